@@ -1,0 +1,168 @@
+"""The one interface the GUI and CLI talk to. Engines: rig (CPU, real time) and diffusion (GPU).
+
+Usage:
+    engine = create_engine("rig")
+    portrait = engine.prepare(load_image(path))          # cached per image
+    job = RenderJob(portrait=portrait, audio=load_audio(wav), mix=mix, fps=25, size=512)
+    for frame in engine.frames(job, progress=cb, cancel=token):
+        writer.write(frame.image)
+"""
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from core.errors import Cancelled, InputError
+from core.mix import EmotionMix
+
+
+class CancelToken:
+    """Thread-safe cancel flag shared by a job's producer and whoever may cancel it."""
+
+    def __init__(self):
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        if self._event.is_set():
+            raise Cancelled()
+
+
+class MixTrack(Protocol):
+    """Anything that gives the emotion condition at a time (keyframe tracks implement this)."""
+
+    def mix_at(self, t: float) -> EmotionMix: ...
+
+
+@dataclass
+class RenderJob:
+    """What to render. `portrait` is what `Engine.prepare` returned; `audio` is a core.audio track
+    (or None for a silent clip of `duration` seconds)."""
+
+    portrait: Any
+    audio: Any = None
+    mix: EmotionMix = field(default_factory=EmotionMix)
+    keys: MixTrack | None = None  # when set, overrides `mix` over time
+    fps: int = 25
+    size: int = 512  # longest output side in pixels
+    start: float = 0.0  # seconds into the audio
+    duration: float | None = None  # seconds; None = to the end of the audio
+    seed: int = 0
+
+    def mix_at(self, t: float) -> EmotionMix:
+        return self.keys.mix_at(t) if self.keys is not None else self.mix
+
+    def validate(self) -> None:
+        if not 1 <= self.fps <= 120:
+            raise InputError(f"--fps must be between 1 and 120, got {self.fps}")
+        if not 64 <= self.size <= 4096:
+            raise InputError(f"--size must be between 64 and 4096 pixels, got {self.size}")
+        if self.start < 0:
+            raise InputError(f"--start must be >= 0 seconds, got {self.start}")
+        if self.duration is not None and self.duration <= 0:
+            raise InputError(f"--duration must be > 0 seconds, got {self.duration}")
+        total = self.audio_duration()
+        if total is not None and self.start >= total:
+            raise InputError(f"--start {self.start:.2f}s is past the end of the audio ({total:.2f}s)")
+        if total is None and self.duration is None:
+            raise InputError("a render without audio needs a --duration")
+
+    def audio_duration(self) -> float | None:
+        return None if self.audio is None else float(self.audio.duration)
+
+    def time_range(self) -> tuple[float, float]:
+        """(start, end) in seconds of the rendered range."""
+        total = self.audio_duration()
+        end = total if total is not None else self.start + (self.duration or 0.0)
+        if self.duration is not None:
+            end = min(end, self.start + self.duration)
+        return self.start, end
+
+    def frame_count(self) -> int:
+        start, end = self.time_range()
+        return max(1, int(round((end - start) * self.fps)))
+
+    def frame_time(self, index: int) -> float:
+        return self.start + index / self.fps
+
+
+@dataclass
+class Frame:
+    index: int
+    time: float  # seconds from the start of the audio
+    image: np.ndarray  # H x W x 3 uint8 RGB
+    aus: dict[int, float] = field(default_factory=dict)  # AU intensities that drove this frame
+    gates: np.ndarray | None = None  # the global gate g used (6,)
+    info: dict[str, Any] = field(default_factory=dict)  # engine-specific extras (e.g. visemes)
+
+
+ProgressFn = Callable[[int, int], None]  # (frames done, frames total)
+
+
+class Engine(ABC):
+    name: str = "engine"
+
+    @abstractmethod
+    def prepare(self, image: np.ndarray) -> Any:
+        """Analyse a portrait (RGB uint8) once; the result goes into RenderJob.portrait."""
+
+    @abstractmethod
+    def frames(self, job: RenderJob, progress: ProgressFn | None = None,
+               cancel: CancelToken | None = None) -> Iterator[Frame]:
+        """Yield the job's frames in order; raise core.errors.Cancelled when cancelled."""
+
+    def render_frame(self, job: RenderJob, index: int) -> Frame:
+        """One frame of the job (preview scrubbing). Engines may override for speed."""
+        for frame in self.frames(job):
+            if frame.index == index:
+                return frame
+        raise IndexError(index)
+
+    def describe(self) -> dict[str, str]:
+        """Engine and device names for the status bar and `main.py doctor`."""
+        return {"engine": self.name, "device": "CPU"}
+
+
+_ENGINES: dict[str, Callable[..., Engine]] = {}
+
+
+def register_engine(name: str, factory: Callable[..., Engine]) -> None:
+    _ENGINES[name] = factory
+
+
+def engine_names() -> list[str]:
+    _load_builtin_engines()
+    return sorted(_ENGINES)
+
+
+def create_engine(name: str = "rig", **kwargs) -> Engine:
+    _load_builtin_engines()
+    if name not in _ENGINES:
+        raise InputError(f"unknown engine {name!r}; available: {', '.join(sorted(_ENGINES))}")
+    return _ENGINES[name](**kwargs)
+
+
+def _load_builtin_engines() -> None:
+    # Imported lazily so `core.engine` stays light and the diffusion stack loads only when asked.
+    if "rig" not in _ENGINES:
+        try:
+            from core.rig.engine import RigEngine
+            register_engine("rig", RigEngine)
+        except ImportError:  # pragma: no cover - during early development only
+            pass
+    if "diffusion" not in _ENGINES:
+        def _diffusion(**kw):
+            from core.diffusion.engine import DiffusionEngine
+            return DiffusionEngine(**kw)
+        register_engine("diffusion", _diffusion)

@@ -1,0 +1,41 @@
+"""User-facing errors: every message is one clear sentence a user can act on."""
+from __future__ import annotations
+
+
+class MoeeError(Exception):
+    """Base class for errors whose message is shown to the user as is (CLI line, GUI dialog)."""
+
+
+class InputError(MoeeError):
+    """A file or argument the user gave cannot be used (no face, unreadable audio, bad flag)."""
+
+
+class NoFaceError(InputError):
+    pass
+
+
+class FaceTooSmallError(InputError):
+    pass
+
+
+class AudioError(InputError):
+    pass
+
+
+class ExportError(MoeeError):
+    """Writing the output failed (unwritable path, disk full, encoder failure)."""
+
+
+class CheckpointError(MoeeError):
+    """A model part is missing or does not match what was expected."""
+
+
+class Cancelled(MoeeError):
+    """The user cancelled a long job."""
+
+    def __init__(self, message: str = "cancelled by the user"):
+        super().__init__(message)
+
+
+class MoeeWarning(UserWarning):
+    """Something the user should know that does not stop the job (e.g. several faces found)."""

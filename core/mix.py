@@ -1,0 +1,170 @@
+"""The emotion condition a user sets on the palette: global gates g, AU toggles, local gates, prompt.
+
+The same EmotionMix drives both engines (DESIGN.md: "two engines, one interface").
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+
+from core.emotions import AU_CATALOG, COMPOUND_PRESETS, EMOTIONS, NUM_EXPERTS, emotion_index
+from core.errors import InputError
+
+MixMode = Literal["free", "normalized"]
+# Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
+REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
+
+
+@dataclass(frozen=True)
+class EmotionMix:
+    """One emotion condition.
+
+    weights: the six global gate values g as set on the palette (paper order, >= 0).
+    mode: "normalized" divides g by its sum (the softmax gate's simplex); "free" keeps each
+        weight as an independent expert intensity.
+    intensity: master scale applied after the mode.
+    au_overrides: AU number -> forced intensity in [0, 1]; 0 mutes an AU the mix would produce.
+    local_gates: region -> six values in [0, 1] overriding the local gate s on that region's
+        tokens (e.g. {"mouth": (1,0,0,0,0,0)} keeps only the happy expert on the mouth).
+    prompt: free text condition (Emotion-to-Latents); label: a basic or compound emotion name.
+    gate_override: True uses the hand-set gates; False lets the engine's own gates (from the
+        prompt/label/audio condition) decide and the sliders only display them.
+    """
+
+    weights: tuple[float, ...] = (0.0,) * NUM_EXPERTS
+    mode: MixMode = "free"
+    intensity: float = 1.0
+    au_overrides: dict[int, float] = field(default_factory=dict)
+    local_gates: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    prompt: str = ""
+    label: str = ""
+    gate_override: bool = True
+
+    def __post_init__(self):
+        w = tuple(float(x) for x in self.weights)
+        if len(w) != NUM_EXPERTS:
+            raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
+        if any(not np.isfinite(x) or x < 0 for x in w):
+            raise InputError("emotion weights must be finite numbers >= 0")
+        object.__setattr__(self, "weights", w)
+        for au, v in self.au_overrides.items():
+            if au not in AU_CATALOG:
+                raise InputError(f"unknown Action Unit AU{au}; known: "
+                                 + ", ".join(str(n) for n in AU_CATALOG))
+            if not 0.0 <= float(v) <= 1.0:
+                raise InputError(f"AU{au} intensity must be in [0, 1], got {v}")
+        for region, gates in self.local_gates.items():
+            if region not in REGIONS:
+                raise InputError(f"unknown face region {region!r}; expected one of {REGIONS}")
+            if len(gates) != NUM_EXPERTS:
+                raise InputError(f"local gates for {region!r} need {NUM_EXPERTS} values")
+
+    # ----- derived values
+    def gates(self) -> np.ndarray:
+        """Effective global gate vector g (float32, shape (6,)) after mode and master intensity."""
+        g = np.asarray(self.weights, dtype=np.float32)
+        if self.mode == "normalized" and g.sum() > 0:
+            g = g / g.sum()
+        return g * np.float32(self.intensity)
+
+    @property
+    def is_neutral(self) -> bool:
+        return not self.au_overrides and float(self.gates().sum()) == 0.0
+
+    def dominant(self) -> str | None:
+        g = self.gates()
+        return EMOTIONS[int(g.argmax())] if g.sum() > 0 else None
+
+    # ----- constructors
+    @classmethod
+    def neutral(cls) -> EmotionMix:
+        return cls()
+
+    @classmethod
+    def from_dict(cls, weights: dict[str, float], **kw) -> EmotionMix:
+        w = [0.0] * NUM_EXPERTS
+        for name, value in weights.items():
+            w[emotion_index(name)] = float(value)
+        return cls(weights=tuple(w), **kw)
+
+    @classmethod
+    def from_preset(cls, name: str, **kw) -> EmotionMix:
+        """A basic emotion ("angry") or a compound preset ("angrily disgusted")."""
+        key = name.strip().lower()
+        if key in EMOTIONS:
+            return cls.from_dict({key: 1.0}, **kw)
+        if key == "neutral":
+            return cls(**kw)
+        if key not in COMPOUND_PRESETS:
+            raise InputError(f"unknown emotion or preset {name!r}; try one of: "
+                             + ", ".join((*EMOTIONS, "neutral", *COMPOUND_PRESETS)))
+        return cls.from_dict(COMPOUND_PRESETS[key].weights, **kw)
+
+    def with_weights(self, weights) -> EmotionMix:
+        return replace(self, weights=tuple(float(x) for x in weights))
+
+    def as_dict(self) -> dict:
+        return {
+            "weights": dict(zip(EMOTIONS, self.weights)),
+            "mode": self.mode,
+            "intensity": self.intensity,
+            "au_overrides": {str(k): v for k, v in sorted(self.au_overrides.items())},
+            "local_gates": {k: list(v) for k, v in self.local_gates.items()},
+            "prompt": self.prompt,
+            "label": self.label,
+            "gate_override": self.gate_override,
+        }
+
+    @classmethod
+    def from_json_dict(cls, d: dict) -> EmotionMix:
+        return cls.from_dict(
+            d.get("weights", {}),
+            mode=d.get("mode", "free"),
+            intensity=float(d.get("intensity", 1.0)),
+            au_overrides={int(k): float(v) for k, v in d.get("au_overrides", {}).items()},
+            local_gates={k: tuple(v) for k, v in d.get("local_gates", {}).items()},
+            prompt=d.get("prompt", ""),
+            label=d.get("label", ""),
+            gate_override=bool(d.get("gate_override", True)),
+        )
+
+
+def _pairs(text: str, what: str) -> list[tuple[str, float]]:
+    out = []
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas, got {part!r}")
+        try:
+            out.append((key.strip(), float(value)))
+        except ValueError:
+            raise InputError(f"{what}: {value.strip()!r} is not a number (in {part!r})") from None
+    return out
+
+
+def parse_mix(text: str) -> dict[str, float]:
+    """'happy=0.7,surprised=0.3' -> {'happy': 0.7, 'surprised': 0.3} with clear errors."""
+    out: dict[str, float] = {}
+    for name, w in _pairs(text, "--mix"):
+        if name.lower() not in EMOTIONS:
+            raise InputError(f"--mix: unknown emotion {name!r}; expected one of: {', '.join(EMOTIONS)}")
+        if w < 0 or not np.isfinite(w):
+            raise InputError(f"--mix: weight for {name} must be >= 0, got {w}")
+        out[name.lower()] = w
+    return out
+
+
+def parse_aus(text: str) -> dict[int, float]:
+    """'12=1,15=0' -> {12: 1.0, 15: 0.0}; 'AU12=1' is accepted too."""
+    out: dict[int, float] = {}
+    for key, v in _pairs(text, "--au"):
+        k = key.upper().removeprefix("AU")
+        if not k.isdigit() or int(k) not in AU_CATALOG:
+            raise InputError(f"--au: unknown Action Unit AU{k}; known: "
+                             + ", ".join(str(n) for n in AU_CATALOG))
+        if not 0.0 <= v <= 1.0:
+            raise InputError(f"--au: intensity for AU{k} must be in [0, 1], got {v}")
+        out[int(k)] = v
+    return out

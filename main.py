@@ -1,0 +1,17 @@
+"""MoEE Palette: `python main.py` opens the app; `python main.py SUBCOMMAND --help` for the rest."""
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if not argv or argv[0] in ("gui", "app") or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
+        from app.main_window import run_app  # Qt is imported only when the GUI runs
+        return run_app(argv[1:] if argv and argv[0] in ("gui", "app") else argv)
+    from core.cli import run_cli
+    return run_cli(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
