@@ -1,0 +1,1 @@
+"""Face analysis: image loading, MediaPipe Face Mesh landmarks, the IPD face frame, regions."""

@@ -1,0 +1,50 @@
+"""Face Mesh index lists (resources/facemesh_regions.json, from ../shared/reference; FACS.md).
+
+LEFT/RIGHT are the subject's own sides: the subject's right eye (33/133, iris 468-472) is on the
+image's left in an unmirrored photo.
+"""
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+_PATH = Path(__file__).resolve().parents[2] / "resources" / "facemesh_regions.json"
+NUM_LANDMARKS = 478
+R_IRIS_CENTER, L_IRIS_CENTER = 468, 473
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict:
+    return json.loads(_PATH.read_text(encoding="utf-8"))
+
+
+def region(name: str) -> np.ndarray:
+    """Landmark indices of a named list (e.g. 'lips_upper_inner', 'R_eye_upper_lid')."""
+    value = _table()[name]
+    if isinstance(value, dict):  # e.g. {"center": 468, "contour": [469, ...]}
+        flat: list[int] = []
+        for v in value.values():
+            flat.extend(v if isinstance(v, list) else [v])
+        value = flat
+    return np.asarray(value, dtype=np.int64)
+
+
+def point(name: str, key: str) -> int:
+    """A single named landmark, e.g. point('mouth_corners_outer', 'R') -> 61."""
+    return int(_table()[name][key])
+
+
+def region_names() -> list[str]:
+    return [k for k, v in _table().items() if isinstance(v, (list, dict)) and k != "mirror_map"]
+
+
+@lru_cache(maxsize=1)
+def mirror_map() -> np.ndarray:
+    """Index i -> its left/right twin, for all 478 points (iris points mapped too)."""
+    m = np.arange(NUM_LANDMARKS)
+    m[:468] = _table()["mirror_map"]
+    m[468:473], m[473:478] = np.arange(473, 478), np.arange(468, 473)
+    return m
