@@ -1,0 +1,59 @@
+"""From global gates g and AU toggles to AU intensities: what each expert expresses.
+
+Each expert's AU activation vector comes from Du, Tao & Martinez 2014 (PNAS) Table 1: the
+prototypical AUs at high intensity and the variants scaled by the share of subjects who showed
+them, with the EMFACS forms (FACS.md) where Du et al. list none (AU5 in anger, AU6 in joy).
+Intensities are on the FACS A-E scale mapped to 0.2..1.0; they are tuned by eye on real faces
+(scratch renders of the sample portrait and paintings).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.emotions import AU_INDEX, AU_NUMBERS, EMOTIONS, NUM_AUS
+
+# expert -> {AU: intensity in [0, 1]}
+EXPERT_AUS: dict[str, dict[int, float]] = {
+    # 12+25 prototypical; 6 in 51% (Du); Duchenne smile 6+12 (EMFACS). 25 small: lips part a bit.
+    "happy": {12: 1.0, 6: 0.7, 25: 0.25},
+    # 4+15 prototypical; 1 (60%), 17 (67%) variants; 6 (50%) left out: it reads as squint here.
+    "sad": {1: 0.75, 4: 0.55, 15: 1.0, 17: 0.55},
+    # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
+    "angry": {4: 1.0, 7: 0.8, 24: 0.6, 23: 0.45, 17: 0.35, 10: 0.2, 5: 0.25},
+    # 9+10+17 prototypical; 4 (31%), 24 (26%); 15 from EMFACS disgust 9+15+16.
+    "disgusted": {9: 0.9, 10: 0.8, 17: 0.5, 4: 0.4, 15: 0.35},
+    # 1+4+20+25 prototypical; 5 (63%), 2 (57%), 26 (33%).
+    "fearful": {1: 0.9, 4: 0.5, 20: 0.85, 25: 0.5, 5: 0.85, 2: 0.55, 26: 0.3},
+    # 1+2+25+26 prototypical; 5 (66%).
+    "surprised": {1: 0.9, 2: 0.95, 5: 0.8, 25: 0.6, 26: 0.55},
+}
+
+
+def expert_matrix() -> np.ndarray:
+    """(6, NUM_AUS) float32: row i = expert i's AU activations in AU_NUMBERS order."""
+    m = np.zeros((len(EMOTIONS), NUM_AUS), np.float32)
+    for i, name in enumerate(EMOTIONS):
+        for au, v in EXPERT_AUS[name].items():
+            m[i, AU_INDEX[au]] = v
+    return m
+
+
+_EXPERTS = expert_matrix()
+
+
+def au_vector_from_gates(g: np.ndarray) -> np.ndarray:
+    """sum_i g_i * a_i, clamped to [0, 1] (FACS intensity ceiling), shape (NUM_AUS,)."""
+    return np.clip(np.asarray(g, np.float32) @ _EXPERTS, 0.0, 1.0)
+
+
+def apply_au_overrides(vec: np.ndarray, overrides: dict[int, float]) -> np.ndarray:
+    out = vec.copy()
+    for au, v in overrides.items():
+        out[AU_INDEX[au]] = v
+    return out
+
+
+def aus_from_gates(g: np.ndarray, overrides: dict[int, float] | None = None) -> dict[int, float]:
+    """AU number -> intensity, for display and for `main.py mix`; zero AUs left out."""
+    vec = apply_au_overrides(au_vector_from_gates(g), overrides or {})
+    return {au: round(float(v), 4) for au, v in zip(AU_NUMBERS, vec) if v > 0}

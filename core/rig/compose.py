@@ -1,0 +1,66 @@
+"""One frame's controls from the emotion condition, speech and life tracks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
+from core.mix import EmotionMix
+from core.rig.motion import MotionModel
+from core.rig.pose import RigPose
+from core.rig.tuning import ONSET_SECONDS, SPEECH_MIX
+
+# Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
+# still close and vowels still open (DESIGN.md "Speech").
+MOUTH_YIELD_AUS = (16, 23, 24, 25, 26, 27)
+EYE_CLOSURE_AUS = (43, 45)
+
+
+@dataclass
+class FrameDrive:
+    """Per-frame inputs from the audio and life tracks."""
+
+    speech: dict[int, float]
+    activity: float = 0.0
+    blink: float = 0.0
+    head: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    gaze: tuple[float, float] = (0.0, 0.0)
+
+
+def onset(t: float) -> float:
+    """Ease-in of a constant mix at the start of the take (smoothstep over ONSET_SECONDS)."""
+    x = min(max(t / ONSET_SECONDS, 0.0), 1.0) if ONSET_SECONDS > 0 else 1.0
+    return x * x * (3 - 2 * x)
+
+
+def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDrive,
+            t: float) -> tuple[RigPose, np.ndarray]:
+    """-> (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""
+    overrides = mix.au_overrides
+    muted = [au for au, v in overrides.items() if v == 0]
+    forced = {au: v for au, v in overrides.items() if v > 0}
+    g_eff = np.asarray(g, np.float32) * onset(t)
+    yield_gain = np.ones(NUM_AUS, np.float32)
+    for au in MOUTH_YIELD_AUS:
+        yield_gain[AU_INDEX[au]] = 1.0 - drive.activity * SPEECH_MIX["emotion_mouth_yield"]
+    gain = motion.moe.au_gain(g_eff, muted, yield_gain)
+    mixed = motion.moe.mixed_aus(g_eff, gain)
+    emotion = motion.moe.displacement(g_eff, mix, gain)
+
+    extra = {au: v for au, v in drive.speech.items() if au not in muted}
+    for au, v in forced.items():  # a forced AU replaces what the mix gave it
+        extra[au] = extra.get(au, 0.0) + v - float(mixed[AU_INDEX[au]])
+    blink = max([drive.blink if 45 not in muted else 0.0]
+                + [forced.get(a, 0.0) for a in EYE_CLOSURE_AUS])
+    for au in EYE_CLOSURE_AUS:
+        extra.pop(au, None)
+
+    total = {au: float(mixed[i]) for i, au in enumerate(AU_NUMBERS)}
+    for au, v in extra.items():
+        total[au] = total.get(au, 0.0) + v
+    total[45] = max(total.get(45, 0.0), blink)
+    final = {au: round(min(max(v, 0.0), 1.0), 4) for au, v in total.items() if v > 1e-4}
+    pose = RigPose(aus=extra, head=drive.head, gaze=drive.gaze, blink=blink, gates=g_eff,
+                   final_aus=final)
+    return pose, emotion

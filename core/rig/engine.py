@@ -1,0 +1,147 @@
+"""The rig engine: MoEE on face landmarks, a dense warp and a rendered mouth, in real time on CPU."""
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
+from core.mix import EmotionMix
+from core.rig.compose import FrameDrive, compose
+from core.rig.portrait import PreparedPortrait, ScaledPortrait
+from core.rig.pose import RigPose
+
+
+@dataclass
+class Tracks:
+    """Audio-driven tracks for a whole take, indexed by absolute frame (time * fps)."""
+
+    n: int
+    speech: dict[int, np.ndarray]
+    activity: np.ndarray
+    blink: np.ndarray
+    head: np.ndarray  # (n, 3)
+    gaze: np.ndarray  # (n, 2)
+
+    def drive(self, a: int) -> FrameDrive:
+        a = min(max(a, 0), self.n - 1)
+        return FrameDrive(speech={au: float(v[a]) for au, v in self.speech.items()},
+                          activity=float(self.activity[a]), blink=float(self.blink[a]),
+                          head=tuple(float(x) for x in self.head[a]),
+                          gaze=tuple(float(x) for x in self.gaze[a]))
+
+
+def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
+    from core.rig.life import life_motion
+
+    speech: dict[int, np.ndarray] = {}
+    activity = np.zeros(n, np.float32)
+    energy = None
+    if audio is not None:
+        from core.audio.features import compute_features
+        from core.audio.visemes import speech_motion
+
+        feats = compute_features(audio, fps)
+        sm = speech_motion(feats)
+        speech = {au: _fit(v, n) for au, v in sm.aus.items()}
+        activity = _fit(sm.activity, n)
+        energy = _fit(feats.energy, n)
+    life = life_motion(n, fps, energy, seed)
+    return Tracks(n, speech, activity, _fit(life.blink, n), _fit(life.head, n),
+                  _fit(life.gaze, n))
+
+
+def _fit(a: np.ndarray, n: int) -> np.ndarray:
+    a = np.asarray(a, np.float32)
+    if len(a) >= n:
+        return a[:n]
+    pad = np.repeat(a[-1:], n - len(a), axis=0) if len(a) else np.zeros((n, *a.shape[1:]))
+    return np.concatenate([a, pad.astype(np.float32)])
+
+
+class RigEngine(Engine):
+    name = "rig"
+
+    def __init__(self):
+        self._tracks_key = None
+        self._tracks: Tracks | None = None
+        self._gates_cache: dict[str, np.ndarray] = {}
+
+    # ----- Engine interface
+    def prepare(self, image: np.ndarray) -> PreparedPortrait:
+        return PreparedPortrait(image)
+
+    def frames(self, job: RenderJob, progress: ProgressFn | None = None,
+               cancel: CancelToken | None = None) -> Iterator[Frame]:
+        job.validate()
+        sp = job.portrait.at_size(job.size)
+        tracks = self.tracks(job)
+        total = job.frame_count()
+        for i in range(total):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            yield self._frame(job, sp, tracks, i)
+            if progress is not None:
+                progress(i + 1, total)
+
+    def render_frame(self, job: RenderJob, index: int) -> Frame:
+        job.validate()
+        return self._frame(job, job.portrait.at_size(job.size), self.tracks(job), index)
+
+    def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
+                    activity: float = 0.0) -> np.ndarray:
+        """Render one pose directly (live mode): pose.aus are speech/forced AUs, pose.gates the
+        emotion. Fills pose.final_aus."""
+        g = np.zeros(6, np.float32) if pose.gates is None else np.asarray(pose.gates, np.float32)
+        drive = FrameDrive(speech=dict(pose.aus), activity=activity, blink=pose.blink,
+                           head=pose.head, gaze=pose.gaze)
+        full, emotion = compose(portrait.motion, EmotionMix(weights=tuple(g)), g, drive, math.inf)
+        pose.final_aus = full.final_aus
+        return self._draw(portrait, portrait.at_size(size), full, emotion)
+
+    # ----- internals
+    def tracks(self, job: RenderJob) -> Tracks:
+        start, end = job.time_range()
+        n = max(1, int(math.ceil((job.audio.duration if job.audio is not None else end)
+                                 * job.fps)))
+        key = (id(job.audio), job.fps, job.seed, n)
+        if key != self._tracks_key:
+            self._tracks = build_tracks(job.audio, job.fps, n, job.seed)
+            self._tracks_key = key
+        return self._tracks
+
+    def gates(self, mix: EmotionMix) -> np.ndarray:
+        """The global gate g for a mix: hand-set, or from its prompt/label (Emotion-to-Latents)."""
+        if not (mix.prompt or mix.label):
+            return mix.gates()
+        key = json.dumps(mix.as_dict(), sort_keys=True)
+        if key not in self._gates_cache:
+            from core.latents.resolve import resolve_condition
+            self._gates_cache[key] = np.asarray(resolve_condition(mix).gates, np.float32)
+        return self._gates_cache[key]
+
+    def _frame(self, job: RenderJob, sp: ScaledPortrait, tracks: Tracks, i: int) -> Frame:
+        t = job.frame_time(i)
+        mix = job.mix_at(t)
+        g = self.gates(mix)
+        drive = tracks.drive(int(round(t * job.fps)))
+        pose, emotion = compose(job.portrait.motion, mix, g, drive, t)
+        image = self._draw(job.portrait, sp, pose, emotion)
+        return Frame(index=i, time=t, image=image, aus=pose.final_aus, gates=pose.gates,
+                     info={"activity": drive.activity})
+
+    @staticmethod
+    def _draw(portrait: PreparedPortrait, sp: ScaledPortrait, pose: RigPose,
+              emotion: np.ndarray) -> np.ndarray:
+        motion = portrait.motion
+        d_px = motion.to_pixels(motion.displacement(pose, emotion), sp.scale)
+        image = sp.warper.warp(sp.image, d_px)
+        deformed = sp.rest_xy + d_px
+        eye_centres = motion.P[[468, 473]]
+        shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(
+            eye_centres, pose.head).mean(0)
+        image = sp.eyes.composite(image, deformed, gaze_px=motion.to_pixels(shift, sp.scale))
+        return sp.mouth.composite(image, deformed)

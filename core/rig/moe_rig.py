@@ -1,0 +1,120 @@
+"""The MoEE mixture on the rig: tokens are the 478 face landmarks.
+
+Each token carries a displacement slot (2 channels, zero at rest) and its row of the AU basis
+((AU, side) x 2 channels). Expert i is linear: it reads the basis channels and writes
+sum_k a_ik B_k into the displacement slot, so X' = X + sum_i g_i E_i(X * s_i) (core/moe.py) is
+literally the paper's formula, and its displacement slot is the emotion's landmark motion. The
+local gate s is per token: overriding it on a face region (e.g. mouth) mixes experts per region.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from core.emotions import AU_INDEX, EMOTIONS
+from core.expression import expert_matrix
+from core.face.regions import region
+from core.mix import REGIONS, EmotionMix
+from core.moe import EmotionMoE
+from core.rig.au_basis import AUBasis
+
+# sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
+# narrow it per region through EmotionMix.local_gates.
+LOCAL_GATE_OPEN_BIAS = 12.0
+
+# Which Face Mesh lists make up each palette region (FACS.md / facemesh_regions.json);
+# unlisted landmarks join the region of their nearest listed neighbour.
+REGION_LISTS: dict[str, tuple[str, ...]] = {
+    "brows": ("R_brow_upper", "R_brow_lower", "L_brow_upper", "L_brow_lower", "forehead",
+              "glabella"),
+    "eyes": ("R_eye_upper_lid", "R_eye_lower_lid", "L_eye_upper_lid", "L_eye_lower_lid",
+             "R_eye_halo2_upper", "R_eye_halo2_lower", "L_eye_halo2_upper", "L_eye_halo2_lower",
+             "R_iris", "L_iris"),
+    "nose": ("nose_bridge", "nose_tip", "nose_R_side", "nose_L_side", "nose_base_region"),
+    "cheeks": ("cheek_R", "cheek_L", "nasolabial_R", "nasolabial_L", "R_eye_halo5_lower",
+               "L_eye_halo5_lower"),
+    "mouth": ("lips_upper_outer", "lips_lower_outer", "lips_upper_inner", "lips_lower_inner",
+              "lips_upper_semi_outer", "lips_lower_semi_outer"),
+    "jaw": ("chin", "jaw_line_R_to_L"),
+}
+
+
+class AUExpert(nn.Module):
+    """E_i: token basis channels -> displacement channels, weighted by the expert's AUs."""
+
+    def __init__(self, activations: np.ndarray, n_keys: int, key_au: np.ndarray):
+        super().__init__()
+        self.register_buffer("activations", torch.as_tensor(activations, dtype=torch.float32))
+        self.register_buffer("key_au", torch.as_tensor(key_au, dtype=torch.long))
+        self.n_keys = n_keys
+
+    def forward(self, x: torch.Tensor, au_gain: torch.Tensor | None = None) -> torch.Tensor:
+        """x: (b, n, 2 + 2K) -> (b, n, 2 + 2K) with only the displacement slot non-zero."""
+        a = self.activations if au_gain is None else self.activations * au_gain
+        w = a[self.key_au]  # (K,) weight per (AU, side) key
+        b, n, _ = x.shape
+        basis = x[..., 2:].reshape(b, n, self.n_keys, 2)
+        disp = torch.einsum("bnkc,k->bnc", basis, w)
+        return torch.cat([disp, torch.zeros_like(x[..., 2:])], dim=-1)
+
+
+def region_of_tokens(frame_points: np.ndarray) -> np.ndarray:
+    """(478,) region index per landmark (REGIONS order)."""
+    labels = np.full(len(frame_points), -1)
+    for ri, name in enumerate(REGIONS):
+        for lst in REGION_LISTS[name]:
+            labels[region(lst)] = ri
+    known = np.flatnonzero(labels >= 0)
+    d = ((frame_points[:, None] - frame_points[None, known]) ** 2).sum(-1)
+    unknown = labels < 0
+    labels[unknown] = labels[known[d[unknown].argmin(1)]]
+    return labels
+
+
+class RigMoE:
+    """Wraps core.moe.EmotionMoE with the rig's tokens for one portrait."""
+
+    def __init__(self, basis: AUBasis, frame_points: np.ndarray):
+        k = len(basis.keys)
+        self.n_keys = k
+        key_au = np.array([AU_INDEX[au] for au, _ in basis.keys])
+        experts = [AUExpert(row, k, key_au) for row in expert_matrix()]
+        self.moe = EmotionMoE(2 + 2 * k, experts, local_gate_bias=LOCAL_GATE_OPEN_BIAS).eval()
+        tok = basis.matrix.reshape(k, -1, 2).transpose(1, 0, 2).reshape(-1, 2 * k)
+        self.tokens = torch.cat([torch.zeros(tok.shape[0], 2), torch.as_tensor(tok)], 1)[None]
+        self.token_region = region_of_tokens(frame_points)
+        self._expert_aus = expert_matrix()
+
+    def s_override(self, mix: EmotionMix) -> torch.Tensor | None:
+        if not mix.local_gates:
+            return None
+        s = torch.full((1, self.tokens.shape[1], len(EMOTIONS)), float("nan"))
+        for name, values in mix.local_gates.items():
+            mask = torch.as_tensor(self.token_region == REGIONS.index(name))
+            s[0, mask] = torch.as_tensor(values, dtype=torch.float32)
+        return s
+
+    def au_gain(self, g: np.ndarray, muted: list[int], extra: np.ndarray | None = None) -> np.ndarray:
+        """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling); muted -> 0;
+        `extra` (NUM_AUS,) multiplies in (e.g. mouth AUs yielding to speech)."""
+        mixed = g @ self._expert_aus
+        gain = np.where(mixed > 1.0, 1.0 / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
+        for au in muted:
+            gain[AU_INDEX[au]] = 0.0
+        return gain if extra is None else gain * extra
+
+    @torch.no_grad()
+    def displacement(self, g: np.ndarray, mix: EmotionMix, gain: np.ndarray) -> np.ndarray:
+        """Emotion landmark motion (478, 2) in IPD for global gates g (6,) and AU gains."""
+        if not np.any(g):
+            return np.zeros((self.tokens.shape[1], 2), np.float32)
+        out = self.moe(self.tokens, g_override=torch.as_tensor(g, dtype=torch.float32)[None],
+                       s_override=self.s_override(mix), au_gain=torch.as_tensor(gain))
+        return out.hidden[0, :, :2].numpy()
+
+    def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:
+        """(NUM_AUS,) intensities the mix itself produces (after the ceiling and mutes)."""
+        return np.clip((g @ self._expert_aus) * gain, 0.0, 1.0)
+
+

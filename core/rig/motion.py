@@ -1,0 +1,67 @@
+"""Pose -> landmark displacements: emotion (through the MoE), speech and other AUs, head, gaze."""
+from __future__ import annotations
+
+import numpy as np
+
+from core.face.frame import FaceFrame
+from core.face.landmarks import FaceAnalysis
+from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.rig.au_basis import AUBasis
+from core.rig.moe_rig import RigMoE
+from core.rig.pose import RigPose
+from core.rig.tuning import HEAD_PIVOT_IPD
+
+IRIS = np.arange(468, 478)
+
+
+def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
+    y, p, r = np.radians([yaw, pitch, roll])
+    ry = np.array([[np.cos(y), 0, np.sin(y)], [0, 1, 0], [-np.sin(y), 0, np.cos(y)]])
+    rx = np.array([[1, 0, 0], [0, np.cos(p), -np.sin(p)], [0, np.sin(p), np.cos(p)]])
+    rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    return rz @ rx @ ry
+
+
+class MotionModel:
+    """Everything about a portrait's motion that doesn't depend on the output size."""
+
+    def __init__(self, analysis: FaceAnalysis):
+        self.frame = FaceFrame.from_landmarks(analysis.landmarks)
+        self.P = self.frame.to_frame(analysis.xy).astype(np.float32)  # (478, 2) IPD
+        z = analysis.landmarks[:, 2].astype(np.float32)
+        z_eyes = (z[R_IRIS_CENTER] + z[L_IRIS_CENTER]) / 2
+        self.Z = (z - z_eyes) / self.frame.ipd  # depth in IPD, + away from the camera
+        self.basis = AUBasis.build(self.P)
+        self.moe = RigMoE(self.basis, self.P)
+        self.key_index = self.basis.index()
+
+    def au_weights(self, aus: dict[int, float]) -> np.ndarray:
+        w = np.zeros(len(self.basis.keys), np.float32)
+        for au, v in aus.items():
+            if v:
+                w[self.key_index[(au, "R")]] += v
+                w[self.key_index[(au, "L")]] += v
+        return w
+
+    def head_displacement(self, points: np.ndarray, head) -> np.ndarray:
+        if not any(head):
+            return np.zeros_like(points)
+        pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
+        p3 = np.column_stack([points, self.Z]) - pivot
+        moved = p3 @ _rotation(*head).T.astype(np.float32) + pivot
+        return moved[:, :2] - points
+
+    def displacement(self, pose: RigPose, emotion: np.ndarray | None = None) -> np.ndarray:
+        """(478, 2) displacement in IPD: emotion (precomputed by the MoE) + other AUs + head + gaze."""
+        d = self.basis.displacement(self.au_weights(pose.aus))
+        if emotion is not None:
+            d = d + emotion
+        if pose.blink:
+            d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
+        d[IRIS] += np.asarray(pose.gaze, np.float32)
+        d += self.head_displacement(self.P + d, pose.head)
+        return d
+
+    def to_pixels(self, d: np.ndarray, scale: float) -> np.ndarray:
+        """IPD displacements -> pixel displacements in an image resized by `scale`."""
+        return self.frame.vectors_to_image(d).astype(np.float32) * scale

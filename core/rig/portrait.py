@@ -1,0 +1,71 @@
+"""A portrait prepared once for the rig, and its per-output-size render state (cached)."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from core.face.landmarks import FaceAnalysis, detect_face
+from core.rig.eyes import EyeRenderer
+from core.rig.motion import MotionModel
+from core.rig.mouth import MouthRenderer
+from core.rig.warp import Warper
+
+SIZE_CACHE = 3  # output sizes kept warm (preview, export, thumbnail)
+
+
+@dataclass
+class ScaledPortrait:
+    image: np.ndarray  # RGB uint8 at output size
+    rest_xy: np.ndarray  # (478, 2) pixels at output size
+    scale: float  # output pixels per analysed-image pixel
+    warper: Warper
+    mouth: MouthRenderer
+    eyes: EyeRenderer
+
+
+def output_shape(h: int, w: int, longest: int) -> tuple[int, int]:
+    """Keep the aspect ratio; even dimensions for H.264."""
+    s = longest / max(h, w)
+    return max(2, int(round(h * s / 2)) * 2), max(2, int(round(w * s / 2)) * 2)
+
+
+class PreparedPortrait:
+    def __init__(self, image: np.ndarray, analysis: FaceAnalysis | None = None):
+        self.image = np.ascontiguousarray(image[:, :, :3])
+        self.analysis = analysis or detect_face(self.image)
+        self.motion = MotionModel(self.analysis)
+        self.notes = list(self.analysis.notes)
+        self._sizes: OrderedDict[int, ScaledPortrait] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def frame(self):
+        return self.motion.frame
+
+    def at_size(self, longest: int) -> ScaledPortrait:
+        with self._lock:
+            sp = self._sizes.get(longest)
+            if sp is None:
+                sp = self._build(longest)
+                self._sizes[longest] = sp
+                while len(self._sizes) > SIZE_CACHE:
+                    self._sizes.popitem(last=False)
+            else:
+                self._sizes.move_to_end(longest)
+            return sp
+
+    def _build(self, longest: int) -> ScaledPortrait:
+        h, w = self.image.shape[:2]
+        oh, ow = output_shape(h, w, longest)
+        sx, sy = ow / w, oh / h
+        interp = cv2.INTER_AREA if sx < 1 else cv2.INTER_CUBIC
+        img = cv2.resize(self.image, (ow, oh), interpolation=interp) if (ow, oh) != (w, h) \
+            else self.image.copy()
+        rest = (self.analysis.xy * np.array([sx, sy])).astype(np.float32)
+        frame = self.frame.scaled((sx + sy) / 2)
+        return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow)),
+                              MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame))

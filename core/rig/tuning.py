@@ -1,0 +1,73 @@
+"""Every number that tunes the rig's motion, in one place, with its source.
+
+Units: IPD (inter-pupil distance) in the face frame (core/face/frame.py): x toward the subject's
+left, y toward the chin. "FACS.md" = ../shared/FACS.md (AU table, canonical proportions);
+"by eye" = tuned on renders of the sample portrait and stylised copies of it.
+"""
+from __future__ import annotations
+
+# AU full-strength magnitudes (IPD). FACS.md gives ranges; the value picked is noted.
+AU_MAGNITUDE: dict[str, float] = {
+    "au1_inner_brow_up": 0.13,  # FACS.md 0.10-0.15
+    "au2_outer_brow_up": 0.12,  # FACS.md 0.10-0.15
+    "au4_brow_down": 0.07,  # FACS.md 0.05-0.08 down
+    "au4_brow_medial": 0.045,  # FACS.md 0.03-0.05 medial
+    "au5_upper_lid_up": 0.05,  # FACS.md 0.04-0.06
+    "au6_cheek_up": 0.05,  # FACS.md 0.04-0.06
+    "au7_lower_lid_up": 0.035,  # FACS.md 0.02-0.04
+    "au9_nose_up": 0.05,  # FACS.md 0.04-0.06
+    "au10_upper_lip_up": 0.07,  # FACS.md 0.05-0.08
+    "au11_nasolabial": 0.02,  # by eye (small; no FACS.md figure)
+    "au12_corner_up": 0.10,  # FACS.md 0.12-0.18 total at ~45 deg: 0.10 up + 0.09 out = 0.135
+    "au12_corner_out": 0.09,
+    "au14_corner_in": 0.03,  # FACS.md 0.02-0.04
+    "au15_corner_down": 0.075,  # FACS.md 0.05-0.08
+    "au16_lower_lip_down": 0.07,  # FACS.md 0.05-0.08
+    "au17_chin_up": 0.05,  # FACS.md 0.04-0.06
+    "au18_pucker_width": 0.30,  # FACS.md width -25 to -35 %
+    "au20_corner_out": 0.08,  # FACS.md 0.06-0.10 per corner
+    "au22_funnel_width": 0.20,  # FACS.md width -20 %
+    "au22_opening": 0.03,  # by eye: rounded opening of the funnel
+    "au23_thin": 0.40,  # FACS.md thickness -30 to -50 %
+    "au24_press": 1.0,  # FACS.md "contours meet": fraction of the inner gap closed
+    "au25_lower_lip_down": 0.05,  # FACS.md gap 0.03-0.08
+    "au25_upper_lip_up": 0.012,
+    "au26_jaw_down": 0.26,  # FACS.md 0.15-0.35
+    "au27_jaw_down": 0.5,  # FACS.md 0.4-0.7
+    "au45_closure": 0.96,  # fraction of the lid gap closed (a hairline stays, as on real lids)
+}
+
+# Gaussian spread of each mover group's motion to the surrounding skin landmarks (IPD).
+SPREAD_SIGMA: dict[str, float] = {
+    "brow": 0.16,
+    "lid": 0.05,
+    "cheek": 0.22,
+    "nose": 0.10,
+    "lip": 0.10,
+    "corner": 0.20,
+    "jaw": 0.35,
+}
+
+# Mouth limits that keep expressions from stacking into grimaces (DESIGN.md, last point).
+MOUTH_LIMITS: dict[str, float] = {
+    # corners may rise at most this far above the lip midline, rest pose included (by eye:
+    # a broad natural smile on the sample portrait sits at ~0.16)
+    "max_corner_elevation": 0.22,
+    # AU15 pulls at least this share of an existing smile's elevation back down (by eye)
+    "au15_undo_smile": 0.9,
+    "min_au12_gain": 0.25,
+}
+
+# How speech and emotion share the mouth (by eye).
+SPEECH_MIX: dict[str, float] = {
+    # emotion's own mouth opening/pressing fades while speech is active (speech must own p/b/m)
+    "emotion_mouth_yield": 1.0,
+}
+
+# Expression onset: a constant mix eases in over this time at the start of the take
+# (DESIGN.md "Expression onset": at most about 0.2 s).
+ONSET_SECONDS = 0.15
+
+# Head rotation pivot, in IPD from the between-eyes origin: about mid-head (canonical head
+# depth ~ 1.9 IPD, FACS.md face height 2.78 IPD; pivot near the atlas joint, by eye).
+HEAD_PIVOT_IPD = {"y": 0.9, "z": 1.3}

@@ -1,0 +1,146 @@
+"""The rig's motion side on the real Face Mesh of the sample portrait: each expert moves the
+landmarks its AUs name, in the right direction (face frame: x to the subject's left, y down)."""
+import numpy as np
+import pytest
+
+from core.face.landmarks import detect_face
+from core.face.regions import region
+from core.mix import EmotionMix
+from core.rig.compose import FrameDrive, compose
+from core.rig.motion import MotionModel
+
+R_CORNER, L_CORNER = 61, 291
+INNER_BROWS = [107, 336]
+OUTER_BROWS = [70, 300]
+UPPER_LID_MID = [159, 386]
+LOWER_LID_MID = [145, 374]
+NOSE_ALAE = [98, 327]
+CHIN = 152
+
+
+@pytest.fixture(scope="module")
+def motion(portrait):
+    return MotionModel(detect_face(portrait))
+
+
+def disp(motion, mix, speech=None, t=1.0, activity=0.0):
+    pose, emotion = compose(motion, mix, mix.gates(), FrameDrive(speech=speech or {},
+                                                                 activity=activity), t)
+    return motion.displacement(pose, emotion), pose
+
+
+def mean_dy(d, idx):
+    return float(d[idx, 1].mean())
+
+
+def outward(d, motion, idx):
+    return float((d[idx, 0] * np.sign(motion.P[idx, 0])).mean())
+
+
+def test_neutral_is_still(motion):
+    d, pose = disp(motion, EmotionMix())
+    assert np.abs(d).max() < 1e-6
+    assert pose.final_aus == {}
+
+
+def test_happy(motion):
+    d, pose = disp(motion, EmotionMix.from_preset("happy"))
+    assert mean_dy(d, [R_CORNER, L_CORNER]) < -0.02  # corners up
+    assert outward(d, motion, [R_CORNER, L_CORNER]) > 0.03  # and out
+    assert mean_dy(d, LOWER_LID_MID) < -0.01  # AU6 lifts the lower lids
+    assert pose.final_aus[12] == pytest.approx(1.0)
+
+
+def test_sad(motion):
+    d, _ = disp(motion, EmotionMix.from_preset("sad"))
+    assert mean_dy(d, [R_CORNER, L_CORNER]) > 0.08  # corners down, undoing the rest smile
+    assert mean_dy(d, INNER_BROWS) < -0.04  # AU1 inner brows up
+    assert mean_dy(d, INNER_BROWS) < mean_dy(d, OUTER_BROWS)  # oblique slant
+
+
+def test_angry(motion):
+    d, _ = disp(motion, EmotionMix.from_preset("angry"))
+    assert mean_dy(d, INNER_BROWS) > 0.03  # AU4 brows down
+    assert outward(d, motion, INNER_BROWS) < -0.01  # and together
+    gap_rest = motion.P[14, 1] - motion.P[13, 1]
+    gap = gap_rest + d[14, 1] - d[13, 1]
+    assert gap < 0.6 * gap_rest  # AU24 presses the lips together
+    assert mean_dy(d, LOWER_LID_MID) < -0.015  # AU7
+
+
+def test_disgusted(motion):
+    d, _ = disp(motion, EmotionMix.from_preset("disgusted"))
+    assert mean_dy(d, NOSE_ALAE) < -0.03  # AU9
+    assert d[0, 1] < -0.03  # AU10 upper lip centre up
+
+
+def test_fearful(motion):
+    d, _ = disp(motion, EmotionMix.from_preset("fearful"))
+    assert mean_dy(d, INNER_BROWS) < -0.04
+    assert mean_dy(d, UPPER_LID_MID) < -0.02  # AU5 widens the eyes
+    assert outward(d, motion, [R_CORNER, L_CORNER]) > 0.03  # AU20
+
+
+def test_surprised(motion):
+    d, _ = disp(motion, EmotionMix.from_preset("surprised"))
+    assert mean_dy(d, OUTER_BROWS) < -0.06  # AU2
+    assert mean_dy(d, UPPER_LID_MID) < -0.02  # AU5
+    assert d[CHIN, 1] > 0.08  # AU26 jaw drop
+
+
+def test_compound_moves_both_sets(motion):
+    d_ad, _ = disp(motion, EmotionMix.from_preset("angrily disgusted"))
+    assert mean_dy(d_ad, INNER_BROWS) > 0.02  # from anger (and AU4 of disgust)
+    assert mean_dy(d_ad, NOSE_ALAE) < -0.015  # from disgust
+    d_ss, _ = disp(motion, EmotionMix.from_preset("sadly surprised"))
+    assert mean_dy(d_ss, [R_CORNER, L_CORNER]) > 0.02  # sad corners down
+    assert d_ss[CHIN, 1] > 0.03  # surprised jaw
+
+
+def test_gate_override_scales_and_zero_is_neutral(motion):
+    d1, _ = disp(motion, EmotionMix.from_dict({"surprised": 1.0}))
+    d_half, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.5}))
+    d0, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.0}))
+    assert np.abs(d0).max() < 1e-6
+    np.testing.assert_allclose(d_half, 0.5 * d1, atol=1e-5)
+
+
+def test_local_gate_keeps_mouth_neutral(motion):
+    full, _ = disp(motion, EmotionMix.from_preset("sad"))
+    gated, _ = disp(motion, EmotionMix.from_preset("sad", local_gates={"mouth": (0.0,) * 6}))
+    lips = region("lips_upper_outer")
+    assert np.abs(gated[lips]).max() < 0.5 * np.abs(full[lips]).max()
+    np.testing.assert_allclose(gated[INNER_BROWS], full[INNER_BROWS], atol=1e-4)
+
+
+def test_au_overrides_mute_and_force(motion):
+    muted, pose = disp(motion, EmotionMix.from_preset("happy", au_overrides={12: 0.0}))
+    assert 12 not in pose.final_aus
+    full, _ = disp(motion, EmotionMix.from_preset("happy"))
+    # only AU6's cheek lift still reaches the corners
+    assert mean_dy(muted, [R_CORNER, L_CORNER]) > 0.3 * mean_dy(full, [R_CORNER, L_CORNER])
+    forced, pose = disp(motion, EmotionMix(au_overrides={26: 1.0}))
+    assert forced[CHIN, 1] > 0.15 and pose.final_aus[26] == 1.0
+
+
+def test_no_grimace_smile_on_smile(motion):
+    d, _ = disp(motion, EmotionMix.from_dict({"happy": 1.0, "surprised": 0.0}, intensity=1.5))
+    P = motion.P + d
+    centre = (P[13, 1] + P[14, 1]) / 2
+    elevation = centre - P[[R_CORNER, L_CORNER], 1].mean()
+    assert elevation < 0.3
+
+
+def test_speech_owns_the_mouth(motion):
+    # surprised opens the jaw, but a speech closure (p/b/m: AU24 with no opening) must close it
+    talking, _ = disp(motion, EmotionMix.from_preset("surprised"), speech={24: 1.0}, activity=1.0)
+    silent, _ = disp(motion, EmotionMix.from_preset("surprised"))
+    assert talking[CHIN, 1] < 0.3 * silent[CHIN, 1]
+
+
+def test_onset_is_quick(motion):
+    early, _ = disp(motion, EmotionMix.from_preset("happy"), t=0.0)
+    later, _ = disp(motion, EmotionMix.from_preset("happy"), t=0.2)
+    full, _ = disp(motion, EmotionMix.from_preset("happy"), t=5.0)
+    assert np.abs(early).max() < 1e-6
+    np.testing.assert_allclose(later, full, atol=1e-6)
