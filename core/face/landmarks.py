@@ -1,15 +1,39 @@
-"""MediaPipe Face Mesh (478 points, refined irises) on a still portrait."""
+"""MediaPipe Face Mesh (478 points, refined irises) on a still portrait of any size.
+
+Search, then refine: find faces on a copy of at most DETECT_MAX_SIDE pixels (then on
+contrast-normalised and smoothed copies for paintings and drawings, then on tiles for small
+faces in big pictures); then run Face Mesh again on a crop around the largest face, scaled so
+the face is about REFINE_FACE_PX wide, and map the landmarks back to full-image pixels. The
+landmarks are equally accurate whatever the picture's size.
+"""
 from __future__ import annotations
 
 import threading
 import warnings
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from core.errors import FaceTooSmallError, MoeeWarning, NoFaceError
+from core.face.image_io import as_rgb_uint8, cap_size
+from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
 
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
+
+# Tuning table. Face Mesh's short-range detector sees a 128 px copy of its input and finds faces
+# filling roughly 20-100 % of it; its landmark model sees a 192 px crop of the face (MediaPipe
+# face_detection_short_range / face_landmark_front model cards).
+DETECT_MAX_SIDE = 1024  # search pass resolution; more only costs time at a 128 px detector
+REFINE_FACE_PX = 320  # face width in the refine crop: well above the 192 px landmark input
+REFINE_MARGIN = 0.6  # crop margin on each side, in face widths (room for the detector's box)
+TILE_MIN_PX = 256  # smallest tile: a face ~20 % of it (~54 px, IPD ~MIN_IPD_PX) is still found
+TILE_DETECT_PX = 384  # tiles are searched at this size: the detector sees 128 px anyway
+TILE_OVERLAP = 0.5  # tiles overlap by half so every face lies whole inside one tile
+CLAHE_CLIP, CLAHE_GRID = 2.0, 8  # OpenCV's usual CLAHE settings: lifts faded/dark paintings
+SMOOTH_SIGMA_FRAC = 1 / 256  # blur for drawings: hatching and paper grain hide the face
+MAX_FACES = 5
+MIN_DETECTION_CONFIDENCE = 0.5  # MediaPipe default
 
 
 @dataclass
@@ -24,40 +48,186 @@ class FaceAnalysis:
         return self.landmarks[:, :2]
 
 
-_lock = threading.Lock()
+_lock = threading.Lock()  # the MediaPipe graph is not re-entrant: one image at a time
 _mesh = None
 
+
+def detect_face(image: np.ndarray) -> FaceAnalysis:
+    """Landmarks of the largest face in an RGB image (uint8 preferred; gray/RGBA accepted).
+
+    Raises NoFaceError when no face is found, FaceTooSmallError when it is too small to animate.
+    """
+    rgb = as_rgb_uint8(image)
+    with _lock:
+        faces, variant = _search(rgb)
+        if not faces:
+            raise NoFaceError("no face found in the portrait; use a picture with one clearly "
+                              "visible face, looking roughly toward the camera")
+        lm = _refine(rgb, max(faces, key=_face_width), variant)
+    _check_size(lm)  # before the several-faces warning: an error makes that moot
+    notes = []
+    if len(faces) > 1:
+        notes.append(f"{len(faces)} faces found; animating the largest one")
+        warnings.warn(notes[-1], MoeeWarning, stacklevel=2)
+    return FaceAnalysis(landmarks=lm, image_size=rgb.shape[:2], n_faces=len(faces), notes=notes)
+
+
+def _check_size(lm: np.ndarray) -> None:
+    ipd = float(np.hypot(*(lm[L_IRIS_CENTER, :2] - lm[R_IRIS_CENTER, :2])))
+    if ipd < MIN_IPD_PX:
+        need = np.ceil(10 * MIN_IPD_PX / max(ipd, 1e-3)) / 10  # round up: 1.04 -> 1.1
+        raise FaceTooSmallError(
+            f"the face is too small ({ipd:.0f} px between the pupils, {_face_width(lm):.0f} px "
+            f"wide; need at least {MIN_IPD_PX:.0f} px between the pupils); crop the picture "
+            f"closer to the face or use a version about {need:.1f}x larger")
+
+
+# --- search ----------------------------------------------------------------------------------
+
+Variant = Callable[[np.ndarray], np.ndarray]
+
+
+def _identity(rgb: np.ndarray) -> np.ndarray:
+    return rgb
+
+
+def _clahe(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    clahe = cv2.createCLAHE(CLAHE_CLIP, (CLAHE_GRID, CLAHE_GRID))
+    lab[:, :, 0] = clahe.apply(lab[:, :, 0])
+    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+
+
+def _smooth(rgb: np.ndarray) -> np.ndarray:
+    import cv2
+
+    sigma = max(1.5, max(rgb.shape[:2]) * SMOOTH_SIGMA_FRAC)
+    return cv2.GaussianBlur(rgb, (0, 0), sigma)
+
+
+VARIANTS: tuple[Variant, ...] = (_identity, _clahe, _smooth)
+
+
+def _search(rgb: np.ndarray) -> tuple[list[np.ndarray], Variant | None]:
+    """Faces (full-image pixel landmarks) from the first pass that finds any, and the variant
+    (image treatment) that found them."""
+    for variant in VARIANTS:
+        faces = _mesh_downscaled(rgb, DETECT_MAX_SIDE, variant)
+        if faces:
+            return faces, variant
+    faces = _search_tiles(rgb)
+    return (faces, _identity) if faces else ([], None)
+
+
+def _search_tiles(rgb: np.ndarray) -> list[np.ndarray]:
+    """Overlapping tiles, coarse to fine, for faces too small for the whole-picture pass."""
+    h, w = rgb.shape[:2]
+    for tile in _tile_sizes(max(h, w)):
+        found: list[np.ndarray] = []
+        for y0, x0 in _tile_origins(h, w, tile):
+            crop = rgb[y0:y0 + tile, x0:x0 + tile]
+            for f in _mesh_downscaled(crop, TILE_DETECT_PX, _identity):
+                found.append(f + np.array([x0, y0, 0], np.float32))
+        if found:
+            return _dedupe(found)
+    return []
+
+
+def _mesh_downscaled(rgb: np.ndarray, max_side: int, variant: Variant) -> list[np.ndarray]:
+    """Face Mesh on a copy of at most max_side pixels; landmarks in rgb's pixels."""
+    small = cap_size(rgb, max_side)
+    sx, sy = rgb.shape[1] / small.shape[1], rgb.shape[0] / small.shape[0]
+    return [f * np.array([sx, sy, sx], np.float32) for f in _run_mesh(variant(small))]
+
+
+def _tile_sizes(longest: int) -> list[int]:
+    """Halving tile sizes from half the picture down to TILE_MIN_PX (always the last one)."""
+    sizes, tile = [], longest // 2
+    while tile > TILE_MIN_PX:
+        sizes.append(tile)
+        tile //= 2
+    return sizes + [TILE_MIN_PX] if longest > TILE_MIN_PX * 2 else sizes
+
+
+def _tile_origins(h: int, w: int, tile: int) -> list[tuple[int, int]]:
+    step = max(1, int(tile * (1 - TILE_OVERLAP)))
+
+    def starts(n: int) -> list[int]:
+        last = max(0, n - tile)
+        return sorted(set(list(range(0, last, step)) + [last]))
+
+    return [(y, x) for y in starts(h) for x in starts(w)]
+
+
+def _dedupe(faces: list[np.ndarray]) -> list[np.ndarray]:
+    """One face per person when overlapping tiles each see it: keep the largest copy."""
+    kept: list[np.ndarray] = []
+    for f in sorted(faces, key=_face_width, reverse=True):
+        c = f[:, :2].mean(axis=0)
+        if all(np.hypot(*(c - k[:, :2].mean(axis=0))) > 0.5 * _face_width(k) for k in kept):
+            kept.append(f)
+    return kept
+
+
+# --- refine ----------------------------------------------------------------------------------
+
+def _refine(rgb: np.ndarray, coarse: np.ndarray, variant: Variant) -> np.ndarray:
+    """Face Mesh on a crop with the face about REFINE_FACE_PX wide, mapped back to full pixels.
+    Falls back to the coarse landmarks when the crop pass loses the face."""
+    crop, origin, scale = _face_crop(rgb, coarse)
+    faces = _run_mesh(variant(crop))
+    if not faces:
+        return coarse.astype(np.float32)
+    centre = np.array(crop.shape[1::-1], np.float32) / 2
+    best = min(faces, key=lambda f: np.hypot(*(f[:, :2].mean(axis=0) - centre)))
+    out = best / scale
+    out[:, :2] += origin
+    return out.astype(np.float32)
+
+
+def _face_crop(rgb: np.ndarray, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """Square crop around the face (edge-padded where it leaves the picture), resized.
+    Returns the crop, its top-left corner in full-image pixels and the scale applied."""
+    import cv2
+
+    lo, hi = lm[:, :2].min(axis=0), lm[:, :2].max(axis=0)
+    size = float(max(hi - lo))
+    half = size * (0.5 + REFINE_MARGIN)
+    x0, y0 = np.floor((lo + hi) / 2 - half).astype(int)
+    side = int(np.ceil(2 * half))
+    h, w = rgb.shape[:2]
+    pads = (max(0, -y0), max(0, y0 + side - h), max(0, -x0), max(0, x0 + side - w))
+    crop = rgb[max(0, y0):min(h, y0 + side), max(0, x0):min(w, x0 + side)]
+    if any(pads):
+        crop = cv2.copyMakeBorder(crop, *pads, cv2.BORDER_REPLICATE)
+    scale = REFINE_FACE_PX / max(size, 1.0)
+    new = max(1, round(side * scale))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    crop = cv2.resize(crop, (new, new), interpolation=interp)
+    return crop, np.array([x0, y0], np.float32), new / side
+
+
+# --- MediaPipe -------------------------------------------------------------------------------
 
 def _face_mesh():
     global _mesh
     if _mesh is None:
         import mediapipe as mp
         _mesh = mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=True, max_num_faces=5, refine_landmarks=True,
-            min_detection_confidence=0.5)
+            static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,
+            min_detection_confidence=MIN_DETECTION_CONFIDENCE)
     return _mesh
 
 
-def detect_face(image: np.ndarray) -> FaceAnalysis:
-    """Landmarks of the largest face in an RGB uint8 image; NoFaceError / FaceTooSmallError."""
-    h, w = image.shape[:2]
-    with _lock:  # the MediaPipe graph is not re-entrant
-        result = _face_mesh().process(np.ascontiguousarray(image[:, :, :3]))
-    faces = result.multi_face_landmarks or []
-    if not faces:
-        raise NoFaceError("no face found in the portrait; use a picture with one clearly "
-                          "visible face, looking roughly toward the camera")
-    arrays = [np.array([(p.x * w, p.y * h, p.z * w) for p in f.landmark], np.float32)
-              for f in faces]
-    areas = [np.ptp(a[:, 0]) * np.ptp(a[:, 1]) for a in arrays]
-    lm = arrays[int(np.argmax(areas))]
-    notes = []
-    if len(arrays) > 1:
-        notes.append(f"{len(arrays)} faces found; animating the largest one")
-        warnings.warn(notes[-1], MoeeWarning, stacklevel=2)
-    ipd = float(np.hypot(*(lm[473, :2] - lm[468, :2])))
-    if ipd < MIN_IPD_PX:
-        raise FaceTooSmallError(
-            f"the face is too small ({ipd:.0f} px between the pupils, need at least "
-            f"{MIN_IPD_PX:.0f}); crop the picture closer to the face or use a larger image")
-    return FaceAnalysis(landmarks=lm, image_size=(h, w), n_faces=len(arrays), notes=notes)
+def _run_mesh(rgb: np.ndarray) -> list[np.ndarray]:
+    """All faces Face Mesh finds: (478, 3) float32 arrays in this image's pixels. Hold _lock."""
+    h, w = rgb.shape[:2]
+    result = _face_mesh().process(np.ascontiguousarray(rgb))
+    return [np.array([(p.x * w, p.y * h, p.z * w) for p in f.landmark], np.float32)
+            for f in (result.multi_face_landmarks or [])]
+
+
+def _face_width(lm: np.ndarray) -> float:
+    return float(max(np.ptp(lm[:, 0]), np.ptp(lm[:, 1])))

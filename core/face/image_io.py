@@ -1,0 +1,148 @@
+"""Portrait loading: any common image file or array -> RGB uint8 (H, W, 3).
+
+Handles the inputs DESIGN.md lists as "bad input": grayscale, alpha, 16-bit and float images,
+palette PNGs, CMYK JPEGs, EXIF rotation, tiny and huge pictures, truncated or non-image files.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import InputError
+
+MIN_SIDE_PX = 64  # below this Face Mesh has nothing to work with (its landmark input is 192 px)
+MAX_SIDE_PX = 2048  # larger pictures only cost time: the rig warps at preview resolution
+# Transparent pixels become a neutral light grey, not black: a black surround makes a dark
+# halo at the face edge after the warp and confuses the face detector on cut-out portraits.
+ALPHA_BACKGROUND = (204, 204, 204)
+# Pillow refuses images above 2 * this many pixels (decompression bombs); 16k x 16k is plenty.
+MAX_PIXELS = 16384 * 16384
+
+
+def load_image(path: str | Path) -> np.ndarray:
+    """Read a picture file as RGB uint8 (H, W, 3), EXIF-upright, longest side <= MAX_SIDE_PX.
+
+    Raises InputError naming the file when it is missing, unreadable, damaged or too small.
+    """
+    path = Path(path)
+    name = path.name or str(path)
+    if not path.exists():
+        raise InputError(f"the picture {name} was not found; check the path ({path})")
+    if path.is_dir():
+        raise InputError(f"{name} is a folder, not a picture; choose an image file inside it")
+    try:
+        arr = _read_with_pillow(path)
+    except (OSError, SyntaxError, ValueError) as e:  # truncated data, broken chunks, decoders
+        raise InputError(f"could not read the picture {name}: the file is damaged or "
+                         f"incomplete ({e}); re-export or re-download it") from e
+    return prepare_image_array(arr, name=name)
+
+
+def prepare_image_array(arr: np.ndarray, name: str = "the picture") -> np.ndarray:
+    """An array from the GUI or a decoder (gray, gray+alpha, RGB or RGBA; uint8, uint16, bool
+    or float in [0, 1]) -> RGB uint8 (H, W, 3), longest side <= MAX_SIDE_PX."""
+    rgb = as_rgb_uint8(arr, name)
+    h, w = rgb.shape[:2]
+    if min(h, w) < MIN_SIDE_PX:
+        raise InputError(f"{name} is only {w}x{h} pixels; use a picture at least {MIN_SIDE_PX} "
+                         f"pixels on its shortest side (256 or more looks much better)")
+    return cap_size(rgb, MAX_SIDE_PX)
+
+
+def as_rgb_uint8(arr: np.ndarray, name: str = "the picture") -> np.ndarray:
+    """Channel and dtype normalisation only (no resizing): -> contiguous RGB uint8 (H, W, 3)."""
+    arr = np.asarray(arr)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (2, 3, 4)):
+        raise InputError(f"{name} has an unsupported shape {arr.shape}; expected a grayscale, "
+                         f"RGB or RGBA image")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape})")
+    img = _to_unit_float(arr, name) if arr.dtype != np.uint8 else arr
+    if img.ndim == 2:
+        img = np.repeat(img[:, :, None], 3, axis=2)
+    elif img.shape[2] == 2:  # gray + alpha
+        img = np.concatenate([np.repeat(img[:, :, :1], 3, axis=2), img[:, :, 1:]], axis=2)
+    if img.shape[2] == 4:
+        img = _composite_alpha(img)
+    if img.dtype != np.uint8:
+        img = np.clip(np.rint(img * 255.0), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(img)
+
+
+def cap_size(rgb: np.ndarray, max_side: int) -> np.ndarray:
+    """Downscale (area averaging, no aliasing) so the longest side is at most max_side."""
+    import cv2
+
+    h, w = rgb.shape[:2]
+    scale = max_side / max(h, w)
+    if scale >= 1.0:
+        return rgb
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+
+
+def _to_unit_float(arr: np.ndarray, name: str) -> np.ndarray:
+    """Integer/float/bool pixels -> float32 in [0, 1]."""
+    if arr.dtype == np.bool_:
+        return arr.astype(np.float32)
+    if arr.dtype == np.uint16:
+        return arr.astype(np.float32) / 65535.0
+    if np.issubdtype(arr.dtype, np.integer):  # Pillow's 'I' mode: 16-bit values in int32
+        top = 65535.0 if arr.max(initial=0) > 255 else 255.0
+        return np.clip(arr.astype(np.float32) / top, 0.0, 1.0)
+    if np.issubdtype(arr.dtype, np.floating):
+        f = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=1.0, neginf=0.0)
+        if f.max(initial=0.0) > 1.0 + 1e-3:  # float data stored on the 0-255 scale
+            f = f / 255.0
+        return np.clip(f, 0.0, 1.0)
+    raise InputError(f"{name} has unsupported pixel type {arr.dtype}; use 8- or 16-bit images")
+
+
+def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
+    """(H, W, 4) uint8 or unit float -> (H, W, 3) float in [0, 1] over ALPHA_BACKGROUND."""
+    f = rgba.astype(np.float32) / (255.0 if rgba.dtype == np.uint8 else 1.0)
+    alpha = f[:, :, 3:4]
+    bg = np.asarray(ALPHA_BACKGROUND, np.float32) / 255.0
+    return f[:, :, :3] * alpha + bg * (1.0 - alpha)
+
+
+def _read_with_pillow(path: Path) -> np.ndarray:
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                _check_pixels(im, path.name)
+                im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))  # JPEG: decode at reduced scale
+                im = ImageOps.exif_transpose(im)  # also forces the full decode
+                return _pillow_to_array(im)
+    except UnidentifiedImageError as e:
+        raise InputError(f"{path.name} is not a picture this app can read; use a PNG, JPEG, "
+                         f"WebP, BMP or TIFF image") from e
+    except Image.DecompressionBombError as e:
+        raise InputError(f"{path.name} has too many pixels to open safely; resize it below "
+                         f"{MAX_SIDE_PX * 4} pixels per side") from e
+
+
+def _check_pixels(im, name: str) -> None:
+    w, h = im.size
+    if w * h > MAX_PIXELS:
+        raise InputError(f"{name} is {w}x{h} pixels, too large to open; resize it below "
+                         f"{MAX_SIDE_PX * 4} pixels per side")
+
+
+def _pillow_to_array(im) -> np.ndarray:
+    """Pillow image of any mode -> array of one of the layouts as_rgb_uint8 accepts."""
+    mode = im.mode
+    if mode in ("RGB", "L", "LA", "RGBA", "I;16", "I;16B", "I;16L", "I", "F", "1"):
+        if mode.startswith("I;16"):
+            return np.asarray(im, dtype=np.uint16)
+        return np.asarray(im)
+    if (mode == "P" and "transparency" in im.info) or mode in ("PA", "RGBa", "La"):
+        return np.asarray(im.convert("RGBA"))
+    return np.asarray(im.convert("RGB"))  # P, CMYK (Pillow undoes Adobe inversion), YCbCr, LAB
