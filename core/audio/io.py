@@ -1,0 +1,130 @@
+"""Load any speech file as a mono float32 track at the engine's sample rate.
+
+soundfile (libsndfile) reads wav/flac/ogg/aiff directly; everything else (mp3, m4a, mp4, webm,
+...) is decoded by the ffmpeg binary that ships with imageio-ffmpeg. Every failure becomes one
+AudioError sentence that names the file.
+"""
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import AudioError
+
+# Extensions libsndfile reads well; others go straight to ffmpeg.
+SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".au"}
+FFMPEG_TIMEOUT_S = 600
+
+
+@dataclass
+class AudioTrack:
+    """Mono speech: `samples` float32 in [-1, 1] at `sample_rate` Hz."""
+
+    samples: np.ndarray
+    sample_rate: int
+    path: str | None = None
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / float(self.sample_rate)
+
+    def slice(self, start_s: float, end_s: float) -> AudioTrack:
+        """The part between two times in seconds (clamped to the track)."""
+        a = int(round(min(max(start_s, 0.0), self.duration) * self.sample_rate))
+        b = int(round(min(max(end_s, 0.0), self.duration) * self.sample_rate))
+        return AudioTrack(self.samples[a:max(a, b)].copy(), self.sample_rate, self.path)
+
+
+def load_audio(path: str | Path, sample_rate: int = 16000, max_seconds: float = 3600) -> AudioTrack:
+    """Read `path`, mix down to mono, resample to `sample_rate`; raise AudioError on bad input."""
+    p = Path(path)
+    name = p.name
+    if not p.exists():
+        raise AudioError(f"The audio file {p} does not exist.")
+    if p.is_dir():
+        raise AudioError(f"{name} is a folder, not an audio file.")
+    if p.stat().st_size == 0:
+        raise AudioError(f"{name} is empty (0 bytes), so it has no audio to use.")
+    data, sr = _read_soundfile(p, max_seconds) if p.suffix.lower() in SOUNDFILE_EXTS else (None, 0)
+    if data is None:
+        data, sr = _read_ffmpeg(p, max_seconds)
+    data = _mono(data)
+    if len(data) == 0:
+        raise AudioError(f"{name} contains no audio samples (zero length).")
+    _check_length(name, len(data) / sr, max_seconds)
+    data = _resample(data, sr, sample_rate)
+    return AudioTrack(_sanitise(data), int(sample_rate), str(p))
+
+
+def _read_soundfile(p: Path, max_seconds: float) -> tuple[np.ndarray | None, int]:
+    """libsndfile read; None when it cannot parse the file (ffmpeg gets a try)."""
+    import soundfile as sf
+    try:
+        info = sf.info(str(p))
+        if info.samplerate > 0:
+            _check_length(p.name, info.frames / info.samplerate, max_seconds)
+        data, sr = sf.read(str(p), dtype="float32", always_2d=True)
+    except AudioError:
+        raise
+    except Exception:  # libsndfile raises several types for unknown or damaged data
+        return None, 0
+    return data, int(sr)
+
+
+def _read_ffmpeg(p: Path, max_seconds: float) -> tuple[np.ndarray, int]:
+    """Decode with ffmpeg to mono float32 at 48 kHz (we resample later with our own filter)."""
+    import imageio_ffmpeg
+    sr = 48000
+    # Decode one second past the limit: enough to tell "too long" without reading an hour of audio.
+    cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(p),
+           "-t", f"{max_seconds + 1:.3f}", "-vn", "-ac", "1", "-ar", str(sr), "-f", "f32le", "-"]
+    try:
+        out = subprocess.run(cmd, capture_output=True, timeout=FFMPEG_TIMEOUT_S)
+    except (OSError, subprocess.TimeoutExpired):
+        raise AudioError(f"Could not decode {p.name}: the audio decoder failed to run.") from None
+    if out.returncode != 0 and not out.stdout:
+        raise AudioError(f"Could not read {p.name}: it is not an audio file or it is damaged.")
+    data = np.frombuffer(out.stdout[: len(out.stdout) // 4 * 4], dtype="<f4")
+    if len(data) == 0:
+        raise AudioError(f"{p.name} contains no audio samples (zero length or no audio track).")
+    return data.reshape(-1, 1), sr
+
+
+def _check_length(name: str, seconds: float, max_seconds: float) -> None:
+    if seconds > max_seconds:
+        raise AudioError(f"{name} is {_fmt(seconds)} long; the limit is {_fmt(max_seconds)}, "
+                         f"so cut it into shorter parts.")
+
+
+def _fmt(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.1f} s"
+    m = int(seconds // 60)
+    return f"{m // 60} h {m % 60:02d} min" if m >= 60 else f"{m} min {int(seconds % 60):02d} s"
+
+
+def _mono(data: np.ndarray) -> np.ndarray:
+    data = np.asarray(data, dtype=np.float32)
+    return data.mean(axis=1) if data.ndim == 2 else data.reshape(-1)
+
+
+def _resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+    """Polyphase resampling with a Kaiser-windowed FIR (scipy), no aliasing into speech bands."""
+    if sr_in == sr_out:
+        return x
+    from scipy.signal import resample_poly
+    g = gcd(int(sr_in), int(sr_out))
+    return resample_poly(x, sr_out // g, sr_in // g).astype(np.float32)
+
+
+def _sanitise(x: np.ndarray) -> np.ndarray:
+    """NaN/inf become silence; float files louder than full scale are scaled down, not clipped."""
+    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32, copy=False)
+    peak = float(np.max(np.abs(x))) if len(x) else 0.0
+    if peak > 1.0:
+        x = x / peak
+    return np.ascontiguousarray(x, dtype=np.float32)

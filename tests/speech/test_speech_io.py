@@ -1,0 +1,117 @@
+"""Audio loading: formats, mixdown, resampling, and one-sentence errors for bad files."""
+from __future__ import annotations
+
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from core.audio.io import AudioTrack, load_audio
+from core.errors import AudioError
+from tests.conftest import make_speech
+
+
+def test_loads_wav_as_mono_float32_at_16k(speech_wav):
+    track = load_audio(speech_wav)
+    assert isinstance(track, AudioTrack)
+    assert track.sample_rate == 16000 and track.samples.dtype == np.float32
+    assert track.samples.ndim == 1 and 4.0 < track.duration < 9.0
+    assert track.path == str(speech_wav)
+
+
+def test_resampling_44k_to_16k_keeps_duration(tmp_path):
+    src = make_speech(tmp_path / "s44.wav", "Resampling keeps time.", sample_rate=44100)
+    info = sf.info(str(src))
+    track = load_audio(src, sample_rate=16000)
+    assert abs(track.duration - info.frames / info.samplerate) < 1e-3
+
+
+def test_stereo_is_mixed_down(tmp_path):
+    p = tmp_path / "stereo.wav"
+    t = np.arange(16000) / 16000
+    sf.write(p, np.stack([np.sin(2 * np.pi * 200 * t), np.zeros_like(t)], 1) * 0.5, 16000)
+    track = load_audio(p)
+    assert track.samples.ndim == 1 and 0.2 < np.abs(track.samples).max() < 0.3
+
+
+def test_mp3_decodes_through_ffmpeg(speech_wav, tmp_path):
+    import imageio_ffmpeg
+    mp3 = tmp_path / "speech.mp3"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(speech_wav),
+                    "-codec:a", "libmp3lame", "-b:a", "64k", str(mp3)], check=True)
+    wav, track = load_audio(speech_wav), load_audio(mp3)
+    assert track.sample_rate == 16000
+    assert abs(track.duration - wav.duration) < 0.1  # mp3 adds encoder padding, not seconds
+    assert np.abs(track.samples).max() > 0.1
+
+
+def test_nan_and_overrange_samples_are_guarded(tmp_path):
+    p = tmp_path / "wild.wav"
+    x = np.full(8000, 0.5, np.float32)
+    x[10], x[20] = np.nan, 4.0
+    sf.write(p, x, 16000, subtype="FLOAT")
+    s = load_audio(p).samples
+    assert np.isfinite(s).all() and np.abs(s).max() <= 1.0
+
+
+def test_silent_audio_is_allowed(silence_wav):
+    track = load_audio(silence_wav)
+    assert abs(track.duration - 2.0) < 1e-3 and not track.samples.any()
+
+
+def test_slice(speech_wav):
+    track = load_audio(speech_wav)
+    part = track.slice(1.0, 2.5)
+    assert abs(part.duration - 1.5) < 1e-3 and part.sample_rate == track.sample_rate
+    assert track.slice(-3, 1e9).duration == pytest.approx(track.duration)
+
+
+def _one_sentence(msg: str) -> bool:
+    return msg.endswith(".") and msg.count(". ") == 0 and "\n" not in msg
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(AudioError, match="does not exist") as e:
+        load_audio(tmp_path / "nope.wav")
+    assert _one_sentence(str(e.value))
+
+
+@pytest.mark.parametrize("name", ["broken.wav", "broken.mp3", "notes.txt"])
+def test_corrupt_bytes_name_the_file(tmp_path, name):
+    p = tmp_path / name
+    p.write_bytes(b"RIFF\x00\x00junk" + bytes(range(256)) * 8)
+    with pytest.raises(AudioError, match=name.replace(".", r"\.")) as e:
+        load_audio(p)
+    assert _one_sentence(str(e.value))
+
+
+def test_zero_length(tmp_path):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    with pytest.raises(AudioError, match="empty"):
+        load_audio(empty)
+    header_only = tmp_path / "noframes.wav"
+    sf.write(header_only, np.zeros(0, np.float32), 16000)
+    with pytest.raises(AudioError, match="no audio samples"):
+        load_audio(header_only)
+
+
+def test_too_long_says_length_and_limit(speech_wav):
+    with pytest.raises(AudioError, match=r"is \d+\.\d s long; the limit is 2\.0 s") as e:
+        load_audio(speech_wav, max_seconds=2.0)
+    assert "speech.wav" in str(e.value)
+
+
+def test_folder_is_not_audio(tmp_path):
+    with pytest.raises(AudioError, match="folder"):
+        load_audio(tmp_path)
+
+
+def test_too_long_compressed_file_is_refused_without_full_decode(speech_wav, tmp_path):
+    import imageio_ffmpeg
+    m4a = tmp_path / "speech.m4a"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-i", str(speech_wav),
+                    "-c:a", "aac", str(m4a)], check=True)
+    with pytest.raises(AudioError, match=r"speech\.m4a is .* long; the limit is 1\.0 s"):
+        load_audio(m4a, max_seconds=1.0)
