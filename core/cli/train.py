@@ -1,0 +1,70 @@
+"""`main.py train --stage 1|2`: train the diffusion engine on prepared clips."""
+from __future__ import annotations
+
+import sys
+
+NAME = "train"
+HELP = "train the diffusion engine (stage 1: ReferenceNet + U-Net; stage 2: emotion experts)"
+DESCRIPTION = HELP + """
+
+Writes RUN/log.csv (step, loss, l_latent, l_pixel, l_gate, lr, seconds) and checkpoints to
+RUN/checkpoints/step-N/; --resume continues from the latest one. Stage 2 starts from a stage-1
+run given by --init."""
+
+
+def add_arguments(parser) -> None:
+    from core.training.trainer import StageConfig
+
+    d = StageConfig()
+    parser.add_argument("data", help="folder written by `main.py prepare`")
+    parser.add_argument("--stage", type=int, choices=(1, 2), required=True)
+    parser.add_argument("--run", required=True, help="run folder (logs and checkpoints)")
+    parser.add_argument("--models", help="diffusion engine folder to start from (models/...)")
+    parser.add_argument("--tiny", action="store_true", help="tiny random network (smoke tests)")
+    parser.add_argument("--init", help="another run whose latest checkpoint to start from")
+    parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
+    parser.add_argument("--perceptual", help="folder with VGG-16 weights for the perceptual loss")
+    parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
+    for name in ("steps", "batch_size", "grad_accum", "n_frames", "resolution", "checkpoint_every",
+                 "seed"):
+        parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(d, name))
+    for name in ("lr", "noise_rate", "pixel_lambda"):
+        parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(d, name))
+    parser.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"), default=d.mixed_precision)
+
+
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
+def run(args) -> int:
+    from core.training.data import ClipDataset
+    from core.training.model import build_model
+    from core.training.perceptual import load_perceptual
+    from core.training.trainer import StageConfig, Trainer, init_from
+
+    cfg = StageConfig(stage=args.stage, steps=args.steps, batch_size=args.batch_size,
+                      grad_accum=args.grad_accum, n_frames=args.n_frames,
+                      resolution=args.resolution, checkpoint_every=args.checkpoint_every,
+                      seed=args.seed, lr=args.lr, noise_rate=args.noise_rate,
+                      pixel_lambda=args.pixel_lambda, mixed_precision=args.mixed_precision)
+    dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
+    model = build_model(args.models, tiny=args.tiny, device=args.device)
+    if args.init:
+        print(f"starting from {args.init} (step {init_from(model, args.init)})")
+    trainer = Trainer(model, dataset, cfg, args.run, load_perceptual(args.perceptual), args.device)
+    if args.resume:
+        trainer.resume()
+    result = trainer.run(progress=_bar)
+    print(file=sys.stderr)
+    print(f"stage {cfg.stage}: step {result.step}, checkpoint {result.checkpoint}")
+    return 0
+
+
+def _bar(step: int, total: int, row: dict) -> None:
+    done = int(30 * step / max(total, 1))
+    print(f"\r[{'#' * done}{'.' * (30 - done)}] {step}/{total} loss {row['loss']:.4f} "
+          f"(latent {row['l_latent']:.4f}, pixel {row['l_pixel']:.4f}) {row['seconds']:.0f}s",
+          end="", file=sys.stderr, flush=True)

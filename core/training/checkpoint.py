@@ -1,0 +1,107 @@
+"""Checkpoints: `<run>/checkpoints/step-00000120/` per save, holding
+    <part>.safetensors   the trainable parameters of each model part (stage 2: MoE + latents only)
+    optimizer.pt         optimizer (+ AMP grad scaler) state
+    state.json           step, stage, the stage config, the sampler's RNG state
+Written to a temporary folder and renamed; `latest()` picks the highest complete step.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from core.errors import CheckpointError
+
+_STEP_DIR = re.compile(r"^step-(\d+)$")
+
+
+@dataclass
+class Resumed:
+    step: int
+    state: dict  # state.json contents
+
+
+def trainable_state(module: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: p.detach().contiguous().cpu() for k, p in module.named_parameters() if p.requires_grad}
+
+
+def save_checkpoint(run_dir: str | Path, step: int, parts: dict[str, nn.Module],
+                    optimizer: torch.optim.Optimizer, state: dict, scaler=None, keep: int = 3) -> Path:
+    from safetensors.torch import save_file
+
+    root = Path(run_dir) / "checkpoints"
+    root.mkdir(parents=True, exist_ok=True)
+    dest = root / f"step-{step:08d}"
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=root))
+    try:
+        for name, module in parts.items():
+            tensors = trainable_state(module)
+            if tensors:
+                save_file(tensors, str(tmp / f"{name}.safetensors"))
+        torch.save({"optimizer": optimizer.state_dict(),
+                    "scaler": scaler.state_dict() if scaler is not None else None}, tmp / "optimizer.pt")
+        (tmp / "state.json").write_text(json.dumps({"step": step, **state}, indent=2) + "\n")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _prune(root, keep)
+    return dest
+
+
+def latest(run_dir: str | Path) -> Path | None:
+    root = Path(run_dir) / "checkpoints"
+    if not root.is_dir():
+        return None
+    steps = [(int(m.group(1)), p) for p in root.iterdir()
+             if (m := _STEP_DIR.match(p.name)) and (p / "state.json").is_file()]
+    return max(steps)[1] if steps else None
+
+
+def load_checkpoint(path: str | Path, parts: dict[str, nn.Module],
+                    optimizer: torch.optim.Optimizer | None = None, scaler=None) -> Resumed:
+    """Load trainable parameters (and optimizer state) saved by save_checkpoint."""
+    from safetensors.torch import load_file
+
+    path = Path(path)
+    if not (path / "state.json").is_file():
+        raise CheckpointError(f"{path} is not a training checkpoint (no state.json)")
+    for name, module in parts.items():
+        file = path / f"{name}.safetensors"
+        if file.is_file():
+            _load_params(module, load_file(str(file)), file)
+    if optimizer is not None and (path / "optimizer.pt").is_file():
+        saved = torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False)
+        optimizer.load_state_dict(saved["optimizer"])
+        if scaler is not None and saved.get("scaler"):
+            scaler.load_state_dict(saved["scaler"])
+    state = json.loads((path / "state.json").read_text())
+    return Resumed(int(state["step"]), state)
+
+
+def _load_params(module: nn.Module, tensors: dict[str, torch.Tensor], file: Path) -> None:
+    params = dict(module.named_parameters())
+    unknown = [k for k in tensors if k not in params]
+    if unknown:
+        raise CheckpointError(f"{file.name} does not match the model: no parameter {unknown[0]}")
+    with torch.no_grad():
+        for k, v in tensors.items():
+            if params[k].shape != v.shape:
+                raise CheckpointError(f"{file.name}: {k} has shape {tuple(v.shape)}, "
+                                      f"the model expects {tuple(params[k].shape)}")
+            params[k].copy_(v)
+
+
+def _prune(root: Path, keep: int) -> None:
+    steps = sorted((int(m.group(1)), p) for p in root.iterdir() if (m := _STEP_DIR.match(p.name)))
+    for _, p in steps[:-keep] if keep > 0 else []:
+        shutil.rmtree(p, ignore_errors=True)

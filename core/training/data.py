@@ -1,0 +1,139 @@
+"""The prepared cache (prepare.py) as a dataset of training windows.
+
+A window is `n_frames` consecutive frames of one clip at `resolution`, its audio (16 kHz, the
+frames' span), a reference frame from the same clip (the portrait the ReferenceNet sees), the
+face/mouth masks, and the clip's emotion condition.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.errors import InputError
+from core.latents.label import label_vector
+from core.training.metadata import ClipMeta, parse_aus
+from core.training.prepare import SAMPLE_RATE, read_manifest
+
+
+@dataclass
+class PreparedClip:
+    id: str
+    folder: Path
+    meta: ClipMeta
+    fps: float
+    frames: int
+
+    @property
+    def kind(self) -> str:
+        return self.meta.kind
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return _load_arrays(str(self.folder))
+
+
+@lru_cache(maxsize=64)
+def _load_arrays(folder: str) -> dict[str, np.ndarray]:
+    import soundfile as sf
+
+    f = Path(folder)
+    with np.load(f / "frames.npz") as z:
+        out = {"frames": z["frames"]}
+    with np.load(f / "masks.npz") as z:
+        out.update({k: z[k] for k in ("face", "lips", "mouth")})
+    with np.load(f / "features.npz") as z:
+        out["energy"] = z["energy"]
+    out["landmarks"] = np.load(f / "landmarks.npy")
+    out["audio"] = sf.read(f / "audio.wav", dtype="float32")[0]
+    return out
+
+
+def load_clips(root: str | Path, split: str | None = "train") -> list[PreparedClip]:
+    """Kept clips of a prepared folder, optionally one split ("train" / "test")."""
+    root = Path(root)
+    clips = []
+    for row in read_manifest(root)["kept"]:
+        if split is not None and row.get("split", "train") != split:
+            continue
+        meta = ClipMeta(file=row["file"], emotion=row["emotion"], aus=parse_aus(row.get("aus", "")),
+                        text=row.get("text", ""), split=row.get("split", "train"))
+        clips.append(PreparedClip(row["id"], root / "clips" / row["id"], meta, float(row["fps"]),
+                                  int(row["frames"])))
+    return clips
+
+
+class ClipDataset:
+    """Windows of prepared clips, as tensors ready for the trainer."""
+
+    def __init__(self, root: str | Path, split: str | None = "train", n_frames: int = 16,
+                 resolution: int = 256):
+        self.clips = [c for c in load_clips(root, split) if c.frames >= n_frames]
+        if not self.clips:
+            raise InputError(f"{root} has no {split or ''} clips with at least {n_frames} frames")
+        self.n_frames = n_frames
+        self.resolution = resolution
+
+    def __len__(self) -> int:
+        return len(self.clips)
+
+    def indices(self, kind: str | None = None, emotion: str | None = None) -> list[int]:
+        return [i for i, c in enumerate(self.clips)
+                if (kind is None or c.kind == kind) and (emotion is None or c.meta.emotion == emotion)]
+
+    def window(self, index: int, rng: np.random.Generator) -> dict:
+        """One random window of clip `index` (see the module docstring)."""
+        clip = self.clips[index]
+        a = clip.arrays()
+        start = int(rng.integers(0, clip.frames - self.n_frames + 1))
+        sl = slice(start, start + self.n_frames)
+        ref = int(rng.integers(0, clip.frames))
+        a0 = int(round(start / clip.fps * SAMPLE_RATE))
+        n_audio = int(round(self.n_frames / clip.fps * SAMPLE_RATE))
+        audio = np.zeros(n_audio, np.float32)
+        chunk = a["audio"][a0:a0 + n_audio]
+        audio[:len(chunk)] = chunk
+        return {
+            "frames": self._images(a["frames"][sl]),                 # (F, 3, R, R) in [-1, 1]
+            "reference": self._images(a["frames"][ref:ref + 1])[0],  # (3, R, R)
+            "face_mask": self._masks(a["face"][sl]),                 # (F, 1, R, R) 0/1
+            "mouth_mask": self._masks(a["mouth"][sl]),               # (F, 1, R, R) 0/1
+            "audio": torch.from_numpy(audio),                        # (S,) 16 kHz
+            "energy": torch.from_numpy(a["energy"][sl].astype(np.float32)),  # (F,)
+            "gates": torch.from_numpy(clip.meta.gates),              # (6,) label weights
+            "label": torch.from_numpy(label_vector(clip.meta.emotion)),  # (7,) label branch input
+            "aus": torch.from_numpy(clip.meta.au_vector()),          # (NUM_AUS,)
+            "kind": clip.kind, "emotion": clip.meta.emotion, "id": clip.id, "text": clip.meta.text,
+        }
+
+    def _images(self, frames: np.ndarray) -> torch.Tensor:
+        x = torch.from_numpy(_resize(frames, self.resolution)).float() / 127.5 - 1.0
+        return x.permute(0, 3, 1, 2).contiguous()
+
+    def _masks(self, masks: np.ndarray) -> torch.Tensor:
+        m = _resize(masks[..., None].astype(np.float32), self.resolution)
+        return torch.from_numpy((m > 0.5).astype(np.float32)).permute(0, 3, 1, 2).contiguous()
+
+
+def _resize(stack: np.ndarray, size: int) -> np.ndarray:
+    import cv2
+
+    if stack.shape[1] == size:
+        return stack
+    out = [cv2.resize(x, (size, size), interpolation=cv2.INTER_AREA) for x in stack]
+    return np.stack([o.reshape(size, size, -1) for o in out])
+
+
+def collate(items: list[dict]) -> dict:
+    """Stack tensors, keep strings as lists."""
+    out = {}
+    for k, v in items[0].items():
+        out[k] = torch.stack([it[k] for it in items]) if torch.is_tensor(v) else [it[k] for it in items]
+    return out
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

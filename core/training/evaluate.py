@@ -1,0 +1,203 @@
+"""Held-out evaluation: AKD, an emotion-accuracy proxy, and lip-sync, from MediaPipe landmarks.
+
+- AKD (average keypoint distance): mean distance between the 478 Face Mesh points of generated
+  and ground-truth frames, in pixels of the ground truth and in IPD (face-size free).
+- Emotion accuracy (a proxy, not a trained classifier): landmarks -> seven expression features in
+  the face frame (brows, eyes, lip corners, width, upper lip); the clip's median change from the
+  reference frame (the portrait the generator saw: the ground truth's first frame) is compared by
+  cosine with each expert's prototype change (core/expression.py AU intensities x the AU motion
+  table below); correct when the best expert is the label (or one of a compound's experts).
+  Mouth opening is left out: speech owns it.
+- Lip-sync: Pearson correlation between mouth opening (inner lips 13/14, in IPD) and the audio's
+  per-frame energy, best over +-lipsync_max_lag_frames.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from core.emotions import AU_INDEX, EMOTIONS, NUM_AUS
+from core.errors import InputError, MoeeError
+from core.expression import expert_matrix
+from core.face.frame import FaceFrame
+from core.latents.label import canonical_label, label_weights
+from core.training.tuning import TUNING
+
+# Face Mesh indices (FACS.md): inner/outer brows, mid lids, lip corners, inner lip midpoints.
+INNER_BROWS = [107, 66, 55, 65, 336, 296, 285, 295]
+OUTER_BROWS = [70, 63, 46, 53, 156, 300, 293, 276, 283, 383]
+R_INNER_BROW, L_INNER_BROW = [107, 66, 55, 65], [336, 296, 285, 295]
+LIDS = ((159, 145), (386, 374))  # (upper, lower) mid-lid, right then left eye
+CORNERS = (61, 291)
+UPPER_LIP_MID, INNER_UPPER, INNER_LOWER = 0, 13, 14
+
+FEATURES = ("inner_brow_up", "outer_brow_up", "brow_gap", "eye_open", "corner_up",
+            "mouth_width", "upper_lip_up")
+# AU -> feature change at full strength, in IPD (FACS.md "Action Units" table, mid-range values).
+AU_MOTION: dict[int, dict[str, float]] = {
+    1: {"inner_brow_up": 0.12}, 2: {"outer_brow_up": 0.12},
+    4: {"inner_brow_up": -0.06, "outer_brow_up": -0.03, "brow_gap": -0.04},
+    5: {"eye_open": 0.05}, 6: {"eye_open": -0.02, "corner_up": 0.02}, 7: {"eye_open": -0.03},
+    9: {"upper_lip_up": 0.03, "inner_brow_up": -0.02}, 10: {"upper_lip_up": 0.06},
+    12: {"corner_up": 0.10, "mouth_width": 0.10}, 14: {"mouth_width": -0.03},
+    15: {"corner_up": -0.06}, 17: {"upper_lip_up": 0.01}, 18: {"mouth_width": -0.2},
+    20: {"mouth_width": 0.12, "corner_up": -0.01}, 22: {"mouth_width": -0.15},
+    23: {"mouth_width": -0.05}, 24: {"mouth_width": -0.03},
+}
+
+
+def au_motion_matrix() -> np.ndarray:
+    m = np.zeros((NUM_AUS, len(FEATURES)), np.float32)
+    for au, moves in AU_MOTION.items():
+        for name, v in moves.items():
+            m[AU_INDEX[au], FEATURES.index(name)] = v
+    return m
+
+
+def prototypes() -> np.ndarray:
+    """(6, len(FEATURES)): each expert's expected feature change."""
+    return expert_matrix() @ au_motion_matrix()
+
+
+def landmark_track(frames) -> np.ndarray:
+    """(N, 478, 2) Face Mesh points per frame; NaN where no face was found."""
+    from core.face.landmarks import detect_face
+
+    out = []
+    for f in frames:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                out.append(detect_face(f).xy.astype(np.float32))
+        except MoeeError:
+            out.append(np.full((478, 2), np.nan, np.float32))
+    return np.stack(out)
+
+
+def ipd(lm: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(lm[..., 473, :] - lm[..., 468, :], axis=-1)
+
+
+def akd(gen: np.ndarray, ref: np.ndarray, ref_scale: float = 1.0) -> dict[str, float]:
+    """gen, ref: (N, 478, 2) -> mean point distance in ref pixels and in IPD (NaN frames skipped).
+    `ref_scale` maps gen pixels to ref pixels when the videos differ in size."""
+    n = min(len(gen), len(ref))
+    d = np.linalg.norm(gen[:n] * ref_scale - ref[:n], axis=-1).mean(-1)  # (n,)
+    ok = np.isfinite(d)
+    if not ok.any():
+        return {"akd_px": float("nan"), "akd_ipd": float("nan")}
+    return {"akd_px": float(d[ok].mean()), "akd_ipd": float((d[ok] / ipd(ref[:n])[ok]).mean())}
+
+
+def expression_features(lm: np.ndarray) -> np.ndarray:
+    """(N, 478, 2) -> (N, len(FEATURES)) in the face frame (IPD units, up = positive)."""
+    out = np.full((len(lm), len(FEATURES)), np.nan, np.float32)
+    for i, pts in enumerate(lm):
+        if not np.isfinite(pts).all():
+            continue
+        p = FaceFrame.from_landmarks(pts).to_frame(pts)
+        out[i] = [-p[INNER_BROWS, 1].mean(), -p[OUTER_BROWS, 1].mean(),
+                  p[L_INNER_BROW, 0].mean() - p[R_INNER_BROW, 0].mean(),
+                  np.mean([p[lo, 1] - p[up, 1] for up, lo in LIDS]),
+                  -p[list(CORNERS), 1].mean(), p[CORNERS[1], 0] - p[CORNERS[0], 0],
+                  -p[UPPER_LIP_MID, 1]]
+    return out
+
+
+def emotion_scores(lm: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """Cosine of the clip's median feature change from `baseline` (478, 2) with each expert (6,)."""
+    delta = np.nanmedian(expression_features(lm), axis=0) - expression_features(baseline[None])[0]
+    if not np.isfinite(delta).all():
+        return np.full(len(EMOTIONS), np.nan)
+    protos = prototypes()
+    return protos @ delta / (np.linalg.norm(protos, axis=1) * np.linalg.norm(delta) + 1e-9)
+
+
+def emotion_correct(scores: np.ndarray, label: str) -> bool | None:
+    """Best expert is the label (or one of a compound's experts); None for neutral/unknown."""
+    key = canonical_label(label)
+    w = label_weights(key)
+    if key == "neutral" or not np.isfinite(scores).all():
+        return None
+    return bool(w[int(np.argmax(scores))] > 0)
+
+
+def mouth_opening(lm: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(lm[:, INNER_LOWER] - lm[:, INNER_UPPER], axis=-1) / ipd(lm)
+
+
+def lipsync(lm: np.ndarray, energy: np.ndarray) -> float:
+    """Best Pearson correlation of mouth opening with audio energy over small lags."""
+    mouth = mouth_opening(lm)
+    n = min(len(mouth), len(energy))
+    mouth, energy = mouth[:n], np.asarray(energy[:n], np.float64)
+    best = float("nan")
+    lag_max = int(TUNING["lipsync_max_lag_frames"])
+    for lag in range(-lag_max, lag_max + 1):
+        a = mouth[max(lag, 0):n + min(lag, 0)]
+        b = energy[max(-lag, 0):n - max(lag, 0)]
+        ok = np.isfinite(a) & np.isfinite(b)
+        if ok.sum() < 4 or a[ok].std() < 1e-9 or b[ok].std() < 1e-9:
+            continue
+        r = float(np.corrcoef(a[ok], b[ok])[0, 1])
+        best = r if not np.isfinite(best) else max(best, r)
+    return best
+
+
+def audio_energy(video: Path, fps: float, n: int) -> np.ndarray | None:
+    from core.audio.features import compute_features
+    from core.audio.io import load_audio
+
+    try:
+        e = compute_features(load_audio(video, 16000), fps).energy
+    except InputError:
+        return None
+    out = np.zeros(n, np.float32)
+    out[:min(n, len(e))] = e[:n]
+    return out
+
+
+def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) -> dict:
+    """Metrics of one generated video against its ground truth (audio from either)."""
+    from core.training.video import read_video
+
+    gen_frames, fps = read_video(generated)
+    ref_frames, _ = read_video(reference)
+    gen, ref = landmark_track(gen_frames), landmark_track(ref_frames)
+    scale = ref_frames.shape[1] / gen_frames.shape[1]
+    row = {"clip": generated.stem, **akd(gen, ref, scale)}
+    energy = audio_energy(generated, fps, len(gen))
+    if energy is None:
+        energy = audio_energy(reference, fps, len(gen))
+    row["lipsync"] = lipsync(gen, energy) if energy is not None else float("nan")
+    if emotion:
+        scores = emotion_scores(gen * scale, ref[0])
+        row.update(emotion=emotion, predicted=EMOTIONS[int(np.nanargmax(scores))]
+                   if np.isfinite(scores).all() else None, correct=emotion_correct(scores, emotion))
+    return row
+
+
+def evaluate_folders(generated: str | Path, reference: str | Path,
+                     labels: dict[str, str] | None = None) -> dict:
+    """Pair videos by file stem; `labels` maps stem -> emotion. Returns a JSON-ready summary."""
+    gen_dir, ref_dir = Path(generated), Path(reference)
+    refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in (".mp4", ".mov", ".mkv", ".avi")}
+    pairs = [(p, refs[p.stem]) for p in sorted(gen_dir.iterdir()) if p.stem in refs]
+    if not pairs:
+        raise InputError(f"no video in {gen_dir} has a same-named ground truth in {ref_dir}")
+    rows = [evaluate_pair(g, r, (labels or {}).get(g.stem)) for g, r in pairs]
+    return summarise(rows)
+
+
+def summarise(rows: list[dict]) -> dict:
+    def mean(key):
+        v = [r[key] for r in rows if r.get(key) is not None and np.isfinite(r[key])]
+        return float(np.mean(v)) if v else None
+
+    judged = [r["correct"] for r in rows if r.get("correct") is not None]
+    return {"clips": len(rows), "akd_px": mean("akd_px"), "akd_ipd": mean("akd_ipd"),
+            "lipsync": mean("lipsync"),
+            "emotion_accuracy": float(np.mean(judged)) if judged else None,
+            "emotion_judged": len(judged), "per_clip": rows}

@@ -1,0 +1,255 @@
+"""`main.py prepare`: talking-head clips -> an aligned, masked, cached training set.
+
+Per kept clip, `<out>/clips/<id>/` holds
+    frames.npz     frames (N, S, S, 3) uint8 RGB, aligned by one similarity transform per clip
+                   (eyes at fixed places, from the clip's median eye positions: head motion stays)
+    landmarks.npy  (N, 478, 2) float32 Face Mesh points in crop pixels (interpolated where a
+                   frame had no face)
+    masks.npz      face, lips, mouth: (N, S, S) uint8 0/1 (face oval, outer lips, lip box grown
+                   by mouth_margin_ipd: the region stage 2 hides from the experts)
+    audio.wav      16 kHz mono float (wav2vec2-ready)
+    features.npz   energy (N,) loudness 0..1 per video frame, db (N,) dBFS (core.audio.features)
+    clip.json      metadata row, fps, frame count, crop size, IPD in crop pixels
+and `<out>/manifest.json` lists kept clips and skipped ones with their reasons. Each clip is
+written to a temporary folder and renamed, the manifest to a temporary file and replaced, so a
+cancelled or crashed run leaves only complete clips (and a rerun reuses them).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.engine import CancelToken
+from core.errors import AudioError, InputError, MoeeError
+from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
+from core.training.metadata import ClipMeta, read_metadata
+from core.training.tuning import TUNING
+from core.training.video import read_video
+
+MANIFEST = "manifest.json"
+SAMPLE_RATE = 16000  # wav2vec2's rate
+
+
+@dataclass
+class PrepareConfig:
+    size: int = int(TUNING["crop_size"])                 # cached crop side in pixels
+    min_frames: int = int(TUNING["min_frames"])          # shorter clips are skipped
+    max_missing_face_frac: float = TUNING["max_missing_face_frac"]  # frames without a face allowed
+    min_audio_rms: float = TUNING["min_audio_rms"]       # quieter audio counts as silent
+    mouth_margin_ipd: float = TUNING["mouth_margin_ipd"]  # mouth mask margin around the lips
+
+
+class SkipClip(Exception):
+    """A clip that cannot be used; the message is the reason listed in the manifest."""
+
+
+@dataclass
+class PrepareReport:
+    out_dir: Path
+    kept: list[dict] = field(default_factory=list)     # manifest rows of the kept clips
+    skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
+
+
+Progress = Callable[[int, int, str], None]  # (clips done, clips total, message)
+
+
+def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareConfig | None = None,
+                    progress: Progress | None = None, cancel: CancelToken | None = None) -> PrepareReport:
+    """Prepare every clip of a metadata file; bad clips are skipped and listed, never fatal."""
+    config = config or PrepareConfig()
+    metadata = Path(metadata)
+    clips = read_metadata(metadata)
+    report = PrepareReport(Path(out_dir))
+    (report.out_dir / "clips").mkdir(parents=True, exist_ok=True)
+    ids = _clip_ids(clips)
+    for i, (meta, cid) in enumerate(zip(clips, ids)):
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        if progress:
+            progress(i, len(clips), meta.file)
+        try:
+            row = prepare_clip(metadata.parent / meta.file, meta, report.out_dir / "clips" / cid, config)
+            report.kept.append({"id": cid, **row})
+        except SkipClip as exc:
+            report.skipped.append({"file": meta.file, "reason": str(exc)})
+        _write_manifest(report, metadata, config)
+    if progress:
+        progress(len(clips), len(clips), "done")
+    return report
+
+
+def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig) -> dict:
+    """Prepare one clip into `dest` (reused when already prepared at this size)."""
+    cached = _cached_row(dest, config)
+    if cached is not None:
+        return cached
+    if not video.is_file():
+        raise SkipClip(f"file not found: {video}")
+    try:
+        frames, fps = read_video(video)
+        track = _load_track(video, config)
+    except InputError as exc:
+        raise SkipClip(str(exc)) from None
+    n = min(len(frames), int(round(track.duration * fps)))
+    if n < config.min_frames:
+        raise SkipClip(f"too short: {n} frames with audio, need at least {config.min_frames}")
+    frames = frames[:n]
+    landmarks = _track_landmarks(frames, config)
+    m = align_matrix(landmarks, config.size)
+    crops, lm = _warp(frames, landmarks, m, config.size)
+    ipd = float(np.median(np.linalg.norm(lm[:, L_IRIS_CENTER] - lm[:, R_IRIS_CENTER], axis=1)))
+    row = {**meta.to_dict(), "kind": meta.kind, "fps": fps, "frames": n, "size": config.size,
+           "ipd": ipd}
+    _write_clip(dest, crops, lm, face_masks(lm, config.size, ipd * config.mouth_margin_ipd),
+                track, fps, n, row)
+    return row
+
+
+def _load_track(video: Path, config: PrepareConfig):
+    from core.audio.io import load_audio
+
+    try:
+        track = load_audio(video, SAMPLE_RATE)
+    except AudioError as exc:
+        raise SkipClip(f"no usable audio: {exc}") from None
+    rms = float(np.sqrt(np.mean(track.samples.astype(np.float64) ** 2)))
+    if rms < config.min_audio_rms:
+        raise SkipClip(f"silent audio (RMS {rms:.1e})")
+    return track
+
+
+def _track_landmarks(frames: np.ndarray, config: PrepareConfig) -> np.ndarray:
+    """(N, 478, 2) landmarks in frame pixels; frames without a face are interpolated."""
+    from core.face.landmarks import detect_face
+
+    found: dict[int, np.ndarray] = {}
+    for i, frame in enumerate(frames):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "several faces": the largest one is used
+                found[i] = detect_face(frame).xy.astype(np.float32)
+        except MoeeError:
+            continue
+    missing = 1.0 - len(found) / len(frames)
+    if not found or missing > config.max_missing_face_frac:
+        raise SkipClip(f"no face in {missing:.0%} of the frames")
+    have = np.array(sorted(found))
+    stack = np.stack([found[i] for i in have])  # (K, 478, 2)
+    idx = np.arange(len(frames))
+    flat = stack.reshape(len(have), -1)
+    out = np.stack([np.interp(idx, have, flat[:, j]) for j in range(flat.shape[1])], axis=1)
+    return out.reshape(len(frames), -1, 2).astype(np.float32)
+
+
+def align_matrix(landmarks: np.ndarray, size: int) -> np.ndarray:
+    """(2, 3) similarity mapping the clip's median eye centres to the canonical crop places."""
+    r = np.median(landmarks[:, R_IRIS_CENTER], axis=0)  # subject's right eye: image left
+    l_ = np.median(landmarks[:, L_IRIS_CENTER], axis=0)
+    half = TUNING["crop_ipd_frac"] * size / 2
+    dst_r = np.array([size / 2 - half, TUNING["crop_eye_y"] * size])
+    dst_l = np.array([size / 2 + half, TUNING["crop_eye_y"] * size])
+    src_v, dst_v = l_ - r, dst_l - dst_r
+    scale = np.linalg.norm(dst_v) / max(np.linalg.norm(src_v), 1e-6)
+    ang = np.arctan2(dst_v[1], dst_v[0]) - np.arctan2(src_v[1], src_v[0])
+    rot = scale * np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])
+    t = dst_r - rot @ r
+    return np.concatenate([rot, t[:, None]], axis=1).astype(np.float64)
+
+
+def _warp(frames: np.ndarray, landmarks: np.ndarray, m: np.ndarray, size: int):
+    import cv2
+
+    crops = np.stack([cv2.warpAffine(f, m, (size, size), flags=cv2.INTER_AREA,
+                                     borderMode=cv2.BORDER_REPLICATE) for f in frames])
+    lm = landmarks @ m[:, :2].T + m[:, 2]
+    return crops, lm.astype(np.float32)
+
+
+def face_masks(lm: np.ndarray, size: int, mouth_margin_px: float) -> dict[str, np.ndarray]:
+    """(N, 478, 2) crop landmarks -> face, lips and mouth masks, each (N, size, size) uint8."""
+    import cv2
+
+    oval, lips = region("face_oval"), np.concatenate([region("lips_upper_outer"),
+                                                      region("lips_lower_outer")[::-1]])
+    out = {k: np.zeros((len(lm), size, size), np.uint8) for k in ("face", "lips", "mouth")}
+    for i, pts in enumerate(lm):
+        cv2.fillPoly(out["face"][i], [np.round(pts[oval]).astype(np.int32)], 1)
+        cv2.fillPoly(out["lips"][i], [np.round(pts[lips]).astype(np.int32)], 1)
+        lo = np.floor(pts[lips].min(0) - mouth_margin_px).astype(int).clip(0, size)
+        hi = np.ceil(pts[lips].max(0) + mouth_margin_px).astype(int).clip(0, size)
+        out["mouth"][i, lo[1]:hi[1], lo[0]:hi[0]] = 1
+    return out
+
+
+def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: dict) -> None:
+    import soundfile as sf
+
+    from core.audio.features import compute_features
+
+    feats = compute_features(track, fps)
+    energy = np.zeros(n, np.float32)
+    energy[:min(n, feats.n)] = feats.energy[:n]
+    db = np.full(n, -100.0, np.float32)
+    db[:min(n, len(feats.db))] = feats.db[:n]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        np.savez_compressed(tmp / "frames.npz", frames=crops)
+        np.save(tmp / "landmarks.npy", lm)
+        np.savez_compressed(tmp / "masks.npz", **masks)
+        audio = np.zeros(int(round(n / fps * SAMPLE_RATE)), np.float32)  # exactly the frames' span
+        audio[:min(len(audio), len(track.samples))] = track.samples[:len(audio)]
+        sf.write(tmp / "audio.wav", audio, SAMPLE_RATE, subtype="FLOAT")
+        np.savez(tmp / "features.npz", energy=energy, db=db)
+        (tmp / "clip.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _cached_row(dest: Path, config: PrepareConfig) -> dict | None:
+    path = dest / "clip.json"
+    if not path.is_file():
+        return None
+    row = json.loads(path.read_text(encoding="utf-8"))
+    return row if row.get("size") == config.size else None
+
+
+def _clip_ids(clips: list[ClipMeta]) -> list[str]:
+    """A folder name per clip: the file's stem made safe, numbered when stems repeat."""
+    ids, seen = [], {}
+    for c in clips:
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(c.file).stem) or "clip"
+        seen[base] = seen.get(base, 0) + 1
+        ids.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+    return ids
+
+
+def _write_manifest(report: PrepareReport, metadata: Path, config: PrepareConfig) -> None:
+    data = {"version": 1, "metadata": str(metadata.resolve()), "config": asdict(config),
+            "kept": report.kept, "skipped": report.skipped}
+    path = report.out_dir / MANIFEST
+    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=report.out_dir)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=2)
+        fh.write("\n")
+    os.replace(tmp, path)
+
+
+def read_manifest(out_dir: str | Path) -> dict:
+    path = Path(out_dir) / MANIFEST
+    if not path.is_file():
+        raise InputError(f"{out_dir} has no {MANIFEST}; run `main.py prepare` first")
+    return json.loads(path.read_text(encoding="utf-8"))

@@ -1,0 +1,248 @@
+"""The training loop shared by both stages: AMP, gradient accumulation, progress, CSV log,
+checkpoints and resume.
+
+    trainer = Trainer(model, dataset, StageConfig(stage=1, steps=1000), run_dir="runs/s1")
+    result = trainer.run(progress=print_bar, cancel=token)
+"""
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import torch
+
+from core.engine import CancelToken
+from core.training import checkpoint as ckpt
+from core.training.data import ClipDataset
+from core.training.losses import gate_loss, latent_loss, pixel_loss, timestep_weight
+from core.training.model import TrainModel
+from core.training.sampling import EmotionSampler, SamplingConfig
+from core.training.stages import set_stage
+from core.training.tuning import TUNING
+
+LOG_COLUMNS = ("step", "loss", "l_latent", "l_pixel", "l_gate", "lr", "seconds")
+
+
+@dataclass
+class StageConfig:
+    stage: Literal[1, 2] = 1        # 1: ReferenceNet + U-Net; 2: MoE + Emotion-to-Latents
+    steps: int = 30000              # optimiser steps (Hallo/EMO train stage 1 for ~30k)
+    batch_size: int = 1             # clips per micro-batch
+    grad_accum: int = 4             # micro-batches per optimiser step
+    lr: float = 1e-5                # AdamW; stage 1 of SD-based animators uses 1e-5
+    weight_decay: float = 1e-2      # AdamW default
+    warmup_steps: int = 100         # linear LR warm-up
+    max_grad_norm: float = 1.0      # gradient clipping
+    n_frames: int = 16              # frames per window
+    resolution: int = 256           # training side in pixels (multiple of 8)
+    mixed_precision: Literal["no", "fp16", "bf16"] = "no"  # autocast dtype (fp16 uses a scaler)
+    pixel_lambda: float = TUNING["pixel_lambda"]            # lambda of Eq. 6
+    perceptual_weight: float = TUNING["perceptual_weight"]  # VGG term against L1
+    gate_loss_weight: float = TUNING["gate_loss_weight"]    # compound clips' gate loss
+    noise_rate: float = TUNING["noise_rate"]                # masked noisy emotion sampling rate
+    mouth_mask_rate: float = 1.0    # stage-2 draws whose mouth is masked in the loss
+    checkpoint_every: int = 500     # optimiser steps between checkpoints (and at the end)
+    keep_checkpoints: int = 3       # older checkpoint folders are deleted
+    log_every: int = 1              # optimiser steps between CSV rows / progress calls
+    seed: int = 0
+
+
+@dataclass
+class TrainResult:
+    step: int                                         # last completed optimiser step
+    losses: list[float] = field(default_factory=list)  # total loss per step of this run
+    checkpoint: Path | None = None
+
+
+Progress = Callable[[int, int, dict], None]  # (step, total steps, last log row)
+
+
+class Trainer:
+    def __init__(self, model: TrainModel, dataset: ClipDataset, config: StageConfig,
+                 run_dir: str | Path, perceptual=None, device: str = "cpu", log=print):
+        self.model, self.ds, self.cfg = model, dataset, config
+        self.run_dir, self.device, self.log = Path(run_dir), torch.device(device), log
+        self.perceptual = perceptual.to(self.device) if perceptual is not None else None
+        self.params = set_stage(model, config.stage)
+        self.opt = torch.optim.AdamW(self.params, lr=config.lr, weight_decay=config.weight_decay)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, lambda s: min(1.0, (s + 1) / max(1, config.warmup_steps)))
+        self.amp_dtype = self._amp_dtype()
+        use_scaler = self.amp_dtype == torch.float16 and self.device.type == "cuda"
+        self.scaler = torch.amp.GradScaler("cuda") if use_scaler else None
+        self.sampler = EmotionSampler(dataset, SamplingConfig(
+            stage=config.stage, noise_rate=config.noise_rate,
+            mouth_mask_rate=config.mouth_mask_rate if config.stage == 2 else 0.0), seed=config.seed)
+        from diffusers import DDPMScheduler
+
+        self.noise_sched = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear",
+                                         beta_start=0.00085, beta_end=0.012,
+                                         prediction_type=model.prediction_type)  # SD-1.5 schedule
+        self.step = 0
+
+    # ----- public
+    def resume(self, path: str | Path | None = None) -> int:
+        """Load `path` or the run's latest checkpoint; returns the step to continue from."""
+        path = Path(path) if path else ckpt.latest(self.run_dir)
+        if path is None:
+            return 0
+        res = ckpt.load_checkpoint(path, self.model.parts(), self.opt, self.scaler)
+        self.step = res.step
+        self.sched.last_epoch = res.step
+        if "sampler_rng" in res.state:
+            self.sampler.rng.bit_generator.state = res.state["sampler_rng"]
+        torch.manual_seed(self.cfg.seed + res.step)
+        self.log(f"resumed from {path} at step {res.step}")
+        return res.step
+
+    def run(self, progress: Progress | None = None, cancel: CancelToken | None = None) -> TrainResult:
+        torch.manual_seed(self.cfg.seed + self.step)
+        result = TrainResult(self.step)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self._trim_log()
+        t0 = time.monotonic()
+        while self.step < self.cfg.steps:
+            if cancel is not None and cancel.cancelled:
+                self.log(f"cancelled at step {self.step}; saving a checkpoint")
+                break
+            row = self.train_step()
+            self.step += 1
+            row.update(step=self.step, seconds=round(time.monotonic() - t0, 3))
+            result.losses.append(row["loss"])
+            if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
+                self._append_log(row)
+                if progress:
+                    progress(self.step, self.cfg.steps, row)
+            if self.step % self.cfg.checkpoint_every == 0:
+                result.checkpoint = self.save()
+        if result.checkpoint is None or self.step % self.cfg.checkpoint_every:
+            result.checkpoint = self.save()
+        result.step = self.step
+        return result
+
+    def save(self) -> Path:
+        state = {"stage": self.cfg.stage, "config": asdict(self.cfg),
+                 "sampler_rng": self.sampler.rng.bit_generator.state}
+        return ckpt.save_checkpoint(self.run_dir, self.step, self.model.parts(), self.opt, state,
+                                    self.scaler, keep=self.cfg.keep_checkpoints)
+
+    # ----- one optimiser step
+    def train_step(self) -> dict:
+        self.opt.zero_grad(set_to_none=True)
+        totals = dict.fromkeys(("loss", "l_latent", "l_pixel", "l_gate"), 0.0)
+        for _ in range(self.cfg.grad_accum):
+            batch, _ = self.sampler.batch(self.cfg.batch_size)
+            terms = self.losses(_to(batch, self.device))
+            loss = terms["loss"] / self.cfg.grad_accum
+            (self.scaler.scale(loss) if self.scaler else loss).backward()
+            for k in totals:
+                totals[k] += float(terms[k].detach()) / self.cfg.grad_accum
+        if self.scaler:
+            self.scaler.unscale_(self.opt)
+        torch.nn.utils.clip_grad_norm_(self.params, self.cfg.max_grad_norm)
+        if self.scaler:
+            self.scaler.step(self.opt)
+            self.scaler.update()
+        else:
+            self.opt.step()
+        self.sched.step()
+        return {**{k: round(v, 6) for k, v in totals.items()}, "lr": self.opt.param_groups[0]["lr"]}
+
+    def losses(self, batch: dict) -> dict[str, torch.Tensor]:
+        """Eq. 6 on one micro-batch: L_latent + lambda * w(t) * (L1 + VGG) [+ gate loss]."""
+        frames = batch["frames"]  # (B, F, 3, R, R)
+        b, f = frames.shape[:2]
+        with torch.no_grad():
+            latents = self.model.encode(frames)
+        noise = torch.randn_like(latents)
+        t = torch.randint(0, self.noise_sched.config.num_train_timesteps, (b,), device=latents.device)
+        noisy = self._per_frame(self.noise_sched.add_noise, latents, noise, t)
+        override = batch["g_override"] if bool(batch["use_override"].all()) else None
+        with self._autocast():
+            out = self.model.predict(noisy, t, batch, override)
+        target = noise if self.model.prediction_type == "epsilon" else \
+            self._per_frame(self.noise_sched.get_velocity, latents, noise, t)
+        mask = batch["loss_mask"].flatten(0, 1)  # (B*F, 1, R, R)
+        l_lat = latent_loss(out.pred.flatten(0, 1), target.flatten(0, 1), mask).view(b, f).mean(1)
+        x0 = self._x0(noisy, out.pred.float(), t)
+        decoded = self.model.decode(x0).flatten(0, 1)
+        l_pix = pixel_loss(decoded, frames.flatten(0, 1), mask, self.perceptual,
+                           self.cfg.perceptual_weight).view(b, f).mean(1)
+        w = timestep_weight(t, self.noise_sched.config.num_train_timesteps)
+        loss = (l_lat + self.cfg.pixel_lambda * w * l_pix).mean()
+        l_gate = torch.zeros((), device=loss.device)
+        if override is None and out.g is not None:
+            l_gate = gate_loss(out.g, batch["gates"]).mean()
+            loss = loss + self.cfg.gate_loss_weight * l_gate
+        return {"loss": loss, "l_latent": l_lat.mean().detach(), "l_pixel": l_pix.mean().detach(),
+                "l_gate": l_gate.detach()}
+
+    # ----- helpers
+    def _x0(self, noisy: torch.Tensor, pred: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        """Predicted clean latents from the U-Net output (DDPM identities)."""
+        a = self.noise_sched.alphas_cumprod.to(noisy.device)[t].view(-1, 1, 1, 1, 1)
+        if self.model.prediction_type == "epsilon":
+            return (noisy - (1 - a).sqrt() * pred) / a.sqrt()
+        return a.sqrt() * noisy - (1 - a).sqrt() * pred
+
+    @staticmethod
+    def _per_frame(fn, x: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        b, f = x.shape[:2]
+        return fn(x.flatten(0, 1), noise.flatten(0, 1), t.repeat_interleave(f)).view_as(x)
+
+    def _amp_dtype(self) -> torch.dtype | None:
+        mp = self.cfg.mixed_precision
+        if mp == "fp16" and self.device.type != "cuda":
+            self.log("fp16 mixed precision needs a CUDA GPU; training in full precision")
+            return None
+        return {"no": None, "fp16": torch.float16, "bf16": torch.bfloat16}[mp]
+
+    def _autocast(self):
+        if self.amp_dtype is None:
+            return nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    def _append_log(self, row: dict) -> None:
+        path = self.run_dir / "log.csv"
+        new = not path.exists()
+        with path.open("a", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=LOG_COLUMNS, extrasaction="ignore")
+            if new:
+                w.writeheader()
+            w.writerow(row)
+
+    def _trim_log(self) -> None:
+        """After a resume, drop log rows past the resumed step (they will be written again)."""
+        path = self.run_dir / "log.csv"
+        if not path.exists():
+            return
+        with path.open(newline="") as fh:
+            rows = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step]
+        with path.open("w", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=LOG_COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+
+
+def _to(batch: dict, device: torch.device) -> dict:
+    return {k: v.to(device) if torch.is_tensor(v) else v for k, v in batch.items()}
+
+
+def read_log(run_dir: str | Path) -> list[dict]:
+    with (Path(run_dir) / "log.csv").open(newline="") as fh:
+        return [{k: float(v) for k, v in r.items()} for r in csv.DictReader(fh)]
+
+
+def init_from(model: TrainModel, path: str | Path) -> int:
+    """Load another run's latest checkpoint weights (stage 2 starts from stage 1's)."""
+    p = Path(path)
+    p = ckpt.latest(p) or p
+    return ckpt.load_checkpoint(p, model.parts()).step
+
+
+

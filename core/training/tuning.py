@@ -1,0 +1,28 @@
+"""Every number that tunes preparation, sampling, losses and evaluation, with its source.
+
+Model sizes and optimiser settings live in the stage config (trainer.StageConfig) because users
+change them per run; these are the recipe's constants.
+"""
+from __future__ import annotations
+
+TUNING: dict[str, float] = {
+    # --- prepare: alignment (FFHQ-style crop; DESIGN.md face frame, unit = IPD)
+    "crop_ipd_frac": 0.30,        # IPD as a share of the crop side: face width 2.41 IPD (FACS.md) ~ 72 %
+    "crop_eye_y": 0.40,           # eye line height in the crop: leaves room for chin and mouth motion
+    "crop_size": 256,             # cached side in pixels; training resizes (SD-1.5 trains at 512)
+    # --- prepare: rejection rules
+    "min_frames": 16,             # shorter clips are skipped: one training window (Hallo uses 14-16)
+    "max_missing_face_frac": 0.2,  # more frames without a face than this -> clip skipped
+    "min_audio_rms": 1e-3,        # below -60 dBFS the clip counts as silent (no speech to learn from)
+    # --- prepare: masks (in IPD around the lips; FACS.md mouth width 0.77 IPD)
+    "mouth_margin_ipd": 0.25,     # mouth mask = lip box grown by this: covers AU 12/15/25/26 motion
+    # --- stage 2: masked noisy emotion sampling (MoEE Sec. 3.4)
+    "noise_rate": 0.2,            # share of stage-2 samples swapped for another emotion or neutral
+    "neutral_share": 0.5,         # of those, share that are neutral clips (when the data has any)
+    # --- losses (MoEE Eq. 6: L_latent + lambda * w(t) * (L1 + VGG))
+    "pixel_lambda": 0.1,          # lambda; pixel terms are ~10x the latent MSE at init (Hallo-style)
+    "perceptual_weight": 1.0,     # VGG term against L1 inside the bracket (paper: equal)
+    "gate_loss_weight": 0.1,      # compound clips: BCE of the global gates vs the preset weights
+    # --- evaluation
+    "lipsync_max_lag_frames": 2,  # mouth vs audio energy correlation searched over +-2 frames (80 ms)
+}

@@ -1,0 +1,71 @@
+"""Talking-head clips on disk: read frames with OpenCV, write mp4 (+ audio) with ffmpeg.
+
+Audio is read by core.audio.io.load_audio, which decodes mp4 through the same ffmpeg binary.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ExportError, InputError
+
+MAX_FRAMES = 25 * 60 * 10  # ten minutes at 25 fps: longer clips should be cut before training
+
+
+def read_video(path: str | Path, max_frames: int = MAX_FRAMES) -> tuple[np.ndarray, float]:
+    """All frames (N, H, W, 3) RGB uint8 and the frame rate; InputError when unreadable."""
+    import cv2
+
+    cap = cv2.VideoCapture(str(path))
+    if not cap.isOpened():
+        raise InputError(f"{Path(path).name} cannot be opened as a video")
+    try:
+        fps = float(cap.get(cv2.CAP_PROP_FPS)) or 25.0
+        frames = []
+        while len(frames) < max_frames:
+            ok, bgr = cap.read()
+            if not ok:
+                break
+            frames.append(bgr[:, :, ::-1])
+    finally:
+        cap.release()
+    if not frames:
+        raise InputError(f"{Path(path).name} has no readable video frames")
+    return np.stack(frames), fps
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def write_video(path: str | Path, frames: Iterable[np.ndarray], fps: float,
+                audio: str | Path | None = None) -> Path:
+    """Encode RGB uint8 frames (H, W even) to H.264 mp4, muxing `audio` when given.
+
+    Writes to a temporary file beside `path` and renames it on success."""
+    path = Path(path)
+    frames = list(frames)
+    if not frames:
+        raise ExportError(f"no frames to write to {path.name}")
+    h, w = frames[0].shape[:2]
+    fd, tmp = tempfile.mkstemp(suffix=".mp4", dir=path.parent, prefix=f".{path.stem}-")
+    os.close(fd)
+    cmd = [ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "rgb24",
+           "-s", f"{w}x{h}", "-r", f"{fps:g}", "-i", "-"]
+    if audio is not None:
+        cmd += ["-i", str(audio), "-c:a", "aac", "-shortest"]
+    cmd += ["-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", tmp]
+    data = b"".join(np.ascontiguousarray(f, dtype=np.uint8).tobytes() for f in frames)
+    proc = subprocess.run(cmd, input=data, capture_output=True)
+    if proc.returncode != 0:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"ffmpeg could not write {path.name}: {proc.stderr.decode()[-300:]}")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from core.errors import InputError
+from core.training.metadata import ClipMeta, parse_aus, read_metadata, write_metadata
+
+
+def test_metadata_csv_and_json_round_trip(tmp_path):
+    clips = [ClipMeta("a.mp4", "happy", {4: 0.8, 10: 0.6}, "a grin", "train"),
+             ClipMeta("b.mp4", "happily surprised", {}, "", "test"), ClipMeta("c.mp4", "neutral")]
+    for name in ("m.csv", "m.json"):
+        write_metadata(tmp_path / name, clips)
+        back = read_metadata(tmp_path / name)
+        assert [c.to_dict() for c in back] == [c.to_dict() for c in clips]
+    assert [c.kind for c in clips] == ["single", "compound", "neutral"]
+    assert parse_aus("AU4:0.8, 10:0.6") == {4: 0.8, 10: 0.6}
+
+
+@pytest.mark.parametrize("row, needle", [("x.mp4,joyful-ish,,,", "unknown emotion"),
+                                         ("x.mp4,happy,4:1.5,,", "outside 0..1"),
+                                         ("x.mp4,happy,,,dev", "split")])
+def test_metadata_bad_rows_name_the_problem(tmp_path, row, needle):
+    (tmp_path / "m.csv").write_text("file,emotion,aus,text,split\n" + row + "\n")
+    with pytest.raises(InputError, match=needle):
+        read_metadata(tmp_path / "m.csv")
+
+
+def test_prepare_keeps_good_clips_and_lists_bad_ones(prepared):
+    out, report = prepared
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert sorted(r["id"] for r in manifest["kept"]) == sorted(
+        ["happy_1", "happy_2", "sad_1", "angry_1", "calm_1", "mix_1"])
+    reasons = {r["file"]: r["reason"] for r in manifest["skipped"]}
+    assert "silent" in reasons["silent.mp4"]
+    assert "too short" in reasons["short.mp4"]
+    assert "no face" in reasons["noface.mp4"]
+    assert not list(out.glob("clips/.*"))  # no temporary folders left
+
+
+def test_prepared_clip_holds_aligned_frames_masks_audio(prepared):
+    out, _ = prepared
+    folder = out / "clips" / "happy_1"
+    frames = np.load(folder / "frames.npz")["frames"]
+    lm = np.load(folder / "landmarks.npy")
+    masks = np.load(folder / "masks.npz")
+    assert frames.shape == (12, 64, 64, 3) and lm.shape == (12, 478, 2)
+    eyes = lm[:, [468, 473]].mean(0)  # canonical eye places: 64 * (0.5 -+ 0.15, 0.40)
+    np.testing.assert_allclose(eyes, [[22.4, 25.6], [41.6, 25.6]], atol=2.0)
+    for k in ("face", "lips", "mouth"):
+        assert masks[k].shape == (12, 64, 64) and masks[k].any()
+    assert np.all(masks["mouth"] >= masks["lips"])  # the mouth box contains the lips
+    assert masks["face"].sum() > masks["mouth"].sum()
+    energy = np.load(folder / "features.npz")["energy"]
+    assert energy.shape == (12,) and energy.max() > 0
+    import soundfile as sf
+    audio, sr = sf.read(folder / "audio.wav")
+    assert sr == 16000 and abs(len(audio) - 12 / 25 * 16000) < 50
+
+
+def test_prepare_reuses_the_cache_and_cancels(clip_dir, prepared):
+    from core.engine import CancelToken
+    from core.errors import Cancelled
+    from core.training.prepare import PrepareConfig, prepare_dataset
+
+    out, _ = prepared
+    again = prepare_dataset(clip_dir / "metadata.csv", out, PrepareConfig(size=64, min_frames=8))
+    assert len(again.kept) == 6
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        prepare_dataset(clip_dir / "metadata.csv", out / "other", cancel=token)

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from core.training.data import ClipDataset
+from core.training.stages import check_stage2, moe_parameter_ids, set_stage
+from core.training.trainer import StageConfig, Trainer, read_log
+from tests.training.tiny_model import TinyModel
+
+
+@pytest.fixture(scope="module")
+def dataset(prepared):
+    torch.set_num_threads(1)
+    return ClipDataset(prepared[0], split="train", n_frames=4, resolution=32)
+
+
+def _cfg(stage, steps, **kw):
+    return StageConfig(stage=stage, steps=steps, batch_size=2, grad_accum=2, lr=5e-3,
+                       warmup_steps=1, n_frames=4, resolution=32, checkpoint_every=5,
+                       log_every=1, **kw)
+
+
+def fixed_loss(trainer: Trainer, stage: int) -> float:
+    """The loss on the same 6 batches (same clips, windows, noise and timesteps)."""
+    from core.training.sampling import EmotionSampler, SamplingConfig
+
+    sampler = EmotionSampler(trainer.ds, SamplingConfig(stage=stage, compound_rate=0.0), seed=123)
+    torch.manual_seed(123)
+    with torch.no_grad():
+        return float(np.mean([trainer.losses(sampler.batch(2)[0])["loss"] for _ in range(6)]))
+
+
+def test_stage1_reduces_the_loss(dataset, tmp_path):
+    trainer = Trainer(TinyModel(), dataset, _cfg(1, 25), tmp_path, log=lambda m: None)
+    before = fixed_loss(trainer, 1)
+    result = trainer.run()
+    assert result.step == 25 and fixed_loss(trainer, 1) < 0.8 * before
+    rows = read_log(tmp_path)
+    assert [r["step"] for r in rows] == list(range(1, 26))
+    assert {"loss", "l_latent", "l_pixel", "lr", "seconds"} <= set(rows[0])
+
+
+def test_stage2_trains_only_moe_and_latents_and_reduces_the_loss(dataset, tmp_path):
+    model = TinyModel()
+    params = set_stage(model, 2)
+    check_stage2(model)
+    moe = moe_parameter_ids(model)
+    assert {id(p) for p in params} == moe | {id(p) for p in model.latents.parameters()}
+    frozen = {f"{n}.{k}": p.detach().clone() for n, m in model.parts().items()
+              for k, p in m.named_parameters() if not p.requires_grad}
+    assert any(k.startswith("unet.conv_in") for k in frozen) and any(
+        k.startswith("reference_net") for k in frozen)
+    trainer = Trainer(model, dataset, _cfg(2, 25, noise_rate=0.2), tmp_path, log=lambda m: None)
+    before = fixed_loss(trainer, 2)
+    trainer.run()
+    assert fixed_loss(trainer, 2) < 0.9 * before
+    now = {f"{n}.{k}": p for n, m in model.parts().items() for k, p in m.named_parameters()}
+    for k, v in frozen.items():
+        assert torch.equal(now[k], v), f"{k} changed in stage 2"
+    assert not torch.equal(model.unet.moe.experts[0].out.weight, torch.zeros_like(
+        model.unet.moe.experts[0].out.weight))
+
+
+def test_stage2_gate_loss_on_compound_batches(dataset, tmp_path):
+    from core.training.sampling import EmotionSampler, SamplingConfig
+
+    trainer = Trainer(TinyModel(), dataset, _cfg(2, 1), tmp_path, log=lambda m: None)
+    batch, _ = EmotionSampler(dataset, SamplingConfig(compound_rate=1.0)).batch(2)
+    terms = trainer.losses(batch)
+    assert float(terms["l_gate"]) > 0
+    terms["loss"].backward()
+    assert model_grad(trainer.model.unet.moe.global_gate) > 0
+
+
+def model_grad(module) -> float:
+    return float(sum(p.grad.abs().sum() for p in module.parameters() if p.grad is not None))
+
+
+def test_resume_continues_from_the_saved_step(dataset, tmp_path):
+    first = Trainer(TinyModel(), dataset, _cfg(1, 5), tmp_path, log=lambda m: None)
+    first.run()
+    saved = {k: v.clone() for k, v in first.model.unet.state_dict().items()}
+    second = Trainer(TinyModel(), dataset, _cfg(1, 8), tmp_path, log=lambda m: None)
+    assert second.resume() == 5
+    for k, v in second.model.unet.state_dict().items():
+        assert torch.equal(v, saved[k])
+    assert second.opt.state_dict()["state"]  # optimizer moments came back
+    result = second.run()
+    assert result.step == 8
+    assert [r["step"] for r in read_log(tmp_path)] == list(range(1, 9))
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == [
+        "step-00000005", "step-00000008"]
+
+
+def test_stage2_starts_from_stage1_weights(dataset, tmp_path):
+    from core.training.trainer import init_from
+
+    s1 = Trainer(TinyModel(), dataset, _cfg(1, 2), tmp_path / "s1", log=lambda m: None)
+    s1.run()
+    model = TinyModel()
+    assert init_from(model, tmp_path / "s1") == 2
+    assert torch.equal(model.unet.conv_in.weight, s1.model.unet.conv_in.weight)
+
+
+def test_perceptual_network_loads_from_a_folder_or_says_it_is_off(tmp_path):
+    from safetensors.torch import save_file
+
+    from core.training.perceptual import VGGPerceptual, load_perceptual
+
+    lines = []
+    assert load_perceptual(tmp_path / "missing", log=lines.append) is None
+    assert lines == [f"perceptual loss disabled: no network at {tmp_path / 'missing'}"]
+    (tmp_path / "vgg").mkdir()
+    state = {f"features.{k}": v for k, v in VGGPerceptual().features.state_dict().items()}
+    save_file(state, str(tmp_path / "vgg" / "vgg16.safetensors"))
+    net = load_perceptual(tmp_path / "vgg", log=lines.append)
+    x = torch.rand(2, 3, 32, 32) * 2 - 1
+    assert net(x, x).abs().max() == 0 and float(net(x, -x).min()) > 0
