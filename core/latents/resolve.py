@@ -1,0 +1,198 @@
+"""The one entry point for emotion conditions: EmotionMix (+ audio) -> gates, AUs and latent.
+
+Used by the rig, the diffusion engine, the GUI's prompt box and `main.py mix`.
+
+Rules (resolve_condition):
+- suggested gates: the module's head on each given condition (prompt, label, emotion from
+  audio), averaged when there are several;
+- gates: the hand-set mix when `mix.gate_override` is on and any hand weight is > 0 (sliders
+  win, as in the GUI); else the suggested gates, in the mix's mode, times `mix.intensity`;
+  with no condition at all, the hand-set mix (possibly neutral);
+- AU intensities: the expert AU table on the gates (core.expression). When the gates are the
+  suggested ones, that is averaged with the head's own AU reading (scaled by the intensity),
+  so a prompt's AU picture is the module's; the user's AU toggles (`au_overrides`) always
+  set their AUs last;
+- latent (1, T, D): the module's attention output for all conditions given, the AU toggles
+  included as the AU-vector condition; for no condition at all, the label branch's 'neutral'.
+"""
+from __future__ import annotations
+
+import json
+import threading
+import warnings
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
+from core.errors import CheckpointError, MoeeWarning
+from core.expression import apply_au_overrides, au_vector_from_gates
+from core.latents.label import label_vector
+from core.latents.module import EmotionToLatents
+from core.latents.text import MINILM, TextEncoder, load_text_encoder, text_features
+from core.mix import EmotionMix
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_WEIGHTS = ROOT / "resources" / "latents" / "emotion_to_latents"
+# A user's own module trained on a T5 encoder (scripts/train_latents.py --text-encoder ...).
+USER_WEIGHTS = ROOT / "models" / "emotion_to_latents"
+USER_T5 = ROOT / "models" / "text_encoder" / "t5"
+
+
+@dataclass
+class Condition:
+    gates: np.ndarray                   # (6,) effective global gates g
+    aus: dict[int, float]               # AU number -> intensity (zeros left out)
+    latent: torch.Tensor                # (1, T, D) emotion latent for the experts
+    suggested_gates: np.ndarray | None  # (6,) what prompt/label/audio suggest; None if none given
+    source: str                         # "hand", "prompt", "label", "audio", "prompt+audio", ...
+
+
+class LatentsRuntime:
+    """A loaded module and its text encoder; `get_runtime()` keeps one per process."""
+
+    def __init__(self, model: EmotionToLatents, encoder: TextEncoder):
+        if encoder.dim != model.config.text_dim:
+            raise CheckpointError(
+                f"Emotion-to-Latents weights expect a {model.config.text_dim}-wide text encoder "
+                f"({model.config.text_encoder}), got {encoder.name} ({encoder.dim})")
+        self.model, self.encoder = model, encoder
+        self.lock = threading.Lock()  # the GUI's prompt box and a render worker may share it
+        self._text_cache = lru_cache(maxsize=512)(self._text_query)
+
+    @classmethod
+    def load(cls, weights: str | Path | None = None, text_encoder: str | Path | None = None):
+        return cls(EmotionToLatents.from_pretrained(weights or DEFAULT_WEIGHTS),
+                   load_text_encoder(text_encoder))
+
+    @torch.inference_mode()
+    def _text_query(self, text: str) -> torch.Tensor:
+        return self.model.query("text", text_features(self.encoder, [text]))
+
+    @torch.inference_mode()
+    def query(self, modality: str, value) -> torch.Tensor:
+        """One condition -> its projected query (1, D). value: text, label name or vector."""
+        if modality == "text":
+            with self.lock:
+                return self._text_cache(" ".join(str(value).split()))
+        if modality == "label" and isinstance(value, str):
+            value = label_vector(value)
+        x = torch.as_tensor(np.asarray(value, np.float32)).reshape(1, -1)
+        return self.model.query(modality, x)
+
+    @torch.inference_mode()
+    def read(self, queries: list[torch.Tensor]) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
+        """Queries (each (1, D)) -> latent (1, T, D), gates (6,), AUs (NUM_AUS,)."""
+        z = self.model.latent(torch.stack(queries).mean(0))
+        gates, aus = self.model.read_head(z)
+        return z, gates[0].numpy(), aus[0].numpy()
+
+    @torch.inference_mode()
+    def suggest_texts(self, texts: list[str]) -> np.ndarray:
+        """Batch of prompts -> suggested gates (N, 6) (evaluation path)."""
+        x = text_features(self.encoder, texts)
+        return self.model.read_head(self.model.latent(self.model.query("text", x)))[0].numpy()
+
+
+_RUNTIME: LatentsRuntime | None = None
+_RUNTIME_LOCK = threading.Lock()
+
+
+def get_runtime() -> LatentsRuntime:
+    """The process-wide module: loads the encoder once (a user T5 module when both are present)."""
+    global _RUNTIME
+    with _RUNTIME_LOCK:
+        if _RUNTIME is None:
+            _RUNTIME = LatentsRuntime.load(*_pick_weights())
+        return _RUNTIME
+
+
+def _pick_weights() -> tuple[Path, Path | None]:
+    """models/emotion_to_latents (with models/text_encoder/t5 when trained on T5) beats the
+    shipped MiniLM module; a T5-trained module without its encoder falls back, with a warning."""
+    cfg = USER_WEIGHTS / "config.json"
+    if not cfg.is_file():
+        return DEFAULT_WEIGHTS, None
+    encoder = json.loads(cfg.read_text()).get("text_encoder", MINILM)
+    if encoder == MINILM:
+        return USER_WEIGHTS, None
+    if USER_T5.is_dir():
+        return USER_WEIGHTS, USER_T5
+    warnings.warn(f"{USER_WEIGHTS} was trained on {encoder} but {USER_T5} is missing; using the "
+                  "shipped MiniLM Emotion-to-Latents", MoeeWarning, stacklevel=3)
+    return DEFAULT_WEIGHTS, None
+
+
+def suggest_from_text(text: str) -> np.ndarray:
+    """Prompt -> suggested gates (6,) in [0, 1] for the GUI's prompt box; zeros for empty text."""
+    if not text.strip():
+        return np.zeros(6, np.float32)
+    rt = get_runtime()
+    return rt.read([rt.query("text", text)])[1]
+
+
+def _condition_queries(rt: LatentsRuntime, mix: EmotionMix, audio_scores) -> dict[str, torch.Tensor]:
+    out = {}
+    if mix.prompt.strip():
+        out["prompt"] = rt.query("text", mix.prompt)
+    if mix.label.strip():
+        out["label"] = rt.query("label", mix.label)
+    if audio_scores is not None:
+        out["audio"] = rt.query("audio", audio_scores)
+    return out
+
+
+def _audio_scores(audio, emotion_from_audio: bool):
+    if audio is None or not emotion_from_audio:
+        return None
+    from core.latents.audio_emotion import estimate_audio_emotion
+
+    return estimate_audio_emotion(audio).as_input()
+
+
+def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = False) -> Condition:
+    """See the module docstring for the rules. audio: an AudioTrack (core.audio.io)."""
+    rt = get_runtime()
+    conds = _condition_queries(rt, mix, _audio_scores(audio, emotion_from_audio))
+    suggested, head_aus = None, None
+    if conds:
+        per = [rt.read([q]) for q in conds.values()]
+        suggested = np.mean([p[1] for p in per], 0).astype(np.float32)
+        head_aus = np.mean([p[2] for p in per], 0).astype(np.float32)
+    hand = np.asarray(mix.weights, np.float32)
+    if suggested is None or (mix.gate_override and hand.sum() > 0):
+        gates, source, head_aus = mix.gates(), "hand", None
+    else:
+        gates, source = replace(mix, weights=tuple(suggested)).gates(), "+".join(conds)
+    au_vec = au_vector_from_gates(gates)
+    if head_aus is not None:
+        au_vec = 0.5 * (au_vec + np.clip(head_aus * mix.intensity, 0, 1))
+    au_vec = apply_au_overrides(au_vec, mix.au_overrides)
+    aus = {au: round(float(v), 4) for au, v in zip(AU_NUMBERS, au_vec) if v > 0.005}
+    latent = _latent(rt, conds, mix, gates if source == "hand" else None)
+    return Condition(gates.astype(np.float32), aus, latent, suggested, source)
+
+
+def _latent(rt: LatentsRuntime, conds: dict[str, torch.Tensor], mix: EmotionMix,
+            hand_gates: np.ndarray | None) -> torch.Tensor:
+    """Hand gates (the sliders, when they decide) enter as a label-branch vector."""
+    queries = [] if hand_gates is not None else list(conds.values())
+    if mix.au_overrides:
+        vec = np.zeros(NUM_AUS, np.float32)
+        for au, v in mix.au_overrides.items():
+            vec[AU_INDEX[au]] = v
+        queries.append(rt.query("au", vec))
+    if hand_gates is not None or not queries:
+        g = mix.gates() if hand_gates is None else hand_gates
+        queries.append(rt.query("label", np.append(np.clip(g, 0, 1), np.float32(g.sum() == 0))))
+    return rt.read(queries)[0].clone()
+
+
+def resolved_mix(mix: EmotionMix, condition: Condition) -> EmotionMix:
+    """The mix an engine renders: the condition's gates as free-mode weights at intensity 1,
+    the user's AU toggles and local gates kept (engines apply those themselves)."""
+    return replace(mix, weights=tuple(float(x) for x in condition.gates), mode="free",
+                   intensity=1.0, gate_override=True)
