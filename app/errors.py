@@ -1,0 +1,66 @@
+"""The one road by which failures reach the user: a readable dialog, never a traceback.
+
+Tests intercept `show_error` (monkeypatch `app.errors.show_error`) or find the open QMessageBox;
+the dialog is opened with `open()` so it never blocks the event loop.
+"""
+from __future__ import annotations
+
+import errno
+import logging
+import traceback
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from core.errors import MoeeError
+
+log = logging.getLogger("moee.app")
+_open_boxes: list[QMessageBox] = []  # keep references so open() dialogs are not collected
+
+
+def user_message(error: BaseException | str) -> str:
+    """One sentence a user can act on."""
+    if isinstance(error, str):
+        return error
+    if isinstance(error, MoeeError):
+        return str(error)
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return "The disk is full. Free some space or choose another folder, then try again."
+    if isinstance(error, PermissionError):
+        return f"Permission denied: {error.filename or error}. Choose another location."
+    if isinstance(error, FileNotFoundError):
+        return f"File not found: {error.filename or error}."
+    if isinstance(error, MemoryError):
+        return "Not enough memory for this job. Try a smaller size or a shorter range."
+    return f"Something went wrong: {error}"
+
+
+def show_error(parent: QWidget | None, title: str, error: BaseException | str) -> QMessageBox:
+    """Show a non-blocking error dialog; developers get the traceback in the log."""
+    if isinstance(error, BaseException) and not isinstance(error, MoeeError):
+        log.error("%s", "".join(traceback.format_exception(error)))
+    box = QMessageBox(QMessageBox.Icon.Warning, title, user_message(error),
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorDialog")
+    if isinstance(error, BaseException) and not isinstance(error, MoeeError):
+        box.setDetailedText("".join(traceback.format_exception(error)))
+    box.finished.connect(lambda _=0, b=box: _forget(b))
+    _open_boxes.append(box)
+    box.open()
+    return box
+
+
+def _forget(box: QMessageBox) -> None:
+    if box in _open_boxes:
+        _open_boxes.remove(box)
+    box.deleteLater()
+
+
+def ask_save_changes(parent: QWidget | None, what: str = "this project") -> str:
+    """'save', 'discard' or 'cancel'. Blocking by nature; tests monkeypatch it."""
+    buttons = (QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+               | QMessageBox.StandardButton.Cancel)
+    answer = QMessageBox.question(parent, "Unsaved changes",
+                                  f"Save the changes to {what} first?", buttons,
+                                  QMessageBox.StandardButton.Save)
+    return {QMessageBox.StandardButton.Save: "save",
+            QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")

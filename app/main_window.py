@@ -1,0 +1,531 @@
+"""The main window: preview (centre), palette (right dock), audio strip (bottom dock), status bar.
+
+Data flow: a palette gesture -> SetMixCommand on the undo stack -> Project.set_mix -> observers ->
+the palette shows the mix (signals blocked) and the preview asks for a new frame (newest wins).
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow
+
+from app.audio_strip import AudioStrip
+from app.errors import ask_save_changes, show_error
+from app.export_dialog import ExportDialog
+from app.frame_renderer import FrameRenderer
+from app.palette import mixing
+from app.palette.panel import PalettePanel
+from app.playback import Playback
+from app.preview import Preview
+from app.recorder import VoiceRecorder
+from app.session import LoadedAudio, LoadedPortrait, Session
+from app.settings import AppSettings
+from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, ORG_NAME, PALETTE_DOCK_WIDTH,
+                              SAMPLE_VOICE, STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
+from app.undo import SetMixCommand
+from core.emotions import EMOTIONS
+from core.engine import Engine, Frame, engine_names
+from core.errors import InputError
+from core.mix import EmotionMix
+from core.project import (CHANGE_MEDIA, CHANGE_MIX, PROJECT_SUFFIX, Project,
+                          load_project, save_project)
+
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
+IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
+AUDIO_FILTER = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
+PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings | None = None, engine: Engine | None = None,
+                 engine_name: str | None = None, load_samples: bool = True):
+        super().__init__()
+        self.settings = settings or AppSettings()
+        self.project = Project(audio_path=str(SAMPLE_VOICE) if SAMPLE_VOICE.exists() else None)
+        self.undo_stack = QUndoStack(self)
+        name = engine_name or self.settings.value("engine", "rig")
+        self.session = Session(name, engine, self)
+        self.renderer = FrameRenderer(self)
+        self.playback = Playback(parent=self)
+        self.recorder = VoiceRecorder()
+        self.latencies_ms: list[float] = []  # control change -> frame on screen
+        self.export_dialog: ExportDialog | None = None
+        self._gate_rows: np.ndarray | None = None
+        self._build_widgets()
+        self._build_menus()
+        self._build_status()
+        self._connect()
+        self._restore_layout()
+        self.setAcceptDrops(True)
+        self.project.subscribe(self._on_project_changed)
+        self.palette.show_mix(self.project.mix)
+        self._update_title()
+        if load_samples:
+            self._load_project_media()
+
+    # ----- construction
+    def _build_widgets(self) -> None:
+        self.preview = Preview()
+        self.setCentralWidget(self.preview)
+        self.palette = PalettePanel()
+        self.palette_dock = self._dock("Palette", "paletteDock", self.palette,
+                                       Qt.DockWidgetArea.RightDockWidgetArea)
+        self.audio_strip = AudioStrip()
+        self.audio_dock = self._dock("Audio", "audioDock", self.audio_strip,
+                                     Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.audio_strip.setMinimumHeight(AUDIO_DOCK_HEIGHT)
+        # the palette runs the full height; the audio strip sits under the preview only
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resize(*WINDOW_SIZE)
+        self.resizeDocks([self.palette_dock], [PALETTE_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.audio_dock], [AUDIO_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        if menu is not None:
+            menu.addAction(action)
+        else:
+            self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        f = bar.addMenu("&File")
+        self._action(f, "Open &portrait…", self.open_portrait_dialog, "Ctrl+O")
+        self._action(f, "Open &voice…", self.open_audio_dialog, "Ctrl+Shift+O")
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self.record_action = self._action(f, "&Record a voice take", self.toggle_recording, "Ctrl+R")
+        self._action(f, "Use the &sample portrait and voice", self.use_samples)
+        f.addSeparator()
+        self._action(f, "&New project", self.new_project, QKeySequence.StandardKey.New)
+        self._action(f, "Open pro&ject…", self.open_project_dialog, "Ctrl+Shift+P")
+        self._action(f, "&Save project", self.save_project, QKeySequence.StandardKey.Save)
+        self._action(f, "Save project &as…", self.save_project_as, QKeySequence.StandardKey.SaveAs)
+        f.addSeparator()
+        self.export_action = self._action(f, "&Export video…", self.open_export, "Ctrl+E")
+        f.addSeparator()
+        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        e = bar.addMenu("&Edit")
+        undo = self.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence.StandardKey.Undo)
+        redo = self.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
+        e.addActions([undo, redo])
+        e.addSeparator()
+        for i, name in enumerate(EMOTIONS):
+            self._action(e, f"Solo {name}", lambda _=False, i=i: self.solo(i), str(i + 1))
+        self._action(e, "Neutral", lambda: self.apply_mix(
+            mixing.apply_preset(self.project.mix, "neutral"), "Neutral"), "0")
+        p = bar.addMenu("&Playback")
+        self.play_action = self._action(p, "&Play / pause", self.playback_toggle, "Space")
+        v = bar.addMenu("&View")
+        v.addAction(self.palette_dock.toggleViewAction())
+        v.addAction(self.audio_dock.toggleViewAction())
+        self._build_engine_menu(v.addMenu("&Engine"))
+
+    def _build_engine_menu(self, menu) -> None:
+        group = QActionGroup(self)
+        for name in engine_names() or [self.session.engine_name]:
+            action = QAction(name, self, checkable=True)
+            action.setChecked(name == self.session.engine_name)
+            action.triggered.connect(lambda _=False, n=name: self.switch_engine(n))
+            group.addAction(action)
+            menu.addAction(action)
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.status_labels: dict[str, QLabel] = {}
+        for key in ("engine", "device", "fps", "portrait", "audio"):
+            label = QLabel("–")
+            label.setObjectName(f"status_{key}")
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+            self.status_labels[key] = label
+        self._status("engine", f"engine: {self.session.engine_name}")
+        self.rate_timer = QTimer(self)
+        self.rate_timer.setInterval(500)
+        self.rate_timer.timeout.connect(self._show_rates)
+        self.rate_timer.start()
+
+    def _connect(self) -> None:
+        self.palette.edited.connect(self.apply_mix)
+        self.session.portraitReady.connect(self._portrait_ready)
+        self.session.audioReady.connect(self._audio_ready)
+        self.session.engineReady.connect(self._engine_ready)
+        self.session.failed.connect(lambda title, e: show_error(self, title, e))
+        self.session.busy.connect(lambda text: self.statusBar().showMessage(text) if text
+                                  else self.statusBar().clearMessage())
+        self.renderer.rendered.connect(self._frame_rendered)
+        self.renderer.failed.connect(lambda e: show_error(self, "Preview failed", e))
+        self.preview.playToggled.connect(self.playback_toggle)
+        self.preview.scrubbed.connect(self.seek)
+        self.preview.loopToggled.connect(self._loop_toggled)
+        self.audio_strip.seeked.connect(self.seek)
+        self.audio_strip.rangeChanged.connect(lambda *_: self._update_play_range())
+        self.playback.frameShown.connect(self._show_frame)
+        self.playback.position.connect(self._position)
+        self.playback.stateChanged.connect(self.preview.set_playing)
+        self.playback.message.connect(self._status_message)
+        self.playback.failed.connect(lambda e: show_error(self, "Playback stopped", e))
+
+    # ----- palette edits
+    def apply_mix(self, mix: EmotionMix, text: str = "Edit palette", merge_key=None) -> None:
+        self.undo_stack.push(SetMixCommand(self.project, mix, text, merge_key))
+
+    def solo(self, index: int) -> None:
+        self.apply_mix(mixing.solo(self.project.mix, index), f"Solo {EMOTIONS[index]}")
+
+    def _on_project_changed(self, what: str) -> None:
+        if what == CHANGE_MIX:
+            self.palette.show_mix(self.project.mix)
+            self._refresh_gates()
+            self.request_preview()
+            self.playback.restart_clip()
+        elif what == CHANGE_MEDIA:
+            self._load_project_media()
+        self._update_title()
+
+    # ----- preview
+    def request_preview(self) -> None:
+        """Render the frame under the playhead; newest request wins (GUI never waits)."""
+        if self.playback.playing:
+            return
+        job = self.session.job(self.project.mix)
+        if job is None:
+            return
+        index = min(job.frame_count() - 1, int(round(self.playback.t * job.fps)))
+        self.renderer.request(self.session.engine, job, index)
+
+    def _frame_rendered(self, frame: Frame, asked: float, _rid: int) -> None:
+        if self.playback.playing:
+            return
+        self._show_frame(frame)
+        self.latencies_ms.append((time.perf_counter() - asked) * 1000.0)
+
+    def _show_frame(self, frame: Frame) -> None:
+        self.preview.show_frame(frame.image)
+        if frame.gates is not None and self._gate_rows is not None:
+            self._gate_rows[min(frame.index, len(self._gate_rows) - 1)] = frame.gates
+
+    def _show_rates(self) -> None:
+        render = self.playback.ring.render_fps() if self.playback.playing else None
+        latency = self.latencies_ms[-1] if self.latencies_ms else None
+        self.preview.set_rates(self.playback.shown_fps(), latency)
+        self._status("fps", f"render {render:.1f} fps" if render else "render – fps")
+        if self.playback.playing and self._gate_rows is not None:
+            self._draw_gates()
+
+    def _refresh_gates(self) -> None:
+        n = max(2, int(self.session.duration * self.session.fps))
+        self._gate_rows = np.tile(self.project.mix.gates(), (n, 1))
+        self._draw_gates()
+
+    def _draw_gates(self) -> None:
+        times = np.arange(len(self._gate_rows)) / self.session.fps
+        self.audio_strip.set_gates(times, self._gate_rows)
+
+    # ----- playback
+    def playback_toggle(self) -> None:
+        if self.session.portrait is None:
+            self._status_message("Load a portrait first.")
+            return
+        self._update_play_range()
+        self.playback.configure(self.session.engine,
+                                lambda s, e: self.session.job(self.project.mix, s, e),
+                                self.session.fps)
+        self.playback.toggle()
+        if not self.playback.playing:
+            self.request_preview()
+
+    def seek(self, t: float) -> None:
+        t = float(np.clip(t, 0.0, self.session.duration))
+        self.playback.seek(t)
+        self._position(t)
+        self.request_preview()
+
+    def _position(self, t: float) -> None:
+        self.preview.set_time(t)
+        self.audio_strip.set_playhead(t)
+
+    def _loop_toggled(self, on: bool) -> None:
+        self.playback.loop = on
+        self._update_play_range()
+
+    def _update_play_range(self) -> None:
+        lo, hi = self.audio_strip.loop_range()
+        if self.playback.loop and hi - lo > 1.0 / self.session.fps:
+            self.playback.range = (lo, hi)
+        else:
+            self.playback.range = (0.0, self.session.duration)
+
+    # ----- media
+    def _load_project_media(self) -> None:
+        loaded = self.session.portrait
+        if loaded is None or loaded.path != self.project.portrait_path:
+            self.session.load_portrait(self.project.portrait_path)
+        audio = self.session.audio
+        if (audio.path if audio else None) != self.project.audio_path:
+            self.session.load_audio(self.project.audio_path)
+
+    def _portrait_ready(self, portrait: LoadedPortrait) -> None:
+        self._status("portrait", portrait.name)
+        if portrait.path:
+            self.settings.add_recent("portrait", portrait.path)
+        if portrait.path != self.project.portrait_path:
+            self.project.set_media(portrait_path=portrait.path)
+        self.request_preview()
+
+    def _audio_ready(self, audio: LoadedAudio | None) -> None:
+        self.playback.pause()
+        if audio is None:
+            self.playback.player.load(None, 16000)
+            self.audio_strip.set_audio(None, 16000, self.session.duration)
+            self._status("audio", "no audio")
+        else:
+            track = audio.track
+            self.playback.player.load(track.samples, track.sample_rate)
+            self.audio_strip.set_audio(track.samples, track.sample_rate, track.duration)
+            self._status("audio", audio.name)
+            if Path(audio.path).resolve() != SAMPLE_VOICE.resolve():
+                self.settings.add_recent("audio", audio.path)
+            if audio.path != self.project.audio_path:
+                self.project.set_media(audio_path=audio.path)
+        self.preview.set_duration(self.session.duration)
+        self._refresh_gates()
+        self.seek(min(self.playback.t, self.session.duration))
+
+    def _engine_ready(self, info: dict) -> None:
+        self._status("engine", f"engine: {info.get('engine', '?')}")
+        self._status("device", info.get("device", "?"))
+
+    def open_portrait(self, path: str) -> None:
+        self.session.load_portrait(path)
+
+    def open_audio(self, path: str) -> None:
+        self.session.load_audio(path)
+
+    def open_portrait_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open portrait", self._last_dir(), IMAGE_FILTER)
+        if path:
+            self._remember_dir(path)
+            self.open_portrait(path)
+
+    def open_audio_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open voice", self._last_dir(), AUDIO_FILTER)
+        if path:
+            self._remember_dir(path)
+            self.open_audio(path)
+
+    def use_samples(self) -> None:
+        self.session.load_portrait(None)
+        if SAMPLE_VOICE.exists():
+            self.session.load_audio(str(SAMPLE_VOICE))
+
+    def open_path(self, path: str) -> None:
+        """Open whatever a path is: a portrait, a voice or a project (drag-and-drop, recent)."""
+        suffix = Path(path).suffix.lower()
+        if suffix in IMAGE_SUFFIXES:
+            self.open_portrait(path)
+        elif suffix in AUDIO_SUFFIXES:
+            self.open_audio(path)
+        elif suffix == ".json":
+            self.open_project(path)
+        else:
+            show_error(self, "Cannot open this file",
+                       f"{Path(path).name} is not a portrait image, a voice recording or a "
+                       "MoEE project.")
+
+    def toggle_recording(self) -> None:
+        try:
+            if not self.recorder.recording:
+                self.recorder.start()
+                self.record_action.setText("Stop &recording")
+                self._status_message("Recording… press Ctrl+R again to stop.")
+            else:
+                self.record_action.setText("&Record a voice take")
+                self.open_audio(str(self.recorder.stop()))
+        except Exception as e:
+            self.record_action.setText("&Record a voice take")
+            show_error(self, "Cannot record", e)
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        for kind in ("project", "portrait", "audio"):
+            for path in self.settings.recent(kind):
+                self.recent_menu.addAction(f"{kind}: {Path(path).name}",
+                                           lambda p=path: self.open_path(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("(nothing yet)").setEnabled(False)
+
+    def _last_dir(self) -> str:
+        return self.settings.value("last_dir", str(Path.home()))
+
+    def _remember_dir(self, path: str) -> None:
+        self.settings.set_value("last_dir", str(Path(path).parent))
+
+    # ----- drag and drop
+    def dragEnterEvent(self, event) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        for url in event.mimeData().urls():
+            if url.isLocalFile():
+                self.open_path(url.toLocalFile())
+        event.acceptProposedAction()
+
+    # ----- projects
+    def new_project(self) -> None:
+        if not self._may_discard():
+            return
+        self.project.replace_with(Project(audio_path=self.project.audio_path))
+        self.undo_stack.clear()
+
+    def open_project_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def open_project(self, path: str) -> bool:
+        if not self._may_discard():
+            return False
+        try:
+            loaded = load_project(path)
+        except Exception as e:
+            show_error(self, "Cannot open the project", e)
+            return False
+        self.project.replace_with(loaded)
+        self.undo_stack.clear()
+        self.settings.add_recent("project", path)
+        return True
+
+    def save_project(self) -> bool:
+        if not self.project.file_path:
+            return self.save_project_as()
+        return self._save_to(self.project.file_path)
+
+    def save_project_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
+        if not path:
+            return False
+        if not path.endswith(".json"):
+            path += PROJECT_SUFFIX
+        return self._save_to(path)
+
+    def _save_to(self, path: str) -> bool:
+        try:
+            save_project(self.project, path)
+        except Exception as e:  # disk full, permission: the project stays open and unsaved
+            show_error(self, "Cannot save the project", e)
+            return False
+        self.settings.add_recent("project", path)
+        self.undo_stack.setClean()
+        self._status_message(f"Saved {Path(path).name}")
+        return True
+
+    def _may_discard(self) -> bool:
+        if not self.project.dirty:
+            return True
+        answer = ask_save_changes(self)
+        if answer == "save":
+            return self.save_project()
+        return answer == "discard"
+
+    def _update_title(self) -> None:
+        name = Path(self.project.file_path).name if self.project.file_path else "untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(self.project.dirty)
+
+    # ----- export and engines
+    def open_export(self) -> None:
+        if self.session.portrait is None:
+            show_error(self, "Nothing to export", "Load a portrait first.")
+            return
+        self.playback.pause()
+        self.export_dialog = ExportDialog(self.session, self.project, self)
+        self.export_dialog.exported.connect(lambda p: self._status_message(f"Exported {p}"))
+        self.export_dialog.open()
+
+    def switch_engine(self, name: str) -> None:
+        if name == self.session.engine_name:
+            return
+        self.playback.pause()
+        self.settings.set_value("engine", name)
+        self.session.engine_name, self.session.engine = name, None
+        self.session.portrait = None
+        self._status("engine", f"engine: {name} (loading…)")
+        self.session.load_portrait(self.project.portrait_path)
+
+    # ----- status and layout
+    def _status(self, key: str, text: str) -> None:
+        self.status_labels[key].setText(text)
+
+    def _status_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_MESSAGE_MS)
+
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.window()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:
+        if not self._may_discard():
+            event.ignore()
+            return
+        if self.export_dialog is not None and self.export_dialog.running:
+            self.export_dialog.cancel_or_close()
+        self.playback.shutdown()
+        self.renderer.stop()
+        self.settings.save_window(self.saveGeometry(), self.saveState())
+        self.settings.sync()
+        event.accept()
+
+
+def _install_excepthook(window_getter) -> None:
+    """An exception escaping a slot becomes a dialog, not a crash or a silent failure."""
+    previous = sys.excepthook
+
+    def hook(kind, value, tb):
+        if issubclass(kind, KeyboardInterrupt):
+            previous(kind, value, tb)
+            return
+        show_error(window_getter(), "Unexpected problem", value.with_traceback(tb))
+
+    sys.excepthook = hook
+
+
+def run_app(argv: list[str]) -> int:
+    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app.setOrganizationName(ORG_NAME)
+    app.setApplicationName(APP_NAME)
+    if THEME_QSS.exists():
+        app.setStyleSheet(THEME_QSS.read_text())
+    window = MainWindow()
+    _install_excepthook(lambda: window)
+    for arg in argv:
+        if not arg.startswith("-"):
+            window.open_path(arg) if Path(arg).exists() else show_error(
+                window, "Cannot open", InputError(f"no such file: {arg}"))
+    window.show()
+    return app.exec()

@@ -1,0 +1,114 @@
+"""The palette dock: expert sliders, hexagon picker, presets, prompt and AU grid.
+
+It shows the project's mix (`show_mix`, signals blocked) and turns every gesture into a new mix
+emitted as `edited(mix, undo_text, merge_key)`; it never changes the model itself.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
+
+from app.errors import show_error
+from app.palette import mixing
+from app.palette.au_grid import AUGrid
+from app.palette.hexagon import HexagonPicker
+from app.palette.presets import PresetBox
+from app.palette.prompt import PromptBox
+from app.palette.sliders import ExpertSliders
+from app.ui_constants import SCROLLBAR_ALLOWANCE
+from app.workers import Worker
+from core.emotions import EMOTIONS
+from core.mix import EmotionMix
+
+
+def _group(title: str, *widgets: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    layout = QVBoxLayout(box)
+    for w in widgets:
+        layout.addWidget(w)
+    return box
+
+
+class PalettePanel(QWidget):
+    edited = Signal(object, str, object)  # EmotionMix, undo text, merge key (str | None)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.mix = EmotionMix()
+        self._prompt_worker: Worker | None = None
+        self.sliders = ExpertSliders()
+        self.hexagon = HexagonPicker()
+        self.presets = PresetBox()
+        self.prompt = PromptBox()
+        self.au_grid = AUGrid()
+        self._connect()
+        self._layout()
+
+    def _layout(self) -> None:
+        picker = QWidget()
+        row = QHBoxLayout(picker)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.hexagon, 1)
+        inner = QWidget()
+        layout = QVBoxLayout(inner)
+        layout.addWidget(_group("Experts (global gate g)", self.sliders))
+        layout.addWidget(_group("Palette", picker, self.presets))
+        layout.addWidget(_group("Text condition", self.prompt))
+        layout.addWidget(_group("Action Units (off / forced / muted; bar: what the mix makes)",
+                                self.au_grid))
+        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner.setMinimumWidth(inner.sizeHint().width())
+        scroll.setMinimumWidth(inner.sizeHint().width() + SCROLLBAR_ALLOWANCE)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+
+    def _connect(self) -> None:
+        s = self.sliders
+        s.weightEdited.connect(lambda i, v: self._emit(
+            mixing.set_weight(self.mix, i, v), f"Set {EMOTIONS[i]}", f"weight:{i}"))
+        s.modeEdited.connect(lambda m: self._emit(mixing.set_mode(self.mix, m), f"Mode {m}"))
+        s.intensityEdited.connect(lambda v: self._emit(
+            replace(self.mix, intensity=v), "Master intensity", "intensity"))
+        self.hexagon.weightsPicked.connect(lambda w: self._emit(
+            replace(self.mix, weights=w, label=""), "Palette pick", "hexagon"))
+        self.presets.presetChosen.connect(lambda n: self._emit(
+            mixing.apply_preset(self.mix, n), f"Preset {n}"))
+        self.au_grid.auEdited.connect(lambda au, v: self._emit(
+            mixing.set_au(self.mix, au, v), f"AU{au}", f"au:{au}"))
+        self.prompt.promptApplied.connect(self._prompt)
+        self.prompt.overrideToggled.connect(lambda on: self._emit(
+            replace(self.mix, gate_override=on), "Gating override"))
+
+    def _prompt(self, text: str) -> None:
+        """Map the text in a worker (the text encoder may load for seconds)."""
+        if not text:
+            self._emit(mixing.with_prompt(self.mix, "", None), "Clear text condition")
+            return
+        if self._prompt_worker is not None:
+            self._prompt_worker.cancel()
+        self.prompt.apply.setEnabled(False)
+        worker = Worker(mixing.prompt_gates, text)
+        worker.returned.connect(lambda g: self._emit(mixing.with_prompt(self.mix, text, g),
+                                                     "Text condition"))
+        worker.errored.connect(lambda e: show_error(self, "Text condition", e))
+        worker.finished.connect(lambda: self.prompt.apply.setEnabled(True))
+        self._prompt_worker = worker.start()
+
+    def _emit(self, mix: EmotionMix, text: str, merge_key: str | None = None) -> None:
+        if mix != self.mix:
+            self.edited.emit(mix, text, merge_key)
+
+    def show_mix(self, mix: EmotionMix) -> None:
+        self.mix = mix
+        self.sliders.show_mix(mix)
+        self.hexagon.show_weights(mix.weights, mix.mode == "normalized")
+        self.presets.show_label(mix.label)
+        self.prompt.show_mix(mix)
+        self.au_grid.show_mix(mix)

@@ -1,0 +1,89 @@
+"""Centre of the window: the animated portrait and its transport (play/pause, scrub, loop, fps)."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout,
+                               QWidget)
+
+from app.ui_constants import SCRUB_STEPS_PER_S
+
+pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+
+def format_time(t: float) -> str:
+    return f"{int(t // 60)}:{t % 60:05.2f}"
+
+
+class Preview(QWidget):
+    playToggled = Signal()
+    scrubbed = Signal(float)  # seconds
+    loopToggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.duration = 0.0
+        self.frames_shown = 0
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("#202124")
+        self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.image = pg.ImageItem()
+        self.box.addItem(self.image)
+        self.placeholder = QLabel("Drop a portrait and a voice here, or use File ▸ Open")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.placeholder)
+        layout.addLayout(self._build_transport())
+
+    def _build_transport(self) -> QHBoxLayout:
+        self.play = QToolButton()
+        self.play.setObjectName("play")
+        self.play.setText("▶")
+        self.play.setToolTip("Play / pause (Space)")
+        self.play.clicked.connect(self.playToggled)
+        self.scrub = QSlider(Qt.Orientation.Horizontal)
+        self.scrub.setObjectName("scrub")
+        self.scrub.valueChanged.connect(lambda v: self.scrubbed.emit(v / SCRUB_STEPS_PER_S))
+        self.time_label = QLabel(format_time(0) + " / " + format_time(0))
+        self.loop = QCheckBox("Loop range")
+        self.loop.setToolTip("Loop the range selected on the audio strip")
+        self.loop.toggled.connect(self.loopToggled)
+        self.fps_label = QLabel("– fps")
+        self.fps_label.setObjectName("fps")
+        self.fps_label.setMinimumWidth(150)
+        row = QHBoxLayout()
+        for w in (self.play, self.scrub, self.time_label, self.loop, self.fps_label):
+            row.addWidget(w, 1 if w is self.scrub else 0)
+        return row
+
+    def show_frame(self, image: np.ndarray) -> None:
+        first = self.image.image is None
+        self.image.setImage(image, autoLevels=False, levels=(0, 255))
+        self.frames_shown += 1
+        if first:
+            self.placeholder.hide()
+            self.box.autoRange(padding=0.0)
+
+    def set_duration(self, seconds: float) -> None:
+        self.duration = seconds
+        with QSignalBlocker(self.scrub):
+            self.scrub.setRange(0, int(seconds * SCRUB_STEPS_PER_S))
+
+    def set_time(self, t: float) -> None:
+        with QSignalBlocker(self.scrub):
+            self.scrub.setValue(int(round(t * SCRUB_STEPS_PER_S)))
+        self.time_label.setText(f"{format_time(t)} / {format_time(self.duration)}")
+
+    def set_playing(self, playing: bool) -> None:
+        self.play.setText("❚❚" if playing else "▶")
+
+    def set_rates(self, shown_fps: float | None, render_ms: float | None) -> None:
+        parts = []
+        if shown_fps is not None:
+            parts.append(f"{shown_fps:.1f} fps")
+        if render_ms is not None:
+            parts.append(f"frame {render_ms:.0f} ms")
+        self.fps_label.setText(" · ".join(parts) or "– fps")

@@ -1,0 +1,57 @@
+"""Preferences, recent files and window layout, kept with QSettings (with a migration step)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings
+
+from app.ui_constants import APP_NAME, ORG_NAME, RECENT_FILES_MAX, SETTINGS_VERSION
+
+RECENT_KINDS = ("portrait", "audio", "project")
+
+
+class AppSettings:
+    def __init__(self, path: str | None = None):
+        """path: an .ini file (tests); None: the platform's usual place."""
+        self.qs = (QSettings(path, QSettings.Format.IniFormat) if path
+                   else QSettings(ORG_NAME, APP_NAME))
+        self._migrate()
+
+    def _migrate(self) -> None:
+        version = int(self.qs.value("meta/version", 0))
+        if version < 1:  # version 0 had no groups; nothing worth keeping
+            self.qs.remove("recent")
+        self.qs.setValue("meta/version", SETTINGS_VERSION)
+
+    # ----- recent files
+    def recent(self, kind: str) -> list[str]:
+        value = self.qs.value(f"recent/{kind}", [])
+        if isinstance(value, str):  # QSettings returns a bare string for one item
+            value = [value]
+        return [p for p in (value or []) if Path(p).exists()]
+
+    def add_recent(self, kind: str, path: str) -> None:
+        items = [path] + [p for p in self.recent(kind) if p != path]
+        self.qs.setValue(f"recent/{kind}", items[:RECENT_FILES_MAX])
+
+    # ----- preferences
+    def value(self, key: str, default=None, kind=str):
+        v = self.qs.value(f"prefs/{key}", default)
+        try:
+            return default if v is None else (v if kind is str else kind(v))
+        except (TypeError, ValueError):
+            return default
+
+    def set_value(self, key: str, value) -> None:
+        self.qs.setValue(f"prefs/{key}", value)
+
+    # ----- window
+    def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
+        self.qs.setValue("window/geometry", geometry)
+        self.qs.setValue("window/state", state)
+
+    def window(self) -> tuple[QByteArray | None, QByteArray | None]:
+        return self.qs.value("window/geometry"), self.qs.value("window/state")
+
+    def sync(self) -> None:
+        self.qs.sync()

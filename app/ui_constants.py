@@ -1,0 +1,58 @@
+"""Every number that tunes the GUI's look and behaviour, in one table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+APP_NAME = "MoEE Palette"
+ORG_NAME = "MoEE"
+RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+SAMPLE_VOICE = RESOURCES / "samples" / "sample_voice.wav"
+THEME_QSS = RESOURCES / "theme.qss"
+
+# Sliders: integer positions per unit weight (QSlider is integer-valued).
+SLIDER_STEPS = 100
+WEIGHT_MAX = 1.0  # free mode: each expert intensity in [0, WEIGHT_MAX]
+INTENSITY_MAX = 1.5  # master intensity range (1 = as designed; above exaggerates)
+
+# Undo: consecutive edits of the same control within this window merge into one step.
+UNDO_MERGE_WINDOW_S = 0.8
+
+# AU grid: intensity a freshly forced AU gets, and what a preset forces its core AUs to.
+AU_FORCED_DEFAULT = 0.8
+PRESET_CORE_AU_INTENSITY = 0.7
+AU_GRID_COLUMNS = 2
+
+# Hexagon picker.
+HEX_MIN_SIZE = 220  # pixels
+HEX_MARGIN = 28  # pixels around the hexagon for the corner labels
+HEX_HANDLE_RADIUS = 8
+# Corner order around the hexagon (clockwise from the top): neighbours are the pairs that form
+# Du et al.'s common compounds (happily surprised, fearfully surprised, sadly fearful, ...).
+HEX_CORNER_ORDER = ("happy", "surprised", "fearful", "sad", "disgusted", "angry")
+
+# Preview and playback.
+PREVIEW_SIZE = 384  # longest side of preview frames, pixels
+PREVIEW_FPS = 25
+PLAYBACK_POLL_MS = 10  # GUI timer that shows the frame for the audio clock
+RING_FRAMES = 50  # frames the clip worker may render ahead of the playhead (2 s at 25 fps)
+FPS_WINDOW = 25  # frames averaged for the fps readout
+SILENT_DURATION_S = 5.0  # timeline length when no audio is loaded
+SCRUB_STEPS_PER_S = 100  # scrub slider resolution
+
+# Audio.
+AUDIO_RATE = 16000
+WAVEFORM_POINTS = 4000  # min/max envelope points drawn for the waveform
+RECORD_MAX_S = 60.0
+
+# Window.
+WINDOW_SIZE = (1440, 900)
+PALETTE_DOCK_WIDTH = 480
+SCROLLBAR_ALLOWANCE = 24  # pixels kept for the palette's vertical scroll bar
+AUDIO_DOCK_HEIGHT = 190
+RECENT_FILES_MAX = 8
+STATUS_MESSAGE_MS = 6000
+SETTINGS_VERSION = 1
+
+# Export dialog.
+EXPORT_SIZES = (256, 384, 512, 768, 1024)
+EXPORT_POLL_MS = 100

@@ -1,0 +1,108 @@
+"""Project model round trip (Qt-free) and the window's save/open with unsaved-changes prompts."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.errors import InputError
+from core.mix import EmotionMix
+from core.project import Project, load_project, save_project
+
+
+def _project(tmp_path) -> Project:
+    mix = EmotionMix.from_dict({"happy": 0.4, "surprised": 0.6}, mode="normalized", intensity=0.8,
+                               au_overrides={12: 0.9, 15: 0.0}, prompt="delighted",
+                               label="happily surprised", gate_override=False)
+    p = Project(mix=mix, portrait_path=str(tmp_path / "face.png"),
+                audio_path=str(tmp_path / "voice.wav"),
+                keyframes=[{"t": 0.0, "mix": mix.as_dict()}, {"t": 1.5, "mix": {}}])
+    p.set_export(path=str(tmp_path / "out.mp4"), size=768, fps=30, start=0.5, end=2.0)
+    return p
+
+
+def test_round_trip(tmp_path):
+    p = _project(tmp_path)
+    path = tmp_path / "a.moee.json"
+    save_project(p, path)
+    assert not p.dirty and p.file_path == str(path)
+    q = load_project(path)
+    assert q.mix == p.mix
+    assert (q.portrait_path, q.audio_path) == (p.portrait_path, p.audio_path)
+    assert q.keyframes == p.keyframes and q.export == p.export
+    d = json.loads(path.read_text())
+    assert d["format"] == "moee-palette-project" and d["version"] == 1
+    assert not list(tmp_path.glob(".moee-*.tmp"))  # the atomic write left no temp file
+
+
+def test_moved_folder_uses_relative_paths(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "face.png").write_bytes(b"x")
+    p = Project(portrait_path=str(tmp_path / "a" / "face.png"))
+    save_project(p, tmp_path / "a" / "p.moee.json")
+    (tmp_path / "a").rename(tmp_path / "b")
+    assert load_project(tmp_path / "b" / "p.moee.json").portrait_path == str(tmp_path / "b" / "face.png")
+
+
+@pytest.mark.parametrize("text,needle", [("not json", "not readable"),
+                                         ('{"format": "other"}', "not a MoEE"),
+                                         ('{"format": "moee-palette-project", "version": 99}', "newer")])
+def test_bad_project_files(tmp_path, text, needle):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(InputError, match=needle):
+        load_project(path)
+
+
+def test_failed_save_keeps_old_file(tmp_path, monkeypatch):
+    p = _project(tmp_path)
+    path = tmp_path / "a.moee.json"
+    save_project(p, path)
+    before = path.read_text()
+    p.set_mix(EmotionMix.from_preset("sad"))
+
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("core.project.os.fsync", disk_full)
+    with pytest.raises(OSError):
+        save_project(p, path)
+    assert path.read_text() == before and p.dirty
+    assert not list(tmp_path.glob(".moee-*.tmp"))
+
+
+def test_window_save_open_and_unsaved_prompt(window, tmp_path, answers, errors, qtbot):
+    window.palette.presets.choose("sadly fearful")
+    window.palette.au_grid.cells[26].button.click()
+    assert window.isWindowModified()
+    path = str(tmp_path / "take.moee.json")
+    assert window._save_to(path)
+    assert not window.isWindowModified() and "take.moee.json" in window.windowTitle()
+    saved = window.project.mix
+    window.palette.presets.choose("happy")
+    answers["reply"]["value"] = "cancel"
+    assert not window.open_project(path)  # the user cancelled: nothing changes
+    assert window.project.mix.label == "happy" and answers["asked"]
+    answers["reply"]["value"] = "discard"
+    assert window.open_project(path)
+    assert window.project.mix == saved
+    assert window.palette.presets.currentText() == "sadly fearful"
+    assert window.palette.au_grid.cells[26].state == "on"
+    assert window.undo_stack.count() == 0 and not errors
+
+
+def test_disk_full_on_save_is_a_dialog(window, tmp_path, errors, monkeypatch):
+    def disk_full(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("core.project.os.fsync", disk_full)
+    window.palette.presets.choose("angry")
+    assert not window._save_to(str(tmp_path / "x.moee.json"))
+    assert errors and "disk is full" in errors[-1][1]
+    assert window.isWindowModified()  # nothing the user made is lost
+
+
+def test_layout_kept_in_settings(window, settings):
+    window.close()
+    geometry, state = settings.window()
+    assert geometry is not None and state is not None
