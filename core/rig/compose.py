@@ -28,6 +28,31 @@ class FrameDrive:
     gaze: tuple[float, float] = (0.0, 0.0)
 
 
+_YIELD_IDX = [AU_INDEX[au] for au in MOUTH_YIELD_AUS]
+
+
+def _emotion_displacement(motion: MotionModel, mix: EmotionMix, g: np.ndarray,
+                          muted: list[int], yielding: float) -> np.ndarray:
+    """MoE output for gains (base) with the mouth AUs scaled by (1 - yielding).
+
+    The experts are linear in the AU gain, so out(gain) = out(base) - yielding * out(mouth part):
+    two MoE calls per distinct condition (cached), not one per frame while speech varies.
+    """
+    key = (g.tobytes(), tuple(sorted(muted)), repr(sorted(mix.local_gates.items())))
+    cache = motion.emotion_cache
+    with motion.lock:  # the GUI's preview and clip threads share one portrait
+        if key not in cache:
+            base = motion.moe.au_gain(g, muted)
+            mouth = np.zeros_like(base)
+            mouth[_YIELD_IDX] = base[_YIELD_IDX]
+            cache[key] = (motion.moe.displacement(g, mix, base),
+                          motion.moe.displacement(g, mix, mouth))
+            while len(cache) > 64:
+                cache.pop(next(iter(cache)))
+        full, mouth_part = cache[key]
+    return full - yielding * mouth_part if yielding else full
+
+
 def onset(t: float) -> float:
     """Ease-in of a constant mix at the start of the take (smoothstep over ONSET_SECONDS)."""
     x = min(max(t / ONSET_SECONDS, 0.0), 1.0) if ONSET_SECONDS > 0 else 1.0
@@ -41,12 +66,12 @@ def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDri
     muted = [au for au, v in overrides.items() if v == 0]
     forced = {au: v for au, v in overrides.items() if v > 0}
     g_eff = np.asarray(g, np.float32) * onset(t)
+    yielding = drive.activity * SPEECH_MIX["emotion_mouth_yield"]
     yield_gain = np.ones(NUM_AUS, np.float32)
-    for au in MOUTH_YIELD_AUS:
-        yield_gain[AU_INDEX[au]] = 1.0 - drive.activity * SPEECH_MIX["emotion_mouth_yield"]
+    yield_gain[_YIELD_IDX] = 1.0 - yielding
     gain = motion.moe.au_gain(g_eff, muted, yield_gain)
     mixed = motion.moe.mixed_aus(g_eff, gain)
-    emotion = motion.moe.displacement(g_eff, mix, gain)
+    emotion = _emotion_displacement(motion, mix, g_eff, muted, yielding)
 
     extra = {au: v for au, v in drive.speech.items() if au not in muted}
     for au, v in forced.items():  # a forced AU replaces what the mix gave it

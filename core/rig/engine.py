@@ -140,8 +140,8 @@ class RigEngine(Engine):
         d_px = motion.to_pixels(motion.displacement(pose, emotion), sp.scale)
         image = sp.warper.warp(sp.image, d_px)
         deformed = sp.rest_xy + d_px
-        eye_centres = motion.P[[468, 473]]
+        eyes = [468, 473]
         shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(
-            eye_centres, pose.head).mean(0)
+            motion.P[eyes], pose.head, eyes).mean(0)
         image = sp.eyes.composite(image, deformed, gaze_px=motion.to_pixels(shift, sp.scale))
         return sp.mouth.composite(image, deformed)

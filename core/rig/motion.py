@@ -1,6 +1,8 @@
 """Pose -> landmark displacements: emotion (through the MoE), speech and other AUs, head, gaze."""
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from core.face.frame import FaceFrame
@@ -34,6 +36,8 @@ class MotionModel:
         self.basis = AUBasis.build(self.P)
         self.moe = RigMoE(self.basis, self.P)
         self.key_index = self.basis.index()
+        self.emotion_cache: dict = {}  # condition -> MoE displacements (core/rig/compose.py)
+        self.lock = threading.Lock()
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:
         w = np.zeros(len(self.basis.keys), np.float32)
@@ -43,11 +47,13 @@ class MotionModel:
                 w[self.key_index[(au, "L")]] += v
         return w
 
-    def head_displacement(self, points: np.ndarray, head) -> np.ndarray:
+    def head_displacement(self, points: np.ndarray, head, idx=None) -> np.ndarray:
+        """Motion of `points` (IPD; the landmarks `idx`, default all) under a head rotation."""
         if not any(head):
             return np.zeros_like(points)
         pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
-        p3 = np.column_stack([points, self.Z]) - pivot
+        z = self.Z if idx is None else self.Z[idx]
+        p3 = np.column_stack([points, z]) - pivot
         moved = p3 @ _rotation(*head).T.astype(np.float32) + pivot
         return moved[:, :2] - points
 

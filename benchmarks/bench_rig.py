@@ -1,0 +1,70 @@
+"""Rig render speed at 512x512 on one CPU core, prepared portrait, end to end per frame
+(motion + warp + eyes + mouth), as a ratio to a bare cv2.remap of the same frame measured in
+the same run. Also: portrait preparation time for a 1024x1024 photo.
+
+    .venv/bin/python benchmarks/bench_rig.py
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import torch
+from threadpoolctl import threadpool_limits
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.audio.io import load_audio  # noqa: E402
+from core.engine import RenderJob  # noqa: E402
+from core.mix import EmotionMix  # noqa: E402
+from core.rig.engine import RigEngine  # noqa: E402
+from core.samples import sample_portrait  # noqa: E402
+
+VOICE = Path(__file__).resolve().parents[1] / "resources" / "samples" / "sample_voice.wav"
+
+
+def median_time(fn, n: int) -> float:
+    times = []
+    for i in range(n):
+        t = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t)
+    return float(np.median(times))
+
+
+def main() -> None:
+    cv2.setNumThreads(1)
+    torch.set_num_threads(1)
+    engine = RigEngine()
+    big = cv2.resize(sample_portrait(512), (1024, 1024), interpolation=cv2.INTER_CUBIC)
+    engine.prepare(big)  # warm-up: loads the Face Mesh graph once per process
+    t = time.perf_counter()
+    portrait = engine.prepare(big)
+    portrait.at_size(512)
+    prep = time.perf_counter() - t
+
+    audio = load_audio(VOICE)
+    job = RenderJob(portrait=portrait, audio=audio, size=512,
+                    mix=EmotionMix.from_preset("happily surprised"))
+    sp = portrait.at_size(512)
+    n = job.frame_count()
+    engine.tracks(job)
+    engine.render_frame(job, 0)
+    h, w = sp.image.shape[:2]
+    mx, my = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    mx += 0.37  # a real sub-pixel shift, so remap does its full interpolation work
+    remap = median_time(lambda i: cv2.remap(sp.image, mx, my, cv2.INTER_LINEAR,
+                                            borderMode=cv2.BORDER_REPLICATE), 300)
+    frame = median_time(lambda i: engine.render_frame(job, i % n), 3 * n)
+    print(f"portrait preparation (1024x1024 photo -> 512 render state): {prep * 1000:.0f} ms")
+    print(f"bare cv2.remap 512x512:        {remap * 1000:6.2f} ms  ({1 / remap:6.0f} fps)")
+    print(f"rig frame end to end 512x512:  {frame * 1000:6.2f} ms  ({1 / frame:6.0f} fps)")
+    print(f"ratio rig / bare remap:        {frame / remap:6.2f}x")
+
+
+if __name__ == "__main__":
+    with threadpool_limits(1):
+        main()
