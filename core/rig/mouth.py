@@ -22,7 +22,7 @@ MOUTH_TUNING = {
     "tongue_width_share": 0.55,  # of the mouth width
     "teeth_rgb": (242, 238, 228),
     "tongue_rgb": (178, 86, 92),
-    "cavity_rgb": (52, 18, 22),
+    "cavity_rgb": (78, 30, 34),  # deep red-brown, not black: lit soft tissue in shadow
     "corner_shade": 0.55,  # teeth darken toward the corners by this much
     "under_lip_shadow": 0.45,  # the top of the teeth sits in the upper lip's shadow
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
@@ -30,8 +30,10 @@ MOUTH_TUNING = {
 }
 
 
-# the upper incisors sit under the middle of the upper lip, not its corners (FACS.md indices)
+# the upper incisors sit under the middle of the upper lip, the lower ones behind the middle of
+# the lower lip, not at the corners (FACS.md indices)
 UPPER_CENTRE = [81, 82, 13, 312, 311]
+LOWER_CENTRE = [178, 87, 14, 317, 402]
 
 
 def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray) -> np.ndarray:
@@ -66,7 +68,15 @@ class MouthRenderer:
         x0, y0 = max(x0, 0), max(y0, 0)
         x1, y1 = min(x1, image.shape[1]), min(y1, image.shape[0])
         mask = _polygon_mask(poly, (y1 - y0, x1 - x0), np.array([x0, y0], np.float32))
-        return (x0, y0), image[y0:y1, x0:x1].astype(np.float32), mask, rest_xy[UPPER_CENTRE].copy()
+        # split at the midline between the inner lips: upper teeth vs lower teeth
+        mid = (rest_xy[self.upper] + rest_xy[self.lower]) / 2
+        order = np.argsort(mid[:, 0])
+        split = np.interp(np.arange(x0, x1), mid[order, 0], mid[order, 1])
+        rows = np.arange(y0, y1)[:, None]
+        upper = np.clip(split[None, :] - rows + 0.5, 0, 1).astype(np.float32)
+        patch = image[y0:y1, x0:x1].astype(np.float32)
+        return (x0, y0), patch, (mask * upper, mask * (1 - upper)), (
+            rest_xy[UPPER_CENTRE].mean(0), rest_xy[LOWER_CENTRE].mean(0))
 
     @staticmethod
     def _face_light(image: np.ndarray, rest_xy: np.ndarray) -> np.ndarray:
@@ -114,15 +124,17 @@ class MouthRenderer:
         return img
 
     def _real_teeth(self, interior: np.ndarray, xy: np.ndarray, origin: np.ndarray) -> np.ndarray:
-        """Lay the rest interior over the rendered one, moved with the upper inner lip."""
-        (rx, ry), patch, mask, rest_upper = self.rest_patch
-        shift = (xy[UPPER_CENTRE] - rest_upper).mean(0)
-        dx, dy = rx + shift[0] - origin[0], ry + shift[1] - origin[1]
-        m = np.float32([[1, 0, dx], [0, 1, dy]])
+        """Lay the rest interior over the rendered one: its upper part (upper teeth) moved with
+        the upper inner lip, its lower part (lower teeth) with the lower inner lip."""
+        (rx, ry), patch, masks, rest_centres = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
-        moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
-        a = cv2.warpAffine(mask, m, size)[..., None]
-        return interior * (1 - a) + moved * a
+        for mask, idx, rest in zip(masks[::-1], (LOWER_CENTRE, UPPER_CENTRE), rest_centres[::-1]):
+            shift = xy[idx].mean(0) - rest
+            m = np.float32([[1, 0, rx + shift[0] - origin[0]], [0, 1, ry + shift[1] - origin[1]]])
+            moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
+            a = cv2.warpAffine(mask, m, size)[..., None]
+            interior = interior * (1 - a) + moved * a
+        return interior
 
     def _interior(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray,
                   gap: float, teeth: bool = True) -> np.ndarray:
@@ -141,10 +153,13 @@ class MouthRenderer:
         lateral = np.clip(np.abs(col - cx) / half, 0, 1)[None, :]
         ipd = self.ipd
         t = MOUTH_TUNING
-        # cavity: darkest in the middle of the opening
-        depth = 1.0 - np.abs((ys - y_up) / local_gap - 0.55) * 0.8
-        out = self.cavity[None, None, :] * (1.15 - 0.5 * np.clip(depth, 0, 1))[..., None]
-        out = np.broadcast_to(out, (hh, ww, 3)).copy()
+        # cavity: darkest under the upper teeth, warming toward the tongue at the bottom and
+        # toward the corners (by eye on photos of open mouths)
+        v = np.clip((ys - y_up) / local_gap, 0, 1)[..., None]
+        dark = self.cavity[None, None, :] * 0.55
+        warm = self.tongue[None, None, :] * 0.55
+        out = dark * (1 - v ** 2) + warm * v ** 2
+        out = out * (1.0 + 0.35 * lateral[..., None] ** 2)
         # tongue: a rounded mound low in the cavity
         if gap > t["tongue_from_gap"]:
             th = t["tongue_height"] * ipd * min(1.0, gap / 0.3)
