@@ -9,7 +9,7 @@ from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.mix import EmotionMix
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
-from core.rig.tuning import ONSET_SECONDS, SPEECH_MIX
+from core.rig.tuning import ONSET_FLOOR, ONSET_SECONDS, SPEECH_MIX
 
 # Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
 # still close and vowels still open (DESIGN.md "Speech").
@@ -56,7 +56,7 @@ def _emotion_displacement(motion: MotionModel, mix: EmotionMix, g: np.ndarray,
 def onset(t: float) -> float:
     """Ease-in of a constant mix at the start of the take (smoothstep over ONSET_SECONDS)."""
     x = min(max(t / ONSET_SECONDS, 0.0), 1.0) if ONSET_SECONDS > 0 else 1.0
-    return x * x * (3 - 2 * x)
+    return ONSET_FLOOR + (1.0 - ONSET_FLOOR) * x * x * (3 - 2 * x)
 
 
 def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDrive,

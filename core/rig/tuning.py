@@ -67,6 +67,7 @@ SPEECH_MIX: dict[str, float] = {
 # Expression onset: a constant mix eases in over this time at the start of the take
 # (DESIGN.md "Expression onset": at most about 0.2 s).
 ONSET_SECONDS = 0.15
+ONSET_FLOOR = 0.6  # share of the mix shown at t = 0, so even the first preview frame shows it
 
 # Head rotation pivot, in IPD from the between-eyes origin: about mid-head (canonical head
 # depth ~ 1.9 IPD, FACS.md face height 2.78 IPD; pivot near the atlas joint, by eye).
