@@ -9,7 +9,7 @@ from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.mix import EmotionMix
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
-from core.rig.tuning import ONSET_FLOOR, ONSET_SECONDS, SPEECH_MIX
+from core.rig.tuning import AU_MAGNITUDE, ONSET_FLOOR, ONSET_SECONDS, SPEECH_MIX
 
 # Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
 # still close and vowels still open (DESIGN.md "Speech").
@@ -53,6 +53,23 @@ def _emotion_displacement(motion: MotionModel, mix: EmotionMix, g: np.ndarray,
     return full - yielding * mouth_part if yielding else full
 
 
+def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -> dict[int, float]:
+    """Speech AUs after the AU27 gain and the jaw-drop ceiling (shared with the emotion's jaw)."""
+    out = {au: v for au, v in speech.items() if au not in muted}
+    if 27 in out:
+        out[27] *= SPEECH_MIX["speech_au27_gain"]
+    m26, m27 = AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]
+    emotion_jaw = m26 * mixed[AU_INDEX[26]] + m27 * mixed[AU_INDEX[27]]
+    speech_jaw = m26 * out.get(26, 0.0) + m27 * out.get(27, 0.0)
+    room = max(SPEECH_MIX["max_jaw_drop"] - emotion_jaw, 0.0)
+    if speech_jaw > room:
+        scale = room / speech_jaw
+        for au in (26, 27):
+            if au in out:
+                out[au] *= scale
+    return out
+
+
 def onset(t: float) -> float:
     """Ease-in of a constant mix at the start of the take (smoothstep over ONSET_SECONDS)."""
     x = min(max(t / ONSET_SECONDS, 0.0), 1.0) if ONSET_SECONDS > 0 else 1.0
@@ -73,7 +90,7 @@ def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDri
     mixed = motion.moe.mixed_aus(g_eff, gain)
     emotion = _emotion_displacement(motion, mix, g_eff, muted, yielding)
 
-    extra = {au: v for au, v in drive.speech.items() if au not in muted}
+    extra = _speech_aus(drive.speech, mixed, muted)
     for au, v in forced.items():  # a forced AU replaces what the mix gave it
         extra[au] = extra.get(au, 0.0) + v - float(mixed[AU_INDEX[au]])
     blink = max([drive.blink if 45 not in muted else 0.0]

@@ -62,6 +62,12 @@ MOUTH_LIMITS: dict[str, float] = {
 SPEECH_MIX: dict[str, float] = {
     # emotion's own mouth opening/pressing fades while speech is active (speech must own p/b/m)
     "emotion_mouth_yield": 1.0,
+    # AU27 (mouth stretch) in speech is for shouted vowels; at full gain ordinary loud vowels
+    # gape (by eye on the sample voice)
+    "speech_au27_gain": 0.35,
+    # ceiling on the total jaw drop (AU26 + AU27 motion) from speech and emotion together, IPD:
+    # FACS.md AU26 0.15-0.35; wider reads as shouting (by eye)
+    "max_jaw_drop": 0.34,
 }
 
 # Expression onset: a constant mix eases in over this time at the start of the take
