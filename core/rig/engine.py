@@ -129,15 +129,20 @@ class RigEngine(Engine):
         g = self.gates(mix)
         drive = tracks.drive(int(round(t * job.fps)))
         pose, emotion = compose(job.portrait.motion, mix, g, drive, t)
-        image = self._draw(job.portrait, sp, pose, emotion)
+        info: dict = {"activity": drive.activity}
+        image = self._draw(job.portrait, sp, pose, emotion, info)
         return Frame(index=i, time=t, image=image, aus=pose.final_aus, gates=pose.gates,
-                     info={"activity": drive.activity})
+                     info=info)
 
     @staticmethod
     def _draw(portrait: PreparedPortrait, sp: ScaledPortrait, pose: RigPose,
-              emotion: np.ndarray) -> np.ndarray:
+              emotion: np.ndarray, info: dict | None = None) -> np.ndarray:
         motion = portrait.motion
-        d_px = motion.to_pixels(motion.displacement(pose, emotion), sp.scale)
+        d_ipd = motion.displacement(pose, emotion)
+        if info is not None:
+            info["landmarks"] = sp.rest_xy + motion.to_pixels(d_ipd, sp.scale)  # output px
+            info["landmarks_ipd"] = motion.P + d_ipd  # face frame, size independent
+        d_px = motion.to_pixels(d_ipd, sp.scale)
         image = sp.warper.warp(sp.image, d_px)
         deformed = sp.rest_xy + d_px
         eyes = [468, 473]
