@@ -1,0 +1,153 @@
+"""Whole-CLI export speed and memory: `main.py render` on 60 s of speech at 512 px, 25 fps.
+
+Run:  .venv/bin/python benchmarks/bench_export.py            # 60 s take
+      .venv/bin/python benchmarks/bench_export.py --long     # + a 10 min take (memory flat?)
+      .venv/bin/python benchmarks/bench_export.py --writer-only   # encoder alone, no engine
+
+Each take runs in its own child process; its peak memory is the child's ru_maxrss (os.wait4,
+which also covers the ffmpeg grandchild as a max) and the peak sum of RSS over the process tree,
+sampled from /proc. RTF = wall seconds / video seconds (< 1 is faster than real time).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TEXT = ("Hello there. My name is Eileen, and I fly to space. Papa bought a map of the moon. "
+        "We sailed across a quiet sea, and every morning the sun rose over the water.")
+SHORT_S, LONG_S = 60.0, 600.0
+SAMPLE_EVERY_S = 0.2
+
+WRITER_ONLY = """
+import sys, numpy as np
+sys.path.insert(0, {root!r})
+from core.audio.io import load_audio
+from core.video.export import VideoWriter
+audio = load_audio({wav!r})
+n, size = int(audio.duration * {fps}), {size}
+img = np.zeros((size, size, 3), np.uint8)
+with VideoWriter({out!r}, {fps}, size, size, audio) as w:
+    for i in range(n):
+        img[:, :, 0] = i % 256
+        w.write(img)
+"""
+
+
+def make_speech(folder: Path, seconds: float) -> Path:
+    """`seconds` of espeak-ng speech (one take looped with short pauses)."""
+    import soundfile as sf
+    one = folder / "one.wav"
+    subprocess.run([shutil.which("espeak-ng") or "espeak-ng", "-w", str(one), TEXT], check=True)
+    x, sr = sf.read(one, dtype="float32")
+    x = np.concatenate([x, np.zeros(int(0.4 * sr), np.float32)])
+    out = folder / f"speech_{int(seconds)}s.wav"
+    sf.write(out, np.tile(x, int(np.ceil(seconds * sr / len(x))))[: int(seconds * sr)], sr)
+    return out
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Sum of VmRSS over pid and its descendants (Linux /proc)."""
+    total, stack = 0, [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{p}/task").iterdir():
+                stack += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str]) -> dict:
+    """Run cmd; wall seconds, child's ru_maxrss and peak process-tree RSS (MiB)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(SAMPLE_EVERY_S):
+            peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    done.set()
+    sampler.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()[-2000:]}")
+    return {"wall": time.perf_counter() - t0, "maxrss": usage.ru_maxrss / 1024,
+            "tree": peak[0] / 1024}
+
+
+def render_cmd(portrait: Path, wav: Path, out: Path, size: int, fps: int) -> list[str]:
+    return [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait),
+            "--audio", str(wav), "--out", str(out), "--size", str(size), "--fps", str(fps),
+            "--mix", "happy=0.6,surprised=0.4", "--quiet"]
+
+
+def writer_cmd(wav: Path, out: Path, size: int, fps: int) -> list[str]:
+    code = WRITER_ONLY.format(root=str(ROOT), wav=str(wav), out=str(out), fps=fps, size=size)
+    return [sys.executable, "-c", code]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--long", action="store_true", help="also export a 10-minute take")
+    ap.add_argument("--writer-only", action="store_true",
+                    help="stream synthetic frames through VideoWriter (no engine)")
+    ap.add_argument("--size", type=int, default=512)
+    ap.add_argument("--fps", type=int, default=25)
+    a = ap.parse_args()
+    lengths = [SHORT_S, LONG_S] if a.long else [SHORT_S]
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        portrait = folder / "portrait.png"
+        if not a.writer_only:
+            import cv2
+            from core.samples import sample_portrait
+            cv2.imwrite(str(portrait), sample_portrait(a.size)[:, :, ::-1])
+        for seconds in lengths:
+            wav = make_speech(folder, seconds)
+            out = folder / f"take_{int(seconds)}s.mp4"
+            cmd = (writer_cmd(wav, out, a.size, a.fps) if a.writer_only
+                   else render_cmd(portrait, wav, out, a.size, a.fps))
+            r = measure(cmd)
+            r.update(seconds=seconds, mb=out.stat().st_size / 2**20)
+            rows.append(r)
+            out.unlink()
+    what = "VideoWriter only" if a.writer_only else "main.py render (rig)"
+    print(f"{what}, {a.size} px, {a.fps} fps, {os.cpu_count()} CPUs")
+    print(f"{'video s':>8} {'wall s':>8} {'RTF':>6} {'x real time':>11} {'py RSS MiB':>10} "
+          f"{'tree RSS MiB':>12} {'file MiB':>8}")
+    for r in rows:
+        print(f"{r['seconds']:8.0f} {r['wall']:8.1f} {r['wall'] / r['seconds']:6.3f} "
+              f"{r['seconds'] / r['wall']:11.2f} {r['maxrss']:10.0f} {r['tree']:12.0f} "
+              f"{r['mb']:8.1f}")
+    if len(rows) == 2:
+        s, l_ = rows
+        print(f"ratios 10 min / 1 min: wall {l_['wall'] / s['wall']:.2f} (length x10), "
+              f"py RSS {l_['maxrss'] / s['maxrss']:.2f}, tree RSS {l_['tree'] / s['tree']:.2f} "
+              f"(1.00 = flat memory)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""`main.py render`: portrait + speech + emotion mix -> a video file, headless.
+
+The steps are small functions (build_mix, build_job, ...) so new condition flags (prompt,
+label, keyframes, audio emotion) plug into one place each.
+"""
+from __future__ import annotations
+
+import math
+import sys
+import time
+
+from core.emotions import EMOTIONS
+
+NAME = "render"
+HELP = "render a talking video from a portrait and speech with an emotion mix"
+DESCRIPTION = ("Render a talking-head video: the portrait speaks the audio with the emotion\n"
+               "you mix from six experts (" + ", ".join(EMOTIONS) + ")\n"
+               "and Action Unit overrides. The file appears only when the render is complete.")
+EPILOG = """examples:
+  main.py render --portrait me.jpg --audio hello.wav --out hello.mp4
+  main.py render --portrait me.jpg --audio hello.wav --out sad.mp4 --mix sad=0.8,angry=0.2
+  main.py render --portrait me.jpg --audio hello.wav --out smile.mp4 --mix happy=1 --au 12=1,6=0
+  main.py render --portrait me.jpg --audio talk.wav --out a.mp4 --start 10 --duration 3 --size 256
+  main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
+"""
+MAX_INTENSITY = 2.0  # same range as the palette's master slider and `main.py mix`
+PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
+
+
+class EngineChoices:
+    """core.engine.engine_names(), looked up only when argparse needs it: listing the engines
+    imports them (torch), which every other subcommand's start-up shouldn't pay for."""
+
+    def _names(self) -> list[str]:
+        from core.engine import engine_names
+        # "rig" always listed: if it fails to load, create_engine says so in a sentence.
+        return sorted({"rig", *engine_names()})
+
+    def __contains__(self, name) -> bool:
+        return name in self._names()
+
+    def __iter__(self):
+        return iter(self._names())
+
+
+def add_arguments(parser) -> None:
+    parser.epilog = EPILOG
+    io = parser.add_argument_group("input and output")
+    io.add_argument("--portrait", required=True, metavar="IMAGE",
+                    help="the picture to animate: one face, any common image format")
+    io.add_argument("--audio", metavar="FILE",
+                    help="the speech to lip-sync (wav, mp3, m4a, ...); required unless "
+                         "--duration is given, which makes a silent clip")
+    io.add_argument("--out", required=True, metavar="VIDEO",
+                    help="where to write the video (.mp4, .mov or .mkv); it appears only when "
+                         "complete")
+    emo = parser.add_argument_group("emotion")
+    emo.add_argument("--mix", default="", metavar="NAME=W,...",
+                     help="expert weights >= 0, names from: " + ", ".join(EMOTIONS)
+                          + "; e.g. 'happy=0.7,surprised=0.3' (none: neutral)")
+    emo.add_argument("--au", default="", metavar="N=I,...",
+                     help="force Action Unit N to intensity I in [0, 1], e.g. '12=1,15=0' "
+                          "(0 mutes an AU the mix would produce)")
+    emo.add_argument("--mode", choices=("free", "normalized"), default="free",
+                     help="free: each weight is its expert's intensity; normalized: weights are "
+                          "divided by their sum (default: free)")
+    emo.add_argument("--intensity", type=float, default=1.0, metavar="X",
+                     help=f"master intensity of the mix, 0 to {MAX_INTENSITY:g} (default 1)")
+    out = parser.add_argument_group("rendering")
+    out.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
+    out.add_argument("--size", type=int, default=512, metavar="PX",
+                     help="longest side of the video in pixels (default 512)")
+    out.add_argument("--start", type=float, default=0.0, metavar="SEC",
+                     help="start this many seconds into the audio, for previews (default 0)")
+    out.add_argument("--duration", type=float, default=None, metavar="SEC",
+                     help="render only this many seconds (default: to the end of the audio)")
+    out.add_argument("--seed", type=int, default=0,
+                     help="seed for blinks, head motion and any sampling; same seed, same video")
+    out.add_argument("--engine", choices=EngineChoices(), default="rig",
+                     help="rig: real time on CPU (default); diffusion: the paper's network, "
+                          "needs a GPU and checkpoints in models/")
+    out.add_argument("--quiet", action="store_true",
+                     help="print only the output path (no progress line or summary)")
+
+
+# ----- building the job
+def build_mix(args):
+    """The EmotionMix the emotion flags describe (neutral when none are given)."""
+    from core.errors import InputError
+    from core.mix import EmotionMix, parse_aus, parse_mix
+
+    if not (math.isfinite(args.intensity) and 0.0 <= args.intensity <= MAX_INTENSITY):
+        raise InputError(f"--intensity must be between 0 and {MAX_INTENSITY:g}, "
+                         f"got {args.intensity}")
+    return EmotionMix.from_dict(parse_mix(args.mix or ""), mode=args.mode,
+                                intensity=float(args.intensity),
+                                au_overrides=parse_aus(args.au or ""))
+
+
+def load_audio_arg(args):
+    """The AudioTrack for --audio, or None for a silent clip (which needs --duration)."""
+    from core.errors import InputError
+
+    if not args.audio:
+        if args.duration is None:
+            raise InputError("--audio is required, or give --duration to render a silent clip")
+        return None
+    from core.audio.io import load_audio
+    return load_audio(args.audio)
+
+
+def build_job(args, audio, mix, portrait=None):
+    """The RenderJob the flags describe; validated here, before any slow work."""
+    from core.engine import RenderJob
+
+    job = RenderJob(portrait=portrait, audio=audio, mix=mix, fps=args.fps, size=args.size,
+                    start=args.start, duration=args.duration, seed=args.seed)
+    job.validate()
+    return job
+
+
+def load_portrait(args):
+    """--portrait as RGB uint8 (InputError on a missing or damaged file); the engine analyses it
+    later, so a bad file is reported before any engine loads."""
+    from core.face.image_io import load_image
+    return load_image(args.portrait)
+
+
+# ----- running it
+class ProgressLine:
+    """One stderr line redrawn in place: frames done, render speed, time left."""
+
+    def __init__(self, enabled: bool, stream=None):
+        self.enabled = enabled
+        self.stream = stream or sys.stderr
+        self.t0 = time.perf_counter()
+        self.last = -math.inf
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.perf_counter()
+        if not self.enabled or (now - self.last < PROGRESS_EVERY_S and done < total):
+            return
+        self.last = now
+        fps = done / max(now - self.t0, 1e-6)
+        eta = (total - done) / fps if fps > 0 else 0.0
+        text = (f"\rrendering {done}/{total} frames  {fps:5.1f} fps  "
+                f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
+        print(text, end="", file=self.stream, flush=True)
+        self.shown = True
+
+    def finish(self) -> None:
+        if self.shown:
+            print(file=self.stream, flush=True)
+            self.shown = False
+
+
+def summary(result, engine_name: str) -> str:
+    speed = result.seconds / result.elapsed if result.elapsed > 0 else math.inf
+    return (f"{result.frames} frames, {result.seconds:.2f} s at {result.fps:g} fps, "
+            f"{result.width}x{result.height}, {engine_name} engine; rendered in "
+            f"{result.elapsed:.1f} s ({speed:.2f}x real time)")
+
+
+def run(args) -> int:
+    from core.engine import create_engine
+    from core.video.export import check_output_path, export_video
+
+    mix = build_mix(args)
+    out = check_output_path(args.out)
+    job = build_job(args, load_audio_arg(args), mix)
+    image = load_portrait(args)
+    engine = create_engine(args.engine)
+    job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
+    for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
+        print(f"note: {note}", file=sys.stderr)
+    progress = ProgressLine(enabled=not args.quiet)
+    try:
+        result = export_video(engine, job, out, progress=progress)
+    finally:
+        progress.finish()
+    if not args.quiet:
+        print(summary(result, engine.name), file=sys.stderr)
+    print(result.path)
+    return 0

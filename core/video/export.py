@@ -1,0 +1,248 @@
+"""Streaming, atomic video export.
+
+Frames go straight from the engine to ffmpeg's stdin (memory stays flat with length). ffmpeg
+writes a hidden temp file next to the output; only a complete, successfully encoded file is
+renamed over the output (os.replace, atomic on one file system). Any error, cancel or Ctrl-C
+kills ffmpeg and deletes the temp files, so an existing output is never half overwritten.
+
+    result = export_video(engine, job, "take.mp4", progress=cb, cancel=token)
+
+    with VideoWriter("take.mp4", fps=25, width=512, height=512, audio=track) as writer:
+        for image in images:
+            writer.write(image)
+"""
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import ExportError
+from core.video.ffmpeg import (FORMATS, EncodeSpec, EncoderProcess, encode_command,
+                               looks_like_disk_full, mux_command, run_ffmpeg)
+
+DEFAULT_CRF = 18
+DEFAULT_PRESET = "veryfast"
+ENCODER_EXIT_WAIT_S = 5  # after a broken pipe, how long to wait for ffmpeg's last words
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    frames: int
+    seconds: float  # video length
+    fps: float
+    width: int = 0
+    height: int = 0
+    elapsed: float = 0.0  # wall seconds the export took
+
+
+def check_output_path(path: str | Path) -> Path:
+    """The absolute output path, or ExportError if it can't be written (checked before any work)."""
+    p = Path(path).expanduser().absolute()
+    if p.is_dir():
+        raise ExportError(f"cannot write {p}: that is a folder; give a file name inside it")
+    if p.suffix.lower() not in FORMATS:
+        raise ExportError(f"cannot write {p}: the video file name must end in "
+                          f"{', '.join(FORMATS)} (got {p.suffix or 'no extension'!r})")
+    folder = p.parent
+    if not folder.exists():
+        raise ExportError(f"cannot write {p}: the folder {folder} does not exist")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {p}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {p}: the folder {folder} is not writable")
+    _unlink(_reserve(p, "probe"))  # access() can't see read-only mounts, ACLs or root squash
+    return p
+
+
+def _reserve(final: Path, tag: str) -> Path:
+    """Create an empty, hidden, uniquely named file next to `final` (a real writability test)."""
+    temp = final.with_name(f".{final.stem}.{secrets.token_hex(4)}.{tag}")
+    try:
+        os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+    except OSError as e:
+        raise ExportError(f"cannot write {final}: {_reason(e)}") from None
+    return temp
+
+
+def _reason(e: OSError) -> str:
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
+        return "the disk is full"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (the folder is read-only)"
+    return e.strerror or str(e)
+
+
+def _unlink(path: Path | None) -> None:
+    if path is not None:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+class VideoWriter:
+    """Context manager that encodes RGB uint8 frames (H.264, optional AAC audio) atomically.
+
+    audio: a core.audio AudioTrack or None; audio_start: the time in it of the first frame. The
+    audio is cut or silence-padded to exactly frames / fps when the writer closes.
+    """
+
+    def __init__(self, path: str | Path, fps: float, width: int, height: int, audio=None,
+                 audio_start: float = 0.0, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET):
+        self.path = check_output_path(path)
+        if not fps > 0:
+            raise ExportError(f"cannot write {self.path}: frame rate must be > 0, got {fps}")
+        if width < 2 or height < 2:
+            raise ExportError(f"cannot write {self.path}: frames must be at least 2x2 pixels, "
+                              f"got {width}x{height}")
+        self.fps, self.width, self.height = fps, int(width), int(height)
+        self.audio = audio if audio is not None and len(audio.samples) else None
+        self.audio_start = float(audio_start)
+        self.crf, self.preset = int(crf), preset
+        self.container = FORMATS[self.path.suffix.lower()]
+        self.frames = 0
+        self._temp: Path | None = None  # the finished file before its rename
+        self._video: Path | None = None  # video-only pass when there is audio to add
+        self._wav: Path | None = None
+        self._enc: EncoderProcess | None = None
+
+    # ----- context manager
+    def __enter__(self) -> VideoWriter:
+        try:
+            self._temp = _reserve(self.path, "partial" + self.path.suffix)
+            target, container = self._temp, self.container
+            if self.audio is not None:
+                self._video = target = _reserve(self.path, "partial.video.mkv")
+                container = "matroska"
+            spec = EncodeSpec(str(target), self.fps, self.width, self.height, self.crf,
+                              self.preset, container)
+            self._enc = EncoderProcess(encode_command(spec))
+        except BaseException:
+            self.abort()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            self.abort()
+            return False
+        self.close()
+        return False
+
+    # ----- writing
+    def write(self, image: np.ndarray) -> None:
+        if self._enc is None:
+            raise ExportError(f"cannot write {self.path}: the writer is not open")
+        if image.shape != (self.height, self.width, 3) or image.dtype != np.uint8:
+            raise ExportError(f"frame {self.frames} is {image.shape} {image.dtype}, but the video "
+                              f"takes {self.width}x{self.height} RGB uint8 frames")
+        try:
+            self._enc.write(memoryview(np.ascontiguousarray(image)).cast("B"))
+        except OSError:
+            raise self._encoder_error("the video encoder stopped while writing") from None
+        self.frames += 1
+
+    def close(self) -> None:
+        """Finish encoding and move the file into place; ExportError (and no file) on failure."""
+        if self._enc is None:
+            return
+        try:
+            if self.frames == 0:
+                raise ExportError(f"cannot write {self.path}: no frames were rendered")
+            if self._enc.finish() != 0:
+                raise self._encoder_error("the video encoder failed")
+            if self.audio is not None:
+                self._add_audio()
+            try:
+                os.replace(self._temp, self.path)
+            except OSError as e:
+                raise ExportError(f"cannot write {self.path}: {_reason(e)}") from None
+            self._temp = None
+        finally:
+            self.abort()  # kills nothing by now; deletes whatever temp files are left
+
+    def abort(self) -> None:
+        """Stop ffmpeg and delete every temp file; the final path is left as it was."""
+        if self._enc is not None:
+            self._enc.kill()
+            self._enc = None
+        for temp in (self._temp, self._video, self._wav):
+            _unlink(temp)
+        self._temp = self._video = self._wav = None
+
+    # ----- helpers
+    def _add_audio(self) -> None:
+        seconds = self.frames / self.fps
+        self._wav = _reserve(self.path, "partial.wav")
+        self._write_wav(self._wav, seconds)
+        code, log = run_ffmpeg(mux_command(str(self._video), str(self._wav), str(self._temp),
+                                           seconds, self.container))
+        if code != 0:
+            raise _failure(self.path, "adding the audio failed", log)
+
+    def _write_wav(self, path: Path, seconds: float) -> None:
+        """The audio under the frames, audio_start .. audio_start + seconds (apad fills a gap)."""
+        import soundfile as sf
+
+        sr = self.audio.sample_rate
+        a = min(int(round(max(self.audio_start, 0.0) * sr)), len(self.audio.samples))
+        b = min(len(self.audio.samples), a + int(np.ceil(seconds * sr)))
+        samples = self.audio.samples[a:b] if b > a else np.zeros(1, np.float32)
+        try:
+            sf.write(str(path), samples, sr, subtype="PCM_16", format="WAV")
+        except (OSError, RuntimeError) as e:  # libsndfile reports a full disk as RuntimeError
+            raise ExportError(f"cannot write {self.path}: writing the audio failed "
+                              f"(disk full? {e})") from None
+
+    def _encoder_error(self, what: str) -> ExportError:
+        try:
+            self._enc.proc.wait(timeout=ENCODER_EXIT_WAIT_S)
+        except Exception:  # noqa: BLE001 - still report what we have
+            pass
+        self._enc.kill()
+        return _failure(self.path, what, self._enc.tail())
+
+
+def _failure(path: Path, what: str, log: str) -> ExportError:
+    if looks_like_disk_full(log):
+        return ExportError(f"cannot write {path}: the disk is full ({what}; ffmpeg: {log})")
+    return ExportError(f"cannot write {path}: {what} (disk full? ffmpeg said: "
+                       f"{log or 'nothing'})")
+
+
+def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
+                 crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET) -> ExportResult:
+    """Render `job` with `engine` straight into a video file; the frame size comes from frame 0.
+
+    Raises InputError (bad job), ExportError (path, disk, encoder), Cancelled; no file on failure.
+    """
+    job.validate()
+    path = check_output_path(out_path)
+    t0 = time.perf_counter()
+    start, _ = job.time_range()
+    frames = iter(engine.frames(job, progress, cancel))
+    try:
+        first = next(frames, None)
+        if first is None:
+            raise ExportError(f"cannot write {path}: the engine rendered no frames")
+        h, w = first.image.shape[:2]
+        with VideoWriter(path, job.fps, w, h, job.audio, audio_start=start, crf=crf,
+                         preset=preset) as writer:
+            writer.write(first.image)
+            for frame in frames:
+                writer.write(frame.image)
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+    finally:
+        close = getattr(frames, "close", None)
+        if close is not None:
+            close()
+    return ExportResult(path, writer.frames, writer.frames / job.fps, job.fps, w, h,
+                        time.perf_counter() - t0)

@@ -1,0 +1,162 @@
+"""The ffmpeg encoder process: command line, raw-frame pipe, stderr tail.
+
+The binary is the static build shipped in the imageio-ffmpeg wheel (libx264 + native AAC), so
+nothing has to be installed system-wide.
+"""
+from __future__ import annotations
+
+import collections
+import re
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+
+# Encoder settings. Sources: x264 --fullhelp (crf 18 is "visually lossless" territory; veryfast is
+# ~3x faster than medium for ~10 % more bits), Apple's HLS authoring spec (AAC-LC 160 kb/s at 48 kHz
+# is the stereo/mono speech tier), ITU-R BT.709 for HD colour.
+ENCODER = {
+    "video_codec": "libx264",
+    "pix_fmt": "yuv420p",  # 4:2:0 needs even width and height
+    "color": "bt709",
+    "audio_codec": "aac",
+    "audio_bitrate": "160k",
+    "audio_rate": 48000,
+}
+FORMATS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
+STDERR_LINES = 3  # lines of ffmpeg's log quoted in error messages
+DISK_FULL_HINTS = ("no space left", "disk quota", "file too large", "enospc")
+
+
+def ffmpeg_exe() -> str:
+    import imageio_ffmpeg
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@dataclass(frozen=True)
+class EncodeSpec:
+    out_path: str
+    fps: float
+    width: int
+    height: int
+    crf: int
+    preset: str
+    container: str  # an ffmpeg muxer name, one of FORMATS' values
+
+
+def encode_command(spec: EncodeSpec) -> list[str]:
+    """ffmpeg argv reading rgb24 frames on stdin and writing H.264 video to spec.out_path."""
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
+           "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{spec.width}x{spec.height}",
+           "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
+           "-map", "0:v:0", "-vf", _video_filter(spec.width, spec.height),
+           "-c:v", ENCODER["video_codec"], "-preset", spec.preset, "-crf", str(spec.crf),
+           "-pix_fmt", ENCODER["pix_fmt"]]
+    return cmd + _container_flags(spec.container) + ["-f", spec.container, spec.out_path]
+
+
+def mux_command(video_path: str, wav_path: str, out_path: str, seconds: float,
+                container: str) -> list[str]:
+    """Copy the video and add AAC audio cut (or silence-padded) to exactly `seconds`.
+
+    A second pass because `-shortest` on a live pipe overshoots by up to ~0.1 s (muxer
+    interleaving); with the video finished, `-t` is exact.
+    """
+    return [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error", "-y",
+            "-i", video_path, "-i", wav_path, "-map", "0:v:0", "-map", "1:a:0",
+            "-c:v", "copy", "-af", "apad", "-c:a", ENCODER["audio_codec"],
+            "-b:a", ENCODER["audio_bitrate"], "-ar", str(ENCODER["audio_rate"]),
+            "-t", f"{seconds:.6f}", *_container_flags(container), "-f", container, out_path]
+
+
+def _container_flags(container: str) -> list[str]:
+    # moov atom first: the file plays while it downloads and previews open at once.
+    return ["-movflags", "+faststart"] if container in ("mp4", "mov") else []
+
+
+def _video_filter(width: int, height: int) -> str:
+    """Crop an odd row/column (one pixel is less visible than a padded black line), then convert
+    RGB to BT.709 limited-range YUV, the colour players assume for untagged-looking H.264."""
+    steps = []
+    if width % 2 or height % 2:
+        steps.append(f"crop={width - width % 2}:{height - height % 2}:0:0")
+    steps.append(f"scale=out_color_matrix={ENCODER['color']}:out_range=tv")
+    steps.append(f"format={ENCODER['pix_fmt']}")
+    c = ENCODER["color"]
+    steps.append(f"setparams=range=tv:colorspace={c}:color_primaries={c}:color_trc={c}")
+    return ",".join(steps)
+
+
+def _own_group() -> dict:
+    """Popen flags for a separate process group: Ctrl-C reaches only us, and we decide to kill
+    ffmpeg (and delete its half file) instead of racing it while it finalises on its own."""
+    if sys.platform == "win32":
+        return {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return {"start_new_session": True}
+
+
+def run_ffmpeg(cmd: list[str]) -> tuple[int, str]:
+    """Run a finite ffmpeg job; (exit code, last lines of its log). Killed if we are interrupted."""
+    out = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, **_own_group())
+    lines = [_clean(ln) for ln in out.stderr.decode("utf-8", "replace").splitlines()]
+    return out.returncode, " | ".join([ln for ln in lines if ln][-STDERR_LINES:])
+
+
+def _clean(line: str) -> str:
+    """Drop ffmpeg's '[out#0/mp4 @ 0x55d0...]' context prefixes and repeat notices."""
+    line = re.sub(r"\[[^\]]*@ 0x[0-9a-f]+\]\s*", "", line).strip()
+    return "" if line.startswith("Last message repeated") else line
+
+
+def looks_like_disk_full(log: str) -> bool:
+    return any(h in log.lower() for h in DISK_FULL_HINTS)
+
+
+class EncoderProcess:
+    """ffmpeg with a stdin pipe for frames; stderr drained on a thread so it can never block."""
+
+    def __init__(self, cmd: list[str]):
+        self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, **_own_group())
+        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
+        self._drain.start()
+
+    def _read_stderr(self) -> None:
+        for raw in iter(self.proc.stderr.readline, b""):
+            line = _clean(raw.decode("utf-8", "replace"))
+            if line:
+                self._tail.append(line)
+
+    def write(self, data: memoryview) -> None:
+        """Raises OSError (BrokenPipeError) when ffmpeg has stopped reading."""
+        self.proc.stdin.write(data)
+
+    def finish(self) -> int:
+        """Close stdin (end of video) and wait for ffmpeg to finalise; the exit code."""
+        try:
+            self.proc.stdin.close()
+        except OSError:  # ffmpeg already gone: its exit code and log tell why
+            pass
+        code = self.proc.wait()
+        self._drain.join(timeout=5)
+        self.proc.stderr.close()
+        return code
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        try:
+            self.proc.stdin.close()
+        except OSError:
+            pass
+        self.proc.wait()
+        self._drain.join(timeout=5)  # stderr reaches EOF once ffmpeg is gone
+        self.proc.stderr.close()
+
+    def tail(self) -> str:
+        return " | ".join(self._tail)
+
+    def looks_like_disk_full(self) -> bool:
+        return looks_like_disk_full(self.tail())

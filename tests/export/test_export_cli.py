@@ -1,0 +1,203 @@
+"""`main.py render`: flags, errors, progress; end to end against the real rig engine."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import core.engine
+from core.cli import run_cli
+from core.emotions import EMOTIONS
+from tests.export.helpers import StripeEngine, decoded_frames, probe
+
+ROOT = Path(__file__).resolve().parents[2]
+FLAGS = ("--portrait", "--audio", "--out", "--mix", "--au", "--fps", "--size", "--start",
+         "--duration", "--seed", "--engine", "--mode", "--intensity", "--quiet")
+
+
+def _render(*args) -> list[str]:
+    return ["render", *map(str, args)]
+
+
+def _one_error_line(err: str) -> str:
+    lines = [ln for ln in err.splitlines() if ln.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("error: ")
+    return lines[0]
+
+
+@pytest.fixture
+def stripes(monkeypatch):
+    """A fast synthetic engine under the name 'stripes' for flag and progress tests."""
+    core.engine.engine_names()  # load the built-ins first so they don't overwrite ours
+    monkeypatch.setitem(core.engine._ENGINES, "stripes", StripeEngine)
+    return "stripes"
+
+
+def test_help_lists_every_flag(capsys):
+    with pytest.raises(SystemExit) as e:
+        run_cli(["render", "--help"])
+    assert e.value.code == 0
+    text = capsys.readouterr().out
+    for flag in FLAGS:
+        assert flag in text
+    assert "examples:" in text and all(name in text for name in EMOTIONS)
+
+
+def test_unknown_emotion_names_the_known_ones(tmp_path, portrait_path, speech_wav, capsys):
+    out = tmp_path / "x.mp4"
+    assert run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+                           "--mix", "joy=1")) == 1
+    line = _one_error_line(capsys.readouterr().err)
+    assert "joy" in line and all(name in line for name in EMOTIONS)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("extra,needle", [
+    (["--au", "12=1.5"], "[0, 1]"),
+    (["--au", "99=1"], "AU99"),
+    (["--mix", "sad=-1"], ">= 0"),
+    (["--intensity", "5"], "--intensity"),
+    (["--fps", "0"], "--fps"),
+    (["--size", "10"], "--size"),
+    (["--start", "99"], "past the end"),
+])
+def test_bad_flags_are_one_line_errors(tmp_path, portrait_path, speech_wav, capsys, extra, needle):
+    out = tmp_path / "x.mp4"
+    code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+                           *extra))
+    assert code == 1
+    assert needle in _one_error_line(capsys.readouterr().err)
+    assert os.listdir(tmp_path) == []
+
+
+def test_missing_files_and_folders(tmp_path, portrait_path, speech_wav, capsys):
+    cases = [
+        (["--portrait", tmp_path / "nobody.png", "--audio", speech_wav], "nobody.png"),
+        (["--portrait", portrait_path, "--audio", tmp_path / "none.wav"], "none.wav"),
+        (["--portrait", portrait_path], "--duration"),
+    ]
+    for args, needle in cases:
+        assert run_cli(_render(*args, "--out", tmp_path / "x.mp4")) == 1
+        assert needle in _one_error_line(capsys.readouterr().err)
+    assert run_cli(_render("--portrait", portrait_path, "--audio", speech_wav,
+                           "--out", tmp_path / "no" / "x.mp4")) == 1
+    assert "does not exist" in _one_error_line(capsys.readouterr().err)
+    assert os.listdir(tmp_path) == []
+
+
+def test_progress_summary_and_quiet(tmp_path, portrait_path, speech_wav, capsys, stripes):
+    out = tmp_path / "a.mp4"
+    args = ("--portrait", portrait_path, "--audio", speech_wav, "--engine", stripes,
+            "--size", 128, "--duration", 1)
+    assert run_cli(_render(*args, "--out", out)) == 0
+    cap = capsys.readouterr()
+    assert cap.out.strip() == str(out)
+    assert "\rrendering 25/25 frames" in cap.err and "ETA" in cap.err
+    assert "25 frames, 1.00 s at 25 fps, 128x96" in cap.err
+    assert len(decoded_frames(out)) == 25 and probe(out)["audio"] == "aac"
+    assert run_cli(_render(*args, "--out", out, "--quiet")) == 0
+    cap = capsys.readouterr()
+    assert cap.out.strip() == str(out) and cap.err == ""
+
+
+def test_silent_clip_from_duration(tmp_path, portrait_path, capsys, stripes):
+    out = tmp_path / "idle.mkv"
+    assert run_cli(_render("--portrait", portrait_path, "--out", out, "--engine", stripes,
+                           "--duration", 0.6, "--fps", 10, "--size", 64, "--quiet")) == 0
+    info = probe(out)
+    assert info["audio"] is None and len(decoded_frames(out)) == 6
+
+
+# ----- the real rig engine, through the real main.py
+def _main(*args, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, **kw)
+
+
+def test_rig_render_two_seconds(tmp_path, portrait_path, speech_wav):
+    out = tmp_path / "take.mp4"
+    r = _main("render", "--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+              "--size", 256, "--duration", 2, "--mix", "happy=0.7,surprised=0.3")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == str(out)
+    info = probe(out)
+    assert info["video"] == "h264" and info["audio"] == "aac"
+    assert max(info["size"]) == 256
+    assert abs(info["duration"] - 2.0) <= 1 / 25
+    frames = decoded_frames(out)
+    assert len(frames) == 50
+    assert np.abs(frames[0].astype(int) - frames[-1]).mean() > 0.5  # the face moved
+    assert os.listdir(tmp_path) == ["take.mp4"]
+
+
+def test_rig_blank_portrait_says_no_face(tmp_path, speech_wav, capsys):
+    import cv2
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((256, 256, 3), 180, np.uint8))
+    out = tmp_path / "x.mp4"
+    assert run_cli(_render("--portrait", blank, "--audio", speech_wav, "--out", out)) == 1
+    assert "no face" in _one_error_line(capsys.readouterr().err).lower()
+    assert sorted(os.listdir(tmp_path)) == ["blank.png"]
+
+
+SLOW_ENGINE_MAIN = """
+import sys, time
+sys.path.insert(0, {root!r})
+import core.engine
+from tests.export.helpers import StripeEngine
+
+class Slow(StripeEngine):
+    def frames(self, job, progress=None, cancel=None):
+        for f in super().frames(job, progress, cancel):
+            time.sleep(0.02)
+            yield f
+
+core.engine.engine_names()
+core.engine.register_engine("slow", Slow)
+from main import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def _interrupt_render(cmd: list[str], folder: Path) -> tuple[int, str]:
+    """Start a render, wait until its encoder is running, then Ctrl-C it like a terminal does
+    (SIGINT to the whole process group)."""
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while not any(n.endswith(".partial.mp4") for n in os.listdir(folder)):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    time.sleep(0.3)  # some frames into the encoder
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    return proc.returncode, err
+
+
+def test_ctrl_c_leaves_no_partial_file(tmp_path, portrait_path, speech_wav):
+    out = tmp_path / "take.mp4"
+    code, err = _interrupt_render(
+        [sys.executable, "-c", SLOW_ENGINE_MAIN.format(root=str(ROOT)), "render", "--engine",
+         "slow", "--portrait", str(portrait_path), "--audio", str(speech_wav), "--out", str(out)],
+        tmp_path)
+    assert code == 130, err
+    assert "interrupted" in err.splitlines()[-1]
+    assert os.listdir(tmp_path) == []
+
+
+def test_rig_ctrl_c_leaves_no_partial_file(tmp_path, portrait_path, speech_wav):
+    out = tmp_path / "take.mp4"
+    code, err = _interrupt_render(
+        [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait_path),
+         "--audio", str(speech_wav), "--out", str(out)], tmp_path)
+    assert code == 130, err
+    assert "interrupted" in err.splitlines()[-1]
+    assert os.listdir(tmp_path) == []
