@@ -1,0 +1,109 @@
+"""`main.py live`: microphone in, a talking portrait out, in real time (demo-booth mode).
+
+Headless by default here (core/ has no Qt): it runs the live loop and prints latency stats.
+`--window` opens the viewer the GUI registered in core.live.window (core never imports app/).
+"""
+from __future__ import annotations
+
+import sys
+
+from core.live.tuning import LIVE
+
+NAME = "live"
+HELP = "live demo booth: microphone (or --input FILE) in, real-time lip sync and emotion"
+DESCRIPTION = HELP + """
+
+Emotion: --emotion NAME (or a mix 'happy=0.6,sad=0.4'), --auto to follow the voice's emotion.
+In the window, keys 1-6 solo an expert (happy, sad, angry, disgusted, fearful, surprised),
+0 is neutral, A toggles emotion from the voice, Esc quits.
+"""
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--portrait", help="portrait image (default: the sample portrait)")
+    parser.add_argument("--input", metavar="FILE",
+                        help="play this audio file at real-time pace instead of the microphone")
+    parser.add_argument("--seconds", type=float, default=None,
+                        help="stop after this many seconds of audio (default: until the file "
+                             "ends, or Ctrl+C)")
+    parser.add_argument("--emotion", default="neutral",
+                        help="starting emotion: a name (happy, 'sadly angry') or a mix")
+    parser.add_argument("--auto", action="store_true", help="emotion from the voice")
+    parser.add_argument("--fps", type=int, default=LIVE["fps"])
+    parser.add_argument("--size", type=int, default=LIVE["size"], help="longest side in pixels")
+    parser.add_argument("--loop", action="store_true", help="repeat --input (soak runs)")
+    parser.add_argument("--window", action="store_true",
+                        help="show the portrait in a window (needs the GUI and a display)")
+    parser.add_argument("--fullscreen", action="store_true", help="with --window: full screen")
+    parser.add_argument("--headless", action="store_true",
+                        help="no window, print statistics only (the default)")
+
+
+def run(args) -> int:
+    from core.errors import InputError
+
+    if args.seconds is not None and args.seconds <= 0:
+        raise InputError(f"--seconds must be > 0, got {args.seconds}")
+    if not 5 <= args.fps <= 60:
+        raise InputError(f"--fps must be between 5 and 60 for live mode, got {args.fps}")
+    if not 64 <= args.size <= 2048:
+        raise InputError(f"--size must be between 64 and 2048 pixels, got {args.size}")
+    windowed = (args.window or args.fullscreen) and not args.headless
+    if windowed:
+        from core.live.window import check_window
+        check_window()
+    session = build_session(args)
+    if windowed:
+        return _window(session, args)
+    print(f"live: {'file ' + args.input if args.input else 'microphone'} -> {args.size} px at "
+          f"{args.fps} fps; Ctrl+C to stop", file=sys.stderr)
+    try:
+        stats = session.run(args.seconds)
+    except KeyboardInterrupt:
+        stats = session.stats
+    print(stats.report())
+    return 0
+
+
+def build_session(args):
+    from core.engine import create_engine
+    from core.live.palette import LivePalette
+    from core.live.session import LiveSession
+
+    palette = LivePalette(_mix(args.emotion), auto=args.auto)
+    source = _source(args)  # first: a missing microphone is reported before the slow parts
+    engine = create_engine("rig")
+    portrait = engine.prepare(_portrait(args.portrait))
+    return LiveSession(engine, portrait, source, fps=args.fps, size=args.size, palette=palette)
+
+
+def _source(args):
+    from core.live.sources import FileSource, MicrophoneSource
+
+    if args.input:
+        from core.audio.io import load_audio
+        return FileSource(load_audio(args.input, LIVE["sample_rate"]), loop=args.loop)
+    source = MicrophoneSource()
+    source.start()  # fail now, with one clear line, if there is no microphone
+    source.stop()
+    return source
+
+
+def _portrait(path):
+    if path:
+        from core.face.image_io import load_image
+        return load_image(path)
+    from core.samples import sample_portrait
+    return sample_portrait()
+
+
+def _mix(text: str):
+    from core.mix import EmotionMix, parse_mix
+
+    return EmotionMix.from_dict(parse_mix(text)) if "=" in text else EmotionMix.from_preset(text)
+
+
+def _window(session, args) -> int:
+    from core.live.window import open_window
+
+    return open_window(session, fullscreen=args.fullscreen, seconds=args.seconds)

@@ -1,0 +1,339 @@
+"""Emotion over time: keys on the audio's timeline and a track that interpolates between them.
+
+A `Key` holds a whole EmotionMix at a time plus the easing of the segment that leaves it.
+`KeyTrack` implements core.engine.MixTrack (`mix_at(t)`), so `RenderJob(keys=track)` animates
+the palette. Interpolation rules (between key a and the next key b, eased fraction e):
+- gates: g(t) = (1 - e) * g_a + e * g_b exactly. When both keys share mode and intensity the
+  mix keeps them (the GUI shows familiar sliders); otherwise the result is a "free" mix at
+  intensity 1 whose weights are the interpolated effective gates.
+- AU toggles: an AU keyed in both is interpolated; an AU keyed in one only is interpolated
+  from/to the intensity the other key's mix itself gives that AU (core.expression, the expert
+  table), so a toggle fades in and out without a jump to 0 (0 would mean "mute").
+- local gates: interpolated where both keys set a region, else taken from a (b at the key).
+- prompt, label, gate_override: switch at b's time (a step), since text cannot be blended.
+Before the first key the first key's mix holds, after the last the last's.
+
+File format (versioned, what `--keys take.json` reads and projects store under "keyframes"):
+    {"format": "moee-keyframes", "version": 1,
+     "keys": [{"time": 0.0, "easing": "ease-in-out", "mix": EmotionMix.as_dict()}, ...]}
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from core.emotions import AU_INDEX
+from core.errors import ExportError, InputError, MoeeError
+from core.expression import au_vector_from_gates
+from core.mix import EmotionMix
+
+KEYS_FORMAT = "moee-keyframes"
+KEYS_VERSION = 1
+MIN_GAP_S = 1e-3  # two keys closer than this are one key (adding replaces)
+
+
+def _smoothstep(u: float) -> float:
+    return u * u * (3.0 - 2.0 * u)
+
+
+# Easing of the segment leaving a key: u in [0, 1] (time fraction) -> blend fraction e.
+# Quadratic in/out and the smoothstep (Perlin 1985) in-out; "hold" keeps a's value until b
+# (Blender's "constant"); "step" cuts to b halfway (nearest key wins).
+EASINGS: dict[str, Callable[[float], float]] = {
+    "linear": lambda u: u,
+    "ease-in": lambda u: u * u,
+    "ease-out": lambda u: 1.0 - (1.0 - u) ** 2,
+    "ease-in-out": _smoothstep,
+    "step": lambda u: 0.0 if u < 0.5 else 1.0,
+    "hold": lambda u: 0.0,
+}
+DEFAULT_EASING = "ease-in-out"
+
+
+@dataclass(frozen=True)
+class Key:
+    time: float  # seconds from the start of the audio
+    mix: EmotionMix
+    easing: str = DEFAULT_EASING  # of the segment from this key to the next
+
+    def __post_init__(self):
+        t = float(self.time)
+        if not np.isfinite(t) or t < 0:
+            raise InputError(f"a key's time must be a number of seconds >= 0, got {self.time}")
+        if self.easing not in EASINGS:
+            raise InputError(f"unknown easing {self.easing!r}; "
+                             f"expected one of: {', '.join(EASINGS)}")
+        object.__setattr__(self, "time", t)
+
+    def at(self, time: float) -> Key:
+        return replace(self, time=time)
+
+    def to_json_dict(self) -> dict:
+        return {"time": round(self.time, 6), "easing": self.easing, "mix": self.mix.as_dict()}
+
+    @classmethod
+    def from_json_dict(cls, d: dict, where: str = "key") -> Key:
+        if not isinstance(d, dict):
+            raise InputError(f"{where}: expected an object with time, easing and mix")
+        for name in ("time", "mix"):
+            if name not in d:
+                raise InputError(f"{where}: the field {name!r} is missing")
+        t = d["time"]
+        if isinstance(t, bool) or not isinstance(t, (int, float)):
+            raise InputError(f"{where}, field 'time': expected a number of seconds, got {t!r}")
+        if not isinstance(d["mix"], dict):
+            raise InputError(f"{where}, field 'mix': expected an object")
+        try:
+            mix = EmotionMix.from_json_dict(d["mix"])
+            return cls(float(t), mix, str(d.get("easing", DEFAULT_EASING)))
+        except MoeeError as e:
+            raise InputError(f"{where}: {e}") from None
+        except (TypeError, ValueError, AttributeError) as e:
+            raise InputError(f"{where}, field 'mix': {e}") from None
+
+
+def blend(a: EmotionMix, b: EmotionMix, e: float) -> EmotionMix:
+    """The mix a fraction e of the way from a to b (rules in the module docstring)."""
+    if e <= 0.0:
+        return a
+    if e >= 1.0:
+        return b
+    ga, gb = a.gates(), b.gates()
+    if a.mode == b.mode and a.intensity == b.intensity and (a.mode == "free" or (
+            sum(a.weights) > 0 and sum(b.weights) > 0)):
+        wa, wb = _mode_weights(a), _mode_weights(b)
+        base = replace(a, weights=tuple(float(x) for x in (1 - e) * wa + e * wb))
+    else:
+        base = replace(a, weights=tuple(float(x) for x in (1 - e) * ga + e * gb),
+                       mode="free", intensity=1.0)
+    return replace(base, au_overrides=_blend_aus(a, b, ga, gb, e),
+                   local_gates=_blend_local(a.local_gates, b.local_gates, e))
+
+
+def _mode_weights(m: EmotionMix) -> np.ndarray:
+    w = np.asarray(m.weights, np.float64)
+    return w / w.sum() if m.mode == "normalized" else w
+
+
+def _blend_aus(a: EmotionMix, b: EmotionMix, ga, gb, e: float) -> dict[int, float]:
+    if not a.au_overrides and not b.au_overrides:
+        return {}
+    own_a, own_b = au_vector_from_gates(ga), au_vector_from_gates(gb)
+    out = {}
+    for au in sorted(set(a.au_overrides) | set(b.au_overrides)):
+        va = a.au_overrides.get(au, float(own_a[AU_INDEX[au]]))
+        vb = b.au_overrides.get(au, float(own_b[AU_INDEX[au]]))
+        out[au] = float(min(max((1 - e) * va + e * vb, 0.0), 1.0))
+    return out
+
+
+def _blend_local(la: dict, lb: dict, e: float) -> dict[str, tuple[float, ...]]:
+    out = dict(la)
+    for region in set(la) & set(lb):
+        out[region] = tuple(float((1 - e) * x + e * y) for x, y in zip(la[region], lb[region]))
+    return out
+
+
+class KeyTrack:
+    """Keys sorted by time (no two within MIN_GAP_S). `resolver`, when given, maps each key's
+    mix to the mix an engine renders (e.g. prompt -> gates) once per key, before blending."""
+
+    def __init__(self, keys: Iterable[Key] = (), base: EmotionMix | None = None,
+                 resolver: Callable[[EmotionMix], EmotionMix] | None = None):
+        self.base = base or EmotionMix()
+        self.resolver = resolver
+        self._keys: list[Key] = []
+        self._resolved: dict[str, EmotionMix] = {}
+        for k in keys:
+            self.add(k)
+
+    # ----- reading
+    @property
+    def keys(self) -> tuple[Key, ...]:
+        return tuple(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __iter__(self):
+        return iter(self._keys)
+
+    def times(self) -> list[float]:
+        return [k.time for k in self._keys]
+
+    def index_near(self, t: float, tolerance: float = 0.05) -> int | None:
+        """The key within `tolerance` seconds of t (the closest), for clicks on the strip."""
+        if not self._keys:
+            return None
+        i = int(np.argmin([abs(k.time - t) for k in self._keys]))
+        return i if abs(self._keys[i].time - t) <= tolerance else None
+
+    def mix_at(self, t: float) -> EmotionMix:
+        ks = self._keys
+        if not ks:
+            return self.base
+        i = int(np.searchsorted(self.times(), t, side="right")) - 1
+        if i < 0:
+            return self._mix(0)
+        if i >= len(ks) - 1:
+            return self._mix(len(ks) - 1)
+        a, b = ks[i], ks[i + 1]
+        u = (t - a.time) / (b.time - a.time)
+        return blend(self._mix(i), self._mix(i + 1), EASINGS[a.easing](min(max(u, 0.0), 1.0)))
+
+    def _mix(self, i: int) -> EmotionMix:
+        mix = self._keys[i].mix
+        if self.resolver is None:
+            return mix
+        key = json.dumps(mix.as_dict(), sort_keys=True)
+        if key not in self._resolved:
+            self._resolved[key] = self.resolver(mix)
+        return self._resolved[key]
+
+    # ----- editing (each keeps the list sorted; returns the edited key's new index)
+    def add(self, key: Key) -> int:
+        """Insert a key; one already within MIN_GAP_S of its time is replaced."""
+        near = self.index_near(key.time, MIN_GAP_S)
+        if near is not None:
+            del self._keys[near]
+        times = self.times()
+        i = int(np.searchsorted(times, key.time))
+        self._keys.insert(i, key)
+        return i
+
+    def delete(self, index: int) -> Key:
+        return self._keys.pop(self._check(index))
+
+    def move(self, index: int, time: float) -> int:
+        """Drag a key to a new time (it may pass its neighbours; the order follows)."""
+        key = self.delete(index)
+        return self.add(key.at(max(0.0, float(time))))
+
+    def replace(self, index: int, mix: EmotionMix | None = None, easing: str | None = None) -> int:
+        k = self._keys[self._check(index)]
+        self._keys[index] = Key(k.time, mix if mix is not None else k.mix,
+                                easing if easing is not None else k.easing)
+        return index
+
+    def copy(self, index: int) -> Key:
+        return self._keys[self._check(index)]
+
+    def paste(self, key: Key, time: float) -> int:
+        return self.add(key.at(max(0.0, float(time))))
+
+    def _check(self, index: int) -> int:
+        if not 0 <= index < len(self._keys):
+            raise IndexError(f"no key number {index} (the track has {len(self._keys)})")
+        return index
+
+    # ----- JSON and files
+    def to_json_dict(self) -> dict:
+        return {"format": KEYS_FORMAT, "version": KEYS_VERSION,
+                "keys": [k.to_json_dict() for k in self._keys]}
+
+    def to_project(self) -> list[dict]:
+        """The list core.project.Project.keyframes stores."""
+        return [k.to_json_dict() for k in self._keys]
+
+    @classmethod
+    def from_json_dict(cls, d, source: str = "keyframes") -> KeyTrack:
+        if isinstance(d, list):  # a project's "keyframes" list
+            return cls(Key.from_json_dict(k, f"{source}: key {i + 1}") for i, k in enumerate(d))
+        if not isinstance(d, dict) or d.get("format") != KEYS_FORMAT:
+            raise InputError(f"{source} is not a MoEE keyframe file "
+                             f"(expected \"format\": \"{KEYS_FORMAT}\")")
+        version = d.get("version")
+        if not isinstance(version, int) or version > KEYS_VERSION:
+            raise InputError(f"{source}: keyframe format version {version!r} is not supported "
+                             f"(this MoEE Palette reads up to {KEYS_VERSION})")
+        keys = d.get("keys")
+        if not isinstance(keys, list):
+            raise InputError(f"{source}: the field 'keys' must be a list of keys")
+        return cls.from_json_dict(keys, source)
+
+
+def load_keys(path: str | os.PathLike) -> KeyTrack:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError(f"the keyframe file {p} does not exist") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read the keyframe file {p.name}: {e}") from None
+    try:
+        d = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"{p.name} is not valid JSON: {e.msg} at line {e.lineno}, "
+                         f"column {e.colno}") from None
+    return KeyTrack.from_json_dict(d, p.name)
+
+
+def save_keys(track: KeyTrack, path: str | os.PathLike) -> None:
+    """Write atomically: a temporary file in the same folder, then os.replace."""
+    p = Path(path)
+    text = json.dumps(track.to_json_dict(), indent=2)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
+    except OSError as e:
+        raise ExportError(f"cannot write {p}: {e.strerror or e}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, p)
+    except OSError as e:
+        Path(tmp).unlink(missing_ok=True)
+        raise ExportError(f"cannot write {p}: {e.strerror or e}") from None
+
+
+# Auto keys from audio: window length and hop (s), and the smallest change in the gates (L1)
+# worth a new key. Prosody needs ~2 s of speech for a stable pitch range and rate
+# (core/latents/audio_emotion.py reads speaking rate per second of speech).
+AUTO_KEYS = {"window_s": 2.5, "hop_s": 1.25, "min_change": 0.3}
+
+
+def propose_keys(audio, window_s: float = AUTO_KEYS["window_s"],
+                 hop_s: float = AUTO_KEYS["hop_s"], min_change: float = AUTO_KEYS["min_change"],
+                 easing: str = DEFAULT_EASING) -> list[Key]:
+    """'Emotion from audio': keys along the take (an AudioTrack) from the audio emotion
+    estimate over sliding windows, at window centres; windows without voiced speech hold the
+    previous key, and a proposal within `min_change` of the last kept key is merged into it."""
+    from core.errors import AudioError
+    from core.latents.audio_emotion import estimate_audio_emotion
+
+    keys: list[Key] = []
+    starts = np.arange(0.0, max(audio.duration - window_s, 0.0) + 1e-9, hop_s)
+    for s in starts:
+        try:
+            est = estimate_audio_emotion(audio.slice(s, s + window_s))
+        except AudioError:
+            continue
+        g = np.round(np.asarray(est.scores, np.float64), 3)
+        if keys and np.abs(g - np.asarray(keys[-1].mix.weights)).sum() < min_change:
+            continue
+        t = min(s + window_s / 2, audio.duration) if keys else 0.0
+        keys.append(Key(float(t), EmotionMix(weights=tuple(g)), easing))
+    return keys
+
+
+def add_keys_arguments(parser) -> None:
+    parser.add_argument(
+        "--keys", metavar="TAKE.json", default=None,
+        help="keyframe file: the emotion changes over the take (overrides --mix and --emotion)")
+
+
+def keys_from_args(args, resolver: Callable[[EmotionMix], EmotionMix] | None = None):
+    """For render: a KeyTrack from --keys, or None."""
+    path = getattr(args, "keys", None)
+    if not path:
+        return None
+    track = load_keys(path)
+    track.resolver = resolver
+    if not len(track):
+        raise InputError(f"{Path(path).name} has no keys")
+    return track

@@ -1,0 +1,121 @@
+"""Live mode on a recorded file standing in for the microphone: the loop runs at real-time pace,
+lips follow the speech, the palette switches emotion, latency is measured and reported."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from core.audio.io import load_audio
+from core.errors import InputError
+from core.live.palette import LivePalette
+from core.live.session import LatestFrame, LiveSession, RollingStats
+from core.live.sources import FileSource, MicrophoneSource, RingBuffer
+from core.live.tuning import LIVE
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def rig(portrait):
+    try:
+        from core.engine import create_engine
+        import core.rig.engine  # noqa: F401
+    except ImportError as e:
+        pytest.skip(f"rig engine not importable yet: {e}")
+    engine = create_engine("rig")
+    return engine, engine.prepare(portrait)
+
+
+def test_ring_buffer_wraps_and_counts_overruns():
+    ring = RingBuffer(10)
+    ring.write(np.arange(6, dtype=np.float32), arrival=1.0)
+    x, start, arr = ring.read()
+    assert start == 0 and list(x) == list(range(6)) and arr == [(6, 1.0)]
+    ring.write(np.arange(6, 18, dtype=np.float32), arrival=2.0)
+    x, start, _ = ring.read()
+    assert ring.overruns == 2 and start == 8 and list(x) == list(range(8, 18))
+
+
+def test_rolling_stats_have_fixed_memory():
+    s = RollingStats(window=100)
+    for v in range(1000):
+        s.add(float(v))
+    assert s.values.shape == (100,) and s.max == 999 and s.summary()["median"] == 949.5
+
+
+def test_palette_keys_and_glide():
+    p = LivePalette()
+    assert p.key("3") and not p.key("x")
+    g = p.step(0.04)
+    assert 0 < g[2] < 0.3  # glides toward angry, no cut
+    for _ in range(50):
+        g = p.step(0.04)
+    assert g[2] > 0.99 and p.describe() == "angry"
+    p.key("0")
+    for _ in range(50):
+        g = p.step(0.04)
+    assert g.sum() < 0.01 and p.describe() == "neutral"
+
+
+def test_missing_microphone_is_one_clear_error():
+    with pytest.raises(InputError, match="microphone"):
+        MicrophoneSource().start()
+    r = subprocess.run([sys.executable, "main.py", "live", "--seconds", "1"], cwd=ROOT,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.strip().count("\n") == 0 and "microphone" in r.stderr
+
+
+class InstantRenderer:
+    """Stands in for the renderer to test the loop alone (the real engine is tested below)."""
+
+    def render_pose(self, portrait, pose, size, activity=0.0):
+        pose.final_aus = dict(pose.aus)
+        return np.zeros((8, 8, 3), np.uint8)
+
+
+def test_loop_timing_without_rendering(speech_wav):
+    track = load_audio(speech_wav).slice(0.0, 2.0)
+    session = LiveSession(InstantRenderer(), None, FileSource(track))
+    stats = session.run()
+    lat = stats.latency_ms.summary()
+    assert stats.frames + stats.skipped >= 48 and stats.skipped <= 3
+    # voice to mouth = the tracker's look-ahead, give or take a block and the scheduler
+    assert stats.algorithmic_ms - 30 < lat["median"] < stats.algorithmic_ms + 40
+
+
+def test_live_file_at_real_time_pace(rig, speech_wav):
+    engine, portrait = rig
+    track = load_audio(speech_wav).slice(0.0, 4.0)
+    mailbox = LatestFrame()
+    frames = []
+
+    def on_frame(frame):
+        mailbox.put(frame)
+        frames.append((frame.index, frame.aus.get(26, 0.0), frame.gates.copy()))
+
+    palette = LivePalette()
+    palette.solo(1)  # happy
+    session = LiveSession(engine, portrait, FileSource(track), palette=palette,
+                          on_frame=on_frame)
+    stats = session.run()
+    print(stats.report())
+    n = int(track.duration * LIVE["fps"])
+    assert stats.frames + stats.skipped >= n - 2
+    assert stats.skipped <= 0.1 * n  # the loop keeps up with real time on this CPU
+    lat = stats.latency_ms.summary()
+    assert stats.algorithmic_ms < lat["median"] < LIVE["latency_budget_ms"]
+    jaw = np.array([a for _, a, _ in frames])
+    assert jaw.max() > 0.3 and (jaw < 0.05).any()  # lips open on speech, close in pauses
+    assert frames[-1][2][0] > 0.9  # happy by the end
+    assert mailbox.take() is not None and mailbox.take() is None
+
+
+def test_cli_live_on_a_file(rig, speech_wav, capsys):
+    from core.cli import run_cli
+
+    assert run_cli(["live", "--input", str(speech_wav), "--seconds", "2", "--emotion", "sad"]) == 0
+    out = capsys.readouterr().out
+    assert "voice-to-mouth latency median" in out and "frames" in out
