@@ -36,6 +36,11 @@ class SpeechTracker:
     def latency_s(self) -> float:
         return 1.5 / self.fps + self.ctx / self.sr
 
+    @property
+    def energy(self) -> float:
+        """Loudness (0..1) of the last completed frame, for head motion in live mode."""
+        return self._energy_hist[-1] if self._energy_hist else 0.0
+
     def push(self, samples: np.ndarray) -> list[dict[int, float]]:
         """Feed mono float samples at `sample_rate`; AU dicts of the frames completed so far."""
         x = np.asarray(samples, np.float32).reshape(-1)

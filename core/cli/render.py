@@ -66,6 +66,20 @@ def add_arguments(parser) -> None:
                           "divided by their sum (default: free)")
     emo.add_argument("--intensity", type=float, default=1.0, metavar="X",
                      help=f"master intensity of the mix, 0 to {MAX_INTENSITY:g} (default 1)")
+    emo.add_argument("--prompt", default="", metavar="TEXT",
+                     help="describe the emotion in words, e.g. 'bitter, holding back tears'; "
+                          "--mix, when given, overrides the gates it suggests")
+    emo.add_argument("--label", default="", metavar="NAME",
+                     help="an emotion label: a basic emotion, neutral, or a compound preset "
+                          "such as 'angrily disgusted'")
+    emo.add_argument("--emotion-from-audio", action="store_true",
+                     help="read the emotion from the speech itself (prosody; or a local "
+                          "checkpoint in models/audio_emotion/)")
+    from core.curves import add_curve_arguments
+    from core.keyframes import add_keys_arguments
+
+    add_keys_arguments(emo)
+    add_curve_arguments(parser.add_argument_group("animation curves"))
     out = parser.add_argument_group("rendering")
     out.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
     out.add_argument("--size", type=int, default=512, metavar="PX",
@@ -92,9 +106,29 @@ def build_mix(args):
     if not (math.isfinite(args.intensity) and 0.0 <= args.intensity <= MAX_INTENSITY):
         raise InputError(f"--intensity must be between 0 and {MAX_INTENSITY:g}, "
                          f"got {args.intensity}")
+    label = ""
+    if getattr(args, "label", ""):
+        from core.latents.label import canonical_label
+        label = canonical_label(args.label)
     return EmotionMix.from_dict(parse_mix(args.mix or ""), mode=args.mode,
                                 intensity=float(args.intensity),
-                                au_overrides=parse_aus(args.au or ""))
+                                au_overrides=parse_aus(args.au or ""),
+                                prompt=getattr(args, "prompt", "") or "", label=label)
+
+
+def resolve_emotion(args, mix, audio):
+    """Prompt / label / emotion-from-audio -> the gates the engine renders (Emotion-to-Latents);
+    hand-set --mix weights win over the suggestion, as in the GUI."""
+    if not (mix.prompt or mix.label or getattr(args, "emotion_from_audio", False)):
+        return mix
+    from core.emotions import EMOTIONS
+    from core.latents.resolve import resolve_condition, resolved_mix
+
+    cond = resolve_condition(mix, audio=audio, emotion_from_audio=args.emotion_from_audio)
+    if not args.quiet:
+        shown = ", ".join(f"{e} {g:.2f}" for e, g in zip(EMOTIONS, cond.gates) if g >= 0.01)
+        print(f"emotion ({cond.source}): {shown or 'neutral'}", file=sys.stderr)
+    return resolved_mix(mix, cond)
 
 
 def load_audio_arg(args):
@@ -168,17 +202,34 @@ def run(args) -> int:
 
     mix = build_mix(args)
     out = check_output_path(args.out)
-    job = build_job(args, load_audio_arg(args), mix)
+    audio = load_audio_arg(args)
+    if args.emotion_from_audio and audio is None:
+        from core.errors import InputError
+        raise InputError("--emotion-from-audio needs --audio")
+    job = build_job(args, audio, resolve_emotion(args, mix, audio))
+    from core.keyframes import keys_from_args
+    job.keys = keys_from_args(args)
     image = load_portrait(args)
     engine = create_engine(args.engine)
     job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
     for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
         print(f"note: {note}", file=sys.stderr)
     progress = ProgressLine(enabled=not args.quiet)
+    from core.curves import curves_sink
+    curves = curves_sink(args.curves, job.fps)
     try:
-        result = export_video(engine, job, out, progress=progress)
+        result = export_video(engine, job, out, progress=progress,
+                              on_frame=curves.write if curves else None)
+    except BaseException:
+        if curves:
+            curves.abort()
+        raise
     finally:
         progress.finish()
+    if curves:
+        curves.close()
+        if not args.quiet:
+            print(f"curves: {curves.path}", file=sys.stderr)
     if not args.quiet:
         print(summary(result, engine.name), file=sys.stderr)
     print(result.path)

@@ -172,8 +172,4 @@ class LiveSession:
 
 def _frame_energy(tracker) -> float:
     """Loudness of the tracker's last frame (0..1) for the life motion's talk envelope."""
-    energy = getattr(tracker, "energy", None)
-    if energy is None:
-        hist = getattr(tracker, "_energy_hist", None) or [0.0]
-        energy = hist[-1]
-    return float(energy)
+    return float(tracker.energy)

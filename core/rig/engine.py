@@ -62,6 +62,9 @@ def _fit(a: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([a, pad.astype(np.float32)])
 
 
+GATES_CACHE = 32  # distinct prompt/label conditions remembered per engine
+
+
 class RigEngine(Engine):
     name = "rig"
 
@@ -115,11 +118,14 @@ class RigEngine(Engine):
 
     def gates(self, mix: EmotionMix) -> np.ndarray:
         """The global gate g for a mix: hand-set, or from its prompt/label (Emotion-to-Latents)."""
-        if not (mix.prompt or mix.label):
-            return mix.gates()
-        key = json.dumps(mix.as_dict(), sort_keys=True)
+        if not (mix.prompt or mix.label) or (mix.gate_override and any(mix.weights)):
+            return mix.gates()  # hand-set gates win (and keyed takes stay cheap per frame)
+        key = json.dumps({k: mix.as_dict()[k] for k in ("prompt", "label", "mode", "intensity")},
+                         sort_keys=True)
         if key not in self._gates_cache:
             from core.latents.resolve import resolve_condition
+            if len(self._gates_cache) >= GATES_CACHE:
+                self._gates_cache.pop(next(iter(self._gates_cache)))
             self._gates_cache[key] = np.asarray(resolve_condition(mix).gates, np.float32)
         return self._gates_cache[key]
 

@@ -14,6 +14,7 @@ kills ffmpeg and deletes the temp files, so an existing output is never half ove
 from __future__ import annotations
 
 import errno
+import itertools
 import os
 import secrets
 import time
@@ -218,8 +219,10 @@ def _failure(path: Path, what: str, log: str) -> ExportError:
 
 
 def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
-                 crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET) -> ExportResult:
+                 crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
+                 on_frame=None) -> ExportResult:
     """Render `job` with `engine` straight into a video file; the frame size comes from frame 0.
+    `on_frame(frame)` sees every frame as it is written (e.g. a curve writer).
 
     Raises InputError (bad job), ExportError (path, disk, encoder), Cancelled; no file on failure.
     """
@@ -235,9 +238,10 @@ def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
         h, w = first.image.shape[:2]
         with VideoWriter(path, job.fps, w, h, job.audio, audio_start=start, crf=crf,
                          preset=preset) as writer:
-            writer.write(first.image)
-            for frame in frames:
+            for frame in itertools.chain([first], frames):
                 writer.write(frame.image)
+                if on_frame is not None:
+                    on_frame(frame)
             if cancel is not None:
                 cancel.raise_if_cancelled()
     finally:
