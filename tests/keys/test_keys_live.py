@@ -106,7 +106,9 @@ def test_live_file_at_real_time_pace(rig, speech_wav):
     assert stats.frames + stats.skipped >= n - 2
     assert stats.skipped <= 0.1 * n  # the loop keeps up with real time on this CPU
     lat = stats.latency_ms.summary()
-    assert stats.algorithmic_ms < lat["median"] < LIVE["latency_budget_ms"]
+    # arrival is stamped per audio block, so the measured median can sit a block's share
+    # (up to 20 ms) under the tracker's look-ahead; it can never be far below it
+    assert 0.75 * stats.algorithmic_ms < lat["median"] < LIVE["latency_budget_ms"]
     jaw = np.array([a for _, a, _ in frames])
     assert jaw.max() > 0.3 and (jaw < 0.05).any()  # lips open on speech, close in pauses
     assert frames[-1][2][0] > 0.9  # happy by the end
