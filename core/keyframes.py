@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
+from core import atomic
 from core.emotions import AU_INDEX
-from core.errors import ExportError, InputError, MoeeError
+from core.errors import InputError, MoeeError
 from core.expression import au_vector_from_gates
 from core.mix import EmotionMix
 
@@ -276,19 +276,8 @@ def load_keys(path: str | os.PathLike) -> KeyTrack:
 
 def save_keys(track: KeyTrack, path: str | os.PathLike) -> None:
     """Write atomically: a temporary file in the same folder, then os.replace."""
-    p = Path(path)
-    text = json.dumps(track.to_json_dict(), indent=2)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
-    except OSError as e:
-        raise ExportError(f"cannot write {p}: {e.strerror or e}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, p)
-    except OSError as e:
-        Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {p}: {e.strerror or e}") from None
+
+    atomic.write_text(path, json.dumps(track.to_json_dict(), indent=2))
 
 
 # Auto keys from audio: window length and hop (s), and the smallest change in the gates (L1)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from core import atomic
 from core.errors import InputError, MoeeError
 from core.mix import EmotionMix
 
@@ -165,18 +165,9 @@ def _resolve_entry(entry: dict | None, base: Path | None) -> str | None:
 
 def save_project(project: Project, path: str | os.PathLike) -> None:
     """Write atomically: a temp file in the same folder, flushed, then renamed over the target."""
+
     path = Path(path)
-    text = json.dumps(project.to_json_dict(path.parent.resolve()), indent=2)
-    fd, tmp = tempfile.mkstemp(prefix=".moee-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic.write_text(path, json.dumps(project.to_json_dict(path.parent.resolve()), indent=2))
     project.mark_saved(str(path))
 
 

@@ -3,9 +3,10 @@ from sparse landmarks").
 
 Once per portrait and size: triangulate landmarks + zero-motion anchors (image border and a ring
 outside the face oval) and precompute sparse barycentric weights from those control points to a
-low-resolution grid. Per frame: one sparse product gives the grid field D, one fixed-point step
-inverts it (backward map x - D(x - D(x))), one resize brings it to full size, one cv2.remap moves
-the pixels.
+low-resolution grid. Per frame: one sparse product gives the forward field D on the grid, a few
+Newton steps on that tiny grid invert x -> x + D(x) (the plain fixed-point step x' - D(x' - D(x'))
+diverges where the field stretches faster than 1 px/px, e.g. the lip gap of a jaw drop), one
+resize brings the inverse to full size, one cv2.remap moves the pixels.
 """
 from __future__ import annotations
 
@@ -16,15 +17,30 @@ from scipy.spatial import Delaunay
 
 from core.face.regions import region
 
+IRIS_START = 468  # Face Mesh: 468-477 are the refined iris points
+
 WARP_TUNING = {
-    "cell": 8,  # px between grid nodes at any size: the field is smooth at that scale
+    "cell_ipd": 1 / 20,  # grid spacing in IPD when no cell is given: ~4 px at IPD 85, so a
+    # 0.15 IPD lid closure spans 3 cells (at 8 px a blink only half closes the eye)
+    "cell_min": 3,  # px: below this the grid costs more than it shows
+    "cell_max": 8,  # px: the brief's default; beyond it lids and lips blur
     "ring_scale": 1.45,  # anchor ring = face oval scaled about its centre (by eye: hair and
     # ears stay put, the jaw still has room to drop)
     "ring_points": 48,
     "border_step": 32,  # px between anchors on the image border
-    "smooth_sigma": 0.8,  # grid cells: softens triangle-edge kinks of the piecewise-affine field
+    "smooth_sigma": 0.5,  # grid cells: softens triangle-edge kinks of the piecewise-affine field
     "roi_margin": 3,  # grid cells around the anchor ring: outside it nothing moves
+    "newton_steps": 2,  # more gain nothing: the grid sampling of D dominates the error after 1
+    "min_det": 0.05,  # floor on det(I + dD/dx): a closing lid compresses to ~0
+    "max_step": 1.5,  # cells per Newton step: keeps folds from throwing nodes far
 }
+
+
+def default_cell(rest_xy: np.ndarray) -> int:
+    """Grid spacing (px) for a face of this size (see WARP_TUNING["cell_ipd"])."""
+    ipd = float(np.hypot(*(rest_xy[473, :2] - rest_xy[468, :2]))) if len(rest_xy) > 473 else 80.0
+    c = int(round(ipd * WARP_TUNING["cell_ipd"]))
+    return int(np.clip(c, WARP_TUNING["cell_min"], WARP_TUNING["cell_max"]))
 
 
 def _ring(rest_xy: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -51,82 +67,121 @@ def _border(h: int, w: int) -> np.ndarray:
     return np.unique(np.vstack([top, bottom, left, right]).astype(np.float64), axis=0)
 
 
+def _barycentric(ctrl: np.ndarray, nodes: np.ndarray) -> sparse.csr_matrix:
+    """(n_nodes, n_ctrl) piecewise-affine interpolation weights over a Delaunay triangulation."""
+    tri = Delaunay(ctrl)
+    simplex = tri.find_simplex(nodes)
+    outside = simplex < 0
+    if outside.any():  # numerically on the hull: take the nearest triangle
+        simplex[outside] = tri.find_simplex(nodes[outside], tol=1e-6)
+        simplex[simplex < 0] = 0
+    T = tri.transform[simplex]
+    b = np.einsum("nij,nj->ni", T[:, :2], nodes - T[:, 2])
+    bary = np.column_stack([b, 1 - b.sum(1)])
+    rows = np.repeat(np.arange(len(nodes)), 3)
+    cols = tri.simplices[simplex].reshape(-1)
+    return sparse.csr_matrix((bary.reshape(-1).astype(np.float32), (rows, cols)),
+                             shape=(len(nodes), len(ctrl)))
+
+
 class Warper:
-    """Warp an image of shape (h, w) by landmark displacements (478, 2) in pixels."""
+    """Warp an image of shape (h, w) by landmark displacements (478, 2) in pixels.
+
+    Only the box `roi` = (x0, y0, x1, y1) around the anchor ring moves; pixels outside it are
+    copied unchanged.
+    """
 
     def __init__(self, rest_xy: np.ndarray, image_shape: tuple[int, int], cell: int | None = None):
         h, w = image_shape[:2]
         self.shape = (h, w)
-        self.cell = cell or WARP_TUNING["cell"]
+        self.cell = int(cell or default_cell(rest_xy))
         self.n_landmarks = len(rest_xy)
-        rest = np.clip(rest_xy.astype(np.float64), 0, [w - 1, h - 1])
+        rest = np.clip(rest_xy[:, :2].astype(np.float64), 0, [w - 1, h - 1])
+        # the iris points are not skin: pinned inside the eye they would stop a lid closing over
+        # them (the eye renderer moves the iris); they stay out of the triangulation
+        self.moving = np.arange(min(self.n_landmarks, IRIS_START))
         ring = _ring(rest, h, w)
-        ctrl = np.vstack([rest, ring, _border(h, w)])
+        ctrl = np.vstack([rest[self.moving], ring, _border(h, w)])
         self.n_ctrl = len(ctrl)
-        # only the region inside the anchor ring moves: warp just that box (speed)
-        m = WARP_TUNING["roi_margin"] * self.cell
-        lo = np.floor(np.vstack([ring, rest]).min(0) - m).astype(int)
-        hi = np.ceil(np.vstack([ring, rest]).max(0) + m).astype(int)
-        x0, y0 = max(lo[0], 0), max(lo[1], 0)
-        x1, y1 = min(hi[0], w), min(hi[1], h)
-        self.roi = (x0, y0, x1, y1)
+        self.roi = self._roi(np.vstack([ring, rest]), h, w)
+        x0, y0, x1, y1 = self.roi
         rw, rh = x1 - x0, y1 - y0
         gw, gh = max(int(np.ceil(rw / self.cell)), 2), max(int(np.ceil(rh / self.cell)), 2)
         self.grid_shape = (gh, gw)
         # node positions that cv2.resize(INTER_LINEAR) maps exactly onto the box's pixels
-        self.node_x = x0 + (np.arange(gw) + 0.5) * (rw / gw) - 0.5
-        self.node_y = y0 + (np.arange(gh) + 0.5) * (rh / gh) - 0.5
-        nodes = np.stack(np.meshgrid(self.node_x, self.node_y), -1).reshape(-1, 2)
-        self.weights = self._barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
-        self.base_x, self.base_y = np.meshgrid(np.arange(x0, x1, dtype=np.float32),
-                                               np.arange(y0, y1, dtype=np.float32))
-        # grid index coordinates of each node, for sampling the field at displaced nodes
+        self.spacing = np.array([rw / gw, rh / gh], np.float32)  # px per grid step (x, y)
+        node_x = x0 + (np.arange(gw) + 0.5) * self.spacing[0] - 0.5
+        node_y = y0 + (np.arange(gh) + 0.5) * self.spacing[1] - 0.5
+        nodes = np.stack(np.meshgrid(node_x, node_y), -1).reshape(-1, 2)
+        self.weights = _barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
+        self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
-        self._px_to_grid = np.array([gw / rw, gh / rh], np.float32)
+        self.base_x, self.base_y = np.meshgrid(np.arange(x0, x1, dtype=np.float32),
+                                               np.arange(y0, y1, dtype=np.float32))
 
-    @staticmethod
-    def _barycentric(ctrl: np.ndarray, nodes: np.ndarray) -> sparse.csr_matrix:
-        tri = Delaunay(ctrl)
-        simplex = tri.find_simplex(nodes)
-        outside = simplex < 0
-        if outside.any():  # numerically on the hull: take the nearest triangle
-            simplex[outside] = tri.find_simplex(nodes[outside], tol=1e-6)
-            simplex[simplex < 0] = 0
-        T = tri.transform[simplex]
-        b = np.einsum("nij,nj->ni", T[:, :2], nodes - T[:, 2])
-        bary = np.column_stack([b, 1 - b.sum(1)])
-        rows = np.repeat(np.arange(len(nodes)), 3)
-        cols = tri.simplices[simplex].reshape(-1)
-        return sparse.csr_matrix((bary.reshape(-1), (rows, cols)), shape=(len(nodes), len(ctrl)))
+    def _roi(self, pts: np.ndarray, h: int, w: int) -> tuple[int, int, int, int]:
+        m = WARP_TUNING["roi_margin"] * self.cell
+        lo = np.floor(pts.min(0) - m).astype(int)
+        hi = np.ceil(pts.max(0) + m).astype(int)
+        return max(lo[0], 0), max(lo[1], 0), min(hi[0], w), min(hi[1], h)
 
     def field(self, disp: np.ndarray) -> np.ndarray:
         """Forward displacement on the grid, (gh, gw, 2) float32 pixels."""
-        ext = np.zeros((self.n_ctrl, 2), np.float32)
-        ext[: self.n_landmarks] = disp
-        g = (self.weights @ ext).astype(np.float32).reshape(*self.grid_shape, 2)
+        self._ext[: len(self.moving)] = disp[self.moving, :2]
+        g = (self.weights @ self._ext).reshape(*self.grid_shape, 2)
         s = WARP_TUNING["smooth_sigma"]
         return cv2.GaussianBlur(g, (0, 0), s) if s > 0 else g
 
-    def maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Backward maps for the box `roi` (absolute source coordinates, for cv2.remap):
-        out(x) = in(x - D(x - D(x)))."""
+    def inverse_field(self, disp: np.ndarray) -> np.ndarray:
+        """Backward displacement B on the grid, (gh, gw, 2) px: out(y) = in(y - B(y))."""
         D = self.field(disp)
-        # sample D at each node minus its own displacement (one fixed-point inversion step)
-        qx = self._gx - D[..., 0] * self._px_to_grid[0]
-        qy = self._gy - D[..., 1] * self._px_to_grid[1]
-        D_inv = cv2.remap(D, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        sx, sy = float(self.spacing[0]), float(self.spacing[1])
+        # Jacobian of D in px/px; the bilinear field's slope between nodes (central differences)
+        dx = np.gradient(D, axis=1) / sx
+        dy = np.gradient(D, axis=0) / sy
+        J = np.dstack([dx[..., 0] + 1, dy[..., 0], dx[..., 1], dy[..., 1] + 1])  # I + dD/dx
+        # x is kept in grid units: q = node index - displacement / spacing
+        qx = self._gx - D[..., 0] / sx
+        qy = self._gy - D[..., 1] / sy
+        t = WARP_TUNING
+        for _ in range(t["newton_steps"]):
+            Dq = cv2.remap(D, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            Jq = cv2.remap(J, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            # residual F(x) - y in px, F(x) = x + D(x)
+            rx = (qx - self._gx) * sx + Dq[..., 0]
+            ry = (qy - self._gy) * sy + Dq[..., 1]
+            a, b, c, d = Jq[..., 0], Jq[..., 1], Jq[..., 2], Jq[..., 3]
+            det = np.maximum(a * d - b * c, t["min_det"])
+            stepx = np.clip((d * rx - b * ry) / det / sx, -t["max_step"], t["max_step"])
+            stepy = np.clip((a * ry - c * rx) / det / sy, -t["max_step"], t["max_step"])
+            qx -= stepx
+            qy -= stepy
+        return np.dstack([(self._gx - qx) * sx, (self._gy - qy) * sy])
+
+    def roi_maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Backward maps for the box `roi` only, absolute source px, each (y1-y0, x1-x0)."""
+        B = self.inverse_field(disp)
         rh, rw = self.base_x.shape
-        full = cv2.resize(D_inv, (rw, rh), interpolation=cv2.INTER_LINEAR)
+        full = cv2.resize(B, (rw, rh), interpolation=cv2.INTER_LINEAR)
         return self.base_x - full[..., 0], self.base_y - full[..., 1]
 
+    def maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Backward maps for the whole image, (h, w) float32 each, for cv2.remap."""
+        h, w = self.shape
+        mx, my = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+        x0, y0, x1, y1 = self.roi
+        mx[y0:y1, x0:x1], my[y0:y1, x0:x1] = self.roi_maps(disp)
+        return mx, my
+
     def warp(self, image: np.ndarray, disp: np.ndarray) -> np.ndarray:
-        """A new image: `image` with its pixels moved by the landmark displacements."""
+        """A new image: `image` (h, w[, c]) with its pixels moved by `disp` (478, 2) px."""
         out = image.copy()
         if not np.any(disp):
             return out
-        mx, my = self.maps(disp)
+        mx, my = self.roi_maps(disp)
         x0, y0, x1, y1 = self.roi
-        out[y0:y1, x0:x1] = cv2.remap(image, mx, my, cv2.INTER_LINEAR,
-                                      borderMode=cv2.BORDER_REPLICATE)
+        # BORDER_REPLICATE: a map that reaches past the image edge repeats the edge pixel
+        cv2.remap(image, mx, my, cv2.INTER_LINEAR, dst=out[y0:y1, x0:x1],
+                  borderMode=cv2.BORDER_REPLICATE)
         return out

@@ -7,16 +7,15 @@ Written to a temporary folder and renamed; `latest()` picks the highest complete
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from core import atomic
 from core.errors import CheckpointError
 
 _STEP_DIR = re.compile(r"^step-(\d+)$")
@@ -39,8 +38,7 @@ def save_checkpoint(run_dir: str | Path, step: int, parts: dict[str, nn.Module],
     root = Path(run_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)
     dest = root / f"step-{step:08d}"
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=root))
-    try:
+    with atomic.folder(dest) as tmp:
         for name, module in parts.items():
             tensors = trainable_state(module)
             if tensors:
@@ -48,12 +46,6 @@ def save_checkpoint(run_dir: str | Path, step: int, parts: dict[str, nn.Module],
         torch.save({"optimizer": optimizer.state_dict(),
                     "scaler": scaler.state_dict() if scaler is not None else None}, tmp / "optimizer.pt")
         (tmp / "state.json").write_text(json.dumps({"step": step, **state}, indent=2) + "\n")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     _prune(root, keep)
     return dest
 

@@ -17,10 +17,7 @@ cancelled or crashed run leaves only complete clips (and a rerun reuses them).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -28,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import atomic
 from core.engine import CancelToken
 from core.errors import AudioError, InputError, MoeeError
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
@@ -201,8 +199,7 @@ def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: di
     db = np.full(n, -100.0, np.float32)
     db[:min(n, len(feats.db))] = feats.db[:n]
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
-    try:
+    with atomic.folder(dest) as tmp:
         np.savez_compressed(tmp / "frames.npz", frames=crops)
         np.save(tmp / "landmarks.npy", lm)
         np.savez_compressed(tmp / "masks.npz", **masks)
@@ -211,12 +208,6 @@ def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: di
         sf.write(tmp / "audio.wav", audio, SAMPLE_RATE, subtype="FLOAT")
         np.savez(tmp / "features.npz", energy=energy, db=db)
         (tmp / "clip.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
-        if dest.exists():
-            shutil.rmtree(dest)
-        os.replace(tmp, dest)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _cached_row(dest: Path, config: PrepareConfig) -> dict | None:
@@ -240,12 +231,7 @@ def _clip_ids(clips: list[ClipMeta]) -> list[str]:
 def _write_manifest(report: PrepareReport, metadata: Path, config: PrepareConfig) -> None:
     data = {"version": 1, "metadata": str(metadata.resolve()), "config": asdict(config),
             "kept": report.kept, "skipped": report.skipped}
-    path = report.out_dir / MANIFEST
-    fd, tmp = tempfile.mkstemp(prefix=".manifest-", suffix=".json", dir=report.out_dir)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2)
-        fh.write("\n")
-    os.replace(tmp, path)
+    atomic.write_text(report.out_dir / MANIFEST, json.dumps(data, indent=2) + "\n", fsync=False)
 
 
 def read_manifest(out_dir: str | Path) -> dict:

@@ -5,6 +5,8 @@ import json
 
 import pytest
 
+from core.errors import ExportError
+
 from core.errors import InputError
 from core.mix import EmotionMix
 from core.project import Project, load_project, save_project
@@ -64,8 +66,8 @@ def test_failed_save_keeps_old_file(tmp_path, monkeypatch):
     def disk_full(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("core.project.os.fsync", disk_full)
-    with pytest.raises(OSError):
+    monkeypatch.setattr("core.atomic.os.fsync", disk_full)
+    with pytest.raises(ExportError, match="disk is full"):
         save_project(p, path)
     assert path.read_text() == before and p.dirty
     assert not list(tmp_path.glob(".moee-*.tmp"))
