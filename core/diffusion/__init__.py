@@ -1,0 +1,12 @@
+"""The paper's network (MoEE, CVPR 2025) on diffusers parts: the diffusion engine.
+
+    config.py         DiffusionConfig and the cross_attention_kwargs names
+    reference.py      ReferenceBank + write/read attention processors (ReferenceNet -> U-Net)
+    audio.py          wav2vec2 features windowed per frame, AudioProjModel (audio tokens)
+    moe_attention.py  EmotionExpert, MoEECrossAttnProcessor (audio + six emotion experts)
+    unet.py           MoEEAttentionAdapter: builds/installs the processors on a UNetMotionModel
+    pipeline.py       MoEEPipeline (AnimateDiff-shaped) and MoEEPipelineOutput
+    loading.py        models/ layout, from_pretrained with named errors, saving added modules
+    engine.py         DiffusionEngine (core.engine.Engine): clip-by-clip rendering
+    tiny.py           tiny random components for tests, `doctor --tiny` and the CPU smoke bench
+"""

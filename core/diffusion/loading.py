@@ -1,0 +1,215 @@
+"""The models/ layout of the diffusion engine: load each part with a message that names it.
+
+    models/sd15/             a Stable Diffusion 1.5 diffusers folder (unet/, vae/, scheduler/)
+    models/motion_adapter/   an AnimateDiff MotionAdapter folder (e.g. animatediff-motion-adapter-v1-5-2)
+    models/wav2vec2/         a Wav2Vec2Model folder (e.g. facebook/wav2vec2-base-960h)
+    models/moee/             what this project's training writes:
+        reference_net/       UNet2DConditionModel (optional; else sd15/unet)
+        unet/                UNetMotionModel, fine-tuned (optional; else sd15/unet + motion_adapter)
+        audio_proj/          AudioProjModel (config.json + safetensors)
+        moee_attention/      MoEEAttentionAdapter (config.json + safetensors)
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from core.diffusion.config import DiffusionConfig
+from core.errors import CheckpointError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_models_dir() -> Path:
+    return Path(os.environ.get("MOEE_MODELS", ROOT / "models"))
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    rel: str          # path under models/
+    expected: str     # what a user must put there
+    required: bool = True
+
+
+PARTS: tuple[Part, ...] = (
+    Part("Stable Diffusion 1.5 U-Net", "sd15/unet", "a diffusers UNet2DConditionModel folder "
+         "(config.json + diffusion_pytorch_model.safetensors) from an SD 1.5 checkpoint"),
+    Part("VAE", "sd15/vae", "a diffusers AutoencoderKL folder from an SD 1.5 checkpoint"),
+    Part("scheduler", "sd15/scheduler", "a diffusers scheduler folder (scheduler_config.json)"),
+    Part("motion adapter", "motion_adapter", "an AnimateDiff MotionAdapter folder "
+         "(e.g. guoyww/animatediff-motion-adapter-v1-5-2)"),
+    Part("wav2vec2 audio encoder", "wav2vec2", "a transformers Wav2Vec2Model folder "
+         "(e.g. facebook/wav2vec2-base-960h)"),
+    Part("MoEE audio projection", "moee/audio_proj", "the audio_proj folder written by "
+         "`main.py train` (config.json + safetensors)"),
+    Part("MoEE attention (audio + emotion experts)", "moee/moee_attention", "the moee_attention "
+         "folder written by `main.py train`"),
+    Part("MoEE ReferenceNet", "moee/reference_net", "a trained ReferenceNet (optional: the SD 1.5 "
+         "U-Net is used without it)", required=False),
+    Part("MoEE denoising U-Net", "moee/unet", "a trained UNetMotionModel (optional: SD 1.5 U-Net "
+         "+ motion adapter without it)", required=False),
+)
+MOEE_PARTS = ("moee/audio_proj", "moee/moee_attention")
+
+
+def part_status(models_dir: str | Path | None = None) -> list[tuple[Part, Path, bool]]:
+    """Every part with its path and whether it holds a config (for `main.py doctor`)."""
+    root = Path(models_dir) if models_dir else default_models_dir()
+    out = []
+    for part in PARTS:
+        path = root / part.rel
+        out.append((part, path, any((path / f).is_file() for f in
+                                    ("config.json", "scheduler_config.json"))))
+    return out
+
+
+def check_present(models_dir: str | Path | None = None, require_moee: bool = True) -> None:
+    """Raise CheckpointError naming the first missing required part."""
+    for part, path, present in part_status(models_dir):
+        if present or not part.required or (not require_moee and part.rel in MOEE_PARTS):
+            continue
+        raise CheckpointError(f"the diffusion engine's {part.name} is missing: {path} should hold "
+                              f"{part.expected} (see models/README.md)")
+
+
+def _load(part: str, path: Path, loader, expected: str, **kw):
+    if not path.is_dir():
+        raise CheckpointError(f"the {part} is missing: {path} should hold {expected} "
+                              "(see models/README.md)")
+    try:
+        return loader(path, **kw)
+    except (OSError, ValueError, RuntimeError, KeyError, TypeError) as exc:
+        raise CheckpointError(f"the {part} at {path} could not be loaded as {expected}: "
+                              f"{str(exc).splitlines()[0][:300]}") from exc
+
+
+def resolve_device(config: DiffusionConfig) -> tuple[torch.device, torch.dtype]:
+    """CUDA with bf16 (fp16 where bf16 is unsupported) when present; else CPU in fp32."""
+    name = config.device
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    device = torch.device(name)
+    table = {"bf16": torch.bfloat16, "fp16": torch.float16, "fp32": torch.float32}
+    if config.dtype != "auto":
+        return device, table[config.dtype]
+    if device.type != "cuda":
+        return device, torch.float32
+    return device, torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+def make_scheduler(path_or_scheduler, name: str = "ddim"):
+    """DDIM or DPM-Solver++ from an SD scheduler folder/config, with AnimateDiff's settings."""
+    from diffusers import DDIMScheduler, DPMSolverMultistepScheduler
+
+    if isinstance(path_or_scheduler, (str, Path)):
+        config = DDIMScheduler.load_config(path_or_scheduler)
+    else:
+        config = path_or_scheduler.config
+    if name == "ddim":
+        return DDIMScheduler.from_config(config, clip_sample=False, set_alpha_to_one=False,
+                                         timestep_spacing="linspace", steps_offset=1)
+    if name == "dpm++":
+        return DPMSolverMultistepScheduler.from_config(config, algorithm_type="dpmsolver++",
+                                                       use_karras_sigmas=True)
+    raise ValueError(f"unknown scheduler {name!r}; expected 'ddim' or 'dpm++'")
+
+
+def load_parts(models_dir: str | Path | None = None, require_moee: bool = True,
+               scheduler: str = "ddim") -> dict:
+    """All parts on the CPU in float32, in the dict layout of core.diffusion.tiny.build_parts.
+
+    require_moee=False builds fresh (identity) MoEE modules: the start of training."""
+    from diffusers import AutoencoderKL, MotionAdapter, UNet2DConditionModel, UNetMotionModel
+    from transformers import Wav2Vec2Model
+
+    from core.diffusion.audio import AudioProjModel
+    from core.diffusion.unet import MoEEAttentionAdapter
+
+    root = Path(models_dir) if models_dir else default_models_dir()
+    check_present(root, require_moee)
+    exp = {p.rel: p.expected for p in PARTS}
+    names = {p.rel: p.name for p in PARTS}
+
+    def load(rel, loader, **kw):
+        return _load(names[rel], root / rel, loader, exp[rel], **kw)
+
+    parts = {"vae": load("sd15/vae", AutoencoderKL.from_pretrained),
+             "scheduler": load("sd15/scheduler", make_scheduler, name=scheduler),
+             "audio_encoder": load("wav2vec2", Wav2Vec2Model.from_pretrained)}
+    ref_rel = "moee/reference_net" if (root / "moee/reference_net").is_dir() else "sd15/unet"
+    parts["reference_net"] = load(ref_rel, UNet2DConditionModel.from_pretrained)
+    if (root / "moee/unet").is_dir():
+        parts["unet"] = load("moee/unet", UNetMotionModel.from_pretrained)
+    else:
+        unet2d = load("sd15/unet", UNet2DConditionModel.from_pretrained)
+        adapter = load("motion_adapter", MotionAdapter.from_pretrained)
+        try:
+            parts["unet"] = UNetMotionModel.from_unet2d(unet2d, adapter)
+        except (ValueError, RuntimeError) as exc:
+            raise CheckpointError(f"the motion adapter at {root / 'motion_adapter'} does not fit "
+                                  f"the U-Net at {root / 'sd15/unet'} ({exc}); expected an "
+                                  "SD 1.5 AnimateDiff adapter") from exc
+    parts.update(_moee_modules(root, parts, require_moee, load, AudioProjModel, MoEEAttentionAdapter))
+    return parts
+
+
+def _moee_modules(root, parts, require_moee, load, AudioProjModel, MoEEAttentionAdapter) -> dict:
+    w2v = parts["audio_encoder"].config
+    cross = parts["unet"].config.cross_attention_dim
+    if (root / "moee/audio_proj").is_dir() or require_moee:
+        proj = load("moee/audio_proj", AudioProjModel.from_pretrained)
+    else:
+        proj = AudioProjModel(blocks=w2v.num_hidden_layers, channels=w2v.hidden_size, output_dim=cross)
+    if (proj.config.blocks, proj.config.channels) != (w2v.num_hidden_layers, w2v.hidden_size):
+        raise CheckpointError(
+            f"the MoEE audio projection at {root / 'moee/audio_proj'} expects a wav2vec2 with "
+            f"{proj.config.blocks} layers x {proj.config.channels} channels, but {root / 'wav2vec2'} "
+            f"has {w2v.num_hidden_layers} x {w2v.hidden_size}")
+    if (root / "moee/moee_attention").is_dir() or require_moee:
+        attn = load("moee/moee_attention", MoEEAttentionAdapter.from_pretrained)
+    else:
+        attn = MoEEAttentionAdapter.for_unet(parts["unet"], audio_dim=proj.config.output_dim,
+                                             emotion_dim=256)
+    if attn.config.audio_dim != proj.config.output_dim:
+        raise CheckpointError(
+            f"the MoEE attention at {root / 'moee/moee_attention'} expects {attn.config.audio_dim}-wide "
+            f"audio tokens, but the audio projection makes {proj.config.output_dim}")
+    return {"audio_proj": proj, "moee_attention": attn}
+
+
+def build_pipeline(parts: dict):
+    """MoEEPipeline over loaded parts; a MoEE module that does not fit the U-Net is named."""
+    from core.diffusion.pipeline import MoEEPipeline
+
+    try:
+        return MoEEPipeline(vae=parts["vae"], reference_net=parts["reference_net"],
+                            unet=parts["unet"], audio_encoder=parts["audio_encoder"],
+                            audio_proj=parts["audio_proj"], moee_attention=parts["moee_attention"],
+                            scheduler=parts["scheduler"])
+    except ValueError as exc:
+        raise CheckpointError(f"the MoEE attention modules do not fit this U-Net: {exc}; they were "
+                              "trained on a different base model") from exc
+
+
+def save_moee(pipe, out_dir: str | Path, with_unets: bool = True) -> Path:
+    """Write models/moee/ (the layout above) from a pipeline: small added modules always, the
+    fine-tuned ReferenceNet and U-Net (without the added processors' weights) when asked."""
+    from diffusers.models.attention_processor import AttnProcessor2_0
+
+    out = Path(out_dir)
+    pipe.audio_proj.save_pretrained(out / "audio_proj")
+    pipe.moee_attention.save_pretrained(out / "moee_attention")
+    if with_unets:
+        for name in ("reference_net", "unet"):
+            model = getattr(pipe, name)
+            installed = model.attn_processors
+            model.set_attn_processor(AttnProcessor2_0())  # added weights live in moee_attention/
+            try:
+                model.save_pretrained(out / name)
+            finally:
+                model.set_attn_processor(installed)
+    return out

@@ -1,0 +1,94 @@
+"""A portrait ready for the diffusion engine: a square face crop plus face, lip and region masks.
+
+The crop follows hallo/AnimateAnyone practice: the face box, enlarged `crop_scale` times,
+squared, padded by edge replication where it leaves the image, resized to the model's size.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from core.face.regions import region
+
+# core.mix.REGIONS -> Face Mesh regions whose hull covers it (resources/facemesh_regions.json)
+REGION_PARTS: dict[str, tuple[str, ...]] = {
+    "brows": ("R_brow_upper", "R_brow_lower", "L_brow_upper", "L_brow_lower"),
+    "eyes": ("R_eye_halo3_upper", "R_eye_halo3_lower", "L_eye_halo3_upper", "L_eye_halo3_lower"),
+    "nose": ("nose_bridge", "nose_tip", "nose_R_side", "nose_L_side", "subnasale"),
+    "cheeks": ("cheek_R", "cheek_L"),
+    "mouth": ("lips_upper_outer", "lips_lower_outer"),
+    "jaw": ("jaw_line_R_to_L", "chin"),
+}
+# Parts drawn per side (R_/L_ or _R/_L) so one hull does not span both.
+_SIDED = ("brows", "eyes", "cheeks")
+
+
+@dataclass
+class DiffusionPortrait:
+    image: np.ndarray  # (R, R, 3) uint8 RGB face crop
+    face_mask: np.ndarray  # (R, R) float32 in [0, 1]: face oval
+    lip_mask: np.ndarray  # (R, R) float32: the lips' hull, dilated
+    regions: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (R, R) bool
+    notes: list[str] = field(default_factory=list)
+
+    def audio_mask(self) -> np.ndarray:
+        """Where speech may move pixels (hallo weights face and lips): (R, R) in [0, 1]."""
+        return np.maximum(self.face_mask, self.lip_mask)
+
+
+def crop_box(xy: np.ndarray, scale: float) -> tuple[int, int, int]:
+    """Landmarks (478, 2) -> square box (x0, y0, side) around the face, `scale` times its size."""
+    lo, hi = xy.min(0), xy.max(0)
+    cx, cy = (lo + hi) / 2
+    side = round(max(hi - lo) * scale)
+    return round(cx - side / 2), round(cy - side / 2 - 0.05 * side), side
+
+
+def crop_square(image: np.ndarray, box: tuple[int, int, int], size: int) -> np.ndarray:
+    x0, y0, side = box
+    h, w = image.shape[:2]
+    pad = max(0, -x0, -y0, x0 + side - w, y0 + side - h)
+    padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE) if pad else image
+    crop = padded[y0 + pad:y0 + pad + side, x0 + pad:x0 + pad + side]
+    return cv2.resize(crop, (size, size), interpolation=cv2.INTER_AREA if side > size else cv2.INTER_CUBIC)
+
+
+def _hull_mask(points: np.ndarray, size: int) -> np.ndarray:
+    mask = np.zeros((size, size), np.uint8)
+    if len(points) >= 3:
+        cv2.fillConvexPoly(mask, cv2.convexHull(points.astype(np.int32)), 1)
+    return mask.astype(bool)
+
+
+def _region_mask(xy: np.ndarray, name: str, size: int) -> np.ndarray:
+    parts = REGION_PARTS[name]
+    groups = [[p for p in parts if p.startswith("R_") or p.endswith("_R")],
+              [p for p in parts if p.startswith("L_") or p.endswith("_L")]] \
+        if name in _SIDED else [list(parts)]
+    mask = np.zeros((size, size), bool)
+    for group in groups:
+        idx = np.unique(np.concatenate([np.ravel(region(p)) for p in group]).astype(int))
+        mask |= _hull_mask(xy[idx], size)
+    return mask
+
+
+def portrait_from_landmarks(image: np.ndarray, xy: np.ndarray, size: int,
+                            crop_scale: float = 2.0, notes: list[str] | None = None
+                            ) -> DiffusionPortrait:
+    box = crop_box(xy, crop_scale)
+    crop = crop_square(image, box, size)
+    local = (xy - np.array(box[:2], np.float32)) * (size / box[2])
+    face = _hull_mask(local[np.ravel(region("face_oval")).astype(int)], size).astype(np.float32)
+    lips = _region_mask(local, "mouth", size).astype(np.uint8)
+    lips = cv2.dilate(lips, np.ones((max(3, size // 32),) * 2, np.uint8)).astype(np.float32)
+    regions = {name: _region_mask(local, name, size) for name in REGION_PARTS}
+    return DiffusionPortrait(crop, face, lips, regions, list(notes or []))
+
+
+def portrait_without_face(image: np.ndarray, size: int) -> DiffusionPortrait:
+    """The whole image as the crop, masks all ones (tests, and images already cropped)."""
+    crop = cv2.resize(np.ascontiguousarray(image[..., :3]), (size, size), interpolation=cv2.INTER_AREA)
+    ones = np.ones((size, size), np.float32)
+    return DiffusionPortrait(crop, ones, ones.copy(), {})
