@@ -1,6 +1,9 @@
-"""Eyes: the warp squashes whatever lies between the lids; a real iris doesn't squash. So the
-rest iris is painted back, shifted by gaze and head motion, clipped to the current lid opening:
-as lids close they cover the iris instead of flattening it (DESIGN.md, "Eyes")."""
+"""Eyes: the warp squashes whatever lies between the lids; a real eyeball doesn't squash. So the
+rest eye is painted back inside the current lid opening: an "empty" eyeball (the rest eye with
+its iris inpainted away, so a gaze shift leaves sclera behind, not a second iris) moving with the
+eye corners, and the rest iris disc on top moving with gaze. As lids close they cover the iris
+instead of flattening it (DESIGN.md, "Eyes").
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,84 +15,134 @@ from core.face.frame import FaceFrame
 from core.face.regions import region
 
 EYE_TUNING = {
-    "iris_margin": 1.15,  # disc radius / iris contour radius: include the limbal ring
-    "lid_erode": 0.006,  # IPD: keep the lash line drawn by the warp
-    "feather": 0.006,  # IPD
-    "closed": 0.02,  # IPD of lid opening under which the eye counts as closed
+    "iris_margin": 1.12,  # disc radius / iris contour radius: include the limbal ring
+    "feather": 0.008,  # IPD: lid-edge softness (~0.7 px at IPD 85), keeps the warped lash line
+    "closed": 0.02,  # IPD of lid opening under which the eye counts as closed (brief)
+    "pad": 0.12,  # IPD of texture around the rest eye: room for gaze and lid travel
+    "max_gaze": 0.12,  # IPD: the iris stays inside the eye (iris radius ~0.2 IPD, eye ~0.45 wide)
+    "inpaint_radius": 0.04,  # IPD: sclera filled in from this far around the iris
 }
+CORNERS = {"R": (33, 133), "L": (263, 362)}  # FACS.md: outer, inner
 
 
 @dataclass
 class _Eye:
     poly: np.ndarray  # landmark indices of the lid opening, corner to corner and back
-    upper_mid: int
-    lower_mid: int
-    centre: np.ndarray  # rest iris centre (px)
-    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the patch around the iris
-    patch: np.ndarray  # float32 RGB
-    alpha: np.ndarray  # float32: iris disc inside the rest opening
+    corners: tuple[int, int]
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the textures in the rest image
+    empty: np.ndarray  # (bh, bw, 3) float32 eyeball without iris
+    iris: np.ndarray  # (bh, bw, 3) float32 rest pixels
+    iris_alpha: np.ndarray  # (bh, bw) float32 iris disc (its hidden top filled with iris colour)
+    ball_alpha: np.ndarray  # (bh, bw) float32 rest opening: where the eyeball texture is real
 
 
 def _fill(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
+    """Anti-aliased (shape) float mask of a polygon, `origin` = the box's corner in px."""
     mask = np.zeros(shape, np.uint8)
     pts = np.round((points - np.asarray(origin, np.float32)) * 16).astype(np.int32)
     cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
     return mask.astype(np.float32) / 255.0
 
 
+def _shift(patch: np.ndarray, offset: np.ndarray, size: tuple[int, int], border: int):
+    m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+    return cv2.warpAffine(patch, m, size, flags=cv2.INTER_LINEAR, borderMode=border)
+
+
 class EyeRenderer:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
         self.ipd = frame.ipd
-        self.eyes = [self._eye(image, rest_xy, s) for s in ("R", "L")]
+        self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
+        self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
 
     def _eye(self, image: np.ndarray, xy: np.ndarray, s: str) -> _Eye:
-        corners = {"R": (33, 133), "L": (263, 362)}[s]
         upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
-        poly = np.concatenate([[corners[0]], upper, [corners[1]], lower[::-1]])
+        c = CORNERS[s]
+        poly = np.concatenate([[c[0]], upper, [c[1]], lower[::-1]])
         iris = region(f"{s}_iris")
-        centre = xy[iris[0]].astype(np.float32)
+        centre = xy[iris[0]]
         r = float(np.mean(np.hypot(*(xy[iris[1:]] - centre).T))) * EYE_TUNING["iris_margin"]
         h, w = image.shape[:2]
-        pad = int(np.ceil(r)) + 3
-        x0, y0 = max(int(centre[0]) - pad, 0), max(int(centre[1]) - pad, 0)
-        x1, y1 = min(int(centre[0]) + pad + 1, w), min(int(centre[1]) + pad + 1, h)
-        shape = (y1 - y0, x1 - x0)
+        pad = EYE_TUNING["pad"] * self.ipd
+        lo = np.floor(xy[poly].min(0) - pad).astype(int)
+        hi = np.ceil(xy[poly].max(0) + pad).astype(int)
+        x0, y0, x1, y1 = max(lo[0], 0), max(lo[1], 0), min(hi[0], w), min(hi[1], h)
+        patch = np.ascontiguousarray(image[y0:y1, x0:x1, :3])
         yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
-        disc = np.clip(r - np.hypot(xx - centre[0], yy - centre[1]) + 0.5, 0, 1)
-        opening = _fill(xy[poly], shape, (x0, y0))
-        return _Eye(poly, int(upper[len(upper) // 2]), int(lower[len(lower) // 2]), centre,
-                    (x0, y0, x1, y1), image[y0:y1, x0:x1].astype(np.float32), disc * opening)
+        # a pixel past the rest opening too: its anti-aliased edge must repaint with the
+        # iris layer's own pixels, not the inpainted sclera
+        opening = cv2.dilate((_fill(xy[poly], xx.shape, (x0, y0)) > 0).astype(np.float32),
+                             np.ones((3, 3), np.uint8))
+        # the iris layer covers the whole inpainted hole, so at rest the eye is repainted with
+        # its own pixels (identity) and the inpainted sclera only shows where the iris left
+        dist = np.hypot(xx - centre[0], yy - centre[1])
+        hole = (dist < r + 1.5).astype(np.uint8) * 255
+        disc = np.clip(r + 2.5 - dist, 0, 1)  # 1 over the whole hole, soft just outside
+        rad = max(EYE_TUNING["inpaint_radius"] * self.ipd, 1.0)
+        empty = cv2.inpaint(patch, hole, rad, cv2.INPAINT_TELEA).astype(np.float32)
+        iris_layer = patch.astype(np.float32)
+        # What a raised lid (AU5) uncovers was never visible: fill the hidden top of the iris
+        # with the iris's own colour and everything else outside the rest opening with the
+        # sclera's, so it reads as "white above the iris" (FACS AU5), not smeared lid skin.
+        # Inside the rest opening nothing changes, so the rest eye stays pixel-identical.
+        vis = _fill(xy[poly], xx.shape, (x0, y0)) > 0.5
+        iris_vis, sclera_vis = vis & (disc > 0.5), vis & (disc <= 0)
+        near = cv2.dilate(opening, np.ones((5, 5), np.uint8)) > 0  # the feathered lid edge
+        if iris_vis.any():
+            iris_layer[~near] = np.median(patch[iris_vis], axis=0)
+        if sclera_vis.any():
+            empty[~near] = np.median(patch[sclera_vis], axis=0)
+        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening)
+
+    def opening(self, xy: np.ndarray, eye: int) -> float:
+        """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
+        over its corner-to-corner width (whatever way the lid points slide sideways)."""
+        e = self.eyes[eye]
+        area = abs(cv2.contourArea(xy[e.poly].astype(np.float32)))
+        width = float(np.hypot(*(xy[e.corners[0]] - xy[e.corners[1]])))
+        return area / max(width, 1e-6) / self.ipd
 
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
                   gaze_px=(0.0, 0.0)) -> np.ndarray:
-        """Paint the unsquashed irises into `img` (in place) and return it."""
-        for eye in self.eyes:
-            self._paint(img, deformed_xy, eye, np.asarray(gaze_px, np.float32))
+        """Paint the unsquashed eyes into `img` (h, w, 3 uint8; in place) and return it.
+
+        gaze_px: (2,) pixels the irises move (gaze plus head motion of the eye centres).
+        """
+        g = np.asarray(gaze_px, np.float32).reshape(2)
+        limit = EYE_TUNING["max_gaze"] * self.ipd
+        norm = float(np.hypot(*g))
+        if norm > limit:
+            g = g * (limit / norm)
+        for i, eye in enumerate(self.eyes):
+            if self.opening(deformed_xy, i) >= EYE_TUNING["closed"]:
+                self._paint(img, deformed_xy, eye, g)
         return img
 
-    def _paint(self, img, xy, eye: _Eye, shift: np.ndarray) -> None:
-        opening = float(np.hypot(*(xy[eye.lower_mid] - xy[eye.upper_mid]))) / self.ipd
-        if opening < EYE_TUNING["closed"]:
-            return
-        x0, y0, x1, y1 = eye.box
-        ix, iy = int(np.floor(shift[0])), int(np.floor(shift[1]))
-        frac = shift - [ix, iy]
+    def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray) -> None:
+        poly = xy[eye.poly]
         h, w = img.shape[:2]
-        X0, Y0, X1, Y1 = x0 + ix, y0 + iy, x1 + ix + 1, y1 + iy + 1
-        if X0 < 0 or Y0 < 0 or X1 > w or Y1 > h:
+        X0, Y0 = np.maximum(np.floor(poly.min(0)).astype(int) - 2, 0)
+        X1, Y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + 3, [w, h])
+        if X1 - X0 < 2 or Y1 - Y0 < 2:
             return
-        m = np.float32([[1, 0, frac[0]], [0, 1, frac[1]]])
-        size = (X1 - X0, Y1 - Y0)
-        patch = cv2.warpAffine(eye.patch, m, size, borderMode=cv2.BORDER_REPLICATE)
-        alpha = cv2.warpAffine(eye.alpha, m, size)
-        lids = _fill(xy[eye.poly], (size[1], size[0]), (X0, Y0))
-        erode = EYE_TUNING["lid_erode"] * self.ipd
-        if erode >= 0.5:
-            k = int(round(erode * 2)) * 2 + 1
-            lids = cv2.erode(lids, np.ones((k, k), np.uint8))
+        size = (int(X1 - X0), int(Y1 - Y0))
+        bx, by = eye.box[:2]
+        # the eyeball rides with the eye corners (head motion); the iris adds gaze
+        ball = (xy[list(eye.corners)] - self.rest_xy[list(eye.corners)]).mean(0)
+        o_ball = np.array([bx - X0, by - Y0], np.float32) + ball
+        o_iris = np.array([bx - X0, by - Y0], np.float32) + gaze
+        empty = _shift(eye.empty, o_ball, size, cv2.BORDER_REPLICATE)
+        ba = _shift(eye.ball_alpha, o_ball, size, cv2.BORDER_CONSTANT)[..., None]
+        iris = _shift(eye.iris, o_iris, size, cv2.BORDER_REPLICATE)
+        ia = _shift(eye.iris_alpha, o_iris, size, cv2.BORDER_CONSTANT)[..., None]
+        lids = _fill(poly, (size[1], size[0]), (X0, Y0))
         f = EYE_TUNING["feather"] * self.ipd
         if f > 0.3:
-            lids = cv2.GaussianBlur(lids, (0, 0), f)
-        a = (alpha * lids)[..., None]
+            lids = cv2.GaussianBlur(lids, (0, 0), f) * np.clip(lids * 3, 0, 1)
+        lids = lids[..., None]
+        # eyeball texture only where it was real at rest (beyond that the warp's raised lid
+        # shows); the iris wherever the lids let it
         roi = img[Y0:Y1, X0:X1].astype(np.float32)
-        img[Y0:Y1, X0:X1] = np.clip(roi * (1 - a) + patch * a, 0, 255).astype(np.uint8)
+        content = empty * (1 - ia) + iris * ia
+        a = lids * np.maximum(ba, ia)  # one layer, so the lid's soft edge blends it once
+        img[Y0:Y1, X0:X1] = (roi * (1 - a) + content * a + 0.5).astype(np.uint8)

@@ -27,6 +27,7 @@ MOUTH_TUNING = {
     "under_lip_shadow": 0.45,  # the top of the teeth sits in the upper lip's shadow
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
+    "still_px": 0.25,  # inner lips within this of rest: the warped real mouth is already right
 }
 
 
@@ -50,6 +51,7 @@ class MouthRenderer:
         self.upper = region("lips_upper_inner")
         self.lower = region("lips_lower_inner")
         self.poly = np.concatenate([self.upper, self.lower[::-1][1:-1]])
+        self.rest_lips = rest_xy[self.poly, :2].astype(np.float32).copy()
         self.rest_area = self._area(rest_xy)
         self.rest_patch = self._rest_interior(image, rest_xy)
         light = self._face_light(image, rest_xy)
@@ -102,6 +104,8 @@ class MouthRenderer:
         gap = self.opening(deformed_xy)
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
+        if np.abs(deformed_xy[self.poly, :2] - self.rest_lips).max() < MOUTH_TUNING["still_px"]:
+            return img  # the warp shows the real mouth unchanged: nothing to repaint
         poly = deformed_xy[self.poly]
         h, w = img.shape[:2]
         x0, y0 = np.floor(poly.min(0)).astype(int) - 2

@@ -1,0 +1,97 @@
+"""Eyes: irises keep their shape under blinks, follow gaze, and vanish when the lids close."""
+from __future__ import annotations
+
+import time
+
+import cv2
+import numpy as np
+import pytest
+
+from core.face.regions import region
+from core.rig.eyes import EyeRenderer
+from core.rig.warp import Warper
+from tests.rigrender import motions
+
+
+@pytest.fixture(scope="module")
+def p():
+    return motions.load()
+
+
+@pytest.fixture(scope="module")
+def rig(p):
+    return Warper(p.xy, p.image.shape[:2]), EyeRenderer(p.image, p.xy, p.frame)
+
+
+def _box(p, side="R", pad=0.1):
+    lid = np.concatenate([region(f"{side}_eye_upper_lid"), region(f"{side}_eye_lower_lid")])
+    lo = np.floor(p.xy[lid].min(0) - pad * p.frame.ipd).astype(int)
+    hi = np.ceil(p.xy[lid].max(0) + pad * p.frame.ipd).astype(int)
+    return slice(lo[1], hi[1]), slice(lo[0], hi[0])
+
+
+def _opening_mask(p, side="R"):
+    """(512, 512) bool: the rest lid opening shrunk by 2 px (lashes left out)."""
+    lid = np.concatenate([[33 if side == "R" else 263], region(f"{side}_eye_upper_lid"),
+                          [133 if side == "R" else 362], region(f"{side}_eye_lower_lid")[::-1]])
+    mask = np.zeros((512, 512), np.uint8)
+    cv2.fillPoly(mask, [np.round(p.xy[lid]).astype(np.int32)], 1)
+    return cv2.erode(mask, np.ones((5, 5), np.uint8)).astype(bool)
+
+
+def _darkness(p, img, side="R"):
+    """(total darkness, centroid (2,)) of the iris-dark pixels inside the rest eye opening."""
+    gray = img.astype(float).mean(-1)
+    wgt = np.clip(120 - gray, 0, None) * _opening_mask(p, side)
+    yy, xx = np.mgrid[0:512, 0:512]
+    return wgt.sum(), np.array([(wgt * xx).sum(), (wgt * yy).sum()]) / max(wgt.sum(), 1e-6)
+
+
+def test_rest_is_unchanged(p, rig):
+    _, eyes = rig
+    out = eyes.composite(p.image.copy(), p.xy)
+    assert np.abs(out.astype(int) - p.image).max() <= 2
+
+
+# sideways only: the iris is taller than the opening, so an up/down shift hides as much as it shows
+@pytest.mark.parametrize("gaze", [(4.0, 0.0), (-4.0, 0.0), (5.0, 1.0)])
+def test_gaze_moves_the_iris(p, rig, gaze):
+    _, eyes = rig
+    out = eyes.composite(p.image.copy(), p.xy, gaze_px=np.array(gaze))
+    for side in "RL":
+        moved = _darkness(p, out, side)[1] - _darkness(p, p.image, side)[1]
+        # same way, a good part of the way (the lids clip the iris as it nears them)
+        assert np.dot(moved, gaze) / np.dot(gaze, gaze) > 0.3
+        assert abs(np.cross(moved, gaze)) / np.hypot(*gaze) < 1.0
+
+
+def test_half_blink_keeps_the_iris_round_and_full_blink_hides_it(p, rig):
+    warper, eyes = rig
+    d = motions.blink(p, 0.5)
+    out = eyes.composite(warper.warp(p.image, d), p.xy + d)
+    # not squashed: below the half-closed lid the iris row is the rest iris row
+    c = np.round(p.xy[468]).astype(int)
+    row = lambda img: img[c[1] + 2, c[0] - 12:c[0] + 13].astype(float)  # noqa: E731
+    assert np.abs(row(out) - row(p.image)).mean() < 12
+    d = motions.blink(p, 1.0)
+    warped = warper.warp(p.image, d)
+    closed = eyes.composite(warped.copy(), p.xy + d)
+    assert np.array_equal(closed, warped)  # closed: nothing painted
+    # no iris left: what lay above the eye now covers it (brown eyes and dark lashes are alike
+    # in colour, so compare the pixels, not a colour class)
+    for i in (468, 473):
+        x, y = np.round(p.xy[i]).astype(int)
+        block = lambda img: img[y - 4:y + 5, x - 4:x + 5].astype(float)  # noqa: E731
+        assert np.abs(block(closed) - block(p.image)).mean() > 15
+
+
+def test_speed(p, rig):
+    warper, eyes = rig
+    d = motions.blink(p, 0.3)
+    img = warper.warp(p.image, d)
+    times = []
+    for _ in range(30):
+        t = time.perf_counter()
+        eyes.composite(img, p.xy + d, gaze_px=np.array([2.0, 1.0]))
+        times.append(time.perf_counter() - t)
+    assert np.median(times) < 2e-3  # target 1 ms; slack for the shared test machine
