@@ -81,7 +81,12 @@ def main() -> int:
     seconds, new = _render(pipe, size, frames, steps, clips, 25, args.guidance)
     result = {
         "mode": "sd15-sizes-random-weights" if cuda else "tiny-cpu-smoke",
+        "gpu_available": cuda,
+        "gpu": torch.cuda.get_device_name(0) if cuda else None,
         "device": torch.cuda.get_device_name(0) if cuda else "CPU",
+        "note": ("SD 1.5-sized U-Net + motion modules + ReferenceNet + VAE + wav2vec2-base, "
+                 "random weights" if cuda else "no CUDA GPU was available: tiny random parts "
+                 "on the CPU, a smoke run only (not comparable to the H100 target)"),
         "dtype": str(dtype).removeprefix("torch."),
         "resolution": size, "steps": steps, "clip_frames": frames, "clips": clips,
         "guidance_passes": 2 if args.guidance > 1 else 1,

@@ -84,7 +84,7 @@ def run(args) -> int:
     if args.tiny:
         try:
             print(_tiny_check())
-        except Exception as exc:  # a broken install is exactly what doctor should report
+        except Exception as exc:  # noqa: BLE001 - a broken install is what doctor reports
             print(f"tiny diffusion render failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return 1
     return 0

@@ -9,4 +9,6 @@
     loading.py        models/ layout, from_pretrained with named errors, saving added modules
     engine.py         DiffusionEngine (core.engine.Engine): clip-by-clip rendering
     tiny.py           tiny random components for tests, `doctor --tiny` and the CPU smoke bench
+    portrait.py       DiffusionPortrait: face crop + face/lip/region masks (prepare())
+    ops.py            batch spreading, multi-head SDPA, latent-grid maps -> per-token weights
 """

@@ -24,8 +24,15 @@ def wav2vec_layers(encoder: nn.Module, samples: torch.Tensor) -> torch.Tensor:
     x = samples.float()
     x = (x - x.mean()) / torch.sqrt(x.var(unbiased=False) + 1e-7)  # Wav2Vec2FeatureExtractor norm
     param = next(encoder.parameters())
-    out = encoder(x[None].to(param.device, param.dtype), output_hidden_states=True)
-    layers = encoder.config.num_hidden_layers  # transformers 4 also returns the CNN embedding
+    was_training = encoder.training
+    encoder.eval()  # in train mode LayerDrop skips whole layers at random (wav2vec2-base: 10 %)
+    try:
+        out = encoder(x[None].to(param.device, param.dtype), output_hidden_states=True)
+    finally:
+        encoder.train(was_training)
+    layers = encoder.config.num_hidden_layers  # hidden_states[0] is the CNN/position embedding
+    if len(out.hidden_states) < layers:
+        raise ValueError(f"wav2vec2 returned {len(out.hidden_states)} hidden states for {layers} layers")
     return torch.stack(out.hidden_states[-layers:], dim=0)[:, 0]
 
 

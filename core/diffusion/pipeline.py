@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import torch
@@ -47,7 +48,7 @@ class MoEEPipelineOutput(BaseOutput):
 
 class MoEEPipeline(DiffusionPipeline):
     model_cpu_offload_seq = "audio_encoder->audio_proj->vae->reference_net->unet->vae"
-    _callback_tensor_inputs = ["latents"]
+    _callback_tensor_inputs: ClassVar[list[str]] = ["latents"]
 
     def __init__(self, vae, reference_net, unet, audio_encoder, audio_proj, moee_attention,
                  scheduler):

@@ -1,7 +1,8 @@
 """A portrait ready for the diffusion engine: a square face crop plus face, lip and region masks.
 
-The crop follows hallo/AnimateAnyone practice: the face box, enlarged `crop_scale` times,
-squared, padded by edge replication where it leaves the image, resized to the model's size.
+The crop follows hallo/AnimateAnyone practice: the eye line levelled (head roll removed), the
+face box enlarged `crop_scale` times, squared, padded by edge replication where it leaves the
+image, resized to the model's size.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from core.face.frame import FaceFrame
 from core.face.regions import region
 
 # core.mix.REGIONS -> Face Mesh regions whose hull covers it (resources/facemesh_regions.json)
@@ -32,6 +34,8 @@ class DiffusionPortrait:
     lip_mask: np.ndarray  # (R, R) float32: the lips' hull, dilated
     regions: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (R, R) bool
     notes: list[str] = field(default_factory=list)
+    landmarks: np.ndarray | None = None  # (478, 2) Face Mesh points in crop pixels
+    roll_degrees: float = 0.0  # head roll removed by the alignment (0: none applied)
 
     def audio_mask(self) -> np.ndarray:
         """Where speech may move pixels (hallo weights face and lips): (R, R) in [0, 1]."""
@@ -74,9 +78,29 @@ def _region_mask(xy: np.ndarray, name: str, size: int) -> np.ndarray:
     return mask
 
 
+def level_eyes(image: np.ndarray, xy: np.ndarray, min_degrees: float = 1.0
+               ) -> tuple[np.ndarray, np.ndarray, float]:
+    """Rotate the image about the pupils' midpoint so the eye line is horizontal, as the
+    upright faces SD 1.5 and the talking-head training sets hold (hallo, AniPortrait align the
+    same way). Returns (image, landmarks (478, 2), roll removed in degrees)."""
+    frame = FaceFrame.from_landmarks(xy)
+    roll = frame.roll_degrees
+    if abs(roll) < min_degrees:
+        return image, xy, 0.0
+    m = cv2.getRotationMatrix2D(tuple(float(v) for v in frame.origin), roll, 1.0)
+    h, w = image.shape[:2]
+    rotated = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_CUBIC,
+                             borderMode=cv2.BORDER_REPLICATE)
+    moved = (xy[:, :2] @ m[:, :2].T + m[:, 2]).astype(np.float32)
+    return rotated, moved, roll
+
+
 def portrait_from_landmarks(image: np.ndarray, xy: np.ndarray, size: int,
-                            crop_scale: float = 2.0, notes: list[str] | None = None
-                            ) -> DiffusionPortrait:
+                            crop_scale: float = 2.0, notes: list[str] | None = None,
+                            align: bool = True) -> DiffusionPortrait:
+    roll = 0.0
+    if align:
+        image, xy, roll = level_eyes(image, xy)
     box = crop_box(xy, crop_scale)
     crop = crop_square(image, box, size)
     local = (xy - np.array(box[:2], np.float32)) * (size / box[2])
@@ -84,7 +108,7 @@ def portrait_from_landmarks(image: np.ndarray, xy: np.ndarray, size: int,
     lips = _region_mask(local, "mouth", size).astype(np.uint8)
     lips = cv2.dilate(lips, np.ones((max(3, size // 32),) * 2, np.uint8)).astype(np.float32)
     regions = {name: _region_mask(local, name, size) for name in REGION_PARTS}
-    return DiffusionPortrait(crop, face, lips, regions, list(notes or []))
+    return DiffusionPortrait(crop, face, lips, regions, list(notes or []), local, roll)
 
 
 def portrait_without_face(image: np.ndarray, size: int) -> DiffusionPortrait:

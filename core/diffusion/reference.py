@@ -91,5 +91,6 @@ def install_reference_writers(reference_net: nn.Module, bank: ReferenceBank) -> 
     for name, proc in reference_net.attn_processors.items():
         layer = name.removesuffix(".processor")
         procs[name] = ReferenceWriteProcessor(bank, layer) if is_spatial_self_attention(name) else proc
-    reference_net.set_attn_processor(procs)
-    return sum(isinstance(p, ReferenceWriteProcessor) for p in procs.values())
+    count = sum(isinstance(p, ReferenceWriteProcessor) for p in procs.values())
+    reference_net.set_attn_processor(procs)  # pops the dict's entries: count first
+    return count

@@ -100,9 +100,13 @@ def build_parts(z: Sizes = TINY, seed: int = 0) -> dict:
                                                    emotion_dim=z.emotion_dim)
     scheduler = make_scheduler(DDIMScheduler(beta_start=0.00085, beta_end=0.012,
                                              beta_schedule="scaled_linear"), "ddim")
-    return {"unet2d": unet2d, "reference_net": reference_net, "motion_adapter": motion_adapter,
-                "unet": unet, "vae": vae, "scheduler": scheduler, "audio_encoder": audio_encoder,
-                "audio_proj": audio_proj, "moee_attention": moee_attention}
+    parts = {"unet2d": unet2d, "reference_net": reference_net, "motion_adapter": motion_adapter,
+             "unet": unet, "vae": vae, "scheduler": scheduler, "audio_encoder": audio_encoder,
+             "audio_proj": audio_proj, "moee_attention": moee_attention}
+    for part in parts.values():
+        if isinstance(part, torch.nn.Module):
+            part.eval()  # as from_pretrained leaves them: no dropout, no LayerDrop
+    return parts
 
 
 def tiny_pipeline(seed: int = 0, sizes: Sizes = TINY):

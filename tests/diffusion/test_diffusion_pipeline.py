@@ -80,3 +80,18 @@ def test_bad_inputs_are_named(pipe, ref_image, speech):
         _call(pipe, ref_image, speech, emotion_latent=torch.randn(1, 8, EMOTION_DIM + 1))
     with pytest.raises(ValueError, match="multiples"):
         _call(pipe, ref_image, speech, height=SIZE + 2)
+
+
+def test_dpm_solver_runs_with_motion_frames(pipe, ref_image, speech):
+    from core.diffusion.loading import make_scheduler
+
+    ddim = pipe.scheduler
+    pipe.scheduler = make_scheduler(ddim, "dpm++")
+    try:
+        first = _call(pipe, ref_image, speech, output_type="latent", num_inference_steps=3)
+        second = _call(pipe, ref_image, speech, first_frame=F - 2, output_type="latent",
+                       motion_latents=first.latents[:, :, -2:], num_inference_steps=3)
+    finally:
+        pipe.scheduler = ddim
+    assert torch.isfinite(second.latents).all()
+    torch.testing.assert_close(second.latents[:, :, :2], first.latents[:, :, -2:])
