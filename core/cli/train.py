@@ -9,7 +9,9 @@ DESCRIPTION = HELP + """
 
 Writes RUN/log.csv (step, loss, l_latent, l_pixel, l_gate, lr, seconds) and checkpoints to
 RUN/checkpoints/step-N/; --resume continues from the latest one. Stage 2 starts from a stage-1
-run given by --init."""
+run given by --init. --export DIR writes the trained modules in the models/ layout at every
+checkpoint (DIR/moee/{audio_proj,moee_attention,reference_net,unet}, DIR/emotion_to_latents/), so
+`--models DIR`-style folders (and the render engine) can load them."""
 
 
 def add_arguments(parser) -> None:
@@ -23,6 +25,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny random network (smoke tests)")
     parser.add_argument("--init", help="another run whose latest checkpoint to start from")
     parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
+    parser.add_argument("--export", help="models/ folder to write the trained modules to "
+                        "(moee/ and emotion_to_latents/) at each checkpoint")
     parser.add_argument("--perceptual", help="folder with VGG-16 weights for the perceptual loss")
     parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
     for name in ("steps", "batch_size", "grad_accum", "n_frames", "resolution", "checkpoint_every",
@@ -40,6 +44,10 @@ def _cuda() -> bool:
 
 
 def run(args) -> int:
+    from core.errors import InputError
+
+    if args.tiny and args.models:
+        raise InputError("--tiny builds random parts; leave out --models (or --tiny)")
     from core.training.data import ClipDataset
     from core.training.model import build_model
     from core.training.perceptual import load_perceptual
@@ -54,13 +62,27 @@ def run(args) -> int:
     model = build_model(args.models, tiny=args.tiny, device=args.device)
     if args.init:
         print(f"starting from {args.init} (step {init_from(model, args.init)})")
+    elif args.stage == 2 and not args.tiny and not _has_trained_unet(args.models):
+        print("warning: stage 2 without --init (a stage-1 run) or --models holding moee/unet "
+              "trains the experts on an untrained ReferenceNet and audio attention", file=sys.stderr)
     trainer = Trainer(model, dataset, cfg, args.run, load_perceptual(args.perceptual), args.device)
+    if args.export:
+        trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
         trainer.resume()
     result = trainer.run(progress=_bar)
     print(file=sys.stderr)
-    print(f"stage {cfg.stage}: step {result.step}, checkpoint {result.checkpoint}")
+    print(f"stage {cfg.stage}: step {result.step}, checkpoint {result.checkpoint}"
+          + (f", modules exported to {args.export}" if args.export else ""))
     return 0
+
+
+def _has_trained_unet(models: str | None) -> bool:
+    from pathlib import Path
+
+    from core.diffusion.loading import default_models_dir
+
+    return (Path(models) if models else default_models_dir()).joinpath("moee", "unet").is_dir()
 
 
 def _bar(step: int, total: int, row: dict) -> None:

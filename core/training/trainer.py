@@ -84,6 +84,7 @@ class Trainer:
                                          beta_start=0.00085, beta_end=0.012,
                                          prediction_type=model.prediction_type)  # SD-1.5 schedule
         self.step = 0
+        self.on_checkpoint: Callable[[Path], None] | None = None  # e.g. export the modules
 
     # ----- public
     def resume(self, path: str | Path | None = None) -> int:
@@ -128,8 +129,11 @@ class Trainer:
     def save(self) -> Path:
         state = {"stage": self.cfg.stage, "config": asdict(self.cfg),
                  "sampler_rng": self.sampler.rng.bit_generator.state}
-        return ckpt.save_checkpoint(self.run_dir, self.step, self.model.parts(), self.opt, state,
+        path = ckpt.save_checkpoint(self.run_dir, self.step, self.model.parts(), self.opt, state,
                                     self.scaler, keep=self.cfg.keep_checkpoints)
+        if self.on_checkpoint is not None:
+            self.on_checkpoint(path)
+        return path
 
     # ----- one optimiser step
     def train_step(self) -> dict:
@@ -139,7 +143,8 @@ class Trainer:
             batch, _ = self.sampler.batch(self.cfg.batch_size)
             terms = self.losses(_to(batch, self.device))
             loss = terms["loss"] / self.cfg.grad_accum
-            (self.scaler.scale(loss) if self.scaler else loss).backward()
+            if loss.requires_grad:  # not so when a stage-2 batch is all neutral (every g = 0)
+                (self.scaler.scale(loss) if self.scaler else loss).backward()
             for k in totals:
                 totals[k] += float(terms[k].detach()) / self.cfg.grad_accum
         if self.scaler:
@@ -192,7 +197,7 @@ class Trainer:
 
     @staticmethod
     def _per_frame(fn, x: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-        b, f = x.shape[:2]
+        f = x.shape[1]
         return fn(x.flatten(0, 1), noise.flatten(0, 1), t.repeat_interleave(f)).view_as(x)
 
     def _amp_dtype(self) -> torch.dtype | None:
