@@ -18,15 +18,21 @@ from core.errors import AudioError
 # Extensions libsndfile reads well; others go straight to ffmpeg.
 SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".au"}
 FFMPEG_TIMEOUT_S = 600
+READ_BLOCK = 1 << 18  # frames per libsndfile read: a 10-min stereo file never sits in memory twice
 
 
 @dataclass
 class AudioTrack:
-    """Mono speech: `samples` float32 in [-1, 1] at `sample_rate` Hz."""
+    """Mono speech: `samples` float32 in [-1, 1] at `sample_rate` Hz.
+
+    `path` is the file it was decoded from and `offset` the time in that file of samples[0]
+    (non-zero for a slice): the exporter muxes full-band sound from there, because `samples`
+    are only the engine's band-limited analysis copy."""
 
     samples: np.ndarray
     sample_rate: int
     path: str | None = None
+    offset: float = 0.0
 
     @property
     def duration(self) -> float:
@@ -36,7 +42,8 @@ class AudioTrack:
         """The part between two times in seconds (clamped to the track)."""
         a = int(round(min(max(start_s, 0.0), self.duration) * self.sample_rate))
         b = int(round(min(max(end_s, 0.0), self.duration) * self.sample_rate))
-        return AudioTrack(self.samples[a:max(a, b)].copy(), self.sample_rate, self.path)
+        return AudioTrack(self.samples[a:max(a, b)].copy(), self.sample_rate, self.path,
+                          self.offset + a / self.sample_rate)
 
 
 def load_audio(path: str | Path, sample_rate: int = 16000, max_seconds: float = 3600) -> AudioTrack:
@@ -67,12 +74,25 @@ def _read_soundfile(p: Path, max_seconds: float) -> tuple[np.ndarray | None, int
         info = sf.info(str(p))
         if info.samplerate > 0:
             _check_length(p.name, info.frames / info.samplerate, max_seconds)
-        data, sr = sf.read(str(p), dtype="float32", always_2d=True)
+        with sf.SoundFile(str(p)) as f:
+            return _read_mono_blocks(f), int(f.samplerate)
     except AudioError:
         raise
     except Exception:  # libsndfile raises several types for unknown or damaged data
         return None, 0
-    return data, int(sr)
+
+
+def _read_mono_blocks(f) -> np.ndarray:
+    """Mix down block by block into one float32 buffer: no whole-file multichannel copy."""
+    out = np.empty(max(f.frames, 0), np.float32)
+    pos = 0
+    for block in f.blocks(READ_BLOCK, dtype="float32", always_2d=True):
+        mono = _mono(block)
+        if pos + len(mono) > len(out):  # header under-reported the length
+            out = np.concatenate([out[:pos], np.empty(pos + len(mono) - len(out), np.float32)])
+        out[pos:pos + len(mono)] = mono
+        pos += len(mono)
+    return out[:pos]
 
 
 def _read_ffmpeg(p: Path, max_seconds: float) -> tuple[np.ndarray, int]:
@@ -109,6 +129,8 @@ def _fmt(seconds: float) -> str:
 
 def _mono(data: np.ndarray) -> np.ndarray:
     data = np.asarray(data, dtype=np.float32)
+    if data.ndim == 2 and data.shape[1] == 1:
+        return data[:, 0]  # a view: a mono file is not copied
     return data.mean(axis=1) if data.ndim == 2 else data.reshape(-1)
 
 
@@ -123,8 +145,10 @@ def _resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
 
 def _sanitise(x: np.ndarray) -> np.ndarray:
     """NaN/inf become silence; float files louder than full scale are scaled down, not clipped."""
-    x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32, copy=False)
-    peak = float(np.max(np.abs(x))) if len(x) else 0.0
+    # In place where we own the buffer: a 10-min take is 38 MB and needs no second copy.
+    x = np.array(x, np.float32, copy=not (x.dtype == np.float32 and x.flags.writeable))
+    np.nan_to_num(x, copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    peak = max(float(x.max()), -float(x.min())) if len(x) else 0.0
     if peak > 1.0:
-        x = x / peak
+        x /= peak
     return np.ascontiguousarray(x, dtype=np.float32)

@@ -181,12 +181,26 @@ class VideoWriter:
     # ----- helpers
     def _add_audio(self) -> None:
         seconds = self.frames / self.fps
+        if self._mux_original(seconds):
+            return
         self._wav = _reserve(self.path, "partial.wav")
         self._write_wav(self._wav, seconds)
         code, log = run_ffmpeg(mux_command(str(self._video), str(self._wav), str(self._temp),
                                            seconds, self.container))
         if code != 0:
             raise _failure(self.path, "adding the audio failed", log)
+
+    def _mux_original(self, seconds: float) -> bool:
+        """Mux the sound straight from the file the track was decoded from: full band at 48 kHz
+        instead of the engine's 16 kHz analysis copy. False (and the caller muxes the track's
+        own samples) for recorded takes, a file gone since, or one ffmpeg can't read."""
+        source = getattr(self.audio, "path", None)
+        if not source or not os.path.isfile(source):
+            return False
+        start = getattr(self.audio, "offset", 0.0) + max(self.audio_start, 0.0)
+        code, _ = run_ffmpeg(mux_command(str(self._video), str(source), str(self._temp),
+                                         seconds, self.container, audio_start=start))
+        return code == 0
 
     def _write_wav(self, path: Path, seconds: float) -> None:
         """The audio under the frames, audio_start .. audio_start + seconds (apad fills a gap)."""

@@ -56,14 +56,20 @@ def encode_command(spec: EncodeSpec) -> list[str]:
 
 
 def mux_command(video_path: str, wav_path: str, out_path: str, seconds: float,
-                container: str) -> list[str]:
+                container: str, audio_start: float = 0.0) -> list[str]:
     """Copy the video and add AAC audio cut (or silence-padded) to exactly `seconds`.
 
-    A second pass because `-shortest` on a live pipe overshoots by up to ~0.1 s (muxer
-    interleaving); with the video finished, `-t` is exact.
+    `wav_path` is any file ffmpeg reads (a temp wav of the take, or the original speech file),
+    read from `audio_start` seconds on. A second pass because `-shortest` on a live pipe
+    overshoots by up to ~0.1 s (muxer interleaving); with the video finished, `-t` is exact.
     """
+    # Input-side -ss decodes and drops up to the exact sample (ffmpeg's accurate_seek); the
+    # input-side -t (a second of slack) stops decoding a long original early, while the output
+    # -t sets the exact length.
+    seek = ["-ss", f"{audio_start:.6f}"] if audio_start > 0 else []
     return [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error", "-y",
-            "-i", video_path, "-i", wav_path, "-map", "0:v:0", "-map", "1:a:0",
+            "-i", video_path, *seek, "-t", f"{seconds + 1:.6f}", "-i", wav_path,
+            "-map", "0:v:0", "-map", "1:a:0",
             "-c:v", "copy", "-af", "apad", "-c:a", ENCODER["audio_codec"],
             "-b:a", ENCODER["audio_bitrate"], "-ar", str(ENCODER["audio_rate"]),
             "-t", f"{seconds:.6f}", *_container_flags(container), "-f", container, out_path]
