@@ -88,11 +88,12 @@ def speech_motion(features: FrameFeatures) -> SpeechMotion:
     mapper = VisemeMapper(f.fps)
     # Straight into arrays: a list of per-frame dicts would cost ~1 kB a frame (15 MB / 10 min).
     aus = {au: np.zeros(f.n, np.float32) for au in MOUTH_AUS}
+    act = np.zeros(f.n, np.float32)
     for i in range(f.n):
         row = mapper.step({k: float(v[i]) for k, v in weights.items()})
         for au in MOUTH_AUS:
             aus[au][i] = row[au]
-    act = np.array(mapper.activity_log, np.float32)
+        act[i] = mapper.activity
     vis = {k: weights[k].astype(np.float32) for k in (*VOWELS, "PP", "sil")}
     return SpeechMotion(f.fps, aus, vis, act)
 
@@ -164,8 +165,7 @@ class VisemeMapper:
         self.dt = 1.0 / float(fps)
         self.env = {au: 0.0 for au in MOUTH_AUS}
         self.gate = 0.0     # lips-together envelope (p/b/m)
-        self.activity = 0.0
-        self.activity_log: list[float] = []
+        self.activity = 0.0  # state only: the mapper keeps nothing per frame (live runs hours)
 
     def step(self, w: dict[str, float]) -> dict[int, float]:
         target = self._target(w)
@@ -177,7 +177,6 @@ class VisemeMapper:
         closed = min(1.0, TUNING["closure_gate_gain"] * w["PP"])
         self.gate = self._follow(self.gate, closed, TUNING["closure_gate_s"])
         self.activity = self._follow(self.activity, 1.0 - w["sil"], TUNING["activity_s"])
-        self.activity_log.append(self.activity)
         out = dict(self.env)
         for au in (25, 26, 16, 27, 10):  # lips together: the closure wins over the vowel
             out[au] *= 1.0 - self.gate
