@@ -1,11 +1,14 @@
-"""Audio strip (pyqtgraph): waveform, playhead, loop range and the six gate weights over time."""
+"""Audio strip (pyqtgraph): waveform, playhead, loop range, key markers (app/key_lane.py) with
+their controls (app/key_bar.py), and the six gate weights over time."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from app.key_bar import KeyBar
+from app.key_lane import KeyLane
 from app.ui_constants import WAVEFORM_POINTS
 from core.emotions import EMOTION_COLORS, EMOTIONS
 
@@ -25,6 +28,9 @@ def envelope(samples: np.ndarray, sample_rate: int, points: int = WAVEFORM_POINT
 class AudioStrip(QWidget):
     seeked = Signal(float)  # the user dragged the playhead or clicked the waveform
     rangeChanged = Signal(float, float)  # loop range, seconds
+    keyClicked = Signal(int)  # key index
+    keyMoved = Signal(int, float)  # key index, new time (s)
+    backgroundClicked = Signal(float)  # a click on the waveform away from keys (seconds)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -36,8 +42,15 @@ class AudioStrip(QWidget):
         self.gates.setXLink(self.wave)
         self._setup_wave()
         self._setup_gates()
+        self.keys = KeyLane(self.wave, self)
+        self.keys.clicked.connect(self.keyClicked)
+        self.keys.moved.connect(self.keyMoved)
+        self.view.scene().sigMouseClicked.connect(self._scene_clicked)
+        self.keybar = KeyBar()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.keybar)
         layout.addWidget(self.view)
 
     def _setup_wave(self) -> None:
@@ -83,6 +96,17 @@ class AudioStrip(QWidget):
         self.wave.setXRange(0, duration, padding=0)
         self.region.setBounds((0, duration))
         self.region.setRegion((0, duration))
+        self.keys.set_duration(duration)
+
+    def _scene_clicked(self, ev) -> None:
+        """A click on the waveform that no marker took: seek there and deselect keys."""
+        if ev.isAccepted() or ev.button() != Qt.MouseButton.LeftButton:
+            return
+        if not self.wave.vb.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        t = float(np.clip(self.wave.vb.mapSceneToView(ev.scenePos()).x(), 0.0, self.duration))
+        self.backgroundClicked.emit(t)
+        self.seeked.emit(t)
 
     def set_gates(self, times: np.ndarray, gates: np.ndarray) -> None:
         """gates: (len(times), 6) effective gate values over time."""

@@ -44,8 +44,11 @@ def run_export(engine, job, out_path: str, state: dict, cancel: CancelToken):
 class ExportDialog(QDialog):
     exported = Signal(str)
 
-    def __init__(self, session: Session, project: Project, parent: QWidget | None = None):
+    def __init__(self, session: Session, project: Project, parent: QWidget | None = None,
+                 keys=None):
+        """keys: the take's core.keyframes.KeyTrack (or None: the project's mix throughout)."""
         super().__init__(parent)
+        self.keys = keys
         self.setWindowTitle("Export video")
         self.session, self.project = session, project
         self.worker: Worker | None = None
@@ -120,7 +123,7 @@ class ExportDialog(QDialog):
         path = self.path.text().strip()
         start, end = self.start.value(), self.end.value()
         job = self.session.job(self.project.mix, start, end, size=self.size.currentData(),
-                               fps=self.fps.value())
+                               fps=self.fps.value(), keys=self.keys)
         problem = self._check(path, start, end, job)
         if problem:
             show_error(self, "Cannot export", problem)

@@ -2,6 +2,8 @@
 
 Data flow: a palette gesture -> SetMixCommand on the undo stack -> Project.set_mix -> observers ->
 the palette shows the mix (signals blocked) and the preview asks for a new frame (newest wins).
+Keys (emotion over time, app/key_editor.py) follow the same road with SetKeysCommand; while a key
+is selected the palette shows and edits that key. Live mode lives in app/live_mode.py.
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow
 
@@ -18,6 +20,8 @@ from app.audio_strip import AudioStrip
 from app.errors import ask_save_changes, show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
+from app.key_editor import KeyEditor
+from app.live_mode import LiveMode
 from app.palette import mixing
 from app.palette.panel import PalettePanel
 from app.playback import Playback
@@ -25,14 +29,15 @@ from app.preview import Preview
 from app.recorder import VoiceRecorder
 from app.session import LoadedAudio, LoadedPortrait, Session
 from app.settings import AppSettings
-from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, ORG_NAME, PALETTE_DOCK_WIDTH,
-                              SAMPLE_VOICE, STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
+from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
+                              ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_MESSAGE_MS,
+                              THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
 from core.emotions import EMOTIONS
 from core.engine import Engine, Frame, engine_names
 from core.errors import InputError
 from core.mix import EmotionMix
-from core.project import (CHANGE_MEDIA, CHANGE_MIX, PROJECT_SUFFIX, Project,
+from core.project import (CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, PROJECT_SUFFIX, Project,
                           load_project, save_project)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
@@ -57,6 +62,8 @@ class MainWindow(QMainWindow):
         self.latencies_ms: list[float] = []  # control change -> frame on screen
         self.export_dialog: ExportDialog | None = None
         self._gate_rows: np.ndarray | None = None
+        self.keys = KeyEditor(self.project, self.undo_stack, self)
+        self.live = LiveMode(parent=self)
         self._build_widgets()
         self._build_menus()
         self._build_status()
@@ -134,13 +141,29 @@ class MainWindow(QMainWindow):
         for i, name in enumerate(EMOTIONS):
             self._action(e, f"Solo {name}", lambda _=False, i=i: self.solo(i), str(i + 1))
         self._action(e, "Neutral", lambda: self.apply_mix(
-            mixing.apply_preset(self.project.mix, "neutral"), "Neutral"), "0")
+            mixing.apply_preset(self._palette_mix(), "neutral"), "Neutral"), "0")
+        self._build_keys_menu(bar.addMenu("&Keys"))
         p = bar.addMenu("&Playback")
         self.play_action = self._action(p, "&Play / pause", self.playback_toggle, "Space")
+        p.addSeparator()
+        self.live_action = self._action(p, "&Live mode (microphone)", self.toggle_live, "Ctrl+L",
+                                        "liveAction")
+        self.live_action.setCheckable(True)
         v = bar.addMenu("&View")
         v.addAction(self.palette_dock.toggleViewAction())
         v.addAction(self.audio_dock.toggleViewAction())
         self._build_engine_menu(v.addMenu("&Engine"))
+
+    def _build_keys_menu(self, k) -> None:
+        self._action(k, "&Add key at the playhead", self.add_key, "K", "addKeyAction")
+        self._action(k, "&Delete key", self.keys.delete, QKeySequence.StandardKey.Delete,
+                     "deleteKeyAction")
+        self._action(k, "&Copy key", self.keys.copy, QKeySequence.StandardKey.Copy)
+        self._action(k, "&Paste key at the playhead", lambda: self.keys.paste(self.playback.t),
+                     QKeySequence.StandardKey.Paste)
+        self._action(k, "D&eselect key", lambda: self.select_key(None), "Esc")
+        k.addSeparator()
+        self._action(k, "A&uto keys from the voice", self.propose_keys)
 
     def _build_engine_menu(self, menu) -> None:
         group = QActionGroup(self)
@@ -186,17 +209,44 @@ class MainWindow(QMainWindow):
         self.playback.stateChanged.connect(self.preview.set_playing)
         self.playback.message.connect(self._status_message)
         self.playback.failed.connect(lambda e: show_error(self, "Playback stopped", e))
+        self._connect_keys()
+        self.live.stateChanged.connect(self._live_state)
+        self.live.failed.connect(lambda title, e: show_error(self, title, e))
+
+    def _connect_keys(self) -> None:
+        strip, bar, keys = self.audio_strip, self.audio_strip.keybar, self.keys
+        strip.keyClicked.connect(self.select_key)
+        strip.keyMoved.connect(self.move_key)
+        strip.backgroundClicked.connect(lambda _t: self.select_key(None))
+        bar.addClicked.connect(self.add_key)
+        bar.deleteClicked.connect(keys.delete)
+        bar.easingChosen.connect(keys.set_easing)
+        bar.autoClicked.connect(self.propose_keys)
+        bar.acceptClicked.connect(keys.accept_proposals)
+        bar.discardClicked.connect(keys.discard_proposals)
+        keys.keysChanged.connect(self._keys_changed)
+        keys.selectionChanged.connect(self._selection_changed)
+        keys.proposalsChanged.connect(self._proposals_changed)
+        keys.failed.connect(lambda title, e: show_error(self, title, e))
 
     # ----- palette edits
     def apply_mix(self, mix: EmotionMix, text: str = "Edit palette", merge_key=None) -> None:
-        self.undo_stack.push(SetMixCommand(self.project, mix, text, merge_key))
+        if self.keys.selected is not None:  # the palette shows the selected key: edit it
+            self.keys.set_mix(mix, text, merge_key)
+        else:
+            self.undo_stack.push(SetMixCommand(self.project, mix, text, merge_key))
+        self.live.set_mix(mix)
+
+    def _palette_mix(self) -> EmotionMix:
+        key = self.keys.selected_key()
+        return key.mix if key is not None else self.project.mix
 
     def solo(self, index: int) -> None:
-        self.apply_mix(mixing.solo(self.project.mix, index), f"Solo {EMOTIONS[index]}")
+        self.apply_mix(mixing.solo(self._palette_mix(), index), f"Solo {EMOTIONS[index]}")
 
     def _on_project_changed(self, what: str) -> None:
-        if what == CHANGE_MIX:
-            self.palette.show_mix(self.project.mix)
+        if what in (CHANGE_MIX, CHANGE_KEYFRAMES):  # the editor rebuilt its track already
+            self.palette.show_mix(self._palette_mix())
             self._refresh_gates()
             self.request_preview()
             self.playback.restart_clip()
@@ -209,11 +259,15 @@ class MainWindow(QMainWindow):
         """Render the frame under the playhead; newest request wins (GUI never waits)."""
         if self.playback.playing:
             return
-        job = self.session.job(self.project.mix)
+        job = self._job()
         if job is None:
             return
         index = min(job.frame_count() - 1, int(round(self.playback.t * job.fps)))
         self.renderer.request(self.session.engine, job, index)
+
+    def _job(self, start: float = 0.0, end: float | None = None):
+        """The take as the engine renders it: keyed when the project has keys."""
+        return self.session.job(self.project.mix, start, end, keys=self.keys.render_track())
 
     def _frame_rendered(self, frame: Frame, asked: float, _rid: int) -> None:
         if self.playback.playing:
@@ -224,7 +278,8 @@ class MainWindow(QMainWindow):
     def _show_frame(self, frame: Frame) -> None:
         self.preview.show_frame(frame.image)
         if frame.gates is not None and self._gate_rows is not None:
-            self._gate_rows[min(frame.index, len(self._gate_rows) - 1)] = frame.gates
+            row = round(frame.time * GATE_CURVE_RATE)
+            self._gate_rows[min(row, len(self._gate_rows) - 1)] = frame.gates
 
     def _show_rates(self) -> None:
         render = self.playback.ring.render_fps() if self.playback.playing else None
@@ -235,12 +290,14 @@ class MainWindow(QMainWindow):
             self._draw_gates()
 
     def _refresh_gates(self) -> None:
-        n = max(2, int(self.session.duration * self.session.fps))
-        self._gate_rows = np.tile(self.project.mix.gates(), (n, 1))
+        """The gate curves: the keyed gates sampled on a grid, or the one mix held."""
+        n = max(2, int(self.session.duration * GATE_CURVE_RATE))
+        times = np.arange(n) / GATE_CURVE_RATE
+        self._gate_rows = self.keys.gate_rows(times, self.project.mix)
         self._draw_gates()
 
     def _draw_gates(self) -> None:
-        times = np.arange(len(self._gate_rows)) / self.session.fps
+        times = np.arange(len(self._gate_rows)) / GATE_CURVE_RATE
         self.audio_strip.set_gates(times, self._gate_rows)
 
     # ----- playback
@@ -250,7 +307,7 @@ class MainWindow(QMainWindow):
             return
         self._update_play_range()
         self.playback.configure(self.session.engine,
-                                lambda s, e: self.session.job(self.project.mix, s, e),
+                                self._job,
                                 self.session.fps)
         self.playback.toggle()
         if not self.playback.playing:
@@ -265,6 +322,13 @@ class MainWindow(QMainWindow):
     def _position(self, t: float) -> None:
         self.preview.set_time(t)
         self.audio_strip.set_playhead(t)
+        self._deselect_if_away(t)
+
+    def _deselect_if_away(self, t: float) -> None:
+        """The selected key is the one under the playhead (rule in app/key_bar.KEYS_HELP)."""
+        key = self.keys.selected_key()
+        if key is not None and abs(key.time - t) > KEY_CLICK_TOLERANCE_S:
+            self.keys.select(None)
 
     def _loop_toggled(self, on: bool) -> None:
         self.playback.loop = on
@@ -310,6 +374,7 @@ class MainWindow(QMainWindow):
             if audio.path != self.project.audio_path:
                 self.project.set_media(audio_path=audio.path)
         self.preview.set_duration(self.session.duration)
+        self.keys.discard_proposals()
         self._refresh_gates()
         self.seek(min(self.playback.t, self.session.duration))
 
@@ -455,13 +520,61 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(self.project.dirty)
 
+    # ----- keys (emotion over time)
+    def add_key(self) -> None:
+        self.keys.add(self.playback.t, self.palette.mix)
+
+    def move_key(self, index: int, t: float) -> None:
+        self.seek(t)  # first: the moved key stays the selected one, under the playhead
+        self.keys.move(index, t)
+
+    def select_key(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.keys.track):
+            self.seek(self.keys.track.keys[index].time)
+        self.keys.select(index)
+
+    def propose_keys(self) -> None:
+        self.keys.propose(self.session.audio.track if self.session.audio else None)
+
+    def _keys_changed(self) -> None:
+        self._deselect_if_away(self.playback.t)
+        self.audio_strip.keys.set_keys(self.keys.track.keys, self.keys.selected)
+        self.audio_strip.keybar.show_selection(self.keys.selected_key(), len(self.keys.track))
+
+    def _selection_changed(self) -> None:
+        self._keys_changed()
+        self.palette.show_mix(self._palette_mix())
+
+    def _proposals_changed(self) -> None:
+        self.audio_strip.keys.set_ghosts(self.keys.proposals)
+        self.audio_strip.keybar.show_proposals(len(self.keys.proposals), self.keys.proposing)
+
+    # ----- live mode
+    def toggle_live(self, on: bool = True) -> None:
+        if self.live.active and not on:
+            self.live.stop()
+        elif on and not self.live.active:
+            if self.session.portrait is None:
+                self.live_action.setChecked(False)
+                show_error(self, "Cannot start live mode", "Load a portrait first.")
+                return
+            self.playback.pause()
+            self.live.start(self.session.engine_name, self.session.portrait, self.palette.mix)
+
+    def _live_state(self, on: bool) -> None:
+        with QSignalBlocker(self.live_action):
+            self.live_action.setChecked(on)
+        self._status_message("Live mode: 1-6, 0, A in the live window; Esc stops." if on
+                             else "Live mode off.")
+
     # ----- export and engines
     def open_export(self) -> None:
         if self.session.portrait is None:
             show_error(self, "Nothing to export", "Load a portrait first.")
             return
         self.playback.pause()
-        self.export_dialog = ExportDialog(self.session, self.project, self)
+        self.export_dialog = ExportDialog(self.session, self.project, self,
+                                          keys=self.keys.render_track())
         self.export_dialog.exported.connect(lambda p: self._status_message(f"Exported {p}"))
         self.export_dialog.open()
 
@@ -496,6 +609,7 @@ class MainWindow(QMainWindow):
         if self.export_dialog is not None and self.export_dialog.running:
             self.export_dialog.cancel_or_close()
         self.playback.shutdown()
+        self.live.stop()
         self.renderer.stop()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

@@ -132,8 +132,9 @@ class Session(QObject):
         return float(self.audio.track.duration) if self.audio else SILENT_DURATION_S
 
     def job(self, mix: EmotionMix, start: float = 0.0, end: float | None = None,
-            size: int | None = None, fps: int | None = None) -> RenderJob | None:
-        """A job over [start, end) seconds, or None when no portrait is ready."""
+            size: int | None = None, fps: int | None = None, keys=None) -> RenderJob | None:
+        """A job over [start, end) seconds, or None when no portrait is ready. `keys` (a
+        core.keyframes.KeyTrack) makes the emotion change along the take instead of `mix`."""
         if self.portrait is None or self.engine is None:
             return None
         end = self.duration if end is None else min(end, self.duration)
@@ -142,7 +143,7 @@ class Session(QObject):
         return RenderJob(portrait=self.portrait.prepared,
                          audio=self.audio.track if self.audio else None, mix=mix, fps=fps,
                          size=size or self.preview_size, start=start,
-                         duration=max(1.0 / fps, end - start))
+                         duration=max(1.0 / fps, end - start), keys=keys)
 
 
 def _prepare_portrait(session: Session, path: str | None) -> LoadedPortrait:

@@ -56,3 +56,16 @@ SETTINGS_VERSION = 1
 # Export dialog.
 EXPORT_SIZES = (256, 384, 512, 768, 1024)
 EXPORT_POLL_MS = 100
+
+# Keys on the audio strip (emotion over time).
+KEY_WIDTH = 2  # marker line width, pixels
+KEY_SELECTED_WIDTH = 5
+KEY_NEUTRAL_COLOR = "#9aa0a6"  # a key whose mix has no gate
+KEY_SELECTED_COLOR = "#ffffff"  # outline drawn around the selected marker's label
+KEY_GHOST_ALPHA = 170  # proposals (auto keys) are dashed and a little transparent
+KEY_CLICK_TOLERANCE_S = 0.08  # a click this close to a key picks it
+GATE_CURVE_RATE = 25  # samples per second of the keyed gate curves on the strip
+
+# Live window (demo booth).
+LIVE_POLL_MS = 10  # GUI timer that shows the newest live frame
+LIVE_WINDOW_SIZE = (720, 760)

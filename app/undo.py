@@ -1,4 +1,5 @@
-"""Undo/redo for palette edits: each command sets the project's mix; slider drags merge."""
+"""Undo/redo for palette and key edits: each command sets the project's mix or keyframes;
+slider drags merge."""
 from __future__ import annotations
 
 import time
@@ -35,6 +36,40 @@ class SetMixCommand(QUndoCommand):
 
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, SetMixCommand) or other.merge_key != self.merge_key:
+            return False
+        if other.when - self.when > UNDO_MERGE_WINDOW_S:
+            return False
+        self.new, self.when = other.new, other.when
+        return True
+
+
+_KEYS_COMMAND_ID = 1002
+
+
+class SetKeysCommand(QUndoCommand):
+    """Replace the project's keyframes (the list KeyTrack.to_project() writes). Edits of the
+    selected key's mix from one palette control merge like SetMixCommand's."""
+
+    def __init__(self, project: Project, new: list[dict], text: str,
+                 merge_key: str | None = None):
+        super().__init__(text)
+        self.project = project
+        self.old = [dict(k) for k in project.keyframes]
+        self.new = new
+        self.merge_key = merge_key
+        self.when = time.monotonic()
+
+    def redo(self) -> None:
+        self.project.set_keyframes(self.new)
+
+    def undo(self) -> None:
+        self.project.set_keyframes(self.old)
+
+    def id(self) -> int:
+        return _KEYS_COMMAND_ID if self.merge_key else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SetKeysCommand) or other.merge_key != self.merge_key:
             return False
         if other.when - self.when > UNDO_MERGE_WINDOW_S:
             return False

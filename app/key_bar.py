@@ -1,0 +1,80 @@
+"""The row of key controls above the audio strip: add, delete, easing of the selected key, and
+auto keys (propose from the voice, then accept all or discard)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Signal
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from core.keyframes import EASINGS
+
+KEYS_HELP = ("Keys: the emotion changes along the take.\n"
+             "K (or Add key) stores the palette's mix at the playhead.\n"
+             "The selected key (thick marker, ▶) is the one under the playhead: click a key to "
+             "jump there; the palette then shows its mix and palette edits change that key.\n"
+             "Move the playhead off it (or click the waveform, or Esc) to deselect; palette edits "
+             "then set the mix new keys start from.\n"
+             "Drag a key to move it; Delete removes the selected key; Ctrl+C / Ctrl+V copy it to "
+             "the playhead.")
+
+
+class KeyBar(QWidget):
+    addClicked = Signal()
+    deleteClicked = Signal()
+    easingChosen = Signal(str)
+    autoClicked = Signal()
+    acceptClicked = Signal()
+    discardClicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.add = self._button("Add key", "Store the palette's mix at the playhead (K)",
+                                self.addClicked)
+        self.delete = self._button("Delete", "Delete the selected key (Delete)", self.deleteClicked)
+        self.easing = QComboBox()
+        self.easing.setObjectName("keyEasing")
+        self.easing.addItems(list(EASINGS))
+        self.easing.setToolTip("How the emotion moves from the selected key to the next one")
+        self.easing.currentTextChanged.connect(self.easingChosen)
+        self.auto = self._button("Auto keys", "Propose keys from the emotion in the voice",
+                                 self.autoClicked)
+        self.accept = self._button("Accept all", "Turn the proposed (dashed) keys into keys",
+                                   self.acceptClicked)
+        self.discard = self._button("Discard", "Forget the proposed keys", self.discardClicked)
+        self.info = QLabel("")
+        self.info.setObjectName("keyInfo")
+        self.setToolTip(KEYS_HELP)
+        self.info.setToolTip(KEYS_HELP)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 0)
+        for w in (self.add, self.delete, QLabel("easing"), self.easing, self.auto, self.accept,
+                  self.discard):
+            row.addWidget(w)
+        row.addWidget(self.info, 1)
+        self.show_selection(None, 0)
+        self.show_proposals(0, busy=False)
+
+    def _button(self, text: str, tip: str, signal) -> QPushButton:
+        button = QPushButton(text)
+        button.setObjectName("key" + text.replace(" ", ""))
+        button.setToolTip(tip)
+        button.clicked.connect(signal)
+        return button
+
+    def show_selection(self, key, count: int) -> None:
+        """key: the selected core.keyframes.Key or None; count: keys in the take."""
+        self.delete.setEnabled(key is not None)
+        self.easing.setEnabled(key is not None)
+        if key is not None:
+            with QSignalBlocker(self.easing):
+                self.easing.setCurrentText(key.easing)
+            self.info.setText(f"key at {key.time:.2f} s selected: the palette edits it")
+        else:
+            self.info.setText(f"{count} key{'s' if count != 1 else ''} · palette sets new keys"
+                              if count else "no keys: one emotion for the whole take")
+
+    def show_proposals(self, count: int, busy: bool) -> None:
+        self.auto.setEnabled(not busy)
+        self.auto.setText("Listening…" if busy else "Auto keys")
+        self.accept.setEnabled(count > 0)
+        self.discard.setEnabled(count > 0)
+        self.accept.setText(f"Accept all ({count})" if count else "Accept all")

@@ -1,0 +1,86 @@
+"""The main window's "Live" toggle: a LiveSession on the microphone with the current portrait and
+palette mix, shown in a LiveWindow. The microphone is tried in a worker first, so a machine
+without one gets a readable dialog and the app keeps working."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from app.live_window import LiveWindow
+from app.workers import Worker
+from core.live.palette import LivePalette
+from core.live.sources import AudioSource, MicrophoneSource
+from core.mix import EmotionMix
+
+
+def build_live_session(engine_name: str, portrait, mix: EmotionMix,
+                       make_source: Callable[[], AudioSource]):
+    """Runs in a worker: probe the input, then a rig engine of its own (the preview's engine
+    keeps rendering on its thread) with the prepared portrait."""
+    from core.engine import create_engine
+    from core.live.session import LiveSession
+
+    source = make_source()
+    source.start()  # no microphone: InputError now, before a window opens
+    source.stop()
+    engine = create_engine("rig")
+    prepared = portrait.prepared if engine_name == "rig" else engine.prepare(portrait.image)
+    return LiveSession(engine, prepared, source, palette=LivePalette(mix))
+
+
+class LiveMode(QObject):
+    stateChanged = Signal(bool)  # live window open
+    failed = Signal(str, object)  # title, exception
+
+    def __init__(self, make_source: Callable[[], AudioSource] = MicrophoneSource,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.make_source = make_source
+        self.window: LiveWindow | None = None
+        self._worker: Worker | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.window is not None or self._worker is not None
+
+    def start(self, engine_name: str, portrait, mix: EmotionMix, fullscreen: bool = False) -> None:
+        if self.active:
+            return
+        worker = Worker(build_live_session, engine_name, portrait, mix, self.make_source)
+        worker.returned.connect(lambda session: self._open(session, fullscreen))
+        worker.errored.connect(self._not_started)
+        worker.finished.connect(self._built)
+        self._worker = worker.start()
+
+    def _built(self) -> None:
+        self._worker = None
+
+    def _not_started(self, error: BaseException) -> None:
+        self.stateChanged.emit(False)
+        self.failed.emit("Cannot start live mode", error)
+
+    def _open(self, session, fullscreen: bool) -> None:
+        self.window = LiveWindow(session)
+        self.window.finished.connect(self._ended)
+        self.window.showFullScreen() if fullscreen else self.window.show()
+        self.window.start()
+        self.stateChanged.emit(True)
+
+    def _ended(self, error: BaseException | None) -> None:
+        window, self.window = self.window, None
+        if window is not None:
+            window.close()
+            window.deleteLater()
+        self.stateChanged.emit(False)
+        if error is not None:
+            self.failed.emit("Live mode stopped", error)
+
+    def stop(self) -> None:
+        if self.window is not None:
+            self.window.stop()
+
+    def set_mix(self, mix: EmotionMix) -> None:
+        """Palette edits in the main window reach the live face too."""
+        if self.window is not None:
+            self.window.session.palette.set_mix(mix)

@@ -1,0 +1,121 @@
+"""The live viewer (demo booth): the LiveSession runs on its own thread and puts frames in a
+one-slot LatestFrame; a GUI QTimer takes the newest and draws it (friture style, no signal per
+frame). Keys 1-6 solo an expert, 0 is neutral, A follows the voice's emotion, F11 toggles full
+screen, Esc stops. Importing this module registers the viewer for `main.py live --window`."""
+from __future__ import annotations
+
+import sys
+import threading
+
+import pyqtgraph as pg
+from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+
+from app.ui_constants import APP_NAME, LIVE_POLL_MS, LIVE_WINDOW_SIZE
+from core.live.session import LatestFrame, LiveSession
+from core.live.window import register_window
+
+LIVE_HELP = "1-6 solo an expert · 0 neutral · A emotion from the voice · F11 full screen · Esc stop"
+
+
+class LiveWindow(QWidget):
+    finished = Signal(object)  # the exception that ended the session, or None
+
+    def __init__(self, session: LiveSession, seconds: float | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(f"Live — {APP_NAME}")
+        self.session, self.seconds = session, seconds
+        self.latest = LatestFrame()
+        session.on_frame = self.latest.put
+        self.frames_shown = 0
+        self.error: BaseException | None = None
+        self.running = False
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setBackground("#000000")
+        self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
+        self.image = pg.ImageItem()
+        self.box.addItem(self.image)
+        self.status = QLabel(LIVE_HELP)
+        self.status.setObjectName("liveStatus")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        self.resize(*LIVE_WINDOW_SIZE)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.timer = QTimer(self)
+        self.timer.setInterval(LIVE_POLL_MS)
+        self.timer.timeout.connect(self._poll)
+
+    def start(self) -> None:
+        self.running = True
+        self._thread = threading.Thread(target=self._run, name="live-session", daemon=True)
+        self._thread.start()
+        self.timer.start()
+
+    def _run(self) -> None:  # the session's thread
+        try:
+            self.session.run(self.seconds)
+        except BaseException as e:  # a microphone that vanished: reported by the GUI thread
+            self.error = e
+        finally:
+            self._done.set()
+
+    def _poll(self) -> None:
+        frame = self.latest.take()
+        if frame is not None:
+            first = self.image.image is None
+            self.image.setImage(frame.image, autoLevels=False, levels=(0, 255))
+            if first:
+                self.box.autoRange(padding=0.0)
+            self.frames_shown += 1
+            info = frame.info or {}
+            self.status.setText(f"{info.get('emotion', '')} · "
+                                f"{info.get('latency_ms', 0):.0f} ms voice to mouth · {LIVE_HELP}")
+        if self._done.is_set():
+            self.timer.stop()
+            self.running = False
+            self.finished.emit(self.error)
+
+    def stop(self) -> None:
+        """Ask the session to end; `finished` follows once its thread has stopped."""
+        self.session.stop()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+        elif event.key() == Qt.Key.Key_F11:
+            self.showNormal() if self.isFullScreen() else self.showFullScreen()
+        elif not (event.text() and self.session.palette.key(event.text())):
+            super().keyPressEvent(event)
+
+    def closeEvent(self, event) -> None:
+        self.stop()
+        super().closeEvent(event)
+
+
+def run_live_window(session: LiveSession, fullscreen: bool = False,
+                    seconds: float | None = None) -> int:
+    """`main.py live --window`: show the session until Esc, the window closes or the input ends.
+    An error that ended the session is raised again for the CLI to report."""
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    window = LiveWindow(session, seconds)
+    loop = QEventLoop()
+    window.finished.connect(lambda _error: loop.quit())
+    window.showFullScreen() if fullscreen else window.show()
+    window.start()
+    loop.exec()
+    error = window.error
+    window.close()
+    window.deleteLater()
+    app.processEvents()
+    if error is not None:
+        raise error
+    print(session.stats.report())
+    return 0
+
+
+register_window(run_live_window)

@@ -1,0 +1,138 @@
+"""Keys on the audio strip (issue 7): editing through the strip's signals and the key bar, undo,
+the project file, keyed rendering and gate curves, auto keys. Real widgets, real rig engine."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from app.key_lane import key_color
+from core.emotions import EMOTION_COLORS
+from core.keyframes import KeyTrack
+from core.mix import EmotionMix
+
+HAPPY = EmotionMix.from_dict({"happy": 1.0})
+SAD = EmotionMix.from_dict({"sad": 1.0})
+
+
+def _times(window) -> list[float]:
+    return [round(t, 3) for t in window.keys.track.times()]
+
+
+def _markers(window) -> list[float]:
+    return sorted(round(t, 3) for t in window.audio_strip.keys.visible_times())
+
+
+def test_edit_keys_through_the_strip_with_undo(window, qtbot):
+    strip, bar, keys = window.audio_strip, window.audio_strip.keybar, window.keys
+    window.seek(0.0)
+    window.solo(0)  # happy; no key selected: the project's mix
+    bar.add.click()
+    assert _times(window) == [0.0] and keys.selected == 0 and window.isWindowModified()
+    assert window.project.keyframes == keys.track.to_project()
+    line = strip.keys.lines[0]
+    assert line.pen.color().name() == pg.mkColor(EMOTION_COLORS["happy"]).name()
+
+    window.seek(2.0)  # the playhead leaves the key: deselected
+    assert keys.selected is None
+    window.solo(1)  # sad, for the next key
+    window.findChild(type(window.live_action), "addKeyAction").trigger()  # the K shortcut
+    assert _times(window) == [0.0, 2.0] and _markers(window) == [0.0, 2.0]
+    assert keys.track.keys[1].mix.dominant() == "sad"
+
+    strip.keyMoved.emit(1, 3.0)  # a drag
+    assert _times(window) == [0.0, 3.0] and keys.selected == 1 and window.playback.t == 3.0
+    strip.keyClicked.emit(0)
+    assert keys.selected == 0 and window.playback.t == 0.0
+    assert window.palette.mix == keys.track.keys[0].mix  # the palette shows the key
+    window.solo(2)  # palette edit while selected: the key changes, not the project's mix
+    assert keys.track.keys[0].mix.dominant() == "angry"
+    assert window.project.mix.dominant() == "sad"
+    assert key_color(keys.track.keys[0].mix) == EMOTION_COLORS["angry"]
+    bar.easing.setCurrentText("linear")
+    assert keys.track.keys[0].easing == "linear"
+
+    assert keys.copy()
+    window.seek(1.5)
+    keys.paste(window.playback.t)
+    assert _times(window) == [0.0, 1.5, 3.0] and keys.track.keys[1].mix.dominant() == "angry"
+    strip.keyClicked.emit(1)
+    bar.delete.click()
+    assert _times(window) == [0.0, 3.0] and _markers(window) == [0.0, 3.0]
+    strip.backgroundClicked.emit(2.5)
+    assert keys.selected is None and not bar.delete.isEnabled()
+
+    stack = window.undo_stack
+    stack.undo()  # the delete
+    assert _times(window) == [0.0, 1.5, 3.0]
+    for _ in range(4):  # paste, easing, key mix, move
+        stack.undo()
+    assert _times(window) == [0.0, 2.0] and keys.track.keys[0].mix.dominant() == "happy"
+    stack.redo()
+    assert _times(window) == [0.0, 3.0]
+    while stack.canUndo():
+        stack.undo()
+    assert len(keys.track) == 0 and _markers(window) == []
+
+
+def test_project_file_keeps_keys(window, tmp_path, answers):
+    window.keys.add(0.0, HAPPY)
+    window.keys.add(2.0, SAD)
+    window.keys.select(1)
+    window.keys.set_easing("ease-out")
+    saved = KeyTrack.from_json_dict(window.project.keyframes).to_project()
+    path = str(tmp_path / "keyed.moee.json")
+    assert window._save_to(path)
+    window.new_project()
+    assert len(window.keys.track) == 0 and _markers(window) == []
+    assert window.open_project(path)
+    assert window.keys.track.to_project() == saved
+    assert _markers(window) == [0.0, 2.0] and not window.isWindowModified()
+
+
+def test_keyed_take_renders_and_draws_the_emotion_over_time(window, qtbot):
+    window.keys.add(0.0, HAPPY)
+    window.keys.add(2.0, SAD)
+    job = window._job()
+    assert job.keys is window.keys.track
+
+    frames = []
+    window.renderer.rendered.connect(lambda f, *_: frames.append(f))
+
+    def gates_at(t: float) -> np.ndarray:
+        window.seek(t)
+        index = round(t * job.fps)
+        qtbot.waitUntil(lambda: any(f.index == index for f in frames), timeout=10000)
+        return np.asarray([f for f in frames if f.index == index][-1].gates)
+
+    early, late = gates_at(0.1), gates_at(2.2)
+    assert early.argmax() == 0 and late.argmax() == 1  # happy, then sad
+    assert not np.allclose(early, late)
+
+    x, happy = window.audio_strip.gate_curves[0].getData()
+    _, sad = window.audio_strip.gate_curves[1].getData()
+    # keyed curves, not flat lines (rows of rendered frames hold the rig's onset-ramped gates)
+    assert happy[x <= 0.5].max() > 0.8 and happy[x >= 2.0].max() < 0.05
+    assert sad[x <= 0.5].min() < 0.2 and sad[x >= 2.0].max() > 0.9
+    window.open_export()
+    assert window.export_dialog.keys is window.keys.track
+    window.export_dialog.reject()
+
+
+def test_auto_keys_can_be_discarded_or_accepted(window, qtbot):
+    bar, keys = window.audio_strip.keybar, window.keys
+    bar.auto.click()
+    qtbot.waitUntil(lambda: not keys.proposing, timeout=20000)
+    proposed = list(keys.proposals)
+    assert proposed and bar.accept.isEnabled()
+    assert len(window.audio_strip.keys.ghost_times()) == len(proposed)
+    bar.discard.click()
+    assert not keys.proposals and window.audio_strip.keys.ghost_times() == []
+    assert len(keys.track) == 0
+
+    bar.auto.click()
+    qtbot.waitUntil(lambda: not keys.proposing, timeout=20000)
+    bar.accept.click()
+    assert [k.time for k in keys.track] == [k.time for k in proposed]
+    assert window.audio_strip.keys.ghost_times() == [] and window.isWindowModified()
+    window.undo_stack.undo()
+    assert len(keys.track) == 0

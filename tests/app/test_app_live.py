@@ -1,0 +1,66 @@
+"""Live mode in the GUI (issue 7): the live window on a file source (the sample voice at real-time
+pace), its keys, Esc, `run_live_window` for `main.py live --window`, and the main window's Live
+action on a machine without the microphone it asks for."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app.ui_constants import SAMPLE_VOICE
+
+
+@pytest.fixture(scope="module")
+def rig():
+    from core.engine import create_engine
+    from core.samples import sample_portrait
+    engine = create_engine("rig")
+    return engine, engine.prepare(sample_portrait())
+
+
+def _session(rig, seconds_of_audio: float = 3.0):
+    from core.audio.io import load_audio
+    from core.live.session import LiveSession
+    from core.live.sources import FileSource
+    track = load_audio(str(SAMPLE_VOICE), 16000).slice(0.0, seconds_of_audio)
+    engine, portrait = rig
+    return LiveSession(engine, portrait, FileSource(track), size=192)
+
+
+def test_live_window_shows_frames_takes_keys_and_stops_on_esc(qtbot, rig):
+    from PySide6.QtCore import Qt
+
+    from app.live_window import LiveWindow
+    session = _session(rig)
+    window = LiveWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    window.start()
+    qtbot.waitUntil(lambda: window.frames_shown >= 3, timeout=10000)
+    assert window.image.image is not None and window.running
+    qtbot.keyClick(window, "3")  # solo angry
+    assert np.argmax(session.palette._target) == 2 and not session.palette.auto
+    with qtbot.waitSignal(window.finished, timeout=5000) as done:
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert done.args == [None] and not window.running
+    assert session.stats.audio_s < 3.0  # stopped before the input ran out
+
+
+def test_run_live_window_returns_after_the_seconds(qtbot, rig):
+    import core.live.window
+    from app.live_window import run_live_window
+    assert core.live.window._WINDOW is run_live_window  # registered at import
+    session = _session(rig)
+    assert run_live_window(session, fullscreen=False, seconds=1.0) == 0
+    assert session.stats.frames > 0 and 1.0 <= session.stats.audio_s < 1.5
+
+
+def test_live_action_without_a_microphone_shows_a_dialog(window, qtbot, errors):
+    from core.live.sources import MicrophoneSource
+    window.live.make_source = lambda: MicrophoneSource(device="no such microphone")
+    window.live_action.trigger()
+    qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+    title, text = errors[-1]
+    assert title == "Cannot start live mode" and "microphone" in text
+    assert not window.live_action.isChecked() and not window.live.active
+    window.solo(0)  # the app keeps working
+    assert window.project.mix.dominant() == "happy"
