@@ -9,18 +9,12 @@ import pytest
 
 from core.face.regions import region
 from core.rig.eyes import EyeRenderer
-from core.rig.warp import Warper
 from tests.rigrender import motions
 
 
 @pytest.fixture(scope="module")
-def p():
-    return motions.load()
-
-
-@pytest.fixture(scope="module")
-def rig(p):
-    return Warper(p.xy, p.image.shape[:2]), EyeRenderer(p.image, p.xy, p.frame)
+def rig(p, warper):
+    return warper, EyeRenderer(p.image, p.xy, p.frame)
 
 
 def _box(p, side="R", pad=0.1):

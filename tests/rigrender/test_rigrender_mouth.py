@@ -8,18 +8,12 @@ import numpy as np
 import pytest
 
 from core.rig.mouth import MouthRenderer
-from core.rig.warp import Warper
 from tests.rigrender import motions
 
 
 @pytest.fixture(scope="module")
-def p():
-    return motions.load()
-
-
-@pytest.fixture(scope="module")
-def rig(p):
-    return Warper(p.xy, p.image.shape[:2]), MouthRenderer(p.image, p.xy, p.frame)
+def rig(p, warper):
+    return warper, MouthRenderer(p.image, p.xy, p.frame)
 
 
 def _render(p, rig, disp):

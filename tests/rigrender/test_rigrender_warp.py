@@ -12,16 +12,6 @@ from core.rig.warp import Warper
 from tests.rigrender import motions
 
 
-@pytest.fixture(scope="module")
-def p():
-    return motions.load()
-
-
-@pytest.fixture(scope="module")
-def warper(p):
-    return Warper(p.xy, p.image.shape[:2])
-
-
 def _source_of(warper, disp, points):
     """Where the backward map samples the input for output pixels at `points` (N, 2)."""
     mx, my = warper.maps(disp)
