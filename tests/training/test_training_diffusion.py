@@ -162,3 +162,16 @@ def test_an_all_neutral_stage2_batch_is_a_step_without_gradient(dataset, tmp_pat
     trainer.sampler.fixed[0]["g_override"].zero_()  # neutral draws: every expert off
     row = trainer.train_step()
     assert row["l_gate"] == 0 and row["loss"] > 0
+
+
+def test_bf16_mixed_precision_trains(dataset, tmp_path):
+    """The mixed-precision path (autocast; no GradScaler for bf16) runs and learns. On CPU this
+    exercises torch's bf16 autocast; CUDA fp16 with its scaler needs a GPU."""
+    model = from_diffusion(tiny=True)
+    trainer = Trainer(model, dataset, _cfg(1, 6, mixed_precision="bf16"), tmp_path, **QUIET)
+    assert trainer.amp_dtype == torch.bfloat16 and trainer.scaler is None
+    trainer.sampler = FixedSampler(dataset, 1)
+    before = fixed_loss(trainer)
+    result = trainer.run()
+    after = fixed_loss(trainer)
+    assert result.step == 6 and after < 0.9 * before, (before, after)
