@@ -175,3 +175,14 @@ def test_bf16_mixed_precision_trains(dataset, tmp_path):
     result = trainer.run()
     after = fixed_loss(trainer)
     assert result.step == 6 and after < 0.9 * before, (before, after)
+
+
+def test_progress_reports_each_step_with_its_loss(dataset, tmp_path):
+    model = from_diffusion(tiny=True)
+    trainer = Trainer(model, dataset, _cfg(1, 3), tmp_path, **QUIET)
+    seen = []
+    trainer.run(progress=lambda step, total, row: seen.append((step, total, row)))
+    assert [(s, t) for s, t, _ in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert all(float(row["loss"]) > 0 for _, _, row in seen)
+    rows = read_log(tmp_path)  # the CSV a user plots
+    assert {"step", "loss", "lr"} <= set(rows[0]) and len(rows) == 3
