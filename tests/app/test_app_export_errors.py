@@ -92,8 +92,8 @@ def test_drop_opens_audio(window, qtbot, speech_wav):
     event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime,
                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
     window.dropEvent(event)
-    qtbot.waitUntil(lambda: window.session.audio and window.session.audio.path == str(speech_wav),
-                    timeout=10000)
+    qtbot.waitUntil(lambda: bool(window.session.audio)
+                    and window.session.audio.path == str(speech_wav), timeout=10000)
     assert window.project.audio_path == str(speech_wav)
     assert window.status_labels["audio"].text() == Path(speech_wav).name
     assert str(speech_wav) in window.settings.recent("audio")

@@ -71,6 +71,6 @@ def test_newest_request_wins(qtbot, portrait):
     for i in range(10):
         renderer.request(engine, job, i)
     assert time.perf_counter() - t0 < 0.05  # requests return at once
-    qtbot.waitUntil(lambda: renderer.idle and shown and shown[-1] == 9, timeout=5000)
+    qtbot.waitUntil(lambda: bool(renderer.idle and shown and shown[-1] == 9), timeout=5000)
     assert len(shown) <= 3  # stale requests were dropped, not rendered
     renderer.stop()
