@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
+from app.gui_gc import GuiThreadGC
 from app.ui_constants import APP_NAME, LIVE_POLL_MS, LIVE_WINDOW_SIZE
 from core.live.session import LatestFrame, LiveSession
 from core.live.window import register_window
@@ -49,9 +50,11 @@ class LiveWindow(QWidget):
         self.timer = QTimer(self)
         self.timer.setInterval(LIVE_POLL_MS)
         self.timer.timeout.connect(self._poll)
+        self.gc_guard = GuiThreadGC(self)
 
     def start(self) -> None:
         self.running = True
+        self.gc_guard.start()
         self._thread = threading.Thread(target=self._run, name="live-session", daemon=True)
         self._thread.start()
         self.timer.start()
@@ -77,6 +80,7 @@ class LiveWindow(QWidget):
                                 f"{info.get('latency_ms', 0):.0f} ms voice to mouth · {LIVE_HELP}")
         if self._done.is_set():
             self.timer.stop()
+            self.gc_guard.stop()
             self.running = False
             self.finished.emit(self.error)
 

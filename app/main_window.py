@@ -20,6 +20,7 @@ from app.audio_strip import AudioStrip
 from app.errors import ask_save_changes, show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
+from app.gui_gc import GuiThreadGC
 from app.key_editor import KeyEditor
 from app.live_mode import LiveMode
 from app.palette import mixing
@@ -51,6 +52,7 @@ class MainWindow(QMainWindow):
     def __init__(self, settings: AppSettings | None = None, engine: Engine | None = None,
                  engine_name: str | None = None, load_samples: bool = True):
         super().__init__()
+        self.gc_guard = GuiThreadGC(self).start()  # before any worker runs
         self.settings = settings or AppSettings()
         self.project = Project(audio_path=str(SAMPLE_VOICE) if SAMPLE_VOICE.exists() else None)
         self.undo_stack = QUndoStack(self)
@@ -613,6 +615,7 @@ class MainWindow(QMainWindow):
         self.renderer.stop()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()
+        self.gc_guard.stop()
         event.accept()
 
 

@@ -69,3 +69,9 @@ GATE_CURVE_RATE = 25  # samples per second of the keyed gate curves on the strip
 # Live window (demo booth).
 LIVE_POLL_MS = 10  # GUI timer that shows the newest live frame
 LIVE_WINDOW_SIZE = (720, 760)
+
+# Threads and garbage (app/workers.py, app/gui_gc.py). Qt objects must die on the GUI thread:
+# workers' signal objects are released there, and the cycle collector runs there on a timer
+# (the pyqtgraph GarbageCollector recipe; pyqtgraph/util/garbage_collector.py).
+SWEEP_AGAIN_MS = 250  # second sweep after a worker finishes, once its pool thread let go
+GC_INTERVAL_MS = 1000  # GUI-thread collection check (generation thresholds as Python's own)

@@ -1,14 +1,25 @@
 """Background work, napari style: a worker runs a function or generator on the thread pool and
 reports through started / yielded / returned / errored / finished signals. Cancel sets the
 engine's interrupt flag (core.engine.CancelToken), which the job checks between frames.
+
+Thread rule: Qt objects are created, collected and destroyed on the GUI thread only. A worker
+is a plain Python object run through `QThreadPool.start(callable)`; its signal object is held
+here until the worker itself is gone, then released by `sweep()` on the GUI thread, so it can
+never be deleted on a pool thread (by a dropped last reference or by the cycle collector: see
+app/gui_gc.py).
 """
 from __future__ import annotations
 
 import inspect
+import threading
+import warnings
+import weakref
 from collections.abc import Callable
+from functools import partial
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal, Slot
 
+from app.ui_constants import SWEEP_AGAIN_MS
 from core.engine import CancelToken
 from core.errors import Cancelled
 
@@ -21,16 +32,14 @@ class WorkerSignals(QObject):
     finished = Signal()
 
 
-class Worker(QRunnable):
+class Worker:
     """Run `fn(*args, cancel=token, **kwargs)` (when fn accepts `cancel`) off the GUI thread.
 
     A generator function has each item emitted as `yielded`; its return value as `returned`.
-    Cancelled jobs finish without `errored`.
+    Cancelled jobs finish without `errored`. Create and start workers on the GUI thread.
     """
 
     def __init__(self, fn: Callable, *args, **kwargs):
-        super().__init__()
-        self.setAutoDelete(False)  # the Python object owns the lifetime (signals stay valid)
         self.signals = WorkerSignals()
         self.token = CancelToken()
         self._fn, self._args, self._kwargs = fn, args, kwargs
@@ -38,6 +47,7 @@ class Worker(QRunnable):
             self._kwargs["cancel"] = self.token
         self.is_running = False
         self.done = False
+        self.signals.finished.connect(_janitor().finished)
 
     # signal shortcuts, so callers write worker.returned.connect(...)
     def __getattr__(self, name):
@@ -53,8 +63,8 @@ class Worker(QRunnable):
         return self.token.cancelled
 
     def start(self, pool: QThreadPool | None = None) -> Worker:
-        _live.add(self)
-        (pool or QThreadPool.globalInstance()).start(self)
+        _hold(self)
+        (pool or QThreadPool.globalInstance()).start(partial(_execute, self))
         return self
 
     def run(self) -> None:  # runs on a pool thread
@@ -75,7 +85,6 @@ class Worker(QRunnable):
             self.is_running = False
             self.done = True
             self.signals.finished.emit()
-            _live.discard(self)
 
     def _drain(self, gen):
         while True:
@@ -89,7 +98,67 @@ class Worker(QRunnable):
             self.signals.yielded.emit(item)
 
 
-_live: set[Worker] = set()  # keeps running workers alive while the pool holds them
+def _execute(worker: Worker) -> None:
+    worker.run()
+
+
+# ----- keeping workers alive, and releasing their Qt objects on the GUI thread
+_running: set[Worker] = set()  # strong: a started worker lives until it has run
+# [weak ref to the worker, its signals, `finished` delivered on the GUI thread]: the signals
+# are let go only when both hold, so no queued slot call is lost and no pool thread deletes them
+_held: list[list] = []
+_lock = threading.Lock()
+
+
+def _hold(worker: Worker) -> None:
+    with _lock:
+        _running.add(worker)
+        _held.append([weakref.ref(worker), worker.signals, False])
+
+
+def sweep() -> int:
+    """GUI thread: drop finished workers, and the signal objects of workers that are gone.
+    Returns how many signal objects are still held."""
+    with _lock:
+        _running.difference_update([w for w in _running if w.done])
+        _held[:] = [e for e in _held if not (e[2] and e[0]() is None)]
+        return len(_held)
+
+
+class _Janitor(QObject):
+    """Lives on the GUI thread, so `finished` (emitted on a pool thread) reaches it there, first
+    of that worker's slots (it is connected first). It sweeps a moment later: after the other
+    slots have run and the pool thread has let go of the worker."""
+
+    @Slot()
+    def finished(self) -> None:
+        sender = self.sender()
+        with _lock:
+            for entry in _held:
+                if entry[1] is sender:
+                    entry[2] = True
+        QTimer.singleShot(SWEEP_AGAIN_MS, partial(_retire, sender))
+
+
+def _retire(signals: WorkerSignals) -> None:
+    """After `finished` has reached every slot: cut the connections. A slot that captured its
+    worker (`lambda r, w=worker: ...`) would otherwise keep it alive through Qt, out of reach
+    of the cycle collector, with its arguments (a portrait, a job) for as long as the app runs."""
+    for name in ("started", "yielded", "returned", "errored", "finished"):
+        with warnings.catch_warnings():  # PySide warns when a signal had no slot
+            warnings.simplefilter("ignore", RuntimeWarning)
+            getattr(signals, name).disconnect()
+    sweep()
+
+
+_JANITOR: _Janitor | None = None
+
+
+def _janitor() -> _Janitor:
+    global _JANITOR
+    if _JANITOR is None:
+        _JANITOR = _Janitor()
+    return _JANITOR
 
 
 def run_worker(fn: Callable, *args, on_returned=None, on_errored=None, on_yielded=None,

@@ -1,6 +1,7 @@
 """App test fixtures: a settings file per test, a small stand-in engine, a ready window."""
 from __future__ import annotations
 
+import gc
 import time
 
 import numpy as np
@@ -98,3 +99,4 @@ def window(qtbot, settings, errors, answers):
     qtbot.waitUntil(lambda: w.preview.image.image is not None, timeout=10000)
     yield w
     w.close()
+    assert gc.isenabled()  # the window handed garbage collection back when it closed

@@ -74,3 +74,58 @@ def test_newest_request_wins(qtbot, portrait):
     qtbot.waitUntil(lambda: bool(renderer.idle and shown and shown[-1] == 9), timeout=5000)
     assert len(shown) <= 3  # stale requests were dropped, not rendered
     renderer.stop()
+
+
+def test_worker_qt_objects_die_on_the_gui_thread(qtbot):
+    """A worker dropped by its caller while it runs (newest request wins) must not take its
+    signal object down on the pool thread: it is released by the GUI thread's sweep."""
+    import gc
+    import threading
+    import weakref
+
+    from PySide6.QtCore import Qt
+
+    gui = threading.get_ident()
+    died_on: list[int] = []
+    worker = Worker(_slow_gen, 4)
+    worker.signals.destroyed.connect(lambda *_: died_on.append(threading.get_ident()),
+                                     Qt.ConnectionType.DirectConnection)
+    finished: list[bool] = []
+    worker.finished.connect(lambda: finished.append(True))
+    # a slot that captures its worker (as Session does) must not keep it alive through Qt
+    worker.returned.connect(lambda result, w=worker: None)
+    probe = weakref.ref(worker)
+    worker.start()
+    del worker  # the caller lets go at once; only the pool and the sweep hold it now
+    qtbot.waitUntil(lambda: bool(finished), timeout=5000)  # every slot still gets its call
+    qtbot.waitUntil(lambda: bool(died_on), timeout=5000)
+    assert died_on == [gui]
+    gc.collect()
+    assert probe() is None
+
+
+def test_gui_thread_gc_collects_cycles_on_its_timer(qtbot):
+    """While a window runs, Python's automatic collection is off and the GUI timer collects,
+    so cyclic garbage (which may hold Qt objects) is never collected on a worker thread."""
+    import gc
+    import weakref
+
+    from app.gui_gc import GuiThreadGC
+
+    class Node:
+        pass
+
+    guard = GuiThreadGC(interval_ms=20).start()
+    try:
+        assert not gc.isenabled()
+        probes = []
+        for _ in range(gc.get_threshold()[0] + 1):  # enough cycles to pass generation 0's threshold
+            a, b = Node(), Node()
+            a.other, b.other = b, a
+            probes.append(weakref.ref(a))
+        del a, b
+        assert probes[0]() is not None  # nothing collected them on the spot
+        qtbot.waitUntil(lambda: all(p() is None for p in probes), timeout=3000)
+    finally:
+        guard.stop()
+    assert gc.isenabled()

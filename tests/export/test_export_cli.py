@@ -169,8 +169,11 @@ sys.exit(main(sys.argv[1:]))
 def _interrupt_render(cmd: list[str], folder: Path) -> tuple[int, str]:
     """Start a render, wait until its encoder is running, then Ctrl-C it like a terminal does
     (SIGINT to the whole process group)."""
+    # a shell that runs the suite in the background ignores SIGINT, and children inherit that:
+    # restore the default so the render sees the Ctrl-C a terminal would send
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 60
     while not any(n.endswith(".partial.mp4") for n in os.listdir(folder)):
         assert proc.poll() is None, proc.communicate()

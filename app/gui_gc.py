@@ -1,0 +1,63 @@
+"""Garbage collection on the GUI thread only.
+
+Python's cycle collector runs in whichever thread happens to allocate when a threshold is
+crossed: with workers busy (a text encoder loading, a clip rendering) that is usually a pool
+thread. A collected cycle may hold Qt objects (a closed dialog and its lambdas, a worker's
+signals), and a QObject destroyed off its own thread can deadlock Qt or crash it. So, while the
+app runs, automatic collection is off and a GUI timer collects by the same generation
+thresholds (pyqtgraph's GarbageCollector recipe). Workers' signal objects are swept on the same
+tick (app/workers.py).
+"""
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+from app import workers
+from app.ui_constants import GC_INTERVAL_MS
+
+_users = 0  # windows that asked for it; automatic collection is back when the last one goes
+
+
+class GuiThreadGC(QObject):
+    def __init__(self, parent: QObject | None = None, interval_ms: int = GC_INTERVAL_MS):
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+        self.active = False
+
+    def start(self) -> GuiThreadGC:
+        global _users
+        if not self.active:
+            self.active = True
+            _users += 1
+            gc.disable()
+            self.timer.start()
+        return self
+
+    def stop(self) -> None:
+        """Collect once more here, and hand collection back to Python if no one else needs it."""
+        global _users
+        if not self.active:
+            return
+        self.active = False
+        self.timer.stop()
+        _users -= 1
+        workers.sweep()
+        gc.collect()
+        if _users == 0:
+            gc.enable()
+
+    def check(self) -> int:
+        """One tick: collect the generations whose counts passed their thresholds."""
+        workers.sweep()
+        found = 0
+        counts = gc.get_count()
+        for generation in range(3):
+            if counts[generation] <= self.threshold[generation]:
+                break
+            found += gc.collect(generation)
+        return found
