@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QUndoStack
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
 from app.audio_strip import AudioStrip
-from app.errors import ask_save_changes, show_error
+from app.errors import show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
 from app.gui_gc import GuiThreadGC
@@ -28,27 +28,22 @@ from app.palette.panel import PalettePanel
 from app.playback import Playback
 from app.preview import Preview
 from app.recorder import VoiceRecorder
-from app.session import LoadedAudio, LoadedPortrait, Session
+from app.session import Session
 from app.settings import AppSettings
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
                               ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_MESSAGE_MS,
                               THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
+from app.window_files import WindowFiles
+from app.window_menus import WindowMenus
 from core.emotions import EMOTIONS
-from core.engine import Engine, Frame, engine_names
+from core.engine import Engine, Frame
 from core.errors import InputError
 from core.mix import EmotionMix
-from core.project import (CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, PROJECT_SUFFIX, Project,
-                          load_project, save_project)
-
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
-IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
-AUDIO_FILTER = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
-PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
+from core.project import CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, Project
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowMenus, WindowFiles, QMainWindow):
     def __init__(self, settings: AppSettings | None = None, engine: Engine | None = None,
                  engine_name: str | None = None, load_samples: bool = True):
         super().__init__()
@@ -101,80 +96,6 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
-
-    def _action(self, menu, text: str, slot, shortcut=None, name: str | None = None) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        action.triggered.connect(slot)
-        if name:
-            action.setObjectName(name)
-        if menu is not None:
-            menu.addAction(action)
-        else:
-            self.addAction(action)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        f = bar.addMenu("&File")
-        self._action(f, "Open &portrait…", self.open_portrait_dialog, "Ctrl+O")
-        self._action(f, "Open &voice…", self.open_audio_dialog, "Ctrl+Shift+O")
-        self.recent_menu = f.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent)
-        self.record_action = self._action(f, "&Record a voice take", self.toggle_recording, "Ctrl+R")
-        self._action(f, "Use the &sample portrait and voice", self.use_samples)
-        f.addSeparator()
-        self._action(f, "&New project", self.new_project, QKeySequence.StandardKey.New)
-        self._action(f, "Open pro&ject…", self.open_project_dialog, "Ctrl+Shift+P")
-        self._action(f, "&Save project", self.save_project, QKeySequence.StandardKey.Save)
-        self._action(f, "Save project &as…", self.save_project_as, QKeySequence.StandardKey.SaveAs)
-        f.addSeparator()
-        self.export_action = self._action(f, "&Export video…", self.open_export, "Ctrl+E")
-        f.addSeparator()
-        self._action(f, "&Quit", self.close, QKeySequence.StandardKey.Quit)
-        e = bar.addMenu("&Edit")
-        undo = self.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence.StandardKey.Undo)
-        redo = self.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcuts([QKeySequence.StandardKey.Redo, QKeySequence("Ctrl+Y")])
-        e.addActions([undo, redo])
-        e.addSeparator()
-        for i, name in enumerate(EMOTIONS):
-            self._action(e, f"Solo {name}", lambda _=False, i=i: self.solo(i), str(i + 1))
-        self._action(e, "Neutral", lambda: self.apply_mix(
-            mixing.apply_preset(self._palette_mix(), "neutral"), "Neutral"), "0")
-        self._build_keys_menu(bar.addMenu("&Keys"))
-        p = bar.addMenu("&Playback")
-        self.play_action = self._action(p, "&Play / pause", self.playback_toggle, "Space")
-        p.addSeparator()
-        self.live_action = self._action(p, "&Live mode (microphone)", self.toggle_live, "Ctrl+L",
-                                        "liveAction")
-        self.live_action.setCheckable(True)
-        v = bar.addMenu("&View")
-        v.addAction(self.palette_dock.toggleViewAction())
-        v.addAction(self.audio_dock.toggleViewAction())
-        self._build_engine_menu(v.addMenu("&Engine"))
-
-    def _build_keys_menu(self, k) -> None:
-        self._action(k, "&Add key at the playhead", self.add_key, "K", "addKeyAction")
-        self._action(k, "&Delete key", self.keys.delete, QKeySequence.StandardKey.Delete,
-                     "deleteKeyAction")
-        self._action(k, "&Copy key", self.keys.copy, QKeySequence.StandardKey.Copy)
-        self._action(k, "&Paste key at the playhead", lambda: self.keys.paste(self.playback.t),
-                     QKeySequence.StandardKey.Paste)
-        self._action(k, "D&eselect key", lambda: self.select_key(None), "Esc")
-        k.addSeparator()
-        self._action(k, "A&uto keys from the voice", self.propose_keys)
-
-    def _build_engine_menu(self, menu) -> None:
-        group = QActionGroup(self)
-        for name in engine_names() or [self.session.engine_name]:
-            action = QAction(name, self, checkable=True)
-            action.setChecked(name == self.session.engine_name)
-            action.triggered.connect(lambda _=False, n=name: self.switch_engine(n))
-            group.addAction(action)
-            menu.addAction(action)
 
     def _build_status(self) -> None:
         bar = self.statusBar()
@@ -342,185 +263,6 @@ class MainWindow(QMainWindow):
             self.playback.range = (lo, hi)
         else:
             self.playback.range = (0.0, self.session.duration)
-
-    # ----- media
-    def _load_project_media(self) -> None:
-        loaded = self.session.portrait
-        if loaded is None or loaded.path != self.project.portrait_path:
-            self.session.load_portrait(self.project.portrait_path)
-        audio = self.session.audio
-        if (audio.path if audio else None) != self.project.audio_path:
-            self.session.load_audio(self.project.audio_path)
-
-    def _portrait_ready(self, portrait: LoadedPortrait) -> None:
-        self._status("portrait", portrait.name)
-        if portrait.path:
-            self.settings.add_recent("portrait", portrait.path)
-        if portrait.path != self.project.portrait_path:
-            self.project.set_media(portrait_path=portrait.path)
-        self.request_preview()
-
-    def _audio_ready(self, audio: LoadedAudio | None) -> None:
-        self.playback.pause()
-        if audio is None:
-            self.playback.player.load(None, 16000)
-            self.audio_strip.set_audio(None, 16000, self.session.duration)
-            self._status("audio", "no audio")
-        else:
-            track = audio.track
-            self.playback.player.load(track.samples, track.sample_rate)
-            self.audio_strip.set_audio(track.samples, track.sample_rate, track.duration)
-            self._status("audio", audio.name)
-            if Path(audio.path).resolve() != SAMPLE_VOICE.resolve():
-                self.settings.add_recent("audio", audio.path)
-            if audio.path != self.project.audio_path:
-                self.project.set_media(audio_path=audio.path)
-        self.preview.set_duration(self.session.duration)
-        self.keys.discard_proposals()
-        self._refresh_gates()
-        self.seek(min(self.playback.t, self.session.duration))
-
-    def _engine_ready(self, info: dict) -> None:
-        self._status("engine", f"engine: {info.get('engine', '?')}")
-        self._status("device", info.get("device", "?"))
-
-    def open_portrait(self, path: str) -> None:
-        self.session.load_portrait(path)
-
-    def open_audio(self, path: str) -> None:
-        self.session.load_audio(path)
-
-    def open_portrait_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open portrait", self._last_dir(), IMAGE_FILTER)
-        if path:
-            self._remember_dir(path)
-            self.open_portrait(path)
-
-    def open_audio_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open voice", self._last_dir(), AUDIO_FILTER)
-        if path:
-            self._remember_dir(path)
-            self.open_audio(path)
-
-    def use_samples(self) -> None:
-        self.session.load_portrait(None)
-        if SAMPLE_VOICE.exists():
-            self.session.load_audio(str(SAMPLE_VOICE))
-
-    def open_path(self, path: str) -> None:
-        """Open whatever a path is: a portrait, a voice or a project (drag-and-drop, recent)."""
-        suffix = Path(path).suffix.lower()
-        if suffix in IMAGE_SUFFIXES:
-            self.open_portrait(path)
-        elif suffix in AUDIO_SUFFIXES:
-            self.open_audio(path)
-        elif suffix == ".json":
-            self.open_project(path)
-        else:
-            show_error(self, "Cannot open this file",
-                       f"{Path(path).name} is not a portrait image, a voice recording or a "
-                       "MoEE project.")
-
-    def toggle_recording(self) -> None:
-        try:
-            if not self.recorder.recording:
-                self.recorder.start()
-                self.record_action.setText("Stop &recording")
-                self._status_message("Recording… press Ctrl+R again to stop.")
-            else:
-                self.record_action.setText("&Record a voice take")
-                self.open_audio(str(self.recorder.stop()))
-        except Exception as e:
-            self.record_action.setText("&Record a voice take")
-            show_error(self, "Cannot record", e)
-
-    def _fill_recent(self) -> None:
-        self.recent_menu.clear()
-        for kind in ("project", "portrait", "audio"):
-            for path in self.settings.recent(kind):
-                self.recent_menu.addAction(f"{kind}: {Path(path).name}",
-                                           lambda p=path: self.open_path(p))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(nothing yet)").setEnabled(False)
-
-    def _last_dir(self) -> str:
-        return self.settings.value("last_dir", str(Path.home()))
-
-    def _remember_dir(self, path: str) -> None:
-        self.settings.set_value("last_dir", str(Path(path).parent))
-
-    # ----- drag and drop
-    def dragEnterEvent(self, event) -> None:
-        if event.mimeData().hasUrls():
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_path(url.toLocalFile())
-        event.acceptProposedAction()
-
-    # ----- projects
-    def new_project(self) -> None:
-        if not self._may_discard():
-            return
-        self.project.replace_with(Project(audio_path=self.project.audio_path))
-        self.undo_stack.clear()
-
-    def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
-        if path:
-            self.open_project(path)
-
-    def open_project(self, path: str) -> bool:
-        if not self._may_discard():
-            return False
-        try:
-            loaded = load_project(path)
-        except Exception as e:
-            show_error(self, "Cannot open the project", e)
-            return False
-        self.project.replace_with(loaded)
-        self.undo_stack.clear()
-        self.settings.add_recent("project", path)
-        return True
-
-    def save_project(self) -> bool:
-        if not self.project.file_path:
-            return self.save_project_as()
-        return self._save_to(self.project.file_path)
-
-    def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
-        if not path:
-            return False
-        if not path.endswith(".json"):
-            path += PROJECT_SUFFIX
-        return self._save_to(path)
-
-    def _save_to(self, path: str) -> bool:
-        try:
-            save_project(self.project, path)
-        except Exception as e:  # disk full, permission: the project stays open and unsaved
-            show_error(self, "Cannot save the project", e)
-            return False
-        self.settings.add_recent("project", path)
-        self.undo_stack.setClean()
-        self._status_message(f"Saved {Path(path).name}")
-        return True
-
-    def _may_discard(self) -> bool:
-        if not self.project.dirty:
-            return True
-        answer = ask_save_changes(self)
-        if answer == "save":
-            return self.save_project()
-        return answer == "discard"
-
-    def _update_title(self) -> None:
-        name = Path(self.project.file_path).name if self.project.file_path else "untitled"
-        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
-        self.setWindowModified(self.project.dirty)
 
     # ----- keys (emotion over time)
     def add_key(self) -> None:

@@ -69,7 +69,8 @@ def errors(monkeypatch):
         from app.errors import user_message
         seen.append((title, user_message(error)))
 
-    for module in ("app.errors", "app.main_window", "app.export_dialog", "app.palette.panel"):
+    for module in ("app.errors", "app.main_window", "app.window_files", "app.export_dialog",
+                   "app.palette.panel"):
         monkeypatch.setattr(f"{module}.show_error", fake)
     return seen
 
@@ -84,7 +85,7 @@ def answers(monkeypatch):
         asked.append(what)
         return reply["value"]
 
-    monkeypatch.setattr("app.main_window.ask_save_changes", fake)
+    monkeypatch.setattr("app.window_files.ask_save_changes", fake)
     return {"asked": asked, "reply": reply}
 
 
