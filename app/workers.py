@@ -102,8 +102,8 @@ def _execute(worker: Worker) -> None:
     worker.run()
 
 
-# ----- keeping workers alive, and releasing their Qt objects on the GUI thread
-_running: set[Worker] = set()  # strong: a started worker lives until it has run
+# ----- releasing workers' Qt objects on the GUI thread (the pool keeps a started worker alive:
+# it holds the callable, and so the worker, until it has run)
 # [weak ref to the worker, its signals, `finished` delivered on the GUI thread]: the signals
 # are let go only when both hold, so no queued slot call is lost and no pool thread deletes them
 _held: list[list] = []
@@ -112,15 +112,13 @@ _lock = threading.Lock()
 
 def _hold(worker: Worker) -> None:
     with _lock:
-        _running.add(worker)
         _held.append([weakref.ref(worker), worker.signals, False])
 
 
 def sweep() -> int:
-    """GUI thread: drop finished workers, and the signal objects of workers that are gone.
+    """GUI thread: let go of the signal objects of finished workers that are gone.
     Returns how many signal objects are still held."""
     with _lock:
-        _running.difference_update([w for w in _running if w.done])
         _held[:] = [e for e in _held if not (e[2] and e[0]() is None)]
         return len(_held)
 
