@@ -52,27 +52,30 @@ def _sync() -> None:
 
 
 @torch.no_grad()
-def _baseline(parts: dict, device, dtype, size, frames, steps, clips) -> tuple[float, int]:
+def _baseline(parts: dict, device, dtype, size, frames, steps, clips,
+              gscale) -> tuple[float, int]:
     """Bare AnimateDiff: UNetMotionModel.from_unet2d with diffusers' processors, the same
-    guidance batch (2 passes), steps and VAE decode, for the same new frames. (seconds, frames)"""
+    guidance batch, steps and VAE decode, for the same new frames. (seconds, frames)"""
     from diffusers import UNetMotionModel
 
     unet = UNetMotionModel.from_unet2d(parts["unet2d"], parts["motion_adapter"]).eval()
     unet = unet.to(device, dtype)
     vae, scheduler = parts["vae"].to(device, dtype), parts["scheduler"]
     h = w = size // 8
-    context = torch.zeros(2 * frames, 1, unet.config.cross_attention_dim, device=device,
+    passes = 2 if gscale > 1 else 1  # as the pipeline: guidance doubles the batch
+    context = torch.zeros(passes * frames, 1, unet.config.cross_attention_dim, device=device,
                           dtype=dtype)
 
     def clip() -> None:
         scheduler.set_timesteps(steps, device=device)
         latents = torch.randn(1, 4, frames, h, w, device=device, dtype=dtype)
         for t in scheduler.timesteps:
-            pred = unet(torch.cat([latents] * 2), t, encoder_hidden_states=context,
+            pred = unet(torch.cat([latents] * passes), t, encoder_hidden_states=context,
                         return_dict=False)[0]
-            uncond, cond = pred.chunk(2)
-            latents = scheduler.step(uncond + 3.5 * (cond - uncond), t, latents,
-                                     return_dict=False)[0]
+            if passes == 2:
+                uncond, cond = pred.chunk(2)
+                pred = uncond + gscale * (cond - uncond)
+            latents = scheduler.step(pred, t, latents, return_dict=False)[0]
         flat = latents.permute(0, 2, 1, 3, 4).reshape(frames, 4, h, w)
         for i in range(0, frames, 8):
             vae.decode(flat[i:i + 8] / vae.config.scaling_factor)
@@ -140,7 +143,8 @@ def main() -> int:
     t_build = time.perf_counter()
     parts = _parts(real)
     build_s = time.perf_counter() - t_build
-    base_s, base_new = _baseline(parts, device, dtype, size, frames, steps, clips)
+    base_s, base_new = _baseline(parts, device, dtype, size, frames, steps, clips,
+                                 args.guidance)
     del parts["unet2d"]
     pipe = _pipeline(parts, device, dtype)
     _render(pipe, size, frames, min(steps, 2), 1, 25, args.guidance)  # warm-up (kernels, allocator)
