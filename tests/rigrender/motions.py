@@ -2,6 +2,7 @@
 way the AU rig moves them (jaw drop, lip-corner pull, blink), in pixels."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -59,3 +60,13 @@ def blink(p: Portrait, closure: float) -> np.ndarray:
             j = lower[np.argmin(np.abs(p.xy[lower, 0] - p.xy[i, 0]))]
             d[i] = (p.xy[j] - p.xy[i]) * closure
     return d
+
+
+def timings(fn, n: int) -> np.ndarray:
+    """Seconds of `n` calls of `fn()`, one each (speed tests take the median or the best)."""
+    out = np.empty(n)
+    for i in range(n):
+        t = time.perf_counter()
+        fn()
+        out[i] = time.perf_counter() - t
+    return out
