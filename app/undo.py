@@ -10,32 +10,36 @@ from app.ui_constants import UNDO_MERGE_WINDOW_S
 from core.mix import EmotionMix
 from core.project import Project
 
-_MIX_COMMAND_ID = 1001
 
+class _ReplaceCommand(QUndoCommand):
+    """Replace one part of the project (`_apply` sets it). Commands of the same class with the
+    same `merge_key` pushed within UNDO_MERGE_WINDOW_S of each other merge, so a slider drag is
+    one undo step."""
 
-class SetMixCommand(QUndoCommand):
-    """Replace the project's mix. Commands with the same `merge_key` pushed within
-    UNDO_MERGE_WINDOW_S of each other merge, so a slider drag is one undo step."""
+    command_id = -1
 
-    def __init__(self, project: Project, new: EmotionMix, text: str, merge_key: str | None = None):
+    def __init__(self, project: Project, old, new, text: str, merge_key: str | None):
         super().__init__(text)
         self.project = project
-        self.old = project.mix
+        self.old = old
         self.new = new
         self.merge_key = merge_key
         self.when = time.monotonic()
 
+    def _apply(self, value) -> None:
+        raise NotImplementedError
+
     def redo(self) -> None:
-        self.project.set_mix(self.new)
+        self._apply(self.new)
 
     def undo(self) -> None:
-        self.project.set_mix(self.old)
+        self._apply(self.old)
 
     def id(self) -> int:
-        return _MIX_COMMAND_ID if self.merge_key else -1
+        return self.command_id if self.merge_key else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SetMixCommand) or other.merge_key != self.merge_key:
+        if type(other) is not type(self) or other.merge_key != self.merge_key:
             return False
         if other.when - self.when > UNDO_MERGE_WINDOW_S:
             return False
@@ -43,35 +47,27 @@ class SetMixCommand(QUndoCommand):
         return True
 
 
-_KEYS_COMMAND_ID = 1002
+class SetMixCommand(_ReplaceCommand):
+    """Replace the project's mix."""
+
+    command_id = 1001
+
+    def __init__(self, project: Project, new: EmotionMix, text: str, merge_key: str | None = None):
+        super().__init__(project, project.mix, new, text, merge_key)
+
+    def _apply(self, value: EmotionMix) -> None:
+        self.project.set_mix(value)
 
 
-class SetKeysCommand(QUndoCommand):
+class SetKeysCommand(_ReplaceCommand):
     """Replace the project's keyframes (the list KeyTrack.to_project() writes). Edits of the
     selected key's mix from one palette control merge like SetMixCommand's."""
 
+    command_id = 1002
+
     def __init__(self, project: Project, new: list[dict], text: str,
                  merge_key: str | None = None):
-        super().__init__(text)
-        self.project = project
-        self.old = [dict(k) for k in project.keyframes]
-        self.new = new
-        self.merge_key = merge_key
-        self.when = time.monotonic()
+        super().__init__(project, [dict(k) for k in project.keyframes], new, text, merge_key)
 
-    def redo(self) -> None:
-        self.project.set_keyframes(self.new)
-
-    def undo(self) -> None:
-        self.project.set_keyframes(self.old)
-
-    def id(self) -> int:
-        return _KEYS_COMMAND_ID if self.merge_key else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SetKeysCommand) or other.merge_key != self.merge_key:
-            return False
-        if other.when - self.when > UNDO_MERGE_WINDOW_S:
-            return False
-        self.new, self.when = other.new, other.when
-        return True
+    def _apply(self, value: list[dict]) -> None:
+        self.project.set_keyframes(value)
