@@ -67,15 +67,17 @@ class WindowFiles:
         self.session.load_audio(path)
 
     def open_portrait_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open portrait", self._last_dir(), IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open portrait",
+                                              self.settings.last_dir("portrait"), IMAGE_FILTER)
         if path:
-            self._remember_dir(path)
+            self.settings.remember_dir("portrait", path)
             self.open_portrait(path)
 
     def open_audio_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open voice", self._last_dir(), AUDIO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open voice", self.settings.last_dir("audio"),
+                                              AUDIO_FILTER)
         if path:
-            self._remember_dir(path)
+            self.settings.remember_dir("audio", path)
             self.open_audio(path)
 
     def use_samples(self) -> None:
@@ -119,12 +121,6 @@ class WindowFiles:
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(nothing yet)").setEnabled(False)
 
-    def _last_dir(self) -> str:
-        return self.settings.value("last_dir", str(Path.home()))
-
-    def _remember_dir(self, path: str) -> None:
-        self.settings.set_value("last_dir", str(Path(path).parent))
-
     # ----- drag and drop
     def dragEnterEvent(self, event) -> None:
         if event.mimeData().hasUrls():
@@ -144,8 +140,10 @@ class WindowFiles:
         self.undo_stack.clear()
 
     def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open project",
+                                              self.settings.last_dir("project"), PROJECT_FILTER)
         if path:
+            self.settings.remember_dir("project", path)
             self.open_project(path)
 
     def open_project(self, path: str) -> bool:
@@ -167,9 +165,11 @@ class WindowFiles:
         return self._save_to(self.project.file_path)
 
     def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, "Save project",
+                                              self.settings.last_dir("project"), PROJECT_FILTER)
         if not path:
             return False
+        self.settings.remember_dir("project", path)
         if not path.endswith(".json"):
             path += PROJECT_SUFFIX
         return self._save_to(path)

@@ -1,9 +1,10 @@
 """The main window's menus and shortcuts (a mixin of MainWindow): File, Edit (undo, solo 1-6,
-neutral 0), Keys, Playback (Space, live mode), View (docks, engine)."""
+neutral 0), Keys, Playback (Space, live mode), View (docks, engine), Help."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
+from app.help_menu import build_help_menu
 from app.palette import mixing
 from core.emotions import EMOTIONS
 from core.engine import engine_names
@@ -63,6 +64,7 @@ class WindowMenus:
         v.addAction(self.palette_dock.toggleViewAction())
         v.addAction(self.audio_dock.toggleViewAction())
         self._build_engine_menu(v.addMenu("&Engine"))
+        build_help_menu(self, bar.addMenu("&Help"))
 
     def _build_keys_menu(self, k) -> None:
         self._action(k, "&Add key at the playhead", self.add_key, "K", "addKeyAction")

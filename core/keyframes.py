@@ -44,15 +44,17 @@ def _smoothstep(u: float) -> float:
 
 # Easing of the segment leaving a key: u in [0, 1] (time fraction) -> blend fraction e.
 # Quadratic in/out and the smoothstep (Perlin 1985) in-out; "hold" keeps a's value until b
-# (Blender's "constant"); "step" cuts to b halfway (nearest key wins).
+# (Blender's "constant", After Effects' "hold"). "step" means the same in animation tools (Maya's
+# "stepped" tangent), so it is an alias of "hold": files that say "step" load as "hold". Files
+# written before this alias had "step" cut to b at the midpoint; animators expected a hold.
 EASINGS: dict[str, Callable[[float], float]] = {
     "linear": lambda u: u,
     "ease-in": lambda u: u * u,
     "ease-out": lambda u: 1.0 - (1.0 - u) ** 2,
     "ease-in-out": _smoothstep,
-    "step": lambda u: 0.0 if u < 0.5 else 1.0,
     "hold": lambda u: 0.0,
 }
+EASING_ALIASES = {"step": "hold"}
 DEFAULT_EASING = "ease-in-out"
 
 
@@ -64,11 +66,12 @@ class Key:
 
     def __post_init__(self):
         t = float(self.time)
+        object.__setattr__(self, "easing", EASING_ALIASES.get(self.easing, self.easing))
         if not np.isfinite(t) or t < 0:
             raise InputError(f"a key's time must be a number of seconds >= 0, got {self.time}")
         if self.easing not in EASINGS:
             raise InputError(f"unknown easing {self.easing!r}; "
-                             f"expected one of: {', '.join(EASINGS)}")
+                             f"expected one of: {', '.join((*EASINGS, *EASING_ALIASES))}")
         object.__setattr__(self, "time", t)
 
     def at(self, time: float) -> Key:
