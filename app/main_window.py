@@ -318,8 +318,8 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
             return
         self.playback.pause()
         self.export_dialog = ExportDialog(self.session, self.project, self,
-                                          keys=self.keys.render_track())
-        self.export_dialog.exported.connect(lambda p: self._status_message(f"Exported {p}"))
+                                          keys=self.keys.render_track(), settings=self.settings)
+        self.export_dialog.exported.connect(lambda p: self._status_message(f"Saved to {p}"))
         self.export_dialog.open()
 
     def switch_engine(self, name: str) -> None:

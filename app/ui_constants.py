@@ -56,6 +56,9 @@ SETTINGS_VERSION = 1
 # Export dialog.
 EXPORT_SIZES = (256, 384, 512, 768, 1024)
 EXPORT_POLL_MS = 100
+# Path field width range, pixels: it grows with the path up to the cap, so the dialog still fits a
+# 1280 px screen; longer paths show their end (the file name) and the tooltip has all of it.
+EXPORT_PATH_WIDTH = (420, 820)
 
 # Keys on the audio strip (emotion over time).
 KEY_WIDTH = 2  # marker line width, pixels
