@@ -77,7 +77,7 @@ class PalettePanel(QWidget):
         s.intensityEdited.connect(lambda v: self._emit(
             replace(self.mix, intensity=v), "Master intensity", "intensity"))
         self.hexagon.weightsPicked.connect(lambda w: self._emit(
-            replace(self.mix, weights=w, label=""), "Palette pick", "hexagon"))
+            mixing.pick(self.mix, w), "Palette pick", "hexagon"))
         self.presets.presetChosen.connect(lambda n: self._emit(
             mixing.apply_preset(self.mix, n), f"Preset {n}"))
         self.au_grid.auEdited.connect(lambda au, v: self._emit(
@@ -109,6 +109,6 @@ class PalettePanel(QWidget):
         self.mix = mix
         self.sliders.show_mix(mix)
         self.hexagon.show_weights(mix.weights, mix.mode == "normalized")
-        self.presets.show_label(mix.label)
+        self.presets.show_label(mixing.shown_preset(mix), custom=any(mix.weights))
         self.prompt.show_mix(mix)
         self.au_grid.show_mix(mix)

@@ -152,3 +152,42 @@ def test_prompt_failure_is_readable(window, errors, qtbot, monkeypatch):
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert errors[-1] == ("Text condition", "Emotion-to-Latents is not trained yet.")
     assert window.project.mix.prompt == "" and window.palette.prompt.apply.isEnabled()
+
+
+@pytest.mark.parametrize("then", ["solo happy", "preset happy", "hexagon", "preset sadly angry"])
+def test_a_new_emotion_clears_the_previous_presets_aus_only(window, then):
+    """Issue 14, item 8: 'sadly surprised' forces AU1/4/25/26; choosing another emotion clears
+    them (the jaw closes) but keeps an AU the user toggled on."""
+    palette = window.palette
+    palette.presets.choose("sadly surprised")
+    assert set(window.project.mix.au_overrides) == {1, 4, 25, 26}
+    palette.au_grid.cells[12].button.click()  # the user's own toggle
+    if then == "solo happy":
+        window.solo(EMOTIONS.index("happy"))
+    elif then == "hexagon":
+        hexagon = palette.hexagon
+        w = tuple(0.5 if n in ("happy", "surprised") else 0.0 for n in EMOTIONS)
+        at = hexagon.point_for(w).toPoint()
+        from PySide6.QtTest import QTest
+        QTest.mousePress(hexagon, Qt.MouseButton.LeftButton, pos=hexagon.point_for(
+            tuple(1.0 if n == "happy" else 0.0 for n in EMOTIONS)).toPoint())
+        QTest.mouseMove(hexagon, at)
+        QTest.mouseRelease(hexagon, Qt.MouseButton.LeftButton, pos=at)
+    else:
+        palette.presets.choose(then.removeprefix("preset "))
+    aus = window.project.mix.au_overrides
+    assert 12 in aus and 26 not in aus and 25 not in aus
+    if then == "preset sadly angry":
+        assert set(aus) == {4, 15, 12}
+    else:
+        assert set(aus) == {12}
+
+
+def test_preset_box_says_custom_once_sliders_move_away(window):
+    box = window.palette.presets
+    box.choose("sadly surprised")
+    assert box.currentText() == "sadly surprised"
+    window.palette.sliders.sliders[EMOTIONS.index("happy")].setValue(30)
+    assert box.currentText() == "Custom"
+    window.undo_stack.undo()
+    assert box.currentText() == "sadly surprised"
