@@ -26,6 +26,7 @@ AU_GRID_COLUMNS = 2
 HEX_MIN_SIZE = 220  # pixels
 HEX_MARGIN = 28  # pixels around the hexagon for the corner labels
 HEX_HANDLE_RADIUS = 8
+HEX_SPOKE_WIDTH = 5  # pixels: one spoke per emotion when the point can't picture the mix
 # Corner order around the hexagon (clockwise from the top): neighbours are the pairs that form
 # Du et al.'s common compounds (happily surprised, fearfully surprised, sadly fearful, ...).
 HEX_CORNER_ORDER = ("happy", "surprised", "fearful", "sad", "disgusted", "angry")

@@ -143,6 +143,20 @@ def point_from_weights(weights) -> tuple[float, float]:
     return float(p[0]), float(p[1])
 
 
+def hex_exact(weights) -> bool:
+    """Whether the point is a faithful picture of the weights: at most two experts, neighbours
+    on the hexagon, summing to at most 1 (then weights_from_point gives them back exactly). Any
+    other mix shares its point with a different two-neighbour blend (happy + fearful sits where
+    half "surprised" does)."""
+    w = np.asarray(weights, np.float64)[_CORNER_EXPERT]
+    on = np.flatnonzero(w > 1e-4)
+    if w.sum() > 1.0 + 1e-4:
+        return False
+    if len(on) <= 1:
+        return True
+    return len(on) == 2 and (on[1] - on[0]) in (1, 5)
+
+
 def prompt_gates(text: str) -> np.ndarray:
     """Typed text -> six gates (Emotion-to-Latents). Slow the first time: run it in a worker."""
     from core.errors import InputError
