@@ -64,3 +64,18 @@ def ask_save_changes(parent: QWidget | None, what: str = "this project") -> str:
                                   QMessageBox.StandardButton.Save)
     return {QMessageBox.StandardButton.Save: "save",
             QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
+
+
+def ask_missing_portrait(parent: QWidget | None, path: str) -> str:
+    """'locate', 'skip' or 'cancel' for a project whose portrait file is gone. Blocking by
+    nature; tests monkeypatch it (or answer the real box from a timer)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Portrait not found",
+                      f"This project's portrait was not found: {path}. Locate it, or open the "
+                      "project without a portrait?", QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("missingPortrait")
+    locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
+    skip = box.addButton("Skip", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(locate)
+    box.exec()
+    return {id(locate): "locate", id(skip): "skip"}.get(id(box.clickedButton()), "cancel")

@@ -114,6 +114,13 @@ class Session(QObject):
             self.engine = create_engine(self.engine_name)
         return self.engine
 
+    def clear_portrait(self) -> None:
+        """No portrait (a project whose portrait file is missing): a pending load is dropped."""
+        old = self._workers.get("portrait")
+        if old is not None:
+            old.cancel()
+        self.portrait = None
+
     def _portrait_done(self, portrait: LoadedPortrait) -> None:
         self.portrait = portrait
         self.engineReady.emit(self.engine.describe())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.errors import ask_save_changes, show_error
+from app.errors import ask_missing_portrait, ask_save_changes, show_error
 from app.session import LoadedAudio, LoadedPortrait
 from app.ui_constants import APP_NAME, SAMPLE_VOICE
 from core.project import PROJECT_SUFFIX, Project, load_project, save_project
@@ -21,12 +21,20 @@ PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
 class WindowFiles:
     # ----- media
     def _load_project_media(self) -> None:
-        loaded = self.session.portrait
-        if loaded is None or loaded.path != self.project.portrait_path:
-            self.session.load_portrait(self.project.portrait_path)
+        loaded, path = self.session.portrait, self.project.portrait_path
+        if path is not None and not Path(path).exists():
+            self._drop_portrait(f"portrait missing: {Path(path).name}")
+        elif loaded is None or loaded.path != path:
+            self.session.load_portrait(path)
         audio = self.session.audio
         if (audio.path if audio else None) != self.project.audio_path:
             self.session.load_audio(self.project.audio_path)
+
+    def _drop_portrait(self, status: str) -> None:
+        self.playback.pause()
+        self.session.clear_portrait()
+        self.preview.clear()
+        self._status("portrait", status)
 
     def _portrait_ready(self, portrait: LoadedPortrait) -> None:
         self._status("portrait", portrait.name)
@@ -147,6 +155,10 @@ class WindowFiles:
             self.open_project(path)
 
     def open_project(self, path: str) -> bool:
+        """Open a project, whole or not at all. A missing portrait asks Locate…/Skip/Cancel:
+        Locate uses the chosen file (the project is then unsaved: its file names another);
+        Skip opens the project without a portrait (nothing of the previous project's stays on
+        screen; saving keeps the missing path); Cancel leaves the open project untouched."""
         if not self._may_discard():
             return False
         try:
@@ -154,10 +166,39 @@ class WindowFiles:
         except Exception as e:
             show_error(self, "Cannot open the project", e)
             return False
+        located = self._find_portrait(loaded)
+        if located is False:
+            return False
+        if (self.session.portrait is None
+                or self.session.portrait.path != (located or loaded.portrait_path)):
+            self._drop_portrait("loading portrait…")  # never the previous project's face
+        if located:
+            loaded.portrait_path = located
         self.project.replace_with(loaded)
+        if located:
+            self.project.dirty = True
+            self._update_title()
         self.undo_stack.clear()
         self.settings.add_recent("project", path)
         return True
+
+    def _find_portrait(self, loaded: Project) -> str | None | bool:
+        """None: the portrait is there (or skipped); a path: located; False: cancelled."""
+        missing = loaded.portrait_path
+        if missing is None or Path(missing).exists():
+            return None
+        answer = ask_missing_portrait(self, missing)
+        if answer == "skip":
+            return None
+        if answer == "locate":
+            start = str(Path(missing).parent) if Path(missing).parent.is_dir() else \
+                self.settings.last_dir("portrait")
+            found, _ = QFileDialog.getOpenFileName(self, "Locate the portrait", start,
+                                                   IMAGE_FILTER)
+            if found:
+                self.settings.remember_dir("portrait", found)
+                return found
+        return False
 
     def save_project(self) -> bool:
         if not self.project.file_path:
