@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
 from app.audio_strip import AudioStrip
+from app.engine_switch import WindowEngines, engine_problem
 from app.errors import show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
@@ -43,7 +44,7 @@ from core.mix import EmotionMix
 from core.project import CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, Project
 
 
-class MainWindow(WindowMenus, WindowFiles, QMainWindow):
+class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
     def __init__(self, settings: AppSettings | None = None, engine: Engine | None = None,
                  engine_name: str | None = None, load_samples: bool = True):
         super().__init__()
@@ -52,6 +53,8 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         self.project = Project(audio_path=str(SAMPLE_VOICE) if SAMPLE_VOICE.exists() else None)
         self.undo_stack = QUndoStack(self)
         name = engine_name or self.settings.value("engine", "rig")
+        if engine is None and engine_problem(name) is not None:
+            name = "rig"  # the saved engine cannot start here (models removed): start on the rig
         self.session = Session(name, engine, self)
         self.renderer = FrameRenderer(self)
         self.playback = Playback(parent=self)
@@ -311,7 +314,7 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         self._status_message("Live mode: 1-6, 0, A in the live window; Esc stops." if on
                              else "Live mode off.")
 
-    # ----- export and engines
+    # ----- export
     def open_export(self) -> None:
         if self.session.portrait is None:
             show_error(self, "Nothing to export", "Load a portrait first.")
@@ -321,16 +324,6 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
                                           keys=self.keys.render_track(), settings=self.settings)
         self.export_dialog.exported.connect(lambda p: self._status_message(f"Saved to {p}"))
         self.export_dialog.open()
-
-    def switch_engine(self, name: str) -> None:
-        if name == self.session.engine_name:
-            return
-        self.playback.pause()
-        self.settings.set_value("engine", name)
-        self.session.engine_name, self.session.engine = name, None
-        self.session.portrait = None
-        self._status("engine", f"engine: {name} (loading…)")
-        self.session.load_portrait(self.project.portrait_path)
 
     # ----- status and layout
     def _status(self, key: str, text: str) -> None:

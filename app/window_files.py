@@ -66,6 +66,8 @@ class WindowFiles:
 
     def _engine_ready(self, info: dict) -> None:
         self._status("engine", f"engine: {info.get('engine', '?')}")
+        self.settings.set_value("engine", self.session.engine_name)
+        self._show_engine_checked()
         self._status("device", info.get("device", "?"))
 
     def open_portrait(self, path: str) -> None:

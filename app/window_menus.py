@@ -2,12 +2,11 @@
 neutral 0), Keys, Playback (Space, live mode), View (docks, engine), Help."""
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 
 from app.help_menu import build_help_menu
 from app.palette import mixing
 from core.emotions import EMOTIONS
-from core.engine import engine_names
 
 
 class WindowMenus:
@@ -76,12 +75,3 @@ class WindowMenus:
         self._action(k, "D&eselect key", lambda: self.select_key(None), "Esc")
         k.addSeparator()
         self._action(k, "A&uto keys from the voice", self.propose_keys)
-
-    def _build_engine_menu(self, menu) -> None:
-        group = QActionGroup(self)
-        for name in engine_names() or [self.session.engine_name]:
-            action = QAction(name, self, checkable=True)
-            action.setChecked(name == self.session.engine_name)
-            action.triggered.connect(lambda _=False, n=name: self.switch_engine(n))
-            group.addAction(action)
-            menu.addAction(action)
