@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
 from app.audio_strip import AudioStrip
+from app.elided_label import ElidedLabel
 from app.engine_switch import WindowEngines, engine_problem
 from app.errors import show_error
 from app.export_dialog import ExportDialog
@@ -32,8 +33,8 @@ from app.recorder import VoiceRecorder
 from app.session import Session
 from app.settings import AppSettings
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
-                              ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_MESSAGE_MS,
-                              THEME_QSS, WINDOW_SIZE)
+                              ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH,
+                              STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
 from app.window_menus import WindowMenus
@@ -89,9 +90,16 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.audio_strip.setMinimumHeight(AUDIO_DOCK_HEIGHT)
         # the palette runs the full height; the audio strip sits under the preview only
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resize(*WINDOW_SIZE)
+        self.resize(*self._first_size())
         self.resizeDocks([self.palette_dock], [PALETTE_DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.resizeDocks([self.audio_dock], [AUDIO_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def _first_size(self) -> tuple[int, int]:
+        """WINDOW_SIZE, or the screen's free area when that is smaller (a laptop)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or screen.isEmpty():
+            return WINDOW_SIZE
+        return min(WINDOW_SIZE[0], screen.width()), min(WINDOW_SIZE[1], screen.height())
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -104,7 +112,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         bar = self.statusBar()
         self.status_labels: dict[str, QLabel] = {}
         for key in ("engine", "device", "fps", "portrait", "audio"):
-            label = QLabel("–")
+            label = ElidedLabel("–")
+            label.setMaximumWidth(STATUS_LABEL_MAX_WIDTH)
             label.setObjectName(f"status_{key}")
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)

@@ -48,6 +48,11 @@ RECORD_MAX_S = 60.0
 # Window.
 WINDOW_SIZE = (1440, 900)
 PALETTE_DOCK_WIDTH = 480
+# Laptop screens (issue 14): the window must fit 1280x720. The palette never asks for more than
+# PALETTE_MIN_WIDTH (wider content scrolls); the AU grid reflows to as many columns as fit.
+PALETTE_MIN_WIDTH = 400
+AU_CELL_MIN_WIDTH = 260  # one AU cell: button, name, intensity slider, produced bar
+STATUS_LABEL_MAX_WIDTH = 260  # status bar fields elide beyond this
 SCROLLBAR_ALLOWANCE = 24  # pixels kept for the palette's vertical scroll bar
 AUDIO_DOCK_HEIGHT = 190
 RECENT_FILES_MAX = 8

@@ -17,7 +17,7 @@ from app.palette.hexagon import HexagonPicker
 from app.palette.presets import PresetBox
 from app.palette.prompt import PromptBox
 from app.palette.sliders import ExpertSliders
-from app.ui_constants import SCROLLBAR_ALLOWANCE
+from app.ui_constants import PALETTE_MIN_WIDTH
 from app.workers import Worker
 from core.emotions import EMOTIONS
 from core.mix import EmotionMix
@@ -56,14 +56,17 @@ class PalettePanel(QWidget):
         layout.addWidget(_group("Experts (global gate g)", self.sliders))
         layout.addWidget(_group("Palette", picker, self.presets))
         layout.addWidget(_group("Text condition", self.prompt))
-        layout.addWidget(_group("Action Units (off / forced / muted; bar: what the mix makes)",
-                                self.au_grid))
+        aus = _group("Action Units", self.au_grid)
+        aus.setToolTip("Click an AU: off (the mix decides) → forced on → muted; "
+                       "the bar shows what the mix itself makes")
+        layout.addWidget(aus)
         layout.addStretch(1)
+        # Laptop-sized (issue 14): the panel never asks for more than PALETTE_MIN_WIDTH; the AU
+        # grid reflows to fewer columns, and anything wider scrolls instead of widening the window.
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        inner.setMinimumWidth(inner.sizeHint().width())
-        scroll.setMinimumWidth(inner.sizeHint().width() + SCROLLBAR_ALLOWANCE)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroll.setMinimumWidth(PALETTE_MIN_WIDTH)
         scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
