@@ -72,11 +72,6 @@ class DiffusionEngine(Engine):
         return pipe.to(device, dtype)
 
     @classmethod
-    def from_components(cls, pipeline, config: DiffusionConfig | None = None,
-                        condition_fn: ConditionFn | None = None) -> DiffusionEngine:
-        return cls(config=config, pipeline=pipeline, condition_fn=condition_fn)
-
-    @classmethod
     def tiny(cls, seed: int = 0, config: DiffusionConfig | None = None) -> DiffusionEngine:
         """Random tiny parts on the CPU (tests, `doctor --tiny`); the emotion latent is random."""
         from core.diffusion.tiny import tiny_pipeline

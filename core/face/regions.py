@@ -37,10 +37,6 @@ def point(name: str, key: str) -> int:
     return int(_table()[name][key])
 
 
-def region_names() -> list[str]:
-    return [k for k, v in _table().items() if isinstance(v, (list, dict)) and k != "mirror_map"]
-
-
 @lru_cache(maxsize=1)
 def mirror_map() -> np.ndarray:
     """Index i -> its left/right twin, for all 478 points (iris points mapped too)."""
