@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.face.regions import ipd as face_ipd
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class FaceFrame:
         r = landmarks[R_IRIS_CENTER, :2].astype(np.float64)
         l_ = landmarks[L_IRIS_CENTER, :2].astype(np.float64)
         d = l_ - r
-        ipd = float(np.hypot(*d))
+        ipd = float(face_ipd(landmarks))
         if ipd < 1e-6:
             raise ValueError("degenerate landmarks: both pupils at the same place")
         x = d / ipd
