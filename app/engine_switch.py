@@ -12,7 +12,7 @@ from __future__ import annotations
 from PySide6.QtGui import QAction, QActionGroup
 
 from app.errors import show_error, user_message
-from core.engine import engine_names
+from core.engines import engine_names
 
 
 def engine_problem(name: str) -> tuple[str, str] | None:
