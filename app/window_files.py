@@ -1,5 +1,6 @@
 """What the main window opens and saves (a mixin of MainWindow): portraits and voices (menu,
-drag-and-drop, recent files, microphone), and projects with their "unsaved changes" prompt."""
+drag-and-drop, recent files, microphone), key files, and projects with their "unsaved changes"
+prompt. Each kind of file dialog starts in the folder that kind was last taken from."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,6 +10,8 @@ from PySide6.QtWidgets import QFileDialog
 from app.errors import ask_missing_portrait, ask_save_changes, show_error
 from app.session import LoadedAudio, LoadedPortrait
 from app.ui_constants import APP_NAME, AUDIO_RATE, SAMPLE_VOICE
+from app.undo import SetKeysCommand
+from core.keyframes import load_keys, save_keys
 from core.project import PROJECT_SUFFIX, Project, load_project, save_project
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
@@ -16,6 +19,7 @@ AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 AUDIO_FILTER = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
 PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
+KEYS_FILTER = "MoEE keys (*.json)"  # what `main.py render --keys take.json` reads
 
 
 class WindowFiles:
@@ -130,6 +134,39 @@ class WindowFiles:
                                            lambda p=path: self.open_path(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(nothing yet)").setEnabled(False)
+
+    # ----- key files (the take's keys alone, for `main.py render --keys`)
+    def import_keys_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import keys", self.settings.last_dir("keys"),
+                                              KEYS_FILTER)
+        if not path:
+            return
+        self.settings.remember_dir("keys", path)
+        try:
+            track = load_keys(path)
+        except Exception as e:
+            show_error(self, "Cannot import the keys", e)
+            return
+        self.keys.select(None)
+        self.undo_stack.push(SetKeysCommand(self.project, track.to_project(),
+                                            f"Import keys {Path(path).name}"))
+
+    def export_keys_dialog(self) -> None:
+        if not len(self.keys.track):
+            show_error(self, "No keys to export", "Add a key first (K stores the palette's mix).")
+            return
+        name = Path(self.project.file_path or "take").name.removesuffix(".json")
+        start = str(Path(self.settings.last_dir("keys")) / f"{Path(name).stem}.keys.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export keys", start, KEYS_FILTER)
+        if not path:
+            return
+        self.settings.remember_dir("keys", path)
+        try:
+            save_keys(self.keys.track, path)
+        except Exception as e:
+            show_error(self, "Cannot export the keys", e)
+            return
+        self._status_message(f"Saved keys to {path}")
 
     # ----- drag and drop
     def dragEnterEvent(self, event) -> None:

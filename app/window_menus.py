@@ -75,3 +75,6 @@ class WindowMenus:
         self._action(k, "D&eselect key", lambda: self.select_key(None), "Esc")
         k.addSeparator()
         self._action(k, "A&uto keys from the voice", self.propose_keys)
+        k.addSeparator()
+        self._action(k, "&Import keys from a file…", self.import_keys_dialog)
+        self._action(k, "E&xport keys to a file…", self.export_keys_dialog)

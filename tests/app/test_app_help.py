@@ -74,3 +74,34 @@ def test_emotion_sliders_name_their_prototype_aus(window):
     tips = [s.toolTip() for s in window.palette.sliders.sliders]
     assert "AU12" in tips[EMOTIONS.index("happy")] and "AU15" in tips[EMOTIONS.index("sad")]
     assert all(name in tip for name, tip in zip(EMOTIONS, tips))
+
+
+def test_keys_export_and_import_through_their_own_folder(window, tmp_path, monkeypatch):
+    from app import window_files
+    takes = tmp_path / "takes"
+    takes.mkdir()
+    starts: list[str] = []
+    out = takes / "scene.keys.json"
+
+    def save(_parent, _title, start, _filter):
+        starts.append(start)
+        return str(out), ""
+
+    def open_(_parent, _title, start, _filter):
+        starts.append(start)
+        return str(out), ""
+
+    monkeypatch.setattr(window_files.QFileDialog, "getSaveFileName", save)
+    monkeypatch.setattr(window_files.QFileDialog, "getOpenFileName", open_)
+    happy, sad = EmotionMix.from_preset("happy"), EmotionMix.from_preset("sad")
+    window.project.set_keyframes([{"time": 0.5, "mix": happy.as_dict()},
+                                  {"time": 2.0, "easing": "linear", "mix": sad.as_dict()}])
+    window.export_keys_dialog()
+    assert out.exists()
+    window.project.set_keyframes([])
+    window.import_keys_dialog()
+    assert [k.time for k in window.keys.track.keys] == [0.5, 2.0]
+    assert starts[1] == str(takes)  # the keys folder, remembered on its own
+    assert window.settings.last_dir("portrait") != str(takes)
+    window.undo_stack.undo()  # an import is one undo step
+    assert len(window.keys.track) == 0
