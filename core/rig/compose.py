@@ -76,6 +76,55 @@ def onset(t: float) -> float:
     return ONSET_FLOOR + (1.0 - ONSET_FLOOR) * x * x * (3 - 2 * x)
 
 
+def _row_displacement(motion: MotionModel, row, muted: list[int], yielding: float) -> np.ndarray:
+    """As _emotion_displacement, for a track row (core/track.py)."""
+    g = row.g
+    key = (g.tobytes(), tuple(sorted(muted)), None if row.s is None else row.s.tobytes())
+    cache = motion.emotion_cache
+    with motion.lock:  # the GUI's preview and clip threads share one portrait
+        if key not in cache:
+            base = motion.moe.au_gain(g, muted)
+            mouth = np.zeros_like(base)
+            mouth[_YIELD_IDX] = base[_YIELD_IDX]
+            cache[key] = (motion.moe.displacement_s(g, row.s, base),
+                          motion.moe.displacement_s(g, row.s, mouth))
+            while len(cache) > 64:
+                cache.pop(next(iter(cache)))
+        full, mouth_part = cache[key]
+    return full - yielding * mouth_part if yielding else full
+
+
+def compose_row(motion: MotionModel, row, drive: FrameDrive) -> tuple[RigPose, np.ndarray]:
+    """One frame from its track row (core/track.py) and the audio/life drive ->
+    (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""
+    muted, forced = row.muted, row.forced
+    g_eff = row.g
+    yielding = drive.activity * SPEECH_MIX["emotion_mouth_yield"]
+    yield_gain = np.ones(NUM_AUS, np.float32)
+    yield_gain[_YIELD_IDX] = 1.0 - yielding
+    gain = motion.moe.au_gain(g_eff, muted, yield_gain)
+    mixed = motion.moe.mixed_aus(g_eff, gain)
+    emotion = _row_displacement(motion, row, muted, yielding)
+
+    extra = _speech_aus(drive.speech, mixed, muted)
+    for au, v in forced.items():  # a forced AU replaces what the mix gave it
+        extra[au] = extra.get(au, 0.0) + v - float(mixed[AU_INDEX[au]])
+    blink = max([drive.blink if 45 not in muted else 0.0]
+                + [forced.get(a, 0.0) for a in EYE_CLOSURE_AUS])
+    for au in EYE_CLOSURE_AUS:
+        extra.pop(au, None)
+
+    total = {au: float(mixed[i]) for i, au in enumerate(AU_NUMBERS)}
+    for au, v in extra.items():
+        total[au] = total.get(au, 0.0) + v
+    total[45] = max(total.get(45, 0.0), blink)
+    final = {au: round(min(max(v, 0.0), 1.0), 4) for au, v in total.items() if v > 1e-4}
+    head = tuple(float(a) + float(b) for a, b in zip(drive.head, row.head))
+    gaze = tuple(float(a) * row.gaze_life + float(b) for a, b in zip(drive.gaze, row.gaze))
+    pose = RigPose(aus=extra, head=head, gaze=gaze, blink=blink, gates=g_eff, final_aus=final)
+    return pose, emotion
+
+
 def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDrive,
             t: float) -> tuple[RigPose, np.ndarray]:
     """-> (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""

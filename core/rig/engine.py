@@ -10,9 +10,10 @@ import numpy as np
 
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
 from core.mix import EmotionMix
-from core.rig.compose import FrameDrive, compose
+from core.rig.compose import FrameDrive, compose, compose_row, onset
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
+from core.track import EmotionTrack, TrackBuilder
 
 
 @dataclass
@@ -72,6 +73,7 @@ class RigEngine(Engine):
         self._tracks_key = None
         self._tracks: Tracks | None = None
         self._gates_cache: dict[str, np.ndarray] = {}
+        self.builder = TrackBuilder()
 
     # ----- Engine interface
     def prepare(self, image: np.ndarray) -> PreparedPortrait:
@@ -83,16 +85,22 @@ class RigEngine(Engine):
         sp = job.portrait.at_size(job.size)
         tracks = self.tracks(job)
         total = job.frame_count()
+        emotion = self.emotion_track(job, range(total))
         for i in range(total):
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            yield self._frame(job, sp, tracks, i)
+            yield self._frame(job, sp, tracks, emotion, i, i)
             if progress is not None:
                 progress(i + 1, total)
 
     def render_frame(self, job: RenderJob, index: int) -> Frame:
         job.validate()
-        return self._frame(job, job.portrait.at_size(job.size), self.tracks(job), index)
+        return self._frame(job, job.portrait.at_size(job.size), self.tracks(job),
+                           self.emotion_track(job, [index]), 0, index)
+
+    def emotion_track(self, job: RenderJob, indices) -> EmotionTrack:
+        """The job's emotion resolved once for frames `indices` (core/track.py)."""
+        return self.builder.for_job(job, list(indices), onset)
 
     def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
                     activity: float = 0.0) -> np.ndarray:
@@ -129,7 +137,17 @@ class RigEngine(Engine):
             self._gates_cache[key] = np.asarray(resolve_condition(mix).gates, np.float32)
         return self._gates_cache[key]
 
-    def _frame(self, job: RenderJob, sp: ScaledPortrait, tracks: Tracks, i: int) -> Frame:
+    def _frame(self, job: RenderJob, sp: ScaledPortrait, tracks: Tracks, emotion: EmotionTrack,
+               row: int, i: int) -> Frame:
+        t = job.frame_time(i)
+        drive = tracks.drive(int(round(t * job.fps)))
+        pose, moved = compose_row(job.portrait.motion, emotion.row(row), drive)
+        info: dict = {"activity": drive.activity}
+        image = self._draw(job.portrait, sp, pose, moved, info)
+        return Frame(index=i, time=t, image=image, aus=pose.final_aus, gates=pose.gates,
+                     info=info)
+
+    def _frame_legacy(self, job: RenderJob, sp: ScaledPortrait, tracks: Tracks, i: int) -> Frame:
         t = job.frame_time(i)
         mix = job.mix_at(t)
         g = self.gates(mix)

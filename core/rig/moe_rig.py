@@ -113,6 +113,17 @@ class RigMoE:
                        s_override=self.s_override(mix), au_gain=torch.as_tensor(gain))
         return out.hidden[0, :, :2].numpy()
 
+    @torch.no_grad()
+    def displacement_s(self, g: np.ndarray, s: np.ndarray | None, gain: np.ndarray) -> np.ndarray:
+        """Emotion landmark motion (478, 2) in IPD for global gates g (6,), local gates per
+        region s (R, 6) (NaN: the module's own; None: no region set) and AU gains."""
+        if not np.any(g):
+            return np.zeros((self.tokens.shape[1], 2), np.float32)
+        s_tok = None if s is None else torch.as_tensor(s[self.token_region])[None]
+        out = self.moe(self.tokens, g_override=torch.as_tensor(g, dtype=torch.float32)[None],
+                       s_override=s_tok, au_gain=torch.as_tensor(gain))
+        return out.hidden[0, :, :2].numpy()
+
     def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:
         """(NUM_AUS,) intensities the mix itself produces (after the ceiling and mutes)."""
         return np.clip((g @ self._expert_aus) * gain, 0.0, 1.0)
