@@ -6,8 +6,9 @@ import pytest
 from core.face.landmarks import detect_face
 from core.face.regions import region
 from core.mix import EmotionMix
-from core.rig.compose import FrameDrive, compose
+from core.rig.compose import FrameDrive, compose, onset
 from core.rig.motion import MotionModel
+from core.track import TrackBuilder
 
 R_CORNER, L_CORNER = 61, 291
 INNER_BROWS = [107, 336]
@@ -24,8 +25,8 @@ def motion(portrait):
 
 
 def disp(motion, mix, speech=None, t=1.0, activity=0.0):
-    pose, emotion = compose(motion, mix, mix.gates(), FrameDrive(speech=speech or {},
-                                                                 activity=activity), t)
+    row = TrackBuilder().for_mixes([mix], mix.gates() * onset(t)).row(0)
+    pose, emotion = compose(motion, row, FrameDrive(speech=speech or {}, activity=activity))
     return motion.displacement(pose, emotion), pose
 
 

@@ -1,13 +1,23 @@
-"""One take through the track (core/track.py) and through the per-frame path it replaced."""
+"""One take through the track (core/track.py).
+
+The track replaced a per-frame path (mix_at -> Emotion-to-Latents -> compose, every frame). While
+both existed, a test rendered a keyed take (AU toggles, region gates, a label key, modes,
+intensities) through each and got identical frames, images and AUs, bit for bit (commit "Track
+builder (core/track.py)..." on branch body). With the old path gone, the track's arrays are
+checked here against the same per-frame resolution written out independently, and a scrubbed
+frame against the same frame of a full pass.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from core.audio.io import load_audio
+from core.emotions import AU_INDEX
 from core.engine import RenderJob, create_engine
 from core.keyframes import Key, KeyTrack
-from core.mix import EmotionMix
+from core.mix import REGIONS, EmotionMix
+from core.rig.compose import onset
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +37,39 @@ def job(portrait, speech_wav):
     return engine, job
 
 
-def test_track_renders_the_old_path_frame_for_frame(job):
+def reference_row(job, i: int):
+    """What the per-frame path computed for frame i: gates, toggles and region gates."""
+    from core.latents.resolve import resolve_condition
+
+    t = job.frame_time(i)
+    mix = job.mix_at(t)
+    g = mix.gates() if not mix.label else resolve_condition(mix).gates
+    return np.asarray(g, np.float32) * onset(t), mix.au_overrides, mix.local_gates
+
+
+def test_track_holds_the_per_frame_resolution(job):
     engine, job = job
-    sp = job.portrait.at_size(job.size)
-    tracks = engine.tracks(job)
-    new = list(engine.frames(job))
-    assert len(new) == job.frame_count() == 75
-    for f in new:
-        old = engine._frame_legacy(job, sp, tracks, f.index)
-        assert np.array_equal(f.image, old.image), f.index
-        assert f.aus == old.aus and np.array_equal(f.gates, old.gates)
-    # the same frames one at a time (preview scrubbing) as in one pass (export)
-    for i in (0, 30, 74):
-        assert np.array_equal(engine.render_frame(job, i).image, new[i].image)
+    n = job.frame_count()
+    track = engine.emotion_track(job, range(n))
+    assert len(track) == n == 75
+    for i in range(n):
+        g, toggles, local = reference_row(job, i)
+        assert np.array_equal(track.g[i], g), i
+        free = np.ones(len(track.aus[i]), bool)
+        for au, v in toggles.items():
+            assert track.aus[i, AU_INDEX[au]] == v
+            free[AU_INDEX[au]] = False
+        assert np.isnan(track.aus[i, free]).all()
+        for r, name in enumerate(REGIONS):
+            want = np.asarray(local.get(name, (np.nan,) * 6), np.float32)
+            assert np.array_equal(track.s[i, r], want, equal_nan=True)
+    assert track.g[50, 2] + track.g[50, 3] > 0.5  # the label key reached Emotion-to-Latents
+
+
+def test_scrubbed_frames_equal_a_full_pass(job):
+    engine, job = job
+    full = list(engine.frames(job))
+    for i in (0, 30, 50, 74):
+        one = engine.render_frame(job, i)
+        assert np.array_equal(one.image, full[i].image) and one.aus == full[i].aus
+        assert np.array_equal(one.gates, full[i].gates)
