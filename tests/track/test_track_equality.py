@@ -14,7 +14,8 @@ import pytest
 
 from core.audio.io import load_audio
 from core.emotions import AU_INDEX
-from core.engine import RenderJob, create_engine
+from core.engine import RenderJob
+from core.engines import create_engine
 from core.keyframes import Key, KeyTrack
 from core.mix import REGIONS, EmotionMix
 from core.rig.compose import onset

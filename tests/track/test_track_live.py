@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.audio.io import load_audio
-from core.engine import create_engine
+from core.engines import create_engine
 from core.face.landmarks import detect_face
 from core.live.palette import LivePalette
 from core.live.session import LiveSession
