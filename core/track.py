@@ -11,8 +11,10 @@ Arrays (T frames):
     s     (T, R, 6)       local gate per palette region (core.mix.REGIONS); NaN = module's own
     aus   (T, NUM_AUS)    AU toggles: NaN = free, 0 = muted, > 0 = forced at that intensity
     head  (T, 3)          yaw, pitch, roll offsets in degrees: the mix's own + body language
-    gaze  (T, 2)          iris offsets in IPD (x to the subject's left, y down)
+    gaze  (T, 2)          iris offsets in IPD (x to the subject's left, y down): the mix's own
+                          + body language
     gaze_life (T,)        gain on the life motion's gaze (an angry stare holds still)
+Body language (core/body.py) is mixed by the same g, so it eases in and glides with the gates.
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.body import posture
 from core.emotions import AU_INDEX, NUM_AUS, NUM_EXPERTS
 from core.mix import REGIONS, EmotionMix
 
@@ -137,6 +140,8 @@ class TrackBuilder:
             if local:
                 for name, values in m.local_gates.items():
                     s[i, REGIONS.index(name)] = values
+            head[i], gaze[i] = m.head, m.gaze_ipd()
+        body = posture(g)
         return EmotionTrack(
             times=np.zeros(n) if times is None else np.asarray(times, np.float64), g=g, s=s,
-            aus=aus, head=head, gaze=gaze, gaze_life=np.ones(n))
+            aus=aus, head=head + body.head, gaze=gaze + body.gaze, gaze_life=body.gaze_life)
