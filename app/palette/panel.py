@@ -14,6 +14,7 @@ from app.errors import show_error
 from app.palette import mixing
 from app.palette.au_grid import AUGrid
 from app.palette.hexagon import HexagonPicker
+from app.palette.pose import PoseControls
 from app.palette.presets import PresetBox
 from app.palette.prompt import PromptBox
 from app.palette.sliders import ExpertSliders
@@ -43,6 +44,7 @@ class PalettePanel(QWidget):
         self.presets = PresetBox()
         self.prompt = PromptBox()
         self.au_grid = AUGrid()
+        self.pose = PoseControls()
         self._connect()
         self._layout()
 
@@ -58,6 +60,8 @@ class PalettePanel(QWidget):
         layout.addWidget(_group("Text condition", self.prompt))
         layout.addWidget(_group("Action Units (off / forced / muted; bar: what the mix makes)",
                                 self.au_grid))
+        layout.addWidget(_group("Head and gaze (degrees, added to the emotion's posture)",
+                                self.pose))
         layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -82,6 +86,8 @@ class PalettePanel(QWidget):
             mixing.apply_preset(self.mix, n), f"Preset {n}"))
         self.au_grid.auEdited.connect(lambda au, v: self._emit(
             mixing.set_au(self.mix, au, v), f"AU{au}", f"au:{au}"))
+        self.pose.poseEdited.connect(lambda head, gaze, axis: self._emit(
+            replace(self.mix, head=head, gaze=gaze), f"Head/gaze {axis}", f"pose:{axis}"))
         self.prompt.promptApplied.connect(self._prompt)
         self.prompt.overrideToggled.connect(lambda on: self._emit(
             replace(self.mix, gate_override=on), "Gating override"))
@@ -112,3 +118,4 @@ class PalettePanel(QWidget):
         self.presets.show_label(mix.label)
         self.prompt.show_mix(mix)
         self.au_grid.show_mix(mix)
+        self.pose.show_mix(mix)
