@@ -28,8 +28,9 @@ from core.errors import InputError
 POSTURE: dict[str, dict[str, float]] = {
     # head up a little (Wallbott 1998, joy); gaze direct (Adams & Kleck 2005)
     "happy": {"yaw": 0.0, "pitch": -2.5, "roll": 0.0, "gaze_x": 0.0, "gaze_y": 0.0, "stare": 0.0},
-    # head down, gaze down (Wallbott 1998; Keltner 1995)
-    "sad": {"yaw": 0.0, "pitch": 6.0, "roll": 0.0, "gaze_x": 0.0, "gaze_y": 12.0, "stare": 0.0},
+    # head down, gaze down (Wallbott 1998; Keltner 1995); at 6 deg of pitch the projection
+    # hides the raised inner brows (AU1) on the sample portrait, at 4 it keeps them
+    "sad": {"yaw": 0.0, "pitch": 4.0, "roll": 0.0, "gaze_x": 0.0, "gaze_y": 12.0, "stare": 0.0},
     # chin down, eyes up under the brows to keep a fixed, direct stare (Witkower & Tracy 2019;
     # Adams & Kleck 2005): most saccades held still
     "angry": {"yaw": 0.0, "pitch": 4.0, "roll": 0.0, "gaze_x": 0.0, "gaze_y": -4.0,

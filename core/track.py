@@ -19,13 +19,14 @@ Body language (core/body.py) is mixed by the same g, so it eases in and glides w
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.body import posture
-from core.emotions import AU_INDEX, NUM_AUS, NUM_EXPERTS
+from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS, NUM_EXPERTS
 from core.mix import REGIONS, EmotionMix
 
 GATES_CACHE = 32  # distinct prompt/label conditions remembered per builder
@@ -44,17 +45,17 @@ class TrackRow:
 
     @property
     def muted(self) -> list[int]:
-        from core.emotions import AU_NUMBERS
         return [AU_NUMBERS[i] for i in np.flatnonzero(self.aus == 0)]
 
     @property
     def forced(self) -> dict[int, float]:
-        from core.emotions import AU_NUMBERS
         return {AU_NUMBERS[i]: float(self.aus[i]) for i in np.flatnonzero(self.aus > 0)}
 
 
 @dataclass
 class EmotionTrack:
+    """Per-frame arrays of one take or live block (shapes in the module docstring)."""
+
     times: np.ndarray  # (T,) seconds
     g: np.ndarray
     s: np.ndarray | None  # None: no frame sets a region
@@ -82,6 +83,7 @@ class TrackBuilder:
 
     def __init__(self):
         self._gates_cache: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()  # the GUI's preview and clip workers share one engine
 
     def gates(self, mix: EmotionMix) -> np.ndarray:
         """The global gate g for a mix: hand-set, or from its prompt/label (Emotion-to-Latents).
@@ -90,12 +92,17 @@ class TrackBuilder:
             return mix.gates()
         key = json.dumps({k: mix.as_dict()[k] for k in ("prompt", "label", "mode", "intensity")},
                          sort_keys=True)
-        if key not in self._gates_cache:
-            from core.latents.resolve import resolve_condition
+        with self._lock:
+            known = self._gates_cache.get(key)
+        if known is not None:
+            return known
+        from core.latents.resolve import resolve_condition
+        g = np.asarray(resolve_condition(mix).gates, np.float32)
+        with self._lock:
             if len(self._gates_cache) >= GATES_CACHE:
                 self._gates_cache.pop(next(iter(self._gates_cache)))
-            self._gates_cache[key] = np.asarray(resolve_condition(mix).gates, np.float32)
-        return self._gates_cache[key]
+            self._gates_cache[key] = g
+        return g
 
     def for_job(self, job, indices: Sequence[int],
                 onset: Callable[[float], float] | None = None) -> EmotionTrack:
@@ -119,7 +126,7 @@ class TrackBuilder:
         """Arrays for frames with these mixes and these (already resolved) gates g (T, 6)."""
         n = len(mixes)
         g = np.asarray(g, np.float32).reshape(n, NUM_EXPERTS)
-        s = aus = None
+        s = None
         local = any(m.local_gates for m in mixes)
         if local:
             s = np.full((n, len(REGIONS), NUM_EXPERTS), np.nan, np.float32)

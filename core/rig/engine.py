@@ -61,6 +61,9 @@ def _fit(a: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([a, pad.astype(np.float32)])
 
 
+TRACK_BLOCK = 250  # frames of emotion track resolved at a time (10 s at 25 fps)
+
+
 class RigEngine(Engine):
     name = "rig"
 
@@ -79,11 +82,12 @@ class RigEngine(Engine):
         sp = job.portrait.at_size(job.size)
         tracks = self.tracks(job)
         total = job.frame_count()
-        emotion = self.emotion_track(job, range(total))
         for i in range(total):
+            if i % TRACK_BLOCK == 0:  # blocks: memory stays flat and the first frame comes soon
+                emotion = self.emotion_track(job, range(i, min(i + TRACK_BLOCK, total)))
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            yield self._frame(job, sp, tracks, emotion, i, i)
+            yield self._frame(job, sp, tracks, emotion, i % TRACK_BLOCK, i)
             if progress is not None:
                 progress(i + 1, total)
 
