@@ -14,13 +14,15 @@ from core.engine import RenderJob
 from core.engines import create_engine
 from core.errors import InputError
 from core.face.landmarks import detect_face
+from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.face.regions import ipd as face_ipd
 from core.keyframes import Key, KeyTrack, load_keys, save_keys
 from core.mix import EmotionMix
 from tests.export.helpers import decoded_frames
 
 NOSE_TIP = 1
 EYE_CORNERS = [33, 133, 362, 263]  # R outer, R inner, L inner, L outer
-IRISES = [468, 473]
+IRISES = [R_IRIS_CENTER, L_IRIS_CENTER]
 FRAME = 20  # 0.8 s into a silent clip: past the onset
 
 
@@ -39,7 +41,7 @@ def render(rig, mix: EmotionMix, size: int = 256):
 def head_measures(image) -> dict[str, float]:
     """Face Mesh on a rendered frame, in IPD (image x right, y down)."""
     p = detect_face(image).xy
-    ipd = float(np.linalg.norm(p[IRISES[0]] - p[IRISES[1]]))
+    ipd = float(face_ipd(p))
     eyes = p[EYE_CORNERS].mean(0)
     return {"nose_x": p[NOSE_TIP, 0] / ipd, "nose_y": p[NOSE_TIP, 1] / ipd,
             "nose_below_eyes": (p[NOSE_TIP, 1] - eyes[1]) / ipd,
@@ -49,7 +51,7 @@ def head_measures(image) -> dict[str, float]:
 def iris_below_corners(frame) -> float:
     """The rig's own deformed landmarks: irises relative to their eye corners, y down, IPD."""
     p = frame.info["landmarks"]
-    ipd = float(np.linalg.norm(p[IRISES[0]] - p[IRISES[1]]))
+    ipd = float(face_ipd(p))
     return float((p[IRISES, 1].mean() - p[EYE_CORNERS, 1].mean()) / ipd)
 
 

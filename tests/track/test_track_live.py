@@ -8,6 +8,7 @@ import pytest
 from core.audio.io import load_audio
 from core.engines import create_engine
 from core.face.landmarks import detect_face
+from core.face.regions import ipd as face_ipd
 from core.live.palette import LivePalette
 from core.live.session import LiveSession
 from core.live.sources import FileSource
@@ -15,7 +16,6 @@ from core.mix import EmotionMix
 
 CORNERS = [61, 291]
 UPPER_LIP, LOWER_LIP = 13, 14
-EYES = [468, 473]
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def live_last_frame(rig, silence_wav, mix: EmotionMix):
 def mouth(image) -> dict[str, float]:
     """Corner lift above the lip centre and lip opening, in IPD (image y down)."""
     p = detect_face(image).xy
-    ipd = float(np.linalg.norm(p[EYES[0]] - p[EYES[1]]))
+    ipd = float(face_ipd(p))
     lip_y = p[[UPPER_LIP, LOWER_LIP], 1].mean()
     return {"lift": float(lip_y - p[CORNERS, 1].mean()) / ipd,
             "open": float(p[LOWER_LIP, 1] - p[UPPER_LIP, 1]) / ipd}
