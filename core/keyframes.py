@@ -10,12 +10,15 @@ the palette. Interpolation rules (between key a and the next key b, eased fracti
   from/to the intensity the other key's mix itself gives that AU (core.expression, the expert
   table), so a toggle fades in and out without a jump to 0 (0 would mean "mute").
 - local gates: interpolated where both keys set a region, else taken from a (b at the key).
+- head and gaze offsets (degrees): interpolated (a key without them holds 0, straight ahead).
 - prompt, label, gate_override: switch at b's time (a step), since text cannot be blended.
 Before the first key the first key's mix holds, after the last the last's.
 
 File format (versioned, what `--keys take.json` reads and projects store under "keyframes"):
     {"format": "moee-keyframes", "version": 1,
      "keys": [{"time": 0.0, "easing": "ease-in-out", "mix": EmotionMix.as_dict()}, ...]}
+A mix may carry "head": [yaw, pitch, roll] and "gaze": [x, y] in degrees; version-1 files
+without them read as straight ahead, and a mix without them writes none.
 """
 from __future__ import annotations
 
@@ -116,7 +119,12 @@ def blend(a: EmotionMix, b: EmotionMix, e: float) -> EmotionMix:
         base = replace(a, weights=tuple(float(x) for x in (1 - e) * ga + e * gb),
                        mode="free", intensity=1.0)
     return replace(base, au_overrides=_blend_aus(a, b, ga, gb, e),
-                   local_gates=_blend_local(a.local_gates, b.local_gates, e))
+                   local_gates=_blend_local(a.local_gates, b.local_gates, e),
+                   head=_lerp(a.head, b.head, e), gaze=_lerp(a.gaze, b.gaze, e))
+
+
+def _lerp(a: tuple[float, ...], b: tuple[float, ...], e: float) -> tuple[float, ...]:
+    return tuple(float((1 - e) * x + e * y) for x, y in zip(a, b))
 
 
 def _mode_weights(m: EmotionMix) -> np.ndarray:
@@ -139,7 +147,7 @@ def _blend_aus(a: EmotionMix, b: EmotionMix, ga, gb, e: float) -> dict[int, floa
 def _blend_local(la: dict, lb: dict, e: float) -> dict[str, tuple[float, ...]]:
     out = dict(la)
     for region in set(la) & set(lb):
-        out[region] = tuple(float((1 - e) * x + e * y) for x, y in zip(la[region], lb[region]))
+        out[region] = _lerp(la[region], lb[region], e)
     return out
 
 

@@ -14,6 +14,7 @@ from app.errors import show_error
 from app.palette import mixing
 from app.palette.au_grid import AUGrid
 from app.palette.hexagon import HexagonPicker
+from app.palette.pose import PoseControls
 from app.palette.presets import PresetBox
 from app.palette.prompt import PromptBox
 from app.palette.sliders import ExpertSliders
@@ -43,6 +44,7 @@ class PalettePanel(QWidget):
         self.presets = PresetBox()
         self.prompt = PromptBox()
         self.au_grid = AUGrid()
+        self.pose = PoseControls()
         self._connect()
         self._layout()
 
@@ -60,6 +62,9 @@ class PalettePanel(QWidget):
         aus.setToolTip("Click an AU: off (the mix decides) → forced on → muted; "
                        "the bar shows what the mix itself makes")
         layout.addWidget(aus)
+        pose = _group("Head and gaze", self.pose)
+        pose.setToolTip("Degrees, added to the emotion's own posture and the speech motion")
+        layout.addWidget(pose)
         layout.addStretch(1)
         # Laptop-sized (issue 14): the panel never asks for more than PALETTE_MIN_WIDTH; the AU
         # grid reflows to fewer columns, and anything wider scrolls instead of widening the window.
@@ -85,6 +90,8 @@ class PalettePanel(QWidget):
             mixing.apply_preset(self.mix, n), f"Preset {n}"))
         self.au_grid.auEdited.connect(lambda au, v: self._emit(
             mixing.set_au(self.mix, au, v), f"AU{au}", f"au:{au}"))
+        self.pose.poseEdited.connect(lambda head, gaze, axis: self._emit(
+            replace(self.mix, head=head, gaze=gaze), f"Head/gaze {axis}", f"pose:{axis}"))
         self.prompt.promptApplied.connect(self._prompt)
         self.prompt.overrideToggled.connect(lambda on: self._emit(
             replace(self.mix, gate_override=on), "Gating override"))
@@ -115,3 +122,4 @@ class PalettePanel(QWidget):
         self.presets.show_label(mixing.shown_preset(mix), custom=any(mix.weights))
         self.prompt.show_mix(mix)
         self.au_grid.show_mix(mix)
+        self.pose.show_mix(mix)
