@@ -49,7 +49,8 @@ def clip_dir(tmp_path_factory, portrait):
         write_video(root / f"{name}.mp4", synthetic_frames(portrait, n, seed=i), FPS, audio)
         clips.append(ClipMeta(file=f"{name}.mp4", emotion=emo,
                               aus={12: 0.8} if emo == "happy" else {},
-                              split="test" if name == "happy_2" else "train"))
+                              split="test" if name == "happy_2" else "train",
+                              person="astronaut" if name != "mix_1" else ""))
     gray = [np.full((SIDE, SIDE, 3), 128, np.uint8)] * N_FRAMES
     write_video(root / "noface.mp4", gray, FPS, speech)
     clips.append(ClipMeta(file="noface.mp4", emotion="angry"))
