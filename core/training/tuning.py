@@ -26,6 +26,9 @@ TUNING: dict[str, float] = {
     # --- classifier-free guidance (Hallo: audio, reference and motion dropped at 0.05 each)
     "audio_drop_rate": 0.05,      # samples trained without audio: the null the pipeline guides from
     "emotion_drop_rate": 0.05,    # stage-2 samples trained with the MoE off (the emotion null)
+    # --- prepare: AU intensities from landmarks (au_fit.py)
+    "au_fit_ridge": 1e-4,         # ridge on the AU weights: the basis' smallest singular values are
+                                  # ~1e-4 (AU12/14/20 share the corners); recovers synthetic AUs to 0.01
     # --- prepare: emotion consistency (AU profile vs the label's expert AUs, core/expression.py)
     "emotion_consistency_min": 0.3,  # cosine below this -> clip filtered (speech AUs 25-27 left out)
     "au_profile_percentile": 90,     # a clip's AU profile: this percentile of each AU over frames

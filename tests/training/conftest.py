@@ -63,5 +63,6 @@ def prepared(clip_dir, tmp_path_factory):
     from core.training.prepare import PrepareConfig, prepare_dataset
 
     out = tmp_path_factory.mktemp("prepared")
-    report = prepare_dataset(clip_dir / "metadata.csv", out, PrepareConfig(size=64, min_frames=8))
+    report = prepare_dataset(clip_dir / "metadata.csv", out, PrepareConfig(size=64, min_frames=8,
+                                                                           min_emotion_consistency=0.0))
     return out, report
