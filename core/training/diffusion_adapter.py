@@ -14,7 +14,8 @@ no-grad `__call__`:
                        trained in stage 2)
         guidance drops per-sample audio/emotion scales 0, the pipeline's null condition
         emotion gates  g_override (zeros: MoE off in stage 1; one-hot for expert draws)
-    the bank is cleared in a `finally`.
+    the bank is cleared in a `finally` (at the next forward instead, with gradient
+    checkpointing: the backward pass reads it again).
 
 Parts: "reference_net"; "unet" = the motion U-Net (its installed MoEE processors are
 submodules, so the MoE is found inside it) + the audio projection; "latents"; and the frozen
@@ -128,6 +129,7 @@ class DiffusionTrainModel:
                   # per-sample 0 = dropped: the same switches the pipeline's guidance turns off
                   KW_AUDIO_SCALE: batch.get("audio_scale"),
                   KW_EMOTION_SCALE: batch.get("emotion_scale")}
+        self.bank.clear()
         try:
             with torch.no_grad():
                 ref = batch["reference"].to(self.vae.device, self.vae.dtype)
@@ -141,7 +143,10 @@ class DiffusionTrainModel:
                             cross_attention_kwargs=kwargs, return_dict=False)[0]
                 g = self._mean_gates(logits, b, f, g_override)
         finally:
-            self.bank.clear()
+            # with gradient checkpointing the backward pass runs the U-Net's attention again and
+            # must read the same reference tokens: they stay until the next forward clears them
+            if not unet.is_gradient_checkpointing:
+                self.bank.clear()
         return Prediction(pred.permute(0, 2, 1, 3, 4), g)
 
     # ----- conditions

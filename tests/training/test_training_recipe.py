@@ -162,3 +162,19 @@ def test_timestep_weight_is_the_papers_cosine():
     t = torch.tensor([0, 500, 1000])
     torch.testing.assert_close(timestep_weight(t, 1000), torch.tensor([1.0, 2 ** -0.5, 0.0]),
                                atol=1e-6, rtol=0)
+
+
+def test_gradient_checkpointing_gives_the_same_gradients(dataset, tmp_path):
+    cfg = StageConfig(stage=1, steps=1, batch_size=1, grad_accum=1, n_frames=2, resolution=32,
+                      **NO_DROP)
+    grads = []
+    for on in (False, True):
+        cfg.gradient_checkpointing = on
+        t = Trainer(from_diffusion(tiny=True), dataset, cfg, tmp_path / str(on), **QUIET)
+        assert t.model.pipe.unet.is_gradient_checkpointing == on
+        assert t.model.pipe.reference_net.is_gradient_checkpointing == on
+        batch, _ = EmotionSampler(dataset, SamplingConfig(stage=1, audio_drop_rate=0.0), seed=0).batch(1)
+        torch.manual_seed(0)
+        t.losses(batch)["loss"].backward()
+        grads.append(torch.cat([p.grad.flatten() for p in t.params if p.grad is not None]))
+    torch.testing.assert_close(grads[0], grads[1], rtol=1e-4, atol=1e-6)
