@@ -11,7 +11,6 @@ Every term takes a loss mask (1 = counts, 0 = hidden, e.g. the mouth box in stag
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable
 
 import torch

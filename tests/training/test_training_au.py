@@ -31,7 +31,7 @@ def rest():
 def take(rest, aus: dict[int, float], n: int = 8) -> np.ndarray:
     """Landmarks (n, 478, 2) of a take that eases from rest into `aus`, filmed with a roll of
     6 degrees, 1.3x zoom and a drift (what alignment must undo)."""
-    xy, frame, p0, basis = rest
+    _, frame, p0, basis = rest
     idx = basis.index()
     ang = np.radians(6)
     rot = np.array([[np.cos(ang), -np.sin(ang)], [np.sin(ang), np.cos(ang)]])

@@ -25,7 +25,7 @@ def test_two_processes_train_in_step_and_resume_on_one(prepared, tmp_path):
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes",
            "2", "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
            str(job), str(prepared[0]), str(run), str(out), str(STEPS)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert proc.returncode == 0, proc.stderr[-3000:]
     ranks = [json.loads((out / f"rank-{i}.json").read_text()) for i in (0, 1)]
     assert all(r["world"] == 2 and r["backend"] == "gloo" and r["step"] == STEPS for r in ranks)
