@@ -165,6 +165,8 @@ def resolve_emotion(args, mix, audio):
     if not args.quiet:
         shown = ", ".join(f"{e} {g:.2f}" for e, g in zip(EMOTIONS, cond.gates) if g >= 0.01)
         print(f"emotion ({cond.source}): {shown or 'neutral'}", file=sys.stderr)
+    if getattr(args, "engine", "rig") == "diffusion" and not args.emotion_from_audio:
+        return mix  # the engine feeds the condition's own latent to the experts (gates.py)
     return resolved_mix(mix, cond)
 
 

@@ -2,7 +2,6 @@
 track builder, the live palette kept only the gates and dropped both)."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from core.audio.io import load_audio
