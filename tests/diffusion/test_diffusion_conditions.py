@@ -28,7 +28,7 @@ def engine():
     randomize_outputs(pipe.moee_attention)
     cfg = DiffusionConfig(resolution=64, clip_frames=4, num_inference_steps=1, guidance_scale=1.0,
                           device="cpu", dtype="fp32")
-    return DiffusionEngine.from_components(pipe, cfg)
+    return DiffusionEngine(config=cfg, pipeline=pipe)
 
 
 def _expert_inputs(engine, mix, ref_image, speech) -> list[torch.Tensor]:
