@@ -112,11 +112,11 @@ CREASES.update({
         aus={17: 1.0}, depth=0.32, width=0.02, lip=0.6, bulge=(0.0, 1.0),
         path=(_a(18, -0.17, -0.03, 0.2), _a(18, -0.08, 0.02), _a(18, 0.0, 0.035))),
     "chin_boss": Crease(
-        aus={17: 1.0}, depth=0.22, width=0.2, kind="mound", mirror=False, stipple=True,
-        path=(_a(199, -0.05, -0.02), _a(199, 0.05, -0.02))),
+        aus={17: 1.0}, depth=0.16, width=0.14, kind="mound", mirror=False, stipple=True,
+        path=(_a(199, -0.05, 0.03), _a(199, 0.05, 0.03))),
     # Lips: AU24 presses and AU23 tightens them: a darker, straighter lip line.
     "lip_line": Crease(
-        aus={24: 1.0, 23: 0.7}, depth=0.4, width=0.018, lip=0.3, bulge=(0.0, 1.0),
+        aus={24: 1.0, 23: 0.7}, depth=0.28, width=0.018, lip=0.3, bulge=(0.0, 1.0),
         skin_only=False,
         path=(_a((78, 78), 0.02, 0.0, 0.4), _a((80, 88)), _a((81, 178)), _a((82, 87)),
               _a((13, 14)))),
@@ -133,8 +133,9 @@ SHADING_TUNING: dict[str, float] = {
     "stipple_dots": 22,  # dimples on the chin boss (orange-peel texture, FACS AU17)
     "min_strength": 0.02,  # a crease weaker than this is not drawn
     # skin contrast scaling: local mean |high-pass| / this reference (measured at 512 px: the
-    # sample photo's skin 1.6, grace_hopper.jpg 3.5, a cv2.stylization painting 1.9), clipped to [floor, ceiling]: a smooth painting gets
-    # gentle strokes, a detailed photo photo-like ones (by eye)
+    # sample photo's skin 1.6, grace_hopper.jpg 3.5, a cv2.stylization painting 1.9), clipped
+    # to [floor, ceiling]: a smooth painting gets gentle strokes, a detailed photo photo-like
+    # ones (by eye)
     "contrast_ref": 2.0,
     "contrast_floor": 0.6,
     "contrast_ceiling": 1.3,
