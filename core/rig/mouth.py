@@ -49,6 +49,8 @@ MOUTH_TUNING = {
     "cavity_level": 0.22,  # cavity / the lip colour: lit soft tissue in shadow, not black
     "tongue_level": 0.72,  # tongue / the lip colour
     "gum_level": 0.8,  # gum above the crowns / the lip colour
+    "pale_chroma": 0.25,  # teeth made from skin keep this share of its chroma ...
+    "pale_lift": 1.3,  # ... and are this much lighter
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
     "still_px": 0.25,  # inner lips within this of rest: the warped real mouth is already right
@@ -103,10 +105,40 @@ def _pixels_in(image: np.ndarray, poly: np.ndarray, minus: np.ndarray | None = N
     return image[mask > 0][:, :3]
 
 
+def _chroma(rgb: np.ndarray) -> float:
+    lab = cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
+                       cv2.COLOR_RGB2LAB)[0, 0]
+    return float(np.hypot(lab[1], lab[2]))
+
+
+def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
+    """The eye whites: of the brightest 40 % of the eye openings' pixels, the less coloured
+    half (iris, lashes and lid skin are darker or more coloured)."""
+    pixels = []
+    for s in "RL":
+        lid = np.concatenate([region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")[::-1]])
+        pixels.append(_pixels_in(image, xy[lid]))
+    px = np.concatenate(pixels).astype(np.float32)
+    if len(px) < 6:
+        return None
+    lab = cv2.cvtColor(px.reshape(-1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[:, 0]
+    bright = px[lab[:, 0] >= np.percentile(lab[:, 0], 60)]
+    chroma = np.hypot(*lab[lab[:, 0] >= np.percentile(lab[:, 0], 60)][:, 1:].T)
+    return bright[chroma <= np.median(chroma)].mean(0)
+
+
+def _pale(skin: np.ndarray) -> np.ndarray:
+    """Teeth-like from skin: its own hue at a quarter of its chroma, brighter."""
+    g = float(skin.mean())
+    pale = g + (skin - g) * MOUTH_TUNING["pale_chroma"]
+    target = min(MOUTH_TUNING["pale_lift"] * g, 240.0)
+    return np.clip(pale * (target / max(g, 1.0)), 0, 255).astype(np.float32)
+
+
 def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> dict:
     """Lip, skin and teeth colours (RGB float) sampled from the portrait (robust percentiles of
     Lab lightness): the lips between the outer and inner lip contours, the teeth from the rest
-    mouth opening's bright pixels or else from the eye whites."""
+    mouth opening's bright pixels, else from the eye whites, else pale skin."""
     outer = np.concatenate([region("lips_upper_outer"), region("lips_lower_outer")[::-1][1:-1]])
     inner = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner")[::-1][1:-1]])
     lips = _robust_colour(_pixels_in(image, xy[outer], xy[inner]), 30, 70)
@@ -116,18 +148,14 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     teeth = None
     if teeth_visible:
         teeth = _robust_colour(_pixels_in(image, xy[inner]), 70, 95)
-    if teeth is None:  # the eye whites: the brightest third of each eye opening
-        whites = []
-        for s in "RL":
-            lid = np.concatenate([region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")[::-1]])
-            whites.append(_pixels_in(image, xy[lid]))
-        teeth = _robust_colour(np.concatenate(whites), 70, 97)
+    if teeth is None:
+        teeth = _eye_whites(image, xy)
     if skin is None:
         skin = np.full(3, 160.0, np.float32)
     if lips is None:
         lips = skin * 0.85
-    if teeth is None:
-        teeth = skin * 1.15
+    if teeth is None or _chroma(teeth) > 0.6 * _chroma(skin):
+        teeth = _pale(skin)  # no clean eye white (glasses, shadow, a painting): pale skin
     return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
 
 
@@ -147,6 +175,8 @@ class MouthRenderer:
         self.tongue = pal["lips"] * t["tongue_level"]
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
+        self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(np.float32)
+        self._gap_table = self._gap_tables()
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
         self.rest_patch = self._rest_interior(image) if open_at_rest else None
 
@@ -162,7 +192,7 @@ class MouthRenderer:
     @staticmethod
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
         o = np.argsort(uv[:, 0])
-        return np.interp(u, uv[o, 0], uv[o, 1])
+        return np.interp(u, uv[o, 0], uv[o, 1]).astype(np.float32)
 
     def _bones(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(skull similarity 2x3 rest -> now, jaw translation px on top of it)."""
@@ -259,34 +289,37 @@ class MouthRenderer:
 
     def _interior(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray, gap: float,
                   skull: np.ndarray, jaw: np.ndarray) -> np.ndarray:
+        """(h, w, 3) float32 interior: per-pixel weights of cavity, tongue, teeth and gum
+        (all 2-D maps), mixed with the portrait's colours in one product at the end."""
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes = self._mouth_frame(xy)
         ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
-        xs += origin[0] - c[0]
-        ys += origin[1] - c[1]
+        xs += np.float32(origin[0] - c[0])
+        ys += np.float32(origin[1] - c[1])
         u = xs * axes[0, 0] + ys * axes[0, 1]
         v = xs * axes[1, 0] + ys * axes[1, 1]
-        to_uv = lambda p: (p - c) @ axes.T
+        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)  # noqa: E731
         y_up = self._curve(to_uv(xy[self.upper]), u)
         y_lo = self._curve(to_uv(xy[self.lower]), u)
-        local_gap = np.maximum(y_lo - y_up, 1e-3)
         half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
         mid = float(to_uv(_apply(skull, self.rest[MIDLINE:MIDLINE + 1]))[0, 0])
-        lateral = np.clip(np.abs(u - mid) / half, 0, 1)
+        um = u - np.float32(mid)
+        lateral = np.minimum(np.abs(um) / np.float32(half), 1.0)
+        w = np.zeros((*shape, 4), np.float32)  # cavity, tongue, teeth, gum
         # cavity: darkest under the upper teeth, warming toward the tongue and the corners
         # (by eye on photos of open mouths)
-        depth = np.clip((v - y_up) / local_gap, 0, 1)[..., None]
-        out = self.cavity * (1 - depth ** 2) + (self.cavity + (self.tongue - self.cavity) * 0.35) \
-            * depth ** 2
-        out = out * (1.0 + 0.35 * lateral[..., None] ** 2)
+        d2 = np.clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
+        warm = 1.0 + 0.35 * lateral * lateral
+        w[..., 0] = (1 - 0.35 * d2) * warm
+        w[..., 1] = 0.35 * d2 * warm
         if gap > t["tongue_from_gap"]:
-            th = t["tongue_height"] * ipd * min(1.0, gap / 0.3)
+            th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
-            inside = ((u - mid) / tw) ** 2 + ((v - y_lo) / max(th, 1.0)) ** 2 < 1.0
-            shade = np.clip(0.7 + 0.3 * (v - (y_lo - th)) / max(th, 1.0), 0.6, 1.0)
-            m = (inside * min(1.0, (gap - t["tongue_from_gap"]) / 0.1))[..., None]
-            out = out * (1 - m) + self.tongue * shade[..., None] * m
+            inside = (um / tw) ** 2 + ((v - y_lo) / th) ** 2 < 1.0
+            m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
+            w[..., :2] *= (1 - m)[..., None]
+            w[..., 1] += np.clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
         # the incisal edges: upper on the skull, lower on the jaw (rest bite line when known)
         rest_up = self.rest[self.upper]
         if self.bite is not None:
@@ -295,28 +328,39 @@ class MouthRenderer:
             rest_edge = rest_up + axes[1] * t["incisal_below_lip"] * ipd
         edge_up = self._curve(to_uv(_apply(skull, rest_edge)), u)
         edge_lo = self._curve(to_uv(_apply(skull, rest_edge) + jaw), u) - t["overbite"] * ipd
-        corner = 1 - t["corner_shade"] * lateral ** 1.5
+        corner = (1 - t["corner_shade"] * lateral ** 1.5) * (lateral < 0.95)
         shadow = 1 - t["under_lip_shadow"] * np.clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
                                                      0, 1)
         # lower row first, so the upper row overlaps it when the jaw is closed
-        rel_l = (v - edge_lo) / (t["lower_crown_height"] * ipd)
-        m = (np.clip(rel_l * 3 + 0.5, 0, 1) * (rel_l < 1.0) * (lateral < 0.95))[..., None]
-        gaps = self._tooth_gaps(u - mid, t["lower_tooth_edges"], t["lower_gap_shade"])
-        lower = self.teeth * (corner * gaps * t["lower_teeth_shade"])[..., None]
-        out = out * (1 - m) + lower * m
-        rel = (edge_up - v) / (t["crown_height"] * ipd)
-        gum = (rel >= 1.0)[..., None]
-        out = np.where(gum, self.gum * shadow[..., None], out)
-        m = (np.clip(rel * 6 + 0.2, 0, 1) * (rel < 1.0) * (lateral < 0.95))[..., None]
-        gaps = self._tooth_gaps(u - mid, t["tooth_edges"], t["tooth_gap_shade"])
-        upper = self.teeth * (corner * gaps * shadow * (0.85 + 0.15 * np.clip(rel * 4, 0, 1)))[..., None]
-        return out * (1 - m) + upper * m
+        rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
+        m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0)
+        w *= (1 - m)[..., None]
+        w[..., 2] += m * corner * np.interp(um, *self._gap_table[1]).astype(np.float32) \
+            * t["lower_teeth_shade"]
+        rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
+        if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
+            gum = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
+        else:
+            gum = rel >= 1.0
+        w[gum] = 0
+        w[..., 3] = gum * shadow
+        m = np.clip(rel * 6 + 0.2, 0, 1) * (rel < 1.0)
+        w *= (1 - m)[..., None]
+        w[..., 2] += m * corner * np.interp(um, *self._gap_table[0]).astype(np.float32) * shadow \
+            * (0.85 + 0.15 * np.clip(rel * 4, 0, 1))
+        return w @ self._colours
 
-    def _tooth_gaps(self, u: np.ndarray, edges, shade: float) -> np.ndarray:
-        """Shade factor (<= 1) along the boundaries between incisors, canines and premolars."""
-        out = np.ones_like(u)
+    def _gap_tables(self) -> tuple:
+        """(u px, shade <= 1) along each row: darker at the boundaries between teeth."""
+        t = MOUTH_TUNING
+        u = np.arange(-0.7 * self.ipd, 0.7 * self.ipd, 0.25, dtype=np.float32)
         width = max(0.006 * self.ipd, 0.6)
-        for e in (0.0, *edges):
-            for s in ((1.0,) if e == 0 else (1.0, -1.0)):
-                out -= shade * np.exp(-0.5 * ((u - s * e * self.ipd) / width) ** 2)
-        return out
+        tables = []
+        for edges, shade in ((t["tooth_edges"], t["tooth_gap_shade"]),
+                             (t["lower_tooth_edges"], t["lower_gap_shade"])):
+            out = np.ones_like(u)
+            for e in (0.0, *edges):
+                for s in ((1.0,) if e == 0 else (1.0, -1.0)):
+                    out -= shade * np.exp(-0.5 * ((u - s * e * self.ipd) / width) ** 2)
+            tables.append((u, out))
+        return tuple(tables)
