@@ -1,6 +1,7 @@
 """Rig render speed at 512x512 on one CPU core, prepared portrait, end to end per frame
-(motion + warp + eyes + mouth), as a ratio to a bare cv2.remap of the same frame measured in
-the same run. Also: portrait preparation time for a 1024x1024 photo.
+(motion + warp + AU shading + eyes + mouth), as a ratio to a bare cv2.remap of the same frame
+measured in the same run, with the shading layer on and off. Also: portrait preparation time
+for a 1024x1024 photo.
 
     .venv/bin/python benchmarks/bench_rig.py
 """
@@ -59,10 +60,15 @@ def main() -> None:
     remap = median_time(lambda i: cv2.remap(sp.image, mx, my, cv2.INTER_LINEAR,
                                             borderMode=cv2.BORDER_REPLICATE), 300)
     frame = median_time(lambda i: engine.render_frame(job, i % n), 3 * n)
+    sp.shading.enabled = False
+    bare = median_time(lambda i: engine.render_frame(job, i % n), 3 * n)
+    sp.shading.enabled = True
     print(f"portrait preparation (1024x1024 photo -> 512 render state): {prep * 1000:.0f} ms")
     print(f"bare cv2.remap 512x512:        {remap * 1000:6.2f} ms  ({1 / remap:6.0f} fps)")
     print(f"rig frame end to end 512x512:  {frame * 1000:6.2f} ms  ({1 / frame:6.0f} fps)")
     print(f"ratio rig / bare remap:        {frame / remap:6.2f}x")
+    print(f"shading off:                   {bare * 1000:6.2f} ms  ({1 / bare:6.0f} fps, "
+          f"{bare / remap:.2f}x remap); the shading layer costs {(frame - bare) * 1000:.2f} ms")
 
 
 if __name__ == "__main__":

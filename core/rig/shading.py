@@ -36,12 +36,12 @@ class _Placed:
 
 def _eye_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     """(origin px, axes (2, 2), eye-centre distance px) from the eye corners."""
-    r = xy[[33, 133]].mean(0)
-    l_ = xy[[263, 362]].mean(0)
-    d = l_ - r
-    n = float(np.hypot(*d))
-    x = d / max(n, 1e-6)
-    return (r + l_) / 2, np.stack([x, np.array([-x[1], x[0]])]), n
+    r = (xy[33] + xy[133]) * 0.5
+    l_ = (xy[263] + xy[362]) * 0.5
+    dx, dy = float(l_[0] - r[0]), float(l_[1] - r[1])
+    n = max((dx * dx + dy * dy) ** 0.5, 1e-6)
+    x, y = dx / n, dy / n
+    return (r + l_) * 0.5, np.array([[x, y], [-y, x]]), n
 
 
 class ShadingRenderer:
@@ -50,20 +50,24 @@ class ShadingRenderer:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
         self.ipd = frame.ipd
         h, w = image.shape[:2]
-        self.scale = min(1.0, T["map_ipd"] / self.ipd)  # map px per image px
+        # one map cell = k x k image pixels (k integer), so a plain resize brings the map back
+        # to pixels exactly aligned
+        self.k = max(1, round(self.ipd / T["map_ipd"]))
+        self.scale = 1.0 / self.k  # map px per image px
         xy = rest_xy[:, :2].astype(np.float64)
         _, axes, eye_dist = _eye_frame(xy)
         self.ipd_per_eye_dist = self.ipd / eye_dist
         pad = 0.5 * self.ipd
         lo = np.maximum(np.floor(xy.min(0) - pad), 0).astype(int)
         hi = np.minimum(np.ceil(xy.max(0) + pad), [w, h]).astype(int)
+        hi = lo + (hi - lo) // self.k * self.k
         self.box = (int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1]))
         self._build_anchors()
         y = self._luma(image)
         skin = self._skin_mask(image, y, xy)
         contrast, self.detail = self._contrast(y, skin)
         x0, y0, x1, y1 = self.box
-        msize = (max(round((x1 - x0) * self.scale), 2), max(round((y1 - y0) * self.scale), 2))
+        msize = ((x1 - x0) // self.k, (y1 - y0) // self.k)
         gain = np.clip(contrast / T["contrast_ref"], T["contrast_floor"], T["contrast_ceiling"])
         self.skin_gain = cv2.resize(gain * skin, msize, interpolation=cv2.INTER_AREA)
         self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
@@ -94,6 +98,25 @@ class ShadingRenderer:
         self.anchor_off = stack[:, 478:480]
         self.taper = stack[:, 480]
         self.placed = placed
+        aus = sorted({au for pl in placed for au in pl.crease.aus})
+        self.au_list = aus
+        self.au_weights = np.array([[pl.crease.aus.get(au, 0.0) for au in aus] for pl in placed],
+                                   np.float32)  # (instances, AUs)
+        self.row_owner = np.concatenate([np.full(pl.rows.stop - pl.rows.start, i)
+                                         for i, pl in enumerate(placed)])
+        seg = [(pl.rows.start + k, i) for i, pl in enumerate(placed) if pl.crease.kind == "crease"
+               for k in range(pl.rows.stop - pl.rows.start - 1)]
+        self.seg_a = np.array([a for a, _ in seg])
+        self.seg_owner = np.array([i for _, i in seg])
+        c = [placed[i].crease for i in self.seg_owner]
+        self.seg_depth = np.array([x.depth for x in c], np.float32)
+        self.seg_lip = np.array([x.lip for x in c], np.float32)
+        self.seg_width = np.array([x.width for x in c], np.float32)
+        self.seg_free = np.array([not x.skin_only for x in c])
+        self.seg_has_bulge = np.array([x.bulge is not None for x in c])
+        self.seg_bulge = np.array([(x.bulge[0] * placed[i].side, x.bulge[1]) if x.bulge else (0, 0)
+                                   for x, i in zip(c, self.seg_owner)], np.float32)
+        self.mounds = [i for i, pl in enumerate(placed) if pl.crease.kind == "mound"]
 
     @staticmethod
     def _luma(image: np.ndarray) -> np.ndarray:
@@ -150,8 +173,9 @@ class ShadingRenderer:
 
     # ----- per frame
     def strengths(self, aus: dict[int, float]) -> np.ndarray:
-        return np.array([min(1.0, sum(w * aus.get(au, 0.0) for au, w in pl.crease.aus.items()))
-                         for pl in self.placed], np.float32)
+        """(instances,) crease strengths in [0, 1] for AU intensities `aus`."""
+        v = np.array([aus.get(au, 0.0) for au in self.au_list], np.float32)
+        return np.minimum(self.au_weights @ v, 1.0)
 
     def apply(self, img: np.ndarray, aus: dict[int, float], xy: np.ndarray) -> np.ndarray:
         """Shade `img` (h, w, 3 uint8, the warped frame; in place) for the frame's AU
@@ -159,80 +183,100 @@ class ShadingRenderer:
         if not self.enabled or not aus:
             return img
         s = self.strengths(aus)
-        active = np.flatnonzero(s >= T["min_strength"])
-        if not len(active):
+        on = s >= T["min_strength"]
+        if not on.any():
             return img
         _, axes, eye_dist = _eye_frame(xy[:, :2].astype(np.float64))
+        axes = axes.astype(np.float32)
         ipd = eye_dist * self.ipd_per_eye_dist
         pts = self.anchor_w @ xy[:478, :2].astype(np.float32) + (self.anchor_off @ axes) * ipd
         x0, y0, x1, y1 = self.box
-        margin = T["roi_margin"] * ipd + 0.25 * ipd * max(
-            (self.placed[i].crease.width for i in active), default=0.0) / 0.1
-        used = np.vstack([pts[self.placed[i].rows] for i in active])
+        wide = max(self.placed[i].crease.width for i in np.flatnonzero(on))
+        margin = (T["roi_margin"] + 2.5 * wide) * ipd
+        used = pts[on[self.row_owner]]
         bx0, by0 = np.maximum(np.floor(used.min(0) - margin), [x0, y0]).astype(int)
         bx1, by1 = np.minimum(np.ceil(used.max(0) + margin), [x1, y1]).astype(int)
-        if bx1 - bx0 < 2 or by1 - by0 < 2:
-            return img
         # map cells aligned with the precomputed gain maps
-        mx0, my0 = int((bx0 - x0) * self.scale), int((by0 - y0) * self.scale)
-        mx1 = min(int(np.ceil((bx1 - x0) * self.scale)) + 1, self.skin_gain.shape[1])
-        my1 = min(int(np.ceil((by1 - y0) * self.scale)) + 1, self.skin_gain.shape[0])
+        k = self.k
+        mx0, my0 = (bx0 - x0) // k, (by0 - y0) // k
+        mx1 = min(-(-(bx1 - x0) // k), self.skin_gain.shape[1])
+        my1 = min(-(-(by1 - y0) // k), self.skin_gain.shape[0])
         shape = (my1 - my0, mx1 - mx0)
-        if min(shape) < 2:
+        if bx1 - bx0 < 2 or by1 - by0 < 2 or min(shape) < 2:
             return img
+        p = (pts - np.array([x0, y0], np.float32) + 0.5) * self.scale - 0.5 \
+            - np.array([mx0, my0], np.float32)
         layers = {"skin": np.zeros(shape, np.float32), "free": None,
                   "mound": np.zeros(shape, np.float32)}
-        to_map = lambda p: (p - [x0, y0] + 0.5) * self.scale - 0.5 - np.array([mx0, my0])
-        light = (self.light @ axes).astype(np.float32)
+        light = self.light @ axes
         m_ipd = ipd * self.scale
         widen = 1.0 + T["smooth_widen"] * (1.0 - min(self.detail / T["contrast_ref"], 1.0))
-        for i in active:
-            pl = self.placed[i]
-            p = to_map(pts[pl.rows])
-            if pl.crease.kind == "mound":
-                self._mound(layers, pl, p, s[i], m_ipd, light, axes)
-                continue
-            key = "skin" if pl.crease.skin_only else "free"
-            if layers[key] is None:
-                layers[key] = np.zeros(shape, np.float32)
-            bulge = None if pl.crease.bulge is None else \
-                (np.array([pl.crease.bulge[0] * pl.side, pl.crease.bulge[1]]) @ axes)
-            self._crease(layers[key], pl.crease, p, self.taper[pl.rows] * s[i],
-                         pl.crease.width * m_ipd * widen, light, bulge)
-        delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, widen)
-        self._multiply(img, delta, (mx0, my0), (bx0, by0, bx1, by1), (x0, y0))
+        self._creases(layers, p, s, on, m_ipd * widen, light, axes)
+        reach = [self._mound(layers, self.placed[i], p[self.placed[i].rows], s[i], m_ipd,
+                             light, axes) for i in self.mounds if on[i]]
+        mound_box = None
+        if reach:
+            r = np.array(reach)
+            lo = np.maximum(np.floor(r[:, :2].min(0)), 0).astype(int)
+            hi = np.minimum(np.ceil(r[:, 2:].max(0)), [shape[1], shape[0]]).astype(int)
+            mound_box = (*lo, *hi) if (hi > lo).all() else None
+        delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, widen, mound_box)
+        self._multiply(img, delta, (x0 + mx0 * k, y0 + my0 * k))
         return img
 
-    @staticmethod
-    def _crease(layer: np.ndarray, c: Crease, p: np.ndarray, strength: np.ndarray,
-                width: float, light: np.ndarray, bulge) -> None:
-        """A dark line along `p` with a lit lip on the side facing the light (or the bulge)."""
-        v = c.depth * (strength[:-1] + strength[1:]) / 2
-        thick = max(round(width), 1)
-        lip_thick = max(round(width * T["lip_width"]), 1)
-        seg = p[1:] - p[:-1]
+    def _creases(self, layers: dict, p: np.ndarray, s: np.ndarray, on: np.ndarray,
+                 px_per_ipd: float, light: np.ndarray, axes: np.ndarray) -> None:
+        """Every active crease segment: a dark line with a lit lip beside it, on the side
+        facing the light (or the crease's bulge), all lips first, then all darks."""
+        k = np.flatnonzero(on[self.seg_owner])
+        if not len(k):
+            return
+        a = self.seg_a[k]
+        pa, pb = p[a], p[a + 1]
+        v = self.seg_depth[k] * s[self.seg_owner[k]] * (self.taper[a] + self.taper[a + 1]) / 2
+        width = self.seg_width[k] * px_per_ipd
+        seg = pb - pa
         normal = np.stack([-seg[:, 1], seg[:, 0]], 1) / np.maximum(
-            np.hypot(*seg.T), 1e-6)[:, None]
-        toward = light if bulge is None else bulge
-        facing = normal @ toward
-        side = np.where(facing >= 0, 1.0, -1.0)
-        lit = v * c.lip * (np.clip(np.abs(facing), 0.35, 1.0) if bulge is None else 1.0)
-        off = normal * (side * T["lip_offset"] * width)[:, None]
-        q = np.round(p * 16).astype(np.int32)
-        ql0 = np.round((p[:-1] + off) * 16).astype(np.int32)
-        ql1 = np.round((p[1:] + off) * 16).astype(np.int32)
-        for k in range(len(seg)):
-            cv2.line(layer, tuple(ql0[k]), tuple(ql1[k]), float(lit[k]), lip_thick,
-                     cv2.LINE_AA, _SHIFT)
-        for k in range(len(seg)):
-            cv2.line(layer, tuple(q[k]), tuple(q[k + 1]), float(-v[k]), thick, cv2.LINE_AA, _SHIFT)
+            np.hypot(seg[:, 0], seg[:, 1]), 1e-6)[:, None]
+        bulge = self.seg_has_bulge[k]
+        toward = np.where(bulge[:, None], self.seg_bulge[k] @ axes, light[None])
+        facing = (normal * toward).sum(1)
+        lit = v * self.seg_lip[k] * np.where(bulge, 1.0, np.clip(np.abs(facing), 0.35, 1.0))
+        off = normal * (np.where(facing >= 0, 1.0, -1.0) * T["lip_offset"] * width)[:, None]
+        thick = np.maximum(np.round(width), 1).astype(int)
+        lip_thick = np.maximum(np.round(width * T["lip_width"]), 1).astype(int)
+        if self.seg_free[k].any() and layers["free"] is None:
+            layers["free"] = np.zeros_like(layers["skin"])
+        free = self.seg_free[k]
+        self._batch(layers, free, lip_thick, lit, pa + off, pb + off)
+        self._batch(layers, free, thick, -v, pa, pb)
+
+    @staticmethod
+    def _batch(layers: dict, free: np.ndarray, thick: np.ndarray, value: np.ndarray,
+               pa: np.ndarray, pb: np.ndarray) -> None:
+        """Draw segments pa -> pb, one cv2.polylines call per (layer, thickness, value step):
+        values are quantised to 1/64 (below what the blur and 8-bit output resolve)."""
+        q = np.round(value * 64).astype(int)
+        key = (free.astype(int) * 64 + thick) * 4096 + q + 2048
+        order = np.argsort(key, kind="stable")
+        segs = np.round(np.stack([pa, pb], 1) * 16).astype(np.int32)[order]
+        keys = key[order]
+        cuts = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
+        for lo, hi in zip([0, *cuts], [*cuts, len(keys)]):
+            j = order[lo]
+            if q[j] == 0:
+                continue
+            layer = layers["free"] if free[j] else layers["skin"]
+            cv2.polylines(layer, list(segs[lo:hi]), False, q[j] / 64, int(thick[j]),
+                          cv2.LINE_AA, _SHIFT)
 
     @staticmethod
     def _mound(layers: dict, pl: _Placed, p: np.ndarray, strength: float, m_ipd: float,
-               light: np.ndarray, axes: np.ndarray) -> None:
-        """A lit bump: highlight toward the light, shadow away from it; dimples if stippled."""
+               light: np.ndarray, axes: np.ndarray) -> np.ndarray:
+        """A lit bump: highlight toward the light, shadow away from it; dimples if stippled.
+        -> its reach (x0, y0, x1, y1) on the map, blur included."""
         c = pl.crease
-        centre = p.mean(0)
+        centre = (p[0] + p[-1]) * 0.5
         r = c.width * m_ipd
         v = c.depth * strength
         ax = (max(round(r), 1), max(round(r * 0.7), 1))
@@ -247,36 +291,33 @@ class ShadingRenderer:
             for d in np.round(dots * 16).astype(np.int32):
                 cv2.circle(layers["skin"], tuple(d), rad, float(-T["stipple"] * v), -1,
                            cv2.LINE_AA, _SHIFT)
+        reach = r * (1 + T["mound_lift"]) + 3 * max(0.06 * m_ipd, 1.0) + 2
+        return np.concatenate([centre - reach, centre + reach])
 
-    def _combine(self, layers: dict, window, m_ipd: float, widen: float) -> np.ndarray:
+    def _combine(self, layers: dict, window, m_ipd: float, widen: float,
+                 mound_box) -> np.ndarray:
         my0, my1, mx0, mx1 = window
-        soft = T["soft"] * 0.016 * m_ipd * widen
-        delta = cv2.GaussianBlur(layers["skin"], (0, 0), max(soft, 0.5))
-        if layers["mound"].any():
-            delta += cv2.GaussianBlur(layers["mound"], (0, 0), max(0.06 * m_ipd, 1.0))
+        soft = max(T["soft"] * 0.016 * m_ipd * widen, 0.5)
+        delta = cv2.GaussianBlur(layers["skin"], (0, 0), soft)
+        if mound_box is not None:  # blur only around the mounds: their kernel is wide
+            a0, b0, a1, b1 = mound_box
+            sig = max(0.06 * m_ipd, 1.0)
+            delta[b0:b1, a0:a1] += cv2.GaussianBlur(layers["mound"][b0:b1, a0:a1], (0, 0), sig)
         delta *= self.skin_gain[my0:my1, mx0:mx1]
         if layers["free"] is not None:
-            free = cv2.GaussianBlur(layers["free"], (0, 0), max(soft, 0.5))
+            free = cv2.GaussianBlur(layers["free"], (0, 0), soft)
             delta += free * self.free_gain[my0:my1, mx0:mx1]
         return delta
 
-    def _multiply(self, img: np.ndarray, delta: np.ndarray, m_origin, box, roi_origin) -> None:
-        """img[box] luminance *= 1 + delta (delta on the map grid whose cell (0, 0) is map
-        cell m_origin of the face box); the change is added to R, G and B alike."""
-        bx0, by0, bx1, by1 = box
-        x0, y0 = roi_origin
-        inv = 1.0 / self.scale
-        # affine map from box pixels to map cells (the gain maps were resized with INTER_AREA,
-        # so map cell c covers image pixels [c / scale, (c + 1) / scale))
-        tx = (bx0 - x0) * self.scale - m_origin[0] + 0.5 * self.scale - 0.5
-        ty = (by0 - y0) * self.scale - m_origin[1] + 0.5 * self.scale - 0.5
-        m = np.float32([[self.scale, 0, tx], [0, self.scale, ty]])
-        size = (bx1 - bx0, by1 - by0)
-        full = cv2.warpAffine(delta, m, size, flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_CONSTANT) if inv != 1.0 else \
-            delta[:size[1], :size[0]]
+    def _multiply(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
+        """Luminance *= 1 + delta, delta's map cell (0, 0) covering the k x k pixels at
+        `origin`; the change is added to R, G and B alike, so chroma stays."""
+        k = self.k
+        full = delta if k == 1 else cv2.resize(delta, (delta.shape[1] * k, delta.shape[0] * k),
+                                               interpolation=cv2.INTER_LINEAR)
+        bx0, by0 = origin
+        bx1, by1 = min(bx0 + full.shape[1], img.shape[1]), min(by0 + full.shape[0], img.shape[0])
+        full = full[:by1 - by0, :bx1 - bx0]
         roi = img[by0:by1, bx0:bx1]
-        y = cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY)
-        dy = cv2.multiply(full, y, dtype=cv2.CV_32F)
-        dy3 = cv2.merge([dy, dy, dy])
-        img[by0:by1, bx0:bx1] = cv2.add(roi, dy3, dtype=cv2.CV_8U)
+        dy = cv2.multiply(full, cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY), dtype=cv2.CV_32F)
+        img[by0:by1, bx0:bx1] = cv2.add(roi, cv2.merge([dy, dy, dy]), dtype=cv2.CV_8U)
