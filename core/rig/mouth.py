@@ -37,14 +37,15 @@ MOUTH_TUNING = {
     "tooth_edges": (0.135, 0.24, 0.355),
     "lower_tooth_edges": (0.085, 0.18, 0.29),
     "tooth_gap_shade": 0.25,  # darkening along a boundary between two upper teeth
-    "lower_gap_shade": 0.12,  # ... two lower teeth (narrower, deeper in shadow)
+    "lower_gap_shade": 0.06,  # ... two lower teeth (narrower, deeper in shadow)
     "tongue_from_gap": 0.10,
     "tongue_height": 0.14,
     "tongue_width_share": 0.55,  # of the mouth width
-    "corner_shade": 0.55,  # teeth darken toward the corners by this much (buccal corridor)
+    "corner_shade": 0.7,  # teeth darken toward the corners by this much (buccal corridor)
+    "teeth_reach": 0.85,  # ... and end at this share of the half-width, fading out
     "under_lip_shadow": 0.35,  # the top of the teeth sits in the upper lip's shadow
     "shadow_depth": 0.03,  # IPD: ... this far down
-    "lower_teeth_shade": 0.8,  # the lower row, deeper in the mouth
+    "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
     "teeth_level": 0.92,  # teeth / the portrait's teeth or eye-white colour (mouth shade)
     "cavity_level": 0.22,  # cavity / the lip colour: lit soft tissue in shadow, not black
     "tongue_level": 0.72,  # tongue / the lip colour
@@ -328,12 +329,14 @@ class MouthRenderer:
             rest_edge = rest_up + axes[1] * t["incisal_below_lip"] * ipd
         edge_up = self._curve(to_uv(_apply(skull, rest_edge)), u)
         edge_lo = self._curve(to_uv(_apply(skull, rest_edge) + jaw), u) - t["overbite"] * ipd
-        corner = (1 - t["corner_shade"] * lateral ** 1.5) * (lateral < 0.95)
+        reach = t["teeth_reach"]
+        fade = np.clip((reach - lateral) * 10, 0, 1)  # teeth end short of the corners
+        corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
         shadow = 1 - t["under_lip_shadow"] * np.clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
                                                      0, 1)
         # lower row first, so the upper row overlaps it when the jaw is closed
         rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
-        m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0)
+        m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
         w *= (1 - m)[..., None]
         w[..., 2] += m * corner * np.interp(um, *self._gap_table[1]).astype(np.float32) \
             * t["lower_teeth_shade"]
@@ -342,10 +345,9 @@ class MouthRenderer:
             gum = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
         else:
             gum = rel >= 1.0
-        w[gum] = 0
+        m = np.clip(rel * 6 + 0.2, 0, 1) * ((rel < 1.0) & ~gum) * fade
+        w *= ((1 - m) * ~gum)[..., None]
         w[..., 3] = gum * shadow
-        m = np.clip(rel * 6 + 0.2, 0, 1) * (rel < 1.0)
-        w *= (1 - m)[..., None]
         w[..., 2] += m * corner * np.interp(um, *self._gap_table[0]).astype(np.float32) * shadow \
             * (0.85 + 0.15 * np.clip(rel * 4, 0, 1))
         return w @ self._colours
