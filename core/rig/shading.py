@@ -117,6 +117,7 @@ class ShadingRenderer:
         self.seg_bulge = np.array([(x.bulge[0] * placed[i].side, x.bulge[1]) if x.bulge else (0, 0)
                                    for x, i in zip(c, self.seg_owner)], np.float32)
         self.mounds = [i for i, pl in enumerate(placed) if pl.crease.kind == "mound"]
+        self.inst_width = np.array([pl.crease.width for pl in placed], np.float32)
 
     @staticmethod
     def _luma(image: np.ndarray) -> np.ndarray:
@@ -191,8 +192,7 @@ class ShadingRenderer:
         ipd = eye_dist * self.ipd_per_eye_dist
         pts = self.anchor_w @ xy[:478, :2].astype(np.float32) + (self.anchor_off @ axes) * ipd
         x0, y0, x1, y1 = self.box
-        wide = max(self.placed[i].crease.width for i in np.flatnonzero(on))
-        margin = (T["roi_margin"] + 2.5 * wide) * ipd
+        margin = (T["roi_margin"] + 2.5 * float(self.inst_width[on].max())) * ipd
         used = pts[on[self.row_owner]]
         bx0, by0 = np.maximum(np.floor(used.min(0) - margin), [x0, y0]).astype(int)
         bx1, by1 = np.minimum(np.ceil(used.max(0) + margin), [x1, y1]).astype(int)
@@ -256,7 +256,7 @@ class ShadingRenderer:
                pa: np.ndarray, pb: np.ndarray) -> None:
         """Draw segments pa -> pb, one cv2.polylines call per (layer, thickness, value step):
         values are quantised to 1/64 (below what the blur and 8-bit output resolve)."""
-        q = np.round(value * 64).astype(int)
+        q = (value * 64 + 0.5).astype(int)
         key = (free.astype(int) * 64 + thick) * 4096 + q + 2048
         order = np.argsort(key, kind="stable")
         segs = np.round(np.stack([pa, pb], 1) * 16).astype(np.int32)[order]
@@ -311,7 +311,22 @@ class ShadingRenderer:
 
     def _multiply(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
         """Luminance *= 1 + delta, delta's map cell (0, 0) covering the k x k pixels at
-        `origin`; the change is added to R, G and B alike, so chroma stays."""
+        `origin`; the change is added to R, G and B alike, so chroma stays. Only the bands of
+        map rows (and their columns) where delta is not ~0 are touched: the brows, eyes and
+        nose between the creases cost nothing."""
+        live = np.abs(delta) > 1e-3
+        rows = np.flatnonzero(live.any(1))
+        if not len(rows):
+            return
+        breaks = np.flatnonzero(np.diff(rows) > 2)
+        for r0, r1 in zip([rows[0], *rows[breaks + 1]], [*rows[breaks], rows[-1]]):
+            r0, r1 = max(r0 - 1, 0), min(r1 + 2, delta.shape[0])
+            cols = np.flatnonzero(live[r0:r1].any(0))
+            c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, delta.shape[1])
+            self._multiply_block(img, delta[r0:r1, c0:c1],
+                                 (origin[0] + c0 * self.k, origin[1] + r0 * self.k))
+
+    def _multiply_block(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
         k = self.k
         full = delta if k == 1 else cv2.resize(delta, (delta.shape[1] * k, delta.shape[0] * k),
                                                interpolation=cv2.INTER_LINEAR)

@@ -162,3 +162,23 @@ def test_raised_upper_lip_bares_upper_teeth_with_jaw_closed(grace):
     lips = sp.image[int(outer[0, 1]):int(outer[1, 1]), int(outer[2, 0]):int(outer[3, 0])]
     assert np.median(inside) > np.median(lips.astype(float).mean(-1))  # brighter than lips
     assert np.median(inside) > 3 * sp.mouth.cavity.mean()  # teeth, not a dark slot
+
+
+def test_head_yaw_interior_stays_between_the_lips(p):
+    """A head turned 20 degrees with the jaw open: the interior follows the turned lips."""
+    from core.rig.engine import RigEngine
+    from core.rig.pose import RigPose
+
+    engine = RigEngine()
+    prepared = engine.prepare(p.image)
+    sp = prepared.at_size(512)
+    pose = RigPose(aus={25: 1.0, 26: 0.7}, head=(20.0, 0.0, 0.0))
+    d = prepared.motion.to_pixels(prepared.motion.displacement(pose), sp.scale)
+    warped = sp.warper.warp(sp.image, d)
+    out = sp.mouth.composite(warped.copy(), sp.rest_xy + d)
+    changed = np.any(out != warped, -1)
+    inner = np.zeros(changed.shape, np.uint8)
+    cv2.fillPoly(inner, [np.round((sp.rest_xy + d)[sp.mouth.poly]).astype(np.int32)], 1)
+    near = cv2.dilate(inner, np.ones((5, 5), np.uint8)) > 0
+    assert changed.sum() > 300 and not (changed & ~near).any()
+    assert np.abs(d[[78, 308], 0]).mean() > 3  # the lips did turn
