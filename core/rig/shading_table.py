@@ -39,20 +39,20 @@ def _a(lm, dx=0.0, dy=0.0, taper=1.0) -> Anchor:
 
 # Forehead: frontalis lifts the brows and folds the forehead skin into horizontal lines (FACS
 # AU1: lines in the centre of the forehead; AU2: lines across the lateral forehead). Lines sit
-# about 0.15, 0.27 and 0.39 IPD above the brows (by eye on the sample portrait, whose bangs start
+# about 0.11, 0.22 and 0.33 IPD above the brows (by eye on the sample portrait, whose bangs start
 # ~0.5 IPD above the brows); each is a medial half (AU1) and a lateral half (AU2) meeting at 66.
 def _forehead(h: float, flat: float) -> tuple[Crease, Crease]:
-    medial = Crease(aus={1: 1.0, 2: 0.25}, depth=0.4, width=0.016,
-                    path=(_a(9, 0.0, 0.03 - h - flat), _a(107, -0.02, -h - flat * 0.6),
+    medial = Crease(aus={1: 1.0, 2: 0.25}, depth=0.48, width=0.016, lip=0.3,
+                    path=(_a((107, 336), 0.0, -h - flat), _a(107, -0.02, -h - flat * 0.6),
                           _a(66, 0.0, -h - flat * 0.2)))
-    lateral = Crease(aus={2: 1.0, 1: 0.3}, depth=0.36, width=0.016,
+    lateral = Crease(aus={2: 1.0, 1: 0.3}, depth=0.44, width=0.016, lip=0.3,
                      path=(_a(66, 0.0, -h - flat * 0.2), _a(105, 0.0, -h),
                            _a(63, 0.0, -h + flat * 0.3, 0.7), _a(70, 0.03, -h + flat, 0.2)))
     return medial, lateral
 
 
 CREASES: dict[str, Crease] = {}
-for _k, (_h, _f) in enumerate(((0.15, 0.0), (0.27, 0.03), (0.39, 0.06))):
+for _k, (_h, _f) in enumerate(((0.11, 0.0), (0.22, 0.03), (0.33, 0.06))):
     _m, _l = _forehead(_h, _f)
     CREASES[f"forehead_{_k + 1}_medial"], CREASES[f"forehead_{_k + 1}_lateral"] = _m, _l
 
