@@ -40,8 +40,9 @@ def median_time(fn, n: int) -> tuple[float, float]:
 
 
 def line(name: str, t: tuple[float, float], base: tuple[float, float]) -> str:
-    return (f"{name:28s} wall {t[0] * 1e3:6.2f} ms ({1 / t[0]:5.0f} fps, {t[0] / base[0]:5.2f}x remap)"
-            f"   cpu {t[1] * 1e3:6.2f} ms ({1 / t[1]:5.0f} fps, {t[1] / base[1]:5.2f}x remap)")
+    wall, cpu = (f"{x * 1e3:6.2f} ms ({1 / x:5.0f} fps, {x / b:5.2f}x remap)"
+                 for x, b in zip(t, base))
+    return f"{name:28s} wall {wall}   cpu {cpu}"
 
 
 def main() -> None:

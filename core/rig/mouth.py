@@ -176,7 +176,8 @@ class MouthRenderer:
         self.tongue = pal["lips"] * t["tongue_level"]
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
-        self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(np.float32)
+        self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(
+            np.float32)
         self._gap_table = self._gap_tables()
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
         self.rest_patch = self._rest_interior(image) if open_at_rest else None
@@ -220,15 +221,14 @@ class MouthRenderer:
         lum = cv2.cvtColor(image[y0:y1, x0:x1, :3], cv2.COLOR_RGB2GRAY).astype(np.float32)
         half = abs(float((self.rest[308] - self.rest[78]) @ axes[0])) / 2
         central = (mask > 0.9) & (np.abs(u) < 0.6 * half)
-        bins = np.linspace(0, 1, 17)
-        prof = np.array([lum[central & (frac >= a) & (frac < b)].mean()
-                         if (central & (frac >= a) & (frac < b)).any() else np.inf
-                         for a, b in zip(bins[:-1], bins[1:])])
-        prof = np.convolve(np.where(np.isfinite(prof), prof, prof[np.isfinite(prof)].max()
-                                    if np.isfinite(prof).any() else 0), [1 / 3] * 3, "same")
+        # mean luminance per sixteenth of the opening's height, central columns only
+        band = np.minimum((frac * 16).astype(int), 15)[central]
+        total = np.bincount(band, lum[central], minlength=16)
+        count = np.bincount(band, minlength=16)
+        prof = np.where(count > 0, total / np.maximum(count, 1), lum.max())
+        prof = np.convolve(prof, [1 / 3] * 3, "same")
         lo_bin, hi_bin = 4, 14  # the bite lies in the middle of the opening, not at a lip
-        k = lo_bin + int(np.argmin(prof[lo_bin:hi_bin]))
-        split = (bins[k] + bins[k + 1]) / 2
+        split = (lo_bin + int(np.argmin(prof[lo_bin:hi_bin])) + 0.5) / 16
         upper = np.clip((split - frac) * 8 + 0.5, 0, 1).astype(np.float32)
         self.bite = split
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
@@ -300,7 +300,7 @@ class MouthRenderer:
         ys += np.float32(origin[1] - c[1])
         u = xs * axes[0, 0] + ys * axes[0, 1]
         v = xs * axes[1, 0] + ys * axes[1, 1]
-        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)  # noqa: E731
+        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)
         y_up = self._curve(to_uv(xy[self.upper]), u)
         y_lo = self._curve(to_uv(xy[self.lower]), u)
         half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)

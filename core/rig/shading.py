@@ -137,7 +137,8 @@ class ShadingRenderer:
         med = np.median(samples, 0)
         spread = np.maximum(np.median(np.abs(samples - med), 0) * 1.48, [8.0, 2.5, 2.5])
         dl = (ycc[..., 0] - med[0]) / (spread[0] * T["skin_luma_tol"])
-        dc = np.hypot(*((ycc[..., 1:] - med[1:]) / (spread[1:] * T["skin_chroma_tol"])).transpose(2, 0, 1))
+        chroma = (ycc[..., 1:] - med[1:]) / (spread[1:] * T["skin_chroma_tol"])
+        dc = np.hypot(chroma[..., 0], chroma[..., 1])
         mask = np.exp(-0.5 * (dl ** 2 + dc ** 2)).astype(np.float32)
         return cv2.GaussianBlur(mask, (0, 0), max(0.02 * self.ipd, 0.5))
 
