@@ -338,7 +338,9 @@ class MouthRenderer:
         rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
         m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
         w *= (1 - m)[..., None]
-        w[..., 2] += m * corner * np.interp(um, *self._gap_table[1]).astype(np.float32) \
+        u_tab, upper_gaps, lower_gaps = self._gap_table
+        at = np.clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
+        w[..., 2] += m * corner * lower_gaps[at] \
             * t["lower_teeth_shade"]
         rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
@@ -348,21 +350,22 @@ class MouthRenderer:
         m = np.clip(rel * 6 + 0.2, 0, 1) * ((rel < 1.0) & ~gum) * fade
         w *= ((1 - m) * ~gum)[..., None]
         w[..., 3] = gum * shadow
-        w[..., 2] += m * corner * np.interp(um, *self._gap_table[0]).astype(np.float32) * shadow \
+        w[..., 2] += m * corner * upper_gaps[at] * shadow \
             * (0.85 + 0.15 * np.clip(rel * 4, 0, 1))
         return w @ self._colours
 
     def _gap_tables(self) -> tuple:
-        """(u px, shade <= 1) along each row: darker at the boundaries between teeth."""
+        """(u px at 1/4 px steps, upper-row shade, lower-row shade): <= 1, darker at the
+        boundaries between teeth."""
         t = MOUTH_TUNING
         u = np.arange(-0.7 * self.ipd, 0.7 * self.ipd, 0.25, dtype=np.float32)
         width = max(0.006 * self.ipd, 0.6)
-        tables = []
+        tables = [u]
         for edges, shade in ((t["tooth_edges"], t["tooth_gap_shade"]),
                              (t["lower_tooth_edges"], t["lower_gap_shade"])):
             out = np.ones_like(u)
             for e in (0.0, *edges):
                 for s in ((1.0,) if e == 0 else (1.0, -1.0)):
                     out -= shade * np.exp(-0.5 * ((u - s * e * self.ipd) / width) ** 2)
-            tables.append((u, out))
+            tables.append(out)
         return tuple(tables)
