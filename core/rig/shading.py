@@ -44,6 +44,31 @@ def _eye_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     return (r + l_) * 0.5, np.array([[x, y], [-y, x]]), n
 
 
+def _disjoint_boxes(reach: list, shape: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """Integer boxes (x0, y0, x1, y1) inside `shape` covering the float boxes `reach`,
+    overlapping ones merged (so no pixel is blurred in twice)."""
+    boxes = []
+    for r in reach:
+        lo = np.maximum(np.floor(r[:2]), 0).astype(int)
+        hi = np.minimum(np.ceil(r[2:]), [shape[1], shape[0]]).astype(int)
+        if (hi > lo).all():
+            boxes.append([*lo, *hi])
+    merged = True
+    while merged and len(boxes) > 1:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [tuple(b) for b in boxes]
+
+
 class ShadingRenderer:
     enabled = True  # benchmarks switch the layer off to measure it
 
@@ -215,13 +240,8 @@ class ShadingRenderer:
         self._creases(layers, p, s, on, m_ipd * widen, light, axes)
         reach = [self._mound(layers, self.placed[i], p[self.placed[i].rows], s[i], m_ipd,
                              light, axes) for i in self.mounds if on[i]]
-        mound_box = None
-        if reach:
-            r = np.array(reach)
-            lo = np.maximum(np.floor(r[:, :2].min(0)), 0).astype(int)
-            hi = np.minimum(np.ceil(r[:, 2:].max(0)), [shape[1], shape[0]]).astype(int)
-            mound_box = (*lo, *hi) if (hi > lo).all() else None
-        delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, widen, mound_box)
+        delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, widen,
+                              _disjoint_boxes(reach, shape))
         self._multiply(img, delta, (x0 + mx0 * k, y0 + my0 * k))
         return img
 
@@ -296,13 +316,12 @@ class ShadingRenderer:
         return np.concatenate([centre - reach, centre + reach])
 
     def _combine(self, layers: dict, window, m_ipd: float, widen: float,
-                 mound_box) -> np.ndarray:
+                 mound_boxes: list) -> np.ndarray:
         my0, my1, mx0, mx1 = window
         soft = max(T["soft"] * 0.016 * m_ipd * widen, 0.5)
         delta = cv2.GaussianBlur(layers["skin"], (0, 0), soft)
-        if mound_box is not None:  # blur only around the mounds: their kernel is wide
-            a0, b0, a1, b1 = mound_box
-            sig = max(0.06 * m_ipd, 1.0)
+        sig = max(0.06 * m_ipd, 1.0)
+        for a0, b0, a1, b1 in mound_boxes:  # blur only around the mounds: their kernel is wide
             delta[b0:b1, a0:a1] += cv2.GaussianBlur(layers["mound"][b0:b1, a0:a1], (0, 0), sig)
         delta *= self.skin_gain[my0:my1, mx0:mx1]
         if layers["free"] is not None:
