@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
-from core.face.regions import mirror_map, region
-from core.rig.shading_table import CREASES, SHADING_TUNING, Crease
+from core.face.regions import mirror_map, point, region
+from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
 
 T = SHADING_TUNING
 EYE_CORNERS = (33, 133, 263, 362)  # FACS.md; the irises move with gaze, the corners don't
@@ -32,6 +32,15 @@ class _Placed:
     rows: slice  # its anchors' rows in the stacked anchor matrix
     side: float  # +1 as written (subject's right), -1 mirrored
     stipple: np.ndarray | None  # (n, 2) face-frame dimple offsets from the mound's centre
+
+
+def landmarks(points: tuple[str, ...]) -> list[int]:
+    """Face Mesh indices of named points (core/rig/shading_table.py POINTS)."""
+    out = []
+    for name in points:
+        where, key = POINTS[name]
+        out.append(point(where, key) if isinstance(key, str) else int(region(where)[key]))
+    return out
 
 
 def _eye_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
@@ -106,8 +115,9 @@ class ShadingRenderer:
         for crease in CREASES.values():
             for side in ((1.0, -1.0) if crease.mirror else (1.0,)):
                 m = np.zeros((len(crease.path), 478 + 3), np.float32)  # + dx, dy, taper
-                for k, (lms, dx, dy, taper) in enumerate(crease.path):
-                    idx = [mm[i] for i in lms] if side < 0 else list(lms)
+                for k, (points, dx, dy, taper) in enumerate(crease.path):
+                    idx = landmarks(points)
+                    idx = [mm[i] for i in idx] if side < 0 else idx
                     np.add.at(m[k], idx, 1.0 / len(idx))
                     m[k, 478:] = (dx * side, dy, taper)
                 dots = None

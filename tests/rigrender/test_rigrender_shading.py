@@ -10,7 +10,7 @@ from core.engine import RenderJob
 from core.face.regions import region
 from core.mix import EmotionMix
 from core.rig.engine import RigEngine
-from core.rig.shading import ShadingRenderer
+from core.rig.shading import ShadingRenderer, landmarks
 from core.rig.shading_table import CREASES
 
 EMOTIONS = ("happy", "sad", "angry", "disgusted", "fearful", "surprised")
@@ -32,8 +32,8 @@ def max_drop(before, after, centre, half):
 
 def on_crease(p, name, k):
     """Image position of anchor k of a crease (subject's right side) at rest."""
-    lms, dx, dy, _ = CREASES[name].path[k]
-    return p.xy[list(lms)].mean(0) + p.frame.vectors_to_image(np.array([dx, dy]))
+    points, dx, dy, _ = CREASES[name].path[k]
+    return p.xy[landmarks(points)].mean(0) + p.frame.vectors_to_image(np.array([dx, dy]))
 
 
 def test_no_shading_aus_leave_pixels_identical(p, shading):
