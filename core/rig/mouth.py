@@ -1,7 +1,17 @@
 """The mouth interior: warping can't invent what is behind the lips, so where the inner-lip
-polygon opens we paint a dark cavity, an upper-teeth band that follows the upper lip, a hint of
-tongue and, when wide open, the lower teeth; feathered at the lip edge and lit like the face
-(DESIGN.md, "Mouth interior")."""
+polygon opens we paint a cavity, the upper teeth, a hint of tongue and the lower teeth; feathered
+at the lip edge (DESIGN.md, "Mouth interior").
+
+Everything is laid out in the mouth's own frame (u along the inner lip corners, v toward the
+chin), so a tilted or rotated face gets its interior exactly between its lips. The teeth ride
+on the bones, not the lips: the upper row with the skull (a similarity fitted to the nose bridge
+and eye corners), the lower row with the jaw (the chin's motion on top of it). So a raised upper
+lip (AU10) bares the upper teeth with the jaw closed, and a portrait that shows its teeth at rest
+opens between its rows. Colours come from the portrait itself (DESIGN.md, "Colours come from
+the portrait"): the teeth from its own visible teeth or, failing that, its eye whites; cavity and
+tongue are its lip colour darkened. No fixed RGB, so a grayscale portrait gets a grayscale mouth
+and a painting one in its own palette.
+"""
 from __future__ import annotations
 
 import cv2
@@ -10,31 +20,46 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.regions import region
 
-# Sizes in IPD, colours as RGB; by eye on the sample portrait and its painted copies.
+# Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
+# grayscale and painted copies and grace_hopper.jpg unless a source is given.
 MOUTH_TUNING = {
     "feather": 0.012,  # lip-edge softness
-    "teeth_height": 0.085,  # upper incisors' visible height (FACS.md lip geometry, by eye)
-    "teeth_max_share": 0.55,  # teeth take at most this share of the opening's height
-    "lower_teeth_from_gap": 0.22,  # lower teeth show once the gap exceeds this
-    "lower_teeth_height": 0.045,
+    # the upper incisal edge sits this far below the rest upper inner lip, hidden behind the
+    # lower lip when the lips are closed (rest incisal display 1-3 mm, IPD ~63 mm: Vig & Brundo
+    # 1978, "The kinetics of anterior tooth display")
+    "incisal_below_lip": 0.055,
+    "overbite": 0.03,  # the lower incisal edge sits this far above the upper one (~2 mm)
+    "crown_height": 0.19,  # upper central incisor crown, ~10.5 mm, nearer the camera than the
+    # eyes (by eye: a lip raised past it shows gum)
+    "lower_crown_height": 0.14,
+    # tooth boundaries from the dental midline, IPD (upper central incisor 8.5 mm, lateral 6.5,
+    # canine 7.5; lower 5.4, 5.9, 7: Wheeler's Dental Anatomy)
+    "tooth_edges": (0.135, 0.24, 0.355),
+    "lower_tooth_edges": (0.085, 0.18, 0.29),
+    "tooth_gap_shade": 0.25,  # darkening along a boundary between two upper teeth
+    "lower_gap_shade": 0.06,  # ... two lower teeth (narrower, deeper in shadow)
     "tongue_from_gap": 0.10,
     "tongue_height": 0.14,
     "tongue_width_share": 0.55,  # of the mouth width
-    "teeth_rgb": (242, 238, 228),
-    "tongue_rgb": (178, 86, 92),
-    "cavity_rgb": (78, 30, 34),  # deep red-brown, not black: lit soft tissue in shadow
-    "corner_shade": 0.55,  # teeth darken toward the corners by this much
-    "under_lip_shadow": 0.45,  # the top of the teeth sits in the upper lip's shadow
+    "corner_shade": 0.7,  # teeth darken toward the corners by this much (buccal corridor)
+    "teeth_reach": 0.85,  # ... and end at this share of the half-width, fading out
+    "under_lip_shadow": 0.35,  # the top of the teeth sits in the upper lip's shadow
+    "shadow_depth": 0.03,  # IPD: ... this far down
+    "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
+    "teeth_level": 0.92,  # teeth / the portrait's teeth or eye-white colour (mouth shade)
+    "cavity_level": 0.22,  # cavity / the lip colour: lit soft tissue in shadow, not black
+    "tongue_level": 0.72,  # tongue / the lip colour
+    "gum_level": 0.8,  # gum above the crowns / the lip colour
+    "pale_chroma": 0.25,  # teeth made from skin keep this share of its chroma ...
+    "pale_lift": 1.3,  # ... and are this much lighter
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
     "still_px": 0.25,  # inner lips within this of rest: the warped real mouth is already right
 }
 
-
-# the upper incisors sit under the middle of the upper lip, the lower ones behind the middle of
-# the lower lip, not at the corners (FACS.md indices)
-UPPER_CENTRE = [81, 82, 13, 312, 311]
-LOWER_CENTRE = [178, 87, 14, 317, 402]
+SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
+JAW = [152, 175, 199, 200]  # chin: moves with the jaw
+MIDLINE = 13  # upper inner lip centre: the dental midline at rest
 
 
 def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray) -> np.ndarray:
@@ -45,68 +70,189 @@ def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray
     return mask.astype(np.float32) / 255.0
 
 
+def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """2x3 least-squares similarity (Umeyama) taking src (n, 2) onto dst (n, 2)."""
+    ms, md = src.mean(0), dst.mean(0)
+    s, d = src - ms, dst - md
+    a = float((s * d).sum())
+    b = float((s[:, 0] * d[:, 1] - s[:, 1] * d[:, 0]).sum())
+    norm = max(float((s * s).sum()), 1e-9)
+    c, sn = a / norm, b / norm
+    r = np.array([[c, -sn], [sn, c]])
+    return np.column_stack([r, md - r @ ms]).astype(np.float32)
+
+
+def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    return pts @ m[:, :2].T + m[:, 2]
+
+
+def _robust_colour(pixels: np.ndarray, lo: float, hi: float) -> np.ndarray | None:
+    """Mean RGB of the pixels whose Lab lightness lies between its lo and hi percentiles."""
+    if len(pixels) < 3:
+        return None
+    lab_l = cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2LAB)[:, 0, 0]
+    a, b = np.percentile(lab_l, [lo, hi])
+    keep = (lab_l >= a) & (lab_l <= b)
+    return pixels[keep].astype(np.float32).mean(0) if keep.any() else None
+
+
+def _pixels_in(image: np.ndarray, poly: np.ndarray, minus: np.ndarray | None = None) -> np.ndarray:
+    """RGB pixels inside polygon `poly` (and outside `minus`)."""
+    h, w = image.shape[:2]
+    mask = np.zeros((h, w), np.uint8)
+    cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 1)
+    if minus is not None:
+        cv2.fillPoly(mask, [np.round(minus).astype(np.int32)], 0)
+    return image[mask > 0][:, :3]
+
+
+def _chroma(rgb: np.ndarray) -> float:
+    lab = cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
+                       cv2.COLOR_RGB2LAB)[0, 0]
+    return float(np.hypot(lab[1], lab[2]))
+
+
+def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
+    """The eye whites: of the brightest 40 % of the eye openings' pixels, the less coloured
+    half (iris, lashes and lid skin are darker or more coloured)."""
+    pixels = []
+    for s in "RL":
+        lid = np.concatenate([region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")[::-1]])
+        pixels.append(_pixels_in(image, xy[lid]))
+    px = np.concatenate(pixels).astype(np.float32)
+    if len(px) < 6:
+        return None
+    lab = cv2.cvtColor(px.reshape(-1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[:, 0]
+    bright = px[lab[:, 0] >= np.percentile(lab[:, 0], 60)]
+    chroma = np.hypot(*lab[lab[:, 0] >= np.percentile(lab[:, 0], 60)][:, 1:].T)
+    return bright[chroma <= np.median(chroma)].mean(0)
+
+
+def _pale(skin: np.ndarray) -> np.ndarray:
+    """Teeth-like from skin: its own hue at a quarter of its chroma, brighter."""
+    g = float(skin.mean())
+    pale = g + (skin - g) * MOUTH_TUNING["pale_chroma"]
+    target = min(MOUTH_TUNING["pale_lift"] * g, 240.0)
+    return np.clip(pale * (target / max(g, 1.0)), 0, 255).astype(np.float32)
+
+
+def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> dict:
+    """Lip, skin and teeth colours (RGB float) sampled from the portrait (robust percentiles of
+    Lab lightness): the lips between the outer and inner lip contours, the teeth from the rest
+    mouth opening's bright pixels, else from the eye whites, else pale skin."""
+    outer = np.concatenate([region("lips_upper_outer"), region("lips_lower_outer")[::-1][1:-1]])
+    inner = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner")[::-1][1:-1]])
+    lips = _robust_colour(_pixels_in(image, xy[outer], xy[inner]), 30, 70)
+    skin_idx = np.concatenate([region("cheek_R"), region("cheek_L")])
+    p = np.clip(np.round(xy[skin_idx]).astype(int), 0, [image.shape[1] - 1, image.shape[0] - 1])
+    skin = _robust_colour(image[p[:, 1], p[:, 0], :3], 25, 75)
+    teeth = None
+    if teeth_visible:
+        teeth = _robust_colour(_pixels_in(image, xy[inner]), 70, 95)
+    if teeth is None:
+        teeth = _eye_whites(image, xy)
+    if skin is None:
+        skin = np.full(3, 160.0, np.float32)
+    if lips is None:
+        lips = skin * 0.85
+    if teeth is None or _chroma(teeth) > 0.6 * _chroma(skin):
+        teeth = _pale(skin)  # no clean eye white (glasses, shadow, a painting): pale skin
+    return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
+
+
 class MouthRenderer:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
         self.ipd = frame.ipd
         self.upper = region("lips_upper_inner")
         self.lower = region("lips_lower_inner")
         self.poly = np.concatenate([self.upper, self.lower[::-1][1:-1]])
-        self.rest_lips = rest_xy[self.poly, :2].astype(np.float32).copy()
-        self.rest_area = self._area(rest_xy)
-        self.rest_patch = self._rest_interior(image, rest_xy)
-        light = self._face_light(image, rest_xy)
-        self.teeth = np.array(MOUTH_TUNING["teeth_rgb"], np.float32) * light
-        self.tongue = np.array(MOUTH_TUNING["tongue_rgb"], np.float32) * light
-        self.cavity = np.array(MOUTH_TUNING["cavity_rgb"], np.float32) * light
+        self.rest = rest_xy[:, :2].astype(np.float32).copy()
+        self.rest_lips = self.rest[self.poly].copy()
+        self.rest_area = self._area(self.rest)
+        t = MOUTH_TUNING
+        open_at_rest = self.rest_area >= t["rest_open_area"] * self.ipd ** 2
+        pal = portrait_palette(image, self.rest, open_at_rest)
+        self.teeth = pal["teeth"] * t["teeth_level"]
+        self.tongue = pal["lips"] * t["tongue_level"]
+        self.cavity = pal["lips"] * t["cavity_level"]
+        self.gum = pal["lips"] * t["gum_level"]
+        self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(
+            np.float32)
+        self._gap_table = self._gap_tables()
+        self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
+        self.rest_patch = self._rest_interior(image) if open_at_rest else None
 
-    def _rest_interior(self, image: np.ndarray, rest_xy: np.ndarray):
-        """The real mouth interior (teeth) of a portrait whose mouth is open at rest, or None.
-        It is repainted following the upper lip, so smiles keep their own teeth."""
-        if self.rest_area < MOUTH_TUNING["rest_open_area"] * self.ipd ** 2:
-            return None
-        poly = rest_xy[self.poly]
-        x0, y0 = np.floor(poly.min(0)).astype(int) - 1
-        x1, y1 = np.ceil(poly.max(0)).astype(int) + 2
-        x0, y0 = max(x0, 0), max(y0, 0)
-        x1, y1 = min(x1, image.shape[1]), min(y1, image.shape[0])
-        mask = _polygon_mask(poly, (y1 - y0, x1 - x0), np.array([x0, y0], np.float32))
-        # split at the midline between the inner lips: upper teeth vs lower teeth
-        mid = (rest_xy[self.upper] + rest_xy[self.lower]) / 2
-        order = np.argsort(mid[:, 0])
-        split = np.interp(np.arange(x0, x1), mid[order, 0], mid[order, 1])
-        rows = np.arange(y0, y1)[:, None]
-        upper = np.clip(split[None, :] - rows + 0.5, 0, 1).astype(np.float32)
-        patch = image[y0:y1, x0:x1].astype(np.float32)
-        return (x0, y0), patch, (mask * upper, mask * (1 - upper)), (
-            rest_xy[UPPER_CENTRE].mean(0), rest_xy[LOWER_CENTRE].mean(0))
+    # ----- geometry
+    @staticmethod
+    def _mouth_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(centre, axes (2, 2): u along the inner corners, v toward the chin)."""
+        c = (xy[78] + xy[308]) / 2
+        d = xy[308] - xy[78]
+        ex = d / max(float(np.hypot(*d)), 1e-6)
+        return c, np.stack([ex, np.array([-ex[1], ex[0]])]).astype(np.float32)
 
     @staticmethod
-    def _face_light(image: np.ndarray, rest_xy: np.ndarray) -> np.ndarray:
-        """Per-channel light factor from the cheeks, so teeth aren't whiter than the skin's light."""
-        pts = rest_xy[np.concatenate([region("cheek_R"), region("cheek_L")])].astype(int)
+    def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
+        o = np.argsort(uv[:, 0])
+        return np.interp(u, uv[o, 0], uv[o, 1]).astype(np.float32)
+
+    def _bones(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(skull similarity 2x3 rest -> now, jaw translation px on top of it)."""
+        skull = _similarity(self.rest[SKULL], xy[SKULL, :2].astype(np.float32))
+        jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
+        return skull, jaw.astype(np.float32)
+
+    def _rest_interior(self, image: np.ndarray):
+        """The real mouth interior of a portrait whose mouth is open at rest: its upper teeth
+        (above the bite line, found as the darkest row between the inner lips) ride with the
+        skull, its lower part with the jaw."""
+        poly = self.rest[self.poly]
         h, w = image.shape[:2]
-        pts = pts[(pts[:, 0] >= 0) & (pts[:, 0] < w) & (pts[:, 1] >= 0) & (pts[:, 1] < h)]
-        if len(pts) == 0:
-            return np.ones(3, np.float32)
-        skin = np.median(image[pts[:, 1], pts[:, 0]].astype(np.float32), axis=0)
-        # a typical lit skin tone is ~(200,160,140); scale relative to it, keeping colour cast
-        return np.clip(skin / np.array([200.0, 160.0, 140.0]), 0.45, 1.15).astype(np.float32)
+        x0, y0 = np.maximum(np.floor(poly.min(0)).astype(int) - 1, 0)
+        x1, y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + 2, [w, h])
+        mask = _polygon_mask(poly, (y1 - y0, x1 - x0), np.array([x0, y0], np.float32))
+        c, axes = self._mouth_frame(self.rest)
+        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        u = (xs - c[0]) * axes[0, 0] + (ys - c[1]) * axes[0, 1]
+        v = (xs - c[0]) * axes[1, 0] + (ys - c[1]) * axes[1, 1]
+        up = self._curve((self.rest[self.upper] - c) @ axes.T, u)
+        lo = self._curve((self.rest[self.lower] - c) @ axes.T, u)
+        frac = np.clip((v - up) / np.maximum(lo - up, 1e-3), 0, 1)
+        lum = cv2.cvtColor(image[y0:y1, x0:x1, :3], cv2.COLOR_RGB2GRAY).astype(np.float32)
+        half = abs(float((self.rest[308] - self.rest[78]) @ axes[0])) / 2
+        central = (mask > 0.9) & (np.abs(u) < 0.6 * half)
+        # mean luminance per sixteenth of the opening's height, central columns only
+        band = np.minimum((frac * 16).astype(int), 15)[central]
+        total = np.bincount(band, lum[central], minlength=16)
+        count = np.bincount(band, minlength=16)
+        prof = np.where(count > 0, total / np.maximum(count, 1), lum.max())
+        prof = np.convolve(prof, [1 / 3] * 3, "same")
+        lo_bin, hi_bin = 4, 14  # the bite lies in the middle of the opening, not at a lip
+        split = (lo_bin + int(np.argmin(prof[lo_bin:hi_bin])) + 0.5) / 16
+        upper = np.clip((split - frac) * 8 + 0.5, 0, 1).astype(np.float32)
+        self.bite = split
+        patch = image[y0:y1, x0:x1, :3].astype(np.float32)
+        return (x0, y0), patch, (mask * upper, mask * (1 - upper))
 
     def _area(self, xy: np.ndarray) -> float:
         return float(abs(cv2.contourArea(xy[self.poly].astype(np.float32))))
 
     def opening(self, xy: np.ndarray) -> float:
         """Mean inner-lip gap in IPD."""
-        return float(np.mean(xy[self.lower[1:-1], 1] - xy[self.upper[1:-1], 1])) / self.ipd
+        c, axes = self._mouth_frame(xy[:, :2])
+        v = (xy[:, :2] - c) @ axes[1]
+        return float(np.mean(v[self.lower[1:-1]] - v[self.upper[1:-1]])) / self.ipd
 
+    # ----- per frame
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray) -> np.ndarray:
         """Paint the interior into `img` (in place, the warped frame) and return it."""
-        gap = self.opening(deformed_xy)
+        xy = deformed_xy[:, :2].astype(np.float32)
+        gap = self.opening(xy)
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
-        if np.abs(deformed_xy[self.poly, :2] - self.rest_lips).max() < MOUTH_TUNING["still_px"]:
+        if np.abs(xy[self.poly] - self.rest_lips).max() < MOUTH_TUNING["still_px"]:
             return img  # the warp shows the real mouth unchanged: nothing to repaint
-        poly = deformed_xy[self.poly]
+        poly = xy[self.poly]
         h, w = img.shape[:2]
         x0, y0 = np.floor(poly.min(0)).astype(int) - 2
         x1, y1 = np.ceil(poly.max(0)).astype(int) + 3
@@ -118,82 +264,108 @@ class MouthRenderer:
         f = MOUTH_TUNING["feather"] * self.ipd
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
-        interior = self._interior(deformed_xy, (y1 - y0, x1 - x0), origin, gap,
-                                  teeth=self.rest_patch is None)
+        skull, jaw = self._bones(xy)
+        interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
         if self.rest_patch is not None:
-            interior = self._real_teeth(interior, deformed_xy, origin)
+            interior = self._real_teeth(interior, origin, skull, jaw)
         roi = img[y0:y1, x0:x1].astype(np.float32)
         a = mask[..., None]
-        img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a, 0, 255).astype(np.uint8)
+        img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a + 0.5, 0, 255).astype(np.uint8)
         return img
 
-    def _real_teeth(self, interior: np.ndarray, xy: np.ndarray, origin: np.ndarray) -> np.ndarray:
-        """Lay the rest interior over the rendered one: its upper part (upper teeth) moved with
-        the upper inner lip, its lower part (lower teeth) with the lower inner lip."""
-        (rx, ry), patch, masks, rest_centres = self.rest_patch
+    def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
+                    jaw: np.ndarray) -> np.ndarray:
+        """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
+        its lower part with the jaw, so an opening jaw parts the rows."""
+        (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
-        for mask, idx, rest in zip(masks[::-1], (LOWER_CENTRE, UPPER_CENTRE), rest_centres[::-1]):
-            shift = xy[idx].mean(0) - rest
-            m = np.float32([[1, 0, rx + shift[0] - origin[0]], [0, 1, ry + shift[1] - origin[1]]])
+        for mask, extra in ((masks[1], jaw), (masks[0], np.zeros(2, np.float32))):
+            m = skull.copy()
+            # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
+            m[:, 2] = _apply(skull, np.array([rx, ry], np.float32)) + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
             a = cv2.warpAffine(mask, m, size)[..., None]
             interior = interior * (1 - a) + moved * a
         return interior
 
-    def _interior(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray,
-                  gap: float, teeth: bool = True) -> np.ndarray:
-        hh, ww = shape
-        ys, xs = np.mgrid[0:hh, 0:ww].astype(np.float32)
-        xs += origin[0]
-        ys += origin[1]
-        up, lo = xy[self.upper], xy[self.lower]
-        ou, ol = np.argsort(up[:, 0]), np.argsort(lo[:, 0])
-        col = xs[0]
-        y_up = np.interp(col, up[ou, 0], up[ou, 1])[None, :]
-        y_lo = np.interp(col, lo[ol, 0], lo[ol, 1])[None, :]
-        local_gap = np.maximum(y_lo - y_up, 1e-3)
-        cx = (xy[78, 0] + xy[308, 0]) / 2
-        half = max(abs(xy[308, 0] - xy[78, 0]) / 2, 1.0)
-        lateral = np.clip(np.abs(col - cx) / half, 0, 1)[None, :]
-        ipd = self.ipd
+    def _interior(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray, gap: float,
+                  skull: np.ndarray, jaw: np.ndarray) -> np.ndarray:
+        """(h, w, 3) float32 interior: per-pixel weights of cavity, tongue, teeth and gum
+        (all 2-D maps), mixed with the portrait's colours in one product at the end."""
         t = MOUTH_TUNING
-        # cavity: darkest under the upper teeth, warming toward the tongue at the bottom and
-        # toward the corners (by eye on photos of open mouths)
-        v = np.clip((ys - y_up) / local_gap, 0, 1)[..., None]
-        dark = self.cavity[None, None, :] * 0.55
-        warm = self.tongue[None, None, :] * 0.55
-        out = dark * (1 - v ** 2) + warm * v ** 2
-        out = out * (1.0 + 0.35 * lateral[..., None] ** 2)
-        # tongue: a rounded mound low in the cavity
+        ipd = self.ipd
+        c, axes = self._mouth_frame(xy)
+        ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
+        xs += np.float32(origin[0] - c[0])
+        ys += np.float32(origin[1] - c[1])
+        u = xs * axes[0, 0] + ys * axes[0, 1]
+        v = xs * axes[1, 0] + ys * axes[1, 1]
+        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)
+        y_up = self._curve(to_uv(xy[self.upper]), u)
+        y_lo = self._curve(to_uv(xy[self.lower]), u)
+        half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
+        mid = float(to_uv(_apply(skull, self.rest[MIDLINE:MIDLINE + 1]))[0, 0])
+        um = u - np.float32(mid)
+        lateral = np.minimum(np.abs(um) / np.float32(half), 1.0)
+        w = np.zeros((*shape, 4), np.float32)  # cavity, tongue, teeth, gum
+        # cavity: darkest under the upper teeth, warming toward the tongue and the corners
+        # (by eye on photos of open mouths)
+        d2 = np.clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
+        warm = 1.0 + 0.35 * lateral * lateral
+        w[..., 0] = (1 - 0.35 * d2) * warm
+        w[..., 1] = 0.35 * d2 * warm
         if gap > t["tongue_from_gap"]:
-            th = t["tongue_height"] * ipd * min(1.0, gap / 0.3)
+            th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
-            top = y_lo - th
-            inside = ((xs - cx) / tw) ** 2 + ((ys - y_lo) / max(th, 1.0)) ** 2 < 1.0
-            shade = np.clip(0.7 + 0.3 * (ys - top) / max(th, 1.0), 0.6, 1.0)
-            strength = min(1.0, (gap - t["tongue_from_gap"]) / 0.1)
-            tongue = self.tongue[None, None, :] * shade[..., None] * 0.85
-            m = (inside * strength)[..., None]
-            out = out * (1 - m) + tongue * m
-        if not teeth:
-            return out
-        # upper teeth band below the upper inner lip
-        teeth_h = np.minimum(t["teeth_height"] * ipd, t["teeth_max_share"] * local_gap)
-        rel = (ys - y_up) / np.maximum(teeth_h, 1e-3)
-        band = (rel >= -0.2) & (rel <= 1.0)
-        shade = (1 - t["corner_shade"] * lateral ** 1.5) * (
-            1 - t["under_lip_shadow"] * np.clip(1 - rel * 3, 0, 1))
-        edge = np.clip((1.0 - rel) * 4, 0, 1)  # soft lower edge of the incisors
-        teeth = self.teeth[None, None, :] * shade[..., None]
-        m = (band * edge)[..., None]
-        out = out * (1 - m) + teeth * m
-        # lower teeth when wide open
-        if gap > t["lower_teeth_from_gap"]:
-            lh = t["lower_teeth_height"] * ipd
-            rel_l = (y_lo - ys) / lh
-            band_l = (rel_l >= -0.2) & (rel_l <= 1.0)
-            strength = min(1.0, (gap - t["lower_teeth_from_gap"]) / 0.1) * 0.7
-            shade_l = (1 - t["corner_shade"] * lateral ** 1.2) * 0.8
-            m = (band_l * np.clip((1 - rel_l) * 3, 0, 1) * strength)[..., None]
-            out = out * (1 - m) + self.teeth[None, None, :] * shade_l[..., None] * m
-        return out
+            inside = (um / tw) ** 2 + ((v - y_lo) / th) ** 2 < 1.0
+            m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
+            w[..., :2] *= (1 - m)[..., None]
+            w[..., 1] += np.clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
+        # the incisal edges: upper on the skull, lower on the jaw (rest bite line when known)
+        rest_up = self.rest[self.upper]
+        if self.bite is not None:
+            rest_edge = rest_up + (self.rest[self.lower] - rest_up) * self.bite
+        else:
+            rest_edge = rest_up + axes[1] * t["incisal_below_lip"] * ipd
+        edge_up = self._curve(to_uv(_apply(skull, rest_edge)), u)
+        edge_lo = self._curve(to_uv(_apply(skull, rest_edge) + jaw), u) - t["overbite"] * ipd
+        reach = t["teeth_reach"]
+        fade = np.clip((reach - lateral) * 10, 0, 1)  # teeth end short of the corners
+        corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
+        shadow = 1 - t["under_lip_shadow"] * np.clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
+                                                     0, 1)
+        # lower row first, so the upper row overlaps it when the jaw is closed
+        rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
+        m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
+        w *= (1 - m)[..., None]
+        u_tab, upper_gaps, lower_gaps = self._gap_table
+        at = np.clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
+        w[..., 2] += m * corner * lower_gaps[at] \
+            * t["lower_teeth_shade"]
+        rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
+        if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
+            gum = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
+        else:
+            gum = rel >= 1.0
+        m = np.clip(rel * 6 + 0.2, 0, 1) * ((rel < 1.0) & ~gum) * fade
+        w *= ((1 - m) * ~gum)[..., None]
+        w[..., 3] = gum * shadow
+        w[..., 2] += m * corner * upper_gaps[at] * shadow \
+            * (0.85 + 0.15 * np.clip(rel * 4, 0, 1))
+        return w @ self._colours
+
+    def _gap_tables(self) -> tuple:
+        """(u px at 1/4 px steps, upper-row shade, lower-row shade): <= 1, darker at the
+        boundaries between teeth."""
+        t = MOUTH_TUNING
+        u = np.arange(-0.7 * self.ipd, 0.7 * self.ipd, 0.25, dtype=np.float32)
+        width = max(0.006 * self.ipd, 0.6)
+        tables = [u]
+        for edges, shade in ((t["tooth_edges"], t["tooth_gap_shade"]),
+                             (t["lower_tooth_edges"], t["lower_gap_shade"])):
+            out = np.ones_like(u)
+            for e in (0.0, *edges):
+                for s in ((1.0,) if e == 0 else (1.0, -1.0)):
+                    out -= shade * np.exp(-0.5 * ((u - s * e * self.ipd) / width) ** 2)
+            tables.append(out)
+        return tuple(tables)

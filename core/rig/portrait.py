@@ -12,6 +12,7 @@ from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.eyes import EyeRenderer
 from core.rig.motion import MotionModel
 from core.rig.mouth import MouthRenderer
+from core.rig.shading import ShadingRenderer
 from core.rig.warp import Warper
 
 SIZE_CACHE = 3  # output sizes kept warm (preview, export, thumbnail)
@@ -25,6 +26,7 @@ class ScaledPortrait:
     warper: Warper
     mouth: MouthRenderer
     eyes: EyeRenderer
+    shading: ShadingRenderer
 
 
 def output_shape(h: int, w: int, longest: int) -> tuple[int, int]:
@@ -68,4 +70,5 @@ class PreparedPortrait:
         rest = (self.analysis.xy * np.array([sx, sy])).astype(np.float32)
         frame = self.frame.scaled((sx + sy) / 2)
         return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow)),
-                              MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame))
+                              MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame),
+                              ShadingRenderer(img, rest, frame))

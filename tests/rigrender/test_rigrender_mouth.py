@@ -2,6 +2,7 @@
 more open than at rest keeps its own pixels."""
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
@@ -50,3 +51,135 @@ def test_speed(p, rig):
     img = warper.warp(p.image, d)
     times = motions.timings(lambda: mouth.composite(img.copy(), p.xy + d), 30)
     assert np.median(times) < 2.5e-3  # target ~1 ms; slack for the shared test machine
+
+
+def _lab(pixels):
+    return cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2LAB)[:, 0] \
+        .astype(float) - [0, 128, 128]
+
+
+def _interior_pixels(img, xy, erode=2):
+    from core.face.regions import region
+
+    poly = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner")[::-1][1:-1]])
+    mask = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [np.round(xy[poly]).astype(np.int32)], 1)
+    mask = cv2.erode(mask, np.ones((2 * erode + 1, 2 * erode + 1), np.uint8))
+    return img[mask > 0]
+
+
+def test_interior_colours_come_from_the_portrait(p, warper):
+    d = motions.jaw(p, 0.3)
+    face = cv2.convexHull(np.round(p.xy[:468]).astype(np.int32))
+    mask = np.zeros(p.image.shape[:2], np.uint8)
+    cv2.fillPoly(mask, [face], 1)
+    own = _lab(p.image[mask > 0])
+    chroma = np.hypot(own[:, 1], own[:, 2])
+    hue = np.degrees(np.arctan2(own[:, 2], own[:, 1]))[chroma > 6]
+    mouth = MouthRenderer(p.image, p.xy, p.frame)
+    inside = _lab(_interior_pixels(mouth.composite(warper.warp(p.image, d), p.xy + d), p.xy + d))
+    c_in = np.hypot(inside[:, 1], inside[:, 2])
+    assert len(inside) > 200
+    assert c_in.max() <= np.percentile(chroma, 99.5) + 2
+    h_in = np.degrees(np.arctan2(inside[:, 2], inside[:, 1]))[c_in > 6]
+    assert ((h_in >= hue.min() - 3) & (h_in <= hue.max() + 3)).all()
+    # a grayscale portrait: a grayscale interior
+    g = cv2.cvtColor(p.image, cv2.COLOR_RGB2GRAY)
+    gray = np.dstack([g, g, g])
+    mouth = MouthRenderer(gray, p.xy, p.frame)
+    out = mouth.composite(warper.warp(gray, d), p.xy + d).astype(int)
+    assert np.abs(out - out[..., :1]).max() == 0
+
+
+def test_teeth_at_rest_part_between_their_rows(p, rig):
+    """The sample portrait smiles with its teeth showing: an opening jaw keeps the upper row
+    where it was and opens the dark cavity below it, above the lower row."""
+    warper, mouth = rig
+    assert mouth.rest_patch is not None and 0.5 < mouth.bite < 0.95
+    d = motions.jaw(p, 0.25)
+    out = mouth.composite(warper.warp(p.image, d), p.xy + d).astype(float).mean(-1)
+    rest = p.image.astype(float).mean(-1)
+    x = int(p.xy[13, 0])
+    cols = slice(x - 6, x + 7)
+    top, bite = p.xy[13, 1], p.xy[13, 1] + mouth.bite * (p.xy[14, 1] - p.xy[13, 1])
+    upper_teeth = slice(int(top + 2), int(bite - 1))
+    assert out[upper_teeth, cols].mean() > rest[upper_teeth, cols].mean() - 12  # still teeth
+    column = out[int(top):int(p.xy[14, 1] + d[14, 1] - 4), cols].mean(1)
+    dark = np.flatnonzero(column < out[upper_teeth, cols].mean() - 80)  # the cavity
+    assert len(dark) > 4 and top + dark[0] >= bite - 1.5  # opens under the upper row
+
+
+@pytest.mark.parametrize("angle", [-25, 20])
+def test_rotated_face_interior_stays_between_the_lips(p, angle):
+    from core.face.frame import FaceFrame
+    from core.face.landmarks import detect_face
+    from core.rig.warp import Warper
+
+    m = cv2.getRotationMatrix2D((256, 256), angle, 1.0)
+    img = cv2.warpAffine(p.image, m, (512, 512), borderMode=cv2.BORDER_REFLECT)
+    xy = detect_face(img).xy.astype(np.float32)
+    frame = FaceFrame.from_landmarks(xy)
+    rot = motions.Portrait(img, xy, frame)
+    d = motions.jaw(rot, 0.25)
+    warped = Warper(xy, img.shape[:2]).warp(img, d)
+    mouth = MouthRenderer(img, xy, frame)
+    out = mouth.composite(warped.copy(), xy + d)
+    changed = np.any(out != warped, -1)
+    inner = np.zeros(changed.shape, np.uint8)
+    cv2.fillPoly(inner, [np.round((xy + d)[mouth.poly]).astype(np.int32)], 1)
+    near = cv2.dilate(inner, np.ones((5, 5), np.uint8)) > 0  # the feathered lip edge
+    assert changed.sum() > 300 and not (changed & ~near).any()
+    # the upper row sits under the upper lip: bright pixels lie nearer the upper inner lip
+    ys, xs = np.nonzero(changed & (cv2.erode(inner, np.ones((3, 3), np.uint8)) > 0))
+    lum = out[ys, xs].astype(float).mean(-1)
+    c, axes = mouth._mouth_frame(xy + d)
+    v = (np.stack([xs, ys], 1) - c) @ axes[1]
+    assert v[lum > np.percentile(lum, 80)].mean() < v[lum < np.percentile(lum, 20)].mean()
+
+
+@pytest.fixture(scope="module")
+def grace():
+    import matplotlib.cbook
+
+    img = cv2.imread(str(matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    return cv2.resize(img, (384, 512))[:, :, ::-1].copy()
+
+
+def test_raised_upper_lip_bares_upper_teeth_with_jaw_closed(grace):
+    """AU10 with the jaw closed: the upper teeth show under the raised upper lip (anger,
+    disgust), not a dark slot. Grace Hopper's portrait shows no teeth at rest."""
+    from core.rig.engine import RigEngine
+    from core.rig.pose import RigPose
+
+    engine = RigEngine()
+    prepared = engine.prepare(grace)
+    sp = prepared.at_size(512)
+    assert sp.mouth.rest_patch is None
+    img = engine.render_pose(prepared, RigPose(aus={10: 1.0}), 512)
+    d = prepared.motion.to_pixels(prepared.motion.displacement(RigPose(aus={10: 1.0})), sp.scale)
+    inside = _interior_pixels(img, sp.rest_xy + d, erode=1).astype(float).mean(-1)
+    assert len(inside) > 20
+    outer = sp.rest_xy[[0, 17, 61, 291]]
+    lips = sp.image[int(outer[0, 1]):int(outer[1, 1]), int(outer[2, 0]):int(outer[3, 0])]
+    assert np.median(inside) > np.median(lips.astype(float).mean(-1))  # brighter than lips
+    assert np.median(inside) > 3 * sp.mouth.cavity.mean()  # teeth, not a dark slot
+
+
+def test_head_yaw_interior_stays_between_the_lips(p):
+    """A head turned 20 degrees with the jaw open: the interior follows the turned lips."""
+    from core.rig.engine import RigEngine
+    from core.rig.pose import RigPose
+
+    engine = RigEngine()
+    prepared = engine.prepare(p.image)
+    sp = prepared.at_size(512)
+    pose = RigPose(aus={25: 1.0, 26: 0.7}, head=(20.0, 0.0, 0.0))
+    d = prepared.motion.to_pixels(prepared.motion.displacement(pose), sp.scale)
+    warped = sp.warper.warp(sp.image, d)
+    out = sp.mouth.composite(warped.copy(), sp.rest_xy + d)
+    changed = np.any(out != warped, -1)
+    inner = np.zeros(changed.shape, np.uint8)
+    cv2.fillPoly(inner, [np.round((sp.rest_xy + d)[sp.mouth.poly]).astype(np.int32)], 1)
+    near = cv2.dilate(inner, np.ones((5, 5), np.uint8)) > 0
+    assert changed.sum() > 300 and not (changed & ~near).any()
+    assert np.abs(d[[78, 308], 0]).mean() > 3  # the lips did turn

@@ -1,0 +1,368 @@
+"""Appearance from AUs: folds, furrows and bulges drawn into a luminance-gain map (DESIGN.md,
+"Appearance from AUs"). Geometry alone reads weakly; people read furrows and folds.
+
+Once per portrait and size: the face box, the light's direction (from the portrait's own
+shading), a skin mask and the local skin contrast (so a flat painting gets gentle strokes and a
+detailed photo photo-like creases). Per frame: each crease of core/rig/shading_table.py whose AUs
+are active is placed on the current (deformed) landmarks and drawn as a ridge profile (a dark
+crease with a lit lip) into a small map at about 56 px per IPD, blurred, and the image's
+luminance is multiplied by it: Y' = g * Y, added equally to R, G and B, so the portrait's chroma
+(YCbCr Cb, Cr) is untouched and a grayscale portrait stays exactly grayscale. No active AU: the
+frame is returned untouched.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from core.face.frame import FaceFrame
+from core.face.regions import mirror_map, point, region
+from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
+
+T = SHADING_TUNING
+EYE_CORNERS = (33, 133, 263, 362)  # FACS.md; the irises move with gaze, the corners don't
+_SHIFT = 4  # cv2 drawing: sub-pixel coordinates in 1/16 px
+
+
+@dataclass
+class _Placed:
+    crease: Crease
+    rows: slice  # its anchors' rows in the stacked anchor matrix
+    side: float  # +1 as written (subject's right), -1 mirrored
+    stipple: np.ndarray | None  # (n, 2) face-frame dimple offsets from the mound's centre
+
+
+def landmarks(points: tuple[str, ...]) -> list[int]:
+    """Face Mesh indices of named points (core/rig/shading_table.py POINTS)."""
+    out = []
+    for name in points:
+        where, key = POINTS[name]
+        out.append(point(where, key) if isinstance(key, str) else int(region(where)[key]))
+    return out
+
+
+def _eye_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+    """(origin px, axes (2, 2), eye-centre distance px) from the eye corners."""
+    r = (xy[33] + xy[133]) * 0.5
+    l_ = (xy[263] + xy[362]) * 0.5
+    dx, dy = float(l_[0] - r[0]), float(l_[1] - r[1])
+    n = max((dx * dx + dy * dy) ** 0.5, 1e-6)
+    x, y = dx / n, dy / n
+    return (r + l_) * 0.5, np.array([[x, y], [-y, x]]), n
+
+
+def _disjoint_boxes(reach: list, shape: tuple[int, int]) -> list[tuple[int, int, int, int]]:
+    """Integer boxes (x0, y0, x1, y1) inside `shape` covering the float boxes `reach`,
+    overlapping ones merged (so no pixel is blurred in twice)."""
+    boxes = []
+    for r in reach:
+        lo = np.maximum(np.floor(r[:2]), 0).astype(int)
+        hi = np.minimum(np.ceil(r[2:]), [shape[1], shape[0]]).astype(int)
+        if (hi > lo).all():
+            boxes.append([*lo, *hi])
+    merged = True
+    while merged and len(boxes) > 1:
+        merged = False
+        for i in range(len(boxes)):
+            for j in range(i + 1, len(boxes)):
+                a, b = boxes[i], boxes[j]
+                if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]:
+                    boxes[i] = [min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])]
+                    del boxes[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return [tuple(b) for b in boxes]
+
+
+class ShadingRenderer:
+    enabled = True  # benchmarks switch the layer off to measure it
+
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
+        self.ipd = frame.ipd
+        h, w = image.shape[:2]
+        # one map cell = k x k image pixels (k integer), so a plain resize brings the map back
+        # to pixels exactly aligned
+        self.k = max(1, round(self.ipd / T["map_ipd"]))
+        self.scale = 1.0 / self.k  # map px per image px
+        xy = rest_xy[:, :2].astype(np.float64)
+        _, axes, eye_dist = _eye_frame(xy)
+        self.ipd_per_eye_dist = self.ipd / eye_dist
+        pad = 0.5 * self.ipd
+        lo = np.maximum(np.floor(xy.min(0) - pad), 0).astype(int)
+        hi = np.minimum(np.ceil(xy.max(0) + pad), [w, h]).astype(int)
+        hi = lo + (hi - lo) // self.k * self.k
+        self.box = (int(lo[0]), int(lo[1]), int(hi[0]), int(hi[1]))
+        self._build_anchors()
+        y = self._luma(image)
+        skin = self._skin_mask(image, y, xy)
+        contrast, self.detail = self._contrast(y, skin)
+        x0, y0, x1, y1 = self.box
+        msize = ((x1 - x0) // self.k, (y1 - y0) // self.k)
+        gain = np.clip(contrast / T["contrast_ref"], T["contrast_floor"], T["contrast_ceiling"])
+        self.skin_gain = cv2.resize(gain * skin, msize, interpolation=cv2.INTER_AREA)
+        self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
+        self.light = self._light(y, xy, axes)  # face frame, unit
+
+    # ----- once per portrait
+    def _build_anchors(self) -> None:
+        rows, placed, n = [], [], 0
+        mm = mirror_map()
+        rng = np.random.default_rng(17)
+        for crease in CREASES.values():
+            for side in ((1.0, -1.0) if crease.mirror else (1.0,)):
+                m = np.zeros((len(crease.path), 478 + 3), np.float32)  # + dx, dy, taper
+                for k, (points, dx, dy, taper) in enumerate(crease.path):
+                    idx = landmarks(points)
+                    idx = [mm[i] for i in idx] if side < 0 else idx
+                    np.add.at(m[k], idx, 1.0 / len(idx))
+                    m[k, 478:] = (dx * side, dy, taper)
+                dots = None
+                if crease.stipple:
+                    r = np.sqrt(rng.uniform(0, 1, T["stipple_dots"])) * crease.width * 0.8
+                    a = rng.uniform(0, 2 * np.pi, T["stipple_dots"])
+                    dots = np.stack([np.cos(a) * r, np.sin(a) * r * 0.7], 1)
+                placed.append(_Placed(crease, slice(n, n + len(m)), side, dots))
+                rows.append(m)
+                n += len(m)
+        stack = np.vstack(rows)
+        self.anchor_w = stack[:, :478]
+        self.anchor_off = stack[:, 478:480]
+        self.taper = stack[:, 480]
+        self.placed = placed
+        aus = sorted({au for pl in placed for au in pl.crease.aus})
+        self.au_list = aus
+        self.au_weights = np.array([[pl.crease.aus.get(au, 0.0) for au in aus] for pl in placed],
+                                   np.float32)  # (instances, AUs)
+        self.row_owner = np.concatenate([np.full(pl.rows.stop - pl.rows.start, i)
+                                         for i, pl in enumerate(placed)])
+        seg = [(pl.rows.start + k, i) for i, pl in enumerate(placed) if pl.crease.kind == "crease"
+               for k in range(pl.rows.stop - pl.rows.start - 1)]
+        self.seg_a = np.array([a for a, _ in seg])
+        self.seg_owner = np.array([i for _, i in seg])
+        c = [placed[i].crease for i in self.seg_owner]
+        self.seg_depth = np.array([x.depth for x in c], np.float32)
+        self.seg_lip = np.array([x.lip for x in c], np.float32)
+        self.seg_width = np.array([x.width for x in c], np.float32)
+        self.seg_free = np.array([not x.skin_only for x in c])
+        self.seg_has_bulge = np.array([x.bulge is not None for x in c])
+        self.seg_bulge = np.array([(x.bulge[0] * placed[i].side, x.bulge[1]) if x.bulge else (0, 0)
+                                   for x, i in zip(c, self.seg_owner)], np.float32)
+        self.mounds = [i for i, pl in enumerate(placed) if pl.crease.kind == "mound"]
+        self.inst_width = np.array([pl.crease.width for pl in placed], np.float32)
+
+    @staticmethod
+    def _luma(image: np.ndarray) -> np.ndarray:
+        return cv2.cvtColor(np.ascontiguousarray(image[:, :, :3]), cv2.COLOR_RGB2GRAY)
+
+    def _skin_mask(self, image: np.ndarray, y: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """(box) float mask, 1 where the rest portrait's colour matches its cheeks' skin."""
+        x0, y0, x1, y1 = self.box
+        ycc = cv2.cvtColor(np.ascontiguousarray(image[y0:y1, x0:x1, :3]),
+                           cv2.COLOR_RGB2YCrCb).astype(np.float32)
+        pts = np.round(xy[np.concatenate([region("cheek_R"), region("cheek_L"),
+                                          region("forehead")])]).astype(int) - [x0, y0]
+        ok = (pts[:, 0] >= 0) & (pts[:, 0] < x1 - x0) & (pts[:, 1] >= 0) & (pts[:, 1] < y1 - y0)
+        samples = ycc[pts[ok, 1], pts[ok, 0]]
+        if len(samples) < 4:
+            return np.ones(ycc.shape[:2], np.float32)
+        med = np.median(samples, 0)
+        spread = np.maximum(np.median(np.abs(samples - med), 0) * 1.48, [8.0, 2.5, 2.5])
+        dl = (ycc[..., 0] - med[0]) / (spread[0] * T["skin_luma_tol"])
+        chroma = (ycc[..., 1:] - med[1:]) / (spread[1:] * T["skin_chroma_tol"])
+        dc = np.hypot(chroma[..., 0], chroma[..., 1])
+        mask = np.exp(-0.5 * (dl ** 2 + dc ** 2)).astype(np.float32)
+        return cv2.GaussianBlur(mask, (0, 0), max(0.02 * self.ipd, 0.5))
+
+    def _contrast(self, y: np.ndarray, skin: np.ndarray) -> tuple[np.ndarray, float]:
+        """Local skin detail (box): the mean fine-scale |high-pass| of the luminance (pores,
+        freckles, brush texture) over the skin, edges clipped so a lid or lip contour doesn't
+        count as texture; and its median over the skin."""
+        x0, y0, x1, y1 = self.box
+        f = y[y0:y1, x0:x1].astype(np.float32)
+        hp = np.abs(f - cv2.GaussianBlur(f, (0, 0), T["detail_sigma"] * self.ipd))
+        on = skin > 0.5
+        detail = float(np.median(hp[on])) if on.any() else T["contrast_ref"]
+        hp = np.minimum(hp, 3.0 * max(detail, 0.5))
+        sig = T["contrast_sigma"] * self.ipd
+        local = cv2.GaussianBlur(hp * skin, (0, 0), sig) / np.maximum(
+            cv2.GaussianBlur(skin, (0, 0), sig), 1e-3)
+        return local.astype(np.float32), detail
+
+    def _light(self, y: np.ndarray, xy: np.ndarray, axes: np.ndarray):
+        """Direction the light comes from (face frame). Sideways: the cheeks' luminance gradient
+        across the face (least squares over both cheeks); up/down can't be told apart from
+        hair or a beard on the forehead or chin, so it is taken as overhead, as in nearly every
+        portrait."""
+        blur = cv2.GaussianBlur(y, (0, 0), max(0.08 * self.ipd, 1.0)).astype(np.float32)
+        p = xy[np.concatenate([region("cheek_R"), region("cheek_L")])]
+        px = np.clip(np.round(p).astype(int), 0, [y.shape[1] - 1, y.shape[0] - 1])
+        lum = blur[px[:, 1], px[:, 0]]
+        ff = (p - p.mean(0)) @ axes.T / self.ipd
+        a = np.column_stack([ff[:, 0], np.ones(len(ff))])
+        coef, *_ = np.linalg.lstsq(a, lum, rcond=None)
+        gx = coef[0] / max(float(np.mean(lum)), 1.0)
+        v = np.array([np.clip(T["light_side_gain"] * gx, -2.0, 2.0), -1.0])
+        return (v / float(np.hypot(*v))).astype(np.float32)
+
+    # ----- per frame
+    def strengths(self, aus: dict[int, float]) -> np.ndarray:
+        """(instances,) crease strengths in [0, 1] for AU intensities `aus`."""
+        v = np.array([aus.get(au, 0.0) for au in self.au_list], np.float32)
+        return np.minimum(self.au_weights @ v, 1.0)
+
+    def apply(self, img: np.ndarray, aus: dict[int, float], xy: np.ndarray) -> np.ndarray:
+        """Shade `img` (h, w, 3 uint8, the warped frame; in place) for the frame's AU
+        intensities `aus` on its landmarks `xy` (478, 2 px) and return it."""
+        if not self.enabled or not aus:
+            return img
+        s = self.strengths(aus)
+        on = s >= T["min_strength"]
+        if not on.any():
+            return img
+        _, axes, eye_dist = _eye_frame(xy[:, :2].astype(np.float64))
+        axes = axes.astype(np.float32)
+        ipd = eye_dist * self.ipd_per_eye_dist
+        pts = self.anchor_w @ xy[:478, :2].astype(np.float32) + (self.anchor_off @ axes) * ipd
+        x0, y0, x1, y1 = self.box
+        margin = (T["roi_margin"] + 2.5 * float(self.inst_width[on].max())) * ipd
+        used = pts[on[self.row_owner]]
+        bx0, by0 = np.maximum(np.floor(used.min(0) - margin), [x0, y0]).astype(int)
+        bx1, by1 = np.minimum(np.ceil(used.max(0) + margin), [x1, y1]).astype(int)
+        # map cells aligned with the precomputed gain maps
+        k = self.k
+        mx0, my0 = (bx0 - x0) // k, (by0 - y0) // k
+        mx1 = min(-(-(bx1 - x0) // k), self.skin_gain.shape[1])
+        my1 = min(-(-(by1 - y0) // k), self.skin_gain.shape[0])
+        shape = (my1 - my0, mx1 - mx0)
+        if bx1 - bx0 < 2 or by1 - by0 < 2 or min(shape) < 2:
+            return img
+        p = (pts - np.array([x0, y0], np.float32) + 0.5) * self.scale - 0.5 \
+            - np.array([mx0, my0], np.float32)
+        layers = {"skin": np.zeros(shape, np.float32), "free": None,
+                  "mound": np.zeros(shape, np.float32)}
+        light = self.light @ axes
+        m_ipd = ipd * self.scale
+        widen = 1.0 + T["smooth_widen"] * (1.0 - min(self.detail / T["contrast_ref"], 1.0))
+        self._creases(layers, p, s, on, m_ipd * widen, light, axes)
+        reach = [self._mound(layers, self.placed[i], p[self.placed[i].rows], s[i], m_ipd,
+                             light, axes) for i in self.mounds if on[i]]
+        delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, widen,
+                              _disjoint_boxes(reach, shape))
+        self._multiply(img, delta, (x0 + mx0 * k, y0 + my0 * k))
+        return img
+
+    def _creases(self, layers: dict, p: np.ndarray, s: np.ndarray, on: np.ndarray,
+                 px_per_ipd: float, light: np.ndarray, axes: np.ndarray) -> None:
+        """Every active crease segment: a dark line with a lit lip beside it, on the side
+        facing the light (or the crease's bulge), all lips first, then all darks."""
+        k = np.flatnonzero(on[self.seg_owner])
+        if not len(k):
+            return
+        a = self.seg_a[k]
+        pa, pb = p[a], p[a + 1]
+        v = self.seg_depth[k] * s[self.seg_owner[k]] * (self.taper[a] + self.taper[a + 1]) / 2
+        width = self.seg_width[k] * px_per_ipd
+        seg = pb - pa
+        normal = np.stack([-seg[:, 1], seg[:, 0]], 1) / np.maximum(
+            np.hypot(seg[:, 0], seg[:, 1]), 1e-6)[:, None]
+        bulge = self.seg_has_bulge[k]
+        toward = np.where(bulge[:, None], self.seg_bulge[k] @ axes, light[None])
+        facing = (normal * toward).sum(1)
+        lit = v * self.seg_lip[k] * np.where(bulge, 1.0, np.clip(np.abs(facing), 0.35, 1.0))
+        off = normal * (np.where(facing >= 0, 1.0, -1.0) * T["lip_offset"] * width)[:, None]
+        thick = np.maximum(np.round(width), 1).astype(int)
+        lip_thick = np.maximum(np.round(width * T["lip_width"]), 1).astype(int)
+        if self.seg_free[k].any() and layers["free"] is None:
+            layers["free"] = np.zeros_like(layers["skin"])
+        free = self.seg_free[k]
+        self._batch(layers, free, lip_thick, lit, pa + off, pb + off)
+        self._batch(layers, free, thick, -v, pa, pb)
+
+    @staticmethod
+    def _batch(layers: dict, free: np.ndarray, thick: np.ndarray, value: np.ndarray,
+               pa: np.ndarray, pb: np.ndarray) -> None:
+        """Draw segments pa -> pb, one cv2.polylines call per (layer, thickness, value step):
+        values are quantised to 1/64 (below what the blur and 8-bit output resolve)."""
+        q = (value * 64 + 0.5).astype(int)
+        key = (free.astype(int) * 64 + thick) * 4096 + q + 2048
+        order = np.argsort(key, kind="stable")
+        segs = np.round(np.stack([pa, pb], 1) * 16).astype(np.int32)[order]
+        keys = key[order]
+        cuts = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
+        for lo, hi in zip([0, *cuts], [*cuts, len(keys)]):
+            j = order[lo]
+            if q[j] == 0:
+                continue
+            layer = layers["free"] if free[j] else layers["skin"]
+            cv2.polylines(layer, list(segs[lo:hi]), False, q[j] / 64, int(thick[j]),
+                          cv2.LINE_AA, _SHIFT)
+
+    @staticmethod
+    def _mound(layers: dict, pl: _Placed, p: np.ndarray, strength: float, m_ipd: float,
+               light: np.ndarray, axes: np.ndarray) -> np.ndarray:
+        """A lit bump: highlight toward the light, shadow away from it; dimples if stippled.
+        -> its reach (x0, y0, x1, y1) on the map, blur included."""
+        c = pl.crease
+        centre = (p[0] + p[-1]) * 0.5
+        r = c.width * m_ipd
+        v = c.depth * strength
+        ax = (max(round(r), 1), max(round(r * 0.7), 1))
+        ang = float(np.degrees(np.arctan2(axes[0, 1], axes[0, 0])))
+        for sign, amount in ((-1.0, -T["mound_shadow"] * v), (1.0, v)):
+            ctr = np.round((centre + sign * light * r * T["mound_lift"]) * 16).astype(np.int32)
+            cv2.ellipse(layers["mound"], tuple(ctr), (ax[0] * 16, ax[1] * 16), ang, 0, 360,
+                        float(amount), -1, cv2.LINE_AA, _SHIFT)
+        if pl.stipple is not None:
+            dots = centre + (pl.stipple @ axes) * m_ipd
+            rad = max(round(0.012 * m_ipd * 16), 8)
+            for d in np.round(dots * 16).astype(np.int32):
+                cv2.circle(layers["skin"], tuple(d), rad, float(-T["stipple"] * v), -1,
+                           cv2.LINE_AA, _SHIFT)
+        reach = r * (1 + T["mound_lift"]) + 3 * max(0.06 * m_ipd, 1.0) + 2
+        return np.concatenate([centre - reach, centre + reach])
+
+    def _combine(self, layers: dict, window, m_ipd: float, widen: float,
+                 mound_boxes: list) -> np.ndarray:
+        my0, my1, mx0, mx1 = window
+        soft = max(T["soft"] * 0.016 * m_ipd * widen, 0.5)
+        delta = cv2.GaussianBlur(layers["skin"], (0, 0), soft)
+        sig = max(0.06 * m_ipd, 1.0)
+        for a0, b0, a1, b1 in mound_boxes:  # blur only around the mounds: their kernel is wide
+            delta[b0:b1, a0:a1] += cv2.GaussianBlur(layers["mound"][b0:b1, a0:a1], (0, 0), sig)
+        delta *= self.skin_gain[my0:my1, mx0:mx1]
+        if layers["free"] is not None:
+            free = cv2.GaussianBlur(layers["free"], (0, 0), soft)
+            delta += free * self.free_gain[my0:my1, mx0:mx1]
+        return delta
+
+    def _multiply(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
+        """Luminance *= 1 + delta, delta's map cell (0, 0) covering the k x k pixels at
+        `origin`; the change is added to R, G and B alike, so chroma stays. Only the bands of
+        map rows (and their columns) where delta is not ~0 are touched: the brows, eyes and
+        nose between the creases cost nothing."""
+        live = np.abs(delta) > 1e-3
+        rows = np.flatnonzero(live.any(1))
+        if not len(rows):
+            return
+        breaks = np.flatnonzero(np.diff(rows) > 2)
+        for r0, r1 in zip([rows[0], *rows[breaks + 1]], [*rows[breaks], rows[-1]]):
+            r0, r1 = max(r0 - 1, 0), min(r1 + 2, delta.shape[0])
+            cols = np.flatnonzero(live[r0:r1].any(0))
+            c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, delta.shape[1])
+            self._multiply_block(img, delta[r0:r1, c0:c1],
+                                 (origin[0] + c0 * self.k, origin[1] + r0 * self.k))
+
+    def _multiply_block(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
+        k = self.k
+        full = delta if k == 1 else cv2.resize(delta, (delta.shape[1] * k, delta.shape[0] * k),
+                                               interpolation=cv2.INTER_LINEAR)
+        bx0, by0 = origin
+        bx1, by1 = min(bx0 + full.shape[1], img.shape[1]), min(by0 + full.shape[0], img.shape[0])
+        full = full[:by1 - by0, :bx1 - bx0]
+        roi = img[by0:by1, bx0:bx1]
+        dy = cv2.multiply(full, cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY), dtype=cv2.CV_32F)
+        img[by0:by1, bx0:bx1] = cv2.add(roi, cv2.merge([dy, dy, dy]), dtype=cv2.CV_8U)

@@ -1,0 +1,139 @@
+"""AU shading layer: creases darken where their AU says, move with the landmarks, leave colour
+(and a grayscale portrait's grayness) alone, and leave a frame without those AUs untouched."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from core.engine import RenderJob
+from core.face.regions import region
+from core.mix import EmotionMix
+from core.rig.engine import RigEngine
+from core.rig.shading import ShadingRenderer, landmarks
+from core.rig.shading_table import CREASES
+
+EMOTIONS = ("happy", "sad", "angry", "disgusted", "fearful", "surprised")
+
+
+@pytest.fixture(scope="module")
+def shading(p):
+    return ShadingRenderer(p.image, p.xy, p.frame)
+
+
+def luma(img):
+    return cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(float)
+
+
+def max_drop(before, after, centre, half):
+    (x, y), h = np.round(centre).astype(int), int(half)
+    return (luma(before) - luma(after))[y - h:y + h + 1, x - h:x + h + 1].max()
+
+
+def on_crease(p, name, k):
+    """Image position of anchor k of a crease (subject's right side) at rest."""
+    points, dx, dy, _ = CREASES[name].path[k]
+    return p.xy[landmarks(points)].mean(0) + p.frame.vectors_to_image(np.array([dx, dy]))
+
+
+def test_no_shading_aus_leave_pixels_identical(p, shading):
+    for aus in ({}, {25: 1.0, 26: 0.8, 45: 1.0, 5: 1.0}):
+        img = p.image.copy()
+        assert np.array_equal(shading.apply(img, aus, p.xy), p.image)
+
+
+def test_each_crease_darkens_where_its_au_says(p, shading):
+    places = {"glabella_vertical": (1, 4), "nasolabial": (3, 12), "forehead_1_lateral": (1, 2),
+              "crows_feet_middle": (1, 6), "nose_bunny_upper": (1, 9), "mentolabial": (1, 17)}
+    for au in (2, 4, 6, 9, 12, 17):
+        out = shading.apply(p.image.copy(), {au: 1.0}, p.xy)
+        for name, (k, owner) in places.items():
+            drop = max_drop(p.image, out, on_crease(p, name, k), 0.03 * p.frame.ipd)
+            if owner == au:
+                assert drop > 4.0, (au, name, drop)
+            elif not CREASES[name].aus.get(au):
+                assert drop < 1.0, (au, name, drop)
+
+
+def darkening_row(before, after, x0, x1, y0=0, y1=None):
+    """The row where the crease darkens most, inside columns x0:x1 and rows y0:y1."""
+    d = np.clip(luma(before) - luma(after), 0, None)[y0:y1, x0:x1].sum(1)
+    return y0 + int(np.argmax(d))
+
+
+def test_crease_moves_with_the_brows_and_the_mouth_corner(p, shading):
+    # forehead lines ride the brows: lift the brow landmarks 6 px
+    brows = np.concatenate([region(n) for n in ("R_brow_upper", "R_brow_lower",
+                                                "L_brow_upper", "L_brow_lower")])
+    lifted = p.xy.copy()
+    lifted[brows, 1] -= 6
+    x0, x1 = int(p.xy[105, 0]) - 5, int(p.xy[66, 0]) + 5
+    y = int(on_crease(p, "forehead_1_lateral", 1)[1])  # the lowest line, 10 px below the next
+    rows = (y - 10, y + 5)
+    a = darkening_row(p.image, shading.apply(p.image.copy(), {2: 1.0}, p.xy), x0, x1, *rows)
+    b = darkening_row(p.image, shading.apply(p.image.copy(), {2: 1.0}, lifted), x0, x1, *rows)
+    assert a - b == pytest.approx(6, abs=1)
+    # the nasolabial fold's lower half hangs on the mouth corner: move the corner 5 px out
+    out = p.xy.copy()
+    out[61, 0] -= 5
+    ipd = p.frame.ipd
+    y0, y1 = int(p.xy[61, 1] - 0.08 * ipd), int(p.xy[61, 1] + 0.08 * ipd)
+    x0 = int(p.xy[61, 0] - 0.3 * ipd)
+
+    def column(xy):
+        after = shading.apply(p.image.copy(), {12: 1.0}, xy)
+        d = np.clip(luma(p.image) - luma(after), 0, None)[y0:y1, x0:int(p.xy[61, 0])].sum(0)
+        return x0 + int(np.argmax(d))
+
+    assert column(p.xy) - column(out) == pytest.approx(5, abs=1.5)
+
+
+def test_colour_untouched_and_luminance_only(p, shading):
+    out = shading.apply(p.image.copy(), {1: 1, 2: 1, 4: 1, 6: 1, 9: 1, 12: 1, 17: 1, 24: 1}, p.xy)
+    changed = np.any(out != p.image, -1)
+    assert changed.mean() > 0.01
+    # the same change to R, G and B: Y moves, Cb and Cr (differences to Y) stay
+    step = out.astype(int) - p.image
+    ok = (out.min(-1) > 0) & (out.max(-1) < 255)  # not clipped
+    assert np.array_equal(step[ok][:, 0], step[ok][:, 1])
+    assert np.array_equal(step[ok][:, 0], step[ok][:, 2])
+
+
+@pytest.fixture(scope="module")
+def gray_portrait(p):
+    g = cv2.cvtColor(p.image, cv2.COLOR_RGB2GRAY)
+    return np.dstack([g, g, g])
+
+
+def test_grayscale_portrait_renders_grayscale(gray_portrait, speech_wav):
+    from core.audio.io import load_audio
+
+    engine = RigEngine()
+    prepared = engine.prepare(gray_portrait)
+    frames = [engine.render_frame(RenderJob(portrait=prepared, duration=1.0, size=384,
+                                            mix=EmotionMix.from_preset(e)), 12)
+              for e in EMOTIONS]
+    job = RenderJob(portrait=prepared, audio=load_audio(speech_wav), size=384,
+                    mix=EmotionMix.from_preset("angrily disgusted"))
+    frames += [engine.render_frame(job, i) for i in (30, 45, 60)]
+    for f in frames:
+        img = f.image.astype(int)
+        assert np.abs(img - img[..., :1]).max() == 0  # R = G = B, as in the portrait
+    assert any(f.info["activity"] > 0 for f in frames[-3:])
+
+
+def test_shading_off_equals_today_without_aus(p):
+    engine = RigEngine()
+    prepared = engine.prepare(p.image)
+    job = RenderJob(portrait=prepared, duration=1.0, size=512)
+    sp = prepared.at_size(512)
+    on = engine.render_frame(job, 10).image
+    sp.shading.enabled = False
+    try:
+        off = engine.render_frame(job, 10).image
+    finally:
+        sp.shading.enabled = True
+    assert np.array_equal(on, off)
+    surprised = RenderJob(portrait=prepared, duration=1.0, size=512,
+                          mix=EmotionMix.from_preset("surprised"))
+    assert not np.array_equal(engine.render_frame(surprised, 10).image, off)
