@@ -44,10 +44,10 @@ def plan_clips(n: int, clip: int, motion: int) -> list[tuple[int, int, int]]:
 
 
 def _default_condition(mix: EmotionMix) -> tuple[np.ndarray | None, torch.Tensor]:
-    from core.latents.resolve import resolve_condition
+    from core.latents.resolve import engine_gates, resolve_condition
 
     cond = resolve_condition(mix)
-    return (cond.gates if mix.gate_override else None), cond.latent
+    return engine_gates(mix, cond), cond.latent
 
 
 class DiffusionEngine(Engine):
