@@ -103,6 +103,12 @@ class TrackBuilder:
             mixes: Sequence[EmotionMix] = [job.mix] * len(times)
         else:
             mixes = [job.mix_at(float(t)) for t in times]
+        return self.for_mixes(mixes, self.rendered_gates(mixes, times, onset), times)
+
+    def rendered_gates(self, mixes: Sequence[EmotionMix], times: np.ndarray,
+                       onset: Callable[[float], float] | None = None) -> np.ndarray:
+        """g (T, 6) as frames at `times` render it (the track's g; the GUI's gate curve draws
+        the same): each distinct mix resolved once, times `onset(t)`."""
         g = np.zeros((len(times), NUM_EXPERTS), np.float32)
         prev = None
         for i, m in enumerate(mixes):
@@ -110,7 +116,7 @@ class TrackBuilder:
                 row, prev = np.asarray(self.gates(m), np.float32), m
             # the same float32 product the rig always formed, so takes render bit for bit alike
             g[i] = row * onset(float(times[i])) if onset is not None else row
-        return self.for_mixes(mixes, g, times)
+        return g
 
     def for_mixes(self, mixes: Sequence[EmotionMix], g: np.ndarray,
                   times: np.ndarray | None = None) -> EmotionTrack:
