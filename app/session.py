@@ -12,8 +12,13 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.ui_constants import (AUDIO_RATE, GATE_CURVE_RATE, PREVIEW_FPS, PREVIEW_SIZE,
-                              SILENT_DURATION_S)
+from app.ui_constants import (
+    AUDIO_RATE,
+    GATE_CURVE_RATE,
+    PREVIEW_FPS,
+    PREVIEW_SIZE,
+    SILENT_DURATION_S,
+)
 from app.workers import Worker
 from core.engine import Engine, RenderJob
 from core.engines import create_engine
