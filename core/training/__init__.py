@@ -11,6 +11,6 @@
     stages.py      which parameters each stage trains (and the stage-2 freeze check)
     checkpoint.py  a folder per step; resume from the latest
     trainer.py     the loop: AMP, gradient accumulation, progress, CSV log
-    evaluate.py    AKD, emotion accuracy (AU proxy), lip-sync on held-out clips
+    metrics.py     AKD, emotion accuracy (AU proxy), lip-sync on held-out clips
     tuning.py      every number that tunes the above, with its source
 """
