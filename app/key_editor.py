@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
@@ -60,12 +59,6 @@ class KeyEditor(QObject):
 
     def selected_key(self) -> Key | None:
         return None if self.selected is None else self.track.keys[self.selected]
-
-    def gate_rows(self, times: np.ndarray, fallback: EmotionMix) -> np.ndarray:
-        """(len(times), 6) effective gates over time: keyed, or the one mix held."""
-        if not len(self.track):
-            return np.tile(fallback.gates(), (len(times), 1))
-        return np.stack([self.track.mix_at(float(t)).gates() for t in times])
 
     # ----- selection and clipboard
     def select(self, index: int | None) -> None:

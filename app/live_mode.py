@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from app.live_window import LiveWindow
 from app.workers import Worker
 from core.errors import InputError, NoMicrophoneError
-from core.live.palette import LivePalette
+from core.live.emotion_controls import LivePalette
 from core.live.sources import AudioSource, MicrophoneSource
 from core.mix import EmotionMix
 

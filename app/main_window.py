@@ -225,10 +225,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
             self._draw_gates()
 
     def _refresh_gates(self) -> None:
-        """The gate curves: the keyed gates sampled on a grid, or the one mix held."""
-        n = max(2, int(self.session.duration * GATE_CURVE_RATE))
-        times = np.arange(n) / GATE_CURVE_RATE
-        self._gate_rows = self.keys.gate_rows(times, self.project.mix)
+        """The gate curves: the track's g over the take, as the engine renders it."""
+        _, self._gate_rows = self.session.gate_curve(self.project.mix, self.keys.render_track())
         self._draw_gates()
 
     def _draw_gates(self) -> None:

@@ -12,11 +12,18 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 
-from app.ui_constants import AUDIO_RATE, PREVIEW_FPS, PREVIEW_SIZE, SILENT_DURATION_S
+from app.ui_constants import (
+    AUDIO_RATE,
+    GATE_CURVE_RATE,
+    PREVIEW_FPS,
+    PREVIEW_SIZE,
+    SILENT_DURATION_S,
+)
 from app.workers import Worker
 from core.engine import Engine, RenderJob
 from core.engines import create_engine
 from core.mix import EmotionMix
+from core.track import TrackBuilder
 
 
 @dataclass
@@ -148,6 +155,16 @@ class Session(QObject):
     @property
     def duration(self) -> float:
         return float(self.audio.track.duration) if self.audio else SILENT_DURATION_S
+
+    def gate_curve(self, mix: EmotionMix, keys=None,
+                   rate: float = GATE_CURVE_RATE) -> tuple[np.ndarray, np.ndarray]:
+        """(times, g (T, 6)) over the take: the g the engine's frames render (the track's, onset
+        included), so the strip's curve is what is drawn. `keys` as in `job`."""
+        times = np.arange(max(2, int(self.duration * rate))) / rate
+        mixes = [mix] * len(times) if keys is None else [keys.mix_at(float(t)) for t in times]
+        if self.engine is None:  # not loaded yet: the track's g without the rig's ease-in
+            return times, TrackBuilder().rendered_gates(mixes, times)
+        return times, self.engine.gate_curve(mixes, times)
 
     def job(self, mix: EmotionMix, start: float = 0.0, end: float | None = None,
             size: int | None = None, fps: int | None = None, keys=None) -> RenderJob | None:

@@ -73,6 +73,7 @@ class WindowFiles:
         self.settings.set_value("engine", self.session.engine_name)
         self._show_engine_checked()
         self._status("device", info.get("device", "?"))
+        self._refresh_gates()  # the curve shows what this engine renders
 
     def open_portrait(self, path: str) -> None:
         self.session.load_portrait(path)

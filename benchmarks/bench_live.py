@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.audio.io import load_audio  # noqa: E402
-from core.live.palette import LivePalette  # noqa: E402
+from core.live.emotion_controls import LivePalette  # noqa: E402
 from core.live.session import LiveSession  # noqa: E402
 from core.live.sources import FileSource  # noqa: E402
 

@@ -129,6 +129,13 @@ class Engine(ABC):
                 return frame
         raise IndexError(index)
 
+    def gate_curve(self, mixes: list[EmotionMix], times: np.ndarray) -> np.ndarray:
+        """g (T, 6) this engine renders for frames with these mixes at `times` (the GUI's gate
+        curves). Default: the track's g without an ease-in (core/track.py)."""
+        from core.track import TrackBuilder
+
+        return TrackBuilder().rendered_gates(mixes, times)
+
     def describe(self) -> dict[str, str]:
         """Engine and device names for the status bar and `main.py doctor`."""
         return {"engine": self.name, "device": "CPU"}

@@ -113,7 +113,7 @@ def blend(a: EmotionMix, b: EmotionMix, e: float) -> EmotionMix:
     ga, gb = a.gates(), b.gates()
     if a.mode == b.mode and a.intensity == b.intensity and (a.mode == "free" or (
             sum(a.weights) > 0 and sum(b.weights) > 0)):
-        wa, wb = _mode_weights(a), _mode_weights(b)
+        wa, wb = np.asarray(a.weights, np.float64), np.asarray(b.weights, np.float64)
         base = replace(a, weights=tuple(float(x) for x in (1 - e) * wa + e * wb))
     else:
         base = replace(a, weights=tuple(float(x) for x in (1 - e) * ga + e * gb),
@@ -125,11 +125,6 @@ def blend(a: EmotionMix, b: EmotionMix, e: float) -> EmotionMix:
 
 def _lerp(a: tuple[float, ...], b: tuple[float, ...], e: float) -> tuple[float, ...]:
     return tuple(float((1 - e) * x + e * y) for x, y in zip(a, b))
-
-
-def _mode_weights(m: EmotionMix) -> np.ndarray:
-    w = np.asarray(m.weights, np.float64)
-    return w / w.sum() if m.mode == "normalized" else w
 
 
 def _blend_aus(a: EmotionMix, b: EmotionMix, ga, gb, e: float) -> dict[int, float]:

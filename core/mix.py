@@ -18,13 +18,26 @@ MixMode = Literal["free", "normalized"]
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
 
 
+def normalized(weights, mode: MixMode) -> tuple[float, ...]:
+    """The weights a mix in `mode` holds: divided by their sum in "normalized" mode (all zeros
+    stay neutral), unchanged in "free" mode. The one place weights are normalised: EmotionMix
+    applies it when a mix is made, so stored weights are what is rendered and never divided again."""
+    w = np.asarray(weights, np.float64)
+    total = w.sum()
+    # already on the simplex (up to float rounding): unchanged, so remaking a mix is exact
+    if mode == "normalized" and total > 0 and abs(total - 1.0) > 1e-12:
+        w = w / total
+    return tuple(float(x) for x in w)
+
+
 @dataclass(frozen=True)
 class EmotionMix:
     """One emotion condition.
 
     weights: the six global gate values g as set on the palette (paper order, >= 0).
-    mode: "normalized" divides g by its sum (the softmax gate's simplex); "free" keeps each
-        weight as an independent expert intensity.
+    mode: "normalized" keeps the weights on the softmax gate's simplex (divided by their sum
+        once, when the mix is made: `normalized`); "free" keeps each weight as an independent
+        expert intensity.
     intensity: master scale applied after the mode.
     au_overrides: AU number -> forced intensity in [0, 1]; 0 mutes an AU the mix would produce.
     local_gates: region -> six values in [0, 1] overriding the local gate s on that region's
@@ -53,7 +66,7 @@ class EmotionMix:
             raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
         if any(not np.isfinite(x) or x < 0 for x in w):
             raise InputError("emotion weights must be finite numbers >= 0")
-        object.__setattr__(self, "weights", w)
+        object.__setattr__(self, "weights", normalized(w, self.mode))
         for au, v in self.au_overrides.items():
             if au not in AU_CATALOG:
                 raise InputError(f"unknown Action Unit AU{au}; known: "
@@ -71,11 +84,9 @@ class EmotionMix:
 
     # ----- derived values
     def gates(self) -> np.ndarray:
-        """Effective global gate vector g (float32, shape (6,)) after mode and master intensity."""
-        g = np.asarray(self.weights, dtype=np.float32)
-        if self.mode == "normalized" and g.sum() > 0:
-            g = g / g.sum()
-        return g * np.float32(self.intensity)
+        """Effective global gate vector g (float32, shape (6,)): the weights (already on the
+        simplex in normalized mode) times the master intensity."""
+        return np.asarray(self.weights, dtype=np.float32) * np.float32(self.intensity)
 
     @property
     def is_neutral(self) -> bool:

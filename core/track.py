@@ -19,14 +19,15 @@ Body language (core/body.py) is mixed by the same g, so it eases in and glides w
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from core.body import posture
+from core.cache import BoundedCache
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS, NUM_EXPERTS
+from core.gate_choice import gate_source, has_text_condition
 from core.mix import REGIONS, EmotionMix
 
 GATES_CACHE = 32  # distinct prompt/label conditions remembered per builder
@@ -82,27 +83,17 @@ class TrackBuilder:
     """Resolves mixes into tracks; remembers Emotion-to-Latents results per condition."""
 
     def __init__(self):
-        self._gates_cache: dict[str, np.ndarray] = {}
-        self._lock = threading.Lock()  # the GUI's preview and clip workers share one engine
+        # locked inside: the GUI's preview and clip workers share one engine
+        self._gates_cache: BoundedCache[np.ndarray] = BoundedCache(GATES_CACHE)
 
     def gates(self, mix: EmotionMix) -> np.ndarray:
-        """The global gate g for a mix: hand-set, or from its prompt/label (Emotion-to-Latents).
-        Hand-set gates win when the override is on and any weight is set (as in the GUI)."""
-        if not (mix.prompt or mix.label) or (mix.gate_override and any(mix.weights)):
+        """The global gate g for a mix: hand-set, or from its prompt/label (Emotion-to-Latents),
+        as core/gate_choice.py decides."""
+        if gate_source(mix, has_text_condition(mix)) == "hand":
             return mix.gates()
         key = json.dumps({k: mix.as_dict()[k] for k in ("prompt", "label", "mode", "intensity")},
                          sort_keys=True)
-        with self._lock:
-            known = self._gates_cache.get(key)
-        if known is not None:
-            return known
-        from core.latents.resolve import resolve_condition
-        g = np.asarray(resolve_condition(mix).gates, np.float32)
-        with self._lock:
-            if len(self._gates_cache) >= GATES_CACHE:
-                self._gates_cache.pop(next(iter(self._gates_cache)))
-            self._gates_cache[key] = g
-        return g
+        return self._gates_cache.get_or_make(key, lambda: _resolved_gates(mix))
 
     def for_job(self, job, indices: Sequence[int],
                 onset: Callable[[float], float] | None = None) -> EmotionTrack:
@@ -112,6 +103,12 @@ class TrackBuilder:
             mixes: Sequence[EmotionMix] = [job.mix] * len(times)
         else:
             mixes = [job.mix_at(float(t)) for t in times]
+        return self.for_mixes(mixes, self.rendered_gates(mixes, times, onset), times)
+
+    def rendered_gates(self, mixes: Sequence[EmotionMix], times: np.ndarray,
+                       onset: Callable[[float], float] | None = None) -> np.ndarray:
+        """g (T, 6) as frames at `times` render it (the track's g; the GUI's gate curve draws
+        the same): each distinct mix resolved once, times `onset(t)`."""
         g = np.zeros((len(times), NUM_EXPERTS), np.float32)
         prev = None
         for i, m in enumerate(mixes):
@@ -119,7 +116,7 @@ class TrackBuilder:
                 row, prev = np.asarray(self.gates(m), np.float32), m
             # the same float32 product the rig always formed, so takes render bit for bit alike
             g[i] = row * onset(float(times[i])) if onset is not None else row
-        return self.for_mixes(mixes, g, times)
+        return g
 
     def for_mixes(self, mixes: Sequence[EmotionMix], g: np.ndarray,
                   times: np.ndarray | None = None) -> EmotionTrack:
@@ -152,3 +149,8 @@ class TrackBuilder:
         return EmotionTrack(
             times=np.zeros(n) if times is None else np.asarray(times, np.float64), g=g, s=s,
             aus=aus, head=head + body.head, gaze=gaze + body.gaze, gaze_life=body.gaze_life)
+
+
+def _resolved_gates(mix: EmotionMix) -> np.ndarray:
+    from core.latents.resolve import resolve_condition
+    return np.asarray(resolve_condition(mix).gates, np.float32)

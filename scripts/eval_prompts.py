@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 def main(argv=None) -> int:
     from core.latents.dataset import HELDOUT_PATH
-    from core.latents.evaluate import load_prompts, score
+    from core.latents.prompt_eval import load_prompts, score
     from core.latents.resolve import DEFAULT_WEIGHTS, LatentsRuntime
     from core.latents.train import describe
 

@@ -20,7 +20,8 @@ DU_COMPOUNDS = tuple(n for n in COMPOUND_PRESETS if n not in MOEE_COMPOUNDS)
 
 
 def set_weight(mix: EmotionMix, index: int, value: float) -> EmotionMix:
-    """Set one expert. In normalized mode the others are rescaled so the weights sum to 1."""
+    """Set one expert. In normalized mode the others give way in proportion, so this one keeps
+    its value on the simplex (alone, it is the whole mix: EmotionMix normalises)."""
     value = float(np.clip(value, 0.0, WEIGHT_MAX))
     w = np.asarray(mix.weights, np.float64)
     if mix.mode == "normalized":
@@ -33,10 +34,7 @@ def set_weight(mix: EmotionMix, index: int, value: float) -> EmotionMix:
 
 
 def set_mode(mix: EmotionMix, mode: str) -> EmotionMix:
-    w = np.asarray(mix.weights, np.float64)
-    if mode == "normalized" and w.sum() > 0:
-        w = w / w.sum()
-    return replace(mix, mode=mode, weights=tuple(np.round(w, 4)))
+    return replace(mix, mode=mode)
 
 
 def solo(mix: EmotionMix, index: int) -> EmotionMix:
@@ -65,10 +63,7 @@ def without_preset_aus(mix: EmotionMix) -> EmotionMix:
 
 
 def preset_weights(name: str, mode: str) -> tuple[float, ...]:
-    weights = np.asarray(EmotionMix.from_preset(name).weights, np.float64)
-    if mode == "normalized" and weights.sum() > 0:
-        weights = weights / weights.sum()
-    return tuple(float(w) for w in weights)
+    return EmotionMix.from_preset(name, mode=mode).weights
 
 
 def shown_preset(mix: EmotionMix) -> str:
@@ -168,6 +163,4 @@ def with_prompt(mix: EmotionMix, text: str, gates: np.ndarray | None) -> Emotion
     if not text or gates is None:
         return replace(mix, prompt=text)
     gates = np.clip(np.asarray(gates, np.float64), 0.0, WEIGHT_MAX)
-    if mix.mode == "normalized" and gates.sum() > 0:
-        gates = gates / gates.sum()
     return replace(mix, prompt=text, weights=tuple(np.round(gates, 4)), label="")

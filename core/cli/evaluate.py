@@ -21,7 +21,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from pathlib import Path
 
-    from core.training.evaluate import evaluate_folders
+    from core.training.metrics import evaluate_folders
     from core.training.metadata import read_metadata
 
     labels = None

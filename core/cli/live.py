@@ -67,7 +67,7 @@ def run(args) -> int:
 
 def build_session(args):
     from core.engines import create_engine
-    from core.live.palette import LivePalette
+    from core.live.emotion_controls import LivePalette
     from core.live.session import LiveSession
 
     palette = LivePalette(_mix(args.emotion), auto=args.auto)

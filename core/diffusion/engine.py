@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from core.audio.io import SAMPLE_RATE, resample
+from core.cache import BoundedCache
 from core.diffusion.config import DiffusionConfig
 from core.diffusion.gates import GateMode, expert_gates, render_gates
 from core.diffusion.portrait import (
@@ -66,7 +67,7 @@ class DiffusionEngine(Engine):
         self.pipe.set_progress_bar_config(disable=True)
         self.condition_fn = condition_fn or (
             lambda mix: default_condition(mix, self.config.gate_mode))
-        self._conditions: dict[str, tuple[np.ndarray | None, torch.Tensor]] = {}
+        self._conditions: BoundedCache[tuple[np.ndarray | None, torch.Tensor]] = BoundedCache(64)
 
     def _load(self, models_dir):
         from core.diffusion.loading import build_pipeline, check_present, load_parts, resolve_device
@@ -148,17 +149,17 @@ class DiffusionEngine(Engine):
         # head and gaze don't condition the network: keyed head moves keep one latent
         key = json.dumps({k: v for k, v in mix.as_dict().items() if k not in ("head", "gaze")},
                          sort_keys=True)
-        if key not in self._conditions:
+        known = self._conditions.get(key)
+        if known is None:
             gates, latent = self.condition_fn(mix)
             dim = self.pipe.moee_attention.config.emotion_dim
             if latent.shape[-1] != dim:
                 raise CheckpointError(f"the Emotion-to-Latents module gives {latent.shape[-1]}-wide "
                                       f"latents but the MoEE experts expect {dim} "
                                       "(models/emotion_to_latents and models/moee disagree)")
-            if len(self._conditions) > 64:
-                self._conditions.clear()
-            self._conditions[key] = (gates, latent)
-        return self._conditions[key]
+            known = (gates, latent)
+            self._conditions.put(key, known)
+        return known
 
     def _clip_condition(self, job: RenderJob, first: int) -> dict:
         """Per-frame gates (1, f, 6) or None, latents (1, f, T, D), local gates of the clip."""

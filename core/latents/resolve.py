@@ -5,9 +5,8 @@ Used by the rig, the diffusion engine, the GUI's prompt box and `main.py mix`.
 Rules (resolve_condition):
 - suggested gates: the module's head on each given condition (prompt, label, emotion from
   audio), averaged when there are several;
-- gates: the hand-set mix when `mix.gate_override` is on and any hand weight is > 0 (sliders
-  win, as in the GUI); else the suggested gates, in the mix's mode, times `mix.intensity`;
-  with no condition at all, the hand-set mix (possibly neutral);
+- gates: hand-set or suggested as core/gate_choice.py decides; suggested gates are taken in
+  the mix's mode, times `mix.intensity`;
 - AU intensities: the expert AU table on the gates (core.expression). When the gates are the
   suggested ones, that is averaged with the head's own AU reading (scaled by the intensity),
   so a prompt's AU picture is the module's; the user's AU toggles (`au_overrides`) always
@@ -31,6 +30,7 @@ import torch
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.errors import CheckpointError, MoeeWarning
 from core.expression import apply_au_overrides, au_vector_from_gates
+from core.gate_choice import gate_source
 from core.latents.label import label_vector
 from core.latents.module import EmotionToLatents
 from core.latents.text import MINILM, TextEncoder, load_text_encoder, text_features
@@ -163,8 +163,7 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
         per = [rt.read([q]) for q in conds.values()]
         suggested = np.mean([p[1] for p in per], 0).astype(np.float32)
         head_aus = np.mean([p[2] for p in per], 0).astype(np.float32)
-    hand = np.asarray(mix.weights, np.float32)
-    if suggested is None or (mix.gate_override and hand.sum() > 0):
+    if gate_source(mix, suggested is not None) == "hand":
         gates, source, head_aus = mix.gates(), "hand", None
     else:
         gates, source = replace(mix, weights=tuple(suggested)).gates(), "+".join(conds)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.engine import Frame
-from core.live.palette import LivePalette, VoiceEmotion
+from core.live.emotion_controls import LivePalette, VoiceEmotion
 from core.live.sources import AudioSource
 from core.live.tuning import LIVE
 

@@ -69,11 +69,9 @@ def _emotion_displacement(motion: MotionModel, row: TrackRow, muted: list[int],
             base = motion.moe.au_gain(g, muted)
             mouth = np.zeros_like(base)
             mouth[_YIELD_IDX] = base[_YIELD_IDX]
-            cache[key] = (motion.moe.displacement(g, row.s, base),
-                          motion.moe.displacement(g, row.s, mouth))
-            while len(cache) > 64:
-                cache.pop(next(iter(cache)))
-        full, mouth_part = cache[key]
+            cache.put(key, (motion.moe.displacement(g, row.s, base),
+                            motion.moe.displacement(g, row.s, mouth)))
+        full, mouth_part = cache.get(key)
     return full - yielding * mouth_part if yielding else full
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
+from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose, onset
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
@@ -99,6 +100,10 @@ class RigEngine(Engine):
     def emotion_track(self, job: RenderJob, indices) -> EmotionTrack:
         """The job's emotion resolved once for frames `indices` (core/track.py)."""
         return self.builder.for_job(job, list(indices), onset)
+
+    def gate_curve(self, mixes: list[EmotionMix], times: np.ndarray) -> np.ndarray:
+        """The g the rig's frames use: the track's, with the take's onset (core/rig/compose.py)."""
+        return self.builder.rendered_gates(mixes, times, onset)
 
     def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
                     activity: float = 0.0) -> np.ndarray:

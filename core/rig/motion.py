@@ -5,6 +5,7 @@ import threading
 
 import numpy as np
 
+from core.cache import BoundedCache
 from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
@@ -13,6 +14,7 @@ from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.tuning import HEAD_PIVOT_IPD
 
+EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
 
 
@@ -36,7 +38,8 @@ class MotionModel:
         self.basis = AUBasis.build(self.P)
         self.moe = RigMoE(self.basis, self.P)
         self.key_index = self.basis.index()
-        self.emotion_cache: dict = {}  # condition -> MoE displacements (core/rig/compose.py)
+        # condition -> MoE displacements (core/rig/compose.py)
+        self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
         self.lock = threading.Lock()
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:

@@ -16,6 +16,6 @@
     distributed.py Accelerate: one process or many (DDP), mixed precision
     checkpoint.py  a folder per step; resume from the latest, on any number of processes
     trainer.py     the loop: gradient accumulation, progress, CSV log
-    evaluate.py    AKD, emotion accuracy (AU proxy), lip-sync on held-out clips
+    metrics.py     AKD, emotion accuracy (AU proxy), lip-sync on held-out clips
     tuning.py      every number that tunes the above, with its source
 """

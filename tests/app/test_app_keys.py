@@ -2,11 +2,14 @@
 the project file, keyed rendering and gate curves, auto keys. Real widgets, real rig engine."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import pyqtgraph as pg
 
 from app.key_lane import key_color
+from app.ui_constants import GATE_CURVE_RATE
 from core.emotions import EMOTION_COLORS
 from core.keyframes import KeyTrack
 from core.mix import EmotionMix
@@ -157,3 +160,17 @@ def test_markers_follow_key_times_after_switching_voices(window, qtbot, tmp_path
             assert window.session.duration < 0.77
     assert window.session.duration > 4.18
     assert lane.visible_times() == pytest.approx([0.77, 4.18])
+
+
+def test_gate_curve_is_the_rendered_track_g(window, qtbot):
+    """One definition of g: the strip draws, sample for sample, the g of the track a render of
+    the take at the curve's rate builds (the rig's ease-in at t = 0 included)."""
+    window.keys.add(0.0, HAPPY)
+    window.keys.add(2.0, SAD)
+    x, _ = window.audio_strip.gate_curves[0].getData()
+    curve = np.stack([c.getData()[1] for c in window.audio_strip.gate_curves], axis=1)
+    job = replace(window._job(), fps=GATE_CURVE_RATE, start=0.0)
+    track = window.session.engine.emotion_track(job, range(len(x)))
+    np.testing.assert_array_equal(track.times, x)
+    np.testing.assert_array_equal(curve, track.g)
+    assert curve[0].sum() < curve[int(np.argmin(abs(x - 1.0)))].sum()  # eased in, not flat

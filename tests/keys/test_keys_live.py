@@ -10,7 +10,7 @@ import pytest
 
 from core.audio.io import load_audio
 from core.errors import InputError
-from core.live.palette import LivePalette
+from core.live.emotion_controls import LivePalette
 from core.live.session import LatestFrame, LiveSession, RollingStats
 from core.live.sources import FileSource, MicrophoneSource, RingBuffer
 from core.live.tuning import LIVE

@@ -9,7 +9,7 @@ import numpy as np
 
 from core.emotions import EMOTIONS
 from core.latents.dataset import HELDOUT_PATH, generate, heldout_texts
-from core.latents.evaluate import load_prompts, score
+from core.latents.prompt_eval import load_prompts, score
 from core.latents.resolve import suggest_from_text
 
 H, S, A, D, F, SU = range(6)

@@ -8,7 +8,7 @@ from core.audio.io import load_audio
 from core.engines import create_engine
 from core.face.landmarks import detect_face
 from core.face.regions import ipd as face_ipd
-from core.live.palette import LivePalette
+from core.live.emotion_controls import LivePalette
 from core.live.session import LiveSession
 from core.live.sources import FileSource
 from core.mix import EmotionMix

@@ -5,7 +5,7 @@ import json
 import numpy as np
 
 from core.emotions import EMOTIONS
-from core.training.evaluate import (akd, emotion_correct, emotion_scores, lipsync, prototypes)
+from core.training.metrics import (akd, emotion_correct, emotion_scores, lipsync, prototypes)
 
 
 def _lm(prepared, clip="happy_1"):
