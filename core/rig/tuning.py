@@ -78,3 +78,13 @@ ONSET_FLOOR = 0.6  # share of the mix shown at t = 0, so even the first preview 
 # Head rotation pivot, in IPD from the between-eyes origin: about mid-head (canonical head
 # depth ~ 1.9 IPD, FACS.md face height 2.78 IPD; pivot near the atlas joint, by eye).
 HEAD_PIVOT_IPD = {"y": 0.9, "z": 1.3}
+
+# Rest-expression fit (core/rig/rest.py; DESIGN.md "The rest expression").
+REST_FIT: dict = {
+    # AUs a portrait may show at rest (FACS.md: smile, open or pressed lips, raised or lowered
+    # brows); speech-only AUs (18, 22, 27), blinks, the lid AUs 5/7 and the mouth-width AUs
+    # 14/20 stay out (eye opening and mouth width are mostly identity: canonical vs own face)
+    "aus": (1, 2, 4, 6, 9, 10, 12, 15, 17, 23, 24, 25, 26),
+    "ridge": 0.002,  # IPD^2 per unit intensity^2, by eye: small next to a 0.1 IPD AU motion
+    "report_min": 0.2,  # below this a "rest AU" is mostly identity (canonical vs own face)
+}
