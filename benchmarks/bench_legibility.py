@@ -203,8 +203,15 @@ def summary(res: dict) -> tuple[dict, float, float, float]:
 # ----- contact sheets
 def contact_sheet(frames: dict[str, np.ndarray], pic: str, res: dict, path: Path) -> None:
     tiles = []
+    lm = _landmarks(frames[f"{pic}|neutral"])
+    box = None
+    if lm is not None:  # tiles show the face: a square 1.5x the landmarks' extent
+        c, half = (lm.min(0) + lm.max(0)) / 2, (lm.max(0) - lm.min(0)).max() * 0.75
+        box = [int(max(c[1] - half, 0)), int(c[1] + half), int(max(c[0] - half, 0)), int(c[0] + half)]
     for cond in CONDITIONS:
         img = frames[f"{pic}|{cond}"]
+        if box is not None:
+            img = img[box[0]:box[1], box[2]:box[3]]
         h, w = img.shape[:2]
         s = TILE / max(h, w)
         t = cv2.resize(img, (int(w * s), int(h * s)), interpolation=cv2.INTER_AREA)
@@ -231,6 +238,7 @@ def main() -> int:
                     help="another checkout of the project, rendered and scored in the same run")
     ap.add_argument("--no-sheets", action="store_true")
     ap.add_argument("--json", default=None, metavar="FILE")
+    ap.add_argument("--view", default=None, metavar="PREFIX", help="also write PNG copies")
     args = ap.parse_args()
     sys.path.insert(0, args.code)
     if args.render_child:
@@ -256,6 +264,9 @@ def main() -> int:
         if label == "this code" and not args.no_sheets:
             for p in names:
                 contact_sheet(frames, p, res[p], ROOT / "docs" / f"legibility_{p}.jpg")
+                if args.view:  # a PNG copy to look at (the docs keep the small JPEGs)
+                    cv2.imwrite(f"{args.view}_{p}.png",
+                                cv2.imread(str(ROOT / "docs" / f"legibility_{p}.jpg")))
     if args.baseline:
         a, b = report["this code"], report["baseline"]
         print(f"ratio to baseline: accuracy {a['accuracy'] / max(b['accuracy'], 1e-9):.2f}x, "

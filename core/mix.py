@@ -15,6 +15,9 @@ from core.errors import InputError
 MixMode = Literal["free", "normalized"]
 # Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
+# Master intensity ceiling: 1 is the experts as designed, up to 1.5 exaggerates (animation
+# style); the rig keeps that fold-free (core/rig/tuning.py EXAGGERATION)
+MAX_INTENSITY = 1.5
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class EmotionMix:
     prompt: free text condition (Emotion-to-Latents); label: a basic or compound emotion name.
     gate_override: True uses the hand-set gates; False lets the engine's own gates (from the
         prompt/label/audio condition) decide and the sliders only display them.
+    neutralize: take the portrait's rest expression (a smile in the photo) away before the mix
+        is added; None (auto) = on whenever an emotion is mixed (core/rig/rest.py).
     """
 
     weights: tuple[float, ...] = (0.0,) * NUM_EXPERTS
@@ -41,9 +46,15 @@ class EmotionMix:
     prompt: str = ""
     label: str = ""
     gate_override: bool = True
+    neutralize: bool | None = None
 
     def __post_init__(self):
         w = tuple(float(x) for x in self.weights)
+        if not (np.isfinite(self.intensity) and 0.0 <= self.intensity <= MAX_INTENSITY):
+            raise InputError(f"master intensity must be between 0 and {MAX_INTENSITY:g}, "
+                             f"got {self.intensity}")
+        if self.neutralize not in (None, True, False):
+            raise InputError(f"neutralize must be true, false or null, got {self.neutralize!r}")
         if len(w) != NUM_EXPERTS:
             raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
         if any(not np.isfinite(x) or x < 0 for x in w):
@@ -115,6 +126,7 @@ class EmotionMix:
             "prompt": self.prompt,
             "label": self.label,
             "gate_override": self.gate_override,
+            "neutralize": self.neutralize,
         }
 
     @classmethod
@@ -128,6 +140,7 @@ class EmotionMix:
             prompt=d.get("prompt", ""),
             label=d.get("label", ""),
             gate_override=bool(d.get("gate_override", True)),
+            neutralize=d.get("neutralize"),
         )
 
 

@@ -5,11 +5,13 @@ label, keyframes, audio emotion) plug into one place each.
 """
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
 
 from core.emotions import EMOTIONS
+from core.mix import MAX_INTENSITY
 
 NAME = "render"
 HELP = "render a talking video from a portrait and speech with an emotion mix"
@@ -23,7 +25,6 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --audio talk.wav --out a.mp4 --start 10 --duration 3 --size 256
   main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
 """
-MAX_INTENSITY = 2.0  # same range as the palette's master slider and `main.py mix`
 PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
 
 
@@ -66,6 +67,10 @@ def add_arguments(parser) -> None:
                           "divided by their sum (default: free)")
     emo.add_argument("--intensity", type=float, default=1.0, metavar="X",
                      help=f"master intensity of the mix, 0 to {MAX_INTENSITY:g} (default 1)")
+    emo.add_argument("--neutralize", action=argparse.BooleanOptionalAction, default=None,
+                     help="take the portrait's own expression (e.g. the smile in the photo) away "
+                          "before the emotion is added (default: on when an emotion is mixed; "
+                          "see `main.py analyze`)")
     emo.add_argument("--prompt", default="", metavar="TEXT",
                      help="describe the emotion in words, e.g. 'bitter, holding back tears'; "
                           "--mix, when given, overrides the gates it suggests")
@@ -113,7 +118,8 @@ def build_mix(args):
     return EmotionMix.from_dict(parse_mix(args.mix or ""), mode=args.mode,
                                 intensity=float(args.intensity),
                                 au_overrides=parse_aus(args.au or ""),
-                                prompt=getattr(args, "prompt", "") or "", label=label)
+                                prompt=getattr(args, "prompt", "") or "", label=label,
+                                neutralize=getattr(args, "neutralize", None))
 
 
 def resolve_emotion(args, mix, audio):

@@ -294,10 +294,11 @@ class AUBasis:
     geometry: FaceGeometry
 
     @classmethod
-    def build(cls, frame_points: np.ndarray) -> AUBasis:
+    def build(cls, frame_points: np.ndarray, aus=None) -> AUBasis:
+        """aus: only these AUs (default all of AU_CATALOG)."""
         g = FaceGeometry.from_frame_points(frame_points.astype(np.float64))
         keys, rows = [], []
-        for au in AU_CATALOG:
+        for au in (AU_CATALOG if aus is None else aus):
             for s in SIDES:
                 base = 45 if au == 43 else au
                 field = _build(g, base, s)

@@ -9,7 +9,8 @@ from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.mix import EmotionMix
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
-from core.rig.tuning import AU_MAGNITUDE, ONSET_FLOOR, ONSET_SECONDS, SPEECH_MIX
+from core.rig.tuning import (AU_MAGNITUDE, ONSET_FLOOR, ONSET_SECONDS, REST_CONFLICTS,
+                             REST_REPLACE_FULL, SPEECH_MIX)
 
 # Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
 # still close and vowels still open (DESIGN.md "Speech").
@@ -70,6 +71,19 @@ def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -
     return out
 
 
+def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: bool) -> dict[int, float]:
+    """Share of each rest AU to take away: a mixed AU that conflicts with it replaces it
+    (REST_CONFLICTS); neutralize takes every rest AU away except what the mix itself drives."""
+    out = {}
+    for au in rest:
+        rival = max((float(mixed[AU_INDEX[b]]) for b in REST_CONFLICTS.get(au, ())), default=0.0)
+        f = min(rival / REST_REPLACE_FULL, 1.0)
+        if neutralize:
+            f = max(f, 1.0 - min(float(mixed[AU_INDEX[au]]), 1.0))
+        out[au] = f
+    return out
+
+
 def onset(t: float) -> float:
     """Ease-in of a constant mix at the start of the take (smoothstep over ONSET_SECONDS)."""
     x = min(max(t / ONSET_SECONDS, 0.0), 1.0) if ONSET_SECONDS > 0 else 1.0
@@ -89,6 +103,9 @@ def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDri
     gain = motion.moe.au_gain(g_eff, muted, yield_gain)
     mixed = motion.moe.mixed_aus(g_eff, gain)
     emotion = _emotion_displacement(motion, mix, g_eff, muted, yielding)
+    if motion.rest.aus:
+        neutralize = bool(np.any(g)) if mix.neutralize is None else mix.neutralize
+        emotion = emotion + motion.rest.removal(rest_removal(motion.rest.aus, mixed, neutralize))
 
     extra = _speech_aus(drive.speech, mixed, muted)
     for au, v in forced.items():  # a forced AU replaces what the mix gave it

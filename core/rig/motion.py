@@ -11,6 +11,7 @@ from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
 from core.rig.au_basis import AUBasis
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
+from core.rig.rest import fit_rest
 from core.rig.tuning import HEAD_PIVOT_IPD
 
 IRIS = np.arange(468, 478)
@@ -35,6 +36,7 @@ class MotionModel:
         self.Z = (z - z_eyes) / self.frame.ipd  # depth in IPD, + away from the camera
         self.basis = AUBasis.build(self.P)
         self.moe = RigMoE(self.basis, self.P)
+        self.rest = fit_rest(analysis.landmarks, self.frame)  # what the portrait shows already
         self.key_index = self.basis.index()
         self.emotion_cache: dict = {}  # condition -> MoE displacements (core/rig/compose.py)
         self.lock = threading.Lock()

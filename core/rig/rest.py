@@ -131,8 +131,8 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     P = frame.to_frame(landmarks[:, :2].astype(np.float64))
     Q = frame.to_frame(neutral_landmarks(landmarks))
     # the basis is built on the neutral shape: the portrait is neutral + AU motion from there
-    basis = AUBasis.build(Q)
     aus = [au for au in REST_FIT["aus"] if au in AU_CATALOG]
+    basis = AUBasis.build(Q, aus)
     idx = _fitted()
     cols, full = [], []
     for au in aus:
