@@ -71,17 +71,29 @@ def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -
     return out
 
 
-def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: bool) -> dict[int, float]:
+def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -> dict[int, float]:
     """Share of each rest AU to take away: a mixed AU that conflicts with it replaces it
-    (REST_CONFLICTS); neutralize takes every rest AU away except what the mix itself drives."""
+    (REST_CONFLICTS); neutralize (0..1, follows the gates' ease-in) takes every rest AU away
+    except what the mix itself drives."""
     out = {}
     for au in rest:
         rival = max((float(mixed[AU_INDEX[b]]) for b in REST_CONFLICTS.get(au, ())), default=0.0)
         f = min(rival / REST_REPLACE_FULL, 1.0)
-        if neutralize:
-            f = max(f, 1.0 - min(float(mixed[AU_INDEX[au]]), 1.0))
-        out[au] = f
+        out[au] = max(f, neutralize * (1.0 - min(float(mixed[AU_INDEX[au]]), 1.0)))
     return out
+
+
+def _rest_displacement(motion: MotionModel, mix: EmotionMix, g: np.ndarray,
+                       mixed: np.ndarray) -> np.ndarray:
+    """(478, 2) IPD taking the rest expression away, inside the regions the local gates open."""
+    on = bool(np.any(g)) if mix.neutralize is None else mix.neutralize
+    strength = min(float(np.max(g)), 1.0) if on else 0.0
+    d = motion.rest.removal(rest_removal(motion.rest.aus, mixed, strength))
+    s = motion.moe.s_override(mix)
+    if s is not None:  # a region closed to every active expert keeps its rest expression
+        open_ = np.nan_to_num(s[0].numpy(), nan=1.0)[:, np.asarray(g) > 0]
+        d *= open_.max(1, initial=0.0)[:, None]
+    return d
 
 
 def onset(t: float) -> float:
@@ -104,8 +116,7 @@ def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDri
     mixed = motion.moe.mixed_aus(g_eff, gain)
     emotion = _emotion_displacement(motion, mix, g_eff, muted, yielding)
     if motion.rest.aus:
-        neutralize = bool(np.any(g)) if mix.neutralize is None else mix.neutralize
-        emotion = emotion + motion.rest.removal(rest_removal(motion.rest.aus, mixed, neutralize))
+        emotion = emotion + _rest_displacement(motion, mix, g_eff, mixed)
 
     extra = _speech_aus(drive.speech, mixed, muted)
     for au, v in forced.items():  # a forced AU replaces what the mix gave it
