@@ -86,8 +86,10 @@ def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -
 def _rest_displacement(motion: MotionModel, mix: EmotionMix, g: np.ndarray,
                        mixed: np.ndarray) -> np.ndarray:
     """(478, 2) IPD taking the rest expression away, inside the regions the local gates open."""
-    on = bool(np.any(g)) if mix.neutralize is None else mix.neutralize
-    strength = min(float(np.max(g)), 1.0) if on else 0.0
+    if mix.neutralize is None:  # auto: on with an emotion, easing in with its gates
+        strength = min(float(np.max(g)), 1.0)
+    else:
+        strength = float(mix.neutralize)
     d = motion.rest.removal(rest_removal(motion.rest.aus, mixed, strength))
     s = motion.moe.s_override(mix)
     if s is not None:  # a region closed to every active expert keeps its rest expression

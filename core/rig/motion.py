@@ -9,6 +9,7 @@ from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
 from core.rig.au_basis import AUBasis
+from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
@@ -37,6 +38,7 @@ class MotionModel:
         self.basis = AUBasis.build(self.P)
         self.moe = RigMoE(self.basis, self.P)
         self.rest = fit_rest(analysis.landmarks, self.frame)  # what the portrait shows already
+        self.fold_guard = FoldGuard(self.P)
         self.key_index = self.basis.index()
         self.emotion_cache: dict = {}  # condition -> MoE displacements (core/rig/compose.py)
         self.lock = threading.Lock()
@@ -66,6 +68,7 @@ class MotionModel:
             d = d + emotion
         if pose.blink:
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
+        d = self.fold_guard(d)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         d += self.head_displacement(self.P + d, pose.head)
         return d
