@@ -16,6 +16,7 @@ from app.palette.au_grid import AUGrid
 from app.palette.hexagon import HexagonPicker
 from app.palette.presets import PresetBox
 from app.palette.prompt import PromptBox
+from app.palette.rest import RestBox
 from app.palette.sliders import ExpertSliders
 from app.ui_constants import SCROLLBAR_ALLOWANCE
 from app.workers import Worker
@@ -43,6 +44,7 @@ class PalettePanel(QWidget):
         self.presets = PresetBox()
         self.prompt = PromptBox()
         self.au_grid = AUGrid()
+        self.rest = RestBox()
         self._connect()
         self._layout()
 
@@ -53,7 +55,7 @@ class PalettePanel(QWidget):
         row.addWidget(self.hexagon, 1)
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        layout.addWidget(_group("Experts (global gate g)", self.sliders))
+        layout.addWidget(_group("Experts (global gate g)", self.sliders, self.rest))
         layout.addWidget(_group("Palette", picker, self.presets))
         layout.addWidget(_group("Text condition", self.prompt))
         layout.addWidget(_group("Action Units (off / forced / muted; bar: what the mix makes)",
@@ -83,6 +85,8 @@ class PalettePanel(QWidget):
         self.au_grid.auEdited.connect(lambda au, v: self._emit(
             mixing.set_au(self.mix, au, v), f"AU{au}", f"au:{au}"))
         self.prompt.promptApplied.connect(self._prompt)
+        self.rest.neutralizeToggled.connect(lambda v: self._emit(
+            replace(self.mix, neutralize=v), "Neutralize rest"))
         self.prompt.overrideToggled.connect(lambda on: self._emit(
             replace(self.mix, gate_override=on), "Gating override"))
 
@@ -112,3 +116,4 @@ class PalettePanel(QWidget):
         self.presets.show_label(mix.label)
         self.prompt.show_mix(mix)
         self.au_grid.show_mix(mix)
+        self.rest.show_mix(mix)
