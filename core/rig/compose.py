@@ -9,8 +9,14 @@ from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.mix import EmotionMix
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
-from core.rig.tuning import (AU_MAGNITUDE, ONSET_FLOOR, ONSET_SECONDS, REST_CONFLICTS,
-                             REST_REPLACE_FULL, SPEECH_MIX)
+from core.rig.tuning import (
+    AU_MAGNITUDE,
+    ONSET_FLOOR,
+    ONSET_SECONDS,
+    REST_CONFLICTS,
+    REST_REPLACE_FULL,
+    SPEECH_MIX,
+)
 
 # Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
 # still close and vowels still open (DESIGN.md "Speech").

@@ -25,6 +25,7 @@ AU_MAGNITUDE: dict[str, float] = {
     "au16_lower_lip_down": 0.07,  # FACS.md 0.05-0.08
     "au17_chin_up": 0.065,  # FACS.md 0.04-0.06; +10 % by eye
     "au18_pucker_width": 0.30,  # FACS.md width -25 to -35 %
+    "au20_thin": 0.01,  # by eye: the red of the lips thins as they stretch (each contour)
     "au20_corner_out": 0.11,  # FACS.md 0.06-0.10 per corner; +10 % over the top (fear, by eye)
     "au22_funnel_width": 0.20,  # FACS.md width -20 %
     "au22_opening": 0.03,  # by eye: rounded opening of the funnel
@@ -53,9 +54,8 @@ MOUTH_LIMITS: dict[str, float] = {
     # corners may rise at most this far above the lip midline, rest pose included (by eye:
     # a broad natural smile on the sample portrait sits at ~0.16)
     "max_corner_elevation": 0.22,
-    # AU15 pulls at least this share of an existing smile's elevation back down; 0 since the
-    # rest expression is measured and replaced (core/rig/rest.py, REST_CONFLICTS); was 0.9
-    "au15_undo_smile": 0.0,
+    # (AU15 no longer undoes a smiling rest pose itself: the rest expression is measured and
+    # replaced, core/rig/rest.py and REST_CONFLICTS)
     "min_au12_gain": 0.25,
 }
 

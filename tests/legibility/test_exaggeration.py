@@ -20,7 +20,7 @@ MIXES = (*EMOTIONS, *MOEE_COMPOUNDS)
 def prepared(request, portrait):
     if request.param == "astronaut":
         return PreparedPortrait(portrait)
-    import matplotlib.cbook as cbook
+    from matplotlib import cbook
     img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
     return PreparedPortrait(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
 

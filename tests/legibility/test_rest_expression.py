@@ -19,7 +19,7 @@ SIZE = 384
 
 @pytest.fixture(scope="module")
 def hopper() -> np.ndarray:
-    import matplotlib.cbook as cbook
+    from matplotlib import cbook
     img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
