@@ -27,7 +27,7 @@ class FoldGuard:
         """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed)."""
         n = self.n
         out = None
-        for _ in range(FOLD_GUARD["iterations"]):
+        for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
             cur = d if out is None else out
             bad = np.flatnonzero(self._area(self.P + cur[:n]) * self.sign < 0)
             if not len(bad):
@@ -35,6 +35,10 @@ class FoldGuard:
             if out is None:
                 out = d.copy()
             t = self.tri[bad]
+            if i >= FOLD_GUARD["iterations"]:
+                # last resort: shrink toward the rest shape, which is unfolded by definition
+                out[np.unique(t)] *= FOLD_GUARD["shrink"]
+                continue
             mean = out[t].mean(1)  # (B, 2)
             acc = np.zeros((n, 2), np.float32)
             cnt = np.zeros(n, np.float32)

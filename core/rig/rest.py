@@ -147,8 +147,8 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     w, _ = nnls(A_aug, np.concatenate([r, np.zeros(len(aus))]))
     out, fields = {}, {}
     for au, v, f in zip(aus, w, full):
-        v = float(min(v, 1.0))
+        v = float(min(v, REST_FIT["max"]))
         if v >= REST_FIT["report_min"]:
-            out[au] = round(v, 2)
+            out[au] = round(min(v, 1.0), 2)  # FACS scale for display; the field keeps it all
             fields[au] = (v * f).astype(np.float32)
     return RestExpression(out, fields)

@@ -10,8 +10,8 @@ from __future__ import annotations
 AU_MAGNITUDE: dict[str, float] = {
     "au1_inner_brow_up": 0.17,  # FACS.md 0.10-0.15; x1.3 by eye: at 0.13 sad/fear were faint
     "au2_outer_brow_up": 0.16,  # FACS.md 0.10-0.15; x1.3 by eye (as AU1)
-    "au4_brow_down": 0.10,  # FACS.md 0.05-0.08 down; x1.4 by eye: anger read at 0.07 only on close look
-    "au4_brow_medial": 0.065,  # FACS.md 0.03-0.05 medial; x1.4 with the lowering
+    "au4_brow_down": 0.115,  # FACS.md 0.05-0.08 down; x1.6 by eye: anger read at 0.07 only on close look
+    "au4_brow_medial": 0.075,  # FACS.md 0.03-0.05 medial; x1.6 with the lowering
     "au5_upper_lid_up": 0.065,  # FACS.md 0.04-0.06; top of range + 10 % so sclera shows (by eye)
     "au6_cheek_up": 0.065,  # FACS.md 0.04-0.06; +10 % over the top by eye
     "au7_lower_lid_up": 0.045,  # FACS.md 0.02-0.04; +10 % over the top by eye
@@ -90,6 +90,9 @@ REST_FIT: dict = {
     # below this a "rest AU" is mostly identity (canonical vs own face): grace_hopper.jpg, a
     # neutral face, fits AU15 0.22, AU2 0.19; the smiling astronaut AU2 0.23 (high brows)
     "report_min": 0.3,
+    # a broad photo smile lifts the corners ~0.17 IPD, 1.4x the rig's AU12: measured up to this
+    # so that replacing it takes all of it away
+    "max": 1.5,
 }
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher or
@@ -120,5 +123,6 @@ EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45)}
 # their mean motion per pass, and how many passes at most (measured: every expert and MoEE
 # compound at intensity 1 and 1.5 on the astronaut and grace_hopper.jpg ends with no flipped
 # triangle at 0.8 and 60 passes; 1.0 oscillates and leaves a few; a pass without flips is the
-# only cost in the common case, one area check)
-FOLD_GUARD = {"pull": 0.8, "iterations": 60}
+# only cost in the common case, one area check); what still flips after that (rare) shrinks
+# toward the rest shape by `shrink` per pass
+FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7}

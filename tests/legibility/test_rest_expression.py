@@ -88,3 +88,20 @@ def test_analyze_cli_bad_input_is_one_line(tmp_path, capsys):
     assert run_cli(["analyze", "--portrait", str(bad)]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("error:") and "\n" not in err
+
+
+def test_render_flags_neutralize_and_intensity_range():
+    from core.cli import build_parser
+    from core.cli.render import build_mix
+    from core.errors import InputError
+
+    def mix(*flags):
+        return build_mix(build_parser().parse_args(
+            ["render", "--portrait", "p.png", "--out", "o.mp4", *flags]))
+
+    assert mix().neutralize is None  # auto: on when an emotion is mixed
+    assert mix("--neutralize").neutralize is True
+    assert mix("--no-neutralize", "--mix", "sad=1").neutralize is False
+    assert mix("--intensity", "1.5").intensity == 1.5
+    with pytest.raises(InputError, match="between 0 and 1.5"):
+        mix("--intensity", "1.6")
