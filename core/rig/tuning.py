@@ -10,8 +10,8 @@ from __future__ import annotations
 AU_MAGNITUDE: dict[str, float] = {
     "au1_inner_brow_up": 0.17,  # FACS.md 0.10-0.15; x1.3 by eye: at 0.13 sad/fear were faint
     "au2_outer_brow_up": 0.16,  # FACS.md 0.10-0.15; x1.3 by eye (as AU1)
-    "au4_brow_down": 0.115,  # FACS.md 0.05-0.08 down; x1.6 by eye: anger read at 0.07 only on close look
-    "au4_brow_medial": 0.075,  # FACS.md 0.03-0.05 medial; x1.6 with the lowering
+    "au4_brow_down": 0.10,  # FACS.md 0.05-0.08 down; x1.4 by eye: anger read at 0.07 only on close look
+    "au4_brow_medial": 0.065,  # FACS.md 0.03-0.05 medial; x1.4 with the lowering
     "au5_upper_lid_up": 0.065,  # FACS.md 0.04-0.06; top of range + 10 % so sclera shows (by eye)
     "au6_cheek_up": 0.065,  # FACS.md 0.04-0.06; +10 % over the top by eye
     "au7_lower_lid_up": 0.045,  # FACS.md 0.02-0.04; +10 % over the top by eye
