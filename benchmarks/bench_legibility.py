@@ -124,9 +124,10 @@ def _measures(P: np.ndarray) -> dict[str, float]:
     }
 
 
-def au_evidence(P: np.ndarray, N: np.ndarray) -> np.ndarray:
+def au_evidence(P: np.ndarray, N: np.ndarray) -> tuple[np.ndarray, dict[str, float]]:
     """AU evidence (READER_AUS order), rendered landmarks P against the neutral render's N, both
-    (478, 2) px, in N's face frame (IPD); ~1 at FACS.md full strength, >= 0."""
+    (478, 2) px, in N's face frame (IPD); ~1 at FACS.md full strength, >= 0; and the raw
+    measure changes (IPD)."""
     from core.face.frame import FaceFrame
     fr = FaceFrame.from_landmarks(N)
     a, b = _measures(fr.to_frame(P)), _measures(fr.to_frame(N))
@@ -140,7 +141,8 @@ def au_evidence(P: np.ndarray, N: np.ndarray) -> np.ndarray:
         24: -d["red"] / 0.05, 25: d["gap"] / 0.05, 26: d["chin"] / 0.26,
     }
     ev[9] = max(ev[9], -d["nose_to_lip"] / 0.06)  # AU9/AU10 both shorten nose-to-lip
-    return np.clip(np.array([ev[au] for au in READER_AUS]), 0.0, 3.0)
+    # saturates at full strength: one big change (a photo smile taken away) must not drown the rest
+    return np.clip(np.array([ev[au] for au in READER_AUS]), 0.0, 1.0), d
 
 
 def prototypes() -> dict[str, np.ndarray]:
@@ -179,13 +181,14 @@ def score(frames: dict[str, np.ndarray], names: list[str]) -> dict:
             if N is None or P is None:
                 rows[cond] = {"pred": "no face", "ok": False, "ok6": False}
                 continue
-            ev = au_evidence(P, N)
+            ev, d = au_evidence(P, N)
             sims = mat @ (ev / max(np.linalg.norm(ev), 1e-9))
             pred = keys[int(sims.argmax())]
             basic_pred = keys[int(sims[:6].argmax())]
             rows[cond] = {"pred": pred, "ok": pred == cond,
                           "ok6": cond in BASICS and basic_pred == cond,
-                          "strength": float(np.linalg.norm(ev))}
+                          "strength": float(np.linalg.norm(ev)),
+                          "corner_drop": -float(d["corner_rise"])}
         res[pic] = rows
     return res
 
@@ -198,6 +201,16 @@ def summary(res: dict) -> tuple[dict, float, float, float]:
                           if c in BASICS]))
     strength = float(np.mean([r.get("strength", 0.0) for r in allr]))
     return per, acc, acc6, strength
+
+
+SMILING = ("smiling_photo", "drawing")  # the drawing is of the smiling photo
+NEGATIVE = ("sad", "angry", "disgusted", "fearful")
+
+
+def smile_taken(res: dict, pic: str) -> float:
+    """Mean drop of the mouth corners (IPD, vs the neutral render) over the four negative
+    experts: on a smiling portrait, how much of the smile they take away."""
+    return float(np.mean([res[pic][c].get("corner_drop", 0.0) for c in NEGATIVE]))
 
 
 # ----- contact sheets
@@ -261,6 +274,10 @@ def main() -> int:
         for p, v in per.items():
             misses = ", ".join(f"{c}->{r['pred']}" for c, r in res[p].items() if not r["ok"])
             print(f"  {p:16s} {v:4.0%}   misses: {misses or '-'}")
+        report[label]["smile_taken"] = {p: smile_taken(res, p) for p in SMILING}
+        print("  mouth corners lowered by sad/angry/disgusted/fearful on the smiling portraits "
+              "(IPD, vs neutral): " + ", ".join(f"{p} {v:+.3f}"
+                                               for p, v in report[label]["smile_taken"].items()))
         if label == "this code" and not args.no_sheets:
             for p in names:
                 contact_sheet(frames, p, res[p], ROOT / "docs" / f"legibility_{p}.jpg")
