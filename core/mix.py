@@ -9,6 +9,7 @@ from typing import Literal
 
 import numpy as np
 
+from core.body import IRIS_IPD_PER_DEG, check_pose
 from core.emotions import AU_CATALOG, COMPOUND_PRESETS, EMOTIONS, NUM_EXPERTS, emotion_index
 from core.errors import InputError
 
@@ -36,6 +37,8 @@ class EmotionMix:
         prompt/label/audio condition) decide and the sliders only display them.
     neutralize: take the portrait's rest expression (a smile in the photo) away before the mix
         is added; None (auto) = on whenever an emotion is mixed (core/rig/rest.py).
+    head: yaw, pitch, roll offsets in degrees; gaze: x, y in degrees (core/body.py has the
+        signs and limits). Added to the experts' body language and the speech-driven motion.
     """
 
     weights: tuple[float, ...] = (0.0,) * NUM_EXPERTS
@@ -47,6 +50,8 @@ class EmotionMix:
     label: str = ""
     gate_override: bool = True
     neutralize: bool | None = None
+    head: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    gaze: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self):
         w = tuple(float(x) for x in self.weights)
@@ -71,6 +76,9 @@ class EmotionMix:
                 raise InputError(f"unknown face region {region!r}; expected one of {REGIONS}")
             if len(gates) != NUM_EXPERTS:
                 raise InputError(f"local gates for {region!r} need {NUM_EXPERTS} values")
+        head, gaze = check_pose(self.head, self.gaze)
+        object.__setattr__(self, "head", head)
+        object.__setattr__(self, "gaze", gaze)
 
     # ----- derived values
     def gates(self) -> np.ndarray:
@@ -87,6 +95,10 @@ class EmotionMix:
     def dominant(self) -> str | None:
         g = self.gates()
         return EMOTIONS[int(g.argmax())] if g.sum() > 0 else None
+
+    def gaze_ipd(self) -> tuple[float, float]:
+        """The gaze offset as an iris shift in IPD (the rig's unit)."""
+        return (self.gaze[0] * IRIS_IPD_PER_DEG, self.gaze[1] * IRIS_IPD_PER_DEG)
 
     # ----- constructors
     @classmethod
@@ -117,6 +129,9 @@ class EmotionMix:
         return replace(self, weights=tuple(float(x) for x in weights))
 
     def as_dict(self) -> dict:
+        pose = {name: list(v) for name, v in (("head", self.head), ("gaze", self.gaze)) if any(v)}
+        if self.neutralize is not None:
+            pose["neutralize"] = self.neutralize
         return {
             "weights": dict(zip(EMOTIONS, self.weights)),
             "mode": self.mode,
@@ -126,7 +141,7 @@ class EmotionMix:
             "prompt": self.prompt,
             "label": self.label,
             "gate_override": self.gate_override,
-            "neutralize": self.neutralize,
+            **pose,  # only when set, so files without head/gaze keep reading and writing alike
         }
 
     @classmethod
@@ -141,6 +156,8 @@ class EmotionMix:
             label=d.get("label", ""),
             gate_override=bool(d.get("gate_override", True)),
             neutralize=d.get("neutralize"),
+            head=d.get("head", (0.0, 0.0, 0.0)),
+            gaze=d.get("gaze", (0.0, 0.0)),
         )
 
 

@@ -7,15 +7,18 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
-from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
 from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
-from core.rig.tuning import HEAD_PIVOT_IPD
+from core.rig.tuning import AU_MAGNITUDE, HEAD_PIVOT_IPD
 
 IRIS = np.arange(468, 478)
+# upper and lower lid points, pairwise (the lists run corner to corner; FACS.md)
+_UPPER_LIDS = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])
+_LOWER_LIDS = np.concatenate([region("R_eye_lower_lid"), region("L_eye_lower_lid")])
 
 
 def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
@@ -67,7 +70,12 @@ class MotionModel:
         if emotion is not None:
             d = d + emotion
         if pose.blink:
+            # the closing lid meets the lower lid where the expression put it (AU6/AU7 raise
+            # it): without this the lid overshoots and the fold guard has to pull eyes apart
+            k = pose.blink * AU_MAGNITUDE["au45_closure"]
+            lids = d[_LOWER_LIDS] - d[_UPPER_LIDS]
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
+            d[_UPPER_LIDS] += k * lids
         d = self.fold_guard(d)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         d += self.head_displacement(self.P + d, pose.head)

@@ -1,6 +1,8 @@
 """Master intensity up to 1.5 stays a fold-free warp: for every expert and the MoEE compounds,
 on two real faces, no triangle of the landmark mesh turns inside out (core/rig/fold_guard.py)
 and the dense warp's Jacobian determinant stays positive on its whole grid."""
+from dataclasses import replace
+
 import cv2
 import numpy as np
 import pytest
@@ -12,6 +14,7 @@ from core.rig.compose import FrameDrive, compose
 from core.rig.portrait import PreparedPortrait
 from core.rig.rest import RestExpression
 from core.rig.warp import Warper
+from core.track import TrackBuilder
 
 MIXES = (*EMOTIONS, *MOEE_COMPOUNDS)
 
@@ -26,7 +29,9 @@ def prepared(request, portrait):
 
 
 def displacement(prepared, mix):
-    pose, emotion = compose(prepared.motion, mix, mix.gates(), FrameDrive(speech={}), 1.0)
+    row = TrackBuilder().for_mixes([mix], mix.gates()).row(0)
+    row = replace(row, head=np.zeros(3), gaze=np.zeros(2))  # the face alone, no posture
+    pose, emotion = compose(prepared.motion, row, FrameDrive(speech={}))
     return prepared.motion.displacement(pose, emotion)
 
 
