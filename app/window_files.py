@@ -42,6 +42,8 @@ class WindowFiles:
 
     def _portrait_ready(self, portrait: LoadedPortrait) -> None:
         self._status("portrait", portrait.name)
+        rest = getattr(getattr(portrait.prepared, "motion", None), "rest", None)
+        self.palette.rest.show_rest(rest.label() if rest is not None else "-")
         if portrait.path:
             self.settings.add_recent("portrait", portrait.path)
         if portrait.path != self.project.portrait_path:

@@ -16,6 +16,9 @@ from core.errors import InputError
 MixMode = Literal["free", "normalized"]
 # Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
+# Master intensity ceiling: 1 is the experts as designed, up to 1.5 exaggerates (animation
+# style); the rig keeps that fold-free (core/rig/tuning.py EXAGGERATION)
+MAX_INTENSITY = 1.5
 
 
 def normalized(weights, mode: MixMode) -> tuple[float, ...]:
@@ -45,6 +48,8 @@ class EmotionMix:
     prompt: free text condition (Emotion-to-Latents); label: a basic or compound emotion name.
     gate_override: True uses the hand-set gates; False lets the engine's own gates (from the
         prompt/label/audio condition) decide and the sliders only display them.
+    neutralize: take the portrait's rest expression (a smile in the photo) away before the mix
+        is added; None (auto) = on whenever an emotion is mixed (core/rig/rest.py).
     head: yaw, pitch, roll offsets in degrees; gaze: x, y in degrees (core/body.py has the
         signs and limits). Added to the experts' body language and the speech-driven motion.
     """
@@ -57,11 +62,17 @@ class EmotionMix:
     prompt: str = ""
     label: str = ""
     gate_override: bool = True
+    neutralize: bool | None = None
     head: tuple[float, float, float] = (0.0, 0.0, 0.0)
     gaze: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self):
         w = tuple(float(x) for x in self.weights)
+        if not (np.isfinite(self.intensity) and 0.0 <= self.intensity <= MAX_INTENSITY):
+            raise InputError(f"master intensity must be between 0 and {MAX_INTENSITY:g}, "
+                             f"got {self.intensity}")
+        if self.neutralize not in (None, True, False):
+            raise InputError(f"neutralize must be true, false or null, got {self.neutralize!r}")
         if len(w) != NUM_EXPERTS:
             raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
         if any(not np.isfinite(x) or x < 0 for x in w):
@@ -130,6 +141,8 @@ class EmotionMix:
 
     def as_dict(self) -> dict:
         pose = {name: list(v) for name, v in (("head", self.head), ("gaze", self.gaze)) if any(v)}
+        if self.neutralize is not None:
+            pose["neutralize"] = self.neutralize
         return {
             "weights": dict(zip(EMOTIONS, self.weights)),
             "mode": self.mode,
@@ -153,6 +166,7 @@ class EmotionMix:
             prompt=d.get("prompt", ""),
             label=d.get("label", ""),
             gate_override=bool(d.get("gate_override", True)),
+            neutralize=d.get("neutralize"),
             head=d.get("head", (0.0, 0.0, 0.0)),
             gaze=d.get("gaze", (0.0, 0.0)),
         )

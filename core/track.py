@@ -14,6 +14,8 @@ Arrays (T frames):
     gaze  (T, 2)          iris offsets in IPD (x to the subject's left, y down): the mix's own
                           + body language
     gaze_life (T,)        gain on the life motion's gaze (an angry stare holds still)
+    neutralize (T,)       taking the portrait's rest expression away: NaN = auto (with the
+                          gates), 1 = on, 0 = off (EmotionMix.neutralize; core/rig/rest.py)
 Body language (core/body.py) is mixed by the same g, so it eases in and glides with the gates.
 """
 from __future__ import annotations
@@ -43,6 +45,7 @@ class TrackRow:
     head: np.ndarray  # (3,)
     gaze: np.ndarray  # (2,)
     gaze_life: float = 1.0
+    neutralize: float = float("nan")  # NaN: auto (on with the gates), else 0 or 1
 
     @property
     def muted(self) -> list[int]:
@@ -64,13 +67,15 @@ class EmotionTrack:
     head: np.ndarray
     gaze: np.ndarray
     gaze_life: np.ndarray
+    neutralize: np.ndarray | None = None  # None: auto on every frame
 
     def __len__(self) -> int:
         return len(self.g)
 
     def row(self, i: int) -> TrackRow:
         return TrackRow(self.g[i], None if self.s is None else self.s[i], self.aus[i],
-                        self.head[i], self.gaze[i], float(self.gaze_life[i]))
+                        self.head[i], self.gaze[i], float(self.gaze_life[i]),
+                        float("nan") if self.neutralize is None else float(self.neutralize[i]))
 
 
 def neutral_row(g=None) -> TrackRow:
@@ -146,9 +151,14 @@ class TrackBuilder:
                     s[i, REGIONS.index(name)] = values
             head[i], gaze[i] = m.head, m.gaze_ipd()
         body = posture(g)
+        neutralize = None
+        if any(m.neutralize is not None for m in mixes):
+            neutralize = np.array([np.nan if m.neutralize is None else float(m.neutralize)
+                                   for m in mixes])
         return EmotionTrack(
             times=np.zeros(n) if times is None else np.asarray(times, np.float64), g=g, s=s,
-            aus=aus, head=head + body.head, gaze=gaze + body.gaze, gaze_life=body.gaze_life)
+            aus=aus, head=head + body.head, gaze=gaze + body.gaze, gaze_life=body.gaze_life,
+            neutralize=neutralize)
 
 
 def _resolved_gates(mix: EmotionMix) -> np.ndarray:

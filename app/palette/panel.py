@@ -17,6 +17,7 @@ from app.palette.hexagon import HexagonPicker
 from app.palette.pose import PoseControls
 from app.palette.presets import PresetBox
 from app.palette.prompt import PromptBox
+from app.palette.rest import RestBox
 from app.palette.sliders import ExpertSliders
 from app.ui_constants import PALETTE_MIN_WIDTH
 from app.workers import Worker
@@ -44,6 +45,7 @@ class PalettePanel(QWidget):
         self.presets = PresetBox()
         self.prompt = PromptBox()
         self.au_grid = AUGrid()
+        self.rest = RestBox()
         self.pose = PoseControls()
         self._connect()
         self._layout()
@@ -55,7 +57,7 @@ class PalettePanel(QWidget):
         row.addWidget(self.hexagon, 1)
         inner = QWidget()
         layout = QVBoxLayout(inner)
-        layout.addWidget(_group("Experts (global gate g)", self.sliders))
+        layout.addWidget(_group("Experts (global gate g)", self.sliders, self.rest))
         layout.addWidget(_group("Palette", picker, self.presets))
         layout.addWidget(_group("Text condition", self.prompt))
         aus = _group("Action Units", self.au_grid)
@@ -93,6 +95,8 @@ class PalettePanel(QWidget):
         self.pose.poseEdited.connect(lambda head, gaze, axis: self._emit(
             replace(self.mix, head=head, gaze=gaze), f"Head/gaze {axis}", f"pose:{axis}"))
         self.prompt.promptApplied.connect(self._prompt)
+        self.rest.neutralizeToggled.connect(lambda v: self._emit(
+            replace(self.mix, neutralize=v), "Neutralize rest"))
         self.prompt.overrideToggled.connect(lambda on: self._emit(
             replace(self.mix, gate_override=on), "Gating override"))
 
@@ -122,4 +126,5 @@ class PalettePanel(QWidget):
         self.presets.show_label(mixing.shown_preset(mix), custom=any(mix.weights))
         self.prompt.show_mix(mix)
         self.au_grid.show_mix(mix)
+        self.rest.show_mix(mix)
         self.pose.show_mix(mix)

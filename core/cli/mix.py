@@ -37,7 +37,8 @@ def add_condition_arguments(parser, audio_flag: bool = False) -> None:
     add("--au", default="", help="Action Unit overrides, e.g. '12=1,15=0'")
     add("--mode", choices=("free", "normalized"), default="free",
         help="free: each weight is an expert intensity; normalized: weights sum to 1")
-    add("--intensity", type=float, default=1.0, help="master intensity (default 1)")
+    add("--intensity", type=float, default=1.0,
+        help="master intensity, 0 to 1.5 (default 1; above 1 exaggerates)")
     if audio_flag:
         add("--emotion-from-audio", action="store_true",
             help="read the emotion from the speech itself (prosody, or models/audio_emotion/)")
@@ -79,8 +80,11 @@ def _named(gates) -> dict[str, float]:
 def run(args) -> int:
     from core.errors import InputError
 
-    if not 0.0 <= args.intensity <= 2.0:
-        raise InputError(f"--intensity must be between 0 and 2, got {args.intensity}")
+    from core.mix import MAX_INTENSITY
+
+    if not 0.0 <= args.intensity <= MAX_INTENSITY:
+        raise InputError(f"--intensity must be between 0 and {MAX_INTENSITY:g}, "
+                         f"got {args.intensity}")
     audio = None
     if args.audio:
         from core.audio.io import load_audio

@@ -5,11 +5,13 @@ label, keyframes, audio emotion) plug into one place each.
 """
 from __future__ import annotations
 
+import argparse
 import math
 import sys
 import time
 
 from core.emotions import EMOTIONS
+from core.mix import MAX_INTENSITY
 
 NAME = "render"
 HELP = "render a talking video from a portrait and speech with an emotion mix"
@@ -24,7 +26,6 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
   main.py render --portrait me.jpg --audio hello.wav --out a.mp4 --mix sad=1 --head=-5,3,0 --gaze 0,8
 """
-MAX_INTENSITY = 2.0  # same range as the palette's master slider and `main.py mix`
 PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
 
 
@@ -65,6 +66,10 @@ def add_arguments(parser) -> None:
                           "divided by their sum (default: free)")
     emo.add_argument("--intensity", type=float, default=1.0, metavar="X",
                      help=f"master intensity of the mix, 0 to {MAX_INTENSITY:g} (default 1)")
+    emo.add_argument("--neutralize", action=argparse.BooleanOptionalAction, default=None,
+                     help="take the portrait's own expression (e.g. the smile in the photo) away "
+                          "before the emotion is added (default: on when an emotion is mixed; "
+                          "see `main.py analyze`)")
     emo.add_argument("--prompt", default="", metavar="TEXT",
                      help="describe the emotion in words, e.g. 'bitter, holding back tears'; "
                           "--mix, when given, overrides the gates it suggests")
@@ -123,6 +128,7 @@ def build_mix(args):
                                 intensity=float(args.intensity),
                                 au_overrides=parse_aus(args.au or ""),
                                 prompt=getattr(args, "prompt", "") or "", label=label,
+                                neutralize=getattr(args, "neutralize", None),
                                 head=head, gaze=gaze)
 
 

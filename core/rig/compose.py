@@ -8,7 +8,14 @@ import numpy as np
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
-from core.rig.tuning import AU_MAGNITUDE, ONSET_FLOOR, ONSET_SECONDS, SPEECH_MIX
+from core.rig.tuning import (
+    AU_MAGNITUDE,
+    ONSET_FLOOR,
+    ONSET_SECONDS,
+    REST_CONFLICTS,
+    REST_REPLACE_FULL,
+    SPEECH_MIX,
+)
 from core.track import TrackRow
 
 # Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
@@ -46,6 +53,32 @@ def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -
             if au in out:
                 out[au] *= scale
     return out
+
+
+def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -> dict[int, float]:
+    """Share of each rest AU to take away: a mixed AU that conflicts with it replaces it
+    (REST_CONFLICTS); neutralize (0..1, follows the gates' ease-in) takes every rest AU away
+    except what the mix itself drives."""
+    out = {}
+    for au in rest:
+        rival = max((float(mixed[AU_INDEX[b]]) for b in REST_CONFLICTS.get(au, ())), default=0.0)
+        f = min(rival / REST_REPLACE_FULL, 1.0)
+        out[au] = max(f, neutralize * (1.0 - min(float(mixed[AU_INDEX[au]]), 1.0)))
+    return out
+
+
+def _rest_displacement(motion: MotionModel, row: TrackRow, mixed: np.ndarray) -> np.ndarray:
+    """(478, 2) IPD taking the rest expression away, inside the regions the local gates open."""
+    g = row.g
+    if np.isnan(row.neutralize):  # auto: on with an emotion, easing in with its gates
+        strength = min(float(np.max(g)), 1.0)
+    else:
+        strength = float(row.neutralize)
+    d = motion.rest.removal(rest_removal(motion.rest.aus, mixed, strength))
+    if row.s is not None:  # a region closed to every active expert keeps its rest expression
+        open_ = np.nan_to_num(row.s, nan=1.0)[:, np.asarray(g) > 0]  # (R, active)
+        d *= open_.max(1, initial=0.0)[motion.moe.token_region][:, None]
+    return d
 
 
 def onset(t: float) -> float:
@@ -86,6 +119,8 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     gain = motion.moe.au_gain(g_eff, muted, yield_gain)
     mixed = motion.moe.mixed_aus(g_eff, gain)
     emotion = _emotion_displacement(motion, row, muted, yielding)
+    if motion.rest.aus:
+        emotion = emotion + _rest_displacement(motion, row, mixed)
 
     extra = _speech_aus(drive.speech, mixed, muted)
     for au, v in forced.items():  # a forced AU replaces what the mix gave it

@@ -12,12 +12,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.emotions import AU_INDEX
+from core.emotions import AU_INDEX, NUM_AUS
 from core.expression import expert_matrix
 from core.face.regions import region
 from core.mix import REGIONS
 from core.moe import EmotionMoE
 from core.rig.au_basis import AUBasis
+from core.rig.tuning import EXAGGERATION
 
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
@@ -87,10 +88,12 @@ class RigMoE:
         self._expert_aus = expert_matrix()
 
     def au_gain(self, g: np.ndarray, muted: list[int], extra: np.ndarray | None = None) -> np.ndarray:
-        """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling); muted -> 0;
+        """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling), or up to the
+        strongest gate when the master intensity exaggerates (EXAGGERATION); muted -> 0;
         `extra` (NUM_AUS,) multiplies in (e.g. mouth AUs yielding to speech)."""
         mixed = g @ self._expert_aus
-        gain = np.where(mixed > 1.0, 1.0 / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
+        ceiling = self.ceiling(g)
+        gain = np.where(mixed > ceiling, ceiling / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
         for au in muted:
             gain[AU_INDEX[au]] = 0.0
         return gain if extra is None else gain * extra
@@ -108,6 +111,15 @@ class RigMoE:
 
     def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:
         """(NUM_AUS,) intensities the mix itself produces (after the ceiling and mutes)."""
-        return np.clip((g @ self._expert_aus) * gain, 0.0, 1.0)
+        return np.clip((g @ self._expert_aus) * gain, 0.0, self.ceiling(g))
+
+    @staticmethod
+    def ceiling(g: np.ndarray) -> np.ndarray:
+        """(NUM_AUS,) highest mixed intensity per AU: 1, or the strongest gate (master intensity
+        above 1) up to EXAGGERATION["max_au"]; gap-fraction AUs stay at 1."""
+        top = float(np.clip(np.max(g) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
+        c = np.full(NUM_AUS, top, np.float32)
+        c[[AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]] = 1.0
+        return c
 
 

@@ -8,14 +8,19 @@ import numpy as np
 from core.cache import BoundedCache
 from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
-from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
+from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
-from core.rig.tuning import HEAD_PIVOT_IPD
+from core.rig.rest import fit_rest
+from core.rig.tuning import AU_MAGNITUDE, HEAD_PIVOT_IPD
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
+# upper and lower lid points, pairwise (the lists run corner to corner; FACS.md)
+_UPPER_LIDS = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])
+_LOWER_LIDS = np.concatenate([region("R_eye_lower_lid"), region("L_eye_lower_lid")])
 
 
 def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
@@ -37,6 +42,8 @@ class MotionModel:
         self.Z = (z - z_eyes) / self.frame.ipd  # depth in IPD, + away from the camera
         self.basis = AUBasis.build(self.P)
         self.moe = RigMoE(self.basis, self.P)
+        self.rest = fit_rest(analysis.landmarks, self.frame)  # what the portrait shows already
+        self.fold_guard = FoldGuard(self.P)
         self.key_index = self.basis.index()
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
@@ -66,7 +73,13 @@ class MotionModel:
         if emotion is not None:
             d = d + emotion
         if pose.blink:
+            # the closing lid meets the lower lid where the expression put it (AU6/AU7 raise
+            # it): without this the lid overshoots and the fold guard has to pull eyes apart
+            k = pose.blink * AU_MAGNITUDE["au45_closure"]
+            lids = d[_LOWER_LIDS] - d[_UPPER_LIDS]
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
+            d[_UPPER_LIDS] += k * lids
+        d = self.fold_guard(d)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         d += self.head_displacement(self.P + d, pose.head)
         return d

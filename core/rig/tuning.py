@@ -8,31 +8,32 @@ from __future__ import annotations
 
 # AU full-strength magnitudes (IPD). FACS.md gives ranges; the value picked is noted.
 AU_MAGNITUDE: dict[str, float] = {
-    "au1_inner_brow_up": 0.13,  # FACS.md 0.10-0.15
-    "au2_outer_brow_up": 0.12,  # FACS.md 0.10-0.15
-    "au4_brow_down": 0.07,  # FACS.md 0.05-0.08 down
-    "au4_brow_medial": 0.045,  # FACS.md 0.03-0.05 medial
-    "au5_upper_lid_up": 0.05,  # FACS.md 0.04-0.06
-    "au6_cheek_up": 0.05,  # FACS.md 0.04-0.06
-    "au7_lower_lid_up": 0.035,  # FACS.md 0.02-0.04
-    "au9_nose_up": 0.05,  # FACS.md 0.04-0.06
-    "au10_upper_lip_up": 0.07,  # FACS.md 0.05-0.08
+    "au1_inner_brow_up": 0.17,  # FACS.md 0.10-0.15; x1.3 by eye: at 0.13 sad/fear were faint
+    "au2_outer_brow_up": 0.16,  # FACS.md 0.10-0.15; x1.3 by eye (as AU1)
+    "au4_brow_down": 0.10,  # FACS.md 0.05-0.08 down; x1.4 by eye: anger read at 0.07 only on close look
+    "au4_brow_medial": 0.065,  # FACS.md 0.03-0.05 medial; x1.4 with the lowering
+    "au5_upper_lid_up": 0.065,  # FACS.md 0.04-0.06; top of range + 10 % so sclera shows (by eye)
+    "au6_cheek_up": 0.065,  # FACS.md 0.04-0.06; +10 % over the top by eye
+    "au7_lower_lid_up": 0.045,  # FACS.md 0.02-0.04; +10 % over the top by eye
+    "au9_nose_up": 0.075,  # FACS.md 0.04-0.06; x1.25 over the top: disgust was the faintest
+    "au10_upper_lip_up": 0.09,  # FACS.md 0.05-0.08; +12 % over the top (disgust, by eye)
     "au11_nasolabial": 0.02,  # by eye (small; no FACS.md figure)
-    "au12_corner_up": 0.10,  # FACS.md 0.12-0.18 total at ~45 deg: 0.10 up + 0.09 out = 0.135
-    "au12_corner_out": 0.09,
+    "au12_corner_up": 0.12,  # FACS.md 0.12-0.18 total at ~45 deg: 0.12 up + 0.10 out = 0.156
+    "au12_corner_out": 0.10,
     "au14_corner_in": 0.03,  # FACS.md 0.02-0.04
-    "au15_corner_down": 0.075,  # FACS.md 0.05-0.08
+    "au15_corner_down": 0.10,  # FACS.md 0.05-0.08; x1.25 by eye: a sad mouth must read at a glance
     "au16_lower_lip_down": 0.07,  # FACS.md 0.05-0.08
-    "au17_chin_up": 0.05,  # FACS.md 0.04-0.06
+    "au17_chin_up": 0.065,  # FACS.md 0.04-0.06; +10 % by eye
     "au18_pucker_width": 0.30,  # FACS.md width -25 to -35 %
-    "au20_corner_out": 0.08,  # FACS.md 0.06-0.10 per corner
+    "au20_thin": 0.01,  # by eye: the red of the lips thins as they stretch (each contour)
+    "au20_corner_out": 0.11,  # FACS.md 0.06-0.10 per corner; +10 % over the top (fear, by eye)
     "au22_funnel_width": 0.20,  # FACS.md width -20 %
     "au22_opening": 0.03,  # by eye: rounded opening of the funnel
-    "au23_thin": 0.40,  # FACS.md thickness -30 to -50 %
+    "au23_thin": 0.50,  # FACS.md thickness -30 to -50 %
     "au24_press": 1.0,  # FACS.md "contours meet": fraction of the inner gap closed
     "au25_lower_lip_down": 0.05,  # FACS.md gap 0.03-0.08
     "au25_upper_lip_up": 0.012,
-    "au26_jaw_down": 0.26,  # FACS.md 0.15-0.35
+    "au26_jaw_down": 0.30,  # FACS.md 0.15-0.35
     "au27_jaw_down": 0.5,  # FACS.md 0.4-0.7
     "au45_closure": 0.96,  # fraction of the lid gap closed (a hairline stays, as on real lids)
 }
@@ -53,8 +54,8 @@ MOUTH_LIMITS: dict[str, float] = {
     # corners may rise at most this far above the lip midline, rest pose included (by eye:
     # a broad natural smile on the sample portrait sits at ~0.16)
     "max_corner_elevation": 0.22,
-    # AU15 pulls at least this share of an existing smile's elevation back down (by eye)
-    "au15_undo_smile": 0.9,
+    # (AU15 no longer undoes a smiling rest pose itself: the rest expression is measured and
+    # replaced, core/rig/rest.py and REST_CONFLICTS)
     "min_au12_gain": 0.25,
 }
 
@@ -78,3 +79,50 @@ ONSET_FLOOR = 0.6  # share of the mix shown at t = 0, so even the first preview 
 # Head rotation pivot, in IPD from the between-eyes origin: about mid-head (canonical head
 # depth ~ 1.9 IPD, FACS.md face height 2.78 IPD; pivot near the atlas joint, by eye).
 HEAD_PIVOT_IPD = {"y": 0.9, "z": 1.3}
+
+# Rest-expression fit (core/rig/rest.py; DESIGN.md "The rest expression").
+REST_FIT: dict = {
+    # AUs a portrait may show at rest (FACS.md: smile, open or pressed lips, raised or lowered
+    # brows); speech-only AUs (18, 22, 27), blinks, the lid AUs 5/7 and the mouth-width AUs
+    # 14/20 stay out (eye opening and mouth width are mostly identity: canonical vs own face)
+    "aus": (1, 2, 4, 6, 9, 10, 12, 15, 17, 23, 24, 25, 26),
+    "ridge": 0.002,  # IPD^2 per unit intensity^2, by eye: small next to a 0.1 IPD AU motion
+    # below this a "rest AU" is mostly identity (canonical vs own face): grace_hopper.jpg, a
+    # neutral face, fits AU15 0.22, AU2 0.19; the smiling astronaut AU2 0.23 (high brows)
+    "report_min": 0.3,
+    # a broad photo smile lifts the corners ~0.17 IPD, 1.4x the rig's AU12: measured up to this
+    # so that replacing it takes all of it away
+    "max": 1.5,
+}
+# Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
+# expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher or
+# pressed lips; a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
+REST_CONFLICTS: dict[int, tuple[int, ...]] = {
+    12: (4, 9, 10, 15, 20, 23, 24),
+    6: (4, 9, 15, 20, 24),
+    10: (4, 15, 24),
+    25: (17, 23, 24),
+    26: (17, 23, 24),
+    15: (12,),
+    17: (25, 26),
+    23: (12, 25, 26),
+    24: (12, 25, 26),
+    4: (1, 2, 12),
+    1: (4,),
+    2: (4,),
+    9: (1, 2, 12),
+}
+REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the rest AU fully (by eye)
+
+# Exaggeration (master intensity above 1, core/mix.py MAX_INTENSITY): a mixed AU may reach this,
+# except AUs whose magnitude is a fraction of a gap (lids, pressed lips): past 1 they would cross
+# over and fold the mesh (tests/legibility/test_exaggeration.py)
+EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45)}
+
+# Fold guard (core/rig/fold_guard.py): how hard a flipped triangle's corners are pulled toward
+# their mean motion per pass, and how many passes at most (measured: every expert and MoEE
+# compound at intensity 1 and 1.5 on the astronaut and grace_hopper.jpg ends with no flipped
+# triangle at 0.8 and 60 passes; 1.0 oscillates and leaves a few; a pass without flips is the
+# only cost in the common case, one area check); what still flips after that (rare) shrinks
+# toward the rest shape by `shrink` per pass
+FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7}

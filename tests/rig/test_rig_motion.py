@@ -75,15 +75,18 @@ def test_angry(motion):
 
 def test_disgusted(motion):
     d, _ = disp(motion, EmotionMix.from_preset("disgusted"))
-    assert mean_dy(d, NOSE_ALAE) < -0.03  # AU9
-    assert d[0, 1] < -0.03  # AU10 upper lip centre up
+    sad, _ = disp(motion, EmotionMix.from_preset("sad"))  # takes the rest smile away too
+    assert mean_dy(d, NOSE_ALAE) < mean_dy(sad, NOSE_ALAE) - 0.03  # AU9
+    assert d[0, 1] < sad[0, 1] - 0.03  # AU10 upper lip centre up
 
 
 def test_fearful(motion):
     d, _ = disp(motion, EmotionMix.from_preset("fearful"))
     assert mean_dy(d, INNER_BROWS) < -0.04
     assert mean_dy(d, UPPER_LID_MID) < -0.02  # AU5 widens the eyes
-    assert outward(d, motion, [R_CORNER, L_CORNER]) > 0.03  # AU20
+    # AU20: wider than sad's mouth (both take the portrait's rest smile, and its width, away)
+    sad, _ = disp(motion, EmotionMix.from_preset("sad"))
+    assert outward(d, motion, [R_CORNER, L_CORNER]) > outward(sad, motion, [R_CORNER, L_CORNER]) + 0.03
 
 
 def test_surprised(motion):
@@ -96,18 +99,21 @@ def test_surprised(motion):
 def test_compound_moves_both_sets(motion):
     d_ad, _ = disp(motion, EmotionMix.from_preset("angrily disgusted"))
     assert mean_dy(d_ad, INNER_BROWS) > 0.02  # from anger (and AU4 of disgust)
-    assert mean_dy(d_ad, NOSE_ALAE) < -0.015  # from disgust
+    angry, _ = disp(motion, EmotionMix.from_preset("angry"))
+    assert mean_dy(d_ad, NOSE_ALAE) < mean_dy(angry, NOSE_ALAE) - 0.015  # from disgust
     d_ss, _ = disp(motion, EmotionMix.from_preset("sadly surprised"))
     assert mean_dy(d_ss, [R_CORNER, L_CORNER]) > 0.02  # sad corners down
     assert d_ss[CHIN, 1] > 0.03  # surprised jaw
 
 
 def test_gate_override_scales_and_zero_is_neutral(motion):
-    d1, _ = disp(motion, EmotionMix.from_dict({"surprised": 1.0}))
-    d_half, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.5}))
+    # the experts are linear in g; taking the rest expression away is not (tests/legibility)
+    d1, _ = disp(motion, EmotionMix.from_dict({"surprised": 1.0}, neutralize=False))
+    d_half, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.5}, neutralize=False))
     d0, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.0}))
     assert np.abs(d0).max() < 1e-6
-    np.testing.assert_allclose(d_half, 0.5 * d1, atol=1e-5)
+    # up to the fold guard's touch on lip slivers (core/rig/fold_guard.py)
+    np.testing.assert_allclose(d_half, 0.5 * d1, atol=0.01)
 
 
 def test_local_gate_keeps_mouth_neutral(motion):
@@ -144,9 +150,10 @@ def test_speech_owns_the_mouth(motion):
 
 
 def test_onset_is_quick(motion):
-    early, _ = disp(motion, EmotionMix.from_preset("happy"), t=0.0)
-    later, _ = disp(motion, EmotionMix.from_preset("happy"), t=0.2)
-    full, _ = disp(motion, EmotionMix.from_preset("happy"), t=5.0)
+    happy = EmotionMix.from_preset("happy", neutralize=False)  # the experts' own ease-in
+    early, _ = disp(motion, happy, t=0.0)
+    later, _ = disp(motion, happy, t=0.2)
+    full, _ = disp(motion, happy, t=5.0)
     # visible from the very first frame, settled within 0.2 s
     np.testing.assert_allclose(early, 0.6 * full, atol=1e-5)
     np.testing.assert_allclose(later, full, atol=1e-6)

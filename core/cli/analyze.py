@@ -1,0 +1,39 @@
+"""`main.py analyze`: the expression a portrait already shows (its rest AUs), as JSON.
+
+    main.py analyze --portrait face.jpg
+
+Measured from its Face Mesh landmarks against MediaPipe's canonical neutral face after pose
+alignment, by non-negative least squares over the rig's AU basis (core/rig/rest.py). A render
+with an emotion takes these away first (`main.py render --neutralize`, on by default).
+"""
+from __future__ import annotations
+
+import json
+
+NAME = "analyze"
+HELP = "print the Action Units a portrait already shows at rest (JSON)"
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--portrait", required=True, metavar="IMAGE",
+                        help="the picture to analyse: one face, any common image format")
+
+
+def run(args) -> int:
+    from core.emotions import AU_CATALOG
+    from core.face.frame import FaceFrame
+    from core.face.image_io import load_image
+    from core.face.landmarks import detect_face
+    from core.rig.rest import fit_rest
+
+    analysis = detect_face(load_image(args.portrait))
+    frame = FaceFrame.from_landmarks(analysis.landmarks)
+    rest = fit_rest(analysis.landmarks, frame)
+    out = {"portrait": str(args.portrait),
+           "rest_aus": {f"AU{au}": v for au, v in sorted(rest.aus.items())},
+           "names": {f"AU{au}": AU_CATALOG[au].name for au in sorted(rest.aus)},
+           "label": rest.label(),
+           "head_roll_degrees": round(frame.roll_degrees, 1),
+           "notes": analysis.notes}
+    print(json.dumps(out, indent=2))
+    return 0

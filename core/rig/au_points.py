@@ -1,0 +1,94 @@
+"""Named point sets, per-point profiles and masks the AU table (core/rig/au_table.py) refers to.
+
+Point sets are unions of the Face Mesh lists in resources/facemesh_regions.json, for one side
+s ("R" the subject's right, "L" left). Profiles weight a move along its points; masks say where
+a move's spread may reach. Every number here is geometry (where on the face), not a magnitude.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from core.face.regions import region
+
+UPPER_LIP = ("lips_upper_outer", "lips_upper_inner", "lips_upper_semi_inner",
+             "lips_upper_semi_outer")
+LOWER_LIP = ("lips_lower_inner", "lips_lower_outer", "lips_lower_semi_inner",
+             "lips_lower_semi_outer")
+
+
+def idx(*names: str) -> np.ndarray:
+    return np.unique(np.concatenate([region(n) for n in names]))
+
+
+def _inner_brow(g, s: str) -> np.ndarray:
+    brow, inner = brow_inner(g, s)
+    return brow[inner > 0.6]
+
+
+def brow_inner(g, s: str) -> tuple[np.ndarray, np.ndarray]:
+    """The brow's points and their inner-ness: 1 at the medial end, 0 at the lateral end."""
+    brow = idx(f"{s}_brow_upper", f"{s}_brow_lower")
+    ax = np.abs(g.P[brow, 0])
+    return brow, (ax.max() - ax) / max(np.ptp(ax), 1e-6)
+
+
+POINT_SETS = {
+    "brow": lambda g, s: brow_inner(g, s)[0],
+    "inner_brow": _inner_brow,
+    "lid_skin_upper": lambda g, s: region(f"{s}_eye_halo3_upper"),
+    "upper_lid": lambda g, s: idx(f"{s}_eye_upper_lid"),
+    "lower_lid": lambda g, s: idx(f"{s}_eye_lower_lid"),
+    "cheek_ring": lambda g, s: idx(f"cheek_{s}", f"{s}_eye_halo2_lower", f"{s}_eye_halo3_lower",
+                                   f"{s}_eye_halo5_lower"),
+    "nose_wing": lambda g, s: g.on_side(idx(f"nose_{s}_side", "nose_base_region"), s),
+    "upper_lip": lambda g, s: g.on_side(idx(*UPPER_LIP), s),
+    "nasolabial": lambda g, s: region(f"nasolabial_{s}"),
+    "lips": lambda g, s: g.on_side(idx(*UPPER_LIP, *LOWER_LIP), s),
+    "upper_lip_all": lambda g, s: idx(*UPPER_LIP),
+    "lower_lip_all": lambda g, s: idx(*LOWER_LIP),
+    "chin": lambda g, s: region("chin"),
+}
+
+
+def _lid_arc(g, pts: np.ndarray, s: str) -> np.ndarray:
+    """A half sine along the lid, by x order: the lid's middle rises most."""
+    prof = np.sin(np.linspace(0.15, np.pi - 0.15, len(region(f"{s}_eye_upper_lid"))))
+    return prof[np.argsort(np.argsort(g.P[pts, 0]))]
+
+
+def corner_weight(g, pts: np.ndarray) -> np.ndarray:
+    """1 at the mouth corner, falling toward the lip centre."""
+    half = abs(g.P[291, 0] - g.P[61, 0]) / 2
+    return np.clip(np.abs(g.P[pts, 0]) / max(half, 1e-6), 0, 1) ** 2
+
+
+def _outer_lips_together(g, pts: np.ndarray, s: str) -> np.ndarray:
+    """+1 on the upper outer contour, -1 on the lower: the red of the lips thins."""
+    uo = idx("lips_upper_outer", "lips_upper_semi_outer")
+    lo = idx("lips_lower_outer", "lips_lower_semi_outer")
+    return np.isin(pts, uo).astype(float) - np.isin(pts, lo)
+
+
+PROFILES = {
+    "flat": lambda g, pts, s: np.ones(len(pts)),
+    "brow_inner": lambda g, pts, s: brow_inner(g, s)[1],
+    "brow_inner_0.25": lambda g, pts, s: 0.25 + 0.75 * brow_inner(g, s)[1],
+    "brow_inner_0.5": lambda g, pts, s: 0.5 + 0.5 * brow_inner(g, s)[1],
+    "brow_outer_0.2": lambda g, pts, s: 0.2 + 0.8 * (1 - brow_inner(g, s)[1]),
+    "lid_arc": _lid_arc,
+    "upper_lip_centre": lambda g, pts, s: np.clip(1.2 - np.abs(g.P[pts, 0]) / 0.45, 0.3, 1.0),
+    "lip_centre": lambda g, pts, s: np.clip(1.2 - np.abs(g.P[pts, 0]) / 0.5, 0.2, 1.0),
+    "corner": lambda g, pts, s: corner_weight(g, pts),
+    "corner_smile_room": lambda g, pts, s: corner_weight(g, pts) * g.smile_room(),
+    "outer_lips_together": _outer_lips_together,
+}
+
+MASKS = {
+    "upper_face": lambda g: (g.P[:, 1] < -0.08).astype(np.float32),
+    # the eye band is counted twice where it overlaps the upper face (kept from the first rig)
+    "upper_face_and_eye_band": lambda g: ((g.P[:, 1] < -0.08).astype(np.float32)
+                                          + (np.abs(g.P[:, 1]) < 0.1)),
+    "above_jaw": lambda g: 1.0 - g.lower,
+    "jaw": lambda g: g.lower,
+    "below_nose": lambda g: np.where(g.P[:, 1] > 0.3, 1.0, 0.3),
+}

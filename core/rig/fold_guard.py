@@ -1,0 +1,50 @@
+"""Keep the landmark mesh from folding: where a displacement would turn a triangle of the rest
+mesh inside out (a lowered brow pushed through the upper lid, pressed lips crossing, an
+exaggerated mix at master intensity 1.5), its corners' motions are pulled toward their common
+mean, which moves that triangle rigidly, until no triangle is flipped. Triangles that only
+collapse (a lid closing, lips meeting) are left alone: only a sign change counts."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import Delaunay
+
+from core.rig.tuning import FOLD_GUARD
+
+
+class FoldGuard:
+    def __init__(self, P: np.ndarray):
+        n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
+        self.n = n
+        self.tri = Delaunay(P[:n]).simplices
+        self.P = P[:n].astype(np.float32)
+        self.sign = np.sign(self._area(self.P))
+
+    def _area(self, Q: np.ndarray) -> np.ndarray:
+        a, b, c = Q[self.tri[:, 0]], Q[self.tri[:, 1]], Q[self.tri[:, 2]]
+        return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+
+    def __call__(self, d: np.ndarray) -> np.ndarray:
+        """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed)."""
+        n = self.n
+        out = None
+        for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
+            cur = d if out is None else out
+            bad = np.flatnonzero(self._area(self.P + cur[:n]) * self.sign < 0)
+            if not len(bad):
+                break
+            if out is None:
+                out = d.copy()
+            t = self.tri[bad]
+            if i >= FOLD_GUARD["iterations"]:
+                # last resort: shrink toward the rest shape, which is unfolded by definition
+                out[np.unique(t)] *= FOLD_GUARD["shrink"]
+                continue
+            mean = out[t].mean(1)  # (B, 2)
+            acc = np.zeros((n, 2), np.float32)
+            cnt = np.zeros(n, np.float32)
+            np.add.at(acc, t.ravel(), np.repeat(mean, 3, axis=0))
+            np.add.at(cnt, t.ravel(), 1.0)
+            hit = cnt > 0
+            a = FOLD_GUARD["pull"]
+            out[:n][hit] = (1 - a) * out[:n][hit] + a * acc[hit] / cnt[hit, None]
+        return d if out is None else out

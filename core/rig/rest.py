@@ -1,0 +1,154 @@
+"""The portrait's rest expression: which AUs a photo already shows, measured from its landmarks.
+
+DESIGN.md "The rest expression": align a neutral face shape (MediaPipe's canonical face model,
+resources/canonical_face_model.json) to the portrait's landmarks, then explain what is left
+with the rig's own AU basis by non-negative least squares. Rendering an emotion then removes
+the rest AUs that conflict with it (a smiling photo set to sad stops smiling) or, with
+neutralize, all of them, by subtracting their displacements in the face frame.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import nnls
+
+from core.emotions import AU_CATALOG
+from core.face.frame import FaceFrame
+from core.face.regions import region
+from core.rig.au_basis import AUBasis
+from core.rig.tuning import REST_FIT
+
+_MODEL = Path(__file__).resolve().parents[2] / "resources" / "canonical_face_model.json"
+
+
+@lru_cache(maxsize=1)
+def canonical_face() -> np.ndarray:
+    """(478, 3) neutral face in image axes: x toward image right, y down, z away from the viewer
+    (the model file's y and z flipped: a proper rotation, so handedness is kept)."""
+    v = np.asarray(json.loads(_MODEL.read_text(encoding="utf-8"))["vertices"], np.float64)
+    v = v * [1.0, -1.0, -1.0]
+    # the model's inner lip contours stand ~0.08 IPD apart; a neutral face (FACS: AU25 absent)
+    # has them touching, so they meet at their mean height
+    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+    mid = (v[up, 1] + v[lo, 1]) / 2
+    v[up, 1], v[lo, 1] = mid, mid
+    return v
+
+
+def _stable() -> np.ndarray:
+    """Landmarks no expression AU moves much: eye corners, nose bridge, temples, forehead.
+    The alignment is fitted on these alone, so a smile or a raised brow stays in the residual."""
+    names = ("nose_bridge", "nose_tip", "forehead", "R_eye_corners", "L_eye_corners")
+    return np.unique(np.concatenate([region(n) for n in names] + [np.array([234, 454, 127, 356])]))
+
+
+_MOUTH = np.concatenate([region("mouth_corners_outer"), region("lips_upper_inner"),
+                         region("lips_lower_inner")])
+
+
+def _fitted() -> np.ndarray:
+    """Landmarks the AU fit looks at: the parts expressions move."""
+    # eyelids and the outer lip contours stay out: eye opening and lip thickness differ more
+    # between people than AU5/AU7 or AU25 move them (the canonical model's eye opening is
+    # 0.09 IPD, 0.12-0.16 measured on photos); the corners and the inner contours carry the mouth
+    names = ("mouth_corners_outer", "lips_upper_inner", "lips_lower_inner",
+             "R_brow_upper", "L_brow_upper", "R_brow_lower", "L_brow_lower",
+             "nose_R_side", "nose_L_side", "nasolabial_R", "nasolabial_L", "cheek_R", "cheek_L",
+             "chin")
+    return np.unique(np.concatenate([region(n) for n in names]))
+
+
+def _heights(d: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """The parts of a displacement (478, 2) the fit compares: heights only (widths of mouth and
+    brows are mostly identity), and mouth points relative to the lip midline's centre (how low
+    the mouth sits under the nose is identity too; a smile or a parted lip moves points apart)."""
+    y = d[idx, 1].copy()
+    mouth = np.isin(idx, _MOUTH)
+    y[mouth] -= (d[13, 1] + d[14, 1]) / 2
+    return y
+
+
+def similarity_3d(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
+    """Umeyama (1991) least-squares similarity: dst ~ s * R @ src + t. -> (s, R, t)."""
+    ms, md = src.mean(0), dst.mean(0)
+    a, b = src - ms, dst - md
+    U, S, Vt = np.linalg.svd(b.T @ a / len(src))
+    D = np.eye(3)
+    D[2, 2] = np.sign(np.linalg.det(U @ Vt)) or 1.0
+    R = U @ D @ Vt
+    s = float(np.trace(np.diag(S) @ D) / max((a**2).sum() / len(src), 1e-12))
+    return s, R, md - s * R @ ms
+
+
+def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
+    """(478, 2) image pixels: the canonical neutral face posed like the portrait (a 3-D
+    similarity fitted on stable points, dropped to the image plane: weak perspective)."""
+    idx = _stable()
+    c = canonical_face()
+    s, R, t = similarity_3d(c[idx], landmarks[idx, :3].astype(np.float64))
+    q = (c @ R.T * s + t)[:, :2]
+    # then a 2-D affine on the same points: faces differ in width-to-height ratio more than
+    # in expression, and Face Mesh's depth scale is not the model's
+    X = np.column_stack([q[idx], np.ones(len(idx))])
+    A, *_ = np.linalg.lstsq(X, landmarks[idx, :2].astype(np.float64), rcond=None)
+    return np.column_stack([q, np.ones(len(q))]) @ A
+
+
+@dataclass
+class RestExpression:
+    """aus: AU -> measured rest intensity (only those above REST_FIT["report_min"]);
+    fields: AU -> (478, 2) its displacement in the portrait's face frame (IPD), such that
+    rest landmarks ~ neutral + sum of fields."""
+
+    aus: dict[int, float]
+    fields: dict[int, np.ndarray]
+
+    def removal(self, fractions: dict[int, float]) -> np.ndarray:
+        """(478, 2) IPD displacement that takes `fractions[au]` of each rest AU away."""
+        d = np.zeros((478, 2), np.float32)
+        for au, f in fractions.items():
+            if f > 0 and au in self.fields:
+                d -= np.float32(min(f, 1.0)) * self.fields[au]
+        return d
+
+    def label(self) -> str:
+        """'AU12 0.6, AU6 0.4' (strongest first), or 'neutral'."""
+        items = sorted(self.aus.items(), key=lambda kv: -kv[1])
+        return ", ".join(f"AU{au} {v:.1f}" for au, v in items) or "neutral"
+
+    @classmethod
+    def none(cls) -> RestExpression:
+        return cls({}, {})
+
+
+def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpression:
+    """Rest AUs of a portrait from its (478, 3) Face Mesh landmarks (image pixels)."""
+    frame = frame or FaceFrame.from_landmarks(landmarks)
+    P = frame.to_frame(landmarks[:, :2].astype(np.float64))
+    Q = frame.to_frame(neutral_landmarks(landmarks))
+    # the basis is built on the neutral shape: the portrait is neutral + AU motion from there
+    aus = [au for au in REST_FIT["aus"] if au in AU_CATALOG]
+    basis = AUBasis.build(Q, aus)
+    idx = _fitted()
+    cols, full = [], []
+    for au in aus:
+        f = sum(basis.matrix[basis.keys.index((au, s))] for s in ("R", "L")).reshape(-1, 2)
+        full.append(f)
+        cols.append(_heights(f, idx))
+    A = np.stack(cols, 1)
+    r = _heights(P - Q, idx)
+    # a little ridge toward zero keeps AUs with near-identical shapes from trading off wildly
+    lam = REST_FIT["ridge"]
+    A_aug = np.vstack([A, np.sqrt(lam) * np.eye(len(aus))])
+    w, _ = nnls(A_aug, np.concatenate([r, np.zeros(len(aus))]))
+    out, fields = {}, {}
+    for au, v, f in zip(aus, w, full):
+        v = float(min(v, REST_FIT["max"]))
+        if v >= REST_FIT["report_min"]:
+            out[au] = round(min(v, 1.0), 2)  # FACS scale for display; the field keeps it all
+            fields[au] = (v * f).astype(np.float32)
+    return RestExpression(out, fields)

@@ -1,0 +1,66 @@
+"""Master intensity up to 1.5 stays a fold-free warp: for every expert and the MoEE compounds,
+on two real faces, no triangle of the landmark mesh turns inside out (core/rig/fold_guard.py)
+and the dense warp's Jacobian determinant stays positive on its whole grid."""
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from core.emotions import EMOTIONS, MOEE_COMPOUNDS
+from core.errors import InputError
+from core.mix import MAX_INTENSITY, EmotionMix
+from core.rig.compose import FrameDrive, compose
+from core.rig.portrait import PreparedPortrait
+from core.rig.rest import RestExpression
+from core.rig.warp import Warper
+from core.track import TrackBuilder
+
+MIXES = (*EMOTIONS, *MOEE_COMPOUNDS)
+
+
+@pytest.fixture(scope="module", params=["astronaut", "hopper"])
+def prepared(request, portrait):
+    if request.param == "astronaut":
+        return PreparedPortrait(portrait)
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    return PreparedPortrait(cv2.cvtColor(img, cv2.COLOR_BGR2RGB))
+
+
+def displacement(prepared, mix):
+    row = TrackBuilder().for_mixes([mix], mix.gates()).row(0)
+    row = replace(row, head=np.zeros(3), gaze=np.zeros(2))  # the face alone, no posture
+    pose, emotion = compose(prepared.motion, row, FrameDrive(speech={}))
+    return prepared.motion.displacement(pose, emotion)
+
+
+def test_exaggeration_is_stronger_than_intensity_one(prepared, monkeypatch):
+    # the experts' own motion: the rest expression's replacement is the same at both intensities
+    monkeypatch.setattr(prepared.motion, "rest", RestExpression.none())
+    for name in MIXES:
+        d1 = displacement(prepared, EmotionMix.from_preset(name, neutralize=False))
+        d15 = displacement(prepared, EmotionMix.from_preset(name, intensity=1.5,
+                                                            neutralize=False))
+        assert np.linalg.norm(d15) > 1.2 * np.linalg.norm(d1), name
+
+
+@pytest.mark.parametrize("name", MIXES)
+def test_intensity_1_5_is_fold_free(prepared, name):
+    motion = prepared.motion
+    sp = prepared.at_size(384)
+    warper = Warper(sp.rest_xy, sp.image.shape[:2])
+    d = displacement(prepared, EmotionMix.from_preset(name, intensity=MAX_INTENSITY))
+    guard = motion.fold_guard
+    flipped = np.sign(guard._area(guard.P + d[:guard.n])) != guard.sign
+    assert not flipped.any(), f"{name}: {flipped.sum()} landmark triangles turned inside out"
+    D = warper.field(motion.to_pixels(d, sp.scale))
+    sx, sy = warper.spacing
+    dx, dy = np.gradient(D, axis=1) / sx, np.gradient(D, axis=0) / sy
+    det = (1 + dx[..., 0]) * (1 + dy[..., 1]) - dy[..., 0] * dx[..., 1]
+    assert det.min() > 0.02, f"{name}: warp folds (min det {det.min():.3f})"
+
+
+def test_intensity_above_the_ceiling_is_refused():
+    with pytest.raises(InputError, match="1.5"):
+        EmotionMix.from_preset("happy", intensity=1.6)

@@ -1,0 +1,109 @@
+"""The portrait's rest expression: measured (main.py analyze), replaced by conflicting experts
+and removed by neutralize, checked by re-detecting Face Mesh on rendered frames."""
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from core.cli import run_cli
+from core.engine import RenderJob
+from core.face.frame import FaceFrame
+from core.face.landmarks import detect_face
+from core.mix import EmotionMix
+from core.rig.engine import RigEngine
+from core.rig.rest import fit_rest
+
+SIZE = 384
+
+
+@pytest.fixture(scope="module")
+def hopper() -> np.ndarray:
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+
+
+@pytest.fixture(scope="module")
+def smiling(portrait):
+    eng = RigEngine()
+    return eng, eng.prepare(portrait)
+
+
+def render(eng, prepared, mix: EmotionMix) -> np.ndarray:
+    job = RenderJob(portrait=prepared, mix=mix, size=SIZE, duration=1.0)
+    return eng.render_frame(job, 15).image  # 0.6 s: past the onset
+
+
+def corner_elevation(image: np.ndarray) -> float:
+    """How far the mouth corners sit above the lip midline (IPD, Face Mesh re-detected)."""
+    lm = detect_face(image).landmarks
+    P = FaceFrame.from_landmarks(lm).to_frame(lm[:, :2])
+    return float((P[0, 1] + P[17, 1]) / 2 - P[[61, 291], 1].mean())
+
+
+def test_smiling_photo_measures_a_smile_and_a_neutral_one_does_not(portrait, hopper):
+    smile = fit_rest(detect_face(portrait).landmarks).aus
+    assert smile.get(12, 0) >= 0.6 and smile.get(25, 0) >= 0.5  # smiling, teeth showing
+    plain = fit_rest(detect_face(hopper).landmarks).aus
+    assert plain.get(12, 0) <= smile[12] - 0.5
+
+
+def test_sad_and_angry_lower_the_corners_of_a_smiling_photo(smiling):
+    eng, prepared = smiling
+    rest = corner_elevation(render(eng, prepared, EmotionMix()))
+    assert rest > 0.08  # the photo smiles
+    for name in ("sad", "angry"):
+        e = corner_elevation(render(eng, prepared, EmotionMix.from_preset(name)))
+        # well below the smiling rest line (0.08 IPD: anger's chin-down posture, core/body.py,
+        # foreshortens the mouth in the picture)
+        assert e < rest - 0.08, name
+
+
+def test_neutralize_removes_the_measured_smile(smiling):
+    eng, prepared = smiling
+    kept = render(eng, prepared, EmotionMix())
+    gone = render(eng, prepared, EmotionMix(neutralize=True))
+    before = fit_rest(detect_face(kept).landmarks).aus.get(12, 0.0)
+    after = fit_rest(detect_face(gone).landmarks).aus.get(12, 0.0)
+    assert before >= 0.6 and after <= before - 0.4
+
+
+def test_no_neutralize_keeps_the_rest_for_an_agreeing_emotion(smiling):
+    eng, prepared = smiling
+    # surprise doesn't conflict with a smile: without neutralize the smile stays
+    kept = render(eng, prepared, EmotionMix.from_preset("surprised", neutralize=False))
+    assert corner_elevation(kept) > 0.06
+
+
+def test_analyze_cli_prints_rest_aus(portrait_path, capsys):
+    assert run_cli(["analyze", "--portrait", str(portrait_path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["rest_aus"]["AU12"] >= 0.6
+    assert out["names"]["AU12"] == "Lip corner puller"
+    assert out["label"].startswith("AU12")
+
+
+def test_analyze_cli_bad_input_is_one_line(tmp_path, capsys):
+    bad = tmp_path / "not_an_image.png"
+    bad.write_bytes(b"nope")
+    assert run_cli(["analyze", "--portrait", str(bad)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error:") and "\n" not in err
+
+
+def test_render_flags_neutralize_and_intensity_range():
+    from core.cli import build_parser
+    from core.cli.render import build_mix
+    from core.errors import InputError
+
+    def mix(*flags):
+        return build_mix(build_parser().parse_args(
+            ["render", "--portrait", "p.png", "--out", "o.mp4", *flags]))
+
+    assert mix().neutralize is None  # auto: on when an emotion is mixed
+    assert mix("--neutralize").neutralize is True
+    assert mix("--no-neutralize", "--mix", "sad=1").neutralize is False
+    assert mix("--intensity", "1.5").intensity == 1.5
+    with pytest.raises(InputError, match="between 0 and 1.5"):
+        mix("--intensity", "1.6")
