@@ -158,7 +158,7 @@ def test_raised_upper_lip_bares_upper_teeth_with_jaw_closed(grace):
     img = engine.render_pose(prepared, RigPose(aus={10: 1.0}), 512)
     d = prepared.motion.to_pixels(prepared.motion.displacement(RigPose(aus={10: 1.0})), sp.scale)
     inside = _interior_pixels(img, sp.rest_xy + d, erode=1).astype(float).mean(-1)
-    assert len(inside) > 20
+    assert len(inside) > 8  # a narrow band at AU10 alone (the jaw stays closed)
     outer = sp.rest_xy[[0, 17, 61, 291]]
     lips = sp.image[int(outer[0, 1]):int(outer[1, 1]), int(outer[2, 0]):int(outer[3, 0])]
     assert np.median(inside) > np.median(lips.astype(float).mean(-1))  # brighter than lips
