@@ -16,6 +16,7 @@ from core.errors import InputError
 MAX_INTENSITY = 1.5
 SIZE_RANGE = (64, 4096)   # longest side of a render in pixels (RenderJob.validate)
 FPS_RANGE = (1, 120)      # frames per second of a render
+CROP_RANGE = (16, 2048)   # side of a prepared training crop in pixels (`prepare --size`)
 MIX_MODES = ("free", "normalized")
 
 
@@ -123,3 +124,59 @@ def _range(lo, hi) -> str:
 def _show(value) -> str:
     s = repr(value)
     return s if len(s) <= 40 else s[:37] + "..."
+
+
+def input_folder(path, what: str):
+    """An existing folder to read from."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_file():
+        raise InputError(f"{what} {p} is a file; give a folder")
+    if not p.is_dir():
+        raise InputError(f"{what} {p} does not exist")
+    return p
+
+
+def output_folder(path, what: str):
+    """A folder that exists and is writable, or can be created (nothing is created here)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{what} {p} is a file; give a folder")
+    _writable(_existing_ancestor(p), p, what)
+    return p
+
+
+def output_file(path, what: str):
+    """A file path that can be written: not a folder, in an existing writable folder, and not
+    a read-only file (nothing is created here)."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{what} {p} is a folder; give a file name")
+    if not p.parent.is_dir():
+        raise InputError(f"{what} {p}: the folder {p.parent} does not exist")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise InputError(f"{what} {p} is read-only")
+    _writable(p.parent, p, what)
+    return p
+
+
+def _existing_ancestor(p):
+    q = p.absolute()
+    while not q.exists() and q != q.parent:
+        q = q.parent
+    return q
+
+
+def _writable(folder, p, what: str) -> None:
+    import os
+
+    if not folder.is_dir():
+        raise InputError(f"{what} {p}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {p}: the folder {folder} is read-only")

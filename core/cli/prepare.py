@@ -25,16 +25,38 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from core import validate
+    from core.training.metadata import read_metadata
     from core.training.prepare import PrepareConfig, prepare_dataset
 
     def progress(done: int, total: int, msg: str) -> None:
         print(f"\r[{done}/{total}] {msg[:60]:<60}", end="", file=sys.stderr, flush=True)
 
-    cfg = PrepareConfig(size=args.size, min_frames=args.min_frames)
-    report = prepare_dataset(args.metadata, args.out, cfg, progress=progress)
+    cfg = PrepareConfig(size=validate.integer(args.size, "--size", *validate.CROP_RANGE),
+                        min_frames=validate.integer(args.min_frames, "--min-frames", 1))
+    read_metadata(args.metadata)  # a bad metadata file is refused before --out is touched
+    validate.output_folder(args.out, "--out")
+    try:
+        report = prepare_dataset(args.metadata, args.out, cfg, progress=progress)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, args.out)
     print(file=sys.stderr)
     print(f"kept {len(report.kept)} clips, skipped {len(report.skipped)} "
           f"(see {report.out_dir / 'manifest.json'})")
     for row in report.skipped:
         print(f"  skipped {row['file']}: {row['reason']}")
     return 0 if report.kept else 1
+
+
+def _interrupted(exc: KeyboardInterrupt, out: str) -> int:
+    from core.cli import interrupted
+    from core.errors import MoeeError
+    from core.training.prepare import read_manifest
+
+    try:
+        kept = len(read_manifest(out)["kept"])
+    except MoeeError:  # no manifest yet: nothing was kept
+        kept = 0
+    if not kept:
+        return interrupted(exc, "no clip was finished, so nothing was kept")
+    return interrupted(exc, f"{kept} finished clips are kept in {out} (a rerun reuses them)")

@@ -48,6 +48,7 @@ def run(args) -> int:
 
     if args.tiny and args.models:
         raise InputError("--tiny builds random parts; leave out --models (or --tiny)")
+    _check_flags(args)
     from core.training.data import ClipDataset
     from core.training.model import build_model
     from core.training.perceptual import load_perceptual
@@ -70,11 +71,44 @@ def run(args) -> int:
         trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
         trainer.resume()
-    result = trainer.run(progress=_bar)
+    try:
+        result = trainer.run(progress=_bar)
+    except KeyboardInterrupt as exc:
+        return _kept_on_interrupt(exc, args.run)
     print(file=sys.stderr)
     print(f"stage {cfg.stage}: step {result.step}, checkpoint {result.checkpoint}"
           + (f", modules exported to {args.export}" if args.export else ""))
     return 0
+
+
+def _check_flags(args) -> None:
+    """Refuse nonsense before anything loads (core/validate.py: one validator for every door)."""
+    from core import validate
+
+    for name in ("steps", "batch_size", "grad_accum", "n_frames", "checkpoint_every"):
+        validate.integer(getattr(args, name), f"--{name.replace('_', '-')}", 1)
+    validate.integer(args.resolution, "--resolution", *validate.CROP_RANGE)
+    validate.number(args.lr, "--lr", 1e-12)
+    validate.unit(args.noise_rate, "--noise-rate")
+    validate.number(args.pixel_lambda, "--pixel-lambda", 0.0)
+    validate.input_folder(args.data, "the prepared data folder")
+    validate.output_folder(args.run, "--run")
+    if args.export:
+        validate.output_folder(args.export, "--export")
+    for flag in ("models", "init"):
+        if getattr(args, flag):
+            validate.input_folder(getattr(args, flag), f"--{flag}")
+
+
+def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str) -> int:
+    from core.cli import interrupted
+    from core.training.checkpoint import latest
+
+    kept = latest(run_dir)
+    if kept is None:
+        return interrupted(exc, "no checkpoint was written yet")
+    return interrupted(exc, f"the checkpoints written so far are kept (latest: {kept}); "
+                            "continue with --resume")
 
 
 def _has_trained_unet(models: str | None) -> bool:

@@ -29,6 +29,7 @@ from core import atomic
 from core.engine import CancelToken
 from core.errors import AudioError, InputError, MoeeError
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
+from core.training.cache_key import clip_cache_key
 from core.training.metadata import ClipMeta, read_metadata
 from core.training.tuning import TUNING
 from core.training.video import read_video
@@ -86,12 +87,13 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
 
 
 def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig) -> dict:
-    """Prepare one clip into `dest` (reused when already prepared at this size)."""
-    cached = _cached_row(dest, config)
-    if cached is not None:
-        return cached
+    """Prepare one clip into `dest` (reused when prepared from this very file, row and config)."""
     if not video.is_file():
         raise SkipClip(f"file not found: {video}")
+    key = clip_cache_key(video, meta.to_dict(), config)
+    cached = _cached_row(dest, key)
+    if cached is not None:
+        return cached
     try:
         frames, fps = read_video(video)
         track = _load_track(video, config)
@@ -106,7 +108,7 @@ def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig)
     crops, lm = _warp(frames, landmarks, m, config.size)
     ipd = float(np.median(np.linalg.norm(lm[:, L_IRIS_CENTER] - lm[:, R_IRIS_CENTER], axis=1)))
     row = {**meta.to_dict(), "kind": meta.kind, "fps": fps, "frames": n, "size": config.size,
-           "ipd": ipd}
+           "ipd": ipd, "cache_key": key}
     _write_clip(dest, crops, lm, face_masks(lm, config.size, ipd * config.mouth_margin_ipd),
                 track, fps, n, row)
     return row
@@ -210,12 +212,14 @@ def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: di
         (tmp / "clip.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
 
 
-def _cached_row(dest: Path, config: PrepareConfig) -> dict | None:
-    path = dest / "clip.json"
-    if not path.is_file():
+def _cached_row(dest: Path, key: str) -> dict | None:
+    """The cached clip's row when its cache key matches (core/training/cache_key.py); a missing,
+    damaged or stale cache is prepared again."""
+    try:
+        row = json.loads((dest / "clip.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    row = json.loads(path.read_text(encoding="utf-8"))
-    return row if row.get("size") == config.size else None
+    return row if isinstance(row, dict) and row.get("cache_key") == key else None
 
 
 def _clip_ids(clips: list[ClipMeta]) -> list[str]:
@@ -238,4 +242,11 @@ def read_manifest(out_dir: str | Path) -> dict:
     path = Path(out_dir) / MANIFEST
     if not path.is_file():
         raise InputError(f"{out_dir} has no {MANIFEST}; run `main.py prepare` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path} is damaged ({type(exc).__name__}); run `main.py prepare` "
+                         "again to rewrite it") from None
+    if not isinstance(data, dict) or not isinstance(data.get("kept"), list):
+        raise InputError(f"{path} is not a manifest written by `main.py prepare`; run it again")
+    return data
