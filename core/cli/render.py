@@ -10,6 +10,7 @@ import sys
 import time
 
 from core.emotions import EMOTIONS
+from core.validate import MAX_INTENSITY  # one ceiling for the palette, mix and render
 
 NAME = "render"
 HELP = "render a talking video from a portrait and speech with an emotion mix"
@@ -23,7 +24,6 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --audio talk.wav --out a.mp4 --start 10 --duration 3 --size 256
   main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
 """
-MAX_INTENSITY = 2.0  # same range as the palette's master slider and `main.py mix`
 PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
 
 
@@ -100,20 +100,9 @@ def add_arguments(parser) -> None:
 # ----- building the job
 def build_mix(args):
     """The EmotionMix the emotion flags describe (neutral when none are given)."""
-    from core.errors import InputError
-    from core.mix import EmotionMix, parse_aus, parse_mix
+    from core.cli.mix import mix_from_args
 
-    if not (math.isfinite(args.intensity) and 0.0 <= args.intensity <= MAX_INTENSITY):
-        raise InputError(f"--intensity must be between 0 and {MAX_INTENSITY:g}, "
-                         f"got {args.intensity}")
-    label = ""
-    if getattr(args, "label", ""):
-        from core.latents.label import canonical_label
-        label = canonical_label(args.label)
-    return EmotionMix.from_dict(parse_mix(args.mix or ""), mode=args.mode,
-                                intensity=float(args.intensity),
-                                au_overrides=parse_aus(args.au or ""),
-                                prompt=getattr(args, "prompt", "") or "", label=label)
+    return mix_from_args(args)
 
 
 def resolve_emotion(args, mix, audio):
