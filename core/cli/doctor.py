@@ -81,6 +81,9 @@ def _tiny_check() -> str:
 
 
 def run(args) -> int:
+    if args.models:
+        from core import validate
+        validate.input_folder(args.models, "the models folder")
     for line in _device_lines():
         print(line)
     lines, ready = _parts_lines(args.models)
