@@ -60,7 +60,7 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     if target.is_dir():
         raise ExportError(f"cannot write {p}: that is a folder; give a file name")
     if target.exists() and not os.access(target, os.W_OK):
-        raise ExportError(f"cannot write {p}: the file is read-only")
+        raise ExportError(f"cannot write {p}: the file is not writable (read-only)")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                    dir=target.parent or ".")

@@ -161,7 +161,7 @@ def output_file(path, what: str):
     if not p.parent.is_dir():
         raise InputError(f"{what} {p}: the folder {p.parent} does not exist")
     if p.exists() and not os.access(p, os.W_OK):
-        raise InputError(f"{what} {p} is read-only")
+        raise InputError(f"{what} {p} is not writable (read-only)")
     _writable(p.parent, p, what)
     return p
 
@@ -179,4 +179,4 @@ def _writable(folder, p, what: str) -> None:
     if not folder.is_dir():
         raise InputError(f"{what} {p}: {folder} is a file, not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
-        raise InputError(f"{what} {p}: the folder {folder} is read-only")
+        raise InputError(f"{what} {p}: the folder {folder} is not writable (read-only)")
