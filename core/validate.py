@@ -69,7 +69,8 @@ def au_number(value, what: str = "Action Unit") -> int:
         digits = value.strip().upper().removeprefix("AU")
         n = int(digits) if digits.isdigit() else value
     if isinstance(n, bool) or not isinstance(n, int) or n not in AU_CATALOG:
-        raise InputError(f"unknown {what} {_show(value)}; known: "
+        shown = f"AU{n}" if isinstance(n, int) and not isinstance(n, bool) else _show(value)
+        raise InputError(f"unknown {what} {shown}; known: "
                          + ", ".join(str(k) for k in AU_CATALOG))
     return n
 
