@@ -9,7 +9,6 @@ import math
 
 import pytest
 
-from core import validate
 from core.errors import InputError
 from core.mix import EmotionMix
 
@@ -104,6 +103,7 @@ def test_the_intensity_ceiling_is_one_constant_and_accepts_exaggeration(capsys):
     """The `rest` work raises the master ceiling to 1.5 (exaggeration): one constant moves the
     palette slider, the mix and render flags and every file door together."""
     from app.ui_constants import INTENSITY_MAX
+    from core import validate
     from core.cli import render, run_cli
 
     assert validate.MAX_INTENSITY == 1.5 == INTENSITY_MAX == render.MAX_INTENSITY
@@ -118,12 +118,16 @@ def test_the_intensity_ceiling_is_one_constant_and_accepts_exaggeration(capsys):
 
 @pytest.mark.parametrize("value", [NAN, INF, -INF, "3", None, True, [1]])
 def test_number_refuses_what_is_not_a_finite_number(value):
+    from core import validate
+
     with pytest.raises(InputError, match="the thing"):
         validate.number(value, "the thing")
 
 
 def test_checks_pass_good_values_through():
     import numpy as np
+
+    from core import validate
 
     assert validate.number(np.float32(0.5), "x", 0, 1) == 0.5
     assert validate.integer(4.0, "x") == 4
