@@ -68,7 +68,7 @@ def run(args) -> int:
 
 
 def build_session(args):
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.live.palette import LivePalette
     from core.live.session import LiveSession
 
