@@ -6,11 +6,7 @@ face/mouth masks, and the clip's emotion condition.
 """
 from __future__ import annotations
 
-<<<<<<< HEAD
-import json
 import zipfile
-=======
->>>>>>> main
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
