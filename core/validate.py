@@ -65,6 +65,8 @@ def au_number(value, what: str = "Action Unit") -> int:
     from core.emotions import AU_CATALOG
 
     n = value
+    if _numpy_number(value) and float(value).is_integer():
+        n = int(value)
     if isinstance(value, str):
         digits = value.strip().upper().removeprefix("AU")
         n = int(digits) if digits.isdigit() else value
