@@ -37,6 +37,7 @@ from core.training.tuning import TUNING
 from core.training.video import read_video
 
 MANIFEST = "manifest.json"
+CLIP_FILES = ("frames.npz", "landmarks.npy", "masks.npz", "audio.wav", "features.npz")
 
 
 @dataclass
@@ -220,7 +221,8 @@ def _cached_row(dest: Path, key: str) -> dict | None:
         row = json.loads((dest / "clip.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return row if isinstance(row, dict) and row.get("cache_key") == key else None
+    whole = all((dest / f).is_file() and (dest / f).stat().st_size > 0 for f in CLIP_FILES)
+    return row if whole and isinstance(row, dict) and row.get("cache_key") == key else None
 
 
 def _clip_ids(clips: list[ClipMeta]) -> list[str]:

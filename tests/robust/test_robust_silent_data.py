@@ -47,6 +47,9 @@ def test_a_damaged_cache_entry_is_rebuilt(clips_copy, tmp_path):
     (out / "clips" / "face" / "clip.json").write_text("{half")
     report = prepare_dataset(meta, out, CFG)
     assert len(report.kept) == 1 and _row(out)["emotion"] == "happy"
+    (out / "clips" / "face" / "masks.npz").unlink()
+    prepare_dataset(meta, out, CFG)
+    assert (out / "clips" / "face" / "masks.npz").is_file()
 
 
 def test_evaluate_counts_faceless_and_unreadable_clips_and_writes_valid_json(
