@@ -37,6 +37,8 @@ class ExportSettings:
     fps: int = 25
     start: float = 0.0  # seconds
     end: float | None = None  # seconds; None = end of the audio
+    # the voice a hand-set range was chosen for: with another voice the range is the whole voice
+    range_audio: str | None = None
 
     @classmethod
     def from_json_dict(cls, d: dict) -> ExportSettings:
@@ -45,10 +47,13 @@ class ExportSettings:
         start = validate.number(d.get("start", 0.0), "the export start (seconds)", 0.0)
         if end is not None and validate.number(end, "the export end (seconds)", 0.0) <= start:
             raise InputError(f"the export end ({end} s) must be after its start ({start} s)")
+        range_audio = d.get("range_audio")
         return cls(path=validate.text(d.get("path", ""), "the export path"),
                    size=validate.size(d.get("size", 512), "the export size"),
                    fps=validate.integer(d.get("fps", 25), "the export fps", *validate.FPS_RANGE),
-                   start=start, end=None if end is None else float(end))
+                   start=start, end=None if end is None else float(end),
+                   range_audio=None if range_audio is None else validate.text(
+                       range_audio, "the export's audio range"))
 
 
 @dataclass

@@ -23,6 +23,7 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --audio hello.wav --out smile.mp4 --mix happy=1 --au 12=1,6=0
   main.py render --portrait me.jpg --audio talk.wav --out a.mp4 --start 10 --duration 3 --size 256
   main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
+  main.py render --portrait me.jpg --audio hello.wav --out a.mp4 --mix sad=1 --head=-5,3,0 --gaze 0,8
 """
 PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
 
@@ -73,6 +74,15 @@ def add_arguments(parser) -> None:
     emo.add_argument("--emotion-from-audio", action="store_true",
                      help="read the emotion from the speech itself (prosody; or a local "
                           "checkpoint in models/audio_emotion/)")
+    emo.add_argument("--head", default="", metavar="YAW,PITCH,ROLL",
+                     help="head offsets in degrees, added to the speech-driven motion and the "
+                          "emotion's posture: yaw > 0 turns the face to the subject's right, "
+                          "pitch > 0 lowers the chin, roll > 0 tilts toward the subject's left "
+                          "shoulder (within +-15, +-12, +-12; write --head=-5,0,0 for a "
+                          "leading minus)")
+    emo.add_argument("--gaze", default="", metavar="X,Y",
+                     help="gaze offset in degrees: x > 0 toward the subject's left, y > 0 down "
+                          "(within +-30, +-20)")
     from core.curves import add_curve_arguments
     from core.keyframes import add_keys_arguments
 
@@ -98,9 +108,39 @@ def add_arguments(parser) -> None:
 # ----- building the job
 def build_mix(args):
     """The EmotionMix the emotion flags describe (neutral when none are given)."""
+    from dataclasses import replace
+
     from core.cli.mix import mix_from_args
 
-    return mix_from_args(args)
+    head, gaze = pose_args(args)
+    return replace(mix_from_args(args), head=head, gaze=gaze)
+
+
+def pose_args(args) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """--head and --gaze as validated degree tuples (zeros when not given)."""
+    from core.body import check_pose, parse_angles
+
+    head = parse_angles(args.head, 3, "--head") if getattr(args, "head", "") else (0.0,) * 3
+    gaze = parse_angles(args.gaze, 2, "--gaze") if getattr(args, "gaze", "") else (0.0,) * 2
+    return check_pose(head, gaze, "--")
+
+
+def offset_keys(track, head, gaze):
+    """--head/--gaze with --keys: the offsets add to every key's own head and gaze."""
+    from dataclasses import replace
+
+    from core.body import check_pose
+    from core.keyframes import Key, KeyTrack
+
+    if track is None or not (any(head) or any(gaze)):
+        return track
+    keys = []
+    for k in track:
+        h, g = check_pose([a + b for a, b in zip(k.mix.head, head)],
+                          [a + b for a, b in zip(k.mix.gaze, gaze)],
+                          f"--head/--gaze plus the key at {k.time:g} s: ")
+        keys.append(Key(k.time, replace(k.mix, head=h, gaze=g), k.easing))
+    return KeyTrack(keys, track.base, track.resolver)
 
 
 def resolve_emotion(args, mix, audio):
@@ -195,7 +235,7 @@ def run(args) -> int:
         raise InputError("--emotion-from-audio needs --audio")
     job = build_job(args, audio, resolve_emotion(args, mix, audio))
     from core.keyframes import keys_from_args
-    job.keys = keys_from_args(args)
+    job.keys = offset_keys(keys_from_args(args), mix.head, mix.gaze)
     image = load_portrait(args)
     engine = create_engine(args.engine)
     job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.

@@ -140,7 +140,9 @@ class DiffusionEngine(Engine):
         return resample(np.asarray(track.samples, np.float32), track.sample_rate, SAMPLE_RATE)
 
     def _condition(self, mix: EmotionMix):
-        key = json.dumps(mix.as_dict(), sort_keys=True)
+        # head and gaze don't condition the network: keyed head moves keep one latent
+        key = json.dumps({k: v for k, v in mix.as_dict().items() if k not in ("head", "gaze")},
+                         sort_keys=True)
         if key not in self._conditions:
             gates, latent = self.condition_fn(mix)
             dim = self.pipe.moee_attention.config.emotion_dim
