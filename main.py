@@ -19,5 +19,13 @@ def main(argv: list[str] | None = None) -> int:
     return run_cli(argv)
 
 
+def _main_interruptible() -> int:
+    try:
+        return main()
+    except KeyboardInterrupt:  # Ctrl-C while modules were still loading, before any work
+        print("error: interrupted during start-up; nothing was written", file=sys.stderr)
+        return 130
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_main_interruptible())

@@ -14,7 +14,6 @@ THEME_QSS = RESOURCES / "theme.qss"
 # Sliders: integer positions per unit weight (QSlider is integer-valued).
 SLIDER_STEPS = 100
 WEIGHT_MAX = 1.0  # free mode: each expert intensity in [0, WEIGHT_MAX]
-INTENSITY_MAX = 1.5  # master intensity range (1 = as designed; above exaggerates)
 
 # Undo: consecutive edits of the same control within this window merge into one step.
 UNDO_MERGE_WINDOW_S = 0.8

@@ -1,10 +1,15 @@
 """Atomic writes: a temporary file or folder beside the target, renamed over it only when whole,
-so a crash, a full disk or Ctrl-C never leaves a half-written file where the user's was."""
+so a crash, a full disk or Ctrl-C never leaves a half-written file where the user's was.
+
+The replacement looks like the file it replaces: it keeps the old file's mode bits (a shared
+0664 project stays 0664), a new file gets the mode the umask gives (mkstemp alone makes 0600),
+and a symlink is written through (its target is replaced; the link stays a link)."""
 from __future__ import annotations
 
 import errno
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,25 +19,61 @@ from core.errors import ExportError
 
 
 def _reason(e: OSError) -> str:
-    if e.errno == errno.ENOSPC:
+    if e.errno in (errno.ENOSPC, errno.EDQUOT):
         return "the disk is full"
+    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "permission denied (read-only file or folder)"
     return e.strerror or str(e)
+
+
+def umask() -> int:
+    """The process umask, read without changing it where the OS allows (os.umask sets it, and
+    another thread creating a file meanwhile would get the wrong mode)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    old = os.umask(0o022)
+    os.umask(old)
+    return old
+
+
+def _target(path: Path) -> Path:
+    """Where the bytes go: a symlink's final target (the link itself is left alone)."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def _mode_for(target: Path, new_mode: int) -> int:
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return new_mode & ~umask()
 
 
 def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     """Write `text` (UTF-8) to `path` atomically; ExportError with the reason on failure."""
     p = Path(path)
+    target = _target(p)
+    if target.is_dir():
+        raise ExportError(f"cannot write {p}: that is a folder; give a file name")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise ExportError(f"cannot write {p}: the file is not writable (read-only)")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent or ".")
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                   dir=target.parent or ".")
     except OSError as e:
         raise ExportError(f"cannot write {p}: {_reason(e)}") from None
     try:
+        os.fchmod(fd, _mode_for(target, 0o666))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             if fsync:
                 f.flush()
                 os.fsync(f.fileno())
-        os.replace(tmp, p)
+        os.replace(tmp, target)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
         raise ExportError(f"cannot write {p}: {_reason(e)}") from None
@@ -45,9 +86,10 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
 @contextmanager
 def folder(dest: str | os.PathLike) -> Iterator[Path]:
     """Fill the yielded temporary folder; on success it replaces `dest` whole, else it is removed."""
-    dest = Path(dest)
+    dest = _target(Path(dest))
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
+        os.chmod(tmp, _mode_for(dest, 0o777))
         yield tmp
         if dest.exists():
             shutil.rmtree(dest)

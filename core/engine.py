@@ -64,13 +64,12 @@ class RenderJob:
         return self.keys.mix_at(t) if self.keys is not None else self.mix
 
     def validate(self) -> None:
-        if not 1 <= self.fps <= 120:
-            raise InputError(f"--fps must be between 1 and 120, got {self.fps}")
-        if not 64 <= self.size <= 4096:
-            raise InputError(f"--size must be between 64 and 4096 pixels, got {self.size}")
-        if self.start < 0:
-            raise InputError(f"--start must be >= 0 seconds, got {self.start}")
-        if self.duration is not None and self.duration <= 0:
+        from core import validate
+
+        validate.fps(self.fps)
+        validate.size(self.size)
+        validate.number(self.start, "--start (seconds)", 0.0)
+        if self.duration is not None and validate.number(self.duration, "--duration") <= 0:
             raise InputError(f"--duration must be > 0 seconds, got {self.duration}")
         total = self.audio_duration()
         if total is not None and self.start >= total:

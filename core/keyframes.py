@@ -22,6 +22,7 @@ without them read as straight ahead, and a mix without them writes none.
 """
 from __future__ import annotations
 
+import bisect
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -30,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import atomic
+from core import atomic, validate
 from core.emotions import AU_INDEX
 from core.errors import InputError, MoeeError
 from core.expression import au_vector_from_gates
@@ -68,13 +69,10 @@ class Key:
     easing: str = DEFAULT_EASING  # of the segment from this key to the next
 
     def __post_init__(self):
-        t = float(self.time)
-        object.__setattr__(self, "easing", EASING_ALIASES.get(self.easing, self.easing))
-        if not np.isfinite(t) or t < 0:
-            raise InputError(f"a key's time must be a number of seconds >= 0, got {self.time}")
-        if self.easing not in EASINGS:
-            raise InputError(f"unknown easing {self.easing!r}; "
-                             f"expected one of: {', '.join((*EASINGS, *EASING_ALIASES))}")
+        t = validate.number(self.time, "a key's time (seconds)", 0.0)
+        easing = EASING_ALIASES.get(self.easing, self.easing)
+        validate.choice(easing, (*EASINGS, *EASING_ALIASES), "easing")
+        object.__setattr__(self, "easing", easing)
         object.__setattr__(self, "time", t)
 
     def at(self, time: float) -> Key:
@@ -90,14 +88,10 @@ class Key:
         for name in ("time", "mix"):
             if name not in d:
                 raise InputError(f"{where}: the field {name!r} is missing")
-        t = d["time"]
-        if isinstance(t, bool) or not isinstance(t, (int, float)):
-            raise InputError(f"{where}, field 'time': expected a number of seconds, got {t!r}")
-        if not isinstance(d["mix"], dict):
-            raise InputError(f"{where}, field 'mix': expected an object")
+        t = validate.number(d["time"], f"{where}, field 'time' (seconds)", 0.0)
         try:
-            mix = EmotionMix.from_json_dict(d["mix"])
-            return cls(float(t), mix, str(d.get("easing", DEFAULT_EASING)))
+            mix = EmotionMix.from_json_dict(validate.mapping(d["mix"], "field 'mix'"))
+            return cls(t, mix, d.get("easing", DEFAULT_EASING))  # Key checks it (aliases too)
         except MoeeError as e:
             raise InputError(f"{where}: {e}") from None
         except (TypeError, ValueError, AttributeError) as e:
@@ -154,10 +148,9 @@ class KeyTrack:
                  resolver: Callable[[EmotionMix], EmotionMix] | None = None):
         self.base = base or EmotionMix()
         self.resolver = resolver
-        self._keys: list[Key] = []
+        self._keys: list[Key] = _merge_sorted(keys)
+        self._times: list[float] = [k.time for k in self._keys]
         self._resolved: dict[str, EmotionMix] = {}
-        for k in keys:
-            self.add(k)
 
     # ----- reading
     @property
@@ -171,20 +164,22 @@ class KeyTrack:
         return iter(self._keys)
 
     def times(self) -> list[float]:
-        return [k.time for k in self._keys]
+        return list(self._times)
 
     def index_near(self, t: float, tolerance: float = 0.05) -> int | None:
         """The key within `tolerance` seconds of t (the closest), for clicks on the strip."""
-        if not self._keys:
+        i = bisect.bisect_left(self._times, t)
+        near = [j for j in (i - 1, i) if 0 <= j < len(self._times)]
+        if not near:
             return None
-        i = int(np.argmin([abs(k.time - t) for k in self._keys]))
-        return i if abs(self._keys[i].time - t) <= tolerance else None
+        j = min(near, key=lambda j: abs(self._times[j] - t))
+        return j if abs(self._times[j] - t) <= tolerance else None
 
     def mix_at(self, t: float) -> EmotionMix:
         ks = self._keys
         if not ks:
             return self.base
-        i = int(np.searchsorted(self.times(), t, side="right")) - 1
+        i = bisect.bisect_right(self._times, t) - 1
         if i < 0:
             return self._mix(0)
         if i >= len(ks) - 1:
@@ -207,14 +202,15 @@ class KeyTrack:
         """Insert a key; one already within MIN_GAP_S of its time is replaced."""
         near = self.index_near(key.time, MIN_GAP_S)
         if near is not None:
-            del self._keys[near]
-        times = self.times()
-        i = int(np.searchsorted(times, key.time))
+            self.delete(near)
+        i = bisect.bisect_left(self._times, key.time)
         self._keys.insert(i, key)
+        self._times.insert(i, key.time)
         return i
 
     def delete(self, index: int) -> Key:
-        return self._keys.pop(self._check(index))
+        del self._times[self._check(index)]
+        return self._keys.pop(index)
 
     def move(self, index: int, time: float) -> int:
         """Drag a key to a new time (it may pass its neighbours; the order follows)."""
@@ -248,9 +244,10 @@ class KeyTrack:
         return [k.to_json_dict() for k in self._keys]
 
     @classmethod
-    def from_json_dict(cls, d, source: str = "keyframes") -> KeyTrack:
+    def from_json_dict(cls, d, source: str = "keyframes",
+                       progress: Callable[[int, int], None] | None = None) -> KeyTrack:
         if isinstance(d, list):  # a project's "keyframes" list
-            return cls(Key.from_json_dict(k, f"{source}: key {i + 1}") for i, k in enumerate(d))
+            return cls(_parse_keys(d, source, progress))
         if not isinstance(d, dict) or d.get("format") != KEYS_FORMAT:
             raise InputError(f"{source} is not a MoEE keyframe file "
                              f"(expected \"format\": \"{KEYS_FORMAT}\")")
@@ -261,23 +258,60 @@ class KeyTrack:
         keys = d.get("keys")
         if not isinstance(keys, list):
             raise InputError(f"{source}: the field 'keys' must be a list of keys")
-        return cls.from_json_dict(keys, source)
+        return cls.from_json_dict(keys, source, progress)
 
 
-def load_keys(path: str | os.PathLike) -> KeyTrack:
+# A load reports progress every this many keys (a million keys take seconds, not a blink).
+PROGRESS_EVERY = 50_000
+
+
+def _parse_keys(items: list, source: str, progress) -> Iterable[Key]:
+    n = len(items)
+    for i, k in enumerate(items):
+        if progress is not None and i % PROGRESS_EVERY == 0 and i:
+            progress(i, n)
+        yield Key.from_json_dict(k, f"{source}: key {i + 1}")
+    if progress is not None and n >= PROGRESS_EVERY:
+        progress(n, n)
+
+
+def _merge_sorted(keys: Iterable[Key]) -> list[Key]:
+    """Keys sorted by time in O(n log n), with the rule `add` applies one by one: a key within
+    MIN_GAP_S of one given before it replaces that one (the later key in the input wins)."""
+    order = sorted(enumerate(keys), key=lambda ik: (ik[1].time, ik[0]))
+    out: list[tuple[int, Key]] = []
+    for i, k in order:
+        if out and k.time - out[-1][1].time < MIN_GAP_S:
+            if i > out[-1][0]:
+                out[-1] = (i, k)
+            continue
+        out.append((i, k))
+    return [k for _, k in out]
+
+
+def load_keys(path: str | os.PathLike,
+              progress: Callable[[int, int], None] | None = None) -> KeyTrack:
+    """Read a keyframe file; `progress(done, total)` is called during long loads."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"the keyframe file {p} is a folder, not a file")
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError(f"the keyframe file {p} does not exist") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read the keyframe file {p.name}: {e}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"the keyframe file {p.name} is not UTF-8 text (is it a keyframe "
+                         "file?)") from None
+    except OSError as e:
+        raise InputError(f"cannot read the keyframe file {p.name}: {e.strerror or e}") from None
     try:
         d = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(f"{p.name} is not valid JSON: {e.msg} at line {e.lineno}, "
                          f"column {e.colno}") from None
-    return KeyTrack.from_json_dict(d, p.name)
+    except RecursionError:
+        raise InputError(f"{p.name} is nested too deeply to be a keyframe file") from None
+    return KeyTrack.from_json_dict(d, p.name, progress)
 
 
 def save_keys(track: KeyTrack, path: str | os.PathLike) -> None:
@@ -327,7 +361,13 @@ def keys_from_args(args, resolver: Callable[[EmotionMix], EmotionMix] | None = N
     path = getattr(args, "keys", None)
     if not path:
         return None
-    track = load_keys(path)
+
+    def progress(done: int, total: int) -> None:
+        import sys
+        print(f"\rloading keys {done}/{total}", end="\n" if done == total else "",
+              file=sys.stderr, flush=True)
+
+    track = load_keys(path, None if getattr(args, "quiet", False) else progress)
     track.resolver = resolver
     if not len(track):
         raise InputError(f"{Path(path).name} has no keys")

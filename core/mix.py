@@ -9,6 +9,7 @@ from typing import Literal
 
 import numpy as np
 
+from core import validate
 from core.body import IRIS_IPD_PER_DEG, check_pose
 from core.emotions import AU_CATALOG, COMPOUND_PRESETS, EMOTIONS, NUM_EXPERTS, emotion_index
 from core.errors import InputError
@@ -18,7 +19,7 @@ MixMode = Literal["free", "normalized"]
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
 # Master intensity ceiling: 1 is the experts as designed, up to 1.5 exaggerates (animation
 # style); the rig keeps that fold-free (core/rig/tuning.py EXAGGERATION)
-MAX_INTENSITY = 1.5
+MAX_INTENSITY = validate.MAX_INTENSITY
 
 
 def normalized(weights, mode: MixMode) -> tuple[float, ...]:
@@ -67,28 +68,24 @@ class EmotionMix:
     gaze: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self):
-        w = tuple(float(x) for x in self.weights)
-        if not (np.isfinite(self.intensity) and 0.0 <= self.intensity <= MAX_INTENSITY):
-            raise InputError(f"master intensity must be between 0 and {MAX_INTENSITY:g}, "
-                             f"got {self.intensity}")
-        if self.neutralize not in (None, True, False):
-            raise InputError(f"neutralize must be true, false or null, got {self.neutralize!r}")
+        w = tuple(self.weights)
         if len(w) != NUM_EXPERTS:
             raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
-        if any(not np.isfinite(x) or x < 0 for x in w):
-            raise InputError("emotion weights must be finite numbers >= 0")
+        w = tuple(validate.weight(x, f"the weight of {e}") for e, x in zip(EMOTIONS, w))
+        validate.choice(self.mode, validate.MIX_MODES, "mix mode")
+        object.__setattr__(self, "intensity", validate.intensity(self.intensity, "the master intensity"))
+        if self.neutralize not in (None, True, False):
+            raise InputError(f"neutralize must be true, false or null, got {self.neutralize!r}")
         object.__setattr__(self, "weights", normalized(w, self.mode))
         for au, v in self.au_overrides.items():
-            if au not in AU_CATALOG:
-                raise InputError(f"unknown Action Unit AU{au}; known: "
-                                 + ", ".join(str(n) for n in AU_CATALOG))
-            if not 0.0 <= float(v) <= 1.0:
-                raise InputError(f"AU{au} intensity must be in [0, 1], got {v}")
+            validate.au_number(au)
+            validate.unit(v, f"AU{au} intensity")
         for region, gates in self.local_gates.items():
-            if region not in REGIONS:
-                raise InputError(f"unknown face region {region!r}; expected one of {REGIONS}")
+            validate.choice(region, REGIONS, "face region")
             if len(gates) != NUM_EXPERTS:
                 raise InputError(f"local gates for {region!r} need {NUM_EXPERTS} values")
+            for e, g in zip(EMOTIONS, gates):
+                validate.unit(g, f"the {region} local gate of {e}")
         head, gaze = check_pose(self.head, self.gaze)
         object.__setattr__(self, "head", head)
         object.__setattr__(self, "gaze", gaze)
@@ -157,15 +154,30 @@ class EmotionMix:
 
     @classmethod
     def from_json_dict(cls, d: dict) -> EmotionMix:
+        """A mix from a key or project file; every field checked where it enters (core.validate)."""
+        d = validate.mapping(d, "the mix")
+        weights = validate.mapping(d.get("weights", {}), "the mix's weights")
+        for name in weights:
+            if name not in EMOTIONS:
+                validate.choice(name, EMOTIONS, "emotion")
+        aus = validate.mapping(d.get("au_overrides", {}), "the mix's au_overrides")
+        local = validate.mapping(d.get("local_gates", {}), "the mix's local_gates")
+        for region, gates in local.items():
+            if not isinstance(gates, (list, tuple)):
+                raise InputError(f"local gates for {region!r} must be a list of {NUM_EXPERTS} numbers")
+        gate_override = d.get("gate_override", True)
+        if not isinstance(gate_override, bool):
+            raise InputError(f"gate_override must be true or false, got {gate_override!r}")
         return cls.from_dict(
-            d.get("weights", {}),
-            mode=d.get("mode", "free"),
-            intensity=float(d.get("intensity", 1.0)),
-            au_overrides={int(k): float(v) for k, v in d.get("au_overrides", {}).items()},
-            local_gates={k: tuple(v) for k, v in d.get("local_gates", {}).items()},
-            prompt=d.get("prompt", ""),
-            label=d.get("label", ""),
-            gate_override=bool(d.get("gate_override", True)),
+            {k: validate.weight(v, f"the weight of {k}") for k, v in weights.items()},
+            mode=validate.choice(d.get("mode", "free"), validate.MIX_MODES, "mix mode"),
+            intensity=validate.intensity(d.get("intensity", 1.0), "the master intensity"),
+            au_overrides={validate.au_number(k): validate.unit(v, f"AU{k} intensity")
+                          for k, v in aus.items()},
+            local_gates={k: tuple(v) for k, v in local.items()},
+            prompt=validate.text(d.get("prompt", ""), "the prompt"),
+            label=validate.label(d.get("label", ""), "the label"),
+            gate_override=gate_override,
             neutralize=d.get("neutralize"),
             head=d.get("head", (0.0, 0.0, 0.0)),
             gaze=d.get("gaze", (0.0, 0.0)),
@@ -191,8 +203,7 @@ def parse_mix(text: str) -> dict[str, float]:
     for name, w in _pairs(text, "--mix"):
         if name.lower() not in EMOTIONS:
             raise InputError(f"--mix: unknown emotion {name!r}; expected one of: {', '.join(EMOTIONS)}")
-        if w < 0 or not np.isfinite(w):
-            raise InputError(f"--mix: weight for {name} must be >= 0, got {w}")
+        validate.weight(w, f"--mix: the weight for {name}")
         out[name.lower()] = w
     return out
 
@@ -205,7 +216,5 @@ def parse_aus(text: str) -> dict[int, float]:
         if not k.isdigit() or int(k) not in AU_CATALOG:
             raise InputError(f"--au: unknown Action Unit AU{k}; known: "
                              + ", ".join(str(n) for n in AU_CATALOG))
-        if not 0.0 <= v <= 1.0:
-            raise InputError(f"--au: intensity for AU{k} must be in [0, 1], got {v}")
-        out[int(k)] = v
+        out[int(k)] = validate.unit(v, f"--au: the intensity for AU{k}")
     return out

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
-from core import atomic
+from core import atomic, validate
 from core.errors import InputError, MoeeError
 from core.mix import EmotionMix
 
@@ -42,12 +42,18 @@ class ExportSettings:
 
     @classmethod
     def from_json_dict(cls, d: dict) -> ExportSettings:
+        d = validate.mapping(d, "the export settings")
         end = d.get("end")
+        start = validate.number(d.get("start", 0.0), "the export start (seconds)", 0.0)
+        if end is not None and validate.number(end, "the export end (seconds)", 0.0) <= start:
+            raise InputError(f"the export end ({end} s) must be after its start ({start} s)")
         range_audio = d.get("range_audio")
-        return cls(path=str(d.get("path", "")), size=int(d.get("size", 512)),
-                   fps=int(d.get("fps", 25)), start=float(d.get("start", 0.0)),
-                   end=None if end is None else float(end),
-                   range_audio=None if range_audio is None else str(range_audio))
+        return cls(path=validate.text(d.get("path", ""), "the export path"),
+                   size=validate.size(d.get("size", 512), "the export size"),
+                   fps=validate.integer(d.get("fps", 25), "the export fps", *validate.FPS_RANGE),
+                   start=start, end=None if end is None else float(end),
+                   range_audio=None if range_audio is None else validate.text(
+                       range_audio, "the export's audio range"))
 
 
 @dataclass
@@ -122,10 +128,15 @@ class Project:
     def from_json_dict(cls, d: dict, base: Path | None = None) -> Project:
         d = migrate(d)
         try:
+            keyframes = d.get("keyframes", [])
+            if not isinstance(keyframes, list):
+                raise InputError("the project's keyframes must be a list of keys")
+            from core.keyframes import KeyTrack
+            KeyTrack.from_json_dict(keyframes, "the project's keyframes")  # refused here, not mid-render
             return cls(mix=EmotionMix.from_json_dict(d.get("mix", {})),
-                       portrait_path=_resolve_entry(d.get("portrait"), base),
-                       audio_path=_resolve_entry(d.get("audio"), base),
-                       keyframes=[dict(k) for k in d.get("keyframes", [])],
+                       portrait_path=_resolve_entry(d.get("portrait"), base, "portrait"),
+                       audio_path=_resolve_entry(d.get("audio"), base, "audio"),
+                       keyframes=[dict(k) for k in keyframes],
                        export=ExportSettings.from_json_dict(d.get("export", {})))
         except MoeeError:
             raise
@@ -137,7 +148,7 @@ def migrate(d: dict) -> dict:
     """Bring an older project dict up to PROJECT_VERSION (the one place format changes go)."""
     if not isinstance(d, dict) or d.get("format") != PROJECT_FORMAT:
         raise InputError("this file is not a MoEE Palette project")
-    version = int(d.get("version", 0))
+    version = validate.integer(d.get("version", 0), "the project format version", 0)
     if version > PROJECT_VERSION:
         raise InputError(f"this project was saved by a newer MoEE Palette (format {version}); "
                          "please update the app to open it")
@@ -156,10 +167,14 @@ def _path_entry(path: str | None, base: Path | None) -> dict | None:
     return entry
 
 
-def _resolve_entry(entry: dict | None, base: Path | None) -> str | None:
+def _resolve_entry(entry: dict | None, base: Path | None, what: str = "media") -> str | None:
     """Prefer the path relative to the project file, so a moved project folder still works."""
     if not entry:
         return None
+    entry = validate.mapping(entry, f"the project's {what} entry")
+    validate.text(entry.get("path"), f"the project's {what} path")
+    if entry.get("relative") is not None:
+        validate.text(entry["relative"], f"the project's relative {what} path")
     if base is not None and entry.get("relative"):
         candidate = (base / entry["relative"]).resolve()
         if candidate.exists():
@@ -177,12 +192,16 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
 def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a folder, not a project file")
     try:
         d = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"project file not found: {path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise InputError(f"{path.name} is not a MoEE Palette project (not readable JSON)") from None
+    except OSError as e:
+        raise InputError(f"cannot read {path.name}: {e.strerror or e}") from None
     project = Project.from_json_dict(d, path.parent.resolve())
     project.file_path = str(path)
     return project

@@ -10,11 +10,45 @@ and is found automatically; no central list to edit.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import pkgutil
+import signal
 import sys
 
 from core.errors import Cancelled, MoeeError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (kill) or SIGHUP (terminal closed): unwinds like Ctrl-C, so every cleanup that
+    Ctrl-C runs (partial files, encoder processes) runs for these too."""
+
+    def __init__(self, signum: int):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _terminate(signum, _frame):
+    raise Terminated(signum)
+
+
+@contextlib.contextmanager
+def _signals_as_interrupts():
+    """Turn SIGTERM and SIGHUP into Terminated while a command runs (main thread only; the
+    previous handlers come back afterwards, for callers that run commands in-process)."""
+    names = [s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]
+    saved = {}
+    try:
+        for name in names:
+            sig = getattr(signal, name)
+            saved[sig] = signal.signal(sig, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        pass
+    try:
+        yield
+    finally:
+        for sig, old in saved.items():
+            signal.signal(sig, old)
 
 
 def _commands():
@@ -44,6 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def interrupted(exc: KeyboardInterrupt, kept: str) -> int:
+    """For a command that had already written something when Ctrl-C (or a kill) came: say what
+    was kept instead of claiming nothing was written. Returns the exit code."""
+    how = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
+    print(f"\nerror: {how}; {kept}", file=sys.stderr)
+    return 128 + exc.signum if isinstance(exc, Terminated) else 130
+
+
 def run_cli(argv: list[str]) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -51,10 +93,14 @@ def run_cli(argv: list[str]) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args._run(args) or 0)
+        with _signals_as_interrupts():
+            return int(args._run(args) or 0)
     except Cancelled:
         print("error: cancelled; no output was written", file=sys.stderr)
         return 130
+    except Terminated as exc:
+        print(f"error: stopped by {exc}; no output was written", file=sys.stderr)
+        return 128 + exc.signum
     except KeyboardInterrupt:
         print("error: interrupted; no output was written", file=sys.stderr)
         return 130

@@ -8,10 +8,11 @@ NAME = "demo"
 HELP = "render a demo take of the sample portrait and voice (what ./dev app does with no display)"
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_VOICE = ROOT / "resources" / "samples" / "sample_voice.wav"
+DEFAULT_OUT = str(ROOT / "out" / "demo.mp4")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--out", default=str(ROOT / "out" / "demo.mp4"),
+    parser.add_argument("--out", default=DEFAULT_OUT,
                         help="where to write the video (default: out/demo.mp4)")
     parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
                         help="emotion mix, e.g. 'sad=1' (default: happily surprised)")
@@ -26,10 +27,17 @@ def run(args) -> int:
     from core.samples import sample_portrait
     from core.video.export import export_video
 
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    from core import validate
+    from core.video.export import check_output_path
+
+    validate.size(args.size)
+    mix = EmotionMix.from_dict(parse_mix(validate.text(args.mix, "--mix")))
+    if args.out == DEFAULT_OUT:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # only our own out/ folder
+    check_output_path(args.out)
     engine = create_engine("rig")
     job = RenderJob(portrait=engine.prepare(sample_portrait()), audio=load_audio(SAMPLE_VOICE),
-                    mix=EmotionMix.from_dict(parse_mix(args.mix)), size=args.size)
+                    mix=mix, size=args.size)
 
     def progress(done: int, total: int) -> None:
         print(f"\rrendering {done}/{total} frames", end="", file=sys.stderr, flush=True)

@@ -45,14 +45,21 @@ def _device_lines() -> list[str]:
 
 
 def _parts_lines(models: str | None) -> tuple[list[str], bool]:
+    """A line per part; "ok" only for a part whose files were checked to load (headers, not
+    weights: core/model_files.py), so a folder of garbage is reported with its reason."""
     from core.diffusion.loading import part_status
+    from core.model_files import folder_problem
 
     lines, ready = [], True
     for part, path, present in part_status(models):
-        mark = "ok " if present else ("-- " if not part.required else "MISSING")
-        ready &= present or not part.required
+        problem = folder_problem(path, needs_weights=part.rel != "sd15/scheduler") if present else None
+        mark = ("BROKEN" if problem else "ok ") if present else (
+            "-- " if not part.required else "MISSING")
+        ready &= (present and not problem) or (not present and not part.required)
         lines.append(f"  {mark:8s}{part.name}: {path}")
-        if not present:
+        if problem:
+            lines.append(f"          cannot load: {problem}")
+        elif not present:
             lines.append(f"          expected {part.expected}")
     return lines, ready
 
@@ -74,6 +81,9 @@ def _tiny_check() -> str:
 
 
 def run(args) -> int:
+    if args.models:
+        from core import validate
+        validate.input_folder(args.models, "the models folder")
     for line in _device_lines():
         print(line)
     lines, ready = _parts_lines(args.models)

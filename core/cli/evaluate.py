@@ -19,17 +19,28 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    import sys
     from pathlib import Path
 
+    from core import atomic, validate
     from core.training.metrics import evaluate_folders
     from core.training.metadata import read_metadata
 
+    validate.input_folder(args.generated, "the generated-videos folder")
+    validate.input_folder(args.reference, "the ground-truth folder")
+    if args.out:
+        validate.output_file(args.out, "--out")
     labels = None
     if args.metadata:
         labels = {Path(c.file).stem: c.emotion for c in read_metadata(args.metadata)}
-    summary = evaluate_folders(args.generated, args.reference, labels)
-    text = json.dumps(summary, indent=2)
+
+    def progress(done: int, total: int, name: str) -> None:
+        print(f"\r[{done + 1}/{total}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
+
+    summary = evaluate_folders(args.generated, args.reference, labels, progress)
+    print(file=sys.stderr)
+    text = json.dumps(summary, indent=2, allow_nan=False)  # NaN is not JSON: absent is None
     print(text)
     if args.out:
-        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        atomic.write_text(args.out, text + "\n")
     return 0

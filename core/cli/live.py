@@ -42,7 +42,9 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from core.errors import InputError
 
-    if args.seconds is not None and args.seconds <= 0:
+    from core import validate
+
+    if args.seconds is not None and validate.number(args.seconds, "--seconds") <= 0:
         raise InputError(f"--seconds must be > 0, got {args.seconds}")
     if not 5 <= args.fps <= 60:
         raise InputError(f"--fps must be between 5 and 60 for live mode, got {args.fps}")

@@ -46,16 +46,19 @@ def add_condition_arguments(parser, audio_flag: bool = False) -> None:
 
 def mix_from_args(args):
     """The EmotionMix the flags describe (prompt/label kept for resolve_condition)."""
-    from core.latents.label import canonical_label
     from core.mix import EmotionMix, parse_aus, parse_mix
 
-    label = canonical_label(args.label) if getattr(args, "label", "") else ""
-    return EmotionMix.from_dict(parse_mix(getattr(args, "mix", "") or ""),
+    from core import validate
+
+    label = validate.label(getattr(args, "label", "") or "", "--label")
+    return EmotionMix.from_dict(parse_mix(validate.text(getattr(args, "mix", "") or "", "--mix")),
                                 mode=getattr(args, "mode", "free"),
-                                intensity=float(getattr(args, "intensity", 1.0)),
-                                au_overrides=parse_aus(getattr(args, "au", "") or ""),
-                                prompt=getattr(args, "prompt", "") or "", label=label,
-                                gate_override=True)
+                                intensity=validate.intensity(float(getattr(args, "intensity", 1.0)),
+                                                             "--intensity"),
+                                au_overrides=parse_aus(validate.text(getattr(args, "au", "") or "",
+                                                                     "--au")),
+                                prompt=validate.text(getattr(args, "prompt", "") or "", "--prompt"),
+                                label=label, gate_override=True)
 
 
 def condition_from_args(args, audio=None):
@@ -78,13 +81,6 @@ def _named(gates) -> dict[str, float]:
 
 
 def run(args) -> int:
-    from core.errors import InputError
-
-    from core.mix import MAX_INTENSITY
-
-    if not 0.0 <= args.intensity <= MAX_INTENSITY:
-        raise InputError(f"--intensity must be between 0 and {MAX_INTENSITY:g}, "
-                         f"got {args.intensity}")
     audio = None
     if args.audio:
         from core.audio.io import load_audio
@@ -95,5 +91,5 @@ def run(args) -> int:
            "aus": {f"AU{au}": v for au, v in sorted(cond.aus.items())},
            "source": cond.source,
            "suggested": None if cond.suggested_gates is None else _named(cond.suggested_gates)}
-    print(json.dumps(out, indent=2))
+    print(json.dumps(out, indent=2, allow_nan=False))
     return 0

@@ -35,6 +35,8 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
+    from core import validate
+    from core.training.metadata import read_metadata
     from core.training.prepare import PrepareConfig, prepare_dataset
 
     def progress(done: int, total: int, msg: str) -> None:
@@ -43,12 +45,33 @@ def run(args) -> int:
     from core.training.shards import parse_shard
 
     shard = parse_shard(args.shard) if args.shard else None
-    cfg = PrepareConfig(size=args.size, min_frames=args.min_frames,
-                        min_emotion_consistency=args.min_consistency)
-    report = prepare_dataset(args.metadata, args.out, cfg, progress=progress, shard=shard)
+    cfg = PrepareConfig(size=validate.integer(args.size, "--size", *validate.CROP_RANGE),
+                        min_frames=validate.integer(args.min_frames, "--min-frames", 1),
+                        min_emotion_consistency=validate.unit(args.min_consistency,
+                                                              "--min-consistency"))
+    read_metadata(args.metadata)  # a bad metadata file is refused before --out is touched
+    validate.output_folder(args.out, "--out")
+    try:
+        report = prepare_dataset(args.metadata, args.out, cfg, progress=progress, shard=shard)
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc, args.out)
     print(file=sys.stderr)
     print(f"kept {len(report.kept)} clips, skipped {len(report.skipped)} "
           f"(see {report.out_dir / report.manifest})")
     for row in report.skipped:
         print(f"  skipped {row['file']}: {row['reason']}")
     return 0 if report.kept else 1
+
+
+def _interrupted(exc: KeyboardInterrupt, out: str) -> int:
+    from core.cli import interrupted
+    from core.errors import MoeeError
+    from core.training.prepare import read_manifest
+
+    try:
+        kept = len(read_manifest(out)["kept"])
+    except MoeeError:  # no manifest yet: nothing was kept
+        kept = 0
+    if not kept:
+        return interrupted(exc, "no clip was finished, so nothing was kept")
+    return interrupted(exc, f"{kept} finished clips are kept in {out} (a rerun reuses them)")

@@ -11,7 +11,7 @@ import sys
 import time
 
 from core.emotions import EMOTIONS
-from core.mix import MAX_INTENSITY
+from core.validate import MAX_INTENSITY  # one ceiling for the palette, mix and render
 
 NAME = "render"
 HELP = "render a talking video from a portrait and speech with an emotion mix"
@@ -113,23 +113,13 @@ def add_arguments(parser) -> None:
 # ----- building the job
 def build_mix(args):
     """The EmotionMix the emotion flags describe (neutral when none are given)."""
-    from core.errors import InputError
-    from core.mix import EmotionMix, parse_aus, parse_mix
+    from dataclasses import replace
 
-    if not (math.isfinite(args.intensity) and 0.0 <= args.intensity <= MAX_INTENSITY):
-        raise InputError(f"--intensity must be between 0 and {MAX_INTENSITY:g}, "
-                         f"got {args.intensity}")
-    label = ""
-    if getattr(args, "label", ""):
-        from core.latents.label import canonical_label
-        label = canonical_label(args.label)
+    from core.cli.mix import mix_from_args
+
     head, gaze = pose_args(args)
-    return EmotionMix.from_dict(parse_mix(args.mix or ""), mode=args.mode,
-                                intensity=float(args.intensity),
-                                au_overrides=parse_aus(args.au or ""),
-                                prompt=getattr(args, "prompt", "") or "", label=label,
-                                neutralize=getattr(args, "neutralize", None),
-                                head=head, gaze=gaze)
+    return replace(mix_from_args(args), neutralize=getattr(args, "neutralize", None),
+                   head=head, gaze=gaze)
 
 
 def pose_args(args) -> tuple[tuple[float, ...], tuple[float, ...]]:

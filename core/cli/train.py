@@ -57,6 +57,7 @@ def run(args) -> int:
 
     if args.tiny and args.models:
         raise InputError("--tiny builds random parts; leave out --models (or --tiny)")
+    _check_flags(args)
     from core.training.data import ClipDataset
     from core.training.diffusion_adapter import from_diffusion
     from core.training.distributed import make_accelerator
@@ -88,7 +89,10 @@ def run(args) -> int:
         trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
         trainer.resume()
-    result = trainer.run(progress=_bar if main else None)
+    try:
+        result = trainer.run(progress=_bar if main else None)
+    except KeyboardInterrupt as exc:
+        return _kept_on_interrupt(exc, args.run)
     say(file=sys.stderr)
     say(f"stage {cfg.stage}: step {result.step} on {acc.num_processes} process(es), checkpoint "
         f"{result.checkpoint}" + (f", modules exported to {args.export}" if args.export else ""))
@@ -105,6 +109,39 @@ def _perceptual_dir(args):
     if args.perceptual:
         return args.perceptual
     return None if args.tiny else (Path(args.models) if args.models else default_models_dir()) / DEFAULT_FOLDER
+
+
+def _check_flags(args) -> None:
+    """Refuse nonsense before anything loads (core/validate.py: one validator for every door)."""
+    from core import validate
+
+    for name in ("steps", "batch_size", "grad_accum", "n_frames", "checkpoint_every"):
+        validate.integer(getattr(args, name), f"--{name.replace('_', '-')}", 1)
+    validate.integer(args.resolution, "--resolution", *validate.CROP_RANGE)
+    validate.number(args.lr, "--lr", 1e-12)
+    validate.unit(args.noise_rate, "--noise-rate")
+    validate.number(args.pixel_lambda, "--pixel-lambda", 0.0)
+    validate.unit(args.audio_drop_rate, "--audio-drop-rate")
+    validate.unit(args.emotion_drop_rate, "--emotion-drop-rate")
+    validate.integer(args.decode_chunk, "--decode-chunk", 1)
+    validate.input_folder(args.data, "the prepared data folder")
+    validate.output_folder(args.run, "--run")
+    if args.export:
+        validate.output_folder(args.export, "--export")
+    for flag in ("models", "init"):
+        if getattr(args, flag):
+            validate.input_folder(getattr(args, flag), f"--{flag}")
+
+
+def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str) -> int:
+    from core.cli import interrupted
+    from core.training.checkpoint import latest
+
+    kept = latest(run_dir)
+    if kept is None:
+        return interrupted(exc, "no checkpoint was written yet")
+    return interrupted(exc, f"the checkpoints written so far are kept (latest: {kept}); "
+                            "continue with --resume")
 
 
 def _has_trained_unet(models: str | None) -> bool:

@@ -72,8 +72,9 @@ def load_audio_emotion_model(folder: str | Path) -> AudioEmotionModel:
         encoder = Wav2Vec2Model.from_pretrained(folder, local_files_only=True).eval()
         head = load_file(str(folder / "head.safetensors"))
         weight, bias = head["weight"].float(), head["bias"].float()
-    except (OSError, KeyError, ValueError) as exc:
-        raise CheckpointError(f"cannot load the audio-emotion model in {folder}: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged file fails anywhere in transformers/safetensors
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
+        raise CheckpointError(f"cannot load the audio-emotion model in {folder}: {first}") from None
     if weight.shape != (NUM_OUT, encoder.config.hidden_size) or bias.shape != (NUM_OUT,):
         raise CheckpointError(
             f"head.safetensors in {folder} has weight {tuple(weight.shape)}, expected "

@@ -110,10 +110,14 @@ class EmotionToLatents(nn.Module):
         if not cfg_path.is_file() or not w_path.is_file():
             raise CheckpointError(f"Emotion-to-Latents folder {folder} needs config.json and "
                                   "model.safetensors (train them with scripts/train_latents.py)")
+        from core.model_files import loading
+
         known = {f.name for f in fields(LatentsConfig)}
-        cfg = LatentsConfig(**{k: v for k, v in json.loads(cfg_path.read_text()).items() if k in known})
-        model = cls(cfg)
-        state = {k: v.float() for k, v in load_file(str(w_path)).items()}
+        with loading("Emotion-to-Latents module", folder):
+            raw = json.loads(cfg_path.read_text(encoding="utf-8"))
+            cfg = LatentsConfig(**{k: v for k, v in raw.items() if k in known})
+            model = cls(cfg)
+            state = {k: v.float() for k, v in load_file(str(w_path)).items()}
         try:
             model.load_state_dict(state)
         except RuntimeError as exc:

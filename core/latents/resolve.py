@@ -117,7 +117,10 @@ def _pick_weights() -> tuple[Path, Path | None]:
     cfg = USER_WEIGHTS / "config.json"
     if not cfg.is_file():
         return DEFAULT_WEIGHTS, None
-    encoder = json.loads(cfg.read_text()).get("text_encoder", MINILM)
+    from core.model_files import loading
+
+    with loading("Emotion-to-Latents module", USER_WEIGHTS):
+        encoder = json.loads(cfg.read_text(encoding="utf-8")).get("text_encoder", MINILM)
     if encoder == MINILM:
         return USER_WEIGHTS, None
     if USER_T5.is_dir():

@@ -9,9 +9,14 @@ session.palette.key(char), and stops the session on Esc or close.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import sys
+from collections.abc import Callable, Mapping
 
 from core.errors import InputError
+
+# Qt platforms that draw without a display server (tests, VNC, a framebuffer).
+_NO_SERVER_PLATFORMS = ("offscreen", "minimal", "vnc", "linuxfb", "eglfs", "minimalegl")
 
 _WINDOW: Callable[..., int] | None = None
 
@@ -21,7 +26,30 @@ def register_window(fn: Callable[..., int]) -> None:
     _WINDOW = fn
 
 
+def display_problem(env: Mapping[str, str] = os.environ, platform: str = sys.platform) -> str | None:
+    """Why a window cannot open here, or None. Checked before Qt starts: Qt aborts the whole
+    process (no exception) when it finds no display."""
+    if not platform.startswith("linux"):
+        return None
+    qpa = env.get("QT_QPA_PLATFORM", "").split(":")[0].strip()
+    if qpa in _NO_SERVER_PLATFORMS:
+        return None
+    if qpa.startswith("wayland"):
+        ok = bool(env.get("WAYLAND_DISPLAY"))
+    elif qpa == "xcb":
+        ok = bool(env.get("DISPLAY"))
+    else:
+        ok = bool(env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
+    if ok:
+        return None
+    return ("there is no display to open the live window on (DISPLAY is not set); run without "
+            "--window for the headless live loop, or set QT_QPA_PLATFORM=offscreen")
+
+
 def check_window() -> None:
+    problem = display_problem()
+    if problem:
+        raise InputError(problem)
     if _WINDOW is None:
         raise InputError("the live window is not available in this build (the GUI did not "
                          "register one); run without --window for the headless live loop")

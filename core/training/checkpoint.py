@@ -50,46 +50,90 @@ def save_checkpoint(run_dir: str | Path, step: int, parts: dict[str, nn.Module],
     return dest
 
 
-def latest(run_dir: str | Path) -> Path | None:
+def checkpoints(run_dir: str | Path) -> list[Path]:
+    """The run's complete checkpoints, newest first."""
     root = Path(run_dir) / "checkpoints"
     if not root.is_dir():
-        return None
+        return []
     steps = [(int(m.group(1)), p) for p in root.iterdir()
              if (m := _STEP_DIR.match(p.name)) and (p / "state.json").is_file()]
-    return max(steps)[1] if steps else None
+    return [p for _, p in sorted(steps, reverse=True)]
+
+
+def latest(run_dir: str | Path) -> Path | None:
+    found = checkpoints(run_dir)
+    return found[0] if found else None
+
+
+def load_latest_good(run_dir: str | Path, parts: dict[str, nn.Module],
+                     optimizer: torch.optim.Optimizer | None = None, scaler=None,
+                     log=print) -> tuple[Path, Resumed] | None:
+    """Load the newest checkpoint that reads whole; a damaged one (a crash mid-copy, a bad
+    disk) is named with its reason and the one before it is used. None when there is none;
+    CheckpointError when every checkpoint is damaged."""
+    found = checkpoints(run_dir)
+    reasons = []
+    for path in found:
+        try:
+            return path, load_checkpoint(path, parts, optimizer, scaler)
+        except CheckpointError as exc:
+            reasons.append(str(exc))
+            log(f"warning: {exc}; trying the checkpoint before it")
+    if reasons:
+        raise CheckpointError(f"every checkpoint in {Path(run_dir) / 'checkpoints'} is damaged "
+                              f"(newest: {reasons[0]})")
+    return None
 
 
 def load_checkpoint(path: str | Path, parts: dict[str, nn.Module],
                     optimizer: torch.optim.Optimizer | None = None, scaler=None) -> Resumed:
-    """Load trainable parameters (and optimizer state) saved by save_checkpoint."""
+    """Load trainable parameters (and optimizer state) saved by save_checkpoint. Every file is
+    read and checked before anything is applied, so a damaged checkpoint changes nothing."""
     from safetensors.torch import load_file
 
     path = Path(path)
     if not (path / "state.json").is_file():
         raise CheckpointError(f"{path} is not a training checkpoint (no state.json)")
+    try:
+        state = json.loads((path / "state.json").read_text(encoding="utf-8"))
+        step = int(state["step"])
+        tensors = {name: load_file(str(path / f"{name}.safetensors")) for name in parts
+                   if (path / f"{name}.safetensors").is_file()}
+        saved = None
+        if optimizer is not None and (path / "optimizer.pt").is_file():
+            saved = torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - safetensors, torch and json each fail their own way
+        first = (str(exc).splitlines() or ["unreadable"])[0][:200]
+        raise CheckpointError(f"the checkpoint {path.name} is damaged "
+                              f"({type(exc).__name__}: {first})") from None
     for name, module in parts.items():
-        file = path / f"{name}.safetensors"
-        if file.is_file():
-            _load_params(module, load_file(str(file)), file)
-    if optimizer is not None and (path / "optimizer.pt").is_file():
-        saved = torch.load(path / "optimizer.pt", map_location="cpu", weights_only=False)
+        if name in tensors:
+            _check_params(module, tensors[name], path / f"{name}.safetensors")
+    for name, module in parts.items():
+        if name in tensors:
+            _copy_params(module, tensors[name])
+    if saved is not None:
         optimizer.load_state_dict(saved["optimizer"])
         if scaler is not None and saved.get("scaler"):
             scaler.load_state_dict(saved["scaler"])
-    state = json.loads((path / "state.json").read_text())
-    return Resumed(int(state["step"]), state)
+    return Resumed(step, state)
 
 
-def _load_params(module: nn.Module, tensors: dict[str, torch.Tensor], file: Path) -> None:
+def _check_params(module: nn.Module, tensors: dict[str, torch.Tensor], file: Path) -> None:
     params = dict(module.named_parameters())
     unknown = [k for k in tensors if k not in params]
     if unknown:
         raise CheckpointError(f"{file.name} does not match the model: no parameter {unknown[0]}")
+    for k, v in tensors.items():
+        if params[k].shape != v.shape:
+            raise CheckpointError(f"{file.name}: {k} has shape {tuple(v.shape)}, "
+                                  f"the model expects {tuple(params[k].shape)}")
+
+
+def _copy_params(module: nn.Module, tensors: dict[str, torch.Tensor]) -> None:
+    params = dict(module.named_parameters())
     with torch.no_grad():
         for k, v in tensors.items():
-            if params[k].shape != v.shape:
-                raise CheckpointError(f"{file.name}: {k} has shape {tuple(v.shape)}, "
-                                      f"the model expects {tuple(params[k].shape)}")
             params[k].copy_(v)
 
 

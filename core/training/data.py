@@ -7,6 +7,7 @@ emotion condition (label, text, AUs: the metadata's or the ones prepare measured
 """
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -38,9 +39,17 @@ class PreparedClip:
 
 @lru_cache(maxsize=64)
 def _load_arrays(folder: str) -> dict[str, np.ndarray]:
+    try:
+        return _read_arrays(Path(folder))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
+        raise InputError(f"the prepared clip {Path(folder).name} is damaged ({type(exc).__name__}: "
+                         f"{(str(exc).splitlines() or [''])[0][:120]}); delete its folder and run "
+                         "`main.py prepare` again to rebuild it") from None
+
+
+def _read_arrays(f: Path) -> dict[str, np.ndarray]:
     import soundfile as sf
 
-    f = Path(folder)
     with np.load(f / "frames.npz") as z:
         out = {"frames": z["frames"]}
     with np.load(f / "masks.npz") as z:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import validate
 from core.emotions import AU_INDEX, EMOTIONS, NUM_AUS
 from core.errors import InputError
 from core.latents.label import canonical_label, label_weights
@@ -70,9 +71,7 @@ def parse_aus(text: str, where: str = "") -> dict[int, float]:
             raise InputError(f"{where}bad AU entry {part.strip()!r}; write it like 4:0.8") from None
         if au not in AU_INDEX:
             raise InputError(f"{where}AU{au} is not in the catalog ({sorted(AU_INDEX)})")
-        if not 0.0 <= v <= 1.0:
-            raise InputError(f"{where}AU{au} intensity {v} is outside 0..1")
-        out[au] = v
+        out[au] = validate.unit(v, f"{where}AU{au} intensity")
     return out
 
 
@@ -83,9 +82,18 @@ def format_aus(aus: dict[int, float]) -> str:
 def read_metadata(path: str | Path) -> list[ClipMeta]:
     """Read a .csv or .json clip list; raise InputError naming the row on bad entries."""
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"the metadata file {p} is a folder; give the .csv or .json inside it")
     if not p.is_file():
         raise InputError(f"the metadata file {p} does not exist")
-    rows = _read_json(p) if p.suffix.lower() == ".json" else _read_csv(p)
+    try:
+        rows = _read_json(p) if p.suffix.lower() == ".json" else _read_csv(p)
+    except UnicodeDecodeError:
+        raise InputError(f"{p.name} is not UTF-8 text; save the metadata as UTF-8") from None
+    except csv.Error as exc:
+        raise InputError(f"{p.name} is not a readable CSV file ({exc})") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {p.name}: {exc.strerror or exc}") from None
     if not rows:
         raise InputError(f"{p.name} lists no clips")
     return [_row(r, f"{p.name}, clip {i + 1}: ") for i, r in enumerate(rows)]
@@ -120,12 +128,21 @@ def _read_json(p: Path) -> list[dict]:
 
 
 def _row(r: dict, where: str) -> ClipMeta:
+    for name in ("file", "emotion", "text", "split"):
+        if not isinstance(r.get(name) or "", str):
+            raise InputError(f"{where}the {name!r} field must be text, got {r[name]!r}")
     file = str(r.get("file", "")).strip()
     if not file:
         raise InputError(f"{where}the 'file' column is empty")
     emotion = canonical_label(str(r.get("emotion", "")).strip() or "neutral")
     aus = r.get("aus") or {}
-    aus = {int(k): float(v) for k, v in aus.items()} if isinstance(aus, dict) else parse_aus(aus, where)
+    if isinstance(aus, dict):
+        aus = {validate.au_number(k, f"{where}Action Unit"):
+               validate.unit(v, f"{where}AU{k} intensity") for k, v in aus.items()}
+    elif isinstance(aus, str):
+        aus = parse_aus(aus, where)
+    else:
+        raise InputError(f"{where}aus must be text like \"4:0.8;10:0.6\" or an object, got {aus!r}")
     split = str(r.get("split", "") or "train").strip().lower()
     if split not in SPLITS:
         raise InputError(f"{where}split {split!r} must be one of {SPLITS}")

@@ -157,44 +157,103 @@ def audio_energy(video: Path, fps: float, n: int) -> np.ndarray | None:
 
 
 def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) -> dict:
-    """Metrics of one generated video against its ground truth (audio from either)."""
+    """Metrics of one generated video against its ground truth (audio from either). A metric
+    that cannot be measured is None, and `notes` says why (never NaN: it is not valid JSON)."""
     from core.training.video import read_video
 
     gen_frames, fps = read_video(generated)
     ref_frames, _ = read_video(reference)
     gen, ref = landmark_track(gen_frames), landmark_track(ref_frames)
     scale = ref_frames.shape[1] / gen_frames.shape[1]
-    row = {"clip": generated.stem, **akd(gen, ref, scale)}
+    row = {"clip": generated.stem, "status": "ok", **akd(gen, ref, scale)}
+    notes = []
+    faces_gen, faces_ref = _has_face(gen), _has_face(ref)
+    if not faces_gen.any() or not faces_ref.any():
+        row["status"] = "no face"
+        notes.append("no face found in the " + ("generated" if not faces_gen.any() else
+                                                "ground-truth") + " video")
+    elif row["akd_px"] is None or not np.isfinite(row["akd_px"]):
+        notes.append("akd: no frame has a face in both videos")
     energy = audio_energy(generated, fps, len(gen))
     if energy is None:
         energy = audio_energy(reference, fps, len(gen))
     row["lipsync"] = lipsync(gen, energy) if energy is not None else float("nan")
+    if energy is None:
+        notes.append("lipsync: neither video has readable audio")
+    elif not np.isfinite(row["lipsync"]) and row["status"] == "ok":
+        notes.append("lipsync: mouth opening or audio energy does not vary")
     if emotion:
         scores = emotion_scores(gen * scale, ref[0])
         row.update(emotion=emotion, predicted=EMOTIONS[int(np.nanargmax(scores))]
                    if np.isfinite(scores).all() else None, correct=emotion_correct(scores, emotion))
-    return row
+    if notes:
+        row["notes"] = notes
+    return _finite_or_none(row)
+
+
+def _has_face(track: np.ndarray) -> np.ndarray:
+    return np.isfinite(track).all(axis=(1, 2))
+
+
+def _finite_or_none(value):
+    """NaN and infinities -> None, recursively (json.dumps writes them as invalid tokens)."""
+    if isinstance(value, dict):
+        return {k: _finite_or_none(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_none(v) for v in value]
+    if isinstance(value, (float, np.floating)):
+        return float(value) if np.isfinite(value) else None
+    return value
+
+
+VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi")
 
 
 def evaluate_folders(generated: str | Path, reference: str | Path,
-                     labels: dict[str, str] | None = None) -> dict:
-    """Pair videos by file stem; `labels` maps stem -> emotion. Returns a JSON-ready summary."""
-    gen_dir, ref_dir = Path(generated), Path(reference)
-    refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in (".mp4", ".mov", ".mkv", ".avi")}
+                     labels: dict[str, str] | None = None, progress=None) -> dict:
+    """Pair videos by file stem; `labels` maps stem -> emotion. Returns a JSON-ready summary.
+    A pair that cannot be read is counted and listed with its reason, never silently dropped."""
+    from core import validate
+
+    gen_dir = validate.input_folder(generated, "the generated-videos folder")
+    ref_dir = validate.input_folder(reference, "the ground-truth folder")
+    refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
     pairs = [(p, refs[p.stem]) for p in sorted(gen_dir.iterdir()) if p.stem in refs]
     if not pairs:
         raise InputError(f"no video in {gen_dir} has a same-named ground truth in {ref_dir}")
-    rows = [evaluate_pair(g, r, (labels or {}).get(g.stem)) for g, r in pairs]
+    rows = []
+    for i, (g, r) in enumerate(pairs):
+        if progress:
+            progress(i, len(pairs), g.name)
+        try:
+            rows.append(evaluate_pair(g, r, (labels or {}).get(g.stem)))
+        except InputError as exc:
+            rows.append({"clip": g.stem, "status": "unreadable", "notes": [str(exc)]})
     return summarise(rows)
 
 
-def summarise(rows: list[dict]) -> dict:
-    def mean(key):
-        v = [r[key] for r in rows if r.get(key) is not None and np.isfinite(r[key])]
-        return float(np.mean(v)) if v else None
+# Why an average is absent, per metric (the summary says so instead of printing 0.0 or NaN).
+_NO_VALUE = {"akd_px": "no clip had a face in both videos", "akd_ipd": "no clip had a face in "
+             "both videos", "lipsync": "no clip had a face and audio that vary together"}
 
+
+def summarise(rows: list[dict]) -> dict:
+    """Averages over the clips that have each metric; `averaged_over` says over how many, and
+    `missing` why an average is absent (None) rather than a number over nothing."""
+    averages, counts, missing = {}, {}, {}
+    for key in ("akd_px", "akd_ipd", "lipsync"):
+        v = [r[key] for r in rows if r.get(key) is not None and np.isfinite(r[key])]
+        averages[key], counts[key] = (float(np.mean(v)) if v else None), len(v)
+        if not v:
+            missing[key] = _NO_VALUE[key]
     judged = [r["correct"] for r in rows if r.get("correct") is not None]
-    return {"clips": len(rows), "akd_px": mean("akd_px"), "akd_ipd": mean("akd_ipd"),
-            "lipsync": mean("lipsync"),
-            "emotion_accuracy": float(np.mean(judged)) if judged else None,
-            "emotion_judged": len(judged), "per_clip": rows}
+    if not judged:
+        missing["emotion_accuracy"] = ("no clip had an emotion label (--metadata) and a face "
+                                       "to judge it on")
+    status = [r.get("status", "ok") for r in rows]
+    return _finite_or_none({
+        "clips": len(rows), "scored": status.count("ok"), "no_face": status.count("no face"),
+        "unreadable": status.count("unreadable"), **averages,
+        "emotion_accuracy": float(np.mean(judged)) if judged else None,
+        "emotion_judged": len(judged), "averaged_over": counts, "missing": missing,
+        "per_clip": rows})

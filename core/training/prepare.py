@@ -35,11 +35,13 @@ from core.engine import CancelToken
 from core.errors import AudioError, InputError, MoeeError
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.face.regions import ipd as face_ipd
+from core.training.cache_key import clip_cache_key
 from core.training.metadata import ClipMeta, read_metadata
 from core.training.tuning import TUNING
 from core.training.video import read_video
 
 MANIFEST = "manifest.json"
+CLIP_FILES = ("frames.npz", "landmarks.npy", "masks.npz", "audio.wav", "features.npz")
 
 
 @dataclass
@@ -102,12 +104,13 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
 
 
 def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig) -> dict:
-    """Prepare one clip into `dest` (reused when already prepared at this size)."""
-    cached = _cached_row(dest, config)
-    if cached is not None:
-        return cached
+    """Prepare one clip into `dest` (reused when prepared from this very file, row and config)."""
     if not video.is_file():
         raise SkipClip(f"file not found: {video}")
+    key = clip_cache_key(video, meta.to_dict(), config)
+    cached = _cached_row(dest, key)
+    if cached is not None:
+        return cached
     try:
         frames, fps = read_video(video)
         track = _load_track(video, config)
@@ -126,7 +129,7 @@ def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig)
 
     aus = fit_aus(lm)
     row = {**meta.to_dict(), "kind": meta.kind, "fps": fps, "frames": n, "size": config.size,
-           "ipd": ipd, "emotion_score": emotion_score(aus, meta.emotion)}
+           "ipd": ipd, "emotion_score": emotion_score(aus, meta.emotion), "cache_key": key}
     _write_clip(dest, crops, lm, face_masks(lm, config.size, ipd * config.mouth_margin_ipd),
                 track, fps, n, row, {"aus": aus})
     return row
@@ -233,12 +236,15 @@ def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: di
         (tmp / "clip.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
 
 
-def _cached_row(dest: Path, config: PrepareConfig) -> dict | None:
-    path = dest / "clip.json"
-    if not path.is_file():
+def _cached_row(dest: Path, key: str) -> dict | None:
+    """The cached clip's row when its cache key matches (core/training/cache_key.py); a missing,
+    damaged or stale cache is prepared again."""
+    try:
+        row = json.loads((dest / "clip.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
-    row = json.loads(path.read_text(encoding="utf-8"))
-    return row if row.get("size") == config.size else None
+    whole = all((dest / f).is_file() and (dest / f).stat().st_size > 0 for f in CLIP_FILES)
+    return row if whole and isinstance(row, dict) and row.get("cache_key") == key else None
 
 
 def _clip_ids(clips: list[ClipMeta]) -> list[str]:

@@ -39,8 +39,22 @@ def merged_manifest(out_dir: str | Path) -> dict | None:
     files += sorted(p for p in root.glob("manifest.shard-*.json") if SHARD_MANIFEST.match(p.name))
     if not files:
         return None
-    data = [json.loads(p.read_text(encoding="utf-8")) for p in files]
+    data = [_read_manifest_file(p) for p in files]
     kept = {row["id"]: row for d in data for row in d.get("kept", [])}
     return {**data[0], "kept": list(kept.values()),
             "skipped": [row for d in data for row in d.get("skipped", [])],
             "shards": [p.name for p in files]}
+
+
+def _read_manifest_file(path: Path) -> dict:
+    """One manifest file, or one InputError line saying it is damaged."""
+    from core.errors import InputError
+
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path} is damaged ({type(exc).__name__}); run `main.py prepare` "
+                         "again to rewrite it") from None
+    if not isinstance(data, dict) or not isinstance(data.get("kept"), list):
+        raise InputError(f"{path} is not a manifest written by `main.py prepare`; run it again")
+    return data

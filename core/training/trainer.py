@@ -110,10 +110,14 @@ class Trainer:
     # ----- public
     def resume(self, path: str | Path | None = None) -> int:
         """Load `path` or the run's latest checkpoint; returns the step to continue from."""
-        path = Path(path) if path else ckpt.latest(self.run_dir)
-        if path is None:
+        if path:
+            path = Path(path)
+            res = ckpt.load_checkpoint(path, self.model.parts(), self.opt.optimizer, self.scaler)
+        elif (found := ckpt.load_latest_good(self.run_dir, self.model.parts(), self.opt.optimizer,
+                                             self.scaler, self.log)) is None:
             return 0
-        res = ckpt.load_checkpoint(path, self.model.parts(), self.opt.optimizer, self.scaler)
+        else:
+            path, res = found
         self.step = res.step
         self.sched.last_epoch = res.step
         if "sampler_rng" in res.state and self.world == res.state.get("num_processes", 1) == 1:
@@ -269,9 +273,8 @@ def read_log(run_dir: str | Path) -> list[dict]:
 
 def init_from(model: TrainModel, path: str | Path) -> int:
     """Load another run's latest checkpoint weights (stage 2 starts from stage 1's)."""
-    p = Path(path)
-    p = ckpt.latest(p) or p
-    return ckpt.load_checkpoint(p, model.parts()).step
+    found = ckpt.load_latest_good(path, model.parts())
+    return found[1].step if found else ckpt.load_checkpoint(path, model.parts()).step
 
 
 

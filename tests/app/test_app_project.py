@@ -18,7 +18,7 @@ def _project(tmp_path) -> Project:
                                label="happily surprised", gate_override=False)
     p = Project(mix=mix, portrait_path=str(tmp_path / "face.png"),
                 audio_path=str(tmp_path / "voice.wav"),
-                keyframes=[{"t": 0.0, "mix": mix.as_dict()}, {"t": 1.5, "mix": {}}])
+                keyframes=[{"time": 0.0, "mix": mix.as_dict()}, {"time": 1.5, "mix": {}}])
     p.set_export(path=str(tmp_path / "out.mp4"), size=768, fps=30, start=0.5, end=2.0)
     return p
 

@@ -164,9 +164,10 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _interrupt_render(cmd: list[str], folder: Path) -> tuple[int, str]:
+def _interrupt_render(cmd: list[str], folder: Path, sig: int = signal.SIGINT) -> tuple[int, str]:
     """Start a render, wait until its encoder is running, then Ctrl-C it like a terminal does
-    (SIGINT to the whole process group)."""
+    (SIGINT to the whole process group), or send `sig` the same way (a closed terminal: SIGHUP;
+    `kill`: SIGTERM)."""
     # a shell that runs the suite in the background ignores SIGINT, and children inherit that:
     # restore the default so the render sees the Ctrl-C a terminal would send
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -178,7 +179,7 @@ def _interrupt_render(cmd: list[str], folder: Path) -> tuple[int, str]:
         assert time.monotonic() < deadline
         time.sleep(0.02)
     time.sleep(0.3)  # some frames into the encoder
-    os.killpg(proc.pid, signal.SIGINT)
+    os.killpg(proc.pid, sig)
     _, err = proc.communicate(timeout=60)
     return proc.returncode, err
 

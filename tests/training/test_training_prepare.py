@@ -21,7 +21,7 @@ def test_metadata_csv_and_json_round_trip(tmp_path):
 
 
 @pytest.mark.parametrize("row, needle", [("x.mp4,joyful-ish,,,", "unknown emotion"),
-                                         ("x.mp4,happy,4:1.5,,", "outside 0..1"),
+                                         ("x.mp4,happy,4:1.5,,", "AU4 intensity must be in"),
                                          ("x.mp4,happy,,,dev", "split")])
 def test_metadata_bad_rows_name_the_problem(tmp_path, row, needle):
     (tmp_path / "m.csv").write_text("file,emotion,aus,text,split\n" + row + "\n")

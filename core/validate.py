@@ -1,0 +1,185 @@
+"""The one place values are checked where they enter: CLI flags, keyframe files, project files.
+
+Each check returns the clean value or raises InputError with one sentence that names the field
+(`what`) and the value it got, so `--intensity nan`, a key's `"intensity": NaN` and a project's
+`"size": 0` are refused with the same words. Ranges that are design decisions live here once.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+from core.errors import InputError
+
+# Master intensity: 1 is the mix as designed, above exaggerates (the palette's slider range,
+# app/ui_constants.INTENSITY_MAX); one line to change when the ceiling moves.
+MAX_INTENSITY = 1.5
+SIZE_RANGE = (64, 4096)   # longest side of a render in pixels (RenderJob.validate)
+FPS_RANGE = (1, 120)      # frames per second of a render
+CROP_RANGE = (16, 2048)   # side of a prepared training crop in pixels (`prepare --size`)
+MIX_MODES = ("free", "normalized")
+
+
+def number(value, what: str, lo: float | None = None, hi: float | None = None) -> float:
+    """A finite real number (bool and text refused) within [lo, hi] where given."""
+    kind = type(value)
+    if kind is not float and kind is not int and (
+            isinstance(value, bool) or not isinstance(value, (int, float)) and not _numpy_number(value)):
+        raise InputError(f"{what} must be a number, got {_show(value)}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise InputError(f"{what} must be a finite number, got {_show(value)}")
+    if lo is not None and v < lo or hi is not None and v > hi:
+        raise InputError(f"{what} must be {_range(lo, hi)}, got {_show(value)}")
+    return v
+
+
+def integer(value, what: str, lo: int | None = None, hi: int | None = None) -> int:
+    v = number(value, what, lo, hi)
+    if v != int(v):
+        raise InputError(f"{what} must be a whole number, got {_show(value)}")
+    return int(v)
+
+
+def intensity(value, what: str = "intensity") -> float:
+    return number(value, what, 0.0, MAX_INTENSITY)
+
+
+def weight(value, what: str = "weight") -> float:
+    return number(value, what, 0.0)
+
+
+def unit(value, what: str) -> float:
+    """A gate or AU intensity: a number in [0, 1]."""
+    return number(value, what, 0.0, 1.0)
+
+
+def choice(value, options: Iterable[str], what: str) -> str:
+    if not isinstance(value, str) or value not in options:
+        options = tuple(options)
+        raise InputError(f"unknown {what} {_show(value)}; expected one of: {', '.join(options)}")
+    return value
+
+
+def au_number(value, what: str = "Action Unit") -> int:
+    from core.emotions import AU_CATALOG
+
+    n = value
+    if _numpy_number(value) and float(value).is_integer():
+        n = int(value)
+    if isinstance(value, str):
+        digits = value.strip().upper().removeprefix("AU")
+        n = int(digits) if digits.isdigit() else value
+    if isinstance(n, bool) or not isinstance(n, int) or n not in AU_CATALOG:
+        shown = f"AU{n}" if isinstance(n, int) and not isinstance(n, bool) else _show(value)
+        raise InputError(f"unknown {what} {shown}; known: "
+                         + ", ".join(str(k) for k in AU_CATALOG))
+    return n
+
+
+def label(value, what: str = "label") -> str:
+    """An emotion label ("" for none), canonicalised ("joy" -> "happy")."""
+    from core.latents.label import canonical_label
+
+    value = text(value, what)
+    return canonical_label(value) if value.strip() else ""
+
+
+def text(value, what: str) -> str:
+    """A string that is valid Unicode (argv bytes that were not UTF-8 arrive as surrogates)."""
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text, got {_show(value)}")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{what} is not valid UTF-8 text; save or type it as UTF-8") from None
+    return value
+
+
+def mapping(value, what: str) -> dict:
+    if not isinstance(value, dict):
+        raise InputError(f"{what} must be an object ({{...}}), got {_show(value)}")
+    return value
+
+
+def size(value, what: str = "--size") -> int:
+    return integer(value, what, *SIZE_RANGE)
+
+
+def fps(value, what: str = "--fps") -> float:
+    return number(value, what, *FPS_RANGE)
+
+
+def _numpy_number(value) -> bool:
+    try:
+        import numpy as np
+    except ImportError:  # pragma: no cover - numpy is a core dependency
+        return False
+    return isinstance(value, (np.integer, np.floating)) and not isinstance(value, np.bool_)
+
+
+def _range(lo, hi) -> str:
+    if lo is not None and hi is not None:
+        return f"in [{lo:g}, {hi:g}]"
+    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+
+
+def _show(value) -> str:
+    s = repr(value)
+    return s if len(s) <= 40 else s[:37] + "..."
+
+
+def input_folder(path, what: str):
+    """An existing folder to read from."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_file():
+        raise InputError(f"{what} {p} is a file; give a folder")
+    if not p.is_dir():
+        raise InputError(f"{what} {p} does not exist")
+    return p
+
+
+def output_folder(path, what: str):
+    """A folder that exists and is writable, or can be created (nothing is created here)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{what} {p} is a file; give a folder")
+    _writable(_existing_ancestor(p), p, what)
+    return p
+
+
+def output_file(path, what: str):
+    """A file path that can be written: not a folder, in an existing writable folder, and not
+    a read-only file (nothing is created here)."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{what} {p} is a folder; give a file name")
+    if not p.parent.is_dir():
+        raise InputError(f"{what} {p}: the folder {p.parent} does not exist")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise InputError(f"{what} {p} is not writable (read-only)")
+    _writable(p.parent, p, what)
+    return p
+
+
+def _existing_ancestor(p):
+    q = p.absolute()
+    while not q.exists() and q != q.parent:
+        q = q.parent
+    return q
+
+
+def _writable(folder, p, what: str) -> None:
+    import os
+
+    if not folder.is_dir():
+        raise InputError(f"{what} {p}: {folder} is a file, not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {p}: the folder {folder} is not writable (read-only)")

@@ -1,0 +1,19 @@
+"""The battery as a user meets it: one case per command through a real `python main.py`
+process (its own stderr, exit status and signal handling), chosen from the in-process tables."""
+from __future__ import annotations
+
+import pytest
+
+from tests.robust.helpers import run_case_subprocess
+from tests.robust.test_robust_battery import BATTERY, case_folder  # noqa: F401  (fixture)
+
+PICK = {"prepare": "non-UTF-8 CSV", "train": "--lr nan", "evaluate": "--out is a folder",
+        "mix": "--mix NaN weight", "live": "--emotion NaN weight",
+        "render": "--keys NaN intensity", "demo": "--size 0", "doctor": "--models is a file"}
+CASES = [pytest.param(next(c for c in BATTERY[cmd] if c.name == name), id=f"{cmd}: {name}")
+         for cmd, name in PICK.items()]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_input_in_a_real_process(case, case_folder):  # noqa: F811
+    run_case_subprocess(case, case_folder)

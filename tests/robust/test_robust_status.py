@@ -1,0 +1,116 @@
+"""Category 5, honest status: `doctor` says "ready" only about model files it checked will load,
+and Ctrl-C in `train` says which checkpoints were kept. On main a folder of garbage with a
+config.json was "ready", and an interrupted training claimed "no output was written"."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.robust.helpers import ROOT, one_error_line
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """A models/ tree whose every part holds a JSON config and a whole safetensors file (what
+    doctor checks; loading real weights is tests/diffusion/test_diffusion_loading.py's job)."""
+    import json
+
+    import torch
+    from safetensors.torch import save_file
+
+    from core.diffusion.loading import PARTS
+
+    root = tmp_path_factory.mktemp("models")
+    for part in PARTS:
+        folder = root / part.rel
+        folder.mkdir(parents=True)
+        name = "scheduler_config.json" if part.rel == "sd15/scheduler" else "config.json"
+        (folder / name).write_text(json.dumps({"_class_name": "Tiny"}))
+        if part.rel != "sd15/scheduler":
+            save_file({"w": torch.arange(6, dtype=torch.float32)},
+                      str(folder / "diffusion_pytorch_model.safetensors"))
+    return root
+
+
+def _doctor(models, capsys) -> str:
+    from core.cli import run_cli
+
+    assert run_cli(["doctor", "--models", str(models)]) == 0
+    return capsys.readouterr().out
+
+
+def test_doctor_is_ready_only_when_the_files_load(models, tmp_path, capsys):
+    import shutil
+
+    assert "diffusion engine: ready" in _doctor(models, capsys)
+    broken = tmp_path / "models"
+    shutil.copytree(models, broken)
+    weights = next((broken / "sd15" / "vae").glob("*.safetensors"))
+    weights.write_bytes(b"garbage" * 10)
+    out = _doctor(broken, capsys)
+    assert "BROKEN" in out and weights.name in out and "not ready" in out
+
+
+@pytest.mark.parametrize("damage, reason", [
+    ("config", "not valid JSON"),
+    ("truncate", "truncated"),
+    ("no weights", "no weights file"),
+])
+def test_doctor_names_the_damage(models, tmp_path, capsys, damage, reason):
+    import shutil
+
+    broken = tmp_path / "models"
+    shutil.copytree(models, broken)
+    part = broken / "moee" / "audio_proj"
+    assert "BROKEN" not in _doctor(broken, capsys)
+    weights = next(part.glob("*.safetensors"))
+    if damage == "config":
+        (part / "config.json").write_text("{garbage")
+    elif damage == "truncate":
+        weights.write_bytes(weights.read_bytes()[:-10])
+    else:
+        weights.unlink()
+    out = _doctor(broken, capsys)
+    assert reason in out and "not ready" in out
+
+
+def test_load_parts_names_a_garbage_part_instead_of_a_traceback(models, tmp_path):
+    import shutil
+
+    from core.diffusion.loading import load_parts
+    from core.errors import CheckpointError
+
+    broken = tmp_path / "models"
+    shutil.copytree(models, broken)
+    for f in broken.rglob("*.safetensors"):
+        f.write_bytes(b"\x00" * 64)
+    with pytest.raises(CheckpointError, match="could not be loaded"):
+        load_parts(broken)
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_train_says_which_checkpoints_were_kept(tiny_prepared, tmp_path):
+    run = tmp_path / "run"
+    cmd = [sys.executable, str(ROOT / "main.py"), "train", str(tiny_prepared), "--stage", "1",
+           "--run", str(run), "--tiny", "--steps", "100000", "--checkpoint-every", "1",
+           "--n-frames", "4", "--resolution", "32", "--batch-size", "1", "--grad-accum", "1",
+           "--device", "cpu"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 240
+    while not list((run / "checkpoints").glob("step-*")) if (run / "checkpoints").is_dir() else True:
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    line = one_error_line(err, "kept")
+    assert "no output was written" not in err and "--resume" in line
+    assert list((run / "checkpoints").glob("step-*"))
