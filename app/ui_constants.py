@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.audio.io import SAMPLE_RATE
+from core.validate import MAX_INTENSITY as INTENSITY_MAX  # noqa: F401  the one ceiling (core)
 
 APP_NAME = "MoEE Palette"
 ORG_NAME = "MoEE"
