@@ -135,7 +135,7 @@ class RigEngine(Engine):
         g = self.gates(mix)
         drive = tracks.drive(int(round(t * job.fps)))
         pose, emotion = compose(job.portrait.motion, mix, g, drive, t)
-        info: dict = {"activity": drive.activity}
+        info: dict = {"activity": drive.activity, "head": pose.head, "gaze": pose.gaze}
         image = self._draw(job.portrait, sp, pose, emotion, info)
         return Frame(index=i, time=t, image=image, aus=pose.final_aus, gates=pose.gates,
                      info=info)
