@@ -98,6 +98,12 @@ class FaceStreamer:
             self._queue.append(sample)
             self._cond.notify_all()
 
+    def set_fps(self, fps: int) -> None:
+        """A new frame rate (the app's playback and live mode may differ)."""
+        with self._cond:
+            self.fps = int(fps)
+            self._pacer.period = 1.0 / self.fps
+
     def drain(self, timeout: float) -> bool:
         """Wait until the queue is empty and the last datagram sent; False on timeout."""
         end = time.monotonic() + timeout
