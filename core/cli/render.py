@@ -198,7 +198,9 @@ def summary(result, engine_name: str) -> str:
             f"{result.elapsed:.1f} s ({speed:.2f}x real time)")
 
 
-def run(args) -> int:
+def run(args, progress=None) -> int:
+    """`progress`: a callable (done, total) with a finish() (batch rows report through it);
+    default: the stderr progress line."""
     from core.engine import create_engine
     from core.stream.options import check_stream_args
     from core.video.export import check_output_path, export_video
@@ -218,7 +220,7 @@ def run(args) -> int:
     job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
     for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
         print(f"note: {note}", file=sys.stderr)
-    progress = ProgressLine(enabled=not args.quiet)
+    progress = progress or ProgressLine(enabled=not args.quiet)
     from core.curves import curves_sink
     from core.stream.options import finish_take, open_from_args
     stream = open_from_args(stream_target, job.fps, take=True, quiet=args.quiet)
