@@ -1,11 +1,11 @@
 """Every number that tunes the GUI's look and behaviour, in one table."""
 from __future__ import annotations
 
-from pathlib import Path
+from core.paths import resources_dir
 
 APP_NAME = "MoEE Palette"
 ORG_NAME = "MoEE"
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = resources_dir()
 SAMPLE_VOICE = RESOURCES / "samples" / "sample_voice.wav"
 THEME_QSS = RESOURCES / "theme.qss"
 

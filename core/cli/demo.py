@@ -4,14 +4,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from core.paths import output_dir, resource
+
 NAME = "demo"
 HELP = "render a demo take of the sample portrait and voice (what ./dev app does with no display)"
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_VOICE = ROOT / "resources" / "samples" / "sample_voice.wav"
+SAMPLE_VOICE = resource("samples", "sample_voice.wav")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--out", default=str(ROOT / "out" / "demo.mp4"),
+    parser.add_argument("--out", default=str(output_dir() / "demo.mp4"),
                         help="where to write the video (default: out/demo.mp4)")
     parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
                         help="emotion mix, e.g. 'sad=1' (default: happily surprised)")
