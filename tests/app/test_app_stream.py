@@ -12,6 +12,8 @@ from tests.studio.receiver import UdpReceiver
 
 
 def test_playback_streams_live_link_and_lights_up(window, qtbot):
+    from PySide6.QtWidgets import QLabel
+
     with UdpReceiver() as rx:
         window.stream.set_fields(protocol="livelink", host="127.0.0.1", port=rx.port,
                                  subject="Palette")
@@ -20,12 +22,11 @@ def test_playback_streams_live_link_and_lights_up(window, qtbot):
         window.playback_toggle()
         qtbot.waitUntil(lambda: len(rx.packets) >= 5, timeout=15000)
         window.playback_toggle()
-        qtbot.waitUntil(lambda: "sending" in window.findChild(type(window.status_labels["fps"]),
-                                                              "status_stream").text(),
-                        timeout=2000)
+        light = window.findChild(QLabel, "status_stream")
+        qtbot.waitUntil(lambda: "sending" in light.text(), timeout=2000)
         window.stream.toggle.trigger()
         packets = [livelink.decode(d) for d in rx.close()]
-    assert not window.stream.on
+    assert not window.stream.on and "off" in light.text()
     assert all(p.subject == "Palette" and p.fps == (window.playback.fps, 1) for p in packets)
     assert list(packets[0].curves)[:52] == list(ARKIT_52)
     frames = [p.frame for p in packets]
