@@ -11,11 +11,13 @@ import time
 
 import numpy as np
 
+from core.audio.io import SAMPLE_RATE
+
 
 class AudioPlayer:
     def __init__(self):
         self.samples = np.zeros(0, np.float32)
-        self.sample_rate = 16000
+        self.sample_rate = SAMPLE_RATE
         self._stream = None
         self._lock = threading.Lock()
         self._cursor = 0  # next sample to play

@@ -19,7 +19,6 @@ from app.session import Session
 from app.ui_constants import EXPORT_POLL_MS, EXPORT_SIZES
 from app.workers import Worker
 from core.engine import CancelToken
-from core.errors import InputError
 from core.project import Project
 
 
@@ -29,10 +28,7 @@ def reveal_file(path: str) -> None:
 
 
 def run_export(engine, job, out_path: str, state: dict, cancel: CancelToken):
-    try:
-        from core.video.export import export_video
-    except ImportError:
-        raise InputError("Video export is not available in this installation.") from None
+    from core.video.export import export_video
 
     def progress(done: int, total: int) -> None:
         state["done"], state["total"] = done, total

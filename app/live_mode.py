@@ -18,7 +18,7 @@ def build_live_session(engine_name: str, portrait, mix: EmotionMix,
                        make_source: Callable[[], AudioSource]):
     """Runs in a worker: probe the input, then a rig engine of its own (the preview's engine
     keeps rendering on its thread) with the prepared portrait."""
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.live.session import LiveSession
 
     source = make_source()

@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, Signal
 
 from app.ui_constants import AUDIO_RATE, PREVIEW_FPS, PREVIEW_SIZE, SILENT_DURATION_S
 from app.workers import Worker
-from core.engine import Engine, RenderJob, create_engine
-from core.errors import InputError
+from core.engine import Engine, RenderJob
+from core.engines import create_engine
 from core.mix import EmotionMix
 
 
@@ -44,18 +44,12 @@ def read_image(path: str | None) -> np.ndarray:
     if path is None:
         from core.samples import sample_portrait
         return sample_portrait()
-    try:
-        from core.face.image_io import load_image
-    except ImportError:
-        raise InputError("Image loading is not available in this installation.") from None
+    from core.face.image_io import load_image
     return load_image(path)
 
 
 def read_audio(path: str):
-    try:
-        from core.audio.io import load_audio
-    except ImportError:
-        raise InputError("Audio loading is not available in this installation.") from None
+    from core.audio.io import load_audio
     return load_audio(path, sample_rate=AUDIO_RATE)
 
 

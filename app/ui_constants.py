@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from core.paths import resources_dir
 
+from core.audio.io import SAMPLE_RATE
+
 APP_NAME = "MoEE Palette"
 ORG_NAME = "MoEE"
 RESOURCES = resources_dir()
@@ -40,7 +42,7 @@ SILENT_DURATION_S = 5.0  # timeline length when no audio is loaded
 SCRUB_STEPS_PER_S = 100  # scrub slider resolution
 
 # Audio.
-AUDIO_RATE = 16000
+AUDIO_RATE = SAMPLE_RATE
 WAVEFORM_POINTS = 4000  # min/max envelope points drawn for the waveform
 RECORD_MAX_S = 60.0
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.errors import ask_save_changes, show_error
 from app.session import LoadedAudio, LoadedPortrait
-from app.ui_constants import APP_NAME, SAMPLE_VOICE
+from app.ui_constants import APP_NAME, AUDIO_RATE, SAMPLE_VOICE
 from core.project import PROJECT_SUFFIX, Project, load_project, save_project
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
@@ -39,8 +39,8 @@ class WindowFiles:
     def _audio_ready(self, audio: LoadedAudio | None) -> None:
         self.playback.pause()
         if audio is None:
-            self.playback.player.load(None, 16000)
-            self.audio_strip.set_audio(None, 16000, self.session.duration)
+            self.playback.player.load(None, AUDIO_RATE)
+            self.audio_strip.set_audio(None, AUDIO_RATE, self.session.duration)
             self._status("audio", "no audio")
         else:
             track = audio.track

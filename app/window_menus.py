@@ -6,7 +6,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 
 from app.palette import mixing
 from core.emotions import EMOTIONS
-from core.engine import engine_names
+from core.engines import engine_names
 
 
 class WindowMenus:

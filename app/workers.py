@@ -157,14 +157,3 @@ def _janitor() -> _Janitor:
     if _JANITOR is None:
         _JANITOR = _Janitor()
     return _JANITOR
-
-
-def run_worker(fn: Callable, *args, on_returned=None, on_errored=None, on_yielded=None,
-               on_finished=None, **kwargs) -> Worker:
-    """Create, connect and start a worker in one call."""
-    worker = Worker(fn, *args, **kwargs)
-    for signal, slot in ((worker.signals.returned, on_returned), (worker.signals.errored, on_errored),
-                         (worker.signals.yielded, on_yielded), (worker.signals.finished, on_finished)):
-        if slot is not None:
-            signal.connect(slot)
-    return worker.start()

@@ -64,7 +64,7 @@ def main() -> int:
 
     from app.main_window import MainWindow
     from app.settings import AppSettings
-    from core.engine import create_engine
+    from core.engines import create_engine
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     settings = AppSettings(str(Path(tempfile.mkdtemp()) / "bench.ini"))

@@ -64,7 +64,7 @@ def main() -> None:
 def _renderer(stub: bool):
     if stub:
         return StubRenderer(), None
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.samples import sample_portrait
     engine = create_engine("rig")
     return engine, engine.prepare(sample_portrait())

@@ -1,7 +1,7 @@
 """The one interface the GUI and CLI talk to. Engines: rig (CPU, real time) and diffusion (GPU).
 
 Usage:
-    engine = create_engine("rig")
+    engine = create_engine("rig")           # core/engines.py
     portrait = engine.prepare(load_image(path))          # cached per image
     job = RenderJob(portrait=portrait, audio=load_audio(wav), mix=mix, fps=25, size=512)
     for frame in engine.frames(job, progress=cb, cancel=token):
@@ -132,37 +132,3 @@ class Engine(ABC):
     def describe(self) -> dict[str, str]:
         """Engine and device names for the status bar and `main.py doctor`."""
         return {"engine": self.name, "device": "CPU"}
-
-
-_ENGINES: dict[str, Callable[..., Engine]] = {}
-
-
-def register_engine(name: str, factory: Callable[..., Engine]) -> None:
-    _ENGINES[name] = factory
-
-
-def engine_names() -> list[str]:
-    _load_builtin_engines()
-    return sorted(_ENGINES)
-
-
-def create_engine(name: str = "rig", **kwargs) -> Engine:
-    _load_builtin_engines()
-    if name not in _ENGINES:
-        raise InputError(f"unknown engine {name!r}; available: {', '.join(sorted(_ENGINES))}")
-    return _ENGINES[name](**kwargs)
-
-
-def _load_builtin_engines() -> None:
-    # Imported lazily so `core.engine` stays light and the diffusion stack loads only when asked.
-    if "rig" not in _ENGINES:
-        try:
-            from core.rig.engine import RigEngine
-            register_engine("rig", RigEngine)
-        except ImportError:  # pragma: no cover - during early development only
-            pass
-    if "diffusion" not in _ENGINES:
-        def _diffusion(**kw):
-            from core.diffusion.engine import DiffusionEngine
-            return DiffusionEngine(**kw)
-        register_engine("diffusion", _diffusion)

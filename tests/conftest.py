@@ -71,3 +71,13 @@ def silence_wav(media_dir) -> Path:
     p = media_dir / "silence.wav"
     sf.write(p, np.zeros(16000 * 2, np.float32), 16000)
     return p
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked slow (timings, long takes) run only when asked for: `pytest -m slow`."""
+    if "slow" in (config.option.markexpr or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -110,12 +110,7 @@ def point_from_weights(weights) -> tuple[float, float]:
 
 def prompt_gates(text: str) -> np.ndarray:
     """Typed text -> six gates (Emotion-to-Latents). Slow the first time: run it in a worker."""
-    from core.errors import InputError
-    try:
-        from core.latents.resolve import suggest_from_text
-    except ImportError:
-        raise InputError("Text conditioning is not available in this installation "
-                         "(core.latents is missing).") from None
+    from core.latents.resolve import suggest_from_text
     return np.asarray(suggest_from_text(text), np.float64)
 
 

@@ -15,6 +15,9 @@ import numpy as np
 
 from core.errors import AudioError
 
+# The engine's analysis rate: speech features, wav2vec2 and the audio-emotion model all work on
+# 16 kHz mono (wav2vec2 and emotion2vec were trained at 16 kHz).
+SAMPLE_RATE = 16000
 # Extensions libsndfile reads well; others go straight to ffmpeg.
 SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".au"}
 FFMPEG_TIMEOUT_S = 600
@@ -46,7 +49,8 @@ class AudioTrack:
                           self.offset + a / self.sample_rate)
 
 
-def load_audio(path: str | Path, sample_rate: int = 16000, max_seconds: float = 3600) -> AudioTrack:
+def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
+               max_seconds: float = 3600) -> AudioTrack:
     """Read `path`, mix down to mono, resample to `sample_rate`; raise AudioError on bad input."""
     p = Path(path)
     name = p.name
@@ -63,7 +67,7 @@ def load_audio(path: str | Path, sample_rate: int = 16000, max_seconds: float = 
     if len(data) == 0:
         raise AudioError(f"{name} contains no audio samples (zero length).")
     _check_length(name, len(data) / sr, max_seconds)
-    data = _resample(data, sr, sample_rate)
+    data = resample(data, sr, sample_rate)
     return AudioTrack(_sanitise(data), int(sample_rate), str(p))
 
 
@@ -134,7 +138,7 @@ def _mono(data: np.ndarray) -> np.ndarray:
     return data.mean(axis=1) if data.ndim == 2 else data.reshape(-1)
 
 
-def _resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
+def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
     """Polyphase resampling with a Kaiser-windowed FIR (scipy), no aliasing into speech bands."""
     if sr_in == sr_out:
         return x

@@ -21,7 +21,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from core.audio.io import load_audio
-    from core.engine import RenderJob, create_engine
+    from core.engine import RenderJob
+    from core.engines import create_engine
     from core.mix import EmotionMix, parse_mix
     from core.samples import sample_portrait
     from core.video.export import export_video

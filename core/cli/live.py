@@ -83,7 +83,7 @@ def _run(session, args, windowed: bool) -> int:
 
 
 def build_session(args):
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.live.palette import LivePalette
     from core.live.session import LiveSession
 

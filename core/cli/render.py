@@ -28,13 +28,11 @@ PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
 
 
 class EngineChoices:
-    """core.engine.engine_names(), looked up only when argparse needs it: listing the engines
-    imports them (torch), which every other subcommand's start-up shouldn't pay for."""
+    """core.engines.engine_names(), looked up only when argparse needs it."""
 
     def _names(self) -> list[str]:
-        from core.engine import engine_names
-        # "rig" always listed: if it fails to load, create_engine says so in a sentence.
-        return sorted({"rig", *engine_names()})
+        from core.engines import engine_names
+        return engine_names()
 
     def __contains__(self, name) -> bool:
         return name in self._names()
@@ -201,7 +199,7 @@ def summary(result, engine_name: str) -> str:
 def run(args, progress=None) -> int:
     """`progress`: a callable (done, total) with a finish() (batch rows report through it);
     default: the stderr progress line."""
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.stream.options import check_stream_args
     from core.video.export import check_output_path, export_video
 

@@ -49,7 +49,7 @@ def run(args) -> int:
     if args.tiny and args.models:
         raise InputError("--tiny builds random parts; leave out --models (or --tiny)")
     from core.training.data import ClipDataset
-    from core.training.model import build_model
+    from core.training.diffusion_adapter import from_diffusion
     from core.training.perceptual import load_perceptual
     from core.training.trainer import StageConfig, Trainer, init_from
 
@@ -59,7 +59,7 @@ def run(args) -> int:
                       seed=args.seed, lr=args.lr, noise_rate=args.noise_rate,
                       pixel_lambda=args.pixel_lambda, mixed_precision=args.mixed_precision)
     dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
-    model = build_model(args.models, tiny=args.tiny, device=args.device)
+    model = from_diffusion(args.models, tiny=args.tiny, device=args.device)
     if args.init:
         print(f"starting from {args.init} (step {init_from(model, args.init)})")
     elif args.stage == 2 and not args.tiny and not _has_trained_unet(args.models):

@@ -14,7 +14,9 @@ from diffusers.configuration_utils import ConfigMixin, register_to_config
 from diffusers.models.modeling_utils import ModelMixin
 from torch import nn
 
-WAV2VEC_RATE = 16000  # Hz the wav2vec2 models were trained on
+from core.audio.io import SAMPLE_RATE
+
+WAV2VEC_RATE = SAMPLE_RATE  # Hz the wav2vec2 models were trained on
 MARGIN_S = 0.25  # extra audio each side of a clip, so the windows see real context
 
 

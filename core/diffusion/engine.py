@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 import torch
 
+from core.audio.io import SAMPLE_RATE, resample
 from core.diffusion.config import DiffusionConfig
 from core.diffusion.portrait import (
     DiffusionPortrait,
@@ -27,7 +28,6 @@ from core.mix import REGIONS, EmotionMix
 
 # mix -> (gates (6,) float32 or None for the module's own gates, latent (1, T, D))
 ConditionFn = Callable[[EmotionMix], tuple[np.ndarray | None, torch.Tensor]]
-AUDIO_RATE = 16000
 
 
 def plan_clips(n: int, clip: int, motion: int) -> list[tuple[int, int, int]]:
@@ -70,11 +70,6 @@ class DiffusionEngine(Engine):
         pipe = build_pipeline(load_parts(models_dir, scheduler=self.config.scheduler))
         device, dtype = resolve_device(self.config)
         return pipe.to(device, dtype)
-
-    @classmethod
-    def from_components(cls, pipeline, config: DiffusionConfig | None = None,
-                        condition_fn: ConditionFn | None = None) -> DiffusionEngine:
-        return cls(config=config, pipeline=pipeline, condition_fn=condition_fn)
 
     @classmethod
     def tiny(cls, seed: int = 0, config: DiffusionConfig | None = None) -> DiffusionEngine:
@@ -140,13 +135,9 @@ class DiffusionEngine(Engine):
         """The rendered range's audio at 16 kHz (silence for a job without audio)."""
         start, end = job.time_range()
         if job.audio is None:
-            return np.zeros(round((end - start) * AUDIO_RATE), np.float32)
+            return np.zeros(round((end - start) * SAMPLE_RATE), np.float32)
         track = job.audio.slice(start, end)
-        x = np.asarray(track.samples, np.float32)
-        if track.sample_rate != AUDIO_RATE:
-            t = np.arange(int(len(x) * AUDIO_RATE / track.sample_rate)) / AUDIO_RATE
-            x = np.interp(t, np.arange(len(x)) / track.sample_rate, x).astype(np.float32)
-        return x
+        return resample(np.asarray(track.samples, np.float32), track.sample_rate, SAMPLE_RATE)
 
     def _condition(self, mix: EmotionMix):
         key = json.dumps(mix.as_dict(), sort_keys=True)

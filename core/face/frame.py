@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.face.regions import ipd as face_ipd
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class FaceFrame:
         r = landmarks[R_IRIS_CENTER, :2].astype(np.float64)
         l_ = landmarks[L_IRIS_CENTER, :2].astype(np.float64)
         d = l_ - r
-        ipd = float(np.hypot(*d))
+        ipd = float(face_ipd(landmarks))
         if ipd < 1e-6:
             raise ValueError("degenerate landmarks: both pupils at the same place")
         x = d / ipd
@@ -39,10 +40,6 @@ class FaceFrame:
     def to_frame(self, points: np.ndarray) -> np.ndarray:
         """(N, 2) image pixels -> (N, 2) face-frame units (IPD)."""
         return ((points[..., :2] - self.origin) @ self.axes.T) / self.ipd
-
-    def to_image(self, points: np.ndarray) -> np.ndarray:
-        """(N, 2) face-frame units -> (N, 2) image pixels."""
-        return points @ self.axes * self.ipd + self.origin
 
     def vectors_to_image(self, vectors: np.ndarray) -> np.ndarray:
         """Displacements (..., 2) in IPD units -> image pixels (rotation and scale only)."""

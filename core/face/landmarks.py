@@ -17,7 +17,7 @@ import numpy as np
 
 from core.errors import FaceTooSmallError, MoeeWarning, NoFaceError
 from core.face.image_io import as_rgb_uint8, cap_size
-from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER
+from core.face.regions import ipd as face_ipd
 
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
 
@@ -73,7 +73,7 @@ def detect_face(image: np.ndarray) -> FaceAnalysis:
 
 
 def _check_size(lm: np.ndarray) -> None:
-    ipd = float(np.hypot(*(lm[L_IRIS_CENTER, :2] - lm[R_IRIS_CENTER, :2])))
+    ipd = float(face_ipd(lm))
     if ipd < MIN_IPD_PX:
         need = np.ceil(10 * MIN_IPD_PX / max(ipd, 1e-3)) / 10  # round up: 1.04 -> 1.1
         raise FaceTooSmallError(

@@ -15,6 +15,13 @@ from core.paths import resource
 _PATH = resource("facemesh_regions.json")
 NUM_LANDMARKS = 478
 R_IRIS_CENTER, L_IRIS_CENTER = 468, 473
+IRIS_POINTS = np.arange(468, 478)  # refined Face Mesh: right iris 468-472, left 473-477
+
+
+def ipd(landmarks: np.ndarray) -> np.ndarray:
+    """Inter-pupil distance of (..., 478, 2+) landmarks, in their units: the face frame's unit."""
+    d = landmarks[..., L_IRIS_CENTER, :2] - landmarks[..., R_IRIS_CENTER, :2]
+    return np.hypot(d[..., 0], d[..., 1])
 
 
 @lru_cache(maxsize=1)
@@ -36,10 +43,6 @@ def region(name: str) -> np.ndarray:
 def point(name: str, key: str) -> int:
     """A single named landmark, e.g. point('mouth_corners_outer', 'R') -> 61."""
     return int(_table()[name][key])
-
-
-def region_names() -> list[str]:
-    return [k for k, v in _table().items() if isinstance(v, (list, dict)) and k != "mirror_map"]
 
 
 @lru_cache(maxsize=1)

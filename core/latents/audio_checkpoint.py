@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core.audio.io import SAMPLE_RATE
 from core.errors import CheckpointError
 
 NUM_OUT = 7  # six emotions (paper order) + neutral
@@ -25,7 +26,7 @@ class AudioEmotionModel:
     encoder: torch.nn.Module
     weight: torch.Tensor  # (7, hidden)
     bias: torch.Tensor    # (7,)
-    sample_rate: int = 16000
+    sample_rate: int = SAMPLE_RATE
     normalize: bool = True
 
     @torch.inference_mode()

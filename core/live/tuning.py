@@ -1,10 +1,12 @@
 """Every number that tunes live mode, with its source."""
 from __future__ import annotations
 
+from core.audio.io import SAMPLE_RATE
+
 LIVE = {
     # Audio. 10 ms blocks: PortAudio's usual low-latency buffer at 16 kHz (160 samples), also the
     # speech analysis hop (core/audio/features), so a block rarely waits for the next one.
-    "sample_rate": 16000,
+    "sample_rate": SAMPLE_RATE,
     "block_s": 0.010,
     "ring_s": 2.0,            # audio the ring buffer holds; older samples are dropped (overrun)
     # Video. 25 fps: the SpeechTracker's own delay is 1.5 frames + 20 ms (80 ms at 25 fps).

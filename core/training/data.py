@@ -6,7 +6,6 @@ face/mouth masks, and the clip's emotion condition.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -133,7 +132,3 @@ def collate(items: list[dict]) -> dict:
     for k, v in items[0].items():
         out[k] = torch.stack([it[k] for it in items]) if torch.is_tensor(v) else [it[k] for it in items]
     return out
-
-
-def write_json(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

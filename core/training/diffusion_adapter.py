@@ -188,11 +188,8 @@ def from_diffusion(source=None, latents: nn.Module | None = None, *, tiny: bool 
     loading layout), a MoEEPipeline or a DiffusionEngine; tiny=True: random tiny parts.
     latents: the Emotion-to-Latents module (default: tiny random for tiny parts, else
     models/emotion_to_latents or the shipped one)."""
-    try:
-        from core.diffusion.loading import build_pipeline, default_models_dir, load_parts
-    except ImportError:
-        raise CheckpointError("the diffusion engine (core/diffusion) is not installed in this "
-                              "build yet, so there is no network to train") from None
+    from core.diffusion.loading import build_pipeline, default_models_dir, load_parts
+
     if hasattr(source, "pipe"):  # DiffusionEngine
         source = source.pipe
     models_dir = Path(source) if isinstance(source, (str, Path)) else default_models_dir()

@@ -22,6 +22,7 @@ from core.emotions import AU_INDEX, EMOTIONS, NUM_AUS
 from core.errors import InputError, MoeeError
 from core.expression import expert_matrix
 from core.face.frame import FaceFrame
+from core.face.regions import ipd
 from core.latents.label import canonical_label, label_weights
 from core.training.tuning import TUNING
 
@@ -74,10 +75,6 @@ def landmark_track(frames) -> np.ndarray:
         except MoeeError:
             out.append(np.full((478, 2), np.nan, np.float32))
     return np.stack(out)
-
-
-def ipd(lm: np.ndarray) -> np.ndarray:
-    return np.linalg.norm(lm[..., 473, :] - lm[..., 468, :], axis=-1)
 
 
 def akd(gen: np.ndarray, ref: np.ndarray, ref_scale: float = 1.0) -> dict[str, float]:
@@ -151,7 +148,7 @@ def audio_energy(video: Path, fps: float, n: int) -> np.ndarray | None:
     from core.audio.io import load_audio
 
     try:
-        e = compute_features(load_audio(video, 16000), fps).energy
+        e = compute_features(load_audio(video), fps).energy
     except InputError:
         return None
     out = np.zeros(n, np.float32)

@@ -1,7 +1,7 @@
 """What the trainer needs from the diffusion engine: one conditioned denoising forward.
 
-`TrainModel` is the contract; `core.diffusion` parts are wrapped to it by `build_model` (the
-engine's own loader builds the parts). A model's parts are named nn.Modules:
+`TrainModel` is the contract; `core.diffusion` parts are wrapped to it by
+`diffusion_adapter.from_diffusion` (the engine's own loader builds the parts). A model's parts are named nn.Modules:
     "reference_net", "unet"  stage 1 trains these (the MoE inside the U-Net stays off: g = 0)
     "latents"                Emotion-to-Latents; stage 2 trains it with the MoE
     anything else            (vae, audio encoder, ...) is never trained
@@ -44,9 +44,3 @@ def moe_modules(module: nn.Module) -> list[tuple[str, nn.Module]]:
 
     return [(n, m) for n, m in module.named_modules() if isinstance(m, EmotionMoE)]
 
-
-def build_model(models_dir: str | None = None, tiny: bool = False, device: str = "cpu") -> TrainModel:
-    """The diffusion engine's parts as a TrainModel (tiny random ones with `tiny=True`)."""
-    from core.training.diffusion_adapter import from_diffusion
-
-    return from_diffusion(models_dir, tiny=tiny, device=device)

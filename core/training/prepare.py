@@ -26,15 +26,16 @@ from pathlib import Path
 import numpy as np
 
 from core import atomic
+from core.audio.io import SAMPLE_RATE
 from core.engine import CancelToken
 from core.errors import AudioError, InputError, MoeeError
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
+from core.face.regions import ipd as face_ipd
 from core.training.metadata import ClipMeta, read_metadata
 from core.training.tuning import TUNING
 from core.training.video import read_video
 
 MANIFEST = "manifest.json"
-SAMPLE_RATE = 16000  # wav2vec2's rate
 
 
 @dataclass
@@ -104,7 +105,7 @@ def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig)
     landmarks = _track_landmarks(frames, config)
     m = align_matrix(landmarks, config.size)
     crops, lm = _warp(frames, landmarks, m, config.size)
-    ipd = float(np.median(np.linalg.norm(lm[:, L_IRIS_CENTER] - lm[:, R_IRIS_CENTER], axis=1)))
+    ipd = float(np.median(face_ipd(lm)))
     row = {**meta.to_dict(), "kind": meta.kind, "fps": fps, "frames": n, "size": config.size,
            "ipd": ipd}
     _write_clip(dest, crops, lm, face_masks(lm, config.size, ipd * config.mouth_margin_ipd),

@@ -46,7 +46,7 @@ class PaintEngine(Engine):
 
 def make_engine():
     """The real rig engine when it is importable, else the stand-in."""
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.errors import InputError
     try:
         return create_engine("rig")

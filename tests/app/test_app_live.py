@@ -11,7 +11,7 @@ from app.ui_constants import SAMPLE_VOICE
 
 @pytest.fixture(scope="module")
 def rig():
-    from core.engine import create_engine
+    from core.engines import create_engine
     from core.samples import sample_portrait
     engine = create_engine("rig")
     return engine, engine.prepare(sample_portrait())

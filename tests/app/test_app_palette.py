@@ -108,6 +108,7 @@ def test_au_toggle_cycles_and_changes_frame(window, qtbot):
     assert 12 not in window.project.mix.au_overrides
 
 
+@pytest.mark.slow
 def test_control_to_frame_latency_under_50ms(window, qtbot):
     slider = window.palette.sliders.sliders[0]
     window.latencies_ms.clear()

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import core.engine
+import core.engines
 from core.cli import run_cli
 from core.emotions import EMOTIONS
 from tests.export.helpers import StripeEngine, decoded_frames, probe
@@ -35,8 +35,7 @@ def _one_error_line(err: str) -> str:
 @pytest.fixture
 def stripes(monkeypatch):
     """A fast synthetic engine under the name 'stripes' for flag and progress tests."""
-    core.engine.engine_names()  # load the built-ins first so they don't overwrite ours
-    monkeypatch.setitem(core.engine._ENGINES, "stripes", StripeEngine)
+    monkeypatch.setitem(core.engines._ENGINES, "stripes", StripeEngine)
     return "stripes"
 
 
@@ -150,7 +149,7 @@ def test_rig_blank_portrait_says_no_face(tmp_path, speech_wav, capsys):
 SLOW_ENGINE_MAIN = """
 import sys, time
 sys.path.insert(0, {root!r})
-import core.engine
+import core.engines
 from tests.export.helpers import StripeEngine
 
 class Slow(StripeEngine):
@@ -159,8 +158,7 @@ class Slow(StripeEngine):
             time.sleep(0.02)
             yield f
 
-core.engine.engine_names()
-core.engine.register_engine("slow", Slow)
+core.engines.register_engine("slow", Slow)
 from main import main
 sys.exit(main(sys.argv[1:]))
 """

@@ -8,7 +8,8 @@ import pytest
 
 from core.audio.io import load_audio
 from core.curves import CurveWriter, read_curves
-from core.engine import RenderJob, create_engine
+from core.engine import RenderJob
+from core.engines import create_engine
 from core.face.landmarks import detect_face
 from core.keyframes import Key, KeyTrack
 from core.mix import EmotionMix

@@ -1,6 +1,8 @@
 """Text conditions: the held-out bar, negation, intensity, compounds, latency."""
 from __future__ import annotations
 
+import pytest
+
 import time
 
 import numpy as np
@@ -63,6 +65,7 @@ def test_neutral_prompts_stay_low(runtime):
     assert suggest_from_text("   ").sum() == 0
 
 
+@pytest.mark.slow
 def test_prompt_latency_after_first_call(runtime):
     """CPU time of this process (one torch thread): wall time on the shared 2-core test box
     also counts other workers' jobs (measured: 2x under load 6, on par when idle)."""

@@ -77,6 +77,7 @@ def test_half_blink_keeps_the_iris_round_and_full_blink_hides_it(p, rig):
         assert np.abs(block(closed) - block(p.image)).mean() > 15
 
 
+@pytest.mark.slow
 def test_speed(p, rig):
     warper, eyes = rig
     d = motions.blink(p, 0.3)

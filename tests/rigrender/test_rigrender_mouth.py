@@ -43,6 +43,7 @@ def test_open_jaw_shows_cavity_and_upper_teeth(p, rig):
     assert cavity.mean() < 110
 
 
+@pytest.mark.slow
 def test_speed(p, rig):
     warper, mouth = rig
     d = motions.jaw(p, 0.3)

@@ -71,6 +71,7 @@ def test_no_holes_or_folds(p, warper, amount):
         assert (det < -0.05).mean() < 1e-3
 
 
+@pytest.mark.slow
 def test_preparation_is_fast_at_1024(p):
     times = motions.timings(lambda: Warper(p.xy * 2, (1024, 1024)), 3)
     assert min(times) < 0.3  # best of three: the test machine is shared

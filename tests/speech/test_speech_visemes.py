@@ -104,6 +104,7 @@ def test_no_chatter(speech):
         assert turns / seconds < 6.0, (au, turns / seconds)  # ~4-5 syllables/s at most
 
 
+@pytest.mark.slow
 def test_sixty_seconds_well_under_a_second(speech_wav):
     track = load_audio(speech_wav)
     reps = int(np.ceil(60 / track.duration))
