@@ -3,6 +3,7 @@ Ray tasks on an existing cluster (`ray`), and report every row."""
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -102,9 +103,11 @@ def _failed(report: BatchReport, board: Board, row: BatchRow, reason: str) -> No
 _QUEUE = None
 
 
-def _init_worker(queue) -> None:
+def _init_worker(queue, threads: int) -> None:
     global _QUEUE
     _QUEUE = queue
+    from core.batch.worker import limit_threads
+    limit_threads(threads)
 
 
 def _pool_row(line: int, cells: dict, settings: dict, ident: dict) -> RowResult:
@@ -119,8 +122,10 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
     attempts: dict[int, int] = {}
     while todo:
         crashed = []
-        with ProcessPoolExecutor(max_workers=min(options.jobs, len(todo)), mp_context=ctx,
-                                 initializer=_init_worker, initargs=(queue,)) as pool:
+        workers = min(options.jobs, len(todo))
+        threads = max(1, (os.cpu_count() or 1) // workers)  # the machine, shared out
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                 initializer=_init_worker, initargs=(queue, threads)) as pool:
             futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
                        (row, ident) for row, ident in todo}
             pending = set(futures)
@@ -156,7 +161,8 @@ def _run_ray(todo, options: BatchOptions, report: BatchReport, board: Board) -> 
     ray = _import_ray()
     _connect(ray, options.ray)
     task = ray.remote(num_cpus=1, max_retries=0)(render_row)
-    refs = {task.remote(row.line, row.cells, options.settings, ident): row
+    # one CPU per task (num_cpus=1), so one thread of compute each
+    refs = {task.remote(row.line, row.cells, options.settings, ident, None, 1): row
             for row, ident in todo}
     pending = list(refs)
     while pending:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
+import os
 import time
 from dataclasses import dataclass
 
 from core.errors import InputError, MoeeError
 
 PROGRESS_EVERY_S = 0.25  # how often a worker reports frames to the batch's progress bar
+# Thread pools a worker's libraries size to the whole machine unless told (OpenMP/BLAS through
+# numpy, torch, OpenCV's own pool); N workers x all cores oversubscribes the CPU.
+THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 @dataclass
@@ -56,10 +60,23 @@ class _Progress:
         pass
 
 
+def limit_threads(threads: int) -> None:
+    """Give this worker `threads` threads of compute (before the heavy imports where possible)."""
+    for name in THREAD_ENV:
+        os.environ[name] = str(threads)
+    import cv2
+    cv2.setNumThreads(threads)
+    import torch
+    torch.set_num_threads(threads)
+
+
 def render_row(line: int, cells: dict[str, str], settings: dict, ident: dict,
-               queue=None) -> RowResult:
+               queue=None, threads: int | None = None) -> RowResult:
     from core.batch.record import write_record
     from core.cli import render
+
+    if threads:
+        limit_threads(threads)
 
     t0 = time.monotonic()
     progress = _Progress(line, queue)
