@@ -50,7 +50,7 @@ def run(args) -> int:
         raise InputError(f"--fps must be between 5 and 60 for live mode, got {args.fps}")
     if not 64 <= args.size <= 2048:
         raise InputError(f"--size must be between 64 and 2048 pixels, got {args.size}")
-    from core.stream.options import check_stream_args, open_from_args
+    from core.stream.options import check_stream_args, finish_take, open_from_args
 
     stream_target = check_stream_args(args)
     windowed = (args.window or args.fullscreen) and not args.headless
@@ -64,9 +64,7 @@ def run(args) -> int:
     try:
         return _run(session, args, windowed)
     finally:
-        if stream is not None:
-            print(f"stream: {stream.status().line()}", file=sys.stderr)
-            stream.close()
+        finish_take(stream)  # the last few frames still queued go out, then it closes
 
 
 def _run(session, args, windowed: bool) -> int:

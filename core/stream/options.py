@@ -36,7 +36,7 @@ def open_from_args(target, fps: int, take: bool, quiet: bool = False):
 
 
 def finish_take(stream, quiet: bool = False) -> None:
-    """After a render: let the queued frames go at the frame rate, then close."""
+    """After a render or a live run: let the queued frames go at the frame rate, then close."""
     if stream is None:
         return
     try:

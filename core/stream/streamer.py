@@ -64,7 +64,8 @@ class FaceStreamer:
     """`push(frame)` from the render loop; `close()` (or `with`) ends it. `drain()` waits until
     everything queued has gone (a take streamed from `render`)."""
 
-    def __init__(self, target: StreamTarget, fps: int, queue_frames: int = STREAM["live_queue_frames"],
+    def __init__(self, target: StreamTarget, fps: int,
+                 queue_frames: int = STREAM["live_queue_frames"],
                  clock: Callable[[], float] = time.monotonic):
         self.target, self.fps = target, int(fps)
         self._encode = encoder_for(target)

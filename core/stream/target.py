@@ -50,7 +50,8 @@ def parse_stream_url(text: str, subject: str | None = None) -> StreamTarget:
     try:
         port = parts.port
     except ValueError:
-        raise InputError(f"--stream: the port in {text!r} must be a number from 1 to 65535") from None
+        raise InputError(f"--stream: the port in {text!r} must be a number from 1 to "
+                         "65535") from None
     if not parts.hostname:
         raise InputError(f"--stream: {text!r} has no host; e.g. {scheme}://127.0.0.1:"
                          f"{DEFAULT_PORTS[scheme]}")
