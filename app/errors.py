@@ -34,15 +34,19 @@ def user_message(error: BaseException | str) -> str:
     return f"Something went wrong: {error}"
 
 
-def show_error(parent: QWidget | None, title: str, error: BaseException | str) -> QMessageBox:
-    """Show a non-blocking error dialog; developers get the traceback in the log."""
+def show_error(parent: QWidget | None, title: str, error: BaseException | str,
+               details: str | None = None) -> QMessageBox:
+    """Show a non-blocking error dialog; developers get the traceback in the log. `details`
+    (paths, part lists) go behind "Show details"; a bug's traceback goes there too."""
     if isinstance(error, BaseException) and not isinstance(error, MoeeError):
         log.error("%s", "".join(traceback.format_exception(error)))
     box = QMessageBox(QMessageBox.Icon.Warning, title, user_message(error),
                       QMessageBox.StandardButton.Ok, parent)
     box.setObjectName("errorDialog")
     if isinstance(error, BaseException) and not isinstance(error, MoeeError):
-        box.setDetailedText("".join(traceback.format_exception(error)))
+        details = "\n\n".join(filter(None, (details, "".join(traceback.format_exception(error)))))
+    if details:
+        box.setDetailedText(details)
     box.finished.connect(lambda _=0, b=box: _forget(b))
     _open_boxes.append(box)
     box.open()
@@ -64,3 +68,18 @@ def ask_save_changes(parent: QWidget | None, what: str = "this project") -> str:
                                   QMessageBox.StandardButton.Save)
     return {QMessageBox.StandardButton.Save: "save",
             QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
+
+
+def ask_missing_portrait(parent: QWidget | None, path: str) -> str:
+    """'locate', 'skip' or 'cancel' for a project whose portrait file is gone. Blocking by
+    nature; tests monkeypatch it (or answer the real box from a timer)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Portrait not found",
+                      f"This project's portrait was not found: {path}. Locate it, or open the "
+                      "project without a portrait?", QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("missingPortrait")
+    locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
+    skip = box.addButton("Skip", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(locate)
+    box.exec()
+    return {id(locate): "locate", id(skip): "skip"}.get(id(box.clickedButton()), "cancel")

@@ -1,4 +1,9 @@
-"""Export dialog: path, size, fps, range; progress with time left; cancel; reveal on success.
+"""Export dialog: path, size, fps, range; progress with time left; cancel; on success "Saved to
+..." and an "Open folder" button that says so when no file manager can be started.
+
+The range follows the current voice (0 to its end) unless the user set it for this voice: the
+project remembers which voice a hand-set range belongs to (ExportSettings.range_audio). The
+default file sits beside the project, else in the folder of the last export.
 
 The export goes through core.video.export.export_video, the CLI's streaming atomic writer, so a
 cancelled or failed export leaves no file behind.
@@ -8,7 +13,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
@@ -16,15 +21,16 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 
 from app.errors import show_error
 from app.session import Session
-from app.ui_constants import EXPORT_POLL_MS, EXPORT_SIZES
+from app.ui_constants import EXPORT_PATH_WIDTH, EXPORT_POLL_MS, EXPORT_SIZES
 from app.workers import Worker
 from core.engine import CancelToken
 from core.project import Project
 
 
-def reveal_file(path: str) -> None:
-    """Show the exported file in the system's file manager (its folder)."""
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent)))
+def reveal_file(path: str) -> bool:
+    """Show the exported file's folder in the file manager; False when none could be started
+    (Qt then only logs "Unable to detect a launcher" on stderr)."""
+    return bool(QDesktopServices.openUrl(QUrl.fromLocalFile(str(Path(path).parent))))
 
 
 def run_export(engine, job, out_path: str, state: dict, cancel: CancelToken):
@@ -41,10 +47,13 @@ class ExportDialog(QDialog):
     exported = Signal(str)
 
     def __init__(self, session: Session, project: Project, parent: QWidget | None = None,
-                 keys=None):
-        """keys: the take's core.keyframes.KeyTrack (or None: the project's mix throughout)."""
+                 keys=None, settings=None):
+        """keys: the take's core.keyframes.KeyTrack (or None: the project's mix throughout);
+        settings: app.settings.AppSettings, for the last export folder."""
         super().__init__(parent)
         self.keys = keys
+        self.settings = settings
+        self.saved_path: str | None = None
         self.setWindowTitle("Export video")
         self.session, self.project = session, project
         self.worker: Worker | None = None
@@ -59,6 +68,8 @@ class ExportDialog(QDialog):
     def _build(self) -> None:
         self.path = QLineEdit()
         self.path.setObjectName("export_path")
+        self.path.setMinimumWidth(EXPORT_PATH_WIDTH[0])
+        self.path.textChanged.connect(self._fit_path)
         browse = QPushButton("Browse…")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -85,7 +96,14 @@ class ExportDialog(QDialog):
         self.progress.setRange(0, 1)
         self.progress.setValue(0)
         self.eta = QLabel("")
+        self.eta.setWordWrap(True)
+        self.eta.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox()
+        self.open_folder = self.buttons.addButton("Open folder",
+                                                  QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_folder.setObjectName("openFolder")
+        self.open_folder.setVisible(False)
+        self.open_folder.clicked.connect(self.reveal)
         self.export_button = self.buttons.addButton("Export", QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.export_button.clicked.connect(self.start_export)
@@ -98,21 +116,46 @@ class ExportDialog(QDialog):
 
     def _load_settings(self) -> None:
         e = self.project.export
-        default = Path.home() / "moee.mp4"
-        if self.project.file_path:
-            default = Path(self.project.file_path).with_suffix("").with_suffix(".mp4")
-        self.path.setText(e.path or str(default))
+        self.path.setText(e.path or str(self._default_path()))
+        self.path.setCursorPosition(len(self.path.text()))  # the file name, if anything is cut
         index = self.size.findData(e.size)
         self.size.setCurrentIndex(index if index >= 0 else self.size.findData(512))
         self.fps.setValue(e.fps)
-        self.start.setValue(e.start)
-        self.end.setValue(self.session.duration if e.end is None else e.end)
+        if self._range_is_for_this_voice():
+            self.start.setValue(e.start)
+            self.end.setValue(self.session.duration if e.end is None else e.end)
+        else:
+            self.start.setValue(0.0)
+            self.end.setValue(self.session.duration)
+
+    def _range_is_for_this_voice(self) -> bool:
+        e = self.project.export
+        return e.range_audio is not None and e.range_audio == self.project.audio_path
+
+    def _default_path(self) -> Path:
+        """Beside the project; else in the last export's folder; else beside the portrait."""
+        if self.project.file_path:
+            return Path(self.project.file_path.removesuffix(".json")).with_suffix(".mp4")
+        stem = Path(self.project.portrait_path).stem if self.project.portrait_path else "moee"
+        folder = self.settings.last_dir("export", "") if self.settings is not None else ""
+        if not folder and self.project.portrait_path:
+            folder = str(Path(self.project.portrait_path).parent)
+        return Path(folder or Path.home()) / f"{stem}.mp4"
+
+    def _fit_path(self, text: str) -> None:
+        """Wide enough for the whole path (up to a laptop-friendly cap); full path as tooltip."""
+        self.path.setToolTip(text)
+        lo, hi = EXPORT_PATH_WIDTH
+        need = self.path.fontMetrics().horizontalAdvance(text) + 24  # frame and cursor margins
+        self.path.setMinimumWidth(max(lo, min(hi, need)))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export video", self.path.text(),
                                               "MP4 video (*.mp4)")
         if path:
             self.path.setText(path if path.endswith(".mp4") else path + ".mp4")
+            if self.settings is not None:
+                self.settings.remember_dir("export", path)
 
     # ----- export
     def start_export(self) -> None:
@@ -124,8 +167,12 @@ class ExportDialog(QDialog):
         if problem:
             show_error(self, "Cannot export", problem)
             return
+        whole = start <= 0.0 and end >= self.session.duration - 0.005  # spin boxes: 2 decimals
         self.project.set_export(path=path, size=self.size.currentData(), fps=self.fps.value(),
-                                start=start, end=end)
+                                start=0.0 if whole else start, end=None if whole else end,
+                                range_audio=None if whole else self.project.audio_path)
+        self.open_folder.setVisible(False)
+        self.saved_path = None
         self.state = {"done": 0, "total": job.frame_count()}
         self.started_at = time.monotonic()
         self.worker = Worker(run_export, self.session.engine, job, path, self.state)
@@ -161,9 +208,18 @@ class ExportDialog(QDialog):
             self.eta.setText(f"{done}/{total} frames · about {left:.0f} s left")
 
     def _done(self, path: str) -> None:
-        self.eta.setText(f"Saved {path}")
+        self.saved_path = path
+        self.eta.setText(f"Saved to {path}")
+        self.open_folder.setVisible(True)
+        if self.settings is not None:
+            self.settings.remember_dir("export", path)
         self.exported.emit(path)
-        reveal_file(path)
+
+    def reveal(self) -> None:
+        if self.saved_path and not reveal_file(self.saved_path):
+            show_error(self, "Cannot open the folder",
+                       f"No file manager could be started here; the video is in "
+                       f"{Path(self.saved_path).parent}.")
 
     def _failed(self, error: BaseException) -> None:
         show_error(self, "Export failed", error)
@@ -177,6 +233,8 @@ class ExportDialog(QDialog):
         if cancelled:
             self.eta.setText("Export cancelled; nothing was written.")
             self.progress.setValue(0)
+        elif self.saved_path:
+            self.eta.setText(f"Saved to {self.saved_path}")
 
     def cancel_or_close(self) -> None:
         if self.worker is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from app.elided_label import ElidedLabel
 from core.keyframes import EASINGS
 
 KEYS_HELP = ("Keys: the emotion changes along the take.\n"
@@ -40,7 +41,7 @@ class KeyBar(QWidget):
         self.accept = self._button("Accept all", "Turn the proposed (dashed) keys into keys",
                                    self.acceptClicked)
         self.discard = self._button("Discard", "Forget the proposed keys", self.discardClicked)
-        self.info = QLabel("")
+        self.info = ElidedLabel("", tooltip_text=False)
         self.info.setObjectName("keyInfo")
         self.setToolTip(KEYS_HELP)
         self.info.setToolTip(KEYS_HELP)

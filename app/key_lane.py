@@ -34,10 +34,13 @@ class KeyLane(QObject):
         self.lines: list[pg.InfiniteLine] = []
         self.ghosts: list[pg.InfiniteLine] = []
         self.duration = 0.0
+        self._keys: tuple = ()  # what the markers show, to place them again on a new duration
+        self._selected: int | None = None
 
     # ----- keys
     def set_keys(self, keys, selected: int | None) -> None:
         """keys: core.keyframes.Key sequence, sorted by time."""
+        self._keys, self._selected = tuple(keys), selected
         while len(self.lines) < len(keys):
             self.lines.append(self._new_line(len(self.lines)))
         for i, line in enumerate(self.lines):
@@ -69,9 +72,12 @@ class KeyLane(QObject):
         self.clicked.emit(line.key_index)
 
     def set_duration(self, duration: float) -> None:
+        """A new voice: new bounds, and the markers placed again from the key times (a shorter
+        voice's bounds clamped them; the times themselves live in the keys)."""
         self.duration = duration
         for line in self.lines:
             line.setBounds((0, max(duration, 1e-3)))
+        self.set_keys(self._keys, self._selected)
 
     def visible_times(self) -> list[float]:
         return [ln.value() for ln in self.lines if ln.isVisible()]

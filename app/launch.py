@@ -15,6 +15,10 @@ import sys
 
 def main(argv: list[str] | None = None, app_by_default: bool = True) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    # --verbose anywhere on the line (every command and the app): show the native libraries' logs
+    from core.native_logs import configure
+    configure(verbose_logs=True if "--verbose" in argv else None)
+    argv = [a for a in argv if a != "--verbose"]
     wants_app = (argv[:1] in (["gui"], ["app"])
                  or (app_by_default and (not argv or (argv[0].startswith("-")
                                                      and argv[0] not in ("-h", "--help")))))

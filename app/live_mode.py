@@ -9,9 +9,13 @@ from PySide6.QtCore import QObject, Signal
 
 from app.live_window import LiveWindow
 from app.workers import Worker
+from core.errors import InputError, NoMicrophoneError
 from core.live.palette import LivePalette
 from core.live.sources import AudioSource, MicrophoneSource
 from core.mix import EmotionMix
+
+NO_MIC_ADVICE = ("Connect a microphone and choose Playback > Live mode again, or open a recorded "
+                 "voice (File > Open voice…) and press Space to play it with the palette.")
 
 
 def build_live_session(engine_name: str, portrait, mix: EmotionMix,
@@ -58,6 +62,8 @@ class LiveMode(QObject):
 
     def _not_started(self, error: BaseException) -> None:
         self.stateChanged.emit(False)
+        if isinstance(error, NoMicrophoneError):  # the core message speaks of CLI flags
+            error = InputError(f"{error.reason[:1].upper()}{error.reason[1:]}. {NO_MIC_ADVICE}")
         self.failed.emit("Cannot start live mode", error)
 
     def _open(self, session, fullscreen: bool) -> None:

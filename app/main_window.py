@@ -17,6 +17,8 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
 from app.audio_strip import AudioStrip
+from app.elided_label import ElidedLabel
+from app.engine_switch import WindowEngines, engine_problem
 from app.errors import show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
@@ -32,8 +34,8 @@ from app.session import Session
 from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
-                              ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_MESSAGE_MS,
-                              THEME_QSS, WINDOW_SIZE)
+                              ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH,
+                              STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
 from app.window_menus import WindowMenus
@@ -44,7 +46,7 @@ from core.mix import EmotionMix
 from core.project import CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, Project
 
 
-class MainWindow(WindowMenus, WindowFiles, QMainWindow):
+class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
     def __init__(self, settings: AppSettings | None = None, engine: Engine | None = None,
                  engine_name: str | None = None, load_samples: bool = True):
         super().__init__()
@@ -53,6 +55,8 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         self.project = Project(audio_path=str(SAMPLE_VOICE) if SAMPLE_VOICE.exists() else None)
         self.undo_stack = QUndoStack(self)
         name = engine_name or self.settings.value("engine", "rig")
+        if engine is None and engine_problem(name) is not None:
+            name = "rig"  # the saved engine cannot start here (models removed): start on the rig
         self.session = Session(name, engine, self)
         self.renderer = FrameRenderer(self)
         self.playback = Playback(parent=self)
@@ -88,9 +92,16 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         self.audio_strip.setMinimumHeight(AUDIO_DOCK_HEIGHT)
         # the palette runs the full height; the audio strip sits under the preview only
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resize(*WINDOW_SIZE)
+        self.resize(*self._first_size())
         self.resizeDocks([self.palette_dock], [PALETTE_DOCK_WIDTH], Qt.Orientation.Horizontal)
         self.resizeDocks([self.audio_dock], [AUDIO_DOCK_HEIGHT], Qt.Orientation.Vertical)
+
+    def _first_size(self) -> tuple[int, int]:
+        """WINDOW_SIZE, or the screen's free area when that is smaller (a laptop)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None or screen.isEmpty():
+            return WINDOW_SIZE
+        return min(WINDOW_SIZE[0], screen.width()), min(WINDOW_SIZE[1], screen.height())
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -103,7 +114,8 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         bar = self.statusBar()
         self.status_labels: dict[str, QLabel] = {}
         for key in ("engine", "device", "fps", "portrait", "audio"):
-            label = QLabel("–")
+            label = ElidedLabel("–")
+            label.setMaximumWidth(STATUS_LABEL_MAX_WIDTH)
             label.setObjectName(f"status_{key}")
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
@@ -313,26 +325,16 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         self._status_message("Live mode: 1-6, 0, A in the live window; Esc stops." if on
                              else "Live mode off.")
 
-    # ----- export and engines
+    # ----- export
     def open_export(self) -> None:
         if self.session.portrait is None:
             show_error(self, "Nothing to export", "Load a portrait first.")
             return
         self.playback.pause()
         self.export_dialog = ExportDialog(self.session, self.project, self,
-                                          keys=self.keys.render_track())
-        self.export_dialog.exported.connect(lambda p: self._status_message(f"Exported {p}"))
+                                          keys=self.keys.render_track(), settings=self.settings)
+        self.export_dialog.exported.connect(lambda p: self._status_message(f"Saved to {p}"))
         self.export_dialog.open()
-
-    def switch_engine(self, name: str) -> None:
-        if name == self.session.engine_name:
-            return
-        self.playback.pause()
-        self.settings.set_value("engine", name)
-        self.session.engine_name, self.session.engine = name, None
-        self.session.portrait = None
-        self._status("engine", f"engine: {name} (loading…)")
-        self.session.load_portrait(self.project.portrait_path)
 
     # ----- status and layout
     def _status(self, key: str, text: str) -> None:

@@ -67,6 +67,10 @@ class Preview(QWidget):
             self.placeholder.hide()
             self.box.autoRange(padding=0.0)
 
+    def clear(self) -> None:
+        """No picture (no portrait): nothing of a previous one stays on screen."""
+        self.image.clear()
+
     def set_duration(self, seconds: float) -> None:
         self.duration = seconds
         with QSignalBlocker(self.scrub):

@@ -58,6 +58,7 @@ class Session(QObject):
     portraitReady = Signal(object)  # LoadedPortrait
     audioReady = Signal(object)  # LoadedAudio | None
     failed = Signal(str, object)  # title, exception
+    engineFailed = Signal(str, object)  # engine name, exception (the previous engine stays)
     busy = Signal(str)  # what is loading ("" when idle)
 
     def __init__(self, engine_name: str = "rig", engine: Engine | None = None,
@@ -84,13 +85,29 @@ class Session(QObject):
         return self._run("audio", lambda p: LoadedAudio(p, read_audio(p)), path,
                          done=self._audio_done, title="Cannot use this audio")
 
-    def _run(self, kind: str, fn, *args, done, title: str) -> Worker:
+    def switch_engine(self, name: str, path: str | None) -> Worker:
+        """Build engine `name` and prepare the portrait (path; None = the sample) with it in a
+        worker; only when both worked do they replace the current ones, so a failed switch
+        leaves the previous engine running (engineFailed says why)."""
+        prepare = self.portrait is not None
+        return self._run("engine", _engine_with_portrait, name, path, prepare,
+                         done=lambda r: self._engine_switched(name, *r), title="",
+                         on_error=lambda e: self.engineFailed.emit(name, e))
+
+    def _engine_switched(self, name: str, engine: Engine, portrait) -> None:
+        self.engine_name, self.engine = name, engine
+        if portrait is not None:
+            self._portrait_done(portrait)
+        else:
+            self.engineReady.emit(engine.describe())
+
+    def _run(self, kind: str, fn, *args, done, title: str, on_error=None) -> Worker:
         old = self._workers.get(kind)
         if old is not None:
             old.cancel()
         worker = Worker(fn, *args)
         worker.returned.connect(lambda r, w=worker: None if w.cancelled else done(r))
-        worker.errored.connect(lambda e: self.failed.emit(title, e))
+        worker.errored.connect(on_error or (lambda e: self.failed.emit(title, e)))
         worker.finished.connect(lambda k=kind, w=worker: self._finished(k, w))
         self._workers[kind] = worker
         self.busy.emit(f"Loading {kind}…")
@@ -107,6 +124,13 @@ class Session(QObject):
         if self.engine is None:
             self.engine = create_engine(self.engine_name)
         return self.engine
+
+    def clear_portrait(self) -> None:
+        """No portrait (a project whose portrait file is missing): a pending load is dropped."""
+        old = self._workers.get("portrait")
+        if old is not None:
+            old.cancel()
+        self.portrait = None
 
     def _portrait_done(self, portrait: LoadedPortrait) -> None:
         self.portrait = portrait
@@ -138,6 +162,14 @@ class Session(QObject):
                          audio=self.audio.track if self.audio else None, mix=mix, fps=fps,
                          size=size or self.preview_size, start=start,
                          duration=max(1.0 / fps, end - start), keys=keys)
+
+
+def _engine_with_portrait(name: str, path: str | None, prepare: bool):
+    engine = create_engine(name)
+    if not prepare:
+        return engine, None
+    image = read_image(path)
+    return engine, LoadedPortrait(path, image, engine.prepare(image))
 
 
 def _prepare_portrait(session: Session, path: str | None) -> LoadedPortrait:

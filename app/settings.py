@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QSettings
 from app.ui_constants import APP_NAME, ORG_NAME, RECENT_FILES_MAX, SETTINGS_VERSION
 
 RECENT_KINDS = ("portrait", "audio", "project")
+DIR_KINDS = ("portrait", "audio", "project", "export", "keys")  # file dialogs remember one each
 
 
 class AppSettings:
@@ -44,6 +45,20 @@ class AppSettings:
 
     def set_value(self, key: str, value) -> None:
         self.qs.setValue(f"prefs/{key}", value)
+
+    # ----- the folder each kind of file dialog opened last
+    def last_dir(self, kind: str, default: str | None = None) -> str:
+        """The last folder used for this kind, else the old shared one (settings from before
+        folders were per kind), else `default`, else the home folder."""
+        for key in (f"dirs/{kind}", "prefs/last_dir"):
+            value = self.qs.value(key)
+            if value and Path(value).is_dir():
+                return str(value)
+        return default or str(Path.home())
+
+    def remember_dir(self, kind: str, path: str) -> None:
+        """path: a file the user chose; its folder becomes this kind's start folder."""
+        self.qs.setValue(f"dirs/{kind}", str(Path(path).parent))
 
     # ----- window
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:

@@ -28,6 +28,7 @@ AU_GRID_COLUMNS = 2
 HEX_MIN_SIZE = 220  # pixels
 HEX_MARGIN = 28  # pixels around the hexagon for the corner labels
 HEX_HANDLE_RADIUS = 8
+HEX_SPOKE_WIDTH = 5  # pixels: one spoke per emotion when the point can't picture the mix
 # Corner order around the hexagon (clockwise from the top): neighbours are the pairs that form
 # Du et al.'s common compounds (happily surprised, fearfully surprised, sadly fearful, ...).
 HEX_CORNER_ORDER = ("happy", "surprised", "fearful", "sad", "disgusted", "angry")
@@ -49,6 +50,11 @@ RECORD_MAX_S = 60.0
 # Window.
 WINDOW_SIZE = (1440, 900)
 PALETTE_DOCK_WIDTH = 480
+# Laptop screens (issue 14): the window must fit 1280x720. The palette never asks for more than
+# PALETTE_MIN_WIDTH (wider content scrolls); the AU grid reflows to as many columns as fit.
+PALETTE_MIN_WIDTH = 400
+AU_CELL_MIN_WIDTH = 260  # one AU cell: button, name, intensity slider, produced bar
+STATUS_LABEL_MAX_WIDTH = 260  # status bar fields elide beyond this
 SCROLLBAR_ALLOWANCE = 24  # pixels kept for the palette's vertical scroll bar
 AUDIO_DOCK_HEIGHT = 190
 RECENT_FILES_MAX = 8
@@ -58,6 +64,9 @@ SETTINGS_VERSION = 1
 # Export dialog.
 EXPORT_SIZES = (256, 384, 512, 768, 1024)
 EXPORT_POLL_MS = 100
+# Path field width range, pixels: it grows with the path up to the cap, so the dialog still fits a
+# 1280 px screen; longer paths show their end (the file name) and the tooltip has all of it.
+EXPORT_PATH_WIDTH = (420, 820)
 
 # Keys on the audio strip (emotion over time).
 KEY_WIDTH = 2  # marker line width, pixels

@@ -1,14 +1,17 @@
 """What the main window opens and saves (a mixin of MainWindow): portraits and voices (menu,
-drag-and-drop, recent files, microphone), and projects with their "unsaved changes" prompt."""
+drag-and-drop, recent files, microphone), key files, and projects with their "unsaved changes"
+prompt. Each kind of file dialog starts in the folder that kind was last taken from."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.errors import ask_save_changes, show_error
+from app.errors import ask_missing_portrait, ask_save_changes, show_error
 from app.session import LoadedAudio, LoadedPortrait
 from app.ui_constants import APP_NAME, AUDIO_RATE, SAMPLE_VOICE
+from app.undo import SetKeysCommand
+from core.keyframes import load_keys, save_keys
 from core.project import PROJECT_SUFFIX, Project, load_project, save_project
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
@@ -16,17 +19,26 @@ AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 AUDIO_FILTER = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
 PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
+KEYS_FILTER = "MoEE keys (*.json)"  # what `main.py render --keys take.json` reads
 
 
 class WindowFiles:
     # ----- media
     def _load_project_media(self) -> None:
-        loaded = self.session.portrait
-        if loaded is None or loaded.path != self.project.portrait_path:
-            self.session.load_portrait(self.project.portrait_path)
+        loaded, path = self.session.portrait, self.project.portrait_path
+        if path is not None and not Path(path).exists():
+            self._drop_portrait(f"portrait missing: {Path(path).name}")
+        elif loaded is None or loaded.path != path:
+            self.session.load_portrait(path)
         audio = self.session.audio
         if (audio.path if audio else None) != self.project.audio_path:
             self.session.load_audio(self.project.audio_path)
+
+    def _drop_portrait(self, status: str) -> None:
+        self.playback.pause()
+        self.session.clear_portrait()
+        self.preview.clear()
+        self._status("portrait", status)
 
     def _portrait_ready(self, portrait: LoadedPortrait) -> None:
         self._status("portrait", portrait.name)
@@ -58,6 +70,8 @@ class WindowFiles:
 
     def _engine_ready(self, info: dict) -> None:
         self._status("engine", f"engine: {info.get('engine', '?')}")
+        self.settings.set_value("engine", self.session.engine_name)
+        self._show_engine_checked()
         self._status("device", info.get("device", "?"))
 
     def open_portrait(self, path: str) -> None:
@@ -67,15 +81,17 @@ class WindowFiles:
         self.session.load_audio(path)
 
     def open_portrait_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open portrait", self._last_dir(), IMAGE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open portrait",
+                                              self.settings.last_dir("portrait"), IMAGE_FILTER)
         if path:
-            self._remember_dir(path)
+            self.settings.remember_dir("portrait", path)
             self.open_portrait(path)
 
     def open_audio_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open voice", self._last_dir(), AUDIO_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open voice", self.settings.last_dir("audio"),
+                                              AUDIO_FILTER)
         if path:
-            self._remember_dir(path)
+            self.settings.remember_dir("audio", path)
             self.open_audio(path)
 
     def use_samples(self) -> None:
@@ -119,11 +135,38 @@ class WindowFiles:
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(nothing yet)").setEnabled(False)
 
-    def _last_dir(self) -> str:
-        return self.settings.value("last_dir", str(Path.home()))
+    # ----- key files (the take's keys alone, for `main.py render --keys`)
+    def import_keys_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import keys", self.settings.last_dir("keys"),
+                                              KEYS_FILTER)
+        if not path:
+            return
+        self.settings.remember_dir("keys", path)
+        try:
+            track = load_keys(path)
+        except Exception as e:
+            show_error(self, "Cannot import the keys", e)
+            return
+        self.keys.select(None)
+        self.undo_stack.push(SetKeysCommand(self.project, track.to_project(),
+                                            f"Import keys {Path(path).name}"))
 
-    def _remember_dir(self, path: str) -> None:
-        self.settings.set_value("last_dir", str(Path(path).parent))
+    def export_keys_dialog(self) -> None:
+        if not len(self.keys.track):
+            show_error(self, "No keys to export", "Add a key first (K stores the palette's mix).")
+            return
+        name = Path(self.project.file_path or "take").name.removesuffix(".json")
+        start = str(Path(self.settings.last_dir("keys")) / f"{Path(name).stem}.keys.json")
+        path, _ = QFileDialog.getSaveFileName(self, "Export keys", start, KEYS_FILTER)
+        if not path:
+            return
+        self.settings.remember_dir("keys", path)
+        try:
+            save_keys(self.keys.track, path)
+        except Exception as e:
+            show_error(self, "Cannot export the keys", e)
+            return
+        self._status_message(f"Saved keys to {path}")
 
     # ----- drag and drop
     def dragEnterEvent(self, event) -> None:
@@ -144,11 +187,17 @@ class WindowFiles:
         self.undo_stack.clear()
 
     def open_project_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open project", self._last_dir(), PROJECT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, "Open project",
+                                              self.settings.last_dir("project"), PROJECT_FILTER)
         if path:
+            self.settings.remember_dir("project", path)
             self.open_project(path)
 
     def open_project(self, path: str) -> bool:
+        """Open a project, whole or not at all. A missing portrait asks Locate…/Skip/Cancel:
+        Locate uses the chosen file (the project is then unsaved: its file names another);
+        Skip opens the project without a portrait (nothing of the previous project's stays on
+        screen; saving keeps the missing path); Cancel leaves the open project untouched."""
         if not self._may_discard():
             return False
         try:
@@ -156,10 +205,39 @@ class WindowFiles:
         except Exception as e:
             show_error(self, "Cannot open the project", e)
             return False
+        located = self._find_portrait(loaded)
+        if located is False:
+            return False
+        if (self.session.portrait is None
+                or self.session.portrait.path != (located or loaded.portrait_path)):
+            self._drop_portrait("loading portrait…")  # never the previous project's face
+        if located:
+            loaded.portrait_path = located
         self.project.replace_with(loaded)
+        if located:
+            self.project.dirty = True
+            self._update_title()
         self.undo_stack.clear()
         self.settings.add_recent("project", path)
         return True
+
+    def _find_portrait(self, loaded: Project) -> str | None | bool:
+        """None: the portrait is there (or skipped); a path: located; False: cancelled."""
+        missing = loaded.portrait_path
+        if missing is None or Path(missing).exists():
+            return None
+        answer = ask_missing_portrait(self, missing)
+        if answer == "skip":
+            return None
+        if answer == "locate":
+            start = str(Path(missing).parent) if Path(missing).parent.is_dir() else \
+                self.settings.last_dir("portrait")
+            found, _ = QFileDialog.getOpenFileName(self, "Locate the portrait", start,
+                                                   IMAGE_FILTER)
+            if found:
+                self.settings.remember_dir("portrait", found)
+                return found
+        return False
 
     def save_project(self) -> bool:
         if not self.project.file_path:
@@ -167,9 +245,11 @@ class WindowFiles:
         return self._save_to(self.project.file_path)
 
     def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project", self._last_dir(), PROJECT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, "Save project",
+                                              self.settings.last_dir("project"), PROJECT_FILTER)
         if not path:
             return False
+        self.settings.remember_dir("project", path)
         if not path.endswith(".json"):
             path += PROJECT_SUFFIX
         return self._save_to(path)

@@ -1,12 +1,12 @@
 """The main window's menus and shortcuts (a mixin of MainWindow): File, Edit (undo, solo 1-6,
-neutral 0), Keys, Playback (Space, live mode), View (docks, engine)."""
+neutral 0), Keys, Playback (Space, live mode), View (docks, engine), Help."""
 from __future__ import annotations
 
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QKeySequence
 
+from app.help_menu import build_help_menu
 from app.palette import mixing
 from core.emotions import EMOTIONS
-from core.engines import engine_names
 
 
 class WindowMenus:
@@ -63,6 +63,7 @@ class WindowMenus:
         v.addAction(self.palette_dock.toggleViewAction())
         v.addAction(self.audio_dock.toggleViewAction())
         self._build_engine_menu(v.addMenu("&Engine"))
+        build_help_menu(self, bar.addMenu("&Help"))
 
     def _build_keys_menu(self, k) -> None:
         self._action(k, "&Add key at the playhead", self.add_key, "K", "addKeyAction")
@@ -74,12 +75,6 @@ class WindowMenus:
         self._action(k, "D&eselect key", lambda: self.select_key(None), "Esc")
         k.addSeparator()
         self._action(k, "A&uto keys from the voice", self.propose_keys)
-
-    def _build_engine_menu(self, menu) -> None:
-        group = QActionGroup(self)
-        for name in engine_names() or [self.session.engine_name]:
-            action = QAction(name, self, checkable=True)
-            action.setChecked(name == self.session.engine_name)
-            action.triggered.connect(lambda _=False, n=name: self.switch_engine(n))
-            group.addAction(action)
-            menu.addAction(action)
+        k.addSeparator()
+        self._action(k, "&Import keys from a file…", self.import_keys_dialog)
+        self._action(k, "E&xport keys to a file…", self.export_keys_dialog)

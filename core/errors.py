@@ -22,6 +22,16 @@ class AudioError(InputError):
     pass
 
 
+class NoMicrophoneError(InputError):
+    """Live input asked for a microphone the machine does not have. `reason` is what the sound
+    library said; the message (CLI wording) says how to use a file instead, and the app words
+    its own advice from `reason`."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
+
+
 class ExportError(MoeeError):
     """Writing the output failed (unwritable path, disk full, encoder failure)."""
 

@@ -10,12 +10,15 @@ the palette. Interpolation rules (between key a and the next key b, eased fracti
   from/to the intensity the other key's mix itself gives that AU (core.expression, the expert
   table), so a toggle fades in and out without a jump to 0 (0 would mean "mute").
 - local gates: interpolated where both keys set a region, else taken from a (b at the key).
+- head and gaze offsets (degrees): interpolated (a key without them holds 0, straight ahead).
 - prompt, label, gate_override: switch at b's time (a step), since text cannot be blended.
 Before the first key the first key's mix holds, after the last the last's.
 
 File format (versioned, what `--keys take.json` reads and projects store under "keyframes"):
     {"format": "moee-keyframes", "version": 1,
      "keys": [{"time": 0.0, "easing": "ease-in-out", "mix": EmotionMix.as_dict()}, ...]}
+A mix may carry "head": [yaw, pitch, roll] and "gaze": [x, y] in degrees; version-1 files
+without them read as straight ahead, and a mix without them writes none.
 """
 from __future__ import annotations
 
@@ -44,15 +47,17 @@ def _smoothstep(u: float) -> float:
 
 # Easing of the segment leaving a key: u in [0, 1] (time fraction) -> blend fraction e.
 # Quadratic in/out and the smoothstep (Perlin 1985) in-out; "hold" keeps a's value until b
-# (Blender's "constant"); "step" cuts to b halfway (nearest key wins).
+# (Blender's "constant", After Effects' "hold"). "step" means the same in animation tools (Maya's
+# "stepped" tangent), so it is an alias of "hold": files that say "step" load as "hold". Files
+# written before this alias had "step" cut to b at the midpoint; animators expected a hold.
 EASINGS: dict[str, Callable[[float], float]] = {
     "linear": lambda u: u,
     "ease-in": lambda u: u * u,
     "ease-out": lambda u: 1.0 - (1.0 - u) ** 2,
     "ease-in-out": _smoothstep,
-    "step": lambda u: 0.0 if u < 0.5 else 1.0,
     "hold": lambda u: 0.0,
 }
+EASING_ALIASES = {"step": "hold"}
 DEFAULT_EASING = "ease-in-out"
 
 
@@ -64,11 +69,12 @@ class Key:
 
     def __post_init__(self):
         t = float(self.time)
+        object.__setattr__(self, "easing", EASING_ALIASES.get(self.easing, self.easing))
         if not np.isfinite(t) or t < 0:
             raise InputError(f"a key's time must be a number of seconds >= 0, got {self.time}")
         if self.easing not in EASINGS:
             raise InputError(f"unknown easing {self.easing!r}; "
-                             f"expected one of: {', '.join(EASINGS)}")
+                             f"expected one of: {', '.join((*EASINGS, *EASING_ALIASES))}")
         object.__setattr__(self, "time", t)
 
     def at(self, time: float) -> Key:
@@ -113,7 +119,12 @@ def blend(a: EmotionMix, b: EmotionMix, e: float) -> EmotionMix:
         base = replace(a, weights=tuple(float(x) for x in (1 - e) * ga + e * gb),
                        mode="free", intensity=1.0)
     return replace(base, au_overrides=_blend_aus(a, b, ga, gb, e),
-                   local_gates=_blend_local(a.local_gates, b.local_gates, e))
+                   local_gates=_blend_local(a.local_gates, b.local_gates, e),
+                   head=_lerp(a.head, b.head, e), gaze=_lerp(a.gaze, b.gaze, e))
+
+
+def _lerp(a: tuple[float, ...], b: tuple[float, ...], e: float) -> tuple[float, ...]:
+    return tuple(float((1 - e) * x + e * y) for x, y in zip(a, b))
 
 
 def _mode_weights(m: EmotionMix) -> np.ndarray:
@@ -136,7 +147,7 @@ def _blend_aus(a: EmotionMix, b: EmotionMix, ga, gb, e: float) -> dict[int, floa
 def _blend_local(la: dict, lb: dict, e: float) -> dict[str, tuple[float, ...]]:
     out = dict(la)
     for region in set(la) & set(lb):
-        out[region] = tuple(float((1 - e) * x + e * y) for x, y in zip(la[region], lb[region]))
+        out[region] = _lerp(la[region], lb[region], e)
     return out
 
 

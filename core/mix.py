@@ -9,6 +9,7 @@ from typing import Literal
 
 import numpy as np
 
+from core.body import IRIS_IPD_PER_DEG, check_pose
 from core.emotions import AU_CATALOG, COMPOUND_PRESETS, EMOTIONS, NUM_EXPERTS, emotion_index
 from core.errors import InputError
 
@@ -31,6 +32,8 @@ class EmotionMix:
     prompt: free text condition (Emotion-to-Latents); label: a basic or compound emotion name.
     gate_override: True uses the hand-set gates; False lets the engine's own gates (from the
         prompt/label/audio condition) decide and the sliders only display them.
+    head: yaw, pitch, roll offsets in degrees; gaze: x, y in degrees (core/body.py has the
+        signs and limits). Added to the experts' body language and the speech-driven motion.
     """
 
     weights: tuple[float, ...] = (0.0,) * NUM_EXPERTS
@@ -41,6 +44,8 @@ class EmotionMix:
     prompt: str = ""
     label: str = ""
     gate_override: bool = True
+    head: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    gaze: tuple[float, float] = (0.0, 0.0)
 
     def __post_init__(self):
         w = tuple(float(x) for x in self.weights)
@@ -60,6 +65,9 @@ class EmotionMix:
                 raise InputError(f"unknown face region {region!r}; expected one of {REGIONS}")
             if len(gates) != NUM_EXPERTS:
                 raise InputError(f"local gates for {region!r} need {NUM_EXPERTS} values")
+        head, gaze = check_pose(self.head, self.gaze)
+        object.__setattr__(self, "head", head)
+        object.__setattr__(self, "gaze", gaze)
 
     # ----- derived values
     def gates(self) -> np.ndarray:
@@ -76,6 +84,10 @@ class EmotionMix:
     def dominant(self) -> str | None:
         g = self.gates()
         return EMOTIONS[int(g.argmax())] if g.sum() > 0 else None
+
+    def gaze_ipd(self) -> tuple[float, float]:
+        """The gaze offset as an iris shift in IPD (the rig's unit)."""
+        return (self.gaze[0] * IRIS_IPD_PER_DEG, self.gaze[1] * IRIS_IPD_PER_DEG)
 
     # ----- constructors
     @classmethod
@@ -106,6 +118,7 @@ class EmotionMix:
         return replace(self, weights=tuple(float(x) for x in weights))
 
     def as_dict(self) -> dict:
+        pose = {name: list(v) for name, v in (("head", self.head), ("gaze", self.gaze)) if any(v)}
         return {
             "weights": dict(zip(EMOTIONS, self.weights)),
             "mode": self.mode,
@@ -115,6 +128,7 @@ class EmotionMix:
             "prompt": self.prompt,
             "label": self.label,
             "gate_override": self.gate_override,
+            **pose,  # only when set, so files without head/gaze keep reading and writing alike
         }
 
     @classmethod
@@ -128,6 +142,8 @@ class EmotionMix:
             prompt=d.get("prompt", ""),
             label=d.get("label", ""),
             gate_override=bool(d.get("gate_override", True)),
+            head=d.get("head", (0.0, 0.0, 0.0)),
+            gaze=d.get("gaze", (0.0, 0.0)),
         )
 
 

@@ -37,13 +37,17 @@ class ExportSettings:
     fps: int = 25
     start: float = 0.0  # seconds
     end: float | None = None  # seconds; None = end of the audio
+    # the voice a hand-set range was chosen for: with another voice the range is the whole voice
+    range_audio: str | None = None
 
     @classmethod
     def from_json_dict(cls, d: dict) -> ExportSettings:
         end = d.get("end")
+        range_audio = d.get("range_audio")
         return cls(path=str(d.get("path", "")), size=int(d.get("size", 512)),
                    fps=int(d.get("fps", 25)), start=float(d.get("start", 0.0)),
-                   end=None if end is None else float(end))
+                   end=None if end is None else float(end),
+                   range_audio=None if range_audio is None else str(range_audio))
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Screenshot of the real window: sample portrait and voice, a compound emotion, one frame.
 
-    Xvfb :99 -screen 0 1600x1000x24 &  DISPLAY=:99 .venv/bin/python scripts/screenshot.py [out.png]
+    Xvfb :99 -screen 0 1280x720x24 &  DISPLAY=:99 .venv/bin/python scripts/screenshot.py [out.png]
 
 Writes docs/screenshot.png by default. Uses a throw-away settings file, so a user's saved
 layout does not change the picture.

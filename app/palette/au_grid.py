@@ -5,11 +5,12 @@ the mix itself produces (core.expression.aus_from_gates without overrides).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QProgressBar, QSlider,
+from PySide6.QtCore import QSignalBlocker, QSize, Qt, Signal
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QProgressBar, QSlider,
                                QToolButton, QWidget)
 
-from app.ui_constants import AU_FORCED_DEFAULT, AU_GRID_COLUMNS, SLIDER_STEPS
+from app.elided_label import ElidedLabel
+from app.ui_constants import AU_CELL_MIN_WIDTH, AU_FORCED_DEFAULT, AU_GRID_COLUMNS, SLIDER_STEPS
 from core.emotions import AU_CATALOG, ActionUnit
 from core.expression import aus_from_gates
 from core.mix import EmotionMix
@@ -35,8 +36,7 @@ class AUCell(QWidget):
         self.button.setObjectName(f"au_{au.number}")
         self.button.setMinimumWidth(48)
         self.button.clicked.connect(self._cycle)
-        self.name = QLabel(au.name)
-        self.name.setMinimumWidth(110)
+        self.name = ElidedLabel(au.name, tooltip_text=False)
         self.intensity = QSlider(Qt.Orientation.Horizontal)
         self.intensity.setRange(0, SLIDER_STEPS)
         self.intensity.setValue(int(AU_FORCED_DEFAULT * SLIDER_STEPS))
@@ -87,20 +87,37 @@ class AUCell(QWidget):
 
 
 class AUGrid(QWidget):
+    """The AU cells in as many columns as fit (AU_GRID_COLUMNS at most): one on a laptop-narrow
+    palette, so the grid never makes the window wider (issue 14)."""
     auEdited = Signal(int, object)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.cells: dict[int, AUCell] = {}
-        grid = QGridLayout(self)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.setHorizontalSpacing(12)
-        grid.setVerticalSpacing(2)
-        for i, au in enumerate(AU_CATALOG.values()):
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setHorizontalSpacing(12)
+        self.grid.setVerticalSpacing(2)
+        for au in AU_CATALOG.values():
             cell = AUCell(au)
             cell.edited.connect(self.auEdited)
-            grid.addWidget(cell, i // AU_GRID_COLUMNS, i % AU_GRID_COLUMNS)
             self.cells[au.number] = cell
+        self.columns = 0
+        self._reflow(1)
+
+    def _reflow(self, columns: int) -> None:
+        if columns == self.columns:
+            return
+        self.columns = columns
+        for i, cell in enumerate(self.cells.values()):
+            self.grid.addWidget(cell, i // columns, i % columns)  # re-adding moves the cell
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._reflow(max(1, min(AU_GRID_COLUMNS, event.size().width() // AU_CELL_MIN_WIDTH)))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(AU_CELL_MIN_WIDTH, super().minimumSizeHint().height())
 
     def show_mix(self, mix: EmotionMix) -> None:
         produced = aus_from_gates(mix.gates())

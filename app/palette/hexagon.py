@@ -1,13 +1,27 @@
-"""2-D palette picker: a hexagon with one emotion per corner; dragging one point sets the weights."""
+"""2-D palette picker: a hexagon with one emotion per corner; dragging one point sets the weights.
+
+The point (puck) is the gate-weighted sum of the six corner directions. That is a faithful
+picture only of one emotion or two neighbours (mixing.hex_exact); any other mix would be read as
+the neighbour blend that shares its point (happy + fearful sits where half "surprised" does), so
+the hexagon then draws one spoke per emotion (length = weight), a hollow puck, and says so in its
+tooltip. A click without a drag changes nothing: only dragging picks a new mix.
+"""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QLinearGradient, QPainter, QPen, QPolygonF, QRadialGradient
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
-from app.palette.mixing import hex_corners, point_from_weights, weights_from_point
-from app.ui_constants import HEX_CORNER_ORDER, HEX_HANDLE_RADIUS, HEX_MARGIN, HEX_MIN_SIZE
-from core.emotions import EMOTION_COLORS
+from app.palette.mixing import hex_corners, hex_exact, point_from_weights, weights_from_point
+from app.ui_constants import (HEX_CORNER_ORDER, HEX_HANDLE_RADIUS, HEX_MARGIN, HEX_MIN_SIZE,
+                              HEX_SPOKE_WIDTH)
+from core.emotions import EMOTION_COLORS, EMOTIONS
+
+HELP = ("Drag the point: corners are pure emotions, edges blend two neighbours, the centre is "
+        "neutral. A click without a drag changes nothing.")
+INEXACT = ("{mix}: the hexagon cannot show this mix as one point (only one emotion or two "
+           "neighbours have a point of their own). Each spoke is one emotion's weight; dragging "
+           "replaces the mix with a blend of two neighbours.")
 
 
 class HexagonPicker(QWidget):
@@ -17,11 +31,14 @@ class HexagonPicker(QWidget):
         super().__init__(parent)
         self.setMinimumSize(HEX_MIN_SIZE, HEX_MIN_SIZE)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        self.setToolTip("Drag the point: corners are pure emotions, edges blend two neighbours, "
-                        "the centre is neutral")
+        self.setToolTip(HELP)
         self.point = (0.0, 0.0)  # unit-hexagon coordinates
+        self.weights: tuple[float, ...] = (0.0,) * len(EMOTIONS)
+        self.exact = True  # the point alone pictures the mix faithfully
         self.normalized = False
         self._last_emitted: tuple | None = None
+        self._press: QPointF | None = None
+        self._dragging = False
         self._corners = hex_corners()
 
     def sizeHint(self) -> QSize:
@@ -33,12 +50,32 @@ class HexagonPicker(QWidget):
     # ----- model -> view
     def show_weights(self, weights, normalized: bool = False) -> None:
         self.normalized = normalized
+        self.weights = tuple(float(w) for w in weights)
         # Keep the user's point when the weights are what it produced (the mapping is many-to-one
         # in normalized mode); otherwise place the point from the weights.
-        if self._last_emitted is None or tuple(weights) != self._last_emitted:
+        if self._last_emitted is None or self.weights != self._last_emitted:
             self.point = point_from_weights(weights)
             self._last_emitted = None
+        self.exact = hex_exact(weights)
+        if self.exact:
+            self.setToolTip(HELP)
+        else:
+            shown = " + ".join(f"{n} {w:.2f}" for n, w in zip(EMOTIONS, self.weights) if w > 0)
+            self.setToolTip(INEXACT.format(mix=shown))
         self.update()
+
+    def spokes(self) -> list[tuple[str, QPointF, float]]:
+        """What an inexact mix draws: (emotion, spoke end in widget pixels, weight) per emotion
+        with a weight; empty when the point alone is faithful."""
+        if self.exact:
+            return []
+        out = []
+        for k, name in enumerate(HEX_CORNER_ORDER):
+            w = self.weights[EMOTIONS.index(name)]
+            if w > 1e-4:
+                x, y = self._corners[k] * min(w, 1.0)
+                out.append((name, self._to_widget(float(x), float(y)), w))
+        return out
 
     # ----- geometry
     def _radius(self) -> float:
@@ -56,13 +93,26 @@ class HexagonPicker(QWidget):
         """Widget position of the point that `weights` put it at (tests drag to it)."""
         return self._to_widget(*point_from_weights(weights))
 
-    # ----- interaction
+    def corner_at(self, name: str) -> QPointF:
+        return self._to_widget(*self._corners[HEX_CORNER_ORDER.index(name)])
+
+    # ----- interaction: only a drag picks
     def mousePressEvent(self, event) -> None:
-        self._pick(event.position())
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press, self._dragging = event.position(), False
 
     def mouseMoveEvent(self, event) -> None:
-        if event.buttons() & Qt.MouseButton.LeftButton:
+        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return
+        moved = (event.position() - self._press).manhattanLength()
+        if self._dragging or moved >= QApplication.startDragDistance():
+            self._dragging = True
             self._pick(event.position())
+
+    def mouseReleaseEvent(self, event) -> None:
+        if self._dragging and event.button() == Qt.MouseButton.LeftButton:
+            self._pick(event.position())
+        self._press, self._dragging = None, False
 
     def _pick(self, pos: QPointF) -> None:
         x, y = self._to_unit(pos)
@@ -92,6 +142,7 @@ class HexagonPicker(QWidget):
         p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawPolygon(QPolygonF(corners))
         self._paint_labels(p, corners, centre)
+        self._paint_spokes(p, centre)
         self._paint_handle(p)
         p.end()
 
@@ -113,8 +164,23 @@ class HexagonPicker(QWidget):
         p.drawText(QRectF(centre.x() - 30, centre.y() + 10, 60, 16), Qt.AlignmentFlag.AlignCenter,
                    "neutral")
 
+    def _paint_spokes(self, p: QPainter, centre: QPointF) -> None:
+        for name, end, _w in self.spokes():
+            for color, width in ((QColor("#111"), HEX_SPOKE_WIDTH + 2),
+                                 (QColor(EMOTION_COLORS[name]).darker(130), HEX_SPOKE_WIDTH)):
+                pen = QPen(color, width)
+                pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                p.setPen(pen)
+                p.drawLine(centre, end)
+
     def _paint_handle(self, p: QPainter) -> None:
         at = self._to_widget(*self.point)
-        p.setPen(QPen(QColor("#111"), 2))
-        p.setBrush(QColor("white"))
+        if self.exact:
+            p.setPen(QPen(QColor("#111"), 2))
+            p.setBrush(QColor("white"))
+        else:  # hollow: the point is not the whole story
+            pen = QPen(QColor("#111"), 2)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(Qt.BrushStyle.NoBrush)
         p.drawEllipse(at, HEX_HANDLE_RADIUS, HEX_HANDLE_RADIUS)

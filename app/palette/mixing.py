@@ -40,23 +40,58 @@ def set_mode(mix: EmotionMix, mode: str) -> EmotionMix:
 
 
 def solo(mix: EmotionMix, index: int) -> EmotionMix:
-    """Keys 1-6: only this expert, at full weight (AU toggles stay)."""
+    """Keys 1-6: only this expert, at full weight (the user's AU toggles stay; a previous
+    preset's forced AUs go)."""
     w = [0.0] * NUM_EXPERTS
     w[index] = 1.0
-    return replace(mix, weights=tuple(w), label=EMOTIONS[index])
+    return replace(without_preset_aus(mix), weights=tuple(w), label=EMOTIONS[index])
+
+
+def preset_aus(mix: EmotionMix) -> set[int]:
+    """The AUs the mix's preset (its label) forced that still hold the preset's intensity: the
+    preset's, not the user's. A toggle the user changed or set again is the user's."""
+    preset = COMPOUND_PRESETS.get(mix.label)
+    if preset is None:
+        return set()
+    return {au for au in preset.core_aus
+            if mix.au_overrides.get(au) == PRESET_CORE_AU_INTENSITY}
+
+
+def without_preset_aus(mix: EmotionMix) -> EmotionMix:
+    gone = preset_aus(mix)
+    if not gone:
+        return mix
+    return replace(mix, au_overrides={a: v for a, v in mix.au_overrides.items() if a not in gone})
+
+
+def preset_weights(name: str, mode: str) -> tuple[float, ...]:
+    weights = np.asarray(EmotionMix.from_preset(name).weights, np.float64)
+    if mode == "normalized" and weights.sum() > 0:
+        weights = weights / weights.sum()
+    return tuple(float(w) for w in weights)
+
+
+def shown_preset(mix: EmotionMix) -> str:
+    """The preset the palette still shows: the mix's label while the weights are the preset's;
+    "" (custom) once a slider or the hexagon moved them away."""
+    if mix.label not in (*BASIC_PRESETS, *COMPOUND_PRESETS):
+        return ""
+    same = np.allclose(mix.weights, preset_weights(mix.label, mix.mode), atol=1e-3)
+    return mix.label if same else ""
 
 
 def apply_preset(mix: EmotionMix, name: str) -> EmotionMix:
     """A basic emotion or compound preset: its weights, and its core AUs forced on
-    (Du et al. 2014 Table 1), replacing the previous AU toggles."""
-    base = EmotionMix.from_preset(name)
-    aus: dict[int, float] = {}
+    (Du et al. 2014 Table 1). The previous preset's forced AUs go; the user's own toggles stay."""
+    aus = dict(without_preset_aus(mix).au_overrides)
     if name in COMPOUND_PRESETS:
-        aus = {au: PRESET_CORE_AU_INTENSITY for au in COMPOUND_PRESETS[name].core_aus}
-    weights = np.asarray(base.weights, np.float64)
-    if mix.mode == "normalized" and weights.sum() > 0:
-        weights = weights / weights.sum()
-    return replace(mix, weights=tuple(weights), au_overrides=aus, label=name)
+        aus.update({au: PRESET_CORE_AU_INTENSITY for au in COMPOUND_PRESETS[name].core_aus})
+    return replace(mix, weights=preset_weights(name, mix.mode), au_overrides=aus, label=name)
+
+
+def pick(mix: EmotionMix, weights) -> EmotionMix:
+    """A hexagon pick: new weights, no preset (its forced AUs go with it)."""
+    return replace(without_preset_aus(mix), weights=tuple(weights), label="")
 
 
 def set_au(mix: EmotionMix, au: int, value: float | None) -> EmotionMix:
@@ -106,6 +141,20 @@ def point_from_weights(weights) -> tuple[float, float]:
     w = np.asarray(weights, np.float64)[_CORNER_EXPERT]
     p = (w[:, None] * _CORNERS).sum(axis=0) / max(1.0, w.sum())
     return float(p[0]), float(p[1])
+
+
+def hex_exact(weights) -> bool:
+    """Whether the point is a faithful picture of the weights: at most two experts, neighbours
+    on the hexagon, summing to at most 1 (then weights_from_point gives them back exactly). Any
+    other mix shares its point with a different two-neighbour blend (happy + fearful sits where
+    half "surprised" does)."""
+    w = np.asarray(weights, np.float64)[_CORNER_EXPERT]
+    on = np.flatnonzero(w > 1e-4)
+    if w.sum() > 1.0 + 1e-4:
+        return False
+    if len(on) <= 1:
+        return True
+    return len(on) == 2 and (on[1] - on[0]) in (1, 5)
 
 
 def prompt_gates(text: str) -> np.ndarray:

@@ -14,10 +14,11 @@ from app.errors import show_error
 from app.palette import mixing
 from app.palette.au_grid import AUGrid
 from app.palette.hexagon import HexagonPicker
+from app.palette.pose import PoseControls
 from app.palette.presets import PresetBox
 from app.palette.prompt import PromptBox
 from app.palette.sliders import ExpertSliders
-from app.ui_constants import SCROLLBAR_ALLOWANCE
+from app.ui_constants import PALETTE_MIN_WIDTH
 from app.workers import Worker
 from core.emotions import EMOTIONS
 from core.mix import EmotionMix
@@ -43,6 +44,7 @@ class PalettePanel(QWidget):
         self.presets = PresetBox()
         self.prompt = PromptBox()
         self.au_grid = AUGrid()
+        self.pose = PoseControls()
         self._connect()
         self._layout()
 
@@ -56,14 +58,20 @@ class PalettePanel(QWidget):
         layout.addWidget(_group("Experts (global gate g)", self.sliders))
         layout.addWidget(_group("Palette", picker, self.presets))
         layout.addWidget(_group("Text condition", self.prompt))
-        layout.addWidget(_group("Action Units (off / forced / muted; bar: what the mix makes)",
-                                self.au_grid))
+        aus = _group("Action Units", self.au_grid)
+        aus.setToolTip("Click an AU: off (the mix decides) → forced on → muted; "
+                       "the bar shows what the mix itself makes")
+        layout.addWidget(aus)
+        pose = _group("Head and gaze", self.pose)
+        pose.setToolTip("Degrees, added to the emotion's own posture and the speech motion")
+        layout.addWidget(pose)
         layout.addStretch(1)
+        # Laptop-sized (issue 14): the panel never asks for more than PALETTE_MIN_WIDTH; the AU
+        # grid reflows to fewer columns, and anything wider scrolls instead of widening the window.
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        inner.setMinimumWidth(inner.sizeHint().width())
-        scroll.setMinimumWidth(inner.sizeHint().width() + SCROLLBAR_ALLOWANCE)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        scroll.setMinimumWidth(PALETTE_MIN_WIDTH)
         scroll.setWidget(inner)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -77,11 +85,13 @@ class PalettePanel(QWidget):
         s.intensityEdited.connect(lambda v: self._emit(
             replace(self.mix, intensity=v), "Master intensity", "intensity"))
         self.hexagon.weightsPicked.connect(lambda w: self._emit(
-            replace(self.mix, weights=w, label=""), "Palette pick", "hexagon"))
+            mixing.pick(self.mix, w), "Palette pick", "hexagon"))
         self.presets.presetChosen.connect(lambda n: self._emit(
             mixing.apply_preset(self.mix, n), f"Preset {n}"))
         self.au_grid.auEdited.connect(lambda au, v: self._emit(
             mixing.set_au(self.mix, au, v), f"AU{au}", f"au:{au}"))
+        self.pose.poseEdited.connect(lambda head, gaze, axis: self._emit(
+            replace(self.mix, head=head, gaze=gaze), f"Head/gaze {axis}", f"pose:{axis}"))
         self.prompt.promptApplied.connect(self._prompt)
         self.prompt.overrideToggled.connect(lambda on: self._emit(
             replace(self.mix, gate_override=on), "Gating override"))
@@ -109,6 +119,7 @@ class PalettePanel(QWidget):
         self.mix = mix
         self.sliders.show_mix(mix)
         self.hexagon.show_weights(mix.weights, mix.mode == "normalized")
-        self.presets.show_label(mix.label)
+        self.presets.show_label(mixing.shown_preset(mix), custom=any(mix.weights))
         self.prompt.show_mix(mix)
         self.au_grid.show_mix(mix)
+        self.pose.show_mix(mix)

@@ -9,6 +9,7 @@ from app.palette.mixing import BASIC_PRESETS, DU_COMPOUNDS, PAPER_COMPOUNDS
 from core.emotions import COMPOUND_PRESETS
 
 PLACEHOLDER = "Preset…"
+CUSTOM = "Custom"  # shown once the sliders moved away from the chosen preset
 
 
 class PresetBox(QComboBox):
@@ -54,7 +55,9 @@ class PresetBox(QComboBox):
         if name:
             self.presetChosen.emit(name)
 
-    def show_label(self, label: str) -> None:
+    def show_label(self, label: str, custom: bool = False) -> None:
+        """label: the preset the mix still is ("" none); custom: a mix that is no preset."""
         with QSignalBlocker(self):
             index = self.findData(label) if label else 0
+            self.setItemText(0, CUSTOM if custom and index <= 0 else PLACEHOLDER)
             self.setCurrentIndex(index if index >= 0 else 0)

@@ -6,8 +6,19 @@ from PySide6.QtWidgets import (QButtonGroup, QGridLayout, QHBoxLayout, QLabel, Q
                                QSlider, QVBoxLayout, QWidget)
 
 from app.ui_constants import INTENSITY_MAX, SLIDER_STEPS, WEIGHT_MAX
-from core.emotions import EMOTION_COLORS, EMOTIONS
+from core.emotions import AU_CATALOG, BASIC_PROTOTYPES, EMOTION_COLORS, EMOTIONS
+from core.expression import EXPERT_AUS
 from core.mix import EmotionMix
+
+
+def emotion_tooltip(name: str, index: int) -> str:
+    """The expert, its prototype AUs (Du et al. 2014) and what the rig's expert moves."""
+    proto = " + ".join(f"AU{a} {AU_CATALOG[a].name}" for a in BASIC_PROTOTYPES[name].core
+                       if a in AU_CATALOG)
+    moves = ", ".join(f"AU{a} {v:.2f}" for a, v in sorted(EXPERT_AUS[name].items(),
+                                                          key=lambda kv: -kv[1]))
+    return (f"{name} expert: global gate weight (key {index + 1} solos it)\n"
+            f"Prototype AUs (Du et al. 2014): {proto}\nAt full weight it moves: {moves}")
 
 
 def _slider(maximum: float, name: str) -> QSlider:
@@ -36,8 +47,10 @@ class ExpertSliders(QWidget):
         for i, name in enumerate(EMOTIONS):
             swatch = QLabel(f"{i + 1}  {name}")
             swatch.setStyleSheet(f"border-left: 10px solid {EMOTION_COLORS[name]}; padding-left: 6px;")
-            swatch.setToolTip(f"{name} expert: global gate weight (key {i + 1} solos it)")
+            tip = emotion_tooltip(name, i)
+            swatch.setToolTip(tip)
             slider = _slider(WEIGHT_MAX, f"slider_{name}")
+            slider.setToolTip(tip)
             slider.setStyleSheet(f"QSlider::sub-page:horizontal {{ background: {EMOTION_COLORS[name]}; }}")
             slider.valueChanged.connect(lambda v, i=i: self.weightEdited.emit(i, v / SLIDER_STEPS))
             value = QLabel("0.00")

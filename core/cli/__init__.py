@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py",
         description="MoEE Palette: give a portrait a voice and a feeling. "
-                    "Run without arguments to open the app.")
+                    "Run without arguments to open the app.",
+        epilog="--verbose (anywhere, with any command or the app) shows the MediaPipe/TFLite "
+               "log lines that are hidden by default.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in _commands():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),

@@ -9,8 +9,13 @@ DESCRIPTION = HELP + """
 
 Metadata columns: file (mp4 with audio, relative to the metadata file), emotion (happy, sad,
 angry, disgusted, fearful, surprised, neutral or a compound preset such as "happily surprised"),
-aus (optional, e.g. "4:0.8;10:0.6"), text (optional), split (train or test).
-Bad clips (no face, no audio, too short) are skipped and listed in OUT/manifest.json."""
+aus (optional, e.g. "4:0.8;10:0.6"), text (optional), split (train or test), person (optional
+person ID: clips of one person lend each other reference frames).
+Per-frame AU intensities are measured from the landmarks and stored with each clip; clips whose
+AUs do not match their label (--min-consistency) are filtered. Bad clips (no face, no audio,
+too short, inconsistent) are skipped and listed in OUT/manifest.json.
+Many machines: `--shard i/n` on machine i (0 <= i < n) into the same OUT (or folders merged
+later); each writes OUT/manifest.shard-i-of-n.json and training reads them all."""
 
 
 def add_arguments(parser) -> None:
@@ -22,6 +27,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--size", type=int, default=d.size, help=f"crop side in pixels ({d.size})")
     parser.add_argument("--min-frames", type=int, default=d.min_frames,
                         help=f"skip clips shorter than this ({d.min_frames})")
+    parser.add_argument("--min-consistency", type=float, default=d.min_emotion_consistency,
+                        help="filter clips whose AU profile matches their label less than this "
+                             f"(cosine, 0 keeps all; {d.min_emotion_consistency})")
+    parser.add_argument("--shard", default=None, metavar="I/N",
+                        help="prepare only shard I of N (every N-th clip from the I-th)")
 
 
 def run(args) -> int:
@@ -30,11 +40,15 @@ def run(args) -> int:
     def progress(done: int, total: int, msg: str) -> None:
         print(f"\r[{done}/{total}] {msg[:60]:<60}", end="", file=sys.stderr, flush=True)
 
-    cfg = PrepareConfig(size=args.size, min_frames=args.min_frames)
-    report = prepare_dataset(args.metadata, args.out, cfg, progress=progress)
+    from core.training.shards import parse_shard
+
+    shard = parse_shard(args.shard) if args.shard else None
+    cfg = PrepareConfig(size=args.size, min_frames=args.min_frames,
+                        min_emotion_consistency=args.min_consistency)
+    report = prepare_dataset(args.metadata, args.out, cfg, progress=progress, shard=shard)
     print(file=sys.stderr)
     print(f"kept {len(report.kept)} clips, skipped {len(report.skipped)} "
-          f"(see {report.out_dir / 'manifest.json'})")
+          f"(see {report.out_dir / report.manifest})")
     for row in report.skipped:
         print(f"  skipped {row['file']}: {row['reason']}")
     return 0 if report.kept else 1

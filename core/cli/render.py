@@ -22,6 +22,7 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --audio hello.wav --out smile.mp4 --mix happy=1 --au 12=1,6=0
   main.py render --portrait me.jpg --audio talk.wav --out a.mp4 --start 10 --duration 3 --size 256
   main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
+  main.py render --portrait me.jpg --audio hello.wav --out a.mp4 --mix sad=1 --head=-5,3,0 --gaze 0,8
 """
 MAX_INTENSITY = 2.0  # same range as the palette's master slider and `main.py mix`
 PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
@@ -73,6 +74,15 @@ def add_arguments(parser) -> None:
     emo.add_argument("--emotion-from-audio", action="store_true",
                      help="read the emotion from the speech itself (prosody; or a local "
                           "checkpoint in models/audio_emotion/)")
+    emo.add_argument("--head", default="", metavar="YAW,PITCH,ROLL",
+                     help="head offsets in degrees, added to the speech-driven motion and the "
+                          "emotion's posture: yaw > 0 turns the face to the subject's right, "
+                          "pitch > 0 lowers the chin, roll > 0 tilts toward the subject's left "
+                          "shoulder (within +-15, +-12, +-12; write --head=-5,0,0 for a "
+                          "leading minus)")
+    emo.add_argument("--gaze", default="", metavar="X,Y",
+                     help="gaze offset in degrees: x > 0 toward the subject's left, y > 0 down "
+                          "(within +-30, +-20)")
     from core.curves import add_curve_arguments
     from core.keyframes import add_keys_arguments
 
@@ -110,10 +120,39 @@ def build_mix(args):
     if getattr(args, "label", ""):
         from core.latents.label import canonical_label
         label = canonical_label(args.label)
+    head, gaze = pose_args(args)
     return EmotionMix.from_dict(parse_mix(args.mix or ""), mode=args.mode,
                                 intensity=float(args.intensity),
                                 au_overrides=parse_aus(args.au or ""),
-                                prompt=getattr(args, "prompt", "") or "", label=label)
+                                prompt=getattr(args, "prompt", "") or "", label=label,
+                                head=head, gaze=gaze)
+
+
+def pose_args(args) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """--head and --gaze as validated degree tuples (zeros when not given)."""
+    from core.body import check_pose, parse_angles
+
+    head = parse_angles(args.head, 3, "--head") if getattr(args, "head", "") else (0.0,) * 3
+    gaze = parse_angles(args.gaze, 2, "--gaze") if getattr(args, "gaze", "") else (0.0,) * 2
+    return check_pose(head, gaze, "--")
+
+
+def offset_keys(track, head, gaze):
+    """--head/--gaze with --keys: the offsets add to every key's own head and gaze."""
+    from dataclasses import replace
+
+    from core.body import check_pose
+    from core.keyframes import Key, KeyTrack
+
+    if track is None or not (any(head) or any(gaze)):
+        return track
+    keys = []
+    for k in track:
+        h, g = check_pose([a + b for a, b in zip(k.mix.head, head)],
+                          [a + b for a, b in zip(k.mix.gaze, gaze)],
+                          f"--head/--gaze plus the key at {k.time:g} s: ")
+        keys.append(Key(k.time, replace(k.mix, head=h, gaze=g), k.easing))
+    return KeyTrack(keys, track.base, track.resolver)
 
 
 def resolve_emotion(args, mix, audio):
@@ -128,6 +167,8 @@ def resolve_emotion(args, mix, audio):
     if not args.quiet:
         shown = ", ".join(f"{e} {g:.2f}" for e, g in zip(EMOTIONS, cond.gates) if g >= 0.01)
         print(f"emotion ({cond.source}): {shown or 'neutral'}", file=sys.stderr)
+    if getattr(args, "engine", "rig") == "diffusion" and not args.emotion_from_audio:
+        return mix  # the engine feeds the condition's own latent to the experts (gates.py)
     return resolved_mix(mix, cond)
 
 
@@ -212,7 +253,7 @@ def run(args, progress=None) -> int:
         raise InputError("--emotion-from-audio needs --audio")
     job = build_job(args, audio, resolve_emotion(args, mix, audio))
     from core.keyframes import keys_from_args
-    job.keys = keys_from_args(args)
+    job.keys = offset_keys(keys_from_args(args), mix.head, mix.gaze)
     image = load_portrait(args)
     engine = create_engine(args.engine)
     job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.

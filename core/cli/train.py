@@ -1,4 +1,5 @@
-"""`main.py train --stage 1|2`: train the diffusion engine on prepared clips."""
+"""`main.py train --stage 1|2`: train the diffusion engine on prepared clips, in one process or,
+under `accelerate launch`, on many (DDP on one machine or several)."""
 from __future__ import annotations
 
 import sys
@@ -11,7 +12,12 @@ Writes RUN/log.csv (step, loss, l_latent, l_pixel, l_gate, lr, seconds) and chec
 RUN/checkpoints/step-N/; --resume continues from the latest one. Stage 2 starts from a stage-1
 run given by --init. --export DIR writes the trained modules in the models/ layout at every
 checkpoint (DIR/moee/{audio_proj,moee_attention,reference_net,unet}, DIR/emotion_to_latents/), so
-`--models DIR`-style folders (and the render engine) can load them."""
+`--models DIR`-style folders (and the render engine) can load them.
+
+Several GPUs or machines: `accelerate launch --num_processes N main.py train ...` (add
+--num_machines/--machine_rank/--main_process_ip for several machines; `--cpu` for CPU processes).
+Each process draws --batch-size clips per micro-batch; gradients are averaged over processes.
+Checkpoints resume on any number of processes."""
 
 
 def add_arguments(parser) -> None:
@@ -27,14 +33,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
     parser.add_argument("--export", help="models/ folder to write the trained modules to "
                         "(moee/ and emotion_to_latents/) at each checkpoint")
-    parser.add_argument("--perceptual", help="folder with VGG-16 weights for the perceptual loss")
+    parser.add_argument("--perceptual", help="folder with VGG-19 weights for the perceptual loss "
+                        "(default: MODELS/vgg19)")
     parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
     for name in ("steps", "batch_size", "grad_accum", "n_frames", "resolution", "checkpoint_every",
-                 "seed"):
+                 "seed", "decode_chunk"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=int, default=getattr(d, name))
-    for name in ("lr", "noise_rate", "pixel_lambda"):
+    for name in ("lr", "noise_rate", "pixel_lambda", "audio_drop_rate", "emotion_drop_rate"):
         parser.add_argument(f"--{name.replace('_', '-')}", type=float, default=getattr(d, name))
     parser.add_argument("--mixed-precision", choices=("no", "fp16", "bf16"), default=d.mixed_precision)
+    parser.add_argument("--gradient-checkpointing", action="store_true",
+                        help="recompute U-Net activations in the backward pass (less memory)")
 
 
 def _cuda() -> bool:
@@ -50,6 +59,7 @@ def run(args) -> int:
         raise InputError("--tiny builds random parts; leave out --models (or --tiny)")
     from core.training.data import ClipDataset
     from core.training.diffusion_adapter import from_diffusion
+    from core.training.distributed import make_accelerator
     from core.training.perceptual import load_perceptual
     from core.training.trainer import StageConfig, Trainer, init_from
 
@@ -57,24 +67,44 @@ def run(args) -> int:
                       grad_accum=args.grad_accum, n_frames=args.n_frames,
                       resolution=args.resolution, checkpoint_every=args.checkpoint_every,
                       seed=args.seed, lr=args.lr, noise_rate=args.noise_rate,
-                      pixel_lambda=args.pixel_lambda, mixed_precision=args.mixed_precision)
+                      pixel_lambda=args.pixel_lambda, mixed_precision=args.mixed_precision,
+                      audio_drop_rate=args.audio_drop_rate, emotion_drop_rate=args.emotion_drop_rate,
+                      decode_chunk=args.decode_chunk,
+                      gradient_checkpointing=args.gradient_checkpointing)
+    acc = make_accelerator(cfg.mixed_precision, cpu=args.device == "cpu")
+    main = acc.is_main_process
+    say = print if main else (lambda *a, **k: None)
     dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
-    model = from_diffusion(args.models, tiny=args.tiny, device=args.device)
+    model = from_diffusion(args.models, tiny=args.tiny, device=str(acc.device))
     if args.init:
-        print(f"starting from {args.init} (step {init_from(model, args.init)})")
+        say(f"starting from {args.init} (step {init_from(model, args.init)})")
     elif args.stage == 2 and not args.tiny and not _has_trained_unet(args.models):
-        print("warning: stage 2 without --init (a stage-1 run) or --models holding moee/unet "
-              "trains the experts on an untrained ReferenceNet and audio attention", file=sys.stderr)
-    trainer = Trainer(model, dataset, cfg, args.run, load_perceptual(args.perceptual), args.device)
+        say("warning: stage 2 without --init (a stage-1 run) or --models holding moee/unet "
+            "trains the experts on an untrained ReferenceNet and audio attention", file=sys.stderr)
+    trainer = Trainer(model, dataset, cfg, args.run,
+                      load_perceptual(_perceptual_dir(args), log=say), args.device, accelerator=acc,
+                      log=say)
     if args.export:
         trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
         trainer.resume()
-    result = trainer.run(progress=_bar)
-    print(file=sys.stderr)
-    print(f"stage {cfg.stage}: step {result.step}, checkpoint {result.checkpoint}"
-          + (f", modules exported to {args.export}" if args.export else ""))
+    result = trainer.run(progress=_bar if main else None)
+    say(file=sys.stderr)
+    say(f"stage {cfg.stage}: step {result.step} on {acc.num_processes} process(es), checkpoint "
+        f"{result.checkpoint}" + (f", modules exported to {args.export}" if args.export else ""))
+    acc.end_training()
     return 0
+
+
+def _perceptual_dir(args):
+    from pathlib import Path
+
+    from core.diffusion.loading import default_models_dir
+    from core.training.perceptual import DEFAULT_FOLDER
+
+    if args.perceptual:
+        return args.perceptual
+    return None if args.tiny else (Path(args.models) if args.models else default_models_dir()) / DEFAULT_FOLDER
 
 
 def _has_trained_unet(models: str | None) -> bool:

@@ -1,6 +1,7 @@
 """The paper's network (MoEE, CVPR 2025) on diffusers parts: the diffusion engine.
 
     config.py         DiffusionConfig and the cross_attention_kwargs names
+    gates.py          the one definition of the global gates g (render and training)
     reference.py      ReferenceBank + write/read attention processors (ReferenceNet -> U-Net)
     audio.py          wav2vec2 features windowed per frame, AudioProjModel (audio tokens)
     moe_attention.py  EmotionExpert, MoEECrossAttnProcessor (audio + six emotion experts)

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from core.diffusion.gates import GateMode
+
 # Per-call inputs of the added processors, passed in the U-Net's `cross_attention_kwargs`
 # (diffusers drops keys a processor's signature does not name, so every MoEE processor names all).
 KW_AUDIO = "audio_tokens"          # (B, N_a, C_a) audio tokens of each frame
@@ -34,3 +36,4 @@ class DiffusionConfig:
     face_mask_audio: bool = True   # weight audio attention by the face/lip mask (hallo-style)
     crop_scale: float = 2.0        # crop side as a multiple of the face box's larger side
     decode_chunk_size: int = 8     # frames decoded by the VAE at once
+    gate_mode: GateMode = "simplex"  # hand-set gates: renormalised to sum 1, or "free" (gates.py)

@@ -17,6 +17,7 @@ import torch
 
 from core.audio.io import SAMPLE_RATE, resample
 from core.diffusion.config import DiffusionConfig
+from core.diffusion.gates import GateMode, expert_gates, render_gates
 from core.diffusion.portrait import (
     DiffusionPortrait,
     portrait_from_landmarks,
@@ -43,11 +44,14 @@ def plan_clips(n: int, clip: int, motion: int) -> list[tuple[int, int, int]]:
         s += clip - motion
 
 
-def _default_condition(mix: EmotionMix) -> tuple[np.ndarray | None, torch.Tensor]:
+def default_condition(mix: EmotionMix, gate_mode: GateMode = "simplex"
+                      ) -> tuple[np.ndarray | None, torch.Tensor]:
+    """Emotion-to-Latents' latent for the mix's condition (prompt, label, AU toggles; the hand
+    gates only when nothing else is given) and g by core.diffusion.gates' one definition."""
     from core.latents.resolve import resolve_condition
 
     cond = resolve_condition(mix)
-    return (cond.gates if mix.gate_override else None), cond.latent
+    return render_gates(mix, cond.source, gate_mode), cond.latent
 
 
 class DiffusionEngine(Engine):
@@ -60,7 +64,8 @@ class DiffusionEngine(Engine):
             pipeline = self._load(models_dir)
         self.pipe = pipeline
         self.pipe.set_progress_bar_config(disable=True)
-        self.condition_fn = condition_fn or _default_condition
+        self.condition_fn = condition_fn or (
+            lambda mix: default_condition(mix, self.config.gate_mode))
         self._conditions: dict[str, tuple[np.ndarray | None, torch.Tensor]] = {}
 
     def _load(self, models_dir):
@@ -83,7 +88,7 @@ class DiffusionEngine(Engine):
 
         def condition(mix: EmotionMix):
             gen = torch.Generator().manual_seed(int(mix.gates().argmax()))
-            return mix.gates(), torch.randn(1, 8, dim, generator=gen)
+            return expert_gates(mix.weights, mix.intensity), torch.randn(1, 8, dim, generator=gen)
         return cls(config=cfg, pipeline=pipe, condition_fn=condition)
 
     def describe(self) -> dict[str, str]:
@@ -140,7 +145,9 @@ class DiffusionEngine(Engine):
         return resample(np.asarray(track.samples, np.float32), track.sample_rate, SAMPLE_RATE)
 
     def _condition(self, mix: EmotionMix):
-        key = json.dumps(mix.as_dict(), sort_keys=True)
+        # head and gaze don't condition the network: keyed head moves keep one latent
+        key = json.dumps({k: v for k, v in mix.as_dict().items() if k not in ("head", "gaze")},
+                         sort_keys=True)
         if key not in self._conditions:
             gates, latent = self.condition_fn(mix)
             dim = self.pipe.moee_attention.config.emotion_dim

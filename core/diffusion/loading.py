@@ -65,6 +65,24 @@ def part_status(models_dir: str | Path | None = None) -> list[tuple[Part, Path, 
     return out
 
 
+def missing_parts(models_dir: str | Path | None = None,
+                  require_moee: bool = True) -> list[tuple[Part, Path]]:
+    """The required parts that are not there, in PARTS order (reads no weights)."""
+    return [(part, path) for part, path, present in part_status(models_dir)
+            if not present and part.required and (require_moee or part.rel not in MOEE_PARTS)]
+
+
+def setup_hint(missing: list[tuple[Part, Path]], models_dir: str | Path | None = None) -> str:
+    """One sentence on what to put where, for a user who picked the diffusion engine."""
+    if not missing:
+        return ""
+    root = Path(models_dir) if models_dir else default_models_dir()
+    first, path = missing[0]
+    more = f" and {len(missing) - 1} more part(s)" if len(missing) > 1 else ""
+    return (f"The diffusion engine needs its model files in {root}: put {first.expected} in "
+            f"{path}{more} (models/README.md lists them all).")
+
+
 def check_present(models_dir: str | Path | None = None, require_moee: bool = True) -> None:
     """Raise CheckpointError naming the first missing required part."""
     for part, path, present in part_status(models_dir):

@@ -41,6 +41,10 @@ class FaceFrame:
         """(N, 2) image pixels -> (N, 2) face-frame units (IPD)."""
         return ((points[..., :2] - self.origin) @ self.axes.T) / self.ipd
 
+    def to_image(self, points: np.ndarray) -> np.ndarray:
+        """(N, 2) face-frame units -> (N, 2) image pixels."""
+        return points @ self.axes * self.ipd + self.origin
+
     def vectors_to_image(self, vectors: np.ndarray) -> np.ndarray:
         """Displacements (..., 2) in IPD units -> image pixels (rotation and scale only)."""
         return (vectors @ self.axes) * self.ipd

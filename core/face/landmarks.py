@@ -18,6 +18,8 @@ import numpy as np
 from core.errors import FaceTooSmallError, MoeeWarning, NoFaceError
 from core.face.image_io import as_rgb_uint8, cap_size
 from core.face.regions import ipd as face_ipd
+from core.native_logs import configure as configure_native_logs
+from core.native_logs import native_stderr_muted
 
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
 
@@ -214,17 +216,21 @@ def _face_crop(rgb: np.ndarray, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 def _face_mesh():
     global _mesh
     if _mesh is None:
+        configure_native_logs()
         import mediapipe as mp
-        _mesh = mp.solutions.face_mesh.FaceMesh(
-            static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,
-            min_detection_confidence=MIN_DETECTION_CONFIDENCE)
+        with native_stderr_muted():
+            _mesh = mp.solutions.face_mesh.FaceMesh(
+                static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,
+                min_detection_confidence=MIN_DETECTION_CONFIDENCE)
     return _mesh
 
 
 def _run_mesh(rgb: np.ndarray) -> list[np.ndarray]:
     """All faces Face Mesh finds: (478, 3) float32 arrays in this image's pixels. Hold _lock."""
     h, w = rgb.shape[:2]
-    result = _face_mesh().process(np.ascontiguousarray(rgb))
+    mesh = _face_mesh()
+    with native_stderr_muted():  # the graph's threads log while it runs (core/native_logs.py)
+        result = mesh.process(np.ascontiguousarray(rgb))
     return [np.array([(p.x * w, p.y * h, p.z * w) for p in f.landmark], np.float32)
             for f in (result.multi_face_landmarks or [])]
 

@@ -13,7 +13,8 @@ Rules (resolve_condition):
   so a prompt's AU picture is the module's; the user's AU toggles (`au_overrides`) always
   set their AUs last;
 - latent (1, T, D): the module's attention output for all conditions given, the AU toggles
-  included as the AU-vector condition; for no condition at all, the label branch's 'neutral'.
+  included as the AU-vector condition (also when hand gates decide g); with no condition at
+  all, the label branch of the hand gates ('neutral' for none).
 """
 from __future__ import annotations
 
@@ -178,16 +179,18 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
 
 def _latent(rt: LatentsRuntime, conds: dict[str, torch.Tensor], mix: EmotionMix,
             hand_gates: np.ndarray | None) -> torch.Tensor:
-    """Hand gates (the sliders, when they decide) enter as a label-branch vector."""
-    queries = [] if hand_gates is not None else list(conds.values())
+    """The given conditions (prompt, label, audio, AU toggles) make the latent even when the
+    sliders decide the gates: the experts attend to what the user described (MoEE Sec. 3.3).
+    Hand gates enter as a label-branch vector only when nothing else is given."""
+    queries = list(conds.values())
+    if not queries:
+        g = mix.gates() if hand_gates is None else hand_gates
+        queries.append(rt.query("label", np.append(np.clip(g, 0, 1), np.float32(g.sum() == 0))))
     if mix.au_overrides:
         vec = np.zeros(NUM_AUS, np.float32)
         for au, v in mix.au_overrides.items():
             vec[AU_INDEX[au]] = v
         queries.append(rt.query("au", vec))
-    if hand_gates is not None or not queries:
-        g = mix.gates() if hand_gates is None else hand_gates
-        queries.append(rt.query("label", np.append(np.clip(g, 0, 1), np.float32(g.sum() == 0))))
     return rt.read(queries)[0].clone()
 
 

@@ -1,6 +1,8 @@
 """The emotion in live mode: number keys solo an expert, the GUI palette sets a whole mix, or the
 voice's own emotion (prosody, core/latents/audio_emotion) drives the gates. Gates glide to the
-target with a first-order lag, so switching emotions never cuts."""
+target with a first-order lag, so switching emotions never cuts. The rest of the mix (AU
+toggles, region gates, head and gaze) is kept whole and becomes a block of track rows with the
+same builder a take uses (core/track.py)."""
 from __future__ import annotations
 
 import math
@@ -12,6 +14,7 @@ import numpy as np
 from core.emotions import EMOTIONS, NUM_EXPERTS
 from core.live.tuning import LIVE
 from core.mix import EmotionMix
+from core.track import EmotionTrack, TrackBuilder
 
 
 class LivePalette:
@@ -21,6 +24,8 @@ class LivePalette:
         self._lock = threading.Lock()
         self._target = np.zeros(NUM_EXPERTS, np.float32)
         self.gates = np.zeros(NUM_EXPERTS, np.float32)
+        self.mix = EmotionMix()  # what a block's rows take besides the glided gates
+        self._builder = TrackBuilder()
         self.auto = auto
         self.auto_source = ""
         if mix is not None:
@@ -29,6 +34,7 @@ class LivePalette:
     def set_mix(self, mix: EmotionMix) -> None:
         with self._lock:
             self._target = np.asarray(mix.gates(), np.float32)
+            self.mix = mix
 
     def solo(self, number: int) -> None:
         """Number keys: 1-6 an expert alone at full strength (paper order), 0 neutral."""
@@ -59,6 +65,14 @@ class LivePalette:
         with self._lock:
             self.gates = (self.gates + a * (self._target - self.gates)).astype(np.float32)
         return self.gates.copy()
+
+    def block(self, frames: int, dt: float) -> EmotionTrack:
+        """Track rows for the next `frames` frames: gates glided `dt` per frame, the rest of the
+        mix as set."""
+        g = [self.step(dt) for _ in range(frames)]
+        with self._lock:
+            mix = self.mix
+        return self._builder.for_mixes([mix] * frames, np.reshape(g, (frames, NUM_EXPERTS)))
 
     def describe(self) -> str:
         g = self.gates

@@ -132,8 +132,9 @@ class LiveSession:
         return True
 
     def _frames(self, finished: list[dict[int, float]], t0: float) -> None:
+        emotion = self.palette.block(len(finished), 1.0 / self.fps)
         for k, speech in enumerate(finished):
-            pose = self._pose(speech)
+            pose = self._pose(speech, emotion.row(k))
             index = self._next_frame
             self._next_frame += 1
             if k < len(finished) - 1:
@@ -141,14 +142,14 @@ class LiveSession:
                 continue
             self._render(index, pose, t0)
 
-    def _pose(self, speech: dict[int, float]):
+    def _pose(self, speech: dict[int, float], row):
         from core.rig.pose import RigPose
 
         energy = _frame_energy(self.tracker)
         blink, head, gaze = self.life.step(energy)
-        gates = self.palette.step(1.0 / self.fps)
         return RigPose(aus=dict(speech), head=tuple(float(v) for v in head),
-                       gaze=tuple(float(v) for v in gaze), blink=float(blink), gates=gates)
+                       gaze=tuple(float(v) for v in gaze), blink=float(blink), gates=row.g,
+                       emotion=row)
 
     def _render(self, index: int, pose, t0: float) -> None:
         image = self.engine.render_pose(self.portrait, pose, self.size,

@@ -12,7 +12,7 @@ from collections import deque
 
 import numpy as np
 
-from core.errors import InputError
+from core.errors import NoMicrophoneError
 from core.live.tuning import LIVE
 
 
@@ -155,8 +155,9 @@ class MicrophoneSource(AudioSource):
         try:
             import sounddevice as sd
         except (ImportError, OSError) as e:
-            raise InputError(f"no microphone support on this machine ({e}); "
-                             "use --input FILE to play a recording instead") from None
+            raise NoMicrophoneError(f"no microphone support on this machine ({e}); "
+                                    "use --input FILE to play a recording instead",
+                                    f"no microphone support on this machine ({e})") from None
         try:
             sd.query_devices(self.device, kind="input")
             self._stream = sd.InputStream(
@@ -165,8 +166,9 @@ class MicrophoneSource(AudioSource):
             self._stream.start()
         except Exception as e:  # PortAudioError, ValueError: no device, busy, bad rate
             self._stream = None
-            raise InputError(f"no microphone found ({str(e).strip() or type(e).__name__}); "
-                             "connect one, or use --input FILE to play a recording") from None
+            reason = f"no microphone found ({str(e).strip() or type(e).__name__})"
+            raise NoMicrophoneError(f"{reason}; connect one, or use --input FILE to play a "
+                                    "recording", reason) from None
 
     def _callback(self, indata, frames, time_info, status) -> None:
         self.ring.write(indata[:, 0])

@@ -1,12 +1,13 @@
 """The rig engine: MoEE on Face Mesh landmarks, a dense warp and painted eyes and mouth, on CPU.
 
-A frame's road: engine.py resolves the job into per-frame controls (pose.py RigPose), motion.py
+A frame's road: core/track.py resolves the job's emotion once into per-frame arrays, engine.py
+reads a row and the audio tracks into per-frame controls (pose.py RigPose), motion.py
 turns them into landmark displacements (emotion through moe_rig.py, AUs through au_basis.py,
 head and gaze), warp.py moves the pixels, eyes.py and mouth.py repaint what a warp can't.
 
     engine.py     RigEngine (core.engine.Engine): prepare, frames, render_frame
     portrait.py   PreparedPortrait (landmarks, face frame, basis, caches) and its per-size state
-    compose.py    one frame's controls from the emotion condition, speech and life tracks
+    compose.py    one frame's controls from its track row (core/track.py), speech and life
     pose.py       RigPose: one frame's controls, whatever the source (take, preview, live)
     moe_rig.py    EmotionMoE over the 478 landmark tokens (the paper's equation, literally)
     au_basis.py   AU -> landmark displacement basis in the portrait's face frame

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
-from core.mix import EmotionMix
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
 from core.rig.tuning import AU_MAGNITUDE, ONSET_FLOOR, ONSET_SECONDS, SPEECH_MIX
+from core.track import TrackRow
 
 # Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
 # still close and vowels still open (DESIGN.md "Speech").
@@ -29,28 +29,6 @@ class FrameDrive:
 
 
 _YIELD_IDX = [AU_INDEX[au] for au in MOUTH_YIELD_AUS]
-
-
-def _emotion_displacement(motion: MotionModel, mix: EmotionMix, g: np.ndarray,
-                          muted: list[int], yielding: float) -> np.ndarray:
-    """MoE output for gains (base) with the mouth AUs scaled by (1 - yielding).
-
-    The experts are linear in the AU gain, so out(gain) = out(base) - yielding * out(mouth part):
-    two MoE calls per distinct condition (cached), not one per frame while speech varies.
-    """
-    key = (g.tobytes(), tuple(sorted(muted)), repr(sorted(mix.local_gates.items())))
-    cache = motion.emotion_cache
-    with motion.lock:  # the GUI's preview and clip threads share one portrait
-        if key not in cache:
-            base = motion.moe.au_gain(g, muted)
-            mouth = np.zeros_like(base)
-            mouth[_YIELD_IDX] = base[_YIELD_IDX]
-            cache[key] = (motion.moe.displacement(g, mix, base),
-                          motion.moe.displacement(g, mix, mouth))
-            while len(cache) > 64:
-                cache.pop(next(iter(cache)))
-        full, mouth_part = cache[key]
-    return full - yielding * mouth_part if yielding else full
 
 
 def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -> dict[int, float]:
@@ -76,19 +54,40 @@ def onset(t: float) -> float:
     return ONSET_FLOOR + (1.0 - ONSET_FLOOR) * x * x * (3 - 2 * x)
 
 
-def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDrive,
-            t: float) -> tuple[RigPose, np.ndarray]:
-    """-> (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""
-    overrides = mix.au_overrides
-    muted = [au for au, v in overrides.items() if v == 0]
-    forced = {au: v for au, v in overrides.items() if v > 0}
-    g_eff = np.asarray(g, np.float32) * onset(t)
+def _emotion_displacement(motion: MotionModel, row: TrackRow, muted: list[int],
+                          yielding: float) -> np.ndarray:
+    """MoE output for gains (base) with the mouth AUs scaled by (1 - yielding).
+
+    The experts are linear in the AU gain, so out(gain) = out(base) - yielding * out(mouth part):
+    two MoE calls per distinct condition (cached), not one per frame while speech varies.
+    """
+    g = row.g
+    key = (g.tobytes(), tuple(sorted(muted)), None if row.s is None else row.s.tobytes())
+    cache = motion.emotion_cache
+    with motion.lock:  # the GUI's preview and clip threads share one portrait
+        if key not in cache:
+            base = motion.moe.au_gain(g, muted)
+            mouth = np.zeros_like(base)
+            mouth[_YIELD_IDX] = base[_YIELD_IDX]
+            cache[key] = (motion.moe.displacement(g, row.s, base),
+                          motion.moe.displacement(g, row.s, mouth))
+            while len(cache) > 64:
+                cache.pop(next(iter(cache)))
+        full, mouth_part = cache[key]
+    return full - yielding * mouth_part if yielding else full
+
+
+def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigPose, np.ndarray]:
+    """One frame from its track row (core/track.py) and the audio/life drive ->
+    (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""
+    muted, forced = row.muted, row.forced
+    g_eff = row.g
     yielding = drive.activity * SPEECH_MIX["emotion_mouth_yield"]
     yield_gain = np.ones(NUM_AUS, np.float32)
     yield_gain[_YIELD_IDX] = 1.0 - yielding
     gain = motion.moe.au_gain(g_eff, muted, yield_gain)
     mixed = motion.moe.mixed_aus(g_eff, gain)
-    emotion = _emotion_displacement(motion, mix, g_eff, muted, yielding)
+    emotion = _emotion_displacement(motion, row, muted, yielding)
 
     extra = _speech_aus(drive.speech, mixed, muted)
     for au, v in forced.items():  # a forced AU replaces what the mix gave it
@@ -103,6 +102,7 @@ def compose(motion: MotionModel, mix: EmotionMix, g: np.ndarray, drive: FrameDri
         total[au] = total.get(au, 0.0) + v
     total[45] = max(total.get(45, 0.0), blink)
     final = {au: round(min(max(v, 0.0), 1.0), 4) for au, v in total.items() if v > 1e-4}
-    pose = RigPose(aus=extra, head=drive.head, gaze=drive.gaze, blink=blink, gates=g_eff,
-                   final_aus=final)
+    head = tuple(float(a) + float(b) for a, b in zip(drive.head, row.head))
+    gaze = tuple(float(a) * row.gaze_life + float(b) for a, b in zip(drive.gaze, row.gaze))
+    pose = RigPose(aus=extra, head=head, gaze=gaze, blink=blink, gates=g_eff, final_aus=final)
     return pose, emotion

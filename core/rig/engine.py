@@ -1,7 +1,6 @@
 """The rig engine: MoEE on face landmarks, a dense warp and a rendered mouth, in real time on CPU."""
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -9,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
-from core.mix import EmotionMix
-from core.rig.compose import FrameDrive, compose
+from core.rig.compose import FrameDrive, compose, onset
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
+from core.track import EmotionTrack, TrackBuilder, neutral_row
 
 
 @dataclass
@@ -62,7 +61,7 @@ def _fit(a: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([a, pad.astype(np.float32)])
 
 
-GATES_CACHE = 32  # distinct prompt/label conditions remembered per engine
+TRACK_BLOCK = 250  # frames of emotion track resolved at a time (10 s at 25 fps)
 
 
 class RigEngine(Engine):
@@ -71,7 +70,7 @@ class RigEngine(Engine):
     def __init__(self):
         self._tracks_key = None
         self._tracks: Tracks | None = None
-        self._gates_cache: dict[str, np.ndarray] = {}
+        self.builder = TrackBuilder()
 
     # ----- Engine interface
     def prepare(self, image: np.ndarray) -> PreparedPortrait:
@@ -84,24 +83,32 @@ class RigEngine(Engine):
         tracks = self.tracks(job)
         total = job.frame_count()
         for i in range(total):
+            if i % TRACK_BLOCK == 0:  # blocks: memory stays flat and the first frame comes soon
+                emotion = self.emotion_track(job, range(i, min(i + TRACK_BLOCK, total)))
             if cancel is not None:
                 cancel.raise_if_cancelled()
-            yield self._frame(job, sp, tracks, i)
+            yield self._frame(job, sp, tracks, emotion, i % TRACK_BLOCK, i)
             if progress is not None:
                 progress(i + 1, total)
 
     def render_frame(self, job: RenderJob, index: int) -> Frame:
         job.validate()
-        return self._frame(job, job.portrait.at_size(job.size), self.tracks(job), index)
+        return self._frame(job, job.portrait.at_size(job.size), self.tracks(job),
+                           self.emotion_track(job, [index]), 0, index)
+
+    def emotion_track(self, job: RenderJob, indices) -> EmotionTrack:
+        """The job's emotion resolved once for frames `indices` (core/track.py)."""
+        return self.builder.for_job(job, list(indices), onset)
 
     def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
                     activity: float = 0.0) -> np.ndarray:
-        """Render one pose directly (live mode): pose.aus are speech/forced AUs, pose.gates the
-        emotion. Fills pose.final_aus."""
-        g = np.zeros(6, np.float32) if pose.gates is None else np.asarray(pose.gates, np.float32)
+        """Render one pose directly (live mode): pose.aus are speech AUs, pose.head/gaze/blink the
+        life motion, pose.emotion the frame's track row (or pose.gates alone). Fills
+        pose.final_aus."""
+        row = pose.emotion if pose.emotion is not None else neutral_row(pose.gates)
         drive = FrameDrive(speech=dict(pose.aus), activity=activity, blink=pose.blink,
                            head=pose.head, gaze=pose.gaze)
-        full, emotion = compose(portrait.motion, EmotionMix(weights=tuple(g)), g, drive, math.inf)
+        full, emotion = compose(portrait.motion, row, drive)
         pose.final_aus = full.final_aus
         return self._draw(portrait, portrait.at_size(size), full, emotion)
 
@@ -116,27 +123,13 @@ class RigEngine(Engine):
             self._tracks_key = key
         return self._tracks
 
-    def gates(self, mix: EmotionMix) -> np.ndarray:
-        """The global gate g for a mix: hand-set, or from its prompt/label (Emotion-to-Latents)."""
-        if not (mix.prompt or mix.label) or (mix.gate_override and any(mix.weights)):
-            return mix.gates()  # hand-set gates win (and keyed takes stay cheap per frame)
-        key = json.dumps({k: mix.as_dict()[k] for k in ("prompt", "label", "mode", "intensity")},
-                         sort_keys=True)
-        if key not in self._gates_cache:
-            from core.latents.resolve import resolve_condition
-            if len(self._gates_cache) >= GATES_CACHE:
-                self._gates_cache.pop(next(iter(self._gates_cache)))
-            self._gates_cache[key] = np.asarray(resolve_condition(mix).gates, np.float32)
-        return self._gates_cache[key]
-
-    def _frame(self, job: RenderJob, sp: ScaledPortrait, tracks: Tracks, i: int) -> Frame:
+    def _frame(self, job: RenderJob, sp: ScaledPortrait, tracks: Tracks, emotion: EmotionTrack,
+               row: int, i: int) -> Frame:
         t = job.frame_time(i)
-        mix = job.mix_at(t)
-        g = self.gates(mix)
         drive = tracks.drive(int(round(t * job.fps)))
-        pose, emotion = compose(job.portrait.motion, mix, g, drive, t)
+        pose, moved = compose(job.portrait.motion, emotion.row(row), drive)
         info: dict = {"activity": drive.activity, "head": pose.head, "gaze": pose.gaze}
-        image = self._draw(job.portrait, sp, pose, emotion, info)
+        image = self._draw(job.portrait, sp, pose, moved, info)
         return Frame(index=i, time=t, image=image, aus=pose.final_aus, gates=pose.gates,
                      info=info)
 

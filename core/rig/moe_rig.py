@@ -12,10 +12,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from core.emotions import AU_INDEX, EMOTIONS
+from core.emotions import AU_INDEX
 from core.expression import expert_matrix
 from core.face.regions import region
-from core.mix import REGIONS, EmotionMix
+from core.mix import REGIONS
 from core.moe import EmotionMoE
 from core.rig.au_basis import AUBasis
 
@@ -86,15 +86,6 @@ class RigMoE:
         self.token_region = region_of_tokens(frame_points)
         self._expert_aus = expert_matrix()
 
-    def s_override(self, mix: EmotionMix) -> torch.Tensor | None:
-        if not mix.local_gates:
-            return None
-        s = torch.full((1, self.tokens.shape[1], len(EMOTIONS)), float("nan"))
-        for name, values in mix.local_gates.items():
-            mask = torch.as_tensor(self.token_region == REGIONS.index(name))
-            s[0, mask] = torch.as_tensor(values, dtype=torch.float32)
-        return s
-
     def au_gain(self, g: np.ndarray, muted: list[int], extra: np.ndarray | None = None) -> np.ndarray:
         """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling); muted -> 0;
         `extra` (NUM_AUS,) multiplies in (e.g. mouth AUs yielding to speech)."""
@@ -105,12 +96,14 @@ class RigMoE:
         return gain if extra is None else gain * extra
 
     @torch.no_grad()
-    def displacement(self, g: np.ndarray, mix: EmotionMix, gain: np.ndarray) -> np.ndarray:
-        """Emotion landmark motion (478, 2) in IPD for global gates g (6,) and AU gains."""
+    def displacement(self, g: np.ndarray, s: np.ndarray | None, gain: np.ndarray) -> np.ndarray:
+        """Emotion landmark motion (478, 2) in IPD for global gates g (6,), local gates per
+        region s (R, 6) (NaN: the module's own; None: no region set) and AU gains."""
         if not np.any(g):
             return np.zeros((self.tokens.shape[1], 2), np.float32)
+        s_tok = None if s is None else torch.as_tensor(s[self.token_region])[None]
         out = self.moe(self.tokens, g_override=torch.as_tensor(g, dtype=torch.float32)[None],
-                       s_override=self.s_override(mix), au_gain=torch.as_tensor(gain))
+                       s_override=s_tok, au_gain=torch.as_tensor(gain))
         return out.hidden[0, :, :2].numpy()
 
     def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:

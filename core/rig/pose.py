@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -18,3 +19,4 @@ class RigPose:
     blink: float = 0.0  # AU45 from the blink track, in [0, 1]
     gates: np.ndarray | None = None  # global gates g (6,), for display and curves
     final_aus: dict[int, float] = field(default_factory=dict)
+    emotion: Any = None  # core.track.TrackRow of a live frame (toggles, regions, head, gaze)

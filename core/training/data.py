@@ -1,8 +1,9 @@
 """The prepared cache (prepare.py) as a dataset of training windows.
 
 A window is `n_frames` consecutive frames of one clip at `resolution`, its audio (16 kHz, the
-frames' span), a reference frame from the same clip (the portrait the ReferenceNet sees), the
-face/mouth masks, and the clip's emotion condition.
+frames' span), a reference frame (the portrait the ReferenceNet sees; from the same clip or
+another clip of the same person) with its mouth mask, the face/mouth masks, and the clip's
+emotion condition (label, text, AUs: the metadata's or the ones prepare measured).
 """
 from __future__ import annotations
 
@@ -47,6 +48,8 @@ def _load_arrays(folder: str) -> dict[str, np.ndarray]:
     with np.load(f / "features.npz") as z:
         out["energy"] = z["energy"]
     out["landmarks"] = np.load(f / "landmarks.npy")
+    if (f / "aus.npy").is_file():  # per-frame AU intensities measured by prepare (au_fit.py)
+        out["aus"] = np.load(f / "aus.npy")
     out["audio"] = sf.read(f / "audio.wav", dtype="float32")[0]
     return out
 
@@ -59,7 +62,8 @@ def load_clips(root: str | Path, split: str | None = "train") -> list[PreparedCl
         if split is not None and row.get("split", "train") != split:
             continue
         meta = ClipMeta(file=row["file"], emotion=row["emotion"], aus=parse_aus(row.get("aus", "")),
-                        text=row.get("text", ""), split=row.get("split", "train"))
+                        text=row.get("text", ""), split=row.get("split", "train"),
+                        person=row.get("person", ""))
         clips.append(PreparedClip(row["id"], root / "clips" / row["id"], meta, float(row["fps"]),
                                   int(row["frames"])))
     return clips
@@ -83,13 +87,25 @@ class ClipDataset:
         return [i for i, c in enumerate(self.clips)
                 if (kind is None or c.kind == kind) and (emotion is None or c.meta.emotion == emotion)]
 
-    def window(self, index: int, rng: np.random.Generator) -> dict:
-        """One random window of clip `index` (see the module docstring)."""
+    def same_person(self, index: int) -> list[int]:
+        """Other clips of clip `index`'s person (the metadata's `person` column; none if empty)."""
+        person = self.clips[index].meta.person
+        return [i for i, c in enumerate(self.clips) if person and c.meta.person == person
+                and i != index]
+
+    def window(self, index: int, rng: np.random.Generator, reference_from: int | None = None) -> dict:
+        """One random window of clip `index`; the reference frame from clip `reference_from`
+        (default: the same clip)."""
         clip = self.clips[index]
         a = clip.arrays()
         start = int(rng.integers(0, clip.frames - self.n_frames + 1))
         sl = slice(start, start + self.n_frames)
-        ref = int(rng.integers(0, clip.frames))
+        ref_clip = self.clips[index if reference_from is None else reference_from]
+        ra = ref_clip.arrays()
+        ref = int(rng.integers(0, ref_clip.frames))
+        aus = clip.meta.au_vector()
+        if not clip.meta.aus and "aus" in a:
+            aus = a["aus"][sl].mean(0).astype(np.float32)
         a0 = int(round(start / clip.fps * SAMPLE_RATE))
         n_audio = int(round(self.n_frames / clip.fps * SAMPLE_RATE))
         audio = np.zeros(n_audio, np.float32)
@@ -97,14 +113,15 @@ class ClipDataset:
         audio[:len(chunk)] = chunk
         return {
             "frames": self._images(a["frames"][sl]),                 # (F, 3, R, R) in [-1, 1]
-            "reference": self._images(a["frames"][ref:ref + 1])[0],  # (3, R, R)
+            "reference": self._images(ra["frames"][ref:ref + 1])[0],  # (3, R, R)
+            "reference_mouth": self._masks(ra["mouth"][ref:ref + 1])[0],  # (1, R, R) 0/1
             "face_mask": self._masks(a["face"][sl]),                 # (F, 1, R, R) 0/1
             "mouth_mask": self._masks(a["mouth"][sl]),               # (F, 1, R, R) 0/1
             "audio": torch.from_numpy(audio),                        # (S,) 16 kHz
             "energy": torch.from_numpy(a["energy"][sl].astype(np.float32)),  # (F,)
             "gates": torch.from_numpy(clip.meta.gates),              # (6,) label weights
             "label": torch.from_numpy(label_vector(clip.meta.emotion)),  # (7,) label branch input
-            "aus": torch.from_numpy(clip.meta.au_vector()),          # (NUM_AUS,)
+            "aus": torch.from_numpy(aus),  # (NUM_AUS,) the metadata's, else the measured mean
             "kind": clip.kind, "emotion": clip.meta.emotion, "id": clip.id, "text": clip.meta.text,
         }
 

@@ -10,9 +10,12 @@ no-grad `__call__`:
     reference frame --VAE--> ReferenceNet at t = 0 (write processors fill the bank)
     noisy (B, F, 4, h, w) --UNetMotionModel--> prediction, with cross_attention_kwargs
         audio tokens   wav2vec2 (frozen) windows per frame -> AudioProjModel (trained in stage 1)
-        emotion latent Emotion-to-Latents({"label", "au"}) (trained in stage 2)
+        emotion latent Emotion-to-Latents on the clip's label, AUs and text (conditions.py;
+                       trained in stage 2)
+        guidance drops per-sample audio/emotion scales 0, the pipeline's null condition
         emotion gates  g_override (zeros: MoE off in stage 1; one-hot for expert draws)
-    the bank is cleared in a `finally`.
+    the bank is cleared in a `finally` (at the next forward instead, with gradient
+    checkpointing: the backward pass reads it again).
 
 Parts: "reference_net"; "unet" = the motion U-Net (its installed MoEE processors are
 submodules, so the MoE is found inside it) + the audio projection; "latents"; and the frozen
@@ -32,6 +35,7 @@ from torch import nn
 
 from core.errors import CheckpointError
 from core.training.model import Prediction, moe_modules
+from core.training.tuning import TUNING
 
 
 def tiny_latents(emotion_dim: int) -> nn.Module:
@@ -39,7 +43,7 @@ def tiny_latents(emotion_dim: int) -> nn.Module:
     from core.latents.module import EmotionToLatents, LatentsConfig
 
     return EmotionToLatents(LatentsConfig(latent_dim=emotion_dim, num_tokens=4, num_embeddings=8,
-                                          num_heads=2, hidden=32, text_dim=8, dropout=0.0))
+                                          num_heads=2, hidden=32, dropout=0.0))  # MiniLM-wide text
 
 
 def default_latents(models_dir: str | Path) -> nn.Module:
@@ -55,11 +59,15 @@ def default_latents(models_dir: str | Path) -> nn.Module:
 class DiffusionTrainModel:
     """TrainModel over a MoEEPipeline's modules (see the module docstring)."""
 
-    def __init__(self, pipe, latents: nn.Module):
+    def __init__(self, pipe, latents: nn.Module, models_dir: str | Path | None = None):
         from core.diffusion.moe_attention import MoEECrossAttnProcessor
+        from core.training.conditions import TextFeatures
 
         self.pipe = pipe
         self.latents = latents
+        encoder = getattr(getattr(latents, "config", None), "text_encoder", None)
+        self.text = TextFeatures(encoder, models_dir) if encoder else None
+        self.keep_rate = TUNING["condition_keep_rate"]  # conditions.emotion_latent
         self.vae, self.bank = pipe.vae, pipe.bank
         self.scale = float(pipe.vae.config.scaling_factor)
         self.prediction_type = pipe.scheduler.config.get("prediction_type", "epsilon")
@@ -100,17 +108,28 @@ class DiffusionTrainModel:
 
     def predict(self, noisy: torch.Tensor, t: torch.Tensor, batch: dict,
                 g_override: torch.Tensor | None) -> Prediction:
-        from core.diffusion.config import KW_AUDIO, KW_EMOTION, KW_GATES
+        from core.diffusion.config import (
+            KW_AUDIO,
+            KW_AUDIO_SCALE,
+            KW_EMOTION,
+            KW_EMOTION_SCALE,
+            KW_GATES,
+        )
+        from core.training.conditions import emotion_latent
 
         pipe = self.pipe
         b, f = noisy.shape[:2]
         unet = pipe.unet
         dtype, device = unet.dtype, noisy.device
         context = torch.zeros(b, 1, unet.config.cross_attention_dim, device=device, dtype=dtype)
-        z, _, _ = self.latents({"label": batch["label"].float(), "au": batch["aus"].float()})
+        z = emotion_latent(self.latents, batch, self.text, self.keep_rate)
         kwargs = {KW_AUDIO: self.audio_tokens(batch["audio"], f).to(dtype),
                   KW_EMOTION: z.to(dtype),
-                  KW_GATES: None if g_override is None else g_override.float()}
+                  KW_GATES: None if g_override is None else g_override.float(),
+                  # per-sample 0 = dropped: the same switches the pipeline's guidance turns off
+                  KW_AUDIO_SCALE: batch.get("audio_scale"),
+                  KW_EMOTION_SCALE: batch.get("emotion_scale")}
+        self.bank.clear()
         try:
             with torch.no_grad():
                 ref = batch["reference"].to(self.vae.device, self.vae.dtype)
@@ -124,7 +143,10 @@ class DiffusionTrainModel:
                             cross_attention_kwargs=kwargs, return_dict=False)[0]
                 g = self._mean_gates(logits, b, f, g_override)
         finally:
-            self.bank.clear()
+            # with gradient checkpointing the backward pass runs the U-Net's attention again and
+            # must read the same reference tokens: they stay until the next forward clears them
+            if not unet.is_gradient_checkpointing:
+                self.bank.clear()
         return Prediction(pred.permute(0, 2, 1, 3, 4), g)
 
     # ----- conditions
@@ -209,4 +231,4 @@ def from_diffusion(source=None, latents: nn.Module | None = None, *, tiny: bool 
         if isinstance(module, nn.Module) and any(p.device != dev for p in module.parameters()):
             module.to(dev)
     pipe.set_progress_bar_config(disable=True)
-    return DiffusionTrainModel(pipe, latents)
+    return DiffusionTrainModel(pipe, latents, models_dir)

@@ -7,6 +7,7 @@ Columns (CSV header, or keys of each JSON object; JSON may be a list or {"clips"
     aus      optional AU intensities, "4:0.8;10:0.6" (AU number : 0..1), empty for none
     text     optional description of the emotion ("a bitter, tired smile")
     split    optional "train" (default) or "test" (held out for `main.py evaluate`)
+    person   optional person ID: clips of one person lend each other reference frames
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class ClipMeta:
     aus: dict[int, float] = field(default_factory=dict)  # AU number -> intensity 0..1
     text: str = ""               # free description, may be empty
     split: str = "train"         # "train" or "test"
+    person: str = ""             # person ID ("" = unknown: the clip pairs with no other)
 
     @property
     def gates(self) -> np.ndarray:
@@ -52,7 +54,7 @@ class ClipMeta:
 
     def to_dict(self) -> dict:
         return {"file": self.file, "emotion": self.emotion, "aus": format_aus(self.aus),
-                "text": self.text, "split": self.split}
+                "text": self.text, "split": self.split, "person": self.person}
 
 
 def parse_aus(text: str, where: str = "") -> dict[int, float]:
@@ -96,7 +98,7 @@ def write_metadata(path: str | Path, clips: list[ClipMeta]) -> None:
         p.write_text(json.dumps({"clips": rows}, indent=2) + "\n", encoding="utf-8")
         return
     with p.open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=["file", "emotion", "aus", "text", "split"])
+        writer = csv.DictWriter(fh, fieldnames=["file", "emotion", "aus", "text", "split", "person"])
         writer.writeheader()
         writer.writerows(rows)
 
@@ -127,4 +129,5 @@ def _row(r: dict, where: str) -> ClipMeta:
     split = str(r.get("split", "") or "train").strip().lower()
     if split not in SPLITS:
         raise InputError(f"{where}split {split!r} must be one of {SPLITS}")
-    return ClipMeta(file=file, emotion=emotion, aus=aus, text=str(r.get("text", "") or ""), split=split)
+    return ClipMeta(file=file, emotion=emotion, aus=aus, text=str(r.get("text", "") or ""), split=split,
+                    person=str(r.get("person", "") or "").strip())

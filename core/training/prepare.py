@@ -9,8 +9,12 @@ Per kept clip, `<out>/clips/<id>/` holds
                    by mouth_margin_ipd: the region stage 2 hides from the experts)
     audio.wav      16 kHz mono float (wav2vec2-ready)
     features.npz   energy (N,) loudness 0..1 per video frame, db (N,) dBFS (core.audio.features)
-    clip.json      metadata row, fps, frame count, crop size, IPD in crop pixels
-and `<out>/manifest.json` lists kept clips and skipped ones with their reasons. Each clip is
+    aus.npy        (N, NUM_AUS) float32 AU intensities measured from the landmarks (au_fit.py)
+    clip.json      metadata row (person ID included), fps, frame count, crop size, IPD in crop
+                   pixels, emotion_score (consistency.py)
+and `<out>/manifest.json` lists kept clips and skipped ones with their reasons (clips whose AUs
+do not show their label are filtered and listed too). `--shard i/n` writes
+`manifest.shard-i-of-n.json` instead (shards.py). Each clip is
 written to a temporary folder and renamed, the manifest to a temporary file and replaced, so a
 cancelled or crashed run leaves only complete clips (and a rerun reuses them).
 """
@@ -45,6 +49,7 @@ class PrepareConfig:
     max_missing_face_frac: float = TUNING["max_missing_face_frac"]  # frames without a face allowed
     min_audio_rms: float = TUNING["min_audio_rms"]       # quieter audio counts as silent
     mouth_margin_ipd: float = TUNING["mouth_margin_ipd"]  # mouth mask margin around the lips
+    min_emotion_consistency: float = TUNING["emotion_consistency_min"]  # AU profile vs label
 
 
 class SkipClip(Exception):
@@ -56,20 +61,27 @@ class PrepareReport:
     out_dir: Path
     kept: list[dict] = field(default_factory=list)     # manifest rows of the kept clips
     skipped: list[dict] = field(default_factory=list)  # {"file", "reason"}
+    manifest: str = MANIFEST                           # this run's manifest (shards.py)
 
 
 Progress = Callable[[int, int, str], None]  # (clips done, clips total, message)
 
 
 def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareConfig | None = None,
-                    progress: Progress | None = None, cancel: CancelToken | None = None) -> PrepareReport:
-    """Prepare every clip of a metadata file; bad clips are skipped and listed, never fatal."""
+                    progress: Progress | None = None, cancel: CancelToken | None = None,
+                    shard: tuple[int, int] | None = None) -> PrepareReport:
+    """Prepare every clip of a metadata file (or shard (i, n) of them); bad clips are skipped
+    and listed, never fatal."""
+    from core.training.consistency import inconsistency
+    from core.training.shards import in_shard, manifest_name
+
     config = config or PrepareConfig()
     metadata = Path(metadata)
-    clips = read_metadata(metadata)
-    report = PrepareReport(Path(out_dir))
+    every = read_metadata(metadata)
+    todo = [(m, cid) for i, (m, cid) in enumerate(zip(every, _clip_ids(every))) if in_shard(i, shard)]
+    clips, ids = [m for m, _ in todo], [c for _, c in todo]
+    report = PrepareReport(Path(out_dir), manifest=manifest_name(shard))
     (report.out_dir / "clips").mkdir(parents=True, exist_ok=True)
-    ids = _clip_ids(clips)
     for i, (meta, cid) in enumerate(zip(clips, ids)):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -77,6 +89,9 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
             progress(i, len(clips), meta.file)
         try:
             row = prepare_clip(metadata.parent / meta.file, meta, report.out_dir / "clips" / cid, config)
+            reason = inconsistency(row, config.min_emotion_consistency)
+            if reason:
+                raise SkipClip(reason)
             report.kept.append({"id": cid, **row})
         except SkipClip as exc:
             report.skipped.append({"file": meta.file, "reason": str(exc)})
@@ -106,10 +121,14 @@ def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig)
     m = align_matrix(landmarks, config.size)
     crops, lm = _warp(frames, landmarks, m, config.size)
     ipd = float(np.median(face_ipd(lm)))
+    from core.training.au_fit import fit_aus
+    from core.training.consistency import emotion_score
+
+    aus = fit_aus(lm)
     row = {**meta.to_dict(), "kind": meta.kind, "fps": fps, "frames": n, "size": config.size,
-           "ipd": ipd}
+           "ipd": ipd, "emotion_score": emotion_score(aus, meta.emotion)}
     _write_clip(dest, crops, lm, face_masks(lm, config.size, ipd * config.mouth_margin_ipd),
-                track, fps, n, row)
+                track, fps, n, row, {"aus": aus})
     return row
 
 
@@ -189,7 +208,8 @@ def face_masks(lm: np.ndarray, size: int, mouth_margin_px: float) -> dict[str, n
     return out
 
 
-def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: dict) -> None:
+def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: dict,
+                arrays: dict[str, np.ndarray] | None = None) -> None:
     import soundfile as sf
 
     from core.audio.features import compute_features
@@ -203,6 +223,8 @@ def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: di
     with atomic.folder(dest) as tmp:
         np.savez_compressed(tmp / "frames.npz", frames=crops)
         np.save(tmp / "landmarks.npy", lm)
+        for name, value in (arrays or {}).items():
+            np.save(tmp / f"{name}.npy", value)
         np.savez_compressed(tmp / "masks.npz", **masks)
         audio = np.zeros(int(round(n / fps * SAMPLE_RATE)), np.float32)  # exactly the frames' span
         audio[:min(len(audio), len(track.samples))] = track.samples[:len(audio)]
@@ -232,11 +254,14 @@ def _clip_ids(clips: list[ClipMeta]) -> list[str]:
 def _write_manifest(report: PrepareReport, metadata: Path, config: PrepareConfig) -> None:
     data = {"version": 1, "metadata": str(metadata.resolve()), "config": asdict(config),
             "kept": report.kept, "skipped": report.skipped}
-    atomic.write_text(report.out_dir / MANIFEST, json.dumps(data, indent=2) + "\n", fsync=False)
+    atomic.write_text(report.out_dir / report.manifest, json.dumps(data, indent=2) + "\n", fsync=False)
 
 
 def read_manifest(out_dir: str | Path) -> dict:
-    path = Path(out_dir) / MANIFEST
-    if not path.is_file():
+    """manifest.json merged with any shard manifests (shards.py)."""
+    from core.training.shards import merged_manifest
+
+    data = merged_manifest(out_dir)
+    if data is None:
         raise InputError(f"{out_dir} has no {MANIFEST}; run `main.py prepare` first")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return data

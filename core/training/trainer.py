@@ -1,8 +1,12 @@
-"""The training loop shared by both stages: AMP, gradient accumulation, progress, CSV log,
-checkpoints and resume.
+"""The training loop shared by both stages: one process or many (Accelerate, distributed.py),
+mixed precision, gradient accumulation and checkpointing, progress, CSV log, checkpoints and
+resume (on any number of processes).
 
     trainer = Trainer(model, dataset, StageConfig(stage=1, steps=1000), run_dir="runs/s1")
     result = trainer.run(progress=print_bar, cancel=token)
+
+Each process draws its own batches (its sampler is seeded with its rank), so N processes see N
+times the batch per step; DDP averages their gradients.
 """
 from __future__ import annotations
 
@@ -14,13 +18,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import torch
 
 from core.engine import CancelToken
 from core.training import checkpoint as ckpt
 from core.training.data import ClipDataset
-from core.training.losses import gate_loss, latent_loss, pixel_loss, timestep_weight
-from core.training.model import TrainModel
+from core.training.distributed import StepModule, enable_gradient_checkpointing, make_accelerator
+from core.training.losses import chunked_pixel_loss, gate_loss, latent_loss, timestep_weight
+from core.training.model import Prediction, TrainModel
 from core.training.sampling import EmotionSampler, SamplingConfig
 from core.training.stages import set_stage
 from core.training.tuning import TUNING
@@ -45,7 +51,11 @@ class StageConfig:
     perceptual_weight: float = TUNING["perceptual_weight"]  # VGG term against L1
     gate_loss_weight: float = TUNING["gate_loss_weight"]    # compound clips' gate loss
     noise_rate: float = TUNING["noise_rate"]                # masked noisy emotion sampling rate
-    mouth_mask_rate: float = 1.0    # stage-2 draws whose mouth is masked in the loss
+    mouth_mask_rate: float = 1.0    # stage-2 draws whose mouth is masked (reference and loss)
+    audio_drop_rate: float = TUNING["audio_drop_rate"]      # CFG: samples without audio
+    emotion_drop_rate: float = TUNING["emotion_drop_rate"]  # CFG: stage-2 samples without emotion
+    decode_chunk: int = int(TUNING["decode_chunk"])         # frames decoded at once for the loss
+    gradient_checkpointing: bool = False  # recompute U-Net activations in backward (less memory)
     checkpoint_every: int = 500     # optimiser steps between checkpoints (and at the end)
     keep_checkpoints: int = 3       # older checkpoint folders are deleted
     log_every: int = 1              # optimiser steps between CSV rows / progress calls
@@ -64,20 +74,25 @@ Progress = Callable[[int, int, dict], None]  # (step, total steps, last log row)
 
 class Trainer:
     def __init__(self, model: TrainModel, dataset: ClipDataset, config: StageConfig,
-                 run_dir: str | Path, perceptual=None, device: str = "cpu", log=print):
+                 run_dir: str | Path, perceptual=None, device: str = "cpu", log=print,
+                 accelerator=None):
         self.model, self.ds, self.cfg = model, dataset, config
-        self.run_dir, self.device, self.log = Path(run_dir), torch.device(device), log
+        self.acc = accelerator or make_accelerator(config.mixed_precision,
+                                                   cpu=torch.device(device).type == "cpu", log=log)
+        self.rank, self.world = self.acc.process_index, self.acc.num_processes
+        self.run_dir, self.device = Path(run_dir), self.acc.device
+        self.log = log if self.acc.is_main_process else (lambda m: None)
         self.perceptual = perceptual.to(self.device) if perceptual is not None else None
         self.params = set_stage(model, config.stage)
-        self.opt = torch.optim.AdamW(self.params, lr=config.lr, weight_decay=config.weight_decay)
+        if config.gradient_checkpointing:
+            enable_gradient_checkpointing(model)
+        opt = torch.optim.AdamW(self.params, lr=config.lr, weight_decay=config.weight_decay)
         self.sched = torch.optim.lr_scheduler.LambdaLR(
-            self.opt, lambda s: min(1.0, (s + 1) / max(1, config.warmup_steps)))
-        self.amp_dtype = self._amp_dtype()
-        use_scaler = self.amp_dtype == torch.float16 and self.device.type == "cuda"
-        self.scaler = torch.amp.GradScaler("cuda") if use_scaler else None
-        self.sampler = EmotionSampler(dataset, SamplingConfig(
-            stage=config.stage, noise_rate=config.noise_rate,
-            mouth_mask_rate=config.mouth_mask_rate if config.stage == 2 else 0.0), seed=config.seed)
+            opt, lambda s: min(1.0, (s + 1) / max(1, config.warmup_steps)))
+        self.net, self.opt = self.acc.prepare(StepModule(model), opt)
+        self.amp_dtype = {"fp16": torch.float16, "bf16": torch.bfloat16}.get(self.acc.mixed_precision)
+        self.scaler = self.acc.scaler
+        self.sampler = EmotionSampler(dataset, self._sampling(), seed=[config.seed, self.rank])
         from diffusers import DDPMScheduler
 
         self.noise_sched = DDPMScheduler(num_train_timesteps=1000, beta_schedule="scaled_linear",
@@ -86,26 +101,35 @@ class Trainer:
         self.step = 0
         self.on_checkpoint: Callable[[Path], None] | None = None  # e.g. export the modules
 
+    def _sampling(self) -> SamplingConfig:
+        c = self.cfg
+        return SamplingConfig(stage=c.stage, noise_rate=c.noise_rate,
+                              mouth_mask_rate=c.mouth_mask_rate if c.stage == 2 else 0.0,
+                              audio_drop_rate=c.audio_drop_rate, emotion_drop_rate=c.emotion_drop_rate)
+
     # ----- public
     def resume(self, path: str | Path | None = None) -> int:
         """Load `path` or the run's latest checkpoint; returns the step to continue from."""
         path = Path(path) if path else ckpt.latest(self.run_dir)
         if path is None:
             return 0
-        res = ckpt.load_checkpoint(path, self.model.parts(), self.opt, self.scaler)
+        res = ckpt.load_checkpoint(path, self.model.parts(), self.opt.optimizer, self.scaler)
         self.step = res.step
         self.sched.last_epoch = res.step
-        if "sampler_rng" in res.state:
-            self.sampler.rng.bit_generator.state = res.state["sampler_rng"]
-        torch.manual_seed(self.cfg.seed + res.step)
+        if "sampler_rng" in res.state and self.world == res.state.get("num_processes", 1) == 1:
+            self.sampler.rng.bit_generator.state = res.state["sampler_rng"]  # exact continuation
+        else:  # another process count: each rank its own stream from the step on
+            self.sampler.rng = np.random.default_rng([self.cfg.seed, self.rank, res.step])
+        torch.manual_seed(self._torch_seed())
         self.log(f"resumed from {path} at step {res.step}")
         return res.step
 
     def run(self, progress: Progress | None = None, cancel: CancelToken | None = None) -> TrainResult:
-        torch.manual_seed(self.cfg.seed + self.step)
+        torch.manual_seed(self._torch_seed())
         result = TrainResult(self.step)
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        self._trim_log()
+        if self.acc.is_main_process:
+            self.run_dir.mkdir(parents=True, exist_ok=True)
+            self._trim_log()
         t0 = time.monotonic()
         while self.step < self.cfg.steps:
             if cancel is not None and cancel.cancelled:
@@ -115,7 +139,8 @@ class Trainer:
             self.step += 1
             row.update(step=self.step, seconds=round(time.monotonic() - t0, 3))
             result.losses.append(row["loss"])
-            if self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps:
+            if (self.step % self.cfg.log_every == 0 or self.step == self.cfg.steps) \
+                    and self.acc.is_main_process:
                 self._append_log(row)
                 if progress:
                     progress(self.step, self.cfg.steps, row)
@@ -127,35 +152,42 @@ class Trainer:
         return result
 
     def save(self) -> Path:
-        state = {"stage": self.cfg.stage, "config": asdict(self.cfg),
-                 "sampler_rng": self.sampler.rng.bit_generator.state}
-        path = ckpt.save_checkpoint(self.run_dir, self.step, self.model.parts(), self.opt, state,
-                                    self.scaler, keep=self.cfg.keep_checkpoints)
-        if self.on_checkpoint is not None:
-            self.on_checkpoint(path)
+        """Written by the main process only (every rank holds the same weights and optimizer
+        state); the others wait for it, so no rank runs ahead of a checkpoint."""
+        path = self.run_dir / "checkpoints" / f"step-{self.step:08d}"
+        if self.acc.is_main_process:
+            state = {"stage": self.cfg.stage, "config": asdict(self.cfg),
+                     "num_processes": self.world,
+                     "sampler_rng": self.sampler.rng.bit_generator.state}
+            path = ckpt.save_checkpoint(self.run_dir, self.step, self.model.parts(),
+                                        self.opt.optimizer, state, self.scaler,
+                                        keep=self.cfg.keep_checkpoints)
+            if self.on_checkpoint is not None:
+                self.on_checkpoint(path)
+        self.acc.wait_for_everyone()
         return path
 
     # ----- one optimiser step
     def train_step(self) -> dict:
+        """One optimiser step: grad_accum micro-batches per process, gradients averaged over
+        processes once (at the last micro-batch), clipped, one AdamW step on every rank."""
         self.opt.zero_grad(set_to_none=True)
         totals = dict.fromkeys(("loss", "l_latent", "l_pixel", "l_gate"), 0.0)
-        for _ in range(self.cfg.grad_accum):
+        for k in range(self.cfg.grad_accum):
             batch, _ = self.sampler.batch(self.cfg.batch_size)
-            terms = self.losses(_to(batch, self.device))
-            loss = terms["loss"] / self.cfg.grad_accum
-            if loss.requires_grad:  # not so when a stage-2 batch is all neutral (every g = 0)
-                (self.scaler.scale(loss) if self.scaler else loss).backward()
-            for k in totals:
-                totals[k] += float(terms[k].detach()) / self.cfg.grad_accum
-        if self.scaler:
-            self.scaler.unscale_(self.opt)
-        torch.nn.utils.clip_grad_norm_(self.params, self.cfg.max_grad_norm)
-        if self.scaler:
-            self.scaler.step(self.opt)
-            self.scaler.update()
-        else:
-            self.opt.step()
+            last = k == self.cfg.grad_accum - 1
+            with nullcontext() if last else self.acc.no_sync(self.net):
+                terms = self.losses(_to(batch, self.device))
+                if terms["loss"].requires_grad:  # e.g. not on a stage-1 model without weights
+                    self.acc.backward(terms["loss"] / self.cfg.grad_accum)
+            for name in totals:
+                totals[name] += float(terms[name].detach()) / self.cfg.grad_accum
+        self.acc.clip_grad_norm_(self.params, self.cfg.max_grad_norm)
+        self.opt.step()
         self.sched.step()
+        if self.world > 1:  # the log shows the mean over processes
+            mean = self.acc.reduce(torch.tensor(list(totals.values()), device=self.device), "mean")
+            totals = dict(zip(totals, mean.tolist()))
         return {**{k: round(v, 6) for k, v in totals.items()}, "lr": self.opt.param_groups[0]["lr"]}
 
     def losses(self, batch: dict) -> dict[str, torch.Tensor]:
@@ -168,16 +200,16 @@ class Trainer:
         t = torch.randint(0, self.noise_sched.config.num_train_timesteps, (b,), device=latents.device)
         noisy = self._per_frame(self.noise_sched.add_noise, latents, noise, t)
         override = batch["g_override"] if bool(batch["use_override"].all()) else None
-        with self._autocast():
-            out = self.model.predict(noisy, t, batch, override)
+        pred, g = self.net(noisy, t, batch, override)  # DDP + autocast when Accelerate says so
+        out = Prediction(pred, g)
         target = noise if self.model.prediction_type == "epsilon" else \
             self._per_frame(self.noise_sched.get_velocity, latents, noise, t)
         mask = batch["loss_mask"].flatten(0, 1)  # (B*F, 1, R, R)
         l_lat = latent_loss(out.pred.flatten(0, 1), target.flatten(0, 1), mask).view(b, f).mean(1)
-        x0 = self._x0(noisy, out.pred.float(), t)
-        decoded = self.model.decode(x0).flatten(0, 1)
-        l_pix = pixel_loss(decoded, frames.flatten(0, 1), mask, self.perceptual,
-                           self.cfg.perceptual_weight).view(b, f).mean(1)
+        x0 = self._x0(noisy, out.pred.float(), t).flatten(0, 1)
+        l_pix = chunked_pixel_loss(lambda z: self.model.decode(z[None])[0], x0,
+                                   frames.flatten(0, 1), mask, self.perceptual,
+                                   self.cfg.perceptual_weight, self.cfg.decode_chunk).view(b, f).mean(1)
         w = timestep_weight(t, self.noise_sched.config.num_train_timesteps)
         loss = (l_lat + self.cfg.pixel_lambda * w * l_pix).mean()
         l_gate = torch.zeros((), device=loss.device)
@@ -200,17 +232,9 @@ class Trainer:
         f = x.shape[1]
         return fn(x.flatten(0, 1), noise.flatten(0, 1), t.repeat_interleave(f)).view_as(x)
 
-    def _amp_dtype(self) -> torch.dtype | None:
-        mp = self.cfg.mixed_precision
-        if mp == "fp16" and self.device.type != "cuda":
-            self.log("fp16 mixed precision needs a CUDA GPU; training in full precision")
-            return None
-        return {"no": None, "fp16": torch.float16, "bf16": torch.bfloat16}[mp]
-
-    def _autocast(self):
-        if self.amp_dtype is None:
-            return nullcontext()
-        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+    def _torch_seed(self) -> int:
+        """Noise and timesteps: a stream per rank and step (resumes the same on any count)."""
+        return self.cfg.seed + self.step + 1_000_003 * self.rank
 
     def _append_log(self, row: dict) -> None:
         path = self.run_dir / "log.csv"

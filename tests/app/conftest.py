@@ -60,17 +60,27 @@ def settings(tmp_path):
     return AppSettings(str(tmp_path / "settings.ini"))
 
 
+class _Errors(list):
+    """(title, message) per error dialog; `details`: what dialogs keep behind "Show details"."""
+
+    def __init__(self):
+        super().__init__()
+        self.details: list[str] = []
+
+
 @pytest.fixture
 def errors(monkeypatch):
     """Collect error dialogs instead of showing them."""
-    seen: list[tuple[str, str]] = []
+    seen = _Errors()
 
-    def fake(parent, title, error):
+    def fake(parent, title, error, details=None):
         from app.errors import user_message
         seen.append((title, user_message(error)))
+        if details:
+            seen.details.append(details)
 
     for module in ("app.errors", "app.main_window", "app.window_files", "app.export_dialog",
-                   "app.palette.panel"):
+                   "app.palette.panel", "app.engine_switch"):
         monkeypatch.setattr(f"{module}.show_error", fake)
     return seen
 

@@ -35,6 +35,9 @@ def test_export_runs_and_reveals(window, tmp_path, qtbot, no_reveal, errors):
     qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
     assert not errors, errors
     assert out.exists() and out.stat().st_size > 1000
+    assert not no_reveal  # the folder opens when asked, not by itself
+    assert dialog.eta.text() == f"Saved to {out}" and dialog.open_folder.isVisible()
+    dialog.open_folder.click()
     assert no_reveal == [str(out)]
     assert window.project.export.path == str(out) and window.project.export.size == 256
 

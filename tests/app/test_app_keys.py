@@ -3,6 +3,7 @@ the project file, keyed rendering and gate curves, auto keys. Real widgets, real
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pyqtgraph as pg
 
 from app.key_lane import key_color
@@ -136,3 +137,23 @@ def test_auto_keys_can_be_discarded_or_accepted(window, qtbot):
     assert window.audio_strip.keys.ghost_times() == [] and window.isWindowModified()
     window.undo_stack.undo()
     assert len(keys.track) == 0
+
+
+def test_markers_follow_key_times_after_switching_voices(window, qtbot, tmp_path):
+    """Issue 14, item 6: a short voice clamps the markers; the long one places them again."""
+    from app.ui_constants import SAMPLE_VOICE
+    from core.mix import EmotionMix
+    from tests.conftest import make_speech
+    happy, sad = EmotionMix.from_preset("happy"), EmotionMix.from_preset("sad")
+    window.project.set_keyframes([{"time": 0.77, "mix": happy.as_dict()},
+                                  {"time": 4.18, "mix": sad.as_dict()}])
+    lane = window.audio_strip.keys
+    assert lane.visible_times() == pytest.approx([0.77, 4.18])
+    short = make_speech(tmp_path / "short.wav", text="Hi", rate=450)
+    for voice in (short, SAMPLE_VOICE):
+        with qtbot.waitSignal(window.session.audioReady, timeout=20000):
+            window.open_audio(str(voice))
+        if voice == short:
+            assert window.session.duration < 0.77
+    assert window.session.duration > 4.18
+    assert lane.visible_times() == pytest.approx([0.77, 4.18])

@@ -61,6 +61,7 @@ def test_live_action_without_a_microphone_shows_a_dialog(window, qtbot, errors):
     qtbot.waitUntil(lambda: bool(errors), timeout=10000)
     title, text = errors[-1]
     assert title == "Cannot start live mode" and "microphone" in text
+    assert "--input" not in text and "File > Open voice" in text  # advice a GUI user can follow
     assert not window.live_action.isChecked() and not window.live.active
     window.solo(0)  # the app keeps working
     assert window.project.mix.dominant() == "happy"

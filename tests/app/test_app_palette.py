@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 
 from app.palette import mixing
 from core.emotions import EMOTIONS, COMPOUND_PRESETS
@@ -28,16 +28,56 @@ def test_slider_updates_model_and_picker(window, qtbot):
     assert window.palette.sliders.values[0].text() == "0.70"
 
 
+def _drag(qtbot, widget, start, end) -> None:
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(widget, (start + end) / 2)
+    qtbot.mouseMove(widget, end)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
+
+
+def _weights(**named) -> tuple:
+    return tuple(named.get(n, 0.0) for n in EMOTIONS)
+
+
 def test_hexagon_drag_sets_weights_and_sliders(window, qtbot):
     hexagon = window.palette.hexagon
-    target = {"happy": 0.5, "surprised": 0.5}
-    w = tuple(target.get(n, 0.0) for n in EMOTIONS)
-    qtbot.mouseClick(hexagon, Qt.MouseButton.LeftButton, pos=hexagon.point_for(w).toPoint())
+    w = _weights(happy=0.5, surprised=0.5)
+    _drag(qtbot, hexagon, hexagon.point_for(_weights(happy=0.2)).toPoint(),
+          hexagon.point_for(w).toPoint())
     got = window.project.mix.weights
     assert got[EMOTIONS.index("happy")] == pytest.approx(0.5, abs=0.05)
     assert got[EMOTIONS.index("surprised")] == pytest.approx(0.5, abs=0.05)
     for i, slider in enumerate(window.palette.sliders.sliders):
         assert slider.value() == round(got[i] * 100)
+
+
+def test_hexagon_click_without_drag_changes_nothing(window, qtbot):
+    """Issue 14, item 4: a click on the puck kept 'sad 0.45 + surprised 0.55'? It replaced it."""
+    mix = window.project.mix.with_weights(_weights(sad=0.45, surprised=0.55))
+    window.apply_mix(mix)
+    hexagon = window.palette.hexagon
+    steps = window.undo_stack.count()
+    for at in (hexagon.point_for(mix.weights), hexagon.corner_at("happy")):
+        qtbot.mouseClick(hexagon, Qt.MouseButton.LeftButton, pos=at.toPoint())
+    assert window.project.mix.weights == mix.weights and window.undo_stack.count() == steps
+
+
+def test_hexagon_shows_it_cannot_place_non_neighbour_mixes(window):
+    hexagon = window.palette.hexagon
+    window.apply_mix(window.project.mix.with_weights(_weights(happy=0.5, surprised=0.5)))
+    assert hexagon.exact and not hexagon.spokes()  # neighbours: the point says it all
+    window.apply_mix(window.project.mix.with_weights(_weights(happy=0.5, fearful=0.5)))
+    assert not hexagon.exact and "cannot show" in hexagon.toolTip()
+    centre = hexagon.point_for(_weights())
+    spokes = {name: end - centre for name, end, _w in hexagon.spokes()}
+    assert set(spokes) == {"happy", "fearful"}  # drawn as itself, not as half "surprised"
+    for name, d in spokes.items():
+        corner = hexagon.corner_at(name) - centre
+        assert QPointF.dotProduct(d, corner) / (corner.x() ** 2 + corner.y() ** 2) \
+            == pytest.approx(0.5, abs=0.01)
+    image = hexagon.grab().toImage()
+    puck = hexagon.point_for(_weights(happy=0.5, fearful=0.5)).toPoint()
+    assert image.pixelColor(puck).name() != "#ffffff"  # hollow puck
 
 
 def test_hexagon_geometry_round_trip():
@@ -153,3 +193,37 @@ def test_prompt_failure_is_readable(window, errors, qtbot, monkeypatch):
     qtbot.waitUntil(lambda: bool(errors), timeout=5000)
     assert errors[-1] == ("Text condition", "Emotion-to-Latents is not trained yet.")
     assert window.project.mix.prompt == "" and window.palette.prompt.apply.isEnabled()
+
+
+@pytest.mark.parametrize("then", ["solo happy", "preset happy", "hexagon", "preset sadly angry"])
+def test_a_new_emotion_clears_the_previous_presets_aus_only(window, qtbot, then):
+    """Issue 14, item 8: 'sadly surprised' forces AU1/4/25/26; choosing another emotion clears
+    them (the jaw closes) but keeps an AU the user toggled on."""
+    palette = window.palette
+    palette.presets.choose("sadly surprised")
+    assert set(window.project.mix.au_overrides) == {1, 4, 25, 26}
+    palette.au_grid.cells[12].button.click()  # the user's own toggle
+    if then == "solo happy":
+        window.solo(EMOTIONS.index("happy"))
+    elif then == "hexagon":
+        hexagon = palette.hexagon
+        _drag(qtbot, hexagon, hexagon.point_for(_weights(happy=1.0)).toPoint(),
+              hexagon.point_for(_weights(happy=0.5, surprised=0.5)).toPoint())
+    else:
+        palette.presets.choose(then.removeprefix("preset "))
+    aus = window.project.mix.au_overrides
+    assert 12 in aus and 26 not in aus and 25 not in aus
+    if then == "preset sadly angry":
+        assert set(aus) == {4, 15, 12}
+    else:
+        assert set(aus) == {12}
+
+
+def test_preset_box_says_custom_once_sliders_move_away(window):
+    box = window.palette.presets
+    box.choose("sadly surprised")
+    assert box.currentText() == "sadly surprised"
+    window.palette.sliders.sliders[EMOTIONS.index("happy")].setValue(30)
+    assert box.currentText() == "Custom"
+    window.undo_stack.undo()
+    assert box.currentText() == "sadly surprised"

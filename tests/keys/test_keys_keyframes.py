@@ -21,7 +21,6 @@ EXPECTED = {
     "ease-in": {0.25: 0.0625, 0.5: 0.25, 0.75: 0.5625},
     "ease-out": {0.25: 0.4375, 0.5: 0.75, 0.75: 0.9375},
     "ease-in-out": {0.25: 0.15625, 0.5: 0.5, 0.75: 0.84375},
-    "step": {0.25: 0.0, 0.5: 1.0, 0.75: 1.0},
     "hold": {0.25: 0.0, 0.5: 0.0, 0.75: 0.0},
 }
 
@@ -87,6 +86,18 @@ def test_file_round_trip_and_project_list(tmp_path):
     assert back.to_json_dict() == track.to_json_dict()
     assert KeyTrack.from_json_dict(track.to_project()).to_json_dict() == track.to_json_dict()
     assert [p.name for p in tmp_path.iterdir()] == ["take.json"]  # no temp file left
+
+
+def test_step_is_hold_and_old_files_still_load(tmp_path):
+    """'step' = hold until the next key (the animation-tool convention), kept as an alias."""
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps({"format": "moee-keyframes", "version": 1, "keys": [
+        {"time": 0.0, "easing": "step", "mix": HAPPY.as_dict()},
+        {"time": 2.0, "mix": SAD.as_dict()}]}))
+    track = load_keys(path)
+    assert track.keys[0].easing == "hold"
+    np.testing.assert_allclose(track.mix_at(1.5).gates(), HAPPY.gates())  # no cut at 1.0 s
+    np.testing.assert_allclose(track.mix_at(2.0).gates(), SAD.gates())
 
 
 @pytest.mark.parametrize("content, words", [

@@ -18,6 +18,7 @@ CORNERS = [61, 291]
 UPPER_LIP, LOWER_LIP = 13, 14
 INNER_BROWS = [107, 336]
 EYES = [468, 473]
+EYE_CORNERS = [33, 133, 362, 263]
 
 
 @pytest.fixture(scope="module")
@@ -39,10 +40,11 @@ def job(engine, portrait, speech_wav):
 
 
 def _shape(image) -> dict[str, float]:
-    """Corner height above the lip centre and inner-brow height, in IPD (image y down)."""
+    """Corner height above the lip centre and inner-brow height, in IPD (image y down). The brows
+    are measured from the eye corners, not the irises: sad also looks down (core/body.py)."""
     p = detect_face(image).xy
     ipd = float(np.linalg.norm(p[EYES[0]] - p[EYES[1]]))
-    eye_y = p[EYES, 1].mean()
+    eye_y = p[EYE_CORNERS, 1].mean()
     lip_y = p[[UPPER_LIP, LOWER_LIP], 1].mean()
     return {"corner_lift": float(lip_y - p[CORNERS, 1].mean()) / ipd,
             "brow_height": float(eye_y - p[INNER_BROWS, 1].mean()) / ipd}

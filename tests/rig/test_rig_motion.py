@@ -1,13 +1,16 @@
 """The rig's motion side on the real Face Mesh of the sample portrait: each expert moves the
 landmarks its AUs name, in the right direction (face frame: x to the subject's left, y down)."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from core.face.landmarks import detect_face
 from core.face.regions import region
 from core.mix import EmotionMix
-from core.rig.compose import FrameDrive, compose
+from core.rig.compose import FrameDrive, compose, onset
 from core.rig.motion import MotionModel
+from core.track import TrackBuilder
 
 R_CORNER, L_CORNER = 61, 291
 INNER_BROWS = [107, 336]
@@ -24,8 +27,10 @@ def motion(portrait):
 
 
 def disp(motion, mix, speech=None, t=1.0, activity=0.0):
-    pose, emotion = compose(motion, mix, mix.gates(), FrameDrive(speech=speech or {},
-                                                                 activity=activity), t)
+    row = TrackBuilder().for_mixes([mix], mix.gates() * onset(t)).row(0)
+    # the expression alone: the experts' head posture and gaze have their own tests (tests/track)
+    row = replace(row, head=np.zeros(3), gaze=np.zeros(2), gaze_life=1.0)
+    pose, emotion = compose(motion, row, FrameDrive(speech=speech or {}, activity=activity))
     return motion.displacement(pose, emotion), pose
 
 

@@ -49,7 +49,8 @@ def clip_dir(tmp_path_factory, portrait):
         write_video(root / f"{name}.mp4", synthetic_frames(portrait, n, seed=i), FPS, audio)
         clips.append(ClipMeta(file=f"{name}.mp4", emotion=emo,
                               aus={12: 0.8} if emo == "happy" else {},
-                              split="test" if name == "happy_2" else "train"))
+                              split="test" if name == "happy_2" else "train",
+                              person="astronaut" if name != "mix_1" else ""))
     gray = [np.full((SIDE, SIDE, 3), 128, np.uint8)] * N_FRAMES
     write_video(root / "noface.mp4", gray, FPS, speech)
     clips.append(ClipMeta(file="noface.mp4", emotion="angry"))
@@ -62,5 +63,6 @@ def prepared(clip_dir, tmp_path_factory):
     from core.training.prepare import PrepareConfig, prepare_dataset
 
     out = tmp_path_factory.mktemp("prepared")
-    report = prepare_dataset(clip_dir / "metadata.csv", out, PrepareConfig(size=64, min_frames=8))
+    report = prepare_dataset(clip_dir / "metadata.csv", out, PrepareConfig(size=64, min_frames=8,
+                                                                           min_emotion_consistency=0.0))
     return out, report

@@ -64,6 +64,6 @@ def test_prepare_cli_lists_skipped_clips(clip_dir, tmp_path, capsys):
     from core.cli import run_cli
 
     assert run_cli(["prepare", str(clip_dir / "metadata.csv"), "--out", str(tmp_path / "p"),
-                    "--size", "32", "--min-frames", "8"]) == 0
+                    "--size", "32", "--min-frames", "8", "--min-consistency", "0"]) == 0
     out = capsys.readouterr().out
     assert "kept 6 clips, skipped 3" in out and "noface.mp4" in out

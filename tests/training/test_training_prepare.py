@@ -67,7 +67,8 @@ def test_prepare_reuses_the_cache_and_cancels(clip_dir, prepared):
     from core.training.prepare import PrepareConfig, prepare_dataset
 
     out, _ = prepared
-    again = prepare_dataset(clip_dir / "metadata.csv", out, PrepareConfig(size=64, min_frames=8))
+    again = prepare_dataset(clip_dir / "metadata.csv", out,
+                            PrepareConfig(size=64, min_frames=8, min_emotion_consistency=0.0))
     assert len(again.kept) == 6
     token = CancelToken()
     token.cancel()

@@ -114,7 +114,7 @@ def test_perceptual_network_loads_from_a_folder_or_says_it_is_off(tmp_path):
     assert lines == [f"perceptual loss disabled: no network at {tmp_path / 'missing'}"]
     (tmp_path / "vgg").mkdir()
     state = {f"features.{k}": v for k, v in VGGPerceptual().features.state_dict().items()}
-    save_file(state, str(tmp_path / "vgg" / "vgg16.safetensors"))
+    save_file(state, str(tmp_path / "vgg" / "vgg19.safetensors"))
     net = load_perceptual(tmp_path / "vgg", log=lines.append)
     x = torch.rand(2, 3, 32, 32) * 2 - 1
     assert net(x, x).abs().max() == 0 and float(net(x, -x).min()) > 0

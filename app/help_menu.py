@@ -1,0 +1,83 @@
+"""The Help menu: keyboard shortcuts (read from the window's own actions, so the list cannot go
+stale), usage (the README's "Using it" section) and About (the versions a bug report needs)."""
+from __future__ import annotations
+
+import platform
+from importlib import metadata
+
+from PySide6 import __version__ as pyside_version
+from PySide6.QtCore import Qt, qVersion
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from app.ui_constants import APP_NAME, RESOURCES
+
+README = RESOURCES.parent / "README.md"
+USAGE_HEADING = "## Using it"
+VERSIONED = ("torch", "mediapipe", "numpy", "diffusers")
+_open: list[QMessageBox] = []  # open() dialogs live until closed
+
+
+def shortcuts_text(window: QWidget) -> str:
+    rows = []
+    for action in window.findChildren(QAction):
+        keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText)
+                         for s in action.shortcuts())
+        if keys and action.text():
+            rows.append((action.text().replace("&", "").rstrip("…"), keys))
+    lines = [f"| {keys} | {text} |" for text, keys in sorted(set(rows), key=lambda r: r[0])]
+    return "| Key | Does |\n|---|---|\n" + "\n".join(lines)
+
+
+def usage_text() -> str:
+    """The README's usage section; a pointer to it when the README is not installed."""
+    try:
+        text = README.read_text(encoding="utf-8")
+    except OSError:
+        return f"See the README of {APP_NAME} for how to use the app and the commands."
+    start = text.find(USAGE_HEADING)
+    if start < 0:
+        return text
+    end = text.find("\n## ", start + len(USAGE_HEADING))
+    return text[start:end if end > 0 else None].strip()
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def about_text() -> str:
+    parts = [f"**{APP_NAME}**: a portrait, a voice and an emotion mixed from six experts "
+             "(MoEE, CVPR 2025).", "",
+             f"- Python {platform.python_version()}",
+             f"- Qt {qVersion()} (PySide6 {pyside_version})"]
+    parts += [f"- {name} {_version(name)}" for name in VERSIONED]
+    return "\n".join(parts)
+
+
+def show_text(parent: QWidget, title: str, markdown: str, name: str) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.NoIcon, title, "", QMessageBox.StandardButton.Close,
+                      parent)
+    box.setObjectName(name)
+    box.setTextFormat(Qt.TextFormat.MarkdownText)
+    box.setText(markdown)
+    box.finished.connect(lambda _=0, b=box: _open.remove(b) if b in _open else None)
+    _open.append(box)
+    box.open()
+    return box
+
+
+def build_help_menu(window, menu) -> None:
+    for text, title, name, make in (
+            ("&Keyboard shortcuts", "Keyboard shortcuts", "helpShortcuts",
+             lambda: shortcuts_text(window)),
+            ("&Usage", "Using MoEE Palette", "helpUsage", usage_text),
+            ("&About", f"About {APP_NAME}", "helpAbout", about_text)):
+        action = QAction(text, window)
+        action.setObjectName(name + "Action")
+        action.triggered.connect(lambda _=False, t=title, n=name, m=make:
+                                 show_text(window, t, m(), n))
+        menu.addAction(action)

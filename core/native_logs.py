@@ -1,0 +1,60 @@
+"""Quiet native libraries: MediaPipe's graph (glog/absl), TFLite and TensorFlow write log lines
+straight to file descriptor 2 ("Created TensorFlow Lite XNNPACK delegate for CPU.",
+"Feedback manager requires a model with a single signature ...", "All log messages before
+absl::InitializeLog() ..."). They mean nothing to a user, so every command and the app hide them
+unless `main.py --verbose` (or MOEE_VERBOSE=1) asks for them.
+
+The environment variables are read by the libraries when they load, so `configure` runs before
+any of them is imported. MediaPipe 0.10.21 ignores GLOG_minloglevel for the lines above (checked
+on this wheel), so `native_stderr_muted` also points fd 2 at /dev/null while a Face Mesh graph
+is created or run, and puts it back afterwards.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import threading
+
+VERBOSE_ENV = "MOEE_VERBOSE"
+# glog: 0 INFO, 1 WARNING, 2 ERROR, 3 FATAL; TensorFlow's C++ logger uses the same levels.
+QUIET_ENV = {"GLOG_minloglevel": "2", "TF_CPP_MIN_LOG_LEVEL": "3"}
+_fd_lock = threading.Lock()
+
+
+def verbose() -> bool:
+    return os.environ.get(VERBOSE_ENV, "") not in ("", "0")
+
+
+def configure(verbose_logs: bool | None = None) -> None:
+    """Set the libraries' log levels for this process and its children (call before import);
+    None keeps what MOEE_VERBOSE says."""
+    if verbose_logs if verbose_logs is not None else verbose():
+        os.environ[VERBOSE_ENV] = "1"
+        return
+    for key, value in QUIET_ENV.items():
+        os.environ.setdefault(key, value)
+    with contextlib.suppress(ImportError):
+        from absl import logging as absl_logging
+        absl_logging.set_verbosity(absl_logging.ERROR)
+
+
+@contextlib.contextmanager
+def native_stderr_muted():
+    """fd 2 goes to /dev/null inside the block (unless verbose); Python's sys.stderr is flushed
+    first so nothing of ours is lost, and an exception still reaches the caller's handler."""
+    if verbose():
+        yield
+        return
+    with _fd_lock:
+        with contextlib.suppress(Exception):
+            sys.stderr.flush()
+        saved = os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, 2)
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            os.close(devnull)
