@@ -32,6 +32,7 @@ from app.preview import Preview
 from app.recorder import VoiceRecorder
 from app.session import Session
 from app.settings import AppSettings
+from app.stream_menu import install_stream_menu
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
                               ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH,
                               STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
@@ -68,6 +69,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self._build_widgets()
         self._build_menus()
         self._build_status()
+        self.stream = install_stream_menu(self)
         self._connect()
         self._restore_layout()
         self.setAcceptDrops(True)

@@ -1,14 +1,14 @@
 """Every number that tunes the GUI's look and behaviour, in one table."""
 from __future__ import annotations
 
-from pathlib import Path
+from core.paths import resources_dir
 
 from core.audio.io import SAMPLE_RATE
 from core.validate import MAX_INTENSITY as INTENSITY_MAX  # noqa: F401  the one ceiling (core)
 
 APP_NAME = "MoEE Palette"
 ORG_NAME = "MoEE"
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
+RESOURCES = resources_dir()
 SAMPLE_VOICE = RESOURCES / "samples" / "sample_voice.wav"
 THEME_QSS = RESOURCES / "theme.qss"
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from core.paths import output_dir, resource
+
 NAME = "demo"
 HELP = "render a demo take of the sample portrait and voice (what ./dev app does with no display)"
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE_VOICE = ROOT / "resources" / "samples" / "sample_voice.wav"
-DEFAULT_OUT = str(ROOT / "out" / "demo.mp4")
+SAMPLE_VOICE = resource("samples", "sample_voice.wav")
+DEFAULT_OUT = str(output_dir() / "demo.mp4")
 
 
 def add_arguments(parser) -> None:

@@ -37,6 +37,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--fullscreen", action="store_true", help="with --window: full screen")
     parser.add_argument("--headless", action="store_true",
                         help="no window, print statistics only (the default)")
+    from core.stream.options import add_stream_arguments
+    add_stream_arguments(parser)
 
 
 def run(args) -> int:
@@ -50,11 +52,24 @@ def run(args) -> int:
         raise InputError(f"--fps must be between 5 and 60 for live mode, got {args.fps}")
     if not 64 <= args.size <= 2048:
         raise InputError(f"--size must be between 64 and 2048 pixels, got {args.size}")
+    from core.stream.options import check_stream_args, finish_take, open_from_args
+
+    stream_target = check_stream_args(args)
     windowed = (args.window or args.fullscreen) and not args.headless
     if windowed:
         from core.live.window import check_window
         check_window()
     session = build_session(args)
+    stream = open_from_args(stream_target, args.fps, take=False)
+    if stream is not None:
+        session.taps.append(stream.push)
+    try:
+        return _run(session, args, windowed)
+    finally:
+        finish_take(stream)  # the last few frames still queued go out, then it closes
+
+
+def _run(session, args, windowed: bool) -> int:
     if windowed:
         return _window(session, args)
     print(f"live: {'file ' + args.input if args.input else 'microphone'} -> {args.size} px at "

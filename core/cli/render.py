@@ -93,6 +93,8 @@ def add_arguments(parser) -> None:
 
     add_keys_arguments(emo)
     add_curve_arguments(parser.add_argument_group("animation curves"))
+    from core.stream.options import add_stream_arguments
+    add_stream_arguments(parser)
     out = parser.add_argument_group("rendering")
     out.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
     out.add_argument("--size", type=int, default=512, metavar="PX",
@@ -231,12 +233,16 @@ def summary(result, engine_name: str) -> str:
             f"{result.elapsed:.1f} s ({speed:.2f}x real time)")
 
 
-def run(args) -> int:
+def run(args, progress=None) -> int:
+    """`progress`: a callable (done, total) with a finish() (batch rows report through it);
+    default: the stderr progress line."""
     from core.engines import create_engine
+    from core.stream.options import check_stream_args
     from core.video.export import check_output_path, export_video
 
     mix = build_mix(args)
     out = check_output_path(args.out)
+    stream_target = check_stream_args(args)
     audio = load_audio_arg(args)
     if args.emotion_from_audio and audio is None:
         from core.errors import InputError
@@ -249,18 +255,24 @@ def run(args) -> int:
     job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
     for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
         print(f"note: {note}", file=sys.stderr)
-    progress = ProgressLine(enabled=not args.quiet)
+    progress = progress or ProgressLine(enabled=not args.quiet)
     from core.curves import curves_sink
+    from core.stream.options import finish_take, open_from_args
+    stream = open_from_args(stream_target, job.fps, take=True, quiet=args.quiet)
     curves = curves_sink(args.curves, job.fps)
+    sinks = [sink for sink in (curves and curves.write, stream and stream.push) if sink]
     try:
         result = export_video(engine, job, out, progress=progress,
-                              on_frame=curves.write if curves else None)
+                              on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None)
     except BaseException:
         if curves:
             curves.abort()
+        if stream:
+            stream.close()
         raise
     finally:
         progress.finish()
+    finish_take(stream, args.quiet)
     if curves:
         curves.close()
         if not args.quiet:

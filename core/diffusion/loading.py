@@ -11,7 +11,6 @@
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,12 +18,11 @@ import torch
 
 from core.diffusion.config import DiffusionConfig
 from core.errors import CheckpointError
-
-ROOT = Path(__file__).resolve().parents[2]
+from core.paths import models_dir
 
 
 def default_models_dir() -> Path:
-    return Path(os.environ.get("MOEE_MODELS", ROOT / "models"))
+    return models_dir()
 
 
 @dataclass(frozen=True)

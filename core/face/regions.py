@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
-_PATH = Path(__file__).resolve().parents[2] / "resources" / "facemesh_regions.json"
+from core.paths import resource
+
+_PATH = resource("facemesh_regions.json")
 NUM_LANDMARKS = 478
 R_IRIS_CENTER, L_IRIS_CENTER = 468, 473
 IRIS_POINTS = np.arange(468, 478)  # refined Face Mesh: right iris 468-472, left 473-477

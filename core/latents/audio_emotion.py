@@ -20,9 +20,9 @@ import numpy as np
 
 from core.emotions import EMOTIONS
 from core.errors import AudioError
+from core.paths import models_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-CHECKPOINT_DIR = ROOT / "models" / "audio_emotion"
+CHECKPOINT_DIR = models_dir() / "audio_emotion"
 FEATURES = ("pitch", "range", "loudness", "spread", "rate", "tension")
 
 # Neutral reference and scale per feature (z = (x - ref) / scale). Pitch in semitones re 1 Hz:

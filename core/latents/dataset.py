@@ -15,8 +15,9 @@ import numpy as np
 from core.emotions import COMPOUND_PRESETS, EMOTIONS
 from core.latents.lexicon import (COMPOUND_JOINS, MODIFIERS, NEGATED_RESIDUE, NEGATION_THEN,
                                   NEGATIONS, NEUTRAL_PHRASES, TEMPLATES, WORDS)
+from core.paths import resource
 
-HELDOUT_PATH = Path(__file__).resolve().parents[2] / "resources" / "latents" / "heldout_prompts.json"
+HELDOUT_PATH = resource("latents", "heldout_prompts.json")
 # How many samples of each kind one generation draws (scaled by `scale`).
 MIX_COUNTS = {"single": 7000, "compound": 4500, "negation": 1500, "negation_then": 1500,
               "neutral": 1000, "preset": 400}

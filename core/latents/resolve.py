@@ -35,12 +35,12 @@ from core.latents.label import label_vector
 from core.latents.module import EmotionToLatents
 from core.latents.text import MINILM, TextEncoder, load_text_encoder, text_features
 from core.mix import EmotionMix
+from core.paths import models_dir, resource
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_WEIGHTS = ROOT / "resources" / "latents" / "emotion_to_latents"
+DEFAULT_WEIGHTS = resource("latents", "emotion_to_latents")
 # A user's own module trained on a T5 encoder (scripts/train_latents.py --text-encoder ...).
-USER_WEIGHTS = ROOT / "models" / "emotion_to_latents"
-USER_T5 = ROOT / "models" / "text_encoder" / "t5"
+USER_WEIGHTS = models_dir() / "emotion_to_latents"
+USER_T5 = models_dir() / "text_encoder" / "t5"
 
 
 @dataclass

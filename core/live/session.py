@@ -96,6 +96,7 @@ class LiveSession:
         self.fps, self.size = int(fps), int(size)
         self.palette = palette or LivePalette()
         self.on_frame = on_frame
+        self.taps: list[Callable[[Frame], None]] = []  # more frame listeners (e.g. a stream)
         self.tracker = SpeechTracker(source.sample_rate, self.fps)
         self.life = LifeTracker(self.fps, seed)
         self.voice = VoiceEmotion(source.sample_rate, self.palette)
@@ -158,11 +159,13 @@ class LiveSession:
         self.stats.frames += 1
         self.stats.compute_ms.add(1000 * (done - t0))
         self.stats.latency_ms.add(1000 * latency)
-        if self.on_frame is not None:
-            self.on_frame(Frame(index=index, time=index / self.fps, image=image,
-                                aus=dict(pose.final_aus), gates=pose.gates,
-                                info={"latency_ms": 1000 * latency,
-                                      "emotion": self.palette.describe()}))
+        frame = Frame(index=index, time=index / self.fps, image=image,
+                      aus=dict(pose.final_aus), gates=pose.gates,
+                      info={"latency_ms": 1000 * latency, "emotion": self.palette.describe(),
+                            "head": pose.head, "gaze": pose.gaze})
+        for listener in (self.on_frame, *self.taps):
+            if listener is not None:
+                listener(frame)
 
     def _arrival(self, sample: int) -> float:
         """Arrival time of the block that held `sample` (older blocks are forgotten)."""

@@ -101,6 +101,9 @@ class FileSource(AudioSource):
         self.pos = 0
 
     def start(self) -> None:
+        # startable again after a stop (the app probes a source with start/stop before use)
+        self._stop.clear()
+        self.finished = False
         if self.speed > 0:
             self._thread = threading.Thread(target=self._pace, name="live-file", daemon=True)
             self._thread.start()

@@ -133,7 +133,7 @@ class RigEngine(Engine):
         t = job.frame_time(i)
         drive = tracks.drive(int(round(t * job.fps)))
         pose, moved = compose(job.portrait.motion, emotion.row(row), drive)
-        info: dict = {"activity": drive.activity}
+        info: dict = {"activity": drive.activity, "head": pose.head, "gaze": pose.gaze}
         image = self._draw(job.portrait, sp, pose, moved, info)
         return Frame(index=i, time=t, image=image, aus=pose.final_aus, gates=pose.gates,
                      info=info)

@@ -1,0 +1,45 @@
+"""Entry points: `main.py` in a checkout, and the `moee` / `moee-palette` commands that
+`pip install .` (or pipx) puts on the PATH.
+
+    moee-palette            the app
+    moee COMMAND ...        every headless subcommand of main.py (`moee --help` lists them);
+                            `moee app` opens the app too
+    main.py [COMMAND ...]   the app without arguments, else as `moee`
+
+Qt is imported only when the GUI runs, so the headless commands start without it.
+"""
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None, app_by_default: bool = True) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # --verbose anywhere on the line (every command and the app): show the native libraries' logs
+    from core.native_logs import configure
+    configure(verbose_logs=True if "--verbose" in argv else None)
+    argv = [a for a in argv if a != "--verbose"]
+    wants_app = (argv[:1] in (["gui"], ["app"])
+                 or (app_by_default and (not argv or (argv[0].startswith("-")
+                                                     and argv[0] not in ("-h", "--help")))))
+    if wants_app:
+        return gui_main(argv[1:] if argv[:1] in (["gui"], ["app"]) else argv)
+    if argv[:1] == ["live"] and ("--window" in argv or "--fullscreen" in argv):
+        import app.live_window  # noqa: F401  registers the viewer; core stays Qt-free
+    from core.cli import run_cli
+    return run_cli(argv)
+
+
+def gui_main(argv: list[str] | None = None) -> int:
+    from app.main_window import run_app
+    return run_app(sys.argv[1:] if argv is None else argv)
+
+
+def cli_main() -> int:
+    """`moee`: the subcommands; without one it prints the list."""
+    return main(app_by_default=False)
+
+
+def palette_main() -> int:
+    """`moee-palette`: the app."""
+    return gui_main()

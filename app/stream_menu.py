@@ -1,0 +1,211 @@
+"""The Stream menu: send the face (52 ARKit blendshapes, head and eyes) to Unreal Live Link or a
+VMC receiver from timeline playback and live mode, with a status light in the status bar.
+
+The sending itself is core.stream (no Qt): this file holds the settings, the menu and dialog,
+and the hooks into Playback.frameShown and live sessions. `install_stream_menu(window)` is the
+only call the main window makes.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
+                               QLineEdit, QSpinBox)
+
+from core.errors import MoeeError
+from core.stream import make_target
+from core.stream.target import DEFAULT_PORTS
+from core.stream.tuning import STREAM
+
+PROTOCOL_NAMES = {"livelink": "Live Link Face (Unreal)", "vmc": "VMC protocol (VTubing)"}
+LIGHTS = {"off": "#8a8a8a", "waiting": "#d8a31a", "sending": "#2fa84f", "error": "#d23c3c"}
+STATUS_POLL_MS = 250
+
+
+class StreamController(QObject):
+    """Owns the running core.stream.FaceStreamer; `push` may be called from any thread."""
+
+    statusChanged = Signal(str, str)  # state (a LIGHTS key), one-line detail
+    failed = Signal(str)  # why streaming could not start
+
+    def __init__(self, settings, parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.streamer = None
+        self._fps = 25
+        self.timer = QTimer(self)
+        self.timer.setInterval(STATUS_POLL_MS)
+        self.timer.timeout.connect(self._poll)
+
+    # ----- settings
+    def fields(self) -> dict:
+        protocol = self.settings.value("stream_protocol", "livelink")
+        protocol = protocol if protocol in DEFAULT_PORTS else "livelink"
+        return {"protocol": protocol,
+                "host": self.settings.value("stream_host", "127.0.0.1"),
+                "port": self.settings.value("stream_port", DEFAULT_PORTS[protocol], int),
+                "subject": self.settings.value("stream_subject", STREAM["subject"])}
+
+    def set_fields(self, **changes) -> None:
+        """Store new target fields (InputError if they make a bad target); restarts a running
+        stream on the new target."""
+        fields = {**self.fields(), **changes}
+        make_target(**fields)
+        for key, value in fields.items():
+            self.settings.set_value(f"stream_{key}", value)
+        if self.streamer is not None:
+            self.set_on(False)
+            self.set_on(True)
+
+    # ----- on / off
+    @property
+    def on(self) -> bool:
+        return self.streamer is not None
+
+    def set_on(self, on: bool) -> bool:
+        if on == self.on:
+            return True
+        if not on:
+            streamer, self.streamer = self.streamer, None
+            streamer.close()
+            self.timer.stop()
+            self.statusChanged.emit("off", "stream: off")
+            return True
+        from core.stream import open_stream
+        try:
+            self.streamer = open_stream(make_target(**self.fields()), self._fps)
+        except MoeeError as e:
+            self.statusChanged.emit("error", f"stream: {e}")
+            self.failed.emit(str(e))
+            return False
+        self.timer.start()
+        self._poll()
+        return True
+
+    def push(self, frame, fps: int) -> None:
+        """A frame that is on screen now (playback tick, live session thread)."""
+        streamer = self.streamer
+        if streamer is None:
+            return
+        if fps != streamer.fps:
+            streamer.set_fps(fps)
+        streamer.push(frame)
+
+    def _poll(self) -> None:
+        if self.streamer is None:
+            return
+        s = self.streamer.status()
+        url = self.streamer.target.url()
+        self.statusChanged.emit(s.state, f"stream to {url}: {s.line()}")
+
+
+class StreamDialog(QDialog):
+    """Target, host, port and subject name; OK stores them (bad values keep the dialog open)."""
+
+    def __init__(self, controller: StreamController, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Stream target")
+        self.controller = controller
+        f = controller.fields()
+        self.protocol = QComboBox()
+        for key, name in PROTOCOL_NAMES.items():
+            self.protocol.addItem(name, key)
+        self.protocol.setCurrentIndex(list(PROTOCOL_NAMES).index(f["protocol"]))
+        self.host = QLineEdit(f["host"])
+        self.port = QSpinBox()
+        self.port.setRange(1, 65535)
+        self.port.setValue(int(f["port"]))
+        self.subject = QLineEdit(f["subject"])
+        self.problem = QLabel("")
+        self.protocol.currentIndexChanged.connect(self._default_port)
+        form = QFormLayout(self)
+        form.addRow("Target", self.protocol)
+        form.addRow("Host", self.host)
+        form.addRow("Port", self.port)
+        form.addRow("Subject name", self.subject)
+        form.addRow(self.problem)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                   | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _default_port(self) -> None:
+        if self.port.value() in DEFAULT_PORTS.values():
+            self.port.setValue(DEFAULT_PORTS[self.protocol.currentData()])
+
+    def accept(self) -> None:
+        try:
+            self.controller.set_fields(protocol=self.protocol.currentData(),
+                                       host=self.host.text(), port=self.port.value(),
+                                       subject=self.subject.text())
+        except MoeeError as e:
+            self.problem.setText(str(e))
+            return
+        super().accept()
+
+
+class _CloseWatcher(QObject):
+    """Stops the stream when the main window closes (no edit to its closeEvent)."""
+
+    def __init__(self, controller: StreamController):
+        super().__init__(controller)
+        self.controller = controller
+
+    def eventFilter(self, obj, event) -> bool:
+        if event.type() == QEvent.Type.Close:
+            self.controller.set_on(False)
+        return False
+
+
+def install_stream_menu(window) -> StreamController:
+    """Add the Stream menu and status light to `window` (a MainWindow) and feed the stream from
+    its playback and live mode."""
+    controller = StreamController(window.settings, window)
+    menu = window.menuBar().addMenu("&Stream")
+    toggle = QAction("&Send the face", window, checkable=True)
+    toggle.setObjectName("streamAction")
+    toggle.toggled.connect(lambda on: toggle.setChecked(controller.set_on(on) and on))
+    menu.addAction(toggle)
+    group = QActionGroup(window)
+    for key, name in PROTOCOL_NAMES.items():
+        action = QAction(name, window, checkable=True)
+        action.setObjectName(f"stream_{key}")
+        action.setChecked(controller.fields()["protocol"] == key)
+        action.triggered.connect(lambda _=False, k=key: _switch_protocol(controller, k))
+        group.addAction(action)
+        menu.addAction(action)
+    menu.addSeparator()
+    menu.addAction("Target, port and &subject…", lambda: StreamDialog(controller, window).exec())
+    light = QLabel()
+    light.setObjectName("status_stream")
+    light.setContentsMargins(8, 0, 8, 0)
+    window.statusBar().addPermanentWidget(light)
+    controller.statusChanged.connect(lambda state, text: _light(light, state, text))
+    controller.failed.connect(window.statusBar().showMessage)
+    _light(light, "off", "stream: off")
+    window.playback.frameShown.connect(lambda frame: controller.push(frame, window.playback.fps))
+    window.live.stateChanged.connect(lambda on: _tap_live(window.live, controller) if on else None)
+    window.installEventFilter(_CloseWatcher(controller))
+    controller.toggle = toggle
+    return controller
+
+
+def _switch_protocol(controller: StreamController, protocol: str) -> None:
+    port = controller.fields()["port"]
+    changes = {"protocol": protocol}
+    if port in DEFAULT_PORTS.values():
+        changes["port"] = DEFAULT_PORTS[protocol]
+    controller.set_fields(**changes)
+
+
+def _tap_live(live, controller: StreamController) -> None:
+    session = live.window.session if live.window is not None else None
+    if session is not None:
+        session.taps.append(lambda frame: controller.push(frame, session.fps))
+
+
+def _light(label: QLabel, state: str, text: str) -> None:
+    label.setText(f"<span style='color:{LIGHTS.get(state, LIGHTS['off'])}'>●</span> stream: "
+                  f"{state}")
+    label.setToolTip(text)

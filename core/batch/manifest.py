@@ -1,0 +1,105 @@
+"""The batch manifest: a CSV file, one row per take.
+
+Columns (header row required, order free):
+    portrait  image to animate (required)
+    audio     speech to lip-sync (required)
+    mix       expert weights, e.g. "happy=0.7,surprised=0.3"     } any of these, or none
+    prompt    the emotion in words                              } for a neutral take;
+    keys      a keyframe file (.json)                           } as in `main.py render`
+    out       the video to write (required)
+    curves    optional AU/ARKit curve file (.csv or .json)
+
+Relative paths are relative to the manifest's folder. Blank lines and rows whose first cell
+starts with '#' are skipped. A row that cannot be used (a missing cell, an output another row
+already writes) carries its reason and fails alone.
+"""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import InputError
+
+COLUMNS = ("portrait", "audio", "mix", "prompt", "keys", "out", "curves")
+REQUIRED = ("portrait", "audio", "out")
+PATH_COLUMNS = ("portrait", "audio", "keys", "out", "curves")
+
+
+@dataclass
+class BatchRow:
+    line: int  # line number in the manifest (1 = the header), for messages
+    cells: dict[str, str] = field(default_factory=dict)  # column -> value; paths made absolute
+    problem: str = ""  # why the row cannot run, found while reading
+
+    @property
+    def out(self) -> str:
+        return self.cells.get("out", "")
+
+    def label(self) -> str:
+        return f"line {self.line}" + (f" ({Path(self.out).name})" if self.out else "")
+
+
+def read_manifest(path: str | Path) -> list[BatchRow]:
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"manifest {p} was not found")
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read manifest {p}: {e}") from None
+    lines = [ln for ln in csv.reader(text.splitlines())]
+    header_at = next((i for i, ln in enumerate(lines) if _used(ln)), None)
+    if header_at is None:
+        raise InputError(f"manifest {p} is empty; it needs a header row: {','.join(COLUMNS)}")
+    header = [c.strip().lower() for c in lines[header_at]]
+    unknown = [c for c in header if c not in COLUMNS]
+    missing = [c for c in REQUIRED if c not in header]
+    if unknown or missing:
+        what = (f"unknown column(s) {', '.join(map(repr, unknown))}" if unknown
+                else f"missing column(s) {', '.join(missing)}")
+        raise InputError(f"manifest {p}: {what}; columns are {', '.join(COLUMNS)} "
+                         f"({', '.join(REQUIRED)} required)")
+    rows = []
+    for i, cells in enumerate(lines[header_at + 1:], start=header_at + 2):
+        if _used(cells):
+            rows.append(_row(i, header, cells, p.parent.absolute()))
+    if not rows:
+        raise InputError(f"manifest {p} has a header but no rows")
+    _flag_shared_outputs(rows)
+    return rows
+
+
+def _used(cells: list[str]) -> bool:
+    return any(c.strip() for c in cells) and not cells[0].lstrip().startswith("#")
+
+
+def _row(line: int, header: list[str], cells: list[str], base: Path) -> BatchRow:
+    if len(cells) > len(header):
+        return BatchRow(line, problem=f"{len(cells)} cells but the header has {len(header)} "
+                                      "columns (a comma inside a value needs quotes)")
+    values = {h: c.strip() for h, c in zip(header, cells)}
+    row = BatchRow(line, {k: v for k, v in values.items() if v})
+    for name in REQUIRED:
+        if not row.cells.get(name):
+            row.problem = f"the {name} cell is empty"
+            return row
+    for name in PATH_COLUMNS:
+        if row.cells.get(name):
+            row.cells[name] = str((base / Path(row.cells[name]).expanduser()).absolute())
+    return row
+
+
+def _flag_shared_outputs(rows: list[BatchRow]) -> None:
+    seen: dict[str, int] = {}
+    for row in rows:
+        if row.problem:
+            continue
+        for name in ("out", "curves"):
+            target = row.cells.get(name)
+            if not target:
+                continue
+            if target in seen:
+                row.problem = f"{Path(target).name} is also written by line {seen[target]}"
+                break
+            seen[target] = row.line

@@ -1,0 +1,57 @@
+"""The batch's progress: one bar for the whole batch (rows done plus the running rows' frames)
+and one status line per finished row. On a terminal the bar is redrawn in place; in a log it is
+printed with each row's line."""
+from __future__ import annotations
+
+import sys
+import time
+
+BAR_WIDTH = 30
+REDRAW_EVERY_S = 0.2
+
+
+class Board:
+    def __init__(self, total: int, stream=None):
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.finished = 0
+        self.partial: dict[int, float] = {}  # line -> fraction of its frames done
+        self.t0 = time.monotonic()
+        self._last = 0.0
+
+    def fraction(self) -> float:
+        if not self.total:
+            return 1.0
+        return min(1.0, (self.finished + sum(self.partial.values())) / self.total)
+
+    def bar(self) -> str:
+        f = self.fraction()
+        fill = int(round(f * BAR_WIDTH))
+        elapsed = time.monotonic() - self.t0
+        eta = elapsed * (1 - f) / f if f > 0 else 0.0
+        return (f"[{'#' * fill}{'.' * (BAR_WIDTH - fill)}] {self.finished}/{self.total} rows "
+                f"{100 * f:3.0f}%  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
+
+    def frames(self, line: int, done: int, total: int) -> None:
+        self.partial[line] = done / max(total, 1)
+        now = time.monotonic()
+        if self.tty and now - self._last >= REDRAW_EVERY_S:
+            self._last = now
+            print(f"\r{self.bar()} ", end="", file=self.stream, flush=True)
+
+    def row(self, status: str, line: int, label: str, detail: str = "") -> None:
+        """A finished row's line: status 'ok', 'FAILED' or 'skipped'."""
+        self.finished += 1
+        self.partial.pop(line, None)
+        text = f"{status:<8} {label}" + (f": {detail}" if detail else "")
+        if self.tty:
+            print(f"\r{' ' * (BAR_WIDTH + 40)}\r{text}\n{self.bar()} ", end="", file=self.stream,
+                  flush=True)
+        else:
+            print(f"{text}  {self.bar()}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self.tty:
+            print(file=self.stream, flush=True)
+

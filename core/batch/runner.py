@@ -1,0 +1,203 @@
+"""Run a manifest's rows: skip the done ones, render the rest on a process pool (`jobs`) or as
+Ray tasks on an existing cluster (`ray`), and report every row."""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.batch.manifest import BatchRow
+from core.batch.progress import Board
+from core.batch.record import identity, is_done
+from core.batch.worker import RowResult, render_row
+from core.errors import InputError
+
+POLL_S = 0.2  # how often the driver drains progress while rows run
+CRASH_RETRIES = 1  # a row in flight when a worker process died is tried again this many times
+
+
+@dataclass
+class BatchOptions:
+    jobs: int = 1  # worker processes
+    ray: str | None = None  # Ray cluster address ("auto", "ray://host:10001"); None: local pool
+    force: bool = False  # render rows that are already done
+    settings: dict = field(default_factory=lambda: {"fps": 25, "size": 512, "seed": 0,
+                                                    "engine": "rig"})
+
+
+@dataclass
+class BatchReport:
+    rendered: list[RowResult] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)  # manifest lines already done
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (row label, reason)
+
+    def summary(self) -> str:
+        total = len(self.rendered) + len(self.skipped) + len(self.failed)
+        lines = [f"{total} rows: {len(self.rendered)} rendered, {len(self.skipped)} already done, "
+                 f"{len(self.failed)} failed"]
+        if self.failed:
+            lines.append("failed rows:")
+            lines += [f"  {label}: {reason}" for label, reason in self.failed]
+        return "\n".join(lines)
+
+
+def run_batch(rows: list[BatchRow], options: BatchOptions, stream=None) -> BatchReport:
+    if options.jobs < 1:
+        raise InputError(f"--jobs must be at least 1, got {options.jobs}")
+    report = BatchReport()
+    board = Board(len(rows), stream)
+    todo: list[tuple[BatchRow, dict]] = []
+    for row in rows:
+        problem = row.problem or preflight(row.cells)
+        if problem:
+            _failed(report, board, row, problem)
+            continue
+        ident = identity(row.cells, options.settings)
+        if not options.force and is_done(row.cells, ident):
+            report.skipped.append(row.line)
+            board.row("skipped", row.line, row.label(), "already done")
+        else:
+            todo.append((row, ident))
+    if todo:
+        run = _run_ray if options.ray else _run_pool
+        run(todo, options, report, board)
+    board.close()
+    return report
+
+
+def preflight(cells: dict[str, str]) -> str:
+    """Cheap checks in the driver, so an obviously bad row costs no worker: its input files exist,
+    its output folders exist, its mix parses. Returns the reason, or ''."""
+    from core.mix import parse_mix
+    for name in ("portrait", "audio", "keys"):
+        if cells.get(name) and not Path(cells[name]).is_file():
+            return f"the {name} file {cells[name]} was not found"
+    for name in ("out", "curves"):
+        if cells.get(name) and not Path(cells[name]).parent.is_dir():
+            return f"the folder {Path(cells[name]).parent} for {name} does not exist"
+    try:
+        parse_mix(cells.get("mix", ""))
+    except InputError as e:
+        return str(e)
+    return ""
+
+
+def _finish(report: BatchReport, board: Board, row: BatchRow, result: RowResult) -> None:
+    if result.ok:
+        report.rendered.append(result)
+        board.row("ok", row.line, row.label(), f"{result.frames} frames in {result.seconds:.1f} s")
+    else:
+        _failed(report, board, row, result.reason)
+
+
+def _failed(report: BatchReport, board: Board, row: BatchRow, reason: str) -> None:
+    report.failed.append((row.label(), reason))
+    board.row("FAILED", row.line, row.label(), reason)
+
+
+# ----- local process pool
+_QUEUE = None
+
+
+def _init_worker(queue, threads: int) -> None:
+    global _QUEUE
+    _QUEUE = queue
+    from core.batch.worker import limit_threads
+    limit_threads(threads)
+
+
+def _pool_row(line: int, cells: dict, settings: dict, ident: dict) -> RowResult:
+    return render_row(line, cells, settings, ident, _QUEUE)
+
+
+def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) -> None:
+    # spawn, not fork: a forked copy of a process that has started threads (torch, ffmpeg
+    # readers) can deadlock; each worker imports the engine once and renders many rows
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    attempts: dict[int, int] = {}
+    while todo:
+        crashed = []
+        workers = min(options.jobs, len(todo))
+        threads = max(1, (os.cpu_count() or 1) // workers)  # the machine, shared out
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                 initializer=_init_worker, initargs=(queue, threads)) as pool:
+            futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
+                       (row, ident) for row, ident in todo}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                _drain(queue, board)
+                for fut in done:
+                    row, ident = futures[fut]
+                    try:
+                        _finish(report, board, row, fut.result())
+                    except BrokenProcessPool:
+                        attempts[row.line] = attempts.get(row.line, 0) + 1
+                        if attempts[row.line] > CRASH_RETRIES:
+                            _failed(report, board, row, "the worker process died while "
+                                    "rendering it (a crash in a native library?)")
+                        else:
+                            crashed.append((row, ident))
+        todo = crashed
+    _drain(queue, board)
+
+
+def _drain(queue, board: Board) -> None:
+    while True:
+        try:
+            line, done, total = queue.get_nowait()
+        except Exception:  # noqa: BLE001  queue.Empty, or a queue closed under us
+            return
+        board.frames(line, done, total)
+
+
+# ----- Ray
+def _run_ray(todo, options: BatchOptions, report: BatchReport, board: Board) -> None:
+    ray = _import_ray()
+    _connect(ray, options.ray)
+    task = ray.remote(num_cpus=1, max_retries=0)(render_row)
+    # one CPU per task (num_cpus=1), so one thread of compute each
+    refs = {task.remote(row.line, row.cells, options.settings, ident, None, 1): row
+            for row, ident in todo}
+    pending = list(refs)
+    while pending:
+        ready, pending = ray.wait(pending, num_returns=1, timeout=POLL_S)
+        for ref in ready:
+            row = refs[ref]
+            try:
+                result = ray.get(ref)
+            except ray.exceptions.RayError as e:
+                result = RowResult(row.line, False, "Ray task failed: " + " ".join(
+                    str(e).split())[:200])
+            _finish(report, board, row, result)
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise InputError("--ray needs Ray, which is not installed: pip install "
+                         "'moee-palette[ray]' (or pip install ray)") from None
+    return ray
+
+
+def _connect(ray, address: str) -> None:
+    """Join the cluster at `address`; a process that has already initialised Ray keeps its own."""
+    if ray.is_initialized():
+        return
+    env = {}
+    root = Path(__file__).resolve().parents[2]
+    if (root / "main.py").is_file():  # running from a checkout: let the workers import it too
+        env = {"env_vars": {"PYTHONPATH": str(root)}}
+    try:
+        ray.init(address=address, runtime_env=env or None, log_to_driver=False)
+    except (ConnectionError, ValueError, RuntimeError) as e:
+        raise InputError(f"--ray: cannot connect to the Ray cluster at {address!r}: "
+                         + " ".join(str(e).split())[:200]) from None
+    print(f"ray: connected to {address} ({ray.cluster_resources().get('CPU', 0):g} CPUs)",
+          file=sys.stderr)

@@ -1,0 +1,50 @@
+"""`--stream URL` and `--subject NAME` for `render` and `live`."""
+from __future__ import annotations
+
+import sys
+
+from core.stream.tuning import STREAM
+
+
+def add_stream_arguments(parser) -> None:
+    g = parser.add_argument_group("streaming")
+    g.add_argument("--stream", metavar="URL", default=None,
+                   help="also send the face each frame over UDP: livelink://HOST:PORT (Unreal "
+                        f"Live Link Face, default port {STREAM['livelink_port']}) or "
+                        f"vmc://HOST:PORT (VMC protocol, default port {STREAM['vmc_port']})")
+    g.add_argument("--subject", metavar="NAME", default=STREAM["subject"],
+                   help=f"Live Link subject name (default {STREAM['subject']})")
+
+
+def check_stream_args(args):
+    """The StreamTarget for --stream (None when absent); InputError on a bad URL or host."""
+    if not getattr(args, "stream", None):
+        return None
+    from core.stream.target import parse_stream_url
+    target = parse_stream_url(args.stream, args.subject)
+    target.address()  # an unknown host is reported before any slow work
+    return target
+
+
+def open_from_args(target, fps: int, take: bool, quiet: bool = False):
+    if target is None:
+        return None
+    from core.stream.streamer import open_stream
+    if not quiet:
+        print(f"streaming to {target.url()} at {fps} fps", file=sys.stderr)
+    return open_stream(target, fps, take=take)
+
+
+def finish_take(stream, quiet: bool = False) -> None:
+    """After a render or a live run: let the queued frames go at the frame rate, then close."""
+    if stream is None:
+        return
+    try:
+        left = stream.pending_s()
+        if left > 0.5 and not quiet:
+            print(f"streaming: {left:.1f} s of frames still to send", file=sys.stderr)
+        stream.drain(left + 2.0)
+        if not quiet:
+            print(f"stream: {stream.status().line()}", file=sys.stderr)
+    finally:
+        stream.close()

@@ -1,0 +1,193 @@
+"""The sender: frames in from any thread (never blocking the renderer), UDP datagrams out from a
+thread of its own, one per frame at the frame rate.
+
+UDP needs no receiver: a target with nothing listening just loses the datagrams (an ICMP "port
+unreachable" that the OS reports on a later send is counted, not raised). A send that fails for
+another reason (no route, buffer full) is counted too and shows in `status()`.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.stream import livelink, vmc
+from core.stream.face import FaceSample, face_sample
+from core.stream.target import StreamTarget
+from core.stream.tuning import STREAM
+
+
+class Pacer:
+    """At most one send per 1/fps: a steady cadence that restarts after an idle spell."""
+
+    def __init__(self, fps: float, clock: Callable[[], float] = time.monotonic):
+        self.period = 1.0 / float(fps)
+        self.clock = clock
+        self.next: float | None = None
+
+    def delay(self) -> float:
+        """Seconds to wait before the next send may go."""
+        return 0.0 if self.next is None else max(0.0, self.next - self.clock())
+
+    def mark(self) -> None:
+        now = self.clock()
+        on_time = self.next is not None and self.next >= now - self.period
+        self.next = (self.next if on_time else now) + self.period
+
+
+@dataclass
+class StreamStatus:
+    state: str  # "off", "waiting" (no frame yet), "sending", "error"
+    sent: int = 0
+    dropped: int = 0  # frames that were replaced by newer ones before they could go
+    errors: int = 0
+    last_error: str = ""
+
+    def line(self) -> str:
+        text = f"{self.state}: {self.sent} sent, {self.dropped} dropped, {self.errors} errors"
+        return text + (f" (last: {self.last_error})" if self.last_error else "")
+
+
+def encoder_for(target: StreamTarget) -> Callable[[FaceSample], bytes]:
+    if target.protocol == "vmc":
+        vmc._osc()  # a missing python-osc is reported now, not on the sender thread
+        return vmc.encode
+    device = f"moee-{uuid.uuid4()}"
+    return lambda s: livelink.encode(s, target.subject, device)
+
+
+class FaceStreamer:
+    """`push(frame)` from the render loop; `close()` (or `with`) ends it. `drain()` waits until
+    everything queued has gone (a take streamed from `render`)."""
+
+    def __init__(self, target: StreamTarget, fps: int,
+                 queue_frames: int = STREAM["live_queue_frames"],
+                 clock: Callable[[], float] = time.monotonic):
+        self.target, self.fps = target, int(fps)
+        self._encode = encoder_for(target)
+        family, self._addr = target.address()
+        self._sock = socket.socket(family, socket.SOCK_DGRAM)
+        self._sock.setblocking(False)
+        self._queue: deque[FaceSample] = deque()
+        self._limit = max(1, int(queue_frames))
+        self._cond = threading.Condition()
+        self._pacer = Pacer(self.fps, clock)
+        self._busy = False
+        self._closing = False
+        self._errors_in_row = 0
+        self.stats = StreamStatus("waiting")
+        self._thread = threading.Thread(target=self._run, name=f"stream-{target.protocol}",
+                                        daemon=True)
+        self._thread.start()
+
+    # ----- producer side
+    def push(self, frame) -> None:
+        """Queue a core.engine.Frame (any thread; returns at once)."""
+        self.push_sample(face_sample(frame, self.fps))
+
+    def push_sample(self, sample: FaceSample) -> None:
+        with self._cond:
+            if self._closing:
+                return
+            if len(self._queue) >= self._limit:
+                self._queue.popleft()
+                self.stats.dropped += 1
+            self._queue.append(sample)
+            self._cond.notify_all()
+
+    def set_fps(self, fps: int) -> None:
+        """A new frame rate (the app's playback and live mode may differ)."""
+        with self._cond:
+            self.fps = int(fps)
+            self._pacer.period = 1.0 / self.fps
+
+    def drain(self, timeout: float) -> bool:
+        """Wait until the queue is empty and the last datagram sent; False on timeout."""
+        end = time.monotonic() + timeout
+        with self._cond:
+            while self._queue or self._busy:
+                left = end - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+        return True
+
+    def pending_s(self) -> float:
+        """Seconds of frames still queued."""
+        return len(self._queue) / self.fps
+
+    def status(self) -> StreamStatus:
+        with self._cond:
+            s = self.stats
+            return StreamStatus(s.state, s.sent, s.dropped, s.errors, s.last_error)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closing = True
+            self._queue.clear()
+            self._cond.notify_all()
+        self._thread.join(STREAM["join_s"])
+        self._sock.close()
+        self.stats.state = "off"
+
+    def __enter__(self) -> FaceStreamer:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ----- sender thread
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._queue and not self._closing:
+                    self._cond.wait()
+                if self._closing:
+                    return
+                wait = self._pacer.delay()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue  # re-check: closed, or newer frames replaced this one
+                sample = self._queue.popleft()
+                self._busy = True
+            self._pacer.mark()
+            self._send(sample)
+            with self._cond:
+                self._busy = False
+                self._cond.notify_all()
+
+    def _send(self, sample: FaceSample) -> None:
+        try:
+            self._sock.sendto(self._encode(sample), self._addr)
+        except ConnectionRefusedError:
+            ok, reason = True, ""  # nobody listening yet (ICMP port unreachable): fine for UDP
+        except OSError as e:
+            ok, reason = False, e.strerror or str(e)
+        else:
+            ok, reason = True, ""
+        with self._cond:
+            if ok:
+                self._errors_in_row = 0
+                self.stats.sent += 1
+                self.stats.state = "sending"
+            else:
+                self._errors_in_row += 1
+                self.stats.errors += 1
+                self.stats.last_error = reason
+                if self._errors_in_row >= STREAM["errors_for_red"]:
+                    self.stats.state = "error"
+
+
+def open_stream(url_or_target: str | StreamTarget, fps: int, take: bool = False,
+                subject: str | None = None) -> FaceStreamer:
+    """A started FaceStreamer; `take=True` queues a whole take instead of dropping old frames."""
+    from core.stream.target import parse_stream_url
+
+    target = (url_or_target if isinstance(url_or_target, StreamTarget)
+              else parse_stream_url(url_or_target, subject))
+    frames = STREAM["take_queue_frames"] if take else STREAM["live_queue_frames"]
+    return FaceStreamer(target, fps, frames)

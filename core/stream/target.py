@@ -1,0 +1,75 @@
+"""Where to stream: `livelink://HOST:PORT` or `vmc://HOST:PORT`, checked into one StreamTarget."""
+from __future__ import annotations
+
+import socket
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+from core.errors import InputError
+from core.stream.tuning import STREAM
+
+Protocol = Literal["livelink", "vmc"]
+PROTOCOLS: tuple[str, ...] = ("livelink", "vmc")
+DEFAULT_PORTS = {"livelink": STREAM["livelink_port"], "vmc": STREAM["vmc_port"]}
+
+
+@dataclass(frozen=True)
+class StreamTarget:
+    protocol: Protocol  # livelink: Unreal Live Link Face; vmc: VMC protocol (OSC)
+    host: str  # name or address of the receiver
+    port: int  # UDP port of the receiver
+    subject: str = STREAM["subject"]  # Live Link subject name (ignored by VMC)
+
+    def url(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.protocol}://{host}:{self.port}"
+
+    def address(self) -> tuple:
+        """(family, sockaddr) for a UDP socket; InputError when the host does not resolve."""
+        try:
+            info = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_DGRAM)
+        except (socket.gaierror, UnicodeError) as e:
+            raise InputError(f"--stream: cannot resolve host {self.host!r} ({e})") from None
+        family, _, _, _, sockaddr = info[0]
+        return family, sockaddr
+
+
+def parse_stream_url(text: str, subject: str | None = None) -> StreamTarget:
+    """`livelink://127.0.0.1:11111` -> StreamTarget; the port defaults per protocol."""
+    raw = (text or "").strip()
+    if "://" not in raw:
+        raise InputError(f"--stream: {text!r} is not a stream URL; use livelink://HOST:PORT "
+                         "or vmc://HOST:PORT")
+    parts = urlsplit(raw)
+    scheme = parts.scheme.lower()
+    if scheme not in PROTOCOLS:
+        raise InputError(f"--stream: unknown protocol {parts.scheme!r}; use livelink:// or vmc://")
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        raise InputError(f"--stream: {text!r} has extra parts; give only {scheme}://HOST:PORT")
+    try:
+        port = parts.port
+    except ValueError:
+        raise InputError(f"--stream: the port in {text!r} must be a number from 1 to "
+                         "65535") from None
+    if not parts.hostname:
+        raise InputError(f"--stream: {text!r} has no host; e.g. {scheme}://127.0.0.1:"
+                         f"{DEFAULT_PORTS[scheme]}")
+    if port == 0:
+        raise InputError(f"--stream: the port in {text!r} must be a number from 1 to 65535")
+    return make_target(scheme, parts.hostname, port or DEFAULT_PORTS[scheme], subject)
+
+
+def make_target(protocol: str, host: str, port: int, subject: str | None = None) -> StreamTarget:
+    """The checked target (the app's Stream menu builds one from its fields)."""
+    if protocol not in PROTOCOLS:
+        raise InputError(f"stream target must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
+    host = (host or "").strip()
+    if not host:
+        raise InputError("stream host is empty; e.g. 127.0.0.1")
+    if not 1 <= int(port) <= 65535:
+        raise InputError(f"stream port must be from 1 to 65535, got {port}")
+    name = STREAM["subject"] if subject is None else subject.strip()
+    if not name or len(name.encode("utf-8")) > 255:
+        raise InputError("stream subject name must be 1 to 255 bytes long")
+    return StreamTarget(protocol, host, int(port), name)  # type: ignore[arg-type]

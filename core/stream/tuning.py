@@ -1,0 +1,30 @@
+"""Every number that tunes face streaming, with its source."""
+from __future__ import annotations
+
+STREAM = {
+    # Default ports. Live Link Face: the iPhone app's default target port (Unreal's Live Link
+    # Face plugin listens there). VMC: 39539, the marionette port of the VMC protocol spec
+    # (protocol.vmc.info; also the `vmc` crate's performer example).
+    "livelink_port": 11111,
+    "vmc_port": 39539,
+    "subject": "MoEE",
+    # Gaze: the rig's iris shift is in IPD; ~0.003 IPD per degree of eye rotation (12 mm
+    # eyeball, core/rig/life.py TUNING comment).
+    "gaze_ipd_per_deg": 0.003,
+    # Sender queue. Live: a few frames at most, older ones are dropped so latency cannot grow
+    # (the live loop already renders at the frame rate). Takes: the whole take (a sample is a
+    # few hundred bytes, so 10 minutes at 25 fps is ~4 MB).
+    "live_queue_frames": 4,
+    "take_queue_frames": 60 * 60 * 30,
+    # A send that fails (unreachable network, bad route) is counted; the status turns red after
+    # this many in a row and green again on the next success.
+    "errors_for_red": 3,
+    # How long a stopped sender may take to finish the datagram in flight.
+    "join_s": 1.0,
+    # VMC bone rest offsets (metres, Unity axes: x to the avatar's right, y up, z forward), so a
+    # receiver that applies positions keeps bones where a VRM rig has them. Eyes: the `vmc`
+    # crate's performer example (a VRM 0 model); head over the neck: ~1/3 of a 0.25 m head.
+    "vmc_head_offset": (0.0, 0.08, 0.0),
+    "vmc_left_eye_offset": (-0.016, 0.062, 0.022),
+    "vmc_right_eye_offset": (0.016, 0.062, 0.022),
+}

@@ -1,0 +1,152 @@
+"""`main.py batch`: a manifest with good and bad rows renders the good ones (atomically, with
+curves), reports each bad one with its reason without stopping the rest, skips finished rows on a
+re-run (and only those whose inputs still match), and runs the same manifest as Ray tasks on a
+local two-worker Ray instance."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from core.batch.manifest import read_manifest
+from core.batch.record import record_path
+from core.cli import run_cli
+from core.errors import InputError
+
+SIZE = "96"
+
+
+@pytest.fixture(scope="module")
+def take_dir(tmp_path_factory, portrait_path, speech_wav):
+    import cv2
+    import soundfile as sf
+
+    d = tmp_path_factory.mktemp("batch")
+    (d / "out").mkdir()
+    data, sr = sf.read(speech_wav, dtype="float32")
+    sf.write(d / "line.wav", data[int(0.5 * sr):int(1.5 * sr)], sr)  # 1 s of speech
+    cv2.imwrite(str(d / "face.png"), cv2.imread(str(portrait_path)))
+    cv2.imwrite(str(d / "wall.png"), np.full((256, 256, 3), 128, np.uint8))  # no face
+    keys = {"format": "moee-keyframes", "version": 1,
+            "keys": [{"time": 0.0, "mix": {"weights": {"sad": 1.0}}}]}
+    (d / "keys.json").write_text(json.dumps(keys))
+    (d / "lines.csv").write_text(
+        "portrait,audio,mix,prompt,keys,out,curves\n"
+        "face.png,line.wav,happy=0.8,,,out/happy.mp4,out/happy.csv\n"
+        "face.png,line.wav,,,keys.json,out/keyed.mp4,\n"
+        "# a comment row\n"
+        "missing.png,line.wav,,,,out/missing.mp4,\n"
+        "face.png,line.wav,happy=lots,,,out/badmix.mp4,\n"
+        "wall.png,line.wav,,,,out/noface.mp4,\n"
+        "face.png,,,,,out/noaudio.mp4,\n"
+        "face.png,line.wav,,,,out/happy.mp4,\n"
+        "face.png,line.wav,,,,nowhere/x.mp4,\n")
+    return d
+
+
+@pytest.fixture(scope="module")
+def first_run(take_dir):
+    import contextlib
+    import io
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run_cli(["batch", str(take_dir / "lines.csv"), "--jobs", "2", "--size", SIZE])
+    return code, out.getvalue(), err.getvalue()
+
+
+def _batch(take_dir, capsys, *extra):
+    code = run_cli(["batch", str(take_dir / "lines.csv"), "--size", SIZE, *extra])
+    return code, capsys.readouterr()
+
+
+def test_good_rows_render_and_bad_rows_say_why(take_dir, first_run):
+    code, summary, log = first_run
+    assert code == 1  # some rows failed
+    assert summary.splitlines()[0] == "8 rows: 2 rendered, 0 already done, 6 failed"
+    reasons = {
+        "missing.mp4": "missing.png was not found",
+        "badmix.mp4": "'lots' is not a number",
+        "noface.mp4": "face",
+        "noaudio.mp4": "the audio cell is empty",
+        "x.mp4": "does not exist",
+    }
+    for name, words in reasons.items():
+        line = next(ln for ln in summary.splitlines() if f"({name})" in ln)
+        assert words in line, line
+    dup = next(ln for ln in summary.splitlines() if ln.startswith("  line 9 "))
+    assert "also written by line 2" in dup
+    out = take_dir / "out"
+    assert sorted(p.name for p in out.iterdir()) == sorted([
+        "happy.mp4", "happy.csv", "keyed.mp4", record_path("happy.mp4").name,
+        record_path("keyed.mp4").name])  # nothing half-written, no temp files
+    from core.curves import read_curves
+    names, rows = read_curves(out / "happy.csv")
+    assert len(rows) == 25 and max(r[names.index("mouthSmileLeft")] for r in rows) > 0.3
+    assert "ok       line 2 (happy.mp4)" in log and "[####" in log
+
+
+def test_rerun_skips_what_is_done_and_redoes_what_changed(take_dir, first_run, capsys):
+    out = take_dir / "out"
+    stamp = {p: p.stat().st_mtime_ns for p in (out / "happy.mp4", out / "keyed.mp4")}
+    code, cap = _batch(take_dir, capsys)
+    assert code == 1 and "2 already done" in cap.out and "0 rendered" in cap.out
+    assert {p: p.stat().st_mtime_ns for p in stamp} == stamp
+    # a changed keyframe file makes its row run again; the other row stays done
+    keys = json.loads((take_dir / "keys.json").read_text())
+    keys["keys"][0]["mix"]["weights"] = {"angry": 1.0}
+    (take_dir / "keys.json").write_text(json.dumps(keys))
+    code, cap = _batch(take_dir, capsys)
+    assert "1 rendered, 1 already done" in cap.out
+    assert (out / "happy.mp4").stat().st_mtime_ns == stamp[out / "happy.mp4"]
+    assert (out / "keyed.mp4").stat().st_mtime_ns != stamp[out / "keyed.mp4"]
+    # an output replaced behind the batch's back (different size) is not "done"
+    with open(out / "happy.mp4", "ab") as f:
+        f.write(b"\0" * 10)
+    code, cap = _batch(take_dir, capsys)
+    assert "1 rendered, 1 already done" in cap.out
+
+
+def test_same_manifest_on_a_local_ray_instance(take_dir, first_run, capsys):
+    ray = pytest.importorskip("ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        assert ray.cluster_resources()["CPU"] == 2
+        code, cap = _batch(take_dir, capsys, "--ray", "auto", "--force")
+    finally:
+        ray.shutdown()
+    assert code == 1
+    assert cap.out.splitlines()[0] == "8 rows: 2 rendered, 0 already done, 6 failed"
+    assert "face" in next(ln for ln in cap.out.splitlines() if "(noface.mp4)" in ln)
+    assert (take_dir / "out" / "keyed.mp4").stat().st_size > 1000
+
+
+def test_ray_missing_is_one_clear_line(take_dir, monkeypatch, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "ray", None)
+    (take_dir / "one.csv").write_text("portrait,audio,out\nface.png,line.wav,out/ray.mp4\n")
+    code = run_cli(["batch", str(take_dir / "one.csv"), "--ray", "auto"])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 1 and err.startswith("error: --ray needs Ray") and "[ray]" in err
+    assert not (take_dir / "out" / "ray.mp4").exists()
+
+
+@pytest.mark.parametrize("text, words", [
+    ("", "is empty"), ("portrait,audio,out,mood\n", "unknown column(s) 'mood'"),
+    ("portrait,out\nface.png,a.mp4\n", "missing column(s) audio"),
+    ("portrait,audio,out\n", "no rows")])
+def test_bad_manifests(tmp_path, text, words):
+    p = tmp_path / "m.csv"
+    p.write_text(text)
+    with pytest.raises(InputError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        read_manifest(p)
+
+
+def test_paths_are_relative_to_the_manifest(tmp_path):
+    p = tmp_path / "sub" / "m.csv"
+    p.parent.mkdir()
+    p.write_text('portrait,audio,prompt,out\nf.png,a.wav,"calm, then a smile",o.mp4\n')
+    (row,) = read_manifest(p)
+    assert row.cells["portrait"] == os.path.join(str(p.parent), "f.png")
+    assert row.cells["prompt"] == "calm, then a smile" and row.line == 2

@@ -1,0 +1,86 @@
+"""Install like an app: the wheel `pip install .` would build, installed into a fresh venv, gives a
+`moee` command with every subcommand and a `moee-palette` launcher, and runs from a folder
+outside the repo (so nothing comes from the checkout: resources ship in the wheel).
+
+The venv is created with --system-site-packages and sees this test environment's packages
+(torch, mediapipe, ...) through a .pth file, so the install needs no network (--no-deps)."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import site
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("core", "app", "resources", "setup.py", "pyproject.toml", "README.md", "main.py")
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("install")
+    src = tmp / "src"  # a copy, so the build's egg-info and build/ never land in the repo
+    src.mkdir()
+    for name in SOURCES:
+        (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(
+            ROOT / name, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
+                                        if (ROOT / name).is_dir() else {}))
+    wheels = tmp / "wheels"
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+          "-w", str(wheels), str(src)], cwd=tmp)
+    (wheel,) = wheels.glob("moee_palette-*.whl")
+    env_dir = tmp / "venv"
+    _run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(env_dir)],
+         cwd=tmp)
+    purelib = Path(_run([str(_bin(env_dir, "python")), "-c",
+                         "import sysconfig; print(sysconfig.get_paths()['purelib'])"], cwd=tmp))
+    _run([sys.executable, "-m", "pip", "--python", str(_bin(env_dir, "python")), "install",
+          "-q", "--no-deps", "--no-index", str(wheel)], cwd=tmp)
+    # then this environment's packages (torch, PySide6, ...) without copying them; only after
+    # the install, or pip would take a checkout's metadata-only install there for this wheel
+    (purelib / "_moee_test_shared.pth").write_text("\n".join(site.getsitepackages()) + "\n")
+    return env_dir
+
+
+def _bin(env_dir: Path, name: str) -> Path:
+    return env_dir / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+def _run(cmd: list[str], cwd: Path) -> str:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, f"{cmd[:3]} failed ({r.returncode}):\n{r.stderr[-2000:]}"
+    return r.stdout.strip()
+
+
+def test_wheel_holds_packages_and_resources(venv):
+    wheel = next((venv.parent / "wheels").glob("*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "core/cli/batch.py" in names and "app/launch.py" in names
+    assert "moee_resources/facemesh_regions.json" in names
+    assert "moee_resources/latents/emotion_to_latents/model.safetensors" in names
+    assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
+
+
+def test_moee_help_lists_every_subcommand(venv, tmp_path):
+    text = _run([str(_bin(venv, "moee")), "--help"], cwd=tmp_path)
+    from core.cli import build_parser
+    commands = build_parser()._subparsers._group_actions[0].choices  # what main.py offers
+    for name in commands:
+        assert f"    {name} " in text or f"    {name}\n" in text, name
+    assert _bin(venv, "moee-palette").exists()
+
+
+def test_moee_mix_runs_from_the_installed_package(venv, tmp_path):
+    out = json.loads(_run([str(_bin(venv, "moee")), "mix", "--prompt", "happy"], cwd=tmp_path))
+    assert max(out["gates"], key=out["gates"].get) == "happy"
+    where = _run([str(_bin(venv, "python")), "-c",
+                  "import core, app; from core.paths import resources_dir; "
+                  "print(core.__file__, app.__file__, resources_dir(), sep='\\n')"], cwd=tmp_path)
+    for line in where.splitlines():
+        assert str(venv) in line and str(ROOT) not in line, line

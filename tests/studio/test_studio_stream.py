@@ -1,0 +1,195 @@
+"""Face streaming: a real take rendered by `main.py render --curves --stream` reaches a UDP
+receiver on 127.0.0.1, and what arrives (decoded by our Live Link parser, or by python-osc's for
+VMC) carries the same names and values as the curve file, one packet per frame at the frame rate.
+"""
+from __future__ import annotations
+
+import math
+import struct
+
+import pytest
+
+from core.cli import run_cli
+from core.curves import ARKIT_52, read_curves
+from core.errors import InputError
+from core.stream import livelink, make_target, parse_stream_url
+from core.stream.face import FaceSample
+from core.stream.streamer import FaceStreamer, Pacer
+from tests.studio.receiver import UdpReceiver
+
+FPS = 25
+SECONDS = 1.6
+TOL = 6e-5  # the curve file keeps 4 decimals; the stream sends float32
+
+
+@pytest.fixture(scope="module")
+def take_args(portrait_path, speech_wav, tmp_path_factory):
+    out = tmp_path_factory.mktemp("stream")
+
+    def args(name: str, url: str, *extra: str) -> tuple[list[str], object]:
+        curves = out / f"{name}.csv"
+        return (["render", "--portrait", str(portrait_path), "--audio", str(speech_wav),
+                 "--out", str(out / f"{name}.mp4"), "--curves", str(curves), "--fps", str(FPS),
+                 "--size", "128", "--start", "0.5", "--duration", str(SECONDS), "--quiet",
+                 "--mix", "happy=0.8", "--stream", url, *extra], curves)
+    return args
+
+
+def _curve_rows(path):
+    names, rows = read_curves(path)
+    return {round(r[0], 3): dict(zip(names, r)) for r in rows}
+
+
+def test_livelink_take_matches_curves(take_args):
+    with UdpReceiver() as rx:
+        argv, curves = take_args("ll", f"livelink://127.0.0.1:{rx.port}", "--subject", "Eileen")
+        assert run_cli(argv) == 0
+        packets = [livelink.decode(d) for d in rx.close()]
+    rows = _curve_rows(curves)
+    assert len(packets) == len(rows) == round(SECONDS * FPS)
+    assert [round(p.time, 3) for p in packets] == sorted(rows)  # every frame, in order
+    assert [p.frame for p in packets] == list(range(packets[0].frame, packets[0].frame + len(rows)))
+    for p in packets:
+        assert p.subject == "Eileen" and p.fps == (FPS, 1) and p.version == 6
+        assert list(p.curves)[:52] == list(ARKIT_52)
+        row = rows[round(p.time, 3)]
+        for name in ARKIT_52:
+            assert p.curves[name] == pytest.approx(row[name], abs=TOL), (p.frame, name)
+    # the take talks and smiles: the stream is not a flat line
+    assert max(p.curves["jawOpen"] for p in packets) > 0.05
+    assert min(p.curves["mouthSmileLeft"] for p in packets) > 0.1
+    # head motion from the life track arrives as small rotations in radians
+    yaws = [p.curves["HeadYaw"] for p in packets]
+    assert 0 < max(map(abs, yaws)) < math.radians(15)
+
+
+def test_vmc_take_matches_curves(take_args):
+    from pythonosc.osc_bundle import OscBundle
+    from pythonosc.osc_message import OscMessage
+
+    with UdpReceiver() as rx:
+        argv, curves = take_args("vmc", f"vmc://127.0.0.1:{rx.port}")
+        assert run_cli(argv) == 0
+        datagrams = rx.close()
+    rows = _curve_rows(curves)
+    assert len(datagrams) == len(rows)
+    times = []
+    for d in datagrams:
+        assert OscBundle.dgram_is_bundle(d)
+        msgs = [m for m in OscBundle(d) if isinstance(m, OscMessage)]
+        by_addr: dict[str, list] = {}
+        for m in msgs:
+            by_addr.setdefault(m.address, []).append(m.params)
+        (t,), = by_addr["/VMC/Ext/T"]
+        times.append(t)
+        row = rows[round(t, 3)]
+        blends = dict(by_addr["/VMC/Ext/Blend/Val"])
+        assert list(blends) == list(ARKIT_52)
+        for name, value in blends.items():
+            assert value == pytest.approx(row[name], abs=TOL), (t, name)
+        assert msgs[-1].address == "/VMC/Ext/Blend/Apply"
+        bones = {b[0]: b[1:] for b in by_addr["/VMC/Ext/Bone/Pos"]}
+        assert set(bones) == {"Head", "LeftEye", "RightEye"}
+        for values in bones.values():
+            assert sum(q * q for q in values[3:]) == pytest.approx(1.0, abs=1e-5)
+    steps = {round((b - a) * FPS, 3) for a, b in zip(times, times[1:])}
+    assert steps == {1.0}  # consecutive frames at the take's frame rate
+
+
+def test_live_streams_while_running(speech_wav, capsys):
+    import re
+    with UdpReceiver() as rx:
+        code = run_cli(["live", "--input", str(speech_wav), "--seconds", "2", "--size", "128",
+                        "--stream", f"livelink://127.0.0.1:{rx.port}"])
+        packets = [livelink.decode(d) for d in rx.close()]
+    cap = capsys.readouterr()
+    rendered = int(re.search(r"^(\d+) frames \(", cap.out, re.M)[1])
+    sent, dropped = map(int, re.search(r"stream: \w+: (\d+) sent, (\d+) dropped", cap.err).groups())
+    # every frame the loop rendered was sent (or, on a badly loaded machine, replaced by a newer
+    # one before its turn) and every datagram sent arrived
+    assert code == 0 and len(packets) == sent >= 1 and sent + dropped == rendered
+    frames = [p.frame for p in packets]
+    assert frames == sorted(set(frames))
+    for p in packets:
+        assert p.fps == (25, 1) and all(0.0 <= p.curves[n] <= 1.0 for n in ARKIT_52)
+
+
+def test_no_receiver_is_fine(take_args):
+    # Nothing listens on the port (bound and closed again): UDP loses the datagrams quietly.
+    rx = UdpReceiver()
+    port = rx.port
+    rx.close()
+    argv, curves = take_args("none", f"vmc://127.0.0.1:{port}")
+    assert run_cli(argv) == 0 and curves.exists()
+
+
+def _sample(i: int) -> FaceSample:
+    return FaceSample(frame=i, time=i / FPS, fps=FPS, shapes=tuple([0.5] * 52),
+                      head=(5.0, -3.0, 2.0), eyes=(4.0, 1.0))
+
+
+def test_livelink_bytes_layout():
+    data = livelink.encode(_sample(7), "Subj", "dev-1")
+    # uint8 version 6, then big-endian length-prefixed device id and subject (Unreal's layout)
+    assert data[0] == 6 and data[1:5] == struct.pack(">i", 5) and data[5:10] == b"dev-1"
+    assert data[10:14] == struct.pack(">i", 4) and data[14:18] == b"Subj"
+    assert struct.unpack(">ifii", data[18:34]) == (7, 0.0, FPS, 1)
+    assert data[34] == 61 and len(data) == 35 + 61 * 4
+    p = livelink.decode(data)
+    # rig +yaw turns to the subject's right; ARKit +yaw to the subject's left
+    assert p.curves["HeadYaw"] == pytest.approx(math.radians(-5.0), abs=1e-6)
+    assert p.curves["HeadPitch"] == pytest.approx(math.radians(-3.0), abs=1e-6)
+    assert p.curves["LeftEyeYaw"] == p.curves["RightEyeYaw"] == pytest.approx(math.radians(4.0))
+    with pytest.raises(ValueError, match="malformed|expected"):
+        livelink.decode(data[:-3])
+
+
+def test_pacer_keeps_the_frame_rate():
+    now = [0.0]
+    pacer = Pacer(FPS, clock=lambda: now[0])
+    assert pacer.delay() == 0.0
+    pacer.mark()
+    assert pacer.delay() == pytest.approx(1 / FPS)
+    now[0] = 0.03  # a little late: the cadence holds instead of drifting
+    pacer.mark()
+    assert pacer.next == pytest.approx(2 / FPS)
+    now[0] = 5.0  # after an idle spell the cadence restarts from now
+    pacer.mark()
+    assert pacer.next == pytest.approx(5.0 + 1 / FPS)
+
+
+def test_push_never_waits_for_the_network():
+    # 50 frames pushed at once: push returns before they are sent, the sender paces them, and
+    # a live queue keeps only the newest few.
+    target = make_target("livelink", "127.0.0.1", 9)
+    with FaceStreamer(target, FPS, queue_frames=100) as s:
+        for i in range(50):
+            s.push_sample(_sample(i))
+        assert s.pending_s() > 1.0
+    with FaceStreamer(target, FPS, queue_frames=4) as s:
+        for i in range(50):
+            s.push_sample(_sample(i))
+        assert s.status().dropped >= 45
+
+
+@pytest.mark.parametrize("url, words", [
+    ("127.0.0.1:11111", "not a stream URL"), ("osc://127.0.0.1:9000", "unknown protocol"),
+    ("vmc://127.0.0.1:99999", "1 to 65535"), ("vmc://:9000", "no host"),
+    ("livelink://127.0.0.1:11111/x", "extra parts"), ("vmc://127.0.0.1:abc", "1 to 65535")])
+def test_bad_stream_urls(url, words):
+    with pytest.raises(InputError, match=words):
+        parse_stream_url(url)
+
+
+def test_urls_and_default_ports():
+    assert parse_stream_url("livelink://localhost").port == 11111
+    t = parse_stream_url("VMC://[::1]:39540")
+    assert (t.protocol, t.host, t.port) == ("vmc", "::1", 39540) and t.url() == "vmc://[::1]:39540"
+
+
+def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
+    code = run_cli(["render", "--portrait", str(portrait_path), "--duration", "1",
+                    "--out", str(tmp_path / "x.mp4"), "--stream", "vmc://no-such-host.invalid:1"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and err[-1].startswith("error: --stream: cannot resolve host")
+    assert list(tmp_path.iterdir()) == []
