@@ -11,18 +11,18 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 from scipy.optimize import nnls
 
 from core.emotions import AU_CATALOG
+from core.paths import resource
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.rig.au_basis import AUBasis
 from core.rig.tuning import REST_FIT
 
-_MODEL = Path(__file__).resolve().parents[2] / "resources" / "canonical_face_model.json"
+_MODEL = resource("canonical_face_model.json")
 
 
 @lru_cache(maxsize=1)
