@@ -154,13 +154,13 @@ def create_engine(name: str = "rig", **kwargs) -> Engine:
 
 
 def _load_builtin_engines() -> None:
-    # Imported lazily so `core.engine` stays light and the diffusion stack loads only when asked.
+    # Factories import their engine when called, so listing the engines (`render --help`, the
+    # Engine menu) stays light and torch or the diffusion stack load only when one is created.
     if "rig" not in _ENGINES:
-        try:
+        def _rig(**kw):
             from core.rig.engine import RigEngine
-            register_engine("rig", RigEngine)
-        except ImportError:  # pragma: no cover - during early development only
-            pass
+            return RigEngine(**kw)
+        register_engine("rig", _rig)
     if "diffusion" not in _ENGINES:
         def _diffusion(**kw):
             from core.diffusion.engine import DiffusionEngine
