@@ -120,6 +120,7 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
         self.session.failed.connect(lambda title, e: show_error(self, title, e))
         self.session.busy.connect(lambda text: self.statusBar().showMessage(text) if text
                                   else self.statusBar().clearMessage())
+        self.session.busy.connect(self.preview.set_busy)
         self.renderer.rendered.connect(self._frame_rendered)
         self.renderer.failed.connect(lambda e: show_error(self, "Preview failed", e))
         self.preview.playToggled.connect(self.playback_toggle)
@@ -200,6 +201,8 @@ class MainWindow(WindowMenus, WindowFiles, QMainWindow):
 
     def _show_frame(self, frame: Frame) -> None:
         self.preview.show_frame(frame.image)
+        if self.preview.frames_shown == 1:
+            self.session.warm_up()
         if frame.gates is not None and self._gate_rows is not None:
             row = round(frame.time * GATE_CURVE_RATE)
             self._gate_rows[min(row, len(self._gate_rows) - 1)] = frame.gates

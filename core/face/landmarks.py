@@ -214,7 +214,8 @@ def _face_crop(rgb: np.ndarray, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 def _face_mesh():
     global _mesh
     if _mesh is None:
-        import mediapipe as mp
+        from core.face.mediapipe_import import import_mediapipe
+        mp = import_mediapipe()
         _mesh = mp.solutions.face_mesh.FaceMesh(
             static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,
             min_detection_confidence=MIN_DETECTION_CONFIDENCE)

@@ -94,6 +94,9 @@ class RigEngine(Engine):
         job.validate()
         return self._frame(job, job.portrait.at_size(job.size), self.tracks(job), index)
 
+    def warm_up(self, portrait: PreparedPortrait) -> None:
+        portrait.motion.moe.warm_up()
+
     def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
                     activity: float = 0.0) -> np.ndarray:
         """Render one pose directly (live mode): pose.aus are speech/forced AUs, pose.gates the
