@@ -105,7 +105,9 @@ def tree_rss_kb(pid: int) -> int:
 
 
 def measure(cmd: list[str]) -> dict:
-    """Run cmd; wall seconds, child's ru_maxrss and peak process-tree RSS (MiB)."""
+    """Run cmd; wall seconds, child's ru_maxrss and peak process-tree RSS (MiB), CPU seconds
+    (user + system of the child and the ffmpeg it waited for: what load on a shared machine
+    changes least)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
@@ -125,7 +127,7 @@ def measure(cmd: list[str]) -> dict:
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()[-2000:]}")
     return {"wall": time.perf_counter() - t0, "maxrss": usage.ru_maxrss / 1024,
-            "tree": peak[0] / 1024}
+            "tree": peak[0] / 1024, "cpu": usage.ru_utime + usage.ru_stime}
 
 
 def render_cmd(portrait: Path, wav: Path, out: Path, size: int, fps: int,
@@ -179,17 +181,21 @@ def floor_rounds(a) -> None:
             rounds.append(row)
     print(f"{n} frames ({SHORT_S:.0f} s), {a.size} px, {a.fps} fps, {os.cpu_count()} CPUs, "
           f"{a.rounds} rounds; load average before: {os.getloadavg()[0]:.1f}")
-    print(f"{'run':26} {'wall s (range)':>16} {'py RSS MiB':>10} {'tree RSS MiB':>12} "
-          f"{'file MiB':>8}")
+    print(f"{'run':26} {'wall s (range)':>16} {'CPU s (range)':>15} {'py RSS MiB':>10} "
+          f"{'tree RSS MiB':>12} {'file MiB':>8}")
     for name in rounds[0]:
         w = [r[name]["wall"] for r in rounds]
-        print(f"{name:26} {min(w):7.2f}-{max(w):<7.2f} {max(r[name]['maxrss'] for r in rounds):10.0f}"
-              f" {max(r[name]['tree'] for r in rounds):12.0f} {rounds[0][name]['mb']:8.1f}")
+        c = [r[name]["cpu"] for r in rounds]
+        print(f"{name:26} {min(w):7.2f}-{max(w):<7.2f} {min(c):6.1f}-{max(c):<6.1f} "
+              f"{max(r[name]['maxrss'] for r in rounds):10.0f} "
+              f"{max(r[name]['tree'] for r in rounds):12.0f} {rounds[0][name]['mb']:8.1f}")
     for name in names:
         for floor in ("floor, project settings", "floor, imageio defaults"):
             q = [r[name]["wall"] / r[floor]["wall"] for r in rounds]
-            print(f"ratio {name} / {floor}: {min(q):.2f}-{max(q):.2f} "
-                  f"(per round: {', '.join(f'{x:.2f}' for x in q)})")
+            qc = [r[name]["cpu"] / r[floor]["cpu"] for r in rounds]
+            print(f"ratio {name} / {floor}: wall {min(q):.2f}-{max(q):.2f} "
+                  f"(per round: {', '.join(f'{x:.2f}' for x in q)}); CPU "
+                  f"{min(qc):.2f}-{max(qc):.2f}")
 
 
 def main() -> None:
