@@ -28,6 +28,8 @@ FORMATS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
 STDERR_LINES = 3  # lines of ffmpeg's log quoted in error messages
 PIPE_QUEUE_FRAMES = 4  # frames waiting for the pipe: enough to ride out the encoder's lookahead
 # bursts without blocking the renderer, small enough that memory stays flat (3 MB at 512 px)
+WAKE_S = 0.1  # a blocked producer wakes this often: Ctrl-C is handled on the main thread only
+# when it runs Python, whichever thread the kernel handed the signal to
 DISK_FULL_HINTS = ("no space left", "disk quota", "file too large", "enospc")
 
 
@@ -182,10 +184,20 @@ class EncoderProcess:
                     self._error = e if isinstance(e, OSError) else BrokenPipeError(str(e))
             # after an error the queue is still emptied, so a producer never blocks on it
 
+    def _put(self, item) -> None:
+        while True:
+            try:
+                self._queue.put(item, timeout=WAKE_S)
+                return
+            except queue.Full:
+                if not self._feeder.is_alive():
+                    raise BrokenPipeError("the frame feeder stopped") from None
+
     def _stop_feeder(self) -> None:
         if self._feeder.is_alive():
-            self._queue.put(None)
-            self._feeder.join()
+            self._put(None)
+            while self._feeder.is_alive():
+                self._feeder.join(WAKE_S)
 
     def _read_stderr(self) -> None:
         for raw in iter(self.proc.stderr.readline, b""):
@@ -198,7 +210,7 @@ class EncoderProcess:
         (BrokenPipeError) once ffmpeg has stopped reading; that may show a few frames late."""
         if self._error is not None:
             raise self._error
-        self._queue.put(data)
+        self._put(data)
 
     def finish(self) -> int:
         """Send what is queued, close stdin (end of video), wait for ffmpeg to finalise; the
