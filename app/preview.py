@@ -55,6 +55,7 @@ class Preview(QWidget):
         self.loop = QCheckBox("Loop range")
         self.loop.setToolTip("Loop the range selected on the audio strip")
         self.loop.toggled.connect(self.loopToggled)
+        self.busy_text = ""  # what is loading now ("" when idle)
         self.busy = QLabel()
         self.busy.setObjectName("busy")
         self.busy.hide()
@@ -78,6 +79,7 @@ class Preview(QWidget):
     def set_busy(self, text: str) -> None:
         """A busy mark while something loads ("" when idle): in the empty preview before the
         first frame, beside the frame rate after it."""
+        self.busy_text = text
         self.busy.setText(BUSY_MARK + text if text else "")
         self.busy.setVisible(bool(text) and self.image.image is not None)
         if self.image.image is None:
