@@ -157,6 +157,7 @@ def run_once(cmd: list[str], out: Path) -> dict:
 def floor_rounds(a) -> None:
     """Floors and export(s) back to back, `a.rounds` times; ratios per round, then ranges."""
     import cv2
+
     from core.samples import sample_portrait
 
     names = ["export"] + (["export (compare)"] if a.compare else [])
@@ -168,7 +169,7 @@ def floor_rounds(a) -> None:
         cv2.imwrite(str(portrait), image[:, :, ::-1])
         np.save(still, np.ascontiguousarray(image))
         wav = make_speech(folder, SHORT_S)
-        n = int(round(SHORT_S * a.fps))
+        n = round(SHORT_S * a.fps)
         out = folder / "out.mp4"
         rounds = []
         for _ in range(a.rounds):

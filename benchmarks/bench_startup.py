@@ -101,7 +101,7 @@ app.exec()
 def run_child(code: str, cwd: Path, env: dict) -> dict:
     t0 = time.monotonic()
     out = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True,
-                         text=True, timeout=TIMEOUT_S)
+                         text=True, timeout=TIMEOUT_S, check=False)
     for line in out.stdout.splitlines():
         if line.startswith("MOMENTS "):
             return {k: v - t0 for k, v in json.loads(line[8:]).items()}

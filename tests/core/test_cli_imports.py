@@ -25,7 +25,8 @@ print(json.dumps(sorted(m for m in {heavy!r} if m in sys.modules)), file=sys.std
 
 def _heavy_after(*argv: str) -> tuple[set[str], str]:
     out = subprocess.run([sys.executable, "-c", PROBE.format(argv=list(argv), heavy=HEAVY)],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+                         cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         check=False)
     return set(json.loads(out.stderr.strip().splitlines()[-1])), out.stdout
 
 
