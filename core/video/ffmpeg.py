@@ -28,8 +28,9 @@ FORMATS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
 STDERR_LINES = 3  # lines of ffmpeg's log quoted in error messages
 PIPE_QUEUE_FRAMES = 4  # frames waiting for the pipe: enough to ride out the encoder's lookahead
 # bursts without blocking the renderer, small enough that memory stays flat (3 MB at 512 px)
-WAKE_S = 0.1  # a blocked producer wakes this often: Ctrl-C is handled on the main thread only
-# when it runs Python, whichever thread the kernel handed the signal to
+WAKE_S = 0.1  # producer and feeder wake this often: Ctrl-C is handled on the main thread only
+# when it runs Python, whichever thread the kernel handed the signal to, and a KeyboardInterrupt
+# raised inside Queue.put can skip its notify
 DISK_FULL_HINTS = ("no space left", "disk quota", "file too large", "enospc")
 
 
@@ -176,7 +177,13 @@ class EncoderProcess:
         self._feeder.start()
 
     def _feed(self) -> None:
-        while (data := self._queue.get()) is not None:
+        while True:
+            try:
+                data = self._queue.get(timeout=WAKE_S)
+            except queue.Empty:  # polled: a Ctrl-C inside the producer's put() can swallow
+                continue  # the notify after the frame is queued (seen: a 60 s hang)
+            if data is None:
+                return
             if self._error is None:
                 try:
                     self.proc.stdin.write(data)
