@@ -132,8 +132,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.session.audioReady.connect(self._audio_ready)
         self.session.engineReady.connect(self._engine_ready)
         self.session.failed.connect(lambda title, e: show_error(self, title, e))
-        self.session.busy.connect(lambda text: self.statusBar().showMessage(text) if text
-                                  else self.statusBar().clearMessage())
+        self.session.busy.connect(self._show_busy)
         self.renderer.rendered.connect(self._frame_rendered)
         self.renderer.failed.connect(lambda e: show_error(self, "Preview failed", e))
         self.preview.playToggled.connect(self.playback_toggle)
@@ -165,6 +164,16 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         keys.selectionChanged.connect(self._selection_changed)
         keys.proposalsChanged.connect(self._proposals_changed)
         keys.failed.connect(lambda title, e: show_error(self, title, e))
+
+    def _show_busy(self, text: str) -> None:
+        """What is loading, in the status bar and on the preview; when idle again, clears only
+        its own message (not, e.g., "playing without sound" shown since)."""
+        bar = self.statusBar()
+        if text:
+            bar.showMessage(text)
+        elif bar.currentMessage() == self.preview.busy_text:
+            bar.clearMessage()
+        self.preview.set_busy(text)
 
     # ----- palette edits
     def apply_mix(self, mix: EmotionMix, text: str = "Edit palette", merge_key=None) -> None:
@@ -214,6 +223,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
 
     def _show_frame(self, frame: Frame) -> None:
         self.preview.show_frame(frame.image)
+        if self.preview.frames_shown == 1:
+            self.session.warm_up()
         if frame.gates is not None and self._gate_rows is not None:
             row = round(frame.time * GATE_CURVE_RATE)
             self._gate_rows[min(row, len(self._gate_rows) - 1)] = frame.gates

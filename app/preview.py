@@ -12,6 +12,10 @@ from app.ui_constants import SCRUB_STEPS_PER_S
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
 
+PLACEHOLDER = "Drop a portrait and a voice here, or use File ▸ Open"
+BUSY_MARK = "⏳ "
+
+
 def format_time(t: float) -> str:
     return f"{int(t // 60)}:{t % 60:05.2f}"
 
@@ -30,7 +34,7 @@ class Preview(QWidget):
         self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
         self.image = pg.ImageItem()
         self.box.addItem(self.image)
-        self.placeholder = QLabel("Drop a portrait and a voice here, or use File ▸ Open")
+        self.placeholder = QLabel(PLACEHOLDER)
         self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -51,11 +55,15 @@ class Preview(QWidget):
         self.loop = QCheckBox("Loop range")
         self.loop.setToolTip("Loop the range selected on the audio strip")
         self.loop.toggled.connect(self.loopToggled)
+        self.busy_text = ""  # what is loading now ("" when idle)
+        self.busy = QLabel()
+        self.busy.setObjectName("busy")
+        self.busy.hide()
         self.fps_label = QLabel("– fps")
         self.fps_label.setObjectName("fps")
         self.fps_label.setMinimumWidth(150)
         row = QHBoxLayout()
-        for w in (self.play, self.scrub, self.time_label, self.loop, self.fps_label):
+        for w in (self.play, self.scrub, self.time_label, self.loop, self.busy, self.fps_label):
             row.addWidget(w, 1 if w is self.scrub else 0)
         return row
 
@@ -65,11 +73,21 @@ class Preview(QWidget):
         self.frames_shown += 1
         if first:
             self.placeholder.hide()
+            self.busy.setVisible(bool(self.busy.text()))
             self.box.autoRange(padding=0.0)
 
     def clear(self) -> None:
         """No picture (no portrait): nothing of a previous one stays on screen."""
         self.image.clear()
+
+    def set_busy(self, text: str) -> None:
+        """A busy mark while something loads ("" when idle): in the empty preview before the
+        first frame, beside the frame rate after it."""
+        self.busy_text = text
+        self.busy.setText(BUSY_MARK + text if text else "")
+        self.busy.setVisible(bool(text) and self.image.image is not None)
+        if self.image.image is None:
+            self.placeholder.setText(BUSY_MARK + text if text else PLACEHOLDER)
 
     def set_duration(self, seconds: float) -> None:
         self.duration = seconds

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
+from shiboken6 import isValid
 
 from app.ui_constants import (
     AUDIO_RATE,
@@ -31,6 +32,7 @@ class LoadedPortrait:
     path: str | None  # None = the built-in sample
     image: np.ndarray
     prepared: Any
+    warmed: bool = False  # Session.warm_up ran for it
 
     @property
     def name(self) -> str:
@@ -113,9 +115,12 @@ class Session(QObject):
         if old is not None:
             old.cancel()
         worker = Worker(fn, *args)
-        worker.returned.connect(lambda r, w=worker: None if w.cancelled else done(r))
-        worker.errored.connect(on_error or (lambda e: self.failed.emit(title, e)))
-        worker.finished.connect(lambda k=kind, w=worker: self._finished(k, w))
+        # isValid: a worker may outlive its window (the engine warm-up loads torch for seconds)
+        worker.returned.connect(lambda r, w=worker: None if w.cancelled or not isValid(self)
+                                else done(r))
+        report = on_error or (lambda e: self.failed.emit(title, e))
+        worker.errored.connect(lambda e: isValid(self) and report(e))
+        worker.finished.connect(lambda k=kind, w=worker: isValid(self) and self._finished(k, w))
         self._workers[kind] = worker
         self.busy.emit(f"Loading {kind}…")
         return worker.start()
@@ -125,6 +130,16 @@ class Session(QObject):
             del self._workers[kind]
         if not self._workers:
             self.busy.emit("")
+
+    def warm_up(self) -> Worker | None:
+        """After the first frame is on screen: let the engine load what later frames may need
+        (e.g. torch for the rig's experts) in a worker, once per portrait."""
+        loaded = self.portrait
+        if loaded is None or self.engine is None or getattr(loaded, "warmed", False):
+            return None
+        loaded.warmed = True
+        return self._run("engine", self.engine.warm_up, loaded.prepared, done=lambda _r: None,
+                         title="Cannot load the engine")
 
     def ensure_engine(self) -> Engine:
         """Create the engine on first use (called from a worker: engines may load models)."""

@@ -69,22 +69,28 @@ class Worker:
 
     def run(self) -> None:  # runs on a pool thread
         self.is_running = True
-        self.signals.started.emit()
+        self._emit("started")
         try:
             result = self._fn(*self._args, **self._kwargs)
             if inspect.isgenerator(result):
                 result = self._drain(result)
             if not self.token.cancelled:
-                self.signals.returned.emit(result)
+                self._emit("returned", result)
         except Cancelled:
             pass
         except BaseException as e:  # every failure goes to the GUI as a dialog
             if not self.token.cancelled:
-                self.signals.errored.emit(e)
+                self._emit("errored", e)
         finally:
             self.is_running = False
             self.done = True
-            self.signals.finished.emit()
+            self._emit("finished")
+
+    def _emit(self, name: str, *args) -> None:
+        try:
+            getattr(self.signals, name).emit(*args)
+        except RuntimeError:  # the app quit while this ran (e.g. an engine warm-up): no one waits
+            pass
 
     def _drain(self, gen):
         while True:
@@ -95,7 +101,7 @@ class Worker:
                 item = next(gen)
             except StopIteration as stop:
                 return stop.value
-            self.signals.yielded.emit(item)
+            self._emit("yielded", item)
 
 
 def _execute(worker: Worker) -> None:

@@ -1,12 +1,21 @@
-"""Whole-CLI export speed and memory: `main.py render` on 60 s of speech at 512 px, 25 fps.
+"""Whole-CLI export speed and memory: `main.py render` on 60 s of speech at 512 px, 25 fps,
+against the encode floor measured in the same run.
 
-Run:  .venv/bin/python benchmarks/bench_export.py            # 60 s take
+Run:  .venv/bin/python benchmarks/bench_export.py            # 60 s take, 3 rounds
+      .venv/bin/python benchmarks/bench_export.py --compare /path/to/old/checkout
       .venv/bin/python benchmarks/bench_export.py --long     # + a 10 min take (memory flat?)
       .venv/bin/python benchmarks/bench_export.py --writer-only   # encoder alone, no engine
 
-Each take runs in its own child process; its peak memory is the child's ru_maxrss (os.wait4,
-which also covers the ffmpeg grandchild as a max) and the peak sum of RSS over the process tree,
-sampled from /proc. RTF = wall seconds / video seconds (< 1 is faster than real time).
+The floor: the still portrait, as many frames at the same size, piped into ffmpeg and encoded
+(1) by core.video's VideoWriter (the project's encoder settings, video only) and (2) by
+imageio-ffmpeg's `write_frames` defaults. Each round runs the floors and the export(s)
+back to back, so a shared machine's load hits them alike; the ratios are export wall / floor
+wall per round, reported as a range over the rounds.
+
+Each run is its own child process (the floors too: Python start-up is in every figure); its
+peak memory is the child's ru_maxrss (os.wait4, which also covers the ffmpeg grandchild as a
+max) and the peak sum of RSS over the process tree, sampled from /proc. RTF = wall seconds /
+video seconds (< 1 is faster than real time).
 """
 from __future__ import annotations
 
@@ -44,6 +53,28 @@ with VideoWriter({out!r}, {fps}, size, size, audio) as w:
         w.write(img)
 """
 
+FLOOR_PROJECT = """
+import sys, numpy as np
+sys.path.insert(0, {root!r})
+from core.video.export import VideoWriter
+img = np.load({still!r})
+h, w = img.shape[:2]
+with VideoWriter({out!r}, {fps}, w, h) as writer:
+    for _ in range({n}):
+        writer.write(img)
+"""
+
+FLOOR_IMAGEIO = """
+import numpy as np, imageio_ffmpeg
+img = np.load({still!r})
+h, w = img.shape[:2]
+gen = imageio_ffmpeg.write_frames({out!r}, (w, h), fps={fps})
+gen.send(None)
+for _ in range({n}):
+    gen.send(img)
+gen.close()
+"""
+
 
 def make_speech(folder: Path, seconds: float) -> Path:
     """`seconds` of espeak-ng speech (one take looped with short pauses)."""
@@ -74,7 +105,9 @@ def tree_rss_kb(pid: int) -> int:
 
 
 def measure(cmd: list[str]) -> dict:
-    """Run cmd; wall seconds, child's ru_maxrss and peak process-tree RSS (MiB)."""
+    """Run cmd; wall seconds, child's ru_maxrss and peak process-tree RSS (MiB), CPU seconds
+    (user + system of the child and the ffmpeg it waited for: what load on a shared machine
+    changes least)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = [0]
@@ -94,11 +127,12 @@ def measure(cmd: list[str]) -> dict:
     if proc.returncode != 0:
         sys.exit(f"failed ({proc.returncode}): {' '.join(cmd)}\n{err.decode()[-2000:]}")
     return {"wall": time.perf_counter() - t0, "maxrss": usage.ru_maxrss / 1024,
-            "tree": peak[0] / 1024}
+            "tree": peak[0] / 1024, "cpu": usage.ru_utime + usage.ru_stime}
 
 
-def render_cmd(portrait: Path, wav: Path, out: Path, size: int, fps: int) -> list[str]:
-    return [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait),
+def render_cmd(portrait: Path, wav: Path, out: Path, size: int, fps: int,
+               root: Path = ROOT) -> list[str]:
+    return [sys.executable, str(root / "main.py"), "render", "--portrait", str(portrait),
             "--audio", str(wav), "--out", str(out), "--size", str(size), "--fps", str(fps),
             "--mix", "happy=0.6,surprised=0.4", "--quiet"]
 
@@ -108,6 +142,63 @@ def writer_cmd(wav: Path, out: Path, size: int, fps: int) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+def floor_cmd(template: str, still: Path, out: Path, n: int, fps: int) -> list[str]:
+    code = template.format(root=str(ROOT), still=str(still), out=str(out), n=n, fps=fps)
+    return [sys.executable, "-c", code]
+
+
+def run_once(cmd: list[str], out: Path) -> dict:
+    r = measure(cmd)
+    r["mb"] = out.stat().st_size / 2**20
+    out.unlink()
+    return r
+
+
+def floor_rounds(a) -> None:
+    """Floors and export(s) back to back, `a.rounds` times; ratios per round, then ranges."""
+    import cv2
+
+    from core.samples import sample_portrait
+
+    names = ["export"] + (["export (compare)"] if a.compare else [])
+    roots = [ROOT] + ([Path(a.compare).resolve()] if a.compare else [])
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        image = sample_portrait(a.size)
+        portrait, still = folder / "portrait.png", folder / "still.npy"
+        cv2.imwrite(str(portrait), image[:, :, ::-1])
+        np.save(still, np.ascontiguousarray(image))
+        wav = make_speech(folder, SHORT_S)
+        n = round(SHORT_S * a.fps)
+        out = folder / "out.mp4"
+        rounds = []
+        for _ in range(a.rounds):
+            row = {"floor, project settings": run_once(floor_cmd(FLOOR_PROJECT, still, out, n,
+                                                                 a.fps), out),
+                   "floor, imageio defaults": run_once(floor_cmd(FLOOR_IMAGEIO, still, out, n,
+                                                                 a.fps), out)}
+            for name, root in zip(names, roots):
+                row[name] = run_once(render_cmd(portrait, wav, out, a.size, a.fps, root), out)
+            rounds.append(row)
+    print(f"{n} frames ({SHORT_S:.0f} s), {a.size} px, {a.fps} fps, {os.cpu_count()} CPUs, "
+          f"{a.rounds} rounds; load average before: {os.getloadavg()[0]:.1f}")
+    print(f"{'run':26} {'wall s (range)':>16} {'CPU s (range)':>15} {'py RSS MiB':>10} "
+          f"{'tree RSS MiB':>12} {'file MiB':>8}")
+    for name in rounds[0]:
+        w = [r[name]["wall"] for r in rounds]
+        c = [r[name]["cpu"] for r in rounds]
+        print(f"{name:26} {min(w):7.2f}-{max(w):<7.2f} {min(c):6.1f}-{max(c):<6.1f} "
+              f"{max(r[name]['maxrss'] for r in rounds):10.0f} "
+              f"{max(r[name]['tree'] for r in rounds):12.0f} {rounds[0][name]['mb']:8.1f}")
+    for name in names:
+        for floor in ("floor, project settings", "floor, imageio defaults"):
+            q = [r[name]["wall"] / r[floor]["wall"] for r in rounds]
+            qc = [r[name]["cpu"] / r[floor]["cpu"] for r in rounds]
+            print(f"ratio {name} / {floor}: wall {min(q):.2f}-{max(q):.2f} "
+                  f"(per round: {', '.join(f'{x:.2f}' for x in q)}); CPU "
+                  f"{min(qc):.2f}-{max(qc):.2f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--long", action="store_true", help="also export a 10-minute take")
@@ -115,7 +206,14 @@ def main() -> None:
                     help="stream synthetic frames through VideoWriter (no engine)")
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--fps", type=int, default=25)
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="floor + export rounds for the ratio (default 3)")
+    ap.add_argument("--compare", metavar="CHECKOUT",
+                    help="also export with another checkout's main.py in every round")
     a = ap.parse_args()
+    if not (a.long or a.writer_only):
+        floor_rounds(a)
+        return
     lengths = [SHORT_S, LONG_S] if a.long else [SHORT_S]
     rows = []
     with tempfile.TemporaryDirectory() as d:

@@ -72,6 +72,7 @@ def main() -> int:
     window.show()
     _wait(app, lambda: window.session.portrait is not None and not window.session.loading())
     _wait(app, lambda: window.renderer.idle and window.preview.image.image is not None)
+    _wait(app, lambda: not window.session.loading())  # the engine's warm-up after frame one
 
     # control -> frame on screen
     slider = window.palette.sliders.sliders[0]

@@ -135,6 +135,10 @@ class Engine(ABC):
 
         return TrackBuilder().rendered_gates(mixes, times)
 
+    def warm_up(self, portrait: Any) -> None:
+        """Load now, off the critical path, what later frames of `portrait` may need (the rig
+        loads torch for its emotion experts only once a mix asks for them). Optional."""
+
     def describe(self) -> dict[str, str]:
         """Engine and device names for the status bar and `main.py doctor`."""
         return {"engine": self.name, "device": "CPU"}

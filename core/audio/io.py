@@ -139,12 +139,12 @@ def _mono(data: np.ndarray) -> np.ndarray:
 
 
 def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
-    """Polyphase resampling with a Kaiser-windowed FIR (scipy), no aliasing into speech bands."""
+    """Polyphase resampling with a Kaiser-windowed FIR (scipy's), no aliasing into speech bands."""
     if sr_in == sr_out:
         return x
-    from scipy.signal import resample_poly
+    from core.audio.resample import resample_poly
     g = gcd(int(sr_in), int(sr_out))
-    return resample_poly(x, sr_out // g, sr_in // g).astype(np.float32)
+    return resample_poly(x, sr_out // g, sr_in // g)
 
 
 def _sanitise(x: np.ndarray) -> np.ndarray:

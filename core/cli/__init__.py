@@ -5,7 +5,10 @@
     def add_arguments(parser)     # argparse flags
     def run(args) -> int          # exit code
 
-and is found automatically; no central list to edit.
+and is found automatically; no central list to edit. Module level stays light (NAME and HELP
+need no heavy import): `main.py --help` imports every command module but calls no
+add_arguments, and `main.py CMD ...` calls only CMD's, so torch, mediapipe and the diffusion
+stack load when the chosen command needs them (a test checks sys.modules after --help).
 """
 from __future__ import annotations
 
@@ -62,7 +65,8 @@ def _commands():
     return sorted(mods, key=lambda m: m.NAME)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The CLI parser; with `command`, only that subcommand gets its flags ("" for none)."""
     parser = argparse.ArgumentParser(
         prog="main.py",
         description="MoEE Palette: give a portrait a voice and a feeling. "
@@ -73,7 +77,8 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in _commands():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
-        mod.add_arguments(p)
+        if command is None or command == mod.NAME:
+            mod.add_arguments(p)
         p.set_defaults(_run=mod.run)
     return parser
 
@@ -87,7 +92,7 @@ def interrupted(exc: KeyboardInterrupt, kept: str) -> int:
 
 
 def run_cli(argv: list[str]) -> int:
-    parser = build_parser()
+    parser = build_parser(next((a for a in argv if not a.startswith("-")), ""))
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

@@ -217,7 +217,8 @@ def _face_mesh():
     global _mesh
     if _mesh is None:
         configure_native_logs()
-        import mediapipe as mp
+        from core.face.mediapipe_import import import_mediapipe
+        mp = import_mediapipe()
         with native_stderr_muted():
             _mesh = mp.solutions.face_mesh.FaceMesh(
                 static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,

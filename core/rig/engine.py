@@ -105,6 +105,9 @@ class RigEngine(Engine):
         """The g the rig's frames use: the track's, with the take's onset (core/rig/compose.py)."""
         return self.builder.rendered_gates(mixes, times, onset)
 
+    def warm_up(self, portrait: PreparedPortrait) -> None:
+        portrait.motion.moe.warm_up()
+
     def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
                     activity: float = 0.0) -> np.ndarray:
         """Render one pose directly (live mode): pose.aus are speech AUs, pose.head/gaze/blink the

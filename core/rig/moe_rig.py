@@ -5,18 +5,20 @@ Each token carries a displacement slot (2 channels, zero at rest) and its row of
 sum_k a_ik B_k into the displacement slot, so X' = X + sum_i g_i E_i(X * s_i) (core/moe.py) is
 literally the paper's formula, and its displacement slot is the emotion's landmark motion. The
 local gate s is per token: overriding it on a face region (e.g. mouth) mixes experts per region.
+
+The torch module (core/rig/moe_experts.py) is built the first time an emotion is mixed: a neutral
+portrait's first frame, the app's first preview, never waits for torch to load.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
-import torch
-from torch import nn
 
 from core.emotions import AU_INDEX, NUM_AUS
 from core.expression import expert_matrix
 from core.face.regions import region
 from core.mix import REGIONS
-from core.moe import EmotionMoE
 from core.rig.au_basis import AUBasis
 from core.rig.tuning import EXAGGERATION
 
@@ -41,25 +43,6 @@ REGION_LISTS: dict[str, tuple[str, ...]] = {
 }
 
 
-class AUExpert(nn.Module):
-    """E_i: token basis channels -> displacement channels, weighted by the expert's AUs."""
-
-    def __init__(self, activations: np.ndarray, n_keys: int, key_au: np.ndarray):
-        super().__init__()
-        self.register_buffer("activations", torch.as_tensor(activations, dtype=torch.float32))
-        self.register_buffer("key_au", torch.as_tensor(key_au, dtype=torch.long))
-        self.n_keys = n_keys
-
-    def forward(self, x: torch.Tensor, au_gain: torch.Tensor | None = None) -> torch.Tensor:
-        """x: (b, n, 2 + 2K) -> (b, n, 2 + 2K) with only the displacement slot non-zero."""
-        a = self.activations if au_gain is None else self.activations * au_gain
-        w = a[self.key_au]  # (K,) weight per (AU, side) key
-        b, n, _ = x.shape
-        basis = x[..., 2:].reshape(b, n, self.n_keys, 2)
-        disp = torch.einsum("bnkc,k->bnc", basis, w)
-        return torch.cat([disp, torch.zeros_like(x[..., 2:])], dim=-1)
-
-
 def region_of_tokens(frame_points: np.ndarray) -> np.ndarray:
     """(478,) region index per landmark (REGIONS order)."""
     labels = np.full(len(frame_points), -1)
@@ -77,15 +60,35 @@ class RigMoE:
     """Wraps core.moe.EmotionMoE with the rig's tokens for one portrait."""
 
     def __init__(self, basis: AUBasis, frame_points: np.ndarray):
-        k = len(basis.keys)
-        self.n_keys = k
-        key_au = np.array([AU_INDEX[au] for au, _ in basis.keys])
-        experts = [AUExpert(row, k, key_au) for row in expert_matrix()]
-        self.moe = EmotionMoE(2 + 2 * k, experts, local_gate_bias=LOCAL_GATE_OPEN_BIAS).eval()
-        tok = basis.matrix.reshape(k, -1, 2).transpose(1, 0, 2).reshape(-1, 2 * k)
-        self.tokens = torch.cat([torch.zeros(tok.shape[0], 2), torch.as_tensor(tok)], 1)[None]
+        self.basis = basis
+        self.n_keys = len(basis.keys)
+        self.n_tokens = basis.matrix.shape[1] // 2
         self.token_region = region_of_tokens(frame_points)
         self._expert_aus = expert_matrix()
+        self._net = None  # (EmotionMoE, tokens), see _module()
+        self._build_lock = threading.Lock()
+
+    def _module(self):
+        """The torch side, built once on first use: (EmotionMoE, tokens (1, n, 2 + 2K))."""
+        with self._build_lock:
+            if self._net is None:
+                import torch
+
+                from core.moe import EmotionMoE
+                from core.rig.moe_experts import AUExpert
+
+                k = self.n_keys
+                key_au = np.array([AU_INDEX[au] for au, _ in self.basis.keys])
+                experts = [AUExpert(row, k, key_au) for row in self._expert_aus]
+                moe = EmotionMoE(2 + 2 * k, experts, local_gate_bias=LOCAL_GATE_OPEN_BIAS).eval()
+                tok = self.basis.matrix.reshape(k, -1, 2).transpose(1, 0, 2).reshape(-1, 2 * k)
+                tokens = torch.cat([torch.zeros(tok.shape[0], 2), torch.as_tensor(tok)], 1)[None]
+                self._net = (moe, tokens)
+            return self._net
+
+    def warm_up(self) -> None:
+        """Load torch and build the module now (e.g. in the background after a first frame)."""
+        self._module()
 
     def au_gain(self, g: np.ndarray, muted: list[int], extra: np.ndarray | None = None) -> np.ndarray:
         """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling), or up to the
@@ -98,15 +101,17 @@ class RigMoE:
             gain[AU_INDEX[au]] = 0.0
         return gain if extra is None else gain * extra
 
-    @torch.no_grad()
     def displacement(self, g: np.ndarray, s: np.ndarray | None, gain: np.ndarray) -> np.ndarray:
         """Emotion landmark motion (478, 2) in IPD for global gates g (6,), local gates per
         region s (R, 6) (NaN: the module's own; None: no region set) and AU gains."""
         if not np.any(g):
-            return np.zeros((self.tokens.shape[1], 2), np.float32)
+            return np.zeros((self.n_tokens, 2), np.float32)
+        import torch
+        moe, tokens = self._module()
         s_tok = None if s is None else torch.as_tensor(s[self.token_region])[None]
-        out = self.moe(self.tokens, g_override=torch.as_tensor(g, dtype=torch.float32)[None],
-                       s_override=s_tok, au_gain=torch.as_tensor(gain))
+        with torch.no_grad():
+            out = moe(tokens, g_override=torch.as_tensor(g, dtype=torch.float32)[None],
+                      s_override=s_tok, au_gain=torch.as_tensor(gain))
         return out.hidden[0, :, :2].numpy()
 
     def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:

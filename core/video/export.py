@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ExportError
-from core.video.ffmpeg import (FORMATS, EncodeSpec, EncoderProcess, encode_command,
-                               looks_like_disk_full, mux_command, run_ffmpeg)
+from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
+                               looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
 
 DEFAULT_CRF = 18
 DEFAULT_PRESET = "veryfast"
@@ -92,11 +92,14 @@ class VideoWriter:
     """Context manager that encodes RGB uint8 frames (H.264, optional AAC audio) atomically.
 
     audio: a core.audio AudioTrack or None; audio_start: the time in it of the first frame. The
-    audio is cut or silence-padded to exactly frames / fps when the writer closes.
+    audio is cut or silence-padded to exactly frames / fps. `frames`, when the count is known
+    up front, lets the encoding pass mux the audio too (no second pass re-reading the video);
+    should a different count arrive, the second pass runs after all.
     """
 
     def __init__(self, path: str | Path, fps: float, width: int, height: int, audio=None,
-                 audio_start: float = 0.0, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET):
+                 audio_start: float = 0.0, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
+                 frames: int | None = None):
         self.path = check_output_path(path)
         if not fps > 0:
             raise ExportError(f"cannot write {self.path}: frame rate must be > 0, got {fps}")
@@ -109,6 +112,8 @@ class VideoWriter:
         self.crf, self.preset = int(crf), preset
         self.container = FORMATS[self.path.suffix.lower()]
         self.frames = 0
+        self.expected = frames if frames and frames > 0 else None
+        self._audio_muxed = False  # the encoding pass carries the audio
         self._temp: Path | None = None  # the finished file before its rename
         self._video: Path | None = None  # video-only pass when there is audio to add
         self._wav: Path | None = None
@@ -118,13 +123,16 @@ class VideoWriter:
     def __enter__(self) -> VideoWriter:
         try:
             self._temp = _reserve(self.path, "partial" + self.path.suffix)
-            target, container = self._temp, self.container
-            if self.audio is not None:
+            target, container, audio = self._temp, self.container, None
+            if self.audio is not None and self.expected:
+                audio = self._audio_input(self.expected / self.fps)
+                self._audio_muxed = True
+            elif self.audio is not None:
                 self._video = target = _reserve(self.path, "partial.video.mkv")
                 container = "matroska"
             spec = EncodeSpec(str(target), self.fps, self.width, self.height, self.crf,
                               self.preset, container)
-            self._enc = EncoderProcess(encode_command(spec))
+            self._enc = EncoderProcess(encode_command(spec, audio))
         except BaseException:
             self.abort()
             raise
@@ -138,14 +146,17 @@ class VideoWriter:
         return False
 
     # ----- writing
-    def write(self, image: np.ndarray) -> None:
+    def write(self, image: np.ndarray, copy: bool = True) -> None:
+        """Queue one frame. copy=False hands `image` over: no copy is made, so the caller must
+        not change it afterwards (engines yield a new array per frame)."""
         if self._enc is None:
             raise ExportError(f"cannot write {self.path}: the writer is not open")
         if image.shape != (self.height, self.width, 3) or image.dtype != np.uint8:
             raise ExportError(f"frame {self.frames} is {image.shape} {image.dtype}, but the video "
                               f"takes {self.width}x{self.height} RGB uint8 frames")
+        data = np.array(image, order="C", copy=True) if copy else np.ascontiguousarray(image)
         try:
-            self._enc.write(memoryview(np.ascontiguousarray(image)).cast("B"))
+            self._enc.write(memoryview(data).cast("B"))
         except OSError:
             raise self._encoder_error("the video encoder stopped while writing") from None
         self.frames += 1
@@ -159,7 +170,11 @@ class VideoWriter:
                 raise ExportError(f"cannot write {self.path}: no frames were rendered")
             if self._enc.finish() != 0:
                 raise self._encoder_error("the video encoder failed")
-            if self.audio is not None:
+            if self._audio_muxed and self.frames != self.expected:
+                # the sound was cut for another length: keep the video, mux the sound again
+                self._video, self._temp = self._temp, _reserve(self.path, "partial" + self.path.suffix)
+                self._audio_muxed = False
+            if self.audio is not None and not self._audio_muxed:
                 self._add_audio()
             try:
                 os.replace(self._temp, self.path)
@@ -179,10 +194,22 @@ class VideoWriter:
         self._temp = self._video = self._wav = None
 
     # ----- helpers
+    def _audio_input(self, seconds: float) -> AudioInput:
+        """The original sound file when ffmpeg reads it (full band, see _mux_original), else a
+        temp wav of the track's own samples."""
+        source = getattr(self.audio, "path", None)
+        start = getattr(self.audio, "offset", 0.0) + max(self.audio_start, 0.0)
+        if source and os.path.isfile(source) and reads_audio(str(source), start):
+            return AudioInput(str(source), start, seconds)
+        self._wav = _reserve(self.path, "partial.wav")
+        self._write_wav(self._wav, seconds)
+        return AudioInput(str(self._wav), 0.0, seconds)
+
     def _add_audio(self) -> None:
         seconds = self.frames / self.fps
         if self._mux_original(seconds):
             return
+        _unlink(self._wav)
         self._wav = _reserve(self.path, "partial.wav")
         self._write_wav(self._wav, seconds)
         code, log = run_ffmpeg(mux_command(str(self._video), str(self._wav), str(self._temp),
@@ -251,9 +278,9 @@ def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
             raise ExportError(f"cannot write {path}: the engine rendered no frames")
         h, w = first.image.shape[:2]
         with VideoWriter(path, job.fps, w, h, job.audio, audio_start=start, crf=crf,
-                         preset=preset) as writer:
+                         preset=preset, frames=job.frame_count()) as writer:
             for frame in itertools.chain([first], frames):
-                writer.write(frame.image)
+                writer.write(frame.image, copy=False)
                 if on_frame is not None:
                     on_frame(frame)
             if cancel is not None:

@@ -6,6 +6,7 @@ nothing has to be installed system-wide.
 from __future__ import annotations
 
 import collections
+import queue
 import re
 import subprocess
 import sys
@@ -25,6 +26,11 @@ ENCODER = {
 }
 FORMATS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
 STDERR_LINES = 3  # lines of ffmpeg's log quoted in error messages
+PIPE_QUEUE_FRAMES = 4  # frames waiting for the pipe: enough to ride out the encoder's lookahead
+# bursts without blocking the renderer, small enough that memory stays flat (3 MB at 512 px)
+WAKE_S = 0.1  # producer and feeder wake this often: Ctrl-C is handled on the main thread only
+# when it runs Python, whichever thread the kernel handed the signal to, and a KeyboardInterrupt
+# raised inside Queue.put can skip its notify
 DISK_FULL_HINTS = ("no space left", "disk quota", "file too large", "enospc")
 
 
@@ -44,15 +50,51 @@ class EncodeSpec:
     container: str  # an ffmpeg muxer name, one of FORMATS' values
 
 
-def encode_command(spec: EncodeSpec) -> list[str]:
-    """ffmpeg argv reading rgb24 frames on stdin and writing H.264 video to spec.out_path."""
+@dataclass(frozen=True)
+class AudioInput:
+    """Sound muxed in the encoding pass: `path` read from `start` s, cut or padded to `seconds`."""
+
+    path: str
+    start: float
+    seconds: float
+
+
+def encode_command(spec: EncodeSpec, audio: AudioInput | None = None) -> list[str]:
+    """ffmpeg argv reading rgb24 frames on stdin and writing H.264 video (plus AAC audio from
+    `audio`, cut to exactly its `seconds`) to spec.out_path."""
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
            "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{spec.width}x{spec.height}",
-           "-framerate", f"{spec.fps:g}", "-i", "pipe:0",
-           "-map", "0:v:0", "-vf", _video_filter(spec.width, spec.height),
-           "-c:v", ENCODER["video_codec"], "-preset", spec.preset, "-crf", str(spec.crf),
-           "-pix_fmt", ENCODER["pix_fmt"]]
+           "-framerate", f"{spec.fps:g}", "-i", "pipe:0"]
+    if audio is not None:
+        cmd += [*_audio_input(audio.path, audio.start, audio.seconds)]
+    cmd += ["-map", "0:v:0", "-vf", _video_filter(spec.width, spec.height),
+            "-c:v", ENCODER["video_codec"], "-preset", spec.preset, "-crf", str(spec.crf),
+            "-pix_fmt", ENCODER["pix_fmt"]]
+    if audio is not None:
+        # atrim, not an output -t: the video's length is the frames it gets, the audio's is exact
+        cmd += ["-map", "1:a:0", "-af", f"apad,atrim=duration={audio.seconds:.6f}",
+                *_audio_codec()]
     return cmd + _container_flags(spec.container) + ["-f", spec.container, spec.out_path]
+
+
+def _audio_input(path: str, start: float, seconds: float) -> list[str]:
+    # Input-side -ss decodes and drops up to the exact sample (ffmpeg's accurate_seek); the
+    # input-side -t (a second of slack) stops decoding a long original early.
+    seek = ["-ss", f"{start:.6f}"] if start > 0 else []
+    return [*seek, "-t", f"{seconds + 1:.6f}", "-i", path]
+
+
+def _audio_codec() -> list[str]:
+    return ["-c:a", ENCODER["audio_codec"], "-b:a", ENCODER["audio_bitrate"],
+            "-ar", str(ENCODER["audio_rate"])]
+
+
+def reads_audio(path: str, start: float = 0.0) -> bool:
+    """Whether ffmpeg decodes sound from `path` at `start` s (a tenth of a second is tried)."""
+    seek = ["-ss", f"{start:.6f}"] if start > 0 else []
+    code, _ = run_ffmpeg([ffmpeg_exe(), "-hide_banner", "-nostdin", "-loglevel", "error",
+                          *seek, "-t", "0.1", "-i", path, "-map", "0:a:0", "-f", "null", "-"])
+    return code == 0
 
 
 def mux_command(video_path: str, wav_path: str, out_path: str, seconds: float,
@@ -60,18 +102,14 @@ def mux_command(video_path: str, wav_path: str, out_path: str, seconds: float,
     """Copy the video and add AAC audio cut (or silence-padded) to exactly `seconds`.
 
     `wav_path` is any file ffmpeg reads (a temp wav of the take, or the original speech file),
-    read from `audio_start` seconds on. A second pass because `-shortest` on a live pipe
-    overshoots by up to ~0.1 s (muxer interleaving); with the video finished, `-t` is exact.
+    read from `audio_start` seconds on. The second pass for a video whose frame count was not
+    known when encoding began (`-shortest` on a live pipe overshoots by up to ~0.1 s, muxer
+    interleaving); with the video finished, `-t` is exact.
     """
-    # Input-side -ss decodes and drops up to the exact sample (ffmpeg's accurate_seek); the
-    # input-side -t (a second of slack) stops decoding a long original early, while the output
-    # -t sets the exact length.
-    seek = ["-ss", f"{audio_start:.6f}"] if audio_start > 0 else []
+    # the output -t sets the exact length
     return [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error", "-y",
-            "-i", video_path, *seek, "-t", f"{seconds + 1:.6f}", "-i", wav_path,
-            "-map", "0:v:0", "-map", "1:a:0",
-            "-c:v", "copy", "-af", "apad", "-c:a", ENCODER["audio_codec"],
-            "-b:a", ENCODER["audio_bitrate"], "-ar", str(ENCODER["audio_rate"]),
+            "-i", video_path, *_audio_input(wav_path, audio_start, seconds),
+            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-af", "apad", *_audio_codec(),
             "-t", f"{seconds:.6f}", *_container_flags(container), "-f", container, out_path]
 
 
@@ -120,14 +158,53 @@ def looks_like_disk_full(log: str) -> bool:
 
 
 class EncoderProcess:
-    """ffmpeg with a stdin pipe for frames; stderr drained on a thread so it can never block."""
+    """ffmpeg with a stdin pipe for frames; stderr drained on a thread so it can never block.
 
-    def __init__(self, cmd: list[str]):
+    Frames reach the pipe from a feeder thread through a small bounded queue, so the caller
+    renders the next frame while the pipe write waits for ffmpeg (a write releases the GIL);
+    the caller blocks only when the encoder is PIPE_QUEUE_FRAMES behind.
+    """
+
+    def __init__(self, cmd: list[str], queue_frames: int = PIPE_QUEUE_FRAMES):
         self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, **_own_group())
         self._drain = threading.Thread(target=self._read_stderr, daemon=True)
         self._drain.start()
+        self._queue: queue.Queue = queue.Queue(maxsize=max(1, queue_frames))
+        self._error: OSError | None = None
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        while True:
+            try:
+                data = self._queue.get(timeout=WAKE_S)
+            except queue.Empty:  # polled: a Ctrl-C inside the producer's put() can swallow
+                continue  # the notify after the frame is queued (seen: a 60 s hang)
+            if data is None:
+                return
+            if self._error is None:
+                try:
+                    self.proc.stdin.write(data)
+                except (OSError, ValueError) as e:  # ValueError: stdin closed by kill()
+                    self._error = e if isinstance(e, OSError) else BrokenPipeError(str(e))
+            # after an error the queue is still emptied, so a producer never blocks on it
+
+    def _put(self, item) -> None:
+        while True:
+            try:
+                self._queue.put(item, timeout=WAKE_S)
+                return
+            except queue.Full:
+                if not self._feeder.is_alive():
+                    raise BrokenPipeError("the frame feeder stopped") from None
+
+    def _stop_feeder(self) -> None:
+        if self._feeder.is_alive():
+            self._put(None)
+            while self._feeder.is_alive():
+                self._feeder.join(WAKE_S)
 
     def _read_stderr(self) -> None:
         for raw in iter(self.proc.stderr.readline, b""):
@@ -135,12 +212,17 @@ class EncoderProcess:
             if line:
                 self._tail.append(line)
 
-    def write(self, data: memoryview) -> None:
-        """Raises OSError (BrokenPipeError) when ffmpeg has stopped reading."""
-        self.proc.stdin.write(data)
+    def write(self, data) -> None:
+        """Queue one frame's bytes (a buffer the caller no longer changes). Raises OSError
+        (BrokenPipeError) once ffmpeg has stopped reading; that may show a few frames late."""
+        if self._error is not None:
+            raise self._error
+        self._put(data)
 
     def finish(self) -> int:
-        """Close stdin (end of video) and wait for ffmpeg to finalise; the exit code."""
+        """Send what is queued, close stdin (end of video), wait for ffmpeg to finalise; the
+        exit code."""
+        self._stop_feeder()
         try:
             self.proc.stdin.close()
         except OSError:  # ffmpeg already gone: its exit code and log tell why
@@ -153,6 +235,7 @@ class EncoderProcess:
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
+        self._stop_feeder()  # its blocked write fails now that ffmpeg is gone
         try:
             self.proc.stdin.close()
         except OSError:

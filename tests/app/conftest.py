@@ -54,6 +54,13 @@ def make_engine():
         return PaintEngine()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def torch_loaded():
+    """Every window warms its engine up after its first frame (the rig imports torch then); with
+    torch loaded once here, that import never runs in the background of the next test."""
+    import torch  # noqa: F401
+
+
 @pytest.fixture
 def settings(tmp_path):
     from app.settings import AppSettings

@@ -226,3 +226,54 @@ def test_full_disk_is_reported_and_cleaned_up(tmp_path, monkeypatch):
             for _ in range(100):
                 w.write(rng.integers(0, 256, (240, 320, 3), dtype=np.uint8))
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.parametrize("written", [50, 45, 55])
+def test_one_pass_audio_is_exact_even_when_the_count_differs(tmp_path, speech, written):
+    """With the frame count known (50), the encoding pass muxes the sound itself; a different
+    count arriving falls back to the second pass, so the length is still exact."""
+    out = tmp_path / "one.mp4"
+    with VideoWriter(out, FPS, 160, 120, speech, audio_start=0.5, frames=50) as w:
+        for img in _frames(written, 160, 120):
+            w.write(img, copy=False)
+    assert len(decoded_frames(out)) == written
+    assert abs(probe(out)["duration"] - written / FPS) <= 1 / FPS
+    assert abs(audio_seconds(out) - written / FPS) <= 1 / FPS
+    assert os.listdir(tmp_path) == ["one.mp4"]
+
+
+def test_frames_reused_by_the_caller_are_copied_by_default(tmp_path):
+    """The pipe is fed from a queue, so a buffer the caller refills must be copied on write."""
+    out = tmp_path / "reuse.mp4"
+    img = np.zeros((48, 64, 3), np.uint8)
+    with VideoWriter(out, FPS, 64, 48, None) as w:
+        for i in range(20):
+            img[:] = i * 12
+            w.write(img)
+    means = [float(f.mean()) for f in decoded_frames(out)]
+    assert np.allclose(means, [i * 12 for i in range(20)], atol=3)
+
+
+def test_frames_queued_without_a_wakeup_still_reach_the_encoder(tmp_path):
+    """A Ctrl-C inside Queue.put can skip the notify after a frame is queued; with the queue
+    then full, a feeder waiting for that notify and a producer waiting for room would hang
+    (seen once in a loaded full-suite run). The feeder polls, so the frames go through."""
+    import threading
+    import time
+
+    out = tmp_path / "lost.mp4"
+    w = VideoWriter(out, FPS, 64, 48, None).__enter__()
+    w.write(np.zeros((48, 64, 3), np.uint8))
+    queued = w._enc._queue
+    while queued.qsize():
+        time.sleep(0.01)
+    time.sleep(0.5)  # the feeder has written frame 0 and waits for the next
+    with queued.mutex:  # what an interrupted put() leaves: items in, nobody notified
+        for i in range(queued.maxsize):
+            queued.queue.append(memoryview(np.full((48, 64, 3), 40 * i, np.uint8)).cast("B"))
+    w.frames += queued.maxsize
+    closer = threading.Thread(target=w.close, daemon=True)
+    closer.start()
+    closer.join(timeout=60)
+    assert not closer.is_alive()
+    assert len(decoded_frames(out)) == 1 + queued.maxsize
