@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 
-def main(argv: list[str] | None = None, app_by_default: bool = True) -> int:
+def main(argv: list[str] | None = None, app_by_default: bool = True, prog: str = "main.py") -> int:
     argv = sys.argv[1:] if argv is None else argv
     # --verbose anywhere on the line (every command and the app): show the native libraries' logs
     from core.native_logs import configure
@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None, app_by_default: bool = True) -> int:
     if argv[:1] == ["live"] and ("--window" in argv or "--fullscreen" in argv):
         import app.live_window  # noqa: F401  registers the viewer; core stays Qt-free
     from core.cli import run_cli
-    return run_cli(argv)
+    return run_cli(argv, prog)
 
 
 def gui_main(argv: list[str] | None = None) -> int:
@@ -37,7 +37,7 @@ def gui_main(argv: list[str] | None = None) -> int:
 
 def cli_main() -> int:
     """`moee`: the subcommands; without one it prints the list."""
-    return main(app_by_default=False)
+    return main(app_by_default=False, prog="moee")
 
 
 def palette_main() -> int:

@@ -65,10 +65,10 @@ def _commands():
     return sorted(mods, key=lambda m: m.NAME)
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command: str | None = None, prog: str = "main.py") -> argparse.ArgumentParser:
     """The CLI parser; with `command`, only that subcommand gets its flags ("" for none)."""
     parser = argparse.ArgumentParser(
-        prog="main.py",
+        prog=prog,
         description="MoEE Palette: give a portrait a voice and a feeling. "
                     "Run without arguments to open the app.",
         epilog="--verbose (anywhere, with any command or the app) shows the MediaPipe/TFLite "
@@ -91,8 +91,8 @@ def interrupted(exc: KeyboardInterrupt, kept: str) -> int:
     return 128 + exc.signum if isinstance(exc, Terminated) else 130
 
 
-def run_cli(argv: list[str]) -> int:
-    parser = build_parser(next((a for a in argv if not a.startswith("-")), ""))
+def run_cli(argv: list[str], prog: str = "main.py") -> int:
+    parser = build_parser(next((a for a in argv if not a.startswith("-")), ""), prog)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

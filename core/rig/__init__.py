@@ -10,11 +10,17 @@ head and gaze), warp.py moves the pixels, eyes.py and mouth.py repaint what a wa
     compose.py    one frame's controls from its track row (core/track.py), speech and life
     pose.py       RigPose: one frame's controls, whatever the source (take, preview, live)
     moe_rig.py    EmotionMoE over the 478 landmark tokens (the paper's equation, literally)
-    au_basis.py   AU -> landmark displacement basis in the portrait's face frame
+    moe_experts.py  the experts as torch modules (built on first use: torch loads lazily)
+    au_table.py   one table: each AU's movers (named point sets) and magnitudes
+    au_points.py  the named Face Mesh point sets the AU table moves
+    au_basis.py   AU -> landmark displacement basis in the portrait's face frame, from the table
+    rest.py       the portrait's rest expression: AUs fitted against MediaPipe's canonical face
+    fold_guard.py keeps the landmark mesh fold-free (exaggeration up to intensity 1.5)
     motion.py     RigPose -> landmark displacements (emotion, speech, other AUs, head, gaze)
     life.py       blinks, head motion and gaze saccades (deterministic per seed)
     warp.py       sparse landmark motion -> dense backward map -> cv2.remap
     eyes.py       unsquashed eyeballs and irises inside the current lid opening
     mouth.py      the mouth interior: cavity, teeth, tongue where the lips part
+    shading.py    AU-driven creases, furrows and bulges on luminance (table: shading_table.py)
     tuning.py     every number that tunes the rig's motion, with its source
 """

@@ -69,6 +69,7 @@ def test_wheel_holds_packages_and_resources(venv):
 
 def test_moee_help_lists_every_subcommand(venv, tmp_path):
     text = _run([str(_bin(venv, "moee")), "--help"], cwd=tmp_path)
+    assert text.startswith("usage: moee ")  # the command's own name, not main.py
     from core.cli import build_parser
     commands = build_parser()._subparsers._group_actions[0].choices  # what main.py offers
     for name in commands:
