@@ -59,6 +59,9 @@ class RenderJob:
     start: float = 0.0  # seconds into the audio
     duration: float | None = None  # seconds; None = to the end of the audio
     seed: int = 0
+    # Emotion-to-Latents reads the emotion from the speech (its audio branch): the diffusion
+    # engine feeds that latent to the experts; the CLI resolves the rig's gates from it up front
+    emotion_from_audio: bool = False
 
     def mix_at(self, t: float) -> EmotionMix:
         return self.keys.mix_at(t) if self.keys is not None else self.mix

@@ -163,8 +163,10 @@ def resolve_emotion(args, mix, audio):
     if not args.quiet:
         shown = ", ".join(f"{e} {g:.2f}" for e, g in zip(EMOTIONS, cond.gates) if g >= 0.01)
         print(f"emotion ({cond.source}): {shown or 'neutral'}", file=sys.stderr)
-    if getattr(args, "engine", "rig") == "diffusion" and not args.emotion_from_audio:
-        return mix  # the engine feeds the condition's own latent to the experts (gates.py)
+    if getattr(args, "engine", "rig") == "diffusion":
+        # the engine feeds the condition's own latent to the experts (gates.py); the speech's
+        # emotion reaches it through RenderJob.emotion_from_audio and the audio branch
+        return mix
     return resolved_mix(mix, cond)
 
 
@@ -185,7 +187,8 @@ def build_job(args, audio, mix, portrait=None):
     from core.engine import RenderJob
 
     job = RenderJob(portrait=portrait, audio=audio, mix=mix, fps=args.fps, size=args.size,
-                    start=args.start, duration=args.duration, seed=args.seed)
+                    start=args.start, duration=args.duration, seed=args.seed,
+                    emotion_from_audio=bool(getattr(args, "emotion_from_audio", False)))
     job.validate()
     return job
 

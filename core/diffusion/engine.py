@@ -29,7 +29,8 @@ from core.errors import Cancelled, CheckpointError, InputError, MoeeError
 from core.mix import REGIONS, EmotionMix
 
 # mix -> (gates (6,) float32 or None for the module's own gates, latent (1, T, D))
-ConditionFn = Callable[[EmotionMix], tuple[np.ndarray | None, torch.Tensor]]
+# (mix, audio-emotion scores or None) -> (g or None, latent)
+ConditionFn = Callable[[EmotionMix, "np.ndarray | None"], tuple[np.ndarray | None, torch.Tensor]]
 
 
 def plan_clips(n: int, clip: int, motion: int) -> list[tuple[int, int, int]]:
@@ -45,13 +46,15 @@ def plan_clips(n: int, clip: int, motion: int) -> list[tuple[int, int, int]]:
         s += clip - motion
 
 
-def default_condition(mix: EmotionMix, gate_mode: GateMode = "simplex"
+def default_condition(mix: EmotionMix, gate_mode: GateMode = "simplex",
+                      audio_scores: np.ndarray | None = None
                       ) -> tuple[np.ndarray | None, torch.Tensor]:
-    """Emotion-to-Latents' latent for the mix's condition (prompt, label, AU toggles; the hand
-    gates only when nothing else is given) and g by core.diffusion.gates' one definition."""
+    """Emotion-to-Latents' latent for the mix's condition (prompt, label, the speech's emotion
+    when `audio_scores` is given, AU toggles; the hand gates only when nothing else is given)
+    and g by core.diffusion.gates' one definition."""
     from core.latents.resolve import resolve_condition
 
-    cond = resolve_condition(mix)
+    cond = resolve_condition(mix, audio_scores=audio_scores)
     return render_gates(mix, cond.source, gate_mode), cond.latent
 
 
@@ -66,8 +69,10 @@ class DiffusionEngine(Engine):
         self.pipe = pipeline
         self.pipe.set_progress_bar_config(disable=True)
         self.condition_fn = condition_fn or (
-            lambda mix: default_condition(mix, self.config.gate_mode))
+            lambda mix, audio_scores=None: default_condition(mix, self.config.gate_mode,
+                                                             audio_scores))
         self._conditions: BoundedCache[tuple[np.ndarray | None, torch.Tensor]] = BoundedCache(64)
+        self._audio_emotion: BoundedCache[np.ndarray] = BoundedCache(4)
 
     def _load(self, models_dir):
         from core.diffusion.loading import build_pipeline, check_present, load_parts, resolve_device
@@ -87,7 +92,7 @@ class DiffusionEngine(Engine):
         cfg = config or DiffusionConfig(resolution=64, clip_frames=4, num_inference_steps=2,
                                         guidance_scale=1.0, device="cpu", dtype="fp32")
 
-        def condition(mix: EmotionMix):
+        def condition(mix: EmotionMix, audio_scores=None):
             gen = torch.Generator().manual_seed(int(mix.gates().argmax()))
             return expert_gates(mix.weights, mix.intensity), torch.randn(1, 8, dim, generator=gen)
         return cls(config=cfg, pipeline=pipe, condition_fn=condition)
@@ -145,13 +150,15 @@ class DiffusionEngine(Engine):
         track = job.audio.slice(start, end)
         return resample(np.asarray(track.samples, np.float32), track.sample_rate, SAMPLE_RATE)
 
-    def _condition(self, mix: EmotionMix):
+    def _condition(self, mix: EmotionMix, audio_scores: np.ndarray | None = None):
         # head and gaze don't condition the network: keyed head moves keep one latent
         key = json.dumps({k: v for k, v in mix.as_dict().items() if k not in ("head", "gaze")},
                          sort_keys=True)
+        if audio_scores is not None:
+            key += np.asarray(audio_scores, np.float32).tobytes().hex()
         known = self._conditions.get(key)
         if known is None:
-            gates, latent = self.condition_fn(mix)
+            gates, latent = self.condition_fn(mix, audio_scores)
             dim = self.pipe.moee_attention.config.emotion_dim
             if latent.shape[-1] != dim:
                 raise CheckpointError(f"the Emotion-to-Latents module gives {latent.shape[-1]}-wide "
@@ -161,11 +168,26 @@ class DiffusionEngine(Engine):
             self._conditions.put(key, known)
         return known
 
+    def _audio_scores(self, job: RenderJob) -> np.ndarray | None:
+        """The speech's emotion for the audio branch, estimated once per take and audio."""
+        if not job.emotion_from_audio or job.audio is None:
+            return None
+        x = np.asarray(job.audio.samples)
+        key = (job.audio.sample_rate, len(x), hash(x[:: max(1, len(x) // 4096)].tobytes()))
+        scores = self._audio_emotion.get(key)
+        if scores is None:
+            from core.latents.resolve import audio_scores_of
+
+            scores = audio_scores_of(job.audio)
+            self._audio_emotion.put(key, scores)
+        return scores
+
     def _clip_condition(self, job: RenderJob, first: int) -> dict:
         """Per-frame gates (1, f, 6) or None, latents (1, f, T, D), local gates of the clip."""
         n, f = job.frame_count(), self.config.clip_frames
         mixes = [job.mix_at(job.frame_time(min(first + i, n - 1))) for i in range(f)]
-        conds = [self._condition(m) for m in mixes]
+        scores = self._audio_scores(job)
+        conds = [self._condition(m, scores) for m in mixes]
         gates = None
         if all(g is not None for g, _ in conds):
             gates = torch.from_numpy(np.stack([g for g, _ in conds]).astype(np.float32))[None]

@@ -150,17 +150,24 @@ def _condition_queries(rt: LatentsRuntime, mix: EmotionMix, audio_scores) -> dic
 
 
 def _audio_scores(audio, emotion_from_audio: bool):
-    if audio is None or not emotion_from_audio:
-        return None
+    return audio_scores_of(audio) if audio is not None and emotion_from_audio else None
+
+
+def audio_scores_of(audio) -> np.ndarray:
+    """The audio branch's input for a whole track (six emotion scores + calm), once per take."""
     from core.latents.audio_emotion import estimate_audio_emotion
 
     return estimate_audio_emotion(audio).as_input()
 
 
-def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = False) -> Condition:
-    """See the module docstring for the rules. audio: an AudioTrack (core.audio.io)."""
+def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = False,
+                      audio_scores: np.ndarray | None = None) -> Condition:
+    """See the module docstring for the rules. audio: an AudioTrack (core.audio.io);
+    audio_scores: its audio-emotion estimate when already computed (`audio_scores_of`)."""
     rt = get_runtime()
-    conds = _condition_queries(rt, mix, _audio_scores(audio, emotion_from_audio))
+    if audio_scores is None:
+        audio_scores = _audio_scores(audio, emotion_from_audio)
+    conds = _condition_queries(rt, mix, audio_scores)
     suggested, head_aus = None, None
     if conds:
         per = [rt.read([q]) for q in conds.values()]

@@ -31,14 +31,15 @@ def engine():
     return DiffusionEngine(config=cfg, pipeline=pipe)
 
 
-def _expert_inputs(engine, mix, ref_image, speech) -> list[torch.Tensor]:
+def _expert_inputs(engine, mix, ref_image, speech, from_audio: bool = False) -> list[torch.Tensor]:
     """What every expert's key/value projections saw while rendering `mix`."""
     seen = []
     hooks = [m.to_k.register_forward_pre_hook(lambda mod, args: seen.append(args[0].clone()))
              for m in engine.pipe.unet.modules() if isinstance(m, EmotionExpert)]
     try:
         job = RenderJob(portrait=engine.prepare(ref_image, detect=False),
-                        audio=AudioTrack(speech[:8000], 16000), mix=mix, fps=8, size=64)
+                        audio=AudioTrack(speech[:8000], 16000), mix=mix, fps=8, size=64,
+                        emotion_from_audio=from_audio)
         list(engine.frames(job))
     finally:
         for h in hooks:
@@ -58,6 +59,21 @@ def test_two_prompts_give_the_experts_different_keys_and_values(engine, ref_imag
     rt = get_runtime()
     z = rt.read([rt.query("text", "furious, shouting at someone")])[0]
     torch.testing.assert_close(a[0][0], z[0].expand_as(a[0][0]))
+
+
+def test_the_speech_emotion_reaches_the_experts_through_the_audio_branch(engine, ref_image,
+                                                                        speech):
+    """render --emotion-from-audio on the diffusion engine: the experts attend to the audio
+    branch's latent for the take's own speech, not a label vector rebuilt from gate numbers."""
+    from core.latents.resolve import audio_scores_of, get_runtime
+
+    sad = EmotionMix.from_preset("sad")  # hand gates, so the experts run in both renders
+    plain = _expert_inputs(engine, sad, ref_image, speech)
+    heard = _expert_inputs(engine, sad, ref_image, speech, from_audio=True)
+    assert heard and not torch.allclose(plain[0], heard[0], atol=1e-4)
+    rt = get_runtime()
+    z = rt.read([rt.query("audio", audio_scores_of(AudioTrack(speech[:8000], 16000)))])[0]
+    torch.testing.assert_close(heard[0][0], z[0].expand_as(heard[0][0]))
 
 
 def test_a_prompt_changes_the_latent_even_when_the_sliders_set_the_gates():
