@@ -54,7 +54,13 @@ MOUTH_TUNING = {
     "pale_lift": 1.3,  # ... and are this much lighter
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
-    "still_px": 0.25,  # inner lips within this of rest: the warped real mouth is already right
+    "still_px": 0.25,
+    # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
+    # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
+    # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
+    # corners)
+    "sealed_gap": 0.035,
+    "lip_line_level": 0.6,  # the line / the lip colour  # inner lips within this of rest: the warped real mouth is already right
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -176,6 +182,7 @@ class MouthRenderer:
         self.tongue = pal["lips"] * t["tongue_level"]
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
+        self.lip_line = (pal["lips"] * t["lip_line_level"]).astype(np.float32)
         self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(
             np.float32)
         self._gap_table = self._gap_tables()
@@ -265,9 +272,12 @@ class MouthRenderer:
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
         skull, jaw = self._bones(xy)
-        interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
-        if self.rest_patch is not None:
-            interior = self._real_teeth(interior, origin, skull, jaw)
+        if self.rest_patch is not None and gap < MOUTH_TUNING["sealed_gap"]:
+            interior = np.broadcast_to(self.lip_line, (y1 - y0, x1 - x0, 3))
+        else:
+            interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
+            if self.rest_patch is not None:
+                interior = self._real_teeth(interior, origin, skull, jaw)
         roi = img[y0:y1, x0:x1].astype(np.float32)
         a = mask[..., None]
         img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a + 0.5, 0, 255).astype(np.uint8)
