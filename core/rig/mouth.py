@@ -24,6 +24,7 @@ from core.face.regions import region
 # grayscale and painted copies and grace_hopper.jpg unless a source is given.
 MOUTH_TUNING = {
     "feather": 0.012,  # lip-edge softness
+    "feather_of_gap": 0.25,  # ... at most this share of the mean gap
     # the upper incisal edge sits this far below the rest upper inner lip, hidden behind the
     # lower lip when the lips are closed (rest incisal display 1-3 mm, IPD ~63 mm: Vig & Brundo
     # 1978, "The kinetics of anterior tooth display")
@@ -268,7 +269,9 @@ class MouthRenderer:
             return img
         origin = np.array([x0, y0], np.float32)
         mask = _polygon_mask(poly, (y1 - y0, x1 - x0), origin)
-        f = MOUTH_TUNING["feather"] * self.ipd
+        # a narrow opening (AU10 alone) keeps its middle opaque: a feather wider than a quarter
+        # of the gap blurs the interior away into the warped dark lip line
+        f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
         skull, jaw = self._bones(xy)
