@@ -8,14 +8,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import Delaunay
 
-from core.face.regions import region
 from core.rig.tuning import FOLD_GUARD
-
-# Triangles joining the upper to the lower inner lip span the mouth slit, a hole, not skin: the
-# lips part (AU10 alone, AU25) and meet (core/rig/motion.py seals crossing lips before the guard)
-# across them. Counted, they dragged the lower lip up with a raised upper lip (AU10 opened
-# grace_hopper.jpg's mouth 0.017 IPD instead of ~0.06) and held pressed lips apart.
-_SLIT = (region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1])
 
 
 class FoldGuard:
@@ -23,8 +16,11 @@ class FoldGuard:
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.n = n
         tri = Delaunay(P[:n]).simplices
-        across = np.isin(tri, _SLIT[0]).any(1) & np.isin(tri, _SLIT[1]).any(1)
-        self.tri = tri[~across]
+        self.tri = tri
+        # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
+        # counted, lips parting across them "flipped" them and the guard dragged the lower lip
+        # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
+        self.tri = tri[np.abs(self._area(P[:n].astype(np.float32))) >= FOLD_GUARD["min_area"]]
         self.P = P[:n].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 

@@ -100,7 +100,7 @@ class MotionModel:
         whole mouth and stay ~0.025 IPD apart: a band of teeth under pressed lips."""
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
-        crossed = y_lo < y_up + _LIP_CONTACT
+        crossed = y_lo < y_up
         if not crossed.any():
             return d
         d = d.copy()
@@ -109,13 +109,13 @@ class MotionModel:
         # middle rings; moving the lips bodily would fold the corners), then each pair meets
         corners = self.P[[78, 308], 0]
         xs = np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]])
-        o = np.concatenate([[0.0], np.maximum(y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])
+        o = np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])
         order = np.argsort(xs)
         for pts, sign in ((_UPPER_LIP, -1.0), (_LOWER_LIP, 1.0)):
             d[pts, 1] += sign * np.interp(self.P[pts, 0], xs[order], o[order]).astype(np.float32)
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
-        crossed = y_lo < y_up + _LIP_CONTACT
+        crossed = crossed & (y_lo < y_up + _LIP_CONTACT)
         meet = (y_up + y_lo) / 2
         up, lo = _INNER_UP[crossed], _INNER_LO[crossed]
         d[up, 1] = meet[crossed] - _LIP_CONTACT / 2 - self.P[up, 1]
