@@ -52,7 +52,8 @@ MOUTH_TUNING = {
     # read as a black blob under the teeth on the sample portrait's fear and surprise)
     "tongue_level": 0.72,  # tongue / the lip colour
     "gum_level": 0.8,  # gum above the crowns / the lip colour
-    "pale_chroma": 0.25,  # teeth made from skin keep this share of its chroma ...
+    "pale_chroma": 0.4,  # teeth made from skin keep this share of its chroma (0.25 looked
+    # bluish grey next to the warm skin of grace_hopper.jpg) ...
     "pale_lift": 1.3,  # ... and are this much lighter
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
