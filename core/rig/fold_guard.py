@@ -16,7 +16,6 @@ class FoldGuard:
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.n = n
         tri = Delaunay(P[:n]).simplices
-        self.tri = tri
         # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
         # counted, lips parting across them "flipped" them and the guard dragged the lower lip
         # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
