@@ -37,6 +37,7 @@ POINT_SETS = {
     "inner_brow": _inner_brow,
     "lid_skin_upper": lambda g, s: region(f"{s}_eye_halo3_upper"),
     "upper_lid": lambda g, s: idx(f"{s}_eye_upper_lid"),
+    "upper_lid_halo": lambda g, s: idx(f"{s}_eye_halo2_upper"),
     "lower_lid": lambda g, s: idx(f"{s}_eye_lower_lid"),
     "cheek_ring": lambda g, s: idx(f"cheek_{s}", f"{s}_eye_halo2_lower", f"{s}_eye_halo3_lower",
                                    f"{s}_eye_halo5_lower"),
@@ -83,11 +84,35 @@ PROFILES = {
     "outer_lips_together": _outer_lips_together,
 }
 
+def _above_lids(g) -> np.ndarray:
+    """Upper face fading to nothing toward the upper lid margins: a raised brow stretches the
+    skin between the brow and the lid crease, not the lid itself (the tarsal plate). Without
+    the fade the lid ring just above the lashes (eye halo 2, ~0.08 IPD up) rose with the brow
+    while the margin stayed, and the dark lash line smeared into a band (surprise, fear)."""
+    lids = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])
+    dist = np.sqrt(((g.P[:, None, :] - g.P[None, lids, :]) ** 2).sum(-1)).min(1)
+    lo, hi = LID_FADE
+    return (g.P[:, 1] < -0.08) * np.clip((dist - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+
+
+# IPD from the nearest upper lid point: below lo a brow raise moves nothing, above hi all of it
+# (eye halo 2 sits ~0.08 IPD above the margin, halo 3 ~0.11, the lower brow 0.16+ on the sample
+# portrait; by eye on its surprise and fear renders)
+LID_FADE = (0.06, 0.15)
+
 MASKS = {
     "upper_face": lambda g: (g.P[:, 1] < -0.08).astype(np.float32),
-    # the eye band is counted twice where it overlaps the upper face (kept from the first rig)
-    "upper_face_and_eye_band": lambda g: ((g.P[:, 1] < -0.08).astype(np.float32)
-                                          + (np.abs(g.P[:, 1]) < 0.1)),
+    "above_lids": _above_lids,
+    # the lid margins left to the lid AUs: the upper face's y cut put one eye's lid middle
+    # (above y = -0.08) under the brow's spread and not the other's
+    "upper_face_not_lids": lambda g: (g.P[:, 1] < -0.08) * ~np.isin(
+        np.arange(len(g.P)), np.concatenate([region("R_eye_upper_lid"),
+                                             region("L_eye_upper_lid")])),
+    # once, not twice where they overlap: counted twice (the first rig's way) the middle of a
+    # lid sitting above y = -0.08 rose double, one eye of the sample portrait but not the other,
+    # and pushed through the ring above it (the fold guard then bent the lid)
+    "upper_face_and_eye_band": lambda g: ((g.P[:, 1] < -0.08)
+                                          | (np.abs(g.P[:, 1]) < 0.1)).astype(np.float32),
     "above_jaw": lambda g: 1.0 - g.lower,
     "jaw": lambda g: g.lower,
     "below_nose": lambda g: np.where(g.P[:, 1] > 0.3, 1.0, 0.3),

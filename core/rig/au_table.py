@@ -47,16 +47,19 @@ def T(factor: float, magnitude: str, profile: str = "flat") -> tuple[Term, ...]:
 AU_SHAPES: dict[int, AUShape] = {
     # brows: inner-ness 1 at the medial end of the brow, 0 at the lateral end
     1: AUShape((Move("brow", y=T(-1, "au1_inner_brow_up", "brow_inner_0.25")),),
-               spread="brow", mask="upper_face"),
+               spread="brow", mask="above_lids"),
     2: AUShape((Move("brow", y=T(-1, "au2_outer_brow_up", "brow_outer_0.2")),),
-               spread="brow", mask="upper_face"),
+               spread="brow", mask="above_lids"),
     4: AUShape((Move("brow", x=T(-1, "au4_brow_medial", "brow_inner"),
                      y=T(1, "au4_brow_down", "brow_inner_0.5")),),
-               spread="brow", mask="upper_face",
+               spread="brow", mask="upper_face_not_lids",
                # the lowered brow pushes the upper-lid skin down a little
                after=(Move("lid_skin_upper", y=T(0.4, "au4_brow_down")),)),
     # lids and cheeks
-    5: AUShape((Move("upper_lid", y=T(-1, "au5_upper_lid_up", "lid_arc")),),
+    # the retracted lid folds into the crease: the ring above the lashes rises half as far
+    # (the brows' raise fades out above it, au_points.LID_FADE; by eye, fear and surprise)
+    5: AUShape((Move("upper_lid", y=T(-1, "au5_upper_lid_up", "lid_arc")),
+                Move("upper_lid_halo", y=T(-0.5, "au5_upper_lid_up", "lid_arc"))),
                spread="lid", mask="upper_face_and_eye_band"),
     6: AUShape((Move("lower_lid", y=T(-0.6, "au6_cheek_up")),
                 Move("cheek_ring", x=T(0.2, "au6_cheek_up"), y=T(-1, "au6_cheek_up"))),

@@ -74,10 +74,20 @@ def _rest_displacement(motion: MotionModel, row: TrackRow, mixed: np.ndarray) ->
         strength = min(float(np.max(g)), 1.0)
     else:
         strength = float(row.neutralize)
-    d = motion.rest.removal(rest_removal(motion.rest.aus, mixed, strength))
+    fractions = rest_removal(motion.rest.aus, mixed, strength)
     if row.s is not None:  # a region closed to every active expert keeps its rest expression
-        open_ = np.nan_to_num(row.s, nan=1.0)[:, np.asarray(g) > 0]  # (R, active)
-        d *= open_.max(1, initial=0.0)[motion.moe.token_region][:, None]
+        open_ = np.nan_to_num(row.s, nan=1.0)[:, np.asarray(g) > 0].max(1, initial=0.0)  # (R,)
+        # ... and so does a rest AU whose home (the point it moves most) lies there: the smile
+        # stays whole with the mouth gated off, not taken from the cheeks and left on the lips
+        for au in fractions:
+            field = motion.rest.fields.get(au)
+            if field is not None:
+                home = int(np.argmax(np.einsum("ij,ij->i", field, field)))
+                fractions[au] *= float(open_[motion.moe.token_region[home]])
+        d = motion.rest.removal(fractions)
+        d *= open_[motion.moe.token_region][:, None]
+    else:
+        d = motion.rest.removal(fractions)
     return d
 
 

@@ -16,6 +16,10 @@ class FoldGuard:
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.n = n
         self.tri = Delaunay(P[:n]).simplices
+        # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
+        # counted, lips parting across them "flipped" them and the guard dragged the lower lip
+        # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
+        self.tri = self.tri[np.abs(self._area(P[:n].astype(np.float32))) >= FOLD_GUARD["min_area"]]
         self.P = P[:n].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 

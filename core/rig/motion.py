@@ -10,6 +10,7 @@ from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
+from core.rig.au_points import LOWER_LIP, UPPER_LIP, idx
 from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
@@ -21,6 +22,14 @@ IRIS = np.arange(468, 478)
 # upper and lower lid points, pairwise (the lists run corner to corner; FACS.md)
 _UPPER_LIDS = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])
 _LOWER_LIDS = np.concatenate([region("R_eye_lower_lid"), region("L_eye_lower_lid")])
+_INNER_UP = region("lips_upper_inner")[1:-1]  # pairwise with _INNER_LO (Face Mesh order)
+_INNER_LO = region("lips_lower_inner")[1:-1]
+# sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
+# "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
+_LIP_CONTACT = 0.004
+_UPPER_LIP, _LOWER_LIP = idx(*UPPER_LIP), idx(*LOWER_LIP)
+_UPPER_LIP, _LOWER_LIP = (np.setdiff1d(_UPPER_LIP, _LOWER_LIP),  # the corners stay put
+                          np.setdiff1d(_LOWER_LIP, _UPPER_LIP))
 
 
 def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
@@ -79,9 +88,38 @@ class MotionModel:
             lids = d[_LOWER_LIDS] - d[_UPPER_LIDS]
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
+        d = self._seal_lips(d)
         d = self.fold_guard(d)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         d += self.head_displacement(self.P + d, pose.head)
+        return d
+
+    def _seal_lips(self, d: np.ndarray) -> np.ndarray:
+        """Inner lips pushed past each other (pressed lips, AU24/AU23, on top of a parted rest
+        mouth taken away) meet halfway instead. Left to the fold guard, crossing lips relax the
+        whole mouth and stay ~0.025 IPD apart: a band of teeth under pressed lips."""
+        y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
+        y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
+        crossed = y_lo < y_up
+        if not crossed.any():
+            return d
+        d = d.copy()
+        # each lip body backs off by half its overshoot, interpolated across the mouth and zero
+        # at the corners (moving only the inner contours would push them through the lips' own
+        # middle rings; moving the lips bodily would fold the corners), then each pair meets
+        corners = self.P[[78, 308], 0]
+        xs = np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]])
+        o = np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])
+        order = np.argsort(xs)
+        for pts, sign in ((_UPPER_LIP, -1.0), (_LOWER_LIP, 1.0)):
+            d[pts, 1] += sign * np.interp(self.P[pts, 0], xs[order], o[order]).astype(np.float32)
+        y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
+        y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
+        crossed = crossed & (y_lo < y_up + _LIP_CONTACT)
+        meet = (y_up + y_lo) / 2
+        up, lo = _INNER_UP[crossed], _INNER_LO[crossed]
+        d[up, 1] = meet[crossed] - _LIP_CONTACT / 2 - self.P[up, 1]
+        d[lo, 1] = meet[crossed] + _LIP_CONTACT / 2 - self.P[lo, 1]
         return d
 
     def to_pixels(self, d: np.ndarray, scale: float) -> np.ndarray:

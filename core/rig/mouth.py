@@ -23,7 +23,8 @@ from core.face.regions import region
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
 # grayscale and painted copies and grace_hopper.jpg unless a source is given.
 MOUTH_TUNING = {
-    "feather": 0.012,  # lip-edge softness
+    "feather": 0.018,  # lip-edge softness (0.012 read as a cut-out on the open-mouth sheets)
+    "feather_of_gap": 0.25,  # ... at most this share of the mean gap
     # the upper incisal edge sits this far below the rest upper inner lip, hidden behind the
     # lower lip when the lips are closed (rest incisal display 1-3 mm, IPD ~63 mm: Vig & Brundo
     # 1978, "The kinetics of anterior tooth display")
@@ -47,14 +48,22 @@ MOUTH_TUNING = {
     "shadow_depth": 0.03,  # IPD: ... this far down
     "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
     "teeth_level": 0.92,  # teeth / the portrait's teeth or eye-white colour (mouth shade)
-    "cavity_level": 0.22,  # cavity / the lip colour: lit soft tissue in shadow, not black
+    "cavity_level": 0.3,  # cavity / the lip colour: lit soft tissue in shadow, not black (0.22
+    # read as a black blob under the teeth on the sample portrait's fear and surprise)
     "tongue_level": 0.72,  # tongue / the lip colour
     "gum_level": 0.8,  # gum above the crowns / the lip colour
-    "pale_chroma": 0.25,  # teeth made from skin keep this share of its chroma ...
+    "pale_chroma": 0.4,  # teeth made from skin keep this share of its chroma (0.25 looked
+    # bluish grey next to the warm skin of grace_hopper.jpg) ...
     "pale_lift": 1.3,  # ... and are this much lighter
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
-    "still_px": 0.25,  # inner lips within this of rest: the warped real mouth is already right
+    "still_px": 0.25,
+    # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
+    # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
+    # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
+    # corners)
+    "sealed_gap": 0.035,
+    "lip_line_level": 0.6,  # the line / the lip colour  # inner lips within this of rest: the warped real mouth is already right
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -149,7 +158,8 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     teeth = None
     if teeth_visible:
         teeth = _robust_colour(_pixels_in(image, xy[inner]), 70, 95)
-    if teeth is None:
+    from_eyes = teeth is None
+    if from_eyes:
         teeth = _eye_whites(image, xy)
     if skin is None:
         skin = np.full(3, 160.0, np.float32)
@@ -157,6 +167,12 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
         lips = skin * 0.85
     if teeth is None or _chroma(teeth) > 0.6 * _chroma(skin):
         teeth = _pale(skin)  # no clean eye white (glasses, shadow, a painting): pale skin
+    elif from_eyes:
+        # the eye whites' lightness in the skin's own hue at a quarter of its chroma: whites
+        # seen through glasses or in shade came out bluish grey on grace_hopper.jpg
+        g = float(teeth.mean())
+        teeth = g + (skin - float(skin.mean())) * MOUTH_TUNING["pale_chroma"] * (
+            g / max(float(skin.mean()), 1.0))
     return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
 
 
@@ -176,6 +192,7 @@ class MouthRenderer:
         self.tongue = pal["lips"] * t["tongue_level"]
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
+        self.lip_line = (pal["lips"] * t["lip_line_level"]).astype(np.float32)
         self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(
             np.float32)
         self._gap_table = self._gap_tables()
@@ -229,10 +246,14 @@ class MouthRenderer:
         prof = np.convolve(prof, [1 / 3] * 3, "same")
         lo_bin, hi_bin = 4, 14  # the bite lies in the middle of the opening, not at a lip
         split = (lo_bin + int(np.argmin(prof[lo_bin:hi_bin])) + 0.5) / 16
-        upper = np.clip((split - frac) * 8 + 0.5, 0, 1).astype(np.float32)
+        upper = np.clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
         self.bite = split
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
-        return (x0, y0), patch, (mask * upper, mask * (1 - upper))
+        # soft edges: the rows move apart with the jaw, and a hard-edged lower part (its lip
+        # rim included) read as a pasted block in an open mouth
+        soft = max(MOUTH_TUNING["feather"] * self.ipd, 0.5)
+        lower = cv2.GaussianBlur((mask * (1 - upper)).astype(np.float32), (0, 0), soft)
+        return (x0, y0), patch, (mask * upper, lower * mask)
 
     def _area(self, xy: np.ndarray) -> float:
         return float(abs(cv2.contourArea(xy[self.poly].astype(np.float32))))
@@ -261,13 +282,18 @@ class MouthRenderer:
             return img
         origin = np.array([x0, y0], np.float32)
         mask = _polygon_mask(poly, (y1 - y0, x1 - x0), origin)
-        f = MOUTH_TUNING["feather"] * self.ipd
+        # a narrow opening (AU10 alone) keeps its middle opaque: a feather wider than a quarter
+        # of the gap blurs the interior away into the warped dark lip line
+        f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
         skull, jaw = self._bones(xy)
-        interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
-        if self.rest_patch is not None:
-            interior = self._real_teeth(interior, origin, skull, jaw)
+        if self.rest_patch is not None and gap < MOUTH_TUNING["sealed_gap"]:
+            interior = np.broadcast_to(self.lip_line, (y1 - y0, x1 - x0, 3))
+        else:
+            interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
+            if self.rest_patch is not None:
+                interior = self._real_teeth(interior, origin, skull, jaw)
         roi = img[y0:y1, x0:x1].astype(np.float32)
         a = mask[..., None]
         img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a + 0.5, 0, 255).astype(np.uint8)

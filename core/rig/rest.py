@@ -147,8 +147,29 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     w, _ = nnls(A_aug, np.concatenate([r, np.zeros(len(aus))]))
     out, fields = {}, {}
     for au, v, f in zip(aus, w, full):
-        v = float(min(v, REST_FIT["max"]))
+        cap = REST_FIT["max_parting"] if au in REST_FIT["parting_aus"] else REST_FIT["max"]
+        v = float(min(v, cap))
         if v >= REST_FIT["report_min"]:
             out[au] = round(min(v, 1.0), 2)  # FACS scale for display; the field keeps it all
             fields[au] = (v * f).astype(np.float32)
+    _close_the_gap(fields, P - Q)
     return RestExpression(out, fields)
+
+
+def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:
+    """Scale the parting AUs' fields so that removing them closes the lip gap the portrait
+    shows (mean over the inner contours, as core/rig/mouth.py measures the opening): the height
+    fit trades the gap off against the other mouth AUs, and lips left ~0.02 IPD apart still
+    show a band of teeth under pressed lips."""
+    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+
+    def gap(f: np.ndarray) -> float:
+        return float(f[lo, 1].mean() - f[up, 1].mean())
+
+    parting = [au for au in REST_FIT["parting_aus"] if au in fields]
+    explained = sum(gap(fields[au]) for au in parting)
+    shown = gap(d)
+    if explained > 1e-3 and shown > explained:
+        k = np.float32(min(shown / explained, REST_FIT["max_gap_scale"]))
+        for au in parting:
+            fields[au] = fields[au] * k

@@ -93,6 +93,14 @@ REST_FIT: dict = {
     # a broad photo smile lifts the corners ~0.17 IPD, 1.4x the rig's AU12: measured up to this
     # so that replacing it takes all of it away
     "max": 1.5,
+    # the lips of a teeth-showing smile stand 0.16 IPD apart (astronaut), 2.6x the rig's AU25
+    # (0.062 IPD): parting AUs are measured up to this, so that pressed lips (anger's AU24,
+    # sad's closed mouth) meet over the teeth instead of leaving a band of them
+    "max_parting": 3.0,
+    "parting_aus": (25, 26),
+    # and scaled up to close the gap shown at the lip centre, at most by this (by eye: beyond it
+    # the fit has taken something else for a parted mouth)
+    "max_gap_scale": 1.6,
 }
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher or
@@ -125,4 +133,8 @@ EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45)}
 # triangle at 0.8 and 60 passes; 1.0 oscillates and leaves a few; a pass without flips is the
 # only cost in the common case, one area check); what still flips after that (rare) shrinks
 # toward the rest shape by `shrink` per pass
-FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7}
+FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
+              # IPD^2 (twice the area): below it a rest triangle is a sliver whose sign is noise
+              # (measured: the closed-lip slit's triangles on grace_hopper.jpg, 6e-6..1e-4;
+              # an ordinary mesh triangle ~5e-3)
+              "min_area": 1.5e-4}
