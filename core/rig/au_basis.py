@@ -163,7 +163,12 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     if au == 27:
         z[corners, 0] = -np.sign(P[corners, 0]) * R["au27_corner_in"]
     moving = np.arange(N)[z[:, 1] > 0]
-    return _spread(P, moving, z[moving], SPREAD_SIGMA[shape.spread])
+    # Only the jaw's side of the mouth split follows it: on a closed mouth the upper lip lies a
+    # hair from the lower one, and an unrestricted spread dragged it down too (the lips then
+    # stayed shut while the chin dropped). The corners take their share as movers.
+    near_corner = ((P[:, None, :] - P[None, corners, :]) ** 2).sum(-1).min(1)
+    allowed = np.maximum(g.lower, np.exp(-near_corner / (2 * R["jaw_corner_reach"] ** 2)))
+    return _spread(P, moving, z[moving], SPREAD_SIGMA[shape.spread], allowed)
 
 
 RULES = {"lid_closure": _lid_closure, "toward_centre": _toward_centre,

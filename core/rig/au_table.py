@@ -112,6 +112,9 @@ RULE_TUNING: dict[str, float] = {
     "lid_closure_iris": 0.5,  # the iris is compressed with the lid so the mesh never folds
     "press_outer": 0.25,  # AU24: share of the outer lip contour's gap closed with the inner one
     "jaw_corner_share": 0.35,  # AU26/27: the mouth corners follow the jaw this much
+    # AU26/27: above the mouth split only the skin this near a corner follows the jaw (IPD;
+    # by eye: the upper lip stays, the corners' surroundings stretch without a crease)
+    "jaw_corner_reach": 0.1,
     "jaw_chin_extra": 0.2,  # AU26/27: points nearer the chin move this much more (rotation)
     "au27_corner_in": 0.04,  # AU27: corners pulled in as the mouth stretches open
 }
