@@ -17,9 +17,8 @@ from core.errors import InputError
 MixMode = Literal["free", "normalized"]
 # Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
-# Master intensity ceiling: 1 is the experts as designed, up to 1.5 exaggerates (animation
-# style); the rig keeps that fold-free (core/rig/tuning.py EXAGGERATION)
-MAX_INTENSITY = validate.MAX_INTENSITY
+# The master intensity ceiling is core/validate.py MAX_INTENSITY: 1 is the experts as designed,
+# up to 1.5 exaggerates (animation style); the rig keeps that fold-free (tuning.py EXAGGERATION)
 
 
 def normalized(weights, mode: MixMode) -> tuple[float, ...]:

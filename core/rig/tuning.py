@@ -122,7 +122,7 @@ REST_CONFLICTS: dict[int, tuple[int, ...]] = {
 }
 REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the rest AU fully (by eye)
 
-# Exaggeration (master intensity above 1, core/mix.py MAX_INTENSITY): a mixed AU may reach this,
+# Exaggeration (master intensity above 1, core/validate.py MAX_INTENSITY): a mixed AU may reach this,
 # except AUs whose magnitude is a fraction of a gap (lids, pressed lips): past 1 they would cross
 # over and fold the mesh (tests/legibility/test_exaggeration.py)
 EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45)}

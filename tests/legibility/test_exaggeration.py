@@ -9,12 +9,13 @@ import pytest
 
 from core.emotions import EMOTIONS, MOEE_COMPOUNDS
 from core.errors import InputError
-from core.mix import MAX_INTENSITY, EmotionMix
+from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
 from core.rig.portrait import PreparedPortrait
 from core.rig.rest import RestExpression
 from core.rig.warp import Warper
 from core.track import TrackBuilder
+from core.validate import MAX_INTENSITY
 
 MIXES = (*EMOTIONS, *MOEE_COMPOUNDS)
 
