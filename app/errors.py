@@ -47,6 +47,11 @@ def show_error(parent: QWidget | None, title: str, error: BaseException | str,
         details = "\n\n".join(filter(None, (details, "".join(traceback.format_exception(error)))))
     if details:
         box.setDetailedText(details)
+    return keep_open(box)
+
+
+def keep_open(box: QMessageBox) -> QMessageBox:
+    """open() a non-blocking dialog, keeping it alive until it closes."""
     box.finished.connect(lambda _=0, b=box: _forget(b))
     _open_boxes.append(box)
     box.open()

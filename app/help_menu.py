@@ -10,12 +10,12 @@ from PySide6.QtCore import Qt, qVersion
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from app.errors import keep_open
 from app.ui_constants import APP_NAME, RESOURCES
 
 README = RESOURCES.parent / "README.md"
 USAGE_HEADING = "## Using it"
 VERSIONED = ("torch", "mediapipe", "numpy", "diffusers")
-_open: list[QMessageBox] = []  # open() dialogs live until closed
 
 
 def shortcuts_text(window: QWidget) -> str:
@@ -64,10 +64,7 @@ def show_text(parent: QWidget, title: str, markdown: str, name: str) -> QMessage
     box.setObjectName(name)
     box.setTextFormat(Qt.TextFormat.MarkdownText)
     box.setText(markdown)
-    box.finished.connect(lambda _=0, b=box: _open.remove(b) if b in _open else None)
-    _open.append(box)
-    box.open()
-    return box
+    return keep_open(box)
 
 
 def build_help_menu(window, menu) -> None:

@@ -8,7 +8,6 @@ from PySide6.QtCore import QByteArray, QSettings
 from app.ui_constants import APP_NAME, ORG_NAME, RECENT_FILES_MAX, SETTINGS_VERSION
 
 RECENT_KINDS = ("portrait", "audio", "project")
-DIR_KINDS = ("portrait", "audio", "project", "export", "keys")  # file dialogs remember one each
 
 
 class AppSettings:

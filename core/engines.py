@@ -10,8 +10,6 @@ from collections.abc import Callable
 from core.engine import Engine
 from core.errors import InputError
 
-_ENGINES: dict[str, Callable[..., Engine]] = {}
-
 
 def _rig(**kw) -> Engine:
     from core.rig.engine import RigEngine  # a broken rig import raises here, with its own message
@@ -24,7 +22,7 @@ def _diffusion(**kw) -> Engine:
     return DiffusionEngine(**kw)
 
 
-BUILTIN_ENGINES: dict[str, Callable[..., Engine]] = {"rig": _rig, "diffusion": _diffusion}
+_ENGINES: dict[str, Callable[..., Engine]] = {"rig": _rig, "diffusion": _diffusion}
 
 
 def register_engine(name: str, factory: Callable[..., Engine]) -> None:
@@ -32,11 +30,11 @@ def register_engine(name: str, factory: Callable[..., Engine]) -> None:
 
 
 def engine_names() -> list[str]:
-    return sorted({*BUILTIN_ENGINES, *_ENGINES})
+    return sorted(_ENGINES)
 
 
 def create_engine(name: str = "rig", **kwargs) -> Engine:
-    factory = _ENGINES.get(name) or BUILTIN_ENGINES.get(name)
+    factory = _ENGINES.get(name)
     if factory is None:
         raise InputError(f"unknown engine {name!r}; available: {', '.join(engine_names())}")
     return factory(**kwargs)

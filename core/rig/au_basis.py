@@ -44,6 +44,7 @@ class FaceGeometry:
     lower: np.ndarray  # (N,) 1 below the mouth split line (lower lip, chin, jaw), else 0
     side: np.ndarray  # (N,) -1 subject's right, +1 left, 0 on the midline
     corner_elevation: float  # how far the rest lip corners sit above the lip midline (IPD)
+    split: np.ndarray  # (N,) the mouth split line's height under each point (flat past corners)
 
     @classmethod
     def from_frame_points(cls, P: np.ndarray) -> FaceGeometry:
@@ -53,16 +54,14 @@ class FaceGeometry:
         xs, ys = mid[order, 0], mid[order, 1]
         split = np.interp(P[:, 0], xs, ys)  # flat beyond the corners
         lower = (P[:, 1] > split).astype(np.float32)
-        lower[idx("lips_lower_inner", "lips_lower_outer", "lips_lower_semi_inner",
-                   "lips_lower_semi_outer")] = 1.0
-        lower[idx("lips_upper_inner", "lips_upper_outer", "lips_upper_semi_inner",
-                   "lips_upper_semi_outer")] = 0.0
+        lower[idx(*LOWER_LIP)] = 1.0
+        lower[idx(*UPPER_LIP)] = 0.0
         lower[P[:, 1] < 0.3] = 0.0  # nothing above the nose belongs to the jaw
         side = np.sign(np.where(np.abs(P[:, 0]) < 0.02, 0.0, P[:, 0]))
         corners = P[[region("mouth_corners_outer")[0], region("mouth_corners_outer")[1]]]
         centre_y = (P[13, 1] + P[14, 1]) / 2
         elevation = float(centre_y - corners[:, 1].mean())
-        return cls(P=P, lower=lower, side=side, corner_elevation=elevation)
+        return cls(P=P, lower=lower, side=side, corner_elevation=elevation, split=split)
 
     def smile_room(self) -> float:
         """Share of AU12's lift left before the corners pass the elevation limit (a smile on a
@@ -136,9 +135,7 @@ def _toward_split(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarra
     P = g.P
     movers = np.concatenate([g.on_side(idx(*UPPER_LIP), s),
                              g.on_side(idx(*LOWER_LIP), s)])
-    mid = (P[region("lips_upper_inner")] + P[region("lips_lower_inner")]) / 2
-    order = np.argsort(mid[:, 0])
-    gap = np.interp(P[movers, 0], mid[order, 0], mid[order, 1]) - P[movers, 1]
+    gap = g.split[movers] - P[movers, 1]
     vec = np.zeros((len(movers), 2))
     if au == 23:
         vec[:, 1] = gap * M["au23_thin"]
@@ -171,8 +168,7 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     return _spread(P, moving, z[moving], SPREAD_SIGMA[shape.spread], allowed)
 
 
-RULES = {"lid_closure": _lid_closure, "toward_centre": _toward_centre,
-         "toward_split": _toward_split, "jaw_drop": _jaw_drop}
+RULES = {"toward_centre": _toward_centre, "toward_split": _toward_split, "jaw_drop": _jaw_drop}
 
 
 def build_field(g: FaceGeometry, au: int, s: str) -> np.ndarray:

@@ -80,14 +80,12 @@ def _rest_displacement(motion: MotionModel, row: TrackRow, mixed: np.ndarray) ->
         # ... and so does a rest AU whose home (the point it moves most) lies there: the smile
         # stays whole with the mouth gated off, not taken from the cheeks and left on the lips
         for au in fractions:
-            field = motion.rest.fields.get(au)
-            if field is not None:
-                home = int(np.argmax(np.einsum("ij,ij->i", field, field)))
-                fractions[au] *= float(open_[motion.moe.token_region[home]])
-        d = motion.rest.removal(fractions)
+            home = motion.rest_home_region.get(au)
+            if home is not None:
+                fractions[au] *= float(open_[home])
+    d = motion.rest.removal(fractions)
+    if row.s is not None:
         d *= open_[motion.moe.token_region][:, None]
-    else:
-        d = motion.rest.removal(fractions)
     return d
 
 
@@ -106,15 +104,15 @@ def _emotion_displacement(motion: MotionModel, row: TrackRow, muted: list[int],
     """
     g = row.g
     key = (g.tobytes(), tuple(sorted(muted)), None if row.s is None else row.s.tobytes())
-    cache = motion.emotion_cache
-    with motion.lock:  # the GUI's preview and clip threads share one portrait
-        if key not in cache:
-            base = motion.moe.au_gain(g, muted)
-            mouth = np.zeros_like(base)
-            mouth[_YIELD_IDX] = base[_YIELD_IDX]
-            cache.put(key, (motion.moe.displacement(g, row.s, base),
-                            motion.moe.displacement(g, row.s, mouth)))
-        full, mouth_part = cache.get(key)
+
+    def make():
+        base = motion.moe.au_gain(g, muted)
+        mouth = np.zeros_like(base)
+        mouth[_YIELD_IDX] = base[_YIELD_IDX]
+        return motion.moe.displacement(g, row.s, base), motion.moe.displacement(g, row.s, mouth)
+
+    # the cache locks itself: the GUI's preview and clip threads share one portrait
+    full, mouth_part = motion.emotion_cache.get_or_make(key, make)
     return full - yielding * mouth_part if yielding else full
 
 

@@ -22,6 +22,8 @@ from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
 from core.rig.tuning import EXAGGERATION
 
+# AUs measured as a fraction of a gap (lids, pressed lips) never exaggerate past closing it
+_GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
 LOCAL_GATE_OPEN_BIAS = 12.0
@@ -124,7 +126,7 @@ class RigMoE:
         above 1) up to EXAGGERATION["max_au"]; gap-fraction AUs stay at 1."""
         top = float(np.clip(np.max(g) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
         c = np.full(NUM_AUS, top, np.float32)
-        c[[AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]] = 1.0
+        c[_GAP_IDX] = 1.0
         return c
 
 

@@ -1,7 +1,6 @@
 """Pose -> landmark displacements: emotion (through the MoE), speech and other AUs, head, gaze."""
 from __future__ import annotations
 
-import threading
 
 import numpy as np
 
@@ -52,11 +51,14 @@ class MotionModel:
         self.basis = AUBasis.build(self.P)
         self.moe = RigMoE(self.basis, self.P)
         self.rest = fit_rest(analysis.landmarks, self.frame)  # what the portrait shows already
+        # each rest AU's home: the face region of the point it moves most (compose.py)
+        self.rest_home_region = {
+            au: int(self.moe.token_region[int(np.argmax(np.einsum("ij,ij->i", f, f)))])
+            for au, f in self.rest.fields.items()}
         self.fold_guard = FoldGuard(self.P)
         self.key_index = self.basis.index()
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
-        self.lock = threading.Lock()
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:
         w = np.zeros(len(self.basis.keys), np.float32)

@@ -213,10 +213,7 @@ def evaluate_folders(generated: str | Path, reference: str | Path,
                      labels: dict[str, str] | None = None, progress=None) -> dict:
     """Pair videos by file stem; `labels` maps stem -> emotion. Returns a JSON-ready summary.
     A pair that cannot be read is counted and listed with its reason, never silently dropped."""
-    from core import validate
-
-    gen_dir = validate.input_folder(generated, "the generated-videos folder")
-    ref_dir = validate.input_folder(reference, "the ground-truth folder")
+    gen_dir, ref_dir = Path(generated), Path(reference)  # checked at the door (cli/evaluate.py)
     refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
     pairs = [(p, refs[p.stem]) for p in sorted(gen_dir.iterdir()) if p.stem in refs]
     if not pairs:
