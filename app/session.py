@@ -196,15 +196,15 @@ class Session(QObject):
                          duration=max(1.0 / fps, end - start), keys=keys)
 
 
+def _prepared(engine: Engine, path: str | None) -> LoadedPortrait:
+    image = read_image(path)
+    return LoadedPortrait(path, image, engine.prepare(image))
+
+
 def _engine_with_portrait(name: str, path: str | None, prepare: bool):
     engine = create_engine(name)
-    if not prepare:
-        return engine, None
-    image = read_image(path)
-    return engine, LoadedPortrait(path, image, engine.prepare(image))
+    return engine, _prepared(engine, path) if prepare else None
 
 
 def _prepare_portrait(session: Session, path: str | None) -> LoadedPortrait:
-    image = read_image(path)
-    engine = session.ensure_engine()
-    return LoadedPortrait(path, image, engine.prepare(image))
+    return _prepared(session.ensure_engine(), path)

@@ -53,8 +53,9 @@ def fit_aus(landmarks: np.ndarray, rest: np.ndarray | None = None) -> np.ndarray
 
     lm = np.asarray(landmarks, np.float64)[:, :, :2]
     rest = lm[0] if rest is None else np.asarray(rest, np.float64)[:, :2]
-    p0 = FaceFrame.from_landmarks(rest).to_frame(rest)[:FIT_POINTS]
-    basis = AUBasis.build(FaceFrame.from_landmarks(rest).to_frame(rest))
+    rest_f = FaceFrame.from_landmarks(rest).to_frame(rest)
+    p0 = rest_f[:FIT_POINTS]
+    basis = AUBasis.build(rest_f)
     keep = [i for i, (au, _) in enumerate(basis.keys) if au != 43]  # 43 = 45's motion, held longer
     k = len(keep)
     cols = basis.matrix[keep].reshape(k, -1, 2)[:, :FIT_POINTS].reshape(k, -1).T.astype(np.float64)

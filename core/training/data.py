@@ -88,6 +88,10 @@ class ClipDataset:
             raise InputError(f"{root} has no {split or ''} clips with at least {n_frames} frames")
         self.n_frames = n_frames
         self.resolution = resolution
+        self._by_person: dict[str, list[int]] = {}  # drawn from on every sample: built once
+        for i, c in enumerate(self.clips):
+            if c.meta.person:
+                self._by_person.setdefault(c.meta.person, []).append(i)
 
     def __len__(self) -> int:
         return len(self.clips)
@@ -98,9 +102,7 @@ class ClipDataset:
 
     def same_person(self, index: int) -> list[int]:
         """Other clips of clip `index`'s person (the metadata's `person` column; none if empty)."""
-        person = self.clips[index].meta.person
-        return [i for i, c in enumerate(self.clips) if person and c.meta.person == person
-                and i != index]
+        return [i for i in self._by_person.get(self.clips[index].meta.person, ()) if i != index]
 
     def window(self, index: int, rng: np.random.Generator, reference_from: int | None = None) -> dict:
         """One random window of clip `index`; the reference frame from clip `reference_from`

@@ -107,7 +107,9 @@ def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig)
     """Prepare one clip into `dest` (reused when prepared from this very file, row and config)."""
     if not video.is_file():
         raise SkipClip(f"file not found: {video}")
-    key = clip_cache_key(video, meta.to_dict(), config)
+    # the consistency threshold filters rows after this (prepare_dataset): not part of a clip
+    key = clip_cache_key(video, meta.to_dict(),
+                         {k: v for k, v in asdict(config).items() if k != "min_emotion_consistency"})
     cached = _cached_row(dest, key)
     if cached is not None:
         return cached
