@@ -138,7 +138,7 @@ class Session(QObject):
         if loaded is None or self.engine is None or getattr(loaded, "warmed", False):
             return None
         loaded.warmed = True
-        return self._run("engine", self.engine.warm_up, loaded.prepared, done=lambda _r: None,
+        return self._run("engine parts", self.engine.warm_up, loaded.prepared, done=lambda _r: None,
                          title="Cannot load the engine")
 
     def ensure_engine(self) -> Engine:
