@@ -14,23 +14,24 @@ from core.emotions import AU_INDEX, AU_NUMBERS, EMOTIONS, NUM_AUS
 
 # expert -> {AU: intensity in [0, 1]}
 EXPERT_AUS: dict[str, dict[int, float]] = {
-    # 12+25 prototypical; 6 in 51% (Du); Duchenne smile 6+12 (EMFACS). Lips part: teeth show.
-    "happy": {12: 1.0, 6: 0.9, 25: 0.45},
+    # 12+25 prototypical; 6 in 51% (Du); Duchenne smile 6+12 (EMFACS). Lips part: a band of
+    # upper teeth shows (at 0.45 a closed-mouth portrait showed a dark sliver, by eye)
+    "happy": {12: 1.0, 6: 0.9, 25: 0.8},
     # 4+15 prototypical; 1 (60%), 17 (67%) variants; 6 (50%) left out: it reads as squint here.
     # 24 (not in Du et al.) closes a mouth that is open at rest: sad lips are closed (by eye).
     "sad": {1: 1.0, 4: 0.6, 15: 1.0, 17: 0.7, 24: 0.35},
     # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
     # 15 (not in Du et al.): pressed lips with level corners read as determined, turned down as
     # angry (by eye on the contact sheets)
-    "angry": {4: 1.0, 7: 1.0, 24: 0.9, 23: 0.8, 17: 0.6, 10: 0.3, 5: 0.35, 15: 0.25},
+    "angry": {4: 1.0, 7: 1.0, 24: 0.9, 23: 0.8, 17: 0.6, 10: 0.3, 5: 0.5, 15: 0.45},
     # 9+10+17 prototypical; 4 (31%), 24 (26%); 15 from EMFACS disgust 9+15+16; 7 (by eye: the
     # sneer narrows the eyes) and 25 (the raised upper lip bares the upper teeth).
     "disgusted": {9: 1.0, 10: 1.0, 17: 0.7, 4: 0.7, 15: 0.5, 7: 0.35, 25: 0.2},
     # 1+4+20+25 prototypical; 5 (63%), 2 (57%), 26 (33%).
     # 15 low (by eye): a stretched mouth with level corners reads as a grin
-    "fearful": {1: 1.0, 4: 0.6, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.35, 15: 0.2},
+    "fearful": {1: 1.0, 4: 0.6, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.35, 15: 0.3, 16: 0.6},
     # 1+2+25+26 prototypical; 5 (66%).
-    "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 0.7},
+    "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 0.9},
 }
 
 

@@ -20,7 +20,9 @@ head and gaze), warp.py moves the pixels, eyes.py and mouth.py repaint what a wa
     life.py       blinks, head motion and gaze saccades (deterministic per seed)
     warp.py       sparse landmark motion -> dense backward map -> cv2.remap
     eyes.py       unsquashed eyeballs and irises inside the current lid opening
-    mouth.py      the mouth interior: cavity, teeth, tongue where the lips part
+    mouth.py      the mouth interior: cavity, teeth, tongue where the lips part; the line
+                  where lips meet over a smile's teeth
+    roi.py        the pixel box a per-frame painter (eyes, mouth) works in
     shading.py    AU-driven creases, furrows and bulges on luminance (table: shading_table.py)
     tuning.py     every number that tunes the rig's motion, with its source
 """

@@ -13,6 +13,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.rig.roi import poly_box
 
 EYE_TUNING = {
     "iris_margin": 1.12,  # disc radius / iris contour radius: include the limbal ring
@@ -120,11 +121,10 @@ class EyeRenderer:
 
     def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray) -> None:
         poly = xy[eye.poly]
-        h, w = img.shape[:2]
-        X0, Y0 = np.maximum(np.floor(poly.min(0)).astype(int) - 2, 0)
-        X1, Y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + 3, [w, h])
-        if X1 - X0 < 2 or Y1 - Y0 < 2:
+        box = poly_box(poly, img.shape)
+        if box is None:
             return
+        X0, Y0, X1, Y1 = box
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
         # the eyeball rides with the eye corners (head motion); the iris adds gaze

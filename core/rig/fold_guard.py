@@ -8,7 +8,12 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import Delaunay
 
+from core.rig.au_points import LOWER_LIP, UPPER_LIP, idx
 from core.rig.tuning import FOLD_GUARD
+
+
+_UPPER_LIP, _LOWER_LIP = idx(*UPPER_LIP), idx(*LOWER_LIP)
+_UPPER_LIP, _LOWER_LIP = np.setdiff1d(_UPPER_LIP, _LOWER_LIP), np.setdiff1d(_LOWER_LIP, _UPPER_LIP)
 
 
 class FoldGuard:
@@ -20,6 +25,12 @@ class FoldGuard:
         # counted, lips parting across them "flipped" them and the guard dragged the lower lip
         # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
         self.tri = self.tri[np.abs(self._area(P[:n].astype(np.float32))) >= FOLD_GUARD["min_area"]]
+        # nor are triangles across the mouth (a corner of each lip): open at rest, they span what
+        # the mouth renderer paints. Counted, lips closing over a smile's teeth "flipped" them
+        # and the guard parted the lips again (the smiling astronaut set to sad showed teeth)
+        t = self.tri
+        across = np.isin(t, _UPPER_LIP).any(1) & np.isin(t, _LOWER_LIP).any(1)
+        self.tri = t[~across]
         self.P = P[:n].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 
@@ -27,9 +38,14 @@ class FoldGuard:
         a, b, c = Q[self.tri[:, 0]], Q[self.tri[:, 1]], Q[self.tri[:, 2]]
         return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
 
-    def __call__(self, d: np.ndarray) -> np.ndarray:
-        """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed)."""
+    def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None) -> np.ndarray:
+        """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed).
+        `pinned` points keep their motion (the seam of sealed lips: relaxing it parted the lips
+        again); a flipped triangle they share is unfolded by its other corners."""
         n = self.n
+        free = np.ones(n, bool)
+        if pinned is not None:
+            free[pinned[pinned < n]] = False
         out = None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
             cur = d if out is None else out
@@ -41,14 +57,15 @@ class FoldGuard:
             t = self.tri[bad]
             if i >= FOLD_GUARD["iterations"]:
                 # last resort: shrink toward the rest shape, which is unfolded by definition
-                out[np.unique(t)] *= FOLD_GUARD["shrink"]
+                u = np.unique(t)
+                out[u[free[u]]] *= FOLD_GUARD["shrink"]
                 continue
             mean = out[t].mean(1)  # (B, 2)
             acc = np.zeros((n, 2), np.float32)
             cnt = np.zeros(n, np.float32)
             np.add.at(acc, t.ravel(), np.repeat(mean, 3, axis=0))
             np.add.at(cnt, t.ravel(), 1.0)
-            hit = cnt > 0
+            hit = (cnt > 0) & free
             a = FOLD_GUARD["pull"]
             out[:n][hit] = (1 - a) * out[:n][hit] + a * acc[hit] / cnt[hit, None]
         return d if out is None else out

@@ -14,7 +14,7 @@ from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
-from core.rig.tuning import AU_MAGNITUDE, HEAD_PIVOT_IPD
+from core.rig.tuning import AU_MAGNITUDE, CORNER_FOLLOW, HEAD_PIVOT_IPD, LID_GAZE
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
@@ -23,6 +23,7 @@ _UPPER_LIDS = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid
 _LOWER_LIDS = np.concatenate([region("R_eye_lower_lid"), region("L_eye_lower_lid")])
 _INNER_UP = region("lips_upper_inner")[1:-1]  # pairwise with _INNER_LO (Face Mesh order)
 _INNER_LO = region("lips_lower_inner")[1:-1]
+_INNER_UP_C = region("lips_upper_inner")  # with the corners
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
 _LIP_CONTACT = 0.004
@@ -56,9 +57,48 @@ class MotionModel:
             au: int(self.moe.token_region[int(np.argmax(np.einsum("ij,ij->i", f, f)))])
             for au, f in self.rest.fields.items()}
         self.fold_guard = FoldGuard(self.P)
+        self.lid_follow = self._lid_follow_weights()
+        self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
+
+    def _lid_follow_weights(self) -> tuple[np.ndarray, np.ndarray]:
+        """Lid points and how far each follows the iris's vertical shift (LID_GAZE): a half
+        sine along each lid, the middle most, the fixed eye corners not at all."""
+        pts, w = [], []
+        for s in ("R", "L"):
+            for lid in ("upper", "lower"):
+                p = region(f"{s}_eye_{lid}_lid")
+                arc = np.sin(np.linspace(0.0, np.pi, len(p)))[np.argsort(np.argsort(self.P[p, 0]))]
+                pts.append(p)
+                w.append(LID_GAZE[lid] * arc)
+        return np.concatenate(pts), np.concatenate(w).astype(np.float32)
+
+    def _corner_follow_weights(self) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """For each mouth corner: the skin and lip points around it and how much of its
+        downward pull each takes (1 at the corner, 0 at CORNER_FOLLOW["radius"])."""
+        out = []
+        r = CORNER_FOLLOW["radius"]
+        for c in (61, 291):
+            dist = np.linalg.norm(self.P[:468] - self.P[c], axis=1)
+            pts = np.flatnonzero((dist < r) & (np.arange(468) != c))
+            w = (1.0 - dist[pts] / r) ** CORNER_FOLLOW["falloff"]
+            out.append((c, pts, w.astype(np.float32)))
+        return out
+
+    def _follow_corners(self, d: np.ndarray) -> np.ndarray:
+        """A mouth corner pulled down more than the lip and skin around it (a frown over a
+        smiling rest mouth that closes: the lower lip rises as the corners fall) drags them
+        along, so the corner never passes under its own lower lip (left to the fold guard the
+        triangles there flip and the guard halves the frown)."""
+        for c, pts, w in self.corner_follow:
+            if d[c, 1] <= 0:  # a corner going up (a smile) drags nothing
+                continue
+            lag = d[c, 1] - d[pts, 1]
+            if (lag > 0).any():
+                d[pts, 1] += w * np.maximum(lag, 0.0)
+        return d
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:
         w = np.zeros(len(self.basis.keys), np.float32)
@@ -83,6 +123,9 @@ class MotionModel:
         d = self.basis.displacement(self.au_weights(pose.aus))
         if emotion is not None:
             d = d + emotion
+        if pose.gaze[1]:
+            pts, w = self.lid_follow
+            d[pts, 1] += w * np.float32(pose.gaze[1])
         if pose.blink:
             # the closing lid meets the lower lid where the expression put it (AU6/AU7 raise
             # it): without this the lid overshoots and the fold guard has to pull eyes apart
@@ -90,21 +133,21 @@ class MotionModel:
             lids = d[_LOWER_LIDS] - d[_UPPER_LIDS]
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
-        d = self._seal_lips(d)
-        d = self.fold_guard(d)
+        d, sealed = self._seal_lips(self._follow_corners(d))
+        d = self.fold_guard(d, sealed)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         d += self.head_displacement(self.P + d, pose.head)
         return d
 
-    def _seal_lips(self, d: np.ndarray) -> np.ndarray:
-        """Inner lips pushed past each other (pressed lips, AU24/AU23, on top of a parted rest
+    def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """(d, the inner lip points that met, or None). Inner lips pushed past each other (pressed lips, AU24/AU23, on top of a parted rest
         mouth taken away) meet halfway instead. Left to the fold guard, crossing lips relax the
         whole mouth and stay ~0.025 IPD apart: a band of teeth under pressed lips."""
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
         crossed = y_lo < y_up
         if not crossed.any():
-            return d
+            return d, None
         d = d.copy()
         # each lip body backs off by half its overshoot, interpolated across the mouth and zero
         # at the corners (moving only the inner contours would push them through the lips' own
@@ -122,7 +165,19 @@ class MotionModel:
         up, lo = _INNER_UP[crossed], _INNER_LO[crossed]
         d[up, 1] = meet[crossed] - _LIP_CONTACT / 2 - self.P[up, 1]
         d[lo, 1] = meet[crossed] + _LIP_CONTACT / 2 - self.P[lo, 1]
-        return d
+        # sealed lower points lie along the upper contour between its points (each pair met at
+        # its own x; where the two contours' points sit at different x on a curved seam, a lower
+        # point poked above the upper chord and turned the triangles across the mouth over)
+        xu = self.P[_INNER_UP_C, 0] + d[_INNER_UP_C, 0]
+        yu = self.P[_INNER_UP_C, 1] + d[_INNER_UP_C, 1]
+        o = np.argsort(xu)
+        xl = self.P[lo, 0] + d[lo, 0]
+        on_seam = np.interp(xl, xu[o], yu[o]) + _LIP_CONTACT
+        d[lo, 1] = np.maximum(self.P[lo, 1] + d[lo, 1], on_seam) - self.P[lo, 1]
+        # the pairs now touching: the fold guard keeps them where they met
+        gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
+        touching = gap <= 2 * _LIP_CONTACT
+        return d, np.concatenate([_INNER_UP[touching], _INNER_LO[touching]])
 
     def to_pixels(self, d: np.ndarray, scale: float) -> np.ndarray:
         """IPD displacements -> pixel displacements in an image resized by `scale`."""

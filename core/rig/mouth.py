@@ -19,6 +19,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.rig.roi import poly_box
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
 # grayscale and painted copies and grace_hopper.jpg unless a source is given.
@@ -37,14 +38,16 @@ MOUTH_TUNING = {
     # canine 7.5; lower 5.4, 5.9, 7: Wheeler's Dental Anatomy)
     "tooth_edges": (0.135, 0.24, 0.355),
     "lower_tooth_edges": (0.085, 0.18, 0.29),
-    "tooth_gap_shade": 0.25,  # darkening along a boundary between two upper teeth
+    "tooth_gap_shade": 0.12,  # darkening along a boundary between two upper teeth (0.25 drew
+    # a grid of dark bars on made-up teeth)
     "lower_gap_shade": 0.06,  # ... two lower teeth (narrower, deeper in shadow)
     "tongue_from_gap": 0.10,
     "tongue_height": 0.14,
     "tongue_width_share": 0.55,  # of the mouth width
-    "corner_shade": 0.7,  # teeth darken toward the corners by this much (buccal corridor)
+    "corner_shade": 0.5,  # teeth darken toward the corners by this much (buccal corridor; 0.7
+    # greyed a smile's narrow band of made-up teeth, by eye)
     "teeth_reach": 0.85,  # ... and end at this share of the half-width, fading out
-    "under_lip_shadow": 0.35,  # the top of the teeth sits in the upper lip's shadow
+    "under_lip_shadow": 0.2,  # the top of the teeth sits in the upper lip's shadow (0.35: grey)
     "shadow_depth": 0.03,  # IPD: ... this far down
     "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
     "teeth_level": 0.92,  # teeth / the portrait's teeth or eye-white colour (mouth shade)
@@ -54,7 +57,7 @@ MOUTH_TUNING = {
     "gum_level": 0.8,  # gum above the crowns / the lip colour
     "pale_chroma": 0.4,  # teeth made from skin keep this share of its chroma (0.25 looked
     # bluish grey next to the warm skin of grace_hopper.jpg) ...
-    "pale_lift": 1.3,  # ... and are this much lighter
+    "pale_lift": 1.5,  # ... and are this much lighter (1.3 read as a grey band next to warm skin)
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
     "still_px": 0.25,
@@ -63,7 +66,12 @@ MOUTH_TUNING = {
     # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
     # corners)
     "sealed_gap": 0.035,
-    "lip_line_level": 0.6,  # the line / the lip colour  # inner lips within this of rest: the warped real mouth is already right
+    "lip_line_level": 0.6,
+    # lips closed over a mouth open at rest: the sliver left between them is filled with the lip
+    # colour at this level, and the line where they meet drawn this wide and strong (by eye)
+    "lip_fill_level": 0.85,
+    "seam_width": 0.012,
+    "seam_alpha": 0.45,  # the line / the lip colour  # inner lips within this of rest: the warped real mouth is already right
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -158,6 +166,7 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     teeth = None
     if teeth_visible:
         teeth = _robust_colour(_pixels_in(image, xy[inner]), 70, 95)
+    real = teeth is not None
     from_eyes = teeth is None
     if from_eyes:
         teeth = _eye_whites(image, xy)
@@ -173,6 +182,11 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
         g = float(teeth.mean())
         teeth = g + (skin - float(skin.mean())) * MOUTH_TUNING["pale_chroma"] * (
             g / max(float(skin.mean()), 1.0))
+    if not real:
+        # made-up teeth are at least this much lighter than the skin: eye whites seen through
+        # glasses or in shade gave grey teeth that read as a gap, not a smile (grace_hopper.jpg)
+        floor = min(MOUTH_TUNING["pale_lift"] * float(skin.mean()), 235.0)
+        teeth = teeth * max(floor / max(float(teeth.mean()), 1.0), 1.0)
     return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
 
 
@@ -193,6 +207,7 @@ class MouthRenderer:
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
         self.lip_line = (pal["lips"] * t["lip_line_level"]).astype(np.float32)
+        self.lip_fill = (pal["lips"] * t["lip_fill_level"]).astype(np.float32)
         self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(
             np.float32)
         self._gap_table = self._gap_tables()
@@ -244,8 +259,14 @@ class MouthRenderer:
         count = np.bincount(band, minlength=16)
         prof = np.where(count > 0, total / np.maximum(count, 1), lum.max())
         prof = np.convolve(prof, [1 / 3] * 3, "same")
-        lo_bin, hi_bin = 4, 14  # the bite lies in the middle of the opening, not at a lip
-        split = (lo_bin + int(np.argmin(prof[lo_bin:hi_bin])) + 0.5) / 16
+        # the bite is where the upper teeth end: going down, the first dark row after the first
+        # bright one (a smile showing only its upper row is bright to the bottom: all upper).
+        # The darkest row alone was the shadow under the upper lip once the lip edge was found
+        # (core/face/lip_edges.py) and sent the upper teeth down with the jaw
+        bright = prof > (prof.max() + prof.min()) / 2
+        first = int(np.argmax(bright))
+        after = np.flatnonzero(~bright[first:])
+        split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
         upper = np.clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
         self.bite = split
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
@@ -269,17 +290,18 @@ class MouthRenderer:
         """Paint the interior into `img` (in place, the warped frame) and return it."""
         xy = deformed_xy[:, :2].astype(np.float32)
         gap = self.opening(xy)
-        if gap < MOUTH_TUNING["closed_gap"]:
-            return img
         if np.abs(xy[self.poly] - self.rest_lips).max() < MOUTH_TUNING["still_px"]:
             return img  # the warp shows the real mouth unchanged: nothing to repaint
-        poly = xy[self.poly]
-        h, w = img.shape[:2]
-        x0, y0 = np.floor(poly.min(0)).astype(int) - 2
-        x1, y1 = np.ceil(poly.max(0)).astype(int) + 3
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        if self.rest_patch is not None and gap < MOUTH_TUNING["sealed_gap"]:
+            self._closed_lips(img, xy)
             return img
+        if gap < MOUTH_TUNING["closed_gap"]:
+            return img
+        poly = xy[self.poly]
+        box = poly_box(poly, img.shape)
+        if box is None:
+            return img
+        x0, y0, x1, y1 = box
         origin = np.array([x0, y0], np.float32)
         mask = _polygon_mask(poly, (y1 - y0, x1 - x0), origin)
         # a narrow opening (AU10 alone) keeps its middle opaque: a feather wider than a quarter
@@ -288,16 +310,43 @@ class MouthRenderer:
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
         skull, jaw = self._bones(xy)
-        if self.rest_patch is not None and gap < MOUTH_TUNING["sealed_gap"]:
-            interior = np.broadcast_to(self.lip_line, (y1 - y0, x1 - x0, 3))
-        else:
-            interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
-            if self.rest_patch is not None:
-                interior = self._real_teeth(interior, origin, skull, jaw)
+        interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
+        if self.rest_patch is not None:
+            interior = self._real_teeth(interior, origin, skull, jaw)
         roi = img[y0:y1, x0:x1].astype(np.float32)
         a = mask[..., None]
         img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a + 0.5, 0, 255).astype(np.uint8)
         return img
+
+    def _closed_lips(self, img: np.ndarray, xy: np.ndarray) -> None:
+        """Lips closed (or nearly) over a mouth open at rest: the warp squeezes the rest teeth
+        into pale slivers between the lips. The sliver is filled with the lips' own colour and
+        the line where they meet is drawn, smooth, along the middle (in place)."""
+        poly = xy[self.poly]
+        box = poly_box(poly, img.shape, pad=3)
+        if box is None:
+            return
+        x0, y0, x1, y1 = box
+        origin = np.array([x0, y0], np.float32)
+        t = MOUTH_TUNING
+        fill = _polygon_mask(poly, (y1 - y0, x1 - x0), origin)
+        roi = img[y0:y1, x0:x1].astype(np.float32)
+        fill = cv2.GaussianBlur(cv2.dilate(fill, np.ones((3, 3), np.uint8)), (0, 0), 0.7)
+        c, axes = self._mouth_frame(xy)
+        mid = ((xy[self.upper] + xy[self.lower]) / 2 - c) @ axes.T
+        # a smooth seam: a quartic in the mouth frame through the contours' midpoints
+        coef = np.polyfit(mid[:, 0], mid[:, 1], min(4, len(mid) - 1))
+        u = np.linspace(mid[:, 0].min(), mid[:, 0].max(), 48)
+        line = c + np.stack([u, np.polyval(coef, u)], 1) @ axes - origin
+        seam = np.zeros((y1 - y0, x1 - x0), np.uint8)
+        cv2.polylines(seam, [np.round(line * 16).astype(np.int32).reshape(-1, 1, 2)], False, 255,
+                      1, cv2.LINE_AA, shift=4)
+        seam = cv2.GaussianBlur(seam.astype(np.float32) / 255.0, (0, 0),
+                                max(t["seam_width"] * self.ipd / 2, 0.5))
+        seam = np.clip(seam / max(float(seam.max()), 1e-6), 0, 1) * t["seam_alpha"]
+        out = roi * (1 - fill[..., None]) + self.lip_fill * fill[..., None]
+        out = out * (1 - seam[..., None]) + self.lip_line * seam[..., None]
+        img[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
                     jaw: np.ndarray) -> np.ndarray:

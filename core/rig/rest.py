@@ -153,6 +153,7 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
             out[au] = round(min(v, 1.0), 2)  # FACS scale for display; the field keeps it all
             fields[au] = (v * f).astype(np.float32)
     _close_the_gap(fields, P - Q)
+    _exact_lip_closure(fields, P)
     return RestExpression(out, fields)
 
 
@@ -173,3 +174,50 @@ def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:
         k = np.float32(min(shown / explained, REST_FIT["max_gap_scale"]))
         for au in parting:
             fields[au] = fields[au] * k
+
+
+_UP_IN, _LO_IN = region("lips_upper_inner"), region("lips_lower_inner")
+_UP_OUT, _LO_OUT = region("lips_upper_outer"), region("lips_lower_outer")
+_UP_LIP = np.unique(np.concatenate([region(n) for n in (
+    "lips_upper_outer", "lips_upper_inner", "lips_upper_semi_inner", "lips_upper_semi_outer")]))
+_LO_LIP = np.unique(np.concatenate([region(n) for n in (
+    "lips_lower_outer", "lips_lower_inner", "lips_lower_semi_inner", "lips_lower_semi_outer")]))
+_UP_LIP, _LO_LIP = np.setdiff1d(_UP_LIP, _LO_LIP), np.setdiff1d(_LO_LIP, _UP_LIP)
+
+
+def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
+    """On the lips themselves, the parting AUs' fields become the exact opening the portrait
+    shows, point by point: removing them closes every pair of inner contour points (a smile's
+    opening is widest in the middle and follows the teeth; the basis' one lip-centre profile
+    left it open near the corners and crossed it in the middle). The upper lip takes
+    REST_FIT["closure_upper_share"] of the closing, and a lip's outer contour follows its inner
+    one by REST_FIT["closure_outer"] (the lips thicken as they meet)."""
+    parting = [au for au in REST_FIT["parting_aus"] if au in fields]
+    if not parting:
+        return
+    gap = np.maximum(P[_LO_IN, 1] - P[_UP_IN, 1], 0.0)
+    gap[[0, -1]] = 0.0  # the corners are where the lips meet already
+    xs = P[_UP_IN, 0]
+    o = np.argsort(xs)
+    share = REST_FIT["closure_upper_share"]
+    y = np.zeros(len(P), np.float32)
+    for pts, inner, outer, amount in ((_UP_LIP, _UP_IN, _UP_OUT, -share),
+                                      (_LO_LIP, _LO_IN, _LO_OUT, 1.0 - share)):
+        x = P[pts, 0]
+        g = np.interp(x, xs[o], gap[o])
+        y_in = np.interp(x, *_sorted(P[inner]))
+        y_out = np.interp(x, *_sorted(P[outer]))
+        t = np.clip((P[pts, 1] - y_out) / np.where(np.abs(y_in - y_out) > 1e-6, y_in - y_out,
+                                                   1e-6), 0.0, 1.0)
+        w = REST_FIT["closure_outer"] + (1.0 - REST_FIT["closure_outer"]) * t
+        y[pts] = amount * g * w
+    main = max(parting, key=lambda au: float(np.abs(fields[au]).sum()))
+    lips = np.concatenate([_UP_LIP, _LO_LIP])
+    for au in parting:
+        fields[au] = fields[au].copy()
+        fields[au][lips, 1] = y[lips] if au == main else 0.0
+
+
+def _sorted(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    o = np.argsort(pts[:, 0])
+    return pts[o, 0], pts[o, 1]

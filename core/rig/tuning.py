@@ -21,7 +21,7 @@ AU_MAGNITUDE: dict[str, float] = {
     "au12_corner_up": 0.12,  # FACS.md 0.12-0.18 total at ~45 deg: 0.12 up + 0.10 out = 0.156
     "au12_corner_out": 0.10,
     "au14_corner_in": 0.03,  # FACS.md 0.02-0.04
-    "au15_corner_down": 0.10,  # FACS.md 0.05-0.08; x1.25 by eye: a sad mouth must read at a glance
+    "au15_corner_down": 0.13,  # FACS.md 0.05-0.08; x1.6 by eye: a sad mouth must read at a glance
     "au16_lower_lip_down": 0.07,  # FACS.md 0.05-0.08
     "au17_chin_up": 0.065,  # FACS.md 0.04-0.06; +10 % by eye
     "au18_pucker_width": 0.30,  # FACS.md width -25 to -35 %
@@ -31,7 +31,7 @@ AU_MAGNITUDE: dict[str, float] = {
     "au22_opening": 0.03,  # by eye: rounded opening of the funnel
     "au23_thin": 0.50,  # FACS.md thickness -30 to -50 %
     "au24_press": 1.0,  # FACS.md "contours meet": fraction of the inner gap closed
-    "au25_lower_lip_down": 0.05,  # FACS.md gap 0.03-0.08
+    "au25_lower_lip_down": 0.065,  # FACS.md gap 0.03-0.08 (0.05 left a smile's teeth a sliver)
     "au25_upper_lip_up": 0.012,
     "au26_jaw_down": 0.30,  # FACS.md 0.15-0.35
     "au27_jaw_down": 0.5,  # FACS.md 0.4-0.7
@@ -80,6 +80,20 @@ ONSET_FLOOR = 0.6  # share of the mix shown at t = 0, so even the first preview 
 # depth ~ 1.9 IPD, FACS.md face height 2.78 IPD; pivot near the atlas joint, by eye).
 HEAD_PIVOT_IPD = {"y": 0.9, "z": 1.3}
 
+# A mouth corner pulled down drags the skin and lip around it (the depressor anguli oris pulls
+# the corner and the tissue beside it as one, FACS.md AU15: "lower lip pulled down and stretched
+# at the corners"): points within `radius` IPD take (1 - dist / radius) ** falloff of the
+# corner's downward lead over them (by eye on the smiling astronaut set to sad and angry: the
+# corners reach below the lip midline without the lower lip folding over them)
+CORNER_FOLLOW = {"radius": 0.18, "falloff": 1.5}
+
+# Lid-eye coordination: the upper lid follows the eye's vertical rotation almost one to one,
+# the lower lid a little (Becker & Fuchs 1988, J. Neurophysiol. 60, "Lid-eye coordination during
+# vertical gaze changes in man and monkey"), so a downcast look (sadness) droops the lids and a
+# look up under lowered brows (anger's stare) shows more of the eye. Shares of the iris's
+# vertical shift (IPD) each lid point moves by, weighted by how near the lid's middle it is.
+LID_GAZE = {"upper": 0.9, "lower": 0.3}
+
 # Rest-expression fit (core/rig/rest.py; DESIGN.md "The rest expression").
 REST_FIT: dict = {
     # AUs a portrait may show at rest (FACS.md: smile, open or pressed lips, raised or lowered
@@ -101,6 +115,11 @@ REST_FIT: dict = {
     # and scaled up to close the gap shown at the lip centre, at most by this (by eye: beyond it
     # the fit has taken something else for a parted mouth)
     "max_gap_scale": 1.6,
+    # on the lips the parting fields are the exact opening (rest.py _exact_lip_closure): the
+    # upper lip's share of the closing (the lower lip and jaw do most of it: Vig & Brundo 1978,
+    # lip motion in speech) and how far an outer contour follows its inner one
+    "closure_upper_share": 0.4,
+    "closure_outer": 0.5,
 }
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher or
@@ -109,8 +128,10 @@ REST_CONFLICTS: dict[int, tuple[int, ...]] = {
     12: (4, 9, 10, 15, 20, 23, 24),
     6: (4, 9, 15, 20, 24),
     10: (4, 15, 24),
-    25: (17, 23, 24),
-    26: (17, 23, 24),
+    # ... and a stretched or turned-down mouth (fear, sadness) replaces a smile's opening: kept,
+    # "sadly fearful" on the smiling astronaut showed the photo's grin (by eye)
+    25: (15, 17, 20, 23, 24),
+    26: (15, 17, 20, 23, 24),
     15: (12,),
     17: (25, 26),
     23: (12, 25, 26),

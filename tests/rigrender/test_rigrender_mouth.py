@@ -1,5 +1,5 @@
-"""Mouth interior: an opened jaw shows a dark cavity under a bright upper-teeth band; a mouth no
-more open than at rest keeps its own pixels."""
+"""Mouth interior: an opened jaw shows a dark cavity under a bright upper-teeth band; a mouth at
+rest keeps its own pixels, and lips closed over a smile's teeth get the line where they meet."""
 from __future__ import annotations
 
 import cv2
@@ -24,9 +24,18 @@ def test_rest_and_closing_paint_nothing_new(p, rig):
     zero = np.zeros((478, 2), np.float32)
     assert np.abs(_render(p, rig, zero).astype(int) - p.image).mean() < 0.5
     warper, mouth = rig
-    d = motions.jaw(p, -0.25)  # lips pressed past contact: nothing to paint
+    d = motions.jaw(p, -0.25)  # lips pressed past contact over the smile's teeth
     warped = warper.warp(p.image, d)
-    assert np.array_equal(mouth.composite(warped.copy(), p.xy + d), warped)
+    out = mouth.composite(warped.copy(), p.xy + d)
+    # only the line where the lips meet is painted: inside the closed lips' box, in lip colours
+    xy = (p.xy + d)[mouth.poly]
+    x0, y0 = np.floor(xy.min(0)).astype(int) - 4
+    x1, y1 = np.ceil(xy.max(0)).astype(int) + 5
+    changed = np.abs(out.astype(int) - warped).max(-1) > 0
+    assert changed.any() and not changed[:y0].any() and not changed[y1:].any()
+    assert not changed[:, :x0].any() and not changed[:, x1:].any()
+    lum = out.astype(float).mean(-1)[changed]
+    assert lum.mean() < float(np.mean(mouth.teeth)) * 0.9  # no pale band of squeezed teeth
 
 
 def test_open_jaw_shows_cavity_and_upper_teeth(p, rig):
@@ -95,7 +104,8 @@ def test_teeth_at_rest_part_between_their_rows(p, rig):
     """The sample portrait smiles with its teeth showing: an opening jaw keeps the upper row
     where it was and opens the dark cavity below it, above the lower row."""
     warper, mouth = rig
-    assert mouth.rest_patch is not None and 0.5 < mouth.bite < 0.95
+    # the bite: where the upper row ends (this smile shows its upper row down to the lower lip)
+    assert mouth.rest_patch is not None and 0.5 < mouth.bite <= 1.0
     d = motions.jaw(p, 0.25)
     out = mouth.composite(warper.warp(p.image, d), p.xy + d).astype(float).mean(-1)
     rest = p.image.astype(float).mean(-1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 from core.training.metadata import ClipMeta, write_metadata
 from core.training.prepare import PrepareConfig, prepare_dataset
@@ -18,23 +19,26 @@ def _row(out, name="face"):
 
 
 def test_relabelled_moved_or_replaced_clips_are_prepared_again(clips_copy, tmp_path):
+    # the cache is what is tested: the emotion-consistency filter stays out of it (the smiling
+    # clip relabelled sad scored at its threshold, 0.29-0.31 depending on the AU basis' tuning)
+    cfg = replace(CFG, min_emotion_consistency=0.0)
     out = tmp_path / "prepared"
     meta = clips_copy / "metadata.csv"
     write_metadata(meta, [ClipMeta("face.mp4", "happy")])
-    prepare_dataset(meta, out, CFG)
+    prepare_dataset(meta, out, cfg)
     assert _row(out)["emotion"] == "happy" and _row(out)["split"] == "train"
 
     write_metadata(meta, [ClipMeta("face.mp4", "sad", split="test")])  # relabel + move to test
-    report = prepare_dataset(meta, out, CFG)
+    report = prepare_dataset(meta, out, cfg)
     assert report.kept[0]["emotion"] == "sad" and report.kept[0]["split"] == "test"
     assert _row(out)["emotion"] == "sad" and _row(out)["split"] == "test"
 
     key = _row(out)["cache_key"]
-    again = prepare_dataset(meta, out, CFG)  # nothing changed: the cache is reused as is
+    again = prepare_dataset(meta, out, cfg)  # nothing changed: the cache is reused as is
     assert again.kept[0]["cache_key"] == key
 
     shutil.copy(clips_copy / "blank.mp4", clips_copy / "face.mp4")  # another file, same name
-    replaced = prepare_dataset(meta, out, CFG)
+    replaced = prepare_dataset(meta, out, cfg)
     assert replaced.kept == [] and "no face" in replaced.skipped[0]["reason"]
 
 

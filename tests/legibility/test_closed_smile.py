@@ -1,0 +1,57 @@
+"""A smiling photo that shows its teeth, set to an emotion with closed lips (sad, angry): the lips
+meet over the teeth everywhere (the rest opening is closed point by point, the fold guard keeps
+the seam), no band of squeezed teeth shows, and the corners turn down. And lids follow a
+downcast gaze (sad)."""
+import cv2
+import numpy as np
+import pytest
+
+from core.engine import RenderJob
+from core.face.regions import region
+from core.mix import EmotionMix
+from core.rig.engine import RigEngine
+from core.rig.pose import RigPose
+
+UP_IN, LO_IN = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+
+
+@pytest.fixture(scope="module")
+def smiling(portrait):
+    eng = RigEngine()
+    return eng, eng.prepare(portrait)
+
+
+def _lab(image, pts):
+    p = np.round(pts).astype(int)
+    return cv2.cvtColor(image[p[:, 1], p[:, 0]][None].astype(np.uint8), cv2.COLOR_RGB2LAB)[0]
+
+
+@pytest.mark.parametrize("name", ["sad", "angry"])
+def test_lips_meet_over_the_teeth_and_corners_turn_down(smiling, name):
+    eng, p = smiling
+    job = RenderJob(portrait=p, mix=EmotionMix.from_preset(name, au_overrides={45: 0.0}),
+                    size=384, duration=1.0)
+    frame = eng.render_frame(job, 15)
+    P = np.asarray(frame.info["landmarks_ipd"])
+    gaps = P[LO_IN, 1] - P[UP_IN, 1]
+    assert gaps.max() < 0.03, gaps  # sealed (the rest opening is 0.09-0.23 IPD)
+    rest = p.motion.P
+    elevation = lambda Q: float((Q[0, 1] + Q[17, 1]) / 2 - Q[[61, 291], 1].mean())
+    assert elevation(P) < elevation(rest) - 0.12
+    # no pale band of squeezed teeth between the lips: along the seam the colour is the lips'
+    xy = np.asarray(frame.info["landmarks"])
+    seam = ((xy[UP_IN] + xy[LO_IN]) / 2)[2:-2]
+    img = frame.image
+    teeth = _lab(p.image, p.analysis.xy[UP_IN[2:-2]] + [0, 0.05 * p.frame.ipd])
+    lab = _lab(img, seam)
+    assert lab[:, 0].mean() < teeth[:, 0].mean() - 20
+
+
+def test_upper_lids_follow_a_downcast_gaze(smiling):
+    eng, p = smiling
+    m = p.motion
+    lids = region("R_eye_upper_lid")[3:-3]
+    level = m.displacement(RigPose(aus={}, gaze=(0.0, 0.0)))[lids, 1].mean()
+    down = m.displacement(RigPose(aus={}, gaze=(0.0, 0.04)))[lids, 1].mean()
+    up = m.displacement(RigPose(aus={}, gaze=(0.0, -0.03)))[lids, 1].mean()
+    assert down - level > 0.025 and level - up > 0.015
