@@ -16,7 +16,7 @@ from core.emotions import AU_INDEX, AU_NUMBERS, EMOTIONS, NUM_AUS
 EXPERT_AUS: dict[str, dict[int, float]] = {
     # 12+25 prototypical; 6 in 51% (Du); Duchenne smile 6+12 (EMFACS). Lips part: a band of
     # upper teeth shows (at 0.45 a closed-mouth portrait showed a dark sliver, by eye)
-    "happy": {12: 1.0, 6: 0.9, 25: 0.8},
+    "happy": {12: 1.0, 6: 0.9, 25: 1.0},
     # 4+15 prototypical; 1 (60%), 17 (67%) variants; 6 (50%) left out: it reads as squint here.
     # 24 (not in Du et al.) closes a mouth that is open at rest: sad lips are closed (by eye).
     "sad": {1: 1.0, 4: 0.6, 15: 1.0, 17: 0.7, 24: 0.35},

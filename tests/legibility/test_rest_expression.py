@@ -81,7 +81,7 @@ def test_analyze_cli_prints_rest_aus(portrait_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["rest_aus"]["AU12"] >= 0.6
     assert out["names"]["AU12"] == "Lip corner puller"
-    assert out["label"].startswith("AU12")
+    assert "AU12" in out["label"]  # with the parted lips (AU25) among the strongest
 
 
 def test_analyze_cli_bad_input_is_one_line(tmp_path, capsys):
