@@ -22,6 +22,11 @@ ENCODER = {
     "color": "bt709",
     "audio_codec": "aac",
     "audio_bitrate": "160k",
+    # ffmpeg's "fast" AAC coder: its author found it sounds better than "twoloop" at higher
+    # bit rates for much less CPU (FFmpeg commit fcb681a, "aacenc: use the fast coder as the
+    # default"). Measured on 60 s of espeak speech at 160 kb/s: 0.73 s CPU against 1.15 s,
+    # SNR against the source 53 dB against 38 dB (twoloop shapes its noise; SNR is no ear).
+    "aac_coder": "fast",
     "audio_rate": 48000,
 }
 FORMATS = {".mp4": "mp4", ".mov": "mov", ".mkv": "matroska"}
@@ -85,8 +90,8 @@ def _audio_input(path: str, start: float, seconds: float) -> list[str]:
 
 
 def _audio_codec() -> list[str]:
-    return ["-c:a", ENCODER["audio_codec"], "-b:a", ENCODER["audio_bitrate"],
-            "-ar", str(ENCODER["audio_rate"])]
+    return ["-c:a", ENCODER["audio_codec"], "-aac_coder", ENCODER["aac_coder"],
+            "-b:a", ENCODER["audio_bitrate"], "-ar", str(ENCODER["audio_rate"])]
 
 
 def reads_audio(path: str, start: float = 0.0) -> bool:
