@@ -201,18 +201,6 @@ def load_portrait(args):
 
 
 # ----- running it
-def one_torch_thread() -> None:
-    """The rig's torch work is a few tiny MoE calls per take (core/rig/moe_rig.py). With two
-    intra-op threads each call waits for a second thread that the video encoder keeps busy:
-    ~100 ms a call against 0.5-0.9 ms on one thread, 0.8 s of a 60 s take on the 2-core
-    machine (measured, issue 18)."""
-    if "torch" in sys.modules:  # a prompt's text encoder loaded it: its work is done by now
-        sys.modules["torch"].set_num_threads(1)
-    else:
-        import os
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-
 class ProgressLine:
     """One stderr line redrawn in place: frames done, render speed, time left."""
 
@@ -263,8 +251,6 @@ def run(args, progress=None) -> int:
         from core.errors import InputError
         raise InputError("--emotion-from-audio needs --audio")
     job = build_job(args, audio, resolve_emotion(args, mix, audio))
-    if args.engine == "rig":
-        one_torch_thread()
     from core.keyframes import keys_from_args
     job.keys = offset_keys(keys_from_args(args), mix.head, mix.gaze)
     image = load_portrait(args)
