@@ -5,6 +5,7 @@ Run:  .venv/bin/python benchmarks/bench_export.py            # 60 s take, 3 roun
       .venv/bin/python benchmarks/bench_export.py --compare /path/to/old/checkout
       .venv/bin/python benchmarks/bench_export.py --long     # + a 10 min take (memory flat?)
       .venv/bin/python benchmarks/bench_export.py --writer-only   # encoder alone, no engine
+      .venv/bin/python benchmarks/bench_export.py --stages   # where a take's CPU goes
 
 The floor: the still portrait, as many frames at the same size, piped into ffmpeg and encoded
 (1) by core.video's VideoWriter (the project's encoder settings, video only) and (2) by
@@ -199,11 +200,84 @@ def floor_rounds(a) -> None:
                   f"{min(qc):.2f}-{max(qc):.2f}")
 
 
+STAGES = (("core.rig.warp", "Warper", "warp"), ("core.rig.warp", "Warper", "inverse_field"),
+          ("core.rig.shading", "ShadingRenderer", "apply"),
+          ("core.rig.mouth", "MouthRenderer", "composite"),
+          ("core.rig.eyes", "EyeRenderer", "composite"),
+          ("core.rig.motion", "MotionModel", "displacement"), ("core.rig.engine", None, "compose"))
+
+
+def stages(a) -> None:
+    """In this process: the rig's frames of the 60 s take with CPU timers on each stage, then the
+    same take exported: CPU of the rendering thread, of the writer's feeder thread (YUV
+    conversion, pipe writes) and of ffmpeg."""
+    import collections
+    import importlib
+    import resource
+
+    from core.audio.io import load_audio
+    from core.engine import RenderJob
+    from core.mix import EmotionMix
+    from core.rig.engine import RigEngine
+    from core.samples import sample_portrait
+    from core.video import ffmpeg
+    from core.video.export import export_video
+
+    spent: dict = collections.defaultdict(float)
+
+    def timed(fn, label):
+        def run(*args, **kw):
+            t = time.thread_time()
+            try:
+                return fn(*args, **kw)
+            finally:
+                spent[label] += time.thread_time() - t
+        return run
+
+    for module, cls, name in STAGES:
+        owner = importlib.import_module(module)
+        owner = getattr(owner, cls) if cls else owner
+        setattr(owner, name, timed(getattr(owner, name), f"{cls or module}.{name}"))
+    feed = ffmpeg.EncoderProcess._feed
+
+    def feeder(self):
+        try:
+            feed(self)
+        finally:
+            spent["feeder thread"] += time.thread_time()
+    ffmpeg.EncoderProcess._feed = feeder
+
+    engine = RigEngine()
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        mix = EmotionMix(weights=(0.6, 0, 0, 0, 0, 0.4))
+        job = RenderJob(portrait=engine.prepare(sample_portrait(a.size)),
+                        audio=load_audio(make_speech(folder, SHORT_S)), mix=mix, fps=a.fps,
+                        size=a.size)
+        engine.render_frame(job, 0)  # size state and emotion cache warm, as in a take
+        t = time.thread_time()
+        n = sum(1 for _ in engine.frames(job))
+        frames = time.thread_time() - t
+        print(f"{n} frames at {a.size} px, rendering only: {frames:.2f} s CPU "
+              f"({1000 * frames / n:.2f} ms a frame)")
+        for label, sec in sorted(spent.items(), key=lambda kv: -kv[1]):
+            print(f"  {label:34} {sec:6.2f} s  {1000 * sec / n:5.2f} ms a frame")
+        spent.clear()
+        c0, t = resource.getrusage(resource.RUSAGE_CHILDREN), time.thread_time()
+        export_video(engine, job, folder / "take.mp4")
+        main_cpu, c1 = time.thread_time() - t, resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(f"exported: rendering thread {main_cpu:.2f} s CPU, feeder thread "
+          f"{spent['feeder thread']:.2f} s, ffmpeg "
+          f"{c1.ru_utime + c1.ru_stime - c0.ru_utime - c0.ru_stime:.2f} s")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--long", action="store_true", help="also export a 10-minute take")
     ap.add_argument("--writer-only", action="store_true",
                     help="stream synthetic frames through VideoWriter (no engine)")
+    ap.add_argument("--stages", action="store_true",
+                    help="CPU per rig stage, rendering thread, feeder thread and ffmpeg")
     ap.add_argument("--size", type=int, default=512)
     ap.add_argument("--fps", type=int, default=25)
     ap.add_argument("--rounds", type=int, default=3,
@@ -211,6 +285,9 @@ def main() -> None:
     ap.add_argument("--compare", metavar="CHECKOUT",
                     help="also export with another checkout's main.py in every round")
     a = ap.parse_args()
+    if a.stages:
+        stages(a)
+        return
     if not (a.long or a.writer_only):
         floor_rounds(a)
         return
@@ -221,6 +298,7 @@ def main() -> None:
         portrait = folder / "portrait.png"
         if not a.writer_only:
             import cv2
+
             from core.samples import sample_portrait
             cv2.imwrite(str(portrait), sample_portrait(a.size)[:, :, ::-1])
         for seconds in lengths:

@@ -6,8 +6,11 @@ sum_k a_ik B_k into the displacement slot, so X' = X + sum_i g_i E_i(X * s_i) (c
 literally the paper's formula, and its displacement slot is the emotion's landmark motion. The
 local gate s is per token: overriding it on a face region (e.g. mouth) mixes experts per region.
 
-The torch module (core/rig/moe_experts.py) is built the first time an emotion is mixed: a neutral
-portrait's first frame, the app's first preview, never waits for torch to load.
+Because every expert is linear and the rig's own local gate is a constant (zero weights, bias
+LOCAL_GATE_OPEN_BIAS), the module's output has a closed form, X'[:, :2] = sum_i g_i s_i B w_i:
+frames use it in numpy (RigMoE.displacement), so a render never waits ~1.5 s for torch to load
+(issue 18). The torch module (core/rig/moe_experts.py) stays the definition: module_displacement
+runs it, and tests/rig/test_rig_moe_closed_form.py holds the two together.
 """
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
 LOCAL_GATE_OPEN_BIAS = 12.0
+_OPEN_GATE = np.float32(1 / (1 + np.exp(-LOCAL_GATE_OPEN_BIAS)))  # that gate's value, s_i
 
 # Which Face Mesh lists make up each palette region (FACS.md / facemesh_regions.json);
 # unlisted landmarks join the region of their nearest listed neighbour.
@@ -67,6 +71,7 @@ class RigMoE:
         self.n_tokens = basis.matrix.shape[1] // 2
         self.token_region = region_of_tokens(frame_points)
         self._expert_aus = expert_matrix()
+        self._key_au = np.array([AU_INDEX[au] for au, _ in basis.keys])
         self._net = None  # (EmotionMoE, tokens), see _module()
         self._build_lock = threading.Lock()
 
@@ -80,8 +85,7 @@ class RigMoE:
                 from core.rig.moe_experts import AUExpert
 
                 k = self.n_keys
-                key_au = np.array([AU_INDEX[au] for au, _ in self.basis.keys])
-                experts = [AUExpert(row, k, key_au) for row in self._expert_aus]
+                experts = [AUExpert(row, k, self._key_au) for row in self._expert_aus]
                 moe = EmotionMoE(2 + 2 * k, experts, local_gate_bias=LOCAL_GATE_OPEN_BIAS).eval()
                 tok = self.basis.matrix.reshape(k, -1, 2).transpose(1, 0, 2).reshape(-1, 2 * k)
                 tokens = torch.cat([torch.zeros(tok.shape[0], 2), torch.as_tensor(tok)], 1)[None]
@@ -105,7 +109,25 @@ class RigMoE:
 
     def displacement(self, g: np.ndarray, s: np.ndarray | None, gain: np.ndarray) -> np.ndarray:
         """Emotion landmark motion (478, 2) in IPD for global gates g (6,), local gates per
-        region s (R, 6) (NaN: the module's own; None: no region set) and AU gains."""
+        region s (R, 6) (NaN: the module's own; None: no region set) and AU gains: the module's
+        output in closed form (see the module docstring)."""
+        g = np.asarray(g, np.float32)
+        on = np.flatnonzero(g)
+        if not len(on):
+            return np.zeros((self.n_tokens, 2), np.float32)
+        # E_i's weight per (AU, side) key, then its field over the tokens (einsum, not BLAS: a
+        # threaded BLAS spins on the encoder's core)
+        w = (self._expert_aus[on] * np.asarray(gain, np.float32))[:, self._key_au]
+        fields = np.einsum("ek,kn->en", w, self.basis.matrix).reshape(len(on), -1, 2)
+        gate = np.full((self.n_tokens, len(on)), _OPEN_GATE, np.float32)
+        if s is not None:
+            s_tok = np.asarray(s, np.float32)[self.token_region][:, on]
+            gate = np.where(np.isnan(s_tok), gate, s_tok)
+        return np.einsum("e,ne,enc->nc", g[on], gate, fields)
+
+    def module_displacement(self, g: np.ndarray, s: np.ndarray | None,
+                            gain: np.ndarray) -> np.ndarray:
+        """The same through core.moe.EmotionMoE itself (torch), the definition."""
         if not np.any(g):
             return np.zeros((self.n_tokens, 2), np.float32)
         import torch

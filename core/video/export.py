@@ -26,6 +26,7 @@ import numpy as np
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
+from core.video.yuv import to_i420
 
 DEFAULT_CRF = 18
 DEFAULT_PRESET = "veryfast"
@@ -154,9 +155,11 @@ class VideoWriter:
         if image.shape != (self.height, self.width, 3) or image.dtype != np.uint8:
             raise ExportError(f"frame {self.frames} is {image.shape} {image.dtype}, but the video "
                               f"takes {self.width}x{self.height} RGB uint8 frames")
-        data = np.array(image, order="C", copy=True) if copy else np.ascontiguousarray(image)
         try:
-            self._enc.write(memoryview(data).cast("B"))
+            if copy:  # converting is the copy: the caller may change `image` at once
+                self._enc.write(to_i420(image))
+            else:  # handed over: converted on the feeder thread, beside the renderer
+                self._enc.write(image, to_i420)
         except OSError:
             raise self._encoder_error("the video encoder stopped while writing") from None
         self.frames += 1

@@ -10,6 +10,7 @@ from core.audio.io import load_audio
 from core.engine import CancelToken, RenderJob
 from core.errors import Cancelled, ExportError
 from core.video.export import VideoWriter, check_output_path, export_video
+from core.video.yuv import to_i420
 from tests.export.helpers import StripeEngine, audio_seconds, decoded_frames, probe
 
 FPS = 25
@@ -270,7 +271,7 @@ def test_frames_queued_without_a_wakeup_still_reach_the_encoder(tmp_path):
     time.sleep(0.5)  # the feeder has written frame 0 and waits for the next
     with queued.mutex:  # what an interrupted put() leaves: items in, nobody notified
         for i in range(queued.maxsize):
-            queued.queue.append(memoryview(np.full((48, 64, 3), 40 * i, np.uint8)).cast("B"))
+            queued.queue.append((to_i420(np.full((48, 64, 3), 40 * i, np.uint8)), None))
     w.frames += queued.maxsize
     closer = threading.Thread(target=w.close, daemon=True)
     closer.start()
