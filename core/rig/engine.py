@@ -106,7 +106,9 @@ class RigEngine(Engine):
         return self.builder.rendered_gates(mixes, times, onset)
 
     def warm_up(self, portrait: PreparedPortrait) -> None:
-        portrait.motion.moe.warm_up()
+        """Nothing to load: the rig's frames run the experts in closed form (numpy,
+        core/rig/moe_rig.py); torch, ~1.5 s of CPU, stays unloaded unless the torch module is
+        asked for (its tests, training)."""
 
     def render_pose(self, portrait: PreparedPortrait, pose: RigPose, size: int,
                     activity: float = 0.0) -> np.ndarray:

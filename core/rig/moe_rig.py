@@ -92,10 +92,6 @@ class RigMoE:
                 self._net = (moe, tokens)
             return self._net
 
-    def warm_up(self) -> None:
-        """Load torch and build the module now (e.g. in the background after a first frame)."""
-        self._module()
-
     def au_gain(self, g: np.ndarray, muted: list[int], extra: np.ndarray | None = None) -> np.ndarray:
         """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling), or up to the
         strongest gate when the master intensity exaggerates (EXAGGERATION); muted -> 0;
