@@ -101,14 +101,12 @@ def run(args) -> int:
 
 
 def _perceptual_dir(args):
-    from pathlib import Path
-
-    from core.diffusion.loading import default_models_dir
+    from core.diffusion.loading import models_root
     from core.training.perceptual import DEFAULT_FOLDER
 
     if args.perceptual:
         return args.perceptual
-    return None if args.tiny else (Path(args.models) if args.models else default_models_dir()) / DEFAULT_FOLDER
+    return None if args.tiny else models_root(args.models) / DEFAULT_FOLDER
 
 
 def _check_flags(args) -> None:
@@ -145,11 +143,9 @@ def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str) -> int:
 
 
 def _has_trained_unet(models: str | None) -> bool:
-    from pathlib import Path
+    from core.diffusion.loading import models_root
 
-    from core.diffusion.loading import default_models_dir
-
-    return (Path(models) if models else default_models_dir()).joinpath("moee", "unet").is_dir()
+    return models_root(models).joinpath("moee", "unet").is_dir()
 
 
 def _bar(step: int, total: int, row: dict) -> None:

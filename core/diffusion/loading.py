@@ -25,6 +25,11 @@ def default_models_dir() -> Path:
     return models_dir()
 
 
+def models_root(given: str | Path | None = None) -> Path:
+    """The models folder a command was given, else the default one."""
+    return Path(given) if given else models_dir()
+
+
 @dataclass(frozen=True)
 class Part:
     name: str
@@ -56,7 +61,7 @@ MOEE_PARTS = ("moee/audio_proj", "moee/moee_attention")
 
 def part_status(models_dir: str | Path | None = None) -> list[tuple[Part, Path, bool]]:
     """Every part with its path and whether it holds a config (for `main.py doctor`)."""
-    root = Path(models_dir) if models_dir else default_models_dir()
+    root = models_root(models_dir)
     out = []
     for part in PARTS:
         path = root / part.rel
@@ -76,7 +81,7 @@ def setup_hint(missing: list[tuple[Part, Path]], models_dir: str | Path | None =
     """One sentence on what to put where, for a user who picked the diffusion engine."""
     if not missing:
         return ""
-    root = Path(models_dir) if models_dir else default_models_dir()
+    root = models_root(models_dir)
     first, path = missing[0]
     more = f" and {len(missing) - 1} more part(s)" if len(missing) > 1 else ""
     return (f"The diffusion engine needs its model files in {root}: put {first.expected} in "
@@ -147,7 +152,7 @@ def load_parts(models_dir: str | Path | None = None, require_moee: bool = True,
     from core.diffusion.audio import AudioProjModel
     from core.diffusion.unet import MoEEAttentionAdapter
 
-    root = Path(models_dir) if models_dir else default_models_dir()
+    root = models_root(models_dir)
     check_present(root, require_moee)
     exp = {p.rel: p.expected for p in PARTS}
     names = {p.rel: p.name for p in PARTS}
