@@ -20,6 +20,11 @@ def idx(*names: str) -> np.ndarray:
     return np.unique(np.concatenate([region(n) for n in names]))
 
 
+# each lip's own points: its contours and rings without the two corners both lips share
+UPPER_LIP_ONLY = np.setdiff1d(idx(*UPPER_LIP), idx(*LOWER_LIP))
+LOWER_LIP_ONLY = np.setdiff1d(idx(*LOWER_LIP), idx(*UPPER_LIP))
+
+
 def _inner_brow(g, s: str) -> np.ndarray:
     brow, inner = brow_inner(g, s)
     return brow[inner > 0.6]

@@ -8,12 +8,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.spatial import Delaunay
 
-from core.rig.au_points import LOWER_LIP, UPPER_LIP, idx
+from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
 from core.rig.tuning import FOLD_GUARD
-
-
-_UPPER_LIP, _LOWER_LIP = idx(*UPPER_LIP), idx(*LOWER_LIP)
-_UPPER_LIP, _LOWER_LIP = np.setdiff1d(_UPPER_LIP, _LOWER_LIP), np.setdiff1d(_LOWER_LIP, _UPPER_LIP)
 
 
 class FoldGuard:
@@ -29,7 +25,7 @@ class FoldGuard:
         # the mouth renderer paints. Counted, lips closing over a smile's teeth "flipped" them
         # and the guard parted the lips again (the smiling astronaut set to sad showed teeth)
         t = self.tri
-        across = np.isin(t, _UPPER_LIP).any(1) & np.isin(t, _LOWER_LIP).any(1)
+        across = np.isin(t, UPPER_LIP_ONLY).any(1) & np.isin(t, LOWER_LIP_ONLY).any(1)
         self.tri = t[~across]
         self.P = P[:n].astype(np.float32)
         self.sign = np.sign(self._area(self.P))

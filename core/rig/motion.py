@@ -9,7 +9,7 @@ from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
-from core.rig.au_points import LOWER_LIP, UPPER_LIP, idx
+from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
 from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
@@ -27,9 +27,6 @@ _INNER_UP_C = region("lips_upper_inner")  # with the corners
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
 _LIP_CONTACT = 0.004
-_UPPER_LIP, _LOWER_LIP = idx(*UPPER_LIP), idx(*LOWER_LIP)
-_UPPER_LIP, _LOWER_LIP = (np.setdiff1d(_UPPER_LIP, _LOWER_LIP),  # the corners stay put
-                          np.setdiff1d(_LOWER_LIP, _UPPER_LIP))
 
 
 def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
@@ -140,9 +137,10 @@ class MotionModel:
         return d
 
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
-        """(d, the inner lip points that met, or None). Inner lips pushed past each other (pressed lips, AU24/AU23, on top of a parted rest
-        mouth taken away) meet halfway instead. Left to the fold guard, crossing lips relax the
-        whole mouth and stay ~0.025 IPD apart: a band of teeth under pressed lips."""
+        """(d, the inner lip points that met, or None). Inner lips pushed past each other
+        (pressed lips, AU24/AU23, on top of a parted rest mouth taken away) meet halfway
+        instead. Left to the fold guard, crossing lips relax the whole mouth and stay ~0.025 IPD
+        apart: a band of teeth under pressed lips."""
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
         crossed = y_lo < y_up
@@ -156,7 +154,7 @@ class MotionModel:
         xs = np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]])
         o = np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])
         order = np.argsort(xs)
-        for pts, sign in ((_UPPER_LIP, -1.0), (_LOWER_LIP, 1.0)):
+        for pts, sign in ((UPPER_LIP_ONLY, -1.0), (LOWER_LIP_ONLY, 1.0)):  # corners stay put
             d[pts, 1] += sign * np.interp(self.P[pts, 0], xs[order], o[order]).astype(np.float32)
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]

@@ -60,18 +60,18 @@ MOUTH_TUNING = {
     "pale_lift": 1.5,  # ... and are this much lighter (1.3 read as a grey band next to warm skin)
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
-    "still_px": 0.25,
+    "still_px": 0.25,  # px: inner lips within this of rest: the warped real mouth is already right
     # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
     # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
     # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
     # corners)
     "sealed_gap": 0.035,
-    "lip_line_level": 0.6,
+    "lip_line_level": 0.6,  # the line where lips meet / the lip colour
     # lips closed over a mouth open at rest: the sliver left between them is filled with the lip
     # colour at this level, and the line where they meet drawn this wide and strong (by eye)
     "lip_fill_level": 0.85,
     "seam_width": 0.012,
-    "seam_alpha": 0.45,  # the line / the lip colour  # inner lips within this of rest: the warped real mouth is already right
+    "seam_alpha": 0.45,
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -236,7 +236,7 @@ class MouthRenderer:
 
     def _rest_interior(self, image: np.ndarray):
         """The real mouth interior of a portrait whose mouth is open at rest: its upper teeth
-        (above the bite line, found as the darkest row between the inner lips) ride with the
+        (above the bite line, where the bright upper row ends between the inner lips) ride with the
         skull, its lower part with the jaw."""
         poly = self.rest[self.poly]
         h, w = image.shape[:2]
@@ -261,8 +261,8 @@ class MouthRenderer:
         prof = np.convolve(prof, [1 / 3] * 3, "same")
         # the bite is where the upper teeth end: going down, the first dark row after the first
         # bright one (a smile showing only its upper row is bright to the bottom: all upper).
-        # The darkest row alone was the shadow under the upper lip once the lip edge was found
-        # (core/face/lip_edges.py) and sent the upper teeth down with the jaw
+        # The darkest row alone can be the shadow under the upper lip, and then the upper teeth
+        # went down with the jaw
         bright = prof > (prof.max() + prof.min()) / 2
         first = int(np.argmax(bright))
         after = np.flatnonzero(~bright[first:])

@@ -20,6 +20,7 @@ from core.paths import resource
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.rig.au_basis import AUBasis
+from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
 from core.rig.tuning import REST_FIT
 
 _MODEL = resource("canonical_face_model.json")
@@ -178,11 +179,6 @@ def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:
 
 _UP_IN, _LO_IN = region("lips_upper_inner"), region("lips_lower_inner")
 _UP_OUT, _LO_OUT = region("lips_upper_outer"), region("lips_lower_outer")
-_UP_LIP = np.unique(np.concatenate([region(n) for n in (
-    "lips_upper_outer", "lips_upper_inner", "lips_upper_semi_inner", "lips_upper_semi_outer")]))
-_LO_LIP = np.unique(np.concatenate([region(n) for n in (
-    "lips_lower_outer", "lips_lower_inner", "lips_lower_semi_inner", "lips_lower_semi_outer")]))
-_UP_LIP, _LO_LIP = np.setdiff1d(_UP_LIP, _LO_LIP), np.setdiff1d(_LO_LIP, _UP_LIP)
 
 
 def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
@@ -201,8 +197,8 @@ def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
     o = np.argsort(xs)
     share = REST_FIT["closure_upper_share"]
     y = np.zeros(len(P), np.float32)
-    for pts, inner, outer, amount in ((_UP_LIP, _UP_IN, _UP_OUT, -share),
-                                      (_LO_LIP, _LO_IN, _LO_OUT, 1.0 - share)):
+    for pts, inner, outer, amount in ((UPPER_LIP_ONLY, _UP_IN, _UP_OUT, -share),
+                                      (LOWER_LIP_ONLY, _LO_IN, _LO_OUT, 1.0 - share)):
         x = P[pts, 0]
         g = np.interp(x, xs[o], gap[o])
         y_in = np.interp(x, *_sorted(P[inner]))
@@ -212,7 +208,7 @@ def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
         w = REST_FIT["closure_outer"] + (1.0 - REST_FIT["closure_outer"]) * t
         y[pts] = amount * g * w
     main = max(parting, key=lambda au: float(np.abs(fields[au]).sum()))
-    lips = np.concatenate([_UP_LIP, _LO_LIP])
+    lips = np.concatenate([UPPER_LIP_ONLY, LOWER_LIP_ONLY])
     for au in parting:
         fields[au] = fields[au].copy()
         fields[au][lips, 1] = y[lips] if au == main else 0.0
