@@ -132,10 +132,10 @@ def measure(cmd: list[str]) -> dict:
 
 
 def render_cmd(portrait: Path, wav: Path, out: Path, size: int, fps: int,
-               root: Path = ROOT) -> list[str]:
+               root: Path = ROOT, extra: tuple[str, ...] = ()) -> list[str]:
     return [sys.executable, str(root / "main.py"), "render", "--portrait", str(portrait),
             "--audio", str(wav), "--out", str(out), "--size", str(size), "--fps", str(fps),
-            "--mix", "happy=0.6,surprised=0.4", "--quiet"]
+            "--mix", "happy=0.6,surprised=0.4", "--quiet", *extra]
 
 
 def writer_cmd(wav: Path, out: Path, size: int, fps: int) -> list[str]:
@@ -161,8 +161,11 @@ def floor_rounds(a) -> None:
 
     from core.samples import sample_portrait
 
-    names = ["export"] + (["export (compare)"] if a.compare else [])
-    roots = [ROOT] + ([Path(a.compare).resolve()] if a.compare else [])
+    # "export": the CLI's default (--workers auto: two rendering processes on 2+ cores);
+    # "export, 1 process": the same code with --workers 1, in the same round
+    names = ["export", "export, 1 process"] + (["export (compare)"] if a.compare else [])
+    roots = [ROOT, ROOT] + ([Path(a.compare).resolve()] if a.compare else [])
+    extras = [(), ("--workers", "1")] + ([()] if a.compare else [])
     with tempfile.TemporaryDirectory() as d:
         folder = Path(d)
         image = sample_portrait(a.size)
@@ -178,8 +181,9 @@ def floor_rounds(a) -> None:
                                                                  a.fps), out),
                    "floor, imageio defaults": run_once(floor_cmd(FLOOR_IMAGEIO, still, out, n,
                                                                  a.fps), out)}
-            for name, root in zip(names, roots):
-                row[name] = run_once(render_cmd(portrait, wav, out, a.size, a.fps, root), out)
+            for name, root, extra in zip(names, roots, extras):
+                row[name] = run_once(render_cmd(portrait, wav, out, a.size, a.fps, root, extra),
+                                     out)
             rounds.append(row)
     print(f"{n} frames ({SHORT_S:.0f} s), {a.size} px, {a.fps} fps, {os.cpu_count()} CPUs, "
           f"{a.rounds} rounds; load average before: {os.getloadavg()[0]:.1f}")

@@ -84,6 +84,7 @@ def render_row(line: int, cells: dict[str, str], settings: dict, ident: dict,
         parser = _RenderParser(prog="render")
         render.add_arguments(parser)
         args = parser.parse_args(render_argv(cells, settings))
+        args.workers = 1  # the batch's own pool (or Ray) runs the rows side by side
         with contextlib.redirect_stdout(io.StringIO()):
             render.run(args, progress=progress)
         write_record(cells, ident)

@@ -108,8 +108,23 @@ def add_arguments(parser) -> None:
     out.add_argument("--engine", choices=EngineChoices(), default="rig",
                      help="rig: real time on CPU (default); diffusion: the paper's network, "
                           "needs a GPU and checkpoints in models/")
+    out.add_argument("--workers", type=_workers, default="auto", metavar="N",
+                     help="rendering processes for a take of 10 s or more: 1, 2 or auto (2 when "
+                          "the machine has 2 or more cores; the rig only; default auto)")
     out.add_argument("--quiet", action="store_true",
                      help="print only the output path (no progress line or summary)")
+
+
+def _workers(text: str) -> int:
+    """--workers: 'auto' -> 2 on a machine with 2 or more cores, else 1; or 1 or 2."""
+    import argparse
+    import os
+
+    if text == "auto":
+        return 2 if (os.cpu_count() or 1) >= 2 else 1
+    if text in ("1", "2"):
+        return int(text)
+    raise argparse.ArgumentTypeError(f"must be 1, 2 or auto, got {text!r}")
 
 
 # ----- building the job
@@ -266,7 +281,8 @@ def run(args, progress=None) -> int:
     sinks = [sink for sink in (curves and curves.write, stream and stream.push) if sink]
     try:
         result = export_video(engine, job, out, progress=progress,
-                              on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None)
+                              on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None,
+                              workers=args.workers)
     except BaseException:
         if curves:
             curves.abort()

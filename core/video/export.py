@@ -26,6 +26,7 @@ import numpy as np
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
+from core.video import parallel
 from core.video.yuv import to_i420
 
 DEFAULT_CRF = 18
@@ -264,9 +265,11 @@ def _failure(path: Path, what: str, log: str) -> ExportError:
 
 def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
                  crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                 on_frame=None) -> ExportResult:
+                 on_frame=None, workers: int = 1) -> ExportResult:
     """Render `job` with `engine` straight into a video file; the frame size comes from frame 0.
-    `on_frame(frame)` sees every frame as it is written (e.g. a curve writer).
+    `on_frame(frame)` sees every frame as it is written (e.g. a curve writer). `workers` 2: a
+    helper process renders every other block of frames (core/video/parallel.py; engines that
+    support it, takes of at least parallel.MIN_FRAMES frames).
 
     Raises InputError (bad job), ExportError (path, disk, encoder), Cancelled; no file on failure.
     """
@@ -274,7 +277,10 @@ def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
     path = check_output_path(out_path)
     t0 = time.perf_counter()
     start, _ = job.time_range()
-    frames = iter(engine.frames(job, progress, cancel))
+    if workers > 1 and parallel.supports(engine) and job.frame_count() >= parallel.MIN_FRAMES:
+        frames = iter(parallel.ParallelFrames(engine, job, progress, cancel))
+    else:
+        frames = iter(engine.frames(job, progress, cancel))
     try:
         first = next(frames, None)
         if first is None:

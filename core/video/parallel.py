@@ -1,0 +1,187 @@
+"""One take, two rendering processes: this one and a helper, taking blocks of frames in turn.
+
+Why: on 2 cores an export is Python's frames (one core, the GIL) next to ffmpeg, and the frames
+alone take as long as the whole encode floor (README, issue 18). A second process renders every
+other block of frames; this one renders the rest, writes every frame to the encoder in order and
+renders ahead while it waits for the helper.
+
+Safety first (an export must never hang or lose a frame):
+- the helper is started with "spawn", never fork (this process may run threads: the GUI, the
+  encoder's feeder, MediaPipe's graph), and gets the portrait as image + Face Mesh analysis;
+- blocks are claimed through one shared counter, in order, so each frame has exactly one owner;
+- the helper may run at most AHEAD blocks past what was written (memory stays bounded);
+- if the helper fails or dies, its unfinished blocks are rendered here (slower, never lost);
+- closing (done, error, Ctrl-C, cancel) stops the helper.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+from typing import Iterator
+
+BLOCK = 25  # frames per block (1 s at 25 fps)
+AHEAD = 3  # blocks either process may render past the last written frame
+MIN_FRAMES = 250  # shorter takes: the helper's start (~1 s of CPU) would cost more than it saves
+WAIT_S = 0.2  # how often a wait checks that the helper is alive
+
+
+def supports(engine) -> bool:
+    return all(hasattr(engine, a) for a in ("frame_range", "portable", "from_portable"))
+
+
+def _helper(engine_name: str, state, job, total: int, counter, written, conn) -> None:
+    import time
+
+    try:
+        from core.engines import create_engine
+
+        eng = create_engine(engine_name)
+        job.portrait = eng.from_portable(state)
+        while True:
+            with counter.get_lock():
+                b = counter.value
+                if b * BLOCK >= total:
+                    break
+                if b >= written.value // BLOCK + AHEAD:  # too far ahead: let the writer catch up
+                    b = None
+                else:
+                    counter.value = b + 1
+            if b is None:
+                time.sleep(0.01)
+                continue
+            for frame in eng.frame_range(job, b * BLOCK, min((b + 1) * BLOCK, total)):
+                conn.send(("frame", frame))
+        conn.send(("done", None))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent, which renders the rest
+        try:
+            conn.send(("error", f"{type(e).__name__}: {e}"))
+        except Exception:  # noqa: BLE001 - the parent is gone or closing
+            pass
+    finally:
+        conn.close()
+
+
+class ParallelFrames:
+    """Iterates a job's frames in order, rendered here and in one helper process."""
+
+    def __init__(self, engine, job, progress=None, cancel=None):
+        self.engine, self.job, self.progress, self.cancel = engine, job, progress, cancel
+        self.total = job.frame_count()
+        self.helper_error: str | None = None
+        self._proc = None
+        self._closing = False
+
+    def __iter__(self) -> Iterator:
+        ctx = mp.get_context("spawn")
+        self._counter, self._written = ctx.Value("i", 0), ctx.Value("i", 0)
+        recv, send = ctx.Pipe(duplex=False)
+        job = _without_portrait(self.job)
+        self._proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
+            self.engine.name, self.engine.portable(self.job.portrait), job, self.total,
+            self._counter, self._written, send))
+        self._proc.start()
+        send.close()
+        self._ready: dict[int, object] = {}
+        self._mine: set[int] = set()
+        self._helper_done = False
+        self._cond = threading.Condition()
+        self._receiver = threading.Thread(target=self._receive, args=(recv,), daemon=True,
+                                          name="moee-render-helper-recv")
+        self._receiver.start()
+        try:
+            for i in range(self.total):
+                if self.cancel is not None:
+                    self.cancel.raise_if_cancelled()
+                frame = self._get(i)
+                yield frame
+                with self._written.get_lock():
+                    self._written.value = i + 1
+                if self.progress is not None:
+                    self.progress(i + 1, self.total)
+        finally:
+            self.close()
+            recv.close()
+
+    # ----- internals
+    def _receive(self, conn) -> None:
+        """The helper's frames, as they come (a thread: the helper never waits on a full pipe)."""
+        try:
+            while True:
+                kind, payload = conn.recv()
+                with self._cond:
+                    if kind == "frame":
+                        self._ready[payload.index] = payload
+                    else:
+                        self.helper_error = payload if kind == "error" else None
+                        self._helper_done = True
+                    self._cond.notify_all()
+                if kind != "frame":
+                    return
+        except (EOFError, OSError):
+            with self._cond:
+                if not self._helper_done and not self._closing:
+                    self.helper_error = self.helper_error or "the helper process stopped"
+                self._helper_done = True
+                self._cond.notify_all()
+
+    def _claim(self, limit: int) -> int | None:
+        with self._counter.get_lock():
+            b = self._counter.value
+            if b * BLOCK >= self.total or b >= limit:
+                return None
+            self._counter.value = b + 1
+        self._mine.add(b)
+        return b
+
+    def _render(self, b: int, needed: int) -> None:
+        """Render block b here; frames before `needed` (already written: a block taken back
+        from a helper that stopped half way) are dropped."""
+        stop = min((b + 1) * BLOCK, self.total)
+        for frame in self.engine.frame_range(self.job, max(b * BLOCK, needed), stop):
+            with self._cond:
+                self._ready[frame.index] = frame
+
+    def _get(self, i: int):
+        b = i // BLOCK
+        while True:
+            with self._cond:
+                if i in self._ready:
+                    return self._ready.pop(i)
+                helper_gone = self._helper_done
+            if b in self._mine:
+                self._render(b, i)
+                continue
+            if b >= self._counter.value:  # nobody's yet: the next block in order, take it
+                self._claim(b + 1)
+                continue
+            if helper_gone:  # the helper's block, and the helper is gone: render it here
+                self._mine.add(b)
+                continue
+            ahead = self._claim(i // BLOCK + AHEAD)  # the helper's: render ahead meanwhile
+            if ahead is not None:
+                self._render(ahead, i)
+                continue
+            with self._cond:
+                self._cond.wait_for(lambda: i in self._ready or self._helper_done, WAIT_S)
+                if not self._helper_done and self._proc is not None \
+                        and not self._proc.is_alive() and i not in self._ready:
+                    self._helper_done = True
+                    self.helper_error = self.helper_error or "the helper process stopped"
+
+    def close(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        self._closing = True  # the helper's end from here on is ours, not a failure
+        if proc.is_alive():
+            proc.terminate()
+        proc.join(timeout=5)
+        if proc.is_alive():
+            proc.kill()
+            proc.join(timeout=5)
+
+
+def _without_portrait(job):
+    from dataclasses import replace
+
+    return replace(job, portrait=None)

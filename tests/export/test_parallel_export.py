@@ -1,0 +1,78 @@
+"""Two rendering processes (core/video/parallel.py): the same frames as one process, in order;
+a helper that dies mid-take costs time, not frames; cancelling stops the helper; the CLI's
+--workers."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from core.cli import run_cli
+from core.engine import CancelToken, RenderJob
+from core.errors import Cancelled
+from core.mix import EmotionMix
+from core.rig.engine import RigEngine
+from core.video import parallel
+from core.video.parallel import ParallelFrames
+from tests.export.helpers import decoded_frames, probe
+
+SECONDS = 12.0  # 300 frames at 25 fps: above parallel.MIN_FRAMES
+
+
+@pytest.fixture(scope="module")
+def take(portrait):
+    eng = RigEngine()
+    job = RenderJob(portrait=eng.prepare(portrait), mix=EmotionMix.from_preset("sad"), size=128,
+                    duration=SECONDS, fps=25)
+    return eng, job, [f.image for f in eng.frames(job)]
+
+
+def test_two_processes_give_the_same_frames_in_order(take):
+    eng, job, serial = take
+    pf = ParallelFrames(eng, job)
+    frames = list(pf)
+    assert [f.index for f in frames] == list(range(len(serial)))
+    assert all(np.array_equal(f.image, s) for f, s in zip(frames, serial))
+    assert pf.helper_error is None and pf._proc is None  # the helper was stopped
+
+
+def test_a_helper_that_dies_costs_no_frame(take):
+    eng, job, serial = take
+    pf = ParallelFrames(eng, job)
+    out = []
+    for f in pf:
+        out.append(f.image)
+        if len(out) == 2 * parallel.BLOCK + 3:
+            pf._proc.kill()  # mid-take, whatever it was doing
+    assert len(out) == len(serial)
+    assert all(np.array_equal(a, b) for a, b in zip(out, serial))
+    assert pf.helper_error  # noticed and said why
+
+
+def test_cancel_stops_the_helper(take):
+    eng, job, _ = take
+    token = CancelToken()
+    pf = ParallelFrames(eng, job, cancel=token)
+    it = iter(pf)
+    for _ in range(parallel.BLOCK + 1):
+        next(it)
+    proc = pf._proc
+    token.cancel()
+    with pytest.raises(Cancelled):
+        next(it)
+    assert pf._proc is None and not proc.is_alive()
+
+
+def test_cli_workers_2_writes_every_frame(portrait_path, tmp_path):
+    out = tmp_path / "take.mp4"
+    assert run_cli(["render", "--portrait", str(portrait_path), "--duration", "10.4",
+                    "--size", "128", "--mix", "angry=1", "--workers", "2", "--quiet",
+                    "--out", str(out)]) == 0
+    assert len(decoded_frames(out)) == 260
+    assert probe(out)["video"] == "h264"
+
+
+def test_cli_workers_is_checked_at_the_door(portrait_path, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        run_cli(["render", "--portrait", str(portrait_path), "--duration", "1",
+                 "--workers", "3", "--out", str(tmp_path / "x.mp4")])
+    assert "must be 1, 2 or auto" in capsys.readouterr().err
