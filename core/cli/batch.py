@@ -33,13 +33,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("--size", type=int, default=512, metavar="PX",
                         help="longest side of each video (default 512)")
     parser.add_argument("--seed", type=int, default=0, help="seed for blinks and head motion")
-    parser.add_argument("--engine", default="rig", help="rig (default) or diffusion")
+    from core.cli.render import EngineChoices  # render's own choice list: one place
+    parser.add_argument("--engine", choices=EngineChoices(), default="rig",
+                        help="rig (default) or diffusion")
 
 
 def run(args) -> int:
+    from core import validate
     from core.batch.manifest import read_manifest
     from core.batch.runner import BatchOptions, run_batch
 
+    # the take settings every row shares are checked once, at the door, not once per row
+    validate.fps(args.fps)
+    validate.size(args.size)
     rows = read_manifest(args.manifest)
     settings = {"fps": args.fps, "size": args.size, "seed": args.seed, "engine": args.engine}
     options = BatchOptions(jobs=args.jobs, ray=args.ray, force=args.force, settings=settings)

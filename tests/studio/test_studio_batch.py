@@ -150,3 +150,20 @@ def test_paths_are_relative_to_the_manifest(tmp_path):
     (row,) = read_manifest(p)
     assert row.cells["portrait"] == os.path.join(str(p.parent), "f.png")
     assert row.cells["prompt"] == "calm, then a smile" and row.line == 2
+
+
+@pytest.mark.parametrize("flags, words", [
+    (["--engine", "rgi"], "invalid choice: 'rgi'"),
+    (["--fps", "0"], "--fps"),
+    (["--size", "8"], "--size")])
+def test_shared_settings_fail_once_at_the_door(tmp_path, capsys, flags, words):
+    """A typo in a setting every row shares is one error before any row starts, not one per row."""
+    p = tmp_path / "m.csv"
+    p.write_text("portrait,audio,out\nf.png,a.wav,o1.mp4\nf.png,a.wav,o2.mp4\n")
+    try:
+        code = run_cli(["batch", str(p), *flags])
+    except SystemExit as e:  # argparse: exit 2 with its usage line
+        code = e.code
+    err = capsys.readouterr().err
+    assert code != 0 and words in err
+    assert "rows from" not in err  # no row was started (the batch never began)
