@@ -19,7 +19,7 @@ from core.errors import FaceTooSmallError, MoeeWarning, NoFaceError
 from core.face.image_io import as_rgb_uint8, cap_size
 from core.face.regions import ipd as face_ipd
 from core.native_logs import configure as configure_native_logs
-from core.native_logs import native_stderr_muted
+from core.native_logs import native_stderr_muted, quiet_absl
 
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
 
@@ -217,6 +217,7 @@ def _face_mesh():
     global _mesh
     if _mesh is None:
         configure_native_logs()
+        quiet_absl()
         from core.face.mediapipe_import import import_mediapipe
         mp = import_mediapipe()
         with native_stderr_muted():
