@@ -18,7 +18,8 @@ from pathlib import Path
 from core.errors import ExportError
 
 
-def _reason(e: OSError) -> str:
+def os_error_reason(e: OSError) -> str:
+    """Why a write failed, in a user's words (the disk is full, permission denied, ...)."""
     if e.errno in (errno.ENOSPC, errno.EDQUOT):
         return "the disk is full"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -65,7 +66,7 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                    dir=target.parent or ".")
     except OSError as e:
-        raise ExportError(f"cannot write {p}: {_reason(e)}") from None
+        raise ExportError(f"cannot write {p}: {os_error_reason(e)}") from None
     try:
         os.fchmod(fd, _mode_for(target, 0o666))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -76,7 +77,7 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
         os.replace(tmp, target)
     except OSError as e:
         Path(tmp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {p}: {_reason(e)}") from None
+        raise ExportError(f"cannot write {p}: {os_error_reason(e)}") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

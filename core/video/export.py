@@ -13,7 +13,6 @@ kills ffmpeg and deletes the temp files, so an existing output is never half ove
 """
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import secrets
@@ -23,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.atomic import os_error_reason
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
@@ -70,16 +70,8 @@ def _reserve(final: Path, tag: str) -> Path:
     try:
         os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
     except OSError as e:
-        raise ExportError(f"cannot write {final}: {_reason(e)}") from None
+        raise ExportError(f"cannot write {final}: {os_error_reason(e)}") from None
     return temp
-
-
-def _reason(e: OSError) -> str:
-    if e.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "the disk is full"
-    if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return "permission denied (the folder is read-only)"
-    return e.strerror or str(e)
 
 
 def _unlink(path: Path | None) -> None:
@@ -183,7 +175,7 @@ class VideoWriter:
             try:
                 os.replace(self._temp, self.path)
             except OSError as e:
-                raise ExportError(f"cannot write {self.path}: {_reason(e)}") from None
+                raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
             self._temp = None
         finally:
             self.abort()  # kills nothing by now; deletes whatever temp files are left
