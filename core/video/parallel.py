@@ -72,15 +72,13 @@ class ParallelFrames:
         self._closing = False
 
     def __iter__(self) -> Iterator:
-        ctx = mp.get_context("spawn")
-        self._counter, self._written = ctx.Value("i", 0), ctx.Value("i", 0)
-        recv, send = ctx.Pipe(duplex=False)
-        job = _without_portrait(self.job)
-        self._proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
-            self.engine.name, self.engine.portable(self.job.portrait), job, self.total,
-            self._counter, self._written, send))
-        self._proc.start()
-        send.close()
+        try:
+            recv = self._start()
+        except Exception as e:  # noqa: BLE001 - no helper here (no /dev/shm, no fork/exec...)
+            self.helper_error = f"no helper process ({type(e).__name__}: {e}); one process"
+            self.close()
+            yield from self.engine.frames(self.job, self.progress, self.cancel)
+            return
         self._ready: dict[int, object] = {}
         self._mine: set[int] = set()
         self._helper_done = False
@@ -103,6 +101,19 @@ class ParallelFrames:
             recv.close()
 
     # ----- internals
+    def _start(self):
+        """Start the helper; -> this side of its pipe."""
+        ctx = mp.get_context("spawn")
+        self._counter, self._written = ctx.Value("i", 0), ctx.Value("i", 0)
+        recv, send = ctx.Pipe(duplex=False)
+        job = _without_portrait(self.job)
+        self._proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
+            self.engine.name, self.engine.portable(self.job.portrait), job, self.total,
+            self._counter, self._written, send))
+        self._proc.start()
+        send.close()
+        return recv
+
     def _receive(self, conn) -> None:
         """The helper's frames, as they come (a thread: the helper never waits on a full pipe)."""
         try:

@@ -1,6 +1,6 @@
 """Two rendering processes (core/video/parallel.py): the same frames as one process, in order;
-a helper that dies mid-take costs time, not frames; cancelling stops the helper; the CLI's
---workers."""
+a helper that dies mid-take costs time, not frames, and one that can't start means one process;
+cancelling stops the helper; the CLI's --workers."""
 from __future__ import annotations
 
 import numpy as np
@@ -46,6 +46,19 @@ def test_a_helper_that_dies_costs_no_frame(take):
     assert len(out) == len(serial)
     assert all(np.array_equal(a, b) for a, b in zip(out, serial))
     assert pf.helper_error  # noticed and said why
+
+
+def test_no_helper_possible_means_one_process(take, monkeypatch):
+    eng, job, serial = take
+
+    def no_processes(method):
+        raise OSError("no /dev/shm here")
+
+    monkeypatch.setattr(parallel.mp, "get_context", no_processes)
+    pf = ParallelFrames(eng, job)
+    frames = [f.image for f in pf]
+    assert len(frames) == len(serial) and all(np.array_equal(a, b) for a, b in zip(frames, serial))
+    assert "no /dev/shm here" in pf.helper_error
 
 
 def test_cancel_stops_the_helper(take):
