@@ -175,16 +175,21 @@ def prototypes() -> dict[str, np.ndarray]:
     return out
 
 
-def score(frames: dict[str, np.ndarray], names: list[str]) -> dict:
+def find_landmarks(frames: dict[str, np.ndarray]) -> dict[str, np.ndarray | None]:
+    """Face Mesh on every rendered frame, once (both readers use them)."""
+    return {key: _landmarks(img) for key, img in frames.items()}
+
+
+def score(marks: dict[str, np.ndarray | None], names: list[str]) -> dict:
     protos = prototypes()
     keys = list(protos)
     mat = np.stack([protos[k] for k in keys])
     res = {}
     for pic in names:
-        N = _landmarks(frames[f"{pic}|neutral"])
+        N = marks[f"{pic}|neutral"]
         rows = {}
         for cond in CONDITIONS[1:]:
-            P = _landmarks(frames[f"{pic}|{cond}"])
+            P = marks[f"{pic}|{cond}"]
             if N is None or P is None:
                 rows[cond] = {"pred": "no face", "ok": False, "ok6": False}
                 continue
@@ -221,9 +226,10 @@ def smile_taken(res: dict, pic: str) -> float:
 
 
 # ----- contact sheets
-def contact_sheet(frames: dict[str, np.ndarray], pic: str, res: dict, path: Path) -> None:
+def contact_sheet(frames: dict[str, np.ndarray], lm: np.ndarray | None, pic: str, res: dict,
+                  path: Path) -> None:
+    """`lm`: the neutral render's landmarks (the tiles' face box)."""
     tiles = []
-    lm = _landmarks(frames[f"{pic}|neutral"])
     box = None
     if lm is not None:  # tiles show the face: a square 1.5x the landmarks' extent
         c, half = (lm.min(0) + lm.max(0)) / 2, (lm.max(0) - lm.min(0)).max() * 0.75
@@ -275,8 +281,9 @@ def main() -> int:
         if args.baseline:
             runs["baseline"] = render_with(Path(args.baseline).resolve(), pics)
     report = {}
+    marks = {label: find_landmarks(frames) for label, frames in runs.items()}
     for label, frames in runs.items():
-        res = score(frames, names)
+        res = score(marks[label], names)
         per, acc, acc6, strength = summary(res)
         report[label] = {"per_portrait": per, "accuracy": acc, "basic6": acc6,
                          "strength": strength, "rows": res}
@@ -291,7 +298,8 @@ def main() -> int:
                                                for p, v in report[label]["smile_taken"].items()))
         if label == "this code" and not args.no_sheets:
             for p in names:
-                contact_sheet(frames, p, res[p], ROOT / "docs" / f"legibility_{p}.jpg")
+                contact_sheet(frames, marks[label][f"{p}|neutral"], p, res[p],
+                              ROOT / "docs" / f"legibility_{p}.jpg")
                 if args.view:  # a PNG copy to look at (the docs keep the small JPEGs)
                     cv2.imwrite(f"{args.view}_{p}.png",
                                 cv2.imread(str(ROOT / "docs" / f"legibility_{p}.jpg")))
@@ -299,20 +307,21 @@ def main() -> int:
         a, b = report["this code"], report["baseline"]
         print(f"ratio to baseline: accuracy {a['accuracy'] / max(b['accuracy'], 1e-9):.2f}x, "
               f"AU evidence {a['strength'] / max(b['strength'], 1e-9):.2f}x")
-    cnn_reader(args, runs, names, report)
+    cnn_reader(args, runs, marks, names, report)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=float))
     return 0
 
 
-def cnn_reader(args, runs: dict, names: list[str], report: dict) -> None:
+def cnn_reader(args, runs: dict, marks: dict, names: list[str], report: dict) -> None:
     import legibility_cnn as cnn
     reader, why = cnn.open_reader(args.cnn_reader)
     if reader is None:
         print(f"CNN reader skipped: {why}")
         return
     print(f"CNN reader: {why}")
-    reads = {label: cnn.read_frames(reader, frames) for label, frames in runs.items()}
+    reads = {label: cnn.read_frames(reader, frames, marks[label])
+             for label, frames in runs.items()}
     for label, r in reads.items():
         res = cnn.score(r, names)
         report[label]["cnn"] = {"summary": cnn.report(label, res), "rows": res}

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from bench_legibility import BASICS, COMPOUNDS, CONDITIONS, _landmarks
+from bench_legibility import BASICS, COMPOUNDS, CONDITIONS
 from fer_reader import LABELS, FerReader, classify, crop_face, default_weights
 
 EXPERT_CLASS = {"happy": "happy", "sad": "sad", "angry": "angry", "disgusted": "disgust",
@@ -38,11 +38,13 @@ def open_reader(path: str | None) -> tuple[FerReader | None, str]:
     return FerReader(weights), str(weights)
 
 
-def read_frames(reader: FerReader, frames: dict[str, np.ndarray]) -> dict[str, dict]:
-    """Per frame key: the model's input face and its probabilities (None: no face found)."""
+def read_frames(reader: FerReader, frames: dict[str, np.ndarray],
+                marks: dict[str, np.ndarray | None]) -> dict[str, dict]:
+    """Per frame key: the model's input face and its probabilities (None: no face found);
+    `marks` are the frames' landmarks (bench_legibility.find_landmarks)."""
     out = {}
     for key, img in frames.items():
-        lm = _landmarks(img)
+        lm = marks[key]
         if lm is None:
             out[key] = None
             continue
