@@ -13,7 +13,8 @@ import numpy as np
 
 from core.emotions import AU_CATALOG
 from core.face.regions import region
-from core.rig.au_points import LOWER_LIP, MASKS, POINT_SETS, PROFILES, UPPER_LIP, corner_weight, idx
+from core.rig.au_points import (LOWER_LIP, MASKS, POINT_SETS, PROFILES, UPPER_LIP, corner_weight,
+                                curve_at, idx)
 from core.rig.au_table import AU_SHAPES, AUShape, Move
 from core.rig.au_table import RULE_TUNING as R
 from core.rig.tuning import AU_MAGNITUDE as M
@@ -49,10 +50,7 @@ class FaceGeometry:
     @classmethod
     def from_frame_points(cls, P: np.ndarray) -> FaceGeometry:
         up, lo = region("lips_upper_inner"), region("lips_lower_inner")
-        mid = (P[up] + P[lo]) / 2  # mouth split line, corner to corner
-        order = np.argsort(mid[:, 0])
-        xs, ys = mid[order, 0], mid[order, 1]
-        split = np.interp(P[:, 0], xs, ys)  # flat beyond the corners
+        split = curve_at((P[up] + P[lo]) / 2, P[:, 0])  # mouth split line, flat past corners
         lower = (P[:, 1] > split).astype(np.float32)
         lower[idx(*LOWER_LIP)] = 1.0
         lower[idx(*UPPER_LIP)] = 0.0

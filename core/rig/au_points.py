@@ -20,6 +20,13 @@ def idx(*names: str) -> np.ndarray:
     return np.unique(np.concatenate([region(n) for n in names]))
 
 
+def curve_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Height of the polyline through `points` (N, 2), taken in x order, at `x` (flat beyond
+    its ends): a lip contour's y under other points, a seam's."""
+    o = np.argsort(points[:, 0])
+    return np.interp(x, points[o, 0], points[o, 1])
+
+
 # each lip's own points: its contours and rings without the two corners both lips share
 UPPER_LIP_ONLY = np.setdiff1d(idx(*UPPER_LIP), idx(*LOWER_LIP))
 LOWER_LIP_ONLY = np.setdiff1d(idx(*LOWER_LIP), idx(*UPPER_LIP))

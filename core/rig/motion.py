@@ -9,7 +9,7 @@ from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
-from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
+from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
@@ -151,11 +151,11 @@ class MotionModel:
         # at the corners (moving only the inner contours would push them through the lips' own
         # middle rings; moving the lips bodily would fold the corners), then each pair meets
         corners = self.P[[78, 308], 0]
-        xs = np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]])
-        o = np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])
-        order = np.argsort(xs)
+        back_off = np.column_stack([
+            np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]]),
+            np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])])
         for pts, sign in ((UPPER_LIP_ONLY, -1.0), (LOWER_LIP_ONLY, 1.0)):  # corners stay put
-            d[pts, 1] += sign * np.interp(self.P[pts, 0], xs[order], o[order]).astype(np.float32)
+            d[pts, 1] += sign * curve_at(back_off, self.P[pts, 0]).astype(np.float32)
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
         crossed = crossed & (y_lo < y_up + _LIP_CONTACT)
@@ -166,11 +166,7 @@ class MotionModel:
         # sealed lower points lie along the upper contour between its points (each pair met at
         # its own x; where the two contours' points sit at different x on a curved seam, a lower
         # point poked above the upper chord and turned the triangles across the mouth over)
-        xu = self.P[_INNER_UP_C, 0] + d[_INNER_UP_C, 0]
-        yu = self.P[_INNER_UP_C, 1] + d[_INNER_UP_C, 1]
-        o = np.argsort(xu)
-        xl = self.P[lo, 0] + d[lo, 0]
-        on_seam = np.interp(xl, xu[o], yu[o]) + _LIP_CONTACT
+        on_seam = curve_at((self.P + d)[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) + _LIP_CONTACT
         d[lo, 1] = np.maximum(self.P[lo, 1] + d[lo, 1], on_seam) - self.P[lo, 1]
         # the pairs now touching: the fold guard keeps them where they met
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])

@@ -19,6 +19,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.rig.au_points import curve_at
 from core.rig.roi import poly_box
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
@@ -166,8 +167,7 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     teeth = None
     if teeth_visible:
         teeth = _robust_colour(_pixels_in(image, xy[inner]), 70, 95)
-    real = teeth is not None
-    from_eyes = teeth is None
+    from_eyes = teeth is None  # not the portrait's own teeth: made up below
     if from_eyes:
         teeth = _eye_whites(image, xy)
     if skin is None:
@@ -182,7 +182,7 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
         g = float(teeth.mean())
         teeth = g + (skin - float(skin.mean())) * MOUTH_TUNING["pale_chroma"] * (
             g / max(float(skin.mean()), 1.0))
-    if not real:
+    if from_eyes:
         # made-up teeth are at least this much lighter than the skin: eye whites seen through
         # glasses or in shade gave grey teeth that read as a gap, not a smile (grace_hopper.jpg)
         floor = min(MOUTH_TUNING["pale_lift"] * float(skin.mean()), 235.0)
@@ -225,8 +225,7 @@ class MouthRenderer:
 
     @staticmethod
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
-        o = np.argsort(uv[:, 0])
-        return np.interp(u, uv[o, 0], uv[o, 1]).astype(np.float32)
+        return curve_at(uv, u).astype(np.float32)
 
     def _bones(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(skull similarity 2x3 rest -> now, jaw translation px on top of it)."""

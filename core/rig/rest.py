@@ -20,7 +20,7 @@ from core.paths import resource
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.rig.au_basis import AUBasis
-from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
+from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.tuning import REST_FIT
 
 _MODEL = resource("canonical_face_model.json")
@@ -193,16 +193,14 @@ def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
         return
     gap = np.maximum(P[_LO_IN, 1] - P[_UP_IN, 1], 0.0)
     gap[[0, -1]] = 0.0  # the corners are where the lips meet already
-    xs = P[_UP_IN, 0]
-    o = np.argsort(xs)
+    gap_curve = np.column_stack([P[_UP_IN, 0], gap])
     share = REST_FIT["closure_upper_share"]
     y = np.zeros(len(P), np.float32)
     for pts, inner, outer, amount in ((UPPER_LIP_ONLY, _UP_IN, _UP_OUT, -share),
                                       (LOWER_LIP_ONLY, _LO_IN, _LO_OUT, 1.0 - share)):
         x = P[pts, 0]
-        g = np.interp(x, xs[o], gap[o])
-        y_in = np.interp(x, *_sorted(P[inner]))
-        y_out = np.interp(x, *_sorted(P[outer]))
+        g = curve_at(gap_curve, x)
+        y_in, y_out = curve_at(P[inner], x), curve_at(P[outer], x)
         t = np.clip((P[pts, 1] - y_out) / np.where(np.abs(y_in - y_out) > 1e-6, y_in - y_out,
                                                    1e-6), 0.0, 1.0)
         w = REST_FIT["closure_outer"] + (1.0 - REST_FIT["closure_outer"]) * t
@@ -212,8 +210,3 @@ def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
     for au in parting:
         fields[au] = fields[au].copy()
         fields[au][lips, 1] = y[lips] if au == main else 0.0
-
-
-def _sorted(pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    o = np.argsort(pts[:, 0])
-    return pts[o, 0], pts[o, 1]

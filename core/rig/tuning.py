@@ -18,9 +18,9 @@ AU_MAGNITUDE: dict[str, float] = {
     "au9_nose_up": 0.075,  # FACS.md 0.04-0.06; x1.25 over the top: disgust was the faintest
     "au10_upper_lip_up": 0.09,  # FACS.md 0.05-0.08; +12 % over the top (disgust, by eye)
     "au11_nasolabial": 0.02,  # by eye (small; no FACS.md figure)
-    "au12_corner_up": 0.14,  # FACS.md 0.12-0.18 total at ~45 deg: 0.14 up + 0.11 out = 0.178, the
-    # top of the range (by eye and by a FER2013 CNN, benchmarks/legibility_cnn.py: at 0.12 + 0.10 a smile
-    # on a closed-mouth portrait read neutral)
+    "au12_corner_up": 0.14,  # FACS.md 0.12-0.18 total at ~45 deg: 0.14 up + 0.11 out = 0.178,
+    # the top of the range (by eye and by a FER2013 CNN, benchmarks/legibility_cnn.py: at
+    # 0.12 + 0.10 a smile on a closed-mouth portrait read neutral)
     "au12_corner_out": 0.11,
     "au14_corner_in": 0.03,  # FACS.md 0.02-0.04
     "au15_corner_down": 0.13,  # FACS.md 0.05-0.08; x1.6 by eye: a sad mouth must read at a glance

@@ -66,16 +66,16 @@ class AudioInput:
 
 
 def encode_command(spec: EncodeSpec, audio: AudioInput | None = None) -> list[str]:
-    """ffmpeg argv reading rgb24 frames on stdin and writing H.264 video (plus AAC audio from
-    `audio`, cut to exactly its `seconds`) to spec.out_path."""
+    """ffmpeg argv reading I420 frames (core/video/yuv.py, even sides) on stdin and writing
+    H.264 video (plus AAC audio from `audio`, cut to exactly its `seconds`) to spec.out_path."""
     w, h = even_size(spec.width, spec.height)
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
            "-f", "rawvideo", "-pix_fmt", ENCODER["pix_fmt"], "-s", f"{w}x{h}",
            "-framerate", f"{spec.fps:g}", "-i", "pipe:0"]
     if audio is not None:
         cmd += [*_audio_input(audio.path, audio.start, audio.seconds)]
-    cmd += ["-map", "0:v:0", "-vf", _VIDEO_TAGS, "-c:v", ENCODER["video_codec"], "-preset", spec.preset, "-crf", str(spec.crf),
-            "-pix_fmt", ENCODER["pix_fmt"]]
+    cmd += ["-map", "0:v:0", "-vf", _VIDEO_TAGS, "-c:v", ENCODER["video_codec"],
+            "-preset", spec.preset, "-crf", str(spec.crf), "-pix_fmt", ENCODER["pix_fmt"]]
     if audio is not None:
         # atrim, not an output -t: the video's length is the frames it gets, the audio's is exact
         cmd += ["-map", "1:a:0", "-af", f"apad,atrim=duration={audio.seconds:.6f}",
