@@ -21,10 +21,6 @@ from core.errors import CheckpointError
 from core.paths import models_dir
 
 
-def default_models_dir() -> Path:
-    return models_dir()
-
-
 def models_root(given: str | Path | None = None) -> Path:
     """The models folder a command was given, else the default one."""
     return Path(given) if given else models_dir()

@@ -210,11 +210,11 @@ def from_diffusion(source=None, latents: nn.Module | None = None, *, tiny: bool 
     loading layout), a MoEEPipeline or a DiffusionEngine; tiny=True: random tiny parts.
     latents: the Emotion-to-Latents module (default: tiny random for tiny parts, else
     models/emotion_to_latents or the shipped one)."""
-    from core.diffusion.loading import build_pipeline, default_models_dir, load_parts
+    from core.diffusion.loading import build_pipeline, load_parts, models_root
 
     if hasattr(source, "pipe"):  # DiffusionEngine
         source = source.pipe
-    models_dir = Path(source) if isinstance(source, (str, Path)) else default_models_dir()
+    models_dir = models_root(source if isinstance(source, (str, Path)) else None)
     from_folder = not tiny and (source is None or isinstance(source, (str, Path)))
     if tiny:
         from core.diffusion.tiny import build_parts
