@@ -80,25 +80,24 @@ class RigEngine(Engine):
     def frames(self, job: RenderJob, progress: ProgressFn | None = None,
                cancel: CancelToken | None = None) -> Iterator[Frame]:
         job.validate()
-        sp = job.portrait.at_size(job.size)
-        tracks = self.tracks(job)
         total = job.frame_count()
-        for i in range(total):
-            if i % TRACK_BLOCK == 0:  # blocks: memory stays flat and the first frame comes soon
-                emotion = self.emotion_track(job, range(i, min(i + TRACK_BLOCK, total)))
-            if cancel is not None:
-                cancel.raise_if_cancelled()
-            yield self._frame(job, sp, tracks, emotion, i % TRACK_BLOCK, i)
-            if progress is not None:
-                progress(i + 1, total)
+        # blocks: memory stays flat and the first frame comes soon
+        for start in range(0, total, TRACK_BLOCK):
+            for frame in self.frame_range(job, start, min(start + TRACK_BLOCK, total), cancel):
+                yield frame
+                if progress is not None:
+                    progress(frame.index + 1, total)
 
-    def frame_range(self, job: RenderJob, start: int, stop: int) -> Iterator[Frame]:
-        """Frames start..stop-1 of `job`, the same as `frames` gives them (a parallel export
-        renders blocks of a take in two processes, core/video/parallel.py)."""
+    def frame_range(self, job: RenderJob, start: int, stop: int,
+                    cancel: CancelToken | None = None) -> Iterator[Frame]:
+        """Frames start..stop-1 of `job` (`frames` renders a take as such blocks, and so does a
+        parallel export in two processes, core/video/parallel.py)."""
         sp = job.portrait.at_size(job.size)
         tracks = self.tracks(job)
         emotion = self.emotion_track(job, range(start, stop))
         for k, i in enumerate(range(start, stop)):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
             yield self._frame(job, sp, tracks, emotion, k, i)
 
     # a prepared portrait travels to another process as its image and Face Mesh analysis (the
