@@ -14,7 +14,7 @@ from core.rig.fold_guard import FoldGuard
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
-from core.rig.tuning import AU_MAGNITUDE, CORNER_FOLLOW, HEAD_PIVOT_IPD, LID_GAZE
+from core.rig.tuning import AU_MAGNITUDE, CORNER_FOLLOW, HEAD_PIVOT_IPD, HEAD_YAW, LID_GAZE
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
@@ -57,6 +57,7 @@ class MotionModel:
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
+        self.silhouette = self._silhouette()
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
 
@@ -105,15 +106,51 @@ class MotionModel:
                 w[self.key_index[(au, "L")]] += v
         return w
 
+    def _silhouette(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The turning sphere of `_yaw` on the subject's right and left: at each height, its
+        radius (the face oval's half-width there, widened by HEAD_YAW["silhouette"]) and the
+        depth of its centre (the oval's own depth there: the outline is where the head is
+        widest), as (heights, radii, depths) tables."""
+        oval = self.P[region("face_oval")].astype(np.float64)
+        z = self.Z[region("face_oval")].astype(np.float64)
+        sides = []
+        for sign in (-1.0, 1.0):
+            on = oval[:, 0] * sign > 0
+            order = np.argsort(oval[on, 1])
+            sides.append((oval[on, 1][order],
+                          np.maximum(np.abs(oval[on, 0][order]), 0.3) * HEAD_YAW["silhouette"],
+                          z[on][order]))
+        return sides
+
+    def _yaw(self, points: np.ndarray, z: np.ndarray, yaw: float) -> np.ndarray:
+        """x of `points` after a head yaw (degrees): each turns on the sphere at its height,
+        which leaves the silhouette where it is and keeps every row's order (no fold at the far
+        cheek), plus the parallax of what stands in front of the sphere (nose, chin)."""
+        x, y = points[:, 0], points[:, 1]
+        (y_r, r_r, z_r), (y_l, r_l, z_l) = self.silhouette
+        right = x < 0
+        r = np.where(right, np.interp(y, y_r, r_r), np.interp(y, y_l, r_l))
+        centre_z = np.where(right, np.interp(y, y_r, z_r), np.interp(y, y_l, z_l))
+        theta = np.arcsin(np.clip(x / r, -1.0, 1.0))
+        a = np.radians(yaw)
+        turned = r * np.sin(np.clip(theta - a, -np.pi / 2, np.pi / 2))
+        front = np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
+        return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
+
     def head_displacement(self, points: np.ndarray, head, idx=None) -> np.ndarray:
-        """Motion of `points` (IPD; the landmarks `idx`, default all) under a head rotation."""
+        """Motion of `points` (IPD; the landmarks `idx`, default all) under a head rotation:
+        yaw on the turning sphere (`_yaw`), then pitch and roll as a rigid turn in 3-D."""
         if not any(head):
             return np.zeros_like(points)
-        pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
         z = self.Z if idx is None else self.Z[idx]
-        p3 = np.column_stack([points, z]) - pivot
-        moved = p3 @ _rotation(*head).T.astype(np.float32) + pivot
-        return moved[:, :2] - points
+        moved = np.array(points, np.float32)
+        if head[0]:
+            moved[:, 0] = self._yaw(moved, z, head[0])
+        if head[1] or head[2]:
+            pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
+            p3 = np.column_stack([moved, z]) - pivot
+            moved = (p3 @ _rotation(0.0, head[1], head[2]).T.astype(np.float32) + pivot)[:, :2]
+        return moved - points
 
     def displacement(self, pose: RigPose, emotion: np.ndarray | None = None) -> np.ndarray:
         """(478, 2) displacement in IPD: emotion (precomputed by the MoE) + other AUs + head + gaze."""
@@ -131,9 +168,11 @@ class MotionModel:
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
         d, sealed = self._seal_lips(self._follow_corners(d))
+        # the turn goes in before the guard: the nose turning past the far cheek folds the mesh
+        # there (14 triangles at 20 deg of yaw)
+        d += self.head_displacement(self.P + d, pose.head)
         d = self.fold_guard(d, sealed)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
-        d += self.head_displacement(self.P + d, pose.head)
         return d
 
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:

@@ -82,6 +82,14 @@ ONSET_FLOOR = 0.6  # share of the mix shown at t = 0, so even the first preview 
 # depth ~ 1.9 IPD, FACS.md face height 2.78 IPD; pivot near the atlas joint, by eye).
 HEAD_PIVOT_IPD = {"y": 0.9, "z": 1.3}
 
+# Head yaw on a 2-D warp (core/rig/motion.py `_yaw`): the face's points turn on a sphere whose
+# silhouette is the face oval widened by `silhouette` (hair and ears sit there and barely move in
+# x when a head turns: its outline is made by ever different points), so the oval never slides
+# against the still background (a rigid 3-D turn moved it 0.2 IPD at 20 deg: the ear beside it was
+# smeared into a ghost and the far cheek folded over its own edge, by eye on grace_hopper.jpg).
+# Points in front of the sphere (the nose) add their parallax (`protrusion`: share of it used).
+HEAD_YAW = {"silhouette": 1.15, "protrusion": 1.0}
+
 # A mouth corner pulled down drags the skin and lip around it (the depressor anguli oris pulls
 # the corner and the tissue beside it as one, FACS.md AU15: "lower lip pulled down and stretched
 # at the corners"): points within `radius` IPD take (1 - dist / radius) ** falloff of the

@@ -1,0 +1,50 @@
+"""Head yaw on the 2-D warp (core/rig/motion.py `_yaw`): the face turns on a sphere inside its
+own outline. A rigid 3-D turn slid the face oval 0.2 IPD against the still hair and ears (a ghost
+ear beside a stretched temple at 15-20 deg) and folded the far cheek over its own edge."""
+import cv2
+import numpy as np
+import pytest
+from matplotlib import cbook
+
+from core.face.landmarks import detect_face
+from core.face.regions import region
+from core.rig.engine import RigEngine
+from core.rig.pose import RigPose
+
+OVAL = region("face_oval")
+NOSE_TIP = 1
+
+
+@pytest.fixture(scope="module")
+def hopper():
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    img = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)[0:560, 60:452], (392, 560))
+    eng = RigEngine()
+    return eng, eng.prepare(img)
+
+
+@pytest.mark.parametrize("yaw", [-15.0, 15.0])
+def test_a_turn_folds_nothing_and_keeps_the_outline(hopper, yaw):
+    _, p = hopper
+    m = p.motion
+    d = m.displacement(RigPose(head=(yaw, 0.0, 0.0)))
+    guard = m.fold_guard
+    flipped = int(np.sum(guard._area(guard.P + d[:guard.n]) * guard.sign < 0))
+    assert flipped == 0
+    nose = float(d[NOSE_TIP, 0])
+    assert abs(nose) > 0.3 and np.sign(nose) == -np.sign(yaw)
+
+
+def test_the_turned_face_is_found_turned(hopper):
+    eng, p = hopper
+    still = detect_face(eng.render_pose(p, RigPose(), 512)).xy
+    for yaw in (-15.0, 15.0):
+        img = eng.render_pose(p, RigPose(head=(yaw, 0.0, 0.0)), 512)
+        xy = detect_face(img).xy
+        ipd = float(np.hypot(*(still[473] - still[468])))
+        nose = (xy[NOSE_TIP, 0] - still[NOSE_TIP, 0]) / ipd
+        # the image's x runs toward the subject's left, as the face frame's does here
+        assert abs(nose) > 0.2 and np.sign(nose) == -np.sign(yaw), (yaw, nose)
+        # the outline at the ears' height stays within 0.15 IPD of where it was
+        mid = OVAL[np.abs(still[OVAL, 1] - still[NOSE_TIP, 1]) < 0.5 * ipd]
+        assert np.abs(xy[mid, 0] - still[mid, 0]).max() / ipd < 0.2, yaw
