@@ -67,8 +67,10 @@ def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -
     return out
 
 
-def _rest_displacement(motion: MotionModel, row: TrackRow, mixed: np.ndarray) -> np.ndarray:
-    """(478, 2) IPD taking the rest expression away, inside the regions the local gates open."""
+def _rest_displacement(motion: MotionModel, row: TrackRow,
+                       mixed: np.ndarray) -> tuple[np.ndarray, dict[int, float]]:
+    """(478, 2) IPD taking the rest expression away, inside the regions the local gates open,
+    and the share of each rest AU taken."""
     g = row.g
     if np.isnan(row.neutralize):  # auto: on with an emotion, easing in with its gates
         strength = min(float(np.max(g)), 1.0)
@@ -86,7 +88,7 @@ def _rest_displacement(motion: MotionModel, row: TrackRow, mixed: np.ndarray) ->
     d = motion.rest.removal(fractions)
     if row.s is not None:
         d *= open_[motion.moe.token_region][:, None]
-    return d
+    return d, fractions
 
 
 def onset(t: float) -> float:
@@ -127,8 +129,11 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     gain = motion.moe.au_gain(g_eff, muted, yield_gain)
     mixed = motion.moe.mixed_aus(g_eff, gain)
     emotion = _emotion_displacement(motion, row, muted, yielding)
+    smile_taken = 0.0
     if motion.rest.aus:
-        emotion = emotion + _rest_displacement(motion, row, mixed)
+        taken, fractions = _rest_displacement(motion, row, mixed)
+        emotion = emotion + taken
+        smile_taken = motion.rest.aus.get(12, 0.0) * min(fractions.get(12, 0.0), 1.0)
 
     extra = _speech_aus(drive.speech, mixed, muted)
     for au, v in forced.items():  # a forced AU replaces what the mix gave it
@@ -145,5 +150,6 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     final = {au: round(min(max(v, 0.0), 1.0), 4) for au, v in total.items() if v > 1e-4}
     head = tuple(float(a) + float(b) for a, b in zip(drive.head, row.head))
     gaze = tuple(float(a) * row.gaze_life + float(b) for a, b in zip(drive.gaze, row.gaze))
-    pose = RigPose(aus=extra, head=head, gaze=gaze, blink=blink, gates=g_eff, final_aus=final)
+    pose = RigPose(aus=extra, head=head, gaze=gaze, blink=blink, gates=g_eff, final_aus=final,
+                   smile_taken=smile_taken)
     return pose, emotion

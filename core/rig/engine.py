@@ -172,6 +172,7 @@ class RigEngine(Engine):
         d_px = motion.to_pixels(d_ipd, sp.scale)
         image = sp.warper.warp(sp.image, d_px)
         deformed = sp.rest_xy + d_px
+        image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         eyes = [468, 473]
         shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(

@@ -13,6 +13,7 @@ from core.rig.eyes import EyeRenderer
 from core.rig.motion import MotionModel
 from core.rig.mouth import MouthRenderer
 from core.rig.shading import ShadingRenderer
+from core.rig.unsmile import CreaseFlattener
 from core.rig.warp import Warper
 
 SIZE_CACHE = 3  # output sizes kept warm (preview, export, thumbnail)
@@ -27,6 +28,7 @@ class ScaledPortrait:
     mouth: MouthRenderer
     eyes: EyeRenderer
     shading: ShadingRenderer
+    unsmile: CreaseFlattener
 
 
 def output_shape(h: int, w: int, longest: int) -> tuple[int, int]:
@@ -71,4 +73,5 @@ class PreparedPortrait:
         frame = self.frame.scaled((sx + sy) / 2)
         return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow)),
                               MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame),
-                              ShadingRenderer(img, rest, frame))
+                              ShadingRenderer(img, rest, frame),
+                              CreaseFlattener(rest, frame.ipd, (oh, ow)))

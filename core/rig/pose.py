@@ -19,4 +19,5 @@ class RigPose:
     blink: float = 0.0  # AU45 from the blink track, in [0, 1]
     gates: np.ndarray | None = None  # global gates g (6,), for display and curves
     final_aus: dict[int, float] = field(default_factory=dict)
+    smile_taken: float = 0.0  # rest AU12 x the share of it taken away (core/rig/unsmile.py)
     emotion: Any = None  # core.track.TrackRow of a live frame (toggles, regions, head, gaze)

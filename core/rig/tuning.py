@@ -169,3 +169,12 @@ FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
               # (measured: the closed-lip slit's triangles on grace_hopper.jpg, 6e-6..1e-4;
               # an ordinary mesh triangle ~5e-3)
               "min_area": 1.5e-4}
+
+# A rest smile taken away leaves its creases in the texture: the commissure folds that curl up
+# and out from the corners kept a sad or angry closed mouth reading as a closed-lip smile on the
+# smiling sample portrait (by eye; a FER2013 CNN read its sad 0.77 happy). core/rig/unsmile.py
+# lifts what is darker than its surroundings around the rest and the moved corners, outside
+# the lips: `radius` IPD around each, against a blur of `sigma` IPD, at full strength when
+# rest AU12 x its removed share reaches `full_at` (by eye: 0.22 / 0.06 left the curls, 0.3 /
+# 0.12 took them without flattening the cheek; the CNN's happy 0.77 -> 0.54 on sad)
+UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feather": 0.015}

@@ -1,0 +1,52 @@
+"""A rest smile taken away leaves its creases behind: the folds that curl up and out from the
+mouth corners are in the portrait's texture, and moving the corners down (core/rig/rest.py)
+leaves them curling up beside a closed mouth, which reads as a closed-lip smile. Around the rest
+and the moved corners, outside the lips, what is darker than its blurred surroundings is lifted
+toward them (UNSMILE in core/rig/tuning.py). Only lifts: a grayscale portrait stays grayscale,
+and nothing changes without a rest smile taken away."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from core.face.regions import region
+from core.rig.tuning import UNSMILE
+
+CORNERS = [61, 291]
+_OUTER_LIPS = np.concatenate([region("lips_upper_outer"), region("lips_lower_outer")[::-1]])
+
+
+class CreaseFlattener:
+    def __init__(self, rest_xy: np.ndarray, ipd_px: float, shape: tuple[int, int]):
+        self.rest_corners = rest_xy[CORNERS, :2].astype(np.float32)
+        self.ipd = float(ipd_px)
+        self.shape = shape[:2]
+
+    def apply(self, img: np.ndarray, xy: np.ndarray, smile_taken: float) -> np.ndarray:
+        """Lift the creases in `img` (h, w, 3 uint8, in place) for a rest smile of which
+        `smile_taken` (rest AU12 intensity x share removed) is gone; `xy` the frame's (478, 2)
+        landmarks in px."""
+        k = min(smile_taken / UNSMILE["full_at"], 1.0)
+        if k < UNSMILE["min"]:
+            return img
+        r = UNSMILE["radius"] * self.ipd
+        centres = np.vstack([self.rest_corners, xy[CORNERS, :2]]).astype(np.float32)
+        h, w = self.shape
+        x0, y0 = np.maximum(np.floor(centres.min(0) - r), 0).astype(int)
+        x1, y1 = np.minimum(np.ceil(centres.max(0) + r), [w, h]).astype(int)
+        if x1 - x0 < 3 or y1 - y0 < 3:
+            return img
+        crop = img[y0:y1, x0:x1].astype(np.float32)
+        blur = cv2.GaussianBlur(crop, (0, 0), UNSMILE["sigma"] * self.ipd)
+        ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+        near = np.zeros(crop.shape[:2], np.float32)
+        for c in centres:
+            np.maximum(near, 1.0 - np.hypot(xs - c[0], ys - c[1]) / r, out=near)
+        lips = np.zeros(crop.shape[:2], np.uint8)
+        cv2.fillPoly(lips, [np.round(xy[_OUTER_LIPS, :2] - [x0, y0]).astype(np.int32)], 1)
+        lips = cv2.GaussianBlur(lips.astype(np.float32), (0, 0),
+                                max(UNSMILE["lip_feather"] * self.ipd, 0.5))
+        m = np.clip(near, 0.0, 1.0) * (1.0 - lips) * np.float32(k)
+        crop += np.maximum(blur - crop, 0.0) * m[..., None]
+        img[y0:y1, x0:x1] = np.clip(crop + 0.5, 0, 255).astype(np.uint8)
+        return img

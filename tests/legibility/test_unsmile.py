@@ -1,0 +1,69 @@
+"""A rest smile taken away takes its corner creases with it (core/rig/unsmile.py): the folds
+that curl up from the smiling portrait's corners are lifted toward their surroundings outside
+the lips; nothing changes without a smile taken, and grayscale stays grayscale."""
+import cv2
+import numpy as np
+import pytest
+
+from core.mix import EmotionMix
+from core.rig.compose import FrameDrive, compose
+from core.rig.engine import RigEngine
+from core.rig.unsmile import _OUTER_LIPS, CORNERS, CreaseFlattener
+from core.track import neutral_row
+
+
+@pytest.fixture(scope="module")
+def smiling(portrait):
+    eng = RigEngine()
+    return eng, eng.prepare(portrait)
+
+
+def _scene(gray: bool = False):
+    """A flat skin patch with a dark crease curling up from a mouth corner, and landmarks whose
+    lips sit left of the crease."""
+    img = np.full((200, 200, 3), (200, 160, 140), np.uint8)
+    if gray:
+        img[:] = 170
+    colour = (110,) * 3 if gray else (120, 90, 80)
+    curl = np.array([[93, 108], [100, 104], [106, 97], [109, 90]], np.int32)  # up and out
+    cv2.polylines(img, [curl], False, colour, 3)
+    xy = np.zeros((478, 2), np.float32)
+    xy[:] = (40, 150)  # everything else far away
+    lips = np.array([[30, 95], [50, 90], [70, 95], [50, 105]], np.float32)
+    xy[_OUTER_LIPS] = lips[np.arange(len(_OUTER_LIPS)) % 4]
+    xy[CORNERS] = (90, 110)
+    return img, xy
+
+
+def test_the_crease_fades_and_the_rest_stays():
+    img, xy = _scene()
+    f = CreaseFlattener(xy, ipd_px=100.0, shape=img.shape)
+    out = f.apply(img.copy(), xy, smile_taken=0.5)
+    crease = np.all(img == (120, 90, 80), axis=-1)
+    assert crease.sum() > 50
+    skin = img[~crease].astype(float).mean(0)
+    before = np.abs(img[crease].astype(float) - skin).mean()
+    after = np.abs(out[crease].astype(float) - skin).mean()
+    assert after < 0.6 * before, (before, after)
+    ys, xs = np.mgrid[0:200, 0:200]
+    far = np.hypot(xs - 90, ys - 110) > 31
+    assert np.array_equal(out[far], img[far])  # beyond the radius (0.3 IPD) nothing moves
+    assert (out.astype(int) >= img.astype(int)).all()  # it only lifts
+
+
+def test_nothing_without_a_smile_taken_and_gray_stays_gray():
+    img, xy = _scene(gray=True)
+    f = CreaseFlattener(xy, ipd_px=100.0, shape=img.shape)
+    assert np.array_equal(f.apply(img.copy(), xy, smile_taken=0.0), img)
+    out = f.apply(img.copy(), xy, smile_taken=0.5)
+    assert not np.array_equal(out, img)
+    assert np.ptp(out.astype(int), axis=-1).max() == 0
+
+
+def test_the_smiling_portrait_set_to_sad_takes_its_smile(smiling):
+    eng, p = smiling
+    m = p.motion
+    assert m.rest.aus.get(12, 0.0) > 0.3
+    sad, _ = compose(m, neutral_row(EmotionMix.from_preset("sad").gates()), FrameDrive({}))
+    neutral, _ = compose(m, neutral_row(), FrameDrive({}))
+    assert sad.smile_taken > 0.3 and neutral.smile_taken == 0.0
