@@ -45,6 +45,7 @@ MOUTH_TUNING = {
     "tongue_from_gap": 0.10,
     "tongue_height": 0.14,
     "tongue_width_share": 0.55,  # of the mouth width
+    "tongue_soft": 4.0,  # 1 / the share of the ellipse's outer band over which its edge fades
     "corner_shade": 0.5,  # teeth darken toward the corners by this much (buccal corridor; 0.7
     # greyed a smile's narrow band of made-up teeth, by eye)
     "teeth_reach": 0.85,  # ... and end at this share of the half-width, fading out
@@ -391,7 +392,10 @@ class MouthRenderer:
         if gap > t["tongue_from_gap"]:
             th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
-            inside = (um / tw) ** 2 + ((v - y_lo) / th) ** 2 < 1.0
+            # its outline fades into the cavity over the outer quarter of the ellipse: a hard
+            # edge read as a pink disc pasted in the mouth (surprise, by eye)
+            inside = np.clip((1.0 - (um / tw) ** 2 - ((v - y_lo) / th) ** 2)
+                             * t["tongue_soft"], 0.0, 1.0)
             m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
             w[..., :2] *= (1 - m)[..., None]
             w[..., 1] += np.clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
