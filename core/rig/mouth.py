@@ -46,13 +46,16 @@ MOUTH_TUNING = {
     "tongue_height": 0.14,
     "tongue_width_share": 0.55,  # of the mouth width
     "tongue_soft": 4.0,  # 1 / the share of the ellipse's outer band over which its edge fades
-    "corner_shade": 0.5,  # teeth darken toward the corners by this much (buccal corridor; 0.7
-    # greyed a smile's narrow band of made-up teeth, by eye)
+    "corner_shade": 0.35,  # teeth darken toward the corners by this much (buccal corridor; 0.7
+    # and 0.5 greyed a smile's narrow band of made-up teeth: on the grayscale photo its teeth
+    # came out as grey as the skin, by eye)
     "teeth_reach": 0.85,  # ... and end at this share of the half-width, fading out
-    "under_lip_shadow": 0.2,  # the top of the teeth sits in the upper lip's shadow (0.35: grey)
+    "under_lip_shadow": 0.1,  # the top of the teeth sits in the upper lip's shadow (0.35 and
+    # 0.2: in a smile's narrow opening every row of teeth was in shadow, grey)
     "shadow_depth": 0.03,  # IPD: ... this far down
     "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
-    "teeth_level": 0.92,  # teeth / the portrait's teeth or eye-white colour (mouth shade)
+    "teeth_level": 1.0,  # teeth / the portrait's teeth or eye-white colour (0.92 with the
+    # shades above left made-up teeth darker than the skin: 65 against 70 L on grace_hopper.jpg)
     "cavity_level": 0.3,  # cavity / the lip colour: lit soft tissue in shadow, not black (0.22
     # read as a black blob under the teeth on the sample portrait's fear and surprise)
     "tongue_level": 0.72,  # tongue / the lip colour
@@ -151,7 +154,7 @@ def _pale(skin: np.ndarray) -> np.ndarray:
     """Teeth-like from skin: its own hue at a quarter of its chroma, brighter."""
     g = float(skin.mean())
     pale = g + (skin - g) * MOUTH_TUNING["pale_chroma"]
-    target = min(MOUTH_TUNING["pale_lift"] * g, 240.0)
+    target = min(MOUTH_TUNING["pale_lift"] * g, 248.0)
     return np.clip(pale * (target / max(g, 1.0)), 0, 255).astype(np.float32)
 
 
@@ -186,7 +189,7 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     if from_eyes:
         # made-up teeth are at least this much lighter than the skin: eye whites seen through
         # glasses or in shade gave grey teeth that read as a gap, not a smile (grace_hopper.jpg)
-        floor = min(MOUTH_TUNING["pale_lift"] * float(skin.mean()), 235.0)
+        floor = min(MOUTH_TUNING["pale_lift"] * float(skin.mean()), 248.0)
         teeth = teeth * max(floor / max(float(teeth.mean()), 1.0), 1.0)
     return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
 
@@ -431,7 +434,7 @@ class MouthRenderer:
         w *= ((1 - m) * ~gum)[..., None]
         w[..., 3] = gum * shadow
         w[..., 2] += m * corner * upper_gaps[at] * shadow \
-            * (0.85 + 0.15 * np.clip(rel * 4, 0, 1))
+            * (0.93 + 0.07 * np.clip(rel * 4, 0, 1))  # the incisal edge a shade darker
         return w @ self._colours
 
     def _gap_tables(self) -> tuple:
