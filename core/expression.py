@@ -30,9 +30,12 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # 9+10+17 prototypical; 4 (31%), 24 (26%); 15 from EMFACS disgust 9+15+16; 7 (by eye: the
     # sneer narrows the eyes) and 25 (the raised upper lip bares the upper teeth).
     "disgusted": {9: 1.0, 10: 1.0, 17: 0.7, 4: 0.7, 15: 0.5, 7: 0.35, 25: 0.2},
-    # 1+4+20+25 prototypical; 5 (63%), 2 (57%), 26 (33%).
-    # 15 low (by eye): a stretched mouth with level corners reads as a grin
-    "fearful": {1: 1.0, 4: 0.6, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.35, 15: 0.3, 16: 0.6},
+    # 1+4+20+25 prototypical; 5 (63%), 2 (57%), 26 (33%; EMFACS fear 1+2+4+5+20+26).
+    # 15 and 16 (by eye): a stretched mouth with level corners reads as a grin; corners down
+    # and the lower lip pulled off the lower teeth read aghast. At 15 0.3, 16 0.6, 26 0.35 the
+    # smiling photo's fear still read as a smile and grace_hopper.jpg's as neutral (by eye; a
+    # FER2013 CNN agreed: its fear 0.19 -> 0.30, top-1, and happy 0.61 -> 0.16 on the smile)
+    "fearful": {1: 1.0, 4: 0.6, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.5, 15: 0.5, 16: 1.0},
     # 1+2+25+26 prototypical; 5 (66%).
     "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 0.9},
 }
