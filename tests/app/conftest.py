@@ -112,9 +112,11 @@ def window(qtbot, settings, errors, answers):
     w = MainWindow(settings=settings, engine=make_engine())
     qtbot.addWidget(w)
     w.show()
+    # generous: a machine loaded by other work (2 cores at load 6) took over 10 s here; the
+    # start-up's speed is measured by benchmarks/bench_startup.py, not by these waits
     qtbot.waitUntil(lambda: w.session.portrait is not None and not w.session.loading(),
-                    timeout=20000)
-    qtbot.waitUntil(lambda: w.preview.image.image is not None, timeout=10000)
+                    timeout=60000)
+    qtbot.waitUntil(lambda: w.preview.image.image is not None, timeout=60000)
     yield w
     w.close()
     assert gc.isenabled()  # the window handed garbage collection back when it closed
