@@ -119,8 +119,8 @@ class Warper:
         self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
-        self.base_x, self.base_y = np.meshgrid(np.arange(x0, x1, dtype=np.float32),
-                                               np.arange(y0, y1, dtype=np.float32))
+        self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
+                                             np.arange(y0, y1, dtype=np.float32)))
 
     def _roi(self, pts: np.ndarray, h: int, w: int) -> tuple[int, int, int, int]:
         m = WARP_TUNING["roi_margin"] * self.cell
@@ -161,12 +161,17 @@ class Warper:
             qy -= stepy
         return np.dstack([(self._gx - qx) * sx, (self._gy - qy) * sy])
 
+    def roi_map(self, disp: np.ndarray) -> np.ndarray:
+        """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32
+        (one two-channel map: cv2.remap reads it as is, one subtraction makes it)."""
+        rh, rw = self.base_xy.shape[:2]
+        full = cv2.resize(self.inverse_field(disp), (rw, rh), interpolation=cv2.INTER_LINEAR)
+        return np.subtract(self.base_xy, full, out=full)
+
     def roi_maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the box `roi` only, absolute source px, each (y1-y0, x1-x0)."""
-        B = self.inverse_field(disp)
-        rh, rw = self.base_x.shape
-        full = cv2.resize(B, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        return self.base_x - full[..., 0], self.base_y - full[..., 1]
+        m = self.roi_map(disp)
+        return m[..., 0], m[..., 1]
 
     def maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the whole image, (h, w) float32 each, for cv2.remap."""
@@ -181,9 +186,8 @@ class Warper:
         out = image.copy()
         if not np.any(disp):
             return out
-        mx, my = self.roi_maps(disp)
         x0, y0, x1, y1 = self.roi
         # BORDER_REPLICATE: a map that reaches past the image edge repeats the edge pixel
-        cv2.remap(image, mx, my, cv2.INTER_LINEAR, dst=out[y0:y1, x0:x1],
+        cv2.remap(image, self.roi_map(disp), None, cv2.INTER_LINEAR, dst=out[y0:y1, x0:x1],
                   borderMode=cv2.BORDER_REPLICATE)
         return out

@@ -7,7 +7,8 @@ renders ahead while it waits for the helper.
 
 Safety first (an export must never hang or lose a frame):
 - the helper is started with "spawn", never fork (this process may run threads: the GUI, the
-  encoder's feeder, MediaPipe's graph), and gets the portrait as image + Face Mesh analysis;
+  encoder's feeder, MediaPipe's graph), and gets the portrait as the engine's portable state
+  (the rig: image, Face Mesh analysis, render state and the take's tracks, built here once);
 - blocks are claimed through one shared counter, in order, so each frame has exactly one owner;
 - the helper may run at most AHEAD blocks past what was written (memory stays bounded);
 - if the helper fails or dies, its unfinished blocks are rendered here (slower, never lost);
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+from multiprocessing.reduction import ForkingPickler
 from typing import Iterator
 
 BLOCK = 25  # frames per block (1 s at 25 fps)
@@ -29,14 +31,18 @@ def supports(engine) -> bool:
     return all(hasattr(engine, a) for a in ("frame_range", "portable", "from_portable"))
 
 
-def _helper(engine_name: str, state, job, total: int, counter, written, conn) -> None:
+def _helper(engine_name: str, inbox, total: int, counter, written, conn) -> None:
     import time
 
     try:
         from core.engines import create_engine
 
+        # the engine's modules load while this process's parent is still preparing the take;
+        # then the portrait, the job and what the parent built for them arrive
         eng = create_engine(engine_name)
-        job.portrait = eng.from_portable(state)
+        state, job = inbox.recv()
+        inbox.close()
+        job.portrait = eng.from_portable(state, job)
         while True:
             with counter.get_lock():
                 b = counter.value
@@ -106,12 +112,18 @@ class ParallelFrames:
         ctx = mp.get_context("spawn")
         self._counter, self._written = ctx.Value("i", 0), ctx.Value("i", 0)
         recv, send = ctx.Pipe(duplex=False)
-        job = _without_portrait(self.job)
+        inbox, outbox = ctx.Pipe(duplex=False)
         self._proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
-            self.engine.name, self.engine.portable(self.job.portrait), job, self.total,
-            self._counter, self._written, send))
+            self.engine.name, inbox, self.total, self._counter, self._written, send))
         self._proc.start()
         send.close()
+        inbox.close()
+        # built here while the helper starts (this process needs it too) and sent ready-made,
+        # from a thread: the helper reads it only once its imports are done
+        payload = ForkingPickler.dumps((self.engine.portable(self.job.portrait, self.job),
+                                        _without_portrait(self.job)))
+        threading.Thread(target=_post, args=(outbox, payload), daemon=True,
+                         name="moee-render-helper-send").start()
         return recv
 
     def _receive(self, conn) -> None:
@@ -190,6 +202,15 @@ class ParallelFrames:
         if proc.is_alive():
             proc.kill()
             proc.join(timeout=5)
+
+
+def _post(conn, payload: bytes) -> None:
+    try:
+        conn.send_bytes(payload)
+    except OSError:  # the helper is gone; its frames are rendered here (ParallelFrames._get)
+        pass
+    finally:
+        conn.close()
 
 
 def _without_portrait(job):

@@ -75,3 +75,12 @@ def test_no_holes_or_folds(p, warper, amount):
 def test_preparation_is_fast_at_1024(p):
     times = motions.timings(lambda: Warper(p.xy * 2, (1024, 1024)), 3)
     assert min(times) < 0.3  # best of three: the test machine is shared
+
+
+def test_warp_is_a_remap_through_its_own_maps(p, warper):
+    """warp() remaps with one two-channel map of the face box; the whole-image maps() (two
+    single-channel maps) describe the same pixels exactly."""
+    disp = motions.jaw(p, 0.3) + motions.smile(p, 0.15)
+    mx, my = warper.maps(disp)
+    ref = cv2.remap(p.image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    assert np.array_equal(warper.warp(p.image, disp), ref)
