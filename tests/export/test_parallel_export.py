@@ -61,6 +61,28 @@ def test_the_helper_gets_the_render_state_and_tracks_ready_made(take, monkeypatc
     assert all(np.array_equal(f.image, serial[f.index]) for f in frames)
 
 
+def test_a_helper_started_early_renders_the_take(take):
+    eng, job, serial = take
+    helper = parallel.Helper.early(eng, job, 2)
+    proc = helper.proc
+    pf = ParallelFrames(eng, job, helper=helper)
+    frames = [f.image for f in pf]
+    assert pf._proc is None and not proc.is_alive() and helper.proc is None
+    assert len(frames) == len(serial) and all(np.array_equal(a, b) for a, b in zip(frames, serial))
+    assert pf.helper_error is None
+
+
+def test_an_early_helper_the_export_does_not_use_is_stopped(take, tmp_path):
+    from core.video.export import export_video
+
+    eng, job, _ = take
+    assert parallel.Helper.early(eng, job, 1) is None  # one worker asked for: none started
+    helper = parallel.Helper.early(eng, job, 2)
+    proc = helper.proc
+    export_video(eng, job, tmp_path / "take.mp4", workers=1, helper=helper)
+    assert helper.proc is None and not proc.is_alive()
+
+
 def test_a_helper_that_dies_costs_no_frame(take):
     eng, job, serial = take
     pf = ParallelFrames(eng, job)
