@@ -21,6 +21,8 @@ import threading
 from multiprocessing.reduction import ForkingPickler
 from typing import Iterator
 
+from core.video import pipes
+
 BLOCK = 25  # frames per block (1 s at 25 fps)
 AHEAD = 3  # blocks either process may render past the last written frame
 MIN_FRAMES = 250  # shorter takes: the helper's start (~1 s of CPU) would cost more than it saves
@@ -81,6 +83,7 @@ class Helper:
         ctx = mp.get_context("spawn")
         self.counter, self.written = ctx.Value("i", 0), ctx.Value("i", 0)
         self.recv, send = ctx.Pipe(duplex=False)
+        pipes.widen(self.recv.fileno())  # a frame crosses in one piece, not 13 (core/video/pipes.py)
         inbox, self.outbox = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
             engine_name, inbox, total, self.counter, self.written, send))
