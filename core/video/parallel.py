@@ -121,7 +121,10 @@ class ParallelFrames:
         self.helper_error: str | None = None
         self._proc = None
         self._closing = False
-        self._early = helper if helper is not None and helper.total == self.total else None
+        self._early = helper
+        if helper is not None and helper.total != self.total:  # started for another take
+            helper.close()
+            self._early = None
 
     def __iter__(self) -> Iterator:
         try:

@@ -72,6 +72,14 @@ def test_a_helper_started_early_renders_the_take(take):
     assert pf.helper_error is None
 
 
+def test_a_helper_started_for_another_take_is_stopped(take):
+    eng, job, _ = take
+    helper = parallel.Helper(eng.name, job.frame_count() + 1)
+    proc = helper.proc
+    pf = ParallelFrames(eng, job, helper=helper)
+    assert pf._early is None and helper.proc is None and not proc.is_alive()
+
+
 def test_an_early_helper_the_export_does_not_use_is_stopped(take, tmp_path):
     from core.video.export import export_video
 
