@@ -202,6 +202,14 @@ def floor_rounds(a) -> None:
             print(f"ratio {name} / {floor}: wall {min(q):.2f}-{max(q):.2f} "
                   f"(per round: {', '.join(f'{x:.2f}' for x in q)}); CPU "
                   f"{min(qc):.2f}-{max(qc):.2f}")
+    if a.compare:  # this checkout against the other, round by round (a shared machine's load
+        # moves both alike within a round, less so across rounds)
+        for name in names[:2]:
+            q = [r[name]["wall"] / r["export (compare)"]["wall"] for r in rounds]
+            qc = [r[name]["cpu"] / r["export (compare)"]["cpu"] for r in rounds]
+            print(f"ratio {name} / export (compare): wall {min(q):.2f}-{max(q):.2f} "
+                  f"(per round: {', '.join(f'{x:.2f}' for x in q)}); CPU "
+                  f"{min(qc):.2f}-{max(qc):.2f} (per round: {', '.join(f'{x:.2f}' for x in qc)})")
 
 
 STAGES = (("core.rig.warp", "Warper", "warp"), ("core.rig.warp", "Warper", "inverse_field"),

@@ -270,19 +270,27 @@ def run(args, progress=None) -> int:
     job.keys = offset_keys(keys_from_args(args), mix.head, mix.gaze)
     image = load_portrait(args)
     engine = create_engine(args.engine)
-    job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
-    for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
-        print(f"note: {note}", file=sys.stderr)
-    progress = progress or ProgressLine(enabled=not args.quiet)
-    from core.curves import curves_sink
-    from core.stream.options import finish_take, open_from_args
-    stream = open_from_args(stream_target, job.fps, take=True, quiet=args.quiet)
-    curves = curves_sink(args.curves, job.fps)
+    from core.video.parallel import Helper
+    # the second rendering process starts now, loading its modules during the face analysis
+    helper = Helper.early(engine, job, args.workers)
+    try:
+        job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
+        for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
+            print(f"note: {note}", file=sys.stderr)
+        progress = progress or ProgressLine(enabled=not args.quiet)
+        from core.curves import curves_sink
+        from core.stream.options import finish_take, open_from_args
+        stream = open_from_args(stream_target, job.fps, take=True, quiet=args.quiet)
+        curves = curves_sink(args.curves, job.fps)
+    except BaseException:
+        if helper is not None:
+            helper.close()
+        raise
     sinks = [sink for sink in (curves and curves.write, stream and stream.push) if sink]
     try:
         result = export_video(engine, job, out, progress=progress,
                               on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None,
-                              workers=args.workers)
+                              workers=args.workers, helper=helper)
     except BaseException:
         if curves:
             curves.abort()

@@ -373,9 +373,9 @@ class MouthRenderer:
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes = self._mouth_frame(xy)
-        ys, xs = np.mgrid[0:shape[0], 0:shape[1]].astype(np.float32)
-        xs += np.float32(origin[0] - c[0])
-        ys += np.float32(origin[1] - c[1])
+        # a row and a column, broadcast: the same values as full grids, without building them
+        xs = np.arange(shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
+        ys = np.arange(shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
         u = xs * axes[0, 0] + ys * axes[0, 1]
         v = xs * axes[1, 0] + ys * axes[1, 1]
         to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)

@@ -38,13 +38,20 @@ def output_shape(h: int, w: int, longest: int) -> tuple[int, int]:
 
 
 class PreparedPortrait:
-    def __init__(self, image: np.ndarray, analysis: FaceAnalysis | None = None):
+    def __init__(self, image: np.ndarray, analysis: FaceAnalysis | None = None,
+                 sizes: dict[int, ScaledPortrait] | None = None):
+        """`sizes`: render state already built for this image and analysis (scaled_states() of
+        the same portrait in another process)."""
         self.image = np.ascontiguousarray(image[:, :, :3])
         self.analysis = analysis or detect_face(self.image)
         self.motion = MotionModel(self.analysis)
         self.notes = list(self.analysis.notes)
-        self._sizes: OrderedDict[int, ScaledPortrait] = OrderedDict()
+        self._sizes: OrderedDict[int, ScaledPortrait] = OrderedDict(sizes or {})
         self._lock = threading.Lock()
+
+    def scaled_states(self) -> dict[int, ScaledPortrait]:
+        with self._lock:
+            return dict(self._sizes)
 
     @property
     def frame(self):

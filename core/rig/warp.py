@@ -18,6 +18,12 @@ from scipy.spatial import Delaunay
 from core.face.regions import region
 
 IRIS_START = 468  # Face Mesh: 468-477 are the refined iris points
+# the warp remaps only where the map moves a pixel (Warper._moving_spans): backward
+# displacements under STILL_PX round to the pixel itself in remap's 1/32 px fixed point
+# (half a step is 1/64; 1/128 leaves room for float rounding); checked in bands of grid rows
+STILL_PX = 1 / 128
+REMAP_BAND = 8
+_clip = np.core.umath.clip  # np.clip's ufunc, without its ~4 us of argument handling per call
 
 WARP_TUNING = {
     "cell_ipd": 1 / 20,  # grid spacing in IPD when no cell is given: ~4 px at IPD 85, so a
@@ -119,8 +125,8 @@ class Warper:
         self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
-        self.base_x, self.base_y = np.meshgrid(np.arange(x0, x1, dtype=np.float32),
-                                               np.arange(y0, y1, dtype=np.float32))
+        self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
+                                             np.arange(y0, y1, dtype=np.float32)))
 
     def _roi(self, pts: np.ndarray, h: int, w: int) -> tuple[int, int, int, int]:
         m = WARP_TUNING["roi_margin"] * self.cell
@@ -147,26 +153,64 @@ class Warper:
         qx = self._gx - D[..., 0] / sx
         qy = self._gy - D[..., 1] / sy
         t = WARP_TUNING
+        lim = t["max_step"]
         for _ in range(t["newton_steps"]):
-            Dq = cv2.remap(D, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-            Jq = cv2.remap(J, qx, qy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            # sampled channels split into contiguous planes: the arithmetic below runs ~3x
+            # faster on them than on strided views (same values)
+            dqx, dqy = cv2.split(cv2.remap(D, qx, qy, cv2.INTER_LINEAR,
+                                           borderMode=cv2.BORDER_REPLICATE))
+            a, b, c, d = cv2.split(cv2.remap(J, qx, qy, cv2.INTER_LINEAR,
+                                             borderMode=cv2.BORDER_REPLICATE))
             # residual F(x) - y in px, F(x) = x + D(x)
-            rx = (qx - self._gx) * sx + Dq[..., 0]
-            ry = (qy - self._gy) * sy + Dq[..., 1]
-            a, b, c, d = Jq[..., 0], Jq[..., 1], Jq[..., 2], Jq[..., 3]
+            rx = (qx - self._gx) * sx + dqx
+            ry = (qy - self._gy) * sy + dqy
             det = np.maximum(a * d - b * c, t["min_det"])
-            stepx = np.clip((d * rx - b * ry) / det / sx, -t["max_step"], t["max_step"])
-            stepy = np.clip((a * ry - c * rx) / det / sy, -t["max_step"], t["max_step"])
-            qx -= stepx
-            qy -= stepy
+            qx -= _clip((d * rx - b * ry) / det / sx, -lim, lim)
+            qy -= _clip((a * ry - c * rx) / det / sy, -lim, lim)
         return np.dstack([(self._gx - qx) * sx, (self._gy - qy) * sy])
+
+    def roi_map(self, disp: np.ndarray) -> np.ndarray:
+        """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32
+        (one two-channel map: cv2.remap reads it as is, one subtraction makes it)."""
+        return self._box_map(self.inverse_field(disp))
+
+    def _box_map(self, B: np.ndarray) -> np.ndarray:
+        rh, rw = self.base_xy.shape[:2]
+        full = cv2.resize(B, (rw, rh), interpolation=cv2.INTER_LINEAR)
+        return np.subtract(self.base_xy, full, out=full)
+
+    def _moving_spans(self, B: np.ndarray) -> list[tuple[int, int, int, int]]:
+        """Pixel boxes (ya, yb, xa, xb) of the roi, one per band of grid rows, outside which the
+        backward map moves no pixel: there every grid node it interpolates is under STILL_PX, so
+        remap's fixed point (1/32 px) rounds each sample onto the pixel itself and the copy is
+        already exact. Measured: ~30 % of the box (the corners around the anchor ring)."""
+        moving = np.maximum(np.abs(B[..., 0]), np.abs(B[..., 1])) >= STILL_PX
+        gh, gw = moving.shape
+        # a pixel reads the two grid rows / columns around (p + 0.5) / spacing - 0.5
+        # (cv2.resize, INTER_LINEAR): one node of margin each side covers them
+        near = moving.copy()
+        near[1:] |= moving[:-1]
+        near[:-1] |= moving[1:]
+        nb = -(-gh // REMAP_BAND)
+        bands = np.zeros((nb * REMAP_BAND, gw), bool)
+        bands[:gh] = near
+        bands = bands.reshape(nb, REMAP_BAND, gw).any(1)
+        live = bands.any(1)
+        if not live.any():
+            return []
+        rh, rw = self.base_xy.shape[:2]
+        sx, sy = float(self.spacing[0]), float(self.spacing[1])
+        first = np.floor((bands.argmax(1) - 0.5) * sx - 0.5).astype(int) - 1
+        last = np.ceil((gw - bands[:, ::-1].argmax(1) + 0.5) * sx - 0.5).astype(int) + 1
+        edges = np.minimum(np.round(np.arange(nb + 1) * REMAP_BAND * sy).astype(int), rh)
+        edges[-1] = rh
+        return [(int(edges[k]), int(edges[k + 1]), max(int(first[k]), 0), min(int(last[k]), rw))
+                for k in np.flatnonzero(live)]
 
     def roi_maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the box `roi` only, absolute source px, each (y1-y0, x1-x0)."""
-        B = self.inverse_field(disp)
-        rh, rw = self.base_x.shape
-        full = cv2.resize(B, (rw, rh), interpolation=cv2.INTER_LINEAR)
-        return self.base_x - full[..., 0], self.base_y - full[..., 1]
+        m = self.roi_map(disp)
+        return m[..., 0], m[..., 1]
 
     def maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the whole image, (h, w) float32 each, for cv2.remap."""
@@ -181,9 +225,11 @@ class Warper:
         out = image.copy()
         if not np.any(disp):
             return out
-        mx, my = self.roi_maps(disp)
-        x0, y0, x1, y1 = self.roi
-        # BORDER_REPLICATE: a map that reaches past the image edge repeats the edge pixel
-        cv2.remap(image, mx, my, cv2.INTER_LINEAR, dst=out[y0:y1, x0:x1],
-                  borderMode=cv2.BORDER_REPLICATE)
+        x0, y0 = self.roi[:2]
+        B = self.inverse_field(disp)
+        m = self._box_map(B)
+        for ya, yb, xa, xb in self._moving_spans(B):
+            # BORDER_REPLICATE: a map that reaches past the image edge repeats the edge pixel
+            cv2.remap(image, m[ya:yb, xa:xb], None, cv2.INTER_LINEAR,
+                      dst=out[y0 + ya:y0 + yb, x0 + xa:x0 + xb], borderMode=cv2.BORDER_REPLICATE)
         return out

@@ -257,21 +257,30 @@ def _failure(path: Path, what: str, log: str) -> ExportError:
 
 def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
                  crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                 on_frame=None, workers: int = 1) -> ExportResult:
+                 on_frame=None, workers: int = 1,
+                 helper: parallel.Helper | None = None) -> ExportResult:
     """Render `job` with `engine` straight into a video file; the frame size comes from frame 0.
     `on_frame(frame)` sees every frame as it is written (e.g. a curve writer). `workers` 2: a
     helper process renders every other block of frames (core/video/parallel.py; engines that
-    support it, takes of at least parallel.MIN_FRAMES frames).
+    support it, takes of at least parallel.MIN_FRAMES frames); `helper`: one started early for
+    it (parallel.Helper.early), stopped here if unused.
 
     Raises InputError (bad job), ExportError (path, disk, encoder), Cancelled; no file on failure.
     """
-    job.validate()
-    path = check_output_path(out_path)
+    try:
+        job.validate()
+        path = check_output_path(out_path)
+    except BaseException:
+        if helper is not None:
+            helper.close()
+        raise
     t0 = time.perf_counter()
     start, _ = job.time_range()
-    if workers > 1 and parallel.supports(engine) and job.frame_count() >= parallel.MIN_FRAMES:
-        frames = iter(parallel.ParallelFrames(engine, job, progress, cancel))
+    if parallel.wanted(engine, job, workers):
+        frames = iter(parallel.ParallelFrames(engine, job, progress, cancel, helper))
     else:
+        if helper is not None:
+            helper.close()
         frames = iter(engine.frames(job, progress, cancel))
     try:
         first = next(frames, None)

@@ -7,7 +7,8 @@ renders ahead while it waits for the helper.
 
 Safety first (an export must never hang or lose a frame):
 - the helper is started with "spawn", never fork (this process may run threads: the GUI, the
-  encoder's feeder, MediaPipe's graph), and gets the portrait as image + Face Mesh analysis;
+  encoder's feeder, MediaPipe's graph), and gets the portrait as the engine's portable state
+  (the rig: image, Face Mesh analysis, render state and the take's tracks, built here once);
 - blocks are claimed through one shared counter, in order, so each frame has exactly one owner;
 - the helper may run at most AHEAD blocks past what was written (memory stays bounded);
 - if the helper fails or dies, its unfinished blocks are rendered here (slower, never lost);
@@ -17,7 +18,10 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import threading
+from multiprocessing.reduction import ForkingPickler
 from typing import Iterator
+
+from core.video import pipes
 
 BLOCK = 25  # frames per block (1 s at 25 fps)
 AHEAD = 3  # blocks either process may render past the last written frame
@@ -29,14 +33,23 @@ def supports(engine) -> bool:
     return all(hasattr(engine, a) for a in ("frame_range", "portable", "from_portable"))
 
 
-def _helper(engine_name: str, state, job, total: int, counter, written, conn) -> None:
+def wanted(engine, job, workers: int) -> bool:
+    """Whether an export of `job` with `workers` renders in two processes."""
+    return workers > 1 and supports(engine) and job.frame_count() >= MIN_FRAMES
+
+
+def _helper(engine_name: str, inbox, total: int, counter, written, conn) -> None:
     import time
 
     try:
         from core.engines import create_engine
 
+        # the engine's modules load while this process's parent is still preparing the take;
+        # then the portrait, the job and what the parent built for them arrive
         eng = create_engine(engine_name)
-        job.portrait = eng.from_portable(state)
+        state, job = inbox.recv()
+        inbox.close()
+        job.portrait = eng.from_portable(state, job)
         while True:
             with counter.get_lock():
                 b = counter.value
@@ -61,15 +74,57 @@ def _helper(engine_name: str, state, job, total: int, counter, written, conn) ->
         conn.close()
 
 
-class ParallelFrames:
-    """Iterates a job's frames in order, rendered here and in one helper process."""
+class Helper:
+    """The helper process and its pipes, started before the take is ready: it loads the engine's
+    modules (~0.7 s of CPU) while this process still analyses the portrait, on a core that is
+    otherwise idle then. ParallelFrames hands it the take; close() stops an unused one."""
 
-    def __init__(self, engine, job, progress=None, cancel=None):
+    def __init__(self, engine_name: str, total: int):
+        ctx = mp.get_context("spawn")
+        self.counter, self.written = ctx.Value("i", 0), ctx.Value("i", 0)
+        self.recv, send = ctx.Pipe(duplex=False)
+        pipes.widen(self.recv.fileno())  # a frame crosses in one piece, not 13 (core/video/pipes.py)
+        inbox, self.outbox = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
+            engine_name, inbox, total, self.counter, self.written, send))
+        self.proc.start()
+        send.close()
+        inbox.close()
+        self.total = total
+
+    @classmethod
+    def early(cls, engine, job, workers: int) -> Helper | None:
+        """A helper for an export that will want one (`wanted`), or None (none possible here)."""
+        if not wanted(engine, job, workers):
+            return None
+        try:
+            return cls(engine.name, job.frame_count())
+        except Exception:  # noqa: BLE001 - no helper here: ParallelFrames says why, one process
+            return None
+
+    def close(self) -> None:
+        proc, self.proc = self.proc, None
+        if proc is None:
+            return
+        self.outbox.close()
+        self.recv.close()
+        _stop(proc)
+
+
+class ParallelFrames:
+    """Iterates a job's frames in order, rendered here and in one helper process (`helper`: one
+    started early for this job, Helper.early; else started here)."""
+
+    def __init__(self, engine, job, progress=None, cancel=None, helper: Helper | None = None):
         self.engine, self.job, self.progress, self.cancel = engine, job, progress, cancel
         self.total = job.frame_count()
         self.helper_error: str | None = None
         self._proc = None
         self._closing = False
+        self._early = helper
+        if helper is not None and helper.total != self.total:  # started for another take
+            helper.close()
+            self._early = None
 
     def __iter__(self) -> Iterator:
         try:
@@ -102,17 +157,17 @@ class ParallelFrames:
 
     # ----- internals
     def _start(self):
-        """Start the helper; -> this side of its pipe."""
-        ctx = mp.get_context("spawn")
-        self._counter, self._written = ctx.Value("i", 0), ctx.Value("i", 0)
-        recv, send = ctx.Pipe(duplex=False)
-        job = _without_portrait(self.job)
-        self._proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
-            self.engine.name, self.engine.portable(self.job.portrait), job, self.total,
-            self._counter, self._written, send))
-        self._proc.start()
-        send.close()
-        return recv
+        """Start the helper (or take the early one); -> this side of its pipe."""
+        h, self._early = self._early or Helper(self.engine.name, self.total), None
+        self._counter, self._written, self._proc = h.counter, h.written, h.proc
+        h.proc = None  # this object stops it from here on
+        # built here while the helper starts (this process needs it too) and sent ready-made,
+        # from a thread: the helper reads it only once its imports are done
+        payload = ForkingPickler.dumps((self.engine.portable(self.job.portrait, self.job),
+                                        _without_portrait(self.job)))
+        threading.Thread(target=_post, args=(h.outbox, payload), daemon=True,
+                         name="moee-render-helper-send").start()
+        return h.recv
 
     def _receive(self, conn) -> None:
         """The helper's frames, as they come (a thread: the helper never waits on a full pipe)."""
@@ -180,16 +235,32 @@ class ParallelFrames:
                     self.helper_error = self.helper_error or "the helper process stopped"
 
     def close(self) -> None:
+        if self._early is not None:  # never started rendering (no frame asked for)
+            self._early.close()
+            self._early = None
         proc, self._proc = self._proc, None
         if proc is None:
             return
         self._closing = True  # the helper's end from here on is ours, not a failure
-        if proc.is_alive():
-            proc.terminate()
+        _stop(proc)
+
+
+def _stop(proc) -> None:
+    if proc.is_alive():
+        proc.terminate()
+    proc.join(timeout=5)
+    if proc.is_alive():
+        proc.kill()
         proc.join(timeout=5)
-        if proc.is_alive():
-            proc.kill()
-            proc.join(timeout=5)
+
+
+def _post(conn, payload: bytes) -> None:
+    try:
+        conn.send_bytes(payload)
+    except OSError:  # the helper is gone; its frames are rendered here (ParallelFrames._get)
+        pass
+    finally:
+        conn.close()
 
 
 def _without_portrait(job):

@@ -35,6 +35,62 @@ def test_two_processes_give_the_same_frames_in_order(take):
     assert pf.helper_error is None and pf._proc is None  # the helper was stopped
 
 
+def test_the_helper_gets_the_render_state_and_tracks_ready_made(take, monkeypatch):
+    """What the helper receives (pickled, as through its pipe) renders the same frames with
+    nothing rebuilt: no Warper, mouth, eyes or shading state, no audio/life tracks."""
+    import pickle
+    from dataclasses import replace
+
+    import core.rig.engine as rig_engine
+    import core.rig.portrait as rig_portrait
+
+    eng, job, serial = take
+    state = pickle.loads(pickle.dumps((eng.portable(job.portrait, job),
+                                       replace(job, portrait=None))))
+
+    def rebuilt(*a, **k):
+        raise AssertionError("rebuilt in the helper")
+
+    monkeypatch.setattr(rig_engine, "build_tracks", rebuilt)
+    monkeypatch.setattr(rig_portrait.PreparedPortrait, "_build", rebuilt)
+    helper = RigEngine()
+    portable, hjob = state
+    hjob.portrait = helper.from_portable(portable, hjob)
+    frames = list(helper.frame_range(hjob, parallel.BLOCK, 2 * parallel.BLOCK))
+    assert [f.index for f in frames] == list(range(parallel.BLOCK, 2 * parallel.BLOCK))
+    assert all(np.array_equal(f.image, serial[f.index]) for f in frames)
+
+
+def test_a_helper_started_early_renders_the_take(take):
+    eng, job, serial = take
+    helper = parallel.Helper.early(eng, job, 2)
+    proc = helper.proc
+    pf = ParallelFrames(eng, job, helper=helper)
+    frames = [f.image for f in pf]
+    assert pf._proc is None and not proc.is_alive() and helper.proc is None
+    assert len(frames) == len(serial) and all(np.array_equal(a, b) for a, b in zip(frames, serial))
+    assert pf.helper_error is None
+
+
+def test_a_helper_started_for_another_take_is_stopped(take):
+    eng, job, _ = take
+    helper = parallel.Helper(eng.name, job.frame_count() + 1)
+    proc = helper.proc
+    pf = ParallelFrames(eng, job, helper=helper)
+    assert pf._early is None and helper.proc is None and not proc.is_alive()
+
+
+def test_an_early_helper_the_export_does_not_use_is_stopped(take, tmp_path):
+    from core.video.export import export_video
+
+    eng, job, _ = take
+    assert parallel.Helper.early(eng, job, 1) is None  # one worker asked for: none started
+    helper = parallel.Helper.early(eng, job, 2)
+    proc = helper.proc
+    export_video(eng, job, tmp_path / "take.mp4", workers=1, helper=helper)
+    assert helper.proc is None and not proc.is_alive()
+
+
 def test_a_helper_that_dies_costs_no_frame(take):
     eng, job, serial = take
     pf = ParallelFrames(eng, job)

@@ -75,3 +75,22 @@ def test_no_holes_or_folds(p, warper, amount):
 def test_preparation_is_fast_at_1024(p):
     times = motions.timings(lambda: Warper(p.xy * 2, (1024, 1024)), 3)
     assert min(times) < 0.3  # best of three: the test machine is shared
+
+
+@pytest.mark.parametrize("motion", ["jaw and smile", "one lid", "a hair"])
+def test_warp_is_a_remap_through_its_own_maps(p, warper, motion):
+    """warp() remaps with one two-channel map, and only the bands of the face box where the map
+    moves a pixel; the whole-image maps() (two single-channel maps, every pixel remapped)
+    describe the same pixels exactly, however little of the box moves."""
+    if motion == "jaw and smile":
+        disp = motions.jaw(p, 0.3) + motions.smile(p, 0.15)
+    else:
+        disp = np.zeros((478, 2), np.float32)
+        disp[region("R_eye_upper_lid"), 1] = 3.0 if motion == "one lid" else 0.02
+    spans = warper._moving_spans(warper.inverse_field(disp))
+    area = sum((yb - ya) * (xb - xa) for ya, yb, xa, xb in spans)
+    x0, y0, x1, y1 = warper.roi
+    assert area < (x1 - x0) * (y1 - y0) or motion == "jaw and smile"
+    mx, my = warper.maps(disp)
+    ref = cv2.remap(p.image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    assert np.array_equal(warper.warp(p.image, disp), ref)
