@@ -54,6 +54,12 @@ def _mode_for(target: Path, new_mode: int) -> int:
         return new_mode & ~umask()
 
 
+def file_mode(path: str | os.PathLike) -> int:
+    """The mode bits a file written over `path` gets: the old file's, else what the umask
+    gives a new file (for writers that stream into their own temporary file)."""
+    return _mode_for(_target(Path(path)), 0o666)
+
+
 def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     """Write `text` (UTF-8) to `path` atomically; ExportError with the reason on failure."""
     p = Path(path)
@@ -68,7 +74,7 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     except OSError as e:
         raise ExportError(f"cannot write {p}: {os_error_reason(e)}") from None
     try:
-        os.fchmod(fd, _mode_for(target, 0o666))
+        os.fchmod(fd, file_mode(target))
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             if fsync:

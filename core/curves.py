@@ -31,6 +31,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from core.atomic import file_mode, os_error_reason
 from core.emotions import AU_CATALOG, AU_NUMBERS
 from core.errors import ExportError, InputError
 
@@ -110,8 +111,9 @@ class CurveWriter:
         try:
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
                                              dir=self.path.parent)
+            os.fchmod(fd, file_mode(self.path))  # mkstemp's 0600 would hide the curves
         except OSError as e:
-            raise ExportError(f"cannot write {self.path}: {e.strerror or e}") from None
+            raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         self._f = os.fdopen(fd, "w", encoding="utf-8", newline="")
         self._put(self._header())
 
@@ -143,7 +145,7 @@ class CurveWriter:
             os.replace(self._tmp, self.path)
         except OSError as e:
             self.abort()
-            raise ExportError(f"cannot write {self.path}: {e.strerror or e}") from None
+            raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         return self.path
 
     def abort(self) -> None:
@@ -157,7 +159,7 @@ class CurveWriter:
             self._f.write(text)
         except OSError as e:
             self.abort()
-            raise ExportError(f"cannot write {self.path}: {e.strerror or e}") from None
+            raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
 
     def __enter__(self) -> CurveWriter:
         return self

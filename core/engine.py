@@ -72,6 +72,7 @@ class RenderJob:
         validate.fps(self.fps)
         validate.size(self.size)
         validate.number(self.start, "--start (seconds)", 0.0)
+        validate.seed(self.seed)
         if self.duration is not None and validate.number(self.duration, "--duration") <= 0:
             raise InputError(f"--duration must be > 0 seconds, got {self.duration}")
         total = self.audio_duration()

@@ -203,7 +203,7 @@ def parse_mix(text: str) -> dict[str, float]:
         if name.lower() not in EMOTIONS:
             raise InputError(f"--mix: unknown emotion {name!r}; expected one of: {', '.join(EMOTIONS)}")
         validate.weight(w, f"--mix: the weight for {name}")
-        out[name.lower()] = w
+        _once(out, name.lower(), w, "--mix")
     return out
 
 
@@ -215,5 +215,15 @@ def parse_aus(text: str) -> dict[int, float]:
         if not k.isdigit() or int(k) not in AU_CATALOG:
             raise InputError(f"--au: unknown Action Unit AU{k}; known: "
                              + ", ".join(str(n) for n in AU_CATALOG))
-        out[int(k)] = validate.unit(v, f"--au: the intensity for AU{k}")
+        _once(out, int(k), validate.unit(v, f"--au: the intensity for AU{k}"), "--au")
     return out
+
+
+def _once(out: dict, key, value: float, what: str) -> None:
+    """`happy=1,happy=0.2` is a typo, not an instruction: the last value silently winning would
+    render a mix the user did not read back."""
+    if key in out:
+        shown = f"AU{key}" if isinstance(key, int) else key
+        raise InputError(f"{what}: {shown} is given twice ({out[key]:g} and {value:g}); "
+                         "give each once")
+    out[key] = value

@@ -17,6 +17,9 @@ MAX_INTENSITY = 1.5
 SIZE_RANGE = (64, 4096)   # longest side of a render in pixels (RenderJob.validate)
 FPS_RANGE = (1, 120)      # frames per second of a render
 CROP_RANGE = (16, 2048)   # side of a prepared training crop in pixels (`prepare --size`)
+# numpy's SeedSequence refuses negative seeds and torch's manual_seed anything past 2**64 - 1;
+# 32 bits is every seed both take (and a float holds it exactly)
+SEED_RANGE = (0, 2**32 - 1)
 MIX_MODES = ("free", "normalized")
 
 
@@ -110,6 +113,10 @@ def fps(value, what: str = "--fps") -> float:
     return number(value, what, *FPS_RANGE)
 
 
+def seed(value, what: str = "--seed") -> int:
+    return integer(value, what, *SEED_RANGE)
+
+
 def _numpy_number(value) -> bool:
     try:
         import numpy as np
@@ -120,8 +127,13 @@ def _numpy_number(value) -> bool:
 
 def _range(lo, hi) -> str:
     if lo is not None and hi is not None:
-        return f"in [{lo:g}, {hi:g}]"
-    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+        return f"in [{_bound(lo)}, {_bound(hi)}]"
+    return f">= {_bound(lo)}" if lo is not None else f"<= {_bound(hi)}"
+
+
+def _bound(x) -> str:
+    """2**32 - 1 as 4294967295, not 4.29497e+09 (a user copies the bound)."""
+    return str(x) if isinstance(x, int) else f"{x:g}"
 
 
 def _show(value) -> str:
@@ -167,6 +179,21 @@ def output_file(path, what: str):
         raise InputError(f"{what} {p} is not writable (read-only)")
     _writable(p.parent, p, what)
     return p
+
+
+def not_an_input(path, inputs, what: str) -> None:
+    """Refuse an output that is one of the inputs (`inputs`: (name, path or None) pairs): the
+    finished output would replace the file it was made from."""
+    import os
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        return
+    for name, inp in inputs:
+        if inp and Path(inp).is_file() and os.path.samefile(p, inp):
+            raise InputError(f"{what} {p} is also {name}; writing it would replace that file, "
+                             "so give the output another name")
 
 
 def _existing_ancestor(p):

@@ -24,6 +24,7 @@ from core.errors import InputError
 COLUMNS = ("portrait", "audio", "mix", "prompt", "keys", "out", "curves")
 REQUIRED = ("portrait", "audio", "out")
 PATH_COLUMNS = ("portrait", "audio", "keys", "out", "curves")
+INPUT_COLUMNS = ("portrait", "audio", "keys")
 
 
 @dataclass
@@ -42,12 +43,16 @@ class BatchRow:
 
 def read_manifest(path: str | Path) -> list[BatchRow]:
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"manifest {p} is a folder; give the CSV file inside it")
     if not p.is_file():
         raise InputError(f"manifest {p} was not found")
     try:
         text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"cannot read manifest {p}: {e}") from None
+    except UnicodeDecodeError:
+        raise InputError(f"manifest {p} is not UTF-8 text; save it as UTF-8 CSV") from None
+    except OSError as e:
+        raise InputError(f"cannot read manifest {p}: {e.strerror or e}") from None
     lines = [ln for ln in csv.reader(text.splitlines())]
     header_at = next((i for i, ln in enumerate(lines) if _used(ln)), None)
     if header_at is None:
@@ -91,6 +96,10 @@ def _row(line: int, header: list[str], cells: list[str], base: Path) -> BatchRow
 
 
 def _flag_shared_outputs(rows: list[BatchRow]) -> None:
+    """An output another row also writes, or one that is a row's input (its render would
+    replace that file), fails its row."""
+    read = {row.cells[name]: row.line for row in rows for name in INPUT_COLUMNS
+            if row.cells.get(name)}
     seen: dict[str, int] = {}
     for row in rows:
         if row.problem:
@@ -99,6 +108,9 @@ def _flag_shared_outputs(rows: list[BatchRow]) -> None:
             target = row.cells.get(name)
             if not target:
                 continue
+            if target in read:
+                row.problem = f"{Path(target).name} is an input of line {read[target]}"
+                break
             if target in seen:
                 row.problem = f"{Path(target).name} is also written by line {seen[target]}"
                 break

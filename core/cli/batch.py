@@ -46,6 +46,8 @@ def run(args) -> int:
     # the take settings every row shares are checked once, at the door, not once per row
     validate.fps(args.fps)
     validate.size(args.size)
+    validate.seed(args.seed)
+    validate.integer(args.jobs, "--jobs", 1)
     rows = read_manifest(args.manifest)
     settings = {"fps": args.fps, "size": args.size, "seed": args.seed, "engine": args.engine}
     options = BatchOptions(jobs=args.jobs, ray=args.ray, force=args.force, settings=settings)

@@ -30,6 +30,7 @@ def run(args) -> int:
     validate.input_folder(args.reference, "the ground-truth folder")
     if args.out:
         validate.output_file(args.out, "--out")
+        validate.not_an_input(args.out, _inputs(args), "--out")
     labels = None
     if args.metadata:
         labels = {Path(c.file).stem: c.emotion for c in read_metadata(args.metadata)}
@@ -44,3 +45,14 @@ def run(args) -> int:
     if args.out:
         atomic.write_text(args.out, text + "\n")
     return 0
+
+
+def _inputs(args) -> list[tuple[str, object]]:
+    """The files evaluate reads: the metadata and the videos of both folders."""
+    from pathlib import Path
+
+    from core.training.metrics import VIDEO_SUFFIXES
+
+    videos = [("a video it scores", p) for d in (args.generated, args.reference)
+              for p in Path(d).iterdir() if p.suffix.lower() in VIDEO_SUFFIXES]
+    return [("--metadata", args.metadata), *videos]

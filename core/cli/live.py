@@ -54,8 +54,11 @@ def run(args) -> int:
         raise InputError(f"--size must be between 64 and 2048 pixels, got {args.size}")
     from core.stream.options import check_stream_args, finish_take, open_from_args
 
+    if args.headless and (args.window or args.fullscreen):
+        flag = "--window" if args.window else "--fullscreen"
+        raise InputError(f"--headless and {flag} contradict each other; give one of them")
     stream_target = check_stream_args(args)
-    windowed = (args.window or args.fullscreen) and not args.headless
+    windowed = args.window or args.fullscreen
     if windowed:
         from core.live.window import check_window
         check_window()

@@ -185,6 +185,18 @@ def resolve_emotion(args, mix, audio):
     return resolved_mix(mix, cond)
 
 
+def check_not_inputs(args) -> None:
+    """--out and --curves never replace a file the take is made from (`--audio take.mp4 --out
+    take.mp4`, or `--keys take.json --curves take.json`)."""
+    from core import validate
+
+    inputs = [("--portrait", args.portrait), ("--audio", args.audio),
+              ("--keys", getattr(args, "keys", None))]
+    validate.not_an_input(args.out, inputs, "--out")
+    if getattr(args, "curves", None):
+        validate.not_an_input(args.curves, inputs, "--curves")
+
+
 def load_audio_arg(args):
     """The AudioTrack for --audio, or None for a silent clip (which needs --duration)."""
     from core.errors import InputError
@@ -260,6 +272,7 @@ def run(args, progress=None) -> int:
 
     mix = build_mix(args)
     out = check_output_path(args.out)
+    check_not_inputs(args)
     stream_target = check_stream_args(args)
     audio = load_audio_arg(args)
     if args.emotion_from_audio and audio is None:

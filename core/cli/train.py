@@ -122,6 +122,8 @@ def _check_flags(args) -> None:
     validate.unit(args.audio_drop_rate, "--audio-drop-rate")
     validate.unit(args.emotion_drop_rate, "--emotion-drop-rate")
     validate.integer(args.decode_chunk, "--decode-chunk", 1)
+    validate.seed(args.seed)
+    _check_device(args.device)
     validate.input_folder(args.data, "the prepared data folder")
     validate.output_folder(args.run, "--run")
     if args.export:
@@ -129,6 +131,27 @@ def _check_flags(args) -> None:
     for flag in ("models", "init"):
         if getattr(args, flag):
             validate.input_folder(getattr(args, flag), f"--{flag}")
+
+
+def _check_device(name: str) -> None:
+    """A device torch knows and this machine has (an unknown or absent one would otherwise
+    train on the CPU without a word)."""
+    import torch
+
+    from core.errors import InputError
+
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise InputError(f"--device {name!r} is not a device name; use cpu, cuda or cuda:N") from None
+    if device.type != "cuda":
+        return
+    count = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if count == 0:
+        raise InputError(f"--device {name}: this machine has no CUDA GPU; use --device cpu")
+    if device.index is not None and device.index >= count:
+        raise InputError(f"--device {name}: this machine has {count} CUDA GPU(s) "
+                         f"(cuda:0 to cuda:{count - 1})")
 
 
 def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str) -> int:

@@ -63,3 +63,20 @@ def test_abort_leaves_nothing(tmp_path):
 def test_bad_paths(tmp_path, name, words):
     with pytest.raises(InputError, match=words):
         CurveWriter(tmp_path / name, 25)
+
+
+def test_curves_file_gets_the_mode_a_file_should_get(tmp_path):
+    """Like every other output (core/atomic.py): the umask's mode for a new file (mkstemp alone
+    gave 0600), the old file's mode when it replaces one."""
+    import os
+    import stat
+
+    from core.atomic import umask
+
+    new = write_curves([(0.0, {12: 1.0})], 25, tmp_path / "new.csv")
+    assert stat.S_IMODE(os.stat(new).st_mode) == 0o666 & ~umask()
+    old = tmp_path / "shared.json"
+    old.write_text("{}")
+    os.chmod(old, 0o664)
+    write_curves([(0.0, {12: 1.0})], 25, old)
+    assert stat.S_IMODE(os.stat(old).st_mode) == 0o664 and read_curves(old)[1]

@@ -88,6 +88,9 @@ TRAIN = [
     Case("--run is a file", lambda f: ["train", f / "prepared", "--stage", 1, "--run",
                                        f / "speech.wav", "--tiny"], "is a file"),
     Case("--tiny with --models", _train("--models", "models"), "--tiny"),
+    Case("--seed negative", _train("--seed", -1), "--seed"),
+    Case("--device unknown", _train("--device", "blah"), "--device"),
+    Case("--device a GPU that is not there", _train("--device", "cuda:99"), "--device"),
     Case("--init missing", _train("--init", "/nonexistent/run"), "--init"),
 ]
 
@@ -113,6 +116,10 @@ EVALUATE = [
          setup=two_folders),
     Case("--out in a missing folder", _evaluate("gen", "ref", "--out", "no/x.json"),
          "does not exist", setup=two_folders),
+    Case("--out is a video it scores", _evaluate("gen", "ref", "--out", "ref/face.mp4"),
+         "replace", setup=two_folders),
+    Case("--out is the metadata", _evaluate("gen", "ref", "--metadata", "m.csv", "--out", "m.csv"),
+         "--metadata", setup=lambda f: (two_folders(f), write("m.csv", "file,emotion\nface.mp4,happy\n")(f))),
     Case("--metadata not UTF-8", _evaluate("gen", "ref", "--metadata", "m.csv"), "UTF-8",
          setup=lambda f: (two_folders(f), write("m.csv", NON_UTF8)(f))),
 ]
@@ -129,6 +136,8 @@ MIX = [
     Case("--mix NaN weight", _mix("--mix", "happy=nan"), "happy"),
     Case("--mix infinite weight", _mix("--mix", "sad=inf"), "sad"),
     Case("--mix unknown emotion", _mix("--mix", "joyful=1"), "joyful"),
+    Case("--mix names an emotion twice", _mix("--mix", "happy=1,happy=0.2"), "twice"),
+    Case("--au names an AU twice", _mix("--au", "12=1,AU12=0"), "twice"),
     Case("--au that does not exist", _mix("--au", "99=1"), "AU99"),
     Case("--au NaN", _mix("--au", "12=nan"), "AU12"),
     Case("--label unknown", _mix("--label", "blorp"), "blorp"),
@@ -149,6 +158,7 @@ LIVE = [
     Case("--fps 0", _live("--fps", 0), "--fps"),
     Case("--emotion NaN weight", _live("--emotion", "happy=nan"), "happy"),
     Case("--emotion unknown", _live("--emotion", "blorp"), "blorp"),
+    Case("--window with --headless", _live("--window", "--headless"), "contradict"),
     Case("--input missing", lambda f: ["live", "--input", f / "none.wav"], "none.wav"),
     Case("--input is a folder", lambda f: ["live", "--input", f / "clips"], "folder"),
 ]
@@ -164,6 +174,13 @@ RENDER = [
     Case("--mix NaN weight", _render("--mix", "happy=nan"), "happy"),
     Case("--size 0", _render("--size", 0), "--size"),
     Case("--start nan", _render("--start", "nan"), "--start"),
+    Case("--seed negative", _render("--seed", -5), "--seed"),
+    Case("--out is the --audio", lambda f: ["render", "--portrait", f / "portrait.png", "--audio",
+                                            f / "clips" / "face.mp4", "--out",
+                                            f / "clips" / "face.mp4"], "--audio"),
+    Case("--curves is the --keys", lambda f: [*_render()(f), "--keys", f / "k.json", "--curves",
+                                              f / "k.json"], "--keys",
+         setup=write("k.json", key_file({"weights": {"happy": 1.0}}))),
     Case("--keys missing", _render("--keys", "none.json"), "does not exist"),
     Case("--keys is a folder", lambda f: [*_render()(f), "--keys", f / "clips"], "folder"),
     Case("--keys not UTF-8", lambda f: [*_render()(f), "--keys", f / "k.json"], "UTF-8",
@@ -191,13 +208,31 @@ DEMO = [
     Case("--out not a video name", lambda f: ["demo", "--out", f / "d.txt"], ".mp4"),
 ]
 
+MANIFEST = "portrait,audio,out\nportrait.png,speech.wav,take.mp4\n"
+
+
+def _batch(*extra):
+    return lambda f: ["batch", f / "m.csv", *extra]
+
+
+BATCH = [
+    Case("manifest missing", _batch(), "not found"),
+    Case("manifest is a folder", lambda f: ["batch", f / "clips"], "folder"),
+    Case("manifest not UTF-8", _batch(), "UTF-8",
+         setup=write("m.csv", b"portrait,audio,out\nfa\xe7ade.png,speech.wav,take.mp4\n")),
+    Case("missing out column", _batch(), "out", setup=write("m.csv", "portrait,audio\na,b\n")),
+    Case("--seed negative", _batch("--seed", -1), "--seed", setup=write("m.csv", MANIFEST)),
+    Case("--jobs 0", _batch("--jobs", 0), "--jobs", setup=write("m.csv", MANIFEST)),
+    Case("--size 0", _batch("--size", 0), "--size", setup=write("m.csv", MANIFEST)),
+]
+
 DOCTOR = [
     Case("--models missing", lambda f: ["doctor", "--models", f / "nope"], "does not exist"),
     Case("--models is a file", lambda f: ["doctor", "--models", f / "speech.wav"], "is a file"),
 ]
 
 BATTERY = {"prepare": PREPARE, "train": TRAIN, "evaluate": EVALUATE, "mix": MIX, "live": LIVE,
-           "render": RENDER, "demo": DEMO, "doctor": DOCTOR}
+           "render": RENDER, "demo": DEMO, "doctor": DOCTOR, "batch": BATCH}
 CASES = [pytest.param(case, id=f"{cmd}: {case.name}") for cmd, cases in BATTERY.items()
          for case in cases]
 

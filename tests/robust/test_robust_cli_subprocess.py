@@ -9,7 +9,8 @@ from tests.robust.test_robust_battery import BATTERY, case_folder  # noqa: F401 
 
 PICK = {"prepare": "non-UTF-8 CSV", "train": "--lr nan", "evaluate": "--out is a folder",
         "mix": "--mix NaN weight", "live": "--emotion NaN weight",
-        "render": "--keys NaN intensity", "demo": "--size 0", "doctor": "--models is a file"}
+        "render": "--keys NaN intensity", "demo": "--size 0", "doctor": "--models is a file",
+        "batch": "--seed negative"}
 CASES = [pytest.param(next(c for c in BATTERY[cmd] if c.name == name), id=f"{cmd}: {name}")
          for cmd, name in PICK.items()]
 

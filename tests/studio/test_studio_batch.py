@@ -143,6 +143,18 @@ def test_bad_manifests(tmp_path, text, words):
         read_manifest(p)
 
 
+def test_an_output_that_is_an_input_fails_its_row(tmp_path):
+    """Row 3 would render over the speech row 2 reads (or over its own): the row fails with the
+    reason before anything runs; the other rows keep their inputs."""
+    p = tmp_path / "m.csv"
+    p.write_text("portrait,audio,out\nf.png,talk.mp4,a.mp4\nf.png,a.wav,talk.mp4\n"
+                 "f.png,self.mp4,self.mp4\n")
+    rows = read_manifest(p)
+    assert not rows[0].problem
+    assert rows[1].problem == "talk.mp4 is an input of line 2"
+    assert rows[2].problem == "self.mp4 is an input of line 4"
+
+
 def test_paths_are_relative_to_the_manifest(tmp_path):
     p = tmp_path / "sub" / "m.csv"
     p.parent.mkdir()
@@ -155,7 +167,9 @@ def test_paths_are_relative_to_the_manifest(tmp_path):
 @pytest.mark.parametrize("flags, words", [
     (["--engine", "rgi"], "invalid choice: 'rgi'"),
     (["--fps", "0"], "--fps"),
-    (["--size", "8"], "--size")])
+    (["--size", "8"], "--size"),
+    (["--seed", "-1"], "--seed"),
+    (["--jobs", "0"], "--jobs")])
 def test_shared_settings_fail_once_at_the_door(tmp_path, capsys, flags, words):
     """A typo in a setting every row shares is one error before any row starts, not one per row."""
     p = tmp_path / "m.csv"
