@@ -1,0 +1,70 @@
+"""Bad files opened through the window: one dialog naming the problem, and the session keeps the
+portrait, voice and project it had (nothing the user made is lost)."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from tests.conftest import make_speech
+
+
+def _wait_idle(window, qtbot):
+    qtbot.waitUntil(lambda: not window.session.loading(), timeout=20000)
+
+
+@pytest.fixture
+def bad_files(tmp_path):
+    import cv2
+
+    (tmp_path / "notes.png").write_text("not a picture")  # a text file renamed .png
+    (tmp_path / "empty.wav").write_bytes(b"")
+    (tmp_path / "notes.wav").write_text("not a sound")
+    (tmp_path / "folder.png").mkdir()
+    cv2.imwrite(str(tmp_path / "wall.png"), np.full((256, 256, 3), 120, np.uint8))  # no face
+    return tmp_path
+
+
+@pytest.mark.parametrize("name, words", [("notes.png", "not a picture"),
+                                         ("folder.png", "folder"),
+                                         ("wall.png", "no face")])
+def test_bad_portrait_keeps_the_current_one(window, qtbot, errors, bad_files, name, words):
+    before = window.session.portrait
+    window.open_portrait(str(bad_files / name))
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    _wait_idle(window, qtbot)
+    assert len(errors) == 1 and words in errors[0][1].lower(), errors
+    assert window.session.portrait is before
+    assert window.project.portrait_path == before.path
+
+
+@pytest.mark.parametrize("name, words", [("empty.wav", "empty"), ("notes.wav", "not an audio")])
+def test_bad_voice_keeps_the_current_one(window, qtbot, errors, bad_files, tmp_path, name, words):
+    good = str(make_speech(tmp_path / "hello.wav", "Hello.", rate=220))
+    window.open_audio(good)
+    qtbot.waitUntil(lambda: window.session.audio is not None
+                    and window.session.audio.path == good, timeout=20000)
+    window.open_audio(str(bad_files / name))
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    _wait_idle(window, qtbot)
+    assert len(errors) == 1 and words in errors[0][1].lower(), errors
+    assert window.session.audio.path == good and window.project.audio_path == good
+
+
+def test_save_to_a_folder_it_cannot_write_keeps_the_old_file(window, tmp_path, errors):
+    path = tmp_path / "take.moee.json"
+    window.palette.presets.choose("sad")
+    assert window._save_to(str(path))
+    before = path.read_bytes()
+    window.palette.presets.choose("angry")
+    locked = "/sys" if os.geteuid() == 0 else str(tmp_path)  # root writes through mode bits
+    if os.geteuid() != 0:
+        os.chmod(tmp_path, 0o500)
+    try:
+        assert not window._save_to(os.path.join(locked, "take.moee.json"))
+    finally:
+        os.chmod(tmp_path, 0o700)
+    assert errors and "permission denied" in errors[-1][1].lower(), errors
+    assert path.read_bytes() == before and window.isWindowModified()
+    assert window.project.file_path == str(path)
