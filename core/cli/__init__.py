@@ -18,8 +18,9 @@ import importlib
 import pkgutil
 import signal
 import sys
+import warnings
 
-from core.errors import Cancelled, MoeeError
+from core.errors import Cancelled, MoeeError, MoeeWarning
 
 
 class Terminated(KeyboardInterrupt):
@@ -52,6 +53,37 @@ def _signals_as_interrupts():
     finally:
         for sig, old in saved.items():
             signal.signal(sig, old)
+
+
+_NOTED: set[str] = set()
+
+
+def note(text: str) -> None:
+    """A `note:` line on stderr, once per text in a command (a portrait's notes repeat the
+    warnings its analysis gave)."""
+    if text not in _NOTED:
+        _NOTED.add(text)
+        print(f"note: {text}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _warnings_as_notes():
+    """Our own warnings (several faces, a fallback model) reach a CLI user as `note:` lines,
+    not as Python's `path/to/file.py:43: MoeeWarning: ...` plus a line of our source."""
+    shown = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, MoeeWarning):
+            note(str(message))
+        else:
+            shown(message, category, filename, lineno, file, line)
+
+    _NOTED.clear()
+    warnings.showwarning = show
+    try:
+        yield
+    finally:
+        warnings.showwarning = shown
 
 
 def _commands():
@@ -98,7 +130,7 @@ def run_cli(argv: list[str], prog: str = "main.py") -> int:
         parser.print_help()
         return 2
     try:
-        with _signals_as_interrupts():
+        with _signals_as_interrupts(), _warnings_as_notes():
             return int(args._run(args) or 0)
     except Cancelled:
         print("error: cancelled; no output was written", file=sys.stderr)

@@ -288,8 +288,9 @@ def run(args, progress=None) -> int:
     helper = Helper.early(engine, job, args.workers)
     try:
         job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
-        for note in getattr(job.portrait, "notes", []) if not args.quiet else []:
-            print(f"note: {note}", file=sys.stderr)
+        from core.cli import note
+        for text in getattr(job.portrait, "notes", []) if not args.quiet else []:
+            note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)
         from core.curves import curves_sink
         from core.stream.options import finish_take, open_from_args

@@ -203,3 +203,22 @@ def test_read_only_output_folders_and_files(open_dir, tiny_clips):
         assert proc.returncode == 1, proc.stderr
         one_error_line(proc.stderr, "not writable")
     assert snapshot(open_dir) == before
+
+
+def test_our_warnings_are_one_note_line(tmp_path, portrait):
+    """Two faces: the user reads `note: 2 faces found; ...` once, not Python's
+    `core/rig/portrait.py:43: MoeeWarning: ...` with a line of our source after it (render
+    printed both, and the note a second time)."""
+    import cv2
+
+    two = tmp_path / "two faces.png"
+    cv2.imwrite(str(two), np.hstack([portrait, portrait])[:, :, ::-1])
+    for argv in (["analyze", "--portrait", two],
+                 ["render", "--portrait", two, "--out", tmp_path / "t.mp4", "--duration", "0.2",
+                  "--size", "64"]):
+        proc = run_main(argv, cwd=tmp_path)
+        err = proc.stderr.decode()
+        assert proc.returncode == 0, err
+        assert "Warning" not in err and ".py:" not in err, err
+        notes = [ln for ln in err.replace("\r", "\n").splitlines() if ln.startswith("note:")]
+        assert notes == ["note: 2 faces found; animating the largest one"], err
