@@ -2,8 +2,10 @@
 Ray tasks on an existing cluster (`ray`), and report every row."""
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
+import signal
 import sys
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -106,12 +108,40 @@ _QUEUE = None
 def _init_worker(queue, threads: int) -> None:
     global _QUEUE
     _QUEUE = queue
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, _stop_worker)
     from core.batch.worker import limit_threads
     limit_threads(threads)
 
 
+def _stop_worker(signum, _frame):
+    """The batch was stopped (Ctrl-C reaches the whole process group, the driver sends SIGTERM):
+    a worker between rows leaves at once; one rendering unwinds once, so the render removes its
+    partial files, and a second signal must not cut that cleanup short (a Python no-op, not
+    SIG_IGN: a signal already pending would raise 'ignored due to race condition')."""
+    from core.cli import Terminated
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: None)
+    if not _ROW_RUNNING:
+        os._exit(1)
+    raise Terminated(signum)
+
+
+_ROW_RUNNING = False
+
+
 def _pool_row(line: int, cells: dict, settings: dict, ident: dict) -> RowResult:
-    return render_row(line, cells, settings, ident, _QUEUE)
+    global _ROW_RUNNING
+    _ROW_RUNNING = True
+    try:
+        return render_row(line, cells, settings, ident, _QUEUE)
+    except KeyboardInterrupt:
+        # the render has cleaned up while unwinding; leave now, or the pool hands this
+        # process the next queued row
+        os._exit(1)
+    finally:
+        _ROW_RUNNING = False
 
 
 def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) -> None:
@@ -130,7 +160,11 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
                        (row, ident) for row, ident in todo}
             pending = set(futures)
             while pending:
-                done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                try:
+                    done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                except KeyboardInterrupt:
+                    _stop_pool(pool, pending)
+                    raise
                 _drain(queue, board)
                 for fut in done:
                     row, ident = futures[fut]
@@ -145,6 +179,17 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
                             crashed.append((row, ident))
         todo = crashed
     _drain(queue, board)
+
+
+def _stop_pool(pool: ProcessPoolExecutor, pending) -> None:
+    """Stopped: no queued row starts, and the rows running stop now instead of finishing
+    after the batch has said it stopped."""
+    for fut in pending:
+        fut.cancel()
+    # the worker processes: no public handle before Python 3.14's terminate_workers()
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        with contextlib.suppress(OSError):
+            proc.terminate()
 
 
 def _drain(queue, board: Board) -> None:

@@ -53,6 +53,21 @@ def run(args) -> int:
     options = BatchOptions(jobs=args.jobs, ray=args.ray, force=args.force, settings=settings)
     where = f"Ray cluster {args.ray}" if args.ray else f"{args.jobs} worker process(es)"
     print(f"batch: {len(rows)} rows from {args.manifest} on {where}", file=sys.stderr)
-    report = run_batch(rows, options)
+    try:
+        report = run_batch(rows, options)
+    except KeyboardInterrupt as exc:
+        return _stopped(exc, rows, settings)
     print(report.summary())
     return 1 if report.failed else 0
+
+
+def _stopped(exc: KeyboardInterrupt, rows, settings: dict) -> int:
+    """Ctrl-C or a kill: say how many rows are done and kept (what a rerun skips), not that
+    nothing was written."""
+    from core.batch.record import identity, is_done
+    from core.cli import interrupted
+
+    done = sum(1 for row in rows if not row.problem
+               and is_done(row.cells, identity(row.cells, settings)))
+    return interrupted(exc, f"{done} of {len(rows)} rows are done and kept; run the same "
+                            "command again to render the rest")

@@ -181,3 +181,60 @@ def test_shared_settings_fail_once_at_the_door(tmp_path, capsys, flags, words):
     err = capsys.readouterr().err
     assert code != 0 and words in err
     assert "rows from" not in err  # no row was started (the batch never began)
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, portrait_path,
+                                                                  speech_wav, signame):
+    """A kill (to the driver) or Ctrl-C (to the whole process group) mid-row: the running renders
+    stop and remove their partial files, no worker is left rendering, and the last line says how
+    many rows are kept (it said 'no output was written' while a worker went on to finish a row)."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.robust.helpers import ROOT, one_error_line
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    shutil.copy(speech_wav, tmp_path / "line.wav")
+    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
+        f"face.png,line.wav,take{i}.mp4\n" for i in range(4)))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch", str(tmp_path / "m.csv"),
+                             "--jobs", "2", "--size", "512"], stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch ended before a row was rendering"
+    sig = getattr(signal, signame)
+    if sig == signal.SIGINT:
+        os.killpg(proc.pid, sig)  # what a terminal's Ctrl-C does
+    else:
+        proc.send_signal(sig)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), err
+    line = one_error_line(err, "rows are done and kept")
+    done = int(line.split("; ")[1].split()[0])
+    time.sleep(1)  # a worker that went on rendering would leave a partial file or a new take
+    assert not _running_in_group(proc.pid)  # no worker of the batch is left
+    assert not list(tmp_path.glob(".*partial*"))
+    assert len(list(tmp_path.glob("take*.mp4"))) == done
+
+
+def _running_in_group(pgid: int) -> list[int]:
+    """Live (not zombie) processes of a process group, from /proc (Linux)."""
+    from pathlib import Path
+
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("needs /proc")
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            state, _ppid, group = (d / "stat").read_text().rsplit(")", 1)[1].split()[:3]
+        except (OSError, ValueError):
+            continue
+        if int(group) == pgid and state != "Z":
+            found.append(int(d.name))
+    return found
