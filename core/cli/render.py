@@ -313,11 +313,16 @@ def run(args, progress=None) -> int:
         raise
     finally:
         progress.finish()
-    finish_take(stream, args.quiet)
-    if curves:
+    if curves:  # whole once the video is: written before the stream's real-time tail
         curves.close()
         if not args.quiet:
             print(f"curves: {curves.path}", file=sys.stderr)
+    try:
+        finish_take(stream, args.quiet)
+    except KeyboardInterrupt as exc:  # the files are written; only the stream's tail is cut
+        from core.cli import interrupted
+        kept = f"{result.path}" + (f" and {curves.path}" if curves else "")
+        return interrupted(exc, f"the take was written ({kept}); streaming stopped")
     if not args.quiet:
         print(summary(result, engine.name), file=sys.stderr)
     print(result.path)

@@ -193,3 +193,42 @@ def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and err[-1].startswith("error: --stream: cannot resolve host")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_kill_while_the_stream_drains_keeps_the_take_and_says_so(portrait_path, speech_wav,
+                                                                   tmp_path):
+    """The video is written and the stream is still sending its real-time tail when the kill
+    comes: the curves are whole (they were left as a hidden .part), and the last line says the
+    take was written (it said 'no output was written')."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import numpy as np
+    import soundfile as sf
+
+    from tests.robust.helpers import ROOT, one_error_line
+
+    data, sr = sf.read(speech_wav, dtype="float32")
+    sf.write(tmp_path / "long.wav", np.tile(data, 3), sr)  # ~15 s: a long tail to stream
+    out, curves = tmp_path / "take.mp4", tmp_path / "take.json"
+    rx = UdpReceiver()
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait_path),
+             "--audio", str(tmp_path / "long.wav"), "--out", str(out), "--curves", str(curves),
+             "--size", "64", "--stream", f"vmc://127.0.0.1:{rx.port}"], stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while not out.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the stream's tail ended before the kill"
+        proc.send_signal(signal.SIGTERM)
+        err = proc.communicate(timeout=60)[1].decode()
+    finally:
+        rx.close()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    one_error_line(err, "the take was written")
+    names, rows = read_curves(curves)
+    assert len(rows) == round(3 * len(data) / sr * FPS)  # every frame of the take
+    assert not list(tmp_path.glob(".*"))
