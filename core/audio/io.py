@@ -111,6 +111,9 @@ def _read_ffmpeg(p: Path, max_seconds: float) -> tuple[np.ndarray, int]:
     except (OSError, subprocess.TimeoutExpired):
         raise AudioError(f"Could not decode {p.name}: the audio decoder failed to run.") from None
     if out.returncode != 0 and not out.stdout:
+        if b"does not contain any stream" in out.stderr:  # read fine, but -vn left nothing
+            raise AudioError(f"{p.name} has no audio track (a video without sound?); use a "
+                             "file with the speech in it.")
         raise AudioError(f"Could not read {p.name}: it is not an audio file or it is damaged.")
     data = np.frombuffer(out.stdout[: len(out.stdout) // 4 * 4], dtype="<f4")
     if len(data) == 0:

@@ -97,6 +97,16 @@ def test_zero_length(tmp_path):
         load_audio(header_only)
 
 
+def test_video_without_sound_says_so(tmp_path):
+    """A real mp4 with only a picture: 'no audio track', not 'not an audio file or damaged'."""
+    import imageio_ffmpeg
+    video = tmp_path / "silent film.mp4"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=c=gray:s=64x64:d=1", "-c:v", "libx264", str(video)], check=True)
+    with pytest.raises(AudioError, match="silent film.mp4 has no audio track"):
+        load_audio(video)
+
+
 def test_too_long_says_length_and_limit(speech_wav):
     with pytest.raises(AudioError, match=r"is \d+\.\d s long; the limit is 2\.0 s") as e:
         load_audio(speech_wav, max_seconds=2.0)
