@@ -105,6 +105,8 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
 
 def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig) -> dict:
     """Prepare one clip into `dest` (reused when prepared from this very file, row and config)."""
+    if video.is_dir():
+        raise SkipClip(f"{video} is a folder, not a video file")
     if not video.is_file():
         raise SkipClip(f"file not found: {video}")
     # the consistency threshold filters rows after this (prepare_dataset): not part of a clip

@@ -74,3 +74,19 @@ def test_prepare_reuses_the_cache_and_cancels(clip_dir, prepared):
     token.cancel()
     with pytest.raises(Cancelled):
         prepare_dataset(clip_dir / "metadata.csv", out / "other", cancel=token)
+
+
+def test_a_clip_that_is_a_folder_or_empty_says_which(tmp_path):
+    """Each bad row's reason names what is wrong with it (a folder was 'file not found')."""
+    from core.training.prepare import PrepareConfig, prepare_dataset
+
+    (tmp_path / "take.mp4").mkdir()
+    (tmp_path / "empty.mp4").write_bytes(b"")
+    write_metadata(tmp_path / "m.csv", [ClipMeta("take.mp4", "happy"),
+                                        ClipMeta("empty.mp4", "sad"),
+                                        ClipMeta("gone.mp4", "sad")])
+    report = prepare_dataset(tmp_path / "m.csv", tmp_path / "out", PrepareConfig(size=32))
+    reasons = {s["file"]: s["reason"] for s in report.skipped}
+    assert "is a folder, not a video file" in reasons["take.mp4"]
+    assert "cannot be opened as a video" in reasons["empty.mp4"]
+    assert "file not found" in reasons["gone.mp4"]
