@@ -145,6 +145,7 @@ def input_folder(path, what: str):
     """An existing folder to read from."""
     from pathlib import Path
 
+    nonempty_path(path, what)
     p = Path(path)
     if p.is_file():
         raise InputError(f"{what} {p} is a file; give a folder")
@@ -157,6 +158,7 @@ def output_folder(path, what: str):
     """A folder that exists and is writable, or can be created (nothing is created here)."""
     from pathlib import Path
 
+    nonempty_path(path, what)
     p = Path(path)
     if p.exists() and not p.is_dir():
         raise InputError(f"{what} {p} is a file; give a folder")
@@ -170,6 +172,7 @@ def output_file(path, what: str):
     import os
     from pathlib import Path
 
+    nonempty_path(path, what)
     p = Path(path)
     if p.is_dir():
         raise InputError(f"{what} {p} is a folder; give a file name")
@@ -194,6 +197,13 @@ def not_an_input(path, inputs, what: str) -> None:
         if inp and Path(inp).is_file() and os.path.samefile(p, inp):
             raise InputError(f"{what} {p} is also {name}; writing it would replace that file, "
                              "so give the output another name")
+
+
+def nonempty_path(path, what: str) -> None:
+    """An empty path is a typo or an unset variable (`--out "$OUT"`), not the current folder,
+    which is what Path("") means: a prepare or training run would fill the folder it ran in."""
+    if not str(path).strip():
+        raise InputError(f"{what} is empty; give a path")
 
 
 def _existing_ancestor(p):

@@ -42,6 +42,9 @@ class BatchRow:
 
 
 def read_manifest(path: str | Path) -> list[BatchRow]:
+    from core.validate import nonempty_path
+
+    nonempty_path(path, "the manifest's path")
     p = Path(path)
     if p.is_dir():
         raise InputError(f"manifest {p} is a folder; give the CSV file inside it")

@@ -28,7 +28,7 @@ def run(args) -> int:
 
     validate.input_folder(args.generated, "the generated-videos folder")
     validate.input_folder(args.reference, "the ground-truth folder")
-    if args.out:
+    if args.out is not None:
         validate.output_file(args.out, "--out")
         validate.not_an_input(args.out, _inputs(args), "--out")
     labels = None

@@ -126,7 +126,7 @@ def _check_flags(args) -> None:
     _check_device(args.device)
     validate.input_folder(args.data, "the prepared data folder")
     validate.output_folder(args.run, "--run")
-    if args.export:
+    if args.export is not None:
         validate.output_folder(args.export, "--export")
     for flag in ("models", "init"):
         if getattr(args, flag):

@@ -26,6 +26,9 @@ def load_image(path: str | Path) -> np.ndarray:
 
     Raises InputError naming the file when it is missing, unreadable, damaged or too small.
     """
+    from core.validate import nonempty_path
+
+    nonempty_path(path, "the picture's path")  # Path("") is the current folder
     path = Path(path)
     name = path.name or str(path)
     if not path.exists():

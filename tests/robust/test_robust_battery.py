@@ -252,3 +252,24 @@ def case_folder(tmp_path, portrait_path, speech_wav, tiny_clips, tiny_prepared) 
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input(case, case_folder, capsys):
     run_in_process(case, case_folder, capsys)
+
+
+# An empty path (`--out "$OUT"` with OUT unset) is Path(""), the current folder: prepare and
+# train filled the folder they ran in, evaluate skipped its --out without a word.
+EMPTY_PATHS = [
+    Case("prepare --out", lambda f: ["prepare", f / "clips" / "metadata.csv", "--out", ""],
+         "--out is empty"),
+    Case("train --run", lambda f: ["train", f / "prepared", "--stage", 1, "--run", "", "--tiny"],
+         "--run is empty"),
+    Case("train --export", lambda f: [*_train("--export", "")(f)], "--export is empty"),
+    Case("evaluate --out", lambda f: ["evaluate", f / "gen", f / "ref", "--out", ""],
+         "--out is empty", setup=two_folders),
+    Case("batch manifest", lambda f: ["batch", ""], "path is empty"),
+    Case("analyze --portrait", lambda f: ["analyze", "--portrait", ""], "path is empty"),
+]
+
+
+@pytest.mark.parametrize("case", EMPTY_PATHS, ids=repr)
+def test_an_empty_path_is_refused_not_the_current_folder(case, case_folder, capsys, monkeypatch):
+    monkeypatch.chdir(case_folder)  # the snapshot then covers the folder "" would name
+    run_in_process(case, case_folder, capsys)
