@@ -56,6 +56,9 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
         raise InputError(f"manifest {p} is not UTF-8 text; save it as UTF-8 CSV") from None
     except OSError as e:
         raise InputError(f"cannot read manifest {p}: {e.strerror or e}") from None
+    if "\0" in text:  # a NUL in a path cell failed its row with 'ValueError: embedded null byte'
+        raise InputError(f"manifest {p} holds NUL bytes, so it is not a CSV text file; save it "
+                         "as UTF-8 CSV")
     lines = [ln for ln in csv.reader(text.splitlines())]
     header_at = next((i for i, ln in enumerate(lines) if _used(ln)), None)
     if header_at is None:

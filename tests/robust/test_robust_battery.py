@@ -221,6 +221,8 @@ BATCH = [
     Case("manifest not UTF-8", _batch(), "UTF-8",
          setup=write("m.csv", b"portrait,audio,out\nfa\xe7ade.png,speech.wav,take.mp4\n")),
     Case("missing out column", _batch(), "out", setup=write("m.csv", "portrait,audio\na,b\n")),
+    Case("manifest with a NUL byte", _batch(), "NUL",
+         setup=write("m.csv", b"portrait,audio,out\nportrait.png,speech.wav,t\0.mp4\n")),
     Case("--seed negative", _batch("--seed", -1), "--seed", setup=write("m.csv", MANIFEST)),
     Case("--jobs 0", _batch("--jobs", 0), "--jobs", setup=write("m.csv", MANIFEST)),
     Case("--size 0", _batch("--size", 0), "--size", setup=write("m.csv", MANIFEST)),
