@@ -32,6 +32,8 @@ class WindowFiles:
             self.session.load_portrait(path)
         audio = self.session.audio
         if (audio.path if audio else None) != self.project.audio_path:
+            if audio is not None:  # should this project's voice fail to load, no voice plays,
+                self.session.load_audio(None)  # never the previous project's under this one
             self.session.load_audio(self.project.audio_path)
 
     def _drop_portrait(self, status: str) -> None:

@@ -68,3 +68,23 @@ def test_save_to_a_folder_it_cannot_write_keeps_the_old_file(window, tmp_path, e
     assert errors and "permission denied" in errors[-1][1].lower(), errors
     assert path.read_bytes() == before and window.isWindowModified()
     assert window.project.file_path == str(path)
+
+
+def test_project_whose_voice_is_damaged_does_not_play_the_previous_one(window, qtbot, errors,
+                                                                          tmp_path, answers):
+    """Opening project P (its voice damaged since) over project Q: a dialog says why, and the
+    window has no voice; it kept Q's, which an export then rendered under P's keys."""
+    p_voice = str(make_speech(tmp_path / "p.wav", "Hello.", rate=220))
+    q_voice = str(make_speech(tmp_path / "q.wav", "Bye bye now.", rate=220))
+    for voice, name in ((p_voice, "p.moee.json"), (q_voice, "q.moee.json")):
+        window.open_audio(voice)
+        qtbot.waitUntil(lambda v=voice: window.session.audio is not None
+                        and window.session.audio.path == v, timeout=20000)
+        assert window._save_to(str(tmp_path / name))
+    (tmp_path / "p.wav").write_text("damaged")
+    assert window.open_project(str(tmp_path / "p.moee.json"))
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    _wait_idle(window, qtbot)
+    assert errors == [("Cannot use this audio",
+                       "Could not read p.wav: it is not an audio file or it is damaged.")]
+    assert window.session.audio is None and window.project.audio_path == p_voice
