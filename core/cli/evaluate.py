@@ -23,11 +23,15 @@ def run(args) -> int:
     from pathlib import Path
 
     from core import atomic, validate
+    from core.errors import InputError
     from core.training.metrics import evaluate_folders
     from core.training.metadata import read_metadata
 
-    validate.input_folder(args.generated, "the generated-videos folder")
-    validate.input_folder(args.reference, "the ground-truth folder")
+    gen = validate.input_folder(args.generated, "the generated-videos folder")
+    ref = validate.input_folder(args.reference, "the ground-truth folder")
+    if gen.resolve() == ref.resolve():  # each video against itself: perfect, meaningless scores
+        raise InputError(f"the generated and ground-truth folders are the same folder ({gen}); "
+                         "give the ground truth's own folder")
     if args.out is not None:
         validate.output_file(args.out, "--out")
         validate.not_an_input(args.out, _inputs(args), "--out")

@@ -143,7 +143,8 @@ def _check_device(name: str) -> None:
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise InputError(f"--device {name!r} is not a device name; use cpu, cuda or cuda:N") from None
+        raise InputError(f"--device {name!r} is not a device name; use cpu, cuda or "
+                         "cuda:N") from None
     if device.type != "cuda":
         return
     count = torch.cuda.device_count() if torch.cuda.is_available() else 0

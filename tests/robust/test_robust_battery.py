@@ -112,6 +112,8 @@ EVALUATE = [
     Case("generated is a file", _evaluate("speech.wav"), "is a file"),
     Case("reference missing", _evaluate("gen", "nope"), "does not exist", setup=two_folders),
     Case("nothing pairs up", _evaluate("clips", "prepared"), "same-named"),
+    Case("both folders the same", lambda f: ["evaluate", f / "gen", f / "gen" / "."],
+         "same folder", setup=two_folders),
     Case("--out is a folder", _evaluate("gen", "ref", "--out", "gen"), "folder",
          setup=two_folders),
     Case("--out in a missing folder", _evaluate("gen", "ref", "--out", "no/x.json"),
@@ -119,7 +121,8 @@ EVALUATE = [
     Case("--out is a video it scores", _evaluate("gen", "ref", "--out", "ref/face.mp4"),
          "replace", setup=two_folders),
     Case("--out is the metadata", _evaluate("gen", "ref", "--metadata", "m.csv", "--out", "m.csv"),
-         "--metadata", setup=lambda f: (two_folders(f), write("m.csv", "file,emotion\nface.mp4,happy\n")(f))),
+         "--metadata",
+         setup=lambda f: (two_folders(f), write("m.csv", "file,emotion\nface.mp4,happy\n")(f))),
     Case("--metadata not UTF-8", _evaluate("gen", "ref", "--metadata", "m.csv"), "UTF-8",
          setup=lambda f: (two_folders(f), write("m.csv", NON_UTF8)(f))),
 ]

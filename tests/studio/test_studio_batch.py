@@ -201,9 +201,9 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
     shutil.copy(speech_wav, tmp_path / "line.wav")
     (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
         f"face.png,line.wav,take{i}.mp4\n" for i in range(4)))
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch", str(tmp_path / "m.csv"),
-                             "--jobs", "2", "--size", "512"], stderr=subprocess.PIPE,
-                            start_new_session=True)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
+                             str(tmp_path / "m.csv"), "--jobs", "2", "--size", "512"],
+                            stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
         time.sleep(0.05)

@@ -229,6 +229,6 @@ def test_a_kill_while_the_stream_drains_keeps_the_take_and_says_so(portrait_path
         rx.close()
     assert proc.returncode == 128 + signal.SIGTERM, err
     one_error_line(err, "the take was written")
-    names, rows = read_curves(curves)
+    _, rows = read_curves(curves)
     assert len(rows) == round(3 * len(data) / sr * FPS)  # every frame of the take
     assert not list(tmp_path.glob(".*"))
