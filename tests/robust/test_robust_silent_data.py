@@ -99,16 +99,17 @@ def test_a_failed_evaluate_out_keeps_the_previous_summary(tiny_clips, tmp_path):
 
     from tests.robust.helpers import ROOT, one_error_line
 
-    gen = tmp_path / "gen"
-    gen.mkdir()
-    shutil.copy(tiny_clips / "face.mp4", gen)
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    for folder in (gen, ref):
+        folder.mkdir()
+        shutil.copy(tiny_clips / "face.mp4", folder)
     out = tmp_path / "summary.json"
     previous = '{"previous": true}\n'
     out.write_text(previous)
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "evaluate", str(gen), str(gen),
+    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "evaluate", str(gen), str(ref),
                            "--out", str(out)], capture_output=True, text=True, cwd=ROOT,
                           preexec_fn=_file_size_limit(256), timeout=300)
     assert proc.returncode == 1, proc.stderr
     one_error_line(proc.stderr, "cannot write")
     assert out.read_text() == previous
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen", "summary.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gen", "ref", "summary.json"]
