@@ -42,7 +42,7 @@ def umask() -> int:
     return old
 
 
-def _target(path: Path) -> Path:
+def write_target(path: Path) -> Path:
     """Where the bytes go: a symlink's final target (the link itself is left alone)."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
@@ -57,13 +57,13 @@ def _mode_for(target: Path, new_mode: int) -> int:
 def file_mode(path: str | os.PathLike) -> int:
     """The mode bits a file written over `path` gets: the old file's, else what the umask
     gives a new file (for writers that stream into their own temporary file)."""
-    return _mode_for(_target(Path(path)), 0o666)
+    return _mode_for(write_target(Path(path)), 0o666)
 
 
 def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     """Write `text` (UTF-8) to `path` atomically; ExportError with the reason on failure."""
     p = Path(path)
-    target = _target(p)
+    target = write_target(p)
     if target.is_dir():
         raise ExportError(f"cannot write {p}: that is a folder; give a file name")
     if target.exists() and not os.access(target, os.W_OK):
@@ -92,8 +92,9 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
 
 @contextmanager
 def folder(dest: str | os.PathLike) -> Iterator[Path]:
-    """Fill the yielded temporary folder; on success it replaces `dest` whole, else it is removed."""
-    dest = _target(Path(dest))
+    """Fill the yielded temporary folder; on success it replaces `dest` whole, else it is
+    removed."""
+    dest = write_target(Path(dest))
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
         os.chmod(tmp, _mode_for(dest, 0o777))

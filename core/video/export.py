@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.atomic import os_error_reason
+from core.atomic import file_mode, os_error_reason, write_target
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
@@ -95,6 +95,8 @@ class VideoWriter:
                  audio_start: float = 0.0, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
                  frames: int | None = None):
         self.path = check_output_path(path)
+        # a link is written through, not replaced by a file; the file keeps its mode
+        self._final = write_target(self.path)
         if not fps > 0:
             raise ExportError(f"cannot write {self.path}: frame rate must be > 0, got {fps}")
         if width < 2 or height < 2:
@@ -116,13 +118,13 @@ class VideoWriter:
     # ----- context manager
     def __enter__(self) -> VideoWriter:
         try:
-            self._temp = _reserve(self.path, "partial" + self.path.suffix)
+            self._temp = _reserve(self._final, "partial" + self.path.suffix)
             target, container, audio = self._temp, self.container, None
             if self.audio is not None and self.expected:
                 audio = self._audio_input(self.expected / self.fps)
                 self._audio_muxed = True
             elif self.audio is not None:
-                self._video = target = _reserve(self.path, "partial.video.mkv")
+                self._video = target = _reserve(self._final, "partial.video.mkv")
                 container = "matroska"
             spec = EncodeSpec(str(target), self.fps, self.width, self.height, self.crf,
                               self.preset, container)
@@ -168,12 +170,14 @@ class VideoWriter:
                 raise self._encoder_error("the video encoder failed")
             if self._audio_muxed and self.frames != self.expected:
                 # the sound was cut for another length: keep the video, mux the sound again
-                self._video, self._temp = self._temp, _reserve(self.path, "partial" + self.path.suffix)
+                self._video = self._temp
+                self._temp = _reserve(self._final, "partial" + self.path.suffix)
                 self._audio_muxed = False
             if self.audio is not None and not self._audio_muxed:
                 self._add_audio()
             try:
-                os.replace(self._temp, self.path)
+                os.chmod(self._temp, file_mode(self.path))
+                os.replace(self._temp, self._final)
             except OSError as e:
                 raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
             self._temp = None
@@ -197,7 +201,7 @@ class VideoWriter:
         start = getattr(self.audio, "offset", 0.0) + max(self.audio_start, 0.0)
         if source and os.path.isfile(source) and reads_audio(str(source), start):
             return AudioInput(str(source), start, seconds)
-        self._wav = _reserve(self.path, "partial.wav")
+        self._wav = _reserve(self._final, "partial.wav")
         self._write_wav(self._wav, seconds)
         return AudioInput(str(self._wav), 0.0, seconds)
 
@@ -206,7 +210,7 @@ class VideoWriter:
         if self._mux_original(seconds):
             return
         _unlink(self._wav)
-        self._wav = _reserve(self.path, "partial.wav")
+        self._wav = _reserve(self._final, "partial.wav")
         self._write_wav(self._wav, seconds)
         code, log = run_ffmpeg(mux_command(str(self._video), str(self._wav), str(self._temp),
                                            seconds, self.container))

@@ -114,6 +114,24 @@ def test_failed_export_keeps_old_file_and_success_replaces_it(tmp_path):
     assert os.listdir(tmp_path) == ["take.mp4"]
 
 
+def test_a_link_is_written_through_and_a_file_keeps_its_mode(tmp_path):
+    """core/atomic.py's promise for every writer: a symlinked output is written at its target
+    (the link stays a link) and a file written over keeps its permission bits."""
+    real = tmp_path / "store" / "take.mp4"
+    real.parent.mkdir()
+    real.write_bytes(b"old")
+    os.chmod(real, 0o664)
+    link = tmp_path / "take.mp4"
+    link.symlink_to(real)
+    with VideoWriter(link, FPS, 64, 64, None) as w:
+        for img in _frames(5, 64, 64):
+            w.write(img)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert len(decoded_frames(real)) == 5
+    assert os.stat(real).st_mode & 0o777 == 0o664
+    assert sorted(os.listdir(real.parent)) == ["take.mp4"]  # no temp file left beside it
+
+
 def test_encoder_dying_mid_stream_is_an_export_error(tmp_path):
     out = tmp_path / "dead.mp4"
     with pytest.raises(ExportError, match="disk full"):
