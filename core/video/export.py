@@ -1,9 +1,12 @@
 """Streaming, atomic video export.
 
 Frames go straight from the engine to ffmpeg's stdin (memory stays flat with length). ffmpeg
-writes a hidden temp file next to the output; only a complete, successfully encoded file is
-renamed over the output (os.replace, atomic on one file system). Any error, cancel or Ctrl-C
-kills ffmpeg and deletes the temp files, so an existing output is never half overwritten.
+writes into a hidden temp folder next to the output; only a complete, successfully encoded file
+is renamed over the output (os.replace, atomic on one file system). Any error, cancel or Ctrl-C
+kills ffmpeg and removes the folder, so an existing output is never half overwritten, and an
+encoder that a signal orphaned mid-start (before it was ours to kill) finds no folder to write
+into later: a loose temp file would have been made again by it after the clean-up (seen: a batch
+stopped by Ctrl-C kept a hidden .partial.mp4).
 
     result = export_video(engine, job, "take.mp4", progress=cb, cancel=token)
 
@@ -16,6 +19,8 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,6 +79,16 @@ def _reserve(final: Path, tag: str) -> Path:
     return temp
 
 
+def _reserve_folder(final: Path, tag: str) -> Path:
+    """A hidden, uniquely named temp folder next to `final` (same file system: the rename is
+    atomic)."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{final.stem}.", suffix=f".{tag}",
+                                     dir=final.parent))
+    except OSError as e:
+        raise ExportError(f"cannot write {final}: {os_error_reason(e)}") from None
+
+
 def _unlink(path: Path | None) -> None:
     if path is not None:
         try:
@@ -110,6 +125,7 @@ class VideoWriter:
         self.frames = 0
         self.expected = frames if frames and frames > 0 else None
         self._audio_muxed = False  # the encoding pass carries the audio
+        self._dir: Path | None = None  # the temp folder every file below lives in
         self._temp: Path | None = None  # the finished file before its rename
         self._video: Path | None = None  # video-only pass when there is audio to add
         self._wav: Path | None = None
@@ -118,13 +134,14 @@ class VideoWriter:
     # ----- context manager
     def __enter__(self) -> VideoWriter:
         try:
-            self._temp = _reserve(self._final, "partial" + self.path.suffix)
+            self._dir = _reserve_folder(self._final, "partial" + self.path.suffix)
+            self._temp = self._dir / ("take" + self.path.suffix)
             target, container, audio = self._temp, self.container, None
             if self.audio is not None and self.expected:
                 audio = self._audio_input(self.expected / self.fps)
                 self._audio_muxed = True
             elif self.audio is not None:
-                self._video = target = _reserve(self._final, "partial.video.mkv")
+                self._video = target = self._dir / "video.mkv"
                 container = "matroska"
             spec = EncodeSpec(str(target), self.fps, self.width, self.height, self.crf,
                               self.preset, container)
@@ -171,7 +188,7 @@ class VideoWriter:
             if self._audio_muxed and self.frames != self.expected:
                 # the sound was cut for another length: keep the video, mux the sound again
                 self._video = self._temp
-                self._temp = _reserve(self._final, "partial" + self.path.suffix)
+                self._temp = self._dir / ("muxed" + self.path.suffix)
                 self._audio_muxed = False
             if self.audio is not None and not self._audio_muxed:
                 self._add_audio()
@@ -189,9 +206,9 @@ class VideoWriter:
         if self._enc is not None:
             self._enc.kill()
             self._enc = None
-        for temp in (self._temp, self._video, self._wav):
-            _unlink(temp)
-        self._temp = self._video = self._wav = None
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)
+        self._dir = self._temp = self._video = self._wav = None
 
     # ----- helpers
     def _audio_input(self, seconds: float) -> AudioInput:
@@ -201,7 +218,7 @@ class VideoWriter:
         start = getattr(self.audio, "offset", 0.0) + max(self.audio_start, 0.0)
         if source and os.path.isfile(source) and reads_audio(str(source), start):
             return AudioInput(str(source), start, seconds)
-        self._wav = _reserve(self._final, "partial.wav")
+        self._wav = self._dir / "audio.wav"
         self._write_wav(self._wav, seconds)
         return AudioInput(str(self._wav), 0.0, seconds)
 
@@ -210,7 +227,7 @@ class VideoWriter:
         if self._mux_original(seconds):
             return
         _unlink(self._wav)
-        self._wav = _reserve(self._final, "partial.wav")
+        self._wav = self._dir / "audio.wav"
         self._write_wav(self._wav, seconds)
         code, log = run_ffmpeg(mux_command(str(self._video), str(self._wav), str(self._temp),
                                            seconds, self.container))

@@ -176,12 +176,17 @@ class EncoderProcess:
         self._tail: collections.deque[str] = collections.deque(maxlen=STDERR_LINES)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                      stderr=subprocess.PIPE, **_own_group())
-        self._drain = threading.Thread(target=self._read_stderr, daemon=True)
-        self._drain.start()
-        self._queue: queue.Queue = queue.Queue(maxsize=max(1, queue_frames))
-        self._error: OSError | None = None
-        self._feeder = threading.Thread(target=self._feed, daemon=True)
-        self._feeder.start()
+        try:
+            self._drain = threading.Thread(target=self._read_stderr, daemon=True)
+            self._drain.start()
+            self._queue: queue.Queue = queue.Queue(maxsize=max(1, queue_frames))
+            self._error: OSError | None = None
+            self._feeder = threading.Thread(target=self._feed, daemon=True)
+            self._feeder.start()
+        except BaseException:  # a Ctrl-C here: the caller never gets the process to kill
+            self.proc.kill()
+            self.proc.wait()
+            raise
 
     def _feed(self) -> None:
         while True:

@@ -114,6 +114,21 @@ def test_failed_export_keeps_old_file_and_success_replaces_it(tmp_path):
     assert os.listdir(tmp_path) == ["take.mp4"]
 
 
+def test_an_encoder_orphaned_by_a_signal_finds_nowhere_to_write(tmp_path):
+    """The temp files live in a hidden folder that the clean-up removes: an ffmpeg started just
+    before a Ctrl-C (not yet ours to kill) that opens its output later can't make a loose
+    .partial file again (a batch stopped by Ctrl-C kept one)."""
+    out = tmp_path / "take.mp4"
+    with pytest.raises(RuntimeError):
+        with VideoWriter(out, FPS, 64, 64, None) as w:
+            late = w._temp
+            assert late.parent != tmp_path and late.parent.name.endswith(".partial.mp4")
+            raise RuntimeError("Ctrl-C")
+    with pytest.raises(FileNotFoundError):
+        open(late, "wb")
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_link_is_written_through_and_a_file_keeps_its_mode(tmp_path):
     """core/atomic.py's promise for every writer: a symlinked output is written at its target
     (the link stays a link) and a file written over keeps its permission bits."""
