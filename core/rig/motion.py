@@ -145,7 +145,11 @@ class MotionModel:
         z = self.Z if idx is None else self.Z[idx]
         moved = np.array(points, np.float32)
         if head[0]:
-            moved[:, 0] = self._yaw(moved, z, head[0])
+            # each point turns where it sits on the head: its rest place picks its sphere (a
+            # jaw dropped by speech below the oval's lowest height took the chin's tiny radius
+            # and a notch appeared in the jaw line)
+            rest = self.P if idx is None else self.P[idx]
+            moved[:, 0] += self._yaw(rest, z, head[0]) - rest[:, 0]
         if head[1] or head[2]:
             pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
             p3 = np.column_stack([moved, z]) - pivot

@@ -48,3 +48,18 @@ def test_the_turned_face_is_found_turned(hopper):
         # the outline at the ears' height stays within 0.15 IPD of where it was
         mid = OVAL[np.abs(still[OVAL, 1] - still[NOSE_TIP, 1]) < 0.5 * ipd]
         assert np.abs(xy[mid, 0] - still[mid, 0]).max() / ipd < 0.2, yaw
+
+
+def test_a_dropped_jaw_turns_with_the_face(hopper):
+    """Speech drops the jaw below the outline's lowest height; the turn still moves the jaw line
+    as one (each point turns where it sits at rest: looked up where the jaw had dropped to, the
+    chin's tiny radius held some jaw points still and notched the jaw line)."""
+    _, p = hopper
+    m = p.motion
+    speech = RigPose(aus={26: 1.0, 27: 1.0})
+    turned = RigPose(aus={26: 1.0, 27: 1.0}, head=(8.0, 0.0, 0.0))
+    yaw_dx = (m.displacement(turned) - m.displacement(speech))[OVAL, 0]
+    low = m.P[OVAL, 1] > 1.0  # the jaw line
+    order = np.argsort(m.P[OVAL][low, 0])
+    steps = np.abs(np.diff(yaw_dx[low][order]))
+    assert steps.max() < 0.03, steps.round(3)
