@@ -29,12 +29,12 @@ _INNER_UP_C = region("lips_upper_inner")  # with the corners
 _LIP_CONTACT = 0.004
 
 
-def _rotation(yaw: float, pitch: float, roll: float) -> np.ndarray:
-    y, p, r = np.radians([yaw, pitch, roll])
-    ry = np.array([[np.cos(y), 0, np.sin(y)], [0, 1, 0], [-np.sin(y), 0, np.cos(y)]])
+def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
+    """3-D rotation for head pitch then roll (yaw turns on the sphere, MotionModel._yaw)."""
+    p, r = np.radians([pitch, roll])
     rx = np.array([[1, 0, 0], [0, np.cos(p), -np.sin(p)], [0, np.sin(p), np.cos(p)]])
     rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
-    return rz @ rx @ ry
+    return rz @ rx
 
 
 class MotionModel:
@@ -153,7 +153,7 @@ class MotionModel:
         if head[1] or head[2]:
             pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
             p3 = np.column_stack([moved, z]) - pivot
-            moved = (p3 @ _rotation(0.0, head[1], head[2]).T.astype(np.float32) + pivot)[:, :2]
+            moved = (p3 @ _pitch_roll(head[1], head[2]).T.astype(np.float32) + pivot)[:, :2]
         return moved - points
 
     def displacement(self, pose: RigPose, emotion: np.ndarray | None = None) -> np.ndarray:
