@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 
 from core.face.regions import region
+from core.rig.roi import poly_box
 from core.rig.tuning import UNSMILE
 
 CORNERS = [61, 291]
@@ -18,10 +19,9 @@ _OUTER_LIPS = np.concatenate([region("lips_upper_outer"), region("lips_lower_out
 
 
 class CreaseFlattener:
-    def __init__(self, rest_xy: np.ndarray, ipd_px: float, shape: tuple[int, int]):
+    def __init__(self, rest_xy: np.ndarray, ipd_px: float):
         self.rest_corners = rest_xy[CORNERS, :2].astype(np.float32)
         self.ipd = float(ipd_px)
-        self.shape = shape[:2]
 
     def apply(self, img: np.ndarray, xy: np.ndarray, smile_taken: float) -> np.ndarray:
         """Lift the creases in `img` (h, w, 3 uint8, in place) for a rest smile of which
@@ -32,11 +32,10 @@ class CreaseFlattener:
             return img
         r = UNSMILE["radius"] * self.ipd
         centres = np.vstack([self.rest_corners, xy[CORNERS, :2]]).astype(np.float32)
-        h, w = self.shape
-        x0, y0 = np.maximum(np.floor(centres.min(0) - r), 0).astype(int)
-        x1, y1 = np.minimum(np.ceil(centres.max(0) + r), [w, h]).astype(int)
-        if x1 - x0 < 3 or y1 - y0 < 3:
+        box = poly_box(centres, img.shape, pad=int(np.ceil(r)))
+        if box is None:
             return img
+        x0, y0, x1, y1 = box
         crop = img[y0:y1, x0:x1]
         hh, ww = crop.shape[:2]
         # the surroundings and the reach are smooth: made at 1/DOWN of the size (a full-size

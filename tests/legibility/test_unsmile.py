@@ -37,7 +37,7 @@ def _scene(gray: bool = False):
 
 def test_the_crease_fades_and_the_rest_stays():
     img, xy = _scene()
-    f = CreaseFlattener(xy, ipd_px=100.0, shape=img.shape)
+    f = CreaseFlattener(xy, ipd_px=100.0)
     out = f.apply(img.copy(), xy, smile_taken=0.5)
     crease = np.all(img == (120, 90, 80), axis=-1)
     assert crease.sum() > 50
@@ -53,7 +53,7 @@ def test_the_crease_fades_and_the_rest_stays():
 
 def test_nothing_without_a_smile_taken_and_gray_stays_gray():
     img, xy = _scene(gray=True)
-    f = CreaseFlattener(xy, ipd_px=100.0, shape=img.shape)
+    f = CreaseFlattener(xy, ipd_px=100.0)
     assert np.array_equal(f.apply(img.copy(), xy, smile_taken=0.0), img)
     out = f.apply(img.copy(), xy, smile_taken=0.5)
     assert not np.array_equal(out, img)
