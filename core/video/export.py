@@ -226,8 +226,7 @@ class VideoWriter:
         seconds = self.frames / self.fps
         if self._mux_original(seconds):
             return
-        _unlink(self._wav)
-        self._wav = self._dir / "audio.wav"
+        self._wav = self._dir / "audio.wav"  # written over, if the encoding pass made one
         self._write_wav(self._wav, seconds)
         code, log = run_ffmpeg(mux_command(str(self._video), str(self._wav), str(self._temp),
                                            seconds, self.container))
