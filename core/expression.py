@@ -19,7 +19,9 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     "happy": {12: 1.0, 6: 0.9, 25: 1.0},
     # 4+15 prototypical; 1 (60%), 17 (67%) variants; 6 (50%) left out: it reads as squint here.
     # 24 (not in Du et al.) closes a mouth that is open at rest: sad lips are closed (by eye).
-    "sad": {1: 1.0, 4: 0.6, 15: 1.0, 17: 0.7, 24: 0.35},
+    # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose: more knit the brows
+    # into anger's, and a FER2013 CNN read the grayscale photo's sad as angry).
+    "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35},
     # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
     # 15 (not in Du et al.): pressed lips with level corners read as determined, turned down as
     # angry (by eye on the contact sheets). The glare is raised upper lids over tensed lower
@@ -34,8 +36,10 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # 15 and 16 (by eye): a stretched mouth with level corners reads as a grin; corners down
     # and the lower lip pulled off the lower teeth read aghast. At 15 0.3, 16 0.6, 26 0.35 the
     # smiling photo's fear still read as a smile and grace_hopper.jpg's as neutral (by eye; a
-    # FER2013 CNN agreed: its fear 0.19 -> 0.30, top-1, and happy 0.61 -> 0.16 on the smile)
-    "fearful": {1: 1.0, 4: 0.6, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.5, 15: 0.5, 16: 1.0},
+    # FER2013 CNN agreed: its fear 0.19 -> 0.30, top-1, and happy 0.61 -> 0.16 on the smile).
+    # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose): more pushed the
+    # skin above the lids into the raised lids and the fold guard narrowed the wide eyes
+    "fearful": {1: 1.0, 4: 0.4, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.5, 15: 0.5, 16: 1.0},
     # 1+2+25+26 prototypical; 5 (66%).
     "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 0.9},
 }

@@ -91,6 +91,7 @@ PROFILES = {
     "lid_arc": _lid_arc,
     "upper_lip_centre": lambda g, pts, s: np.clip(1.2 - np.abs(g.P[pts, 0]) / 0.45, 0.3, 1.0),
     "lip_centre": lambda g, pts, s: np.clip(1.2 - np.abs(g.P[pts, 0]) / 0.5, 0.2, 1.0),
+    "lower_lip_broad": lambda g, pts, s: np.clip(1.5 - np.abs(g.P[pts, 0]) / 0.35, 0.3, 1.0),
     "corner": lambda g, pts, s: corner_weight(g, pts),
     "corner_smile_room": lambda g, pts, s: corner_weight(g, pts) * g.smile_room(),
     "outer_lips_together": _outer_lips_together,

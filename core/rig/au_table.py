@@ -53,8 +53,9 @@ AU_SHAPES: dict[int, AUShape] = {
     4: AUShape((Move("brow", x=T(-1, "au4_brow_medial", "brow_inner"),
                      y=T(1, "au4_brow_down", "brow_inner_0.5")),),
                spread="brow", mask="upper_face_not_lids",
-               # the lowered brow pushes the upper-lid skin down a little
-               after=(Move("lid_skin_upper", y=T(0.4, "au4_brow_down")),)),
+               # the lowered brow pushes the upper-lid skin down a little (0.04 IPD: more hid
+               # the raised lids of fear, whose AU4 pulls the brows together, by eye)
+               after=(Move("lid_skin_upper", y=T(0.27, "au4_brow_down")),)),
     # lids and cheeks
     # the retracted lid folds into the crease: the ring above the lashes rises half as far
     # (the brows' raise fades out above it, au_points.LID_FADE; by eye, fear and surprise)
@@ -92,7 +93,7 @@ AU_SHAPES: dict[int, AUShape] = {
     23: AUShape(kind="toward_split", spread="lip"),
     24: AUShape(kind="toward_split", spread="lip"),
     # lower lip, chin and jaw
-    16: AUShape((Move("lower_lip_all", y=T(1, "au16_lower_lip_down", "lip_centre")),),
+    16: AUShape((Move("lower_lip_all", y=T(1, "au16_lower_lip_down", "lower_lip_broad")),),
                 mask="jaw"),
     17: AUShape((Move("chin", y=T(-1, "au17_chin_up")),
                  Move("lower_lip_all", y=T(-0.8, "au17_chin_up")),

@@ -54,6 +54,9 @@ MOUTH_TUNING = {
     # 0.2: in a smile's narrow opening every row of teeth was in shadow, grey)
     "shadow_depth": 0.03,  # IPD: ... this far down
     "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
+    # a rest bite line this far down the opening: the portrait shows its upper row only (the
+    # smiling sample portrait's bite sits at 0.97)
+    "upper_row_only": 0.85,
     "teeth_level": 1.0,  # teeth / the portrait's teeth or eye-white colour (0.92 with the
     # shades above left made-up teeth darker than the skin: 65 against 70 L on grace_hopper.jpg)
     "cavity_level": 0.3,  # cavity / the lip colour: lit soft tissue in shadow, not black (0.22
@@ -415,14 +418,17 @@ class MouthRenderer:
         corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
         shadow = 1 - t["under_lip_shadow"] * np.clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
                                                      0, 1)
-        # lower row first, so the upper row overlaps it when the jaw is closed
-        rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
-        m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
-        w *= (1 - m)[..., None]
         u_tab, upper_gaps, lower_gaps = self._gap_table
         at = np.clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
-        w[..., 2] += m * corner * lower_gaps[at] \
-            * t["lower_teeth_shade"]
+        # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
+        # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
+        # band under the teeth rides with the skull and covers the row, all but where the mouth
+        # outgrows its rest opening (a grey block at one corner in fear, by eye)
+        if self.bite is None or self.bite < t["upper_row_only"]:
+            rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
+            m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
+            w *= (1 - m)[..., None]
+            w[..., 2] += m * corner * lower_gaps[at] * t["lower_teeth_shade"]
         rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
             gum = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd

@@ -10,8 +10,11 @@ from __future__ import annotations
 AU_MAGNITUDE: dict[str, float] = {
     "au1_inner_brow_up": 0.17,  # FACS.md 0.10-0.15; x1.3 by eye: at 0.13 sad/fear were faint
     "au2_outer_brow_up": 0.16,  # FACS.md 0.10-0.15; x1.3 by eye (as AU1)
-    "au4_brow_down": 0.10,  # FACS.md 0.05-0.08 down; x1.4 by eye: anger read at 0.07 only on close look
-    "au4_brow_medial": 0.065,  # FACS.md 0.03-0.05 medial; x1.4 with the lowering
+    # FACS.md 0.05-0.08 down, 0.03-0.05 medial; x1.9 by eye: at 0.07 anger read only on a close
+    # look, at 0.10 (x1.4) the smiling photo's anger still read as a mild, calm face at thumbnail
+    # size; at 0.15 the brows come down over the lids into the glare
+    "au4_brow_down": 0.15,
+    "au4_brow_medial": 0.09,
     "au5_upper_lid_up": 0.065,  # FACS.md 0.04-0.06; top of range + 10 % so sclera shows (by eye)
     "au6_cheek_up": 0.065,  # FACS.md 0.04-0.06; +10 % over the top by eye
     "au7_lower_lid_up": 0.045,  # FACS.md 0.02-0.04; +10 % over the top by eye
@@ -135,8 +138,8 @@ REST_FIT: dict = {
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher or
 # pressed lips; a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
 REST_CONFLICTS: dict[int, tuple[int, ...]] = {
-    12: (4, 9, 10, 15, 20, 23, 24),
-    6: (4, 9, 15, 20, 24),
+    12: (4, 9, 10, 15, 20, 23, 24, 26, 27),
+    6: (4, 9, 15, 20, 24, 26, 27),
     10: (4, 15, 24),
     # ... and a stretched or turned-down mouth (fear, sadness) replaces a smile's opening: kept,
     # "sadly fearful" on the smiling astronaut showed the photo's grin (by eye)

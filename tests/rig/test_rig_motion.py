@@ -109,9 +109,10 @@ def test_compound_moves_both_sets(motion):
 
 
 def test_gate_override_scales_and_zero_is_neutral(motion):
-    # the experts are linear in g; taking the rest expression away is not (tests/legibility)
-    d1, _ = disp(motion, EmotionMix.from_dict({"surprised": 1.0}, neutralize=False))
-    d_half, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.5}, neutralize=False))
+    # the experts are linear in g; taking the rest expression away is not (tests/legibility),
+    # so the expert here is one that takes nothing from the sample portrait's rest smile
+    d1, _ = disp(motion, EmotionMix.from_dict({"happy": 1.0}, neutralize=False))
+    d_half, _ = disp(motion, EmotionMix.from_dict({"happy": 0.5}, neutralize=False))
     d0, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.0}))
     assert np.abs(d0).max() < 1e-6
     # up to the fold guard's touch on lip slivers (core/rig/fold_guard.py)
