@@ -81,4 +81,4 @@ class PreparedPortrait:
         return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow)),
                               MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame),
                               ShadingRenderer(img, rest, frame),
-                              CreaseFlattener(rest, frame.ipd))
+                              CreaseFlattener(img, rest, frame.ipd))

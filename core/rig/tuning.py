@@ -180,4 +180,8 @@ FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
 # the lips: `radius` IPD around each, against a blur of `sigma` IPD, at full strength when
 # rest AU12 x its removed share reaches `full_at` (by eye: 0.22 / 0.06 left the curls, 0.3 /
 # 0.12 took them without flattening the cheek; the CNN's happy 0.77 -> 0.54 on sad)
-UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feather": 0.015}
+# Only darkness beyond the skin's own texture is lifted: its `texture_share` quantile around the
+# rest corners (by eye on the pencil drawing of the sample portrait: lifting all its hatching left
+# a white blotch beside the mouth; a photo's quantile is a few levels and changes nothing)
+UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feather": 0.015,
+           "texture_share": 0.75}

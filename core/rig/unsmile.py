@@ -19,9 +19,48 @@ _OUTER_LIPS = np.concatenate([region("lips_upper_outer"), region("lips_lower_out
 
 
 class CreaseFlattener:
-    def __init__(self, rest_xy: np.ndarray, ipd_px: float):
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float):
         self.rest_corners = rest_xy[CORNERS, :2].astype(np.float32)
         self.ipd = float(ipd_px)
+        self.texture = self._texture(image, rest_xy)
+
+    def _lift_inputs(self, crop: np.ndarray, x0: int, y0: int, centres: np.ndarray,
+                     lip_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(blurred surroundings (h, w, 3), reach without the lips (h, w)) at full size."""
+        hh, ww = crop.shape[:2]
+        r = UNSMILE["radius"] * self.ipd
+        # the surroundings and the reach are smooth: made at 1/DOWN of the size (a full-size
+        # blur cost 0.8 ms a frame at 512), the lift itself at full size (creases are 2-4 px)
+        sw, sh = max(ww // DOWN, 2), max(hh // DOWN, 2)
+        small = cv2.resize(crop, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+        blur = cv2.GaussianBlur(small, (0, 0), UNSMILE["sigma"] * self.ipd * sw / ww)
+        xs = x0 + (np.arange(sw, dtype=np.float32) + 0.5) * ww / sw - 0.5
+        ys = y0 + (np.arange(sh, dtype=np.float32) + 0.5) * hh / sh - 0.5
+        near = np.zeros((sh, sw), np.float32)
+        for c in centres:
+            np.maximum(near, 1.0 - np.hypot(xs[None, :] - c[0], ys[:, None] - c[1]) / r,
+                       out=near)
+        up = cv2.resize(np.dstack([blur, near]), (ww, hh), interpolation=cv2.INTER_LINEAR)
+        lips = np.zeros((hh, ww), np.uint8)
+        cv2.fillPoly(lips, [np.round(lip_xy - [x0, y0]).astype(np.int32)], 255)
+        lips = cv2.GaussianBlur(lips, (0, 0), max(UNSMILE["lip_feather"] * self.ipd, 0.5))
+        return up[..., :3], np.clip(up[..., 3], 0.0, 1.0) * (1.0 - lips * np.float32(1 / 255))
+
+    def _texture(self, image: np.ndarray, rest_xy: np.ndarray) -> float:
+        """How much darker than its surroundings the skin around the rest corners is at the
+        `texture_share` quantile: pores and freckles on a photo (a few levels), the hatching of a
+        drawing or the strokes of a painting (tens). Only darkness beyond it is a crease."""
+        r = int(np.ceil(UNSMILE["radius"] * self.ipd))
+        box = poly_box(self.rest_corners, image.shape, pad=r)
+        if box is None:
+            return 0.0
+        x0, y0, x1, y1 = box
+        crop = image[y0:y1, x0:x1, :3]
+        blur, reach = self._lift_inputs(crop, x0, y0, self.rest_corners,
+                                        rest_xy[_OUTER_LIPS, :2])
+        dark = (blur - crop.astype(np.float32)).mean(2)[reach > 0.05]
+        return float(np.quantile(np.maximum(dark, 0.0), UNSMILE["texture_share"])) \
+            if dark.size else 0.0
 
     def apply(self, img: np.ndarray, xy: np.ndarray, smile_taken: float) -> np.ndarray:
         """Lift the creases in `img` (h, w, 3 uint8, in place) for a rest smile of which
@@ -37,24 +76,9 @@ class CreaseFlattener:
             return img
         x0, y0, x1, y1 = box
         crop = img[y0:y1, x0:x1]
-        hh, ww = crop.shape[:2]
-        # the surroundings and the reach are smooth: made at 1/DOWN of the size (a full-size
-        # blur cost 0.8 ms a frame at 512), the lift itself at full size (creases are 2-4 px)
-        sw, sh = max(ww // DOWN, 2), max(hh // DOWN, 2)
-        small = cv2.resize(crop, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
-        blur = cv2.GaussianBlur(small, (0, 0), UNSMILE["sigma"] * self.ipd * sw / ww)
-        xs = x0 + (np.arange(sw, dtype=np.float32) + 0.5) * ww / sw - 0.5
-        ys = y0 + (np.arange(sh, dtype=np.float32) + 0.5) * hh / sh - 0.5
-        near = np.zeros((sh, sw), np.float32)
-        for c in centres:
-            np.maximum(near, 1.0 - np.hypot(xs[None, :] - c[0], ys[:, None] - c[1]) / r,
-                       out=near)
-        up = cv2.resize(np.dstack([blur, near]), (ww, hh), interpolation=cv2.INTER_LINEAR)
-        lips = np.zeros((hh, ww), np.uint8)
-        cv2.fillPoly(lips, [np.round(xy[_OUTER_LIPS, :2] - [x0, y0]).astype(np.int32)], 255)
-        lips = cv2.GaussianBlur(lips, (0, 0), max(UNSMILE["lip_feather"] * self.ipd, 0.5))
-        m = np.clip(up[..., 3], 0.0, 1.0) * (1.0 - lips * np.float32(1 / 255)) * np.float32(k)
+        blur, reach = self._lift_inputs(crop, x0, y0, centres, xy[_OUTER_LIPS, :2])
+        m = reach * np.float32(k)
         f = crop.astype(np.float32)
-        f += np.maximum(up[..., :3] - f, 0.0) * m[..., None]
+        f += np.maximum(blur - f - np.float32(self.texture), 0.0) * m[..., None]
         img[y0:y1, x0:x1] = np.clip(f + 0.5, 0, 255).astype(np.uint8)
         return img

@@ -37,7 +37,7 @@ def _scene(gray: bool = False):
 
 def test_the_crease_fades_and_the_rest_stays():
     img, xy = _scene()
-    f = CreaseFlattener(xy, ipd_px=100.0)
+    f = CreaseFlattener(img, xy, ipd_px=100.0)
     out = f.apply(img.copy(), xy, smile_taken=0.5)
     crease = np.all(img == (120, 90, 80), axis=-1)
     assert crease.sum() > 50
@@ -53,11 +53,32 @@ def test_the_crease_fades_and_the_rest_stays():
 
 def test_nothing_without_a_smile_taken_and_gray_stays_gray():
     img, xy = _scene(gray=True)
-    f = CreaseFlattener(xy, ipd_px=100.0)
+    f = CreaseFlattener(img, xy, ipd_px=100.0)
     assert np.array_equal(f.apply(img.copy(), xy, smile_taken=0.0), img)
     out = f.apply(img.copy(), xy, smile_taken=0.5)
     assert not np.array_equal(out, img)
     assert np.ptp(out.astype(int), axis=-1).max() == 0
+
+
+def test_a_drawings_hatching_stays_and_its_crease_still_lifts():
+    """Only darkness beyond the texture around the corners is a crease: lifting all of a pencil
+    drawing's hatching left a white blotch beside the mouth."""
+    img, xy = _scene(gray=True)
+    rng = np.random.default_rng(0)
+    for _ in range(1500):  # short parallel strokes, 40 levels dark, all over the patch
+        x, y = rng.integers(0, 190, 2)
+        cv2.line(img, (int(x), int(y)), (int(x) + 8, int(y) + 3), (130,) * 3, 1)
+    crease = np.all(img == 110, axis=-1)
+    f = CreaseFlattener(img, xy, ipd_px=100.0)
+    assert f.texture > 5
+    out = f.apply(img.copy(), xy, smile_taken=0.5)
+    hatch = np.all(img == 130, axis=-1) & (np.hypot(*np.mgrid[0:200, 0:200][::-1]
+                                                     - np.array([90, 110])[:, None, None]) < 25)
+    assert hatch.sum() > 30
+    lift = out.astype(float) - img.astype(float)
+    # strokes 40 levels dark keep most of it; the crease, 60 dark, lifts several times more
+    assert lift[hatch].mean() < 5 and lift[crease].mean() > 3 * lift[hatch].mean(), (
+        lift[hatch].mean(), lift[crease].mean())
 
 
 def test_the_smiling_portrait_set_to_sad_takes_its_smile(smiling):
