@@ -125,13 +125,23 @@ class CompoundPreset:
     source: str = "Du et al. 2014, Table 1"
     in_moee_dataset: bool = False  # one of the four compound emotions of the MoEE paper's data
 
+    @property
+    def gates(self) -> dict[str, float]:
+        """The preset's gates: the head emotion at full weight, the other in its share's
+        proportion. Du et al. photographed compounds as fully expressed as the basic emotions;
+        the shares as gates (summing to 1) left every AU that only one of them has at half
+        strength, and "sadly surprised" read as a faint surprise (by eye on the contact sheets)."""
+        top = max(self.weights.values())
+        return {e: round(w / top, 4) for e, w in self.weights.items()}
+
 
 def _cp(name, weights, core, variants=(), moee=False):
     return CompoundPreset(name, weights, tuple(core), tuple(variants), in_moee_dataset=moee)
 
 
-# Weights: the adverb names the secondary emotion (Du et al.: "happily surprised" is surprise
-# coloured by happiness), so the head noun gets the larger share.
+# Weights (shares summing to 1; the gates scale them so the head is 1, CompoundPreset.gates): the
+# adverb names the secondary emotion (Du et al.: "happily surprised" is surprise coloured by
+# happiness), so the head noun gets the larger share.
 COMPOUND_PRESETS: dict[str, CompoundPreset] = {p.name: p for p in [
     _cp("happily surprised", {"surprised": 0.55, "happy": 0.45}, (1, 2, 12, 25), (5, 26), moee=True),
     _cp("happily disgusted", {"disgusted": 0.55, "happy": 0.45}, (10, 12, 25), (4, 6, 9)),

@@ -130,7 +130,7 @@ class EmotionMix:
         if key not in COMPOUND_PRESETS:
             raise InputError(f"unknown emotion or preset {name!r}; try one of: "
                              + ", ".join((*EMOTIONS, "neutral", *COMPOUND_PRESETS)))
-        return cls.from_dict(COMPOUND_PRESETS[key].weights, **kw)
+        return cls.from_dict(COMPOUND_PRESETS[key].gates, **kw)
 
     def with_weights(self, weights) -> EmotionMix:
         return replace(self, weights=tuple(float(x) for x in weights))

@@ -34,7 +34,7 @@ class PresetBox(QComboBox):
             self.addItem(name, name)
             if name in COMPOUND_PRESETS:
                 p = COMPOUND_PRESETS[name]
-                weights = ", ".join(f"{k} {v:.2f}" for k, v in p.weights.items())
+                weights = ", ".join(f"{k} {v:.2f}" for k, v in p.gates.items())
                 aus = " ".join(f"AU{a}" for a in p.core_aus)
                 self.setItemData(self.count() - 1, f"{weights}\ncore AUs: {aus}",
                                  Qt.ItemDataRole.ToolTipRole)

@@ -129,7 +129,8 @@ def test_preset_sets_sliders_and_aus_and_changes_frame(window, qtbot):
     img = _frame_after(qtbot, window, lambda: window.palette.presets.choose("angrily disgusted"))
     mix = window.project.mix
     preset = COMPOUND_PRESETS["angrily disgusted"]
-    assert mix.weights[EMOTIONS.index("disgusted")] == pytest.approx(preset.weights["disgusted"])
+    assert mix.weights[EMOTIONS.index("disgusted")] == pytest.approx(preset.gates["disgusted"])
+    assert mix.weights[EMOTIONS.index("angry")] == pytest.approx(preset.gates["angry"])
     assert set(mix.au_overrides) == set(preset.core_aus)
     assert window.palette.au_grid.cells[preset.core_aus[0]].state == "on"
     assert not np.array_equal(img, neutral)

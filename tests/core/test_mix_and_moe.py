@@ -41,6 +41,20 @@ def test_mix_modes_and_round_trip():
     assert EmotionMix.from_preset("angrily disgusted").dominant() == "disgusted"
 
 
+def test_compound_presets_come_at_full_strength():
+    """A compound's head emotion is at full weight and the other in its share's proportion;
+    normalized mode gives back the shares (Du et al.: compounds are expressed as fully as the
+    basic emotions)."""
+    for name, p in COMPOUND_PRESETS.items():
+        g = EmotionMix.from_preset(name).gates()
+        assert g.max() == pytest.approx(1.0), name
+        shares = EmotionMix.from_preset(name, mode="normalized").gates()
+        for emo, w in p.weights.items():
+            assert shares[EMOTIONS.index(emo)] == pytest.approx(w, abs=1e-3), name
+    g = EmotionMix.from_preset("sadly surprised").gates()
+    assert g[EMOTIONS.index("sad")] == pytest.approx(0.45 / 0.55, abs=1e-3)
+
+
 class _Scale(nn.Module):
     def __init__(self, k):
         super().__init__()
