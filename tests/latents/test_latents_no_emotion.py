@@ -1,0 +1,45 @@
+"""Prompts with no emotional content are reported as such (gates near neutral, with a note),
+not read as a confident emotion.
+
+HELD-OUT lists: written before the no-emotion check was built or its threshold tuned, and never
+used for tuning (the threshold is tuned on resources/latents/no_emotion_tuning.json by
+scripts/tune_no_emotion.py). The bar below was also fixed before tuning.
+"""
+from __future__ import annotations
+
+HELDOUT_EMOTIONAL = [
+    "she is furious about the delay", "I can't stop smiling", "what a gross smell",
+    "he jumped when the balloon popped", "tears streaming down her face",
+    "my hands are shaking, someone is in the house", "I won the lottery!",
+    "that's the best news I've heard all year", "he slammed the door and stormed out",
+    "the milk has gone sour and it stinks", "she misses her dog who passed away",
+    "wow, I did not see that coming", "I'm so proud of you", "this is outrageous",
+    "please don't hurt me", "everything reminds me of him and it hurts",
+    "that sandwich is crawling with maggots", "he laughed until his sides hurt",
+    "she screamed at the spider", "get out of my sight", "my heart sank when I read the letter",
+    "no way, you're kidding!", "a shiver ran down my spine",
+    "grinning like a kid on christmas morning", "he's fed up with the excuses",
+    "the stench made me gag", "lost and lonely in a new city", "a sudden bang made her gasp",
+    "she felt sick looking at the wound", "overwhelmed with gratitude", "I hate waiting in line",
+    "dreading the dentist appointment", "what a wonderful day", "crushed by the rejection",
+    "shocked by the price", "boiling mad", "cheerful", "scared", "ew, gross",
+]
+
+HELDOUT_NEUTRAL = [
+    "the invoice is attached", "turn left at the station", "asdf qwerty", "zzzz", "1234",
+    "lorem ipsum dolor sit amet", "the meeting is at three o'clock",
+    "please find the report below", "the train departs from platform four",
+    "add two cups of flour", "the file was saved to the desktop", "chapter seven",
+    "press the green button to continue", "the capital of France is Paris",
+    "a table with four legs", "update the spreadsheet by friday", "jkjkjk hjhj", "qqqq wwww",
+    "42", "3.14159", "the printer is on the second floor", "serial number AB-3392-X",
+    "the bus leaves at noon", "water boils at one hundred degrees", "mow the lawn on saturday",
+    "item 4 of 12", "the package weighs two kilograms", "left, right, left",
+    "the quarterly figures are in the appendix", "ok", "the cat sat on the mat",
+    "open the window please", "xyzzy", "blorf snazzle wumpus", "#### ----",
+    "the road is closed for repairs", "insert tab A into slot B", "password reset instructions",
+    "the sky is blue", "meeting notes from tuesday",
+]
+
+# Fixed before tuning: share of emotional prompts kept, share of neutral prompts flagged.
+BAR_KEPT, BAR_FLAGGED = 0.90, 0.85
