@@ -41,5 +41,47 @@ HELDOUT_NEUTRAL = [
     "the sky is blue", "meeting notes from tuesday",
 ]
 
+# A second held-out pair, written after the first pair showed that similarity to emotion words
+# alone lost situational prompts ("I won the lottery!") and before the sentiment-lexicon signal
+# was added, so the added signal has an estimate nobody tuned on.
+HELDOUT2_EMOTIONAL = [
+    "we finally got the keys to our first house", "my best friend forgot my birthday again",
+    "someone keyed my car", "the soup had a hair in it", "there's somebody behind the curtain",
+    "they threw me a party I knew nothing about", "I passed my driving test!",
+    "the vet said there's nothing more they can do", "stop touching my stuff",
+    "the toilet overflowed everywhere", "footsteps upstairs and I live alone",
+    "she opened the box and there was a puppy inside", "he cheated and still won",
+    "the last train left without me", "my flight got cancelled again",
+    "the baby finally said mama", "I stepped in dog poop",
+    "the lights flickered and the door creaked open", "you got the job!", "I miss the old days",
+    "they ignored me the whole evening", "a rat ran across the kitchen",
+    "what a beautiful sunset", "he lied to my face", "nobody came to the party",
+    "the scan showed the tumour has grown", "that joke was hilarious",
+    "I can't find my child in the crowd", "oh wow, look at that!",
+    "the garbage truck smelled horrible",
+]
+
+HELDOUT2_NEUTRAL = [
+    "the attachment is a pdf", "take the second exit at the roundabout", "ghjk tyui", "mmmm",
+    "9876", "dolor sit amet consectetur", "the call is scheduled for four",
+    "the form has three fields", "the ferry leaves from pier two", "preheat the oven to 180",
+    "the folder is on the shared drive", "appendix B", "tap the icon to start",
+    "the river flows north", "a lamp on a desk", "submit the timesheet on monday", "bnmbnm vcxz",
+    "pppp", "7", "0.5", "the printer needs toner", "invoice 2024-117", "the store closes at eight",
+    "light travels faster than sound", "paint the fence next week", "step 2 of 5",
+    "the bag holds ten litres", "north, south, east", "the tables are in section four", "hello",
+]
+
 # Fixed before tuning: share of emotional prompts kept, share of neutral prompts flagged.
 BAR_KEPT, BAR_FLAGGED = 0.90, 0.85
+
+
+def _rates(runtime):
+    kept = [runtime.content(t).present for t in HELDOUT_EMOTIONAL]
+    flagged = [not runtime.content(t).present for t in HELDOUT_NEUTRAL]
+    return sum(kept) / len(kept), sum(flagged) / len(flagged)
+
+
+def test_heldout_no_emotion_accuracy(runtime):
+    kept, flagged = _rates(runtime)
+    assert kept >= BAR_KEPT and flagged >= BAR_FLAGGED, (kept, flagged)
