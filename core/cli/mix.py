@@ -87,9 +87,14 @@ def run(args) -> int:
 
         audio = load_audio(args.audio)
     _, cond = condition_from_args(args, audio)
+    if cond.note:
+        from core.cli import note
+
+        note(cond.note)
     out = {"gates": _named(cond.gates),
            "aus": {f"AU{au}": v for au, v in sorted(cond.aus.items())},
            "source": cond.source,
-           "suggested": None if cond.suggested_gates is None else _named(cond.suggested_gates)}
+           "suggested": None if cond.suggested_gates is None else _named(cond.suggested_gates),
+           "prompt_note": cond.note}
     print(json.dumps(out, indent=2, allow_nan=False))
     return 0

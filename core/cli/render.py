@@ -175,6 +175,10 @@ def resolve_emotion(args, mix, audio):
     from core.latents.resolve import resolve_condition, resolved_mix
 
     cond = resolve_condition(mix, audio=audio, emotion_from_audio=args.emotion_from_audio)
+    if cond.note:
+        from core.cli import note
+
+        note(cond.note)
     if not args.quiet:
         shown = ", ".join(f"{e} {g:.2f}" for e, g in zip(EMOTIONS, cond.gates) if g >= 0.01)
         print(f"emotion ({cond.source}): {shown or 'neutral'}", file=sys.stderr)
