@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 from core.paths import output_dir, resource
+from core.validate import PathArg
 
 NAME = "demo"
 HELP = "render a demo take of the sample portrait and voice (what ./dev app does with no display)"
@@ -13,7 +14,7 @@ DEFAULT_OUT = str(output_dir() / "demo.mp4")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--out", default=DEFAULT_OUT,
+    parser.add_argument("--out", default=DEFAULT_OUT, type=PathArg,
                         help="where to write the video (default: out/demo.mp4)")
     parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
                         help="emotion mix, e.g. 'sad=1' (default: happily surprised)")

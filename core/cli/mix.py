@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from core.emotions import EMOTIONS
+from core.validate import PathArg
 
 NAME = "mix"
 HELP = "print the gates and AU intensities a prompt, label, audio or mix resolves to (JSON)"
@@ -72,7 +73,7 @@ def condition_from_args(args, audio=None):
 
 def add_arguments(parser) -> None:
     add_condition_arguments(parser)
-    parser.add_argument("--audio", default=None, metavar="FILE",
+    parser.add_argument("--audio", default=None, metavar="FILE", type=PathArg,
                         help="read an emotion from this speech file too")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from core.validate import PathArg
+
 NAME = "train"
 HELP = "train the diffusion engine (stage 1: ReferenceNet + U-Net; stage 2: emotion experts)"
 DESCRIPTION = HELP + """
@@ -24,16 +26,21 @@ def add_arguments(parser) -> None:
     from core.training.trainer import StageConfig
 
     d = StageConfig()
-    parser.add_argument("data", help="folder written by `main.py prepare`")
+    parser.add_argument("data", type=PathArg, help="folder written by `main.py prepare`")
     parser.add_argument("--stage", type=int, choices=(1, 2), required=True)
-    parser.add_argument("--run", required=True, help="run folder (logs and checkpoints)")
-    parser.add_argument("--models", help="diffusion engine folder to start from (models/...)")
+    parser.add_argument("--run", required=True, type=PathArg,
+                        help="run folder (logs and checkpoints)")
+    parser.add_argument("--models", type=PathArg,
+                        help="diffusion engine folder to start from (models/...)")
     parser.add_argument("--tiny", action="store_true", help="tiny random network (smoke tests)")
-    parser.add_argument("--init", help="another run whose latest checkpoint to start from")
+    parser.add_argument("--init", type=PathArg,
+                        help="another run whose latest checkpoint to start from")
     parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
-    parser.add_argument("--export", help="models/ folder to write the trained modules to "
+    parser.add_argument("--export", type=PathArg,
+                        help="models/ folder to write the trained modules to "
                         "(moee/ and emotion_to_latents/) at each checkpoint")
-    parser.add_argument("--perceptual", help="folder with VGG-19 weights for the perceptual loss "
+    parser.add_argument("--perceptual", type=PathArg,
+                        help="folder with VGG-19 weights for the perceptual loss "
                         "(default: MODELS/vgg19)")
     parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
     for name in ("steps", "batch_size", "grad_accum", "n_frames", "resolution", "checkpoint_every",

@@ -81,7 +81,7 @@ class EmotionVocabulary:
         self.encoder = encoder
         self.words = sorted({w for ws in WORDS.values() for w, _ in ws})
         self._named = re.compile(r"\b(?:" + "|".join(map(re.escape, _named_words())) + r")\b",
-                                 re.I)
+                                 re.IGNORECASE)
 
     @cached_property
     def embeddings(self) -> torch.Tensor:
