@@ -93,13 +93,17 @@ def test_load_parts_names_a_garbage_part_instead_of_a_traceback(models, tmp_path
         load_parts(broken)
 
 
+def _tiny_train(data, run, checkpoint_every: int) -> list[str]:
+    return [sys.executable, str(ROOT / "main.py"), "train", str(data), "--stage", "1",
+            "--run", str(run), "--tiny", "--steps", "100000", "--checkpoint-every",
+            str(checkpoint_every), "--n-frames", "4", "--resolution", "32", "--batch-size", "1",
+            "--grad-accum", "1", "--device", "cpu"]
+
+
 @pytest.mark.slow
 def test_ctrl_c_in_train_says_which_checkpoints_were_kept(tiny_prepared, tmp_path):
     run = tmp_path / "run"
-    cmd = [sys.executable, str(ROOT / "main.py"), "train", str(tiny_prepared), "--stage", "1",
-           "--run", str(run), "--tiny", "--steps", "100000", "--checkpoint-every", "1",
-           "--n-frames", "4", "--resolution", "32", "--batch-size", "1", "--grad-accum", "1",
-           "--device", "cpu"]
+    cmd = _tiny_train(tiny_prepared, run, checkpoint_every=1)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -121,10 +125,7 @@ def test_a_kill_before_the_first_checkpoint_leaves_no_run_folder(tiny_prepared, 
     """SIGTERM while the first steps run: the run folder it made (log, no checkpoint: nothing to
     resume) is removed, and the message says nothing was kept."""
     run = tmp_path / "run"
-    cmd = [sys.executable, str(ROOT / "main.py"), "train", str(tiny_prepared), "--stage", "1",
-           "--run", str(run), "--tiny", "--steps", "100000", "--checkpoint-every", "100000",
-           "--n-frames", "4", "--resolution", "32", "--batch-size", "1", "--grad-accum", "1",
-           "--device", "cpu"]
+    cmd = _tiny_train(tiny_prepared, run, checkpoint_every=100000)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
     deadline = time.monotonic() + 240
