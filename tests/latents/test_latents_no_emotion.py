@@ -81,15 +81,37 @@ HELDOUT2_NEUTRAL = [
     "the bag holds ten litres", "north, south, east", "the tables are in section four", "hello",
 ]
 
+# A third held-out pair, written after held-out 2 showed situations still lost and before the
+# appraisal phrases (situations that elicit emotions) joined the reference vocabulary.
+HELDOUT3_EMOTIONAL = [
+    "my grandmother passed away last night", "we won the championship", "the dog ate my homework",
+    "someone broke into our car", "there's mould all over the bread", "the plane is shaking badly",
+    "they surprised me with tickets to paris", "my phone fell in the toilet",
+    "he insulted my mother", "I got promoted today", "the brakes stopped working",
+    "she forgot our anniversary", "a stranger is following me home", "I finally finished my thesis",
+    "the landlord kept our deposit for no reason", "there's vomit on the bus seat",
+    "they cancelled the wedding", "my test came back negative, what a relief",
+    "the boss took credit for my work", "a snake was under my bed",
+]
+HELDOUT3_NEUTRAL = [
+    "the quarterly report has four sections", "merge onto the highway after the bridge", "zxcv bnm",
+    "rrrr", "314", "sed do eiusmod tempor", "the webinar begins at eleven",
+    "the spreadsheet has two tabs", "the bus stop is on main street", "bake for twenty minutes",
+    "the backup runs every night", "figure 2b", "scroll down to see more",
+    "the lake is frozen in winter", "a pen next to a notebook", "send the invoice by the end of the month", "qwop asdfgh", "tttt",
+    "12:30", "version 3.2.1",
+]
+
 # Fixed before tuning: share of emotional prompts kept, share of neutral prompts flagged.
 BAR_KEPT, BAR_FLAGGED = 0.90, 0.85
 # Measured with the shipped module when the check landed (the pre-registered kept bar is missed:
 # see test_preregistered_kept_bar): held-out 1 kept 35/39, flagged 37/40; held-out 2 kept 6/30
 # (situations with no emotion or sentiment word: "I passed my driving test!"), flagged 27/30.
 # These floors guard that against regressions.
-KEPT_FLOORS = {"heldout1": 0.85, "heldout2": 0.15}
+KEPT_FLOORS = {"heldout1": 0.85, "heldout2": 0.15, "heldout3": 0.25}
 LISTS = {"heldout1": (HELDOUT_EMOTIONAL, HELDOUT_NEUTRAL),
-         "heldout2": (HELDOUT2_EMOTIONAL, HELDOUT2_NEUTRAL)}
+         "heldout2": (HELDOUT2_EMOTIONAL, HELDOUT2_NEUTRAL),
+         "heldout3": (HELDOUT3_EMOTIONAL, HELDOUT3_NEUTRAL)}
 
 
 def _rates(runtime, name):
