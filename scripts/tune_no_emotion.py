@@ -2,7 +2,7 @@
 
     .venv/bin/python scripts/tune_no_emotion.py [-v]
 
-Prints the (MIN_SIMILARITY, MIN_SENTIMENT) pair with the best balanced accuracy (share of
+Prints the (MIN_LIFT, MIN_SENTIMENT) pair with the best balanced accuracy (share of
 emotional prompts kept and of neutral prompts flagged, averaged), the lower cuts on ties, for
 core/latents/no_emotion.py's table.
 """
@@ -36,16 +36,16 @@ def main(argv=None) -> int:
         return kept, flagged
 
     every = [c for cs in rows.values() for c in cs]
-    grid = [(s, v) for s in sorted({c.similarity for c in every})
+    grid = [(s, v) for s in sorted({c.lift for c in every})
             for v in sorted({c.sentiment for c in every if c.sentiment > 0})]
     best = max(grid, key=lambda cuts: (round(sum(rates(cuts)) / 2, 6), -cuts[0], -cuts[1]))
     kept, flagged = rates(best)
     if args.verbose:
         for kind, cs in rows.items():
             for text, c in zip(data[kind], cs):
-                print(f"{kind:9s} sim {c.similarity:.3f} sent {c.sentiment:.3f} "
+                print(f"{kind:9s} lift {c.lift:.3f} sent {c.sentiment:.3f} "
                       f"named={c.named or '-':12s} {text}")
-    print(f"MIN_SIMILARITY = {best[0]:.3f}, MIN_SENTIMENT = {best[1]:.3f}: balanced accuracy "
+    print(f"MIN_LIFT = {best[0]:.3f}, MIN_SENTIMENT = {best[1]:.3f}: balanced accuracy "
           f"{(kept + flagged) / 2:.3f} "
           f"(kept {kept:.3f} of {len(rows['emotional'])} emotional, "
           f"flagged {flagged:.3f} of {len(rows['neutral'])} neutral)")

@@ -105,10 +105,10 @@ HELDOUT3_NEUTRAL = [
 # Fixed before tuning: share of emotional prompts kept, share of neutral prompts flagged.
 BAR_KEPT, BAR_FLAGGED = 0.90, 0.85
 # Measured with the shipped module when the check landed (the pre-registered kept bar is missed:
-# see test_preregistered_kept_bar): held-out 1 kept 35/39, flagged 37/40; held-out 2 kept 6/30
-# (situations with no emotion or sentiment word: "I passed my driving test!"), flagged 27/30.
-# These floors guard that against regressions.
-KEPT_FLOORS = {"heldout1": 0.85, "heldout2": 0.15, "heldout3": 0.25}
+# see test_preregistered_kept_bar): held-out 1 kept 34/39, flagged 36/40; held-out 2 kept 7/30
+# (situations with no emotion or sentiment word: "I passed my driving test!"), flagged 30/30;
+# held-out 3 kept 8/20, flagged 20/20. These floors guard that against regressions.
+KEPT_FLOORS = {"heldout1": 0.85, "heldout2": 0.2, "heldout3": 0.35}
 LISTS = {"heldout1": (HELDOUT_EMOTIONAL, HELDOUT_NEUTRAL),
          "heldout2": (HELDOUT2_EMOTIONAL, HELDOUT2_NEUTRAL),
          "heldout3": (HELDOUT3_EMOTIONAL, HELDOUT3_NEUTRAL)}
