@@ -34,6 +34,7 @@ from pathlib import Path
 from core.atomic import file_mode, os_error_reason
 from core.emotions import AU_CATALOG, AU_NUMBERS
 from core.errors import ExportError, InputError
+from core.validate import PathArg
 
 ARKIT_52: tuple[str, ...] = (
     "eyeBlinkLeft", "eyeLookDownLeft", "eyeLookInLeft", "eyeLookOutLeft", "eyeLookUpLeft",
@@ -201,6 +202,6 @@ def read_curves(path: str | os.PathLike) -> tuple[list[str], list[list[float]]]:
 
 def add_curve_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--curves", metavar="PATH", default=None,
+        "--curves", metavar="PATH", default=None, type=PathArg,
         help="also write per-frame AU and ARKit-52 blendshape curves (.csv or .json) for "
              "Blender, Unreal Live Link or Maya")

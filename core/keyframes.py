@@ -36,6 +36,7 @@ from core.emotions import AU_INDEX
 from core.errors import InputError, MoeeError
 from core.expression import au_vector_from_gates
 from core.mix import EmotionMix
+from core.validate import PathArg
 
 KEYS_FORMAT = "moee-keyframes"
 KEYS_VERSION = 1
@@ -352,7 +353,7 @@ def propose_keys(audio, window_s: float = AUTO_KEYS["window_s"],
 
 def add_keys_arguments(parser) -> None:
     parser.add_argument(
-        "--keys", metavar="TAKE.json", default=None,
+        "--keys", metavar="TAKE.json", default=None, type=PathArg,
         help="keyframe file: the emotion changes over the take (overrides --mix and --emotion)")
 
 

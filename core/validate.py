@@ -199,6 +199,12 @@ def not_an_input(path, inputs, what: str) -> None:
                              "so give the output another name")
 
 
+class PathArg(str):
+    """argparse `type` of every path-like CLI argument: the CLI refuses an empty one at the door
+    (core.cli.refuse_empty_paths), so `--keys "$KEYS"` with KEYS unset is an error, not a flag
+    quietly ignored or the current folder."""
+
+
 def nonempty_path(path, what: str) -> None:
     """An empty path is a typo or an unset variable (`--out "$OUT"`), not the current folder,
     which is what Path("") means: a prepare or training run would fill the folder it ran in."""

@@ -152,10 +152,12 @@ def hex_exact(weights) -> bool:
     return len(on) == 2 and (on[1] - on[0]) in (1, 5)
 
 
-def prompt_gates(text: str) -> np.ndarray:
-    """Typed text -> six gates (Emotion-to-Latents). Slow the first time: run it in a worker."""
-    from core.latents.resolve import suggest_from_text
-    return np.asarray(suggest_from_text(text), np.float64)
+def prompt_gates(text: str) -> tuple[np.ndarray, str | None]:
+    """Typed text -> six gates (Emotion-to-Latents) and a note when the text names no emotion.
+    Slow the first time: run it in a worker."""
+    from core.latents.resolve import read_prompt
+    gates, note = read_prompt(text)
+    return np.asarray(gates, np.float64), note
 
 
 def with_prompt(mix: EmotionMix, text: str, gates: np.ndarray | None) -> EmotionMix:

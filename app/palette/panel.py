@@ -103,17 +103,21 @@ class PalettePanel(QWidget):
     def _prompt(self, text: str) -> None:
         """Map the text in a worker (the text encoder may load for seconds)."""
         if not text:
+            self.prompt.show_note(None)
             self._emit(mixing.with_prompt(self.mix, "", None), "Clear text condition")
             return
         if self._prompt_worker is not None:
             self._prompt_worker.cancel()
         self.prompt.apply.setEnabled(False)
         worker = Worker(mixing.prompt_gates, text)
-        worker.returned.connect(lambda g: self._emit(mixing.with_prompt(self.mix, text, g),
-                                                     "Text condition"))
+        worker.returned.connect(lambda r: self._prompt_read(text, *r))
         worker.errored.connect(lambda e: show_error(self, "Text condition", e))
         worker.finished.connect(lambda: self.prompt.apply.setEnabled(True))
         self._prompt_worker = worker.start()
+
+    def _prompt_read(self, text: str, gates, note: str | None) -> None:
+        self.prompt.show_note(note)
+        self._emit(mixing.with_prompt(self.mix, text, gates), "Text condition")
 
     def _emit(self, mix: EmotionMix, text: str, merge_key: str | None = None) -> None:
         if mix != self.mix:

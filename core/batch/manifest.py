@@ -10,8 +10,10 @@ Columns (header row required, order free):
     curves    optional AU/ARKit curve file (.csv or .json)
 
 Relative paths are relative to the manifest's folder. Blank lines and rows whose first cell
-starts with '#' are skipped. A row that cannot be used (a missing cell, an output another row
-already writes) carries its reason and fails alone.
+starts with '#' are skipped. One row per line: a quoted value never spans lines, so a quote left
+open fails its own line, named by line and cell, and the lines after it still read as rows. A
+row that cannot be used (a missing cell, an output another row already writes) carries its
+reason and fails alone.
 """
 from __future__ import annotations
 
@@ -59,11 +61,17 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
     if "\0" in text:  # a NUL in a path cell failed its row with 'ValueError: embedded null byte'
         raise InputError(f"manifest {p} holds NUL bytes, so it is not a CSV text file; save it "
                          "as UTF-8 CSV")
-    lines = [ln for ln in csv.reader(text.splitlines())]
-    header_at = next((i for i, ln in enumerate(lines) if _used(ln)), None)
+    raw = text.splitlines()
+    lines = [_split_line(ln) for ln in raw]
+    header_at = next((i for i, (ln, _) in enumerate(lines) if _used(ln)), None)
     if header_at is None:
         raise InputError(f"manifest {p} is empty; it needs a header row: {','.join(COLUMNS)}")
-    header = [c.strip().lower() for c in lines[header_at]]
+    head_cells, head_quote = lines[header_at]
+    if head_quote:
+        column = f"column {len(head_cells) + 1}"
+        raise InputError(f"manifest {p}, line {header_at + 1} (the header): "
+                         f"{head_quote.format(cell=column)}")
+    header = [c.strip().lower() for c in head_cells]
     unknown = [c for c in header if c not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
     if unknown or missing:
@@ -72,13 +80,50 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
         raise InputError(f"manifest {p}: {what}; columns are {', '.join(COLUMNS)} "
                          f"({', '.join(REQUIRED)} required)")
     rows = []
-    for i, cells in enumerate(lines[header_at + 1:], start=header_at + 2):
-        if _used(cells):
+    for i, (cells, quote) in enumerate(lines[header_at + 1:], start=header_at + 2):
+        if quote and not raw[i - 1].lstrip().startswith("#"):
+            rows.append(BatchRow(i, problem=quote.format(cell=_cell_name(header, cells))))
+        elif _used(cells):
             rows.append(_row(i, header, cells, p.parent.absolute()))
     if not rows:
         raise InputError(f"manifest {p} has a header but no rows")
     _flag_shared_outputs(rows)
     return rows
+
+
+def _split_line(text: str) -> tuple[list[str], str]:
+    """One manifest line -> (cells, ""), or (the cells before a bad quote, a problem with a
+    {cell} slot for the name of the cell it is in)."""
+    try:
+        return next(csv.reader([text], strict=True), []), ""
+    except csv.Error:
+        pass
+    cells, start, i, opened = [], 0, 0, -1
+    while i < len(text):
+        ch = text[i]
+        if opened >= 0:
+            if ch == '"' and text[i + 1:i + 2] == '"':  # an escaped quote inside quotes
+                i += 1
+            elif ch == '"':
+                if text[i + 1:i + 2] not in ("", ","):
+                    return cells, (f"the {{cell}} has text after its closing quote (character "
+                                   f"{i + 2}); quote the whole value, doubling quotes inside it")
+                opened = -1
+        elif ch == '"' and not text[start:i].strip():
+            opened = i
+        elif ch == ",":
+            cells.append(text[start:i])
+            start = i + 1
+        i += 1
+    if opened >= 0:
+        return cells, (f"the {{cell}} opens a quote (character {opened + 1}) that is never "
+                       "closed on its line; close it, or double a quote meant as text")
+    return cells, "the {cell} has a misplaced quote; quote the whole value"
+
+
+def _cell_name(header: list[str], cells_before: list[str]) -> str:
+    n = len(cells_before)
+    return f"{header[n]} cell (column {n + 1})" if n < len(header) else f"cell {n + 1}"
 
 
 def _used(cells: list[str]) -> bool:

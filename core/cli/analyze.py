@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 
+from core.validate import PathArg
+
 NAME = "analyze"
 HELP = "print the Action Units a portrait already shows at rest (JSON)"
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--portrait", required=True, metavar="IMAGE",
+    parser.add_argument("--portrait", required=True, metavar="IMAGE", type=PathArg,
                         help="the picture to analyse: one face, any common image format")
 
 

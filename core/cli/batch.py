@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from core.validate import PathArg
+
 NAME = "batch"
 HELP = "render many takes from a CSV manifest (process pool, or Ray with --ray)"
 DESCRIPTION = HELP + """
@@ -21,7 +23,7 @@ example manifest:
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("manifest", help="CSV file, one row per take")
+    parser.add_argument("manifest", type=PathArg, help="CSV file, one row per take")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="worker processes on this machine (default 1)")
     parser.add_argument("--ray", metavar="ADDRESS", default=None,

@@ -1,10 +1,10 @@
 """`main.py demo`: render the sample portrait speaking the sample voice, no files needed."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from core.paths import output_dir, resource
+from core.validate import PathArg
 
 NAME = "demo"
 HELP = "render a demo take of the sample portrait and voice (what ./dev app does with no display)"
@@ -13,7 +13,7 @@ DEFAULT_OUT = str(output_dir() / "demo.mp4")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--out", default=DEFAULT_OUT,
+    parser.add_argument("--out", default=DEFAULT_OUT, type=PathArg,
                         help="where to write the video (default: out/demo.mp4)")
     parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
                         help="emotion mix, e.g. 'sad=1' (default: happily surprised)")
@@ -22,6 +22,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from core.audio.io import load_audio
+    from core.cli.render import ProgressLine
     from core.engine import RenderJob
     from core.engines import create_engine
     from core.mix import EmotionMix, parse_mix
@@ -40,10 +41,10 @@ def run(args) -> int:
     job = RenderJob(portrait=engine.prepare(sample_portrait()), audio=load_audio(SAMPLE_VOICE),
                     mix=mix, size=args.size)
 
-    def progress(done: int, total: int) -> None:
-        print(f"\rrendering {done}/{total} frames", end="", file=sys.stderr, flush=True)
-
-    result = export_video(engine, job, args.out, progress=progress)
-    print(file=sys.stderr)
+    progress = ProgressLine(enabled=True)  # render's line: redrawn a few times a second
+    try:
+        result = export_video(engine, job, args.out, progress=progress)
+    finally:
+        progress.finish()
     print(result.path)
     return 0

@@ -6,12 +6,15 @@ import platform
 import sys
 import time
 
+from core.validate import PathArg
+
 NAME = "doctor"
 HELP = "report the models/ checkpoints, the device and its memory (--tiny: run a tiny render)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--models", default=None, help="models folder (default: models/ or $MOEE_MODELS)")
+    parser.add_argument("--models", default=None, type=PathArg,
+                        help="models folder (default: models/ or $MOEE_MODELS)")
     parser.add_argument("--tiny", action="store_true",
                         help="also render 4 frames with tiny random diffusion parts on the CPU")
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+from core.validate import PathArg
+
 NAME = "evaluate"
 HELP = "score generated talking-head videos against their ground truth (JSON summary)"
 DESCRIPTION = HELP + """
@@ -12,10 +14,11 @@ by `main.py prepare`) gives each stem its emotion."""
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("generated", help="folder of generated videos")
-    parser.add_argument("reference", help="folder of ground-truth videos with the same names")
-    parser.add_argument("--metadata", help="metadata .csv/.json for emotion labels")
-    parser.add_argument("--out", help="also write the JSON summary to this file")
+    parser.add_argument("generated", type=PathArg, help="folder of generated videos")
+    parser.add_argument("reference", type=PathArg,
+                        help="folder of ground-truth videos with the same names")
+    parser.add_argument("--metadata", type=PathArg, help="metadata .csv/.json for emotion labels")
+    parser.add_argument("--out", type=PathArg, help="also write the JSON summary to this file")
 
 
 def run(args) -> int:

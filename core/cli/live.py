@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 
 from core.live.tuning import LIVE
+from core.validate import PathArg
 
 NAME = "live"
 HELP = "live demo booth: microphone (or --input FILE) in, real-time lip sync and emotion"
@@ -20,8 +21,9 @@ In the window, keys 1-6 solo an expert (happy, sad, angry, disgusted, fearful, s
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--portrait", help="portrait image (default: the sample portrait)")
-    parser.add_argument("--input", metavar="FILE",
+    parser.add_argument("--portrait", type=PathArg,
+                        help="portrait image (default: the sample portrait)")
+    parser.add_argument("--input", metavar="FILE", type=PathArg,
                         help="play this audio file at real-time pace instead of the microphone")
     parser.add_argument("--seconds", type=float, default=None,
                         help="stop after this many seconds of audio (default: until the file "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from core.emotions import EMOTIONS
+from core.validate import PathArg
 
 NAME = "mix"
 HELP = "print the gates and AU intensities a prompt, label, audio or mix resolves to (JSON)"
@@ -72,7 +73,7 @@ def condition_from_args(args, audio=None):
 
 def add_arguments(parser) -> None:
     add_condition_arguments(parser)
-    parser.add_argument("--audio", default=None, metavar="FILE",
+    parser.add_argument("--audio", default=None, metavar="FILE", type=PathArg,
                         help="read an emotion from this speech file too")
 
 
@@ -87,9 +88,14 @@ def run(args) -> int:
 
         audio = load_audio(args.audio)
     _, cond = condition_from_args(args, audio)
+    if cond.note:
+        from core.cli import note
+
+        note(cond.note)
     out = {"gates": _named(cond.gates),
            "aus": {f"AU{au}": v for au, v in sorted(cond.aus.items())},
            "source": cond.source,
-           "suggested": None if cond.suggested_gates is None else _named(cond.suggested_gates)}
+           "suggested": None if cond.suggested_gates is None else _named(cond.suggested_gates),
+           "prompt_note": cond.note}
     print(json.dumps(out, indent=2, allow_nan=False))
     return 0

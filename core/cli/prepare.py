@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import sys
 
+from core.validate import PathArg
+
 NAME = "prepare"
 HELP = "prepare talking-head clips (mp4 + metadata CSV/JSON) for training"
 DESCRIPTION = HELP + """
@@ -22,8 +24,8 @@ def add_arguments(parser) -> None:
     from core.training.prepare import PrepareConfig
 
     d = PrepareConfig()
-    parser.add_argument("metadata", help="metadata .csv or .json next to the clips")
-    parser.add_argument("--out", required=True, help="cache folder to write")
+    parser.add_argument("metadata", type=PathArg, help="metadata .csv or .json next to the clips")
+    parser.add_argument("--out", required=True, type=PathArg, help="cache folder to write")
     parser.add_argument("--size", type=int, default=d.size, help=f"crop side in pixels ({d.size})")
     parser.add_argument("--min-frames", type=int, default=d.min_frames,
                         help=f"skip clips shorter than this ({d.min_frames})")

@@ -11,7 +11,10 @@ import sys
 import time
 
 from core.emotions import EMOTIONS
-from core.validate import MAX_INTENSITY  # one ceiling for the palette, mix and render
+from core.validate import (
+    MAX_INTENSITY,  # one ceiling for the palette, mix and render
+    PathArg,
+)
 
 NAME = "render"
 HELP = "render a talking video from a portrait and speech with an emotion mix"
@@ -46,12 +49,12 @@ class EngineChoices:
 def add_arguments(parser) -> None:
     parser.epilog = EPILOG
     io = parser.add_argument_group("input and output")
-    io.add_argument("--portrait", required=True, metavar="IMAGE",
+    io.add_argument("--portrait", required=True, metavar="IMAGE", type=PathArg,
                     help="the picture to animate: one face, any common image format")
-    io.add_argument("--audio", metavar="FILE",
+    io.add_argument("--audio", metavar="FILE", type=PathArg,
                     help="the speech to lip-sync (wav, mp3, m4a, ...); required unless "
                          "--duration is given, which makes a silent clip")
-    io.add_argument("--out", required=True, metavar="VIDEO",
+    io.add_argument("--out", required=True, metavar="VIDEO", type=PathArg,
                     help="where to write the video (.mp4, .mov or .mkv); it appears only when "
                          "complete")
     emo = parser.add_argument_group("emotion")
@@ -175,6 +178,10 @@ def resolve_emotion(args, mix, audio):
     from core.latents.resolve import resolve_condition, resolved_mix
 
     cond = resolve_condition(mix, audio=audio, emotion_from_audio=args.emotion_from_audio)
+    if cond.note:
+        from core.cli import note
+
+        note(cond.note)
     if not args.quiet:
         shown = ", ".join(f"{e} {g:.2f}" for e, g in zip(EMOTIONS, cond.gates) if g >= 0.01)
         print(f"emotion ({cond.source}): {shown or 'neutral'}", file=sys.stderr)

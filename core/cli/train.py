@@ -2,7 +2,11 @@
 under `accelerate launch`, on many (DDP on one machine or several)."""
 from __future__ import annotations
 
+import shutil
 import sys
+from pathlib import Path
+
+from core.validate import PathArg
 
 NAME = "train"
 HELP = "train the diffusion engine (stage 1: ReferenceNet + U-Net; stage 2: emotion experts)"
@@ -24,16 +28,21 @@ def add_arguments(parser) -> None:
     from core.training.trainer import StageConfig
 
     d = StageConfig()
-    parser.add_argument("data", help="folder written by `main.py prepare`")
+    parser.add_argument("data", type=PathArg, help="folder written by `main.py prepare`")
     parser.add_argument("--stage", type=int, choices=(1, 2), required=True)
-    parser.add_argument("--run", required=True, help="run folder (logs and checkpoints)")
-    parser.add_argument("--models", help="diffusion engine folder to start from (models/...)")
+    parser.add_argument("--run", required=True, type=PathArg,
+                        help="run folder (logs and checkpoints)")
+    parser.add_argument("--models", type=PathArg,
+                        help="diffusion engine folder to start from (models/...)")
     parser.add_argument("--tiny", action="store_true", help="tiny random network (smoke tests)")
-    parser.add_argument("--init", help="another run whose latest checkpoint to start from")
+    parser.add_argument("--init", type=PathArg,
+                        help="another run whose latest checkpoint to start from")
     parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
-    parser.add_argument("--export", help="models/ folder to write the trained modules to "
+    parser.add_argument("--export", type=PathArg,
+                        help="models/ folder to write the trained modules to "
                         "(moee/ and emotion_to_latents/) at each checkpoint")
-    parser.add_argument("--perceptual", help="folder with VGG-19 weights for the perceptual loss "
+    parser.add_argument("--perceptual", type=PathArg,
+                        help="folder with VGG-19 weights for the perceptual loss "
                         "(default: MODELS/vgg19)")
     parser.add_argument("--device", default="cuda" if _cuda() else "cpu")
     for name in ("steps", "batch_size", "grad_accum", "n_frames", "resolution", "checkpoint_every",
@@ -58,11 +67,8 @@ def run(args) -> int:
     if args.tiny and args.models:
         raise InputError("--tiny builds random parts; leave out --models (or --tiny)")
     _check_flags(args)
-    from core.training.data import ClipDataset
-    from core.training.diffusion_adapter import from_diffusion
     from core.training.distributed import make_accelerator
-    from core.training.perceptual import load_perceptual
-    from core.training.trainer import StageConfig, Trainer, init_from
+    from core.training.trainer import StageConfig
 
     cfg = StageConfig(stage=args.stage, steps=args.steps, batch_size=args.batch_size,
                       grad_accum=args.grad_accum, n_frames=args.n_frames,
@@ -75,6 +81,26 @@ def run(args) -> int:
     acc = make_accelerator(cfg.mixed_precision, cpu=args.device == "cpu")
     main = acc.is_main_process
     say = print if main else (lambda *a, **k: None)
+    before = _entries(args.run)
+    try:
+        result = _train(args, cfg, acc, say)
+    except KeyboardInterrupt as exc:
+        return _kept_on_interrupt(exc, args.run, before if main else "not the main process")
+    say(file=sys.stderr)
+    say(f"stage {cfg.stage}: step {result.step} on {acc.num_processes} process(es), checkpoint "
+        f"{result.checkpoint}" + (f", modules exported to {args.export}" if args.export else ""))
+    acc.end_training()
+    return 0
+
+
+def _train(args, cfg, acc, say):
+    """Load the data and the model, then train; Ctrl-C or a kill may land anywhere in here."""
+    from core.training.data import ClipDataset
+    from core.training.diffusion_adapter import from_diffusion
+    from core.training.perceptual import load_perceptual
+    from core.training.trainer import Trainer, init_from
+
+    main = acc.is_main_process
     dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
     model = from_diffusion(args.models, tiny=args.tiny, device=str(acc.device))
     if args.init:
@@ -89,15 +115,7 @@ def run(args) -> int:
         trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
         trainer.resume()
-    try:
-        result = trainer.run(progress=_bar if main else None)
-    except KeyboardInterrupt as exc:
-        return _kept_on_interrupt(exc, args.run)
-    say(file=sys.stderr)
-    say(f"stage {cfg.stage}: step {result.step} on {acc.num_processes} process(es), checkpoint "
-        f"{result.checkpoint}" + (f", modules exported to {args.export}" if args.export else ""))
-    acc.end_training()
-    return 0
+    return trainer.run(progress=_bar if main else None)
 
 
 def _perceptual_dir(args):
@@ -155,15 +173,37 @@ def _check_device(name: str) -> None:
                          f"(cuda:0 to cuda:{count - 1})")
 
 
-def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str) -> int:
+def _entries(run_dir: str) -> set[str] | None:
+    """What the run folder holds before training (None: it does not exist yet)."""
+    p = Path(run_dir)
+    return {q.name for q in p.iterdir()} if p.is_dir() else None
+
+
+def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str, before: set[str] | None | str) -> int:
+    """A run stopped before its first checkpoint cannot be resumed: what it made (the run folder
+    it created, or the log and checkpoint folder it added to an existing one) is removed, so no
+    half run is left to mistake for one. A checkpoint is a complete, resumable state: kept.
+    `before`: _entries() from the start (a str: not the main process, which removes nothing)."""
     from core.cli import interrupted
     from core.training.checkpoint import latest
 
     kept = latest(run_dir)
-    if kept is None:
+    if kept is not None:
+        return interrupted(exc, f"the checkpoints written so far are kept (latest: {kept}); "
+                                "continue with --resume")
+    if isinstance(before, str):
         return interrupted(exc, "no checkpoint was written yet")
-    return interrupted(exc, f"the checkpoints written so far are kept (latest: {kept}); "
-                            "continue with --resume")
+    p = Path(run_dir)
+    if before is None:
+        if p.exists():
+            shutil.rmtree(p, ignore_errors=True)
+        return interrupted(exc, f"no checkpoint was written yet, so nothing was kept (the run "
+                                f"folder {p} it had made is removed)")
+    for q in p.iterdir() if p.is_dir() else ():
+        if q.name not in before:
+            shutil.rmtree(q, ignore_errors=True) if q.is_dir() else q.unlink(missing_ok=True)
+    return interrupted(exc, f"no checkpoint was written yet, so nothing was kept (what it had "
+                            f"added to {p} is removed; the files that were there stay)")
 
 
 def _has_trained_unet(models: str | None) -> bool:

@@ -86,6 +86,26 @@ WORDS: dict[str, list[tuple[str, float]]] = {
     ],
 }
 
+# What elicits each emotion, not its name: the event appraisals of Ortony, Clore & Collins 1988
+# ("The Cognitive Structure of Emotions": desirable / undesirable events, prospects of harm,
+# blameworthy acts of others, unappealing objects) plus unexpectedness for surprise. Not trained
+# on: the no-emotion check (core/latents/no_emotion.py) compares prompts against them, so a
+# situation that carries a feeling ("I won the lottery!") is not read as no emotion.
+APPRAISALS: dict[str, list[str]] = {
+    "happy": ["good news", "a success", "a wish came true", "a reward", "a pleasant event",
+              "a celebration", "an achievement", "a gift", "a happy ending"],
+    "sad": ["bad news", "a loss", "losing someone you love", "a failure", "a disappointment",
+            "being left alone", "a goodbye", "an illness"],
+    "angry": ["being treated unfairly", "an insult", "someone did something wrong on purpose",
+              "being cheated", "being betrayed", "an injustice", "being blocked from a goal"],
+    "disgusted": ["something rotten", "something dirty", "filth", "a bad smell", "spoiled food",
+                  "bodily waste", "vermin"],
+    "fearful": ["a danger", "a threat", "something might go badly wrong",
+                "an accident about to happen", "being in harm's way", "a risk of death"],
+    "surprised": ["an unexpected event", "something sudden", "a sudden change",
+                  "something nobody saw coming"],
+}
+
 NEUTRAL_PHRASES: list[str] = [
     "neutral", "calm", "composed", "neutral expression", "blank face", "expressionless",
     "poker face", "straight face", "deadpan", "emotionless", "no emotion", "impassive",

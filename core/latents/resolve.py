@@ -4,7 +4,8 @@ Used by the rig, the diffusion engine, the GUI's prompt box and `main.py mix`.
 
 Rules (resolve_condition):
 - suggested gates: the module's head on each given condition (prompt, label, emotion from
-  audio), averaged when there are several;
+  audio), averaged when there are several; a prompt that names no emotion (core/latents/
+  no_emotion.py) is read as the label 'neutral' and the condition's `note` says so;
 - gates: hand-set or suggested as core/gate_choice.py decides; suggested gates are taken in
   the mix's mode, times `mix.intensity`;
 - AU intensities: the expert AU table on the gates (core.expression). When the gates are the
@@ -33,6 +34,7 @@ from core.expression import apply_au_overrides, au_vector_from_gates
 from core.gate_choice import gate_source
 from core.latents.label import label_vector
 from core.latents.module import EmotionToLatents
+from core.latents.no_emotion import EmotionContent, EmotionVocabulary
 from core.latents.text import MINILM, TextEncoder, load_text_encoder, text_features
 from core.mix import EmotionMix
 from core.paths import models_dir, resource
@@ -50,6 +52,7 @@ class Condition:
     latent: torch.Tensor                # (1, T, D) emotion latent for the experts
     suggested_gates: np.ndarray | None  # (6,) what prompt/label/audio suggest; None if none given
     source: str                         # "hand", "prompt", "label", "audio", "prompt+audio", ...
+    note: str | None = None             # why a condition was not read as given (no emotion)
 
 
 class LatentsRuntime:
@@ -63,6 +66,8 @@ class LatentsRuntime:
         self.model, self.encoder = model, encoder
         self.lock = threading.Lock()  # the GUI's prompt box and a render worker may share it
         self._text_cache = lru_cache(maxsize=512)(self._text_query)
+        self.vocabulary = EmotionVocabulary(encoder)
+        self._content_cache = lru_cache(maxsize=512)(self.vocabulary.content)
 
     @classmethod
     def load(cls, weights: str | Path | None = None, text_encoder: str | Path | None = None):
@@ -85,6 +90,17 @@ class LatentsRuntime:
         return self.model.query(modality, x)
 
     @torch.inference_mode()
+    def content(self, text: str) -> EmotionContent:
+        """How near a prompt is to the emotion vocabulary (no_emotion.py)."""
+        with self.lock:
+            return self._content_cache(" ".join(str(text).split()))
+
+    def prompt_query(self, text: str) -> tuple[torch.Tensor, str | None]:
+        """A prompt's query (1, D) and note: the label 'neutral' for text with no emotion."""
+        note = self.content(text).note(text)
+        return (self.query("label", "neutral") if note else self.query("text", text)), note
+
+    @torch.inference_mode()
     def read(self, queries: list[torch.Tensor]) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
         """Queries (each (1, D)) -> latent (1, T, D), gates (6,), AUs (NUM_AUS,)."""
         z = self.model.latent(torch.stack(queries).mean(0))
@@ -93,9 +109,12 @@ class LatentsRuntime:
 
     @torch.inference_mode()
     def suggest_texts(self, texts: list[str]) -> np.ndarray:
-        """Batch of prompts -> suggested gates (N, 6) (evaluation path)."""
+        """Batch of prompts -> suggested gates (N, 6) (evaluation path); zeros where a prompt
+        names no emotion, as the label 'neutral' reads."""
         x = text_features(self.encoder, texts)
-        return self.model.read_head(self.model.latent(self.model.query("text", x)))[0].numpy()
+        gates = self.model.read_head(self.model.latent(self.model.query("text", x)))[0].numpy()
+        gates[[not self.content(t).present for t in texts]] = 0.0
+        return gates
 
 
 _RUNTIME: LatentsRuntime | None = None
@@ -130,23 +149,31 @@ def _pick_weights() -> tuple[Path, Path | None]:
     return DEFAULT_WEIGHTS, None
 
 
-def suggest_from_text(text: str) -> np.ndarray:
-    """Prompt -> suggested gates (6,) in [0, 1] for the GUI's prompt box; zeros for empty text."""
+def read_prompt(text: str) -> tuple[np.ndarray, str | None]:
+    """Prompt -> suggested gates (6,) in [0, 1] and a note when it names no emotion (the GUI's
+    prompt box shows it); zeros and no note for empty text."""
     if not text.strip():
-        return np.zeros(6, np.float32)
+        return np.zeros(6, np.float32), None
     rt = get_runtime()
-    return rt.read([rt.query("text", text)])[1]
+    query, note = rt.prompt_query(text)
+    return rt.read([query])[1], note
 
 
-def _condition_queries(rt: LatentsRuntime, mix: EmotionMix, audio_scores) -> dict[str, torch.Tensor]:
-    out = {}
+def suggest_from_text(text: str) -> np.ndarray:
+    """Prompt -> suggested gates (6,) in [0, 1]; see read_prompt."""
+    return read_prompt(text)[0]
+
+
+def _condition_queries(rt: LatentsRuntime, mix: EmotionMix, audio_scores
+                       ) -> tuple[dict[str, torch.Tensor], str | None]:
+    out, note = {}, None
     if mix.prompt.strip():
-        out["prompt"] = rt.query("text", mix.prompt)
+        out["prompt"], note = rt.prompt_query(mix.prompt)
     if mix.label.strip():
         out["label"] = rt.query("label", mix.label)
     if audio_scores is not None:
         out["audio"] = rt.query("audio", audio_scores)
-    return out
+    return out, note
 
 
 def _audio_scores(audio, emotion_from_audio: bool):
@@ -167,7 +194,7 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
     rt = get_runtime()
     if audio_scores is None:
         audio_scores = _audio_scores(audio, emotion_from_audio)
-    conds = _condition_queries(rt, mix, audio_scores)
+    conds, note = _condition_queries(rt, mix, audio_scores)
     suggested, head_aus = None, None
     if conds:
         per = [rt.read([q]) for q in conds.values()]
@@ -183,7 +210,7 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
     au_vec = apply_au_overrides(au_vec, mix.au_overrides)
     aus = {au: round(float(v), 4) for au, v in zip(AU_NUMBERS, au_vec) if v > 0.005}
     latent = _latent(rt, conds, mix, gates if source == "hand" else None)
-    return Condition(gates.astype(np.float32), aus, latent, suggested, source)
+    return Condition(gates.astype(np.float32), aus, latent, suggested, source, note)
 
 
 def _latent(rt: LatentsRuntime, conds: dict[str, torch.Tensor], mix: EmotionMix,

@@ -182,6 +182,21 @@ def test_prompt_maps_text_to_sliders(window, errors, qtbot):
     assert not errors
 
 
+def test_prompt_with_no_emotion_says_so(window, errors, qtbot):
+    """Text that carries no emotion leaves the sliders near neutral and the box says why; a real
+    emotion afterwards clears the note."""
+    box = window.palette.prompt
+    box.edit.setText("the invoice is attached")
+    box.apply.click()
+    qtbot.waitUntil(lambda: window.project.mix.prompt == "the invoice is attached", timeout=60000)
+    assert max(s.value() for s in window.palette.sliders.sliders) <= 15
+    assert not box.note.isHidden() and "reads as neutral" in box.note.text()
+    box.edit.setText("absolutely furious")
+    box.apply.click()
+    qtbot.waitUntil(lambda: window.project.mix.prompt == "absolutely furious", timeout=60000)
+    assert box.note.isHidden() and not errors
+
+
 def test_prompt_failure_is_readable(window, errors, qtbot, monkeypatch):
     from core.errors import InputError
 

@@ -106,6 +106,22 @@ def test_progress_summary_and_quiet(tmp_path, portrait_path, speech_wav, capsys,
     assert cap.out.strip() == str(out) and cap.err == ""
 
 
+def test_demo_progress_line_is_redrawn_a_few_times_a_second(tmp_path, capsys):
+    """`main.py demo` (what `./dev app` runs with no display) redrew its line on every frame;
+    it now shares render's line: at most one redraw per PROGRESS_EVERY_S, plus the last."""
+    from core.cli.render import PROGRESS_EVERY_S
+
+    out = tmp_path / "demo.mp4"
+    t0 = time.perf_counter()
+    assert run_cli(["demo", "--out", str(out), "--size", "96"]) == 0
+    elapsed = time.perf_counter() - t0
+    cap = capsys.readouterr()
+    draws = cap.err.count("\rrendering ")
+    frames = len(decoded_frames(out))
+    assert f"\rrendering {frames}/{frames} frames" in cap.err and cap.out.strip() == str(out)
+    assert 1 <= draws <= elapsed / PROGRESS_EVERY_S + 2 and draws < frames, (draws, frames)
+
+
 def test_silent_clip_from_duration(tmp_path, portrait_path, capsys, stripes):
     out = tmp_path / "idle.mkv"
     assert run_cli(_render("--portrait", portrait_path, "--out", out, "--engine", stripes,

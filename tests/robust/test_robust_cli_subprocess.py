@@ -18,3 +18,10 @@ CASES = [pytest.param(next(c for c in BATTERY[cmd] if c.name == name), id=f"{cmd
 @pytest.mark.parametrize("case", CASES)
 def test_bad_input_in_a_real_process(case, case_folder):  # noqa: F811
     run_case_subprocess(case, case_folder)
+
+
+def test_an_empty_keys_path_is_refused_in_a_real_process(case_folder):  # noqa: F811
+    """`render --keys ""` rendered the take with the --mix and no word about the keys."""
+    from tests.robust.test_robust_battery import EMPTY_PATHS
+
+    run_case_subprocess(next(c for c in EMPTY_PATHS if c.name == "render --keys"), case_folder)

@@ -93,13 +93,17 @@ def test_load_parts_names_a_garbage_part_instead_of_a_traceback(models, tmp_path
         load_parts(broken)
 
 
+def _tiny_train(data, run, checkpoint_every: int) -> list[str]:
+    return [sys.executable, str(ROOT / "main.py"), "train", str(data), "--stage", "1",
+            "--run", str(run), "--tiny", "--steps", "100000", "--checkpoint-every",
+            str(checkpoint_every), "--n-frames", "4", "--resolution", "32", "--batch-size", "1",
+            "--grad-accum", "1", "--device", "cpu"]
+
+
 @pytest.mark.slow
 def test_ctrl_c_in_train_says_which_checkpoints_were_kept(tiny_prepared, tmp_path):
     run = tmp_path / "run"
-    cmd = [sys.executable, str(ROOT / "main.py"), "train", str(tiny_prepared), "--stage", "1",
-           "--run", str(run), "--tiny", "--steps", "100000", "--checkpoint-every", "1",
-           "--n-frames", "4", "--resolution", "32", "--batch-size", "1", "--grad-accum", "1",
-           "--device", "cpu"]
+    cmd = _tiny_train(tiny_prepared, run, checkpoint_every=1)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, start_new_session=True,
                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -114,3 +118,50 @@ def test_ctrl_c_in_train_says_which_checkpoints_were_kept(tiny_prepared, tmp_pat
     line = one_error_line(err, "kept")
     assert "no output was written" not in err and "--resume" in line
     assert list((run / "checkpoints").glob("step-*"))
+
+
+@pytest.mark.slow
+def test_a_kill_before_the_first_checkpoint_leaves_no_run_folder(tiny_prepared, tmp_path):
+    """SIGTERM while the first steps run: the run folder it made (log, no checkpoint: nothing to
+    resume) is removed, and the message says nothing was kept."""
+    run = tmp_path / "run"
+    cmd = _tiny_train(tiny_prepared, run, checkpoint_every=100000)
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 240
+    while not run.is_dir():
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    line = one_error_line(err, "nothing was kept")
+    assert "SIGTERM" in line and str(run) in line
+    assert not run.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_an_interrupt_before_the_first_checkpoint_keeps_only_what_was_there(
+        tiny_prepared, tmp_path, monkeypatch, capsys):
+    """Training into a folder that already holds the user's files: Ctrl-C in the first step
+    removes what the run added (its log, its checkpoint folder) and nothing else."""
+    from core.cli import run_cli
+    from core.training.trainer import Trainer
+
+    run = tmp_path / "run"
+    run.mkdir()
+    (run / "notes.txt").write_text("mine")
+
+    def step(self):
+        (self.run_dir / "checkpoints").mkdir()
+        (self.run_dir / "log.csv").write_text("step,loss\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "train_step", step)
+    code = run_cli(["train", str(tiny_prepared), "--stage", "1", "--run", str(run), "--tiny",
+                    "--n-frames", "4", "--resolution", "32", "--batch-size", "1",
+                    "--device", "cpu"])
+    assert code == 130
+    line = one_error_line(capsys.readouterr().err, "nothing was kept")
+    assert "the files that were there stay" in line
+    assert sorted(p.name for p in run.iterdir()) == ["notes.txt"]

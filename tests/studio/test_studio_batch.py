@@ -164,6 +164,38 @@ def test_paths_are_relative_to_the_manifest(tmp_path):
     assert row.cells["prompt"] == "calm, then a smile" and row.line == 2
 
 
+def test_an_unbalanced_quote_names_its_line_and_cell(tmp_path, capsys):
+    """The open quote on line 3 swallowed line 4 into one cell and the row failed with 'the out
+    cell is empty'; line 4's take was lost without a word."""
+    p = tmp_path / "m.csv"
+    p.write_text('portrait,audio,prompt,out\n'
+                 'none.png,a.wav,calm,a.mp4\n'
+                 'none.png,a.wav,"calm, then a smile,b.mp4\n'
+                 'none.png,a.wav,,c.mp4\n'
+                 'none.png,a.wav,"calm" then,d.mp4\n'
+                 'none.png,a.wav,"say ""hi""",e.mp4\n')
+    rows = read_manifest(p)
+    assert [r.line for r in rows] == [2, 3, 4, 5, 6]
+    assert rows[1].problem.startswith("the prompt cell (column 3) opens a quote (character 16) "
+                                      "that is never closed")
+    assert rows[2].cells["out"].endswith("c.mp4") and not rows[2].problem
+    assert rows[3].problem.startswith("the prompt cell (column 3) has text after its closing quote")
+    assert rows[4].cells["prompt"] == 'say "hi"' and not rows[4].problem
+    code = run_cli(["batch", str(p), "--size", SIZE])
+    summary = capsys.readouterr().out
+    assert code == 1 and "5 rows: 0 rendered" in summary
+    failed = next(ln for ln in summary.splitlines() if "prompt cell (column 3) opens" in ln)
+    assert "line 3" in failed
+    assert not list(tmp_path.glob("*.mp4"))
+
+
+def test_a_bad_quote_in_the_header_is_one_error(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text('portrait,"audio,out\nf.png,a.wav,o.mp4\n')
+    with pytest.raises(InputError, match=r"line 1 \(the header\): the column 2 opens a quote"):
+        read_manifest(p)
+
+
 @pytest.mark.parametrize("flags, words", [
     (["--engine", "rgi"], "invalid choice: 'rgi'"),
     (["--fps", "0"], "--fps"),
