@@ -18,7 +18,13 @@ head is trusted, the prompt must be near the module's own emotion vocabulary:
   7,500 rated words, negation and booster rules; the `vaderSentiment` package, MIT). Emotion
   words miss situations that carry feeling ("I won the lottery!", "I hate waiting in line");
   their sentiment words do not.
-A prompt that passes none is read as the label 'neutral' and carries a note that says why.
+A prompt that passes none carries a note that says why. The cuts can't tell a situation that
+implies a feeling ("a stranger is following me home", which the head reads as fear 0.71) from a
+mundane line ("tap the icon to start": sad 0.84): in the encoder's space both sit as far from
+the vocabulary (held-out lists in tests/latents/test_latents_no_emotion.py). So such a prompt
+keeps the head's reading, marked as a guess, and only text with no word the encoder knows
+("asdf qwerty", "1234", "zzzz") is read as the label 'neutral': the user's intent is never
+thrown away on a similarity score.
 """
 from __future__ import annotations
 
@@ -56,6 +62,7 @@ class EmotionContent:
     nearest: tuple[str, ...]  # those words, nearest first
     named: str | None        # a lexicon word the prompt writes out, if any
     sentiment: float         # absolute VADER compound score, 0..1
+    words: bool = True       # has a word the encoder's tokenizer keeps whole (not "asdf", "1234")
 
     def present_at(self, min_lift: float, min_sentiment: float) -> bool:
         return (self.named is not None or self.lift >= min_lift
@@ -65,14 +72,23 @@ class EmotionContent:
     def present(self) -> bool:
         return self.present_at(NO_EMOTION["MIN_LIFT"], NO_EMOTION["MIN_SENTIMENT"])
 
+    @property
+    def neutral(self) -> bool:
+        """Read as the label 'neutral': no emotion and no word to guess one from."""
+        return not self.present and not self.words
+
     def note(self, text: str) -> str | None:
         if self.present:
             return None
-        return (f"the prompt {text!r} is far from every emotion the module knows (its nearest "
-                f"emotion words, {', '.join(self.nearest[:3])}, stand {self.lift:.2f} above its "
-                f"average, below {NO_EMOTION['MIN_LIFT']}; sentiment {self.sentiment:.2f}, below "
-                f"{NO_EMOTION['MIN_SENTIMENT']}), so it reads as neutral; name the feeling "
-                "(e.g. 'relieved and happy') to set one")
+        why = (f"its nearest emotion words, {', '.join(self.nearest[:3])}, stand "
+               f"{self.lift:.2f} above its average, below {NO_EMOTION['MIN_LIFT']}; sentiment "
+               f"{self.sentiment:.2f}, below {NO_EMOTION['MIN_SENTIMENT']}")
+        if self.neutral:
+            return (f"the prompt {text!r} has no word the text encoder knows ({why}), so it "
+                    "reads as neutral; name the feeling (e.g. 'relieved and happy') to set one")
+        return (f"the prompt {text!r} names no feeling and is far from every emotion the module "
+                f"knows ({why}): the gates are a guess from its wording; name the feeling "
+                "(e.g. 'relieved and happy') to be sure")
 
 
 def _named_words() -> list[str]:
@@ -111,4 +127,11 @@ class EmotionVocabulary:
         return EmotionContent(round(near, 4), round(near - float(sims.mean()), 4),
                               tuple(self.words[int(i)] for i in top.indices),
                               found.group(0).lower() if found else None,
-                              round(abs(self.sentiment.polarity_scores(text)["compound"]), 4))
+                              round(abs(self.sentiment.polarity_scores(text)["compound"]), 4),
+                              self._has_words(text))
+
+    def _has_words(self, text: str) -> bool:
+        """A word of two or more letters that the encoder's tokenizer keeps whole ('the',
+        'hello'; a T5 piece '▁hello' alike): keyboard mash and numbers split into pieces."""
+        tokenize = self.encoder.tokenizer.tokenize
+        return any(len(tokenize(w)) == 1 for w in re.findall(r"[A-Za-z]{2,}", text))

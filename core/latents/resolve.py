@@ -96,9 +96,11 @@ class LatentsRuntime:
             return self._content_cache(" ".join(str(text).split()))
 
     def prompt_query(self, text: str) -> tuple[torch.Tensor, str | None]:
-        """A prompt's query (1, D) and note: the label 'neutral' for text with no emotion."""
-        note = self.content(text).note(text)
-        return (self.query("label", "neutral") if note else self.query("text", text)), note
+        """A prompt's query (1, D) and note: the label 'neutral' for text with no word to read
+        an emotion from (no_emotion.py)."""
+        content = self.content(text)
+        query = self.query("label", "neutral") if content.neutral else self.query("text", text)
+        return query, content.note(text)
 
     @torch.inference_mode()
     def read(self, queries: list[torch.Tensor]) -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
@@ -110,10 +112,10 @@ class LatentsRuntime:
     @torch.inference_mode()
     def suggest_texts(self, texts: list[str]) -> np.ndarray:
         """Batch of prompts -> suggested gates (N, 6) (evaluation path); zeros where a prompt
-        names no emotion, as the label 'neutral' reads."""
+        has no word to read an emotion from, as the label 'neutral' reads."""
         x = text_features(self.encoder, texts)
         gates = self.model.read_head(self.model.latent(self.model.query("text", x)))[0].numpy()
-        gates[[not self.content(t).present for t in texts]] = 0.0
+        gates[[self.content(t).neutral for t in texts]] = 0.0
         return gates
 
 

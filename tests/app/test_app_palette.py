@@ -183,14 +183,18 @@ def test_prompt_maps_text_to_sliders(window, errors, qtbot):
 
 
 def test_prompt_with_no_emotion_says_so(window, errors, qtbot):
-    """Text that carries no emotion leaves the sliders near neutral and the box says why; a real
-    emotion afterwards clears the note."""
+    """Text with no word leaves the sliders near neutral and the box says why; words far from
+    every emotion say the reading is a guess; a real emotion afterwards clears the note."""
     box = window.palette.prompt
+    box.edit.setText("asdf qwerty")
+    box.apply.click()
+    qtbot.waitUntil(lambda: window.project.mix.prompt == "asdf qwerty", timeout=60000)
+    assert max(s.value() for s in window.palette.sliders.sliders) <= 15
+    assert not box.note.isHidden() and "reads as neutral" in box.note.text()
     box.edit.setText("the invoice is attached")
     box.apply.click()
     qtbot.waitUntil(lambda: window.project.mix.prompt == "the invoice is attached", timeout=60000)
-    assert max(s.value() for s in window.palette.sliders.sliders) <= 15
-    assert not box.note.isHidden() and "reads as neutral" in box.note.text()
+    assert not box.note.isHidden() and "a guess" in box.note.text()
     box.edit.setText("absolutely furious")
     box.apply.click()
     qtbot.waitUntil(lambda: window.project.mix.prompt == "absolutely furious", timeout=60000)

@@ -1,5 +1,6 @@
-"""Prompts with no emotional content are reported as such (gates near neutral, with a note),
-not read as a confident emotion.
+"""Prompts with no emotional content are reported as such, not read as a confident emotion
+without a word: text with no word the encoder knows reads as neutral, words far from every
+emotion keep the head's reading marked as a guess (core/latents/no_emotion.py).
 
 HELD-OUT lists: written before the no-emotion check was built or its threshold tuned, and never
 used for tuning (the threshold is tuned on resources/latents/no_emotion_tuning.json by
@@ -13,6 +14,7 @@ import numpy as np
 import pytest
 
 from core.cli import run_cli
+from core.emotions import EMOTIONS
 from core.latents.resolve import read_prompt, resolve_condition
 from core.mix import EmotionMix
 
@@ -107,11 +109,21 @@ BAR_KEPT, BAR_FLAGGED = 0.90, 0.85
 # Measured with the shipped module when the check landed (the pre-registered kept bar is missed:
 # see test_preregistered_kept_bar): held-out 1 kept 34/39, flagged 36/40; held-out 2 kept 7/30
 # (situations with no emotion or sentiment word: "I passed my driving test!"), flagged 30/30;
-# held-out 3 kept 8/20, flagged 20/20. These floors guard that against regressions.
+# held-out 3 kept 8/20, flagged 20/20. These floors guard that against regressions. A miss
+# costs a note only: a prompt with words keeps the head's reading, marked as a guess (the first
+# version read every flagged prompt as neutral and threw away "a snake was under my bed", fear
+# 0.87); none of the emotional prompts here is read as neutral.
 KEPT_FLOORS = {"heldout1": 0.85, "heldout2": 0.2, "heldout3": 0.35}
 LISTS = {"heldout1": (HELDOUT_EMOTIONAL, HELDOUT_NEUTRAL),
          "heldout2": (HELDOUT2_EMOTIONAL, HELDOUT2_NEUTRAL),
          "heldout3": (HELDOUT3_EMOTIONAL, HELDOUT3_NEUTRAL)}
+
+
+@pytest.mark.parametrize("name", LISTS)
+def test_heldout_emotional_prompts_are_never_read_as_neutral(runtime, name):
+    """What the check throws away: only prompts without a word (none of the emotional ones)."""
+    emotional, _ = LISTS[name]
+    assert not any(runtime.content(t).neutral for t in emotional)
 
 
 def _rates(runtime, name):
@@ -141,14 +153,29 @@ def _mix(capsys, *argv):
     return code, json.loads(out.out), out.err
 
 
-@pytest.mark.parametrize("text", ["asdf qwerty", "the invoice is attached", "zzzz", "1234"])
+@pytest.mark.parametrize("text", ["asdf qwerty", "zzzz", "1234"])
 def test_mix_says_a_prompt_has_no_emotion(runtime, capsys, text):
-    """The defect: these came back confidently sad (0.46-0.64)."""
+    """The defect: these came back confidently sad (0.46-0.64). No word: read as neutral."""
     code, out, err = _mix(capsys, "--prompt", text)
     assert code == 0 and out["source"] == "prompt"
     assert max(out["gates"].values()) < 0.15 and max(out["suggested"].values()) < 0.15
     assert "reads as neutral" in out["prompt_note"] and text in out["prompt_note"]
     assert f"note: {out['prompt_note']}" in err
+
+
+@pytest.mark.parametrize("text", ["the invoice is attached", "a stranger is following me home",
+                                  "a snake was under my bed"])
+def test_words_far_from_any_emotion_keep_the_heads_guess_and_say_so(runtime, capsys, text):
+    """Far from the vocabulary but made of words: a mundane line and a situation that implies a
+    feeling sit alike there (held-out 3 flagged 12 of its 20 situations, the head reading fear
+    0.71 and 0.87 for these two), so the reading stays, marked as a guess."""
+    code, out, err = _mix(capsys, "--prompt", text)
+    assert code == 0 and "a guess" in out["prompt_note"] and text in out["prompt_note"]
+    assert f"note: {out['prompt_note']}" in err
+    head = runtime.read([runtime.query("text", text)])[1]
+    np.testing.assert_allclose([out["suggested"][e] for e in EMOTIONS], head, atol=1e-3)
+    if "following" in text or "snake" in text:
+        assert max(out["suggested"], key=out["suggested"].get) == "fearful"
 
 
 @pytest.mark.parametrize("text, top", [("she is furious about the delay", "angry"),
@@ -161,13 +188,13 @@ def test_mix_keeps_emotional_prompts(runtime, capsys, text, top):
 
 
 def test_no_emotion_reads_as_the_neutral_label(runtime):
-    """The prompt enters gates, AUs and latent as the label 'neutral' would, and says so."""
-    cond = resolve_condition(EmotionMix(prompt="turn left at the station", gate_override=True))
+    """Text with no word enters gates, AUs and latent as the label 'neutral' would, and says so."""
+    cond = resolve_condition(EmotionMix(prompt="qwop zxcv", gate_override=True))
     neutral = resolve_condition(EmotionMix(label="neutral", gate_override=True))
     assert cond.note and neutral.note is None
     np.testing.assert_allclose(cond.gates, neutral.gates, atol=1e-6)
     assert torch_equal(cond.latent, neutral.latent) and cond.aus == neutral.aus
-    gates, note = read_prompt("turn left at the station")
+    gates, note = read_prompt("qwop zxcv")
     assert gates.max() < 0.15 and note == cond.note
     assert read_prompt("   ") == (pytest.approx(np.zeros(6)), None)
 
