@@ -12,6 +12,7 @@ import numpy as np
 
 from app.ui_constants import HEX_CORNER_ORDER, PRESET_CORE_AU_INTENSITY, WEIGHT_MAX
 from core.emotions import COMPOUND_PRESETS, EMOTIONS, MOEE_COMPOUNDS, NUM_EXPERTS
+from core.expression import aus_from_gates
 from core.mix import EmotionMix
 
 BASIC_PRESETS = ("neutral", *EMOTIONS)
@@ -76,12 +77,17 @@ def shown_preset(mix: EmotionMix) -> str:
 
 
 def apply_preset(mix: EmotionMix, name: str) -> EmotionMix:
-    """A basic emotion or compound preset: its weights, and its core AUs forced on
-    (Du et al. 2014 Table 1). The previous preset's forced AUs go; the user's own toggles stay."""
-    aus = dict(without_preset_aus(mix).au_overrides)
-    if name in COMPOUND_PRESETS:
-        aus.update({au: PRESET_CORE_AU_INTENSITY for au in COMPOUND_PRESETS[name].core_aus})
-    return replace(mix, weights=preset_weights(name, mix.mode), au_overrides=aus, label=name)
+    """A basic emotion or compound preset: its weights, and each of its core AUs (Du et al. 2014
+    Table 1) that the weights make weaker than PRESET_CORE_AU_INTENSITY forced on at it (at full
+    strength the gates make nearly all of them; forced over a stronger one, a core AU would
+    weaken the face). The previous preset's forced AUs go; the user's own toggles stay."""
+    out = replace(without_preset_aus(mix), weights=preset_weights(name, mix.mode), label=name)
+    if name not in COMPOUND_PRESETS:
+        return out
+    made = aus_from_gates(out.gates())
+    weak = {au: PRESET_CORE_AU_INTENSITY for au in COMPOUND_PRESETS[name].core_aus
+            if made.get(au, 0.0) < PRESET_CORE_AU_INTENSITY}
+    return replace(out, au_overrides={**out.au_overrides, **weak})
 
 
 def pick(mix: EmotionMix, weights) -> EmotionMix:

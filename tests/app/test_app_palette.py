@@ -7,7 +7,9 @@ import pytest
 from PySide6.QtCore import QPointF, Qt
 
 from app.palette import mixing
+from app.ui_constants import PRESET_CORE_AU_INTENSITY
 from core.emotions import EMOTIONS, COMPOUND_PRESETS
+from core.expression import aus_from_gates
 
 
 def _frame_after(qtbot, window, action, timeout=5000):
@@ -131,9 +133,19 @@ def test_preset_sets_sliders_and_aus_and_changes_frame(window, qtbot):
     preset = COMPOUND_PRESETS["angrily disgusted"]
     assert mix.weights[EMOTIONS.index("disgusted")] == pytest.approx(preset.gates["disgusted"])
     assert mix.weights[EMOTIONS.index("angry")] == pytest.approx(preset.gates["angry"])
-    assert set(mix.au_overrides) == set(preset.core_aus)
-    assert window.palette.au_grid.cells[preset.core_aus[0]].state == "on"
+    # every core AU shows at least at the preset's intensity, made by the gates or forced on
+    final = aus_from_gates(mix.gates(), mix.au_overrides)
+    assert all(final.get(au, 0.0) >= PRESET_CORE_AU_INTENSITY - 1e-6 for au in preset.core_aus)
+    assert set(mix.au_overrides) <= set(preset.core_aus)
+    for au in mix.au_overrides:
+        assert window.palette.au_grid.cells[au].state == "on"
     assert not np.array_equal(img, neutral)
+    # in normalized mode the gates are the shares: more core AUs are forced, none is weakened
+    shares = mixing.apply_preset(mixing.set_mode(mix, "normalized"), "angrily disgusted")
+    made = aus_from_gates(shares.gates())
+    assert set(shares.au_overrides) == {au for au in preset.core_aus
+                                        if made.get(au, 0.0) < PRESET_CORE_AU_INTENSITY}
+    assert len(shares.au_overrides) > len(mix.au_overrides)
 
 
 def test_au_toggle_cycles_and_changes_frame(window, qtbot):
@@ -217,11 +229,11 @@ def test_prompt_failure_is_readable(window, errors, qtbot, monkeypatch):
 
 @pytest.mark.parametrize("then", ["solo happy", "preset happy", "hexagon", "preset sadly angry"])
 def test_a_new_emotion_clears_the_previous_presets_aus_only(window, qtbot, then):
-    """Issue 14, item 8: 'sadly surprised' forces AU1/4/25/26; choosing another emotion clears
-    them (the jaw closes) but keeps an AU the user toggled on."""
+    """Issue 14, item 8: 'sadly surprised' forces the core AU its gates make weak (AU4: sad's
+    0.4 at gate 0.82); choosing another emotion clears it but keeps an AU the user toggled on."""
     palette = window.palette
     palette.presets.choose("sadly surprised")
-    assert set(window.project.mix.au_overrides) == {1, 4, 25, 26}
+    assert set(window.project.mix.au_overrides) == {4}
     palette.au_grid.cells[12].button.click()  # the user's own toggle
     if then == "solo happy":
         window.solo(EMOTIONS.index("happy"))
@@ -232,11 +244,8 @@ def test_a_new_emotion_clears_the_previous_presets_aus_only(window, qtbot, then)
     else:
         palette.presets.choose(then.removeprefix("preset "))
     aus = window.project.mix.au_overrides
-    assert 12 in aus and 26 not in aus and 25 not in aus
-    if then == "preset sadly angry":
-        assert set(aus) == {4, 15, 12}
-    else:
-        assert set(aus) == {12}
+    # 'sadly angry' makes both its core AUs (4, 15) at full strength: it forces none
+    assert set(aus) == {12}
 
 
 def test_preset_box_says_custom_once_sliders_move_away(window):
