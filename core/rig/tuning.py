@@ -182,6 +182,9 @@ FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
 # 0.12 took them without flattening the cheek; the CNN's happy 0.77 -> 0.54 on sad)
 # Only darkness beyond the skin's own texture is lifted: its `texture_share` quantile around the
 # rest corners (by eye on the pencil drawing of the sample portrait: lifting all its hatching left
-# a white blotch beside the mouth; a photo's quantile is a few levels and changes nothing)
+# a white blotch beside the mouth; a photo's quantile is a few levels and changes nothing). The
+# lift fades out as that texture goes from `texture_fade`[0] to [1] levels: the drawing's (35) and
+# the painting's (31) folds are strokes, and lifted in part they became grey smudges (by eye);
+# the smiling photo measures 3.6, grace_hopper.jpg's wrinkled skin 8.4
 UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feather": 0.015,
-           "texture_share": 0.75}
+           "texture_share": 0.75, "texture_fade": (12.0, 24.0)}

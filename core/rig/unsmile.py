@@ -23,6 +23,10 @@ class CreaseFlattener:
         self.rest_corners = rest_xy[CORNERS, :2].astype(np.float32)
         self.ipd = float(ipd_px)
         self.texture = self._texture(image, rest_xy)
+        # a drawing's or a painting's folds are strokes: lifted in part they turned into grey
+        # smudges, so the lift fades out as the texture grows from a photo's to a drawing's
+        lo, hi = UNSMILE["texture_fade"]
+        self.style_share = float(np.clip((hi - self.texture) / (hi - lo), 0.0, 1.0))
 
     def _lift_inputs(self, crop: np.ndarray, x0: int, y0: int, centres: np.ndarray,
                      lip_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -66,7 +70,7 @@ class CreaseFlattener:
         """Lift the creases in `img` (h, w, 3 uint8, in place) for a rest smile of which
         `smile_taken` (rest AU12 intensity x share removed) is gone; `xy` the frame's (478, 2)
         landmarks in px."""
-        k = min(smile_taken / UNSMILE["full_at"], 1.0)
+        k = min(smile_taken / UNSMILE["full_at"], 1.0) * self.style_share
         if k < UNSMILE["min"]:
             return img
         r = UNSMILE["radius"] * self.ipd
