@@ -19,6 +19,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.face.umeyama import similarity_matrix
 from core.rig.au_points import curve_at
 from core.rig.roi import poly_box
 
@@ -93,18 +94,6 @@ def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray
     pts = np.round((points - origin) * 16).astype(np.int32)
     cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
     return mask.astype(np.float32) / 255.0
-
-
-def _similarity(src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-    """2x3 least-squares similarity (Umeyama) taking src (n, 2) onto dst (n, 2)."""
-    ms, md = src.mean(0), dst.mean(0)
-    s, d = src - ms, dst - md
-    a = float((s * d).sum())
-    b = float((s[:, 0] * d[:, 1] - s[:, 1] * d[:, 0]).sum())
-    norm = max(float((s * s).sum()), 1e-9)
-    c, sn = a / norm, b / norm
-    r = np.array([[c, -sn], [sn, c]])
-    return np.column_stack([r, md - r @ ms]).astype(np.float32)
 
 
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -236,7 +225,7 @@ class MouthRenderer:
 
     def _bones(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(skull similarity 2x3 rest -> now, jaw translation px on top of it)."""
-        skull = _similarity(self.rest[SKULL], xy[SKULL, :2].astype(np.float32))
+        skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
         jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
         return skull, jaw.astype(np.float32)
 

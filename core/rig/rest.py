@@ -16,9 +16,10 @@ import numpy as np
 from scipy.optimize import nnls
 
 from core.emotions import AU_CATALOG
-from core.paths import resource
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.face.umeyama import umeyama
+from core.paths import resource
 from core.rig.au_basis import AUBasis
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.tuning import REST_FIT
@@ -73,24 +74,12 @@ def _heights(d: np.ndarray, idx: np.ndarray) -> np.ndarray:
     return y
 
 
-def similarity_3d(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Umeyama (1991) least-squares similarity: dst ~ s * R @ src + t. -> (s, R, t)."""
-    ms, md = src.mean(0), dst.mean(0)
-    a, b = src - ms, dst - md
-    U, S, Vt = np.linalg.svd(b.T @ a / len(src))
-    D = np.eye(3)
-    D[2, 2] = np.sign(np.linalg.det(U @ Vt)) or 1.0
-    R = U @ D @ Vt
-    s = float(np.trace(np.diag(S) @ D) / max((a**2).sum() / len(src), 1e-12))
-    return s, R, md - s * R @ ms
-
-
 def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
     """(478, 2) image pixels: the canonical neutral face posed like the portrait (a 3-D
     similarity fitted on stable points, dropped to the image plane: weak perspective)."""
     idx = _stable()
     c = canonical_face()
-    s, R, t = similarity_3d(c[idx], landmarks[idx, :3].astype(np.float64))
+    s, R, t = umeyama(c[idx], landmarks[idx, :3])
     q = (c @ R.T * s + t)[:, :2]
     # then a 2-D affine on the same points: faces differ in width-to-height ratio more than
     # in expression, and Face Mesh's depth scale is not the model's

@@ -19,20 +19,10 @@ import numpy as np
 
 from core.emotions import AU_INDEX, NUM_AUS
 from core.face.frame import FaceFrame
+from core.face.umeyama import umeyama
 from core.training.tuning import TUNING
 
 FIT_POINTS = 468  # irises (468-477) follow gaze, not AUs: left out of the fit
-
-
-def _similarity(src: np.ndarray, dst: np.ndarray) -> tuple[float, np.ndarray, np.ndarray]:
-    """Umeyama (1991) least-squares similarity mapping src (K, 2) onto dst: (s, R, t)."""
-    mu_s, mu_d = src.mean(0), dst.mean(0)
-    a, b = src - mu_s, dst - mu_d
-    u, sig, vt = np.linalg.svd(b.T @ a / len(src))
-    d = np.diag([1.0, np.sign(np.linalg.det(u @ vt))])
-    rot = u @ d @ vt
-    s = float(np.trace(np.diag(sig) @ d) / max(a.var(0).sum(), 1e-12))
-    return s, rot, mu_d - s * rot @ mu_s
 
 
 def _similarity_columns(p: np.ndarray) -> np.ndarray:
@@ -67,7 +57,7 @@ def fit_aus(landmarks: np.ndarray, rest: np.ndarray | None = None) -> np.ndarray
     r = np.linalg.cholesky(a.T @ a).T
     out = np.zeros((len(lm), NUM_AUS), np.float32)
     for i, frame in enumerate(lm[:, :FIT_POINTS]):
-        s, rot, t = _similarity(frame, p0)
+        s, rot, t = umeyama(frame, p0)
         d = (s * frame @ rot.T + t - p0).reshape(-1)
         y = np.linalg.solve(r.T, a[:len(d)].T @ d)
         w = lsq_linear(r, y, bounds=bounds, method="bvls").x[:k]
