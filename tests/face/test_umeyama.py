@@ -10,7 +10,8 @@ def test_recovers_a_known_similarity(d):
     rng = np.random.default_rng(d)
     src = rng.normal(size=(30, d))
     q, _ = np.linalg.qr(rng.normal(size=(d, d)))
-    rot = q * np.sign(np.linalg.det(q))  # a rotation, not a reflection
+    q[:, 0] *= np.sign(np.linalg.det(q))  # a rotation, not a reflection
+    rot = q
     dst = 1.7 * src @ rot.T + np.arange(d) + rng.normal(scale=1e-4, size=src.shape)
     s, r, t = umeyama(src, dst)
     assert s == pytest.approx(1.7, abs=1e-3)
