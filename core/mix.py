@@ -188,7 +188,9 @@ def _pairs(text: str, what: str) -> list[tuple[str, float]]:
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
         if not sep:
-            raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas, got {part!r}")
+            presets = " or a preset name ('angry', 'sadly surprised')" if what == "--mix" else ""
+            raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas{presets}, "
+                             f"got {part!r}")
         try:
             out.append((key.strip(), float(value)))
         except ValueError:
@@ -197,7 +199,14 @@ def _pairs(text: str, what: str) -> list[tuple[str, float]]:
 
 
 def parse_mix(text: str) -> dict[str, float]:
-    """'happy=0.7,surprised=0.3' -> {'happy': 0.7, 'surprised': 0.3} with clear errors."""
+    """'happy=0.7,surprised=0.3' -> {'happy': 0.7, 'surprised': 0.3} with clear errors; a preset
+    name alone ('angry', 'sadly surprised', 'neutral') -> its gates, as the app's preset menu
+    sets them (a compound at full strength: CompoundPreset.gates)."""
+    key = " ".join(text.split()).lower()
+    if key and "=" not in key and (key in EMOTIONS or key in COMPOUND_PRESETS
+                                   or key == "neutral"):
+        g = EmotionMix.from_preset(key).weights
+        return {e: w for e, w in zip(EMOTIONS, g) if w > 0}
     out: dict[str, float] = {}
     for name, w in _pairs(text, "--mix"):
         if name.lower() not in EMOTIONS:

@@ -16,7 +16,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--out", default=DEFAULT_OUT, type=PathArg,
                         help="where to write the video (default: out/demo.mp4)")
     parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
-                        help="emotion mix, e.g. 'sad=1' (default: happily surprised)")
+                        help="emotion mix, e.g. 'sad=1' or 'sadly surprised' "
+                             "(default: happily surprised)")
     parser.add_argument("--size", type=int, default=512, help="longest side in pixels")
 
 

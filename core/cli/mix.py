@@ -33,8 +33,8 @@ def add_condition_arguments(parser, audio_flag: bool = False) -> None:
     add("--prompt", default="", help="free-text emotion, e.g. 'bitter, holding back tears'")
     add("--label", default="", help="emotion label: " + ", ".join((*EMOTIONS, "neutral"))
         + " or a compound preset ('happily surprised')")
-    add("--mix", default="", help="hand-set gates, e.g. 'happy=0.7,surprised=0.3'; "
-                                  "they override the suggested gates")
+    add("--mix", default="", help="hand-set gates, e.g. 'happy=0.7,surprised=0.3' or a preset "
+                                  "name ('sadly surprised'); they override the suggested gates")
     add("--au", default="", help="Action Unit overrides, e.g. '12=1,15=0'")
     add("--mode", choices=("free", "normalized"), default="free",
         help="free: each weight is an expert intensity; normalized: weights sum to 1")

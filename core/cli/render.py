@@ -60,7 +60,8 @@ def add_arguments(parser) -> None:
     emo = parser.add_argument_group("emotion")
     emo.add_argument("--mix", default="", metavar="NAME=W,...",
                      help="expert weights >= 0, names from: " + ", ".join(EMOTIONS)
-                          + "; e.g. 'happy=0.7,surprised=0.3' (none: neutral)")
+                          + "; e.g. 'happy=0.7,surprised=0.3', or a preset name such as "
+                          "'sadly surprised' (none: neutral)")
     emo.add_argument("--au", default="", metavar="N=I,...",
                      help="force Action Unit N to intensity I in [0, 1], e.g. '12=1,15=0' "
                           "(0 mutes an AU the mix would produce)")

@@ -24,7 +24,13 @@ def test_catalog_order_and_contents():
 def test_parse_mix_and_aus():
     assert parse_mix("happy=0.7, surprised=0.3") == {"happy": 0.7, "surprised": 0.3}
     assert parse_aus("12=1,AU15=0") == {12: 1.0, 15: 0.0}
-    for bad in ("joy=1", "happy=-1", "happy", "happy=x"):
+    # a preset name alone is its gates, a compound at full strength
+    assert parse_mix("happy") == {"happy": 1.0} and parse_mix(" Neutral ") == {}
+    assert parse_mix("sadly  surprised") == {"surprised": 1.0, "sad": pytest.approx(0.8182,
+                                                                                    abs=1e-4)}
+    with pytest.raises(InputError, match="preset name"):
+        parse_mix("sadly happy")
+    for bad in ("joy=1", "happy=-1", "joy", "happy=x"):
         with pytest.raises(InputError):
             parse_mix(bad)
     with pytest.raises(InputError, match="AU13"):
