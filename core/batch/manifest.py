@@ -3,7 +3,7 @@
 Columns (header row required, order free):
     portrait  image to animate (required)
     audio     speech to lip-sync (required)
-    mix       expert weights, e.g. "happy=0.7,surprised=0.3", or a preset name } any of these, or none
+    mix       weights ("happy=0.7,surprised=0.3") or a preset name } any of these, or none
     prompt    the emotion in words                              } for a neutral take;
     keys      a keyframe file (.json)                           } as in `main.py render`
     out       the video to write (required)
