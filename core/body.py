@@ -7,6 +7,7 @@ Angles are degrees. The posture is added to the speech-driven head motion and ga
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -94,7 +95,13 @@ def _numbers(values, names: tuple[str, ...], what: str) -> tuple[float, ...]:
         raise InputError(f"{what}: expected {len(names)} numbers, got {values!r}") from None
     if len(values) != len(names):
         raise InputError(f"{what}: expected {len(names)} numbers, got {len(values)}")
-    return tuple(validate.number(v, f"{what} {name}") for name, v in zip(names, values))
+    return tuple(validate.number(v, label) for label, v in zip(_labels(what, names), values))
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(what: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Every key of a take checks its pose: the field names are made once, not per number."""
+    return tuple(f"{what} {name}" for name in names)
 
 
 def parse_angles(text: str, n: int, flag: str) -> tuple[float, ...]:

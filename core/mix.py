@@ -15,6 +15,7 @@ from core.emotions import AU_CATALOG, COMPOUND_PRESETS, EMOTIONS, NUM_EXPERTS, e
 from core.errors import InputError
 
 MixMode = Literal["free", "normalized"]
+_WEIGHT_NAMES = tuple(f"the weight of {e}" for e in EMOTIONS)  # made once: every key checks six
 # Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
 # The master intensity ceiling is core/validate.py MAX_INTENSITY: 1 is the experts as designed,
@@ -70,7 +71,7 @@ class EmotionMix:
         w = tuple(self.weights)
         if len(w) != NUM_EXPERTS:
             raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
-        w = tuple(validate.weight(x, f"the weight of {e}") for e, x in zip(EMOTIONS, w))
+        w = tuple(validate.weight(x, what) for what, x in zip(_WEIGHT_NAMES, w))
         validate.choice(self.mode, validate.MIX_MODES, "mix mode")
         object.__setattr__(self, "intensity", validate.intensity(self.intensity, "the master intensity"))
         if self.neutralize not in (None, True, False):
