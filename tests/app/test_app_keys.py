@@ -93,7 +93,6 @@ def test_project_file_keeps_keys(window, tmp_path, answers):
     assert _markers(window) == [0.0, 2.0] and not window.isWindowModified()
 
 
-
 def test_keys_are_parsed_once_per_open_import_and_none_per_edit(window, tmp_path, monkeypatch):
     """The loader's parse is the key editor's track: opening a project or importing a key file
     reads each key once (it was twice), and an edit, which has its keys in hand, reads none (it
@@ -125,6 +124,7 @@ def test_keys_are_parsed_once_per_open_import_and_none_per_edit(window, tmp_path
     window.new_project()
     window.import_keys_dialog()
     assert len(parsed) == 4 and window.keys.track.keys[1].easing == "ease-out"
+
 
 def test_keyed_take_renders_and_draws_the_emotion_over_time(window, qtbot):
     window.keys.add(0.0, HAPPY)

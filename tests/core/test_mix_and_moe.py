@@ -41,7 +41,6 @@ def test_mix_modes_and_round_trip():
     assert EmotionMix.from_preset("angrily disgusted").dominant() == "disgusted"
 
 
-
 def test_a_mix_from_json_checks_each_number_once(monkeypatch):
     """The JSON door checks the shapes JSON can get wrong and leaves every number to
     __post_init__: loading a mix costs the same checks as making it (a keys file has one per
@@ -58,6 +57,7 @@ def test_a_mix_from_json_checks_each_number_once(monkeypatch):
     made = EmotionMix(weights=(0.5, 1, 0, 0, 0, 0), intensity=0.8, au_overrides={12: 0.3},
                       local_gates={"mouth": (1, 0, 0, 0, 0, 0)}, head=(2, 0, 0), gaze=(0, 5))
     assert loaded == made and from_json == len(calls) > 0
+
 
 def test_compound_presets_come_at_full_strength():
     """A compound's head emotion is at full weight and the other in its share's proportion;

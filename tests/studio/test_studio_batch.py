@@ -155,7 +155,6 @@ def test_an_output_that_is_an_input_fails_its_row(tmp_path):
     assert rows[2].problem == "self.mp4 is an input of line 4"
 
 
-
 def test_rows_sharing_a_portrait_read_it_once(tmp_path, monkeypatch):
     """20 done rows with one portrait and one speech file: each file is hashed once per run and
     every row still matches its record; a file rewritten during the run is hashed again."""
@@ -186,6 +185,7 @@ def test_rows_sharing_a_portrait_read_it_once(tmp_path, monkeypatch):
     (tmp_path / "face.png").write_bytes(b"another portrait")
     after = record.identity(rows[0].cells, options.settings, hashes)["files"]["portrait"]
     assert after != before and read[4:] == [rows[0].cells["portrait"]]  # the speech read once
+
 
 def test_paths_are_relative_to_the_manifest(tmp_path):
     p = tmp_path / "sub" / "m.csv"
