@@ -41,7 +41,7 @@ class KeyEditor(QObject):
     # ----- reading
     def reload(self) -> None:
         try:
-            self.track = KeyTrack.from_json_dict(self.project.keyframes, "the project's keys")
+            self.track = self.project.key_track()
         except InputError as e:  # an unreadable key list renders as "no keys", file untouched
             self.track = KeyTrack()
             self.failed.emit("Cannot read the keys", e)
@@ -112,7 +112,8 @@ class KeyEditor(QObject):
               merge_key: str | None = None) -> None:
         track = KeyTrack(self.track.keys)
         self.selected = change(track)
-        self.undo_stack.push(SetKeysCommand(self.project, track.to_project(), text, merge_key))
+        self.undo_stack.push(SetKeysCommand(self.project, track.to_project(), text, merge_key,
+                                            track.keys))
         self.selectionChanged.emit()
 
     # ----- auto keys

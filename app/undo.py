@@ -66,8 +66,10 @@ class SetKeysCommand(_ReplaceCommand):
     command_id = 1002
 
     def __init__(self, project: Project, new: list[dict], text: str,
-                 merge_key: str | None = None):
-        super().__init__(project, [dict(k) for k in project.keyframes], new, text, merge_key)
+                 merge_key: str | None = None, keys: tuple | None = None):
+        """keys: the track `new` reads as (KeyTrack.keys), so the key editor need not parse it."""
+        super().__init__(project, ([dict(k) for k in project.keyframes], project.parsed_keys()),
+                         (new, keys), text, merge_key)
 
-    def _apply(self, value: list[dict]) -> None:
-        self.project.set_keyframes(value)
+    def _apply(self, value: tuple[list[dict], tuple | None]) -> None:
+        self.project.set_keyframes(*value)

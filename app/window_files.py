@@ -154,7 +154,7 @@ class WindowFiles:
             return
         self.keys.select(None)
         self.undo_stack.push(SetKeysCommand(self.project, track.to_project(),
-                                            f"Import keys {Path(path).name}"))
+                                            f"Import keys {Path(path).name}", keys=track.keys))
 
     def export_keys_dialog(self) -> None:
         if not len(self.keys.track):

@@ -1,4 +1,6 @@
-"""Keyframe file loading at scale: 1,000,000 keys through `load_keys` (parse, validate, sort).
+"""Keyframe file loading at scale: 1,000,000 keys through `load_keys` (parse, validate, sort),
+and the same keys in a project opened as the app opens it (`load_project`, then the key
+editor's `Project.key_track()`: one parse between them).
 
 Run: .venv/bin/python benchmarks/bench_keys.py [--keys N]
 Baseline in the same run: `json.load` of the same file (the floor any loader pays). Keys are
@@ -19,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core.emotions import EMOTIONS  # noqa: E402
 from core.keyframes import KEYS_FORMAT, KEYS_VERSION, load_keys  # noqa: E402
+from core.project import load_project  # noqa: E402
 
 
 def write_keys(path: Path, n: int) -> None:
@@ -49,9 +52,16 @@ def main() -> None:
                                                           file=sys.stderr, flush=True))
         ours = time.perf_counter() - t0
         print(file=sys.stderr)
-    assert len(track) == n
+        project = Path(tmp) / "take.moee.json"
+        project.write_text(json.dumps({"format": "moee-palette-project", "version": 1,
+                                       "keyframes": track.to_project()}))
+        t0 = time.perf_counter()
+        opened = load_project(project).key_track()
+        opening = time.perf_counter() - t0
+    assert len(track) == n == len(opened)
     print(f"{n} keys ({mb:.0f} MB): load_keys {ours:.2f} s, json.load {base:.2f} s "
-          f"(ratio {ours / base:.1f}x), {ours / n * 1e6:.1f} us per key")
+          f"(ratio {ours / base:.1f}x), {ours / n * 1e6:.1f} us per key; a project with them: "
+          f"open + key track {opening:.2f} s (ratio {opening / base:.1f}x)")
 
 
 if __name__ == "__main__":

@@ -7,11 +7,13 @@ Angles are degrees. The posture is added to the speech-driven head motion and ga
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from core import validate
 from core.emotions import EMOTIONS
 from core.errors import InputError
 
@@ -74,7 +76,8 @@ def posture(g: np.ndarray) -> Posture:
 
 def check_pose(head, gaze, what: str = "") -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Validated (head, gaze) tuples; InputError naming the value otherwise."""
-    head, gaze = _numbers(head, 3, what + "head"), _numbers(gaze, 2, what + "gaze")
+    head = _numbers(head, ("yaw", "pitch", "roll"), what + "head")
+    gaze = _numbers(gaze, ("x", "y"), what + "gaze")
     for name, v, lim in zip(("yaw", "pitch", "roll"), head, HEAD_LIMITS_DEG):
         if abs(v) > lim:
             raise InputError(f"{what}head {name} must be within +-{lim:g} degrees, got {v:g}")
@@ -84,16 +87,21 @@ def check_pose(head, gaze, what: str = "") -> tuple[tuple[float, ...], tuple[flo
     return head, gaze
 
 
-def _numbers(values, n: int, what: str) -> tuple[float, ...]:
+def _numbers(values, names: tuple[str, ...], what: str) -> tuple[float, ...]:
+    """The shape here; each number's type and finiteness by core.validate, as every door does."""
     try:
-        out = tuple(float(v) for v in values)
-    except (TypeError, ValueError):
-        raise InputError(f"{what}: expected {n} numbers, got {values!r}") from None
-    if len(out) != n:
-        raise InputError(f"{what}: expected {n} numbers, got {len(out)}")
-    if not all(math.isfinite(v) for v in out):
-        raise InputError(f"{what}: values must be finite numbers, got {values!r}")
-    return out
+        values = tuple(values)
+    except TypeError:
+        raise InputError(f"{what}: expected {len(names)} numbers, got {values!r}") from None
+    if len(values) != len(names):
+        raise InputError(f"{what}: expected {len(names)} numbers, got {len(values)}")
+    return tuple(validate.number(v, label) for label, v in zip(_labels(what, names), values))
+
+
+@functools.lru_cache(maxsize=64)
+def _labels(what: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Every key of a take checks its pose: the field names are made once, not per number."""
+    return tuple(f"{what} {name}" for name in names)
 
 
 def parse_angles(text: str, n: int, flag: str) -> tuple[float, ...]:

@@ -15,6 +15,7 @@ from core.emotions import AU_CATALOG, COMPOUND_PRESETS, EMOTIONS, NUM_EXPERTS, e
 from core.errors import InputError
 
 MixMode = Literal["free", "normalized"]
+_WEIGHT_NAMES = tuple(f"the weight of {e}" for e in EMOTIONS)  # made once: every key checks six
 # Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
 # The master intensity ceiling is core/validate.py MAX_INTENSITY: 1 is the experts as designed,
@@ -70,7 +71,7 @@ class EmotionMix:
         w = tuple(self.weights)
         if len(w) != NUM_EXPERTS:
             raise InputError(f"a mix needs {NUM_EXPERTS} weights ({', '.join(EMOTIONS)}), got {len(w)}")
-        w = tuple(validate.weight(x, f"the weight of {e}") for e, x in zip(EMOTIONS, w))
+        w = tuple(validate.weight(x, what) for what, x in zip(_WEIGHT_NAMES, w))
         validate.choice(self.mode, validate.MIX_MODES, "mix mode")
         object.__setattr__(self, "intensity", validate.intensity(self.intensity, "the master intensity"))
         if self.neutralize not in (None, True, False):
@@ -153,12 +154,15 @@ class EmotionMix:
 
     @classmethod
     def from_json_dict(cls, d: dict) -> EmotionMix:
-        """A mix from a key or project file; every field checked where it enters (core.validate)."""
+        """A mix from a key or project file. The shapes JSON can get wrong (objects, lists, the
+        text fields) are checked here; every number once, by __post_init__ (core.validate)."""
         d = validate.mapping(d, "the mix")
         weights = validate.mapping(d.get("weights", {}), "the mix's weights")
-        for name in weights:
+        w: list = [0.0] * NUM_EXPERTS
+        for name, value in weights.items():
             if name not in EMOTIONS:
                 validate.choice(name, EMOTIONS, "emotion")
+            w[EMOTIONS.index(name)] = value
         aus = validate.mapping(d.get("au_overrides", {}), "the mix's au_overrides")
         local = validate.mapping(d.get("local_gates", {}), "the mix's local_gates")
         for region, gates in local.items():
@@ -167,12 +171,11 @@ class EmotionMix:
         gate_override = d.get("gate_override", True)
         if not isinstance(gate_override, bool):
             raise InputError(f"gate_override must be true or false, got {gate_override!r}")
-        return cls.from_dict(
-            {k: validate.weight(v, f"the weight of {k}") for k, v in weights.items()},
-            mode=validate.choice(d.get("mode", "free"), validate.MIX_MODES, "mix mode"),
-            intensity=validate.intensity(d.get("intensity", 1.0), "the master intensity"),
-            au_overrides={validate.au_number(k): validate.unit(v, f"AU{k} intensity")
-                          for k, v in aus.items()},
+        return cls(
+            weights=tuple(w),
+            mode=d.get("mode", "free"),
+            intensity=d.get("intensity", 1.0),
+            au_overrides={validate.au_number(k): v for k, v in aus.items()},
             local_gates={k: tuple(v) for k, v in local.items()},
             prompt=validate.text(d.get("prompt", ""), "the prompt"),
             label=validate.label(d.get("label", ""), "the label"),

@@ -66,6 +66,9 @@ class Project:
     file_path: str | None = None  # where the project was last saved or opened
     dirty: bool = False
     _observers: list[Observer] = field(default_factory=list, repr=False, compare=False)
+    # (the keyframes list, its keys as core.keyframes.Key): parsed once per list, by whoever
+    # had them in hand (the loader, an editor's edit), not again by each reader
+    _keys: tuple | None = field(default=None, repr=False, compare=False)
 
     # ----- observation
     def subscribe(self, observer: Observer) -> None:
@@ -91,9 +94,30 @@ class Project:
             self.audio_path = audio_path
         self._changed(CHANGE_MEDIA)
 
-    def set_keyframes(self, keyframes: list[dict]) -> None:
+    def set_keyframes(self, keyframes: list[dict], keys: tuple | None = None) -> None:
+        """`keys`: the track these dicts read as (core.keyframes.KeyTrack.keys), when the caller
+        has it, so no reader parses them again."""
         self.keyframes = [dict(k) for k in keyframes]
+        self._keys = None if keys is None else (self.keyframes, tuple(keys))
         self._changed(CHANGE_KEYFRAMES)
+
+    def parsed_keys(self) -> tuple | None:
+        """The keys the keyframes read as (sorted and merged, KeyTrack.keys) if they are at hand,
+        else None; never parses."""
+        if self._keys is not None and self._keys[0] is self.keyframes:
+            return self._keys[1]
+        return None
+
+    def key_track(self):
+        """The keyframes as a new core.keyframes.KeyTrack, parsed at most once per list;
+        InputError for keys that do not read."""
+        from core.keyframes import KeyTrack
+
+        keys = self.parsed_keys()
+        if keys is None:
+            keys = KeyTrack.from_json_dict(self.keyframes, "the project's keys").keys
+            self._keys = (self.keyframes, keys)
+        return KeyTrack(keys)
 
     def set_export(self, **changes) -> None:
         self.export = replace(self.export, **changes)
@@ -101,7 +125,8 @@ class Project:
 
     def replace_with(self, other: Project) -> None:
         """Take over another project's content (File > Open, File > New); observers stay."""
-        for name in ("mix", "portrait_path", "audio_path", "keyframes", "export", "file_path"):
+        for name in ("mix", "portrait_path", "audio_path", "keyframes", "_keys", "export",
+                     "file_path"):
             setattr(self, name, getattr(other, name))
         self.dirty = False
         for what in (CHANGE_MEDIA, CHANGE_MIX, CHANGE_KEYFRAMES, CHANGE_EXPORT, CHANGE_FILE):
@@ -132,12 +157,15 @@ class Project:
             if not isinstance(keyframes, list):
                 raise InputError("the project's keyframes must be a list of keys")
             from core.keyframes import KeyTrack
-            KeyTrack.from_json_dict(keyframes, "the project's keyframes")  # refused here, not mid-render
-            return cls(mix=EmotionMix.from_json_dict(d.get("mix", {})),
-                       portrait_path=_resolve_entry(d.get("portrait"), base, "portrait"),
-                       audio_path=_resolve_entry(d.get("audio"), base, "audio"),
-                       keyframes=[dict(k) for k in keyframes],
-                       export=ExportSettings.from_json_dict(d.get("export", {})))
+            # refused here, not mid-render; the parsed keys are kept for the key editor
+            keys = KeyTrack.from_json_dict(keyframes, "the project's keyframes").keys
+            project = cls(mix=EmotionMix.from_json_dict(d.get("mix", {})),
+                          portrait_path=_resolve_entry(d.get("portrait"), base, "portrait"),
+                          audio_path=_resolve_entry(d.get("audio"), base, "audio"),
+                          keyframes=[dict(k) for k in keyframes],
+                          export=ExportSettings.from_json_dict(d.get("export", {})))
+            project._keys = (project.keyframes, keys)
+            return project
         except MoeeError:
             raise
         except (TypeError, ValueError, AttributeError) as e:

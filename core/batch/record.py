@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 from core.atomic import write_text
@@ -25,11 +26,25 @@ def record_path(out: str | Path) -> Path:
     return p.with_name(p.name + SUFFIX)
 
 
-def identity(cells: dict[str, str], settings: dict) -> dict:
-    """What made (or would make) the row's outputs; files by content."""
-    files = {k: _sha256(cells[k]) for k in ("portrait", "audio", "keys") if cells.get(k)}
+def identity(cells: dict[str, str], settings: dict, hashes: dict | None = None) -> dict:
+    """What made (or would make) the row's outputs; files by content. `hashes`, one dict per
+    batch run, holds each file's hash by (path, mtime, size): rows sharing a portrait or an
+    audio read it once, and a file rewritten during the run is read again."""
+    hashes = {} if hashes is None else hashes
+    files = {k: _hash(cells[k], hashes) for k in ("portrait", "audio", "keys") if cells.get(k)}
     text = {k: cells.get(k, "") for k in ("mix", "prompt")}
     return {"files": files, "cells": text, "settings": dict(sorted(settings.items()))}
+
+
+def _hash(path: str, hashes: dict) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "unreadable"  # as _sha256 says, never kept
+    key = (os.path.abspath(path), st.st_mtime_ns, st.st_size)
+    if key not in hashes:
+        hashes[key] = _sha256(path)
+    return hashes[key]
 
 
 def _sha256(path: str) -> str:

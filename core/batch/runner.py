@@ -53,12 +53,13 @@ def run_batch(rows: list[BatchRow], options: BatchOptions, stream=None) -> Batch
     report = BatchReport()
     board = Board(len(rows), stream)
     todo: list[tuple[BatchRow, dict]] = []
+    hashes: dict = {}
     for row in rows:
         problem = row.problem or preflight(row.cells)
         if problem:
             _failed(report, board, row, problem)
             continue
-        ident = identity(row.cells, options.settings)
+        ident = identity(row.cells, options.settings, hashes)
         if not options.force and is_done(row.cells, ident):
             report.skipped.append(row.line)
             board.row("skipped", row.line, row.label(), "already done")

@@ -69,7 +69,8 @@ def _stopped(exc: KeyboardInterrupt, rows, settings: dict) -> int:
     from core.batch.record import identity, is_done
     from core.cli import interrupted
 
+    hashes: dict = {}
     done = sum(1 for row in rows if not row.problem
-               and is_done(row.cells, identity(row.cells, settings)))
+               and is_done(row.cells, identity(row.cells, settings, hashes)))
     return interrupted(exc, f"{done} of {len(rows)} rows are done and kept; run the same "
                             "command again to render the rest")

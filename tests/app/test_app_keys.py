@@ -93,6 +93,39 @@ def test_project_file_keeps_keys(window, tmp_path, answers):
     assert _markers(window) == [0.0, 2.0] and not window.isWindowModified()
 
 
+def test_keys_are_parsed_once_per_open_import_and_none_per_edit(window, tmp_path, monkeypatch):
+    """The loader's parse is the key editor's track: opening a project or importing a key file
+    reads each key once (it was twice), and an edit, which has its keys in hand, reads none (it
+    read the whole list again: seconds per edit on a 100k-key take, benchmarks/bench_keys.py)."""
+    from core.keyframes import Key, save_keys
+
+    parsed = []
+    real = Key.from_json_dict.__func__
+    monkeypatch.setattr(Key, "from_json_dict",
+                        classmethod(lambda cls, d, where="key": parsed.append(where)
+                                    or real(cls, d, where)))
+    window.keys.add(0.0, HAPPY)
+    window.keys.add(2.0, SAD)
+    window.audio_strip.keyClicked.emit(1)
+    window.keys.set_easing("ease-out")
+    window.undo_stack.undo()
+    window.undo_stack.redo()
+    assert [k.easing for k in window.keys.track] == ["ease-in-out", "ease-out"]
+    assert parsed == []
+    path = str(tmp_path / "keyed.moee.json")
+    assert window._save_to(path)
+    keys_path = str(tmp_path / "take.json")
+    save_keys(window.keys.track, keys_path)
+    window.new_project()
+    assert window.open_project(path)
+    assert len(parsed) == 2 and len(window.keys.track) == 2
+    monkeypatch.setattr("app.window_files.QFileDialog.getOpenFileName",
+                        lambda *a, **k: (keys_path, ""))
+    window.new_project()
+    window.import_keys_dialog()
+    assert len(parsed) == 4 and window.keys.track.keys[1].easing == "ease-out"
+
+
 def test_keyed_take_renders_and_draws_the_emotion_over_time(window, qtbot):
     window.keys.add(0.0, HAPPY)
     window.keys.add(2.0, SAD)

@@ -47,6 +47,24 @@ def test_mix_modes_and_round_trip():
     assert EmotionMix.from_preset("angrily disgusted").dominant() == "disgusted"
 
 
+def test_a_mix_from_json_checks_each_number_once(monkeypatch):
+    """The JSON door checks the shapes JSON can get wrong and leaves every number to
+    __post_init__: loading a mix costs the same checks as making it (a keys file has one per
+    key, so a second pass was most of a load's time)."""
+    from core import validate
+
+    calls = []
+    real = validate.number
+    monkeypatch.setattr(validate, "number", lambda v, *a: calls.append(v) or real(v, *a))
+    d = {"weights": {"happy": 0.5, "sad": 1}, "intensity": 0.8, "au_overrides": {"12": 0.3},
+         "local_gates": {"mouth": [1, 0, 0, 0, 0, 0]}, "head": [2, 0, 0], "gaze": [0, 5]}
+    loaded = EmotionMix.from_json_dict(d)
+    from_json, calls[:] = len(calls), []
+    made = EmotionMix(weights=(0.5, 1, 0, 0, 0, 0), intensity=0.8, au_overrides={12: 0.3},
+                      local_gates={"mouth": (1, 0, 0, 0, 0, 0)}, head=(2, 0, 0), gaze=(0, 5))
+    assert loaded == made and from_json == len(calls) > 0
+
+
 def test_compound_presets_come_at_full_strength():
     """A compound's head emotion is at full weight and the other in its share's proportion;
     normalized mode gives back the shares (Du et al.: compounds are expressed as fully as the

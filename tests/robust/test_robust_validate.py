@@ -36,6 +36,11 @@ BAD_MIXES = [
     ({"local_gates": {"mouth": 1}}, "mouth"),
     ({"local_gates": {"elbow": [0] * 6}}, "elbow"),
     ({"gate_override": "yes"}, "gate_override"),
+    ({"head": [0, NAN, 0]}, "head pitch must be a finite number"),
+    ({"head": [0, "5", 0]}, "head pitch must be a number"),
+    ({"gaze": [True, 0]}, "gaze x must be a number"),
+    ({"gaze": [0]}, "gaze: expected 2 numbers"),
+    ({"head": 5}, "head: expected 3 numbers"),
 ]
 
 

@@ -155,6 +155,38 @@ def test_an_output_that_is_an_input_fails_its_row(tmp_path):
     assert rows[2].problem == "self.mp4 is an input of line 4"
 
 
+def test_rows_sharing_a_portrait_read_it_once(tmp_path, monkeypatch):
+    """20 done rows with one portrait and one speech file: each file is hashed once per run and
+    every row still matches its record; a file rewritten during the run is hashed again."""
+    import io
+
+    from core.batch import record
+    from core.batch.manifest import BatchRow
+    from core.batch.runner import BatchOptions, run_batch
+
+    (tmp_path / "face.png").write_bytes(b"portrait" * 1000)
+    (tmp_path / "line.wav").write_bytes(b"speech" * 1000)
+    options = BatchOptions()
+    rows = []
+    for i in range(20):
+        cells = {"portrait": str(tmp_path / "face.png"), "audio": str(tmp_path / "line.wav"),
+                 "mix": f"happy={i / 20:g}", "out": str(tmp_path / f"{i}.mp4")}
+        (tmp_path / f"{i}.mp4").write_bytes(b"video")
+        record.write_record(cells, record.identity(cells, options.settings))
+        rows.append(BatchRow(i + 2, cells))
+    read = []
+    real = record._sha256
+    monkeypatch.setattr(record, "_sha256", lambda path: read.append(path) or real(path))
+    report = run_batch(rows, options, io.StringIO())
+    assert len(report.skipped) == 20 and not report.rendered and not report.failed
+    assert sorted(read) == sorted([rows[0].cells["portrait"], rows[0].cells["audio"]])
+    hashes: dict = {}
+    before = record.identity(rows[0].cells, options.settings, hashes)["files"]["portrait"]
+    (tmp_path / "face.png").write_bytes(b"another portrait")
+    after = record.identity(rows[0].cells, options.settings, hashes)["files"]["portrait"]
+    assert after != before and read[4:] == [rows[0].cells["portrait"]]  # the speech read once
+
+
 def test_paths_are_relative_to_the_manifest(tmp_path):
     p = tmp_path / "sub" / "m.csv"
     p.parent.mkdir()

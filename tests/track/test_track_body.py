@@ -116,8 +116,8 @@ def test_hand_head_and_gaze_add_to_the_take(rig):
     (["--head", "1,2"], "--head: expected YAW,PITCH,ROLL"),
     (["--head", "a,b,c"], "--head: 'a,b,c' has a value that is not a number"),
     (["--head=-40,0,0"], "--head yaw must be within +-15 degrees"),
-    (["--head", "0,nan,0"], "--head: values must be finite"),
-    (["--gaze", "0,inf"], "--gaze: values must be finite"),
+    (["--head", "0,nan,0"], "--head pitch must be a finite number"),
+    (["--gaze", "0,inf"], "--gaze y must be a finite number"),
     (["--gaze", "0,25"], "--gaze y must be within +-20 degrees"),
     (["--gaze", "1"], "--gaze: expected X,Y"),
 ])
