@@ -23,8 +23,8 @@ class CreaseFlattener:
         self.rest_corners = rest_xy[CORNERS, :2].astype(np.float32)
         self.ipd = float(ipd_px)
         self.texture = self._texture(image, rest_xy)
-        # a drawing's or a painting's folds are strokes: lifted in part they turned into grey
-        # smudges, so the lift fades out as the texture grows from a photo's to a drawing's
+        # a drawing's or a painting's folds are strokes: lifted fully they turned into grey
+        # smudges, so the lift fades as the texture grows from a photo's to a drawing's
         lo, hi = UNSMILE["texture_fade"]
         self.style_share = float(np.clip((hi - self.texture) / (hi - lo), 0.0, 1.0))
 
