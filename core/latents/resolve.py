@@ -4,7 +4,8 @@ Used by the rig, the diffusion engine, the GUI's prompt box and `main.py mix`.
 
 Rules (resolve_condition):
 - suggested gates: the module's head on each given condition (prompt, label, emotion from
-  audio), averaged when there are several; a prompt that names no emotion (core/latents/
+  audio), averaged when there are several; a label's reading is scaled so its strongest gate
+  is 1 (a label names emotions, not an intensity: LABEL_FULL_FROM); a prompt that names no emotion (core/latents/
   no_emotion.py) is read as the label 'neutral' and the condition's `note` says so;
 - gates: hand-set or suggested as core/gate_choice.py decides; suggested gates are taken in
   the mix's mode, times `mix.intensity`;
@@ -199,9 +200,10 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
     conds, note = _condition_queries(rt, mix, audio_scores)
     suggested, head_aus = None, None
     if conds:
-        per = [rt.read([q]) for q in conds.values()]
-        suggested = np.mean([p[1] for p in per], 0).astype(np.float32)
-        head_aus = np.mean([p[2] for p in per], 0).astype(np.float32)
+        per = [_full_label(*rt.read([q])[1:]) if name == "label" else rt.read([q])[1:]
+               for name, q in conds.items()]
+        suggested = np.mean([p[0] for p in per], 0).astype(np.float32)
+        head_aus = np.mean([p[1] for p in per], 0).astype(np.float32)
     if gate_source(mix, suggested is not None) == "hand":
         gates, source, head_aus = mix.gates(), "hand", None
     else:
@@ -213,6 +215,20 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
     aus = {au: round(float(v), 4) for au, v in zip(AU_NUMBERS, au_vec) if v > 0.005}
     latent = _latent(rt, conds, mix, gates if source == "hand" else None)
     return Condition(gates.astype(np.float32), aus, latent, suggested, source, note)
+
+
+# A label names its emotions, not how strongly: the head learned a compound label's gates as
+# the preset's shares (0.55 + 0.45), half strength each, while the palette's preset and
+# `--mix "sadly surprised"` set the head emotion at 1 (CompoundPreset.gates). Its reading is
+# scaled so the strongest gate is 1, unless it is below this (the label 'neutral' reads ~0).
+LABEL_FULL_FROM = 0.2
+
+
+def _full_label(gates: np.ndarray, aus: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    top = float(gates.max())
+    if top < LABEL_FULL_FROM:
+        return gates, aus
+    return np.clip(gates / top, 0, 1), np.clip(aus / top, 0, 1)
 
 
 def _latent(rt: LatentsRuntime, conds: dict[str, torch.Tensor], mix: EmotionMix,

@@ -51,6 +51,13 @@ def test_labels_and_presets(runtime):
         assert cond.gates.argmax() == label_weights(name).argmax() and cond.gates.max() > 0.7
     hs = resolve_condition(EmotionMix(label="happily surprised")).gates
     assert set(np.argsort(-hs)[:2]) == {H, SU} and min(hs[H], hs[SU]) > 0.3
+    # a compound label at full strength, as its preset: the head emotion at 1, the other near
+    # its share's proportion (the head learned the shares, 0.55 + 0.45)
+    for name in ("sadly surprised", "angrily disgusted"):
+        g = resolve_condition(EmotionMix(label=name)).gates
+        preset = EmotionMix.from_preset(name).gates()
+        assert g.max() == pytest.approx(1.0) and g.argmax() == preset.argmax()
+        np.testing.assert_allclose(g, preset, atol=0.2)
     assert resolve_condition(EmotionMix(label="neutral")).gates.max() < 0.15
     assert canonical_label("Fear") == "fearful"
     with pytest.raises(InputError, match="unknown emotion label"):
