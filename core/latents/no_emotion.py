@@ -1,4 +1,5 @@
-"""Does a prompt carry an emotion at all? Text with none reads as neutral, with a note.
+"""Does a prompt carry an emotion at all? Text with none carries a note; text with no word reads
+as neutral.
 
 The text head learned only emotion phrases and neutral-face phrases (core/latents/lexicon.py).
 Text from elsewhere ("the invoice is attached", "asdf qwerty") lands wherever its embedding
@@ -62,7 +63,7 @@ class EmotionContent:
     nearest: tuple[str, ...]  # those words, nearest first
     named: str | None        # a lexicon word the prompt writes out, if any
     sentiment: float         # absolute VADER compound score, 0..1
-    words: bool = True       # has a word the encoder's tokenizer keeps whole (not "asdf", "1234")
+    words: bool              # has a word the encoder's tokenizer keeps whole (not "asdf", "1234")
 
     def present_at(self, min_lift: float, min_sentiment: float) -> bool:
         return (self.named is not None or self.lift >= min_lift

@@ -5,8 +5,9 @@ Used by the rig, the diffusion engine, the GUI's prompt box and `main.py mix`.
 Rules (resolve_condition):
 - suggested gates: the module's head on each given condition (prompt, label, emotion from
   audio), averaged when there are several; a label's reading is scaled so its strongest gate
-  is 1 (a label names emotions, not an intensity: LABEL_FULL_FROM); a prompt that names no emotion (core/latents/
-  no_emotion.py) is read as the label 'neutral' and the condition's `note` says so;
+  is 1 (a label names emotions, not an intensity: LABEL_FULL_FROM); a prompt far from every
+  emotion keeps its reading and the condition's `note` says it is a guess, and one with no word
+  at all is read as the label 'neutral' (core/latents/no_emotion.py);
 - gates: hand-set or suggested as core/gate_choice.py decides; suggested gates are taken in
   the mix's mode, times `mix.intensity`;
 - AU intensities: the expert AU table on the gates (core.expression). When the gates are the
@@ -200,8 +201,10 @@ def resolve_condition(mix: EmotionMix, audio=None, emotion_from_audio: bool = Fa
     conds, note = _condition_queries(rt, mix, audio_scores)
     suggested, head_aus = None, None
     if conds:
-        per = [_full_label(*rt.read([q])[1:]) if name == "label" else rt.read([q])[1:]
-               for name, q in conds.items()]
+        per = []
+        for name, q in conds.items():
+            gates, aus = rt.read([q])[1:]
+            per.append(_full_label(gates, aus) if name == "label" else (gates, aus))
         suggested = np.mean([p[0] for p in per], 0).astype(np.float32)
         head_aus = np.mean([p[1] for p in per], 0).astype(np.float32)
     if gate_source(mix, suggested is not None) == "hand":

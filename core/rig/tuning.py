@@ -135,8 +135,8 @@ REST_FIT: dict = {
     "closure_outer": 0.5,
 }
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
-# expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher or
-# pressed lips; a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
+# expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher,
+# pressed lips or a dropped jaw (surprise on the smiling photo read as a laughing grin); a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
 REST_CONFLICTS: dict[int, tuple[int, ...]] = {
     12: (4, 9, 10, 15, 20, 23, 24, 26, 27),
     6: (4, 9, 15, 20, 24, 26, 27),
