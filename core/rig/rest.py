@@ -144,7 +144,31 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
             fields[au] = (v * f).astype(np.float32)
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
+    k = _exact_corners(fields, P, Q)
+    if k > 1.0:
+        out[12] = round(min(out[12] * k, 1.0), 2)
     return RestExpression(out, fields)
+
+
+def _corner_height(X: np.ndarray) -> float:
+    """How far the mouth corners sit below the lip midline's centre (face frame: + is down)."""
+    return float((X[61, 1] + X[291, 1]) / 2 - (X[13, 1] + X[14, 1]) / 2)
+
+
+def _exact_corners(fields: dict[int, np.ndarray], P: np.ndarray, Q: np.ndarray) -> float:
+    """Scale the rest smile's field so that removing every rest AU brings the mouth corners to
+    the neutral face's height: the fit trades the corners off against the other points, and a
+    pencil drawing of the smiling astronaut kept corners 0.08 IPD above its lip midline (a
+    closed-lip smile under anger) where the photo kept none. Returns the scale (1: unchanged)."""
+    if 12 not in fields:
+        return 1.0
+    left = _corner_height(P - sum(fields.values())) - _corner_height(Q)  # < 0: still lifted
+    own = _corner_height(fields[12])  # < 0: the smile lifts them
+    if left >= 0.0 or own > -1e-3:
+        return 1.0
+    k = min(1.0 + left / own, REST_FIT["max_corner_scale"])
+    fields[12] = (fields[12] * np.float32(k)).astype(np.float32)
+    return k
 
 
 def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:

@@ -128,6 +128,9 @@ REST_FIT: dict = {
     # and scaled up to close the gap shown at the lip centre, at most by this (by eye: beyond it
     # the fit has taken something else for a parted mouth)
     "max_gap_scale": 1.6,
+    # the rest smile's field is scaled up to bring the corners down to the neutral height, at
+    # most by this (rest.py _exact_corners; the astronaut's pencil drawing needed 1.7x)
+    "max_corner_scale": 2.0,
     # on the lips the parting fields are the exact opening (rest.py _exact_lip_closure): the
     # upper lip's share of the closing (the lower lip and jaw do most of it: Vig & Brundo 1978,
     # lip motion in speech) and how far an outer contour follows its inner one
