@@ -11,9 +11,11 @@ from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.fold_guard import FoldGuard
+from core.rig.glasses import Glasses
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
+from core.rig.rims import Rims
 from core.rig.tuning import AU_MAGNITUDE, CORNER_FOLLOW, HEAD_PIVOT_IPD, HEAD_YAW, LID_GAZE
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
@@ -40,7 +42,9 @@ def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
 class MotionModel:
     """Everything about a portrait's motion that doesn't depend on the output size."""
 
-    def __init__(self, analysis: FaceAnalysis):
+    def __init__(self, analysis: FaceAnalysis, glasses: Glasses | None = None):
+        """`glasses`: eyeglasses found on the portrait (core/rig/glasses.py); their rims then
+        move only with the head."""
         self.frame = FaceFrame.from_landmarks(analysis.landmarks)
         self.P = self.frame.to_frame(analysis.xy).astype(np.float32)  # (478, 2) IPD
         z = analysis.landmarks[:, 2].astype(np.float32)
@@ -58,6 +62,8 @@ class MotionModel:
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
+        self.rims = Rims(glasses, self.P, self.Z) if glasses is not None and glasses.found \
+            else None
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
 
@@ -137,18 +143,28 @@ class MotionModel:
         front = np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
-    def head_displacement(self, points: np.ndarray, head, idx=None) -> np.ndarray:
+    def head_displacement(self, points: np.ndarray, head, idx=None,
+                          depth: np.ndarray | None = None) -> np.ndarray:
         """Motion of `points` (IPD; the landmarks `idx`, default all) under a head rotation:
-        yaw on the turning sphere (`_yaw`), then pitch and roll as a rigid turn in 3-D."""
+        yaw on the turning sphere (`_yaw`), then pitch and roll as a rigid turn in 3-D.
+        `depth`: points that are no landmarks, at rest, with this depth (IPD)."""
         if not any(head):
             return np.zeros_like(points)
+        if depth is not None:
+            return self._turn(points, head, points, depth)
         z = self.Z if idx is None else self.Z[idx]
+        return self._turn(points, head, self.P if idx is None else self.P[idx], z)
+
+    def pin_displacement(self, head) -> np.ndarray:
+        """(K, 2) IPD: the eyeglass rims' pins (core/rig/rims.py) under the head turn alone."""
+        return self.head_displacement(self.rims.pins, head, depth=self.rims.pin_z)
+
+    def _turn(self, points: np.ndarray, head, rest: np.ndarray, z: np.ndarray) -> np.ndarray:
         moved = np.array(points, np.float32)
         if head[0]:
             # each point turns where it sits on the head: its rest place picks its sphere (a
             # jaw dropped by speech below the oval's lowest height took the chin's tiny radius
             # and a notch appeared in the jaw line)
-            rest = self.P if idx is None else self.P[idx]
             moved[:, 0] += self._yaw(rest, z, head[0]) - rest[:, 0]
         if head[1] or head[2]:
             pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
@@ -172,6 +188,9 @@ class MotionModel:
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
         d, sealed = self._seal_lips(self._follow_corners(d))
+        if self.rims is not None:
+            d = self.rims.hold(d)
+            sealed = self.rims.held if sealed is None else np.concatenate([sealed, self.rims.held])
         # the turn goes in before the guard: the nose turning past the far cheek folds the mesh
         # there (14 triangles at 20 deg of yaw)
         d += self.head_displacement(self.P + d, pose.head)

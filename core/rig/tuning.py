@@ -193,3 +193,34 @@ FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
 # wrinkled skin 8.4
 UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feather": 0.015,
            "texture_share": 0.75, "texture_fade": (12.0, 48.0)}
+
+# Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
+# on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.
+GLASSES = {
+    "px_per_ipd": 80,  # the face-aligned resample: a 0.02 IPD wire rim is ~2 px
+    "blur_px": 1.0,
+    "bridge_half_width": 0.12,  # IPD each side of the midline: the nasal root between the lenses
+    "bridge_rows": (-0.3, 0.2),  # IPD around landmark 168 where the bridge may sit
+    "rim_span": (-0.3, 0.5),  # IPD from the pupil, inward (-) to outward: the lens's width
+    "rim_reach": 0.42,  # IPD above the pupil: the highest a top rim sits (grace_hopper.jpg's cat-eye
+    # wings ~0.3); at 0.55 the stylized copy's hat brim took the place of a rim
+    "lid_clearance": 0.04,  # IPD above the upper lid: the lid's own edge is not a rim
+    "bar_max": 0.14,  # IPD: the thickest rim (grace_hopper.jpg's cat-eye top ~0.10)
+    "pair_share": 0.35,  # a bar's second edge is at least this share of its first
+    "smooth_cols": 7,  # columns (~0.09 IPD): the band edges are smoothed along the rim
+    "band_margin": 0.012,  # IPD: the pinned band reaches this far past each detected edge
+    # the decision, all three must hold. Measured (each portrait and its mirror image, 0.5x and
+    # 2x): glasses (the photo, grayscale, stylized, turned 20 deg) bridge 1.80-3.05, rims
+    # 0.83-3.32, mirror 0.01-0.06; none (the smiling photo, its pencil drawing and stylized copy)
+    # bridge 0.64-0.95, rims 0-4.5, mirror 0.07-0.10. The bridge carries the decision; the rims
+    # must exist on both sides and mirror each other, so a lone straight crease at the nasal root
+    # is not enough
+    "bridge_min": 1.4,
+    "rim_min": 0.6,
+    "mirror_max": 0.08,
+    # pinning (core/rig/rims.py)
+    "pin_step": 0.03,  # IPD between pins along a band edge (~2 px at 384 px output)
+    "keep_gap": 0.35,  # a brow lowered toward a rim (or a lid raised toward it) keeps at least
+    # this share of its rest distance to the band: it tucks behind the frame instead of crossing
+    "reach": 0.25,  # IPD above/below a band within which points are kept off it
+}

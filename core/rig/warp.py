@@ -99,7 +99,10 @@ class Warper:
     copied unchanged.
     """
 
-    def __init__(self, rest_xy: np.ndarray, image_shape: tuple[int, int], cell: int | None = None):
+    def __init__(self, rest_xy: np.ndarray, image_shape: tuple[int, int], cell: int | None = None,
+                 pins: np.ndarray | None = None):
+        """`pins` (K, 2) px: more control points (eyeglass rims, core/rig/rims.py) whose own
+        displacements each warp is given."""
         h, w = image_shape[:2]
         self.shape = (h, w)
         self.cell = int(cell or default_cell(rest_xy))
@@ -109,7 +112,11 @@ class Warper:
         # them (the eye renderer moves the iris); they stay out of the triangulation
         self.moving = np.arange(min(self.n_landmarks, IRIS_START))
         ring = _ring(rest, h, w)
-        ctrl = np.vstack([rest[self.moving], ring, _border(h, w)])
+        pins = np.zeros((0, 2)) if pins is None else np.clip(pins.astype(np.float64), 0,
+                                                             [w - 1, h - 1])
+        self.n_pins = len(pins)
+        self.ctrl = np.vstack([rest[self.moving], pins, ring, _border(h, w)])
+        ctrl = self.ctrl
         self.n_ctrl = len(ctrl)
         self.roi = self._roi(np.vstack([ring, rest]), h, w)
         x0, y0, x1, y1 = self.roi
@@ -134,16 +141,20 @@ class Warper:
         hi = np.ceil(pts.max(0) + m).astype(int)
         return max(lo[0], 0), max(lo[1], 0), min(hi[0], w), min(hi[1], h)
 
-    def field(self, disp: np.ndarray) -> np.ndarray:
-        """Forward displacement on the grid, (gh, gw, 2) float32 pixels."""
-        self._ext[: len(self.moving)] = disp[self.moving, :2]
+    def field(self, disp: np.ndarray, pins: np.ndarray | None = None) -> np.ndarray:
+        """Forward displacement on the grid, (gh, gw, 2) float32 pixels; `pins` (K, 2) px the
+        pins' displacements (none given: they stay)."""
+        m = len(self.moving)
+        self._ext[:m] = disp[self.moving, :2]
+        if self.n_pins:
+            self._ext[m:m + self.n_pins] = 0.0 if pins is None else pins
         g = (self.weights @ self._ext).reshape(*self.grid_shape, 2)
         s = WARP_TUNING["smooth_sigma"]
         return cv2.GaussianBlur(g, (0, 0), s) if s > 0 else g
 
-    def inverse_field(self, disp: np.ndarray) -> np.ndarray:
+    def inverse_field(self, disp: np.ndarray, pins: np.ndarray | None = None) -> np.ndarray:
         """Backward displacement B on the grid, (gh, gw, 2) px: out(y) = in(y - B(y))."""
-        D = self.field(disp)
+        D = self.field(disp, pins)
         sx, sy = float(self.spacing[0]), float(self.spacing[1])
         # Jacobian of D in px/px; the bilinear field's slope between nodes (central differences)
         dx = np.gradient(D, axis=1) / sx
@@ -220,13 +231,15 @@ class Warper:
         mx[y0:y1, x0:x1], my[y0:y1, x0:x1] = self.roi_maps(disp)
         return mx, my
 
-    def warp(self, image: np.ndarray, disp: np.ndarray) -> np.ndarray:
-        """A new image: `image` (h, w[, c]) with its pixels moved by `disp` (478, 2) px."""
+    def warp(self, image: np.ndarray, disp: np.ndarray,
+             pins: np.ndarray | None = None) -> np.ndarray:
+        """A new image: `image` (h, w[, c]) with its pixels moved by `disp` (478, 2) px (and the
+        pins by `pins`, (K, 2) px)."""
         out = image.copy()
-        if not np.any(disp):
+        if not np.any(disp) and (pins is None or not np.any(pins)):
             return out
         x0, y0 = self.roi[:2]
-        B = self.inverse_field(disp)
+        B = self.inverse_field(disp, pins)
         m = self._box_map(B)
         for ya, yb, xa, xb in self._moving_spans(B):
             # BORDER_REPLICATE: a map that reaches past the image edge repeats the edge pixel

@@ -1,0 +1,62 @@
+"""Rigid eyeglass frames: the rims found on the portrait (core/rig/glasses.py) move only with
+the head. Pins along each band's edges join the warp's control points with the head-only
+displacement; landmarks inside a band (Face Mesh puts the lower brow on a thick top rim) follow
+it; landmarks just above or below keep part of their distance to it, so a lowered brow or a
+raised lid tucks behind the frame instead of folding the warp across it."""
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import Delaunay
+
+from core.rig.glasses import Glasses, Rim
+from core.rig.tuning import GLASSES
+
+
+class Rims:
+    def __init__(self, glasses: Glasses, P: np.ndarray, Z: np.ndarray):
+        """P (478, 2) rest landmarks and Z (478,) their depth, IPD (core/rig/motion.py)."""
+        n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
+        self.bands: list[Rim] = glasses.rims
+        self.pins = np.vstack([r.outline(GLASSES["pin_step"]) for r in self.bands]).astype(
+            np.float32)
+        self.pin_z = _interpolate(P[:n], Z[:n], self.pins)
+        held, above, below = [], [], []
+        for r in self.bands:
+            on = (P[:n, 0] >= r.xs[0]) & (P[:n, 0] <= r.xs[-1])
+            top = np.interp(P[:n, 0], r.xs, r.top)
+            bottom = np.interp(P[:n, 0], r.xs, r.bottom)
+            y = P[:n, 1]
+            held.append(np.flatnonzero(on & (y >= top) & (y <= bottom)))
+            reach = GLASSES["reach"]
+            a = np.flatnonzero(on & (y < top) & (y > top - reach))
+            b = np.flatnonzero(on & (y > bottom) & (y < bottom + reach))
+            above.append((a, (top - y)[a]))
+            below.append((b, (y - bottom)[b]))
+        self.held = np.unique(np.concatenate(held))
+        self.above, self.below = above, below
+
+    def hold(self, d: np.ndarray) -> np.ndarray:
+        """Expression displacements d (N, 2) IPD, before the head turn, with the frame's
+        neighbours held: a copy."""
+        d = d.copy()
+        d[self.held] = 0.0
+        room = 1.0 - GLASSES["keep_gap"]
+        for idx, gap in self.above:
+            d[idx, 1] = np.minimum(d[idx, 1], room * gap)
+        for idx, gap in self.below:
+            d[idx, 1] = np.maximum(d[idx, 1], -room * gap)
+        return d
+
+
+def _interpolate(P: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """Piecewise-linear interpolation of per-landmark `values` at points `at` over the rest
+    mesh (the nearest landmark's value outside it)."""
+    tri = Delaunay(P)
+    s = tri.find_simplex(at)
+    out = values[np.argmin(np.linalg.norm(P[None] - at[:, None], axis=2), axis=1)].astype(np.float64)
+    ok = s >= 0
+    T = tri.transform[s[ok]]
+    b = np.einsum("nij,nj->ni", T[:, :2], at[ok] - T[:, 2])
+    bary = np.column_stack([b, 1 - b.sum(1)])
+    out[ok] = (values[tri.simplices[s[ok]]] * bary).sum(1)
+    return out.astype(np.float32)
