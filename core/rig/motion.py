@@ -190,7 +190,7 @@ class MotionModel:
         d, sealed = self._seal_lips(self._follow_corners(d))
         if self.rims is not None:
             d = self.rims.hold(d)
-            sealed = self.rims.held if sealed is None else np.concatenate([sealed, self.rims.held])
+            sealed = self.rims.kept if sealed is None else np.concatenate([sealed, self.rims.kept])
         # the turn goes in before the guard: the nose turning past the far cheek folds the mesh
         # there (14 triangles at 20 deg of yaw)
         d += self.head_displacement(self.P + d, pose.head)

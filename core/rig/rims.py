@@ -22,7 +22,10 @@ class Rims:
         self.pin_z = _interpolate(P[:n], Z[:n], self.pins)
         held, above, below = [], [], []
         for r in self.bands:
-            on = (P[:n, 0] >= r.xs[0]) & (P[:n, 0] <= r.xs[-1])
+            # past the band's ends too (np.interp holds the end heights): a brow point just
+            # beyond an end, left free, crossed the end pins
+            end = GLASSES["end_reach"]
+            on = (P[:n, 0] >= r.xs[0] - end) & (P[:n, 0] <= r.xs[-1] + end)
             top = np.interp(P[:n, 0], r.xs, r.top)
             bottom = np.interp(P[:n, 0], r.xs, r.bottom)
             y = P[:n, 1]
@@ -34,6 +37,8 @@ class Rims:
             below.append((b, (y - bottom)[b]))
         self.held = np.unique(np.concatenate(held))
         self.above, self.below = above, below
+        # what the fold guard must leave where hold() put it (relaxed, a brow slid onto a rim)
+        self.kept = np.unique(np.concatenate([self.held, *(i for i, _ in above)]))
 
     def hold(self, d: np.ndarray) -> np.ndarray:
         """Expression displacements d (N, 2) IPD, before the head turn, with the frame's
@@ -41,9 +46,14 @@ class Rims:
         d = d.copy()
         d[self.held] = 0.0
         room = 1.0 - GLASSES["keep_gap"]
+        ramp = GLASSES["rise_ramp"]
         for idx, gap in self.above:
-            d[idx, 1] = np.minimum(d[idx, 1], room * gap)
+            # along the rim too: a brow drawn inward (AU4) slid past the pins just under it
+            near = np.minimum(gap / ramp, 1.0)
+            d[idx, 0] *= near
+            d[idx, 1] = np.where(d[idx, 1] < 0, d[idx, 1] * near, np.minimum(d[idx, 1], room * gap))
         for idx, gap in self.below:
+            d[idx, 0] *= np.minimum(gap / ramp, 1.0)
             d[idx, 1] = np.maximum(d[idx, 1], -room * gap)
         return d
 

@@ -222,5 +222,9 @@ GLASSES = {
     "pin_step": 0.03,  # IPD between pins along a band edge (~2 px at 384 px output)
     "keep_gap": 0.35,  # a brow lowered toward a rim (or a lid raised toward it) keeps at least
     # this share of its rest distance to the band: it tucks behind the frame instead of crossing
+    "rise_ramp": 0.15,  # IPD: points closer than this above a band rise less, in proportion
+    # (by eye on grace_hopper.jpg surprised: rising in full 0.1 IPD over the rim, the brow skin
+    # stretched 3x in a thin strip and rippled)
+    "end_reach": 0.05,  # IPD past a band's ends where points are still kept off it
     "reach": 0.25,  # IPD above/below a band within which points are kept off it
 }
