@@ -13,43 +13,59 @@ from core.rig.tuning import FOLD_GUARD
 
 
 class FoldGuard:
-    def __init__(self, P: np.ndarray):
+    def __init__(self, P: np.ndarray, extra: np.ndarray | None = None):
+        """`extra` (K, 2): fixed points of the mesh that are no landmarks (eyeglass rims,
+        core/rig/rims.py): each call gives their motion and the landmarks unfold around them."""
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.n = n
-        self.tri = Delaunay(P[:n]).simplices
+        if extra is not None:
+            P = np.vstack([P[:n], extra])
+        self.m = len(P) if extra is not None else n
+        self.tri = Delaunay(P[:self.m]).simplices
         # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
         # counted, lips parting across them "flipped" them and the guard dragged the lower lip
         # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
-        self.tri = self.tri[np.abs(self._area(P[:n].astype(np.float32))) >= FOLD_GUARD["min_area"]]
+        rest = np.abs(self._area(P[:self.m].astype(np.float32)))
+        self.tri = self.tri[rest >= FOLD_GUARD["min_area"]]
         # nor are triangles across the mouth (a corner of each lip): open at rest, they span what
         # the mouth renderer paints. Counted, lips closing over a smile's teeth "flipped" them
         # and the guard parted the lips again (the smiling astronaut set to sad showed teeth)
         t = self.tri
         across = np.isin(t, UPPER_LIP_ONLY).any(1) & np.isin(t, LOWER_LIP_ONLY).any(1)
         self.tri = t[~across]
-        self.P = P[:n].astype(np.float32)
+        self.P = P[:self.m].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
         a, b, c = Q[self.tri[:, 0]], Q[self.tri[:, 1]], Q[self.tri[:, 2]]
         return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
 
-    def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None) -> np.ndarray:
+    def flipped(self, d: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+        """Indices of the mesh's triangles that displacements d (N, 2) IPD (and `extra`, the
+        fixed points' motion) turn inside out."""
+        full = d[:self.n] if self.m == self.n else np.vstack([d[:self.n], extra])
+        return np.flatnonzero(self._area(self.P + full) * self.sign < 0)
+
+    def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None,
+                 extra: np.ndarray | None = None) -> np.ndarray:
         """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed).
         `pinned` points keep their motion (the seam of sealed lips: relaxing it parted the lips
-        again); a flipped triangle they share is unfolded by its other corners."""
-        n = self.n
-        free = np.ones(n, bool)
+        again); a flipped triangle they share is unfolded by its other corners. `extra` (K, 2):
+        the motion of the fixed points given at construction."""
+        n, m = self.n, self.m
+        free = np.ones(m, bool)
+        free[n:] = False
         if pinned is not None:
             free[pinned[pinned < n]] = False
+        full = d if m == n else np.vstack([d[:n], extra.astype(d.dtype)])
         out = None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
-            cur = d if out is None else out
-            bad = np.flatnonzero(self._area(self.P + cur[:n]) * self.sign < 0)
+            cur = full if out is None else out
+            bad = np.flatnonzero(self._area(self.P + cur[:m]) * self.sign < 0)
             if not len(bad):
                 break
             if out is None:
-                out = d.copy()
+                out = full.copy()
             t = self.tri[bad]
             if i >= FOLD_GUARD["iterations"]:
                 # last resort: shrink toward the rest shape, which is unfolded by definition
@@ -57,11 +73,17 @@ class FoldGuard:
                 out[u[free[u]]] *= FOLD_GUARD["shrink"]
                 continue
             mean = out[t].mean(1)  # (B, 2)
-            acc = np.zeros((n, 2), np.float32)
-            cnt = np.zeros(n, np.float32)
+            acc = np.zeros((m, 2), np.float32)
+            cnt = np.zeros(m, np.float32)
             np.add.at(acc, t.ravel(), np.repeat(mean, 3, axis=0))
             np.add.at(cnt, t.ravel(), 1.0)
             hit = (cnt > 0) & free
             a = FOLD_GUARD["pull"]
-            out[:n][hit] = (1 - a) * out[:n][hit] + a * acc[hit] / cnt[hit, None]
-        return d if out is None else out
+            out[:m][hit] = (1 - a) * out[:m][hit] + a * acc[hit] / cnt[hit, None]
+        if out is None:
+            return d
+        if m == n:
+            return out
+        res = d.copy()
+        res[:n] = out[:n]
+        return res

@@ -80,10 +80,10 @@ class _Canvas:
         self.s = s
 
     def col(self, x: float) -> int:
-        return int(round((x - self.X0) * self.s))
+        return int(np.rint((x - self.X0) * self.s))
 
     def row(self, y: float) -> int:
-        return int(round((y - self.Y0) * self.s))
+        return int(np.rint((y - self.Y0) * self.s))
 
     def y_of(self, r: np.ndarray) -> np.ndarray:
         return self.Y0 + (np.asarray(r, np.float64) + 0.5) / self.s

@@ -57,13 +57,15 @@ class MotionModel:
         self.rest_home_region = {
             au: int(self.moe.token_region[int(np.argmax(np.einsum("ij,ij->i", f, f)))])
             for au, f in self.rest.fields.items()}
-        self.fold_guard = FoldGuard(self.P)
+        self.rims = Rims(glasses, self.P, self.Z) if glasses is not None and glasses.found \
+            else None
+        # the rims' pins are fixed corners of the guard's mesh: a brow or lid point crossing a
+        # rim folds the warp there as surely as crossing another landmark
+        self.fold_guard = FoldGuard(self.P, None if self.rims is None else self.rims.pins)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
-        self.rims = Rims(glasses, self.P, self.Z) if glasses is not None and glasses.found \
-            else None
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
 
@@ -194,7 +196,8 @@ class MotionModel:
         # the turn goes in before the guard: the nose turning past the far cheek folds the mesh
         # there (14 triangles at 20 deg of yaw)
         d += self.head_displacement(self.P + d, pose.head)
-        d = self.fold_guard(d, sealed)
+        d = self.fold_guard(d, sealed, None if self.rims is None else
+                            self.pin_displacement(pose.head))
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         return d
 

@@ -225,6 +225,6 @@ GLASSES = {
     "rise_ramp": 0.15,  # IPD: points closer than this above a band rise less, in proportion
     # (by eye on grace_hopper.jpg surprised: rising in full 0.1 IPD over the rim, the brow skin
     # stretched 3x in a thin strip and rippled)
-    "end_reach": 0.05,  # IPD past a band's ends where points are still kept off it
+    "end_reach": 0.1,  # IPD past a band's ends where points are still kept off it
     "reach": 0.25,  # IPD above/below a band within which points are kept off it
 }
