@@ -155,21 +155,36 @@ def _pair(profile: np.ndarray, k: int) -> tuple[int, int]:
 
 
 def _top_rim(cv: _Canvas, P: np.ndarray, side: str, pupil: np.ndarray) -> tuple[Rim, float]:
-    """The top rim over one eye: the strongest smooth horizontal edge path between the brows'
-    top and the upper lid (dynamic programming over columns), and the bar it bounds."""
+    """The top rim over one eye, between the brows' top and the upper lid."""
+    xs, c0 = _rim_columns(cv, pupil, side)
+    lid_y = _contour_at(P[region(f"{side}_eye_upper_lid")], xs)
+    r_lo = np.full(len(xs), cv.row(pupil[1] - GLASSES["rim_reach"]))
+    r_hi = np.array([cv.row(y - GLASSES["lid_clearance"]) for y in lid_y])
+    return _bar(cv, xs, c0, r_lo, r_hi)
+
+
+def _rim_columns(cv: _Canvas, pupil: np.ndarray, side: str) -> tuple[np.ndarray, int]:
+    """The resample's columns a lens spans (GLASSES["rim_span"]): their x (IPD), the first."""
     out = -1.0 if side == "R" else 1.0  # the subject's right eye is at x < 0
     u0, u1 = GLASSES["rim_span"]
     xa, xb = sorted((pupil[0] + out * u0, pupil[0] + out * u1))
     c0, c1 = cv.col(xa), cv.col(xb)
-    lid = P[region(f"{side}_eye_upper_lid")]
-    order = np.argsort(lid[:, 0])
-    xs = cv.x_of(np.arange(c0, c1))
-    lid_y = np.interp(xs, lid[order, 0], lid[order, 1])
-    r_top = cv.row(pupil[1] - GLASSES["rim_reach"])
-    r_bot = np.array([cv.row(y - GLASSES["lid_clearance"]) for y in lid_y])
-    gy = cv.gy[r_top:int(r_bot.max()), c0:c1]
+    return cv.x_of(np.arange(c0, c1)), c0
+
+
+def _contour_at(pts: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    order = np.argsort(pts[:, 0])
+    return np.interp(xs, pts[order, 0], pts[order, 1])
+
+
+def _bar(cv: _Canvas, xs: np.ndarray, c0: int, r_lo: np.ndarray,
+         r_hi: np.ndarray) -> tuple[Rim, float]:
+    """The strongest smooth bar running across columns c0.. between rows r_lo and r_hi (per
+    column), by dynamic programming over columns, and its strength (per IPD)."""
+    r0 = int(r_lo.min())
+    gy = cv.gy[r0:int(r_hi.max()), c0:c0 + len(xs)]
     rows = np.arange(gy.shape[0])[:, None]
-    allowed = rows < (r_bot - r_top)[None]
+    allowed = (rows >= (r_lo - r0)[None]) & (rows < (r_hi - r0)[None])
     cols = np.arange(gy.shape[1])
     # a rim is a bar: one edge darkening downward, one brightening (which is on top depends on
     # the rim being darker or lighter than the skin); each is the best smooth path of its sign
@@ -180,8 +195,8 @@ def _top_rim(cv: _Canvas, P: np.ndarray, side: str, pupil: np.ndarray) -> tuple[
     paired = np.abs(darker - lighter) <= reach
     # the bar's strength: its weaker edge, and nothing where the two edges lie too far apart
     strength = float(np.mean(np.where(paired, np.minimum(e1, e2), 0.0)))
-    lo = np.minimum(darker, lighter) + r_top
-    hi = np.maximum(darker, lighter) + r_top
+    lo = np.minimum(darker, lighter) + r0
+    hi = np.maximum(darker, lighter) + r0
     k = GLASSES["smooth_cols"]
     margin = GLASSES["band_margin"]
     top = _smooth(cv.y_of(lo), k) - margin
