@@ -62,6 +62,7 @@ class MotionModel:
         # the rims' pins are fixed corners of the guard's mesh: a brow or lid point crossing a
         # rim folds the warp there as surely as crossing another landmark
         self.fold_guard = FoldGuard(self.P, None if self.rims is None else self.rims.pins)
+        self._pins_last: tuple = (None, None)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
@@ -158,8 +159,15 @@ class MotionModel:
         return self._turn(points, head, self.P if idx is None else self.P[idx], z)
 
     def pin_displacement(self, head) -> np.ndarray:
-        """(K, 2) IPD: the eyeglass rims' pins (core/rig/rims.py) under the head turn alone."""
-        return self.head_displacement(self.rims.pins, head, depth=self.rims.pin_z)
+        """(K, 2) IPD: the eyeglass rims' pins (core/rig/rims.py) under the head turn alone.
+        Asked twice per frame with the same head (the fold guard, the warp): kept once."""
+        key = tuple(float(h) for h in head)
+        last = self._pins_last  # one read: a preview thread may replace it meanwhile
+        if last[0] != key:
+            last = (key, self.head_displacement(self.rims.pins, head, depth=self.rims.pin_z))
+            last[1].setflags(write=False)
+            self._pins_last = last
+        return last[1]
 
     def _turn(self, points: np.ndarray, head, rest: np.ndarray, z: np.ndarray) -> np.ndarray:
         moved = np.array(points, np.float32)

@@ -37,6 +37,10 @@ class Rims:
             below.append((b, (y - bottom)[b]))
         self.held = np.unique(np.concatenate(held))
         self.above, self.below = above, below
+        # the same, flat, for hold(): one pass per frame; a point near two bands (over the
+        # bridge and a rim's inner end) is kept off the nearer
+        self._up_idx, self._up_gap = _nearest(above)
+        self._lo_idx, self._lo_gap = _nearest(below)
         # what the fold guard must leave where hold() put it (relaxed, a brow slid onto a rim)
         self.kept = np.unique(np.concatenate([self.held, *(i for i, _ in above)]))
 
@@ -47,15 +51,26 @@ class Rims:
         d[self.held] = 0.0
         room = 1.0 - GLASSES["keep_gap"]
         ramp = GLASSES["rise_ramp"]
-        for idx, gap in self.above:
-            # along the rim too: a brow drawn inward (AU4) slid past the pins just under it
-            near = np.minimum(gap / ramp, 1.0)
-            d[idx, 0] *= near
-            d[idx, 1] = np.where(d[idx, 1] < 0, d[idx, 1] * near, np.minimum(d[idx, 1], room * gap))
-        for idx, gap in self.below:
-            d[idx, 0] *= np.minimum(gap / ramp, 1.0)
-            d[idx, 1] = np.maximum(d[idx, 1], -room * gap)
+        idx, gap = self._up_idx, self._up_gap
+        near = np.minimum(gap / ramp, 1.0)
+        # along the rim too: a brow drawn inward (AU4) slid past the pins just under it
+        d[idx, 0] *= near
+        dy = d[idx, 1]
+        d[idx, 1] = np.where(dy < 0, dy * near, np.minimum(dy, room * gap))
+        idx, gap = self._lo_idx, self._lo_gap
+        d[idx, 0] *= np.minimum(gap / ramp, 1.0)
+        d[idx, 1] = np.maximum(d[idx, 1], -room * gap)
         return d
+
+
+def _nearest(sets: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(points, gaps) of several bands merged: each point once, with its smallest gap."""
+    idx = np.concatenate([i for i, _ in sets])
+    gap = np.concatenate([g for _, g in sets]).astype(np.float32)
+    order = np.lexsort((gap, idx))
+    idx, gap = idx[order], gap[order]
+    first = np.r_[True, idx[1:] != idx[:-1]]
+    return idx[first], gap[first]
 
 
 def _interpolate(P: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
