@@ -1,11 +1,14 @@
 """Eyeglass frames stay rigid (core/rig/glasses.py finds them, core/rig/rims.py pins them)."""
 from __future__ import annotations
 
+import json
+
 import cv2
 import numpy as np
 import pytest
 from scipy.spatial import Delaunay
 
+from core.cli import run_cli
 from core.engine import RenderJob
 from core.face.landmarks import detect_face
 from core.mix import EmotionMix
@@ -31,6 +34,16 @@ def hopper() -> np.ndarray:
 def hop(hopper):
     eng = RigEngine()
     return eng, eng.prepare(hopper)
+
+
+def test_analyze_says_whether_the_portrait_wears_glasses(portrait_path, tmp_path, hopper, capsys):
+    hop_path = tmp_path / "hopper.png"
+    cv2.imwrite(str(hop_path), cv2.cvtColor(hopper, cv2.COLOR_RGB2BGR))
+    found = []
+    for path in (portrait_path, hop_path):
+        assert run_cli(["analyze", "--portrait", str(path)]) == 0
+        found.append(json.loads(capsys.readouterr().out)["eyeglasses"]["found"])
+    assert found == [False, True]
 
 
 def _found(image: np.ndarray) -> bool:
