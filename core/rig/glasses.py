@@ -73,6 +73,7 @@ class _Canvas:
         g = cv2.remap(gray.astype(np.float32) / 255.0, src[..., 0], src[..., 1], cv2.INTER_LINEAR,
                       borderMode=cv2.BORDER_REPLICATE)
         g = cv2.GaussianBlur(g, (0, 0), GLASSES["blur_px"])
+        self.g = g
         # per IPD: Sobel's 3x3 kernel weighs 8 pixels' worth of difference
         self.gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) * (s / 8)
         self.gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) * (s / 8)
@@ -160,7 +161,15 @@ def _top_rim(cv: _Canvas, P: np.ndarray, side: str, pupil: np.ndarray) -> tuple[
     lid_y = _contour_at(P[region(f"{side}_eye_upper_lid")], xs)
     r_lo = np.full(len(xs), cv.row(pupil[1] - GLASSES["rim_reach"]))
     r_hi = np.array([cv.row(y - GLASSES["lid_clearance"]) for y in lid_y])
-    return _bar(cv, xs, c0, r_lo, r_hi)
+    rim, per_col = _bar(cv, xs, c0, r_lo, r_hi)
+    # a brow can outweigh a thin wire rim under it; glasses sit below the brows, so a second
+    # bar under the first, of at least a share of its strength, is the rim
+    below = np.array([cv.row(y + GLASSES["under_gap"]) for y in rim.bottom])
+    if np.mean(below < r_hi - 1) > 0.8:
+        lower, per_col2 = _bar(cv, xs, c0, np.minimum(below, r_hi - 2), r_hi)
+        if per_col2.mean() >= GLASSES["under_share"] * per_col.mean():
+            rim, per_col = lower, per_col2
+    return _trimmed(rim, per_col), float(per_col.mean())
 
 
 def _rim_columns(cv: _Canvas, pupil: np.ndarray, side: str) -> tuple[np.ndarray, int]:
@@ -180,28 +189,70 @@ def _contour_at(pts: np.ndarray, xs: np.ndarray) -> np.ndarray:
 def _bar(cv: _Canvas, xs: np.ndarray, c0: int, r_lo: np.ndarray,
          r_hi: np.ndarray) -> tuple[Rim, float]:
     """The strongest smooth bar running across columns c0.. between rows r_lo and r_hi (per
-    column), by dynamic programming over columns, and its strength (per IPD)."""
+    column), by dynamic programming over columns, and its strength (per IPD): a dark bar's top
+    edge darkens downward and its bottom edge brightens within GLASSES["bar_max"] under it, a
+    light bar's the other way round; the stronger of the two readings."""
     r0 = int(r_lo.min())
     gy = cv.gy[r0:int(r_hi.max()), c0:c0 + len(xs)]
     rows = np.arange(gy.shape[0])[:, None]
-    allowed = (rows >= (r_lo - r0)[None]) & (rows < (r_hi - r0)[None])
+    inside = (rows >= (r_lo - r0)[None]) & (rows < (r_hi - r0)[None])
     cols = np.arange(gy.shape[1])
-    # a rim is a bar: one edge darkening downward, one brightening (which is on top depends on
-    # the rim being darker or lighter than the skin); each is the best smooth path of its sign
-    darker = _best_path(np.where(allowed, np.maximum(-gy, 0.0), 0.0))
-    lighter = _best_path(np.where(allowed, np.maximum(gy, 0.0), 0.0))
-    e1, e2 = -gy[darker, cols], gy[lighter, cols]
-    reach = GLASSES["bar_max"] * GLASSES["px_per_ipd"]
-    paired = np.abs(darker - lighter) <= reach
-    # the bar's strength: its weaker edge, and nothing where the two edges lie too far apart
-    strength = float(np.mean(np.where(paired, np.minimum(e1, e2), 0.0)))
-    lo = np.minimum(darker, lighter) + r0
-    hi = np.maximum(darker, lighter) + r0
+    reach = int(GLASSES["bar_max"] * GLASSES["px_per_ipd"])
+    best = None
+    for sign in (-1.0, 1.0):  # -1: a dark bar
+        top_e, bottom_e = np.maximum(sign * gy, 0.0), np.maximum(-sign * gy, 0.0)
+        top = _best_path(np.where(inside, top_e, _OUTSIDE))
+        under = inside & (rows > top[None]) & (rows <= top[None] + reach)
+        bottom = _best_path(np.where(under, bottom_e, _OUTSIDE))
+        # a bar is as strong as its weaker edge
+        per_col = np.minimum(top_e[top, cols], bottom_e[bottom, cols]) * under[bottom, cols]
+        if best is None or per_col.mean() > best[0].mean():
+            best = (per_col, top, bottom)
+    per_col, top, bottom = best
+    bottom = _whole_bar(cv.g[r0:int(r_hi.max()), c0:c0 + len(xs)], top, bottom,
+                        top + reach, inside)
     k = GLASSES["smooth_cols"]
     margin = GLASSES["band_margin"]
-    top = _smooth(cv.y_of(lo), k) - margin
-    bottom = _smooth(cv.y_of(hi), k) + margin
-    return Rim(xs, top, bottom), strength
+    rim = Rim(xs, _smooth(cv.y_of(top + r0), k) - margin,
+              _smooth(cv.y_of(bottom + r0), k) + margin)
+    return rim, per_col
+
+
+def _whole_bar(g: np.ndarray, top: np.ndarray, bottom: np.ndarray, limit: np.ndarray,
+               inside: np.ndarray) -> np.ndarray:
+    """The bar's bottom row per column moved down past any inner edge (a highlight along a
+    glossy rim brightens inside it) while the tone stays nearer the bar's than the skin's above
+    it, within `limit` and the window `inside`."""
+    cols = np.arange(g.shape[1])
+    h = g.shape[0]
+    above = g[np.maximum(top - 3, 0), cols]
+    bar = np.array([np.median(g[t:max(b, t) + 1, c]) for t, b, c in zip(top, bottom, cols)])
+    mid = (above + bar) / 2
+    sign = np.sign(above - bar)  # +1: a bar darker than the skin
+    out = bottom.copy()
+    for c in cols:
+        r = bottom[c]
+        while r + 1 < min(limit[c] + 1, h) and inside[r + 1, c] and \
+                sign[c] * (mid[c] - g[r + 1, c]) > 0:
+            r += 1
+        out[c] = r
+    return out
+
+
+def _trimmed(rim: Rim, per_col: np.ndarray) -> Rim:
+    keep = _strong_run(_smooth(per_col, GLASSES["smooth_cols"]))
+    return Rim(rim.xs[keep], rim.top[keep], rim.bottom[keep])
+
+
+def _strong_run(strength: np.ndarray) -> slice:
+    """Columns from the first to the last where the bar holds GLASSES["trim_share"] of its
+    median strength: a round lens's top curves down out of the band's reach at its ends, and
+    the path wanders off onto the brow there (a dip inside, a reflection, stays)."""
+    ok = np.flatnonzero(strength >= GLASSES["trim_share"] * np.median(strength))
+    return slice(int(ok[0]), int(ok[-1]) + 1) if len(ok) >= 2 else slice(0, len(strength))
+
+
+_OUTSIDE = -1e3  # path cost outside the search window: a path never leaves it for nothing
 
 
 def _best_path(cost: np.ndarray) -> np.ndarray:

@@ -29,10 +29,13 @@ class Rims:
             top = np.interp(P[:n, 0], r.xs, r.top)
             bottom = np.interp(P[:n, 0], r.xs, r.bottom)
             y = P[:n, 1]
-            held.append(np.flatnonzero(on & (y >= top) & (y <= bottom)))
+            # a point on a band's edge (within GLASSES["edge_hold"]) goes with it: kept a
+            # fraction of no distance off it, its own depth's head turn still crossed the pins
+            e = GLASSES["edge_hold"]
+            held.append(np.flatnonzero(on & (y >= top - e) & (y <= bottom + e)))
             reach = GLASSES["reach"]
-            a = np.flatnonzero(on & (y < top) & (y > top - reach))
-            b = np.flatnonzero(on & (y > bottom) & (y < bottom + reach))
+            a = np.flatnonzero(on & (y < top - e) & (y > top - reach))
+            b = np.flatnonzero(on & (y > bottom + e) & (y < bottom + reach))
             above.append((a, (top - y)[a]))
             below.append((b, (y - bottom)[b]))
         self.held = np.unique(np.concatenate(held))

@@ -205,8 +205,13 @@ GLASSES = {
     "rim_reach": 0.42,  # IPD above the pupil: the highest a top rim sits (grace_hopper.jpg's cat-eye
     # wings ~0.3); at 0.55 the stylized copy's hat brim took the place of a rim
     "lid_clearance": 0.04,  # IPD above the upper lid: the lid's own edge is not a rim
+    "under_gap": 0.02,  # IPD under a first bar where a second one may start
+    "under_share": 0.5,  # its strength against the first's (by eye: a thin wire rim drawn on
+    # the smiling photo under her brows weighs ~0.6 of them)
     "bar_max": 0.14,  # IPD: the thickest rim (grace_hopper.jpg's cat-eye top ~0.10)
     "pair_share": 0.35,  # a bar's second edge is at least this share of its first
+    "trim_share": 0.25,  # a band ends where its bar falls under this share of its median
+    # strength (a round wire lens drawn on the smiling photo: its sides leave the band)
     "smooth_cols": 7,  # columns (~0.09 IPD): the band edges are smoothed along the rim
     "band_margin": 0.012,  # IPD: the pinned band reaches this far past each detected edge
     # the decision, all three must hold. Measured (each portrait and its mirror image, 0.5x and
@@ -225,6 +230,7 @@ GLASSES = {
     "rise_ramp": 0.15,  # IPD: points closer than this above a band rise less, in proportion
     # (by eye on grace_hopper.jpg surprised: rising in full 0.1 IPD over the rim, the brow skin
     # stretched 3x in a thin strip and rippled)
+    "edge_hold": 0.005,  # IPD: points this close to a band's edge are held with it
     "end_reach": 0.1,  # IPD past a band's ends where points are still kept off it
     "reach": 0.25,  # IPD above/below a band within which points are kept off it
 }

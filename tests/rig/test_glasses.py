@@ -10,12 +10,14 @@ from scipy.spatial import Delaunay
 
 from core.cli import run_cli
 from core.engine import RenderJob
+from core.face.frame import FaceFrame
 from core.face.landmarks import detect_face
 from core.mix import EmotionMix
 from core.rig.engine import RigEngine
 from core.rig.glasses import Glasses, find_glasses
 from core.rig.pose import RigPose
 from core.rig.rims import _interpolate
+from core.rig.tuning import FOLD_GUARD
 
 SIZE = 768  # the grid cell (6 px) is then well inside the thin parts of the rims
 HEAD = (6.0, 4.0, 3.0)  # yaw, pitch, roll degrees
@@ -66,6 +68,28 @@ def test_no_glasses_on_faces_without_them(portrait):
                                          duration=1.0), 15).image  # the smile taken away
     assert [_found(im) for im in (portrait, drawing, neutral)] == [False] * 3
     assert eng.prepare(portrait).motion.rims is None
+
+
+def _draw_glasses(image: np.ndarray, square: bool) -> np.ndarray:
+    """Dark frames drawn on a face (0.05 IPD thick): oval or square lenses and a bridge."""
+    frame = FaceFrame.from_landmarks(detect_face(image).xy)
+    out = image.copy()
+    t = np.linspace(0, 2 * np.pi, 100)
+    c, s_ = np.cos(t), np.sin(t)
+    if square:
+        c, s_ = np.clip(1.3 * c, -1, 1), np.clip(1.3 * s_, -1, 1)
+    width = max(int(0.05 * frame.ipd), 1)
+    for cx in (-0.5, 0.5):
+        lens = frame.to_image(np.column_stack([cx + 0.37 * c, 0.03 + 0.25 * s_]))
+        cv2.polylines(out, [lens.astype(np.int32)], True, (30, 20, 20), width, cv2.LINE_AA)
+    bridge = frame.to_image(np.array([[-0.15, -0.05], [0.15, -0.05]])).astype(np.int32)
+    cv2.line(out, tuple(map(int, bridge[0])), tuple(map(int, bridge[1])), (30, 20, 20), width,
+             cv2.LINE_AA)
+    return out
+
+
+def test_glasses_found_when_drawn_on_a_face_without_them(portrait):
+    assert [_found(_draw_glasses(portrait, sq)) for sq in (False, True)] == [True, True]
 
 
 def _field_at(warper, d_px, pins_px, pts):
@@ -134,7 +158,8 @@ def test_no_folds_in_the_warp_mesh(hop, cond):
         return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
 
     rest = area(ctrl)
-    live = np.abs(rest) > 0.05  # px^2: slivers on the closed mouth have no orientation
+    # slivers have no orientation worth keeping: the fold guard's own floor (core/rig/tuning.py)
+    live = np.abs(rest) > FOLD_GUARD["min_area"] * (p.frame.ipd * sp.scale) ** 2
     flipped = live & (np.sign(area(moved)) != np.sign(rest))
     on_rims = ((tri >= n) & (tri < n + w.n_pins)).any(1)
     # the landmark mesh's own slivers are the fold guard's business (tests/legibility); none
