@@ -13,6 +13,9 @@ Cues, read in a face-aligned resample (GLASSES["px_per_ipd"]):
 - the top rims: above each eye a bar (two opposite edges) strong against the face's own texture,
   the two sides mirror images of each other.
 All three must agree: a false positive would freeze the brows, a miss only leaves today's warp.
+On the portraits measured (core/rig/tuning.py GLASSES) the bridge alone separates them; brows
+pass for rims, so a face without glasses but with a straight bar across the nose (a pencil
+line, a band-aid) would be taken for one.
 """
 from __future__ import annotations
 

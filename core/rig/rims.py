@@ -81,7 +81,8 @@ def _interpolate(P: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarra
     mesh (the nearest landmark's value outside it)."""
     tri = Delaunay(P)
     s = tri.find_simplex(at)
-    out = values[np.argmin(np.linalg.norm(P[None] - at[:, None], axis=2), axis=1)].astype(np.float64)
+    nearest = np.argmin(np.linalg.norm(P[None] - at[:, None], axis=2), axis=1)
+    out = values[nearest].astype(np.float64)
     ok = s >= 0
     T = tri.transform[s[ok]]
     b = np.einsum("nij,nj->ni", T[:, :2], at[ok] - T[:, 2])

@@ -202,8 +202,8 @@ GLASSES = {
     "bridge_half_width": 0.12,  # IPD each side of the midline: the nasal root between the lenses
     "bridge_rows": (-0.3, 0.2),  # IPD around landmark 168 where the bridge may sit
     "rim_span": (-0.3, 0.5),  # IPD from the pupil, inward (-) to outward: the lens's width
-    "rim_reach": 0.42,  # IPD above the pupil: the highest a top rim sits (grace_hopper.jpg's cat-eye
-    # wings ~0.3); at 0.55 the stylized copy's hat brim took the place of a rim
+    "rim_reach": 0.42,  # IPD above the pupil: the highest a top rim sits (grace_hopper.jpg's
+    # cat-eye wings ~0.3); at 0.55 the stylized copy's hat brim took the place of a rim
     "lid_clearance": 0.04,  # IPD above the upper lid: the lid's own edge is not a rim
     "under_gap": 0.02,  # IPD under a first bar where a second one may start
     "under_share": 0.5,  # its strength against the first's (by eye: a thin wire rim drawn on
@@ -215,13 +215,14 @@ GLASSES = {
     "smooth_cols": 7,  # columns (~0.09 IPD): the band edges are smoothed along the rim
     "band_margin": 0.012,  # IPD: the pinned band reaches this far past each detected edge
     # the decision, all three must hold. Measured (each portrait and its mirror image, 0.5x and
-    # 2x): glasses (the photo, grayscale, stylized, turned 20 deg) bridge 1.80-3.05, rims
-    # 0.83-3.32, mirror 0.01-0.06; none (the smiling photo, its pencil drawing and stylized copy)
-    # bridge 0.64-0.95, rims 0-4.5, mirror 0.07-0.10. The bridge carries the decision; the rims
-    # must exist on both sides and mirror each other, so a lone straight crease at the nasal root
-    # is not enough
+    # 2x): glasses (the photo, grayscale, stylized, turned 20 deg; dark oval and square frames
+    # drawn on the smiling photo) bridge 1.80-4.31, rims 0.94-3.33, mirror 0.01-0.07; none (the
+    # smiling photo, its pencil drawing and stylized copy) bridge 0.64-0.95, rims 1.2-4.7,
+    # mirror 0.01-0.11. The bridge carries the decision (the smiling photo's brows pass as
+    # rims); the rims must exist on both sides and mirror each other, so a lone straight crease
+    # at the nasal root is not enough
     "bridge_min": 1.4,
-    "rim_min": 0.6,
+    "rim_min": 0.6,  # the stylized copy's rims, outlined in black, weigh least (0.94)
     "mirror_max": 0.08,
     # pinning (core/rig/rims.py)
     "pin_step": 0.03,  # IPD between pins along a band edge (~2 px at 384 px output)
