@@ -15,8 +15,11 @@ from core.emotions import AU_INDEX, AU_NUMBERS, EMOTIONS, NUM_AUS
 # expert -> {AU: intensity in [0, 1]}
 EXPERT_AUS: dict[str, dict[int, float]] = {
     # 12+25 prototypical; 6 in 51% (Du); Duchenne smile 6+12 (EMFACS). Lips part: a band of
-    # upper teeth shows (at 0.45 a closed-mouth portrait showed a dark sliver, by eye)
-    "happy": {12: 1.0, 6: 0.9, 25: 1.0},
+    # upper teeth shows (at 0.45 a closed-mouth portrait showed a dark sliver, by eye). 10 and
+    # 16 (not in Du et al.; the lips drawn apart over closed teeth of a broad grin): with 25
+    # alone grace_hopper.jpg showed a thin band of teeth that read as a forced smile, neutral
+    # to a FER2013 CNN (p(happy) 0.19 -> 0.46); a dropped jaw instead (26) read as surprise
+    "happy": {12: 1.0, 6: 0.9, 25: 1.0, 10: 0.4, 16: 0.6},
     # 4+15 prototypical; 1 (60%), 17 (67%) variants; 6 (50%) left out: it reads as squint here.
     # 24 (not in Du et al.) closes a mouth that is open at rest: sad lips are closed (by eye).
     # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose: more knit the brows

@@ -141,7 +141,9 @@ REST_FIT: dict = {
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher,
 # pressed lips or a dropped jaw (surprise on the smiling photo read as a laughing grin); a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
 REST_CONFLICTS: dict[int, tuple[int, ...]] = {
-    12: (4, 9, 10, 15, 20, 23, 24, 26, 27),
+    # (10 is no rival: a broad grin raises the upper lip, happy's AU10, and 10+12 is "happily
+    # disgusted" in Du et al. 2014; disgust and anger take the smile by their 9 and 4)
+    12: (4, 9, 15, 20, 23, 24, 26, 27),
     6: (4, 9, 15, 20, 24, 26, 27),
     10: (4, 15, 24),
     # ... and a stretched or turned-down mouth (fear, sadness) replaces a smile's opening: kept,
