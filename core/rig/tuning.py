@@ -64,6 +64,10 @@ MOUTH_LIMITS: dict[str, float] = {
     "min_au12_gain": 0.25,
 }
 
+# Speech's lip closure over an expression's open lips (motion.py _close_over): speech AU24 at
+# this intensity closes whatever gap is left (FACS.md visemes: PP is AU24 0.6)
+CLOSURE = {"full_at": 0.6}
+
 # How speech and emotion share the mouth (by eye).
 SPEECH_MIX: dict[str, float] = {
     # emotion's own mouth opening/pressing fades while speech is active (speech must own p/b/m)
