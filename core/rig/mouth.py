@@ -63,6 +63,10 @@ MOUTH_TUNING = {
     "cavity_level": 0.3,  # cavity / the lip colour: lit soft tissue in shadow, not black (0.22
     # read as a black blob under the teeth on the sample portrait's fear and surprise)
     "tongue_level": 0.72,  # tongue / the lip colour
+    # ... on a grayscale portrait (lips' Lab chroma under gray_lips_chroma), where only lightness
+    # tells the tongue from the cavity: at 0.72 an open mouth read as a flat grey plate (by eye)
+    "tongue_level_gray": 0.5,
+    "gray_lips_chroma": 4.0,
     "gum_level": 0.8,  # gum above the crowns / the lip colour
     "pale_chroma": 0.4,  # teeth made from skin keep this share of its chroma (0.25 looked
     # bluish grey next to the warm skin of grace_hopper.jpg) ...
@@ -225,7 +229,8 @@ class MouthRenderer:
         open_at_rest = self.rest_area >= t["rest_open_area"] * self.ipd ** 2
         pal = portrait_palette(image, self.rest, open_at_rest)
         self.teeth = pal["teeth"] * t["teeth_level"]
-        self.tongue = pal["lips"] * t["tongue_level"]
+        gray = _chroma(pal["lips"]) < t["gray_lips_chroma"]
+        self.tongue = pal["lips"] * t["tongue_level_gray" if gray else "tongue_level"]
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
         self.lip_line = (pal["lips"] * t["lip_line_level"]).astype(np.float32)

@@ -231,3 +231,18 @@ def test_a_smile_taken_away_shades_the_teeth_behind_the_canines(p, rig):
     assert np.abs(taken[y, front] - kept[y, front]).max() < 1.0
     assert len(side) >= 4
     assert taken[y, side].mean() < kept[y, side].mean() - 20  # 78 -> 50 grey levels
+
+
+def test_a_grayscale_mouth_keeps_its_tongue_dark(p):
+    """Only lightness tells a grayscale portrait's tongue from its cavity: it is made darker than
+    a colour portrait's (at the colour level an open mouth read as a flat grey plate)."""
+    from core.rig.mouth import MOUTH_TUNING
+
+    gray = np.repeat(cv2.cvtColor(p.image, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    colour, mono = MouthRenderer(p.image, p.xy, p.frame), MouthRenderer(gray, p.xy, p.frame)
+    assert np.ptp(mono.tongue) < 1e-3  # still gray
+    np.testing.assert_allclose(colour.tongue / colour.cavity,
+                               MOUTH_TUNING["tongue_level"] / MOUTH_TUNING["cavity_level"], rtol=1e-4)
+    np.testing.assert_allclose(mono.tongue / mono.cavity,
+                               MOUTH_TUNING["tongue_level_gray"] / MOUTH_TUNING["cavity_level"],
+                               rtol=1e-4)
