@@ -24,7 +24,9 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # 24 (not in Du et al.) closes a mouth that is open at rest: sad lips are closed (by eye).
     # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose: more knit the brows
     # into anger's, and a FER2013 CNN read the grayscale photo's sad as angry).
-    "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35},
+    # 43 at 0.25 (not in Du et al.): heavy upper lids, the tired look of sadness (by eye on
+    # grace_hopper.jpg and the smiling photo; a FER2013 CNN's sad 0.31 -> 0.41 on the former)
+    "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35, 43: 0.25},
     # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
     # 15 (not in Du et al.): pressed lips with level corners read as determined, turned down as
     # angry (by eye on the contact sheets). The glare is raised upper lids over tensed lower
