@@ -192,4 +192,4 @@ class RigEngine(Engine):
         shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(
             motion.P[eyes], pose.head, eyes).mean(0)
         image = sp.eyes.composite(image, deformed, gaze_px=motion.to_pixels(shift, sp.scale))
-        return sp.mouth.composite(image, deformed)
+        return sp.mouth.composite(image, deformed, pose.smile_taken)

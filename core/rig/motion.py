@@ -16,7 +16,14 @@ from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
 from core.rig.rims import Rims
-from core.rig.tuning import AU_MAGNITUDE, CORNER_FOLLOW, HEAD_PIVOT_IPD, HEAD_YAW, LID_GAZE
+from core.rig.tuning import (
+    AU_MAGNITUDE,
+    CLOSURE,
+    CORNER_FOLLOW,
+    HEAD_PIVOT_IPD,
+    HEAD_YAW,
+    LID_GAZE,
+)
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
@@ -197,7 +204,10 @@ class MotionModel:
             lids = d[_LOWER_LIDS] - d[_UPPER_LIDS]
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
-        d, sealed = self._seal_lips(self._follow_corners(d))
+        d = self._follow_corners(d)
+        if pose.aus.get(24, 0.0) > 0.0:  # speech's p/b/m
+            d = self._close_over(d, pose.aus[24])
+        d, sealed = self._seal_lips(d)
         if self.rims is not None:
             d = self.rims.hold(d)
             sealed = self.rims.kept if sealed is None else np.concatenate([sealed, self.rims.kept])
@@ -209,6 +219,28 @@ class MotionModel:
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         return d
 
+    def _shift_lip_bodies(self, d: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """Move each lip body vertically by `shift` (per inner pair, + closes: the upper lip down,
+        the lower up), interpolated across the mouth and zero at the corners (moving only the
+        inner contours would push them through the lips' own middle rings; moving the lips
+        bodily would fold the corners)."""
+        corners = self.P[[78, 308], 0]
+        curve = np.column_stack([
+            np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]]),
+            np.concatenate([[0.0], shift, [0.0]])])
+        d = d.copy()
+        for pts, sign in ((UPPER_LIP_ONLY, 1.0), (LOWER_LIP_ONLY, -1.0)):  # corners stay put
+            d[pts, 1] += sign * curve_at(curve, self.P[pts, 0]).astype(np.float32)
+        return d
+
+    def _close_over(self, d: np.ndarray, press: float) -> np.ndarray:
+        """Speech's lip closure (AU24 from p/b/m) closes the gap the lips have now, not only the
+        rest gap the AU basis knows: over a raised upper lip (a grin's or a sneer's AU10) the
+        lips of 'Papa' stayed 0.05-0.11 IPD apart. Both lips move, half each."""
+        k = min(press / CLOSURE["full_at"], 1.0)
+        gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
+        return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
+
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(d, the inner lip points that met, or None). Inner lips pushed past each other
         (pressed lips, AU24/AU23, on top of a parted rest mouth taken away) meet halfway
@@ -219,16 +251,8 @@ class MotionModel:
         crossed = y_lo < y_up
         if not crossed.any():
             return d, None
-        d = d.copy()
-        # each lip body backs off by half its overshoot, interpolated across the mouth and zero
-        # at the corners (moving only the inner contours would push them through the lips' own
-        # middle rings; moving the lips bodily would fold the corners), then each pair meets
-        corners = self.P[[78, 308], 0]
-        back_off = np.column_stack([
-            np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]]),
-            np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])])
-        for pts, sign in ((UPPER_LIP_ONLY, -1.0), (LOWER_LIP_ONLY, 1.0)):  # corners stay put
-            d[pts, 1] += sign * curve_at(back_off, self.P[pts, 0]).astype(np.float32)
+        # each lip body backs off by half its overshoot, then each pair meets
+        d = self._shift_lip_bodies(d, -np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2)
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
         crossed = crossed & (y_lo < y_up + _LIP_CONTACT)

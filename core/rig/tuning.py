@@ -64,6 +64,10 @@ MOUTH_LIMITS: dict[str, float] = {
     "min_au12_gain": 0.25,
 }
 
+# Speech's lip closure over an expression's open lips (motion.py _close_over): speech AU24 at
+# this intensity closes whatever gap is left (FACS.md visemes: PP is AU24 0.6)
+CLOSURE = {"full_at": 0.6}
+
 # How speech and emotion share the mouth (by eye).
 SPEECH_MIX: dict[str, float] = {
     # emotion's own mouth opening/pressing fades while speech is active (speech must own p/b/m)
@@ -141,7 +145,9 @@ REST_FIT: dict = {
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher,
 # pressed lips or a dropped jaw (surprise on the smiling photo read as a laughing grin); a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
 REST_CONFLICTS: dict[int, tuple[int, ...]] = {
-    12: (4, 9, 10, 15, 20, 23, 24, 26, 27),
+    # (10 is no rival: a broad grin raises the upper lip, happy's AU10, and 10+12 is "happily
+    # disgusted" in Du et al. 2014; disgust and anger take the smile by their 9 and 4)
+    12: (4, 9, 15, 20, 23, 24, 26, 27),
     6: (4, 9, 15, 20, 24, 26, 27),
     10: (4, 15, 24),
     # ... and a stretched or turned-down mouth (fear, sadness) replaces a smile's opening: kept,
