@@ -12,6 +12,14 @@ from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
 from core.rig.tuning import FOLD_GUARD
 
 
+def _signed_area(Q: np.ndarray, corners: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Twice the signed area of each triangle (corner index lists a, b, c) of `Q` (N, 2)."""
+    x, y = Q[:, 0], Q[:, 1]
+    a, b, c = corners
+    ax, ay = x[a], y[a]
+    return (x[b] - ax) * (y[c] - ay) - (y[b] - ay) * (x[c] - ax)
+
+
 class FoldGuard:
     def __init__(self, P: np.ndarray):
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
@@ -20,19 +28,21 @@ class FoldGuard:
         # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
         # counted, lips parting across them "flipped" them and the guard dragged the lower lip
         # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
-        self.tri = self.tri[np.abs(self._area(P[:n].astype(np.float32))) >= FOLD_GUARD["min_area"]]
+        area = _signed_area(P[:n].astype(np.float32), tuple(self.tri.T))
+        self.tri = self.tri[np.abs(area) >= FOLD_GUARD["min_area"]]
         # nor are triangles across the mouth (a corner of each lip): open at rest, they span what
         # the mouth renderer paints. Counted, lips closing over a smile's teeth "flipped" them
         # and the guard parted the lips again (the smiling astronaut set to sad showed teeth)
         t = self.tri
         across = np.isin(t, UPPER_LIP_ONLY).any(1) & np.isin(t, LOWER_LIP_ONLY).any(1)
         self.tri = t[~across]
+        # the corners as three contiguous index lists: _area gathers ~2x faster from them
+        self._corners = tuple(np.ascontiguousarray(self.tri[:, k]) for k in range(3))
         self.P = P[:n].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
-        a, b, c = Q[self.tri[:, 0]], Q[self.tri[:, 1]], Q[self.tri[:, 2]]
-        return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+        return _signed_area(Q, self._corners)
 
     def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None) -> np.ndarray:
         """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed).

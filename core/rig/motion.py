@@ -58,6 +58,7 @@ class MotionModel:
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
+        self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
 
@@ -122,19 +123,30 @@ class MotionModel:
                           z[on][order]))
         return sides
 
-    def _yaw(self, points: np.ndarray, z: np.ndarray, yaw: float) -> np.ndarray:
-        """x of `points` after a head yaw (degrees): each turns on the sphere at its height,
-        which leaves the silhouette where it is and keeps every row's order (no fold at the far
-        cheek), plus the parallax of what stands in front of the sphere (nose, chin)."""
+    def _on_sphere(self, points: np.ndarray, z: np.ndarray):
+        """(radius, angle, depth in front of the sphere) of `points` (IPD) at depths `z`."""
         x, y = points[:, 0], points[:, 1]
         (y_r, r_r, z_r), (y_l, r_l, z_l) = self.silhouette
         right = x < 0
         r = np.where(right, np.interp(y, y_r, r_r), np.interp(y, y_l, r_l))
         centre_z = np.where(right, np.interp(y, y_r, z_r), np.interp(y, y_l, z_l))
         theta = np.arcsin(np.clip(x / r, -1.0, 1.0))
+        return r, theta, np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
+
+    def _yaw(self, idx, yaw: float) -> np.ndarray:
+        """x of the rest landmarks `idx` (None: all) after a head yaw (degrees): each turns on
+        the sphere at its height, which leaves the silhouette where it is and keeps every row's
+        order (no fold at the far cheek), plus the parallax of what stands in front of the
+        sphere (nose, chin). Their place on the sphere is computed once per index list (most of
+        the work, and every frame turns the same points)."""
+        key = None if idx is None else tuple(int(i) for i in idx)
+        geometry = self._sphere_cache.get(key)
+        if geometry is None:
+            rest, z = (self.P, self.Z) if idx is None else (self.P[idx], self.Z[idx])
+            geometry = self._sphere_cache[key] = self._on_sphere(rest, z)
+        r, theta, front = geometry
         a = np.radians(yaw)
         turned = r * np.sin(np.clip(theta - a, -np.pi / 2, np.pi / 2))
-        front = np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
     def head_displacement(self, points: np.ndarray, head, idx=None) -> np.ndarray:
@@ -149,7 +161,7 @@ class MotionModel:
             # jaw dropped by speech below the oval's lowest height took the chin's tiny radius
             # and a notch appeared in the jaw line)
             rest = self.P if idx is None else self.P[idx]
-            moved[:, 0] += self._yaw(rest, z, head[0]) - rest[:, 0]
+            moved[:, 0] += self._yaw(idx, head[0]) - rest[:, 0]
         if head[1] or head[2]:
             pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
             p3 = np.column_stack([moved, z]) - pivot

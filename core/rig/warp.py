@@ -92,6 +92,19 @@ def _barycentric(ctrl: np.ndarray, nodes: np.ndarray) -> sparse.csr_matrix:
                              shape=(len(nodes), len(ctrl)))
 
 
+def _slope(f: np.ndarray, axis: int) -> np.ndarray:
+    """np.gradient(f, axis=axis) of a 2-D plane (central differences, one-sided at the edges;
+    the same values), without its ~40 us of generic set-up per call."""
+    out = np.empty_like(f)
+    if axis == 1:
+        f, out = f.T, out.T
+    np.subtract(f[2:], f[:-2], out=out[1:-1])
+    out[1:-1] /= 2.0
+    np.subtract(f[1], f[0], out=out[0])
+    np.subtract(f[-1], f[-2], out=out[-1])
+    return out.T if axis == 1 else out
+
+
 class Warper:
     """Warp an image of shape (h, w) by landmark displacements (478, 2) in pixels.
 
@@ -145,18 +158,16 @@ class Warper:
         """Backward displacement B on the grid, (gh, gw, 2) px: out(y) = in(y - B(y))."""
         D = self.field(disp)
         sx, sy = float(self.spacing[0]), float(self.spacing[1])
-        # Jacobian of D in px/px; the bilinear field's slope between nodes (central differences)
-        dx = np.gradient(D, axis=1) / sx
-        dy = np.gradient(D, axis=0) / sy
-        J = np.dstack([dx[..., 0] + 1, dy[..., 0], dx[..., 1], dy[..., 1] + 1])  # I + dD/dx
+        Dx, Dy = cv2.split(D)  # contiguous planes: the arithmetic below is ~3x faster on them
+        # Jacobian of D in px/px, I + dD/dx; the bilinear field's slope between nodes
+        J = cv2.merge([_slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
+                       _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
         # x is kept in grid units: q = node index - displacement / spacing
-        qx = self._gx - D[..., 0] / sx
-        qy = self._gy - D[..., 1] / sy
+        qx = self._gx - Dx / sx
+        qy = self._gy - Dy / sy
         t = WARP_TUNING
         lim = t["max_step"]
         for _ in range(t["newton_steps"]):
-            # sampled channels split into contiguous planes: the arithmetic below runs ~3x
-            # faster on them than on strided views (same values)
             dqx, dqy = cv2.split(cv2.remap(D, qx, qy, cv2.INTER_LINEAR,
                                            borderMode=cv2.BORDER_REPLICATE))
             a, b, c, d = cv2.split(cv2.remap(J, qx, qy, cv2.INTER_LINEAR,
@@ -167,7 +178,7 @@ class Warper:
             det = np.maximum(a * d - b * c, t["min_det"])
             qx -= _clip((d * rx - b * ry) / det / sx, -lim, lim)
             qy -= _clip((a * ry - c * rx) / det / sy, -lim, lim)
-        return np.dstack([(self._gx - qx) * sx, (self._gy - qy) * sy])
+        return cv2.merge([(self._gx - qx) * sx, (self._gy - qy) * sy])
 
     def roi_map(self, disp: np.ndarray) -> np.ndarray:
         """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32
