@@ -128,7 +128,8 @@ class EyeRenderer:
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
         # the eyeball rides with the eye corners (head motion); the iris adds gaze
-        ball = (xy[list(eye.corners)] - self.rest_xy[list(eye.corners)]).mean(0)
+        c0, c1 = eye.corners
+        ball = ((xy[c0] - self.rest_xy[c0]) + (xy[c1] - self.rest_xy[c1])) / 2
         o_ball = np.array([bx - X0, by - Y0], np.float32) + ball
         o_iris = np.array([bx - X0, by - Y0], np.float32) + gaze
         empty = _shift(eye.empty, o_ball, size, cv2.BORDER_REPLICATE)

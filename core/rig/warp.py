@@ -135,9 +135,14 @@ class Warper:
         node_y = y0 + (np.arange(gh) + 0.5) * self.spacing[1] - 0.5
         nodes = np.stack(np.meshgrid(node_x, node_y), -1).reshape(-1, 2)
         self.weights = _barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
+        # the nodes that a landmark's motion reaches (~70 %; the rest lie among anchors only)
+        reached = self.weights[:, : len(self.moving)].getnnz(axis=1) > 0
+        self._live = np.flatnonzero(reached)
         self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
+        self._live_gx = self._gx.reshape(1, -1)[:, self._live]  # (1, live nodes): a remap map
+        self._live_gy = self._gy.reshape(1, -1)[:, self._live]
         self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
                                              np.arange(y0, y1, dtype=np.float32)))
 
@@ -162,9 +167,11 @@ class Warper:
         # Jacobian of D in px/px, I + dD/dx; the bilinear field's slope between nodes
         J = cv2.merge([_slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
                        _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
-        # x is kept in grid units: q = node index - displacement / spacing
-        qx = self._gx - Dx / sx
-        qy = self._gy - Dy / sy
+        # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
+        # landmark reaches: elsewhere D is 0 around the node, so q stays on it and B is 0
+        live, gx, gy = self._live, self._live_gx, self._live_gy
+        qx = gx - Dx.reshape(1, -1)[:, live] / sx
+        qy = gy - Dy.reshape(1, -1)[:, live] / sy
         t = WARP_TUNING
         lim = t["max_step"]
         for _ in range(t["newton_steps"]):
@@ -173,12 +180,14 @@ class Warper:
             a, b, c, d = cv2.split(cv2.remap(J, qx, qy, cv2.INTER_LINEAR,
                                              borderMode=cv2.BORDER_REPLICATE))
             # residual F(x) - y in px, F(x) = x + D(x)
-            rx = (qx - self._gx) * sx + dqx
-            ry = (qy - self._gy) * sy + dqy
+            rx = (qx - gx) * sx + dqx
+            ry = (qy - gy) * sy + dqy
             det = np.maximum(a * d - b * c, t["min_det"])
             qx -= _clip((d * rx - b * ry) / det / sx, -lim, lim)
             qy -= _clip((a * ry - c * rx) / det / sy, -lim, lim)
-        return cv2.merge([(self._gx - qx) * sx, (self._gy - qy) * sy])
+        B = np.zeros((2, Dx.size), np.float32)
+        B[0, live], B[1, live] = (gx - qx)[0] * sx, (gy - qy)[0] * sy
+        return cv2.merge([B[0].reshape(Dx.shape), B[1].reshape(Dx.shape)])
 
     def roi_map(self, disp: np.ndarray) -> np.ndarray:
         """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32
