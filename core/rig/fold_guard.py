@@ -55,7 +55,7 @@ class FoldGuard:
         out = None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
             cur = d if out is None else out
-            bad = np.flatnonzero(self._area(self.P + cur[:n]) * self.sign < 0)
+            bad = (self._area(self.P + cur[:n]) * self.sign < 0).nonzero()[0]
             if not len(bad):
                 break
             if out is None:
@@ -66,11 +66,14 @@ class FoldGuard:
                 u = np.unique(t)
                 out[u[free[u]]] *= FOLD_GUARD["shrink"]
                 continue
-            mean = out[t].mean(1)  # (B, 2)
+            # (B, 2) corner means; summed as np.mean sums them (same float32 values), without
+            # its ~15 us of set-up in a loop that runs ~7 times a frame
+            c = out[t]
+            mean = (c[:, 0] + c[:, 1] + c[:, 2]) / 3
             acc = np.zeros((n, 2), np.float32)
-            cnt = np.zeros(n, np.float32)
-            np.add.at(acc, t.ravel(), np.repeat(mean, 3, axis=0))
-            np.add.at(cnt, t.ravel(), 1.0)
+            flat = t.ravel()
+            np.add.at(acc, flat, np.repeat(mean, 3, axis=0))
+            cnt = np.bincount(flat, minlength=n).astype(np.float32)
             hit = (cnt > 0) & free
             a = FOLD_GUARD["pull"]
             out[:n][hit] = (1 - a) * out[:n][hit] + a * acc[hit] / cnt[hit, None]
