@@ -55,19 +55,11 @@ def _portrait(name: str) -> np.ndarray:
     return cv2.cvtColor(cv2.imdecode(data, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
 
 
-def child(wav: str, out: str, save: bool) -> None:
-    """Render every (portrait, emotion) take of `wav`: stage CPU to out/times.json and, with
-    `save`, the frames to out/frames.npy (in order)."""
+def time_stages(stages) -> dict[str, float]:
+    """Wrap each (module, class or None, function) of `stages` that exists here with a timer;
+    -> the dict they add their thread CPU seconds to, keyed "Class.function"."""
     import collections
     import importlib
-
-    import cv2
-
-    cv2.setNumThreads(1)
-    from core.audio.io import load_audio
-    from core.engine import RenderJob
-    from core.mix import EmotionMix
-    from core.rig.engine import RigEngine
 
     spent: dict = collections.defaultdict(float)
 
@@ -80,11 +72,26 @@ def child(wav: str, out: str, save: bool) -> None:
                 spent[label] += time.thread_time() - t
         return run
 
-    for module, cls, name in STAGES:
+    for module, cls, name in stages:
         owner = importlib.import_module(module)
         owner = getattr(owner, cls, None) if cls else owner
         if owner is not None and hasattr(owner, name):
             setattr(owner, name, timed(getattr(owner, name), f"{cls or module}.{name}"))
+    return spent
+
+
+def child(wav: str, out: str, save: bool) -> None:
+    """Render every (portrait, emotion) take of `wav`: stage CPU to out/times.json and, with
+    `save`, the frames to out/frames.npy (in order)."""
+    import cv2
+
+    cv2.setNumThreads(1)
+    from core.audio.io import load_audio
+    from core.engine import RenderJob
+    from core.mix import EmotionMix
+    from core.rig.engine import RigEngine
+
+    spent = time_stages(STAGES)
     audio = load_audio(wav)
     engine = RigEngine()
     takes = []
@@ -97,7 +104,6 @@ def child(wav: str, out: str, save: bool) -> None:
     # frames of any aspect ratio, each in the top-left corner of a SIZE x SIZE slot
     frames = np.lib.format.open_memmap(Path(out) / "frames.npy", "w+", np.uint8,
                                        (n, SIZE, SIZE, 3)) if save else None
-    shapes = []
     for *_, job in takes:  # render state, tracks and emotion caches warm, as in a take
         engine.render_frame(job, 0)
     spent.clear()
