@@ -143,7 +143,11 @@ class EyeRenderer:
         lids = lids[..., None]
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
-        roi = img[Y0:Y1, X0:X1].astype(np.float32)
-        content = empty * (1 - ia) + iris * ia
+        # in place on the fresh layers (the same values as the plain expressions)
+        content = np.multiply(empty, 1 - ia, out=empty)
+        content += np.multiply(iris, ia, out=iris)
         a = lids * np.maximum(ba, ia)  # one layer, so the lid's soft edge blends it once
-        img[Y0:Y1, X0:X1] = (roi * (1 - a) + content * a + 0.5).astype(np.uint8)
+        out = img[Y0:Y1, X0:X1] * (1 - a)
+        out += np.multiply(content, a, out=content)
+        out += 0.5
+        img[Y0:Y1, X0:X1] = out  # truncated, as astype(uint8): in 0..255.5 by construction
