@@ -164,9 +164,10 @@ class Warper:
         D = self.field(disp)
         sx, sy = float(self.spacing[0]), float(self.spacing[1])
         Dx, Dy = cv2.split(D)  # contiguous planes: the arithmetic below is ~3x faster on them
-        # Jacobian of D in px/px, I + dD/dx; the bilinear field's slope between nodes
-        J = cv2.merge([_slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
-                       _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
+        # D and its Jacobian in px/px, I + dD/dx (the bilinear field's slope between nodes), as
+        # one 6-channel image: one remap a step samples both (the same values as two)
+        DJ = cv2.merge([Dx, Dy, _slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
+                        _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
         # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
         # landmark reaches: elsewhere D is 0 around the node, so q stays on it and B is 0
         live, gx, gy = self._live, self._live_gx, self._live_gy
@@ -175,10 +176,8 @@ class Warper:
         t = WARP_TUNING
         lim = t["max_step"]
         for _ in range(t["newton_steps"]):
-            dqx, dqy = cv2.split(cv2.remap(D, qx, qy, cv2.INTER_LINEAR,
-                                           borderMode=cv2.BORDER_REPLICATE))
-            a, b, c, d = cv2.split(cv2.remap(J, qx, qy, cv2.INTER_LINEAR,
-                                             borderMode=cv2.BORDER_REPLICATE))
+            dqx, dqy, a, b, c, d = cv2.split(cv2.remap(DJ, qx, qy, cv2.INTER_LINEAR,
+                                                       borderMode=cv2.BORDER_REPLICATE))
             # residual F(x) - y in px, F(x) = x + D(x)
             rx = (qx - gx) * sx + dqx
             ry = (qy - gy) * sy + dqy
