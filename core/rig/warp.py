@@ -23,6 +23,7 @@ IRIS_START = 468  # Face Mesh: 468-477 are the refined iris points
 # (half a step is 1/64; 1/128 leaves room for float rounding); checked in bands of grid rows
 STILL_PX = 1 / 128
 REMAP_BAND = 8
+NEWTON_ROW = 16384  # live grid nodes per row of the Newton's remap map (remap: under 32767 a side)
 _clip = np.core.umath.clip  # np.clip's ufunc, without its ~4 us of argument handling per call
 
 WARP_TUNING = {
@@ -137,14 +138,25 @@ class Warper:
         self.weights = _barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
         # the nodes that a landmark's motion reaches (~70 %; the rest lie among anchors only)
         reached = self.weights[:, : len(self.moving)].getnnz(axis=1) > 0
-        self._live = np.flatnonzero(reached)
         self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
-        self._live_gx = self._gx.reshape(1, -1)[:, self._live]  # (1, live nodes): a remap map
-        self._live_gy = self._gy.reshape(1, -1)[:, self._live]
+        self._set_live(np.flatnonzero(reached))
         self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
                                              np.arange(y0, y1, dtype=np.float32)))
+
+    def _set_live(self, live: np.ndarray) -> None:
+        """The grid nodes Newton iterates on (`live`, flat indices) and their layout as a remap
+        map, `_live_at` (rows, cols) of flat indices, NEWTON_ROW nodes a row at most; a short
+        last row is filled with the first node again, computed twice alike."""
+        self._live = live
+        rows = max(-(-len(live) // NEWTON_ROW), 1)
+        cols = max(-(-len(live) // rows), 1)
+        at = np.full(rows * cols, live[0] if len(live) else 0, np.intp)
+        at[: len(live)] = live
+        self._live_at = at.reshape(rows, cols)
+        self._live_gx = self._gx.reshape(-1)[self._live_at]
+        self._live_gy = self._gy.reshape(-1)[self._live_at]
 
     def _roi(self, pts: np.ndarray, h: int, w: int) -> tuple[int, int, int, int]:
         m = WARP_TUNING["roi_margin"] * self.cell
@@ -170,9 +182,11 @@ class Warper:
                         _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
         # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
         # landmark reaches: elsewhere D is 0 around the node, so q stays on it and B is 0
-        live, gx, gy = self._live, self._live_gx, self._live_gy
-        qx = gx - Dx.reshape(1, -1)[:, live] / sx
-        qy = gy - Dy.reshape(1, -1)[:, live] / sy
+        if not len(self._live):
+            return np.zeros_like(D)
+        at, gx, gy = self._live_at, self._live_gx, self._live_gy
+        qx = gx - Dx.reshape(-1)[at] / sx
+        qy = gy - Dy.reshape(-1)[at] / sy
         t = WARP_TUNING
         lim = t["max_step"]
         for _ in range(t["newton_steps"]):
@@ -185,7 +199,7 @@ class Warper:
             qx -= _clip((d * rx - b * ry) / det / sx, -lim, lim)
             qy -= _clip((a * ry - c * rx) / det / sy, -lim, lim)
         B = np.zeros((2, Dx.size), np.float32)
-        B[0, live], B[1, live] = (gx - qx)[0] * sx, (gy - qy)[0] * sy
+        B[0, at], B[1, at] = (gx - qx) * sx, (gy - qy) * sy
         return cv2.merge([B[0].reshape(Dx.shape), B[1].reshape(Dx.shape)])
 
     def roi_map(self, disp: np.ndarray) -> np.ndarray:
