@@ -15,13 +15,18 @@ from core.emotions import AU_INDEX, AU_NUMBERS, EMOTIONS, NUM_AUS
 # expert -> {AU: intensity in [0, 1]}
 EXPERT_AUS: dict[str, dict[int, float]] = {
     # 12+25 prototypical; 6 in 51% (Du); Duchenne smile 6+12 (EMFACS). Lips part: a band of
-    # upper teeth shows (at 0.45 a closed-mouth portrait showed a dark sliver, by eye)
-    "happy": {12: 1.0, 6: 0.9, 25: 1.0},
+    # upper teeth shows (at 0.45 a closed-mouth portrait showed a dark sliver, by eye). 10 and
+    # 16 (not in Du et al.; the lips drawn apart over closed teeth of a broad grin): with 25
+    # alone grace_hopper.jpg showed a thin band of teeth that read as a forced smile, neutral
+    # to a FER2013 CNN (p(happy) 0.19 -> 0.46); a dropped jaw instead (26) read as surprise
+    "happy": {12: 1.0, 6: 0.9, 25: 1.0, 10: 0.4, 16: 0.6},
     # 4+15 prototypical; 1 (60%), 17 (67%) variants; 6 (50%) left out: it reads as squint here.
     # 24 (not in Du et al.) closes a mouth that is open at rest: sad lips are closed (by eye).
     # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose: more knit the brows
     # into anger's, and a FER2013 CNN read the grayscale photo's sad as angry).
-    "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35},
+    # 43 at 0.25 (not in Du et al.): heavy upper lids, the tired look of sadness (by eye on
+    # grace_hopper.jpg and the smiling photo; a FER2013 CNN's sad 0.31 -> 0.41 on the former)
+    "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35, 43: 0.25},
     # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
     # 15 (not in Du et al.): pressed lips with level corners read as determined, turned down as
     # angry (by eye on the contact sheets). The glare is raised upper lids over tensed lower

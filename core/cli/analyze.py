@@ -26,9 +26,12 @@ def run(args) -> int:
     from core.face.frame import FaceFrame
     from core.face.image_io import load_image
     from core.face.landmarks import detect_face
+    from core.rig.glasses import find_glasses
     from core.rig.rest import fit_rest
 
-    analysis = detect_face(load_image(args.portrait))
+    image = load_image(args.portrait)
+    analysis = detect_face(image)
+    glasses = find_glasses(image, analysis.xy)
     frame = FaceFrame.from_landmarks(analysis.landmarks)
     rest = fit_rest(analysis.landmarks, frame)
     out = {"portrait": str(args.portrait),
@@ -36,6 +39,9 @@ def run(args) -> int:
            "names": {f"AU{au}": AU_CATALOG[au].name for au in sorted(rest.aus)},
            "label": rest.label(),
            "head_roll_degrees": round(frame.roll_degrees, 1),
+           # found, their frames move with the head alone (core/rig/rims.py)
+           "eyeglasses": {"found": glasses.found,
+                          "cues": {k: round(v, 2) for k, v in glasses.scores.items()}},
            "notes": analysis.notes}
     print(json.dumps(out, indent=2))
     return 0

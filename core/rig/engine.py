@@ -183,11 +183,13 @@ class RigEngine(Engine):
         if info is not None:
             info["landmarks"] = deformed.copy()  # output px
             info["landmarks_ipd"] = motion.P + d_ipd  # face frame, size independent
-        image = sp.warper.warp(sp.image, d_px)
+        pins = None if motion.rims is None else motion.to_pixels(
+            motion.pin_displacement(pose.head), sp.scale)
+        image = sp.warper.warp(sp.image, d_px, pins)
         image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         eyes = [468, 473]
         shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(
             motion.P[eyes], pose.head, eyes).mean(0)
         image = sp.eyes.composite(image, deformed, gaze_px=motion.to_pixels(shift, sp.scale))
-        return sp.mouth.composite(image, deformed)
+        return sp.mouth.composite(image, deformed, pose.smile_taken)

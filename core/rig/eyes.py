@@ -107,13 +107,10 @@ class EyeRenderer:
                   gaze_px=(0.0, 0.0)) -> np.ndarray:
         """Paint the unsquashed eyes into `img` (h, w, 3 uint8; in place) and return it.
 
-        gaze_px: (2,) pixels the irises move (gaze plus head motion of the eye centres).
+        gaze_px: (2,) pixels the irises move (gaze plus head motion of the eye centres); at most
+        EYE_TUNING["max_gaze"] away from the eyeball's own motion (the eye corners').
         """
         g = np.asarray(gaze_px, np.float32).reshape(2)
-        limit = EYE_TUNING["max_gaze"] * self.ipd
-        norm = float(np.hypot(*g))
-        if norm > limit:
-            g = g * (limit / norm)
         for i, eye in enumerate(self.eyes):
             if self.opening(deformed_xy, i) >= EYE_TUNING["closed"]:
                 self._paint(img, deformed_xy, eye, g)
@@ -130,8 +127,16 @@ class EyeRenderer:
         # the eyeball rides with the eye corners (head motion); the iris adds gaze
         c0, c1 = eye.corners
         ball = ((xy[c0] - self.rest_xy[c0]) + (xy[c1] - self.rest_xy[c1])) / 2
+        # the iris stays within max_gaze of where the eyeball took it: clamping the whole shift
+        # (gaze plus the head's motion) left the iris behind a head tilted back more than ~5
+        # degrees, under the lower lid (happily surprised at intensity 1.5: white above a sliver)
+        rel = gaze - ball
+        limit = EYE_TUNING["max_gaze"] * self.ipd
+        norm = float(np.hypot(*rel))
+        if norm > limit:
+            rel = rel * np.float32(limit / norm)
         o_ball = np.array([bx - X0, by - Y0], np.float32) + ball
-        o_iris = np.array([bx - X0, by - Y0], np.float32) + gaze
+        o_iris = o_ball + rel
         empty = _shift(eye.empty, o_ball, size, cv2.BORDER_REPLICATE)
         ba = _shift(eye.ball_alpha, o_ball, size, cv2.BORDER_CONSTANT)[..., None]
         iris = _shift(eye.iris, o_iris, size, cv2.BORDER_REPLICATE)

@@ -21,14 +21,19 @@ def _signed_area(Q: np.ndarray, corners: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 class FoldGuard:
-    def __init__(self, P: np.ndarray):
+    def __init__(self, P: np.ndarray, extra: np.ndarray | None = None):
+        """`extra` (K, 2): fixed points of the mesh that are no landmarks (eyeglass rims,
+        core/rig/rims.py): each call gives their motion and the landmarks unfold around them."""
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.n = n
-        self.tri = Delaunay(P[:n]).simplices
+        if extra is not None:
+            P = np.vstack([P[:n], extra])
+        self.m = len(P) if extra is not None else n
+        self.tri = Delaunay(P[:self.m]).simplices
         # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
         # counted, lips parting across them "flipped" them and the guard dragged the lower lip
         # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
-        area = _signed_area(P[:n].astype(np.float32), tuple(self.tri.T))
+        area = _signed_area(P[:self.m].astype(np.float32), tuple(self.tri.T))
         self.tri = self.tri[np.abs(area) >= FOLD_GUARD["min_area"]]
         # nor are triangles across the mouth (a corner of each lip): open at rest, they span what
         # the mouth renderer paints. Counted, lips closing over a smile's teeth "flipped" them
@@ -38,28 +43,38 @@ class FoldGuard:
         self.tri = t[~across]
         # the corners as three contiguous index lists: _area gathers ~2x faster from them
         self._corners = tuple(np.ascontiguousarray(self.tri[:, k]) for k in range(3))
-        self.P = P[:n].astype(np.float32)
+        self.P = P[:self.m].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
         return _signed_area(Q, self._corners)
 
-    def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None) -> np.ndarray:
+    def flipped(self, d: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
+        """Indices of the mesh's triangles that displacements d (N, 2) IPD (and `extra`, the
+        fixed points' motion) turn inside out."""
+        full = d[:self.n] if self.m == self.n else np.vstack([d[:self.n], extra])
+        return np.flatnonzero(self._area(self.P + full) * self.sign < 0)
+
+    def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None,
+                 extra: np.ndarray | None = None) -> np.ndarray:
         """d (N, 2) IPD -> the same with flipped triangles relaxed (a copy when anything changed).
         `pinned` points keep their motion (the seam of sealed lips: relaxing it parted the lips
-        again); a flipped triangle they share is unfolded by its other corners."""
-        n = self.n
-        free = np.ones(n, bool)
+        again); a flipped triangle they share is unfolded by its other corners. `extra` (K, 2):
+        the motion of the fixed points given at construction."""
+        n, m = self.n, self.m
+        free = np.ones(m, bool)
+        free[n:] = False
         if pinned is not None:
             free[pinned[pinned < n]] = False
+        full = d if m == n else np.vstack([d[:n], extra.astype(d.dtype)])
         out = None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
-            cur = d if out is None else out
-            bad = (self._area(self.P + cur[:n]) * self.sign < 0).nonzero()[0]
+            cur = full if out is None else out
+            bad = (self._area(self.P + cur[:m]) * self.sign < 0).nonzero()[0]
             if not len(bad):
                 break
             if out is None:
-                out = d.copy()
+                out = full.copy()
             t = self.tri[bad]
             if i >= FOLD_GUARD["iterations"]:
                 # last resort: shrink toward the rest shape, which is unfolded by definition
@@ -70,11 +85,17 @@ class FoldGuard:
             # its ~15 us of set-up in a loop that runs ~7 times a frame
             c = out[t]
             mean = (c[:, 0] + c[:, 1] + c[:, 2]) / 3
-            acc = np.zeros((n, 2), np.float32)
+            acc = np.zeros((m, 2), np.float32)
             flat = t.ravel()
             np.add.at(acc, flat, np.repeat(mean, 3, axis=0))
-            cnt = np.bincount(flat, minlength=n).astype(np.float32)
+            cnt = np.bincount(flat, minlength=m).astype(np.float32)
             hit = ((cnt > 0) & free).nonzero()[0]  # indices: ~2x faster than the mask here
             a = FOLD_GUARD["pull"]
             out[hit] = (1 - a) * out[hit] + a * acc[hit] / cnt[hit, None]
-        return d if out is None else out
+        if out is None:
+            return d
+        if m == n:
+            return out
+        res = d.copy()
+        res[:n] = out[:n]
+        return res

@@ -11,10 +11,19 @@ from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.rig.au_basis import AUBasis
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.fold_guard import FoldGuard
+from core.rig.glasses import Glasses
 from core.rig.moe_rig import RigMoE
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
-from core.rig.tuning import AU_MAGNITUDE, CORNER_FOLLOW, HEAD_PIVOT_IPD, HEAD_YAW, LID_GAZE
+from core.rig.rims import Rims
+from core.rig.tuning import (
+    AU_MAGNITUDE,
+    CLOSURE,
+    CORNER_FOLLOW,
+    HEAD_PIVOT_IPD,
+    HEAD_YAW,
+    LID_GAZE,
+)
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
@@ -40,7 +49,9 @@ def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
 class MotionModel:
     """Everything about a portrait's motion that doesn't depend on the output size."""
 
-    def __init__(self, analysis: FaceAnalysis):
+    def __init__(self, analysis: FaceAnalysis, glasses: Glasses | None = None):
+        """`glasses`: eyeglasses found on the portrait (core/rig/glasses.py); their rims then
+        move only with the head."""
         self.frame = FaceFrame.from_landmarks(analysis.landmarks)
         self.P = self.frame.to_frame(analysis.xy).astype(np.float32)  # (478, 2) IPD
         z = analysis.landmarks[:, 2].astype(np.float32)
@@ -53,7 +64,12 @@ class MotionModel:
         self.rest_home_region = {
             au: int(self.moe.token_region[int(np.argmax(np.einsum("ij,ij->i", f, f)))])
             for au, f in self.rest.fields.items()}
-        self.fold_guard = FoldGuard(self.P)
+        self.rims = Rims(glasses, self.P, self.Z) if glasses is not None and glasses.found \
+            else None
+        # the rims' pins are fixed corners of the guard's mesh: a brow or lid point crossing a
+        # rim folds the warp there as surely as crossing another landmark
+        self.fold_guard = FoldGuard(self.P, None if self.rims is None else self.rims.pins)
+        self._pins_last: tuple = (None, None)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
@@ -133,35 +149,55 @@ class MotionModel:
         theta = np.arcsin(np.clip(x / r, -1.0, 1.0))
         return r, theta, np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
 
-    def _yaw(self, idx, yaw: float) -> np.ndarray:
-        """x of the rest landmarks `idx` (None: all) after a head yaw (degrees): each turns on
-        the sphere at its height, which leaves the silhouette where it is and keeps every row's
+    def _yaw(self, rest: np.ndarray, z: np.ndarray, yaw: float, key=None) -> np.ndarray:
+        """x of `rest` points (IPD, depths `z`) after a head yaw (degrees): each turns on the
+        sphere at its height, which leaves the silhouette where it is and keeps every row's
         order (no fold at the far cheek), plus the parallax of what stands in front of the
-        sphere (nose, chin). Their place on the sphere is computed once per index list (most of
-        the work, and every frame turns the same points)."""
-        key = None if idx is None else tuple(int(i) for i in idx)
-        geometry = self._sphere_cache.get(key)
+        sphere (nose, chin). With a `key` (a landmark index list), their place on the sphere is
+        kept (most of the work, and every frame turns the same landmarks)."""
+        geometry = None if key is None else self._sphere_cache.get(key)
         if geometry is None:
-            rest, z = (self.P, self.Z) if idx is None else (self.P[idx], self.Z[idx])
-            geometry = self._sphere_cache[key] = self._on_sphere(rest, z)
+            geometry = self._on_sphere(rest, z)
+            if key is not None:
+                self._sphere_cache[key] = geometry
         r, theta, front = geometry
         a = np.radians(yaw)
         turned = r * np.sin(np.clip(theta - a, -np.pi / 2, np.pi / 2))
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
-    def head_displacement(self, points: np.ndarray, head, idx=None) -> np.ndarray:
+    def head_displacement(self, points: np.ndarray, head, idx=None,
+                          depth: np.ndarray | None = None) -> np.ndarray:
         """Motion of `points` (IPD; the landmarks `idx`, default all) under a head rotation:
-        yaw on the turning sphere (`_yaw`), then pitch and roll as a rigid turn in 3-D."""
+        yaw on the turning sphere (`_yaw`), then pitch and roll as a rigid turn in 3-D.
+        `depth`: points that are no landmarks, at rest, with this depth (IPD)."""
         if not any(head):
             return np.zeros_like(points)
+        if depth is not None:
+            return self._turn(points, head, points, depth)
         z = self.Z if idx is None else self.Z[idx]
+        key = "all" if idx is None else tuple(int(i) for i in idx)
+        return self._turn(points, head, self.P if idx is None else self.P[idx], z, key)
+
+    def pin_displacement(self, head) -> np.ndarray:
+        """(K, 2) IPD: the eyeglass rims' pins (core/rig/rims.py) under the head turn alone.
+        Asked twice per frame with the same head (the fold guard, the warp): kept once."""
+        key = tuple(float(h) for h in head)
+        last = self._pins_last  # one read: a preview thread may replace it meanwhile
+        if last[0] != key:
+            last = (key, self.head_displacement(self.rims.pins, head, depth=self.rims.pin_z))
+            last[1].setflags(write=False)
+            self._pins_last = last
+        return last[1]
+
+    def _turn(self, points: np.ndarray, head, rest: np.ndarray, z: np.ndarray,
+              key=None) -> np.ndarray:
+        """`head_displacement` of `points` at rest places `rest`, depths `z` (`key`: `_yaw`'s)."""
         moved = np.array(points, np.float32)
         if head[0]:
             # each point turns where it sits on the head: its rest place picks its sphere (a
             # jaw dropped by speech below the oval's lowest height took the chin's tiny radius
             # and a notch appeared in the jaw line)
-            rest = self.P if idx is None else self.P[idx]
-            moved[:, 0] += self._yaw(idx, head[0]) - rest[:, 0]
+            moved[:, 0] += self._yaw(rest, z, head[0], key) - rest[:, 0]
         if head[1] or head[2]:
             pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
             p3 = np.column_stack([moved, z]) - pivot
@@ -183,13 +219,42 @@ class MotionModel:
             lids = d[_LOWER_LIDS] - d[_UPPER_LIDS]
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
-        d, sealed = self._seal_lips(self._follow_corners(d))
+        d = self._follow_corners(d)
+        if pose.aus.get(24, 0.0) > 0.0:  # speech's p/b/m
+            d = self._close_over(d, pose.aus[24])
+        d, sealed = self._seal_lips(d)
+        if self.rims is not None:
+            d = self.rims.hold(d)
+            sealed = self.rims.kept if sealed is None else np.concatenate([sealed, self.rims.kept])
         # the turn goes in before the guard: the nose turning past the far cheek folds the mesh
         # there (14 triangles at 20 deg of yaw)
         d += self.head_displacement(self.P + d, pose.head)
-        d = self.fold_guard(d, sealed)
+        d = self.fold_guard(d, sealed, None if self.rims is None else
+                            self.pin_displacement(pose.head))
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         return d
+
+    def _shift_lip_bodies(self, d: np.ndarray, shift: np.ndarray) -> np.ndarray:
+        """Move each lip body vertically by `shift` (per inner pair, + closes: the upper lip down,
+        the lower up), interpolated across the mouth and zero at the corners (moving only the
+        inner contours would push them through the lips' own middle rings; moving the lips
+        bodily would fold the corners)."""
+        corners = self.P[[78, 308], 0]
+        curve = np.column_stack([
+            np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]]),
+            np.concatenate([[0.0], shift, [0.0]])])
+        d = d.copy()
+        for pts, sign in ((UPPER_LIP_ONLY, 1.0), (LOWER_LIP_ONLY, -1.0)):  # corners stay put
+            d[pts, 1] += sign * curve_at(curve, self.P[pts, 0]).astype(np.float32)
+        return d
+
+    def _close_over(self, d: np.ndarray, press: float) -> np.ndarray:
+        """Speech's lip closure (AU24 from p/b/m) closes the gap the lips have now, not only the
+        rest gap the AU basis knows: over a raised upper lip (a grin's or a sneer's AU10) the
+        lips of 'Papa' stayed 0.05-0.11 IPD apart. Both lips move, half each."""
+        k = min(press / CLOSURE["full_at"], 1.0)
+        gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
+        return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
 
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(d, the inner lip points that met, or None). Inner lips pushed past each other
@@ -201,16 +266,8 @@ class MotionModel:
         crossed = y_lo < y_up
         if not crossed.any():
             return d, None
-        d = d.copy()
-        # each lip body backs off by half its overshoot, interpolated across the mouth and zero
-        # at the corners (moving only the inner contours would push them through the lips' own
-        # middle rings; moving the lips bodily would fold the corners), then each pair meets
-        corners = self.P[[78, 308], 0]
-        back_off = np.column_stack([
-            np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]]),
-            np.concatenate([[0.0], np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2, [0.0]])])
-        for pts, sign in ((UPPER_LIP_ONLY, -1.0), (LOWER_LIP_ONLY, 1.0)):  # corners stay put
-            d[pts, 1] += sign * curve_at(back_off, self.P[pts, 0]).astype(np.float32)
+        # each lip body backs off by half its overshoot, then each pair meets
+        d = self._shift_lip_bodies(d, -np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2)
         y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
         y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
         crossed = crossed & (y_lo < y_up + _LIP_CONTACT)

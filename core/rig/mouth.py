@@ -63,6 +63,10 @@ MOUTH_TUNING = {
     "cavity_level": 0.3,  # cavity / the lip colour: lit soft tissue in shadow, not black (0.22
     # read as a black blob under the teeth on the sample portrait's fear and surprise)
     "tongue_level": 0.72,  # tongue / the lip colour
+    # ... on a grayscale portrait (lips' Lab chroma under gray_lips_chroma), where only lightness
+    # tells the tongue from the cavity: at 0.72 an open mouth read as a flat grey plate (by eye)
+    "tongue_level_gray": 0.5,
+    "gray_lips_chroma": 4.0,
     "gum_level": 0.8,  # gum above the crowns / the lip colour
     "pale_chroma": 0.4,  # teeth made from skin keep this share of its chroma (0.25 looked
     # bluish grey next to the warm skin of grace_hopper.jpg) ...
@@ -81,6 +85,15 @@ MOUTH_TUNING = {
     "lip_fill_level": 0.85,
     "seam_width": 0.012,
     "seam_alpha": 0.45,
+    # samples per segment of the inner lips' smooth outline (mouth.py catmull_rom): 4 at 512 px
+    # puts a vertex every ~3 px along a 0.9 IPD mouth; straight segments showed kinks by eye
+    "outline_steps": 4,
+    # a smile taken away (rest AU12 x share removed) at this value darkens its real teeth beyond
+    # the canines fully (mouth.py _corridor) ...
+    "corridor_full_at": 0.5,
+    # ... fading from the canine's middle to past its distal edge, IPD from the dental midline
+    # (canine distal edge 0.355: tooth_edges above)
+    "corridor_from": (0.27, 0.40),
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -94,6 +107,22 @@ def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray
     pts = np.round((points - origin) * 16).astype(np.int32)
     cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
     return mask.astype(np.float32) / 255.0
+
+
+def catmull_rom(n: int, steps: int) -> np.ndarray:
+    """((n - 1) * steps + 1, n) linear operator: a uniform Catmull-Rom curve through n points
+    (the end points repeated), `steps` samples per segment. The inner lip contours are 11 points
+    each; drawn straight, an open mouth's outline had visible kinks beside the corners."""
+    t = np.arange(steps, dtype=np.float64) / steps
+    w = 0.5 * np.stack([-t ** 3 + 2 * t ** 2 - t, 3 * t ** 3 - 5 * t ** 2 + 2,
+                        -3 * t ** 3 + 4 * t ** 2 + t, t ** 3 - t ** 2], 1)  # (steps, 4)
+    op = np.zeros(((n - 1) * steps + 1, n), np.float32)
+    for i in range(n - 1):
+        cols = np.clip([i - 1, i, i + 1, i + 2], 0, n - 1)
+        for j, c in enumerate(cols):
+            op[i * steps:(i + 1) * steps, c] += w[:, j]
+    op[-1, n - 1] = 1.0
+    return op
 
 
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -192,6 +221,7 @@ class MouthRenderer:
         self.upper = region("lips_upper_inner")
         self.lower = region("lips_lower_inner")
         self.poly = np.concatenate([self.upper, self.lower[::-1][1:-1]])
+        self._smooth = catmull_rom(len(self.upper), MOUTH_TUNING["outline_steps"])
         self.rest = rest_xy[:, :2].astype(np.float32).copy()
         self.rest_lips = self.rest[self.poly].copy()
         self.rest_area = self._area(self.rest)
@@ -199,7 +229,8 @@ class MouthRenderer:
         open_at_rest = self.rest_area >= t["rest_open_area"] * self.ipd ** 2
         pal = portrait_palette(image, self.rest, open_at_rest)
         self.teeth = pal["teeth"] * t["teeth_level"]
-        self.tongue = pal["lips"] * t["tongue_level"]
+        gray = _chroma(pal["lips"]) < t["gray_lips_chroma"]
+        self.tongue = pal["lips"] * t["tongue_level_gray" if gray else "tongue_level"]
         self.cavity = pal["lips"] * t["cavity_level"]
         self.gum = pal["lips"] * t["gum_level"]
         self.lip_line = (pal["lips"] * t["lip_line_level"]).astype(np.float32)
@@ -274,6 +305,11 @@ class MouthRenderer:
     def _area(self, xy: np.ndarray) -> float:
         return float(abs(cv2.contourArea(xy[self.poly].astype(np.float32))))
 
+    def outline(self, xy: np.ndarray) -> np.ndarray:
+        """The inner lips' outline (M, 2), upper lip then lower, each a smooth curve."""
+        up, lo = self._smooth @ xy[self.upper], self._smooth @ xy[self.lower]
+        return np.concatenate([up, lo[::-1][1:-1]])
+
     def opening(self, xy: np.ndarray) -> float:
         """Mean inner-lip gap in IPD."""
         c, axes = self._mouth_frame(xy[:, :2])
@@ -281,8 +317,11 @@ class MouthRenderer:
         return float(np.mean(v[self.lower[1:-1]] - v[self.upper[1:-1]])) / self.ipd
 
     # ----- per frame
-    def composite(self, img: np.ndarray, deformed_xy: np.ndarray) -> np.ndarray:
-        """Paint the interior into `img` (in place, the warped frame) and return it."""
+    def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
+                  smile_taken: float = 0.0) -> np.ndarray:
+        """Paint the interior into `img` (in place, the warped frame) and return it;
+        `smile_taken` (rest AU12 x the share removed, core/rig/compose.py) shades the real teeth
+        beside the corners."""
         xy = deformed_xy[:, :2].astype(np.float32)
         gap = self.opening(xy)
         if np.abs(xy[self.poly] - self.rest_lips).max() < MOUTH_TUNING["still_px"]:
@@ -292,7 +331,7 @@ class MouthRenderer:
             return img
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
-        poly = xy[self.poly]
+        poly = self.outline(xy)
         box = poly_box(poly, img.shape)
         if box is None:
             return img
@@ -308,6 +347,9 @@ class MouthRenderer:
         interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
         if self.rest_patch is not None:
             interior = self._real_teeth(interior, origin, skull, jaw)
+            k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
+            if k > 0.01:
+                interior = self._corridor(interior, xy, origin, skull, k)
         a = mask[..., None]
         out = img[y0:y1, x0:x1] * (1 - a)
         out += np.multiply(interior, a, out=interior)
@@ -319,7 +361,7 @@ class MouthRenderer:
         """Lips closed (or nearly) over a mouth open at rest: the warp squeezes the rest teeth
         into pale slivers between the lips. The sliver is filled with the lips' own colour and
         the line where they meet is drawn, smooth, along the middle (in place)."""
-        poly = xy[self.poly]
+        poly = self.outline(xy)
         box = poly_box(poly, img.shape, pad=3)
         if box is None:
             return
@@ -360,6 +402,23 @@ class MouthRenderer:
             interior *= 1 - a  # in place: `interior` is this frame's own (same values)
             interior += np.multiply(moved, a, out=moved)
         return interior
+
+    def _corridor(self, interior: np.ndarray, xy: np.ndarray, origin: np.ndarray,
+                  skull: np.ndarray, k: float) -> np.ndarray:
+        """A smiling portrait's real teeth span its smile, premolars included: with the smile
+        taken away, an opening mouth (speech, fear) showed that full band and read as a grin.
+        Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
+        buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
+        t = MOUTH_TUNING
+        c, axes = self._mouth_frame(xy)
+        mid = float(((_apply(skull, self.rest[MIDLINE:MIDLINE + 1]) - c) @ axes[0])[0])
+        xs = np.arange(interior.shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
+        ys = np.arange(interior.shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
+        lateral = np.abs(xs * axes[0, 0] + ys * axes[0, 1] - np.float32(mid)) / np.float32(self.ipd)
+        lo, hi = t["corridor_from"]
+        f = np.clip((lateral - lo) / (hi - lo), 0.0, 1.0)
+        dark = (f * f * (3 - 2 * f) * np.float32(k))[..., None]
+        return interior * (1 - dark) + self.cavity.astype(np.float32) * dark
 
     def _interior(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray, gap: float,
                   skull: np.ndarray, jaw: np.ndarray) -> np.ndarray:

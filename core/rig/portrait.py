@@ -10,6 +10,7 @@ import numpy as np
 
 from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.eyes import EyeRenderer
+from core.rig.glasses import find_glasses
 from core.rig.motion import MotionModel
 from core.rig.mouth import MouthRenderer
 from core.rig.shading import ShadingRenderer
@@ -44,7 +45,8 @@ class PreparedPortrait:
         the same portrait in another process)."""
         self.image = np.ascontiguousarray(image[:, :, :3])
         self.analysis = analysis or detect_face(self.image)
-        self.motion = MotionModel(self.analysis)
+        self.glasses = find_glasses(self.image, self.analysis.xy)
+        self.motion = MotionModel(self.analysis, self.glasses)
         self.notes = list(self.analysis.notes)
         self._sizes: OrderedDict[int, ScaledPortrait] = OrderedDict(sizes or {})
         self._lock = threading.Lock()
@@ -78,7 +80,9 @@ class PreparedPortrait:
             else self.image.copy()
         rest = (self.analysis.xy * np.array([sx, sy])).astype(np.float32)
         frame = self.frame.scaled((sx + sy) / 2)
-        return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow)),
+        rims = self.motion.rims
+        pins = None if rims is None else frame.to_image(rims.pins.astype(np.float64))
+        return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow), pins=pins),
                               MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame),
                               ShadingRenderer(img, rest, frame),
                               CreaseFlattener(img, rest, frame.ipd))

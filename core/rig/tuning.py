@@ -64,6 +64,10 @@ MOUTH_LIMITS: dict[str, float] = {
     "min_au12_gain": 0.25,
 }
 
+# Speech's lip closure over an expression's open lips (motion.py _close_over): speech AU24 at
+# this intensity closes whatever gap is left (FACS.md visemes: PP is AU24 0.6)
+CLOSURE = {"full_at": 0.6}
+
 # How speech and emotion share the mouth (by eye).
 SPEECH_MIX: dict[str, float] = {
     # emotion's own mouth opening/pressing fades while speech is active (speech must own p/b/m)
@@ -141,7 +145,9 @@ REST_FIT: dict = {
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher,
 # pressed lips or a dropped jaw (surprise on the smiling photo read as a laughing grin); a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
 REST_CONFLICTS: dict[int, tuple[int, ...]] = {
-    12: (4, 9, 10, 15, 20, 23, 24, 26, 27),
+    # (10 is no rival: a broad grin raises the upper lip, happy's AU10, and 10+12 is "happily
+    # disgusted" in Du et al. 2014; disgust and anger take the smile by their 9 and 4)
+    12: (4, 9, 15, 20, 23, 24, 26, 27),
     6: (4, 9, 15, 20, 24, 26, 27),
     10: (4, 15, 24),
     # ... and a stretched or turned-down mouth (fear, sadness) replaces a smile's opening: kept,
@@ -193,3 +199,45 @@ FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
 # wrinkled skin 8.4
 UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feather": 0.015,
            "texture_share": 0.75, "texture_fade": (12.0, 48.0)}
+
+# Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
+# on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.
+GLASSES = {
+    "px_per_ipd": 80,  # the face-aligned resample: a 0.02 IPD wire rim is ~2 px
+    "blur_px": 1.0,
+    "bridge_half_width": 0.12,  # IPD each side of the midline: the nasal root between the lenses
+    "bridge_rows": (-0.3, 0.2),  # IPD around landmark 168 where the bridge may sit
+    "rim_span": (-0.3, 0.5),  # IPD from the pupil, inward (-) to outward: the lens's width
+    "rim_reach": 0.42,  # IPD above the pupil: the highest a top rim sits (grace_hopper.jpg's
+    # cat-eye wings ~0.3); at 0.55 the stylized copy's hat brim took the place of a rim
+    "lid_clearance": 0.04,  # IPD above the upper lid: the lid's own edge is not a rim
+    "under_gap": 0.02,  # IPD under a first bar where a second one may start
+    "under_share": 0.5,  # its strength against the first's (by eye: a thin wire rim drawn on
+    # the smiling photo under her brows weighs ~0.6 of them)
+    "bar_max": 0.14,  # IPD: the thickest rim (grace_hopper.jpg's cat-eye top ~0.10)
+    "pair_share": 0.35,  # a bar's second edge is at least this share of its first
+    "trim_share": 0.25,  # a band ends where its bar falls under this share of its median
+    # strength (a round wire lens drawn on the smiling photo: its sides leave the band)
+    "smooth_cols": 7,  # columns (~0.09 IPD): the band edges are smoothed along the rim
+    "band_margin": 0.012,  # IPD: the pinned band reaches this far past each detected edge
+    # the decision, all three must hold. Measured (each portrait and its mirror image, 0.5x and
+    # 2x): glasses (the photo, grayscale, stylized, turned 20 deg; dark oval and square frames
+    # drawn on the smiling photo) bridge 1.80-4.31, rims 0.94-3.33, mirror 0.01-0.07; none (the
+    # smiling photo, its pencil drawing and stylized copy) bridge 0.64-0.95, rims 1.2-4.7,
+    # mirror 0.01-0.11. The bridge carries the decision (the smiling photo's brows pass as
+    # rims); the rims must exist on both sides and mirror each other, so a lone straight crease
+    # at the nasal root is not enough
+    "bridge_min": 1.4,
+    "rim_min": 0.6,  # the stylized copy's rims, outlined in black, weigh least (0.94)
+    "mirror_max": 0.08,
+    # pinning (core/rig/rims.py)
+    "pin_step": 0.03,  # IPD between pins along a band edge (~2 px at 384 px output)
+    "keep_gap": 0.35,  # a brow lowered toward a rim (or a lid raised toward it) keeps at least
+    # this share of its rest distance to the band: it tucks behind the frame instead of crossing
+    "rise_ramp": 0.15,  # IPD: points closer than this above a band rise less, in proportion
+    # (by eye on grace_hopper.jpg surprised: rising in full 0.1 IPD over the rim, the brow skin
+    # stretched 3x in a thin strip and rippled)
+    "edge_hold": 0.005,  # IPD: points this close to a band's edge are held with it
+    "end_reach": 0.1,  # IPD past a band's ends where points are still kept off it
+    "reach": 0.25,  # IPD above/below a band within which points are kept off it
+}

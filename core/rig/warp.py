@@ -113,7 +113,10 @@ class Warper:
     copied unchanged.
     """
 
-    def __init__(self, rest_xy: np.ndarray, image_shape: tuple[int, int], cell: int | None = None):
+    def __init__(self, rest_xy: np.ndarray, image_shape: tuple[int, int], cell: int | None = None,
+                 pins: np.ndarray | None = None):
+        """`pins` (K, 2) px: more control points (eyeglass rims, core/rig/rims.py) whose own
+        displacements each warp is given."""
         h, w = image_shape[:2]
         self.shape = (h, w)
         self.cell = int(cell or default_cell(rest_xy))
@@ -123,7 +126,11 @@ class Warper:
         # them (the eye renderer moves the iris); they stay out of the triangulation
         self.moving = np.arange(min(self.n_landmarks, IRIS_START))
         ring = _ring(rest, h, w)
-        ctrl = np.vstack([rest[self.moving], ring, _border(h, w)])
+        pins = np.zeros((0, 2)) if pins is None else np.clip(pins.astype(np.float64), 0,
+                                                             [w - 1, h - 1])
+        self.n_pins = len(pins)
+        self.ctrl = np.vstack([rest[self.moving], pins, ring, _border(h, w)])
+        ctrl = self.ctrl
         self.n_ctrl = len(ctrl)
         self.roi = self._roi(np.vstack([ring, rest]), h, w)
         x0, y0, x1, y1 = self.roi
@@ -136,8 +143,9 @@ class Warper:
         node_y = y0 + (np.arange(gh) + 0.5) * self.spacing[1] - 0.5
         nodes = np.stack(np.meshgrid(node_x, node_y), -1).reshape(-1, 2)
         self.weights = _barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
-        # the nodes that a landmark's motion reaches (~70 %; the rest lie among anchors only)
-        reached = self.weights[:, : len(self.moving)].getnnz(axis=1) > 0
+        # the nodes that a landmark's or a pin's motion reaches (~70 %; the rest lie among
+        # anchors only)
+        reached = self.weights[:, : len(self.moving) + self.n_pins].getnnz(axis=1) > 0
         self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
@@ -164,16 +172,20 @@ class Warper:
         hi = np.ceil(pts.max(0) + m).astype(int)
         return max(lo[0], 0), max(lo[1], 0), min(hi[0], w), min(hi[1], h)
 
-    def field(self, disp: np.ndarray) -> np.ndarray:
-        """Forward displacement on the grid, (gh, gw, 2) float32 pixels."""
-        self._ext[: len(self.moving)] = disp[self.moving, :2]
+    def field(self, disp: np.ndarray, pins: np.ndarray | None = None) -> np.ndarray:
+        """Forward displacement on the grid, (gh, gw, 2) float32 pixels; `pins` (K, 2) px the
+        pins' displacements (none given: they stay)."""
+        m = len(self.moving)
+        self._ext[:m] = disp[self.moving, :2]
+        if self.n_pins:
+            self._ext[m:m + self.n_pins] = 0.0 if pins is None else pins
         g = (self.weights @ self._ext).reshape(*self.grid_shape, 2)
         s = WARP_TUNING["smooth_sigma"]
         return cv2.GaussianBlur(g, (0, 0), s) if s > 0 else g
 
-    def inverse_field(self, disp: np.ndarray) -> np.ndarray:
+    def inverse_field(self, disp: np.ndarray, pins: np.ndarray | None = None) -> np.ndarray:
         """Backward displacement B on the grid, (gh, gw, 2) px: out(y) = in(y - B(y))."""
-        D = self.field(disp)
+        D = self.field(disp, pins)
         sx, sy = float(self.spacing[0]), float(self.spacing[1])
         Dx, Dy = cv2.split(D)  # contiguous planes: the arithmetic below is ~3x faster on them
         # D and its Jacobian in px/px, I + dD/dx (the bilinear field's slope between nodes), as
@@ -181,7 +193,7 @@ class Warper:
         DJ = cv2.merge([Dx, Dy, _slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
                         _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
         # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
-        # landmark reaches: elsewhere D is 0 around the node, so q stays on it and B is 0
+        # landmark or pin reaches: elsewhere D is 0 around the node, so q stays on it, B is 0
         if not len(self._live):
             return np.zeros_like(D)
         at, gx, gy = self._live_at, self._live_gx, self._live_gy
@@ -253,13 +265,15 @@ class Warper:
         mx[y0:y1, x0:x1], my[y0:y1, x0:x1] = self.roi_maps(disp)
         return mx, my
 
-    def warp(self, image: np.ndarray, disp: np.ndarray) -> np.ndarray:
-        """A new image: `image` (h, w[, c]) with its pixels moved by `disp` (478, 2) px."""
+    def warp(self, image: np.ndarray, disp: np.ndarray,
+             pins: np.ndarray | None = None) -> np.ndarray:
+        """A new image: `image` (h, w[, c]) with its pixels moved by `disp` (478, 2) px (and the
+        pins by `pins`, (K, 2) px)."""
         out = image.copy()
-        if not np.any(disp):
+        if not np.any(disp) and (pins is None or not np.any(pins)):
             return out
         x0, y0 = self.roi[:2]
-        B = self.inverse_field(disp)
+        B = self.inverse_field(disp, pins)
         m = self._box_map(B)
         for ya, yb, xa, xb in self._moving_spans(B):
             # BORDER_REPLICATE: a map that reaches past the image edge repeats the edge pixel

@@ -1,5 +1,8 @@
 """Does a clip show the emotion its label claims? Its measured AU profile against the label's
-expert AUs (core/expression.py: Du et al. 2014 prototypes with their variants).
+prototype: Du et al. 2014 Table 1 as measured on real faces (core/emotions.py BASIC_PROTOTYPES:
+the prototypical AUs at 1, each variant at the share of subjects who showed it), mixed by the
+label's weights. Not the rig's experts (core/expression.py): those are tuned to read on a 2-D
+warp (a broad grin's AU10 and AU16 in happy) and would judge real clips by the rig's needs.
 
 profile = each AU's `au_profile_percentile` over the clip's frames (the expression at its
 height, not diluted by calm frames); score = cosine between profile and the label's AU vector,
@@ -11,12 +14,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.emotions import AU_INDEX
-from core.expression import au_vector_from_gates
+from core.emotions import AU_INDEX, BASIC_PROTOTYPES, EMOTIONS, NUM_AUS
 from core.latents.label import canonical_label, label_weights
 from core.training.tuning import TUNING
 
 SPEECH_AUS = (25, 26, 27, 43, 45)
+
+
+def _measured(name: str) -> np.ndarray:
+    """(NUM_AUS,) one basic emotion's prototype as Du et al. measured it."""
+    proto = BASIC_PROTOTYPES[name]
+    v = np.zeros(NUM_AUS, np.float32)
+    for au, share in proto.variants.items():
+        v[AU_INDEX[au]] = share
+    for au in proto.core:
+        v[AU_INDEX[au]] = 1.0
+    return v
+
+
+_MEASURED = np.stack([_measured(e) for e in EMOTIONS])
 
 
 def au_profile(aus: np.ndarray) -> np.ndarray:
@@ -29,7 +45,7 @@ def emotion_score(aus: np.ndarray, label: str) -> float | None:
     key = canonical_label(label)
     if key == "neutral":
         return None
-    proto = au_vector_from_gates(label_weights(key))
+    proto = np.asarray(label_weights(key), np.float32) @ _MEASURED
     prof = au_profile(aus)
     drop = [AU_INDEX[a] for a in SPEECH_AUS]
     proto[drop] = 0.0

@@ -13,7 +13,6 @@ from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
 from core.rig.portrait import PreparedPortrait
 from core.rig.rest import RestExpression
-from core.rig.warp import Warper
 from core.track import TrackBuilder
 from core.validate import MAX_INTENSITY
 
@@ -50,12 +49,13 @@ def test_exaggeration_is_stronger_than_intensity_one(prepared, monkeypatch):
 def test_intensity_1_5_is_fold_free(prepared, name):
     motion = prepared.motion
     sp = prepared.at_size(384)
-    warper = Warper(sp.rest_xy, sp.image.shape[:2])
+    warper = sp.warper  # with the eyeglass rims' pins, on grace_hopper.jpg (core/rig/rims.py)
     d = displacement(prepared, EmotionMix.from_preset(name, intensity=MAX_INTENSITY))
-    guard = motion.fold_guard
-    flipped = np.sign(guard._area(guard.P + d[:guard.n])) != guard.sign
-    assert not flipped.any(), f"{name}: {flipped.sum()} landmark triangles turned inside out"
-    D = warper.field(motion.to_pixels(d, sp.scale))
+    pins = None if motion.rims is None else motion.pin_displacement((0.0, 0.0, 0.0))
+    flipped = motion.fold_guard.flipped(d, pins)
+    assert not len(flipped), f"{name}: {len(flipped)} landmark triangles turned inside out"
+    D = warper.field(motion.to_pixels(d, sp.scale),
+                     None if pins is None else motion.to_pixels(pins, sp.scale))
     sx, sy = warper.spacing
     dx, dy = np.gradient(D, axis=1) / sx, np.gradient(D, axis=0) / sy
     det = (1 + dx[..., 0]) * (1 + dy[..., 1]) - dy[..., 0] * dx[..., 1]

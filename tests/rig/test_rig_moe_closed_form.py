@@ -41,8 +41,9 @@ def test_a_take_renders_as_through_the_module(portrait, speech_wav, monkeypatch)
     """Frames of a speaking take with a compound mix and a region gate, closed form against the
     torch module: float32 sums in another order move a landmark by ~1e-7 IPD, which flips the
     odd 1/32-px remap step or anti-aliased polygon edge. Measured on a 60 s take (1500 frames at
-    512 px): 383 of 1.2e9 values differ, by at most 2 levels; so here: at most 2 levels, on at
-    most 1e-5 of the values."""
+    512 px): 383 of 1.2e9 values differ, by at most 2 levels. A lid lowered by the mix (sad's
+    AU43) puts an anti-aliased lid edge over the white of the eye, where one such step is worth
+    3 levels (3 values of 8.7e5 here). So: at most 4 levels, on at most 1e-5 of the values."""
     from core.audio.io import load_audio
     from core.engine import RenderJob
     from core.mix import EmotionMix
@@ -59,7 +60,7 @@ def test_a_take_renders_as_through_the_module(portrait, speech_wav, monkeypatch)
     job.portrait.motion.emotion_cache.clear()
     ref = np.stack([f.image for f in RigEngine().frames(job)])
     diff = np.abs(fast.astype(int) - ref)
-    assert diff.max() <= 2 and (diff > 0).mean() <= 1e-5
+    assert diff.max() <= 4 and (diff > 0).mean() <= 1e-5
 
 
 def test_a_render_with_an_emotion_loads_no_torch(tmp_path, portrait_path):

@@ -85,3 +85,19 @@ def test_speed(p, rig):
     times = motions.timings(lambda: eyes.composite(img, p.xy + d, gaze_px=np.array([2.0, 1.0])),
                             30)
     assert np.median(times) < 2e-3  # target 1 ms; slack for the shared test machine
+
+
+def test_head_motion_carries_the_iris_with_the_eyeball(p, rig):
+    """A head tilted back moves the whole eye, iris included, farther than any gaze: only the
+    gaze is bounded against the eyeball (the whole shift was clamped, and a head tilted back
+    past ~5 degrees left the irises behind, under the lower lids)."""
+    _, eyes = rig
+    t = np.array([0.0, -0.2 * p.frame.ipd], np.float32)  # ~11 deg of head pitch
+    moved = cv2.warpAffine(p.image, np.float32([[1, 0, t[0]], [0, 1, t[1]]]), (512, 512),
+                           borderMode=cv2.BORDER_REPLICATE)
+    out = eyes.composite(moved.copy(), p.xy + t, gaze_px=t)
+    for side in "RL":
+        ys, xs = _box(p, side, pad=0.0)
+        ys = slice(int(ys.start + t[1]), int(ys.stop + t[1]))
+        diff = np.abs(out[ys, xs].astype(float) - moved[ys, xs]).mean()
+        assert diff < 2.0, (side, diff)

@@ -193,3 +193,56 @@ def test_head_yaw_interior_stays_between_the_lips(p):
     near = cv2.dilate(inner, np.ones((5, 5), np.uint8)) > 0
     assert changed.sum() > 300 and not (changed & ~near).any()
     assert np.abs(d[[78, 308], 0]).mean() > 3  # the lips did turn
+
+
+def _max_turn(poly: np.ndarray) -> float:
+    """Largest change of direction (degrees) between consecutive segments of an open polyline."""
+    d = np.diff(poly, axis=0)
+    a = np.degrees(np.arctan2(d[:, 1], d[:, 0]))
+    return float(np.abs((np.diff(a) + 180) % 360 - 180).max())
+
+
+def test_open_mouth_outline_is_smooth_through_the_lip_points():
+    """The interior's outline runs through every inner-lip landmark, without the kinks that
+    straight segments drew beside the corners of an open mouth."""
+    from core.rig.mouth import catmull_rom
+
+    u = np.linspace(-1, 1, 11)
+    pts = np.stack([u * 40, 14 * u ** 2], 1).astype(np.float32)  # a lower lip, 11 points
+    op = catmull_rom(len(pts), 4)
+    curve = op @ pts
+    np.testing.assert_allclose(curve[::4], pts, atol=1e-4)  # through every point
+    assert _max_turn(curve[4:-4]) < 0.5 * _max_turn(pts[1:-1])
+
+
+def test_a_smile_taken_away_shades_the_teeth_behind_the_canines(p, rig):
+    """The smiling portrait's real teeth span its smile: with the smile taken away, an opening
+    mouth darkens beyond the canines (the buccal corridor) and keeps its front teeth."""
+    warper, mouth = rig
+    d = motions.jaw(p, 0.25)
+    warped = warper.warp(p.image, d)
+    kept = mouth.composite(warped.copy(), p.xy + d).astype(float).mean(-1)
+    taken = mouth.composite(warped.copy(), p.xy + d, smile_taken=1.0).astype(float).mean(-1)
+    xy, ipd = p.xy + d, p.frame.ipd
+    y = int(xy[13, 1] + 0.03 * ipd)  # the upper teeth's row
+    mid = int(xy[13, 0])
+    front = slice(mid - int(0.2 * ipd), mid + int(0.2 * ipd))
+    side = np.r_[int(xy[78, 0]) + 3:mid - int(0.42 * ipd), mid + int(0.42 * ipd):int(xy[308, 0]) - 3]
+    assert np.abs(taken[y, front] - kept[y, front]).max() < 1.0
+    assert len(side) >= 4
+    assert taken[y, side].mean() < kept[y, side].mean() - 20  # 78 -> 50 grey levels
+
+
+def test_a_grayscale_mouth_keeps_its_tongue_dark(p):
+    """Only lightness tells a grayscale portrait's tongue from its cavity: it is made darker than
+    a colour portrait's (at the colour level an open mouth read as a flat grey plate)."""
+    from core.rig.mouth import MOUTH_TUNING
+
+    gray = np.repeat(cv2.cvtColor(p.image, cv2.COLOR_RGB2GRAY)[..., None], 3, axis=2)
+    colour, mono = MouthRenderer(p.image, p.xy, p.frame), MouthRenderer(gray, p.xy, p.frame)
+    assert np.ptp(mono.tongue) < 1e-3  # still gray
+    np.testing.assert_allclose(colour.tongue / colour.cavity,
+                               MOUTH_TUNING["tongue_level"] / MOUTH_TUNING["cavity_level"], rtol=1e-4)
+    np.testing.assert_allclose(mono.tongue / mono.cavity,
+                               MOUTH_TUNING["tongue_level_gray"] / MOUTH_TUNING["cavity_level"],
+                               rtol=1e-4)

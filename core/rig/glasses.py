@@ -1,0 +1,281 @@
+"""Eyeglasses on the portrait: are there any, and where are the top rims and the bridge.
+
+Real frames are rigid: they move with the head, never with the brows (issue 12: on
+grace_hopper.jpg the cat-eye rims arched up with a surprised brow). Found here once per portrait,
+from the rest image and its landmarks, in the face frame (IPD, core/face/frame.py), so the rig
+can pin them (core/rig/rims.py).
+
+Cues, read in a face-aligned resample (GLASSES["px_per_ipd"]):
+- the bridge: a straight horizontal bar across the nasal root. Without glasses that skin is
+  smooth, or carries only short curved wrinkles, so the row mean of the vertical gradient across
+  the nose (which a straight line keeps and texture averages away), against the mean gradient
+  magnitude there, is the strongest single cue;
+- the top rims: above each eye a bar (two opposite edges) strong against the face's own texture,
+  the two sides mirror images of each other.
+All three must agree: a false positive would freeze the brows, a miss only leaves today's warp.
+On the portraits measured (core/rig/tuning.py GLASSES) the bridge alone separates them; brows
+pass for rims, so a face without glasses but with a straight bar across the nose (a pencil
+line, a band-aid) would be taken for one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from core.face.frame import FaceFrame
+from core.face.regions import region
+from core.rig.tuning import GLASSES
+
+NASAL_ROOT = 168  # Face Mesh: the nose bridge between the eyes (FACS.md)
+
+
+@dataclass(frozen=True)
+class Rim:
+    """One frame part as a band in the face frame (IPD): at each x of `xs` it covers
+    y from `top` to `bottom` (y toward the chin)."""
+
+    xs: np.ndarray
+    top: np.ndarray
+    bottom: np.ndarray
+
+    def outline(self, step: float) -> np.ndarray:
+        """(N, 2) points along the band's top and bottom edges, about `step` IPD apart."""
+        n = max(int(np.ceil((self.xs[-1] - self.xs[0]) / step)) + 1, 2)
+        x = np.linspace(self.xs[0], self.xs[-1], n)
+        top = np.interp(x, self.xs, self.top)
+        bottom = np.interp(x, self.xs, self.bottom)
+        return np.vstack([np.column_stack([x, top]), np.column_stack([x, bottom])])
+
+
+@dataclass(frozen=True)
+class Glasses:
+    found: bool
+    rims: list[Rim] = field(default_factory=list)  # top rims (subject's right, left), bridge
+    scores: dict[str, float] = field(default_factory=dict)  # the cues, for notes and tests
+
+    def describe(self) -> str:
+        s = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
+        return f"{'glasses' if self.found else 'no glasses'} ({s})"
+
+
+class _Canvas:
+    """The face region resampled upright at GLASSES["px_per_ipd"], with its gradients."""
+
+    X0, Y0 = -1.2, -1.0  # IPD: the resample's top-left corner
+    W, H = 2.4, 1.6
+
+    def __init__(self, image: np.ndarray, frame: FaceFrame):
+        s = GLASSES["px_per_ipd"]
+        w, h = int(self.W * s), int(self.H * s)
+        u, v = np.meshgrid(self.X0 + (np.arange(w) + 0.5) / s, self.Y0 + (np.arange(h) + 0.5) / s)
+        src = frame.to_image(np.stack([u, v], -1).reshape(-1, 2)).astype(np.float32)
+        src = src.reshape(h, w, 2)
+        gray = image if image.ndim == 2 else cv2.cvtColor(image[..., :3], cv2.COLOR_RGB2GRAY)
+        g = cv2.remap(gray.astype(np.float32) / 255.0, src[..., 0], src[..., 1], cv2.INTER_LINEAR,
+                      borderMode=cv2.BORDER_REPLICATE)
+        g = cv2.GaussianBlur(g, (0, 0), GLASSES["blur_px"])
+        self.g = g
+        # per IPD: Sobel's 3x3 kernel weighs 8 pixels' worth of difference
+        self.gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) * (s / 8)
+        self.gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) * (s / 8)
+        self.mag = np.hypot(self.gx, self.gy)
+        self.s = s
+
+    def col(self, x: float) -> int:
+        return int(np.rint((x - self.X0) * self.s))
+
+    def row(self, y: float) -> int:
+        return int(np.rint((y - self.Y0) * self.s))
+
+    def y_of(self, r: np.ndarray) -> np.ndarray:
+        return self.Y0 + (np.asarray(r, np.float64) + 0.5) / self.s
+
+    def x_of(self, c: np.ndarray) -> np.ndarray:
+        return self.X0 + (np.asarray(c, np.float64) + 0.5) / self.s
+
+
+def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> Glasses:
+    """landmarks: (478, 2+) image pixels of `image` (refined Face Mesh)."""
+    frame = FaceFrame.from_landmarks(landmarks)
+    P = frame.to_frame(landmarks[:, :2].astype(np.float64))
+    cv = _Canvas(image, frame)
+    texture = _texture(cv, P)
+    bridge, bridge_score = _bridge(cv, P)
+    tops, bar = [], []
+    for side, pupil in (("R", 468), ("L", 473)):
+        rim, strength = _top_rim(cv, P, side, P[pupil])
+        tops.append(rim)
+        bar.append(strength / texture)
+    mirror = float(np.mean(np.abs(
+        np.interp(-tops[1].xs[::-1], tops[0].xs, (tops[0].top + tops[0].bottom) / 2)
+        - ((tops[1].top + tops[1].bottom) / 2)[::-1])))
+    scores = {"bridge": bridge_score, "rim_R": bar[0], "rim_L": bar[1], "mirror": mirror}
+    found = bool(bridge_score >= GLASSES["bridge_min"] and min(bar) >= GLASSES["rim_min"]
+                 and mirror <= GLASSES["mirror_max"])
+    return Glasses(found, [*tops, bridge] if found else [], scores)
+
+
+def _texture(cv: _Canvas, P: np.ndarray) -> float:
+    """The face's own edge level: mean gradient magnitude over both cheeks and the forehead
+    (a pencil drawing's hatching is ~5x a smooth photo's)."""
+    pts = P[np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])]
+    h, w = cv.mag.shape
+    vals = [cv.mag[cv.row(y) - 2:cv.row(y) + 3, cv.col(x) - 2:cv.col(x) + 3].mean()
+            for x, y in pts if 2 <= cv.row(y) < h - 3 and 2 <= cv.col(x) < w - 3]
+    return max(float(np.mean(vals)) if vals else 0.0, 1e-3)
+
+
+def _bridge(cv: _Canvas, P: np.ndarray) -> tuple[Rim, float]:
+    """The bridge band and its straightness score: at the best row, the row mean of the
+    vertical gradient across the nose over the mean gradient magnitude of the window."""
+    half = GLASSES["bridge_half_width"]
+    ya, yb = GLASSES["bridge_rows"]
+    y0 = P[NASAL_ROOT, 1]
+    r0, r1 = cv.row(y0 + ya), cv.row(y0 + yb)
+    c0, c1 = cv.col(-half), cv.col(half)
+    win = cv.gy[r0:r1, c0:c1]
+    prof = win.mean(1)
+    k = int(np.argmax(np.abs(prof)))
+    score = float(abs(prof[k]) / max(cv.mag[r0:r1, c0:c1].mean(), 1e-6))
+    lo, hi = _pair(prof, k)
+    xs = np.array([-half, half])
+    margin = GLASSES["band_margin"]
+    top, bottom = cv.y_of(r0 + lo) - margin, cv.y_of(r0 + hi) + margin
+    return Rim(xs, np.full(2, top), np.full(2, bottom)), score
+
+
+def _pair(profile: np.ndarray, k: int) -> tuple[int, int]:
+    """Rows (lo, hi) of the bar whose strongest edge is at row k: the opposite-signed edge
+    nearest in strength within GLASSES["bar_max"], or k alone for a single edge."""
+    reach = int(GLASSES["bar_max"] * GLASSES["px_per_ipd"])
+    lo, hi = max(k - reach, 0), min(k + reach + 1, len(profile))
+    opp = -np.sign(profile[k]) * profile[lo:hi]
+    j = int(np.argmax(opp))
+    if opp[j] < GLASSES["pair_share"] * abs(profile[k]):
+        return k, k
+    return min(k, lo + j), max(k, lo + j)
+
+
+def _top_rim(cv: _Canvas, P: np.ndarray, side: str, pupil: np.ndarray) -> tuple[Rim, float]:
+    """The top rim over one eye, between the brows' top and the upper lid."""
+    xs, c0 = _rim_columns(cv, pupil, side)
+    lid_y = _contour_at(P[region(f"{side}_eye_upper_lid")], xs)
+    r_lo = np.full(len(xs), cv.row(pupil[1] - GLASSES["rim_reach"]))
+    r_hi = np.array([cv.row(y - GLASSES["lid_clearance"]) for y in lid_y])
+    rim, per_col = _bar(cv, xs, c0, r_lo, r_hi)
+    # a brow can outweigh a thin wire rim under it; glasses sit below the brows, so a second
+    # bar under the first, of at least a share of its strength, is the rim
+    below = np.array([cv.row(y + GLASSES["under_gap"]) for y in rim.bottom])
+    if np.mean(below < r_hi - 1) > 0.8:
+        lower, per_col2 = _bar(cv, xs, c0, np.minimum(below, r_hi - 2), r_hi)
+        if per_col2.mean() >= GLASSES["under_share"] * per_col.mean():
+            rim, per_col = lower, per_col2
+    return _trimmed(rim, per_col), float(per_col.mean())
+
+
+def _rim_columns(cv: _Canvas, pupil: np.ndarray, side: str) -> tuple[np.ndarray, int]:
+    """The resample's columns a lens spans (GLASSES["rim_span"]): their x (IPD), the first."""
+    out = -1.0 if side == "R" else 1.0  # the subject's right eye is at x < 0
+    u0, u1 = GLASSES["rim_span"]
+    xa, xb = sorted((pupil[0] + out * u0, pupil[0] + out * u1))
+    c0, c1 = cv.col(xa), cv.col(xb)
+    return cv.x_of(np.arange(c0, c1)), c0
+
+
+def _contour_at(pts: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    order = np.argsort(pts[:, 0])
+    return np.interp(xs, pts[order, 0], pts[order, 1])
+
+
+def _bar(cv: _Canvas, xs: np.ndarray, c0: int, r_lo: np.ndarray,
+         r_hi: np.ndarray) -> tuple[Rim, float]:
+    """The strongest smooth bar running across columns c0.. between rows r_lo and r_hi (per
+    column), by dynamic programming over columns, and its strength (per IPD): a dark bar's top
+    edge darkens downward and its bottom edge brightens within GLASSES["bar_max"] under it, a
+    light bar's the other way round; the stronger of the two readings."""
+    r0 = int(r_lo.min())
+    gy = cv.gy[r0:int(r_hi.max()), c0:c0 + len(xs)]
+    rows = np.arange(gy.shape[0])[:, None]
+    inside = (rows >= (r_lo - r0)[None]) & (rows < (r_hi - r0)[None])
+    cols = np.arange(gy.shape[1])
+    reach = int(GLASSES["bar_max"] * GLASSES["px_per_ipd"])
+    best = None
+    for sign in (-1.0, 1.0):  # -1: a dark bar
+        top_e, bottom_e = np.maximum(sign * gy, 0.0), np.maximum(-sign * gy, 0.0)
+        top = _best_path(np.where(inside, top_e, _OUTSIDE))
+        under = inside & (rows > top[None]) & (rows <= top[None] + reach)
+        bottom = _best_path(np.where(under, bottom_e, _OUTSIDE))
+        # a bar is as strong as its weaker edge
+        per_col = np.minimum(top_e[top, cols], bottom_e[bottom, cols]) * under[bottom, cols]
+        if best is None or per_col.mean() > best[0].mean():
+            best = (per_col, top, bottom)
+    per_col, top, bottom = best
+    bottom = _whole_bar(cv.g[r0:int(r_hi.max()), c0:c0 + len(xs)], top, bottom,
+                        top + reach, inside)
+    k = GLASSES["smooth_cols"]
+    margin = GLASSES["band_margin"]
+    rim = Rim(xs, _smooth(cv.y_of(top + r0), k) - margin,
+              _smooth(cv.y_of(bottom + r0), k) + margin)
+    return rim, per_col
+
+
+def _whole_bar(g: np.ndarray, top: np.ndarray, bottom: np.ndarray, limit: np.ndarray,
+               inside: np.ndarray) -> np.ndarray:
+    """The bar's bottom row per column moved down past any inner edge (a highlight along a
+    glossy rim brightens inside it) while the tone stays nearer the bar's than the skin's above
+    it, within `limit` and the window `inside`."""
+    cols = np.arange(g.shape[1])
+    h = g.shape[0]
+    above = g[np.maximum(top - 3, 0), cols]
+    bar = np.array([np.median(g[t:max(b, t) + 1, c]) for t, b, c in zip(top, bottom, cols)])
+    mid = (above + bar) / 2
+    sign = np.sign(above - bar)  # +1: a bar darker than the skin
+    out = bottom.copy()
+    for c in cols:
+        r = bottom[c]
+        while r + 1 < min(limit[c] + 1, h) and inside[r + 1, c] and \
+                sign[c] * (mid[c] - g[r + 1, c]) > 0:
+            r += 1
+        out[c] = r
+    return out
+
+
+def _trimmed(rim: Rim, per_col: np.ndarray) -> Rim:
+    keep = _strong_run(_smooth(per_col, GLASSES["smooth_cols"]))
+    return Rim(rim.xs[keep], rim.top[keep], rim.bottom[keep])
+
+
+def _strong_run(strength: np.ndarray) -> slice:
+    """Columns from the first to the last where the bar holds GLASSES["trim_share"] of its
+    median strength: a round lens's top curves down out of the band's reach at its ends, and
+    the path wanders off onto the brow there (a dip inside, a reflection, stays)."""
+    ok = np.flatnonzero(strength >= GLASSES["trim_share"] * np.median(strength))
+    return slice(int(ok[0]), int(ok[-1]) + 1) if len(ok) >= 2 else slice(0, len(strength))
+
+
+_OUTSIDE = -1e3  # path cost outside the search window: a path never leaves it for nothing
+
+
+def _best_path(cost: np.ndarray) -> np.ndarray:
+    """Row per column maximising the summed cost, moving at most one row per column."""
+    h, w = cost.shape
+    acc = cost[:, 0].copy()
+    back = np.zeros((h, w), np.int64)
+    idx = np.arange(h)
+    for c in range(1, w):
+        cand = np.stack([np.r_[-np.inf, acc[:-1]], acc, np.r_[acc[1:], -np.inf]])
+        j = np.argmax(cand, 0)
+        back[:, c] = idx + j - 1
+        acc = cand[j, idx] + cost[:, c]
+    path = np.zeros(w, np.int64)
+    path[-1] = int(np.argmax(acc))
+    for c in range(w - 1, 0, -1):
+        path[c - 1] = back[path[c], c]
+    return path
+
+
+def _smooth(y: np.ndarray, k: int) -> np.ndarray:
+    pad = np.pad(y, k // 2, mode="edge")
+    return np.convolve(pad, np.ones(k) / k, mode="valid")

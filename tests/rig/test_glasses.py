@@ -1,0 +1,176 @@
+"""Eyeglass frames stay rigid (core/rig/glasses.py finds them, core/rig/rims.py pins them)."""
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from scipy.spatial import Delaunay
+
+from core.cli import run_cli
+from core.engine import RenderJob
+from core.face.frame import FaceFrame
+from core.face.landmarks import detect_face
+from core.mix import EmotionMix
+from core.rig.engine import RigEngine
+from core.rig.glasses import Glasses, find_glasses
+from core.rig.pose import RigPose
+from core.rig.rims import _interpolate
+from core.rig.tuning import FOLD_GUARD
+
+SIZE = 768  # the grid cell (6 px) is then well inside the thin parts of the rims
+HEAD = (6.0, 4.0, 3.0)  # yaw, pitch, roll degrees
+SURPRISE_BROWS = {1: 1.0, 2: 1.0, 5: 1.0}
+
+
+@pytest.fixture(scope="module")
+def hopper() -> np.ndarray:
+    """grace_hopper.jpg cropped as benchmarks/bench_legibility.py does."""
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    return cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)[0:560, 60:452], (392, 560))
+
+
+@pytest.fixture(scope="module")
+def hop(hopper):
+    eng = RigEngine()
+    return eng, eng.prepare(hopper)
+
+
+def test_analyze_says_whether_the_portrait_wears_glasses(portrait_path, tmp_path, hopper, capsys):
+    hop_path = tmp_path / "hopper.png"
+    cv2.imwrite(str(hop_path), cv2.cvtColor(hopper, cv2.COLOR_RGB2BGR))
+    found = []
+    for path in (portrait_path, hop_path):
+        assert run_cli(["analyze", "--portrait", str(path)]) == 0
+        found.append(json.loads(capsys.readouterr().out)["eyeglasses"]["found"])
+    assert found == [False, True]
+
+
+def _found(image: np.ndarray) -> bool:
+    return find_glasses(image, detect_face(image).xy).found
+
+
+def test_glasses_found_on_the_photo_its_grayscale_and_a_painting(hopper):
+    gray = cv2.cvtColor(cv2.cvtColor(hopper, cv2.COLOR_RGB2GRAY), cv2.COLOR_GRAY2RGB)
+    painting = cv2.stylization(hopper, sigma_s=60, sigma_r=0.45)
+    assert [_found(im) for im in (hopper, gray, painting, hopper[:, ::-1].copy())] == [True] * 4
+
+
+def test_no_glasses_on_faces_without_them(portrait):
+    sketch, _ = cv2.pencilSketch(cv2.cvtColor(portrait, cv2.COLOR_RGB2BGR), sigma_s=60,
+                                 sigma_r=0.07, shade_factor=0.05)
+    drawing = cv2.cvtColor(sketch, cv2.COLOR_GRAY2RGB)
+    eng = RigEngine()
+    neutral = eng.render_frame(RenderJob(portrait=eng.prepare(portrait),
+                                         mix=EmotionMix(neutralize=True), size=512,
+                                         duration=1.0), 15).image  # the smile taken away
+    assert [_found(im) for im in (portrait, drawing, neutral)] == [False] * 3
+    assert eng.prepare(portrait).motion.rims is None
+
+
+def _draw_glasses(image: np.ndarray, square: bool) -> np.ndarray:
+    """Dark frames drawn on a face (0.05 IPD thick): oval or square lenses and a bridge."""
+    frame = FaceFrame.from_landmarks(detect_face(image).xy)
+    out = image.copy()
+    t = np.linspace(0, 2 * np.pi, 100)
+    c, s_ = np.cos(t), np.sin(t)
+    if square:
+        c, s_ = np.clip(1.3 * c, -1, 1), np.clip(1.3 * s_, -1, 1)
+    width = max(int(0.05 * frame.ipd), 1)
+    for cx in (-0.5, 0.5):
+        lens = frame.to_image(np.column_stack([cx + 0.37 * c, 0.03 + 0.25 * s_]))
+        cv2.polylines(out, [lens.astype(np.int32)], True, (30, 20, 20), width, cv2.LINE_AA)
+    bridge = frame.to_image(np.array([[-0.15, -0.05], [0.15, -0.05]])).astype(np.int32)
+    cv2.line(out, tuple(map(int, bridge[0])), tuple(map(int, bridge[1])), (30, 20, 20), width,
+             cv2.LINE_AA)
+    return out
+
+
+def test_glasses_found_when_drawn_on_a_face_without_them(portrait):
+    assert [_found(_draw_glasses(portrait, sq)) for sq in (False, True)] == [True, True]
+
+
+def _field_at(warper, d_px, pins_px, pts):
+    """The warp's forward displacement (px) at output pixels `pts`, bilinear on its grid."""
+    D = warper.field(d_px, pins_px)
+    x0, y0 = warper.roi[:2]
+    sx, sy = warper.spacing
+    mx = ((pts[:, 0] - x0 + 0.5) / sx - 0.5).astype(np.float32)[None]
+    my = ((pts[:, 1] - y0 + 0.5) / sy - 0.5).astype(np.float32)[None]
+    return cv2.remap(D, mx, my, cv2.INTER_LINEAR)[0]
+
+
+def test_rims_move_with_the_head_alone_while_the_brows_rise(hop):
+    _, p = hop
+    m, sp = p.motion, p.at_size(SIZE)
+    assert m.rims is not None
+    pose = RigPose(aus=SURPRISE_BROWS, head=HEAD)
+    d = m.displacement(pose)
+    d_px, pins_px = m.to_pixels(d, sp.scale), m.to_pixels(m.pin_displacement(HEAD), sp.scale)
+    frame = p.frame.scaled(sp.scale)
+    for band in m.rims.bands[:2]:  # the top rims: their middle line, inner half to outer end
+        xs = np.linspace(band.xs[0], band.xs[-1], 15)[2:-2]
+        mid = np.column_stack([xs, (np.interp(xs, band.xs, band.top)
+                                    + np.interp(xs, band.xs, band.bottom)) / 2])
+        head_only = m.to_pixels(m.head_displacement(
+            mid, HEAD, depth=_interpolate(m.P[:468], m.Z[:468], mid)), sp.scale)
+        got = _field_at(sp.warper, d_px, pins_px, frame.to_image(mid))
+        assert np.abs(got - head_only).max() < 0.5
+    # the brows' tops above the rims still rise (AU1/AU2), past the head's own motion
+    brow_tops = [105, 334]
+    rise = -(d[brow_tops, 1] - m.head_displacement(m.P[brow_tops], HEAD, brow_tops)[:, 1])
+    assert (rise > 0.05).all()
+
+
+def test_a_lowered_brow_stops_short_of_the_rim(hop):
+    _, p = hop
+    m = p.motion
+    d = m.displacement(RigPose(aus={4: 1.0}))
+    P1 = m.P + d
+    for band, (idx, _gap) in zip(m.rims.bands[:2], m.rims.above[:2]):
+        assert len(idx)
+        # 0.01 IPD (<1 px here): the fold guard, after the hold, may nudge a point
+        assert (P1[idx, 1] < np.interp(m.P[idx, 0], band.xs, band.top) + 0.01).all()
+
+
+@pytest.mark.parametrize("cond", ["surprised", "fearful", "angry", "sad", "sadly surprised",
+                                  "disgusted"])
+def test_no_folds_in_the_warp_mesh(hop, cond):
+    eng, p = hop
+    m, sp = p.motion, p.at_size(384)
+    full = EmotionMix.from_preset(cond, au_overrides={45: 0.0})
+    job = RenderJob(portrait=p, mix=full, size=384, duration=1.0)
+    info = eng.render_frame(job, 15).info
+    d_px = info["landmarks"] - sp.rest_xy
+    pins_px = m.to_pixels(m.pin_displacement(info["head"]), sp.scale)
+    w = sp.warper
+    ctrl = w.ctrl
+    moved = ctrl.copy()
+    n = len(w.moving)
+    moved[:n] += d_px[w.moving]
+    moved[n:n + w.n_pins] += pins_px
+    tri = Delaunay(ctrl).simplices
+
+    def area(Q):
+        a, b, c = Q[tri[:, 0]], Q[tri[:, 1]], Q[tri[:, 2]]
+        return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+
+    rest = area(ctrl)
+    # slivers have no orientation worth keeping: the fold guard's own floor (core/rig/tuning.py)
+    live = np.abs(rest) > FOLD_GUARD["min_area"] * (p.frame.ipd * sp.scale) ** 2
+    flipped = live & (np.sign(area(moved)) != np.sign(rest))
+    on_rims = ((tri >= n) & (tri < n + w.n_pins)).any(1)
+    # the landmark mesh's own slivers are the fold guard's business (tests/legibility); none
+    # touching a rim (before the guard knew the pins: 1-2 per expression, before brows near a
+    # rim were damped: 4-15)
+    assert not (flipped & on_rims).any()
+
+
+def test_nothing_moving_renders_as_without_glasses(hop, hopper, monkeypatch):
+    eng, p = hop
+    monkeypatch.setattr("core.rig.portrait.find_glasses", lambda *a: Glasses(False))
+    bare = eng.prepare(hopper)
+    assert bare.motion.rims is None and p.motion.rims is not None
+    assert np.array_equal(eng.render_pose(p, RigPose(), 384), eng.render_pose(bare, RigPose(), 384))
