@@ -212,20 +212,13 @@ def floor_rounds(a) -> None:
                   f"{min(qc):.2f}-{max(qc):.2f} (per round: {', '.join(f'{x:.2f}' for x in qc)})")
 
 
-STAGES = (("core.rig.warp", "Warper", "warp"), ("core.rig.warp", "Warper", "inverse_field"),
-          ("core.rig.shading", "ShadingRenderer", "apply"),
-          ("core.rig.mouth", "MouthRenderer", "composite"),
-          ("core.rig.eyes", "EyeRenderer", "composite"),
-          ("core.rig.motion", "MotionModel", "displacement"), ("core.rig.engine", None, "compose"))
-
-
 def stages(a) -> None:
     """In this process: the rig's frames of the 60 s take with CPU timers on each stage, then the
     same take exported: CPU of the rendering thread, of the writer's feeder thread (YUV
     conversion, pipe writes) and of ffmpeg."""
-    import collections
-    import importlib
     import resource
+
+    from bench_frame_cost import STAGES, time_stages  # this folder: the same stage timers
 
     from core.audio.io import load_audio
     from core.engine import RenderJob
@@ -235,21 +228,7 @@ def stages(a) -> None:
     from core.video import ffmpeg
     from core.video.export import export_video
 
-    spent: dict = collections.defaultdict(float)
-
-    def timed(fn, label):
-        def run(*args, **kw):
-            t = time.thread_time()
-            try:
-                return fn(*args, **kw)
-            finally:
-                spent[label] += time.thread_time() - t
-        return run
-
-    for module, cls, name in STAGES:
-        owner = importlib.import_module(module)
-        owner = getattr(owner, cls) if cls else owner
-        setattr(owner, name, timed(getattr(owner, name), f"{cls or module}.{name}"))
+    spent = time_stages(STAGES)
     feed = ffmpeg.EncoderProcess._feed
 
     def feeder(self):

@@ -178,14 +178,14 @@ class RigEngine(Engine):
               emotion: np.ndarray, info: dict | None = None) -> np.ndarray:
         motion = portrait.motion
         d_ipd = motion.displacement(pose, emotion)
-        if info is not None:
-            info["landmarks"] = sp.rest_xy + motion.to_pixels(d_ipd, sp.scale)  # output px
-            info["landmarks_ipd"] = motion.P + d_ipd  # face frame, size independent
         d_px = motion.to_pixels(d_ipd, sp.scale)
+        deformed = sp.rest_xy + d_px
+        if info is not None:
+            info["landmarks"] = deformed.copy()  # output px
+            info["landmarks_ipd"] = motion.P + d_ipd  # face frame, size independent
         pins = None if motion.rims is None else motion.to_pixels(
             motion.pin_displacement(pose.head), sp.scale)
         image = sp.warper.warp(sp.image, d_px, pins)
-        deformed = sp.rest_xy + d_px
         image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         eyes = [468, 473]

@@ -125,7 +125,8 @@ class EyeRenderer:
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
         # the eyeball rides with the eye corners (head motion); the iris adds gaze
-        ball = (xy[list(eye.corners)] - self.rest_xy[list(eye.corners)]).mean(0)
+        c0, c1 = eye.corners
+        ball = ((xy[c0] - self.rest_xy[c0]) + (xy[c1] - self.rest_xy[c1])) / 2
         # the iris stays within max_gaze of where the eyeball took it: clamping the whole shift
         # (gaze plus the head's motion) left the iris behind a head tilted back more than ~5
         # degrees, under the lower lid (happily surprised at intensity 1.5: white above a sliver)
@@ -147,7 +148,11 @@ class EyeRenderer:
         lids = lids[..., None]
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
-        roi = img[Y0:Y1, X0:X1].astype(np.float32)
-        content = empty * (1 - ia) + iris * ia
+        # in place on the fresh layers (the same values as the plain expressions)
+        content = np.multiply(empty, 1 - ia, out=empty)
+        content += np.multiply(iris, ia, out=iris)
         a = lids * np.maximum(ba, ia)  # one layer, so the lid's soft edge blends it once
-        img[Y0:Y1, X0:X1] = (roi * (1 - a) + content * a + 0.5).astype(np.uint8)
+        out = img[Y0:Y1, X0:X1] * (1 - a)
+        out += np.multiply(content, a, out=content)
+        out += 0.5
+        img[Y0:Y1, X0:X1] = out  # truncated, as astype(uint8): in 0..255.5 by construction

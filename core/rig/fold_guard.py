@@ -12,6 +12,14 @@ from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
 from core.rig.tuning import FOLD_GUARD
 
 
+def _signed_area(Q: np.ndarray, corners: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Twice the signed area of each triangle (corner index lists a, b, c) of `Q` (N, 2)."""
+    x, y = Q[:, 0], Q[:, 1]
+    a, b, c = corners
+    ax, ay = x[a], y[a]
+    return (x[b] - ax) * (y[c] - ay) - (y[b] - ay) * (x[c] - ax)
+
+
 class FoldGuard:
     def __init__(self, P: np.ndarray, extra: np.ndarray | None = None):
         """`extra` (K, 2): fixed points of the mesh that are no landmarks (eyeglass rims,
@@ -25,20 +33,21 @@ class FoldGuard:
         # slivers (the closed mouth slit, a closed eye) have no meaningful orientation at rest:
         # counted, lips parting across them "flipped" them and the guard dragged the lower lip
         # up with a raised upper lip (AU10 opened grace_hopper.jpg's mouth 0.017 IPD, not 0.06)
-        rest = np.abs(self._area(P[:self.m].astype(np.float32)))
-        self.tri = self.tri[rest >= FOLD_GUARD["min_area"]]
+        area = _signed_area(P[:self.m].astype(np.float32), tuple(self.tri.T))
+        self.tri = self.tri[np.abs(area) >= FOLD_GUARD["min_area"]]
         # nor are triangles across the mouth (a corner of each lip): open at rest, they span what
         # the mouth renderer paints. Counted, lips closing over a smile's teeth "flipped" them
         # and the guard parted the lips again (the smiling astronaut set to sad showed teeth)
         t = self.tri
         across = np.isin(t, UPPER_LIP_ONLY).any(1) & np.isin(t, LOWER_LIP_ONLY).any(1)
         self.tri = t[~across]
+        # the corners as three contiguous index lists: _area gathers ~2x faster from them
+        self._corners = tuple(np.ascontiguousarray(self.tri[:, k]) for k in range(3))
         self.P = P[:self.m].astype(np.float32)
         self.sign = np.sign(self._area(self.P))
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
-        a, b, c = Q[self.tri[:, 0]], Q[self.tri[:, 1]], Q[self.tri[:, 2]]
-        return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+        return _signed_area(Q, self._corners)
 
     def flipped(self, d: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """Indices of the mesh's triangles that displacements d (N, 2) IPD (and `extra`, the
@@ -61,7 +70,7 @@ class FoldGuard:
         out = None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
             cur = full if out is None else out
-            bad = np.flatnonzero(self._area(self.P + cur[:m]) * self.sign < 0)
+            bad = (self._area(self.P + cur[:m]) * self.sign < 0).nonzero()[0]
             if not len(bad):
                 break
             if out is None:
@@ -72,14 +81,17 @@ class FoldGuard:
                 u = np.unique(t)
                 out[u[free[u]]] *= FOLD_GUARD["shrink"]
                 continue
-            mean = out[t].mean(1)  # (B, 2)
+            # (B, 2) corner means; summed as np.mean sums them (same float32 values), without
+            # its ~15 us of set-up in a loop that runs ~7 times a frame
+            c = out[t]
+            mean = (c[:, 0] + c[:, 1] + c[:, 2]) / 3
             acc = np.zeros((m, 2), np.float32)
-            cnt = np.zeros(m, np.float32)
-            np.add.at(acc, t.ravel(), np.repeat(mean, 3, axis=0))
-            np.add.at(cnt, t.ravel(), 1.0)
-            hit = (cnt > 0) & free
+            flat = t.ravel()
+            np.add.at(acc, flat, np.repeat(mean, 3, axis=0))
+            cnt = np.bincount(flat, minlength=m).astype(np.float32)
+            hit = ((cnt > 0) & free).nonzero()[0]  # indices: ~2x faster than the mask here
             a = FOLD_GUARD["pull"]
-            out[:m][hit] = (1 - a) * out[:m][hit] + a * acc[hit] / cnt[hit, None]
+            out[hit] = (1 - a) * out[hit] + a * acc[hit] / cnt[hit, None]
         if out is None:
             return d
         if m == n:

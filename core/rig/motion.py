@@ -74,6 +74,7 @@ class MotionModel:
         self.corner_follow = self._corner_follow_weights()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
+        self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
 
@@ -138,19 +139,30 @@ class MotionModel:
                           z[on][order]))
         return sides
 
-    def _yaw(self, points: np.ndarray, z: np.ndarray, yaw: float) -> np.ndarray:
-        """x of `points` after a head yaw (degrees): each turns on the sphere at its height,
-        which leaves the silhouette where it is and keeps every row's order (no fold at the far
-        cheek), plus the parallax of what stands in front of the sphere (nose, chin)."""
+    def _on_sphere(self, points: np.ndarray, z: np.ndarray):
+        """(radius, angle, depth in front of the sphere) of `points` (IPD) at depths `z`."""
         x, y = points[:, 0], points[:, 1]
         (y_r, r_r, z_r), (y_l, r_l, z_l) = self.silhouette
         right = x < 0
         r = np.where(right, np.interp(y, y_r, r_r), np.interp(y, y_l, r_l))
         centre_z = np.where(right, np.interp(y, y_r, z_r), np.interp(y, y_l, z_l))
         theta = np.arcsin(np.clip(x / r, -1.0, 1.0))
+        return r, theta, np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
+
+    def _yaw(self, rest: np.ndarray, z: np.ndarray, yaw: float, key=None) -> np.ndarray:
+        """x of `rest` points (IPD, depths `z`) after a head yaw (degrees): each turns on the
+        sphere at its height, which leaves the silhouette where it is and keeps every row's
+        order (no fold at the far cheek), plus the parallax of what stands in front of the
+        sphere (nose, chin). With a `key` (a landmark index list), their place on the sphere is
+        kept (most of the work, and every frame turns the same landmarks)."""
+        geometry = None if key is None else self._sphere_cache.get(key)
+        if geometry is None:
+            geometry = self._on_sphere(rest, z)
+            if key is not None:
+                self._sphere_cache[key] = geometry
+        r, theta, front = geometry
         a = np.radians(yaw)
         turned = r * np.sin(np.clip(theta - a, -np.pi / 2, np.pi / 2))
-        front = np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
     def head_displacement(self, points: np.ndarray, head, idx=None,
@@ -163,7 +175,8 @@ class MotionModel:
         if depth is not None:
             return self._turn(points, head, points, depth)
         z = self.Z if idx is None else self.Z[idx]
-        return self._turn(points, head, self.P if idx is None else self.P[idx], z)
+        key = "all" if idx is None else tuple(int(i) for i in idx)
+        return self._turn(points, head, self.P if idx is None else self.P[idx], z, key)
 
     def pin_displacement(self, head) -> np.ndarray:
         """(K, 2) IPD: the eyeglass rims' pins (core/rig/rims.py) under the head turn alone.
@@ -176,13 +189,15 @@ class MotionModel:
             self._pins_last = last
         return last[1]
 
-    def _turn(self, points: np.ndarray, head, rest: np.ndarray, z: np.ndarray) -> np.ndarray:
+    def _turn(self, points: np.ndarray, head, rest: np.ndarray, z: np.ndarray,
+              key=None) -> np.ndarray:
+        """`head_displacement` of `points` at rest places `rest`, depths `z` (`key`: `_yaw`'s)."""
         moved = np.array(points, np.float32)
         if head[0]:
             # each point turns where it sits on the head: its rest place picks its sphere (a
             # jaw dropped by speech below the oval's lowest height took the chin's tiny radius
             # and a notch appeared in the jaw line)
-            moved[:, 0] += self._yaw(rest, z, head[0]) - rest[:, 0]
+            moved[:, 0] += self._yaw(rest, z, head[0], key) - rest[:, 0]
         if head[1] or head[2]:
             pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
             p3 = np.column_stack([moved, z]) - pivot

@@ -350,9 +350,11 @@ class MouthRenderer:
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, xy, origin, skull, k)
-        roi = img[y0:y1, x0:x1].astype(np.float32)
         a = mask[..., None]
-        img[y0:y1, x0:x1] = np.clip(roi * (1 - a) + interior * a + 0.5, 0, 255).astype(np.uint8)
+        out = img[y0:y1, x0:x1] * (1 - a)
+        out += np.multiply(interior, a, out=interior)
+        out += 0.5
+        img[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # truncated, as astype(uint8)
         return img
 
     def _closed_lips(self, img: np.ndarray, xy: np.ndarray) -> None:
@@ -397,7 +399,8 @@ class MouthRenderer:
             m[:, 2] = _apply(skull, np.array([rx, ry], np.float32)) + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
             a = cv2.warpAffine(mask, m, size)[..., None]
-            interior = interior * (1 - a) + moved * a
+            interior *= 1 - a  # in place: `interior` is this frame's own (same values)
+            interior += np.multiply(moved, a, out=moved)
         return interior
 
     def _corridor(self, interior: np.ndarray, xy: np.ndarray, origin: np.ndarray,

@@ -44,11 +44,15 @@ class CreaseFlattener:
         for c in centres:
             np.maximum(near, 1.0 - np.hypot(xs[None, :] - c[0], ys[:, None] - c[1]) / r,
                        out=near)
-        up = cv2.resize(np.dstack([blur, near]), (ww, hh), interpolation=cv2.INTER_LINEAR)
+        # resized apart, not as one 4-channel image: the same values (resize treats channels
+        # alike), in contiguous arrays that the arithmetic after runs ~2x faster on
+        up = cv2.resize(blur, (ww, hh), interpolation=cv2.INTER_LINEAR)
+        reach = cv2.resize(near, (ww, hh), interpolation=cv2.INTER_LINEAR)
         lips = np.zeros((hh, ww), np.uint8)
         cv2.fillPoly(lips, [np.round(lip_xy - [x0, y0]).astype(np.int32)], 255)
         lips = cv2.GaussianBlur(lips, (0, 0), max(UNSMILE["lip_feather"] * self.ipd, 0.5))
-        return up[..., :3], np.clip(up[..., 3], 0.0, 1.0) * (1.0 - lips * np.float32(1 / 255))
+        np.clip(reach, 0.0, 1.0, out=reach)
+        return up, reach * (1.0 - lips * np.float32(1 / 255))
 
     def _texture(self, image: np.ndarray, rest_xy: np.ndarray) -> float:
         """How much darker than its surroundings the skin around the rest corners is at the
@@ -83,6 +87,12 @@ class CreaseFlattener:
         blur, reach = self._lift_inputs(crop, x0, y0, centres, xy[_OUTER_LIPS, :2])
         m = reach * np.float32(k)
         f = crop.astype(np.float32)
-        f += np.maximum(blur - f - np.float32(self.texture), 0.0) * m[..., None]
-        img[y0:y1, x0:x1] = np.clip(f + 0.5, 0, 255).astype(np.uint8)
+        # f += max(blur - f - texture, 0) * m, then rounded; in place (the same values)
+        lift = np.subtract(blur, f, out=blur)
+        lift -= np.float32(self.texture)
+        np.maximum(lift, 0.0, out=lift)
+        lift *= m[..., None]
+        f += lift
+        f += 0.5
+        img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)  # truncated to uint8, as astype does
         return img

@@ -23,6 +23,7 @@ IRIS_START = 468  # Face Mesh: 468-477 are the refined iris points
 # (half a step is 1/64; 1/128 leaves room for float rounding); checked in bands of grid rows
 STILL_PX = 1 / 128
 REMAP_BAND = 8
+NEWTON_ROW = 16384  # live grid nodes per row of the Newton's remap map (remap: under 32767 a side)
 _clip = np.core.umath.clip  # np.clip's ufunc, without its ~4 us of argument handling per call
 
 WARP_TUNING = {
@@ -92,6 +93,19 @@ def _barycentric(ctrl: np.ndarray, nodes: np.ndarray) -> sparse.csr_matrix:
                              shape=(len(nodes), len(ctrl)))
 
 
+def _slope(f: np.ndarray, axis: int) -> np.ndarray:
+    """np.gradient(f, axis=axis) of a 2-D plane (central differences, one-sided at the edges;
+    the same values), without its ~40 us of generic set-up per call."""
+    out = np.empty_like(f)
+    if axis == 1:
+        f, out = f.T, out.T
+    np.subtract(f[2:], f[:-2], out=out[1:-1])
+    out[1:-1] /= 2.0
+    np.subtract(f[1], f[0], out=out[0])
+    np.subtract(f[-1], f[-2], out=out[-1])
+    return out.T if axis == 1 else out
+
+
 class Warper:
     """Warp an image of shape (h, w) by landmark displacements (478, 2) in pixels.
 
@@ -129,11 +143,28 @@ class Warper:
         node_y = y0 + (np.arange(gh) + 0.5) * self.spacing[1] - 0.5
         nodes = np.stack(np.meshgrid(node_x, node_y), -1).reshape(-1, 2)
         self.weights = _barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
+        # the nodes that a landmark's or a pin's motion reaches (~70 %; the rest lie among
+        # anchors only)
+        reached = self.weights[:, : len(self.moving) + self.n_pins].getnnz(axis=1) > 0
         self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
+        self._set_live(np.flatnonzero(reached))
         self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
                                              np.arange(y0, y1, dtype=np.float32)))
+
+    def _set_live(self, live: np.ndarray) -> None:
+        """The grid nodes Newton iterates on (`live`, flat indices) and their layout as a remap
+        map, `_live_at` (rows, cols) of flat indices, NEWTON_ROW nodes a row at most; a short
+        last row is filled with the first node again, computed twice alike."""
+        self._live = live
+        rows = max(-(-len(live) // NEWTON_ROW), 1)
+        cols = max(-(-len(live) // rows), 1)
+        at = np.full(rows * cols, live[0] if len(live) else 0, np.intp)
+        at[: len(live)] = live
+        self._live_at = at.reshape(rows, cols)
+        self._live_gx = self._gx.reshape(-1)[self._live_at]
+        self._live_gy = self._gy.reshape(-1)[self._live_at]
 
     def _roi(self, pts: np.ndarray, h: int, w: int) -> tuple[int, int, int, int]:
         m = WARP_TUNING["roi_margin"] * self.cell
@@ -156,29 +187,32 @@ class Warper:
         """Backward displacement B on the grid, (gh, gw, 2) px: out(y) = in(y - B(y))."""
         D = self.field(disp, pins)
         sx, sy = float(self.spacing[0]), float(self.spacing[1])
-        # Jacobian of D in px/px; the bilinear field's slope between nodes (central differences)
-        dx = np.gradient(D, axis=1) / sx
-        dy = np.gradient(D, axis=0) / sy
-        J = np.dstack([dx[..., 0] + 1, dy[..., 0], dx[..., 1], dy[..., 1] + 1])  # I + dD/dx
-        # x is kept in grid units: q = node index - displacement / spacing
-        qx = self._gx - D[..., 0] / sx
-        qy = self._gy - D[..., 1] / sy
+        Dx, Dy = cv2.split(D)  # contiguous planes: the arithmetic below is ~3x faster on them
+        # D and its Jacobian in px/px, I + dD/dx (the bilinear field's slope between nodes), as
+        # one 6-channel image: one remap a step samples both (the same values as two)
+        DJ = cv2.merge([Dx, Dy, _slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
+                        _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
+        # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
+        # landmark or pin reaches: elsewhere D is 0 around the node, so q stays on it, B is 0
+        if not len(self._live):
+            return np.zeros_like(D)
+        at, gx, gy = self._live_at, self._live_gx, self._live_gy
+        qx = gx - Dx.reshape(-1)[at] / sx
+        qy = gy - Dy.reshape(-1)[at] / sy
         t = WARP_TUNING
         lim = t["max_step"]
         for _ in range(t["newton_steps"]):
-            # sampled channels split into contiguous planes: the arithmetic below runs ~3x
-            # faster on them than on strided views (same values)
-            dqx, dqy = cv2.split(cv2.remap(D, qx, qy, cv2.INTER_LINEAR,
-                                           borderMode=cv2.BORDER_REPLICATE))
-            a, b, c, d = cv2.split(cv2.remap(J, qx, qy, cv2.INTER_LINEAR,
-                                             borderMode=cv2.BORDER_REPLICATE))
+            dqx, dqy, a, b, c, d = cv2.split(cv2.remap(DJ, qx, qy, cv2.INTER_LINEAR,
+                                                       borderMode=cv2.BORDER_REPLICATE))
             # residual F(x) - y in px, F(x) = x + D(x)
-            rx = (qx - self._gx) * sx + dqx
-            ry = (qy - self._gy) * sy + dqy
+            rx = (qx - gx) * sx + dqx
+            ry = (qy - gy) * sy + dqy
             det = np.maximum(a * d - b * c, t["min_det"])
             qx -= _clip((d * rx - b * ry) / det / sx, -lim, lim)
             qy -= _clip((a * ry - c * rx) / det / sy, -lim, lim)
-        return np.dstack([(self._gx - qx) * sx, (self._gy - qy) * sy])
+        B = np.zeros((2, Dx.size), np.float32)
+        B[0, at], B[1, at] = (gx - qx) * sx, (gy - qy) * sy
+        return cv2.merge([B[0].reshape(Dx.shape), B[1].reshape(Dx.shape)])
 
     def roi_map(self, disp: np.ndarray) -> np.ndarray:
         """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32

@@ -302,6 +302,7 @@ def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
         if helper is not None:
             helper.close()
         frames = iter(engine.frames(job, progress, cancel))
+    threads = parallel.cv2_single_thread()
     try:
         first = next(frames, None)
         if first is None:
@@ -319,5 +320,8 @@ def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
         close = getattr(frames, "close", None)
         if close is not None:
             close()
+        import cv2
+
+        cv2.setNumThreads(threads)
     return ExportResult(path, writer.frames, writer.frames / job.fps, job.fps, w, h,
                         time.perf_counter() - t0)

@@ -63,3 +63,23 @@ def test_a_dropped_jaw_turns_with_the_face(hopper):
     order = np.argsort(m.P[OVAL][low, 0])
     steps = np.abs(np.diff(yaw_dx[low][order]))
     assert steps.max() < 0.03, steps.round(3)
+
+
+def test_the_turn_of_a_few_points_is_the_turn_of_all(hopper):
+    """The yaw sphere's place of each landmark list is computed once and kept: the eyes alone,
+    then all points, then the eyes again turn exactly as a fresh model turns them."""
+    from core.rig.motion import MotionModel
+
+    _, p = hopper
+    m = p.motion
+    eyes = [468, 473]
+    head = (12.0, -4.0, 3.0)
+    first = m.head_displacement(m.P[eyes], head, eyes)
+    every = m.head_displacement(m.P, head)
+    again = m.head_displacement(m.P[eyes], (-12.0, 0.0, 0.0), eyes)
+    fresh = MotionModel(p.analysis)
+    np.testing.assert_array_equal(first, every[eyes])
+    np.testing.assert_array_equal(every, fresh.head_displacement(fresh.P, head))
+    np.testing.assert_array_equal(again, fresh.head_displacement(fresh.P[eyes], (-12.0, 0.0, 0.0),
+                                                                 eyes))
+    assert abs(float(first[0, 0])) > 0.05

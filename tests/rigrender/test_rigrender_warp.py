@@ -94,3 +94,32 @@ def test_warp_is_a_remap_through_its_own_maps(p, warper, motion):
     mx, my = warper.maps(disp)
     ref = cv2.remap(p.image, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     assert np.array_equal(warper.warp(p.image, disp), ref)
+
+
+def test_newton_on_the_reached_nodes_is_newton_on_every_node(p, warper):
+    """inverse_field iterates only on the grid nodes some landmark's motion reaches; the nodes
+    among anchors alone keep B = 0 exactly, and iterating on every node gives the same B."""
+    disp = motions.jaw(p, 0.3) + motions.smile(p, 0.15)
+    disp[region("R_eye_upper_lid"), 1] += 3.0
+    B = warper.inverse_field(disp)
+    every = Warper(p.xy, p.image.shape[:2])
+    every._set_live(np.arange(every._gx.size))
+    assert 0.5 < len(warper._live) / every._gx.size < 1.0  # the shortcut skips some, not all
+    assert np.array_equal(B, every.inverse_field(disp))
+    outside = np.setdiff1d(np.arange(every._gx.size), warper._live)
+    assert not B.reshape(-1, 2)[outside].any() and B.reshape(-1, 2)[warper._live].any()
+
+
+def test_newton_on_more_nodes_than_a_remap_map_row(p, warper, monkeypatch):
+    """More live nodes than one row of remap's map takes (a face filling a 2048 px frame): laid
+    out in rows, the last one padded, the same B."""
+    import core.rig.warp as warp_module
+
+    disp = motions.jaw(p, 0.3) + motions.smile(p, 0.15)
+    n = len(warper._live)
+    # a row length that leaves the last row short
+    row = next(k for k in range(n // 4, n) if -(-n // k) * -(-n // -(-n // k)) > n)
+    monkeypatch.setattr(warp_module, "NEWTON_ROW", row)
+    rows = Warper(p.xy, p.image.shape[:2])
+    assert rows._live_at.shape[0] > 1 and rows._live_at.size > n
+    assert np.array_equal(rows.inverse_field(disp), warper.inverse_field(disp))
