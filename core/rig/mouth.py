@@ -344,12 +344,13 @@ class MouthRenderer:
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
         skull, jaw = self._bones(xy)
-        interior = self._interior(xy, (y1 - y0, x1 - x0), origin, gap, skull, jaw)
+        grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
+        interior = self._interior(xy, grid, gap, skull, jaw)
         if self.rest_patch is not None:
             interior = self._real_teeth(interior, origin, skull, jaw)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
-                interior = self._corridor(interior, xy, origin, skull, k)
+                interior = self._corridor(interior, grid, k)
         a = mask[..., None]
         out = img[y0:y1, x0:x1] * (1 - a)
         out += np.multiply(interior, a, out=interior)
@@ -403,41 +404,44 @@ class MouthRenderer:
             interior += np.multiply(moved, a, out=moved)
         return interior
 
-    def _corridor(self, interior: np.ndarray, xy: np.ndarray, origin: np.ndarray,
-                  skull: np.ndarray, k: float) -> np.ndarray:
+    def _grid(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray,
+              skull: np.ndarray) -> tuple:
+        """The interior box's pixels in the mouth frame: (centre, axes, u along the corners, v
+        toward the chin, um = u from the dental midline), u/v/um as a row and a column
+        broadcast (the same values as full grids, without building them)."""
+        c, axes = self._mouth_frame(xy)
+        xs = np.arange(shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
+        ys = np.arange(shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
+        u = xs * axes[0, 0] + ys * axes[0, 1]
+        v = xs * axes[1, 0] + ys * axes[1, 1]
+        mid = (_apply(skull, self.rest[MIDLINE:MIDLINE + 1]) - c) @ axes.T
+        return c, axes, u, v, u - np.float32(mid.astype(np.float32)[0, 0])
+
+    def _corridor(self, interior: np.ndarray, grid: tuple, k: float) -> np.ndarray:
         """A smiling portrait's real teeth span its smile, premolars included: with the smile
         taken away, an opening mouth (speech, fear) showed that full band and read as a grin.
         Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
         buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
         t = MOUTH_TUNING
-        c, axes = self._mouth_frame(xy)
-        mid = float(((_apply(skull, self.rest[MIDLINE:MIDLINE + 1]) - c) @ axes[0])[0])
-        xs = np.arange(interior.shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
-        ys = np.arange(interior.shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
-        lateral = np.abs(xs * axes[0, 0] + ys * axes[0, 1] - np.float32(mid)) / np.float32(self.ipd)
+        lateral = np.abs(grid[4]) / np.float32(self.ipd)
         lo, hi = t["corridor_from"]
         f = np.clip((lateral - lo) / (hi - lo), 0.0, 1.0)
         dark = (f * f * (3 - 2 * f) * np.float32(k))[..., None]
         return interior * (1 - dark) + self.cavity.astype(np.float32) * dark
 
-    def _interior(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray, gap: float,
-                  skull: np.ndarray, jaw: np.ndarray) -> np.ndarray:
-        """(h, w, 3) float32 interior: per-pixel weights of cavity, tongue, teeth and gum
-        (all 2-D maps), mixed with the portrait's colours in one product at the end."""
+    def _interior(self, xy: np.ndarray, grid: tuple, gap: float, skull: np.ndarray,
+                  jaw: np.ndarray) -> np.ndarray:
+        """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
+        tongue, teeth and gum (all 2-D maps), mixed with the portrait's colours in one product
+        at the end."""
         t = MOUTH_TUNING
         ipd = self.ipd
-        c, axes = self._mouth_frame(xy)
-        # a row and a column, broadcast: the same values as full grids, without building them
-        xs = np.arange(shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
-        ys = np.arange(shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
-        u = xs * axes[0, 0] + ys * axes[0, 1]
-        v = xs * axes[1, 0] + ys * axes[1, 1]
+        c, axes, u, v, um = grid
+        shape = u.shape
         to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)
         y_up = self._curve(to_uv(xy[self.upper]), u)
         y_lo = self._curve(to_uv(xy[self.lower]), u)
         half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
-        mid = float(to_uv(_apply(skull, self.rest[MIDLINE:MIDLINE + 1]))[0, 0])
-        um = u - np.float32(mid)
         lateral = np.minimum(np.abs(um) / np.float32(half), 1.0)
         w = np.zeros((*shape, 4), np.float32)  # cavity, tongue, teeth, gum
         # cavity: darkest under the upper teeth, warming toward the tongue and the corners
