@@ -26,6 +26,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.rig.au_points import curve_at
 from core.rig.tuning import GLASSES
 
 NASAL_ROOT = 168  # Face Mesh: the nose bridge between the eyes (FACS.md)
@@ -54,10 +55,6 @@ class Glasses:
     found: bool
     rims: list[Rim] = field(default_factory=list)  # top rims (subject's right, left), bridge
     scores: dict[str, float] = field(default_factory=dict)  # the cues, for notes and tests
-
-    def describe(self) -> str:
-        s = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
-        return f"{'glasses' if self.found else 'no glasses'} ({s})"
 
 
 class _Canvas:
@@ -161,7 +158,7 @@ def _pair(profile: np.ndarray, k: int) -> tuple[int, int]:
 def _top_rim(cv: _Canvas, P: np.ndarray, side: str, pupil: np.ndarray) -> tuple[Rim, float]:
     """The top rim over one eye, between the brows' top and the upper lid."""
     xs, c0 = _rim_columns(cv, pupil, side)
-    lid_y = _contour_at(P[region(f"{side}_eye_upper_lid")], xs)
+    lid_y = curve_at(P[region(f"{side}_eye_upper_lid")], xs)
     r_lo = np.full(len(xs), cv.row(pupil[1] - GLASSES["rim_reach"]))
     r_hi = np.array([cv.row(y - GLASSES["lid_clearance"]) for y in lid_y])
     rim, per_col = _bar(cv, xs, c0, r_lo, r_hi)
@@ -182,11 +179,6 @@ def _rim_columns(cv: _Canvas, pupil: np.ndarray, side: str) -> tuple[np.ndarray,
     xa, xb = sorted((pupil[0] + out * u0, pupil[0] + out * u1))
     c0, c1 = cv.col(xa), cv.col(xb)
     return cv.x_of(np.arange(c0, c1)), c0
-
-
-def _contour_at(pts: np.ndarray, xs: np.ndarray) -> np.ndarray:
-    order = np.argsort(pts[:, 0])
-    return np.interp(xs, pts[order, 0], pts[order, 1])
 
 
 def _bar(cv: _Canvas, xs: np.ndarray, c0: int, r_lo: np.ndarray,
