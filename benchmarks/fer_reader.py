@@ -238,8 +238,14 @@ def classify(net: nn.Module, faces: np.ndarray) -> np.ndarray:
 class FerReader:
     """Reads an RGB frame: Face Mesh box -> 64 px gray -> mini-Xception probabilities."""
 
+    name = "FER2013 mini-Xception"
+
     def __init__(self, weights: str | Path):
         self.net = load_keras_hdf5(weights)
+
+    def classify(self, faces: np.ndarray) -> np.ndarray:
+        """(N, 64, 64) crop_face inputs -> (N, 7) probabilities."""
+        return classify(self.net, faces)
 
     def read(self, image: np.ndarray, landmarks: np.ndarray | None = None) -> np.ndarray | None:
         """(7,) probabilities, or None when Face Mesh finds no face."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from bench_legibility import BASICS, COMPOUNDS, CONDITIONS
-from fer_reader import LABELS, FerReader, classify, crop_face, default_weights
+from fer_reader import LABELS, FerReader, crop_face, default_weights
 
 EXPERT_CLASS = {"happy": "happy", "sad": "sad", "angry": "angry", "disgusted": "disgust",
                 "fearful": "fear", "surprised": "surprise"}
@@ -21,6 +21,19 @@ COMPOUND_CLASSES = {"angrily disgusted": ("angry", "disgust"),
                     "happily surprised": ("happy", "surprise")}
 SHORT = {"angry": "ang", "disgust": "dis", "fear": "fea", "happy": "hap", "sad": "sad",
          "surprise": "sur", "neutral": "neu"}
+
+
+def open_readers(path: str | None, path2: str | None) -> list[tuple[str, object, str]]:
+    """(report key, reader or None, its weights' path or why it is skipped): the mini-Xception
+    always tried, the held-out 4-block CNN (fer2_reader.py) only when its weights are given."""
+    out = [("cnn", *open_reader(path))]
+    if path2:
+        if not Path(path2).is_file():
+            out.append(("cnn2", None, f"--cnn2-reader {path2}: no such file"))
+        else:
+            from fer2_reader import Fer2Reader
+            out.append(("cnn2", Fer2Reader(path2), str(path2)))
+    return out
 
 
 def open_reader(path: str | None) -> tuple[FerReader | None, str]:
@@ -49,7 +62,7 @@ def read_frames(reader: FerReader, frames: dict[str, np.ndarray],
             out[key] = None
             continue
         face = crop_face(img, lm)
-        out[key] = {"face": face, "probs": classify(reader.net, face[None])[0]}
+        out[key] = {"face": face, "probs": reader.classify(face[None])[0]}
     return out
 
 
@@ -114,10 +127,10 @@ def _cell(cond: str, r: dict) -> str:
     return f"{SHORT[r['pred']]} .{min(round(r['p'] * 100), 99):02d}{hit}"
 
 
-def report(label: str, res: dict) -> dict:
+def report(label: str, res: dict, reader: str = "FER2013 mini-Xception") -> dict:
     s = summary(res)
     n = len(res)
-    print(f"{label}: CNN reader (FER2013 mini-Xception): six experts top-1 "
+    print(f"{label}: CNN reader ({reader}): six experts top-1 "
           f"{s['top1'][0]}/{s['top1'][1]} ({s['top1'][0] / max(s['top1'][1], 1):.0%}, chance 14%), "
           f"mean p(asked) {s['p_asked']:.2f}; compounds' top-2 = the two named "
           f"{s['compounds'][0]}/{s['compounds'][1]}, mean p(pair) {s['p_pair']:.2f}; "

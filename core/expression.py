@@ -50,6 +50,26 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
 }
 
 
+# What an expert adds to the mouth while speech is active (times the speech activity), on top of
+# the AUs above, most of whose opening and pressing give way to speech (core/rig/compose.py).
+# Angry: EMFACS's open-mouthed anger (4+5+7+10+22+23+25/26; Ekman & Friesen 1975: "lips ...
+# open, squared, as if shouting"): the upper lip raised and the lower lip pulled down off the
+# teeth, so angry speech bares both rows of teeth; with speech's plain opening alone a talking
+# angry face read as a calm one (by eye).
+SPEECH_FORM: dict[str, dict[int, float]] = {
+    "angry": {10: 0.4, 16: 0.6},
+}
+
+
+def speech_form_matrix() -> np.ndarray:
+    """(6, NUM_AUS) float32: row i = expert i's mouth form while speaking."""
+    m = np.zeros((len(EMOTIONS), NUM_AUS), np.float32)
+    for i, name in enumerate(EMOTIONS):
+        for au, v in SPEECH_FORM.get(name, {}).items():
+            m[i, AU_INDEX[au]] = v
+    return m
+
+
 def expert_matrix() -> np.ndarray:
     """(6, NUM_AUS) float32: row i = expert i's AU activations in AU_NUMBERS order."""
     m = np.zeros((len(EMOTIONS), NUM_AUS), np.float32)

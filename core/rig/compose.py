@@ -6,10 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
+from core.expression import speech_form_matrix
 from core.rig.motion import MotionModel
 from core.rig.pose import RigPose
 from core.rig.tuning import (
     AU_MAGNITUDE,
+    CLOSURE,
     ONSET_FLOOR,
     ONSET_SECONDS,
     REST_CONFLICTS,
@@ -18,9 +20,12 @@ from core.rig.tuning import (
 )
 from core.track import TrackRow
 
-# Emotion AUs that open or press the mouth give way to speech while it is active, so p/b/m
-# still close and vowels still open (DESIGN.md "Speech").
-MOUTH_YIELD_AUS = (16, 23, 24, 25, 26, 27)
+# Emotion AUs that press or open the mouth give way to speech while it is active, so vowels
+# still open and p/b/m still close (DESIGN.md "Speech"): pressing fully, opening by a share
+# (SPEECH_MIX), and all of it while speech closes the lips.
+PRESS_AUS = (23, 24)
+OPEN_AUS = (16, 25, 26, 27)
+MOUTH_YIELD_AUS = PRESS_AUS + OPEN_AUS
 EYE_CLOSURE_AUS = (43, 45)
 
 
@@ -35,7 +40,19 @@ class FrameDrive:
     gaze: tuple[float, float] = (0.0, 0.0)
 
 
-_YIELD_IDX = [AU_INDEX[au] for au in MOUTH_YIELD_AUS]
+_PRESS_IDX = [AU_INDEX[au] for au in PRESS_AUS]
+_OPEN_IDX = [AU_INDEX[au] for au in OPEN_AUS]
+_SPEECH_FORM = speech_form_matrix()
+
+
+def _yields(drive: FrameDrive) -> tuple[float, float]:
+    """Shares of the emotion's lip pressing and of its mouth opening that give way to speech
+    this frame: the activity's share of each, and all of the opening while speech closes the
+    lips (its AU24 at CLOSURE's full_at: a jaw held open would keep p/b/m apart)."""
+    a = float(drive.activity)
+    closing = min(drive.speech.get(24, 0.0) / CLOSURE["full_at"], 1.0)
+    return (a * SPEECH_MIX["emotion_press_yield"],
+            min(max(a * SPEECH_MIX["emotion_open_yield"], closing), 1.0))
 
 
 def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -> dict[int, float]:
@@ -98,24 +115,33 @@ def onset(t: float) -> float:
 
 
 def _emotion_displacement(motion: MotionModel, row: TrackRow, muted: list[int],
-                          yielding: float) -> np.ndarray:
-    """MoE output for gains (base) with the mouth AUs scaled by (1 - yielding).
+                          yields: tuple[float, float]) -> np.ndarray:
+    """MoE output for gains (base) with the pressing and opening AUs scaled by (1 - their
+    yield).
 
-    The experts are linear in the AU gain, so out(gain) = out(base) - yielding * out(mouth part):
-    two MoE calls per distinct condition (cached), not one per frame while speech varies.
+    The experts are linear in the AU gain, so out(gain) = out(base) - yield_p * out(press part)
+    - yield_o * out(open part): three MoE calls per distinct condition (cached), not one per
+    frame while speech varies.
     """
     g = row.g
     key = (g.tobytes(), tuple(sorted(muted)), None if row.s is None else row.s.tobytes())
 
     def make():
         base = motion.moe.au_gain(g, muted)
-        mouth = np.zeros_like(base)
-        mouth[_YIELD_IDX] = base[_YIELD_IDX]
-        return motion.moe.displacement(g, row.s, base), motion.moe.displacement(g, row.s, mouth)
+        parts = []
+        for idx in (_PRESS_IDX, _OPEN_IDX):
+            part = np.zeros_like(base)
+            part[idx] = base[idx]
+            parts.append(motion.moe.displacement(g, row.s, part))
+        return (motion.moe.displacement(g, row.s, base), *parts)
 
     # the cache locks itself: the GUI's preview and clip threads share one portrait
-    full, mouth_part = motion.emotion_cache.get_or_make(key, make)
-    return full - yielding * mouth_part if yielding else full
+    full, press, open_ = motion.emotion_cache.get_or_make(key, make)
+    out = full
+    for y, part in zip(yields, (press, open_)):
+        if y:
+            out = out - np.float32(y) * part
+    return out
 
 
 def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigPose, np.ndarray]:
@@ -123,12 +149,13 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""
     muted, forced = row.muted, row.forced
     g_eff = row.g
-    yielding = drive.activity * SPEECH_MIX["emotion_mouth_yield"]
+    yields = _yields(drive)
     yield_gain = np.ones(NUM_AUS, np.float32)
-    yield_gain[_YIELD_IDX] = 1.0 - yielding
+    yield_gain[_PRESS_IDX] -= yields[0]
+    yield_gain[_OPEN_IDX] -= yields[1]
     gain = motion.moe.au_gain(g_eff, muted, yield_gain)
     mixed = motion.moe.mixed_aus(g_eff, gain)
-    emotion = _emotion_displacement(motion, row, muted, yielding)
+    emotion = _emotion_displacement(motion, row, muted, yields)
     smile_taken = 0.0
     if motion.rest.aus:
         taken, fractions = _rest_displacement(motion, row, mixed)
@@ -136,6 +163,12 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
         smile_taken = motion.rest.aus.get(12, 0.0) * min(fractions.get(12, 0.0), 1.0)
 
     extra = _speech_aus(drive.speech, mixed, muted)
+    if drive.activity > 0:  # the experts' own speaking forms (core/expression.py SPEECH_FORM)
+        form = np.asarray(g_eff, np.float32) @ _SPEECH_FORM * np.float32(drive.activity)
+        for i in np.flatnonzero(form > 1e-4):
+            au = AU_NUMBERS[i]
+            if au not in muted and au not in forced:
+                extra[au] = extra.get(au, 0.0) + float(form[i])
     for au, v in forced.items():  # a forced AU replaces what the mix gave it
         extra[au] = extra.get(au, 0.0) + v - float(mixed[AU_INDEX[au]])
     blink = max([drive.blink if 45 not in muted else 0.0]

@@ -45,8 +45,9 @@ MOUTH_TUNING = {
     "lower_gap_shade": 0.06,  # ... two lower teeth (narrower, deeper in shadow)
     "tongue_from_gap": 0.10,
     "tongue_height": 0.14,
-    "tongue_width_share": 0.55,  # of the mouth width
-    "tongue_soft": 4.0,  # 1 / the share of the ellipse's outer band over which its edge fades
+    "tongue_width_share": 0.8,  # of the mouth width
+    "corner_dark": 0.35,
+    "tongue_soft": 2.0,  # 1 / the share of the ellipse's outer band over which its edge fades
     "corner_shade": 0.35,  # teeth darken toward the corners by this much (buccal corridor; 0.7
     # and 0.5 greyed a smile's narrow band of made-up teeth: on the grayscale photo its teeth
     # came out as grey as the skin, by eye)
@@ -93,7 +94,7 @@ MOUTH_TUNING = {
     "corridor_full_at": 0.5,
     # ... fading from the canine's middle to past its distal edge, IPD from the dental midline
     # (canine distal edge 0.355: tooth_edges above)
-    "corridor_from": (0.27, 0.40),
+    "corridor_from": (0.18, 0.32),
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -350,7 +351,7 @@ class MouthRenderer:
             interior = self._real_teeth(interior, origin, skull, jaw)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
-                interior = self._corridor(interior, grid, k)
+                interior = self._corridor(interior, grid, k, xy)
         a = mask[..., None]
         out = img[y0:y1, x0:x1] * (1 - a)
         out += np.multiply(interior, a, out=interior)
@@ -417,17 +418,23 @@ class MouthRenderer:
         mid = (_apply(skull, self.rest[MIDLINE:MIDLINE + 1]) - c) @ axes.T
         return c, axes, u, v, u - np.float32(mid.astype(np.float32)[0, 0])
 
-    def _corridor(self, interior: np.ndarray, grid: tuple, k: float) -> np.ndarray:
+    def _corridor(self, interior: np.ndarray, grid: tuple, k: float,
+                  xy: np.ndarray) -> np.ndarray:
         """A smiling portrait's real teeth span its smile, premolars included: with the smile
         taken away, an opening mouth (speech, fear) showed that full band and read as a grin.
         Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
         buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
         t = MOUTH_TUNING
-        lateral = np.abs(grid[4]) / np.float32(self.ipd)
+        um, axes = grid[4], grid[1]
+        lateral = np.abs(um) / np.float32(self.ipd)
         lo, hi = t["corridor_from"]
         f = np.clip((lateral - lo) / (hi - lo), 0.0, 1.0)
         dark = (f * f * (3 - 2 * f) * np.float32(k))[..., None]
-        return interior * (1 - dark) + self.cavity.astype(np.float32) * dark
+        # the cavity as _interior shades it beside the corners
+        half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
+        side = np.minimum(np.abs(um) / np.float32(half), 1.0)
+        cavity = (1 - t["corner_dark"] * side * side)[..., None] * self.cavity.astype(np.float32)
+        return interior * (1 - dark) + cavity * dark
 
     def _interior(self, xy: np.ndarray, grid: tuple, gap: float, skull: np.ndarray,
                   jaw: np.ndarray) -> np.ndarray:
@@ -444,10 +451,10 @@ class MouthRenderer:
         half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
         lateral = np.minimum(np.abs(um) / np.float32(half), 1.0)
         w = np.zeros((*shape, 4), np.float32)  # cavity, tongue, teeth, gum
-        # cavity: darkest under the upper teeth, warming toward the tongue and the corners
-        # (by eye on photos of open mouths)
+        # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
+        # walls beside the corners are in shadow (by eye on photos of open mouths)
         d2 = np.clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
-        warm = 1.0 + 0.35 * lateral * lateral
+        warm = 1.0 - t["corner_dark"] * lateral * lateral
         w[..., 0] = (1 - 0.35 * d2) * warm
         w[..., 1] = 0.35 * d2 * warm
         if gap > t["tongue_from_gap"]:

@@ -70,8 +70,12 @@ CLOSURE = {"full_at": 0.6}
 
 # How speech and emotion share the mouth (by eye).
 SPEECH_MIX: dict[str, float] = {
-    # emotion's own mouth opening/pressing fades while speech is active (speech must own p/b/m)
-    "emotion_mouth_yield": 1.0,
+    # share of the emotion's own lip pressing (AU23, AU24) that fades while speech is active:
+    # all of it, or pressed lips would swallow the words
+    "emotion_press_yield": 1.0,
+    # ... and of its own opening (AU16, AU25, AU26, AU27): speech moves the jaw on top of what
+    # is left, and its p/b/m still close the lips over it (motion.py _close_over)
+    "emotion_open_yield": 0.3,
     # AU27 (mouth stretch) in speech is for shouted vowels; at full gain ordinary loud vowels
     # gape (by eye on the sample voice)
     "speech_au27_gain": 0.35,
@@ -134,11 +138,15 @@ REST_FIT: dict = {
     "max_gap_scale": 1.6,
     # the rest smile's field is scaled up to bring the corners down to the neutral height, at
     # most by this (rest.py _exact_corners; the astronaut's pencil drawing needed 1.7x)
-    "max_corner_scale": 2.0,
+    "max_corner_scale": 2.5,
     # on the lips the parting fields are the exact opening (rest.py _exact_lip_closure): the
-    # upper lip's share of the closing (the lower lip and jaw do most of it: Vig & Brundo 1978,
-    # lip motion in speech) and how far an outer contour follows its inner one
-    "closure_upper_share": 0.4,
+    # upper lip's share of the closing and how far an outer contour follows its inner one. In
+    # speech the lower lip and jaw do most of the moving (Vig & Brundo 1978), but a smile's
+    # parting is mostly its upper lip drawn up off the teeth: at 0.4 the smiling photo, set to
+    # sad and talking, still bared the smile's full band of upper teeth between words and read
+    # as smiling (by eye); at 0.5 the relaxed upper lip drapes over them (0.6 folded the warp
+    # of the smiling photo's "sadly surprised" at intensity 1.5, tests/legibility)
+    "closure_upper_share": 0.5,
     "closure_outer": 0.5,
 }
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
