@@ -153,6 +153,35 @@ def test_speech_owns_the_mouth(motion):
     assert talking[CHIN, 1] < 0.3 * silent[CHIN, 1]
 
 
+def test_an_expert_keeps_most_of_its_opening_while_speaking(motion):
+    """Talking, surprise keeps its jaw dropped (its opening gives way to speech by
+    SPEECH_MIX's share only): a surprised face that talked with speech's plain opening read as a
+    neutral one."""
+    from core.rig.tuning import SPEECH_MIX
+    talking, _ = disp(motion, EmotionMix.from_preset("surprised"), speech={}, activity=1.0)
+    silent, _ = disp(motion, EmotionMix.from_preset("surprised"))
+    kept = 1.0 - SPEECH_MIX["emotion_open_yield"]
+    assert talking[CHIN, 1] == pytest.approx(kept * silent[CHIN, 1], rel=0.05)
+    assert talking[CHIN, 1] > 0.5 * silent[CHIN, 1]
+
+
+def test_anger_speaks_through_bared_teeth(hopper_motion):
+    """While speaking, anger raises its upper lip and pulls its lower lip down off the teeth
+    (core/expression.py SPEECH_FORM); silent, it keeps its pressed lips."""
+    motion = hopper_motion
+    angry = EmotionMix.from_preset("angry")
+    talking, pose = disp(motion, angry, speech={}, activity=1.0)
+    silent, quiet = disp(motion, angry)
+    assert pose.aus.get(10, 0.0) > 0.3 and pose.aus.get(16, 0.0) > 0.5
+    assert 10 not in quiet.aus and 16 not in quiet.aus
+    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+    assert talking[up, 1].mean() < silent[up, 1].mean() - 0.02  # upper lip up
+    assert talking[lo, 1].mean() > silent[lo, 1].mean() + 0.03  # lower lip down
+    shut, _ = disp(motion, angry, speech={24: 0.6}, activity=1.0)  # ... and p/b/m still close
+    gap = float(((motion.P + shut)[lo, 1] - (motion.P + shut)[up, 1]).mean())
+    assert gap < 0.012
+
+
 @pytest.fixture(scope="module")
 def hopper_motion():
     import cv2
