@@ -3,7 +3,14 @@ mouth corners are in the portrait's texture, and moving the corners down (core/r
 leaves them curling up beside a closed mouth, which reads as a closed-lip smile. Around the rest
 and the moved corners, outside the lips, what is darker than its blurred surroundings is lifted
 toward them (UNSMILE in core/rig/tuning.py). Only lifts: a grayscale portrait stays grayscale,
-and nothing changes without a rest smile taken away."""
+and nothing changes without a rest smile taken away.
+
+The smile's cheeks stay in the texture too: the raised apples and the deep nasolabial folds
+between the nose wings and the corners, which a FER2013 CNN read as "happy" under the smiling
+photo's anger (0.85) and sadness (0.62) until they were smoothed away (0.21, 0.06). So over each
+cheek, between the nose wing, the cheek and the corner, the shading at the folds' scale (a
+band of the image between two blurs, IRON in core/rig/tuning.py) is taken out by the same share:
+the folds flatten, the skin's own fine texture (pores, freckles) stays."""
 from __future__ import annotations
 
 import cv2
@@ -11,11 +18,14 @@ import numpy as np
 
 from core.face.regions import region
 from core.rig.roi import poly_box
-from core.rig.tuning import UNSMILE
+from core.rig.tuning import IRON, UNSMILE
 
 CORNERS = [61, 291]
 DOWN = 4  # the blur and the reach are made at 1/DOWN of the size
 _OUTER_LIPS = np.concatenate([region("lips_upper_outer"), region("lips_lower_outer")[::-1]])
+# each cheek's fold zone, subject's right then left: nose wing, upper cheek, cheek, jaw side,
+# mouth corner, nostril edge (Face Mesh points; the left side by mirror symmetry)
+_CHEEKS = (np.array([129, 205, 187, 192, 61, 98]), np.array([358, 425, 411, 416, 291, 327]))
 
 
 class CreaseFlattener:
@@ -95,4 +105,42 @@ class CreaseFlattener:
         f += lift
         f += 0.5
         img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)  # truncated to uint8, as astype does
+        return self._iron(img, xy, k)
+
+    def _iron(self, img: np.ndarray, xy: np.ndarray, k: float) -> np.ndarray:
+        """Take `k` x IRON["share"] of the fold-scale shading out of both cheeks (in place)."""
+        pad = int(np.ceil(3 * IRON["feather"] * self.ipd)) + 2
+        pts = np.concatenate([xy[c, :2] for c in _CHEEKS])
+        box = poly_box(pts, img.shape, pad=pad)
+        if box is None:
+            return img
+        x0, y0, x1, y1 = box
+        crop = img[y0:y1, x0:x1]
+        hh, ww = crop.shape[:2]
+        # the masks and the coarse blur are smooth: made at 1/DOWN of the size
+        sw, sh = max(ww // DOWN, 2), max(hh // DOWN, 2)
+        to_small = np.float32([sw / ww, sh / hh])
+        zone = np.zeros((sh, sw), np.uint8)
+        for c in _CHEEKS:
+            cv2.fillPoly(zone, [np.round((xy[c, :2] - [x0, y0]) * to_small * 16).astype(np.int32)],
+                         255, lineType=cv2.LINE_AA, shift=4)
+        lips = np.zeros((sh, sw), np.uint8)  # the lips' own edges stay sharp
+        cv2.fillPoly(lips, [np.round((xy[_OUTER_LIPS, :2] - [x0, y0]) * to_small * 16)
+                            .astype(np.int32)], 255, lineType=cv2.LINE_AA, shift=4)
+        s = sw / ww
+        lips = cv2.GaussianBlur(lips, (0, 0), max(IRON["lip_margin"] * self.ipd * s, 0.5))
+        m = cv2.GaussianBlur(zone, (0, 0), max(IRON["feather"] * self.ipd * s, 0.5))
+        # off the lips, with a margin: the blurred lip mask's half-level line is the lip outline
+        m = m.astype(np.float32) * np.clip(1.0 - lips.astype(np.float32) / 64.0, 0.0, 1.0)
+        m = cv2.resize(m, (ww, hh), interpolation=cv2.INTER_LINEAR)
+        f = crop.astype(np.float32)
+        fine = cv2.GaussianBlur(f, (0, 0), max(IRON["fine"] * self.ipd, 0.3))
+        small = cv2.resize(f, (sw, sh), interpolation=cv2.INTER_AREA)
+        coarse = cv2.resize(cv2.GaussianBlur(small, (0, 0), IRON["coarse"] * self.ipd * s),
+                            (ww, hh), interpolation=cv2.INTER_LINEAR)
+        band = np.subtract(fine, coarse, out=fine)
+        band *= (m * np.float32(k * IRON["share"] / 255))[..., None]
+        f -= band
+        f += 0.5
+        img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)
         return img

@@ -116,3 +116,35 @@ def test_the_smiling_portrait_set_to_sad_takes_its_smile(smiling):
     sad, _ = compose(m, neutral_row(EmotionMix.from_preset("sad").gates()), FrameDrive({}))
     neutral, _ = compose(m, neutral_row(), FrameDrive({}))
     assert sad.smile_taken > 0.3 and neutral.smile_taken == 0.0
+
+
+def test_the_smiles_cheeks_are_ironed_and_their_fine_texture_stays(portrait):
+    """The folds between the nose wings and the corners flatten (the shading at their scale
+    goes), the skin's fine texture stays, the lips and everything off the cheeks are untouched,
+    and a grayscale portrait stays grayscale."""
+    from core.face.landmarks import detect_face
+    from core.face.regions import ipd
+    from core.rig.tuning import IRON
+    from core.rig.unsmile import _CHEEKS
+
+    xy = detect_face(portrait).landmarks[:, :2].astype(np.float32)
+    d = float(ipd(xy))
+    for img in (portrait, np.repeat(cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)[..., None], 3, 2)):
+        f = CreaseFlattener(img, xy, d)
+        out = f._iron(img.copy(), xy, 1.0)
+        zone = np.zeros(img.shape[:2], np.uint8)
+        for c in _CHEEKS:
+            cv2.fillPoly(zone, [np.round(xy[c]).astype(np.int32)], 1)
+        lips = np.zeros_like(zone)
+        cv2.fillPoly(lips, [np.round(xy[_OUTER_LIPS]).astype(np.int32)], 1)
+        inner = cv2.erode(zone, None, iterations=int(0.06 * d)) & (1 - cv2.dilate(lips, None, iterations=int(0.06 * d)))
+        g = lambda a, s: cv2.GaussianBlur(a.astype(np.float32).mean(-1), (0, 0), s * d)
+        band = lambda a: (g(a, IRON["fine"]) - g(a, IRON["coarse"]))[inner > 0].std()
+        pores = lambda a: (a.astype(np.float32).mean(-1) - g(a, 0.012))[inner > 0].std()
+        assert band(out) < 0.6 * band(img), (band(out), band(img))  # ~60 % of it goes
+        assert abs(pores(out) - pores(img)) < 0.2 * pores(img)  # 3.8 -> 3.2 grey levels
+        near = cv2.dilate(zone, None, iterations=int(4 * IRON["feather"] * d) + 3)
+        assert np.array_equal(out[near == 0], img[near == 0])  # off the cheeks nothing moves
+        assert np.abs(out[lips > 0].astype(int) - img[lips > 0]).max() <= 2  # the lips stay
+        if img.ndim == 3 and np.ptp(img.astype(int), axis=-1).max() == 0:
+            assert np.ptp(out.astype(int), axis=-1).max() == 0  # gray stays gray
