@@ -74,8 +74,13 @@ SPEECH_MIX: dict[str, float] = {
     # all of it, or pressed lips would swallow the words
     "emotion_press_yield": 1.0,
     # ... and of its own opening (AU16, AU25, AU26, AU27): speech moves the jaw on top of what
-    # is left, and its p/b/m still close the lips over it (motion.py _close_over)
-    "emotion_open_yield": 0.3,
+    # is left, and its p/b/m close the lips (all of the opening yields to them, compose.py).
+    # 0.3 read best (a FER2013 CNN on talking takes: rose most over neutral talking 14/36
+    # against 10/36 at 0.6 and 9/36 at 1.0), but the smiling photo's upper lip, thinned by its
+    # smile's removal, then folded in every frame of a talking surprise and the fold guard took
+    # ~1 ms a frame to unfold it (mesh passes a frame, "happily surprised": 37 at 0.3, 26 at
+    # 0.5, 9 at 0.6, 4 at 1.0)
+    "emotion_open_yield": 0.6,
     # AU27 (mouth stretch) in speech is for shouted vowels; at full gain ordinary loud vowels
     # gape (by eye on the sample voice)
     "speech_au27_gain": 0.35,

@@ -134,11 +134,15 @@ class CreaseFlattener:
         m = m.astype(np.float32) * np.clip(1.0 - lips.astype(np.float32) / 64.0, 0.0, 1.0)
         m = cv2.resize(m, (ww, hh), interpolation=cv2.INTER_LINEAR)
         f = crop.astype(np.float32)
-        fine = cv2.GaussianBlur(f, (0, 0), max(IRON["fine"] * self.ipd, 0.3))
-        small = cv2.resize(f, (sw, sh), interpolation=cv2.INTER_AREA)
+        # the band itself at half size: its finer edge (0.025 IPD, ~2 px at 512) survives that
+        hw, hh2 = max(ww // 2, 2), max(hh // 2, 2)
+        half = cv2.resize(f, (hw, hh2), interpolation=cv2.INTER_AREA)
+        fine = cv2.GaussianBlur(half, (0, 0), max(IRON["fine"] * self.ipd * hw / ww, 0.3))
+        small = cv2.resize(half, (sw, sh), interpolation=cv2.INTER_AREA)
         coarse = cv2.resize(cv2.GaussianBlur(small, (0, 0), IRON["coarse"] * self.ipd * s),
-                            (ww, hh), interpolation=cv2.INTER_LINEAR)
-        band = np.subtract(fine, coarse, out=fine)
+                            (hw, hh2), interpolation=cv2.INTER_LINEAR)
+        band = cv2.resize(np.subtract(fine, coarse, out=fine), (ww, hh),
+                          interpolation=cv2.INTER_LINEAR)
         band *= (m * np.float32(k * IRON["share"] / 255))[..., None]
         f -= band
         f += 0.5

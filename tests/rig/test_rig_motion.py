@@ -153,7 +153,7 @@ def test_speech_owns_the_mouth(motion):
     assert talking[CHIN, 1] < 0.3 * silent[CHIN, 1]
 
 
-def test_an_expert_keeps_most_of_its_opening_while_speaking(motion):
+def test_an_expert_keeps_part_of_its_opening_while_speaking(motion):
     """Talking, surprise keeps its jaw dropped (its opening gives way to speech by
     SPEECH_MIX's share only): a surprised face that talked with speech's plain opening read as a
     neutral one."""
@@ -162,7 +162,7 @@ def test_an_expert_keeps_most_of_its_opening_while_speaking(motion):
     silent, _ = disp(motion, EmotionMix.from_preset("surprised"))
     kept = 1.0 - SPEECH_MIX["emotion_open_yield"]
     assert talking[CHIN, 1] == pytest.approx(kept * silent[CHIN, 1], rel=0.05)
-    assert talking[CHIN, 1] > 0.5 * silent[CHIN, 1]
+    assert talking[CHIN, 1] > 0.3 * silent[CHIN, 1]
 
 
 def test_anger_speaks_through_bared_teeth(hopper_motion):
