@@ -7,11 +7,10 @@ import numpy as np
 
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.expression import speech_form_matrix
-from core.rig.motion import MotionModel
+from core.rig.motion import MotionModel, closure_share
 from core.rig.pose import RigPose
 from core.rig.tuning import (
     AU_MAGNITUDE,
-    CLOSURE,
     ONSET_FLOOR,
     ONSET_SECONDS,
     REST_CONFLICTS,
@@ -50,7 +49,7 @@ def _yields(drive: FrameDrive) -> tuple[float, float]:
     this frame: the activity's share of each, and all of the opening while speech closes the
     lips (its AU24 at CLOSURE's full_at: a jaw held open would keep p/b/m apart)."""
     a = float(drive.activity)
-    closing = min(drive.speech.get(24, 0.0) / CLOSURE["full_at"], 1.0)
+    closing = closure_share(drive.speech.get(24, 0.0))
     return (a * SPEECH_MIX["emotion_press_yield"],
             min(max(a * SPEECH_MIX["emotion_open_yield"], closing), 1.0))
 

@@ -46,6 +46,12 @@ def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
     return rz @ rx
 
 
+def closure_share(press: float) -> float:
+    """How far speech's p/b/m (its AU24 at `press`) close the lips: all of the way from
+    CLOSURE's full_at."""
+    return min(press / CLOSURE["full_at"], 1.0)
+
+
 class MotionModel:
     """Everything about a portrait's motion that doesn't depend on the output size."""
 
@@ -252,7 +258,7 @@ class MotionModel:
         """Speech's lip closure (AU24 from p/b/m) closes the gap the lips have now, not only the
         rest gap the AU basis knows: over a raised upper lip (a grin's or a sneer's AU10) the
         lips of 'Papa' stayed 0.05-0.11 IPD apart. Both lips move, half each."""
-        k = min(press / CLOSURE["full_at"], 1.0)
+        k = closure_share(press)
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
         return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
 

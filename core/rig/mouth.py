@@ -14,6 +14,8 @@ and a painting one in its own palette.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import cv2
 import numpy as np
 
@@ -45,7 +47,9 @@ MOUTH_TUNING = {
     "lower_gap_shade": 0.06,  # ... two lower teeth (narrower, deeper in shadow)
     "tongue_from_gap": 0.10,
     "tongue_height": 0.14,
-    "tongue_width_share": 0.8,  # of the mouth width
+    "tongue_width_share": 0.8,  # of the mouth width (0.55 read as a pink disc in surprise)
+    # the cavity darkens by this much toward the corners (the cheeks' inner walls in shadow;
+    # lightening it 1.35x there read as a grey plate, by eye on open mouths)
     "corner_dark": 0.35,
     "tongue_soft": 2.0,  # 1 / the share of the ellipse's outer band over which its edge fades
     "corner_shade": 0.35,  # teeth darken toward the corners by this much (buccal corridor; 0.7
@@ -100,6 +104,18 @@ MOUTH_TUNING = {
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
 JAW = [152, 175, 199, 200]  # chin: moves with the jaw
 MIDLINE = 13  # upper inner lip centre: the dental midline at rest
+
+
+class _Grid(NamedTuple):
+    """The mouth interior box's pixels in the mouth frame (MouthRenderer._grid)."""
+
+    c: np.ndarray  # the frame's centre, px
+    axes: np.ndarray  # (2, 2): u along the corners, v toward the chin
+    u: np.ndarray
+    v: np.ndarray
+    um: np.ndarray  # u from the dental midline
+    half: float  # the mouth's half-width, px
+    lateral: np.ndarray  # |um| / half, at most 1
 
 
 def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray) -> np.ndarray:
@@ -351,7 +367,7 @@ class MouthRenderer:
             interior = self._real_teeth(interior, origin, skull, jaw)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
-                interior = self._corridor(interior, grid, k, xy)
+                interior = self._corridor(interior, grid, k)
         a = mask[..., None]
         out = img[y0:y1, x0:x1] * (1 - a)
         out += np.multiply(interior, a, out=interior)
@@ -406,55 +422,53 @@ class MouthRenderer:
         return interior
 
     def _grid(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray,
-              skull: np.ndarray) -> tuple:
-        """The interior box's pixels in the mouth frame: (centre, axes, u along the corners, v
-        toward the chin, um = u from the dental midline), u/v/um as a row and a column
-        broadcast (the same values as full grids, without building them)."""
+              skull: np.ndarray) -> _Grid:
+        """The interior box's pixels in the mouth frame (`_Grid`), u, v, um and lateral as rows
+        and columns broadcast (the same values as full grids, without building them)."""
         c, axes = self._mouth_frame(xy)
         xs = np.arange(shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
         ys = np.arange(shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
         u = xs * axes[0, 0] + ys * axes[0, 1]
         v = xs * axes[1, 0] + ys * axes[1, 1]
         mid = (_apply(skull, self.rest[MIDLINE:MIDLINE + 1]) - c) @ axes.T
-        return c, axes, u, v, u - np.float32(mid.astype(np.float32)[0, 0])
+        um = u - np.float32(mid.astype(np.float32)[0, 0])
+        half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
+        return _Grid(c, axes, u, v, um, half, np.minimum(np.abs(um) / np.float32(half), 1.0))
 
-    def _corridor(self, interior: np.ndarray, grid: tuple, k: float,
-                  xy: np.ndarray) -> np.ndarray:
+    def _cavity_shade(self, lateral: np.ndarray) -> np.ndarray:
+        """The cavity's shade across the mouth: 1 at the middle, `corner_dark` less at the corners."""
+        return 1.0 - MOUTH_TUNING["corner_dark"] * lateral * lateral
+
+    def _corridor(self, interior: np.ndarray, grid: _Grid, k: float) -> np.ndarray:
         """A smiling portrait's real teeth span its smile, premolars included: with the smile
         taken away, an opening mouth (speech, fear) showed that full band and read as a grin.
         Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
         buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
-        t = MOUTH_TUNING
-        um, axes = grid[4], grid[1]
-        lateral = np.abs(um) / np.float32(self.ipd)
-        lo, hi = t["corridor_from"]
-        f = np.clip((lateral - lo) / (hi - lo), 0.0, 1.0)
+        um, lateral = grid.um, grid.lateral
+        lo, hi = MOUTH_TUNING["corridor_from"]
+        f = np.clip((np.abs(um) / np.float32(self.ipd) - lo) / (hi - lo), 0.0, 1.0)
         dark = (f * f * (3 - 2 * f) * np.float32(k))[..., None]
-        # the cavity as _interior shades it beside the corners
-        half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
-        side = np.minimum(np.abs(um) / np.float32(half), 1.0)
-        cavity = (1 - t["corner_dark"] * side * side)[..., None] * self.cavity.astype(np.float32)
+        # to the cavity as _interior shades it beside the corners
+        cavity = self._cavity_shade(lateral)[..., None] * self.cavity.astype(np.float32)
         return interior * (1 - dark) + cavity * dark
 
-    def _interior(self, xy: np.ndarray, grid: tuple, gap: float, skull: np.ndarray,
+    def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
                   jaw: np.ndarray) -> np.ndarray:
         """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
         tongue, teeth and gum (all 2-D maps), mixed with the portrait's colours in one product
         at the end."""
         t = MOUTH_TUNING
         ipd = self.ipd
-        c, axes, u, v, um = grid
-        shape = u.shape
+        c, axes, u, v, um, half, lateral = grid
+        shape = lateral.shape
         to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)
         y_up = self._curve(to_uv(xy[self.upper]), u)
         y_lo = self._curve(to_uv(xy[self.lower]), u)
-        half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
-        lateral = np.minimum(np.abs(um) / np.float32(half), 1.0)
         w = np.zeros((*shape, 4), np.float32)  # cavity, tongue, teeth, gum
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
         # walls beside the corners are in shadow (by eye on photos of open mouths)
         d2 = np.clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
-        warm = 1.0 - t["corner_dark"] * lateral * lateral
+        warm = self._cavity_shade(lateral)
         w[..., 0] = (1 - 0.35 * d2) * warm
         w[..., 1] = 0.35 * d2 * warm
         if gap > t["tongue_from_gap"]:
