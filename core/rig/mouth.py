@@ -73,9 +73,11 @@ MOUTH_TUNING = {
     "tongue_level_gray": 0.5,
     "gray_lips_chroma": 4.0,
     "gum_level": 0.8,  # gum above the crowns / the lip colour
-    "pale_chroma": 0.4,  # teeth made from skin keep this share of its chroma (0.25 looked
+    "pale_chroma": 0.5,  # teeth made from skin keep this share of its chroma (0.25 looked
     # bluish grey next to the warm skin of grace_hopper.jpg) ...
-    "pale_lift": 1.5,  # ... and are this much lighter (1.3 read as a grey band next to warm skin)
+    "pale_lift": 1.8,  # ... and are this much lighter (1.3 read as a grey band next to warm skin;
+    # at 1.5 and 0.4 the painted portrait's teeth, L* 67 beside its saturated orange skin, read
+    # as a blue-grey mouthguard, by eye on the contact sheets; the eye-white path has this floor)
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
     "still_px": 0.25,  # px: inner lips within this of rest: the warped real mouth is already right

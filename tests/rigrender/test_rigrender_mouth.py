@@ -248,3 +248,26 @@ def test_a_grayscale_mouth_keeps_its_tongue_dark(p):
     np.testing.assert_allclose(mono.tongue / mono.cavity,
                                MOUTH_TUNING["tongue_level_gray"] / MOUTH_TUNING["cavity_level"],
                                rtol=1e-4)
+
+
+def _lab(rgb) -> np.ndarray:
+    return cv2.cvtColor(np.float32(rgb).reshape(1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[0, 0]
+
+
+def test_made_up_teeth_on_a_painting_read_as_teeth(grace):
+    """A painted portrait (saturated skin, no visible teeth, eye whites behind tinted lenses):
+    the made-up teeth are clearly lighter than its skin, a warm off-white of its own hue.
+    At L* 73 with a third of the skin's chroma they read as a blue-grey mouthguard beside the
+    orange skin (by eye on docs/legibility_painting.jpg)."""
+    from core.rig.engine import RigEngine
+    from core.rig.mouth import portrait_palette
+
+    painted = cv2.stylization(grace[:, :, ::-1].copy(), sigma_s=60, sigma_r=0.45)[:, :, ::-1]
+    prepared = RigEngine().prepare(np.ascontiguousarray(painted))
+    pal = portrait_palette(prepared.image, prepared.analysis.landmarks[:, :2], False)
+    teeth, skin = _lab(pal["teeth"]), _lab(pal["skin"])
+    assert teeth[0] >= skin[0] + 28, (teeth, skin)  # lighter than the skin by far
+    assert np.hypot(*teeth[1:]) < np.hypot(*skin[1:])  # paler than the skin ...
+    assert np.hypot(*teeth[1:]) >= 0.4 * np.hypot(*skin[1:])  # ... but of its hue, not grey
+    hue = lambda lab: np.degrees(np.arctan2(lab[2], lab[1]))  # noqa: E731
+    assert abs(hue(teeth) - hue(skin)) < 10
