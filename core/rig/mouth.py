@@ -73,11 +73,17 @@ MOUTH_TUNING = {
     "tongue_level_gray": 0.5,
     "gray_lips_chroma": 4.0,
     "gum_level": 0.8,  # gum above the crowns / the lip colour
-    "pale_chroma": 0.5,  # teeth made from skin keep this share of its chroma (0.25 looked
-    # bluish grey next to the warm skin of grace_hopper.jpg) ...
-    "pale_lift": 1.8,  # ... and are this much lighter (1.3 read as a grey band next to warm skin;
-    # at 1.5 and 0.4 the painted portrait's teeth, L* 67 beside its saturated orange skin, read
-    # as a blue-grey mouthguard, by eye on the contact sheets; the eye-white path has this floor)
+    # Made-up teeth (no teeth at rest): the skin's hue in CIE Lab at this share of its chroma,
+    # at most pale_max_chroma (0.25 looked bluish grey next to the warm skin of grace_hopper.jpg;
+    # real teeth in photos are near white: the sample portrait's, chroma ~7) ...
+    "pale_chroma": 0.5,
+    "pale_max_chroma": 14.0,
+    # ... and at least this much lighter than the skin (L*), at most pale_max_l: an RGB-mean
+    # 1.5x read as a grey band next to warm skin, and the painted portrait's teeth, L* 62
+    # beside skin at 43, as a blue-grey mouthguard (by eye on the contact sheets); scaling RGB
+    # further clipped red and turned grace_hopper.jpg's teeth yellow-green ([224, 220, 190])
+    "pale_lift_l": 28.0,
+    "pale_max_l": 96.0,
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
     "still_px": 0.25,  # px: inner lips within this of rest: the warped real mouth is already right
@@ -168,9 +174,13 @@ def _pixels_in(image: np.ndarray, poly: np.ndarray, minus: np.ndarray | None = N
     return image[mask > 0][:, :3]
 
 
+def _lab(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
+                        cv2.COLOR_RGB2LAB)[0, 0]
+
+
 def _chroma(rgb: np.ndarray) -> float:
-    lab = cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
-                       cv2.COLOR_RGB2LAB)[0, 0]
+    lab = _lab(rgb)
     return float(np.hypot(lab[1], lab[2]))
 
 
@@ -190,12 +200,20 @@ def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
     return bright[chroma <= np.median(chroma)].mean(0)
 
 
-def _pale(skin: np.ndarray) -> np.ndarray:
-    """Teeth-like from skin: its own hue at a quarter of its chroma, brighter."""
-    g = float(skin.mean())
-    pale = g + (skin - g) * MOUTH_TUNING["pale_chroma"]
-    target = min(MOUTH_TUNING["pale_lift"] * g, 248.0)
-    return np.clip(pale * (target / max(g, 1.0)), 0, 255).astype(np.float32)
+def _pale(skin: np.ndarray, light: float | None = None) -> np.ndarray:
+    """Made-up teeth: the skin's hue at a share of its chroma (capped), clearly lighter than
+    the skin, or `light` (L*, e.g. the eye whites') where that is lighter still. In Lab, so no
+    channel clips and the hue stays the skin's."""
+    t = MOUTH_TUNING
+    lab = _lab(skin)
+    c = float(np.hypot(lab[1], lab[2]))
+    k = min(t["pale_chroma"] * c, t["pale_max_chroma"]) / c if c > 1e-3 else 0.0
+    lightness = min(max(float(lab[0]) + t["pale_lift_l"], light or 0.0), t["pale_max_l"])
+    out = np.array([lightness, lab[1] * k, lab[2] * k], np.float32).reshape(1, 1, 3)
+    rgb = cv2.cvtColor(out, cv2.COLOR_LAB2RGB)[0, 0] * 255
+    if float(np.ptp(skin)) < 0.5:  # a grayscale portrait gets exactly grey teeth
+        rgb[:] = rgb.mean()
+    return np.clip(rgb, 0, 255).astype(np.float32)
 
 
 def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> dict:
@@ -221,16 +239,10 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     if teeth is None or _chroma(teeth) > 0.6 * _chroma(skin):
         teeth = _pale(skin)  # no clean eye white (glasses, shadow, a painting): pale skin
     elif from_eyes:
-        # the eye whites' lightness in the skin's own hue at a quarter of its chroma: whites
-        # seen through glasses or in shade came out bluish grey on grace_hopper.jpg
-        g = float(teeth.mean())
-        teeth = g + (skin - float(skin.mean())) * MOUTH_TUNING["pale_chroma"] * (
-            g / max(float(skin.mean()), 1.0))
-    if from_eyes:
-        # made-up teeth are at least this much lighter than the skin: eye whites seen through
-        # glasses or in shade gave grey teeth that read as a gap, not a smile (grace_hopper.jpg)
-        floor = min(MOUTH_TUNING["pale_lift"] * float(skin.mean()), 248.0)
-        teeth = teeth * max(floor / max(float(teeth.mean()), 1.0), 1.0)
+        # the eye whites' lightness (where lighter than the skin's lift) in the skin's own hue:
+        # whites seen through glasses or in shade came out bluish grey on grace_hopper.jpg, and
+        # as grey teeth that read as a gap, not a smile
+        teeth = _pale(skin, float(_lab(teeth)[0]))
     return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
 
 

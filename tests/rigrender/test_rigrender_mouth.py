@@ -250,7 +250,8 @@ def test_a_grayscale_mouth_keeps_its_tongue_dark(p):
                                rtol=1e-4)
 
 
-def _lab(rgb) -> np.ndarray:
+def _lab_of(rgb) -> np.ndarray:
+    """One colour in float CIE Lab (L* 0-100)."""
     return cv2.cvtColor(np.float32(rgb).reshape(1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[0, 0]
 
 
@@ -265,9 +266,20 @@ def test_made_up_teeth_on_a_painting_read_as_teeth(grace):
     painted = cv2.stylization(grace[:, :, ::-1].copy(), sigma_s=60, sigma_r=0.45)[:, :, ::-1]
     prepared = RigEngine().prepare(np.ascontiguousarray(painted))
     pal = portrait_palette(prepared.image, prepared.analysis.landmarks[:, :2], False)
-    teeth, skin = _lab(pal["teeth"]), _lab(pal["skin"])
-    assert teeth[0] >= skin[0] + 28, (teeth, skin)  # lighter than the skin by far
+    teeth, skin = _lab_of(pal["teeth"]), _lab_of(pal["skin"])
+    assert teeth[0] >= skin[0] + 25, (teeth, skin)  # lighter than the skin by far
     assert np.hypot(*teeth[1:]) < np.hypot(*skin[1:])  # paler than the skin ...
     assert np.hypot(*teeth[1:]) >= 0.4 * np.hypot(*skin[1:])  # ... but of its hue, not grey
     hue = lambda lab: np.degrees(np.arctan2(lab[2], lab[1]))  # noqa: E731
-    assert abs(hue(teeth) - hue(skin)) < 10
+    assert abs(hue(teeth) - hue(skin)) < 5  # no channel clipped off the hue
+    assert np.hypot(*teeth[1:]) <= 14.5  # near white, as real teeth are
+
+
+def test_made_up_teeth_on_a_grayscale_portrait_are_grey(grace):
+    from core.rig.engine import RigEngine
+    from core.rig.mouth import portrait_palette
+
+    gray = np.repeat(cv2.cvtColor(grace, cv2.COLOR_RGB2GRAY)[:, :, None], 3, axis=2)
+    prepared = RigEngine().prepare(gray)
+    teeth = portrait_palette(prepared.image, prepared.analysis.landmarks[:, :2], False)["teeth"]
+    assert teeth[0] == teeth[1] == teeth[2] and teeth[0] > 200
