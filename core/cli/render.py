@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 import time
 
@@ -271,6 +272,15 @@ def summary(result, engine_name: str) -> str:
             f"{result.elapsed:.1f} s ({speed:.2f}x real time)")
 
 
+def _identity(path) -> tuple | None:
+    """What is at `path` now (inode, size, mtime), or None: tells a file this run put there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def run(args, progress=None) -> int:
     """`progress`: a callable (done, total) with a finish() (batch rows report through it);
     default: the stderr progress line."""
@@ -309,15 +319,21 @@ def run(args, progress=None) -> int:
             helper.close()
         raise
     sinks = [sink for sink in (curves and curves.write, stream and stream.push) if sink]
+    before = _identity(out)
     try:
         result = export_video(engine, job, out, progress=progress,
                               on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None,
                               workers=args.workers, helper=helper)
-    except BaseException:
+    except BaseException as exc:
         if curves:
             curves.abort()
         if stream:
             stream.close()
+        if isinstance(exc, KeyboardInterrupt) and _identity(out) not in (None, before):
+            # the Ctrl-C came after the finished video was moved into place: say so
+            from core.cli import interrupted
+            return interrupted(exc, f"{out} was already complete and is kept" +
+                               ("; the curves file was not written" if curves else ""))
         raise
     finally:
         progress.finish()

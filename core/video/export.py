@@ -155,7 +155,11 @@ class VideoWriter:
         if exc_type is not None:
             self.abort()
             return False
-        self.close()
+        try:
+            self.close()
+        except BaseException:  # a Ctrl-C before close()'s own clean-up began: no temp left
+            self.abort()
+            raise
         return False
 
     # ----- writing
@@ -202,13 +206,16 @@ class VideoWriter:
             self.abort()  # kills nothing by now; deletes whatever temp files are left
 
     def abort(self) -> None:
-        """Stop ffmpeg and delete every temp file; the final path is left as it was."""
-        if self._enc is not None:
-            self._enc.kill()
-            self._enc = None
-        if self._dir is not None:
-            shutil.rmtree(self._dir, ignore_errors=True)
-        self._dir = self._temp = self._video = self._wav = None
+        """Stop ffmpeg and delete every temp file; the final path is left as it was. The temp
+        folder goes even when a second Ctrl-C interrupts the encoder's stop."""
+        enc, self._enc = self._enc, None
+        try:
+            if enc is not None:
+                enc.kill()
+        finally:
+            if self._dir is not None:
+                shutil.rmtree(self._dir, ignore_errors=True)
+            self._dir = self._temp = self._video = self._wav = None
 
     # ----- helpers
     def _audio_input(self, seconds: float) -> AudioInput:

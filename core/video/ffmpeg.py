@@ -43,6 +43,9 @@ PIPE_QUEUE_FRAMES = 4  # frames waiting for the pipe: enough to ride out the enc
 WAKE_S = 0.1  # producer and feeder wake this often: Ctrl-C is handled on the main thread only
 # when it runs Python, whichever thread the kernel handed the signal to, and a KeyboardInterrupt
 # raised inside Queue.put can skip its notify
+FEEDER_EXIT_S = 2.0  # kill(): how long to wait for the feeder; it wakes every WAKE_S, and a write
+# fails at once once ffmpeg is gone. A feeder still stuck after that is left behind (a daemon):
+# see kill()
 DISK_FULL_HINTS = ("no space left", "disk quota", "file too large", "enospc")
 
 
@@ -181,6 +184,7 @@ class EncoderProcess:
             self._drain.start()
             self._queue: queue.Queue = queue.Queue(maxsize=max(1, queue_frames))
             self._error: OSError | None = None
+            self._abandon = False  # kill(): the feeder ends at its next wake-up, writes nothing
             self._feeder = threading.Thread(target=self._feed, daemon=True)
             self._feeder.start()
         except BaseException:  # a Ctrl-C here: the caller never gets the process to kill
@@ -189,14 +193,14 @@ class EncoderProcess:
             raise
 
     def _feed(self) -> None:
-        while True:
+        while not self._abandon:
             try:
                 data = self._queue.get(timeout=WAKE_S)
             except queue.Empty:  # polled: a Ctrl-C inside the producer's put() can swallow
                 continue  # the notify after the frame is queued (seen: a 60 s hang)
             if data is None:
                 return
-            if self._error is None:
+            if self._error is None and not self._abandon:
                 data, convert = data
                 try:
                     self.proc.stdin.write(memoryview(convert(data) if convert else data).cast("B"))
@@ -251,7 +255,16 @@ class EncoderProcess:
     def kill(self) -> None:
         if self.proc.poll() is None:
             self.proc.kill()
-        self._stop_feeder()  # its blocked write fails now that ffmpeg is gone
+        # The feeder is told to stop by a flag, not through the queue, and waited for a
+        # bounded time: kill() runs while a Ctrl-C unwinds, and a Ctrl-C that lands inside
+        # Queue.put() can leave the queue's lock held for good (threading.Condition's
+        # __enter__ and __exit__ are Python code, so the KeyboardInterrupt can come between
+        # taking the lock and entering the with block, or before releasing it). A put() then
+        # blocks on that lock whatever its timeout, and so does the feeder's get() (seen: a
+        # render that never exited after Ctrl-C). A feeder stuck there is a daemon that will
+        # write nothing more (ffmpeg is gone, `_abandon` is set): it is left behind.
+        self._abandon = True
+        self._feeder.join(FEEDER_EXIT_S)  # its blocked write fails now that ffmpeg is gone
         try:
             self.proc.stdin.close()
         except OSError:

@@ -219,3 +219,42 @@ def test_rig_ctrl_c_leaves_no_partial_file(tmp_path, portrait_path, speech_wav):
     assert code == 130, err
     assert "interrupted" in err.splitlines()[-1]
     assert os.listdir(tmp_path) == []
+
+
+def test_ctrl_c_after_the_video_is_in_place_says_it_is_kept(tmp_path, portrait_path, speech_wav,
+                                                            stripes, monkeypatch, capsys):
+    """A Ctrl-C that lands after the finished file was moved into place (the last lines of
+    VideoWriter.close) must not claim that nothing was written: the file is whole and kept."""
+    import core.video.export as export
+
+    real = export.export_video
+
+    def finished_then_interrupted(*a, **kw):
+        real(*a, **kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "export_video", finished_then_interrupted)
+    out = tmp_path / "take.mp4"
+    code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+                           "--engine", stripes, "--duration", "0.4", "--quiet"))
+    err = capsys.readouterr().err
+    assert code == 130
+    assert "complete and is kept" in err and "no output was written" not in err
+    assert probe(out)["video"] == "h264"
+
+
+def test_ctrl_c_before_an_existing_file_is_replaced_keeps_the_old_one(tmp_path, portrait_path,
+                                                                      speech_wav, stripes,
+                                                                      monkeypatch, capsys):
+    import core.video.export as export
+
+    def interrupted_at_once(*a, **kw):
+        raise KeyboardInterrupt
+
+    out = tmp_path / "take.mp4"
+    out.write_bytes(b"an earlier take")
+    monkeypatch.setattr(export, "export_video", interrupted_at_once)
+    code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+                           "--engine", stripes, "--quiet"))
+    assert code == 130 and "no output was written" in capsys.readouterr().err
+    assert out.read_bytes() == b"an earlier take"

@@ -311,3 +311,51 @@ def test_frames_queued_without_a_wakeup_still_reach_the_encoder(tmp_path):
     closer.join(timeout=60)
     assert not closer.is_alive()
     assert len(decoded_frames(out)) == 1 + queued.maxsize
+
+
+def test_a_queue_lock_left_held_by_ctrl_c_does_not_stop_the_clean_up(tmp_path):
+    """A Ctrl-C inside Queue.put() can leave the queue's lock held for good: threading.
+    Condition's __enter__ is Python code, so the KeyboardInterrupt can come after the lock is
+    taken and before the with block that would release it. The clean-up that the Ctrl-C runs
+    must not need that lock (seen: `main.py render` never exiting after Ctrl-C, its main thread
+    in kill() -> Queue.put(None), blocked on the lock whatever the put's timeout)."""
+    import threading
+
+    out = tmp_path / "locked.mp4"
+    w = VideoWriter(out, FPS, 64, 48, None).__enter__()
+    for i in range(3):
+        w.write(np.full((48, 64, 3), 40 * i, np.uint8))
+    enc = w._enc
+    enc._queue.mutex.acquire()  # what the interrupted put() leaves: held, by nobody
+    closer = threading.Thread(target=w.abort, daemon=True)
+    closer.start()
+    closer.join(timeout=20)
+    assert not closer.is_alive(), "abort() hung on the queue's lock"
+    assert enc.proc.poll() is not None  # ffmpeg is gone
+    assert os.listdir(tmp_path) == [] and not out.exists()
+
+
+def _raise_interrupt(*a, **kw):
+    raise KeyboardInterrupt
+
+
+def test_ctrl_c_as_close_begins_leaves_no_temp_files(tmp_path, monkeypatch):
+    """A Ctrl-C between the with block's end and close()'s own clean-up: __exit__ cleans up."""
+    out = tmp_path / "x.mp4"
+    with pytest.raises(KeyboardInterrupt):
+        with VideoWriter(out, FPS, 64, 48, None) as w:
+            w.write(np.zeros((48, 64, 3), np.uint8))
+            monkeypatch.setattr(w, "close", _raise_interrupt)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_second_ctrl_c_while_stopping_the_encoder_still_deletes_the_temp_files(tmp_path):
+    out = tmp_path / "x.mp4"
+    w = VideoWriter(out, FPS, 64, 48, None).__enter__()
+    w.write(np.zeros((48, 64, 3), np.uint8))
+    enc, real_kill = w._enc, w._enc.kill
+    enc.kill = _raise_interrupt
+    with pytest.raises(KeyboardInterrupt):
+        w.abort()
+    real_kill()
+    assert os.listdir(tmp_path) == []
