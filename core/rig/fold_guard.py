@@ -2,14 +2,19 @@
 mesh inside out (a lowered brow pushed through the upper lid, pressed lips crossing, an
 exaggerated mix at master intensity 1.5), its corners' motions are pulled toward their common
 mean, which moves that triangle rigidly, until no triangle is flipped. Triangles that only
-collapse (a lid closing, lips meeting) are left alone: only a sign change counts."""
+collapse (a lid closing, lips meeting) are left alone: only a sign change counts. The mouth
+corners give way least: the skin around them unfolds by following them."""
 from __future__ import annotations
 
 import numpy as np
 from scipy.spatial import Delaunay
 
+from core.face.regions import region
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY
 from core.rig.tuning import FOLD_GUARD
+
+# the outer mouth corners: they give way least (FOLD_GUARD["corner_share"])
+_CORNERS = region("mouth_corners_outer")
 
 
 def _signed_area(Q: np.ndarray, corners: tuple[np.ndarray, ...]) -> np.ndarray:
@@ -44,6 +49,9 @@ class FoldGuard:
         # the corners as three contiguous index lists: _area gathers ~2x faster from them
         self._corners = tuple(np.ascontiguousarray(self.tri[:, k]) for k in range(3))
         self.P = P[:self.m].astype(np.float32)
+        # each point's pull per pass: the mouth corners' is a share of the rest (see FOLD_GUARD)
+        self.pull = np.full(self.m, FOLD_GUARD["pull"], np.float32)
+        self.pull[_CORNERS] *= FOLD_GUARD["corner_share"]
         self.sign = np.sign(self._area(self.P))
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
@@ -90,7 +98,7 @@ class FoldGuard:
             np.add.at(acc, flat, np.repeat(mean, 3, axis=0))
             cnt = np.bincount(flat, minlength=m).astype(np.float32)
             hit = ((cnt > 0) & free).nonzero()[0]  # indices: ~2x faster than the mask here
-            a = FOLD_GUARD["pull"]
+            a = self.pull[hit, None] if i < FOLD_GUARD["corner_passes"] else FOLD_GUARD["pull"]
             out[hit] = (1 - a) * out[hit] + a * acc[hit] / cnt[hit, None]
         if out is None:
             return d

@@ -190,6 +190,17 @@ EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45)}
 # only cost in the common case, one area check); what still flips after that (rare) shrinks
 # toward the rest shape by `shrink` per pass
 FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
+              # the outer mouth corners' pull, as a share of `pull`: a smile taken away from
+              # the smiling photo moves its corners ~0.29 IPD down, more than the skin beside
+              # them follows, and at an equal pull the guard unfolded that by lifting the
+              # corners back up: sad kept 0.064 IPD of corner drop below the lip seam, angry
+              # 0.015 (0.124 and 0.066 unguarded). At 0.25 the skin follows the corners instead:
+              # 0.079 and 0.040, with as many passes. Pinned (0), the folds left tore the lip
+              # line; the inner corners too (they border the sealed seam) left "angrily
+              # disgusted" at intensity 1.5 with 2-4 flipped triangles at the lip centre
+              "corner_share": 0.25,
+              # ... for this many passes; what still flips after them unfolds at the full pull
+              "corner_passes": 30,
               # IPD^2 (twice the area): below it a rest triangle is a sliver whose sign is noise
               # (measured: the closed-lip slit's triangles on grace_hopper.jpg, 6e-6..1e-4;
               # an ordinary mesh triangle ~5e-3)
