@@ -32,20 +32,54 @@ class Terminated(KeyboardInterrupt):
         self.signum = signum
 
 
+class Interrupts:
+    """What a long loop checks each step (the CancelToken interface), set by this command's
+    SIGINT/SIGTERM/SIGHUP handler as well as raised: the exception alone can be lost when the
+    signal lands inside a finalizer (Python prints "Exception ignored" and goes on), and the
+    take then ran to its end and exited 0 after a Ctrl-C. Plain attributes, no locks: set from
+    a signal handler."""
+
+    def __init__(self):
+        self.signal: KeyboardInterrupt | None = None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.signal is not None
+
+    def raise_if_cancelled(self) -> None:
+        if self.signal is not None:
+            raise self.signal
+
+
+INTERRUPTS = Interrupts()  # the running command's; a new one for each run_cli
+
+
 def _terminate(signum, _frame):
-    raise Terminated(signum)
+    INTERRUPTS.signal = Terminated(signum)
+    raise INTERRUPTS.signal
+
+
+def _interrupt(signum, _frame):
+    INTERRUPTS.signal = KeyboardInterrupt()
+    raise KeyboardInterrupt
 
 
 @contextlib.contextmanager
 def _signals_as_interrupts():
-    """Turn SIGTERM and SIGHUP into Terminated while a command runs (main thread only; the
-    previous handlers come back afterwards, for callers that run commands in-process)."""
-    names = [s for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]
+    """Turn SIGTERM and SIGHUP into Terminated, and SIGINT into KeyboardInterrupt, while a
+    command runs, each also recorded in INTERRUPTS (main thread only; the previous handlers
+    come back afterwards, for callers that run commands in-process). A SIGINT that its parent
+    ignores (a shell's background job) stays ignored."""
+    global INTERRUPTS
+    INTERRUPTS = Interrupts()
+    handlers = [(s, _terminate) for s in ("SIGTERM", "SIGHUP") if hasattr(signal, s)]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        handlers.append(("SIGINT", _interrupt))
     saved = {}
     try:
-        for name in names:
+        for name, handler in handlers:
             sig = getattr(signal, name)
-            saved[sig] = signal.signal(sig, _terminate)
+            saved[sig] = signal.signal(sig, handler)
     except ValueError:  # not the main thread: leave signals alone
         pass
     try:

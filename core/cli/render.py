@@ -321,7 +321,8 @@ def run(args, progress=None) -> int:
     sinks = [sink for sink in (curves and curves.write, stream and stream.push) if sink]
     before = _identity(out)
     try:
-        result = export_video(engine, job, out, progress=progress,
+        from core.cli import INTERRUPTS
+        result = export_video(engine, job, out, progress=progress, cancel=INTERRUPTS,
                               on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None,
                               workers=args.workers, helper=helper)
     except BaseException as exc:

@@ -258,3 +258,33 @@ def test_ctrl_c_before_an_existing_file_is_replaced_keeps_the_old_one(tmp_path, 
                            "--engine", stripes, "--quiet"))
     assert code == 130 and "no output was written" in capsys.readouterr().err
     assert out.read_bytes() == b"an earlier take"
+
+
+def test_a_ctrl_c_swallowed_by_a_finalizer_still_stops_the_render(tmp_path, portrait_path,
+                                                                 speech_wav, monkeypatch,
+                                                                 capsys):
+    """The KeyboardInterrupt that SIGINT raises can land inside a finalizer (Popen.__del__),
+    where Python prints "Exception ignored" and goes on: the take then ran to its end and
+    exited 0. The handler also records the signal, and the export checks it every frame."""
+    import signal
+
+    class Swallowing(StripeEngine):
+        def frames(self, job, progress=None, cancel=None):
+            for f in super().frames(job, progress, cancel):
+                if f.index == 3:
+                    handler = signal.getsignal(signal.SIGINT)
+                    assert handler is not signal.default_int_handler  # the CLI's own
+                    try:
+                        handler(signal.SIGINT, None)  # as if inside a __del__ ...
+                    except KeyboardInterrupt:
+                        pass  # ... that swallowed it
+                yield f
+
+    monkeypatch.setitem(core.engines._ENGINES, "swallowing", Swallowing)
+    out = tmp_path / "take.mp4"
+    code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+                           "--engine", "swallowing", "--quiet"))
+    assert code == 130
+    assert "interrupted" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
