@@ -12,6 +12,9 @@ Safety first (an export must never hang or lose a frame):
 - blocks are claimed through one shared counter, in order, so each frame has exactly one owner;
 - the helper may run at most AHEAD blocks past what was written (memory stays bounded);
 - if the helper fails or dies, its unfinished blocks are rendered here (slower, never lost);
+- no wait here on a lock the two share is unbounded: a SemLock is not released when the process
+  holding it dies (OOM killer, SIGKILL), so one the helper died holding is dropped, and the
+  shared values are used bare from then on (nobody else writes them then);
 - closing (done, error, Ctrl-C, cancel) stops the helper.
 """
 from __future__ import annotations
@@ -150,6 +153,7 @@ class ParallelFrames:
         self._ready: dict[int, object] = {}
         self._mine: set[int] = set()
         self._helper_done = False
+        self._unlocked = False  # the shared locks are dropped: the helper died (maybe holding one)
         self._cond = threading.Condition()
         self._receiver = threading.Thread(target=self._receive, args=(recv,), daemon=True,
                                           name="moee-render-helper-recv")
@@ -160,8 +164,12 @@ class ParallelFrames:
                     self.cancel.raise_if_cancelled()
                 frame = self._get(i)
                 yield frame
-                with self._written.get_lock():
-                    self._written.value = i + 1
+                locked = self._lock(self._written)
+                try:
+                    self._written_raw.value = i + 1
+                finally:
+                    if locked:
+                        self._written.get_lock().release()
                 if self.progress is not None:
                     self.progress(i + 1, self.total)
         finally:
@@ -173,6 +181,9 @@ class ParallelFrames:
         """Start the helper (or take the early one); -> this side of its pipe."""
         h, self._early = self._early or Helper(self.engine.name, self.total), None
         self._counter, self._written, self._proc = h.counter, h.written, h.proc
+        # the bare values: read and written here under their locks or, when those are dropped
+        # (the helper died), alone (and `.value` of a synchronized one takes its lock)
+        self._counter_raw, self._written_raw = h.counter.get_obj(), h.written.get_obj()
         h.proc = None  # this object stops it from here on
         # built here while the helper starts (this process needs it too) and sent ready-made,
         # from a thread: the helper reads it only once its imports are done
@@ -203,12 +214,35 @@ class ParallelFrames:
                 self._helper_done = True
                 self._cond.notify_all()
 
+    def _lock(self, shared) -> bool:
+        """Take `shared`'s lock -> True; or -> False: the locks are dropped (the helper died,
+        maybe holding this one; nobody else writes the shared values now): use them bare.
+        Never waits for ever: a SemLock stays held when the process holding it dies."""
+        if self._unlocked:
+            return False
+        lock = shared.get_lock()
+        while not lock.acquire(timeout=WAIT_S):
+            proc = self._proc
+            if proc is None or not proc.is_alive():  # held by the dead helper: orphaned
+                self._unlocked = True
+                with self._cond:
+                    if not self._helper_done:  # its unfinished blocks are rendered here
+                        self._helper_done = True
+                        self.helper_error = self.helper_error or "the helper process stopped"
+                    self._cond.notify_all()
+                return False
+        return True
+
     def _claim(self, limit: int) -> int | None:
-        with self._counter.get_lock():
-            b = self._counter.value
+        locked = self._lock(self._counter)
+        try:
+            b = self._counter_raw.value
             if b * BLOCK >= self.total or b >= limit:
                 return None
-            self._counter.value = b + 1
+            self._counter_raw.value = b + 1
+        finally:
+            if locked:
+                self._counter.get_lock().release()
         self._mine.add(b)
         return b
 
@@ -230,7 +264,7 @@ class ParallelFrames:
             if b in self._mine:
                 self._render(b, i)
                 continue
-            if b >= self._counter.value:  # nobody's yet: the next block in order, take it
+            if b >= self._counter_raw.value:  # nobody's yet: the next block in order, take it
                 self._claim(b + 1)
                 continue
             if helper_gone:  # the helper's block, and the helper is gone: render it here

@@ -104,6 +104,54 @@ def test_a_helper_that_dies_costs_no_frame(take):
     assert pf.helper_error  # noticed and said why
 
 
+@pytest.mark.parametrize("orphaned", ["counter", "written", "both"])
+def test_a_helper_that_dies_holding_a_shared_lock_costs_no_frame(take, orphaned):
+    """A SemLock is not released when the process holding it dies: a helper killed (OOM killer,
+    SIGKILL) inside `with counter.get_lock()` leaves the lock held for ever. The export still
+    ends, with every frame once and in order, and says the helper stopped."""
+    import multiprocessing as mp
+    import os
+    import signal
+    import threading
+
+    from tests.export.helpers import hold_locks_and_exit
+
+    eng, job, serial = take
+    pf = ParallelFrames(eng, job)
+    out, failed = [], []
+
+    def orphan_and_kill() -> None:
+        """Mid-take: the lock(s) taken by a process that is gone, then the helper killed."""
+        shared = {"counter": [pf._counter], "written": [pf._written],
+                  "both": [pf._counter, pf._written]}[orphaned]
+        holder = mp.get_context("spawn").Process(target=hold_locks_and_exit, args=tuple(shared))
+        holder.start()
+        holder.join(30)
+        assert holder.exitcode == 0
+        for s in shared:  # held by nobody alive: a plain wait on it would never end
+            assert not s.get_lock().acquire(timeout=0.05)
+        os.kill(pf._proc.pid, signal.SIGKILL)
+
+    def export() -> None:
+        try:
+            for f in pf:
+                out.append(f)
+                if len(out) == 2 * parallel.BLOCK + 3:
+                    orphan_and_kill()
+        except BaseException as e:  # noqa: BLE001 - reported by the test's thread
+            failed.append(e)
+
+    t = threading.Thread(target=export, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "the export hung on a lock held by a dead process"
+    assert not failed, failed
+    assert [f.index for f in out] == list(range(len(serial)))
+    assert all(np.array_equal(f.image, s) for f, s in zip(out, serial))
+    assert pf.helper_error  # noticed and said why
+    assert pf._unlocked and pf._proc is None  # the orphaned locks were dropped, not waited on
+
+
 def test_no_helper_possible_means_one_process(take, monkeypatch):
     eng, job, serial = take
 
