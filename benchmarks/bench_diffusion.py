@@ -53,13 +53,15 @@ def _sync() -> None:
 
 @torch.no_grad()
 def _baseline(parts: dict, device, dtype, size, frames, steps, clips,
-              gscale) -> tuple[float, int]:
+              gscale, compile_: bool = False) -> tuple[float, int]:
     """Bare AnimateDiff: UNetMotionModel.from_unet2d with diffusers' processors, the same
     guidance batch, steps and VAE decode, for the same new frames. (seconds, frames)"""
     from diffusers import UNetMotionModel
 
     unet = UNetMotionModel.from_unet2d(parts["unet2d"], parts["motion_adapter"]).eval()
     unet = unet.to(device, dtype)
+    if compile_:
+        unet = torch.compile(unet)
     vae, scheduler = parts["vae"].to(device, dtype), parts["scheduler"]
     h = w = size // 8
     passes = 2 if gscale > 1 else 1  # as the pipeline: guidance doubles the batch
@@ -116,6 +118,9 @@ def main() -> int:
     ap.add_argument("--steps", type=int, default=25)
     ap.add_argument("--clips", type=int, default=2)
     ap.add_argument("--guidance", type=float, default=3.5)
+    ap.add_argument("--compile", action="store_true",
+                    help="torch.compile both U-Nets (pipeline and baseline) before timing; the "
+                         "warm-up pays the compile")
     ap.add_argument("--cpu-real", action="store_true",
                     help="SD 1.5 sizes on the CPU at 128 px (proof of the real graph, ratio)")
     args = ap.parse_args()
@@ -144,9 +149,11 @@ def main() -> int:
     parts = _parts(real)
     build_s = time.perf_counter() - t_build
     base_s, base_new = _baseline(parts, device, dtype, size, frames, steps, clips,
-                                 args.guidance)
+                                 args.guidance, args.compile)
     del parts["unet2d"]
     pipe = _pipeline(parts, device, dtype)
+    if args.compile:
+        pipe.unet = torch.compile(pipe.unet)
     _render(pipe, size, frames, min(steps, 2), 1, 25, args.guidance)  # warm-up (kernels, allocator)
     if cuda:
         torch.cuda.reset_peak_memory_stats()
@@ -179,6 +186,7 @@ def main() -> int:
         "target_s_per_frame_h100": TARGET_S_PER_FRAME,
         "hallo_s_per_frame_40_steps": HALLO_S_PER_FRAME,
         "torch": torch.__version__,
+        "compiled": bool(args.compile),
     }
     if cuda:
         result["ratio_vs_hallo"] = round(HALLO_S_PER_FRAME / result["s_per_frame"], 2)
@@ -186,6 +194,8 @@ def main() -> int:
           f"{result['baseline_animatediff_s_per_frame']} s/frame; ratio "
           f"{result['ratio_vs_baseline']}x")
     out = OUT.with_name(f"diffusion_{mode}.json") if mode == "sd15-sizes-cpu-128px" else OUT
+    if args.compile:
+        out = out.with_name(out.stem + "_compiled.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
