@@ -54,14 +54,17 @@ class Interrupts:
 INTERRUPTS = Interrupts()  # the running command's; a new one for each run_cli
 
 
+def _record(exc: KeyboardInterrupt) -> None:
+    INTERRUPTS.signal = exc
+    raise exc
+
+
 def _terminate(signum, _frame):
-    INTERRUPTS.signal = Terminated(signum)
-    raise INTERRUPTS.signal
+    _record(Terminated(signum))
 
 
 def _interrupt(signum, _frame):
-    INTERRUPTS.signal = KeyboardInterrupt()
-    raise KeyboardInterrupt
+    _record(KeyboardInterrupt())
 
 
 @contextlib.contextmanager

@@ -209,10 +209,15 @@ class ParallelFrames:
                     return
         except (EOFError, OSError):
             with self._cond:
-                if not self._helper_done and not self._closing:
-                    self.helper_error = self.helper_error or "the helper process stopped"
-                self._helper_done = True
-                self._cond.notify_all()
+                self._helper_stopped(failed=not self._closing)
+
+    def _helper_stopped(self, failed: bool = True) -> None:
+        """(Under _cond.) The helper is gone: its unfinished blocks are rendered here; unless
+        we stopped it (`failed` False) or it already said why, that is reported."""
+        if not self._helper_done and failed:
+            self.helper_error = self.helper_error or "the helper process stopped"
+        self._helper_done = True
+        self._cond.notify_all()
 
     def _lock(self, shared) -> bool:
         """Take `shared`'s lock -> True; or -> False: the locks are dropped (the helper died,
@@ -226,10 +231,7 @@ class ParallelFrames:
             if proc is None or not proc.is_alive():  # held by the dead helper: orphaned
                 self._unlocked = True
                 with self._cond:
-                    if not self._helper_done:  # its unfinished blocks are rendered here
-                        self._helper_done = True
-                        self.helper_error = self.helper_error or "the helper process stopped"
-                    self._cond.notify_all()
+                    self._helper_stopped()
                 return False
         return True
 
@@ -278,8 +280,7 @@ class ParallelFrames:
                 self._cond.wait_for(lambda: i in self._ready or self._helper_done, WAIT_S)
                 if not self._helper_done and self._proc is not None \
                         and not self._proc.is_alive() and i not in self._ready:
-                    self._helper_done = True
-                    self.helper_error = self.helper_error or "the helper process stopped"
+                    self._helper_stopped()
 
     def close(self) -> None:
         if self._early is not None:  # never started rendering (no frame asked for)

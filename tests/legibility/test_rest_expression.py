@@ -133,9 +133,11 @@ def test_render_flags_neutralize_and_intensity_range():
 def _corners_below_seam(eng, prepared, name: str) -> float:
     """The rig's own landmarks: how far the mouth corners sit below the lip seam's centre (IPD)."""
     job = RenderJob(portrait=prepared, mix=EmotionMix.from_preset(name), size=SIZE, duration=1.0)
+    from core.face.regions import ipd
+    from core.rig.rest import _corner_height
+
     L = np.asarray(eng.render_frame(job, 15).info["landmarks"])[:, :2]
-    ipd = np.linalg.norm(L[468] - L[473])
-    return float((L[[61, 291], 1].mean() - (L[13, 1] + L[14, 1]) / 2) / ipd)
+    return _corner_height(L) / float(ipd(L))
 
 
 def test_the_fold_guard_keeps_most_of_a_corner_drop(smiling, monkeypatch):
