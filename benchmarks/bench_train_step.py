@@ -23,6 +23,7 @@ import json
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,12 +42,15 @@ CLIP_FRAMES = 24
 FPS = 25.0
 
 
+@dataclass
 class SyntheticClip(PreparedClip):
     """A prepared clip whose arrays are made in memory: smooth random frames, a face ellipse, a
-    mouth box, speech-band noise."""
+    mouth box, speech-band noise, `side` pixels square."""
+
+    side: int = 512
 
     def arrays(self) -> dict[str, np.ndarray]:
-        return _arrays(self.id, self.frames, int(self.folder.name))
+        return _arrays(self.id, self.frames, self.side)
 
 
 @lru_cache(maxsize=16)
@@ -74,9 +78,9 @@ class SyntheticClips(ClipDataset):
         from core.emotions import EMOTIONS
 
         labels = [*EMOTIONS, "neutral", "happily surprised"]
-        self.clips = [SyntheticClip(f"{e.replace(' ', '_')}_{i}", Path(str(resolution)),
+        self.clips = [SyntheticClip(f"{e.replace(' ', '_')}_{i}", Path("synthetic"),
                                     ClipMeta(file=f"{i}.mp4", emotion=e, person="p"), FPS,
-                                    CLIP_FRAMES) for i, e in enumerate(labels)]
+                                    CLIP_FRAMES, side=resolution) for i, e in enumerate(labels)]
         self.n_frames, self.resolution = n_frames, resolution
         self._by_person = {"p": list(range(len(self.clips)))}
 
