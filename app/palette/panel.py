@@ -110,14 +110,32 @@ class PalettePanel(QWidget):
             self._prompt_worker.cancel()
         self.prompt.apply.setEnabled(False)
         worker = Worker(mixing.prompt_gates, text)
-        worker.returned.connect(lambda r: self._prompt_read(text, *r))
-        worker.errored.connect(lambda e: show_error(self, "Text condition", e))
-        worker.finished.connect(lambda: self.prompt.apply.setEnabled(True))
+        token = worker.token  # not the worker: its own signals must not keep it alive
+        worker.returned.connect(lambda r: self._prompt_read(token, text, *r))
+        worker.errored.connect(lambda e: self._prompt_failed(token, e))
+        worker.finished.connect(lambda: self._prompt_idle(token))
         self._prompt_worker = worker.start()
 
-    def _prompt_read(self, text: str, gates, note: str | None) -> None:
+    def _current_prompt(self, token) -> bool:
+        """Whether `token` is the latest text's worker (an earlier one's late answer is dropped)."""
+        return self._prompt_worker is not None and self._prompt_worker.token is token
+
+    def _prompt_idle(self, token) -> None:
+        if self._current_prompt(token):
+            self.prompt.apply.setEnabled(True)
+
+    def _prompt_read(self, token, text: str, gates, note: str | None) -> None:
+        if not self._current_prompt(token):
+            return
+        # Apply is enabled again before the mix changes: whoever sees the new mix can apply more
+        self._prompt_idle(token)
         self.prompt.show_note(note)
         self._emit(mixing.with_prompt(self.mix, text, gates), "Text condition")
+
+    def _prompt_failed(self, token, error: BaseException) -> None:
+        if self._current_prompt(token):
+            self._prompt_idle(token)
+            show_error(self, "Text condition", error)
 
     def _emit(self, mix: EmotionMix, text: str, merge_key: str | None = None) -> None:
         if mix != self.mix:

@@ -227,6 +227,21 @@ def test_prompt_failure_is_readable(window, errors, qtbot, monkeypatch):
     assert window.project.mix.prompt == "" and window.palette.prompt.apply.isEnabled()
 
 
+def test_apply_is_enabled_when_the_read_text_lands(window, errors, qtbot, monkeypatch):
+    """Whoever sees the mix change can apply the next text at once: the button is enabled before
+    the mix changes, not when the worker's `finished` arrives later (a click in between was lost,
+    a CI failure of test_prompt_with_no_emotion_says_so)."""
+    import numpy as np
+
+    monkeypatch.setattr("app.palette.mixing.prompt_gates", lambda text: (np.eye(6)[2], None))
+    seen = []
+    window.palette.edited.connect(lambda *a: seen.append(window.palette.prompt.apply.isEnabled()))
+    window.palette.prompt.edit.setText("cross")
+    window.palette.prompt.apply.click()
+    qtbot.waitUntil(lambda: window.project.mix.prompt == "cross", timeout=5000)
+    assert seen == [True] and not errors
+
+
 @pytest.mark.parametrize("then", ["solo happy", "preset happy", "hexagon", "preset sadly angry"])
 def test_a_new_emotion_clears_the_previous_presets_aus_only(window, qtbot, then):
     """Issue 14, item 8: 'sadly surprised' forces the core AU its gates make weak (AU4: sad's
