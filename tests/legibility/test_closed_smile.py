@@ -55,3 +55,22 @@ def test_upper_lids_follow_a_downcast_gaze(smiling):
     down = m.displacement(RigPose(aus={}, gaze=(0.0, 0.04)))[lids, 1].mean()
     up = m.displacement(RigPose(aus={}, gaze=(0.0, -0.03)))[lids, 1].mean()
     assert down - level > 0.025 and level - up > 0.015
+
+
+@pytest.mark.parametrize("name", ["sad", "angry"])
+def test_the_sliver_between_sealed_lips_takes_the_lips_colours(smiling, name):
+    """Just below the line where the lips meet, the colour is the lower lip's a few pixels
+    further down (the lips' own colours carried into the squeezed sliver), not a flat band of one
+    darker, greyer lip colour (the band it replaced: a colour difference of 29 there)."""
+    eng, p = smiling
+    frame = eng.render_frame(RenderJob(portrait=p, mix=EmotionMix.from_preset(
+        name, au_overrides={45: 0.0}), size=512, duration=1.0), 15)
+    xy = np.asarray(frame.info["landmarks"])[:, :2]
+    lab = cv2.cvtColor(frame.image, cv2.COLOR_RGB2LAB).astype(float)
+    y = int(round((xy[13, 1] + xy[14, 1]) / 2))
+    diffs = []
+    for x in np.linspace(xy[78, 0], xy[308, 0], 11)[3:8].astype(int):
+        column = lab[y - 6:y + 7, x]
+        seam = y - 6 + int(np.argmin(column[:, 0]))  # the darkest row: the line where lips meet
+        diffs.append(np.linalg.norm(lab[seam + 2, x] - lab[seam + 6, x]))
+    assert np.mean(diffs) < 20, diffs
