@@ -13,6 +13,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import region
+from core.rig.blend import paint, spread
 from core.rig.roi import poly_box
 
 EYE_TUNING = {
@@ -138,21 +139,18 @@ class EyeRenderer:
         o_ball = np.array([bx - X0, by - Y0], np.float32) + ball
         o_iris = o_ball + rel
         empty = _shift(eye.empty, o_ball, size, cv2.BORDER_REPLICATE)
-        ba = _shift(eye.ball_alpha, o_ball, size, cv2.BORDER_CONSTANT)[..., None]
+        ba = _shift(eye.ball_alpha, o_ball, size, cv2.BORDER_CONSTANT)
         iris = _shift(eye.iris, o_iris, size, cv2.BORDER_REPLICATE)
-        ia = _shift(eye.iris_alpha, o_iris, size, cv2.BORDER_CONSTANT)[..., None]
+        ia = _shift(eye.iris_alpha, o_iris, size, cv2.BORDER_CONSTANT)
         lids = _fill(poly, (size[1], size[0]), (X0, Y0))
         f = EYE_TUNING["feather"] * self.ipd
         if f > 0.3:
             lids = cv2.GaussianBlur(lids, (0, 0), f) * np.clip(lids * 3, 0, 1)
-        lids = lids[..., None]
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
         # in place on the fresh layers (the same values as the plain expressions)
-        content = np.multiply(empty, 1 - ia, out=empty)
-        content += np.multiply(iris, ia, out=iris)
-        a = lids * np.maximum(ba, ia)  # one layer, so the lid's soft edge blends it once
-        out = img[Y0:Y1, X0:X1] * (1 - a)
-        out += np.multiply(content, a, out=content)
-        out += 0.5
-        img[Y0:Y1, X0:X1] = out  # truncated, as astype(uint8): in 0..255.5 by construction
+        ia3 = spread(ia)
+        content = np.multiply(empty, 1 - ia3, out=empty)
+        content += np.multiply(iris, ia3, out=iris)
+        # one layer, so the lid's soft edge blends it once
+        paint(img, box, content, lids * np.maximum(ba, ia))

@@ -23,6 +23,7 @@ from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
 from core.rig.au_points import curve_at
+from core.rig.blend import paint, spread
 from core.rig.roi import poly_box
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
@@ -393,11 +394,7 @@ class MouthRenderer:
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
-        a = mask[..., None]
-        out = img[y0:y1, x0:x1] * (1 - a)
-        out += np.multiply(interior, a, out=interior)
-        out += 0.5
-        img[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # truncated, as astype(uint8)
+        paint(img, box, interior, mask)
         return img
 
     def _closed_lips(self, img: np.ndarray, xy: np.ndarray) -> None:
@@ -426,8 +423,9 @@ class MouthRenderer:
         seam = cv2.GaussianBlur(seam.astype(np.float32) / 255.0, (0, 0),
                                 max(t["seam_width"] * self.ipd / 2, 0.5))
         seam = np.clip(seam / max(float(seam.max()), 1e-6), 0, 1) * t["seam_alpha"]
-        out = roi * (1 - fill[..., None]) + self._lip_fill(roi, fill, xy, origin) * fill[..., None]
-        out = out * (1 - seam[..., None]) + self.lip_line * seam[..., None]
+        fill3 = spread(fill)
+        out = roi * (1 - fill3) + self._lip_fill(roi, fill, xy, origin) * fill3
+        out = out * (1 - spread(seam)) + cv2.merge([seam * c for c in self.lip_line])
         img[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _lip_fill(self, roi: np.ndarray, fill: np.ndarray, xy: np.ndarray,
@@ -440,10 +438,10 @@ class MouthRenderer:
         keep = lips * (1 - fill)
         sigma = max(MOUTH_TUNING["fill_reach"] * self.ipd, 0.7)
         den = cv2.GaussianBlur(keep, (0, 0), sigma)
-        num = cv2.GaussianBlur(roi * keep[..., None], (0, 0), sigma)
-        w = np.clip(den / MOUTH_TUNING["fill_support"], 0, 1)[..., None]
-        own = num / np.maximum(den, 1e-6)[..., None]
-        return own * w + self.lip_fill * (1 - w)
+        num = cv2.GaussianBlur(roi * spread(keep), (0, 0), sigma)
+        w = np.clip(den / MOUTH_TUNING["fill_support"], 0, 1)
+        own = num / spread(np.maximum(den, 1e-6))
+        return own * spread(w) + cv2.merge([(1 - w) * c for c in self.lip_fill])
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
                     jaw: np.ndarray) -> np.ndarray:
@@ -456,7 +454,7 @@ class MouthRenderer:
             # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
             m[:, 2] = _apply(skull, np.array([rx, ry], np.float32)) + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
-            a = cv2.warpAffine(mask, m, size)[..., None]
+            a = spread(cv2.warpAffine(mask, m, size))
             interior *= 1 - a  # in place: `interior` is this frame's own (same values)
             interior += np.multiply(moved, a, out=moved)
         return interior
@@ -487,30 +485,31 @@ class MouthRenderer:
         um, lateral = grid.um, grid.lateral
         lo, hi = MOUTH_TUNING["corridor_from"]
         f = np.clip((np.abs(um) / np.float32(self.ipd) - lo) / (hi - lo), 0.0, 1.0)
-        dark = (f * f * (3 - 2 * f) * np.float32(k))[..., None]
+        dark = spread(f * f * (3 - 2 * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
-        cavity = self._cavity_shade(lateral)[..., None] * self.cavity.astype(np.float32)
+        shade = self._cavity_shade(lateral)
+        cavity = cv2.merge([shade * c for c in self.cavity.astype(np.float32)])
         return interior * (1 - dark) + cavity * dark
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
                   jaw: np.ndarray) -> np.ndarray:
         """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
-        tongue, teeth and gum (all 2-D maps), mixed with the portrait's colours in one product
-        at the end."""
+        tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on them runs ~2x
+        faster than on one (h, w, 4) array's channels), mixed with the portrait's colours in one
+        product at the end."""
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes, u, v, um, half, lateral = grid
-        shape = lateral.shape
         to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)
         y_up = self._curve(to_uv(xy[self.upper]), u)
         y_lo = self._curve(to_uv(xy[self.lower]), u)
-        w = np.zeros((*shape, 4), np.float32)  # cavity, tongue, teeth, gum
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
         # walls beside the corners are in shadow (by eye on photos of open mouths)
         d2 = np.clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
         warm = self._cavity_shade(lateral)
-        w[..., 0] = (1 - 0.35 * d2) * warm
-        w[..., 1] = 0.35 * d2 * warm
+        cavity = (1 - 0.35 * d2) * warm
+        tongue = 0.35 * d2 * warm
+        teeth = None  # no lower row yet: zero
         if gap > t["tongue_from_gap"]:
             th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
@@ -519,8 +518,10 @@ class MouthRenderer:
             inside = np.clip((1.0 - (um / tw) ** 2 - ((v - y_lo) / th) ** 2)
                              * t["tongue_soft"], 0.0, 1.0)
             m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
-            w[..., :2] *= (1 - m)[..., None]
-            w[..., 1] += np.clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
+            keep = 1 - m
+            cavity *= keep
+            tongue *= keep
+            tongue += np.clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
         # the incisal edges: upper on the skull, lower on the jaw (rest bite line when known)
         rest_up = self.rest[self.upper]
         if self.bite is not None:
@@ -543,8 +544,10 @@ class MouthRenderer:
         if self.bite is None or self.bite < t["upper_row_only"]:
             rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
             m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
-            w *= (1 - m)[..., None]
-            w[..., 2] += m * corner * lower_gaps[at] * t["lower_teeth_shade"]
+            keep = 1 - m
+            cavity *= keep
+            tongue *= keep
+            teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
         rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
             gum = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
@@ -553,10 +556,17 @@ class MouthRenderer:
         # a crisp incisal edge: at rel * 6 the last ~0.03 IPD of a crown faded into the cavity, and
         # in a smile's narrow opening that was most of what showed (grey teeth, by eye)
         m = np.clip(rel * 16 + 0.5, 0, 1) * ((rel < 1.0) & ~gum) * fade
-        w *= ((1 - m) * ~gum)[..., None]
-        w[..., 3] = gum * shadow
-        w[..., 2] += m * corner * upper_gaps[at] * shadow \
+        keep = (1 - m) * ~gum
+        cavity *= keep
+        tongue *= keep
+        upper = m * corner * upper_gaps[at] * shadow \
             * (0.93 + 0.07 * np.clip(rel * 4, 0, 1))  # the incisal edge a shade darker
+        if teeth is None:
+            teeth = upper
+        else:
+            teeth *= keep
+            teeth += upper
+        w = cv2.merge([cavity, tongue, teeth, np.multiply(gum, shadow, dtype=np.float32)])
         return w @ self._colours
 
     def _gap_tables(self) -> tuple:

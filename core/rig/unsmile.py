@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from core.face.regions import region
+from core.rig.blend import spread
 from core.rig.roi import poly_box
 from core.rig.tuning import IRON, UNSMILE
 
@@ -101,7 +102,7 @@ class CreaseFlattener:
         lift = np.subtract(blur, f, out=blur)
         lift -= np.float32(self.texture)
         np.maximum(lift, 0.0, out=lift)
-        lift *= m[..., None]
+        lift *= spread(m)
         f += lift
         f += 0.5
         img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)  # truncated to uint8, as astype does
@@ -143,7 +144,7 @@ class CreaseFlattener:
                             (hw, hh2), interpolation=cv2.INTER_LINEAR)
         band = cv2.resize(np.subtract(fine, coarse, out=fine), (ww, hh),
                           interpolation=cv2.INTER_LINEAR)
-        band *= (m * np.float32(k * IRON["share"] / 255))[..., None]
+        band *= spread(m * np.float32(k * IRON["share"] / 255))
         f -= band
         f += 0.5
         img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)

@@ -1,0 +1,27 @@
+"""Per-pixel weights against colour images, for the painters of a frame (mouth, eyes, crease
+lifts). numpy broadcasting an (h, w, 1) weight against an (h, w, 3) image runs its innermost
+loop over the 3 channels: ~4x slower than the same product on two (h, w, 3) arrays, ~10x for a
+uint8 image times a float weight (measured on a 60x130 mouth box: 186 us against 38 us for
+`paint`). So the weight is copied into every channel first, and the products are the same
+float32 values."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def spread(weight: np.ndarray, channels: int = 3) -> np.ndarray:
+    """(h, w) float32 -> (h, w, channels), the weight in every channel."""
+    return cv2.merge([weight] * channels)
+
+
+def paint(img: np.ndarray, box: tuple[int, int, int, int], layer: np.ndarray,
+          alpha: np.ndarray) -> None:
+    """img[box] = img * (1 - alpha) + layer * alpha, rounded, in place: `img` (H, W, 3) uint8,
+    `box` (x0, y0, x1, y1), `layer` (h, w, 3) float32 (overwritten), `alpha` (h, w) float32."""
+    x0, y0, x1, y1 = box
+    a = spread(alpha)
+    out = img[y0:y1, x0:x1] * (1 - a)
+    out += np.multiply(layer, a, out=layer)
+    out += 0.5
+    img[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # truncated, as astype(uint8)
