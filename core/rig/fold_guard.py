@@ -7,6 +7,7 @@ corners give way least: the skin around them unfolds by following them."""
 from __future__ import annotations
 
 import numpy as np
+from scipy import sparse
 from scipy.spatial import Delaunay
 
 from core.face.regions import region
@@ -52,16 +53,47 @@ class FoldGuard:
         # each point's pull per pass: the mouth corners' is a share of the rest (see FOLD_GUARD)
         self.pull = np.full(self.m, FOLD_GUARD["pull"], np.float32)
         self.pull[_CORNERS] *= FOLD_GUARD["corner_share"]
+        self._keep = 1 - self.pull  # float32, as the pass computed it
         self.sign = np.sign(self._area(self.P))
+        self._edges = self._edge_matrix()
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
         return _signed_area(Q, self._corners)
+
+    def _edge_matrix(self) -> sparse.csr_matrix:
+        """(4 T, 2 m) +1/-1 matrix that takes the flat (x, y) points to, per triangle (a, b, c),
+        xb - xa, yb - ya (rows 0..2T) and yc - ya, xc - xa (rows 2T..4T): twice the signed area
+        is the product of the halves' first rows minus that of their second rows. b and c swap
+        where the rest triangle is negative, so that folded reads alike everywhere: area * sign
+        < 0 exactly when p[:T] < p[T:] (the same float32 products, swapped; 0 + x - y is x - y
+        exactly; and a difference of two floats is below zero exactly when the first is the
+        smaller). A triangle without a sign (never folded) gets a, a, a: p = 0, 0."""
+        a, b, c = (self.tri[:, k] for k in range(3))
+        pos, some = self.sign > 0, self.sign != 0
+        b, c = np.where(pos, b, c), np.where(pos, c, b)
+        b, c = np.where(some, b, a), np.where(some, c, a)
+        plus = np.concatenate([2 * b, 2 * b + 1, 2 * c + 1, 2 * c])
+        minus = np.concatenate([2 * a, 2 * a + 1, 2 * a + 1, 2 * a])
+        rows = np.arange(len(plus))
+        return sparse.csr_matrix(
+            (np.repeat(np.float32([1.0, -1.0]), len(plus)),
+             (np.concatenate([rows, rows]), np.concatenate([plus, minus]))),
+            shape=(len(plus), 2 * self.m))
+
+    def _folded(self, moved: np.ndarray) -> np.ndarray:
+        """Indices of the triangles folded with the mesh's points at `moved` (m, 2) IPD: the
+        same as area * sign < 0, in one sparse product and three operations (the guard's pass
+        runs up to ~40 times a frame on a frown over the smiling photo; ~2x faster)."""
+        d = self._edges @ moved.reshape(-1)
+        half = len(d) // 2
+        p = d[:half] * d[half:]
+        return np.flatnonzero(p[: half // 2] < p[half // 2:])
 
     def flipped(self, d: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """Indices of the mesh's triangles that displacements d (N, 2) IPD (and `extra`, the
         fixed points' motion) turn inside out."""
         full = d[:self.n] if self.m == self.n else np.vstack([d[:self.n], extra])
-        return np.flatnonzero(self._area(self.P + full) * self.sign < 0)
+        return self._folded(self.P + full)
 
     def __call__(self, d: np.ndarray, pinned: np.ndarray | None = None,
                  extra: np.ndarray | None = None) -> np.ndarray:
@@ -78,7 +110,7 @@ class FoldGuard:
         out = None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
             cur = full if out is None else out
-            bad = (self._area(self.P + cur[:m]) * self.sign < 0).nonzero()[0]
+            bad = self._folded(self.P + cur[:m])
             if not len(bad):
                 break
             if out is None:
@@ -97,9 +129,13 @@ class FoldGuard:
             flat = t.ravel()
             np.add.at(acc, flat, np.repeat(mean, 3, axis=0))
             cnt = np.bincount(flat, minlength=m).astype(np.float32)
-            hit = ((cnt > 0) & free).nonzero()[0]  # indices: ~2x faster than the mask here
-            a = self.pull[hit, None] if i < FOLD_GUARD["corner_passes"] else FOLD_GUARD["pull"]
-            out[hit] = (1 - a) * out[hit] + a * acc[hit] / cnt[hit, None]
+            hit = np.flatnonzero(cnt * free)  # indices: ~2x faster than the mask here
+            if i < FOLD_GUARD["corner_passes"]:
+                a, keep = self.pull[hit, None], self._keep[hit, None]
+            else:
+                a = FOLD_GUARD["pull"]
+                keep = 1 - a
+            out[hit] = keep * out[hit] + a * acc[hit] / cnt[hit, None]
         if out is None:
             return d
         if m == n:
