@@ -9,6 +9,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from core.rig.ufuncs import clip
+
 
 def spread(weight: np.ndarray, channels: int = 3) -> np.ndarray:
     """(h, w) float32 -> (h, w, channels), the weight in every channel."""
@@ -24,4 +26,4 @@ def paint(img: np.ndarray, box: tuple[int, int, int, int], layer: np.ndarray,
     out = img[y0:y1, x0:x1] * (1 - a)
     out += np.multiply(layer, a, out=layer)
     out += 0.5
-    img[y0:y1, x0:x1] = np.clip(out, 0, 255, out=out)  # truncated, as astype(uint8)
+    img[y0:y1, x0:x1] = clip(out, 0, 255, out=out)  # truncated, as astype(uint8)

@@ -15,6 +15,7 @@ from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.rig.blend import paint, spread
 from core.rig.roi import poly_box
+from core.rig.ufuncs import clip
 
 EYE_TUNING = {
     "iris_margin": 1.12,  # disc radius / iris contour radius: include the limbal ring
@@ -79,7 +80,7 @@ class EyeRenderer:
         # its own pixels (identity) and the inpainted sclera only shows where the iris left
         dist = np.hypot(xx - centre[0], yy - centre[1])
         hole = (dist < r + 1.5).astype(np.uint8) * 255
-        disc = np.clip(r + 2.5 - dist, 0, 1)  # 1 over the whole hole, soft just outside
+        disc = clip(r + 2.5 - dist, 0, 1)  # 1 over the whole hole, soft just outside
         rad = max(EYE_TUNING["inpaint_radius"] * self.ipd, 1.0)
         empty = cv2.inpaint(patch, hole, rad, cv2.INPAINT_TELEA).astype(np.float32)
         iris_layer = patch.astype(np.float32)
@@ -145,7 +146,7 @@ class EyeRenderer:
         lids = _fill(poly, (size[1], size[0]), (X0, Y0))
         f = EYE_TUNING["feather"] * self.ipd
         if f > 0.3:
-            lids = cv2.GaussianBlur(lids, (0, 0), f) * np.clip(lids * 3, 0, 1)
+            lids = cv2.GaussianBlur(lids, (0, 0), f) * clip(lids * 3, 0, 1)
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
         # in place on the fresh layers (the same values as the plain expressions)

@@ -24,6 +24,7 @@ from core.face.regions import region
 from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
 from core.rig.tuning import EXAGGERATION
+from core.rig.ufuncs import clip
 
 # AUs measured as a fraction of a gap (lids, pressed lips) never exaggerate past closing it
 _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
@@ -136,13 +137,13 @@ class RigMoE:
 
     def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:
         """(NUM_AUS,) intensities the mix itself produces (after the ceiling and mutes)."""
-        return np.clip((g @ self._expert_aus) * gain, 0.0, self.ceiling(g))
+        return clip((g @ self._expert_aus) * gain, 0.0, self.ceiling(g))
 
     @staticmethod
     def ceiling(g: np.ndarray) -> np.ndarray:
         """(NUM_AUS,) highest mixed intensity per AU: 1, or the strongest gate (master intensity
         above 1) up to EXAGGERATION["max_au"]; gap-fraction AUs stay at 1."""
-        top = float(np.clip(np.max(g) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
+        top = float(clip(np.max(g) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
         c = np.full(NUM_AUS, top, np.float32)
         c[_GAP_IDX] = 1.0
         return c

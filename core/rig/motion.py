@@ -24,6 +24,7 @@ from core.rig.tuning import (
     HEAD_YAW,
     LID_GAZE,
 )
+from core.rig.ufuncs import clip
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
@@ -152,7 +153,7 @@ class MotionModel:
         right = x < 0
         r = np.where(right, np.interp(y, y_r, r_r), np.interp(y, y_l, r_l))
         centre_z = np.where(right, np.interp(y, y_r, z_r), np.interp(y, y_l, z_l))
-        theta = np.arcsin(np.clip(x / r, -1.0, 1.0))
+        theta = np.arcsin(clip(x / r, -1.0, 1.0))
         return r, theta, np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
 
     def _yaw(self, rest: np.ndarray, z: np.ndarray, yaw: float, key=None) -> np.ndarray:
@@ -168,7 +169,7 @@ class MotionModel:
                 self._sphere_cache[key] = geometry
         r, theta, front = geometry
         a = np.radians(yaw)
-        turned = r * np.sin(np.clip(theta - a, -np.pi / 2, np.pi / 2))
+        turned = r * np.sin(clip(theta - a, -np.pi / 2, np.pi / 2))
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
     def head_displacement(self, points: np.ndarray, head, idx=None,

@@ -25,6 +25,7 @@ from core.face.umeyama import similarity_matrix
 from core.rig.au_points import curve_at
 from core.rig.blend import paint, spread
 from core.rig.roi import poly_box
+from core.rig.ufuncs import clip
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
 # grayscale and painted copies and grace_hopper.jpg unless a source is given.
@@ -153,7 +154,7 @@ def catmull_rom(n: int, steps: int) -> np.ndarray:
                         -3 * t ** 3 + 4 * t ** 2 + t, t ** 3 - t ** 2], 1)  # (steps, 4)
     op = np.zeros(((n - 1) * steps + 1, n), np.float32)
     for i in range(n - 1):
-        cols = np.clip([i - 1, i, i + 1, i + 2], 0, n - 1)
+        cols = clip([i - 1, i, i + 1, i + 2], 0, n - 1)
         for j, c in enumerate(cols):
             op[i * steps:(i + 1) * steps, c] += w[:, j]
     op[-1, n - 1] = 1.0
@@ -185,7 +186,7 @@ def _pixels_in(image: np.ndarray, poly: np.ndarray, minus: np.ndarray | None = N
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(np.clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
+    return cv2.cvtColor(clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
                         cv2.COLOR_RGB2LAB)[0, 0]
 
 
@@ -223,7 +224,7 @@ def _pale(skin: np.ndarray, light: float | None = None) -> np.ndarray:
     rgb = cv2.cvtColor(out, cv2.COLOR_LAB2RGB)[0, 0] * 255
     if float(np.ptp(skin)) < 0.5:  # a grayscale portrait gets exactly grey teeth
         rgb[:] = rgb.mean()
-    return np.clip(rgb, 0, 255).astype(np.float32)
+    return clip(rgb, 0, 255).astype(np.float32)
 
 
 def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> dict:
@@ -234,7 +235,7 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     inner = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner")[::-1][1:-1]])
     lips = _robust_colour(_pixels_in(image, xy[outer], xy[inner]), 30, 70)
     skin_idx = np.concatenate([region("cheek_R"), region("cheek_L")])
-    p = np.clip(np.round(xy[skin_idx]).astype(int), 0, [image.shape[1] - 1, image.shape[0] - 1])
+    p = clip(np.round(xy[skin_idx]).astype(int), 0, [image.shape[1] - 1, image.shape[0] - 1])
     skin = _robust_colour(image[p[:, 1], p[:, 0], :3], 25, 75)
     teeth = None
     if teeth_visible:
@@ -253,7 +254,7 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
         # whites seen through glasses or in shade came out bluish grey on grace_hopper.jpg, and
         # as grey teeth that read as a gap, not a smile
         teeth = _pale(skin, float(_lab(teeth)[0]))
-    return {"lips": lips, "skin": skin, "teeth": np.clip(teeth, 0, 255)}
+    return {"lips": lips, "skin": skin, "teeth": clip(teeth, 0, 255)}
 
 
 class MouthRenderer:
@@ -318,7 +319,7 @@ class MouthRenderer:
         v = (xs - c[0]) * axes[1, 0] + (ys - c[1]) * axes[1, 1]
         up = self._curve((self.rest[self.upper] - c) @ axes.T, u)
         lo = self._curve((self.rest[self.lower] - c) @ axes.T, u)
-        frac = np.clip((v - up) / np.maximum(lo - up, 1e-3), 0, 1)
+        frac = clip((v - up) / np.maximum(lo - up, 1e-3), 0, 1)
         lum = cv2.cvtColor(image[y0:y1, x0:x1, :3], cv2.COLOR_RGB2GRAY).astype(np.float32)
         half = abs(float((self.rest[308] - self.rest[78]) @ axes[0])) / 2
         central = (mask > 0.9) & (np.abs(u) < 0.6 * half)
@@ -336,7 +337,7 @@ class MouthRenderer:
         first = int(np.argmax(bright))
         after = np.flatnonzero(~bright[first:])
         split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
-        upper = np.clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
+        upper = clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
         self.bite = split
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
         # soft edges: the rows move apart with the jaw, and a hard-edged lower part (its lip
@@ -385,7 +386,7 @@ class MouthRenderer:
         # of the gap blurs the interior away into the warped dark lip line
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
         if f > 0.3:
-            mask = cv2.GaussianBlur(mask, (0, 0), f) * np.clip(mask * 4, 0, 1)
+            mask = cv2.GaussianBlur(mask, (0, 0), f) * clip(mask * 4, 0, 1)
         skull, jaw = self._bones(xy)
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
         interior = self._interior(xy, grid, gap, skull, jaw)
@@ -422,11 +423,11 @@ class MouthRenderer:
                       1, cv2.LINE_AA, shift=4)
         seam = cv2.GaussianBlur(seam.astype(np.float32) / 255.0, (0, 0),
                                 max(t["seam_width"] * self.ipd / 2, 0.5))
-        seam = np.clip(seam / max(float(seam.max()), 1e-6), 0, 1) * t["seam_alpha"]
+        seam = clip(seam / max(float(seam.max()), 1e-6), 0, 1) * t["seam_alpha"]
         fill3 = spread(fill)
         out = roi * (1 - fill3) + self._lip_fill(roi, fill, xy, origin) * fill3
         out = out * (1 - spread(seam)) + cv2.merge([seam * c for c in self.lip_line])
-        img[y0:y1, x0:x1] = np.clip(out + 0.5, 0, 255).astype(np.uint8)
+        img[y0:y1, x0:x1] = clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _lip_fill(self, roi: np.ndarray, fill: np.ndarray, xy: np.ndarray,
                   origin: np.ndarray) -> np.ndarray:
@@ -439,7 +440,7 @@ class MouthRenderer:
         sigma = max(MOUTH_TUNING["fill_reach"] * self.ipd, 0.7)
         den = cv2.GaussianBlur(keep, (0, 0), sigma)
         num = cv2.GaussianBlur(roi * spread(keep), (0, 0), sigma)
-        w = np.clip(den / MOUTH_TUNING["fill_support"], 0, 1)
+        w = clip(den / MOUTH_TUNING["fill_support"], 0, 1)
         own = num / spread(np.maximum(den, 1e-6))
         return own * spread(w) + cv2.merge([(1 - w) * c for c in self.lip_fill])
 
@@ -484,7 +485,7 @@ class MouthRenderer:
         buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
         um, lateral = grid.um, grid.lateral
         lo, hi = MOUTH_TUNING["corridor_from"]
-        f = np.clip((np.abs(um) / np.float32(self.ipd) - lo) / (hi - lo), 0.0, 1.0)
+        f = clip((np.abs(um) / np.float32(self.ipd) - lo) / (hi - lo), 0.0, 1.0)
         dark = spread(f * f * (3 - 2 * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
         shade = self._cavity_shade(lateral)
@@ -505,7 +506,7 @@ class MouthRenderer:
         y_lo = self._curve(to_uv(xy[self.lower]), u)
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
         # walls beside the corners are in shadow (by eye on photos of open mouths)
-        d2 = np.clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
+        d2 = clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
         warm = self._cavity_shade(lateral)
         cavity = (1 - 0.35 * d2) * warm
         tongue = 0.35 * d2 * warm
@@ -515,13 +516,13 @@ class MouthRenderer:
             tw = t["tongue_width_share"] * half
             # its outline fades into the cavity over the outer quarter of the ellipse: a hard
             # edge read as a pink disc pasted in the mouth (surprise, by eye)
-            inside = np.clip((1.0 - (um / tw) ** 2 - ((v - y_lo) / th) ** 2)
+            inside = clip((1.0 - (um / tw) ** 2 - ((v - y_lo) / th) ** 2)
                              * t["tongue_soft"], 0.0, 1.0)
             m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
             keep = 1 - m
             cavity *= keep
             tongue *= keep
-            tongue += np.clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
+            tongue += clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
         # the incisal edges: upper on the skull, lower on the jaw (rest bite line when known)
         rest_up = self.rest[self.upper]
         if self.bite is not None:
@@ -531,19 +532,19 @@ class MouthRenderer:
         edge_up = self._curve(to_uv(_apply(skull, rest_edge)), u)
         edge_lo = self._curve(to_uv(_apply(skull, rest_edge) + jaw), u) - t["overbite"] * ipd
         reach = t["teeth_reach"]
-        fade = np.clip((reach - lateral) * 10, 0, 1)  # teeth end short of the corners
+        fade = clip((reach - lateral) * 10, 0, 1)  # teeth end short of the corners
         corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
-        shadow = 1 - t["under_lip_shadow"] * np.clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
+        shadow = 1 - t["under_lip_shadow"] * clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
                                                      0, 1)
         u_tab, upper_gaps, lower_gaps = self._gap_table
-        at = np.clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
+        at = clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
         # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
         # band under the teeth rides with the skull and covers the row, all but where the mouth
         # outgrows its rest opening (a grey block at one corner in fear, by eye)
         if self.bite is None or self.bite < t["upper_row_only"]:
             rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
-            m = np.clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
+            m = clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
             keep = 1 - m
             cavity *= keep
             tongue *= keep
@@ -555,12 +556,12 @@ class MouthRenderer:
             gum = rel >= 1.0
         # a crisp incisal edge: at rel * 6 the last ~0.03 IPD of a crown faded into the cavity, and
         # in a smile's narrow opening that was most of what showed (grey teeth, by eye)
-        m = np.clip(rel * 16 + 0.5, 0, 1) * ((rel < 1.0) & ~gum) * fade
+        m = clip(rel * 16 + 0.5, 0, 1) * ((rel < 1.0) & ~gum) * fade
         keep = (1 - m) * ~gum
         cavity *= keep
         tongue *= keep
         upper = m * corner * upper_gaps[at] * shadow \
-            * (0.93 + 0.07 * np.clip(rel * 4, 0, 1))  # the incisal edge a shade darker
+            * (0.93 + 0.07 * clip(rel * 4, 0, 1))  # the incisal edge a shade darker
         if teeth is None:
             teeth = upper
         else:

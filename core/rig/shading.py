@@ -20,6 +20,7 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.regions import mirror_map, point, region
 from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
+from core.rig.ufuncs import clip
 
 T = SHADING_TUNING
 EYE_CORNERS = (33, 133, 263, 362)  # FACS.md; the irises move with gaze, the corners don't
@@ -102,7 +103,7 @@ class ShadingRenderer:
         contrast, self.detail = self._contrast(y, skin)
         x0, y0, x1, y1 = self.box
         msize = ((x1 - x0) // self.k, (y1 - y0) // self.k)
-        gain = np.clip(contrast / T["contrast_ref"], T["contrast_floor"], T["contrast_ceiling"])
+        gain = clip(contrast / T["contrast_ref"], T["contrast_floor"], T["contrast_ceiling"])
         self.skin_gain = cv2.resize(gain * skin, msize, interpolation=cv2.INTER_AREA)
         self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
         self.light = self._light(y, xy, axes)  # face frame, unit
@@ -199,13 +200,13 @@ class ShadingRenderer:
         portrait."""
         blur = cv2.GaussianBlur(y, (0, 0), max(0.08 * self.ipd, 1.0)).astype(np.float32)
         p = xy[np.concatenate([region("cheek_R"), region("cheek_L")])]
-        px = np.clip(np.round(p).astype(int), 0, [y.shape[1] - 1, y.shape[0] - 1])
+        px = clip(np.round(p).astype(int), 0, [y.shape[1] - 1, y.shape[0] - 1])
         lum = blur[px[:, 1], px[:, 0]]
         ff = (p - p.mean(0)) @ axes.T / self.ipd
         a = np.column_stack([ff[:, 0], np.ones(len(ff))])
         coef, *_ = np.linalg.lstsq(a, lum, rcond=None)
         gx = coef[0] / max(float(np.mean(lum)), 1.0)
-        v = np.array([np.clip(T["light_side_gain"] * gx, -2.0, 2.0), -1.0])
+        v = np.array([clip(T["light_side_gain"] * gx, -2.0, 2.0), -1.0])
         return (v / float(np.hypot(*v))).astype(np.float32)
 
     # ----- per frame
@@ -272,7 +273,7 @@ class ShadingRenderer:
         bulge = self.seg_has_bulge[k]
         toward = np.where(bulge[:, None], self.seg_bulge[k] @ axes, light[None])
         facing = (normal * toward).sum(1)
-        lit = v * self.seg_lip[k] * np.where(bulge, 1.0, np.clip(np.abs(facing), 0.35, 1.0))
+        lit = v * self.seg_lip[k] * np.where(bulge, 1.0, clip(np.abs(facing), 0.35, 1.0))
         off = normal * (np.where(facing >= 0, 1.0, -1.0) * T["lip_offset"] * width)[:, None]
         thick = np.maximum(np.round(width), 1).astype(int)
         lip_thick = np.maximum(np.round(width * T["lip_width"]), 1).astype(int)
@@ -293,13 +294,14 @@ class ShadingRenderer:
         segs = np.round(np.stack([pa, pb], 1) * 16).astype(np.int32)[order]
         keys = key[order]
         cuts = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
-        for lo, hi in zip([0, *cuts], [*cuts, len(keys)]):
-            j = order[lo]
-            if q[j] == 0:
+        starts = order[[0, *cuts]]
+        # Python lists: indexing numpy arrays element by element cost more than the drawing
+        for lo, hi, qj, fj, tj in zip([0, *cuts], [*cuts, len(keys)], q[starts].tolist(),
+                                      free[starts].tolist(), thick[starts].tolist()):
+            if qj == 0:
                 continue
-            layer = layers["free"] if free[j] else layers["skin"]
-            cv2.polylines(layer, list(segs[lo:hi]), False, q[j] / 64, int(thick[j]),
-                          cv2.LINE_AA, _SHIFT)
+            layer = layers["free"] if fj else layers["skin"]
+            cv2.polylines(layer, list(segs[lo:hi]), False, qj / 64, tj, cv2.LINE_AA, _SHIFT)
 
     @staticmethod
     def _mound(layers: dict, pl: _Placed, p: np.ndarray, strength: float, m_ipd: float,

@@ -20,6 +20,7 @@ from core.face.regions import region
 from core.rig.blend import spread
 from core.rig.roi import poly_box
 from core.rig.tuning import IRON, UNSMILE
+from core.rig.ufuncs import clip
 
 CORNERS = [61, 291]
 DOWN = 4  # the blur and the reach are made at 1/DOWN of the size
@@ -37,7 +38,7 @@ class CreaseFlattener:
         # a drawing's or a painting's folds are strokes: lifted fully they turned into grey
         # smudges, so the lift fades as the texture grows from a photo's to a drawing's
         lo, hi = UNSMILE["texture_fade"]
-        self.style_share = float(np.clip((hi - self.texture) / (hi - lo), 0.0, 1.0))
+        self.style_share = float(clip((hi - self.texture) / (hi - lo), 0.0, 1.0))
 
     def _lift_inputs(self, crop: np.ndarray, x0: int, y0: int, centres: np.ndarray,
                      lip_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -62,7 +63,7 @@ class CreaseFlattener:
         lips = np.zeros((hh, ww), np.uint8)
         cv2.fillPoly(lips, [np.round(lip_xy - [x0, y0]).astype(np.int32)], 255)
         lips = cv2.GaussianBlur(lips, (0, 0), max(UNSMILE["lip_feather"] * self.ipd, 0.5))
-        np.clip(reach, 0.0, 1.0, out=reach)
+        clip(reach, 0.0, 1.0, out=reach)
         return up, reach * (1.0 - lips * np.float32(1 / 255))
 
     def _texture(self, image: np.ndarray, rest_xy: np.ndarray) -> float:
@@ -105,7 +106,7 @@ class CreaseFlattener:
         lift *= spread(m)
         f += lift
         f += 0.5
-        img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)  # truncated to uint8, as astype does
+        img[y0:y1, x0:x1] = clip(f, 0, 255, out=f)  # truncated to uint8, as astype does
         return self._iron(img, xy, k)
 
     def _iron(self, img: np.ndarray, xy: np.ndarray, k: float) -> np.ndarray:
@@ -132,7 +133,7 @@ class CreaseFlattener:
         lips = cv2.GaussianBlur(lips, (0, 0), max(IRON["lip_margin"] * self.ipd * s, 0.5))
         m = cv2.GaussianBlur(zone, (0, 0), max(IRON["feather"] * self.ipd * s, 0.5))
         # off the lips, with a margin: the blurred lip mask's half-level line is the lip outline
-        m = m.astype(np.float32) * np.clip(1.0 - lips.astype(np.float32) / 64.0, 0.0, 1.0)
+        m = m.astype(np.float32) * clip(1.0 - lips.astype(np.float32) / 64.0, 0.0, 1.0)
         m = cv2.resize(m, (ww, hh), interpolation=cv2.INTER_LINEAR)
         f = crop.astype(np.float32)
         # the band itself at half size: its finer edge (0.025 IPD, ~2 px at 512) survives that
@@ -147,5 +148,5 @@ class CreaseFlattener:
         band *= spread(m * np.float32(k * IRON["share"] / 255))
         f -= band
         f += 0.5
-        img[y0:y1, x0:x1] = np.clip(f, 0, 255, out=f)
+        img[y0:y1, x0:x1] = clip(f, 0, 255, out=f)
         return img

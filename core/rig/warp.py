@@ -16,6 +16,7 @@ from scipy import sparse
 from scipy.spatial import Delaunay
 
 from core.face.regions import region
+from core.rig.ufuncs import clip
 
 IRIS_START = 468  # Face Mesh: 468-477 are the refined iris points
 # the warp remaps only where the map moves a pixel (Warper._moving_spans): backward
@@ -24,7 +25,6 @@ IRIS_START = 468  # Face Mesh: 468-477 are the refined iris points
 STILL_PX = 1 / 128
 REMAP_BAND = 8
 NEWTON_ROW = 16384  # live grid nodes per row of the Newton's remap map (remap: under 32767 a side)
-_clip = np.core.umath.clip  # np.clip's ufunc, without its ~4 us of argument handling per call
 
 WARP_TUNING = {
     "cell_ipd": 1 / 20,  # grid spacing in IPD when no cell is given: ~4 px at IPD 85, so a
@@ -49,7 +49,7 @@ def default_cell(rest_xy: np.ndarray) -> int:
     """Grid spacing (px) for a face of this size (see WARP_TUNING["cell_ipd"])."""
     ipd = float(np.hypot(*(rest_xy[473, :2] - rest_xy[468, :2]))) if len(rest_xy) > 473 else 80.0
     c = int(round(ipd * WARP_TUNING["cell_ipd"]))
-    return int(np.clip(c, WARP_TUNING["cell_min"], WARP_TUNING["cell_max"]))
+    return int(clip(c, WARP_TUNING["cell_min"], WARP_TUNING["cell_max"]))
 
 
 def _ring(rest_xy: np.ndarray, h: int, w: int) -> np.ndarray:
@@ -121,12 +121,12 @@ class Warper:
         self.shape = (h, w)
         self.cell = int(cell or default_cell(rest_xy))
         self.n_landmarks = len(rest_xy)
-        rest = np.clip(rest_xy[:, :2].astype(np.float64), 0, [w - 1, h - 1])
+        rest = clip(rest_xy[:, :2].astype(np.float64), 0, [w - 1, h - 1])
         # the iris points are not skin: pinned inside the eye they would stop a lid closing over
         # them (the eye renderer moves the iris); they stay out of the triangulation
         self.moving = np.arange(min(self.n_landmarks, IRIS_START))
         ring = _ring(rest, h, w)
-        pins = np.zeros((0, 2)) if pins is None else np.clip(pins.astype(np.float64), 0,
+        pins = np.zeros((0, 2)) if pins is None else clip(pins.astype(np.float64), 0,
                                                              [w - 1, h - 1])
         self.n_pins = len(pins)
         self.ctrl = np.vstack([rest[self.moving], pins, ring, _border(h, w)])
@@ -142,7 +142,7 @@ class Warper:
         node_x = x0 + (np.arange(gw) + 0.5) * self.spacing[0] - 0.5
         node_y = y0 + (np.arange(gh) + 0.5) * self.spacing[1] - 0.5
         nodes = np.stack(np.meshgrid(node_x, node_y), -1).reshape(-1, 2)
-        self.weights = _barycentric(ctrl, np.clip(nodes, 0, [w - 1, h - 1]))
+        self.weights = _barycentric(ctrl, clip(nodes, 0, [w - 1, h - 1]))
         # the nodes that a landmark's or a pin's motion reaches (~70 %; the rest lie among
         # anchors only)
         reached = self.weights[:, : len(self.moving) + self.n_pins].getnnz(axis=1) > 0
@@ -208,8 +208,8 @@ class Warper:
             rx = (qx - gx) * sx + dqx
             ry = (qy - gy) * sy + dqy
             det = np.maximum(a * d - b * c, t["min_det"])
-            qx -= _clip((d * rx - b * ry) / det / sx, -lim, lim)
-            qy -= _clip((a * ry - c * rx) / det / sy, -lim, lim)
+            qx -= clip((d * rx - b * ry) / det / sx, -lim, lim)
+            qy -= clip((a * ry - c * rx) / det / sy, -lim, lim)
         B = np.zeros((2, Dx.size), np.float32)
         B[0, at], B[1, at] = (gx - qx) * sx, (gy - qy) * sy
         return cv2.merge([B[0].reshape(Dx.shape), B[1].reshape(Dx.shape)])
