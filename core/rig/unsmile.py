@@ -52,10 +52,11 @@ class CreaseFlattener:
         blur = cv2.GaussianBlur(small, (0, 0), UNSMILE["sigma"] * self.ipd * sw / ww)
         xs = x0 + (np.arange(sw, dtype=np.float32) + 0.5) * ww / sw - 0.5
         ys = y0 + (np.arange(sh, dtype=np.float32) + 0.5) * hh / sh - 0.5
-        near = np.zeros((sh, sw), np.float32)
-        for c in centres:
-            np.maximum(near, 1.0 - np.hypot(xs[None, :] - c[0], ys[:, None] - c[1]) / r,
-                       out=near)
+        # each centre's cone, all at once (the same values as one centre at a time), the
+        # highest kept
+        cones = 1.0 - np.hypot(xs[None, None, :] - centres[:, 0, None, None],
+                               ys[None, :, None] - centres[:, 1, None, None]) / r
+        near = np.maximum(np.maximum.reduce(cones, axis=0), np.float32(0.0))
         # resized apart, not as one 4-channel image: the same values (resize treats channels
         # alike), in contiguous arrays that the arithmetic after runs ~2x faster on
         up = cv2.resize(blur, (ww, hh), interpolation=cv2.INTER_LINEAR)
