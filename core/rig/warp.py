@@ -152,6 +152,12 @@ class Warper:
         self._set_live(np.flatnonzero(reached))
         self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
                                              np.arange(y0, y1, dtype=np.float32)))
+        # the roi's pixel rows where each band of REMAP_BAND grid rows begins (_moving_spans)
+        nb = -(-gh // REMAP_BAND)
+        edges = np.minimum(np.round(np.arange(nb + 1) * REMAP_BAND * float(self.spacing[1]))
+                           .astype(int), rh)
+        edges[-1] = rh
+        self._band_edges = edges.tolist()
 
     def _set_live(self, live: np.ndarray) -> None:
         """The grid nodes Newton iterates on (`live`, flat indices) and their layout as a remap
@@ -210,9 +216,9 @@ class Warper:
             det = np.maximum(a * d - b * c, t["min_det"])
             qx -= clip((d * rx - b * ry) / det / sx, -lim, lim)
             qy -= clip((a * ry - c * rx) / det / sy, -lim, lim)
-        B = np.zeros((2, Dx.size), np.float32)
-        B[0, at], B[1, at] = (gx - qx) * sx, (gy - qy) * sy
-        return cv2.merge([B[0].reshape(Dx.shape), B[1].reshape(Dx.shape)])
+        B = np.zeros((Dx.size, 2), np.float32)
+        B[at, 0], B[at, 1] = (gx - qx) * sx, (gy - qy) * sy
+        return B.reshape(*Dx.shape, 2)
 
     def roi_map(self, disp: np.ndarray) -> np.ndarray:
         """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32
@@ -243,14 +249,13 @@ class Warper:
         live = bands.any(1)
         if not live.any():
             return []
-        rh, rw = self.base_xy.shape[:2]
-        sx, sy = float(self.spacing[0]), float(self.spacing[1])
-        first = np.floor((bands.argmax(1) - 0.5) * sx - 0.5).astype(int) - 1
-        last = np.ceil((gw - bands[:, ::-1].argmax(1) + 0.5) * sx - 0.5).astype(int) + 1
-        edges = np.minimum(np.round(np.arange(nb + 1) * REMAP_BAND * sy).astype(int), rh)
-        edges[-1] = rh
-        return [(int(edges[k]), int(edges[k + 1]), max(int(first[k]), 0), min(int(last[k]), rw))
-                for k in np.flatnonzero(live)]
+        rw = self.base_xy.shape[1]
+        sx = float(self.spacing[0])
+        first = (np.floor((bands.argmax(1) - 0.5) * sx - 0.5).astype(int) - 1).tolist()
+        last = (np.ceil((gw - bands[:, ::-1].argmax(1) + 0.5) * sx - 0.5).astype(int) + 1).tolist()
+        edges = self._band_edges
+        return [(edges[k], edges[k + 1], max(first[k], 0), min(last[k], rw))
+                for k in np.flatnonzero(live).tolist()]
 
     def roi_maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the box `roi` only, absolute source px, each (y1-y0, x1-x0)."""
