@@ -2,7 +2,8 @@
 rest eye is painted back inside the current lid opening: an "empty" eyeball (the rest eye with
 its iris inpainted away, so a gaze shift leaves sclera behind, not a second iris) moving with the
 eye corners, and the rest iris disc on top moving with gaze. As lids close they cover the iris
-instead of flattening it (DESIGN.md, "Eyes").
+instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its rest line shows the warped
+eye where its rest rim was, not that rim painted back (a second lid line).
 """
 from __future__ import annotations
 
@@ -24,6 +25,12 @@ EYE_TUNING = {
     "pad": 0.12,  # IPD of texture around the rest eye: room for gaze and lid travel
     "max_gaze": 0.12,  # IPD: the iris stays inside the eye (iris radius ~0.2 IPD, eye ~0.45 wide)
     "inpaint_radius": 0.04,  # IPD: sclera filled in from this far around the iris
+    # IPD: the rest upper lid's rim inside the opening (lashes, the lid's anti-aliased edge).
+    # A lid raised off it (AU5) showed that rim painted back with the eyeball as a grey arc
+    # across the sclera and the top of the iris, a second lid line (by eye at 6x on the smiling
+    # sample portrait's surprise and fear). Where the rim now lies deeper than this inside the
+    # opening, the warped eye shows instead of the eyeball layer
+    "rim_band": 0.02,
 }
 CORNERS = {"R": (33, 133), "L": (263, 362)}  # FACS.md: outer, inner
 
@@ -37,6 +44,9 @@ class _Eye:
     iris: np.ndarray  # (bh, bw, 3) float32 rest pixels
     iris_alpha: np.ndarray  # (bh, bw) float32 iris disc (its hidden top filled with iris colour)
     ball_alpha: np.ndarray  # (bh, bw) float32 rest opening: where the eyeball texture is real
+    rim: np.ndarray  # (bh, bw) float32: the rest upper lid's rim band inside ball_alpha
+    upper: np.ndarray  # upper lid landmark indices
+    up: np.ndarray  # (2,) unit vector from the lower lid's middle to the upper's, at rest
 
 
 def _fill(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
@@ -45,6 +55,25 @@ def _fill(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
     pts = np.round((points - np.asarray(origin, np.float32)) * 16).astype(np.int32)
     cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
     return mask.astype(np.float32) / 255.0
+
+
+def _disc(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def _rim_px(ipd: float) -> int:
+    return max(int(round(EYE_TUNING["rim_band"] * ipd)), 1)
+
+
+def _nearer(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
+    """(shape) bool: the pixels nearer polyline `a` than polyline `b` (px, box at `origin`)."""
+    dist = []
+    for line in (a, b):
+        m = np.full(shape, 255, np.uint8)
+        pts = np.round(line - np.asarray(origin, np.float32)).astype(np.int32)
+        cv2.polylines(m, [pts.reshape(-1, 1, 2)], False, 0, 1)
+        dist.append(cv2.distanceTransform(m, cv2.DIST_L2, 3))
+    return dist[0] < dist[1]
 
 
 def _shift(patch: np.ndarray, offset: np.ndarray, size: tuple[int, int], border: int):
@@ -95,7 +124,16 @@ class EyeRenderer:
             iris_layer[~near] = np.median(patch[iris_vis], axis=0)
         if sclera_vis.any():
             empty[~near] = np.median(patch[sclera_vis], axis=0)
-        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening)
+        # the upper lid's side only: a lower lid barely drops, and beside it the iris is real
+        band = _rim_px(self.ipd)
+        inner = cv2.erode(vis.astype(np.uint8), _disc(band)) > 0
+        upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
+                             (x0, y0))
+        rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
+        up = xy[upper].mean(0) - xy[lower].mean(0)
+        up = (up / max(float(np.hypot(*up)), 1e-6)).astype(np.float32)
+        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rim,
+                    np.asarray(upper), up)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
@@ -153,5 +191,14 @@ class EyeRenderer:
         ia3 = spread(ia)
         content = np.multiply(empty, 1 - ia3, out=empty)
         content += np.multiply(iris, ia3, out=iris)
+        # the rest lid's rim, where a raised lid left it deeper inside the opening than its own
+        # width, gives way to the warped eye (at rest it lies within that width: unchanged)
+        alpha = lids * np.maximum(ba, ia)
+        band = _rim_px(self.ipd)
+        rise = (xy[eye.upper] - self.rest_xy[eye.upper] - ball) @ eye.up
+        if float(rise.max()) > band:  # else the rim is still within its width of the lid
+            inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+            deep = clip(inside - np.float32(band), 0, 1)
+            alpha *= 1 - _shift(eye.rim, o_ball, size, cv2.BORDER_CONSTANT) * deep
         # one layer, so the lid's soft edge blends it once
-        paint(img, box, content, lids * np.maximum(ba, ia))
+        paint(img, box, content, alpha)
