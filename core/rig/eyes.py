@@ -2,8 +2,8 @@
 rest eye is painted back inside the current lid opening: an "empty" eyeball (the rest eye with
 its iris inpainted away, so a gaze shift leaves sclera behind, not a second iris) moving with the
 eye corners, and the rest iris disc on top moving with gaze. As lids close they cover the iris
-instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its rest line shows the warped
-eye where its rest rim was, not that rim painted back (a second lid line).
+instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its rest line shows the eyeball
+continued from inside where its rest rim was, not that rim painted back (a second lid line).
 """
 from __future__ import annotations
 
@@ -29,7 +29,8 @@ EYE_TUNING = {
     # A lid raised off it (AU5) showed that rim painted back with the eyeball as a grey arc
     # across the sclera and the top of the iris, a second lid line (by eye at 6x on the smiling
     # sample portrait's surprise and fear). Where the rim now lies deeper than this inside the
-    # opening, the warped eye shows instead of the eyeball layer
+    # opening, the eyeball layers show it inpainted from inside (showing the warp there instead
+    # left the 256 px frame's raised lids grey: the warp stretches the lid line into them)
     "rim_band": 0.02,
 }
 CORNERS = {"R": (33, 133), "L": (263, 362)}  # FACS.md: outer, inner
@@ -45,6 +46,7 @@ class _Eye:
     iris_alpha: np.ndarray  # (bh, bw) float32 iris disc (its hidden top filled with iris colour)
     ball_alpha: np.ndarray  # (bh, bw) float32 rest opening: where the eyeball texture is real
     rim: np.ndarray  # (bh, bw) float32: the rest upper lid's rim band inside ball_alpha
+    clean: tuple[np.ndarray, np.ndarray]  # empty and iris with the rim inpainted from inside
     upper: np.ndarray  # upper lid landmark indices
     up: np.ndarray  # (2,) unit vector from the lower lid's middle to the upper's, at rest
 
@@ -130,9 +132,14 @@ class EyeRenderer:
         upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
                              (x0, y0))
         rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
+        fill = rim.astype(np.uint8) * 255
+        rad = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
+        clean = tuple(cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8), fill, rad,
+                                  cv2.INPAINT_TELEA).astype(np.float32)
+                      for layer in (empty, iris_layer))
         up = xy[upper].mean(0) - xy[lower].mean(0)
         up = (up / max(float(np.hypot(*up)), 1e-6)).astype(np.float32)
-        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rim,
+        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rim, clean,
                     np.asarray(upper), up)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
@@ -188,17 +195,21 @@ class EyeRenderer:
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
         # in place on the fresh layers (the same values as the plain expressions)
-        ia3 = spread(ia)
-        content = np.multiply(empty, 1 - ia3, out=empty)
-        content += np.multiply(iris, ia3, out=iris)
         # the rest lid's rim, where a raised lid left it deeper inside the opening than its own
-        # width, gives way to the warped eye (at rest it lies within that width: unchanged)
-        alpha = lids * np.maximum(ba, ia)
+        # width, gives way to the eyeball continued from inside (at rest it lies within that
+        # width: unchanged)
         band = _rim_px(self.ipd)
         rise = (xy[eye.upper] - self.rest_xy[eye.upper] - ball) @ eye.up
         if float(rise.max()) > band:  # else the rim is still within its width of the lid
             inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
             deep = clip(inside - np.float32(band), 0, 1)
-            alpha *= 1 - _shift(eye.rim, o_ball, size, cv2.BORDER_CONSTANT) * deep
+            for layer, clean, o in ((empty, eye.clean[0], o_ball), (iris, eye.clean[1], o_iris)):
+                w = spread(_shift(eye.rim, o, size, cv2.BORDER_CONSTANT) * deep)
+                moved = _shift(clean, o, size, cv2.BORDER_REPLICATE)
+                layer += np.multiply(moved - layer, w, out=moved)
+        ia3 = spread(ia)
+        content = np.multiply(empty, 1 - ia3, out=empty)
+        content += np.multiply(iris, ia3, out=iris)
+        alpha = lids * np.maximum(ba, ia)
         # one layer, so the lid's soft edge blends it once
         paint(img, box, content, alpha)
