@@ -17,6 +17,11 @@ def spread(weight: np.ndarray, channels: int = 3) -> np.ndarray:
     return cv2.merge([weight] * channels)
 
 
+def tint(weight: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """(h, w) weight times a colour (3,) -> (h, w, 3), one channel at a time."""
+    return cv2.merge([weight * c for c in colour])
+
+
 def paint(img: np.ndarray, box: tuple[int, int, int, int], layer: np.ndarray,
           alpha: np.ndarray) -> None:
     """img[box] = img * (1 - alpha) + layer * alpha, rounded, in place: `img` (H, W, 3) uint8,

@@ -15,7 +15,7 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.rig.blend import paint, spread
-from core.rig.roi import poly_box
+from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
 
 EYE_TUNING = {
@@ -51,20 +51,8 @@ class _Eye:
     up: np.ndarray  # (2,) unit vector from the lower lid's middle to the upper's, at rest
 
 
-def _fill(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
-    """Anti-aliased (shape) float mask of a polygon, `origin` = the box's corner in px."""
-    mask = np.zeros(shape, np.uint8)
-    pts = np.round((points - np.asarray(origin, np.float32)) * 16).astype(np.int32)
-    cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
-    return mask.astype(np.float32) / 255.0
-
-
 def _disc(radius: int) -> np.ndarray:
     return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
-
-
-def _rim_px(ipd: float) -> int:
-    return max(int(round(EYE_TUNING["rim_band"] * ipd)), 1)
 
 
 def _nearer(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
@@ -86,6 +74,8 @@ def _shift(patch: np.ndarray, offset: np.ndarray, size: tuple[int, int], border:
 class EyeRenderer:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
         self.ipd = frame.ipd
+        # px: the rest upper lid's rim band (EYE_TUNING["rim_band"])
+        self.rim_px = max(int(round(EYE_TUNING["rim_band"] * self.ipd)), 1)
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
         self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
 
@@ -105,7 +95,7 @@ class EyeRenderer:
         yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         # a pixel past the rest opening too: its anti-aliased edge must repaint with the
         # iris layer's own pixels, not the inpainted sclera
-        opening = cv2.dilate((_fill(xy[poly], xx.shape, (x0, y0)) > 0).astype(np.float32),
+        opening = cv2.dilate((polygon_mask(xy[poly], xx.shape, (x0, y0)) > 0).astype(np.float32),
                              np.ones((3, 3), np.uint8))
         # the iris layer covers the whole inpainted hole, so at rest the eye is repainted with
         # its own pixels (identity) and the inpainted sclera only shows where the iris left
@@ -119,7 +109,7 @@ class EyeRenderer:
         # with the iris's own colour and everything else outside the rest opening with the
         # sclera's, so it reads as "white above the iris" (FACS AU5), not smeared lid skin.
         # Inside the rest opening nothing changes, so the rest eye stays pixel-identical.
-        vis = _fill(xy[poly], xx.shape, (x0, y0)) > 0.5
+        vis = polygon_mask(xy[poly], xx.shape, (x0, y0)) > 0.5
         iris_vis, sclera_vis = vis & (disc > 0.5), vis & (disc <= 0)
         near = cv2.dilate(opening, np.ones((5, 5), np.uint8)) > 0  # the feathered lid edge
         if iris_vis.any():
@@ -127,14 +117,13 @@ class EyeRenderer:
         if sclera_vis.any():
             empty[~near] = np.median(patch[sclera_vis], axis=0)
         # the upper lid's side only: a lower lid barely drops, and beside it the iris is real
-        band = _rim_px(self.ipd)
-        inner = cv2.erode(vis.astype(np.uint8), _disc(band)) > 0
+        inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
         upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
                              (x0, y0))
         rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
         fill = rim.astype(np.uint8) * 255
-        rad = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
-        clean = tuple(cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8), fill, rad,
+        reach = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
+        clean = tuple(cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8), fill, reach,
                                   cv2.INPAINT_TELEA).astype(np.float32)
                       for layer in (empty, iris_layer))
         up = xy[upper].mean(0) - xy[lower].mean(0)
@@ -188,17 +177,14 @@ class EyeRenderer:
         ba = _shift(eye.ball_alpha, o_ball, size, cv2.BORDER_CONSTANT)
         iris = _shift(eye.iris, o_iris, size, cv2.BORDER_REPLICATE)
         ia = _shift(eye.iris_alpha, o_iris, size, cv2.BORDER_CONSTANT)
-        lids = _fill(poly, (size[1], size[0]), (X0, Y0))
+        lids = polygon_mask(poly, (size[1], size[0]), (X0, Y0))
         f = EYE_TUNING["feather"] * self.ipd
         if f > 0.3:
             lids = cv2.GaussianBlur(lids, (0, 0), f) * clip(lids * 3, 0, 1)
-        # eyeball texture only where it was real at rest (beyond that the warp's raised lid
-        # shows); the iris wherever the lids let it
-        # in place on the fresh layers (the same values as the plain expressions)
         # the rest lid's rim, where a raised lid left it deeper inside the opening than its own
         # width, gives way to the eyeball continued from inside (at rest it lies within that
         # width: unchanged)
-        band = _rim_px(self.ipd)
+        band = self.rim_px
         rise = (xy[eye.upper] - self.rest_xy[eye.upper] - ball) @ eye.up
         if float(rise.max()) > band:  # else the rim is still within its width of the lid
             inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
@@ -207,6 +193,9 @@ class EyeRenderer:
                 w = spread(_shift(eye.rim, o, size, cv2.BORDER_CONSTANT) * deep)
                 moved = _shift(clean, o, size, cv2.BORDER_REPLICATE)
                 layer += np.multiply(moved - layer, w, out=moved)
+        # eyeball texture only where it was real at rest (beyond that the warp's raised lid
+        # shows); the iris wherever the lids let it
+        # in place on the fresh layers (the same values as the plain expressions)
         ia3 = spread(ia)
         content = np.multiply(empty, 1 - ia3, out=empty)
         content += np.multiply(iris, ia3, out=iris)

@@ -23,8 +23,8 @@ from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
 from core.rig.au_points import curve_at
-from core.rig.blend import paint, spread
-from core.rig.roi import poly_box
+from core.rig.blend import paint, spread, tint
+from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
@@ -135,14 +135,6 @@ class _Grid(NamedTuple):
     um: np.ndarray  # u from the dental midline
     half: float  # the mouth's half-width, px
     lateral: np.ndarray  # |um| / half, at most 1
-
-
-def _polygon_mask(points: np.ndarray, shape: tuple[int, int], origin: np.ndarray) -> np.ndarray:
-    """Anti-aliased float mask of a polygon in a box of `shape` whose corner is `origin`."""
-    mask = np.zeros(shape, np.uint8)
-    pts = np.round((points - origin) * 16).astype(np.int32)
-    cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
-    return mask.astype(np.float32) / 255.0
 
 
 def catmull_rom(n: int, steps: int) -> np.ndarray:
@@ -312,7 +304,7 @@ class MouthRenderer:
         h, w = image.shape[:2]
         x0, y0 = np.maximum(np.floor(poly.min(0)).astype(int) - 1, 0)
         x1, y1 = np.minimum(np.ceil(poly.max(0)).astype(int) + 2, [w, h])
-        mask = _polygon_mask(poly, (y1 - y0, x1 - x0), np.array([x0, y0], np.float32))
+        mask = polygon_mask(poly, (y1 - y0, x1 - x0), np.array([x0, y0], np.float32))
         c, axes = self._mouth_frame(self.rest)
         ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         u = (xs - c[0]) * axes[0, 0] + (ys - c[1]) * axes[0, 1]
@@ -381,7 +373,7 @@ class MouthRenderer:
             return img
         x0, y0, x1, y1 = box
         origin = np.array([x0, y0], np.float32)
-        mask = _polygon_mask(poly, (y1 - y0, x1 - x0), origin)
+        mask = polygon_mask(poly, (y1 - y0, x1 - x0), origin)
         # a narrow opening (AU10 alone) keeps its middle opaque: a feather wider than a quarter
         # of the gap blurs the interior away into the warped dark lip line
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
@@ -409,7 +401,7 @@ class MouthRenderer:
         x0, y0, x1, y1 = box
         origin = np.array([x0, y0], np.float32)
         t = MOUTH_TUNING
-        fill = _polygon_mask(poly, (y1 - y0, x1 - x0), origin)
+        fill = polygon_mask(poly, (y1 - y0, x1 - x0), origin)
         roi = img[y0:y1, x0:x1].astype(np.float32)
         fill = cv2.GaussianBlur(cv2.dilate(fill, np.ones((3, 3), np.uint8)), (0, 0), 0.7)
         c, axes = self._mouth_frame(xy)
@@ -426,7 +418,7 @@ class MouthRenderer:
         seam = clip(seam / max(float(seam.max()), 1e-6), 0, 1) * t["seam_alpha"]
         fill3 = spread(fill)
         out = roi * (1 - fill3) + self._lip_fill(roi, fill, xy, origin) * fill3
-        out = out * (1 - spread(seam)) + cv2.merge([seam * c for c in self.lip_line])
+        out = out * (1 - spread(seam)) + tint(seam, self.lip_line)
         img[y0:y1, x0:x1] = clip(out + 0.5, 0, 255).astype(np.uint8)
 
     def _lip_fill(self, roi: np.ndarray, fill: np.ndarray, xy: np.ndarray,
@@ -435,14 +427,14 @@ class MouthRenderer:
         in by a normalised blur of the lips outside the sliver (the upper half of the sliver
         takes the upper lip's colour, the lower half the lower lip's, texture and light as they
         are), so no flat band of one colour shows. `lip_fill` where no lip is near."""
-        lips = _polygon_mask(xy[self.outer], fill.shape, origin)
+        lips = polygon_mask(xy[self.outer], fill.shape, origin)
         keep = lips * (1 - fill)
         sigma = max(MOUTH_TUNING["fill_reach"] * self.ipd, 0.7)
         den = cv2.GaussianBlur(keep, (0, 0), sigma)
         num = cv2.GaussianBlur(roi * spread(keep), (0, 0), sigma)
         w = clip(den / MOUTH_TUNING["fill_support"], 0, 1)
         own = num / spread(np.maximum(den, 1e-6))
-        return own * spread(w) + cv2.merge([(1 - w) * c for c in self.lip_fill])
+        return own * spread(w) + tint(1 - w, self.lip_fill)
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
                     jaw: np.ndarray) -> np.ndarray:
@@ -489,7 +481,7 @@ class MouthRenderer:
         dark = spread(f * f * (3 - 2 * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
         shade = self._cavity_shade(lateral)
-        cavity = cv2.merge([shade * c for c in self.cavity.astype(np.float32)])
+        cavity = tint(shade, self.cavity.astype(np.float32))
         return interior * (1 - dark) + cavity * dark
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,

@@ -1,8 +1,10 @@
-"""The pixel box around a polygon that a per-frame painter (eyes, mouth) works in."""
+"""The pixel box around a polygon that a per-frame painter (eyes, mouth) works in, and the
+polygon's anti-aliased mask in it."""
 from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 
 
@@ -16,3 +18,12 @@ def poly_box(poly: np.ndarray, shape: tuple[int, ...], pad: int = 2) -> tuple[in
     if x1 - x0 < 2 or y1 - y0 < 2:
         return None
     return x0, y0, x1, y1
+
+
+def polygon_mask(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
+    """Anti-aliased float mask of a polygon (N, 2) px in a box of `shape` whose corner is
+    `origin` px."""
+    mask = np.zeros(shape, np.uint8)
+    pts = np.round((points - np.asarray(origin, np.float32)) * 16).astype(np.int32)
+    cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
+    return mask.astype(np.float32) / 255.0
