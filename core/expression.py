@@ -29,11 +29,14 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35, 43: 0.25},
     # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
     # 15 (not in Du et al.): pressed lips with level corners read as determined, turned down as
-    # angry (by eye on the contact sheets). The glare is raised upper lids over tensed lower
+    # angry (by eye on the contact sheets). At 1.0, not 0.45: grace_hopper.jpg's brows lie
+    # behind her glasses' rims, and her anger read as a calm, stern face until the mouth turned
+    # down (by eye; the FER2013 CNN's p(angry), 6 portraits: 0.15 -> 0.28, and the smiling
+    # photo's talking anger lost the smile's grin). Sad keeps AU1's oblique brows. The glare is raised upper lids over tensed lower
     # ones (Ekman & Friesen 1975, anger: "lower lid tensed, upper lid raised, hard stare"): 7 at
     # 1.0 with 5 at 0.5 squinted the eyes, which on a smiling photo read as the smile's eyes
     # (by eye; a FER2013 CNN read grace_hopper.jpg angry at 0.51 against 0.38)
-    "angry": {4: 1.0, 7: 0.4, 24: 0.9, 23: 0.8, 17: 0.6, 10: 0.3, 5: 0.8, 15: 0.45},
+    "angry": {4: 1.0, 7: 0.4, 24: 0.9, 23: 0.8, 17: 0.6, 10: 0.3, 5: 0.8, 15: 1.0},
     # 9+10+17 prototypical; 4 (31%), 24 (26%); 15 from EMFACS disgust 9+15+16; 7 (by eye: the
     # sneer narrows the eyes) and 25 (the raised upper lip bares the upper teeth).
     "disgusted": {9: 1.0, 10: 1.0, 17: 0.7, 4: 0.7, 15: 0.5, 7: 0.35, 25: 0.2},

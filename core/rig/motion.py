@@ -34,6 +34,14 @@ _LOWER_LIDS = np.concatenate([region("R_eye_lower_lid"), region("L_eye_lower_lid
 _INNER_UP = region("lips_upper_inner")[1:-1]  # pairwise with _INNER_LO (Face Mesh order)
 _INNER_LO = region("lips_lower_inner")[1:-1]
 _INNER_UP_C = region("lips_upper_inner")  # with the corners
+# each lip's rings of points from its inner contour out (the outer contour without the corners)
+_UPPER_RINGS = (_INNER_UP_C, region("lips_upper_semi_inner"), region("lips_upper_semi_outer"),
+                region("lips_upper_outer")[1:-1])
+_LOWER_RINGS = (region("lips_lower_inner"), region("lips_lower_semi_inner"),
+                region("lips_lower_semi_outer"), region("lips_lower_outer")[1:-1])
+# least spacing (IPD) of a sealed lip's rings: about the rest spacing's third on the sample
+# portrait (0.016-0.027 between 13, 12, 11 and 0)
+RING_GAP = 0.008
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
 _LIP_CONTACT = 0.004
@@ -287,6 +295,17 @@ class MotionModel:
         # point poked above the upper chord and turned the triangles across the mouth over)
         on_seam = curve_at((self.P + d)[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) + _LIP_CONTACT
         d[lo, 1] = np.maximum(self.P[lo, 1] + d[lo, 1], on_seam) - self.P[lo, 1]
+        # the rest of each lip stays outside the seam, ring by ring: lips pressed together over
+        # a raised upper lip (AU10 with AU17 and AU24: "angrily disgusted", "appalled" at
+        # intensity 1.5) met above the upper lip's own inner ring, and the guard, which holds
+        # sealed pairs, left 3-4 triangles there inside out; at intensity 1 a frown over the
+        # smiling photo's parted rest lips squeezed the upper lip's red to a line (by eye)
+        for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
+            for inner, ring in zip(rings, rings[1:]):  # each ring outside the one before it
+                Q = self.P + d
+                bound = curve_at(Q[inner], Q[ring, 0]) + sign * RING_GAP
+                y = np.minimum(Q[ring, 1], bound) if sign < 0 else np.maximum(Q[ring, 1], bound)
+                d[ring, 1] = y - self.P[ring, 1]
         # the pairs now touching: the fold guard keeps them where they met
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
         touching = gap <= 2 * _LIP_CONTACT

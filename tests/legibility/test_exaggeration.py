@@ -1,4 +1,4 @@
-"""Master intensity up to 1.5 stays a fold-free warp: for every expert and the MoEE compounds,
+"""Master intensity up to 1.5 stays a fold-free warp: for every expert and compound preset,
 on two real faces, no triangle of the landmark mesh turns inside out (core/rig/fold_guard.py)
 and the dense warp's Jacobian determinant stays positive on its whole grid."""
 from dataclasses import replace
@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 import pytest
 
-from core.emotions import EMOTIONS, MOEE_COMPOUNDS
+from core.emotions import COMPOUND_PRESETS, EMOTIONS
 from core.errors import InputError
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
@@ -16,7 +16,7 @@ from core.rig.rest import RestExpression
 from core.track import TrackBuilder
 from core.validate import MAX_INTENSITY
 
-MIXES = (*EMOTIONS, *MOEE_COMPOUNDS)
+MIXES = (*EMOTIONS, *COMPOUND_PRESETS)  # every preset: "appalled" once folded at 1.5
 
 
 @pytest.fixture(scope="module", params=["astronaut", "hopper"])
