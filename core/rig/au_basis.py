@@ -162,8 +162,16 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     # hair from the lower one, and an unrestricted spread dragged it down too (the lips then
     # stayed shut while the chin dropped). The corners take their share as movers.
     near_corner = ((P[:, None, :] - P[None, corners, :]) ** 2).sum(-1).min(1)
-    allowed = np.maximum(g.lower, np.exp(-near_corner / (2 * R["jaw_corner_reach"] ** 2)))
-    return _spread(P, moving, z[moving], SPREAD_SIGMA[shape.spread], allowed)
+    near = np.exp(-near_corner / (2 * R["jaw_corner_reach"] ** 2))
+    allowed = np.maximum(g.lower, near)
+    out = _spread(P, moving, z[moving], SPREAD_SIGMA[shape.spread], allowed)
+    # above the split, skin near a corner follows the corner, never further: the spread's
+    # average took the lower lip's full drop into the upper lip beside the corners (0.16 IPD
+    # against the corner's 0.105 on the sample portrait), and an open mouth's upper lip sagged
+    # at its ends (by eye, fear and surprise; its turning over is motion.py _order_rings')
+    above = (g.lower == 0) & (z[:, 1] == 0)
+    out[above, 1] = np.minimum(out[above, 1], z[corners, 1].max() * near[above])
+    return out
 
 
 RULES = {"toward_centre": _toward_centre, "toward_split": _toward_split, "jaw_drop": _jaw_drop}

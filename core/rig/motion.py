@@ -39,8 +39,8 @@ _UPPER_RINGS = (_INNER_UP_C, region("lips_upper_semi_inner"), region("lips_upper
                 region("lips_upper_outer")[1:-1])
 _LOWER_RINGS = (region("lips_lower_inner"), region("lips_lower_semi_inner"),
                 region("lips_lower_semi_outer"), region("lips_lower_outer")[1:-1])
-# least spacing (IPD) of a sealed lip's rings: about the rest spacing's third on the sample
-# portrait (0.016-0.027 between 13, 12, 11 and 0)
+# least spacing (IPD) of a lip's rings, or their rest spacing if smaller: about the rest
+# spacing's third at the sample portrait's lip centre (0.016-0.027 between 13, 12, 11 and 0)
 RING_GAP = 0.008
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
@@ -87,6 +87,7 @@ class MotionModel:
         self._pins_last: tuple = (None, None)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
+        self.ring_clearance = self._ring_clearance()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
         self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
@@ -238,6 +239,7 @@ class MotionModel:
         if pose.aus.get(24, 0.0) > 0.0:  # speech's p/b/m
             d = self._close_over(d, pose.aus[24])
         d, sealed = self._seal_lips(d)
+        d = self._order_rings(d)
         if self.rims is not None:
             d = self.rims.hold(d)
             sealed = self.rims.kept if sealed is None else np.concatenate([sealed, self.rims.kept])
@@ -271,6 +273,40 @@ class MotionModel:
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
         return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
 
+    def _ring_clearance(self) -> list[np.ndarray]:
+        """Per lip ring (_UPPER_RINGS, _LOWER_RINGS after their inner contours): how far it must
+        stay outside the ring inside it, RING_GAP or its rest distance if smaller (below zero
+        where the rest shape has it so, beside a corner: the rest face is left as it is)."""
+        out = []
+        for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
+            for inner, ring in zip(rings, rings[1:]):
+                rest = sign * (self.P[ring, 1] - curve_at(self.P[inner], self.P[ring, 0]))
+                out.append(np.minimum(rest, RING_GAP).astype(np.float32))
+        return out
+
+    def _order_rings(self, d: np.ndarray) -> np.ndarray:
+        """Each lip's rings stay outside one another, from the inner contour out (its clearance,
+        `_ring_clearance`). Lips pressed together over a raised upper lip (AU10 with AU17 and
+        AU24: "angrily disgusted", "appalled" at intensity 1.5) met above the upper lip's own
+        inner ring, and the guard, which holds sealed pairs, left 3-4 triangles there inside
+        out; a frown over the smiling photo's parted rest lips squeezed the upper lip's red to a
+        line; and the smile taken away from it lowers its upper lip's outer contour beside the
+        corners more than the inner one (the smile had raised it more), which with an open jaw
+        turned that lip over (by eye, surprise: the guard's unfolding then sheared the corner)."""
+        k = 0
+        Q = self.P + d
+        for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
+            for inner, ring in zip(rings, rings[1:]):  # each ring outside the one before it
+                bound = curve_at(Q[inner], Q[ring, 0]) + sign * self.ring_clearance[k]
+                k += 1
+                y = Q[ring, 1]
+                bad = y > bound if sign < 0 else y < bound
+                if bad.any():
+                    pts = ring[bad]
+                    Q[pts, 1] = bound[bad]
+                    d[pts, 1] = bound[bad] - self.P[pts, 1]
+        return d
+
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(d, the inner lip points that met, or None). Inner lips pushed past each other
         (pressed lips, AU24/AU23, on top of a parted rest mouth taken away) meet halfway
@@ -295,17 +331,6 @@ class MotionModel:
         # point poked above the upper chord and turned the triangles across the mouth over)
         on_seam = curve_at((self.P + d)[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) + _LIP_CONTACT
         d[lo, 1] = np.maximum(self.P[lo, 1] + d[lo, 1], on_seam) - self.P[lo, 1]
-        # the rest of each lip stays outside the seam, ring by ring: lips pressed together over
-        # a raised upper lip (AU10 with AU17 and AU24: "angrily disgusted", "appalled" at
-        # intensity 1.5) met above the upper lip's own inner ring, and the guard, which holds
-        # sealed pairs, left 3-4 triangles there inside out; at intensity 1 a frown over the
-        # smiling photo's parted rest lips squeezed the upper lip's red to a line (by eye)
-        for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
-            for inner, ring in zip(rings, rings[1:]):  # each ring outside the one before it
-                Q = self.P + d
-                bound = curve_at(Q[inner], Q[ring, 0]) + sign * RING_GAP
-                y = np.minimum(Q[ring, 1], bound) if sign < 0 else np.maximum(Q[ring, 1], bound)
-                d[ring, 1] = y - self.P[ring, 1]
         # the pairs now touching: the fold guard keeps them where they met
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
         touching = gap <= 2 * _LIP_CONTACT
