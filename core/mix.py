@@ -118,7 +118,23 @@ class EmotionMix:
         w = [0.0] * NUM_EXPERTS
         for name, value in weights.items():
             w[emotion_index(name)] = float(value)
+        cls._check_free(w, kw.get("mode", "free"))
         return cls(weights=tuple(w), **kw)
+
+    @staticmethod
+    def _check_free(weights, mode) -> None:
+        """At the doors (flags, files): a free mix's weight is an expert's strength, 1 full as
+        on the palette's slider, up to the exaggeration ceiling. Inside, blends of keys at two
+        intensities and resolved conditions hold gates (weight x intensity) as free weights."""
+        if mode != "free":
+            return
+        top = validate.MAX_INTENSITY
+        for e, x in zip(EMOTIONS, weights):
+            if isinstance(x, (int, float)) and not isinstance(x, bool) and x > top:
+                raise InputError(
+                    f"the weight of {e} must be in [0, {top:g}] in a free mix (an expert's "
+                    f"strength: 1 is full, as on the palette's slider, past it exaggerated), "
+                    f"got {x:g}; use the normalized mode for relative weights")
 
     @classmethod
     def from_preset(cls, name: str, **kw) -> EmotionMix:
@@ -163,6 +179,7 @@ class EmotionMix:
             if name not in EMOTIONS:
                 validate.choice(name, EMOTIONS, "emotion")
             w[EMOTIONS.index(name)] = value
+        cls._check_free(w, d.get("mode", "free"))
         aus = validate.mapping(d.get("au_overrides", {}), "the mix's au_overrides")
         local = validate.mapping(d.get("local_gates", {}), "the mix's local_gates")
         for region, gates in local.items():

@@ -23,6 +23,7 @@ BAD_MIXES = [
     ({"weights": {"sad": -INF}}, "sad"),
     ({"weights": {"happy": True}}, "happy"),
     ({"weights": {"joy": 1}}, "joy"),
+    ({"weights": {"angry": 2}}, r"angry must be in \[0, 1.5\] in a free mix"),
     ({"weights": [1, 0, 0, 0, 0, 0]}, "weights"),
     ({"mode": "loud"}, "mode"),
     ({"label": "blorp"}, "blorp"),
@@ -119,6 +120,19 @@ def test_the_intensity_ceiling_is_one_constant_and_accepts_exaggeration(capsys):
     assert math.isclose(out["gates"]["happy"], 1.5)
     with pytest.raises(InputError, match=rf"in \[0, {validate.MAX_INTENSITY:g}\]"):
         EmotionMix(intensity=validate.MAX_INTENSITY + 0.01)
+
+
+def test_a_free_weight_above_one_is_refused_and_a_normalized_one_is_relative(capsys):
+    """A free mix's weight is an expert's strength (1 on the palette's slider, up to the
+    exaggeration ceiling 1.5): `angry=2` once rendered silently past the ceiling's checks."""
+    from core.cli import run_cli
+
+    assert run_cli(["mix", "--mix", "angry=2"]) != 0
+    assert "normalized mode" in capsys.readouterr().err
+    assert run_cli(["mix", "--mix", "angry=2,sad=1", "--mode", "normalized"]) == 0
+    gates = json.loads(capsys.readouterr().out)["gates"]
+    assert math.isclose(gates["angry"], 2 / 3, abs_tol=1e-3)
+    assert EmotionMix(weights=(0, 0, 1.0, 0, 0, 0)).weights[2] == 1.0
 
 
 @pytest.mark.parametrize("value", [NAN, INF, -INF, "3", None, True, [1]])
