@@ -23,6 +23,7 @@ from core.rig.tuning import (
     HEAD_PIVOT_IPD,
     HEAD_YAW,
     LID_GAZE,
+    MOUTH_LIMITS,
 )
 from core.rig.ufuncs import clip
 
@@ -39,9 +40,6 @@ _UPPER_RINGS = (_INNER_UP_C, region("lips_upper_semi_inner"), region("lips_upper
                 region("lips_upper_outer")[1:-1])
 _LOWER_RINGS = (region("lips_lower_inner"), region("lips_lower_semi_inner"),
                 region("lips_lower_semi_outer"), region("lips_lower_outer")[1:-1])
-# least spacing (IPD) of a lip's rings, or their rest spacing if smaller: about the rest
-# spacing's third at the sample portrait's lip centre (0.016-0.027 between 13, 12, 11 and 0)
-RING_GAP = 0.008
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
 _LIP_CONTACT = 0.004
@@ -275,13 +273,14 @@ class MotionModel:
 
     def _ring_clearance(self) -> list[np.ndarray]:
         """Per lip ring (_UPPER_RINGS, _LOWER_RINGS after their inner contours): how far it must
-        stay outside the ring inside it, RING_GAP or its rest distance if smaller (below zero
-        where the rest shape has it so, beside a corner: the rest face is left as it is)."""
+        stay outside the ring inside it, MOUTH_LIMITS["lip_ring_gap"] or its rest distance if
+        smaller (below zero where the rest shape has it so, beside a corner: the rest face is
+        left as it is)."""
         out = []
         for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
             for inner, ring in zip(rings, rings[1:]):
                 rest = sign * (self.P[ring, 1] - curve_at(self.P[inner], self.P[ring, 0]))
-                out.append(np.minimum(rest, RING_GAP).astype(np.float32))
+                out.append(np.minimum(rest, MOUTH_LIMITS["lip_ring_gap"]).astype(np.float32))
         return out
 
     def _order_rings(self, d: np.ndarray) -> np.ndarray:

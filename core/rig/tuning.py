@@ -62,6 +62,10 @@ MOUTH_LIMITS: dict[str, float] = {
     # (AU15 no longer undoes a smiling rest pose itself: the rest expression is measured and
     # replaced, core/rig/rest.py and REST_CONFLICTS)
     "min_au12_gain": 0.25,
+    # least spacing of a lip's rings of landmarks, inner contour out (motion.py _order_rings),
+    # or their rest spacing where smaller: about a third of the rest spacing at the sample
+    # portrait's lip centre (0.016-0.027 between points 13, 12, 11 and 0)
+    "lip_ring_gap": 0.008,
 }
 
 # Speech's lip closure over an expression's open lips (motion.py _close_over): speech AU24 at
