@@ -32,8 +32,9 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # angry (by eye on the contact sheets). At 1.0, not 0.45: grace_hopper.jpg's brows lie
     # behind her glasses' rims, and her anger read as a calm, stern face until the mouth turned
     # down (by eye; the FER2013 CNN's p(angry), 6 portraits: 0.15 -> 0.28, and the smiling
-    # photo's talking anger lost the smile's grin). Sad keeps AU1's oblique brows. The glare is raised upper lids over tensed lower
-    # ones (Ekman & Friesen 1975, anger: "lower lid tensed, upper lid raised, hard stare"): 7 at
+    # photo's talking anger lost the smile's grin). Sad keeps AU1's oblique brows. The glare is
+    # raised upper lids over tensed lower ones (Ekman & Friesen 1975, anger: "lower lid tensed,
+    # upper lid raised, hard stare"): 7 at
     # 1.0 with 5 at 0.5 squinted the eyes, which on a smiling photo read as the smile's eyes
     # (by eye; a FER2013 CNN read grace_hopper.jpg angry at 0.51 against 0.38)
     "angry": {4: 1.0, 7: 0.4, 24: 0.9, 23: 0.8, 17: 0.6, 10: 0.3, 5: 0.8, 15: 1.0},

@@ -129,12 +129,14 @@ class EmotionMix:
         if mode != "free":
             return
         top = validate.MAX_INTENSITY
-        for e, x in zip(EMOTIONS, weights):
+        # not validate.weight: every number is checked once, by __post_init__ (a keys file has
+        # a mix per key); what is not a plain number is left to it
+        for what, x in zip(_WEIGHT_NAMES, weights):
             if isinstance(x, (int, float)) and not isinstance(x, bool) and x > top:
                 raise InputError(
-                    f"the weight of {e} must be in [0, {top:g}] in a free mix (an expert's "
-                    f"strength: 1 is full, as on the palette's slider, past it exaggerated), "
-                    f"got {x:g}; use the normalized mode for relative weights")
+                    f"{what} must be in [0, {top:g}] in a free mix (an expert's strength: 1 "
+                    f"is full, as on the palette's slider, past it exaggerated), got {x:g}; "
+                    "use the normalized mode for relative weights")
 
     @classmethod
     def from_preset(cls, name: str, **kw) -> EmotionMix:

@@ -199,6 +199,5 @@ class EyeRenderer:
         ia3 = spread(ia)
         content = np.multiply(empty, 1 - ia3, out=empty)
         content += np.multiply(iris, ia3, out=iris)
-        alpha = lids * np.maximum(ba, ia)
         # one layer, so the lid's soft edge blends it once
-        paint(img, box, content, alpha)
+        paint(img, box, content, lids * np.maximum(ba, ia))

@@ -85,7 +85,7 @@ class MotionModel:
         self._pins_last: tuple = (None, None)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
-        self.ring_clearance = self._ring_clearance()
+        self.ring_pairs = self._ring_pairs()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
         self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
@@ -271,39 +271,38 @@ class MotionModel:
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
         return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
 
-    def _ring_clearance(self) -> list[np.ndarray]:
-        """Per lip ring (_UPPER_RINGS, _LOWER_RINGS after their inner contours): how far it must
-        stay outside the ring inside it, MOUTH_LIMITS["lip_ring_gap"] or its rest distance if
+    def _ring_pairs(self) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
+        """(inner ring, ring, side, clearance) for each lip ring outside its inner contour
+        (_UPPER_RINGS, _LOWER_RINGS; side -1 above, +1 below): how far the ring must stay
+        outside the ring inside it, MOUTH_LIMITS["lip_ring_gap"] or its rest distance if
         smaller (below zero where the rest shape has it so, beside a corner: the rest face is
         left as it is)."""
         out = []
         for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
             for inner, ring in zip(rings, rings[1:]):
                 rest = sign * (self.P[ring, 1] - curve_at(self.P[inner], self.P[ring, 0]))
-                out.append(np.minimum(rest, MOUTH_LIMITS["lip_ring_gap"]).astype(np.float32))
+                clearance = np.minimum(rest, MOUTH_LIMITS["lip_ring_gap"]).astype(np.float32)
+                out.append((inner, ring, sign, clearance))
         return out
 
     def _order_rings(self, d: np.ndarray) -> np.ndarray:
-        """Each lip's rings stay outside one another, from the inner contour out (its clearance,
-        `_ring_clearance`). Lips pressed together over a raised upper lip (AU10 with AU17 and
-        AU24: "angrily disgusted", "appalled" at intensity 1.5) met above the upper lip's own
-        inner ring, and the guard, which holds sealed pairs, left 3-4 triangles there inside
+        """Each lip's rings stay outside one another, from the inner contour out (their
+        clearance, `_ring_pairs`). Lips pressed together over a raised upper lip (AU10 with AU17
+        and AU24: "angrily disgusted", "appalled" at intensity 1.5) met above the upper lip's
+        own inner ring, and the guard, which holds sealed pairs, left 3-4 triangles there inside
         out; a frown over the smiling photo's parted rest lips squeezed the upper lip's red to a
         line; and the smile taken away from it lowers its upper lip's outer contour beside the
         corners more than the inner one (the smile had raised it more), which with an open jaw
         turned that lip over (by eye, surprise: the guard's unfolding then sheared the corner)."""
-        k = 0
         Q = self.P + d
-        for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
-            for inner, ring in zip(rings, rings[1:]):  # each ring outside the one before it
-                bound = curve_at(Q[inner], Q[ring, 0]) + sign * self.ring_clearance[k]
-                k += 1
-                y = Q[ring, 1]
-                bad = y > bound if sign < 0 else y < bound
-                if bad.any():
-                    pts = ring[bad]
-                    Q[pts, 1] = bound[bad]
-                    d[pts, 1] = bound[bad] - self.P[pts, 1]
+        for inner, ring, sign, clearance in self.ring_pairs:  # inner rings first
+            bound = curve_at(Q[inner], Q[ring, 0]) + sign * clearance
+            y = Q[ring, 1]
+            bad = y > bound if sign < 0 else y < bound
+            if bad.any():
+                pts = ring[bad]
+                Q[pts, 1] = bound[bad]
+                d[pts, 1] = bound[bad] - self.P[pts, 1]
         return d
 
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
