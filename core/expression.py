@@ -49,8 +49,10 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose): more pushed the
     # skin above the lids into the raised lids and the fold guard narrowed the wide eyes
     "fearful": {1: 1.0, 4: 0.4, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.5, 15: 0.5, 16: 1.0},
-    # 1+2+25+26 prototypical; 5 (66%).
-    "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 0.9},
+    # 1+2+25+26 prototypical; 5 (66%). 26 at full: the jaw drop's corners drawn in and its
+    # lower lip's arc (core/rig/au_table.py) narrow the opening, which at 0.9 had read as a
+    # shout on grace_hopper.jpg (by eye)
+    "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 1.0},
 }
 
 

@@ -13,8 +13,8 @@ import numpy as np
 
 from core.emotions import AU_CATALOG
 from core.face.regions import region
-from core.rig.au_points import (LOWER_LIP, MASKS, POINT_SETS, PROFILES, UPPER_LIP, corner_weight,
-                                curve_at, idx)
+from core.rig.au_points import (LOWER_LIP, LOWER_LIP_ONLY, MASKS, POINT_SETS, PROFILES,
+                                UPPER_LIP, corner_weight, curve_at, idx)
 from core.rig.au_table import AU_SHAPES, AUShape, Move
 from core.rig.au_table import RULE_TUNING as R
 from core.rig.tuning import AU_MAGNITUDE as M
@@ -112,14 +112,20 @@ def _lid_closure(g: FaceGeometry, shape: AUShape, s: str) -> np.ndarray:
     return z
 
 
+def _narrowing(g: FaceGeometry, s: str, share: float) -> tuple[np.ndarray, np.ndarray]:
+    """The lips on side s and their (n, 2) vectors toward the mouth's centre line, `share` of
+    their distance from it."""
+    lips = POINT_SETS["lips"](g, s)
+    vec = np.zeros((len(lips), 2))
+    vec[:, 0] = -(g.P[lips, 0] - (g.P[61, 0] + g.P[291, 0]) / 2) * share
+    return lips, vec
+
+
 def _toward_centre(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     """AU18 pucker / AU22 funnel: the lips narrow toward the mouth's centre; the funnel also
     parts the inner lips in the middle (a rounded opening)."""
     P = g.P
-    lips = POINT_SETS["lips"](g, s)
-    cx = (P[61, 0] + P[291, 0]) / 2
-    vec = np.zeros((len(lips), 2))
-    vec[:, 0] = -(P[lips, 0] - cx) * M["au18_pucker_width" if au == 18 else "au22_funnel_width"]
+    lips, vec = _narrowing(g, s, M["au18_pucker_width" if au == 18 else "au22_funnel_width"])
     if au == 22:
         cw = corner_weight(g, lips)
         for name, sign in (("lips_upper_inner", -1.0), ("lips_lower_inner", 1.0)):
@@ -154,6 +160,13 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     z = np.zeros((N, 2))
     z[:, 1] = amp * member * (1 - R["jaw_chin_extra"] + R["jaw_chin_extra"] * depth)
     corners = [61, 291, 78, 308]
+    # the lower lip hangs between the corners: its drop falls off toward them along an arc, so
+    # an open mouth narrows into its corners (a flat drop cut square ends into the opening, and
+    # its dark ends read as a shout's box, by eye on surprise and on talking frames)
+    xc = P[[61, 291], 0]
+    t = np.clip(np.abs(P[LOWER_LIP_ONLY, 0] - xc.mean()) / (abs(xc[1] - xc[0]) / 2), 0.0, 1.0)
+    share = R["jaw_corner_share"] / (1 - R["jaw_chin_extra"])  # the corner's own drop
+    z[LOWER_LIP_ONLY, 1] *= share + (1 - share) * (1 - t**2) ** R["jaw_lip_arc"]
     z[corners, 1] = R["jaw_corner_share"] * amp
     if au == 27:
         z[corners, 0] = -np.sign(P[corners, 0]) * R["au27_corner_in"]
@@ -171,6 +184,8 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     # at its ends (by eye, fear and surprise; its turning over is motion.py _order_rings')
     above = (g.lower == 0) & (z[:, 1] == 0)
     out[above, 1] = np.minimum(out[above, 1], z[corners, 1].max() * near[above])
+    if au == 26:  # the lips narrow as they stretch down over the opening jaw
+        out += _spread(P, *_narrowing(g, s, R["au26_narrow"]), SPREAD_SIGMA[shape.spread])
     return out
 
 

@@ -117,5 +117,15 @@ RULE_TUNING: dict[str, float] = {
     # by eye: the upper lip stays, the corners' surroundings stretch without a crease)
     "jaw_corner_reach": 0.1,
     "jaw_chin_extra": 0.2,  # AU26/27: points nearer the chin move this much more (rotation)
+    # AU26/27: the lower lip's drop along the mouth, share + (1 - share) (1 - t^2)^arc from its
+    # centre (t = 0) to the corners (t = 1): 1 a parabola (by eye: the opening narrows into the
+    # corners; 0.6 left them blunt, 0 cut them square)
+    "jaw_lip_arc": 1.0,
+    # AU26: the lips narrow toward the mouth's centre by this share of their distance from it
+    # as they stretch down over the opening jaw (corners ~0.03 IPD in; as AU18's narrowing,
+    # spread alike, so each lip's rings move together: moving only the corner points turned
+    # the upper lip over beside them). By eye: without it a surprised mouth opened as a wide
+    # slot that read as a shout on grace_hopper.jpg
+    "au26_narrow": 0.06,
     "au27_corner_in": 0.04,  # AU27: corners pulled in as the mouth stretches open
 }

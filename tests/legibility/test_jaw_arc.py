@@ -1,0 +1,55 @@
+"""A dropped jaw opens the mouth as an oval that narrows into its corners (core/rig/au_basis.py
+_jaw_drop: the lower lip's drop falls off along an arc toward the corners, and the lips narrow
+as they stretch over the jaw). Before, the lower lip dropped almost as far beside the corners as
+at its centre and the corners stayed where they were: a surprised mouth opened as a wide slot
+with square ends (its opening filled ~0.79-0.80 of its bounding box on both faces, and
+grace_hopper.jpg's was no narrower than her closed mouth), which read as a shout."""
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from core.face.regions import region
+from core.mix import EmotionMix
+from core.rig.compose import FrameDrive, compose
+from core.rig.portrait import PreparedPortrait
+from core.track import TrackBuilder
+
+
+@pytest.fixture(scope="module", params=["astronaut", "hopper"])
+def motion(request, portrait):
+    if request.param == "astronaut":
+        return PreparedPortrait(portrait).motion
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    return PreparedPortrait(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).motion
+
+
+def _mouth(motion, name: str) -> tuple[float, float]:
+    """(inner width between the corners, opening area / (width x centre gap)) in the face
+    frame, the face alone (no head posture)."""
+    mix = EmotionMix.from_preset(name)
+    row = replace(TrackBuilder().for_mixes([mix], mix.gates()).row(0),
+                  head=np.zeros(3), gaze=np.zeros(2))
+    pose, emotion = compose(motion, row, FrameDrive(speech={}))
+    Q = motion.P + motion.displacement(pose, emotion)
+    poly = np.vstack([Q[region("lips_upper_inner")], Q[region("lips_lower_inner")][::-1]])
+    x, y = poly[:, 0], poly[:, 1]
+    area = 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
+    width = abs(Q[308, 0] - Q[78, 0])
+    return width, area / (width * (Q[14, 1] - Q[13, 1]))
+
+
+def test_a_surprised_mouth_is_an_oval_narrower_than_at_rest(motion):
+    width, fullness = _mouth(motion, "surprised")
+    rest_width = abs(motion.P[308, 0] - motion.P[78, 0])
+    # an ellipse fills pi/4 = 0.785 of its box, two parabolic arcs 2/3 (now 0.69-0.75; before
+    # 0.79-0.80 with square ends)
+    assert fullness < 0.76
+    assert width < 0.96 * rest_width  # now 0.94 on grace_hopper.jpg (before: 1.00)
+
+
+def test_fear_keeps_its_stretched_mouth(motion):
+    # AU20 pulls fear's corners out: its mouth stays the wider one (0.91-0.93 against 0.71)
+    assert _mouth(motion, "fearful")[0] > 1.2 * _mouth(motion, "surprised")[0]
