@@ -46,6 +46,10 @@ class WindowFiles:
         self._status("portrait", portrait.name)
         rest = getattr(getattr(portrait.prepared, "motion", None), "rest", None)
         self.palette.rest.show_rest(rest.label() if rest is not None else "-")
+        from core.face.landmarks import portrait_notes
+        notes = portrait_notes(portrait.prepared, self.project.export.size)
+        if notes:  # several faces (the largest is animated), a face small in the video
+            self._status_message("; ".join(notes))
         if portrait.path:
             self.settings.add_recent("portrait", portrait.path)
         if portrait.path != self.project.portrait_path:

@@ -307,7 +307,9 @@ def run(args, progress=None) -> int:
     try:
         job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
         from core.cli import note
-        for text in getattr(job.portrait, "notes", []) if not args.quiet else []:
+        from core.face.landmarks import portrait_notes
+        notes = portrait_notes(job.portrait, job.size, "render with a larger --size")
+        for text in notes if not args.quiet else []:
             note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)
         from core.curves import curves_sink

@@ -1,0 +1,39 @@
+"""A face small in the video is reported, in numbers, before the render (the rig keeps the whole
+picture, so a face inset in a big canvas comes out a few pixels wide and no expression reads);
+a face filling the picture is not."""
+import cv2
+import pytest
+
+from core.face.landmarks import MIN_OUTPUT_IPD_PX, detect_face, portrait_notes, small_face_note
+from core.face.regions import ipd
+from core.rig.portrait import PreparedPortrait
+
+
+@pytest.fixture(scope="module")
+def inset(portrait):
+    """The sample portrait at 256 px in the middle of a 1,456 px canvas (its edges repeated)."""
+    return cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
+                              600, 600, 600, 600, cv2.BORDER_REPLICATE)
+
+
+def test_a_face_inset_in_a_big_picture_is_reported_small(inset):
+    analysis = detect_face(inset)
+    text = small_face_note(analysis, 512, "use a larger --size")
+    # ~42 px between the pupils in the picture, x 512 / 1456 in the video
+    assert text is not None and "(15 px between the pupils at 512 px" in text, text
+    assert text.endswith("use a larger --size")
+    # rendered three times larger it reads: no note
+    assert small_face_note(analysis, 1536, "-") is None
+
+
+def test_a_face_filling_the_picture_is_not(portrait):
+    prepared = PreparedPortrait(portrait)
+    assert portrait_notes(prepared, 512) == []
+    assert float(ipd(prepared.analysis.landmarks)) / 2 >= MIN_OUTPUT_IPD_PX  # 42 px at 256
+    assert portrait_notes(prepared, 256) == []
+
+
+def test_an_engine_that_crops_to_the_face_has_no_small_face_note():
+    class Cropped:  # the diffusion engine's prepared portrait: a face crop, no `analysis`
+        notes = ["2 faces found; animating the largest one"]
+    assert portrait_notes(Cropped(), 64) == ["2 faces found; animating the largest one"]
