@@ -33,6 +33,7 @@ class LoadedPortrait:
     image: np.ndarray
     prepared: Any
     warmed: bool = False  # Session.warm_up ran for it
+    frame: str = "picture"  # what of the picture `image` is (core/face/framing.py)
 
     @property
     def name(self) -> str:
@@ -49,12 +50,13 @@ class LoadedAudio:
         return Path(self.path).name
 
 
-def read_image(path: str | None) -> np.ndarray:
+def read_image(path: str | None, frame: str = "picture") -> np.ndarray:
+    from core.face.framing import frame_picture
     if path is None:
         from core.samples import sample_portrait
-        return sample_portrait()
+        return frame_picture(sample_portrait(), frame)
     from core.face.image_io import load_image
-    return load_image(path)
+    return frame_picture(load_image(path), frame)
 
 
 def read_audio(path: str):
@@ -76,6 +78,7 @@ class Session(QObject):
         self.engine_name = engine_name
         self.engine = engine
         self.portrait: LoadedPortrait | None = None
+        self.frame = "picture"  # what portraits load as: the project's portrait_frame
         self.audio: LoadedAudio | None = None
         self._workers: dict[str, Worker] = {}
         self.fps = PREVIEW_FPS
@@ -83,7 +86,7 @@ class Session(QObject):
 
     # ----- loading (asynchronous, newest request per kind wins)
     def load_portrait(self, path: str | None) -> Worker:
-        return self._run("portrait", _prepare_portrait, self, path,
+        return self._run("portrait", _prepare_portrait, self, path, self.frame,
                          done=self._portrait_done, title="Cannot use this portrait")
 
     def load_audio(self, path: str | None) -> Worker | None:
@@ -99,7 +102,7 @@ class Session(QObject):
         worker; only when both worked do they replace the current ones, so a failed switch
         leaves the previous engine running (engineFailed says why)."""
         prepare = self.portrait is not None
-        return self._run("engine", _engine_with_portrait, name, path, prepare,
+        return self._run("engine", _engine_with_portrait, name, path, prepare, self.frame,
                          done=lambda r: self._engine_switched(name, *r), title="",
                          on_error=lambda e: self.engineFailed.emit(name, e))
 
@@ -196,15 +199,15 @@ class Session(QObject):
                          duration=max(1.0 / fps, end - start), keys=keys)
 
 
-def _prepared(engine: Engine, path: str | None) -> LoadedPortrait:
-    image = read_image(path)
-    return LoadedPortrait(path, image, engine.prepare(image))
+def _prepared(engine: Engine, path: str | None, frame: str) -> LoadedPortrait:
+    image = read_image(path, frame)
+    return LoadedPortrait(path, image, engine.prepare(image), frame=frame)
 
 
-def _engine_with_portrait(name: str, path: str | None, prepare: bool):
+def _engine_with_portrait(name: str, path: str | None, prepare: bool, frame: str):
     engine = create_engine(name)
-    return engine, _prepared(engine, path) if prepare else None
+    return engine, _prepared(engine, path, frame) if prepare else None
 
 
-def _prepare_portrait(session: Session, path: str | None) -> LoadedPortrait:
-    return _prepared(session.ensure_engine(), path)
+def _prepare_portrait(session: Session, path: str | None, frame: str) -> LoadedPortrait:
+    return _prepared(session.ensure_engine(), path, frame)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFileDialog
 
 from app.errors import ask_missing_portrait, ask_save_changes, show_error
@@ -26,9 +27,12 @@ class WindowFiles:
     # ----- media
     def _load_project_media(self) -> None:
         loaded, path = self.session.portrait, self.project.portrait_path
+        self.session.frame = self.project.portrait_frame
+        with QSignalBlocker(self.frame_action):
+            self.frame_action.setChecked(self.session.frame == "face")
         if path is not None and not Path(path).exists():
             self._drop_portrait(f"portrait missing: {Path(path).name}")
-        elif loaded is None or loaded.path != path:
+        elif loaded is None or loaded.path != path or loaded.frame != self.session.frame:
             self.session.load_portrait(path)
         audio = self.session.audio
         if (audio.path if audio else None) != self.project.audio_path:
@@ -47,7 +51,8 @@ class WindowFiles:
         rest = getattr(getattr(portrait.prepared, "motion", None), "rest", None)
         self.palette.rest.show_rest(rest.label() if rest is not None else "-")
         from core.face.landmarks import portrait_notes
-        notes = portrait_notes(portrait.prepared, self.project.export.size)
+        notes = portrait_notes(portrait.prepared, self.project.export.size,
+                               "tick File > Frame the face, or export at a larger size")
         if notes:  # several faces (the largest is animated), a face small in the video
             self._status_message("; ".join(notes))
         if portrait.path:
@@ -82,6 +87,10 @@ class WindowFiles:
         self._show_engine_checked()
         self._status("device", info.get("device", "?"))
         self._refresh_gates()  # the curve shows what this engine renders
+
+    def set_frame(self, face: bool) -> None:
+        """File > Frame the face: the video shows a square around the face, or the picture."""
+        self.project.set_media(portrait_frame="face" if face else "picture")
 
     def open_portrait(self, path: str) -> None:
         self.session.load_portrait(path)

@@ -32,6 +32,11 @@ class WindowMenus:
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self.record_action = self._action(f, "&Record a voice take", self.toggle_recording, "Ctrl+R")
         self._action(f, "Use the &sample portrait and voice", self.use_samples)
+        self.frame_action = self._action(f, "&Frame the face", self.set_frame, None,
+                                         "frameFaceAction")
+        self.frame_action.setCheckable(True)
+        self.frame_action.setToolTip("Show a square around the face instead of the whole "
+                                     "picture (for a face small in a wide photo)")
         f.addSeparator()
         self._action(f, "&New project", self.new_project, QKeySequence.StandardKey.New)
         self._action(f, "Open pro&ject…", self.open_project_dialog, "Ctrl+Shift+P")

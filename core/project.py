@@ -14,6 +14,7 @@ from pathlib import Path
 
 from core import atomic, validate
 from core.errors import InputError, MoeeError
+from core.face.framing import FRAMES
 from core.mix import EmotionMix
 
 PROJECT_FORMAT = "moee-palette-project"
@@ -61,6 +62,7 @@ class Project:
     mix: EmotionMix = field(default_factory=EmotionMix)
     portrait_path: str | None = None  # None = the built-in sample portrait
     audio_path: str | None = None  # None = no audio
+    portrait_frame: str = "picture"  # what the video shows of it (core/face/framing.py FRAMES)
     keyframes: list[dict] = field(default_factory=list)
     export: ExportSettings = field(default_factory=ExportSettings)
     file_path: str | None = None  # where the project was last saved or opened
@@ -87,9 +89,12 @@ class Project:
         self.mix = mix
         self._changed(CHANGE_MIX)
 
-    def set_media(self, portrait_path: str | None = ..., audio_path: str | None = ...) -> None:
+    def set_media(self, portrait_path: str | None = ..., audio_path: str | None = ...,
+                  portrait_frame: str = ...) -> None:
         if portrait_path is not ...:
             self.portrait_path = portrait_path
+        if portrait_frame is not ...:
+            self.portrait_frame = portrait_frame
         if audio_path is not ...:
             self.audio_path = audio_path
         self._changed(CHANGE_MEDIA)
@@ -125,8 +130,8 @@ class Project:
 
     def replace_with(self, other: Project) -> None:
         """Take over another project's content (File > Open, File > New); observers stay."""
-        for name in ("mix", "portrait_path", "audio_path", "keyframes", "_keys", "export",
-                     "file_path"):
+        for name in ("mix", "portrait_path", "portrait_frame", "audio_path", "keyframes", "_keys",
+                     "export", "file_path"):
             setattr(self, name, getattr(other, name))
         self.dirty = False
         for what in (CHANGE_MEDIA, CHANGE_MIX, CHANGE_KEYFRAMES, CHANGE_EXPORT, CHANGE_FILE):
@@ -143,6 +148,7 @@ class Project:
             "format": PROJECT_FORMAT,
             "version": PROJECT_VERSION,
             "portrait": _path_entry(self.portrait_path, base),
+            "frame": self.portrait_frame,
             "audio": _path_entry(self.audio_path, base),
             "mix": self.mix.as_dict(),
             "keyframes": self.keyframes,
@@ -161,6 +167,8 @@ class Project:
             keys = KeyTrack.from_json_dict(keyframes, "the project's keyframes").keys
             project = cls(mix=EmotionMix.from_json_dict(d.get("mix", {})),
                           portrait_path=_resolve_entry(d.get("portrait"), base, "portrait"),
+                          portrait_frame=validate.choice(d.get("frame", "picture"), FRAMES,
+                                                         "the project's portrait frame"),
                           audio_path=_resolve_entry(d.get("audio"), base, "audio"),
                           keyframes=[dict(k) for k in keyframes],
                           export=ExportSettings.from_json_dict(d.get("export", {})))

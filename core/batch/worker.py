@@ -34,7 +34,8 @@ class _RenderParser(argparse.ArgumentParser):
 def render_argv(cells: dict[str, str], settings: dict) -> list[str]:
     argv = ["--portrait", cells["portrait"], "--audio", cells["audio"], "--out", cells["out"],
             "--quiet", "--fps", str(settings["fps"]), "--size", str(settings["size"]),
-            "--seed", str(settings["seed"]), "--engine", settings["engine"]]
+            "--seed", str(settings["seed"]), "--engine", settings["engine"],
+            "--frame", settings.get("frame", "picture")]
     for name in ("mix", "prompt", "keys", "curves"):
         if cells.get(name):
             argv += [f"--{name}", cells[name]]

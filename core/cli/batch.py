@@ -23,6 +23,8 @@ example manifest:
 
 
 def add_arguments(parser) -> None:
+    from core.face.framing import FRAMES
+
     parser.add_argument("manifest", type=PathArg, help="CSV file, one row per take")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="worker processes on this machine (default 1)")
@@ -35,6 +37,9 @@ def add_arguments(parser) -> None:
     parser.add_argument("--size", type=int, default=512, metavar="PX",
                         help="longest side of each video (default 512)")
     parser.add_argument("--seed", type=int, default=0, help="seed for blinks and head motion")
+    parser.add_argument("--frame", choices=FRAMES, default="picture",
+                        help="what each video shows: the whole picture (default) or a square "
+                             "around the face")
     from core.cli.render import EngineChoices  # render's own choice list: one place
     parser.add_argument("--engine", choices=EngineChoices(), default="rig",
                         help="rig (default) or diffusion")
@@ -52,6 +57,8 @@ def run(args) -> int:
     validate.integer(args.jobs, "--jobs", 1)
     rows = read_manifest(args.manifest)
     settings = {"fps": args.fps, "size": args.size, "seed": args.seed, "engine": args.engine}
+    if args.frame != "picture":  # so rows done before --frame existed still count as done
+        settings["frame"] = args.frame
     options = BatchOptions(jobs=args.jobs, ray=args.ray, force=args.force, settings=settings)
     where = f"Ray cluster {args.ray}" if args.ray else f"{args.jobs} worker process(es)"
     print(f"batch: {len(rows)} rows from {args.manifest} on {where}", file=sys.stderr)

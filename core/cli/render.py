@@ -48,6 +48,8 @@ class EngineChoices:
 
 
 def add_arguments(parser) -> None:
+    from core.face.framing import FRAMES
+
     parser.epilog = EPILOG
     io = parser.add_argument_group("input and output")
     io.add_argument("--portrait", required=True, metavar="IMAGE", type=PathArg,
@@ -104,6 +106,10 @@ def add_arguments(parser) -> None:
     out.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
     out.add_argument("--size", type=int, default=512, metavar="PX",
                      help="longest side of the video in pixels (default 512)")
+    out.add_argument("--frame", choices=FRAMES, default="picture",
+                     help="what the video shows: the whole picture (default) or a square "
+                          "around the face (for a face small in a wide photo; the diffusion "
+                          "engine always frames the face)")
     out.add_argument("--start", type=float, default=0.0, metavar="SEC",
                      help="start this many seconds into the audio, for previews (default 0)")
     out.add_argument("--duration", type=float, default=None, metavar="SEC",
@@ -231,9 +237,11 @@ def build_job(args, audio, mix, portrait=None):
 
 def load_portrait(args):
     """--portrait as RGB uint8 (InputError on a missing or damaged file); the engine analyses it
-    later, so a bad file is reported before any engine loads."""
+    later, so a bad file is reported before any engine loads. --frame face crops it to the face
+    (NoFaceError when it has none)."""
+    from core.face.framing import frame_picture
     from core.face.image_io import load_image
-    return load_image(args.portrait)
+    return frame_picture(load_image(args.portrait), getattr(args, "frame", "picture"))
 
 
 # ----- running it
@@ -308,7 +316,9 @@ def run(args, progress=None) -> int:
         job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
         from core.cli import note
         from core.face.landmarks import portrait_notes
-        notes = portrait_notes(job.portrait, job.size, "render with a larger --size")
+        notes = portrait_notes(job.portrait, job.size,
+                               "render with --frame face (a square around the face) or a "
+                               "larger --size")
         for text in notes if not args.quiet else []:
             note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)

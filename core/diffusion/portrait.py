@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
+from core.face.framing import crop_box
 from core.face.regions import region
 
 # core.mix.REGIONS -> Face Mesh regions whose hull covers it (resources/facemesh_regions.json)
@@ -40,14 +41,6 @@ class DiffusionPortrait:
     def audio_mask(self) -> np.ndarray:
         """Where speech may move pixels (hallo weights face and lips): (R, R) in [0, 1]."""
         return np.maximum(self.face_mask, self.lip_mask)
-
-
-def crop_box(xy: np.ndarray, scale: float) -> tuple[int, int, int]:
-    """Landmarks (478, 2) -> square box (x0, y0, side) around the face, `scale` times its size."""
-    lo, hi = xy.min(0), xy.max(0)
-    cx, cy = (lo + hi) / 2
-    side = round(max(hi - lo) * scale)
-    return round(cx - side / 2), round(cy - side / 2 - 0.05 * side), side
 
 
 def crop_square(image: np.ndarray, box: tuple[int, int, int], size: int) -> np.ndarray:

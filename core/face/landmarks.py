@@ -78,24 +78,24 @@ def detect_face(image: np.ndarray) -> FaceAnalysis:
     return FaceAnalysis(landmarks=lm, image_size=rgb.shape[:2], n_faces=len(faces), notes=notes)
 
 
-def small_face_note(analysis: FaceAnalysis, longest: int, bigger: str) -> str | None:
+def small_face_note(analysis: FaceAnalysis, longest: int, remedy: str) -> str | None:
     """A note when the face will be small in a video whose longest side is `longest` px (the
-    rig keeps the whole picture); `bigger` names the way to a larger video (a flag, a menu)."""
+    rig keeps the whole picture); `remedy` says what to do where the note is read (flags, a
+    menu)."""
     ipd = float(face_ipd(analysis.landmarks)) * longest / max(analysis.image_size)
     if ipd >= MIN_OUTPUT_IPD_PX:
         return None
     return (f"the face is small in the video ({ipd:.0f} px between the pupils at {longest} px; "
-            f"expressions read from about {MIN_OUTPUT_IPD_PX:.0f} px): crop the picture closer "
-            f"to the face or {bigger}")
+            f"expressions read from about {MIN_OUTPUT_IPD_PX:.0f} px): {remedy}")
 
 
-def portrait_notes(prepared, longest: int, bigger: str = "export at a larger size") -> list[str]:
+def portrait_notes(prepared, longest: int, remedy: str) -> list[str]:
     """What a user should know about a prepared portrait before rendering it at `longest` px:
     its analysis's notes (several faces...) and, for an engine that keeps the whole picture
     (the rig: `prepared.analysis`), a face small in the video."""
     notes = list(getattr(prepared, "notes", []))
     analysis = getattr(prepared, "analysis", None)
-    small = analysis and small_face_note(analysis, longest, bigger)
+    small = analysis and small_face_note(analysis, longest, remedy)
     return notes + [small] if small else notes
 
 

@@ -28,12 +28,12 @@ def test_a_face_inset_in_a_big_picture_is_reported_small(inset):
 
 def test_a_face_filling_the_picture_is_not(portrait):
     prepared = PreparedPortrait(portrait)
-    assert portrait_notes(prepared, 512) == []
+    assert portrait_notes(prepared, 512, "-") == []
     assert float(ipd(prepared.analysis.landmarks)) / 2 >= MIN_OUTPUT_IPD_PX  # 42 px at 256
-    assert portrait_notes(prepared, 256) == []
+    assert portrait_notes(prepared, 256, "-") == []
 
 
 def test_an_engine_that_crops_to_the_face_has_no_small_face_note():
     class Cropped:  # the diffusion engine's prepared portrait: a face crop, no `analysis`
         notes = ["2 faces found; animating the largest one"]
-    assert portrait_notes(Cropped(), 64) == ["2 faces found; animating the largest one"]
+    assert portrait_notes(Cropped(), 64, "-") == ["2 faces found; animating the largest one"]

@@ -225,6 +225,6 @@ def test_our_warnings_are_one_note_line(tmp_path, portrait):
         # 64 px for a picture 1,024 wide: the face comes out a few pixels wide, and render says
         # so with its numbers (analyze has no video size)
         small = ("note: the face is small in the video (5 px between the pupils at 64 px; "
-                 "expressions read from about 40 px): crop the picture closer to the face or "
-                 "render with a larger --size")
+                 "expressions read from about 40 px): render with --frame face (a square "
+                 "around the face) or a larger --size")
         assert notes[1:] == ([small] if argv[0] == "render" else []), err

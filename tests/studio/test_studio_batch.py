@@ -106,6 +106,34 @@ def test_rerun_skips_what_is_done_and_redoes_what_changed(take_dir, first_run, c
         f.write(b"\0" * 10)
     code, cap = _batch(take_dir, capsys)
     assert "1 rendered, 1 already done" in cap.out
+    # framed faces are other takes: both rows render again, with --frame face
+    code, cap = _batch(take_dir, capsys, "--frame", "face")
+    assert "2 rendered, 0 already done" in cap.out
+
+
+def test_the_whole_picture_keeps_the_records_made_before_framing_existed(take_dir, monkeypatch,
+                                                                         capsys):
+    """A row's record holds the shared settings it was made with; the default (--frame
+    picture) adds none, so rows done before --frame existed still count as done."""
+    from core.batch.worker import render_argv
+
+    seen = []
+
+    class Report:
+        failed = 0
+
+        def summary(self):
+            return "ok"
+
+    monkeypatch.setattr("core.batch.runner.run_batch",
+                        lambda rows, options: seen.append(options.settings) or Report())
+    for extra in ([], ["--frame", "face"]):
+        assert _batch(take_dir, capsys, *extra)[0] == 0
+    assert seen == [{"fps": 25, "size": int(SIZE), "seed": 0, "engine": "rig"},
+                    {"fps": 25, "size": int(SIZE), "seed": 0, "engine": "rig", "frame": "face"}]
+    cells = {"portrait": "a.png", "audio": "a.wav", "out": "a.mp4"}
+    assert render_argv(cells, seen[0])[-2:] == ["--frame", "picture"]
+    assert render_argv(cells, seen[1])[-2:] == ["--frame", "face"]
 
 
 def test_same_manifest_on_a_local_ray_instance(take_dir, first_run, capsys):

@@ -1,0 +1,52 @@
+"""File > Frame the face: the preview and the export show a square around the face instead of
+the whole picture; the choice is the project's (saved, reopened, marks it unsaved)."""
+from __future__ import annotations
+
+import json
+
+import cv2
+import pytest
+
+
+@pytest.fixture
+def far_face(tmp_path, portrait):
+    """The sample portrait at 256 px in the middle of a 1,456 px canvas (its edges repeated)."""
+    inset = cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
+                               600, 600, 600, 600, cv2.BORDER_REPLICATE)
+    path = tmp_path / "far.png"
+    cv2.imwrite(str(path), cv2.cvtColor(inset, cv2.COLOR_RGB2BGR))
+    return str(path)
+
+
+def _loaded(window, qtbot, path, frame):
+    qtbot.waitUntil(lambda: window.session.portrait is not None
+                    and window.session.portrait.path == path
+                    and window.session.portrait.frame == frame
+                    and not window.session.loading(), timeout=30000)
+    return window.session.portrait
+
+
+def test_framing_the_face_crops_the_picture_and_is_saved(window, qtbot, far_face, tmp_path,
+                                                         answers):
+    window.open_portrait(far_face)
+    whole = _loaded(window, qtbot, far_face, "picture")
+    assert whole.image.shape[:2] == (1456, 1456)
+    assert "tick File > Frame the face" in window.statusBar().currentMessage()
+
+    window.frame_action.trigger()  # File > Frame the face
+    framed = _loaded(window, qtbot, far_face, "face")
+    h, w = framed.image.shape[:2]
+    assert h == w and 200 < w < 300, (h, w)  # 2.2 x the face (~105 px), not 1,456 px
+    assert window.project.portrait_frame == "face" and window.isWindowModified()
+    qtbot.waitUntil(lambda: window.preview.image.image is not None, timeout=30000)
+
+    path = tmp_path / "framed.moee.json"
+    assert window._save_to(str(path))
+    assert json.loads(path.read_text())["frame"] == "face"
+    window.frame_action.trigger()  # back to the whole picture
+    _loaded(window, qtbot, far_face, "picture")
+    assert not window.frame_action.isChecked()
+
+    assert window.open_project(str(path))  # the saved choice comes back with the project
+    _loaded(window, qtbot, far_face, "face")
+    assert window.frame_action.isChecked()
