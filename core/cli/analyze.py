@@ -26,6 +26,7 @@ def run(args) -> int:
     from core.face.frame import FaceFrame
     from core.face.image_io import load_image
     from core.face.landmarks import detect_face
+    from core.face.regions import ipd
     from core.rig.glasses import find_glasses
     from core.rig.rest import fit_rest
 
@@ -39,6 +40,11 @@ def run(args) -> int:
            "names": {f"AU{au}": AU_CATALOG[au].name for au in sorted(rest.aus)},
            "label": rest.label(),
            "head_roll_degrees": round(frame.roll_degrees, 1),
+           # how big the face is: a rig video keeps the whole picture, so at --size S its pupils
+           # are this x S / the picture's longest side apart (expressions read from ~40 px;
+           # `render --frame face` crops to the face)
+           "pupils_px": round(float(ipd(analysis.landmarks)), 1),
+           "picture_px": list(analysis.image_size[::-1]),
            # found, their frames move with the head alone (core/rig/rims.py)
            "eyeglasses": {"found": glasses.found,
                           "cues": {k: round(v, 2) for k, v in glasses.scores.items()}},

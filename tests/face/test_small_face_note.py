@@ -37,3 +37,18 @@ def test_an_engine_that_crops_to_the_face_has_no_small_face_note():
     class Cropped:  # the diffusion engine's prepared portrait: a face crop, no `analysis`
         notes = ["2 faces found; animating the largest one"]
     assert portrait_notes(Cropped(), 64, "-") == ["2 faces found; animating the largest one"]
+
+
+def test_analyze_says_how_big_the_face_is(inset, tmp_path, capsys):
+    """`main.py analyze` gives the pupils' distance and the picture's size, so a batch's
+    portraits can be checked before a render: pupils_px x --size / the longest side."""
+    import json
+
+    from core.cli import run_cli
+
+    path = tmp_path / "far.png"
+    cv2.imwrite(str(path), inset[:, :, ::-1])
+    assert run_cli(["analyze", "--portrait", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["picture_px"] == [1456, 1456]
+    assert 38 < out["pupils_px"] < 47  # ~42.6: 15 px at 512, the note's figure
