@@ -24,7 +24,7 @@ from core.native_logs import native_stderr_muted, quiet_absl
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
 # below this many px between the pupils IN THE VIDEO, the smallest AU motions (AU7's lid lift,
 # 0.045 IPD; AU5's, 0.065: core/rig/tuning.py) move the lids by under 2-3 px and an expression
-# is hard to see (by eye: the sample portrait inset small in a 1,456 px canvas, ~30 px at 512)
+# is hard to see (by eye: the sample portrait inset small in a 1,456 px canvas, 15 px at 512)
 MIN_OUTPUT_IPD_PX = 40.0
 
 # Tuning table. Face Mesh's short-range detector sees a 128 px copy of its input and finds faces
