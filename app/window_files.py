@@ -44,6 +44,7 @@ class WindowFiles:
         self.playback.pause()
         self.session.clear_portrait()
         self.preview.clear()
+        self.palette.rest.show_notes([])  # no portrait, nothing to note about it
         self._status("portrait", status)
 
     def _portrait_ready(self, portrait: LoadedPortrait) -> None:
@@ -51,10 +52,11 @@ class WindowFiles:
         rest = getattr(getattr(portrait.prepared, "motion", None), "rest", None)
         self.palette.rest.show_rest(rest.label() if rest is not None else "-")
         from core.face.landmarks import portrait_notes
-        notes = portrait_notes(portrait.prepared, self.project.export.size,
-                               "tick File > Frame the face, or export at a larger size")
-        if notes:  # several faces (the largest is animated), a face small in the video
-            self._status_message("; ".join(notes))
+        # several faces (the largest is animated), a face small in the video: under the rest
+        # row while this portrait is loaded (a status-bar message was cut off at 1280 px)
+        self.palette.rest.show_notes(portrait_notes(
+            portrait.prepared, self.project.export.size,
+            "tick File > Frame the face, or export at a larger size"))
         if portrait.path:
             self.settings.add_recent("portrait", portrait.path)
         if portrait.path != self.project.portrait_path:

@@ -31,10 +31,11 @@ def test_framing_the_face_crops_the_picture_and_is_saved(window, qtbot, far_face
     window.open_portrait(far_face)
     whole = _loaded(window, qtbot, far_face, "picture")
     assert whole.image.shape[:2] == (1456, 1456)
-    assert "tick File > Frame the face" in window.statusBar().currentMessage()
+    assert "tick File > Frame the face" in window.palette.rest.notes.text()
 
     window.frame_action.trigger()  # File > Frame the face
     framed = _loaded(window, qtbot, far_face, "face")
+    assert window.palette.rest.notes.text() == ""  # framed, the face reads: no note
     h, w = framed.image.shape[:2]
     assert h == w and 200 < w < 300, (h, w)  # 2.2 x the face (~105 px), not 1,456 px
     assert window.project.portrait_frame == "face" and window.isWindowModified()
