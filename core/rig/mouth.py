@@ -75,6 +75,15 @@ MOUTH_TUNING = {
     "tongue_level_gray": 0.5,
     "gray_lips_chroma": 4.0,
     "gum_level": 0.8,  # gum above the crowns / the lip colour
+    # made-up teeth: the gum comes down between two crowns (the interdental papilla) over this
+    # share of the crown's height, rounded over `papilla_width` IPD each side of the boundary.
+    # A straight gum line read as a strip of plastic over a lip raised in disgust at intensity
+    # 1.5; the anatomical third (~3.5 mm of a ~10.5 mm central crown: Wheeler's Dental Anatomy)
+    # with pointed tips read as a saw's teeth at 512 px (by eye), 0.22 with round ones as teeth
+    "papilla_height": 0.22,
+    "papilla_width": 0.06,
+    "gum_edge": 14.0,  # 1 / the gum line's softness, in crown heights (~0.07 of the crown)
+    "neck_shade": 0.12,  # the crown darkens by this much over its last fifth by the gum
     # Made-up teeth (no teeth at rest): the skin's hue in CIE Lab at this share of its chroma,
     # at most pale_max_chroma (0.25 looked bluish grey next to the warm skin of grace_hopper.jpg;
     # real teeth in photos are near white: the sample portrait's, chroma ~7) ...
@@ -528,7 +537,7 @@ class MouthRenderer:
         corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
         shadow = 1 - t["under_lip_shadow"] * clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
                                                      0, 1)
-        u_tab, upper_gaps, lower_gaps = self._gap_table
+        u_tab, upper_gaps, lower_gaps, papillae = self._gap_table
         at = clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
         # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
@@ -543,16 +552,24 @@ class MouthRenderer:
             teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
         rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
-            gum = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
-        else:
-            gum = rel >= 1.0
+            above = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
+            crown = ((rel < 1.0) & ~above).astype(np.float32)
+            gum = above.astype(np.float32)
+            neck = 1.0
+        else:  # the gum line scalloped over each crown (the papillae between them), soft
+            to_gum = rel + papillae[at] - 1.0  # < 0 on the crown, in crown heights
+            gum = clip(to_gum * t["gum_edge"] + 0.5, 0, 1)
+            crown = 1 - gum
+            # the crown's neck, by the gum, a shade darker (by eye: a white crown cut straight
+            # against the gum read as a mouthguard)
+            neck = 1 - t["neck_shade"] * clip(to_gum * 5 + 1, 0, 1)
         # a crisp incisal edge: at rel * 6 the last ~0.03 IPD of a crown faded into the cavity, and
         # in a smile's narrow opening that was most of what showed (grey teeth, by eye)
-        m = clip(rel * 16 + 0.5, 0, 1) * ((rel < 1.0) & ~gum) * fade
-        keep = (1 - m) * ~gum
+        m = clip(rel * 16 + 0.5, 0, 1) * crown * fade
+        keep = (1 - m) * (1 - gum)
         cavity *= keep
         tongue *= keep
-        upper = m * corner * upper_gaps[at] * shadow \
+        upper = m * corner * upper_gaps[at] * shadow * neck \
             * (0.93 + 0.07 * clip(rel * 4, 0, 1))  # the incisal edge a shade darker
         if teeth is None:
             teeth = upper
@@ -563,8 +580,9 @@ class MouthRenderer:
         return w @ self._colours
 
     def _gap_tables(self) -> tuple:
-        """(u px at 1/4 px steps, upper-row shade, lower-row shade): <= 1, darker at the
-        boundaries between teeth."""
+        """(u px at 1/4 px steps, upper-row shade, lower-row shade, upper gum's reach down):
+        shades <= 1, darker at the boundaries between teeth; the reach, a share of the upper
+        crown's height, is the papilla's: most at a boundary, 0 over a crown's middle."""
         t = MOUTH_TUNING
         u = np.arange(-0.7 * self.ipd, 0.7 * self.ipd, 0.25, dtype=np.float32)
         width = max(0.006 * self.ipd, 0.6)
@@ -572,8 +590,17 @@ class MouthRenderer:
         for edges, shade in ((t["tooth_edges"], t["tooth_gap_shade"]),
                              (t["lower_tooth_edges"], t["lower_gap_shade"])):
             out = np.ones_like(u)
-            for e in (0.0, *edges):
-                for s in ((1.0,) if e == 0 else (1.0, -1.0)):
-                    out -= shade * np.exp(-0.5 * ((u - s * e * self.ipd) / width) ** 2)
+            for e in _boundaries(edges):
+                out -= shade * np.exp(-0.5 * ((u - e * self.ipd) / width) ** 2)
             tables.append(out)
+        reach = np.zeros_like(u)
+        for e in _boundaries(t["tooth_edges"]):
+            d = clip(np.abs(u - e * self.ipd) / (t["papilla_width"] * self.ipd), 0, 1)
+            np.maximum(reach, t["papilla_height"] * (0.5 + 0.5 * np.cos(np.pi * d)), out=reach)
+        tables.append(reach)
         return tuple(tables)
+
+
+def _boundaries(edges: tuple[float, ...]) -> list[float]:
+    """The boundaries between teeth across the mouth, IPD from the dental midline."""
+    return [0.0, *edges, *(-e for e in edges)]

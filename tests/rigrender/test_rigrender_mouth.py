@@ -283,3 +283,32 @@ def test_made_up_teeth_on_a_grayscale_portrait_are_grey(grace):
     prepared = RigEngine().prepare(gray)
     teeth = portrait_palette(prepared.image, prepared.analysis.landmarks[:, :2], False)["teeth"]
     assert teeth[0] == teeth[1] == teeth[2] and teeth[0] > 200
+
+
+def test_made_up_teeth_have_a_scalloped_gum_line(grace):
+    """A lip raised past made-up crowns (disgust: AU9 + AU10) shows the gum coming down between
+    the teeth (the interdental papillae): at the dental midline the crown's top stands lower than
+    over the central incisors' middles by about papilla_height of the crown. Before, one
+    straight gum line ran over every crown and read as a strip of plastic (by eye, at 1.5)."""
+    from core.rig.engine import RigEngine
+    from core.rig.mouth import MOUTH_TUNING
+    from core.rig.pose import RigPose
+
+    engine = RigEngine()
+    prepared = engine.prepare(grace)
+    sp = prepared.at_size(1024)
+    assert sp.mouth.rest_patch is None  # made-up teeth
+    ipd = float(np.linalg.norm(sp.rest_xy[473] - sp.rest_xy[468]))
+    lum = engine.render_pose(prepared, RigPose(aus={10: 1.0, 9: 1.0}), 1024).astype(float).mean(-1)
+    mid = sp.rest_xy[13, 0]  # the dental midline; no head motion, the teeth stay on it
+    rows = slice(int(sp.rest_xy[0, 1]) - 30, int(sp.rest_xy[14, 1]) + 10)
+
+    def crown_top(x: float) -> int:
+        bright = np.flatnonzero(lum[rows, int(round(x))] > 0.85 * float(np.mean(sp.mouth.teeth)))
+        assert len(bright), x
+        return int(bright.min())
+
+    centre = 0.5 * MOUTH_TUNING["tooth_edges"][0] * ipd  # a central incisor's middle
+    over_crowns = (crown_top(mid - centre) + crown_top(mid + centre)) / 2
+    papilla = MOUTH_TUNING["papilla_height"] * MOUTH_TUNING["crown_height"] * ipd  # ~5 px
+    assert crown_top(mid) - over_crowns >= 0.6 * papilla  # now 5 px; before 1
