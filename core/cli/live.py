@@ -21,8 +21,13 @@ In the window, keys 1-6 solo an expert (happy, sad, angry, disgusted, fearful, s
 
 
 def add_arguments(parser) -> None:
+    from core.face.framing import FRAMES
+
     parser.add_argument("--portrait", type=PathArg,
                         help="portrait image (default: the sample portrait)")
+    parser.add_argument("--frame", choices=FRAMES, default="picture",
+                        help="what the window shows: the whole picture (default) or a square "
+                             "around the face")
     parser.add_argument("--input", metavar="FILE", type=PathArg,
                         help="play this audio file at real-time pace instead of the microphone")
     parser.add_argument("--seconds", type=float, default=None,
@@ -95,7 +100,13 @@ def build_session(args):
     palette = LivePalette(_mix(args.emotion), auto=args.auto)
     source = _source(args)  # first: a missing microphone is reported before the slow parts
     engine = create_engine("rig")
-    portrait = engine.prepare(_portrait(args.portrait))
+    from core.cli import note
+    from core.face.framing import frame_picture
+    from core.face.landmarks import portrait_notes
+
+    portrait = engine.prepare(frame_picture(_portrait(args.portrait), args.frame))
+    for text in portrait_notes(portrait, args.size, "run with --frame face or a larger --size"):
+        note(text)
     return LiveSession(engine, portrait, source, fps=args.fps, size=args.size, palette=palette)
 
 
