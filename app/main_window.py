@@ -43,7 +43,7 @@ from core.emotions import EMOTIONS
 from core.engine import Engine, Frame
 from core.errors import InputError
 from core.mix import EmotionMix
-from core.project import CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, Project
+from core.project import CHANGE_EXPORT, CHANGE_KEYFRAMES, CHANGE_MEDIA, CHANGE_MIX, Project
 
 
 class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
@@ -198,6 +198,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
             self.playback.restart_clip()
         elif what == CHANGE_MEDIA:
             self._load_project_media()
+        elif what == CHANGE_EXPORT:  # the notes' face size is at the export's size
+            self._show_portrait_notes()
         self._update_title()
 
     # ----- preview

@@ -44,19 +44,14 @@ class WindowFiles:
         self.playback.pause()
         self.session.clear_portrait()
         self.preview.clear()
-        self.palette.rest.show_notes([])  # no portrait, nothing to note about it
+        self._show_portrait_notes()  # no portrait: nothing to note
         self._status("portrait", status)
 
     def _portrait_ready(self, portrait: LoadedPortrait) -> None:
         self._status("portrait", portrait.name)
         rest = getattr(getattr(portrait.prepared, "motion", None), "rest", None)
         self.palette.rest.show_rest(rest.label() if rest is not None else "-")
-        from core.face.landmarks import portrait_notes
-        # several faces (the largest is animated), a face small in the video: under the rest
-        # row while this portrait is loaded (a status-bar message was cut off at 1280 px)
-        self.palette.rest.show_notes(portrait_notes(
-            portrait.prepared, self.project.export.size,
-            "tick File > Frame the face, or export at a larger size"))
+        self._show_portrait_notes()
         if portrait.path:
             self.settings.add_recent("portrait", portrait.path)
         if portrait.path != self.project.portrait_path:
@@ -89,6 +84,16 @@ class WindowFiles:
         self._show_engine_checked()
         self._status("device", info.get("device", "?"))
         self._refresh_gates()  # the curve shows what this engine renders
+
+    def _show_portrait_notes(self) -> None:
+        """Several faces (the largest is animated), a face small in the video at the export's
+        size: under the rest row while this portrait is loaded (a status-bar message was cut
+        off at 1280 px); again when the export size changes."""
+        from core.face.landmarks import portrait_notes
+        portrait = self.session.portrait
+        self.palette.rest.show_notes([] if portrait is None else portrait_notes(
+            portrait.prepared, self.project.export.size,
+            "tick File > Frame the face, or export at a larger size"))
 
     def set_frame(self, face: bool) -> None:
         """File > Frame the face: the video shows a square around the face, or the picture."""

@@ -104,6 +104,11 @@ def test_a_face_small_in_the_video_is_said_on_load(window, qtbot, tmp_path, port
     notes = window.palette.rest.notes
     qtbot.waitUntil(lambda: "small in the video" in notes.text(), timeout=20000)
     assert "15 px between the pupils at 512 px" in notes.text() and notes.isVisible()
+    window.project.set_export(size=1024)  # the export dialog's size: the figure follows it
+    assert "30 px between the pupils at 1024 px" in notes.text()
+    window.project.set_export(size=2048)  # 60 px: it reads, no note
+    assert notes.text() == "" and notes.isHidden()
+    window.project.set_export(size=512)
     window.use_samples()  # a portrait that fills its picture: the note goes
     qtbot.waitUntil(lambda: window.session.portrait.path is None, timeout=20000)
     assert notes.text() == "" and not notes.isVisible()
