@@ -54,9 +54,11 @@ def read_image(path: str | None, frame: str = "picture") -> np.ndarray:
     from core.face.framing import frame_picture
     if path is None:
         from core.samples import sample_portrait
-        return frame_picture(sample_portrait(), frame)
-    from core.face.image_io import load_image
-    return frame_picture(load_image(path), frame)
+        image = sample_portrait()
+    else:
+        from core.face.image_io import load_image
+        image = load_image(path)
+    return frame_picture(image, frame)
 
 
 def read_audio(path: str):

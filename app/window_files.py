@@ -89,7 +89,7 @@ class WindowFiles:
         """Several faces (the largest is animated), a face small in the video at the export's
         size: under the rest row while this portrait is loaded (a status-bar message was cut
         off at 1280 px); again when the export size changes."""
-        from core.face.landmarks import portrait_notes
+        from core.face.framing import portrait_notes
         portrait = self.session.portrait
         self.palette.rest.show_notes([] if portrait is None else portrait_notes(
             portrait.prepared, self.project.export.size,

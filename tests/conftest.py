@@ -60,6 +60,23 @@ def portrait_path(media_dir, portrait) -> Path:
 
 
 @pytest.fixture(scope="session")
+def far_face(portrait) -> np.ndarray:
+    """The sample portrait at 256 px in the middle of a 1,456 px canvas (its edges repeated):
+    a face small in its picture, ~42.6 px between the pupils (15 px in a 512 px video)."""
+    import cv2
+    return cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
+                              600, 600, 600, 600, cv2.BORDER_REPLICATE)
+
+
+@pytest.fixture(scope="session")
+def far_face_path(media_dir, far_face) -> Path:
+    import cv2
+    p = media_dir / "far.png"
+    cv2.imwrite(str(p), far_face[:, :, ::-1])
+    return p
+
+
+@pytest.fixture(scope="session")
 def speech_wav(media_dir) -> Path:
     """About 5 s of speech with 0.5 s of silence before and after."""
     return make_speech(media_dir / "speech.wav", pad_s=0.5)

@@ -101,8 +101,7 @@ def build_session(args):
     source = _source(args)  # first: a missing microphone is reported before the slow parts
     engine = create_engine("rig")
     from core.cli import note
-    from core.face.framing import frame_picture
-    from core.face.landmarks import portrait_notes
+    from core.face.framing import frame_picture, portrait_notes
 
     portrait = engine.prepare(frame_picture(_portrait(args.portrait), args.frame))
     for text in portrait_notes(portrait, args.size, "run with --frame face or a larger --size"):

@@ -241,7 +241,7 @@ def load_portrait(args):
     (NoFaceError when it has none)."""
     from core.face.framing import frame_picture
     from core.face.image_io import load_image
-    return frame_picture(load_image(args.portrait), getattr(args, "frame", "picture"))
+    return frame_picture(load_image(args.portrait), args.frame)
 
 
 # ----- running it
@@ -315,7 +315,7 @@ def run(args, progress=None) -> int:
     try:
         job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
         from core.cli import note
-        from core.face.landmarks import portrait_notes
+        from core.face.framing import portrait_notes
         notes = portrait_notes(job.portrait, job.size,
                                "render with --frame face (a square around the face) or a "
                                "larger --size")

@@ -2,13 +2,20 @@
 
 The rig animates the whole picture ("picture", the default): right for a painting or a
 head-and-shoulders photo, but a face inset in a wide photo comes out a few pixels wide and no
-expression reads (core/face/landmarks.py small_face_note). "face" crops the picture first to a
+expression reads (`small_face_note` says so, in numbers). "face" crops the picture first to a
 square around the face, `FACE_FRAME_SCALE` times its size, kept inside the picture (no invented
 edges). The diffusion engine always works on such a crop (core/diffusion/portrait.py).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+from core.face.regions import ipd as face_ipd
+
+if TYPE_CHECKING:
+    from core.face.landmarks import FaceAnalysis
 
 FRAMES = ("picture", "face")
 # crop side / the landmarks' larger extent (brow to chin): head, hair and neck in the frame,
@@ -17,6 +24,10 @@ FRAMES = ("picture", "face")
 FACE_FRAME_SCALE = 2.2
 # a crop keeping at least this share of both sides changes nothing worth a second analysis
 KEEP_WHOLE = 0.9
+# below this many px between the pupils IN THE VIDEO, the smallest AU motions (AU7's lid lift,
+# 0.045 IPD; AU5's, 0.065: core/rig/tuning.py) move the lids by under 2-3 px and an expression
+# is hard to see (by eye: the sample portrait inset small in a 1,456 px canvas, 15 px at 512)
+MIN_OUTPUT_IPD_PX = 40.0
 
 
 def crop_box(xy: np.ndarray, scale: float) -> tuple[int, int, int]:
@@ -53,3 +64,24 @@ def frame_picture(image: np.ndarray, frame: str) -> np.ndarray:
         return image
     x0, y0, x1, y1 = box
     return image[y0:y1, x0:x1].copy()  # contiguous, and the whole picture is freed
+
+
+def small_face_note(analysis: FaceAnalysis, longest: int, remedy: str) -> str | None:
+    """A note when the face will be small in a video whose longest side is `longest` px (the
+    rig keeps the whole picture); `remedy` says what to do where the note is read (flags, a
+    menu)."""
+    ipd = float(face_ipd(analysis.landmarks)) * longest / max(analysis.image_size)
+    if ipd >= MIN_OUTPUT_IPD_PX:
+        return None
+    return (f"the face is small in the video ({ipd:.0f} px between the pupils at {longest} px; "
+            f"expressions read from about {MIN_OUTPUT_IPD_PX:.0f} px): {remedy}")
+
+
+def portrait_notes(prepared, longest: int, remedy: str) -> list[str]:
+    """What a user should know about a prepared portrait before rendering it at `longest` px:
+    its analysis's notes (several faces...) and, for an engine that keeps the whole picture
+    (the rig: `prepared.analysis`), a face small in the video."""
+    notes = list(getattr(prepared, "notes", []))
+    analysis = getattr(prepared, "analysis", None)
+    small = analysis and small_face_note(analysis, longest, remedy)
+    return notes + [small] if small else notes

@@ -22,10 +22,6 @@ from core.native_logs import configure as configure_native_logs
 from core.native_logs import native_stderr_muted, quiet_absl
 
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
-# below this many px between the pupils IN THE VIDEO, the smallest AU motions (AU7's lid lift,
-# 0.045 IPD; AU5's, 0.065: core/rig/tuning.py) move the lids by under 2-3 px and an expression
-# is hard to see (by eye: the sample portrait inset small in a 1,456 px canvas, 15 px at 512)
-MIN_OUTPUT_IPD_PX = 40.0
 
 # Tuning table. Face Mesh's short-range detector sees a 128 px copy of its input and finds faces
 # filling roughly 20-100 % of it; its landmark model sees a 192 px crop of the face (MediaPipe
@@ -76,27 +72,6 @@ def detect_face(image: np.ndarray) -> FaceAnalysis:
         notes.append(f"{len(faces)} faces found; animating the largest one")
         warnings.warn(notes[-1], MoeeWarning, stacklevel=2)
     return FaceAnalysis(landmarks=lm, image_size=rgb.shape[:2], n_faces=len(faces), notes=notes)
-
-
-def small_face_note(analysis: FaceAnalysis, longest: int, remedy: str) -> str | None:
-    """A note when the face will be small in a video whose longest side is `longest` px (the
-    rig keeps the whole picture); `remedy` says what to do where the note is read (flags, a
-    menu)."""
-    ipd = float(face_ipd(analysis.landmarks)) * longest / max(analysis.image_size)
-    if ipd >= MIN_OUTPUT_IPD_PX:
-        return None
-    return (f"the face is small in the video ({ipd:.0f} px between the pupils at {longest} px; "
-            f"expressions read from about {MIN_OUTPUT_IPD_PX:.0f} px): {remedy}")
-
-
-def portrait_notes(prepared, longest: int, remedy: str) -> list[str]:
-    """What a user should know about a prepared portrait before rendering it at `longest` px:
-    its analysis's notes (several faces...) and, for an engine that keeps the whole picture
-    (the rig: `prepared.analysis`), a face small in the video."""
-    notes = list(getattr(prepared, "notes", []))
-    analysis = getattr(prepared, "analysis", None)
-    small = analysis and small_face_note(analysis, longest, remedy)
-    return notes + [small] if small else notes
 
 
 def _check_size(lm: np.ndarray) -> None:

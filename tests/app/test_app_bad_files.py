@@ -90,17 +90,11 @@ def test_project_whose_voice_is_damaged_does_not_play_the_previous_one(window, q
     assert window.session.audio is None and window.project.audio_path == p_voice
 
 
-def test_a_face_small_in_the_video_is_said_on_load(window, qtbot, tmp_path, portrait):
+def test_a_face_small_in_the_video_is_said_on_load(window, qtbot, far_face_path):
     """The rig keeps the whole picture: a face inset in a big canvas comes out a few pixels
     wide at the export size, and the palette says so in numbers under the rest row while it is
     loaded."""
-    import cv2
-
-    inset = cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
-                               600, 600, 600, 600, cv2.BORDER_REPLICATE)
-    path = tmp_path / "far.png"
-    cv2.imwrite(str(path), cv2.cvtColor(inset, cv2.COLOR_RGB2BGR))
-    window.open_portrait(str(path))
+    window.open_portrait(str(far_face_path))
     notes = window.palette.rest.notes
     qtbot.waitUntil(lambda: "small in the video" in notes.text(), timeout=20000)
     assert "15 px between the pupils at 512 px" in notes.text() and notes.isVisible()

@@ -4,18 +4,6 @@ from __future__ import annotations
 
 import json
 
-import cv2
-import pytest
-
-
-@pytest.fixture
-def far_face(tmp_path, portrait):
-    """The sample portrait at 256 px in the middle of a 1,456 px canvas (its edges repeated)."""
-    inset = cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
-                               600, 600, 600, 600, cv2.BORDER_REPLICATE)
-    path = tmp_path / "far.png"
-    cv2.imwrite(str(path), cv2.cvtColor(inset, cv2.COLOR_RGB2BGR))
-    return str(path)
 
 
 def _loaded(window, qtbot, path, frame):
@@ -26,8 +14,9 @@ def _loaded(window, qtbot, path, frame):
     return window.session.portrait
 
 
-def test_framing_the_face_crops_the_picture_and_is_saved(window, qtbot, far_face, tmp_path,
+def test_framing_the_face_crops_the_picture_and_is_saved(window, qtbot, far_face_path, tmp_path,
                                                          answers):
+    far_face = str(far_face_path)
     window.open_portrait(far_face)
     whole = _loaded(window, qtbot, far_face, "picture")
     assert whole.image.shape[:2] == (1456, 1456)

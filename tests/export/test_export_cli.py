@@ -290,22 +290,16 @@ def test_a_ctrl_c_swallowed_by_a_finalizer_still_stops_the_render(tmp_path, port
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
 
 
-def test_frame_face_renders_a_far_face_large(tmp_path, portrait, speech_wav, capsys):
+def test_frame_face_renders_a_far_face_large(tmp_path, far_face_path, speech_wav, capsys):
     """--frame face: a face inset in a wide picture fills the video instead of ~15 px between
     the pupils, and render no longer says the face is small."""
-    import cv2
-
     from core.face.landmarks import detect_face
     from core.face.regions import ipd
 
-    far = tmp_path / "far.png"
-    inset = cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
-                               600, 600, 600, 600, cv2.BORDER_REPLICATE)
-    cv2.imwrite(str(far), inset[:, :, ::-1])
     outs = {}
     for frame in ("picture", "face"):
         outs[frame] = tmp_path / f"{frame}.mp4"
-        assert run_cli(_render("--portrait", far, "--audio", speech_wav, "--out", outs[frame],
+        assert run_cli(_render("--portrait", far_face_path, "--audio", speech_wav, "--out", outs[frame],
                                "--duration", "0.4", "--frame", frame, "--mix", "happy=1")) == 0
         err = capsys.readouterr().err
         assert ("small in the video" in err) == (frame == "picture"), err

@@ -3,7 +3,6 @@ inside the picture (never padded with invented edges), even-sided for H.264; a p
 already fills is left whole."""
 import json
 
-import cv2
 import numpy as np
 import pytest
 
@@ -13,40 +12,34 @@ from core.face.landmarks import detect_face
 from core.project import Project, load_project, save_project
 
 
-@pytest.fixture(scope="module")
-def inset(portrait):
-    return cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
-                              600, 600, 600, 600, cv2.BORDER_REPLICATE)
-
-
-def test_a_far_face_is_framed_by_a_square_around_it(inset):
-    xy = detect_face(inset).xy
-    x0, y0, x1, y1 = face_frame(xy, inset.shape[:2])
+def test_a_far_face_is_framed_by_a_square_around_it(far_face):
+    xy = detect_face(far_face).xy
+    x0, y0, x1, y1 = face_frame(xy, far_face.shape[:2])
     side = x1 - x0
     assert side == y1 - y0 and side % 2 == 0
     extent = float(np.ptp(xy, axis=0).max())
     assert abs(side - FACE_FRAME_SCALE * extent) <= 2
     assert x0 < xy[:, 0].min() and xy[:, 0].max() < x1  # the whole face, with room
     assert y0 < xy[:, 1].min() and xy[:, 1].max() < y1
-    framed = frame_picture(inset, "face")
+    framed = frame_picture(far_face, "face")
     assert framed.shape == (side, side, 3) and framed.flags.c_contiguous
-    assert np.array_equal(framed, inset[y0:y1, x0:x1])
+    assert np.array_equal(framed, far_face[y0:y1, x0:x1])
     # the framed face is found again, filling its picture: framing twice changes nothing more
     assert frame_picture(framed, "face") is framed
 
 
-def test_the_frame_stays_inside_the_picture(inset):
-    xy = detect_face(inset).xy
+def test_the_frame_stays_inside_the_picture(far_face):
+    xy = detect_face(far_face).xy
     # a strip as narrow as the face: the frame is as wide as the picture, centred on the face
     # in height, and never leaves the picture
     strip_x0 = int(xy[:, 0].min()) - 10
-    strip = np.ascontiguousarray(inset[:, strip_x0:int(xy[:, 0].max()) + 10])
+    strip = np.ascontiguousarray(far_face[:, strip_x0:int(xy[:, 0].max()) + 10])
     x0, y0, x1, y1 = face_frame(xy - [strip_x0, 0], strip.shape[:2])
     assert x1 - x0 == strip.shape[1] // 2 * 2 and 0 <= x0 and x1 <= strip.shape[1]
     assert 0 <= y0 < y1 <= strip.shape[0] and y1 - y0 > x1 - x0
     # a face at the very top: the frame moves down inside the picture, it is not padded
     cut = int(xy[:, 1].min()) - 5
-    top = np.ascontiguousarray(inset[cut:, :])
+    top = np.ascontiguousarray(far_face[cut:, :])
     x0, y0, x1, y1 = face_frame(xy - [0, cut], top.shape[:2])
     assert y0 == 0 and y1 - y0 == x1 - x0
 

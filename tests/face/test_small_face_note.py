@@ -1,23 +1,15 @@
 """A face small in the video is reported, in numbers, before the render (the rig keeps the whole
 picture, so a face inset in a big canvas comes out a few pixels wide and no expression reads);
 a face filling the picture is not."""
-import cv2
-import pytest
 
-from core.face.landmarks import MIN_OUTPUT_IPD_PX, detect_face, portrait_notes, small_face_note
+from core.face.framing import MIN_OUTPUT_IPD_PX, portrait_notes, small_face_note
+from core.face.landmarks import detect_face
 from core.face.regions import ipd
 from core.rig.portrait import PreparedPortrait
 
 
-@pytest.fixture(scope="module")
-def inset(portrait):
-    """The sample portrait at 256 px in the middle of a 1,456 px canvas (its edges repeated)."""
-    return cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
-                              600, 600, 600, 600, cv2.BORDER_REPLICATE)
-
-
-def test_a_face_inset_in_a_big_picture_is_reported_small(inset):
-    analysis = detect_face(inset)
+def test_a_face_inset_in_a_big_picture_is_reported_small(far_face):
+    analysis = detect_face(far_face)
     text = small_face_note(analysis, 512, "use a larger --size")
     # ~42 px between the pupils in the picture, x 512 / 1456 in the video
     assert text is not None and "(15 px between the pupils at 512 px" in text, text
@@ -39,16 +31,14 @@ def test_an_engine_that_crops_to_the_face_has_no_small_face_note():
     assert portrait_notes(Cropped(), 64, "-") == ["2 faces found; animating the largest one"]
 
 
-def test_analyze_says_how_big_the_face_is(inset, tmp_path, capsys):
+def test_analyze_says_how_big_the_face_is(far_face_path, capsys):
     """`main.py analyze` gives the pupils' distance and the picture's size, so a batch's
     portraits can be checked before a render: pupils_px x --size / the longest side."""
     import json
 
     from core.cli import run_cli
 
-    path = tmp_path / "far.png"
-    cv2.imwrite(str(path), inset[:, :, ::-1])
-    assert run_cli(["analyze", "--portrait", str(path)]) == 0
+    assert run_cli(["analyze", "--portrait", str(far_face_path)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["picture_px"] == [1456, 1456]
     assert 38 < out["pupils_px"] < 47  # ~42.6: 15 px at 512, the note's figure

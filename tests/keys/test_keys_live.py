@@ -146,19 +146,13 @@ def test_cli_live_on_a_file(rig, speech_wav, capsys):
     assert "voice-to-mouth latency median" in out and "frames" in out
 
 
-def test_cli_live_frames_a_far_face(rig, speech_wav, portrait, tmp_path, capsys):
+def test_cli_live_frames_a_far_face(rig, speech_wav, far_face_path, capsys):
     """A demo booth's photo with the face small in it: live says so in numbers, and with
     --frame face it shows a square around the face instead (no note)."""
-    import cv2
-
     from core.cli import run_cli
 
-    far = tmp_path / "far.png"
-    inset = cv2.copyMakeBorder(cv2.resize(portrait, (256, 256), interpolation=cv2.INTER_AREA),
-                               600, 600, 600, 600, cv2.BORDER_REPLICATE)
-    cv2.imwrite(str(far), inset[:, :, ::-1])
     for frame, small in (("picture", True), ("face", False)):
-        assert run_cli(["live", "--portrait", str(far), "--frame", frame, "--input",
+        assert run_cli(["live", "--portrait", str(far_face_path), "--frame", frame, "--input",
                         str(speech_wav), "--seconds", "0.5"]) == 0
         err = capsys.readouterr().err
         assert ("note: the face is small in the video (11 px between the pupils at 384 px"
