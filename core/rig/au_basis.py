@@ -14,7 +14,7 @@ import numpy as np
 from core.emotions import AU_CATALOG
 from core.face.regions import region
 from core.rig.au_points import (LOWER_LIP, LOWER_LIP_ONLY, MASKS, POINT_SETS, PROFILES,
-                                UPPER_LIP, corner_weight, curve_at, idx)
+                                UPPER_LIP, corner_weight, curve_at, idx, midline_x)
 from core.rig.au_table import AU_SHAPES, AUShape, Move
 from core.rig.au_table import RULE_TUNING as R
 from core.rig.tuning import AU_MAGNITUDE as M
@@ -46,6 +46,7 @@ class FaceGeometry:
     side: np.ndarray  # (N,) -1 subject's right, +1 left, 0 on the midline
     corner_elevation: float  # how far the rest lip corners sit above the lip midline (IPD)
     split: np.ndarray  # (N,) the mouth split line's height under each point (flat past corners)
+    mx: np.ndarray  # (N,) x from the face's own midline at the point's height (IPD)
 
     @classmethod
     def from_frame_points(cls, P: np.ndarray) -> FaceGeometry:
@@ -55,11 +56,12 @@ class FaceGeometry:
         lower[idx(*LOWER_LIP)] = 1.0
         lower[idx(*UPPER_LIP)] = 0.0
         lower[P[:, 1] < 0.3] = 0.0  # nothing above the nose belongs to the jaw
-        side = np.sign(np.where(np.abs(P[:, 0]) < 0.02, 0.0, P[:, 0]))
+        mx = P[:, 0] - midline_x(P)
+        side = np.sign(np.where(np.abs(mx) < 0.02, 0.0, mx))
         corners = P[[region("mouth_corners_outer")[0], region("mouth_corners_outer")[1]]]
         centre_y = (P[13, 1] + P[14, 1]) / 2
         elevation = float(centre_y - corners[:, 1].mean())
-        return cls(P=P, lower=lower, side=side, corner_elevation=elevation, split=split)
+        return cls(P=P, lower=lower, side=side, corner_elevation=elevation, split=split, mx=mx)
 
     def smile_room(self) -> float:
         """Share of AU12's lift left before the corners pass the elevation limit (a smile on a
@@ -155,7 +157,7 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     ears, points nearer the chin moving more; the mouth corners follow partly."""
     P = g.P
     amp = M["au26_jaw_down" if au == 26 else "au27_jaw_down"]
-    member = g.lower * np.clip(1.25 - np.abs(P[:, 0]) / 1.0, 0.0, 1.0)
+    member = g.lower * np.clip(1.25 - np.abs(g.mx) / 1.0, 0.0, 1.0)
     depth = np.clip((P[:, 1] - P[14, 1]) / max(P[152, 1] - P[14, 1], 1e-6), 0, 1)
     z = np.zeros((N, 2))
     z[:, 1] = amp * member * (1 - R["jaw_chin_extra"] + R["jaw_chin_extra"] * depth)
@@ -169,7 +171,7 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     z[LOWER_LIP_ONLY, 1] *= share + (1 - share) * (1 - t**2) ** R["jaw_lip_arc"]
     z[corners, 1] = R["jaw_corner_share"] * amp
     if au == 27:
-        z[corners, 0] = -np.sign(P[corners, 0]) * R["au27_corner_in"]
+        z[corners, 0] = -np.sign(g.mx[corners]) * R["au27_corner_in"]
     moving = np.arange(N)[z[:, 1] > 0]
     # Only the jaw's side of the mouth split follows it: on a closed mouth the upper lip lies a
     # hair from the lower one, and an unrestricted spread dragged it down too (the lips then
