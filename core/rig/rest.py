@@ -21,7 +21,7 @@ from core.face.regions import region
 from core.face.umeyama import umeyama
 from core.paths import resource
 from core.rig.au_basis import AUBasis
-from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
+from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at, midline_x
 from core.rig.tuning import REST_FIT
 
 _MODEL = resource("canonical_face_model.json")
@@ -62,6 +62,12 @@ def _fitted() -> np.ndarray:
              "nose_R_side", "nose_L_side", "nasolabial_R", "nasolabial_L", "cheek_R", "cheek_L",
              "chin")
     return np.unique(np.concatenate([region(n) for n in names]))
+
+
+def _left_share(Q: np.ndarray) -> np.ndarray:
+    """(N,) each point's share of the subject's left side: 0 right, 1 left, blended over
+    0.1 IPD about the face's midline."""
+    return np.clip(0.5 + (Q[:, 0] - midline_x(Q)) / 0.1, 0.0, 1.0)
 
 
 def _heights(d: np.ndarray, idx: np.ndarray) -> np.ndarray:
@@ -144,31 +150,38 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
             fields[au] = (v * f).astype(np.float32)
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
-    k = _exact_corners(fields, P, Q)
+    k = _exact_corners(fields, _left_share(Q), P, Q)
     if k > 1.0:
         out[12] = round(min(out[12] * k, 1.0), 2)
     return RestExpression(out, fields)
 
 
-def _corner_height(X: np.ndarray) -> float:
-    """How far the mouth corners sit below the lip midline's centre (face frame: + is down)."""
-    return float((X[61, 1] + X[291, 1]) / 2 - (X[13, 1] + X[14, 1]) / 2)
+def _corner_heights(X: np.ndarray) -> np.ndarray:
+    """(2,) how far each mouth corner (subject's right, left) sits below the lip midline's
+    centre (face frame: + is down)."""
+    return X[[61, 291], 1] - (X[13, 1] + X[14, 1]) / 2
 
 
-def _exact_corners(fields: dict[int, np.ndarray], P: np.ndarray, Q: np.ndarray) -> float:
-    """Scale the rest smile's field so that removing every rest AU brings the mouth corners to
-    the neutral face's height: the fit trades the corners off against the other points, and a
-    pencil drawing of the smiling astronaut kept corners 0.08 IPD above its lip midline (a
-    closed-lip smile under anger) where the photo kept none. Returns the scale (1: unchanged)."""
+def _exact_corners(fields: dict[int, np.ndarray], sides: np.ndarray, P: np.ndarray,
+                   Q: np.ndarray) -> float:
+    """Scale each side of the rest smile's field so that removing every rest AU brings that
+    mouth corner to the neutral face's height: the fit trades the corners off against the other
+    points (a pencil drawing of the smiling astronaut kept corners 0.08 IPD above its lip
+    midline, a closed-lip smile under anger, where the photo kept none), and its one AU12 lifts
+    both corners alike, so a lopsided smile (a smirk, most paintings' half smiles) kept its
+    high corner and had its low one pushed under the neutral line. `sides` (N,) is each point's
+    share of the subject's left side (0 right, 1 left, 0.5 on the midline). Returns the larger
+    side's scale (1: unchanged)."""
     if 12 not in fields:
         return 1.0
-    left = _corner_height(P - sum(fields.values())) - _corner_height(Q)  # < 0: still lifted
-    own = _corner_height(fields[12])  # < 0: the smile lifts them
-    if left >= 0.0 or own > -1e-3:
-        return 1.0
-    k = min(1.0 + left / own, REST_FIT["max_corner_scale"])
-    fields[12] = (fields[12] * np.float32(k)).astype(np.float32)
-    return k
+    left = _corner_heights(P - sum(fields.values())) - _corner_heights(Q)  # < 0: still lifted
+    own = _corner_heights(fields[12])  # < 0: the smile lifts them
+    k = np.ones(2)
+    lifting = own < -1e-3
+    k[lifting] = np.clip(1.0 + left[lifting] / own[lifting], 0.0, REST_FIT["max_corner_scale"])
+    scale = (k[0] + (k[1] - k[0]) * sides).astype(np.float32)
+    fields[12] = (fields[12] * scale[:, None]).astype(np.float32)
+    return float(k.max())
 
 
 def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:

@@ -146,7 +146,8 @@ REST_FIT: dict = {
     # the fit has taken something else for a parted mouth)
     "max_gap_scale": 1.6,
     # the rest smile's field is scaled up to bring the corners down to the neutral height, at
-    # most by this (rest.py _exact_corners; the astronaut's pencil drawing needed 1.7x)
+    # most by this, each side on its own (rest.py _exact_corners; the astronaut's pencil
+    # drawing needed 1.3-1.4x; a smirk's low side is scaled down, to 0 at the least)
     "max_corner_scale": 2.5,
     # on the lips the parting fields are the exact opening (rest.py _exact_lip_closure): the
     # upper lip's share of the closing and how far an outer contour follows its inner one. In

@@ -8,7 +8,7 @@ import pytest
 from core.face.frame import FaceFrame
 from core.face.landmarks import detect_face
 from core.rig.au_basis import AUBasis
-from core.rig.rest import fit_rest
+from core.rig.rest import fit_rest, neutral_landmarks
 
 R_CORNER, L_CORNER = 61, 291
 
@@ -26,10 +26,6 @@ def _look_aside(landmarks, ipd_share):
     return out
 
 
-def _corner_pair(field):
-    return np.abs(field[R_CORNER]), np.abs(field[L_CORNER])
-
-
 @pytest.mark.parametrize("aside", [-0.09, 0.09])
 def test_fields_do_not_follow_the_pupils(landmarks, aside):
     # the frame's origin moves with the pupils; every AU's field stays what it was
@@ -43,12 +39,31 @@ def test_fields_do_not_follow_the_pupils(landmarks, aside):
     np.testing.assert_allclose(moved, straight, atol=2e-3)
 
 
-def test_rest_smile_taken_away_alike_on_both_sides(landmarks):
+def test_rest_smile_taken_away_as_with_the_pupils_straight(landmarks):
     straight = fit_rest(landmarks)
     aside = fit_rest(_look_aside(landmarks, 0.09))
     assert aside.aus.get(12, 0.0) == pytest.approx(straight.aus[12], abs=0.1)
-    r, l_ = _corner_pair(aside.fields[12])
-    np.testing.assert_allclose(r, l_, rtol=0.1)
-    # and as far as the straight-ahead portrait's (the pencil drawing of the smiling photo had
-    # one corner pulled 1.75x as far and its cheek smeared under sadness)
-    np.testing.assert_allclose(r, np.abs(straight.fields[12][R_CORNER]), rtol=0.15)
+    # the pencil drawing of the smiling photo had one corner pulled 1.75x as far as the other
+    # and its cheek smeared under sadness
+    np.testing.assert_allclose(aside.fields[12][:468], straight.fields[12][:468], atol=0.01)
+
+
+def test_a_lopsided_smile_is_taken_away_on_each_side(landmarks):
+    """A smirk: the sample's smile with its left corner lifted by another half AU12. Taking the
+    rest smile away brings each corner to the neutral face's height, the high one no longer
+    left lifted and the low one not pushed under the line (rest.py _exact_corners)."""
+    fr = FaceFrame.from_landmarks(landmarks)
+    P = fr.to_frame(landmarks[:, :2])
+    basis = AUBasis.build(P, [12])
+    lift = 0.5 * basis.matrix[basis.keys.index((12, "L"))].reshape(-1, 2)
+    smirk = landmarks.copy()
+    smirk[:, :2] = fr.to_image(P + lift)
+    rest = fit_rest(smirk)
+    frame = FaceFrame.from_landmarks(smirk)
+    after = frame.to_frame(smirk[:, :2]) - sum(rest.fields.values())
+    neutral = frame.to_frame(neutral_landmarks(smirk))
+
+    def heights(X):
+        return X[[R_CORNER, L_CORNER], 1] - (X[13, 1] + X[14, 1]) / 2
+
+    np.testing.assert_allclose(heights(after), heights(neutral), atol=0.01)
