@@ -33,7 +33,7 @@ from pathlib import Path
 
 from core.atomic import file_mode, os_error_reason
 from core.emotions import AU_CATALOG, AU_NUMBERS
-from core.errors import ExportError, InputError
+from core.errors import ExportError
 from core.validate import PathArg
 
 ARKIT_52: tuple[str, ...] = (
@@ -91,14 +91,11 @@ def _clip(v: float) -> float:
 
 
 def check_curves_path(path: str | os.PathLike) -> Path:
-    p = Path(path)
-    if p.suffix.lower() not in SUFFIXES:
-        raise InputError(f"--curves: {p.name} must end in .csv or .json")
-    if p.is_dir():
-        raise InputError(f"--curves: {p} is a folder; give a file name ending in .csv or .json")
-    if not p.parent.exists():
-        raise InputError(f"--curves: the folder {p.parent} does not exist")
-    return p
+    """--curves as a path that can be written (a folder that exists and is writable, not a
+    folder itself, not read-only) and ends in .csv or .json; render checks it at the door."""
+    from core import validate
+
+    return validate.output_file(path, "--curves", SUFFIXES)
 
 
 class CurveWriter:

@@ -73,7 +73,8 @@ class RenderJob:
         validate.size(self.size)
         validate.number(self.start, "--start (seconds)", 0.0)
         validate.seed(self.seed)
-        if self.duration is not None and validate.number(self.duration, "--duration") <= 0:
+        if self.duration is not None and validate.number(
+                self.duration, "--duration", hi=validate.MAX_TAKE_S) <= 0:
             raise InputError(f"--duration must be > 0 seconds, got {self.duration}")
         total = self.audio_duration()
         if total is not None and self.start >= total:

@@ -205,12 +205,12 @@ class EmotionMix:
         )
 
 
-def _pairs(text: str, what: str) -> list[tuple[str, float]]:
+def _pairs(text: str, what: str, presets: bool = False) -> list[tuple[str, float]]:
     out = []
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
         if not sep:
-            presets = " or a preset name ('angry', 'sadly surprised')" if what == "--mix" else ""
+            presets = " or a preset name ('angry', 'sadly surprised')" if presets else ""
             raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas{presets}, "
                              f"got {part!r}")
         try:
@@ -220,21 +220,23 @@ def _pairs(text: str, what: str) -> list[tuple[str, float]]:
     return out
 
 
-def parse_mix(text: str) -> dict[str, float]:
+def parse_mix(text: str, what: str = "--mix") -> dict[str, float]:
     """'happy=0.7,surprised=0.3' -> {'happy': 0.7, 'surprised': 0.3} with clear errors; a preset
     name alone ('angry', 'sadly surprised', 'neutral') -> its gates, as the app's preset menu
-    sets them (a compound at full strength: CompoundPreset.gates)."""
+    sets them (a compound at full strength: CompoundPreset.gates). `what` names the source in
+    messages: the flag (`live --emotion`) or the manifest's cell."""
     key = " ".join(text.split()).lower()
     if key and "=" not in key and (key in EMOTIONS or key in COMPOUND_PRESETS
                                    or key == "neutral"):
         g = EmotionMix.from_preset(key).weights
         return {e: w for e, w in zip(EMOTIONS, g) if w > 0}
     out: dict[str, float] = {}
-    for name, w in _pairs(text, "--mix"):
+    for name, w in _pairs(text, what, presets=True):
         if name.lower() not in EMOTIONS:
-            raise InputError(f"--mix: unknown emotion {name!r}; expected one of: {', '.join(EMOTIONS)}")
-        validate.weight(w, f"--mix: the weight for {name}")
-        _once(out, name.lower(), w, "--mix")
+            raise InputError(f"{what}: unknown emotion {name!r}; expected one of: "
+                             + ", ".join(EMOTIONS))
+        validate.weight(w, f"{what}: the weight for {name}")
+        _once(out, name.lower(), w, what)
     return out
 
 

@@ -20,6 +20,9 @@ CROP_RANGE = (16, 2048)   # side of a prepared training crop in pixels (`prepare
 # numpy's SeedSequence refuses negative seeds and torch's manual_seed anything past 2**64 - 1;
 # 32 bits is every seed both take (and a float holds it exactly)
 SEED_RANGE = (0, 2**32 - 1)
+# the longest take in seconds: an audio file (core.audio.io) or a silent clip's --duration (a
+# 1e9 s silent clip asked numpy for 93 GiB and ended in a MemoryError traceback)
+MAX_TAKE_S = 3600
 MIX_MODES = ("free", "normalized")
 
 
@@ -166,9 +169,9 @@ def output_folder(path, what: str):
     return p
 
 
-def output_file(path, what: str):
-    """A file path that can be written: not a folder, in an existing writable folder, and not
-    a read-only file (nothing is created here)."""
+def output_file(path, what: str, suffixes: tuple[str, ...] = ()):
+    """A file path that can be written: not a folder, ending in one of `suffixes` where given,
+    in an existing writable folder, and not a read-only file (nothing is created here)."""
     import os
     from pathlib import Path
 
@@ -176,6 +179,9 @@ def output_file(path, what: str):
     p = Path(path)
     if p.is_dir():
         raise InputError(f"{what} {p} is a folder; give a file name")
+    if suffixes and p.suffix.lower() not in suffixes:
+        raise InputError(f"{what} {p}: the file name must end in {' or '.join(suffixes)} "
+                         f"(got {p.suffix or 'no extension'!r})")
     if not p.parent.is_dir():
         raise InputError(f"{what} {p}: the folder {p.parent} does not exist")
     if p.exists() and not os.access(p, os.W_OK):

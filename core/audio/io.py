@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import AudioError
+from core.validate import MAX_TAKE_S
 
 # The engine's analysis rate: speech features, wav2vec2 and the audio-emotion model all work on
 # 16 kHz mono (wav2vec2 and emotion2vec were trained at 16 kHz).
@@ -50,10 +51,10 @@ class AudioTrack:
 
 
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
-               max_seconds: float = 3600) -> AudioTrack:
+               max_seconds: float = MAX_TAKE_S) -> AudioTrack:
     """Read `path`, mix down to mono, resample to `sample_rate`; raise AudioError on bad input."""
     p = Path(path)
-    name = p.name
+    name = p.name or str(p)  # "." or "..": its own name is empty
     if not p.exists():
         raise AudioError(f"The audio file {p} does not exist.")
     if p.is_dir():

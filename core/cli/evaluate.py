@@ -36,7 +36,7 @@ def run(args) -> int:
         raise InputError(f"the generated and ground-truth folders are the same folder ({gen}); "
                          "give the ground truth's own folder")
     if args.out is not None:
-        validate.output_file(args.out, "--out")
+        validate.output_file(args.out, "--out", (".json",))  # the summary is JSON
         validate.not_an_input(args.out, _inputs(args), "--out")
     labels = None
     if args.metadata:

@@ -132,7 +132,9 @@ def _portrait(path):
 def _mix(text: str):
     from core.mix import EmotionMix, parse_mix
 
-    return EmotionMix.from_dict(parse_mix(text)) if "=" in text else EmotionMix.from_preset(text)
+    if "=" in text:
+        return EmotionMix.from_dict(parse_mix(text, "--emotion"))
+    return EmotionMix.from_preset(text)
 
 
 def _window(session, args) -> int:

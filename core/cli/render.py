@@ -298,6 +298,9 @@ def run(args, progress=None) -> int:
 
     mix = build_mix(args)
     out = check_output_path(args.out)
+    if args.curves is not None:  # before the audio and the face analysis, as --out is
+        from core.curves import check_curves_path
+        check_curves_path(args.curves)
     check_not_inputs(args)
     stream_target = check_stream_args(args)
     audio = load_audio_arg(args)

@@ -1,0 +1,78 @@
+"""Door checks a careless user met late or not at all (the CLI audit): each case is refused
+before the slow work, with one `error:` line naming the flag, no traceback, nothing written
+and inputs unchanged (tests/robust/helpers.py)."""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.robust.helpers import Case, run_in_process
+
+
+@pytest.fixture
+def folder(tmp_path, portrait_path, speech_wav) -> Path:
+    """The sample portrait, a picture with no face in it, speech, and the two empty folders
+    evaluate pairs videos from."""
+    import cv2
+
+    f = tmp_path / "case"
+    f.mkdir()
+    shutil.copy(portrait_path, f / "portrait.png")
+    cv2.imwrite(str(f / "blank.png"), np.full((256, 256, 3), 128, np.uint8))
+    shutil.copy(speech_wav, f / "speech.wav")
+    (f / "gen").mkdir()
+    (f / "ref").mkdir()
+    return f
+
+
+def _render(portrait="portrait.png", *extra):
+    """Extra values are names inside the case folder where they name a file to write."""
+    return lambda f: ["render", "--portrait", f / portrait, "--audio", f / "speech.wav",
+                      "--out", f / "take.mp4", *(f / a if "." in a else a for a in extra)]
+
+
+CASES = [
+    # a silent clip's length went to numpy unchecked: MemoryError traceback (93 GiB asked)
+    Case("silent clip of 1e9 s", lambda f: ["render", "--portrait", f / "portrait.png", "--out",
+                                            f / "take.mp4", "--duration", "1e9"], "--duration"),
+    # --curves was checked when its file opened, after the audio and the face analysis: the
+    # no-face portrait's message came first and a good one cost the whole analysis
+    Case("--curves in a missing folder", _render("blank.png", "--curves", "no/c.csv"),
+         "--curves"),
+    Case("--curves not .csv/.json", _render("blank.png", "--curves", "c.txt"), ".csv"),
+    # evaluate wrote its JSON over any file --out named (a picture, a video it did not read)
+    Case("evaluate --out is not .json", lambda f: ["evaluate", f / "gen", f / "ref", "--out",
+                                                   f / "portrait.png"], ".json"),
+    # the weight's message named --mix, a flag live does not have
+    Case("live --emotion NaN weight", lambda f: ["live", "--input", f / "speech.wav",
+                                                 "--emotion", "happy=nan"], "--emotion:"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_refused_at_the_door(case, folder, capsys):
+    run_in_process(case, folder, capsys)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
+def test_curves_in_a_read_only_folder_is_refused_at_the_door(folder, capsys):
+    (folder / "ro").mkdir()
+    os.chmod(folder / "ro", 0o555)
+    try:
+        run_in_process(Case("ro", _render("blank.png", "--curves", "ro/c.csv"), "read-only"),
+                       folder, capsys)
+    finally:
+        os.chmod(folder / "ro", 0o755)
+
+
+@pytest.mark.parametrize("argv", [["mix", "--audio", "."], ["live", "--input", "."]])
+def test_the_current_folder_as_audio_is_named(argv, folder, capsys, monkeypatch):
+    """`--audio .`: the message named the folder by Path('.').name, which is empty
+    ("error:  is a folder, not an audio file.")."""
+    monkeypatch.chdir(folder)
+    line = run_in_process(Case("dot", lambda f: argv, "folder"), folder, capsys)
+    assert "error: . is a folder" in line
