@@ -149,8 +149,11 @@ def _row(line: int, header: list[str], cells: list[str], base: Path) -> BatchRow
 def _flag_shared_outputs(rows: list[BatchRow]) -> None:
     """An output another row also writes, or one that is a row's input (its render would
     replace that file), fails its row."""
-    read = {row.cells[name]: row.line for row in rows for name in INPUT_COLUMNS
-            if row.cells.get(name)}
+    read: dict[str, list[int]] = {}  # path -> the lines that read it
+    for row in rows:
+        for name in INPUT_COLUMNS:
+            if row.cells.get(name):
+                read.setdefault(row.cells[name], []).append(row.line)
     seen: dict[str, int] = {}
     for row in rows:
         if row.problem:
@@ -159,8 +162,9 @@ def _flag_shared_outputs(rows: list[BatchRow]) -> None:
             target = row.cells.get(name)
             if not target:
                 continue
-            if target in read:
-                row.problem = f"{Path(target).name} is an input of line {read[target]}"
+            if target in read:  # its own input, else the first row's that reads it
+                line = row.line if row.line in read[target] else read[target][0]
+                row.problem = f"{Path(target).name} is an input of line {line}"
                 break
             if target in seen:
                 row.problem = f"{Path(target).name} is also written by line {seen[target]}"

@@ -16,7 +16,7 @@ from core.batch.manifest import BatchRow
 from core.batch.progress import Board
 from core.batch.record import identity, is_done
 from core.batch.worker import RowResult, render_row
-from core.errors import InputError
+from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
 CRASH_RETRIES = 1  # a row in flight when a worker process died is tried again this many times
@@ -74,17 +74,20 @@ def run_batch(rows: list[BatchRow], options: BatchOptions, stream=None) -> Batch
 
 def preflight(cells: dict[str, str]) -> str:
     """Cheap checks in the driver, so an obviously bad row costs no worker: its input files exist,
-    its output folders exist, its mix parses. Returns the reason, or ''."""
+    its outputs can be written (render's own door checks: folder, name, read-only), its mix
+    parses. Returns the reason, or ''."""
+    from core.curves import check_curves_path
     from core.mix import parse_mix
+    from core.video.export import check_output_path
     for name in ("portrait", "audio", "keys"):
         if cells.get(name) and not Path(cells[name]).is_file():
             return f"the {name} file {cells[name]} was not found"
-    for name in ("out", "curves"):
-        if cells.get(name) and not Path(cells[name]).parent.is_dir():
-            return f"the folder {Path(cells[name]).parent} for {name} does not exist"
     try:
-        parse_mix(cells.get("mix", ""))
-    except InputError as e:
+        check_output_path(cells["out"])
+        if cells.get("curves"):
+            check_curves_path(cells["curves"])
+        parse_mix(cells.get("mix", ""), "the mix cell")
+    except MoeeError as e:
         return str(e)
     return ""
 
