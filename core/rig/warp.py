@@ -169,8 +169,9 @@ class Warper:
         at = np.full(rows * cols, live[0] if len(live) else 0, np.intp)
         at[: len(live)] = live
         self._live_at = at.reshape(rows, cols)
-        self._live_gx = self._gx.reshape(-1)[self._live_at]
-        self._live_gy = self._gy.reshape(-1)[self._live_at]
+        # (2, rows, cols): x and y stacked, so each Newton operation is one call for both
+        self._live_g = np.stack([self._gx.reshape(-1)[self._live_at],
+                                 self._gy.reshape(-1)[self._live_at]])
 
     def _roi(self, pts: np.ndarray, h: int, w: int) -> tuple[int, int, int, int]:
         m = WARP_TUNING["roi_margin"] * self.cell
@@ -194,31 +195,40 @@ class Warper:
         D = self.field(disp, pins)
         sx, sy = float(self.spacing[0]), float(self.spacing[1])
         Dx, Dy = cv2.split(D)  # contiguous planes: the arithmetic below is ~3x faster on them
-        # D and its Jacobian in px/px, I + dD/dx (the bilinear field's slope between nodes), as
-        # one 6-channel image: one remap a step samples both (the same values as two)
-        DJ = cv2.merge([Dx, Dy, _slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy,
-                        _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1])
+        # D and its Jacobian in px/px, I + dD/dx = [[a, b], [c, d]] (the bilinear field's slope
+        # between nodes), as one 6-channel image (Dx, Dy, d, a, b, c): one remap a step samples
+        # all (the same values as two)
+        a, b = _slope(Dx, 1) / sx + 1, _slope(Dx, 0) / sy
+        c, d = _slope(Dy, 1) / sx, _slope(Dy, 0) / sy + 1
+        DJ = cv2.merge([Dx, Dy, d, a, b, c])
         # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
         # landmark or pin reaches: elsewhere D is 0 around the node, so q stays on it, B is 0
         if not len(self._live):
             return np.zeros_like(D)
-        at, gx, gy = self._live_at, self._live_gx, self._live_gy
-        qx = gx - Dx.reshape(-1)[at] / sx
-        qy = gy - Dy.reshape(-1)[at] / sy
+        at, g = self._live_at, self._live_g
+        return self._invert(DJ, g - np.stack([Dx.reshape(-1)[at] / sx, Dy.reshape(-1)[at] / sy]),
+                            Dx.shape)
+
+    def _invert(self, DJ: np.ndarray, q: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        """Newton on the live nodes from q (2, rows, cols), grid units: x and y stacked, each
+        operation one call for both on the same float32 values as one per axis (x uses the
+        Jacobian's row (d, -b), y its row (a, -c): with (d, a) and (b, c) stacked and the
+        residual's rows swapped, one product each)."""
         t = WARP_TUNING
-        lim = t["max_step"]
+        lim, g = t["max_step"], self._live_g
+        s = self.spacing.reshape(2, 1, 1)  # float32: the same products as with Python floats
         for _ in range(t["newton_steps"]):
-            dqx, dqy, a, b, c, d = cv2.split(cv2.remap(DJ, qx, qy, cv2.INTER_LINEAR,
-                                                       borderMode=cv2.BORDER_REPLICATE))
-            # residual F(x) - y in px, F(x) = x + D(x)
-            rx = (qx - gx) * sx + dqx
-            ry = (qy - gy) * sy + dqy
-            det = np.maximum(a * d - b * c, t["min_det"])
-            qx -= clip((d * rx - b * ry) / det / sx, -lim, lim)
-            qy -= clip((a * ry - c * rx) / det / sy, -lim, lim)
-        B = np.zeros((Dx.size, 2), np.float32)
-        B[at, 0], B[at, 1] = (gx - qx) * sx, (gy - qy) * sy
-        return B.reshape(*Dx.shape, 2)
+            sampled = cv2.remap(DJ, q[0], q[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            # channels first, contiguous (numpy on strided channels ran ~2x slower)
+            planes = cv2.transpose(sampled.reshape(-1, 6)).reshape(6, *q.shape[1:])
+            dq, da, bc = planes[:2], planes[2:4], planes[4:]  # (Dx, Dy), (d, a), (b, c)
+            r = (q - g) * s + dq  # residual F(x) - y in px, F(x) = x + D(x)
+            det = np.maximum(da[1] * da[0] - bc[0] * bc[1], t["min_det"])
+            q -= clip((da * r - bc * r[::-1]) / det / s, -lim, lim)
+        B = np.zeros((shape[0] * shape[1], 2), np.float32)
+        at = self._live_at
+        B[at, 0], B[at, 1] = (g[0] - q[0]) * s[0], (g[1] - q[1]) * s[1]
+        return B.reshape(*shape, 2)
 
     def roi_map(self, disp: np.ndarray) -> np.ndarray:
         """Backward map for the box `roi` only, absolute source px, (y1-y0, x1-x0, 2) float32
