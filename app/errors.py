@@ -88,3 +88,18 @@ def ask_missing_portrait(parent: QWidget | None, path: str) -> str:
     box.setDefaultButton(locate)
     box.exec()
     return {id(locate): "locate", id(skip): "skip"}.get(id(box.clickedButton()), "cancel")
+
+
+def ask_recover(parent: QWidget | None, what: str, when: str) -> str:
+    """'recover', 'discard' or 'later' for unsaved work a crash left behind (core/recovery.py).
+    Blocking by nature; tests monkeypatch it."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
+                      f"MoEE Palette did not quit normally. Unsaved changes to {what} were kept "
+                      f"at {when}. Recover them?", QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("recoverWork")
+    recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
+    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(recover)
+    box.exec()
+    return {id(recover): "recover", id(discard): "discard"}.get(id(box.clickedButton()), "later")

@@ -17,6 +17,7 @@ from PySide6.QtGui import QUndoStack
 from PySide6.QtWidgets import QApplication, QDockWidget, QLabel, QMainWindow
 
 from app.audio_strip import AudioStrip
+from app.autosave import Autosave
 from app.elided_label import ElidedLabel
 from app.engine_switch import WindowEngines, engine_problem
 from app.errors import show_error
@@ -74,6 +75,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self._restore_layout()
         self.setAcceptDrops(True)
         self.project.subscribe(self._on_project_changed)
+        self.autosave = Autosave(self.project, self.settings.data_dir() / "recovery", self)
+        self.autosave.failed.connect(self._status_message)
         self.palette.show_mix(self.project.mix)
         self._update_title()
         if load_samples:
@@ -365,6 +368,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         if not self._may_discard():
             event.ignore()
             return
+        self.autosave.stop()
         if self.export_dialog is not None and self.export_dialog.running:
             self.export_dialog.cancel_or_close()
         self.playback.shutdown()
@@ -397,6 +401,8 @@ def run_app(argv: list[str]) -> int:
         app.setStyleSheet(THEME_QSS.read_text())
     window = MainWindow()
     _install_excepthook(lambda: window)
+    window.show()
+    window.autosave.offer(window)
     for arg in argv:
         if not arg.startswith("-"):
             window.open_path(arg) if Path(arg).exists() else show_error(

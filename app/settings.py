@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings
+from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
 from app.ui_constants import APP_NAME, ORG_NAME, RECENT_FILES_MAX, SETTINGS_VERSION
 
@@ -15,6 +15,7 @@ class AppSettings:
         """path: an .ini file (tests); None: the platform's usual place."""
         self.qs = (QSettings(path, QSettings.Format.IniFormat) if path
                    else QSettings(ORG_NAME, APP_NAME))
+        self._path = path
         self._migrate()
 
     def _migrate(self) -> None:
@@ -22,6 +23,14 @@ class AppSettings:
         if version < 1:  # version 0 had no groups; nothing worth keeping
             self.qs.remove("recent")
         self.qs.setValue("meta/version", SETTINGS_VERSION)
+
+    def data_dir(self) -> Path:
+        """Where the app keeps its own files (crash recovery copies): beside a given settings
+        file (tests), else the platform's app data folder."""
+        if self._path:
+            return Path(self._path).resolve().parent
+        base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+        return Path(base) if base else Path.home() / ".moee-palette"
 
     # ----- recent files
     def recent(self, kind: str) -> list[str]:

@@ -59,6 +59,9 @@ SCROLLBAR_ALLOWANCE = 24  # pixels kept for the palette's vertical scroll bar
 AUDIO_DOCK_HEIGHT = 190
 RECENT_FILES_MAX = 8
 STATUS_MESSAGE_MS = 6000
+# an unsaved project is copied for crash recovery this long after its last change (core/
+# recovery.py): long enough that a slider drag writes once, short enough to lose little
+AUTOSAVE_MS = 3000
 SETTINGS_VERSION = 1
 
 # Export dialog.

@@ -246,6 +246,19 @@ class WindowFiles:
         self.settings.add_recent("project", path)
         return True
 
+    def restore_project(self, recovered: Project) -> None:
+        """Take over a project recovered after a crash (app/autosave.py): unsaved, titled as
+        the file it was saved to before (if any), its copy kept again from now on."""
+        if (self.session.portrait is None
+                or self.session.portrait.path != recovered.portrait_path):
+            self._drop_portrait("loading portrait…")
+        self.project.replace_with(recovered)
+        self.project.dirty = True
+        self.undo_stack.clear()
+        self._update_title()
+        self.autosave.write_now()
+        self._status_message("Recovered the unsaved changes")
+
     def _find_portrait(self, loaded: Project) -> str | None | bool:
         """None: the portrait is there (or skipped); a path: located; False: cancelled."""
         missing = loaded.portrait_path

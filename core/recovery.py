@@ -1,0 +1,83 @@
+"""Crash recovery: an unsaved project is copied, a few seconds after each change, to a recovery
+file of its own process (`recovery-<pid>.json` in the app's data folder), written atomically.
+A clean save, a discard or a normal quit deletes it; one left by a process that is no longer
+running is work a crash (or a killed app, a power cut) would have lost, and the next start
+offers it back. No Qt here: the app (app/autosave.py) drives it."""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from core import atomic
+from core.errors import ExportError, MoeeError
+from core.project import Project
+
+PREFIX, SUFFIX = "recovery-", ".json"
+
+
+@dataclass
+class Recovered:
+    project: Project  # its file_path: where it was saved before, or None (untitled)
+    saved_at: float  # when the copy was made (seconds since the epoch)
+    source: Path  # the recovery file itself
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):  # someone else's process: running, not ours to take
+        return True
+    return True
+
+
+class RecoveryFile:
+    def __init__(self, folder: str | os.PathLike, pid: int | None = None):
+        self.folder = Path(folder)
+        self.path = self.folder / f"{PREFIX}{os.getpid() if pid is None else pid}{SUFFIX}"
+
+    def write(self, project: Project) -> None:
+        """Copy `project` (absolute media paths) here; ExportError when the folder is not
+        writable (the app says so once, and the project itself is untouched)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise ExportError(f"cannot write {self.folder}: {atomic.os_error_reason(e)}") from None
+        payload = {"saved_at": time.time(), "file_path": project.file_path,
+                   "project": project.to_json_dict()}
+        # a copy, not the user's file: no fsync (a crash mid-write leaves the previous copy)
+        atomic.write_text(self.path, json.dumps(payload, indent=1), fsync=False)
+
+    def clear(self) -> None:
+        try:
+            self.path.unlink(missing_ok=True)
+        except OSError:  # its folder could never be made (the write said so): nothing there
+            pass
+
+    def orphans(self) -> list[Path]:
+        """Recovery files whose process is gone, newest first."""
+        found = []
+        for p in self.folder.glob(f"{PREFIX}*{SUFFIX}"):
+            pid = p.name[len(PREFIX):-len(SUFFIX)]
+            if pid.isdigit() and not _alive(int(pid)):
+                found.append(p)
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def read(path: Path) -> Recovered | None:
+    """The project kept in a recovery file, or None when it no longer reads (damaged, from a
+    newer app): such a file is left where it is for the user to look at."""
+    try:
+        d = json.loads(path.read_text(encoding="utf-8"))
+        project = Project.from_json_dict(d["project"])
+        file_path = d.get("file_path")
+        project.file_path = file_path if isinstance(file_path, str) else None
+        return Recovered(project, float(d.get("saved_at", path.stat().st_mtime)), path)
+    except (OSError, ValueError, KeyError, TypeError, MoeeError):
+        return None

@@ -1,0 +1,131 @@
+"""Crash recovery: unsaved work is copied a moment after each change and offered back after a
+crash (core/recovery.py, app/autosave.py); a save, a discard or a normal quit leaves no copy."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.mix import EmotionMix
+from core.project import Project
+from core.recovery import RecoveryFile, read
+
+
+@pytest.fixture
+def dead_pid():
+    """A pid no process has (Linux pids stop at 2**22): what a crashed app's copy is named
+    after. (Starting and reaping a real child here, beside a window's worker threads, ended the
+    test run in a refcount abort at exit.)"""
+    return 2**22 + 7
+
+
+@pytest.fixture
+def recovery_answer(monkeypatch):
+    asked = []
+    reply = {"value": "recover"}
+
+    def fake(parent, what, when):
+        asked.append(what)
+        return reply["value"]
+
+    monkeypatch.setattr("app.errors.ask_recover", fake)
+    return {"asked": asked, "reply": reply}
+
+
+def _crash(window, dead_pid):
+    """What a crash leaves: this window's copy, under the name of a process that is gone."""
+    own = window.autosave.file.path
+    assert own.exists()
+    crashed = own.with_name(f"recovery-{dead_pid}.json")
+    own.rename(crashed)
+    return crashed
+
+
+def _fast(window):
+    window.autosave.timer.setInterval(20)
+
+
+def test_unsaved_changes_are_copied_and_offered_back(window, qtbot, tmp_path, dead_pid,
+                                                     recovery_answer, errors):
+    _fast(window)
+    path = str(tmp_path / "take.moee.json")
+    assert window._save_to(path)
+    assert not window.autosave.file.path.exists()  # saved: nothing to keep
+    window.palette.presets.choose("sadly fearful")
+    window.palette.au_grid.cells[26].button.click()
+    qtbot.waitUntil(window.autosave.file.path.exists, timeout=5000)
+    qtbot.wait(100)  # the last edit's copy (each edit restarts the timer)
+    mix = window.project.mix
+    crashed = _crash(window, dead_pid)
+    # the next start: a fresh window on the same settings offers the copy back
+    window.project.replace_with(Project())  # what a new run starts from
+    assert window.autosave.offer(window)
+    qtbot.waitUntil(lambda: window.session.portrait is not None
+                    and not window.session.loading(), timeout=60000)
+    assert recovery_answer["asked"] == ["take.moee.json"]
+    assert window.project.mix == mix and window.project.file_path == path
+    assert window.isWindowModified() and "take.moee.json" in window.windowTitle()
+    assert not crashed.exists()  # answered: not offered again
+    assert window.autosave.file.path.exists()  # and kept again as this run's copy
+    assert window._save_to(path)
+    assert not window.autosave.file.path.exists() and not errors
+
+
+def test_discard_and_later(window, qtbot, dead_pid, recovery_answer):
+    _fast(window)
+    window.palette.presets.choose("angry")
+    qtbot.waitUntil(window.autosave.file.path.exists, timeout=5000)
+    crashed = _crash(window, dead_pid)
+    recovery_answer["reply"]["value"] = "later"
+    assert not window.autosave.offer(window) and crashed.exists()
+    recovery_answer["reply"]["value"] = "discard"
+    assert not window.autosave.offer(window) and not crashed.exists()
+    assert not window.autosave.offer(window)  # nothing left to offer
+    assert len(recovery_answer["asked"]) == 2
+
+
+def test_a_normal_quit_leaves_no_copy(window, qtbot, answers):
+    _fast(window)
+    window.palette.presets.choose("happy")
+    qtbot.waitUntil(window.autosave.file.path.exists, timeout=5000)
+    answers["reply"]["value"] = "discard"
+    window.close()
+    assert not window.autosave.file.path.exists()
+
+
+def test_a_running_apps_copy_is_not_offered(tmp_path):
+    # another window of a running app (this process) keeps its own copy: not a crash
+    live = RecoveryFile(tmp_path)
+    live.write(Project(mix=EmotionMix.from_preset("sad")))
+    assert live.orphans() == []
+
+
+def test_damaged_copies_are_left_alone(tmp_path, dead_pid):
+    bad = tmp_path / f"recovery-{dead_pid}.json"
+    bad.write_text("{not json")
+    assert RecoveryFile(tmp_path).orphans() == [bad] and read(bad) is None
+    good = RecoveryFile(tmp_path, pid=dead_pid)
+    good.path = tmp_path / "recovery-copy.json"  # not a pid: never offered
+    mix = EmotionMix.from_preset("fearful")
+    good.write(Project(mix=mix, file_path=None))
+    assert RecoveryFile(tmp_path).orphans() == [bad]
+    assert json.loads(good.path.read_text())["file_path"] is None
+    assert read(good.path).project.mix == mix
+
+
+def test_unwritable_folder_is_said_once(window, qtbot, tmp_path):
+    blocker = tmp_path / "a file"
+    blocker.write_text("")
+    window.autosave.file = RecoveryFile(blocker / "recovery")  # a folder that cannot be made
+    said = []
+
+    def say(text):  # a Python function: PySide slots on builtins (list.append) misbehaved
+        said.append(text)
+
+    window.autosave.failed.connect(say)
+    window.palette.presets.choose("sad")
+    window.autosave.write_now()
+    window.palette.presets.choose("angry")
+    window.autosave.write_now()
+    assert len(said) == 1 and "recovery" in said[0]
+    assert window.isWindowModified()
