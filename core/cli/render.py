@@ -289,6 +289,16 @@ def _identity(path) -> tuple | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
+def take_notes(job) -> list[str]:
+    """What the take will be that the flags did not say: a --duration past the audio's end
+    renders up to the end (the summary's seconds are right; this says why they are fewer)."""
+    total = job.audio_duration()
+    if total is None or job.duration is None or job.start + job.duration <= total + 1e-6:
+        return []
+    return [f"--duration {job.duration:g} s runs past the end of the audio: rendering the "
+            f"{total - job.start:.2f} s there are"]
+
+
 def run(args, progress=None) -> int:
     """`progress`: a callable (done, total) with a finish() (batch rows report through it);
     default: the stderr progress line."""
@@ -308,6 +318,9 @@ def run(args, progress=None) -> int:
         from core.errors import InputError
         raise InputError("--emotion-from-audio needs --audio")
     job = build_job(args, audio, resolve_emotion(args, mix, audio))
+    from core.cli import note
+    for text in [] if args.quiet else take_notes(job):
+        note(text)
     from core.keyframes import keys_from_args
     job.keys = offset_keys(keys_from_args(args), mix.head, mix.gaze)
     image = load_portrait(args)
@@ -317,7 +330,6 @@ def run(args, progress=None) -> int:
     helper = Helper.early(engine, job, args.workers)
     try:
         job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
-        from core.cli import note
         from core.face.framing import portrait_notes
         notes = portrait_notes(job.portrait, job.size,
                                "render with --frame face (a square around the face) or a "

@@ -106,6 +106,22 @@ def test_progress_summary_and_quiet(tmp_path, portrait_path, speech_wav, capsys,
     assert cap.out.strip() == str(out) and cap.err == ""
 
 
+def test_duration_past_the_audio_is_said(tmp_path, portrait_path, silence_wav, capsys, stripes):
+    """The take ends with the audio: --duration 100 on a short file rendered it quietly."""
+    from core.audio.io import load_audio
+
+    total = load_audio(str(silence_wav)).duration
+    out = tmp_path / "a.mp4"
+    assert run_cli(_render("--portrait", portrait_path, "--audio", silence_wav, "--engine",
+                           stripes, "--size", 64, "--duration", 100, "--out", out)) == 0
+    err = capsys.readouterr().err
+    assert f"note: --duration 100 s runs past the end of the audio: rendering the {total:.2f} s" \
+        in err
+    assert run_cli(_render("--portrait", portrait_path, "--audio", silence_wav, "--engine",
+                           stripes, "--size", 64, "--duration", total / 2, "--out", out)) == 0
+    assert "note:" not in capsys.readouterr().err
+
+
 def test_demo_progress_line_is_redrawn_a_few_times_a_second(tmp_path, capsys):
     """`main.py demo` (what `./dev app` runs with no display) redrew its line on every frame;
     it now shares render's line: at most one redraw per PROGRESS_EVERY_S, plus the last."""
