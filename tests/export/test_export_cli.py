@@ -297,13 +297,19 @@ def test_a_ctrl_c_swallowed_by_a_finalizer_still_stops_the_render(tmp_path, port
                 yield f
 
     monkeypatch.setitem(core.engines._ENGINES, "swallowing", Swallowing)
-    out = tmp_path / "take.mp4"
-    code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
-                           "--engine", "swallowing", "--quiet"))
-    assert code == 130
-    assert "interrupted" in capsys.readouterr().err
-    assert os.listdir(tmp_path) == []
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    # as in a terminal: a suite run as a background job starts with SIGINT ignored, and the CLI
+    # then (rightly) leaves it ignored
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        out = tmp_path / "take.mp4"
+        code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
+                               "--engine", "swallowing", "--quiet"))
+        assert code == 130
+        assert "interrupted" in capsys.readouterr().err
+        assert os.listdir(tmp_path) == []
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def test_frame_face_renders_a_far_face_large(tmp_path, far_face_path, speech_wav, capsys):

@@ -295,7 +295,10 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
         f"face.png,line.wav,take{i}.mp4\n" for i in range(4)))
     proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
                              str(tmp_path / "m.csv"), "--jobs", "2", "--size", "512"],
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True,
+                            # a suite run as a background job ignores SIGINT, and children
+                            # inherit that: restore what a terminal's process has
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
         time.sleep(0.05)
