@@ -56,19 +56,18 @@ class Autosave(QObject):
         """Ask about the newest copy a crashed run left; True when it was recovered. The answer
         covers every copy left behind ('later' keeps them for the next start); copies that no
         longer read are left alone."""
-        kept = [(p, found) for p in self.file.orphans() if (found := read(p)) is not None]
+        kept = [found for p in self.file.orphans() if (found := read(p)) is not None]
         if not kept:
             return False
-        found = kept[0][1]
-        name = (Path(found.project.file_path).name if found.project.file_path
-                else "an untitled project")
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.saved_at))
+        newest = kept[0].project
+        name = Path(newest.file_path).name if newest.file_path else "an untitled project"
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(kept[0].saved_at))
         answer = errors.ask_recover(window, name, when)
         if answer == "later":
             return False
-        for p, _ in kept:
-            p.unlink(missing_ok=True)
+        for found in kept:
+            found.source.unlink(missing_ok=True)
         if answer == "recover":
-            window.restore_project(found.project)
+            window.restore_project(newest)
             return True
         return False

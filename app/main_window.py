@@ -407,5 +407,4 @@ def run_app(argv: list[str]) -> int:
         if not arg.startswith("-"):
             window.open_path(arg) if Path(arg).exists() else show_error(
                 window, "Cannot open", InputError(f"no such file: {arg}"))
-    window.show()
     return app.exec()

@@ -233,29 +233,28 @@ class WindowFiles:
         located = self._find_portrait(loaded)
         if located is False:
             return False
-        if (self.session.portrait is None
-                or self.session.portrait.path != (located or loaded.portrait_path)):
-            self._drop_portrait("loading portrait…")  # never the previous project's face
         if located:
             loaded.portrait_path = located
-        self.project.replace_with(loaded)
-        if located:
+        self._take_over(loaded, unsaved=bool(located))
+        self.settings.add_recent("project", path)
+        return True
+
+    def _take_over(self, other: Project, unsaved: bool) -> None:
+        """Show `other` in place of the open project, with a fresh undo history; `unsaved`
+        marks it changed since its file (a located portrait, a recovered copy)."""
+        if (self.session.portrait is None
+                or self.session.portrait.path != other.portrait_path):
+            self._drop_portrait("loading portrait…")  # never the previous project's face
+        self.project.replace_with(other)
+        if unsaved:
             self.project.dirty = True
             self._update_title()
         self.undo_stack.clear()
-        self.settings.add_recent("project", path)
-        return True
 
     def restore_project(self, recovered: Project) -> None:
         """Take over a project recovered after a crash (app/autosave.py): unsaved, titled as
         the file it was saved to before (if any), its copy kept again from now on."""
-        if (self.session.portrait is None
-                or self.session.portrait.path != recovered.portrait_path):
-            self._drop_portrait("loading portrait…")
-        self.project.replace_with(recovered)
-        self.project.dirty = True
-        self.undo_stack.clear()
-        self._update_title()
+        self._take_over(recovered, unsaved=True)
         self.autosave.write_now()
         self._status_message("Recovered the unsaved changes")
 

@@ -32,8 +32,8 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except (PermissionError, OSError):  # someone else's process: running, not ours to take
-        return True
+    except OSError:  # someone else's process (PermissionError): running, not ours to take
+        pass
     return True
 
 

@@ -150,7 +150,7 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
             fields[au] = (v * f).astype(np.float32)
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
-    k = _exact_corners(fields, _left_share(Q), P, Q)
+    k = _exact_corners(fields, P, Q)
     if k > 1.0:
         out[12] = round(min(out[12] * k, 1.0), 2)
     return RestExpression(out, fields)
@@ -162,16 +162,14 @@ def _corner_heights(X: np.ndarray) -> np.ndarray:
     return X[[61, 291], 1] - (X[13, 1] + X[14, 1]) / 2
 
 
-def _exact_corners(fields: dict[int, np.ndarray], sides: np.ndarray, P: np.ndarray,
-                   Q: np.ndarray) -> float:
+def _exact_corners(fields: dict[int, np.ndarray], P: np.ndarray, Q: np.ndarray) -> float:
     """Scale each side of the rest smile's field so that removing every rest AU brings that
     mouth corner to the neutral face's height: the fit trades the corners off against the other
     points (a pencil drawing of the smiling astronaut kept corners 0.08 IPD above its lip
     midline, a closed-lip smile under anger, where the photo kept none), and its one AU12 lifts
     both corners alike, so a lopsided smile (a smirk, most paintings' half smiles) kept its
-    high corner and had its low one pushed under the neutral line. `sides` (N,) is each point's
-    share of the subject's left side (0 right, 1 left, 0.5 on the midline). Returns the larger
-    side's scale (1: unchanged)."""
+    high corner and had its low one pushed under the neutral line. Returns the larger side's
+    scale (1: unchanged)."""
     if 12 not in fields:
         return 1.0
     left = _corner_heights(P - sum(fields.values())) - _corner_heights(Q)  # < 0: still lifted
@@ -179,7 +177,7 @@ def _exact_corners(fields: dict[int, np.ndarray], sides: np.ndarray, P: np.ndarr
     k = np.ones(2)
     lifting = own < -1e-3
     k[lifting] = np.clip(1.0 + left[lifting] / own[lifting], 0.0, REST_FIT["max_corner_scale"])
-    scale = (k[0] + (k[1] - k[0]) * sides).astype(np.float32)
+    scale = (k[0] + (k[1] - k[0]) * _left_share(Q)).astype(np.float32)
     fields[12] = (fields[12] * scale[:, None]).astype(np.float32)
     return float(k.max())
 
