@@ -293,17 +293,19 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
     shutil.copy(speech_wav, tmp_path / "line.wav")
     (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
         f"face.png,line.wav,take{i}.mp4\n" for i in range(4)))
+    sig = getattr(signal, signame)
+    # a suite run as a background job ignores SIGINT, and children inherit that: restore what
+    # a terminal's process has (Python code between fork and exec, so only when it is needed)
+    inherited = sig == signal.SIGINT and signal.getsignal(sig) is signal.SIG_IGN
     proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
                              str(tmp_path / "m.csv"), "--jobs", "2", "--size", "512"],
                             stderr=subprocess.PIPE, start_new_session=True,
-                            # a suite run as a background job ignores SIGINT, and children
-                            # inherit that: restore what a terminal's process has
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+                            preexec_fn=(lambda: signal.signal(sig, signal.SIG_DFL))
+                            if inherited else None)
     deadline = time.monotonic() + 120
     while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "the batch ended before a row was rendering"
-    sig = getattr(signal, signame)
     if sig == signal.SIGINT:
         os.killpg(proc.pid, sig)  # what a terminal's Ctrl-C does
     else:
