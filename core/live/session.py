@@ -9,6 +9,7 @@ Memory is bounded: the ring buffer, the arrival log and the statistics all have 
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections import deque
@@ -112,12 +113,20 @@ class LiveSession:
         with self.source:
             while not self._stop.is_set():
                 if seconds is not None and self.stats.audio_s >= seconds:
+                    self._finish()
                     break
                 if not self.poll() and self.source.finished:
-                    self._frames(self.tracker.flush(), time.perf_counter())
+                    self._finish()
                     break
         self.stats.overruns = self.source.ring.overruns
         return self.stats
+
+    def _finish(self) -> None:
+        """The end of the audio: the frames the tracker's look-ahead still holds come out, up
+        to the last frame whose time lies inside the audio (ceil(seconds x fps) in all; the
+        silence the flush pads with would add one more past the end)."""
+        want = math.ceil(self.stats.audio_s * self.fps - 1e-6) - self._next_frame
+        self._frames(self.tracker.flush()[:max(want, 0)], time.perf_counter())
 
     def poll(self) -> bool:
         """Take the audio that arrived and render the newest finished frame; False if none."""

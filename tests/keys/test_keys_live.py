@@ -2,6 +2,7 @@
 lips follow the speech, the palette switches emotion, latency is measured and reported."""
 from __future__ import annotations
 
+import math
 import subprocess
 import sys
 
@@ -118,10 +119,22 @@ def test_live_file_follows_speech_and_palette(rig, speech_wav):
     track, stats, frames, mailbox = _run_happy_take(rig, speech_wav, speed=0)
     # the final flush may finish a few frames at once and show only the newest
     assert stats.frames >= int(track.duration * LIVE["fps"]) - 4
+    # every frame whose time lies inside the audio, shown or skipped, and none past its end
+    assert stats.frames + stats.skipped == math.ceil(stats.audio_s * LIVE["fps"] - 1e-6)
     jaw = np.array([a for _, a, _ in frames])
     assert jaw.max() > 0.3 and (jaw < 0.05).any()  # lips open on speech, close in pauses
     assert frames[-1][2][0] > 0.9  # happy by the end
     assert mailbox.take() is not None and mailbox.take() is None
+
+
+def test_live_seconds_ends_with_the_frames_of_those_seconds(rig, speech_wav):
+    # --seconds stopped with the tracker's look-ahead (two frames) still held: 1 s gave 24
+    engine, portrait = rig
+    track = load_audio(speech_wav, LIVE["sample_rate"])
+    session = LiveSession(engine, portrait, FileSource(track, speed=0), size=128)
+    stats = session.run(seconds=1.0)
+    assert 1.0 <= stats.audio_s < 1.2
+    assert stats.frames + stats.skipped == math.ceil(stats.audio_s * LIVE["fps"] - 1e-6)
 
 
 @pytest.mark.slow
