@@ -176,7 +176,10 @@ class MotionModel:
                 self._sphere_cache[key] = geometry
         r, theta, front = geometry
         a = np.radians(yaw)
-        turned = r * np.sin(clip(theta - a, -np.pi / 2, np.pi / 2))
+        # the turn's change added to the point's own x: a point outside its sphere (beside a
+        # near profile's oval, where the sphere is narrower than the picture) moves with the
+        # silhouette instead of snapping onto it, which tore the picture at any yaw, even 0.3 deg
+        turned = rest[:, 0] + r * (np.sin(clip(theta - a, -np.pi / 2, np.pi / 2)) - np.sin(theta))
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
     def head_displacement(self, points: np.ndarray, head, idx=None,

@@ -83,3 +83,18 @@ def test_the_turn_of_a_few_points_is_the_turn_of_all(hopper):
     np.testing.assert_array_equal(again, fresh.head_displacement(fresh.P[eyes], (-12.0, 0.0, 0.0),
                                                                  eyes))
     assert abs(float(first[0, 0])) > 0.05
+
+
+def test_points_beside_the_outline_turn_smoothly_with_it(hopper):
+    # a near profile's picture has skin and hair beyond the sphere the oval gives: they snapped
+    # onto the sphere at any yaw (1.3 IPD at 0.1 deg) and tore a second ear out beside the ear
+    _, p = hopper
+    m = p.motion
+    beside = np.array([[-2.6, 0.0], [2.6, 0.0], [-2.2, 0.6], [2.2, -0.4]], np.float32)
+    depth = np.zeros(len(beside), np.float32)
+    for yaw in (0.1, 1.0, 5.0):
+        # no more than the face itself moves (its nose the most)
+        d = m.head_displacement(beside, (yaw, 0.0, 0.0), depth=depth)
+        face = m.head_displacement(m.P, (yaw, 0.0, 0.0))
+        assert np.abs(d).max() <= np.abs(face).max(), yaw
+    assert np.abs(m.head_displacement(beside, (0.1, 0.0, 0.0), depth=depth)).max() < 0.005
