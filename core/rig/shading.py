@@ -7,8 +7,10 @@ detailed photo photo-like creases). Per frame: each crease of core/rig/shading_t
 are active is placed on the current (deformed) landmarks and drawn as a ridge profile (a dark
 crease with a lit lip) into a small map at about 56 px per IPD, blurred, and the image's
 luminance is multiplied by it: Y' = g * Y, added equally to R, G and B, so the portrait's chroma
-(YCbCr Cb, Cr) is untouched and a grayscale portrait stays exactly grayscale. No active AU: the
-frame is returned untouched.
+(YCbCr Cb, Cr) is untouched, except in a fold's shadow on skin, which takes the skin's own colour
+(its median over the face) at the new luminance: a washed-out forehead keeps no hue of its own,
+and its lines came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No
+active AU: the frame is returned untouched.
 """
 from __future__ import annotations
 
@@ -105,6 +107,12 @@ class ShadingRenderer:
         msize = ((x1 - x0) // self.k, (y1 - y0) // self.k)
         gain = clip(contrast / T["contrast_ref"], T["contrast_floor"], T["contrast_ceiling"])
         self.skin_gain = cv2.resize(gain * skin, msize, interpolation=cv2.INTER_AREA)
+        self.skin_map = cv2.resize(skin, msize, interpolation=cv2.INTER_AREA)
+        self.tone = self._tone(image, skin)
+        # per channel, how much more (less) a shadow on skin darkens it than its luminance:
+        # less in the skin's strong channel, more in its weak one, so the shadow is warmer
+        self.warmth = None if self.tone is None else \
+            (T["shadow_warmth"] * (1.0 - self.tone)).astype(np.float32).tolist()
         self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
         self.light = self._light(y, xy, axes)  # face frame, unit
 
@@ -177,6 +185,22 @@ class ShadingRenderer:
         dc = np.hypot(chroma[..., 0], chroma[..., 1])
         mask = np.exp(-0.5 * (dl ** 2 + dc ** 2)).astype(np.float32)
         return cv2.GaussianBlur(mask, (0, 0), max(0.02 * self.ipd, 0.5))
+
+    def _tone(self, image: np.ndarray, skin: np.ndarray) -> np.ndarray | None:
+        """The skin's colour per unit of luminance (R/Y, G/Y, B/Y of its median), or None for
+        a grey portrait. A fold's shadow on skin takes this colour: skin in shadow keeps its
+        own hue, while a photo's washed-out highlights (a forehead near white) have lost it,
+        and darkening them as they are drew grey lines (by eye)."""
+        x0, y0, x1, y1 = self.box
+        rgb = image[y0:y1, x0:x1, :3][skin > 0.5].astype(np.float32)
+        if len(rgb) < 16:
+            return None
+        med = np.median(rgb, 0)
+        luma = float(med @ np.array([0.299, 0.587, 0.114], np.float32))
+        tone = med / max(luma, 1.0)
+        if luma < 8.0 or float(np.abs(tone - 1.0).max()) < 0.02:
+            return None
+        return tone.astype(np.float32)
 
     def _contrast(self, y: np.ndarray, skin: np.ndarray) -> tuple[np.ndarray, float]:
         """Local skin detail (box): the mean fine-scale |high-pass| of the luminance (pores,
@@ -253,7 +277,11 @@ class ShadingRenderer:
                              light, axes) for i in self.mounds if on[i]]
         delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, widen,
                               _disjoint_boxes(reach, shape))
-        self._multiply(img, delta, (x0 + mx0 * k, y0 + my0 * k))
+        gains = delta
+        if self.warmth is not None:  # each channel's own change: shadows on skin take its hue
+            shade = np.minimum(delta, 0.0) * self.skin_map[my0:my1, mx0:mx1]
+            gains = cv2.merge([delta + w * shade for w in self.warmth])
+        self._multiply(img, delta, gains, (x0 + mx0 * k, y0 + my0 * k))
         return img
 
     def _creases(self, layers: dict, p: np.ndarray, s: np.ndarray, on: np.ndarray,
@@ -341,9 +369,12 @@ class ShadingRenderer:
             delta += free * self.free_gain[my0:my1, mx0:mx1]
         return delta
 
-    def _multiply(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
+    def _multiply(self, img: np.ndarray, delta: np.ndarray, gains: np.ndarray, origin) -> None:
         """Luminance *= 1 + delta, delta's map cell (0, 0) covering the k x k pixels at
-        `origin`; the change is added to R, G and B alike, so chroma stays. Only the bands of
+        `origin`: each channel changes by `gains` (delta itself, or per channel (h, w, 3)) times
+        the pixel's luminance. With delta alone the change is the same in R, G and B, so chroma
+        stays: lights and every shade of a grey portrait; a shadow on skin darkens the skin's
+        weak channels more (ShadingRenderer.warmth) and so takes its hue. Only the bands of
         map rows (and their columns) where delta is not ~0 are touched: the brows, eyes and
         nose between the creases cost nothing."""
         live = np.abs(delta) > 1e-3
@@ -355,16 +386,25 @@ class ShadingRenderer:
             r0, r1 = max(r0 - 1, 0), min(r1 + 2, delta.shape[0])
             cols = np.flatnonzero(live[r0:r1].any(0))
             c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, delta.shape[1])
-            self._multiply_block(img, delta[r0:r1, c0:c1],
+            self._multiply_block(img, gains[r0:r1, c0:c1],
                                  (origin[0] + c0 * self.k, origin[1] + r0 * self.k))
 
-    def _multiply_block(self, img: np.ndarray, delta: np.ndarray, origin) -> None:
-        k = self.k
-        full = delta if k == 1 else cv2.resize(delta, (delta.shape[1] * k, delta.shape[0] * k),
-                                               interpolation=cv2.INTER_LINEAR)
+    def _multiply_block(self, img: np.ndarray, gains: np.ndarray, origin) -> None:
         bx0, by0 = origin
-        bx1, by1 = min(bx0 + full.shape[1], img.shape[1]), min(by0 + full.shape[0], img.shape[0])
-        full = full[:by1 - by0, :bx1 - bx0]
+        full = self._to_pixels(gains, img.shape, origin)
+        by1, bx1 = by0 + full.shape[0], bx0 + full.shape[1]
         roi = img[by0:by1, bx0:bx1]
-        dy = cv2.multiply(full, cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY), dtype=cv2.CV_32F)
-        img[by0:by1, bx0:bx1] = cv2.add(roi, cv2.merge([dy, dy, dy]), dtype=cv2.CV_8U)
+        y = cv2.cvtColor(roi, cv2.COLOR_RGB2GRAY)
+        if full.ndim == 2:
+            dy = cv2.multiply(full, y, dtype=cv2.CV_32F)
+            step = cv2.merge([dy, dy, dy])
+        else:
+            step = cv2.multiply(full, cv2.cvtColor(y, cv2.COLOR_GRAY2RGB), dtype=cv2.CV_32F)
+        img[by0:by1, bx0:bx1] = cv2.add(roi, step, dtype=cv2.CV_8U)
+
+    def _to_pixels(self, cells: np.ndarray, shape, origin) -> np.ndarray:
+        """Map cells -> image pixels from `origin`, cut at the image's edge."""
+        k = self.k
+        full = cells if k == 1 else cv2.resize(cells, (cells.shape[1] * k, cells.shape[0] * k),
+                                               interpolation=cv2.INTER_LINEAR)
+        return full[:shape[0] - origin[1], :shape[1] - origin[0]]

@@ -186,7 +186,9 @@ SHADING_TUNING: dict[str, float] = {
     # to [floor, ceiling]: a smooth painting gets gentle strokes, a detailed photo photo-like
     # ones (by eye)
     "contrast_ref": 2.0,
-    "contrast_floor": 0.6,
+    # the floor was 0.6: on smooth, low-resolution photos (skin detail 0.2-0.8, a face ~110 px
+    # wide scaled up) a surprise drew three hard stripes across the forehead (by eye)
+    "contrast_floor": 0.45,
     "contrast_ceiling": 1.3,
     "detail_sigma": 0.012,  # IPD: high-pass scale of the skin-detail measure (~1 px at 512)
     "contrast_sigma": 0.2,  # IPD: neighbourhood of the local contrast
@@ -199,4 +201,11 @@ SHADING_TUNING: dict[str, float] = {
     # times this (a 30 %/IPD side-lit face gives about 45 degrees; by eye)
     "light_side_gain": 3.3,
     "roi_margin": 0.12,  # IPD around the drawn creases
+    # a fold's shadow on skin takes the skin's hue: each channel darkens by the luminance's
+    # share times 1 + this x (1 - the skin's colour per unit luminance in that channel,
+    # ShadingRenderer._tone), so a skin's weak blue darkens more than its strong red. Darkened
+    # alike, a washed-out forehead's lines came out grey-blue on warm skin (by eye on
+    # low-resolution photos with blown highlights). At 1.5 a white pixel darkened by a quarter
+    # comes to about half way to the skin's colour at its new luminance
+    "shadow_warmth": 1.5,
 }

@@ -88,15 +88,48 @@ def test_crease_moves_with_the_brows_and_the_mouth_corner(p, shading):
     assert column(p.xy) - column(out) == pytest.approx(5, abs=1.5)
 
 
-def test_colour_untouched_and_luminance_only(p, shading):
-    out = shading.apply(p.image.copy(), {1: 1, 2: 1, 4: 1, 6: 1, 9: 1, 12: 1, 17: 1, 24: 1}, p.xy)
+def test_lights_keep_colour_and_shadows_take_the_skins(p, shading):
+    aus = {1: 1, 2: 1, 4: 1, 6: 1, 9: 1, 12: 1, 17: 1, 24: 1}
+    out = shading.apply(p.image.copy(), aus, p.xy)
     changed = np.any(out != p.image, -1)
     assert changed.mean() > 0.01
-    # the same change to R, G and B: Y moves, Cb and Cr (differences to Y) stay
+    # lit: the same change to R, G and B (Y moves, Cb and Cr stay), away from the shadows (a
+    # map cell's blend with a shadow's next to it takes a little of its hue)
     step = out.astype(int) - p.image
     ok = (out.min(-1) > 0) & (out.max(-1) < 255)  # not clipped
-    assert np.array_equal(step[ok][:, 0], step[ok][:, 1])
-    assert np.array_equal(step[ok][:, 0], step[ok][:, 2])
+    near_dark = cv2.dilate((step.min(-1) < 0).astype(np.uint8), np.ones((5, 5), np.uint8))
+    lit = ok & (step.min(-1) > 0) & (near_dark == 0)
+    assert lit.sum() > 100
+    assert np.array_equal(step[lit][:, 0], step[lit][:, 1])
+    assert np.array_equal(step[lit][:, 0], step[lit][:, 2])
+    # dark: a deep shadow on this warm skin darkens blue more than red, so it keeps the skin's
+    # hue (a shadow on skin is warmer than its light) rather than greying like a filter
+    drop = luma(p.image) - luma(out)
+    deep = ok & (drop > 0.15 * luma(p.image))
+    assert deep.sum() > 50
+    alike = np.clip(p.image.astype(float) - drop[..., None], 0, 255)[deep]
+    toned = out[deep].astype(float)
+    assert shading.tone[0] > shading.tone[2]
+    assert (toned[:, 0] - toned[:, 2]).mean() > (alike[:, 0] - alike[:, 2]).mean() + 3
+
+
+def test_a_washed_out_forehead_gets_skin_coloured_lines_not_grey(p):
+    # the forehead washed out toward a colourless white (a flash photo) on a warm face: darkened
+    # alike, its lines kept its faint hue and came out grey; a fold's shadow on skin is skin
+    img = p.image.copy()
+    fore = region("forehead")
+    (x0, y0), (x1, y1) = p.xy[fore].min(0).astype(int), p.xy[fore].max(0).astype(int)
+    patch = img[y0:y1, x0:x1].astype(float)
+    grey = luma(img)[y0:y1, x0:x1, None]
+    img[y0:y1, x0:x1] = np.clip(grey + 0.3 * (patch - grey) + 20, 0, 255).astype(np.uint8)
+    renderer = ShadingRenderer(img, p.xy, p.frame)
+    out = renderer.apply(img.copy(), {1: 1.0, 2: 1.0}, p.xy)
+    lines = (luma(img) - luma(out))[y0:y1, x0:x1] > 15
+    assert lines.sum() > 30
+    after = out[y0:y1, x0:x1][lines].astype(float)
+    before = img[y0:y1, x0:x1][lines].astype(float)
+    warmer = (after[:, 0] - after[:, 2]) - (before[:, 0] - before[:, 2])  # R over B
+    assert np.median(warmer) >= 3 and renderer.tone[0] > renderer.tone[2]
 
 
 @pytest.fixture(scope="module")
