@@ -1,6 +1,7 @@
 """Rig render speed at 512x512 on one CPU core, prepared portrait, end to end per frame
 (motion + warp + AU shading + eyes + mouth), as a ratio to a bare cv2.remap of the same frame
-measured in the same run, with the shading layer on and off. Also: portrait preparation time
+measured in the same run, with the shading layer and the lid reveal each on and off (interleaved
+frame by frame). Also: portrait preparation time
 for a 1024x1024 photo.
 
     .venv/bin/python benchmarks/bench_rig.py
@@ -68,16 +69,37 @@ def main() -> None:
     mx += 0.37  # a real sub-pixel shift, so remap does its full interpolation work
     remap = median_time(lambda i: cv2.remap(sp.image, mx, my, cv2.INTER_LINEAR,
                                             borderMode=cv2.BORDER_REPLICATE), 300)
-    frame = median_time(lambda i: engine.render_frame(job, i % n), 3 * n)
-    sp.shading.enabled = False
-    bare = median_time(lambda i: engine.render_frame(job, i % n), 3 * n)
-    sp.shading.enabled = True
+    # the full frame and the frame without each appearance layer, interleaved frame by frame,
+    # so a busy machine slows all of them alike (in turn, a minute apart, the layer's cost
+    # came out anywhere from 0.2 to 6.7 ms on one shared machine)
+    layers = {"full": None, "shading off": sp.shading, "lid reveal off": getattr(sp, "lids", None)}
+    if layers["lid reveal off"] is None:  # older code (--compare runs of this file elsewhere)
+        del layers["lid reveal off"]
+    times: dict[str, list] = {k: [] for k in layers}
+    for i in range(3 * n):
+        for name, layer in layers.items():
+            was = layer is not None and layer.enabled
+            if layer is not None:
+                layer.enabled = False
+            c, t = time.process_time(), time.perf_counter()
+            engine.render_frame(job, i % n)
+            times[name].append((time.perf_counter() - t, time.process_time() - c))
+            if layer is not None:
+                layer.enabled = was
+    med = {k: tuple(np.median(np.array(v), 0)) for k, v in times.items()}
     print(f"portrait preparation (1024x1024 photo -> 512 render state): {prep * 1000:.0f} ms")
     print(line("bare cv2.remap 512x512", remap, remap))
-    print(line("rig frame end to end 512", frame, remap))
-    print(line("  the same, shading off", bare, remap))
-    print(f"the shading layer costs {(frame[1] - bare[1]) * 1e3:.2f} ms CPU per frame "
-          f"({(frame[1] - bare[1]) / remap[1]:.2f}x a bare remap)")
+    print(line("rig frame end to end 512", med["full"], remap))
+    print(line("  the same, shading off", med["shading off"], remap))
+    if "lid reveal off" in med:
+        print(line("  the same, lid reveal off", med["lid reveal off"], remap))
+    for name, what in (("shading off", "the shading layer"), ("lid reveal off", "the lid reveal")):
+        if name not in times:
+            continue
+        paired = np.median([a[1] - b[1] for a, b in zip(times["full"], times[name])])
+        print(f"{what} costs {paired * 1e3:.2f} ms CPU per frame ({paired / remap[1]:.2f}x a "
+              f"bare remap; median of frame-by-frame differences)")
+
 
 if __name__ == "__main__":
     with threadpool_limits(1):

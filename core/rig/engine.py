@@ -186,6 +186,7 @@ class RigEngine(Engine):
         pins = None if motion.rims is None else motion.to_pixels(
             motion.pin_displacement(pose.head), sp.scale)
         image = sp.warper.warp(sp.image, d_px, pins)
+        image = sp.lids.apply(image, deformed)
         image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         eyes = [468, 473]

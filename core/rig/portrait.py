@@ -11,6 +11,7 @@ import numpy as np
 from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.eyes import EyeRenderer
 from core.rig.glasses import find_glasses
+from core.rig.lid_reveal import LidReveal
 from core.rig.motion import MotionModel
 from core.rig.mouth import MouthRenderer
 from core.rig.shading import ShadingRenderer
@@ -30,6 +31,7 @@ class ScaledPortrait:
     eyes: EyeRenderer
     shading: ShadingRenderer
     unsmile: CreaseFlattener
+    lids: LidReveal
 
 
 def output_shape(h: int, w: int, longest: int) -> tuple[int, int]:
@@ -85,4 +87,5 @@ class PreparedPortrait:
         return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow), pins=pins),
                               MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame),
                               ShadingRenderer(img, rest, frame),
-                              CreaseFlattener(img, rest, frame.ipd))
+                              CreaseFlattener(img, rest, frame.ipd),
+                              LidReveal(img, rest, frame.ipd, glasses=rims is not None))

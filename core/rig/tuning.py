@@ -239,6 +239,16 @@ UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feath
 # 0.62 -> 0.17
 IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "lip_margin": 0.02}
 
+# A raised brow's uncovered lid skin (core/rig/lid_reveal.py): the strip between the brow's lower
+# edge and the ring above the lid's fold, once stretched past `stretch_start` x its rest height,
+# is drawn toward the portrait's skin colour by up to `share` at `stretch_full` x, fading in
+# `steps` from full at the brow to none at the fold ring, feathered by `feather` IPD. Surprise
+# stretches the strip 1.4-2.6x on the portraits looked at (the heavy-browed, squinting photo the
+# most; the sample portrait's left 2.0x). By eye on those two: a flat fill down to the fold ring
+# read as a painted arch; faded, shares 0.5 and 0.75 left a brown cast over a 2.6x strip, and
+# at 1 the sample's lid fold still shows (the fade reaches nothing at the fold)
+REVEAL = {"stretch_start": 1.3, "stretch_full": 2.3, "share": 1.0, "feather": 0.02, "steps": 4}
+
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
 # on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.
 GLASSES = {

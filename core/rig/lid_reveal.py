@@ -1,0 +1,123 @@
+"""A raised brow uncovers the skin of the upper lid.
+
+The warp can only stretch what the portrait shows. Under a low, heavy brow (a squint, a frown,
+deep-set eyes) the strip between the brow's lower edge and the fold above the lid is a few pixels
+of the brow's soft edge and the socket's shadow; raised by AU1/AU2 (surprise, fear, sadness) the
+strip grows two or three times taller, and stretched it became a brown band that read as
+smeared eye shadow (by eye, on low-resolution photos of men with heavy brows). A real brow lifted
+off the socket shows lit lid skin there. So where the strip is stretched, it is drawn toward the
+portrait's own skin colour (its median over cheeks and forehead: a grayscale portrait stays
+grey, a painting keeps its palette) by a share that grows with the stretch (REVEAL in
+core/rig/tuning.py); only what is darker than that skin is lifted, so light lid skin is left as
+it is. Portraits with glasses are left alone: the strip lies behind the pinned rims.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from core.face.regions import region
+from core.rig.roi import poly_box
+from core.rig.tuning import REVEAL
+from core.rig.ufuncs import clip
+
+# per side, lateral to medial: the brow's lower edge, and the ring just above the lid's fold
+_BROW = (region("R_brow_lower"), region("L_brow_lower"))
+_FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
+_SKIN = np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
+
+
+def _strip(xy: np.ndarray, side: int) -> np.ndarray:
+    """The strip's polygon (px): the brow's lower edge, then the fold ring back."""
+    return np.concatenate([xy[_BROW[side], :2], xy[_FOLD[side][::-1], :2]]).astype(np.float32)
+
+
+def _height(poly: np.ndarray, side: int) -> float:
+    """The strip's mean height: its area over the fold ring's length."""
+    fold = poly[len(_BROW[side]):]
+    length = float(np.hypot(*np.diff(fold, axis=0).T).sum())
+    return abs(float(cv2.contourArea(poly))) / max(length, 1e-6)
+
+
+def _brow_at_fold(side: int) -> np.ndarray:
+    """(fold points, brow points): the brow's edge resampled at the fold ring's points, evenly
+    along each (linear interpolation by index), as a matrix."""
+    n, m = len(_BROW[side]), len(_FOLD[side])
+    u = np.linspace(0.0, 1.0, n)
+    w = np.zeros((m, n), np.float32)
+    for i, t in enumerate(np.linspace(0.0, 1.0, m)):
+        k = min(int(np.searchsorted(u, t, side="right")) - 1, n - 2)
+        f = (t - u[k]) / (u[k + 1] - u[k])
+        w[i, k], w[i, k + 1] = 1.0 - f, f
+    return w
+
+
+_RESAMPLE = (_brow_at_fold(0), _brow_at_fold(1))
+# the strip fading from full at the brow to nothing at the fold ring: nested polygons from the
+# brow's edge down to 1, (steps-1)/steps ... 1/steps of the way to the fold, the largest first,
+# each drawn over the last one level higher
+_STEPS = int(REVEAL["steps"])
+_REACH = np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS
+_LEVEL = np.arange(1, _STEPS + 1, dtype=np.float32) / _STEPS
+
+
+class LidReveal:
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
+                 glasses: bool = False):
+        self.ipd = float(ipd_px)
+        self.enabled = not glasses
+        self.rest_height = [_height(_strip(rest_xy, s), s) for s in (0, 1)]
+        h, w = image.shape[:2]
+        p = clip(np.round(rest_xy[_SKIN, :2]).astype(int), 0, [w - 1, h - 1])
+        self.skin = np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
+        self._skin_image = np.zeros((0, 0, 3), np.uint8)
+
+    def shares(self, xy: np.ndarray) -> list[float]:
+        """Each side's share of the way to the skin colour, from how stretched its strip is."""
+        return [self._share(_strip(xy, s), s) for s in (0, 1)]
+
+    def _share(self, poly: np.ndarray, side: int) -> float:
+        if self.rest_height[side] < 0.5:  # no strip at rest (a degenerate mesh): nothing to say
+            return 0.0
+        lo, hi = REVEAL["stretch_start"], REVEAL["stretch_full"]
+        stretch = _height(poly, side) / self.rest_height[side]
+        return REVEAL["share"] * min(max((stretch - lo) / (hi - lo), 0.0), 1.0)
+
+    def _skin_like(self, h: int, w: int) -> np.ndarray:
+        """An (h, w, 3) image of the skin colour (kept, grown as needed)."""
+        if self._skin_image.shape[0] < h or self._skin_image.shape[1] < w:
+            self._skin_image = np.empty((max(h, 64), max(w, 64), 3), np.uint8)
+            self._skin_image[:] = np.round(self.skin).astype(np.uint8)
+        return self._skin_image[:h, :w]
+
+    def apply(self, img: np.ndarray, xy: np.ndarray) -> np.ndarray:
+        """Lift the stretched strips of `img` (in place; landmarks `xy` px) and return it."""
+        if not self.enabled:
+            return img
+        feather = max(REVEAL["feather"] * self.ipd, 0.5)
+        pad = int(np.ceil(3 * feather))
+        for s in (0, 1):
+            poly = _strip(xy, s)
+            share = self._share(poly, s)
+            if share < 0.01:
+                continue
+            box = poly_box(poly, img.shape, pad=pad)
+            if box is None:
+                continue
+            x0, y0, x1, y1 = box
+            mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+            n = len(_BROW[s])
+            poly -= np.float32([x0, y0])
+            brow, fold = poly[:n], poly[n:][::-1]
+            brow_at = _RESAMPLE[s] @ brow
+            lows = brow_at + _REACH[:, None, None] * (fold - brow_at)  # (steps, fold points, 2)
+            bands = np.concatenate([np.broadcast_to(brow, (_STEPS, n, 2)), lows[:, ::-1]], 1)
+            for band, level in zip(np.round(bands * 16).astype(np.int32), _LEVEL * share):
+                cv2.fillPoly(mask, [band], float(level), cv2.LINE_AA, 4)
+            mask = cv2.GaussianBlur(mask, (0, 0), feather)
+            roi = img[y0:y1, x0:x1, :3]
+            # only the darker is drawn toward the skin: the saturating difference
+            lift = cv2.subtract(self._skin_like(y1 - y0, x1 - x0), roi)
+            step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
+            img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
+        return img

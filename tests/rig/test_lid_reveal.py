@@ -1,0 +1,85 @@
+"""A raised brow uncovers lid skin (core/rig/lid_reveal.py): the stretched strip under the brow
+is drawn toward the portrait's skin, not left as a smeared band of the brow's shadow."""
+import cv2
+import numpy as np
+import pytest
+
+from core.engine import RenderJob
+from core.mix import EmotionMix
+from core.rig import lid_reveal
+from core.rig.engine import RigEngine
+from core.rig.lid_reveal import LidReveal
+from core.rig.portrait import PreparedPortrait
+from core.rig.tuning import REVEAL
+
+
+@pytest.fixture(scope="module")
+def heavy_brows(portrait):
+    """The sample portrait with the strips under its brows painted a dark brown at rest: the
+    shadow a low, heavy brow casts (a squint, deep-set eyes)."""
+    eng = RigEngine()
+    analysis = eng.prepare(portrait).analysis
+    img = portrait.copy()
+    for side in (0, 1):
+        poly = lid_reveal._strip(analysis.xy, side)
+        cv2.fillPoly(img, [np.round(poly).astype(np.int32)], (95, 62, 40))
+    return eng, PreparedPortrait(img, analysis)
+
+
+def _frame(eng, p, emotion):
+    job = RenderJob(portrait=p, mix=EmotionMix.from_preset(emotion, au_overrides={45: 0.0}),
+                    size=512, duration=1.0, fps=25)
+    return eng.render_frame(job, 15)
+
+
+def _strip_mask(xy, side):
+    mask = np.zeros((512, 512), np.uint8)
+    cv2.fillPoly(mask, [np.round(lid_reveal._strip(xy, side)).astype(np.int32)], 1)
+    return mask.astype(bool)
+
+
+def test_a_stretched_strip_is_lifted_toward_the_skin(heavy_brows, monkeypatch):
+    eng, p = heavy_brows
+    shown = _frame(eng, p, "surprised")
+    xy = shown.info["landmarks"]
+    shares = p.at_size(512).lids.shares(xy)
+    monkeypatch.setitem(REVEAL, "share", 0.0)
+    bare = _frame(eng, p, "surprised")
+    assert max(shares) > 0.3  # surprise stretches the strips
+    y_shown = cv2.cvtColor(shown.image, cv2.COLOR_RGB2GRAY).astype(float)
+    y_bare = cv2.cvtColor(bare.image, cv2.COLOR_RGB2GRAY).astype(float)
+    side = int(np.argmax(shares))
+    strip = _strip_mask(xy, side)
+    assert y_shown[strip].mean() > y_bare[strip].mean() + 12
+    # nothing moves but the strips and their feathered rims
+    near = cv2.dilate(sum(_strip_mask(xy, s) for s in (0, 1)).astype(np.uint8),
+                      np.ones((9, 9), np.uint8)).astype(bool)
+    assert np.array_equal(shown.image[~near], bare.image[~near])
+
+
+def test_an_unstretched_strip_and_glasses_are_left_alone(heavy_brows):
+    eng, p = heavy_brows
+    sp = p.at_size(512)
+    rest = sp.rest_xy
+    assert sp.lids.shares(rest) == [0.0, 0.0]
+    assert np.array_equal(sp.lids.apply(sp.image.copy(), rest), sp.image)
+    # the brows lifted 0.15 IPD: a stretched strip, but behind a pair of glasses' pinned rims
+    lifted = rest.copy()
+    brows = np.concatenate([lid_reveal._BROW[0], lid_reveal._BROW[1]])
+    lifted[brows, 1] -= 0.15 * p.frame.ipd
+    assert min(sp.lids.shares(lifted)) > 0.3
+    behind_rims = LidReveal(sp.image, rest, p.frame.ipd, glasses=True)
+    assert np.array_equal(behind_rims.apply(sp.image.copy(), lifted), sp.image)
+
+
+def test_a_grayscale_strip_stays_grayscale(portrait):
+    g = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
+    gray = np.dstack([g, g, g])
+    eng = RigEngine()
+    p = eng.prepare(gray)
+    sp = p.at_size(512)
+    lifted = sp.rest_xy.copy()
+    lifted[np.concatenate(lid_reveal._BROW), 1] -= 0.15 * p.frame.ipd
+    out = sp.lids.apply(sp.image.copy(), lifted).astype(int)
+    assert not np.array_equal(out, sp.image)
+    assert np.abs(out - out[..., :1]).max() == 0
