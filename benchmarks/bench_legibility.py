@@ -68,6 +68,24 @@ def make_portraits(out: Path) -> list[str]:
     return list(pics)
 
 
+def copy_portraits(src: Path, out: Path) -> list[str]:
+    """The PNG and JPEG files of `src` as `out`/<name>.png (RGB), for --pictures; their names."""
+    if not src.is_dir():
+        raise SystemExit(f"--pictures {src}: not a folder")
+    files = sorted(f for f in src.iterdir() if f.suffix.lower() in (".png", ".jpg", ".jpeg"))
+    if not files:
+        raise SystemExit(f"--pictures {src}: no PNG or JPEG files there")
+    out.mkdir(parents=True, exist_ok=True)
+    names = []
+    for f in files:
+        img = cv2.imread(str(f), cv2.IMREAD_COLOR)
+        if img is None:
+            raise SystemExit(f"--pictures: cannot read {f}")
+        cv2.imwrite(str(out / f"{f.stem}.png"), img)
+        names.append(f.stem)
+    return names
+
+
 def _turned(image: np.ndarray, yaw: float) -> np.ndarray:
     """No real turned photo ships with our packages: this is the frontal photo turned by the
     rig's own head rotation (Face Mesh depth, core/rig/motion.py), an honest stand-in."""
@@ -273,6 +291,9 @@ def main() -> int:
                     help="save the CNN's inputs and outputs (for benchmarks/fer_tflite_check.py)")
     ap.add_argument("--talking", action="store_true",
                     help="also read talking takes with the CNN (legibility_talk.py; espeak-ng)")
+    ap.add_argument("--pictures", default=None, metavar="DIR",
+                    help="read your own portraits (the PNG and JPEG files in DIR) instead of the "
+                         "six built-in ones; contact sheets only with --view, docs/ untouched")
     ap.add_argument("--talk-child", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
     sys.path.insert(0, args.code)
@@ -286,7 +307,8 @@ def main() -> int:
     talking: dict[str, dict[str, np.ndarray]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         pics = Path(tmp)
-        names = make_portraits(pics)
+        names = copy_portraits(Path(args.pictures), pics) if args.pictures \
+            else make_portraits(pics)
         runs = {"this code": render_with(ROOT, pics)}
         if args.baseline:
             runs["baseline"] = render_with(Path(args.baseline).resolve(), pics)
@@ -310,17 +332,18 @@ def main() -> int:
         for p, v in per.items():
             misses = ", ".join(f"{c}->{r['pred']}" for c, r in res[p].items() if not r["ok"])
             print(f"  {p:16s} {v:4.0%}   misses: {misses or '-'}")
-        report[label]["smile_taken"] = {p: smile_taken(res, p) for p in SMILING}
+        report[label]["smile_taken"] = {p: smile_taken(res, p) for p in SMILING if p in names}
         print("  mouth corners lowered by sad/angry/disgusted/fearful on the smiling portraits "
               "(IPD, vs neutral): " + ", ".join(f"{p} {v:+.3f}"
                                                for p, v in report[label]["smile_taken"].items()))
-        if label == "this code" and not args.no_sheets:
+        if label == "this code" and not args.no_sheets and (args.view or not args.pictures):
             for p in names:
-                contact_sheet(frames, marks[label][f"{p}|neutral"], p, res[p],
-                              ROOT / "docs" / f"legibility_{p}.jpg")
+                sheet = ROOT / "docs" / f"legibility_{p}.jpg"
+                if args.pictures:  # a user's own portraits: their sheets beside the PNGs
+                    sheet = Path(f"{args.view}_{p}.jpg")
+                contact_sheet(frames, marks[label][f"{p}|neutral"], p, res[p], sheet)
                 if args.view:  # a PNG copy to look at (the docs keep the small JPEGs)
-                    cv2.imwrite(f"{args.view}_{p}.png",
-                                cv2.imread(str(ROOT / "docs" / f"legibility_{p}.jpg")))
+                    cv2.imwrite(f"{args.view}_{p}.png", cv2.imread(str(sheet)))
     if args.baseline:
         a, b = report["this code"], report["baseline"]
         print(f"ratio to baseline: accuracy {a['accuracy'] / max(b['accuracy'], 1e-9):.2f}x, "
@@ -368,7 +391,7 @@ def cnn_reader(args, runs: dict, marks: dict, names: list[str], report: dict,
                   f"{np.mean(list(found.values())):.0%}")
             report[label][f"{key}_talking"] = {"summary": s, "rows": res,
                                                "frame_hits": (hit, total)}
-            if label == "this code" and n == 0 and not args.no_sheets:
+            if label == "this code" and n == 0 and not args.no_sheets and not args.pictures:
                 talking_sheets(frames, talk_marks[label], res, args.view)
 
 
