@@ -96,16 +96,21 @@ class LidReveal:
             return img
         feather = max(REVEAL["feather"] * self.ipd, 0.5)
         pad = int(np.ceil(3 * feather))
+        active = []
         for s in (0, 1):
             poly = _strip(xy, s)
             share = self._share(poly, s)
-            if share < 0.01:
-                continue
-            box = poly_box(poly, img.shape, pad=pad)
-            if box is None:
-                continue
-            x0, y0, x1, y1 = box
-            mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+            if share >= 0.01:
+                active.append((s, poly, share))
+        if not active:
+            return img
+        # both eyes in one box: one mask, one blur, one blend (the calls cost more than pixels)
+        box = poly_box(np.concatenate([poly for _, poly, _ in active]), img.shape, pad=pad)
+        if box is None:
+            return img
+        x0, y0, x1, y1 = box
+        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+        for s, poly, share in active:
             n = len(_BROW[s])
             poly -= np.float32([x0, y0])
             brow, fold = poly[:n], poly[n:][::-1]
@@ -114,10 +119,10 @@ class LidReveal:
             bands = np.concatenate([np.broadcast_to(brow, (_STEPS, n, 2)), lows[:, ::-1]], 1)
             for band, level in zip(np.round(bands * 16).astype(np.int32), _LEVEL * share):
                 cv2.fillPoly(mask, [band], float(level), cv2.LINE_AA, 4)
-            mask = cv2.GaussianBlur(mask, (0, 0), feather)
-            roi = img[y0:y1, x0:x1, :3]
-            # only the darker is drawn toward the skin: the saturating difference
-            lift = cv2.subtract(self._skin_like(y1 - y0, x1 - x0), roi)
-            step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
-            img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
+        mask = cv2.GaussianBlur(mask, (0, 0), feather)
+        roi = img[y0:y1, x0:x1, :3]
+        # only the darker is drawn toward the skin: the saturating difference
+        lift = cv2.subtract(self._skin_like(y1 - y0, x1 - x0), roi)
+        step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
+        img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
         return img
