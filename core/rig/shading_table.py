@@ -73,21 +73,34 @@ def _a(points, dx=0.0, dy=0.0, taper=1.0) -> Anchor:
 # about 0.11, 0.22 and 0.33 IPD above the brows (by eye on the sample portrait, whose bangs start
 # ~0.5 IPD above the brows); each is a medial half (AU1) and a lateral half (AU2) meeting at
 # brow_mid_inner.
-def _forehead(h: float, flat: float) -> tuple[Crease, Crease]:
-    medial = Crease(aus={1: 1.0, 2: 0.25}, depth=0.48, width=0.016, lip=0.3,
+def _forehead(h: float, flat: float, depth: float, bend: float,
+              reach: float) -> tuple[Crease, Crease]:
+    """One forehead line `h` IPD above the brows, its ends `flat` lower, `depth` of the full
+    depth, its middle `bend` IPD up (+) or down, its lateral half's outer end at `reach` of its
+    strength."""
+    medial = Crease(aus={1: 1.0, 2: 0.25}, depth=0.48 * depth, width=0.016, lip=0.3,
                     path=(_a(("brow_inner", "brow_inner_L"), 0.0, -h - flat),
-                          _a("brow_inner", -0.02, -h - flat * 0.6),
+                          _a("brow_inner", -0.02, -h - flat * 0.6 - bend),
                           _a("brow_mid_inner", 0.0, -h - flat * 0.2)))
-    lateral = Crease(aus={2: 1.0, 1: 0.3}, depth=0.44, width=0.016, lip=0.3,
-                     path=(_a("brow_mid_inner", 0.0, -h - flat * 0.2), _a("brow_mid", 0.0, -h),
+    lateral = Crease(aus={2: 1.0, 1: 0.3}, depth=0.44 * depth, width=0.016, lip=0.3,
+                     path=(_a("brow_mid_inner", 0.0, -h - flat * 0.2),
+                           _a("brow_mid", 0.0, -h + bend),
                            _a("brow_mid_outer", 0.0, -h + flat * 0.3, 0.7),
-                           _a("brow_outer", 0.03, -h + flat, 0.2)))
+                           _a("brow_outer", 0.03, -h + flat, 0.2 * reach)))
     return medial, lateral
 
 
+# (height, flat, depth, bend, reach) per line, lowest first. Drawn alike, three evenly spaced,
+# equally deep parallel lines read as stripes painted across a smooth forehead (by eye on young,
+# low-resolution faces); skin folds where it is most compressed, above the brows' middle, and
+# less toward the hairline: the upper lines are shallower and shorter, and none runs exactly
+# parallel to the next
+FOREHEAD_LINES = ((0.11, 0.0, 1.0, 0.006, 1.0), (0.22, 0.03, 0.8, -0.008, 0.8),
+                  (0.33, 0.06, 0.55, 0.005, 0.4))
+
 CREASES: dict[str, Crease] = {}
-for _k, (_h, _f) in enumerate(((0.11, 0.0), (0.22, 0.03), (0.33, 0.06))):
-    _m, _l = _forehead(_h, _f)
+for _k, _line in enumerate(FOREHEAD_LINES):
+    _m, _l = _forehead(*_line)
     CREASES[f"forehead_{_k + 1}_medial"], CREASES[f"forehead_{_k + 1}_lateral"] = _m, _l
 
 CREASES.update({
