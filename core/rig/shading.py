@@ -7,9 +7,10 @@ detailed photo photo-like creases). Per frame: each crease of core/rig/shading_t
 are active is placed on the current (deformed) landmarks and drawn as a ridge profile (a dark
 crease with a lit lip) into a small map at about 56 px per IPD, blurred, and the image's
 luminance is multiplied by it: Y' = g * Y, added equally to R, G and B, so the portrait's chroma
-(YCbCr Cb, Cr) is untouched, except in a fold's shadow on skin, which takes the skin's own colour
-(its median over the face) at the new luminance: a washed-out forehead keeps no hue of its own,
-and its lines came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No
+(YCbCr Cb, Cr) is untouched, except in a fold's shadow on skin, which darkens the skin's weak
+channels more than its strong one (its median colour over the face, SHADING_TUNING
+"shadow_warmth") and so takes the skin's hue: a washed-out forehead keeps no hue of its own, and
+its lines came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No
 active AU: the frame is returned untouched.
 """
 from __future__ import annotations
@@ -188,8 +189,8 @@ class ShadingRenderer:
 
     def _tone(self, image: np.ndarray, skin: np.ndarray) -> np.ndarray | None:
         """The skin's colour per unit of luminance (R/Y, G/Y, B/Y of its median), or None for
-        a grey portrait. A fold's shadow on skin takes this colour: skin in shadow keeps its
-        own hue, while a photo's washed-out highlights (a forehead near white) have lost it,
+        a grey portrait. A fold's shadow on skin leans toward this colour: skin in shadow keeps
+        its own hue, while a photo's washed-out highlights (a forehead near white) have lost it,
         and darkening them as they are drew grey lines (by eye)."""
         x0, y0, x1, y1 = self.box
         rgb = image[y0:y1, x0:x1, :3][skin > 0.5].astype(np.float32)
