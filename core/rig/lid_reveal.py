@@ -66,7 +66,10 @@ class LidReveal:
                  glasses: bool = False):
         self.ipd = float(ipd_px)
         self.enabled = not glasses
-        self.rest_height = [_height(_strip(rest_xy, s), s) for s in (0, 1)]
+        # a strip seen edge-on (the far eye of a near profile: 0.5 px) has no height to stretch
+        # from: the ratio is measured against at least REVEAL["min_rest"] IPD
+        floor = REVEAL["min_rest"] * self.ipd
+        self.rest_height = [max(_height(_strip(rest_xy, s), s), floor) for s in (0, 1)]
         h, w = image.shape[:2]
         p = clip(np.round(rest_xy[_SKIN, :2]).astype(int), 0, [w - 1, h - 1])
         self.skin = np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
@@ -77,7 +80,7 @@ class LidReveal:
         return [self._share(_strip(xy, s), s) for s in (0, 1)]
 
     def _share(self, poly: np.ndarray, side: int) -> float:
-        if self.rest_height[side] < 0.5:  # no strip at rest (a degenerate mesh): nothing to say
+        if self.rest_height[side] < 0.5:  # a face a few pixels wide: nothing to say
             return 0.0
         lo, hi = REVEAL["stretch_start"], REVEAL["stretch_full"]
         stretch = _height(poly, side) / self.rest_height[side]

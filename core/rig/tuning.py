@@ -247,7 +247,10 @@ IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "lip_margin
 # most; the sample portrait's left 2.0x). By eye on those two: a flat fill down to the fold ring
 # read as a painted arch; faded, shares 0.5 and 0.75 left a brown cast over a 2.6x strip, and
 # at 1 the sample's lid fold still shows (the fade reaches nothing at the fold)
-REVEAL = {"stretch_start": 1.3, "stretch_full": 2.3, "share": 1.0, "feather": 0.02, "steps": 4}
+# (`min_rest`: the least rest height in IPD the stretch is measured from; the portraits looked
+# at have 0.04-0.17, a near profile's far eye 0.01)
+REVEAL = {"stretch_start": 1.3, "stretch_full": 2.3, "share": 1.0, "feather": 0.02, "steps": 4,
+          "min_rest": 0.03}
 
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
 # on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.

@@ -83,3 +83,20 @@ def test_a_grayscale_strip_stays_grayscale(portrait):
     out = sp.lids.apply(sp.image.copy(), lifted).astype(int)
     assert not np.array_equal(out, sp.image)
     assert np.abs(out - out[..., :1]).max() == 0
+
+
+def test_a_strip_seen_edge_on_is_not_stretched_by_a_twitch(portrait):
+    # a near profile's far eye: brow edge and fold ring nearly on one line at rest (0.01 IPD); a
+    # 0.01 IPD lift made it "4x stretched" and lifted it fully
+    eng = RigEngine()
+    p = eng.prepare(portrait)
+    sp = p.at_size(512)
+    ipd = p.frame.ipd * sp.scale
+    rest = sp.rest_xy.copy()
+    for side in (0, 1):
+        fold = rest[lid_reveal._FOLD[side], 1]
+        rest[lid_reveal._BROW[side], 1] = fold.min() - 0.01 * ipd
+    lids = LidReveal(sp.image, rest, ipd)
+    twitch = rest.copy()
+    twitch[np.concatenate(lid_reveal._BROW), 1] -= 0.01 * ipd
+    assert lids.shares(twitch) == [0.0, 0.0]
