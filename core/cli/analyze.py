@@ -25,7 +25,7 @@ def run(args) -> int:
     from core.emotions import AU_CATALOG
     from core.face.frame import FaceFrame
     from core.face.image_io import load_image
-    from core.face.landmarks import detect_face
+    from core.face.landmarks import detect_face, face_yaw_degrees
     from core.face.regions import ipd
     from core.rig.glasses import find_glasses
     from core.rig.rest import fit_rest
@@ -40,6 +40,7 @@ def run(args) -> int:
            "names": {f"AU{au}": AU_CATALOG[au].name for au in sorted(rest.aus)},
            "label": rest.label(),
            "head_roll_degrees": round(frame.roll_degrees, 1),
+           "head_yaw_degrees": round(face_yaw_degrees(analysis.landmarks), 1),
            # how big the face is: a rig video keeps the whole picture, so at --size S its pupils
            # are this x S / the picture's longest side apart (expressions read from ~40 px;
            # `render --frame face` crops to the face)

@@ -22,6 +22,10 @@ from core.native_logs import configure as configure_native_logs
 from core.native_logs import native_stderr_muted, quiet_absl
 
 MIN_IPD_PX = 20.0  # below this the rig has too few pixels per AU motion to look right
+# A face turned further than this (degrees) gets a note: the rig moves the side that shows, and
+# the rest expression read against a frontal neutral face is rough (a 54-degree near profile
+# read as AU15 0.88 at rest; a 38-degree face animated cleanly, by eye)
+TURNED_NOTE_DEG = 35.0
 
 # Tuning table. Face Mesh's short-range detector sees a 128 px copy of its input and finds faces
 # filling roughly 20-100 % of it; its landmark model sees a 192 px crop of the face (MediaPipe
@@ -71,7 +75,19 @@ def detect_face(image: np.ndarray) -> FaceAnalysis:
     if len(faces) > 1:
         notes.append(f"{len(faces)} faces found; animating the largest one")
         warnings.warn(notes[-1], MoeeWarning, stacklevel=2)
+    yaw = face_yaw_degrees(lm)
+    if abs(yaw) > TURNED_NOTE_DEG:
+        notes.append(f"the face is turned about {abs(yaw):.0f} degrees from the camera: "
+                     "expressions move the side that shows, and the expression read at rest is "
+                     "rough; a picture facing the camera works best")
     return FaceAnalysis(landmarks=lm, image_size=rgb.shape[:2], n_faces=len(faces), notes=notes)
+
+
+def face_yaw_degrees(landmarks: np.ndarray) -> float:
+    """How far the face is turned from the camera (degrees, signed): the line between the outer
+    eye corners in Face Mesh's 3-D (its depth is in the image's pixel scale)."""
+    v = landmarks[263, :3].astype(np.float64) - landmarks[33, :3]
+    return float(np.degrees(np.arctan2(v[2], v[0])))
 
 
 def _check_size(lm: np.ndarray) -> None:

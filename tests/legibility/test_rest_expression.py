@@ -103,6 +103,22 @@ def test_analyze_cli_prints_rest_aus(portrait_path, capsys):
     assert out["rest_aus"]["AU12"] >= 0.6
     assert out["names"]["AU12"] == "Lip corner puller"
     assert "AU12" in out["label"]  # with the parted lips (AU25) among the strongest
+    assert abs(out["head_yaw_degrees"]) < 10 and out["notes"] == []  # faces the camera
+
+
+def test_a_face_turned_far_from_the_camera_reads_so(portrait):
+    from core.face.landmarks import TURNED_NOTE_DEG, face_yaw_degrees
+
+    lm = detect_face(portrait).landmarks.astype(np.float64)
+    still = face_yaw_degrees(lm)
+    centre = lm[:, :3].mean(0)
+    for turn in (20.0, 50.0, -50.0):
+        a = np.radians(turn)  # about the vertical axis: x and depth mix
+        x, z = lm[:, 0] - centre[0], lm[:, 2] - centre[2]
+        turned = lm.copy()
+        turned[:, 0], turned[:, 2] = x * np.cos(a) - z * np.sin(a), x * np.sin(a) + z * np.cos(a)
+        assert face_yaw_degrees(turned) == pytest.approx(still + turn, abs=1.0)
+    assert 20.0 < TURNED_NOTE_DEG < 50.0
 
 
 def test_analyze_cli_bad_input_is_one_line(tmp_path, capsys):
