@@ -34,7 +34,7 @@ from pathlib import Path
 from core.atomic import file_mode, os_error_reason
 from core.emotions import AU_CATALOG, AU_NUMBERS
 from core.errors import ExportError
-from core.validate import PathArg
+from core.validate import PathArg, output_file
 
 ARKIT_52: tuple[str, ...] = (
     "eyeBlinkLeft", "eyeLookDownLeft", "eyeLookInLeft", "eyeLookOutLeft", "eyeLookUpLeft",
@@ -93,9 +93,7 @@ def _clip(v: float) -> float:
 def check_curves_path(path: str | os.PathLike) -> Path:
     """--curves as a path that can be written (a folder that exists and is writable, not a
     folder itself, not read-only) and ends in .csv or .json; render checks it at the door."""
-    from core import validate
-
-    return validate.output_file(path, "--curves", SUFFIXES)
+    return output_file(path, "--curves", SUFFIXES)
 
 
 class CurveWriter:

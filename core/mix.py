@@ -210,8 +210,8 @@ def _pairs(text: str, what: str, presets: bool = False) -> list[tuple[str, float
     for part in filter(None, (p.strip() for p in text.split(","))):
         key, sep, value = part.partition("=")
         if not sep:
-            presets = " or a preset name ('angry', 'sadly surprised')" if presets else ""
-            raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas{presets}, "
+            hint = " or a preset name ('angry', 'sadly surprised')" if presets else ""
+            raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas{hint}, "
                              f"got {part!r}")
         try:
             out.append((key.strip(), float(value)))

@@ -40,6 +40,12 @@ def region(name: str) -> np.ndarray:
     return np.asarray(value, dtype=np.int64)
 
 
+def skin_points() -> np.ndarray:
+    """Landmarks on open skin, both cheeks and the forehead: where a portrait's own skin
+    colour and texture are read."""
+    return np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
+
+
 def point(name: str, key: str) -> int:
     """A single named landmark, e.g. point('mouth_corners_outer', 'R') -> 61."""
     return int(_table()[name][key])

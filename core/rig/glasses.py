@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
-from core.face.regions import region
+from core.face.regions import region, skin_points
 from core.rig.au_points import curve_at
 from core.rig.tuning import GLASSES
 
@@ -117,7 +117,7 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> Glasses:
 def _texture(cv: _Canvas, P: np.ndarray) -> float:
     """The face's own edge level: mean gradient magnitude over both cheeks and the forehead
     (a pencil drawing's hatching is ~5x a smooth photo's)."""
-    pts = P[np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])]
+    pts = P[skin_points()]
     h, w = cv.mag.shape
     vals = [cv.mag[cv.row(y) - 2:cv.row(y) + 3, cv.col(x) - 2:cv.col(x) + 3].mean()
             for x, y in pts if 2 <= cv.row(y) < h - 3 and 2 <= cv.col(x) < w - 3]

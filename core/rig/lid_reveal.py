@@ -16,7 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from core.face.regions import region
+from core.face.regions import region, skin_points
 from core.rig.roi import poly_box
 from core.rig.tuning import REVEAL
 from core.rig.ufuncs import clip
@@ -24,7 +24,6 @@ from core.rig.ufuncs import clip
 # per side, lateral to medial: the brow's lower edge, and the ring just above the lid's fold
 _BROW = (region("R_brow_lower"), region("L_brow_lower"))
 _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
-_SKIN = np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
 
 
 def _strip(xy: np.ndarray, side: int) -> np.ndarray:
@@ -71,9 +70,9 @@ class LidReveal:
         floor = REVEAL["min_rest"] * self.ipd
         self.rest_height = [max(_height(_strip(rest_xy, s), s), floor) for s in (0, 1)]
         h, w = image.shape[:2]
-        p = clip(np.round(rest_xy[_SKIN, :2]).astype(int), 0, [w - 1, h - 1])
+        p = clip(np.round(rest_xy[skin_points(), :2]).astype(int), 0, [w - 1, h - 1])
         self.skin = np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
-        self._skin_image = np.zeros((0, 0, 3), np.uint8)
+        self._skin_scalar = (*np.round(self.skin).tolist(), 0.0)  # cv2's Scalar
 
     def shares(self, xy: np.ndarray) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
@@ -85,13 +84,6 @@ class LidReveal:
         lo, hi = REVEAL["stretch_start"], REVEAL["stretch_full"]
         stretch = _height(poly, side) / self.rest_height[side]
         return REVEAL["share"] * min(max((stretch - lo) / (hi - lo), 0.0), 1.0)
-
-    def _skin_like(self, h: int, w: int) -> np.ndarray:
-        """An (h, w, 3) image of the skin colour (kept, grown as needed)."""
-        if self._skin_image.shape[0] < h or self._skin_image.shape[1] < w:
-            self._skin_image = np.empty((max(h, 64), max(w, 64), 3), np.uint8)
-            self._skin_image[:] = np.round(self.skin).astype(np.uint8)
-        return self._skin_image[:h, :w]
 
     def apply(self, img: np.ndarray, xy: np.ndarray) -> np.ndarray:
         """Lift the stretched strips of `img` (in place; landmarks `xy` px) and return it."""
@@ -125,7 +117,7 @@ class LidReveal:
         mask = cv2.GaussianBlur(mask, (0, 0), feather)
         roi = img[y0:y1, x0:x1, :3]
         # only the darker is drawn toward the skin: the saturating difference
-        lift = cv2.subtract(self._skin_like(y1 - y0, x1 - x0), roi)
+        lift = cv2.subtract(self._skin_scalar, roi)
         step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
         img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
         return img

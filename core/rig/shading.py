@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
-from core.face.regions import mirror_map, point, region
+from core.face.regions import mirror_map, point, region, skin_points
 from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
 from core.rig.ufuncs import clip
 
@@ -173,8 +173,7 @@ class ShadingRenderer:
         x0, y0, x1, y1 = self.box
         ycc = cv2.cvtColor(np.ascontiguousarray(image[y0:y1, x0:x1, :3]),
                            cv2.COLOR_RGB2YCrCb).astype(np.float32)
-        pts = np.round(xy[np.concatenate([region("cheek_R"), region("cheek_L"),
-                                          region("forehead")])]).astype(int) - [x0, y0]
+        pts = np.round(xy[skin_points()]).astype(int) - [x0, y0]
         ok = (pts[:, 0] >= 0) & (pts[:, 0] < x1 - x0) & (pts[:, 1] >= 0) & (pts[:, 1] < y1 - y0)
         samples = ycc[pts[ok, 1], pts[ok, 0]]
         if len(samples) < 4:
