@@ -243,8 +243,8 @@ IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "lip_margin
 # edge and the ring above the lid's fold, once stretched past `stretch_start` x its rest height,
 # is drawn toward the portrait's skin colour by up to `share` at `stretch_full` x, fading in
 # `steps` from full at the brow to none at the fold ring, feathered by `feather` IPD. Surprise
-# stretches the strip 1.4-2.6x on the portraits looked at (the heavy-browed, squinting photo the
-# most; the sample portrait's left 2.0x). By eye on those two: a flat fill down to the fold ring
+# stretches the strip 0.8-2.6x on the twelve portraits looked at (the heavy-browed, squinting
+# photo the most; the sample portrait's left 2.0x). By eye on those two: a flat fill down to the fold ring
 # read as a painted arch; faded, shares 0.5 and 0.75 left a brown cast over a 2.6x strip, and
 # at 1 the sample's lid fold still shows (the fade reaches nothing at the fold)
 # (`min_rest`: the least rest height in IPD the stretch is measured from; the portraits looked
