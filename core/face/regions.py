@@ -46,6 +46,28 @@ def skin_points() -> np.ndarray:
     return np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
 
 
+@lru_cache(maxsize=2)
+def eye_polygon(s: str) -> np.ndarray:
+    """Landmarks round eye `s`'s ('R' or 'L') lid opening: outer corner, upper lid, inner
+    corner, lower lid back (read-only)."""
+    c = _table()[f"{s}_eye_corners"]
+    out = np.concatenate([[c["outer"]], region(f"{s}_eye_upper_lid"), [c["inner"]],
+                          region(f"{s}_eye_lower_lid")[::-1]])
+    out.setflags(write=False)
+    return out
+
+
+def lid_opening(xy: np.ndarray, s: str) -> float:
+    """Mean lid opening of eye `s`, in the units of `xy` (478+, 2+): the opening's area over
+    its corner-to-corner width (whatever way the lid points slide sideways)."""
+    import cv2  # here: the index lists stay importable without OpenCV (the CLI's --help)
+
+    poly = np.ascontiguousarray(xy[eye_polygon(s), :2], np.float32)
+    area = abs(cv2.contourArea(poly))  # once per eye and frame: cv2, ~10x numpy's shoelace
+    width = float(np.hypot(*(poly[0] - poly[len(poly) // 2])))
+    return area / max(width, 1e-9)
+
+
 def point(name: str, key: str) -> int:
     """A single named landmark, e.g. point('mouth_corners_outer', 'R') -> 61."""
     return int(_table()[name][key])

@@ -24,7 +24,7 @@ SIDES = ("R", "L")  # subject's right (x < 0 in the face frame), subject's left 
 N = 478
 
 
-def _spread(P: np.ndarray, movers: np.ndarray, vecs: np.ndarray, sigma: float,
+def spread_motion(P: np.ndarray, movers: np.ndarray, vecs: np.ndarray, sigma: float,
             allowed: np.ndarray | None = None) -> np.ndarray:
     """Displacement field (N, 2): movers get `vecs` exactly; other points a Gaussian-weighted
     average of nearby movers' motion, fading with distance to the nearest mover."""
@@ -96,7 +96,7 @@ def _from_moves(g: FaceGeometry, shape: AUShape, s: str) -> np.ndarray:
             z[p] = v
         vecs = z[movers]
     mask = MASKS[shape.mask](g) if shape.mask else None
-    field = _spread(g.P, movers, vecs, SPREAD_SIGMA[shape.spread] * shape.spread_scale, mask)
+    field = spread_motion(g.P, movers, vecs, SPREAD_SIGMA[shape.spread] * shape.spread_scale, mask)
     for m in shape.after:
         p, v = _vectors(g, m, s)
         field[p] += v
@@ -107,7 +107,7 @@ def _lid_closure(g: FaceGeometry, shape: AUShape, s: str) -> np.ndarray:
     """Upper lid onto the lower lid, point by point (the lists run corner to corner)."""
     upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
     vec = (g.P[lower] - g.P[upper]) * M["au45_closure"]
-    z = _spread(g.P, upper, vec, SPREAD_SIGMA[shape.spread], MASKS[shape.mask](g))
+    z = spread_motion(g.P, upper, vec, SPREAD_SIGMA[shape.spread], MASKS[shape.mask](g))
     z[lower] = 0.0
     z[region(f"{s}_eye_halo2_upper")] *= R["lid_closure_halo"]
     z[region(f"{s}_iris")] = [0.0, R["lid_closure_iris"] * float(vec[:, 1].mean())]
@@ -133,7 +133,7 @@ def _toward_centre(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarr
         for name, sign in (("lips_upper_inner", -1.0), ("lips_lower_inner", 1.0)):
             on = np.isin(lips, region(name))
             vec[on, 1] += sign * M["au22_opening"] * (1 - cw[on])
-    return _spread(P, lips, vec, SPREAD_SIGMA[shape.spread])
+    return spread_motion(P, lips, vec, SPREAD_SIGMA[shape.spread])
 
 
 def _toward_split(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
@@ -149,7 +149,7 @@ def _toward_split(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarra
         inner = np.isin(movers, np.concatenate([region("lips_upper_inner"),
                                                 region("lips_lower_inner")]))
         vec[:, 1] = gap * np.where(inner, M["au24_press"], R["press_outer"])
-    return _spread(P, movers, vec, SPREAD_SIGMA[shape.spread])
+    return spread_motion(P, movers, vec, SPREAD_SIGMA[shape.spread])
 
 
 def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
@@ -179,7 +179,7 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     near_corner = ((P[:, None, :] - P[None, corners, :]) ** 2).sum(-1).min(1)
     near = np.exp(-near_corner / (2 * R["jaw_corner_reach"] ** 2))
     allowed = np.maximum(g.lower, near)
-    out = _spread(P, moving, z[moving], SPREAD_SIGMA[shape.spread], allowed)
+    out = spread_motion(P, moving, z[moving], SPREAD_SIGMA[shape.spread], allowed)
     # above the split, skin near a corner follows the corner, never further: the spread's
     # average took the lower lip's full drop into the upper lip beside the corners (0.16 IPD
     # against the corner's 0.105 on the sample portrait), and an open mouth's upper lip sagged
@@ -187,7 +187,7 @@ def _jaw_drop(g: FaceGeometry, shape: AUShape, s: str, au: int) -> np.ndarray:
     above = (g.lower == 0) & (z[:, 1] == 0)
     out[above, 1] = np.minimum(out[above, 1], z[corners, 1].max() * near[above])
     if au == 26:  # the lips narrow as they stretch down over the opening jaw
-        out += _spread(P, *_narrowing(g, s, R["au26_narrow"]), SPREAD_SIGMA[shape.spread])
+        out += spread_motion(P, *_narrowing(g, s, R["au26_narrow"]), SPREAD_SIGMA[shape.spread])
     return out
 
 

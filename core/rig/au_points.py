@@ -126,6 +126,25 @@ def _above_lids(g) -> np.ndarray:
 # portrait; by eye on its surprise and fear renders)
 LID_FADE = (0.06, 0.15)
 
+# A cheek raise (AU6) narrows the eye from below: FACS "raises the cheek, narrows the eye
+# aperture" (FACS.md). Its spread from the cheek ring had reached the upper lids and brows and
+# lifted them more than the lower lid (0.05-0.057 IPD against 0.039 on three portraits): every
+# smile opened the eyes wider and raised the brows, toward surprise. So nothing above the eye
+# corners' line moves with it; below, it fades in over this many IPD (more than the cheek's
+# rise, 0.065 IPD: over 0.05 a point rose past the still one above it and the mesh folded at
+# the temples and the inner eye corners)
+CHEEK_BELOW_CORNERS = 0.12
+
+
+def _below_eye_corners(g) -> np.ndarray:
+    corners = [region(f"{s}_eye_corners") for s in "RL"]
+    yc = float(np.mean([g.P[c, 1].mean() for c in corners]))
+    a = np.clip((g.P[:, 1] - yc) / CHEEK_BELOW_CORNERS, 0.0, 1.0)
+    a[np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])] = 0.0
+    a[np.concatenate([region("R_eye_lower_lid"), region("L_eye_lower_lid")])] = 1.0
+    return (a * (1.0 - g.lower)).astype(np.float32)
+
+
 MASKS = {
     "upper_face": lambda g: (g.P[:, 1] < -0.08).astype(np.float32),
     "above_lids": _above_lids,
@@ -140,6 +159,7 @@ MASKS = {
     "upper_face_and_eye_band": lambda g: ((g.P[:, 1] < -0.08)
                                           | (np.abs(g.P[:, 1]) < 0.1)).astype(np.float32),
     "above_jaw": lambda g: 1.0 - g.lower,
+    "cheek_below_eyes": _below_eye_corners,
     "jaw": lambda g: g.lower,
     "below_nose": lambda g: np.where(g.P[:, 1] > 0.3, 1.0, 0.3),
 }

@@ -62,9 +62,9 @@ AU_SHAPES: dict[int, AUShape] = {
     5: AUShape((Move("upper_lid", y=T(-1, "au5_upper_lid_up", "lid_arc")),
                 Move("upper_lid_halo", y=T(-0.5, "au5_upper_lid_up", "lid_arc"))),
                spread="lid", mask="upper_face_and_eye_band"),
-    6: AUShape((Move("lower_lid", y=T(-0.6, "au6_cheek_up")),
+    6: AUShape((Move("lower_lid", y=T(-0.6, "au6_cheek_up", "lid_arc")),
                 Move("cheek_ring", x=T(0.2, "au6_cheek_up"), y=T(-1, "au6_cheek_up"))),
-               spread="cheek", mask="above_jaw"),
+               spread="cheek", mask="cheek_below_eyes"),
     7: AUShape((Move("lower_lid", y=T(-1, "au7_lower_lid_up")),), spread="lid"),
     45: AUShape(kind="lid_closure", spread="lid", mask="above_jaw", split_sides=False),
     # nose and upper lip

@@ -14,6 +14,7 @@ from core.rig.tuning import (
     ONSET_FLOOR,
     ONSET_SECONDS,
     REST_CONFLICTS,
+    REST_KEEPS,
     REST_REPLACE_FULL,
     SPEECH_MIX,
 )
@@ -74,12 +75,13 @@ def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -
 def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -> dict[int, float]:
     """Share of each rest AU to take away: a mixed AU that conflicts with it replaces it
     (REST_CONFLICTS); neutralize (0..1, follows the gates' ease-in) takes every rest AU away
-    except what the mix itself drives."""
+    except what the mix itself drives (that AU, or those doing its work: REST_KEEPS)."""
     out = {}
     for au in rest:
         rival = max((float(mixed[AU_INDEX[b]]) for b in REST_CONFLICTS.get(au, ())), default=0.0)
         f = min(rival / REST_REPLACE_FULL, 1.0)
-        out[au] = max(f, neutralize * (1.0 - min(float(mixed[AU_INDEX[au]]), 1.0)))
+        kept = max(float(mixed[AU_INDEX[b]]) for b in REST_KEEPS.get(au, (au,)))
+        out[au] = max(f, neutralize * (1.0 - min(kept, 1.0)))
     return out
 
 

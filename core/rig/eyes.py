@@ -13,8 +13,9 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
-from core.face.regions import region
+from core.face.regions import eye_polygon, lid_opening, region, skin_points
 from core.rig.blend import paint, spread
+from core.rig.eyeball import EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball
 from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
 
@@ -49,6 +50,7 @@ class _Eye:
     clean: tuple[np.ndarray, np.ndarray]  # empty and iris with the rim inpainted from inside
     upper: np.ndarray  # upper lid landmark indices
     up: np.ndarray  # (2,) unit vector from the lower lid's middle to the upper's, at rest
+    made_up: MadeUpEyeball | None  # for an eye shown (nearly) shut: core/rig/eyeball.py
 
 
 def _disc(radius: int) -> np.ndarray:
@@ -77,12 +79,17 @@ class EyeRenderer:
         # px: the rest upper lid's rim band (EYE_TUNING["rim_band"])
         self.rim_px = max(int(round(EYE_TUNING["rim_band"] * self.ipd)), 1)
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
+        h, w = image.shape[:2]
+        at = np.round(self.rest_xy[skin_points()]).astype(int)
+        at = at[(at[:, 0] >= 0) & (at[:, 0] < w) & (at[:, 1] >= 0) & (at[:, 1] < h)]
+        self.skin = np.median(image[at[:, 1], at[:, 0], :3], axis=0).astype(np.float32) \
+            if len(at) else np.full(3, 160, np.float32)
         self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
 
     def _eye(self, image: np.ndarray, xy: np.ndarray, s: str) -> _Eye:
         upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
         c = CORNERS[s]
-        poly = np.concatenate([[c[0]], upper, [c[1]], lower[::-1]])
+        poly = eye_polygon(s)
         iris = region(f"{s}_iris")
         centre = xy[iris[0]]
         r = float(np.mean(np.hypot(*(xy[iris[1:]] - centre).T))) * EYE_TUNING["iris_margin"]
@@ -128,16 +135,17 @@ class EyeRenderer:
                       for layer in (empty, iris_layer))
         up = xy[upper].mean(0) - xy[lower].mean(0)
         up = (up / max(float(np.hypot(*up)), 1e-6)).astype(np.float32)
+        rest_open = lid_opening(xy, s) / self.ipd
+        made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
+                                  xy[list(c)], vis, self.skin, self.ipd, rest_open) \
+            if rest_open < EYEBALL["below"] else None
         return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rim, clean,
-                    np.asarray(upper), up)
+                    np.asarray(upper), up, made_up)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
         over its corner-to-corner width (whatever way the lid points slide sideways)."""
-        e = self.eyes[eye]
-        area = abs(cv2.contourArea(xy[e.poly].astype(np.float32)))
-        width = float(np.hypot(*(xy[e.corners[0]] - xy[e.corners[1]])))
-        return area / max(width, 1e-6) / self.ipd
+        return lid_opening(xy, "RL"[eye]) / self.ipd
 
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
                   gaze_px=(0.0, 0.0)) -> np.ndarray:
@@ -147,12 +155,17 @@ class EyeRenderer:
         EYE_TUNING["max_gaze"] away from the eyeball's own motion (the eye corners').
         """
         g = np.asarray(gaze_px, np.float32).reshape(2)
+        openings = [self.opening(deformed_xy, i) for i in range(len(self.eyes))]
+        # both eyes alike: one opened to a made-up eye beside a slit read as a wink (by eye)
+        made_up = max((e.made_up.weight(o) for e, o in zip(self.eyes, openings)
+                       if e.made_up is not None), default=0.0)
         for i, eye in enumerate(self.eyes):
-            if self.opening(deformed_xy, i) >= EYE_TUNING["closed"]:
-                self._paint(img, deformed_xy, eye, g)
+            if openings[i] >= EYE_TUNING["closed"]:
+                self._paint(img, deformed_xy, eye, g, made_up if eye.made_up else 0.0)
         return img
 
-    def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray) -> None:
+    def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray,
+               made_up: float = 0.0) -> None:
         poly = xy[eye.poly]
         box = poly_box(poly, img.shape)
         if box is None:
@@ -199,5 +212,17 @@ class EyeRenderer:
         ia3 = spread(ia)
         content = np.multiply(empty, 1 - ia3, out=empty)
         content += np.multiply(iris, ia3, out=iris)
+        alpha = lids * np.maximum(ba, ia)
+        if made_up > 0:  # an eye shut at rest, opened: the made-up eyeball over its slit
+            m = eye.made_up
+            at = o_iris + np.float32(m.centre) + np.float32([X0, Y0])
+            n = len(eye.upper)
+            o_made = o_iris + np.float32([0.0, iris_drop(poly[1:n + 1], poly[n + 2:], *at)])
+            ia3 = spread(_shift(m.iris_alpha, o_made, size, cv2.BORDER_CONSTANT))
+            ball = _shift(m.ball, o_ball, size, cv2.BORDER_REPLICATE)
+            made = ball + (_shift(m.iris, o_made, size, cv2.BORDER_REPLICATE) - ball) * ia3
+            made *= spread(lash_shade(lids, float(poly[:, 1].mean()) - Y0, self.ipd))
+            content += (made - content) * np.float32(made_up)
+            alpha += (lids - alpha) * np.float32(made_up)
         # one layer, so the lid's soft edge blends it once
-        paint(img, box, content, lids * np.maximum(ba, ia))
+        paint(img, box, content, alpha)

@@ -27,9 +27,11 @@ def _signed_area(Q: np.ndarray, corners: tuple[np.ndarray, ...]) -> np.ndarray:
 
 
 class FoldGuard:
-    def __init__(self, P: np.ndarray, extra: np.ndarray | None = None):
+    def __init__(self, P: np.ndarray, extra: np.ndarray | None = None,
+                 opened: np.ndarray | None = None):
         """`extra` (K, 2): fixed points of the mesh that are no landmarks (eyeglass rims,
-        core/rig/rims.py): each call gives their motion and the landmarks unfold around them."""
+        core/rig/rims.py): each call gives their motion and the landmarks unfold around them.
+        `opened` (N, 2): the landmarks with eyes shut at rest opened (see below)."""
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.n = n
         if extra is not None:
@@ -46,6 +48,15 @@ class FoldGuard:
         # and the guard parted the lips again (the smiling astronaut set to sad showed teeth)
         t = self.tri
         across = np.isin(t, UPPER_LIP_ONLY).any(1) & np.isin(t, LOWER_LIP_ONLY).any(1)
+        # ... nor those an eye shut at rest turns over as it opens (`opened`: the rest with the
+        # eyes opened, core/rig/rest.py's rest AU43 taken away). A laugh's squint has lid points
+        # out of order across its slit, so their rest orientation means nothing: counted, the
+        # guard held one eye of a low-resolution laughing face at 0.060 IPD open under
+        # surprise against 0.091 asked
+        if opened is not None:
+            a0 = _signed_area(P[:self.m].astype(np.float32), tuple(t.T))
+            q = np.vstack([opened[:n], P[n:self.m]]).astype(np.float32)
+            across |= np.sign(a0) != np.sign(_signed_area(q, tuple(t.T)))
         self.tri = t[~across]
         # the corners as three contiguous index lists: _area gathers ~2x faster from them
         self._corners = tuple(np.ascontiguousarray(self.tri[:, k]) for k in range(3))

@@ -81,7 +81,9 @@ class MotionModel:
             else None
         # the rims' pins are fixed corners of the guard's mesh: a brow or lid point crossing a
         # rim folds the warp there as surely as crossing another landmark
-        self.fold_guard = FoldGuard(self.P, None if self.rims is None else self.rims.pins)
+        opened = self.P - self.rest.fields[43] if 43 in self.rest.fields else None
+        self.fold_guard = FoldGuard(self.P, None if self.rims is None else self.rims.pins,
+                                    opened)
         self._pins_last: tuple = (None, None)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()

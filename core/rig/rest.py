@@ -17,12 +17,12 @@ from scipy.optimize import nnls
 
 from core.emotions import AU_CATALOG
 from core.face.frame import FaceFrame
-from core.face.regions import region
+from core.face.regions import lid_opening, region
 from core.face.umeyama import umeyama
 from core.paths import resource
-from core.rig.au_basis import AUBasis
+from core.rig.au_basis import AUBasis, spread_motion
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at, midline_x
-from core.rig.tuning import REST_FIT
+from core.rig.tuning import REST_FIT, REST_LIDS, SPREAD_SIGMA
 
 _MODEL = resource("canonical_face_model.json")
 
@@ -153,7 +153,46 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     k = _exact_corners(fields, P, Q)
     if k > 1.0:
         out[12] = round(min(out[12] * k, 1.0), 2)
+    _lowered_lids(P, Q, out, fields)
     return RestExpression(out, fields)
+
+
+def _lowered_lids(P: np.ndarray, Q: np.ndarray, out: dict[int, float],
+                  fields: dict[int, np.ndarray]) -> None:
+    """Eyes caught nearly shut (a laugh's squint, a downcast look) become rest AU43: the lids
+    lowered from the neutral face's, so taking it away opens each eye to the canonical face's
+    lid shapes set between its own corners (with the rest AU6's push on the lower lid taken
+    away first). The lid points are left out of the AU fit (eye opening is mostly identity):
+    only eyes this near shut (REST_LIDS) are measured."""
+    if np.mean([lid_opening(P, s) for s in "RL"]) >= REST_LIDS["shut_below"]:
+        return
+    shown = P - fields[6] if 6 in fields else P  # the cheeks' push on the lower lids gone
+    movers, vecs, shut = [], [], []
+    for s in "RL":
+        c = region(f"{s}_eye_corners")
+        up, lo = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
+        lids = np.concatenate([up, lo])
+        target = _between(Q[lids], Q[c], shown[c])
+        d = target - shown[lids]
+        halo = region(f"{s}_eye_halo2_upper")
+        dh = np.zeros((len(halo), 2))
+        dh[:, 1] = REST_LIDS["halo_follow"] * d[: len(up), 1].mean()
+        movers += [lids, halo]
+        vecs += [d, dh]
+        moved = shown.copy()
+        moved[lids] = target
+        shut.append(max(1.0 - lid_opening(P, s) / max(lid_opening(moved, s), 1e-6), 0.0))
+    field = spread_motion(P, np.concatenate(movers), np.vstack(vecs), SPREAD_SIGMA["lid"])
+    out[43] = round(min(float(np.mean(shut)), 1.0), 2)
+    fields[43] = (-field).astype(np.float32)
+
+
+def _between(pts: np.ndarray, ends: np.ndarray, to: np.ndarray) -> np.ndarray:
+    """`pts` (n, 2) moved by the 2-D similarity that takes the two points `ends` onto `to`."""
+    a, b = complex(*ends[0]), complex(*ends[1])
+    m = (complex(*to[1]) - complex(*to[0])) / (b - a)
+    z = complex(*to[0]) + m * (pts[:, 0] + 1j * pts[:, 1] - a)
+    return np.column_stack([z.real, z.imag])
 
 
 def _corner_heights(X: np.ndarray) -> np.ndarray:

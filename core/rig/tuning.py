@@ -159,6 +159,24 @@ REST_FIT: dict = {
     "closure_upper_share": 0.5,
     "closure_outer": 0.5,
 }
+
+# Eyes shut or squinting at rest (core/rig/rest.py `_lowered_lids`): a laugh's squint or a
+# downcast look is measured as rest AU43 (the upper lids lowered from a relaxed opening) and
+# taken away like any rest AU, so surprise, fear and anger open eyes a photo caught nearly shut
+# (before, the surprised face kept a laughing squint, by eye on three of twelve portraits).
+# Openings are lid area over corner-to-corner width (core/rig/eyes.py `opening`).
+REST_LIDS: dict = {
+    # IPD, both eyes' mean: measured at rest on twelve portraits, open eyes 0.065-0.18 (the
+    # pencil drawing's smile 0.065-0.077, a low-resolution grin 0.075), a laugh's squint
+    # 0.018-0.046 and a downcast look 0.021-0.027; narrow eyes are identity, so only eyes this
+    # near shut count
+    "shut_below": 0.055,
+    # share of the upper lid's mean move the skin ring above it follows (AU5's halo: 0.5)
+    "halo_follow": 0.5,
+}
+# A rest AU a mix keeps instead of taking away under neutralize: the mix's own AU, or one doing
+# its work (a smile's AU6 and AU7 narrow the eyes too: a laughing squint set to happy stays)
+REST_KEEPS: dict[int, tuple[int, ...]] = {43: (6, 7, 43)}
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher,
 # pressed lips or a dropped jaw (surprise on the smiling photo read as a laughing grin); a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.
@@ -180,6 +198,8 @@ REST_CONFLICTS: dict[int, tuple[int, ...]] = {
     1: (4,),
     2: (4,),
     9: (1, 2, 12),
+    # eyes shut at rest open for raised lids or brows and for fear's stretched mouth
+    43: (1, 2, 5, 20),
 }
 REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the rest AU fully (by eye)
 
