@@ -28,7 +28,7 @@ def run(args) -> int:
     from core.face.landmarks import detect_face, face_yaw_degrees
     from core.face.regions import ipd
     from core.rig.glasses import find_glasses
-    from core.rig.rest import fit_rest
+    from core.rig.rest import fit_rest, rest_notes
 
     image = load_image(args.portrait)
     analysis = detect_face(image)
@@ -49,6 +49,6 @@ def run(args) -> int:
            # found, their frames move with the head alone (core/rig/rims.py)
            "eyeglasses": {"found": glasses.found,
                           "cues": {k: round(v, 2) for k, v in glasses.scores.items()}},
-           "notes": analysis.notes}
+           "notes": analysis.notes + rest_notes(rest)}
     print(json.dumps(out, indent=2))
     return 0

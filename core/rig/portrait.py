@@ -14,6 +14,7 @@ from core.rig.glasses import find_glasses
 from core.rig.lid_reveal import LidReveal
 from core.rig.motion import MotionModel
 from core.rig.mouth import MouthRenderer
+from core.rig.rest import rest_notes
 from core.rig.shading import ShadingRenderer
 from core.rig.unsmile import CreaseFlattener
 from core.rig.warp import Warper
@@ -49,7 +50,7 @@ class PreparedPortrait:
         self.analysis = analysis or detect_face(self.image)
         self.glasses = find_glasses(self.image, self.analysis.xy)
         self.motion = MotionModel(self.analysis, self.glasses)
-        self.notes = list(self.analysis.notes)
+        self.notes = list(self.analysis.notes) + rest_notes(self.motion.rest)
         self._sizes: OrderedDict[int, ScaledPortrait] = OrderedDict(sizes or {})
         self._lock = threading.Lock()
 

@@ -157,6 +157,14 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     return RestExpression(out, fields)
 
 
+def rest_notes(rest: RestExpression) -> list[str]:
+    """What a user should know about the rest expression before rendering."""
+    if 43 not in rest.aus:
+        return []
+    return ["the eyes are nearly shut in the picture: expressions that open them (surprise, "
+            "fear, anger) show eyes painted in the picture's own colours, not its own eyes"]
+
+
 def _lowered_lids(P: np.ndarray, Q: np.ndarray, out: dict[int, float],
                   fields: dict[int, np.ndarray]) -> None:
     """Eyes caught nearly shut (a laugh's squint, a downcast look) become rest AU43: the lids

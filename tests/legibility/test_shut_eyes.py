@@ -80,6 +80,9 @@ def test_shut_eyes_are_measured_as_rest_au43_and_open_eyes_are_not(portrait, shu
     rest = shut_portrait.motion.rest
     assert rest.aus.get(43, 0.0) >= 0.7, rest.aus
     assert np.mean(openings(shut_portrait.motion.P)) < REST_LIDS["shut_below"]
+    # and the user is told the opened eyes are made up (the app's notes, analyze's JSON)
+    assert any("nearly shut" in n for n in shut_portrait.notes)
+    assert not any("nearly shut" in n for n in PreparedPortrait(portrait).notes)
 
 
 def test_surprise_fear_and_anger_open_them_and_a_smile_keeps_them(shut_portrait):
