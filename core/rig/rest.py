@@ -181,15 +181,19 @@ def _lowered_lids(P: np.ndarray, Q: np.ndarray, out: dict[int, float],
         up, lo = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
         lids = np.concatenate([up, lo])
         target = _between(Q[lids], Q[c], shown[c])
+        moved = shown.copy()
+        moved[lids] = target
+        if lid_opening(moved, s) <= lid_opening(shown, s):
+            continue  # an eye open already (the other one shut): never closed by this
         d = target - shown[lids]
         halo = region(f"{s}_eye_halo2_upper")
         dh = np.zeros((len(halo), 2))
         dh[:, 1] = REST_LIDS["halo_follow"] * d[: len(up), 1].mean()
         movers += [lids, halo]
         vecs += [d, dh]
-        moved = shown.copy()
-        moved[lids] = target
         shut.append(max(1.0 - lid_opening(P, s) / max(lid_opening(moved, s), 1e-6), 0.0))
+    if not movers:
+        return
     field = spread_motion(P, np.concatenate(movers), np.vstack(vecs), SPREAD_SIGMA["lid"])
     out[43] = round(min(float(np.mean(shut)), 1.0), 2)
     fields[43] = (-field).astype(np.float32)
