@@ -31,8 +31,8 @@ EYEBALL = {
     "span": 0.015,
     # the lash line: the made-up eye darkens this much at the upper lid's edge, fading over
     # `lash_reach` IPD into the opening (the lower lid's edge half as much)
-    "lash": 0.45,
-    "lash_reach": 0.012,
+    "lash": 0.6,
+    "lash_reach": 0.016,
     # sclera: the skin's luminance times `sclera_light`, keeping `sclera_chroma` of its colour
     # (a photo's sclera sits near the lit skin's level, far less saturated: by eye on the
     # twelve portraits' open eyes)
