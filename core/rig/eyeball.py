@@ -48,6 +48,7 @@ EYEBALL = {
     # place it hid under the upper lid of the less open eye, by eye)
     "iris_above_corners": 0.15,
     "iris_in_opening": 0.5,
+    "iris_span": (0.3, 0.7),  # its centre's place between the eye's corners, at most
     "iris_dark": 0.45,  # the iris' luminance at most this share of the skin's
     "pupil": 0.42,  # pupil radius / iris radius
     "pupil_dark": 0.25,  # pupil colour / iris colour
@@ -97,8 +98,10 @@ def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarr
     lo, hi = EYEBALL["iris_radius"]
     r = float(np.clip(radius, lo * ipd, hi * ipd))
     (ax, ay), (bx, by) = np.asarray(corners, np.float64)
+    # across the eye: Face Mesh's estimate, kept off the corners (a shut eye's iris is a guess)
     t = (float(centre[0]) - ax) / (bx - ax) if abs(bx - ax) > 1e-6 else 0.5
-    cx = float(centre[0] - origin[0])
+    t = min(max(t, EYEBALL["iris_span"][0]), EYEBALL["iris_span"][1])
+    cx = float(ax + (bx - ax) * t - origin[0])
     cy = float(ay + (by - ay) * t - origin[1]) - EYEBALL["iris_above_corners"] * r
     skin = np.asarray(skin, np.float32)
     ls = _luma(skin)
