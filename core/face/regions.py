@@ -46,6 +46,14 @@ def skin_points() -> np.ndarray:
     return np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
 
 
+def skin_colour(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    """(3,) float32: the median colour of `image` (H, W, 3+) at the skin points of landmarks
+    `xy` (478, 2+, image pixels; points off the picture read its nearest edge)."""
+    h, w = image.shape[:2]
+    p = np.clip(np.round(xy[skin_points(), :2]).astype(int), 0, [w - 1, h - 1])
+    return np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
+
+
 @lru_cache(maxsize=2)
 def eye_polygon(s: str) -> np.ndarray:
     """Landmarks round eye `s`'s ('R' or 'L') lid opening: outer corner, upper lid, inner

@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
-from core.face.regions import eye_polygon, lid_opening, region, skin_points
+from core.face.regions import eye_polygon, lid_opening, region, skin_colour
 from core.rig.blend import paint, spread
 from core.rig.eyeball import EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball
 from core.rig.roi import poly_box, polygon_mask
@@ -79,11 +79,7 @@ class EyeRenderer:
         # px: the rest upper lid's rim band (EYE_TUNING["rim_band"])
         self.rim_px = max(int(round(EYE_TUNING["rim_band"] * self.ipd)), 1)
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
-        h, w = image.shape[:2]
-        at = np.round(self.rest_xy[skin_points()]).astype(int)
-        at = at[(at[:, 0] >= 0) & (at[:, 0] < w) & (at[:, 1] >= 0) & (at[:, 1] < h)]
-        self.skin = np.median(image[at[:, 1], at[:, 0], :3], axis=0).astype(np.float32) \
-            if len(at) else np.full(3, 160, np.float32)
+        self.skin = skin_colour(image, self.rest_xy)
         self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
 
     def _eye(self, image: np.ndarray, xy: np.ndarray, s: str) -> _Eye:

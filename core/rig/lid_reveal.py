@@ -16,10 +16,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from core.face.regions import region, skin_points
+from core.face.regions import region, skin_colour
 from core.rig.roi import poly_box
 from core.rig.tuning import REVEAL
-from core.rig.ufuncs import clip
 
 # per side, lateral to medial: the brow's lower edge, and the ring just above the lid's fold
 _BROW = (region("R_brow_lower"), region("L_brow_lower"))
@@ -69,9 +68,7 @@ class LidReveal:
         # from: the ratio is measured against at least REVEAL["min_rest"] IPD
         floor = REVEAL["min_rest"] * self.ipd
         self.rest_height = [max(_height(_strip(rest_xy, s), s), floor) for s in (0, 1)]
-        h, w = image.shape[:2]
-        p = clip(np.round(rest_xy[skin_points(), :2]).astype(int), 0, [w - 1, h - 1])
-        self.skin = np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
+        self.skin = skin_colour(image, rest_xy)
         self._skin_scalar = (*np.round(self.skin).tolist(), 0.0)  # cv2's Scalar
 
     def shares(self, xy: np.ndarray) -> list[float]:
