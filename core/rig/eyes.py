@@ -119,6 +119,9 @@ class EyeRenderer:
             iris_layer[~near] = np.median(patch[iris_vis], axis=0)
         if sclera_vis.any():
             empty[~near] = np.median(patch[sclera_vis], axis=0)
+        # where the lids hid it at rest the disc ends at the iris itself, not past it: its
+        # margin painted a pale ring round an iris a raised lid uncovered (by eye at 1024 px)
+        disc = np.where(near, disc, clip(r / EYE_TUNING["iris_margin"] + 0.5 - dist, 0, 1))
         # the upper lid's side only: a lower lid barely drops, and beside it the iris is real
         inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
         upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,

@@ -120,3 +120,43 @@ def test_a_raised_lid_leaves_no_second_lid_line(p, rig):
         # the rest lid line (dark: 70-90 levels, 30 under the eye 2 px below it) is gone
         assert line > at(p.image, 0.0) + 15, side
         assert below - line < 15, side
+
+
+
+def test_a_raised_lid_uncovers_the_iris_not_a_ring_round_it():
+    """Where a lid hid the iris at rest, the repainted iris ends at the iris itself: its disc's
+    margin (past the iris, for the anti-aliased edge) painted a pale ring of the iris layer's
+    fill round an uncovered iris, a glass bubble against the warped lid beside it (1024 px:
+    at 512 the margin lies within the lid's kept edge)."""
+    from core.rig.portrait import PreparedPortrait
+    from core.samples import sample_portrait
+
+    size = 1024
+    sp = PreparedPortrait(sample_portrait(size)).at_size(size)
+    xy, eyes = sp.rest_xy, sp.eyes
+    d = np.zeros((478, 2), np.float32)
+    for s in "RL":  # the upper lids raised by the whole opening
+        lower = region(f"{s}_eye_lower_lid")
+        for i in region(f"{s}_eye_upper_lid"):
+            j = lower[np.argmin(np.abs(xy[lower, 0] - xy[i, 0]))]
+            d[i] = xy[i] - xy[j]
+    warped = sp.warper.warp(sp.image, d)
+    out = eyes.composite(warped.copy(), xy + d)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    for side in "RL":
+        iris = region(f"{side}_iris")
+        c = xy[iris[0]]
+        r = float(np.mean(np.hypot(*(xy[iris[1:]] - c).T)))
+        dist = np.hypot(xx - c[0], yy - c[1])
+        poly = np.concatenate([[33 if side == "R" else 263], region(f"{side}_eye_upper_lid"),
+                               [133 if side == "R" else 362],
+                               region(f"{side}_eye_lower_lid")[::-1]])
+        lids, rest = np.zeros((size, size), np.uint8), np.zeros((size, size), np.uint8)
+        cv2.fillPoly(lids, [np.round((xy + d)[poly]).astype(np.int32)], 1)
+        cv2.fillPoly(rest, [np.round(xy[poly]).astype(np.int32)], 1)
+        away = cv2.dilate(rest, np.ones((9, 9), np.uint8)) == 0  # off the lid's kept edge
+        inside = cv2.erode(lids, np.ones((5, 5), np.uint8)) > 0
+        ring = (dist > r + 1.5) & (dist < r * 1.12 + 2) & away & inside
+        assert ring.sum() > 10, side
+        diff = np.abs(out[ring].astype(float) - warped[ring]).mean()
+        assert diff < 1.0, (side, diff, int(ring.sum()))
