@@ -43,11 +43,12 @@ EYEBALL = {
     "iris_radius": (0.08, 0.105),
     # where the iris sits: Face Mesh puts a shut eye's iris on the slit, and opened it looked
     # down from under the upper lid (by eye). It is drawn a little above the line between the
-    # eye's corners (this many radii), then each frame set this far down the opening between
-    # the lids where it stands (0.5: the middle; a talking take's lids move, and from a fixed
-    # place it hid under the upper lid of the less open eye, by eye)
+    # eye's corners (this many radii), then each frame rests on the lower lid where it
+    # stands, its centre this many radii above it (a relaxed lower lid covers the iris' rim):
+    # from a fixed place it hid under the upper lid of the less open eye in a talking take,
+    # and centred between the lids it slid down with every blink (by eye)
     "iris_above_corners": 0.15,
-    "iris_in_opening": 0.5,
+    "iris_on_lower_lid": 0.85,
     "iris_span": (0.3, 0.7),  # its centre's place between the eye's corners, at most
     "iris_dark": 0.45,  # the iris' luminance at most this share of the skin's
     "pupil": 0.42,  # pupil radius / iris radius
@@ -72,6 +73,7 @@ EYEBALL = {
 class MadeUpEyeball:
     rest_open: float  # IPD, the slit's opening at rest
     centre: tuple[float, float]  # the iris' centre in the box (px)
+    radius: float  # the iris' radius (px)
     ball: np.ndarray  # (bh, bw, 3) float32 sclera, in the eye's box at rest
     iris: np.ndarray  # (bh, bw, 3) float32 iris, pupil and catchlight
     iris_alpha: np.ndarray  # (bh, bw) float32
@@ -137,7 +139,7 @@ def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarr
     if s > 0:
         ball, iris_tex, alpha = (cv2.GaussianBlur(a.astype(np.float32), (0, 0), s)
                                  for a in (ball, iris_tex, alpha))
-    return MadeUpEyeball(rest_open, (cx, cy), ball.astype(np.float32),
+    return MadeUpEyeball(rest_open, (cx, cy), r, ball.astype(np.float32),
                          iris_tex.astype(np.float32), alpha)
 
 
@@ -160,12 +162,11 @@ def softness(patch: np.ndarray) -> float:
     return best
 
 
-def iris_drop(upper: np.ndarray, lower: np.ndarray, x: float, y: float) -> float:
-    """How far (px) to move a made-up iris centred at (x, y) down to its place between the
-    lids: `upper` and `lower` (n, 2) the lid points where they stand."""
-    yu = np.interp(x, *upper[np.argsort(upper[:, 0])].T)
+def iris_drop(lower: np.ndarray, x: float, y: float, radius: float) -> float:
+    """How far (px) to move a made-up iris of `radius` px centred at (x, y) down to rest on
+    the lower lid: `lower` (n, 2) its points where they stand."""
     yl = np.interp(x, *lower[np.argsort(lower[:, 0])].T)
-    return float(yu + (yl - yu) * EYEBALL["iris_in_opening"] - y)
+    return float(yl - EYEBALL["iris_on_lower_lid"] * radius - y)
 
 
 def lash_shade(lids: np.ndarray, mid_y: float, ipd: float) -> np.ndarray:
