@@ -46,9 +46,10 @@ class _Eye:
     iris: np.ndarray  # (bh, bw, 3) float32 rest pixels
     iris_alpha: np.ndarray  # (bh, bw) float32 iris disc (its hidden top filled with iris colour)
     ball_alpha: np.ndarray  # (bh, bw) float32 rest opening: where the eyeball texture is real
-    rim: np.ndarray  # (bh, bw) float32: the rest upper lid's rim band inside ball_alpha
-    clean: tuple[np.ndarray, np.ndarray]  # empty and iris with the rim inpainted from inside
+    rims: tuple[np.ndarray, np.ndarray]  # (bh, bw) float32: the rest upper, lower lid's rim
+    clean: tuple  # per rim: (empty, iris) with that rim continued from inside the eye
     upper: np.ndarray  # upper lid landmark indices
+    lower: np.ndarray  # lower lid landmark indices
     up: np.ndarray  # (2,) unit vector from the lower lid's middle to the upper's, at rest
     made_up: MadeUpEyeball | None  # for an eye shown (nearly) shut: core/rig/eyeball.py
 
@@ -122,24 +123,34 @@ class EyeRenderer:
         # where the lids hid it at rest the disc ends at the iris itself, not past it: its
         # margin painted a pale ring round an iris a raised lid uncovered (by eye at 1024 px)
         disc = np.where(near, disc, clip(r / EYE_TUNING["iris_margin"] + 0.5 - dist, 0, 1))
-        # the upper lid's side only: a lower lid barely drops, and beside it the iris is real
         inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
         upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
                              (x0, y0))
-        rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
-        fill = rim.astype(np.uint8) * 255
         reach = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
-        clean = tuple(cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8), fill, reach,
-                                  cv2.INPAINT_TELEA).astype(np.float32)
-                      for layer in (empty, iris_layer))
+
+        def inpainted(layer: np.ndarray, where: np.ndarray) -> np.ndarray:
+            return cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8),
+                               where.astype(np.uint8) * 255, reach,
+                               cv2.INPAINT_TELEA).astype(np.float32)
+
+        rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
+        clean = tuple(inpainted(layer, rim > 0) for layer in (empty, iris_layer))
+        # the lower lid's rim too, once the lid drops (a smile's cheek raise taken away drew a
+        # dark arc under the iris, by eye at 1024 px): the sclera continued from inside, and
+        # the iris layer only past the iris itself (inpainted, the iris grew down as a block)
+        low = near & ~inner & ~upper_side
+        sclera = inpainted(empty, low)
+        past = low & (dist > r / EYE_TUNING["iris_margin"])
+        lower_clean = (sclera, np.where(past[..., None], sclera, iris_layer))
+        rims = (rim, low.astype(np.float32))
         up = xy[upper].mean(0) - xy[lower].mean(0)
         up = (up / max(float(np.hypot(*up)), 1e-6)).astype(np.float32)
         rest_open = lid_opening(xy, s) / self.ipd
         made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
                                   xy[list(c)], vis, self.skin, self.ipd, rest_open) \
             if rest_open < EYEBALL["below"] else None
-        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rim, clean,
-                    np.asarray(upper), up, made_up)
+        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
+                    (clean, lower_clean), np.asarray(upper), np.asarray(lower), up, made_up)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
@@ -197,12 +208,18 @@ class EyeRenderer:
         # width, gives way to the eyeball continued from inside (at rest it lies within that
         # width: unchanged)
         band = self.rim_px
-        rise = (xy[eye.upper] - self.rest_xy[eye.upper] - ball) @ eye.up
-        if float(rise.max()) > band:  # else the rim is still within its width of the lid
-            inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-            deep = clip(inside - np.float32(band), 0, 1)
-            for layer, clean, o in ((empty, eye.clean[0], o_ball), (iris, eye.clean[1], o_iris)):
-                w = spread(_shift(eye.rim, o, size, cv2.BORDER_CONSTANT) * deep)
+        away = ((xy[eye.upper] - self.rest_xy[eye.upper] - ball) @ eye.up,  # the upper rises
+                (self.rest_xy[eye.lower] - xy[eye.lower] + ball) @ eye.up)  # the lower drops
+        deep = None
+        for k in (0, 1):
+            if float(away[k].max()) <= band:  # the rim is still within its width of the lid
+                continue
+            if deep is None:
+                inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+                deep = clip(inside - np.float32(band), 0, 1)
+            for layer, clean, o in ((empty, eye.clean[k][0], o_ball),
+                                    (iris, eye.clean[k][1], o_iris)):
+                w = spread(_shift(eye.rims[k], o, size, cv2.BORDER_CONSTANT) * deep)
                 moved = _shift(clean, o, size, cv2.BORDER_REPLICATE)
                 layer += np.multiply(moved - layer, w, out=moved)
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid

@@ -160,3 +160,25 @@ def test_a_raised_lid_uncovers_the_iris_not_a_ring_round_it():
         assert ring.sum() > 10, side
         diff = np.abs(out[ring].astype(float) - warped[ring]).mean()
         assert diff < 1.0, (side, diff, int(ring.sum()))
+
+
+def test_a_dropped_lower_lid_leaves_no_second_lid_line(p, rig):
+    """A lower lid dropped off its rest line (a smile's cheek raise taken away under surprise,
+    anger or disgust) shows the eyeball continued there, not the rest lid's dark rim painted
+    back inside the eye as an arc under the iris."""
+    warper, eyes = rig
+    d = np.zeros((478, 2), np.float32)
+    for s in "RL":
+        d[region(f"{s}_eye_lower_lid"), 1] = 0.05 * p.frame.ipd  # ~4 px at this size
+    out = eyes.composite(warper.warp(p.image, d), p.xy + d)
+    for side in "RL":
+        lower = region(f"{side}_eye_lower_lid")
+        mid = lower[len(lower) // 2 - 2:len(lower) // 2 + 3]
+
+        def at(img):
+            v = [img[y, x].astype(float).mean() for dy in (-1.0, 0.0)
+                 for x, y in np.round(p.xy[mid] + [0.0, dy]).astype(int)]
+            return float(np.mean(v))
+
+        # the rest rim (its lashes) is gone: lighter than it was by a clear margin
+        assert at(out) > at(p.image) + 12, (side, at(out), at(p.image))
