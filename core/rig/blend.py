@@ -11,6 +11,8 @@ import numpy as np
 
 from core.rig.ufuncs import clip
 
+LUMA = np.float32([0.299, 0.587, 0.114])  # BT.601 luminance of RGB (OpenCV's RGB2GRAY)
+
 
 def spread(weight: np.ndarray, channels: int = 3) -> np.ndarray:
     """(h, w) float32 -> (h, w, channels), the weight in every channel."""

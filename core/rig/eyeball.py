@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from core.rig.blend import LUMA
 from core.rig.tuning import REST_LIDS
 from core.rig.ufuncs import clip
 
@@ -86,7 +87,7 @@ class MadeUpEyeball:
 
 
 def _luma(c: np.ndarray) -> float:
-    return float(c @ np.float32([0.299, 0.587, 0.114]))
+    return float(c @ LUMA)
 
 
 def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarray,
@@ -112,7 +113,7 @@ def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarr
     dist = np.hypot(xx - cx, yy - cy)
     seen = patch[slit & (dist < r)].astype(np.float32)
     if len(seen) >= 4:
-        lum = seen @ np.float32([0.299, 0.587, 0.114])
+        lum = seen @ LUMA
         iris = np.median(seen[lum <= np.median(lum)], axis=0)
     else:
         iris = skin * EYEBALL["iris_dark"]

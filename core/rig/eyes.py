@@ -232,8 +232,7 @@ class EyeRenderer:
         if made_up > 0:  # an eye shut at rest, opened: the made-up eyeball over its slit
             m = eye.made_up
             at = o_iris + np.float32(m.centre) + np.float32([X0, Y0])
-            n = len(eye.upper)
-            o_made = o_iris + np.float32([0.0, iris_drop(poly[n + 2:], *at, m.radius)])
+            o_made = o_iris + np.float32([0.0, iris_drop(xy[eye.lower], *at, m.radius)])
             ia3 = spread(_shift(m.iris_alpha, o_made, size, cv2.BORDER_CONSTANT))
             ball = _shift(m.ball, o_ball, size, cv2.BORDER_REPLICATE)
             made = ball + (_shift(m.iris, o_made, size, cv2.BORDER_REPLICATE) - ball) * ia3

@@ -172,7 +172,8 @@ def _lowered_lids(P: np.ndarray, Q: np.ndarray, out: dict[int, float],
     lid shapes set between its own corners (with the rest AU6's push on the lower lid taken
     away first). The lid points are left out of the AU fit (eye opening is mostly identity):
     only eyes this near shut (REST_LIDS) are measured."""
-    if np.mean([lid_opening(P, s) for s in "RL"]) >= REST_LIDS["shut_below"]:
+    rest_opens = {s: lid_opening(P, s) for s in "RL"}
+    if np.mean(list(rest_opens.values())) >= REST_LIDS["shut_below"]:
         return
     shown = P - fields[6] if 6 in fields else P  # the cheeks' push on the lower lids gone
     movers, vecs, shut = [], [], []
@@ -191,7 +192,7 @@ def _lowered_lids(P: np.ndarray, Q: np.ndarray, out: dict[int, float],
         dh[:, 1] = REST_LIDS["halo_follow"] * d[: len(up), 1].mean()
         movers += [lids, halo]
         vecs += [d, dh]
-        shut.append(max(1.0 - lid_opening(P, s) / max(lid_opening(moved, s), 1e-6), 0.0))
+        shut.append(max(1.0 - rest_opens[s] / max(lid_opening(moved, s), 1e-6), 0.0))
     if not movers:
         return
     field = spread_motion(P, np.concatenate(movers), np.vstack(vecs), SPREAD_SIGMA["lid"])

@@ -22,6 +22,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import mirror_map, point, region, skin_points
+from core.rig.blend import LUMA
 from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
 from core.rig.ufuncs import clip
 
@@ -196,7 +197,7 @@ class ShadingRenderer:
         if len(rgb) < 16:
             return None
         med = np.median(rgb, 0)
-        luma = float(med @ np.array([0.299, 0.587, 0.114], np.float32))
+        luma = float(med @ LUMA)
         tone = med / max(luma, 1.0)
         if luma < 8.0 or float(np.abs(tone - 1.0).max()) < 0.02:
             return None
