@@ -25,7 +25,7 @@ N = 478
 
 
 def spread_motion(P: np.ndarray, movers: np.ndarray, vecs: np.ndarray, sigma: float,
-            allowed: np.ndarray | None = None) -> np.ndarray:
+                  allowed: np.ndarray | None = None) -> np.ndarray:
     """Displacement field (N, 2): movers get `vecs` exactly; other points a Gaussian-weighted
     average of nearby movers' motion, fading with distance to the nearest mover."""
     d2 = ((P[:, None, :] - P[None, movers, :]) ** 2).sum(-1)

@@ -161,10 +161,10 @@ REST_FIT: dict = {
 }
 
 # Eyes shut or squinting at rest (core/rig/rest.py `_lowered_lids`): a laugh's squint or a
-# downcast look is measured as rest AU43 (the upper lids lowered from a relaxed opening) and
+# downcast look is measured as rest AU43 (the lids closed in from the neutral face's) and
 # taken away like any rest AU, so surprise, fear and anger open eyes a photo caught nearly shut
 # (before, the surprised face kept a laughing squint, by eye on three of twelve portraits).
-# Openings are lid area over corner-to-corner width (core/rig/eyes.py `opening`).
+# Openings are lid area over corner-to-corner width (core/face/regions.py `lid_opening`).
 REST_LIDS: dict = {
     # IPD, both eyes' mean: measured at rest on twelve portraits, open eyes 0.065-0.18 (the
     # pencil drawing's smile 0.065-0.077, a low-resolution grin 0.075), a laugh's squint
