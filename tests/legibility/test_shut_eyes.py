@@ -17,11 +17,10 @@ from core.face.frame import FaceFrame
 from core.face.landmarks import detect_face
 from core.face.regions import eye_polygon, lid_opening, region, skin_points
 from core.mix import EmotionMix
-from core.rig.compose import FrameDrive, compose
 from core.rig.portrait import PreparedPortrait
 from core.rig.rest import fit_rest
 from core.rig.tuning import REST_LIDS
-from core.track import TrackBuilder
+from tests.legibility.test_exaggeration import displacement
 
 SIZE = 512
 SLIT = 0.008  # IPD each lid stands off the closed line
@@ -58,10 +57,7 @@ def shut_portrait(portrait):
 
 def frame_landmarks(prepared, mix: EmotionMix) -> np.ndarray:
     """(478, 2) IPD: the expression's landmarks (no head posture, gaze or blink)."""
-    row = TrackBuilder().for_mixes([mix], mix.gates()).row(0)
-    row = replace(row, head=np.zeros(3), gaze=np.zeros(2))
-    pose, emotion = compose(prepared.motion, row, FrameDrive(speech={}))
-    return prepared.motion.P + prepared.motion.displacement(pose, emotion)
+    return prepared.motion.P + displacement(prepared, mix)
 
 
 def openings(P: np.ndarray) -> list[float]:
