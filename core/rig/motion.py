@@ -40,6 +40,8 @@ _UPPER_RINGS = (_INNER_UP_C, region("lips_upper_semi_inner"), region("lips_upper
                 region("lips_upper_outer")[1:-1])
 _LOWER_RINGS = (region("lips_lower_inner"), region("lips_lower_semi_inner"),
                 region("lips_lower_semi_outer"), region("lips_lower_outer")[1:-1])
+_UPPER_OUTSIDE = np.concatenate(_UPPER_RINGS[1:])  # each lip's rings outside its inner contour
+_LOWER_OUTSIDE = np.concatenate(_LOWER_RINGS[1:])
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
 _LIP_CONTACT = 0.004
@@ -88,6 +90,7 @@ class MotionModel:
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
         self.ring_pairs = self._ring_pairs()
+        self.lip_sides = self._lip_sides()
         self.key_index = self.basis.index()
         self.silhouette = self._silhouette()
         self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
@@ -249,9 +252,76 @@ class MotionModel:
         # the turn goes in before the guard: the nose turning past the far cheek folds the mesh
         # there (14 triangles at 20 deg of yaw)
         d += self.head_displacement(self.P + d, pose.head)
-        d = self.fold_guard(d, sealed, None if self.rims is None else
-                            self.pin_displacement(pose.head))
+        depth = self._lower_lip_depth(d)
+        pins = None if self.rims is None else self.pin_displacement(pose.head)
+        d = self._lips_after_guard(self.fold_guard(d, sealed, pins), depth, pins)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
+        return d
+
+    def _lower_lip_depth(self, d: np.ndarray) -> np.ndarray:
+        """How far each of the lower lip's own points lies below its inner contour (IPD)."""
+        Q = self.P + d
+        return Q[LOWER_LIP_ONLY, 1] - curve_at(Q[_LOWER_RINGS[0]], Q[LOWER_LIP_ONLY, 0])
+
+    def _lips_after_guard(self, d: np.ndarray, depth: np.ndarray,
+                          pins: np.ndarray | None) -> np.ndarray:
+        """The fold guard unfolds the skin beside the mouth corners, and its relaxation runs on
+        along the lips, where it thickens a lip the mix thinned and can carry one lip's ring
+        past the other lip's inner contour (the mesh's triangles across the mouth are not the
+        guard's). Afterwards the lower lip keeps the depth it had before the guard (`depth`,
+        `_lower_lip_depth`) wherever the guard deepened it: fully at the middle of the mouth,
+        not at all at the corners, whose unfolding is left as it is (anger's pressed, thinned
+        lower lip on the smiling photo: 0.086 IPD asked, 0.155 after the guard); each lip's
+        rings are put back in order (`_order_rings`) and outside the other lip's inner contour
+        (`_lips_apart`). Each step is taken in full, or half of it, or not at all: whichever
+        first turns no more of the guard's triangles over (`pins`: its fixed points)."""
+        folds = len(self.fold_guard.flipped(d, pins))
+        for step in (lambda x: self._keep_lower_lip(x, depth), self._order_rings,
+                     self._lips_apart):
+            moved = step(d.copy())
+            for share in (1.0, 0.5):
+                out = d + np.float32(share) * (moved - d)
+                if len(self.fold_guard.flipped(out, pins)) <= folds:
+                    d = out
+                    break
+        return d
+
+    def _lower_lip_depth(self, d: np.ndarray) -> np.ndarray:
+        """How far each of the lower lip's own points lies below its inner contour (IPD)."""
+        Q = self.P + d
+        return Q[LOWER_LIP_ONLY, 1] - curve_at(Q[_LOWER_RINGS[0]], Q[LOWER_LIP_ONLY, 0])
+
+    def _keep_lower_lip(self, d: np.ndarray, before: np.ndarray) -> np.ndarray:
+        """The lower lip's own points lifted back to their depth below its inner contour
+        `before` the guard, where it deepened them; fading to nothing at the corners (in
+        place)."""
+        over = np.maximum(self._lower_lip_depth(d) - before, 0.0)
+        c = self.P[[61, 291]] + d[[61, 291]]
+        half = max(abs(float(c[1, 0] - c[0, 0])) / 2, 1e-6)
+        x = self.P[LOWER_LIP_ONLY, 0] + d[LOWER_LIP_ONLY, 0]
+        d[LOWER_LIP_ONLY, 1] -= over * clip(1.0 - ((x - c[:, 0].mean()) / half) ** 2, 0.0, 1.0)
+        return d
+
+    def _lip_sides(self) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
+        """(a lip's rings outside its inner contour, the other lip's inner contour, side, the
+        clearance each point keeps from it: `_LIP_CONTACT`, or less where the rest face has
+        it so) for the lower lip, then the upper."""
+        out = []
+        for pts, other, sign in ((_LOWER_OUTSIDE, _INNER_UP_C, 1.0),
+                                 (_UPPER_OUTSIDE, _LOWER_RINGS[0], -1.0)):
+            rest = sign * (self.P[pts, 1] - curve_at(self.P[other], self.P[pts, 0]))
+            out.append((pts, other, sign, np.minimum(rest, _LIP_CONTACT).astype(np.float32)))
+        return out
+
+    def _lips_apart(self, d: np.ndarray) -> np.ndarray:
+        """Each lip's rings outside its inner contour stay on their side of the other lip's
+        inner contour (`_lip_sides`; in place: the inner contours themselves are
+        `_seal_lips`')."""
+        Q = self.P + d
+        for pts, other, sign, clearance in self.lip_sides:
+            bound = curve_at(Q[other], Q[pts, 0]) + sign * clearance
+            bad = sign * (Q[pts, 1] - bound) < 0
+            d[pts[bad], 1] = bound[bad] - self.P[pts[bad], 1]
         return d
 
     def _shift_lip_bodies(self, d: np.ndarray, shift: np.ndarray) -> np.ndarray:
