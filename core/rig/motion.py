@@ -40,6 +40,7 @@ _UPPER_RINGS = (_INNER_UP_C, region("lips_upper_semi_inner"), region("lips_upper
                 region("lips_upper_outer")[1:-1])
 _LOWER_RINGS = (region("lips_lower_inner"), region("lips_lower_semi_inner"),
                 region("lips_lower_semi_outer"), region("lips_lower_outer")[1:-1])
+_LIPS = np.concatenate([*_UPPER_RINGS, *_LOWER_RINGS])
 _UPPER_OUTSIDE = np.concatenate(_UPPER_RINGS[1:])  # each lip's rings outside its inner contour
 _LOWER_OUTSIDE = np.concatenate(_LOWER_RINGS[1:])
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
@@ -254,17 +255,14 @@ class MotionModel:
         d += self.head_displacement(self.P + d, pose.head)
         depth = self._lower_lip_depth(d)
         pins = None if self.rims is None else self.pin_displacement(pose.head)
-        d = self._lips_after_guard(self.fold_guard(d, sealed, pins), depth, pins)
+        guarded = self.fold_guard(d, sealed, pins)
+        touched = guarded is not d and not np.array_equal(guarded[_LIPS], d[_LIPS])
+        d = self._lips_after_guard(guarded, depth, pins, touched)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         return d
 
-    def _lower_lip_depth(self, d: np.ndarray) -> np.ndarray:
-        """How far each of the lower lip's own points lies below its inner contour (IPD)."""
-        Q = self.P + d
-        return Q[LOWER_LIP_ONLY, 1] - curve_at(Q[_LOWER_RINGS[0]], Q[LOWER_LIP_ONLY, 0])
-
-    def _lips_after_guard(self, d: np.ndarray, depth: np.ndarray,
-                          pins: np.ndarray | None) -> np.ndarray:
+    def _lips_after_guard(self, d: np.ndarray, depth: np.ndarray, pins: np.ndarray | None,
+                          touched: bool) -> np.ndarray:
         """The fold guard unfolds the skin beside the mouth corners, and its relaxation runs on
         along the lips, where it thickens a lip the mix thinned and can carry one lip's ring
         past the other lip's inner contour (the mesh's triangles across the mouth are not the
@@ -274,11 +272,16 @@ class MotionModel:
         lower lip on the smiling photo: 0.086 IPD asked, 0.155 after the guard); each lip's
         rings are put back in order (`_order_rings`) and outside the other lip's inner contour
         (`_lips_apart`). Each step is taken in full, or half of it, or not at all: whichever
-        first turns no more of the guard's triangles over (`pins`: its fixed points)."""
-        folds = len(self.fold_guard.flipped(d, pins))
-        for step in (lambda x: self._keep_lower_lip(x, depth), self._order_rings,
-                     self._lips_apart):
+        first turns no more of the guard's triangles over (`pins`: its fixed points). When the
+        guard moved no lip point (not `touched`) only the last step can change anything."""
+        folds = None
+        steps = (lambda x: self._keep_lower_lip(x, depth), self._order_rings, self._lips_apart)
+        for step in steps if touched else steps[-1:]:
             moved = step(d.copy())
+            if np.array_equal(moved, d):
+                continue
+            if folds is None:
+                folds = len(self.fold_guard.flipped(d, pins))
             for share in (1.0, 0.5):
                 out = d + np.float32(share) * (moved - d)
                 if len(self.fold_guard.flipped(out, pins)) <= folds:
