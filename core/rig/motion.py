@@ -90,6 +90,7 @@ class MotionModel:
         self._pins_last: tuple = (None, None)
         self.lid_follow = self._lid_follow_weights()
         self.corner_follow = self._corner_follow_weights()
+        self.corner_push = self._corner_push()
         self.ring_pairs = self._ring_pairs()
         self.lip_sides = self._lip_sides()
         self.key_index = self.basis.index()
@@ -122,17 +123,38 @@ class MotionModel:
             out.append((c, pts, w.astype(np.float32)))
         return out
 
+    def _corner_push(self) -> list[tuple[int, np.ndarray, np.ndarray, np.ndarray]]:
+        """For each mouth corner: the skin points under it (CORNER_FOLLOW's push), the height
+        under the corner each keeps at least, and the share of the shortfall each takes."""
+        out = []
+        t = CORNER_FOLLOW
+        for c in (61, 291):
+            below = self.P[:468, 1] - self.P[c, 1]
+            aside = np.abs(self.P[:468, 0] - self.P[c, 0])
+            pts = np.flatnonzero((below > 0) & (below < t["push_reach"]) &
+                                 (aside < t["push_width"]))
+            pts = pts[~np.isin(pts, _LIPS)]
+            out.append((c, pts, (t["push_keep"] * below[pts]).astype(np.float32),
+                        (1.0 - aside[pts] / t["push_width"]).astype(np.float32)))
+        return out
+
     def _follow_corners(self, d: np.ndarray) -> np.ndarray:
         """A mouth corner pulled down more than the lip and skin around it (a frown over a
         smiling rest mouth that closes: the lower lip rises as the corners fall) drags them
         along, so the corner never passes under its own lower lip (left to the fold guard the
-        triangles there flip and the guard halves the frown)."""
+        triangles there flip and the guard halves the frown), and pushes the skin under it
+        down (`_corner_push`)."""
         for c, pts, w in self.corner_follow:
             if d[c, 1] <= 0:  # a corner going up (a smile) drags nothing
                 continue
             lag = d[c, 1] - d[pts, 1]
             if (lag > 0).any():
                 d[pts, 1] += w * np.maximum(lag, 0.0)
+        for c, pts, under, share in self.corner_push:
+            if d[c, 1] <= 0:
+                continue
+            floor = self.P[c, 1] + d[c, 1] + under
+            d[pts, 1] += share * np.maximum(floor - (self.P[pts, 1] + d[pts, 1]), 0.0)
         return d
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:

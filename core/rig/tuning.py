@@ -115,7 +115,17 @@ HEAD_YAW = {"silhouette": 1.15, "protrusion": 1.0}
 # at the corners"): points within `radius` IPD take (1 - dist / radius) ** falloff of the
 # corner's downward lead over them (by eye on the smiling astronaut set to sad and angry: the
 # corners reach below the lip midline without the lower lip folding over them)
-CORNER_FOLLOW = {"radius": 0.18, "falloff": 1.5}
+CORNER_FOLLOW = {"radius": 0.18, "falloff": 1.5,
+                 # ... and the skin below a corner coming down stays below it: a point that lay
+                 # `push_reach` IPD or less under the corner at rest keeps at least `push_keep`
+                 # of its height under it (the tissue bunches), fully in line with the corner
+                 # and not at all `push_width` IPD aside. A smile taken away brings the
+                 # smiling photo's corners 0.3 IPD down, past skin the drag above barely moves,
+                 # and the fold guard's unfolding lifted them back: its sad kept 0.087 of the
+                 # 0.136 IPD frown below the lip seam asked, its anger 0.085 of 0.140; with the
+                 # push 0.127 and 0.131 (the pencil drawing 0.101 -> 0.135), and the mouth
+                 # reads as turned down at contact-sheet size (by eye)
+                 "push_keep": 0.5, "push_width": 0.25, "push_reach": 0.4}
 
 # Lid-eye coordination: the upper lid follows the eye's vertical rotation almost one to one,
 # the lower lid a little (Becker & Fuchs 1988, J. Neurophysiol. 60, "Lid-eye coordination during
