@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.optimize import nnls
 
 from core.emotions import AU_CATALOG
 from core.face.frame import FaceFrame
@@ -22,6 +21,7 @@ from core.face.umeyama import umeyama
 from core.paths import resource
 from core.rig.au_basis import AUBasis, spread_motion
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at, midline_x
+from core.rig.nnls import nnls
 from core.rig.tuning import REST_FIT, REST_LIDS, SPREAD_SIGMA
 
 _MODEL = resource("canonical_face_model.json")
