@@ -56,6 +56,19 @@ def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
     return rz @ rx
 
 
+def pressed_shut(pose: RigPose) -> float:
+    """How firmly the mix itself presses the lips shut: its AU24 less what parts them (AU25)
+    and what lifts the upper lip off the lower (AU10). Pressed lips win over a slight lift: the
+    basis' AU24 closes only the gap the lips had at rest, so anger's AU10 0.3 left a sliver of
+    teeth under its pressed lips on a tilted face (by eye); a sneer (disgust's AU10 1.0, with
+    AU25) still bares the teeth. Speech's own AU intensities (`pose.aus`) are left out: what
+    it presses goes through its p/b/m closure."""
+    if not pose.final_aus:  # a pose built from AUs alone (live, tests): no mix
+        return 0.0
+    mix = lambda au: max(pose.final_aus.get(au, 0.0) - pose.aus.get(au, 0.0), 0.0)
+    return max(mix(24) - mix(25) - mix(10), 0.0)
+
+
 def closure_share(press: float) -> float:
     """How far speech's p/b/m (its AU24 at `press`) close the lips: all of the way from
     CLOSURE's full_at."""
@@ -265,8 +278,9 @@ class MotionModel:
             d = d + self.basis.displacement(self.au_weights({45: pose.blink}))
             d[_UPPER_LIDS] += k * lids
         d = self._follow_corners(d)
-        if pose.aus.get(24, 0.0) > 0.0:  # speech's p/b/m
-            d = self._close_over(d, pose.aus[24])
+        press = max(pose.aus.get(24, 0.0), pressed_shut(pose))  # speech's p/b/m, the mix's press
+        if press > 0.0:
+            d = self._close_over(d, press)
         d, sealed = self._seal_lips(d)
         d = self._order_rings(d)
         if self.rims is not None:

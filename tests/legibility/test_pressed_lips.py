@@ -30,7 +30,7 @@ def test_anger_thins_the_lips_that_sadness_keeps(motion):
     sad, _ = _landmarks(motion, "sad")
     angry, _ = _landmarks(motion, "angry")
     (su, sl), (au, al) = _red(sad), _red(angry)
-    # measured: sad 0.098 / 0.151, angry 0.061 / 0.122 (rest, stretched by the smile: 0.070 /
+    # measured: sad 0.098 / 0.151, angry 0.061 / 0.087 (rest, stretched by the smile: 0.070 /
     # 0.120); before, 0.116 / 0.169 against 0.119 / 0.173
     assert au < 0.75 * su and al < 0.9 * sl, ((su, sl), (au, al))
     assert au < rest[0], "anger's pressed upper lip is thinner than the smile's stretched one"
@@ -65,3 +65,38 @@ def test_after_the_guard_no_lip_ring_crosses_the_other_lip(motion, name):
     # the rest face already has it (beside the smile's corners)
     assert np.all(below >= np.minimum(rest_lo, 0.0) - 1e-4), name
     assert np.all(above >= np.minimum(rest_up, 0.0) - 1e-4), name
+
+
+@pytest.fixture(scope="module")
+def hopper():
+    import cv2
+    from matplotlib import cbook
+
+    from core.rig.portrait import PreparedPortrait
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    return PreparedPortrait(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).motion
+
+
+def _inner_gap(motion, mix) -> float:
+    from dataclasses import replace
+
+    from core.rig.compose import FrameDrive, compose
+    from core.track import TrackBuilder
+    row = replace(TrackBuilder().for_mixes([mix], mix.gates()).row(0),
+                  head=np.zeros(3), gaze=np.zeros(2))
+    pose, emotion = compose(motion, row, FrameDrive(speech={}))
+    Q = motion.P + motion.displacement(pose, emotion)
+    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+    return float((Q[lo, 1] - Q[up, 1]).mean())
+
+
+def test_pressed_lips_stay_shut_over_a_lifted_upper_lip(hopper):
+    """The basis' AU24 closes only the gap the lips had at rest: anger's upper lip lifted
+    further (AU10 0.5, an AU toggle) parted its pressed lips 0.012 IPD, a band of teeth (on a
+    tilted face its own AU10 0.3 did). The mix's press closes the gap the lips have now,
+    less what parts or lifts them; a sneer with parted lips still bares the teeth."""
+    from core.mix import EmotionMix
+    angry = _inner_gap(hopper, EmotionMix.from_preset("angry", au_overrides={10: 0.5}))
+    assert angry < 0.008, angry  # mouth.py "closed_gap"
+    assert _inner_gap(hopper, EmotionMix.from_preset("disgusted")) > 0.05
+    assert _inner_gap(hopper, EmotionMix.from_preset("angrily disgusted")) > 0.05
