@@ -34,9 +34,6 @@ EYE_TUNING = {
     # left the 256 px frame's raised lids grey: the warp stretches the lid line into them)
     "rim_band": 0.02,
 }
-CORNERS = {"R": (33, 133), "L": (263, 362)}  # FACS.md: outer, inner
-
-
 @dataclass
 class _Eye:
     poly: np.ndarray  # landmark indices of the lid opening, corner to corner and back
@@ -85,7 +82,7 @@ class EyeRenderer:
 
     def _eye(self, image: np.ndarray, xy: np.ndarray, s: str) -> _Eye:
         upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
-        c = CORNERS[s]
+        c = tuple(int(i) for i in region(f"{s}_eye_corners"))  # outer, inner
         poly = eye_polygon(s)
         iris = region(f"{s}_iris")
         centre = xy[iris[0]]

@@ -342,26 +342,17 @@ class MotionModel:
         return d
 
     def _lip_sides(self) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
-        """(a lip's rings outside its inner contour, the other lip's inner contour, side, the
-        clearance each point keeps from it: `_LIP_CONTACT`, or less where the rest face has
-        it so) for the lower lip, then the upper."""
-        out = []
-        for pts, other, sign in ((_LOWER_OUTSIDE, _INNER_UP_C, 1.0),
-                                 (_UPPER_OUTSIDE, _LOWER_RINGS[0], -1.0)):
-            rest = sign * (self.P[pts, 1] - curve_at(self.P[other], self.P[pts, 0]))
-            out.append((pts, other, sign, np.minimum(rest, _LIP_CONTACT).astype(np.float32)))
-        return out
+        """`_sides` for each lip's rings outside its inner contour against the other lip's
+        inner contour, by `_LIP_CONTACT` or less where the rest face has it so: the lower lip,
+        then the upper."""
+        return self._sides([(_INNER_UP_C, _LOWER_OUTSIDE, 1.0),
+                            (_LOWER_RINGS[0], _UPPER_OUTSIDE, -1.0)], _LIP_CONTACT)
 
     def _lips_apart(self, d: np.ndarray) -> np.ndarray:
         """Each lip's rings outside its inner contour stay on their side of the other lip's
         inner contour (`_lip_sides`; in place: the inner contours themselves are
         `_seal_lips`')."""
-        Q = self.P + d
-        for pts, other, sign, clearance in self.lip_sides:
-            bound = curve_at(Q[other], Q[pts, 0]) + sign * clearance
-            bad = sign * (Q[pts, 1] - bound) < 0
-            d[pts[bad], 1] = bound[bad] - self.P[pts[bad], 1]
-        return d
+        return self._keep_sides(d, self.lip_sides)
 
     def _shift_lip_bodies(self, d: np.ndarray, shift: np.ndarray) -> np.ndarray:
         """Move each lip body vertically by `shift` (per inner pair, + closes: the upper lip down,
@@ -386,18 +377,37 @@ class MotionModel:
         return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
 
     def _ring_pairs(self) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
-        """(inner ring, ring, side, clearance) for each lip ring outside its inner contour
-        (_UPPER_RINGS, _LOWER_RINGS; side -1 above, +1 below): how far the ring must stay
-        outside the ring inside it, MOUTH_LIMITS["lip_ring_gap"] or its rest distance if
-        smaller (below zero where the rest shape has it so, beside a corner: the rest face is
-        left as it is)."""
+        """`_sides` for each lip ring outside its inner contour (_UPPER_RINGS, _LOWER_RINGS):
+        how far the ring must stay outside the ring inside it, MOUTH_LIMITS["lip_ring_gap"] or
+        its rest distance if smaller (below zero where the rest shape has it so, beside a
+        corner: the rest face is left as it is)."""
+        return self._sides([(inner, ring, sign)
+                            for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0))
+                            for inner, ring in zip(rings, rings[1:])],
+                           MOUTH_LIMITS["lip_ring_gap"])
+
+    def _sides(self, specs, gap: float) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
+        """(curve, points, side, clearance) for each (curve, points, side) of `specs`: the
+        points stay on their side of the curve (-1 above, +1 below) by `gap`, or by their rest
+        distance from it if smaller."""
         out = []
-        for rings, sign in ((_UPPER_RINGS, -1.0), (_LOWER_RINGS, 1.0)):
-            for inner, ring in zip(rings, rings[1:]):
-                rest = sign * (self.P[ring, 1] - curve_at(self.P[inner], self.P[ring, 0]))
-                clearance = np.minimum(rest, MOUTH_LIMITS["lip_ring_gap"]).astype(np.float32)
-                out.append((inner, ring, sign, clearance))
+        for curve, pts, sign in specs:
+            rest = sign * (self.P[pts, 1] - curve_at(self.P[curve], self.P[pts, 0]))
+            out.append((curve, pts, sign, np.minimum(rest, gap).astype(np.float32)))
         return out
+
+    def _keep_sides(self, d: np.ndarray, sides) -> np.ndarray:
+        """Points that crossed to the wrong side of their curve (`_sides`, in order: a curve
+        moved by an earlier entry counts as moved) put back on its clearance (in place)."""
+        Q = self.P + d
+        for curve, pts, sign, clearance in sides:
+            bound = curve_at(Q[curve], Q[pts, 0]) + sign * clearance
+            bad = sign * (Q[pts, 1] - bound) < 0
+            if bad.any():
+                moved = pts[bad]
+                Q[moved, 1] = bound[bad]
+                d[moved, 1] = bound[bad] - self.P[moved, 1]
+        return d
 
     def _order_rings(self, d: np.ndarray) -> np.ndarray:
         """Each lip's rings stay outside one another, from the inner contour out (their
@@ -408,16 +418,7 @@ class MotionModel:
         line; and the smile taken away from it lowers its upper lip's outer contour beside the
         corners more than the inner one (the smile had raised it more), which with an open jaw
         turned that lip over (by eye, surprise: the guard's unfolding then sheared the corner)."""
-        Q = self.P + d
-        for inner, ring, sign, clearance in self.ring_pairs:  # inner rings first
-            bound = curve_at(Q[inner], Q[ring, 0]) + sign * clearance
-            y = Q[ring, 1]
-            bad = y > bound if sign < 0 else y < bound
-            if bad.any():
-                pts = ring[bad]
-                Q[pts, 1] = bound[bad]
-                d[pts, 1] = bound[bad] - self.P[pts, 1]
-        return d
+        return self._keep_sides(d, self.ring_pairs)  # inner rings first
 
     def _seal_lips(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         """(d, the inner lip points that met, or None). Inner lips pushed past each other
