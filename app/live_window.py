@@ -4,6 +4,7 @@ frame). Keys 1-6 solo an expert, 0 is neutral, A follows the voice's emotion, F1
 screen, Esc stops. Importing this module registers the viewer for `main.py live --window`."""
 from __future__ import annotations
 
+import app.pyside_imports  # noqa: F401  first: it speeds up every import after PySide6's
 import sys
 import threading
 

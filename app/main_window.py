@@ -7,6 +7,7 @@ is selected the palette shows and edits that key. Live mode lives in app/live_mo
 """
 from __future__ import annotations
 
+import app.pyside_imports  # noqa: F401  first: it speeds up every import after PySide6's
 import sys
 import time
 from pathlib import Path

@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+import app.pyside_imports  # noqa: E402,F401  the suite imports torch after PySide6 (pytest-qt)
 
 SPEECH_TEXT = ("Hello there. My name is Eileen, and I fly to space. "
                "Papa bought a map of the moon.")

@@ -112,10 +112,12 @@ def _identity(rgb: np.ndarray) -> np.ndarray:
 def _clahe(rgb: np.ndarray) -> np.ndarray:
     import cv2
 
-    lab = cv2.cvtColor(rgb, cv2.COLOR_RGB2LAB)
+    from core import lab_tables
+
+    lab = lab_tables.cvt(rgb, cv2.COLOR_RGB2LAB)
     clahe = cv2.createCLAHE(CLAHE_CLIP, (CLAHE_GRID, CLAHE_GRID))
     lab[:, :, 0] = clahe.apply(lab[:, :, 0])
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
+    return lab_tables.cvt(lab, cv2.COLOR_LAB2RGB)
 
 
 def _smooth(rgb: np.ndarray) -> np.ndarray:

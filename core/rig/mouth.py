@@ -19,6 +19,7 @@ from typing import NamedTuple
 import cv2
 import numpy as np
 
+from core import lab_tables
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
@@ -170,7 +171,7 @@ def _robust_colour(pixels: np.ndarray, lo: float, hi: float) -> np.ndarray | Non
     """Mean RGB of the pixels whose Lab lightness lies between its lo and hi percentiles."""
     if len(pixels) < 3:
         return None
-    lab_l = cv2.cvtColor(pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2LAB)[:, 0, 0]
+    lab_l = lab_tables.cvt(pixels.reshape(-1, 1, 3).astype(np.uint8), cv2.COLOR_RGB2LAB)[:, 0, 0]
     a, b = np.percentile(lab_l, [lo, hi])
     keep = (lab_l >= a) & (lab_l <= b)
     return pixels[keep].astype(np.float32).mean(0) if keep.any() else None
@@ -187,8 +188,8 @@ def _pixels_in(image: np.ndarray, poly: np.ndarray, minus: np.ndarray | None = N
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    return cv2.cvtColor(clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
-                        cv2.COLOR_RGB2LAB)[0, 0]
+    return lab_tables.cvt(clip(rgb, 0, 255).astype(np.float32).reshape(1, 1, 3) / 255,
+                          cv2.COLOR_RGB2LAB)[0, 0]
 
 
 def _chroma(rgb: np.ndarray) -> float:
@@ -206,7 +207,7 @@ def _eye_whites(image: np.ndarray, xy: np.ndarray) -> np.ndarray | None:
     px = np.concatenate(pixels).astype(np.float32)
     if len(px) < 6:
         return None
-    lab = cv2.cvtColor(px.reshape(-1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[:, 0]
+    lab = lab_tables.cvt(px.reshape(-1, 1, 3) / 255, cv2.COLOR_RGB2LAB)[:, 0]
     bright = px[lab[:, 0] >= np.percentile(lab[:, 0], 60)]
     chroma = np.hypot(*lab[lab[:, 0] >= np.percentile(lab[:, 0], 60)][:, 1:].T)
     return bright[chroma <= np.median(chroma)].mean(0)
@@ -222,7 +223,7 @@ def _pale(skin: np.ndarray, light: float | None = None) -> np.ndarray:
     k = min(t["pale_chroma"] * c, t["pale_max_chroma"]) / c if c > 1e-3 else 0.0
     lightness = min(max(float(lab[0]) + t["pale_lift_l"], light or 0.0), t["pale_max_l"])
     out = np.array([lightness, lab[1] * k, lab[2] * k], np.float32).reshape(1, 1, 3)
-    rgb = cv2.cvtColor(out, cv2.COLOR_LAB2RGB)[0, 0] * 255
+    rgb = lab_tables.cvt(out, cv2.COLOR_LAB2RGB)[0, 0] * 255
     if float(np.ptp(skin)) < 0.5:  # a grayscale portrait gets exactly grey teeth
         rgb[:] = rgb.mean()
     return clip(rgb, 0, 255).astype(np.float32)

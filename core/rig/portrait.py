@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from core import lab_tables
 from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.eyes import EyeRenderer
 from core.rig.glasses import find_glasses
@@ -46,6 +47,7 @@ class PreparedPortrait:
                  sizes: dict[int, ScaledPortrait] | None = None):
         """`sizes`: render state already built for this image and analysis (scaled_states() of
         the same portrait in another process)."""
+        lab_tables.start()  # OpenCV's Lab tables, built while the face is found
         self.image = np.ascontiguousarray(image[:, :, :3])
         self.analysis = analysis or detect_face(self.image)
         self.glasses = find_glasses(self.image, self.analysis.xy)
