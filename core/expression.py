@@ -54,8 +54,12 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     "fearful": {1: 1.0, 4: 0.4, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.5, 15: 0.5, 16: 1.0},
     # 1+2+25+26 prototypical; 5 (66%). 26 at full: the jaw drop's corners drawn in and its
     # lower lip's arc (core/rig/au_table.py) narrow the opening, which at 0.9 had read as a
-    # shout on grace_hopper.jpg (by eye)
-    "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 1.0},
+    # shout on grace_hopper.jpg (by eye). 27 at 0.3 (EMFACS surprise 1+2+5B+26 or 27): the
+    # corners drawn in and the jaw 0.45 IPD down make the dropped jaw's round "O" (opening
+    # 0.6-0.77 of its width, fear's 0.25); without it the opening was a slot much like fear's
+    # stretched mouth (by eye on eleven portraits; a FER2013 CNN's p(surprise) 0.39 -> 0.55 on
+    # the smiling photo, 0.28 -> 0.73 on a low-resolution face). 0.4 gaped at full size
+    "surprised": {1: 1.0, 2: 1.0, 5: 0.9, 25: 0.7, 26: 1.0, 27: 0.3},
 }
 
 

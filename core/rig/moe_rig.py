@@ -23,11 +23,14 @@ from core.expression import expert_matrix
 from core.face.regions import region
 from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
-from core.rig.tuning import EXAGGERATION
+from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION
 from core.rig.ufuncs import clip
 
 # AUs measured as a fraction of a gap (lids, pressed lips) never exaggerate past closing it
 _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
+# ... and the jaw drops no further than EXAGGERATION["max_jaw_drop"]: AU26 and AU27's IPD
+_JAW_IDX = [AU_INDEX[26], AU_INDEX[27]]
+_JAW_DROP = np.array([AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]], np.float32)
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
 LOCAL_GATE_OPEN_BIAS = 12.0
@@ -100,6 +103,9 @@ class RigMoE:
         mixed = g @ self._expert_aus
         ceiling = self.ceiling(g)
         gain = np.where(mixed > ceiling, ceiling / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
+        jaw = float(_JAW_DROP @ (mixed * gain)[_JAW_IDX])
+        if jaw > EXAGGERATION["max_jaw_drop"]:  # AU26 and AU27 shrink together
+            gain[_JAW_IDX] *= EXAGGERATION["max_jaw_drop"] / jaw
         for au in muted:
             gain[AU_INDEX[au]] = 0.0
         return gain if extra is None else gain * extra

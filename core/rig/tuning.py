@@ -216,7 +216,12 @@ REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the 
 # Exaggeration (master intensity above 1, core/validate.py MAX_INTENSITY): a mixed AU may reach this,
 # except AUs whose magnitude is a fraction of a gap (lids, pressed lips): past 1 they would cross
 # over and fold the mesh (tests/legibility/test_exaggeration.py)
-EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45)}
+EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45),
+                      # the mix's own jaw drop (AU26 + AU27 motion), IPD (FACS.md AU27 0.4-0.7;
+                      # surprise's is 0.5 at intensity 1): "disgustedly surprised" at 1.5 (0.75)
+                      # folded the warp beside the nose on the sample portrait, 0.7 still did
+                      # (tests/legibility/test_exaggeration.py)
+                      "max_jaw_drop": 0.65}
 
 # Fold guard (core/rig/fold_guard.py): how hard a flipped triangle's corners are pulled toward
 # their mean motion per pass, and how many passes at most (measured: every expert and MoEE

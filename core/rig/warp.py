@@ -33,6 +33,11 @@ WARP_TUNING = {
     "cell_max": 8,  # px: the brief's default; beyond it lids and lips blur
     "ring_scale": 1.45,  # anchor ring = face oval scaled about its centre (by eye: hair and
     # ears stay put, the jaw still has room to drop)
+    # ... and this share further out below the chin (full straight down, none from 17 degrees
+    # below the horizontal up): at 1.45 a jaw dropped ~0.57 IPD ran into the ring and the
+    # warp folded under the chin (surprise's AU27 at intensity 1.2); at +0.15 a 0.7 IPD drop
+    # keeps det >= 0.15 on the astronaut and grace_hopper.jpg (tests/legibility)
+    "ring_below": 0.15,
     "ring_points": 48,
     "border_step": 32,  # px between anchors on the image border
     "smooth_sigma": 0.0,  # grid cells; 0: sampling a 4 px grid already softens the triangle-edge
@@ -60,6 +65,7 @@ def _ring(rest_xy: np.ndarray, h: int, w: int) -> np.ndarray:
     a = np.linspace(-np.pi, np.pi, WARP_TUNING["ring_points"], endpoint=False)
     order = np.argsort(angles)
     r = np.interp(a, angles[order], radii[order], period=2 * np.pi) * WARP_TUNING["ring_scale"]
+    r *= 1 + WARP_TUNING["ring_below"] * clip((np.sin(a) - 0.3) / 0.7, 0.0, 1.0)  # image y: down
     pts = centre + np.stack([np.cos(a), np.sin(a)], 1) * r[:, None]
     inside = (pts[:, 0] > 1) & (pts[:, 0] < w - 2) & (pts[:, 1] > 1) & (pts[:, 1] < h - 2)
     return pts[inside]
