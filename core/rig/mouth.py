@@ -128,6 +128,16 @@ MOUTH_TUNING = {
     # ... fading from the canine's middle to past its distal edge, IPD from the dental midline
     # (canine distal edge 0.355: tooth_edges above)
     "corridor_from": (0.18, 0.32),
+    # The made-up interior takes the portrait's own grain: the fine luminance detail of a cheek
+    # patch this wide (IPD), high-passed at `grain_sigma` (IPD: shading_table's detail_sigma) and
+    # clipped to `grain_clip` times its median size so an edge in the patch (a fold, a mole)
+    # doesn't print into the mouth. Pores and noise on a photo, hatching on a pencil drawing,
+    # brush marks on a painting (by eye: the drawing's smooth grey cavity read as a photo pasted
+    # into a sketch). Sampled in the mouth's frame, so it moves with the mouth
+    "grain_patch": 0.6,
+    "grain_sigma": 0.012,
+    "grain_clip": 3.0,
+    "grain_dark": 0.35,  # ... at this share where the interior is black, full at skin's lightness
 }
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
@@ -259,6 +269,32 @@ def portrait_palette(image: np.ndarray, xy: np.ndarray, teeth_visible: bool) -> 
     return {"lips": lips, "skin": skin, "teeth": clip(teeth, 0, 255)}
 
 
+def portrait_grain(image: np.ndarray, xy: np.ndarray, ipd: float) -> np.ndarray | None:
+    """(n, n) float32: the fine luminance detail (signed) of the fuller cheek's skin, or None
+    when neither cheek's patch lies inside the picture (MOUTH_TUNING "grain_*")."""
+    t = MOUTH_TUNING
+    half = max(int(round(t["grain_patch"] * ipd / 2)), 3)
+    h, w = image.shape[:2]
+    best = None
+    for s in "RL":
+        pts = xy[region(f"cheek_{s}"), :2]
+        cx, cy = np.round(pts.mean(0)).astype(int)
+        if cx - half < 0 or cy - half < 0 or cx + half > w or cy + half > h:
+            continue
+        width = float(np.ptp(pts[:, 0]))  # a turned face's far cheek is the narrower
+        if best is None or width > best[0]:
+            best = (width, cx, cy)
+    if best is None:
+        return None
+    _, cx, cy = best
+    y = cv2.cvtColor(np.ascontiguousarray(image[cy - half:cy + half, cx - half:cx + half, :3]),
+                     cv2.COLOR_RGB2GRAY).astype(np.float32)
+    hp = y - cv2.GaussianBlur(y, (0, 0), max(t["grain_sigma"] * ipd, 0.5),
+                              borderType=cv2.BORDER_REFLECT_101)
+    lim = t["grain_clip"] * max(float(np.median(np.abs(hp))), 0.5)
+    return clip(hp, -lim, lim).astype(np.float32)
+
+
 class MouthRenderer:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
         self.ipd = frame.ipd
@@ -286,6 +322,8 @@ class MouthRenderer:
         self._gap_table = self._gap_tables()
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
         self.rest_patch = self._rest_interior(image) if open_at_rest else None
+        self.grain = portrait_grain(image, self.rest, self.ipd)
+        self.skin_luma = max(float(pal["skin"] @ np.float32([0.299, 0.587, 0.114])), 1.0)
 
     # ----- geometry
     @staticmethod
@@ -392,6 +430,14 @@ class MouthRenderer:
         skull, jaw = self._bones(xy)
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
         interior = self._interior(xy, grid, gap, skull, jaw)
+        if self.grain is not None:
+            # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
+            # full strength a pencil drawing's cavity showed its paper as a net of light dots)
+            light = interior @ np.float32([0.299 / self.skin_luma, 0.587 / self.skin_luma,
+                                           0.114 / self.skin_luma])
+            k = clip(MOUTH_TUNING["grain_dark"] + (1 - MOUTH_TUNING["grain_dark"]) * light,
+                     MOUTH_TUNING["grain_dark"], 1.0)
+            interior += (self._grain_at(grid) * k)[..., None]
         if self.rest_patch is not None:
             interior = self._real_teeth(interior, origin, skull, jaw)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
@@ -475,6 +521,15 @@ class MouthRenderer:
         um = u - np.float32(mid.astype(np.float32)[0, 0])
         half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
         return _Grid(c, axes, u, v, um, half, np.minimum(np.abs(um) / np.float32(half), 1.0))
+
+    def _grain_at(self, grid: _Grid) -> np.ndarray:
+        """The portrait's grain over the interior box, laid in the mouth's frame (mirrored past
+        the patch's edges)."""
+        gh, gw = self.grain.shape
+        u = np.broadcast_to(grid.u, grid.v.shape) + np.float32(gw / 2)
+        v = np.broadcast_to(grid.v, grid.u.shape) + np.float32(gh / 2)
+        return cv2.remap(self.grain, np.ascontiguousarray(u), np.ascontiguousarray(v),
+                         cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
 
     def _cavity_shade(self, lateral: np.ndarray) -> np.ndarray:
         """The cavity's shade across the mouth: 1 at the middle, `corner_dark` less at the corners."""
