@@ -23,13 +23,14 @@ from core.expression import expert_matrix
 from core.face.regions import region
 from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
-from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION
+from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION, MIX_YIELDS
 from core.rig.ufuncs import clip
 
 # AUs measured as a fraction of a gap (lids, pressed lips) never exaggerate past closing it
 _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
 # ... and the jaw drops no further than EXAGGERATION["max_jaw_drop"]: AU26 and AU27's IPD
 _JAW_IDX = [AU_INDEX[26], AU_INDEX[27]]
+_YIELDS = [(AU_INDEX[a], AU_INDEX[b]) for a, b in MIX_YIELDS.items()]
 _JAW_DROP = np.array([AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]], np.float32)
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
@@ -103,6 +104,8 @@ class RigMoE:
         mixed = g @ self._expert_aus
         ceiling = self.ceiling(g)
         gain = np.where(mixed > ceiling, ceiling / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
+        for au, rival in _YIELDS:  # MIX_YIELDS
+            gain[au] *= max(1.0 - float(mixed[rival] * gain[rival]), 0.0)
         jaw = float(_JAW_DROP @ (mixed * gain)[_JAW_IDX])
         if jaw > EXAGGERATION["max_jaw_drop"]:  # AU26 and AU27 shrink together
             gain[_JAW_IDX] *= EXAGGERATION["max_jaw_drop"] / jaw

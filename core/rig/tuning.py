@@ -213,6 +213,12 @@ REST_CONFLICTS: dict[int, tuple[int, ...]] = {
 }
 REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the rest AU fully (by eye)
 
+# A mixed AU that gives way to another the mix drives: scaled by 1 - that one's intensity.
+# AU27's corners drawn in and its tall "O" (surprise) fought a smile's corners pulled up and
+# out (AU12): "happily surprised" opened as plain surprise, its smile gone (by eye on four
+# portraits); Du et al.'s happily surprised is 1+2+12+25+26, no 27
+MIX_YIELDS: dict[int, int] = {27: 12}
+
 # Exaggeration (master intensity above 1, core/validate.py MAX_INTENSITY): a mixed AU may reach this,
 # except AUs whose magnitude is a fraction of a gap (lids, pressed lips): past 1 they would cross
 # over and fold the mesh (tests/legibility/test_exaggeration.py)

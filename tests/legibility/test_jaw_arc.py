@@ -94,3 +94,14 @@ def test_the_mixs_jaw_drop_has_a_ceiling():
         assert jaw <= EXAGGERATION["max_jaw_drop"] + 1e-6, (name, intensity, jaw)
         if intensity == 1.0:  # at 1 the ceiling leaves the expert as it is
             assert abs(jaw - 0.45) < 1e-3 and abs(mixed[AU_INDEX[27]] - 0.3) < 1e-6
+
+
+def test_a_smile_keeps_surprises_mouth_wide(motion):
+    """AU27 gives way to AU12 (tuning.py MIX_YIELDS): "happily surprised" opens a wide smiling
+    mouth (Du et al.: 1+2+12+25+26), not surprise's round O."""
+    from core.emotions import AU_INDEX
+
+    moe = motion.moe
+    g = np.asarray(EmotionMix.from_preset("happily surprised").gates(), np.float32)
+    assert moe.mixed_aus(g, moe.au_gain(g, []))[AU_INDEX[27]] < 0.2 * 0.3  # its AU12 0.82
+    assert _mouth(motion, "happily surprised")[0] > 1.1 * _mouth(motion, "surprised")[0]
