@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, sys
+FIRST
 from core.face.mediapipe_import import import_mediapipe
 mp = import_mediapipe()
 mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=True)
@@ -21,9 +24,15 @@ print(json.dumps({"after": after, "real": real, "same": same}))
 """
 
 
-def test_mediapipe_without_matplotlib_then_the_real_pyplot():
-    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300, check=False)
+@pytest.mark.parametrize("first", [
+    "",
+    # the app: PySide6's import hook asks each new module, stand-ins too, for its __file__
+    "import PySide6.QtCore",
+    "import app.pyside_imports",
+])
+def test_mediapipe_without_matplotlib_then_the_real_pyplot(first):
+    out = subprocess.run([sys.executable, "-c", PROBE.replace("FIRST", first)], cwd=ROOT,
+                         capture_output=True, text=True, timeout=300, check=False)
     r = json.loads(out.stdout.strip().splitlines()[-1])
     assert r["after"] == []  # no stand-in left behind, nothing of matplotlib loaded
     assert r["real"] == "function" and r["same"]  # mediapipe's plt reaches the real pyplot
