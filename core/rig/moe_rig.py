@@ -104,13 +104,13 @@ class RigMoE:
         mixed = g @ self._expert_aus
         ceiling = self.ceiling(g)
         gain = np.where(mixed > ceiling, ceiling / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
-        for au, rival in _YIELDS:  # MIX_YIELDS
+        for au in muted:
+            gain[AU_INDEX[au]] = 0.0
+        for au, rival in _YIELDS:  # MIX_YIELDS (a muted rival takes nothing away)
             gain[au] *= max(1.0 - float(mixed[rival] * gain[rival]), 0.0)
         jaw = float(_JAW_DROP @ (mixed * gain)[_JAW_IDX])
         if jaw > EXAGGERATION["max_jaw_drop"]:  # AU26 and AU27 shrink together
             gain[_JAW_IDX] *= EXAGGERATION["max_jaw_drop"] / jaw
-        for au in muted:
-            gain[AU_INDEX[au]] = 0.0
         return gain if extra is None else gain * extra
 
     def displacement(self, g: np.ndarray, s: np.ndarray | None, gain: np.ndarray) -> np.ndarray:

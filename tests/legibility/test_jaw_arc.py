@@ -105,3 +105,11 @@ def test_a_smile_keeps_surprises_mouth_wide(motion):
     g = np.asarray(EmotionMix.from_preset("happily surprised").gates(), np.float32)
     assert moe.mixed_aus(g, moe.au_gain(g, []))[AU_INDEX[27]] < 0.2 * 0.3  # its AU12 0.82
     assert _mouth(motion, "happily surprised")[0] > 1.1 * _mouth(motion, "surprised")[0]
+
+
+def test_a_muted_smile_takes_nothing_from_the_stretch(motion):
+    from core.emotions import AU_INDEX
+
+    moe = motion.moe
+    g = np.asarray(EmotionMix.from_preset("happily surprised").gates(), np.float32)
+    assert abs(moe.mixed_aus(g, moe.au_gain(g, [12]))[AU_INDEX[27]] - 0.3) < 1e-6
