@@ -34,6 +34,8 @@ EYE_TUNING = {
     # left the 256 px frame's raised lids grey: the warp stretches the lid line into them)
     "rim_band": 0.02,
 }
+
+
 @dataclass
 class _Eye:
     poly: np.ndarray  # landmark indices of the lid opening, corner to corner and back

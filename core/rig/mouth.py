@@ -24,7 +24,7 @@ from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
 from core.rig.au_points import curve_at
-from core.rig.blend import paint, spread, tint
+from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
 
@@ -323,7 +323,8 @@ class MouthRenderer:
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
         self.rest_patch = self._rest_interior(image) if open_at_rest else None
         self.grain = portrait_grain(image, self.rest, self.ipd)
-        self.skin_luma = max(float(pal["skin"] @ np.float32([0.299, 0.587, 0.114])), 1.0)
+        # the interior's lightness relative to the skin's, for the grain's strength
+        self._lightness = LUMA / np.float32(max(float(pal["skin"] @ LUMA), 1.0))
 
     # ----- geometry
     @staticmethod
@@ -433,8 +434,7 @@ class MouthRenderer:
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
-            light = interior @ np.float32([0.299 / self.skin_luma, 0.587 / self.skin_luma,
-                                           0.114 / self.skin_luma])
+            light = interior @ self._lightness
             k = clip(MOUTH_TUNING["grain_dark"] + (1 - MOUTH_TUNING["grain_dark"]) * light,
                      MOUTH_TUNING["grain_dark"], 1.0)
             interior += (self._grain_at(grid) * k)[..., None]

@@ -30,14 +30,19 @@ def _hopper() -> np.ndarray:
     return cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
 
 
-def _mouth(motion, name: str) -> tuple[float, float]:
-    """(inner width between the corners, opening area / (width x centre gap)) in the face
-    frame, the face alone (no head posture)."""
+def _face(motion, name: str) -> np.ndarray:
+    """(478, 2) the preset's landmarks in the face frame, the face alone (no head posture)."""
     mix = EmotionMix.from_preset(name)
     row = replace(TrackBuilder().for_mixes([mix], mix.gates()).row(0),
                   head=np.zeros(3), gaze=np.zeros(2))
     pose, emotion = compose(motion, row, FrameDrive(speech={}))
-    Q = motion.P + motion.displacement(pose, emotion)
+    return motion.P + motion.displacement(pose, emotion)
+
+
+def _mouth(motion, name: str) -> tuple[float, float]:
+    """(inner width between the corners, opening area / (width x centre gap)) in the face
+    frame, the face alone (no head posture)."""
+    Q = _face(motion, name)
     poly = np.vstack([Q[region("lips_upper_inner")], Q[region("lips_lower_inner")][::-1]])
     x, y = poly[:, 0], poly[:, 1]
     area = 0.5 * abs(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1)))
@@ -61,11 +66,7 @@ def test_fear_keeps_its_stretched_mouth(motion):
 
 
 def _gap_over_width(motion, name: str) -> float:
-    mix = EmotionMix.from_preset(name)
-    row = replace(TrackBuilder().for_mixes([mix], mix.gates()).row(0),
-                  head=np.zeros(3), gaze=np.zeros(2))
-    pose, emotion = compose(motion, row, FrameDrive(speech={}))
-    Q = motion.P + motion.displacement(pose, emotion)
+    Q = _face(motion, name)
     return float((Q[14, 1] - Q[13, 1]) / abs(Q[308, 0] - Q[78, 0]))
 
 

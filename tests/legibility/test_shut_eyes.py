@@ -17,6 +17,7 @@ from core.face.frame import FaceFrame
 from core.face.landmarks import detect_face
 from core.face.regions import eye_polygon, lid_opening, region, skin_points
 from core.mix import EmotionMix
+from core.rig.blend import LUMA
 from core.rig.portrait import PreparedPortrait
 from core.rig.rest import fit_rest
 from core.rig.tuning import REST_LIDS
@@ -114,12 +115,12 @@ def test_an_opened_eye_shows_a_made_up_eyeball_in_the_portraits_colours(shut_por
     ipd = sp.eyes.ipd
     at = np.round(sp.rest_xy[skin_points()]).astype(int)
     skin = sp.image[at[:, 1], at[:, 0]].astype(np.float32)
-    skin_luma = float(np.median(skin @ np.float32([0.299, 0.587, 0.114])))
+    skin_luma = float(np.median(skin @ LUMA))
     skin_sat = float(np.median(skin.max(1) - skin.min(1)))
 
     def count(image):
         pix = eye_boxes(image, sp.rest_xy, ipd)
-        luma = pix @ np.float32([0.299, 0.587, 0.114])
+        luma = pix @ LUMA
         sat = pix.max(1) - pix.min(1)
         # a sclera: near the skin's light, far less saturated (no colour the portrait lacks);
         # an iris: well below the skin's light
