@@ -15,6 +15,7 @@ from core.rig.tuning import (
     ONSET_SECONDS,
     REST_CONFLICTS,
     REST_KEEPS,
+    REST_NOT_ADDED,
     REST_REPLACE_FULL,
     SPEECH_MIX,
 )
@@ -75,13 +76,17 @@ def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -
 def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -> dict[int, float]:
     """Share of each rest AU to take away: a mixed AU that conflicts with it replaces it
     (REST_CONFLICTS); neutralize (0..1, follows the gates' ease-in) takes every rest AU away
-    except what the mix itself drives (that AU, or those doing its work: REST_KEEPS)."""
+    except what the mix itself drives (that AU, or those doing its work: REST_KEEPS); a rest AU
+    the mix drives too that must not add up (REST_NOT_ADDED) keeps only what the mix lacks, so
+    the face shows the larger of the two."""
     out = {}
-    for au in rest:
+    for au, r in rest.items():
         rival = max((float(mixed[AU_INDEX[b]]) for b in REST_CONFLICTS.get(au, ())), default=0.0)
         f = min(rival / REST_REPLACE_FULL, 1.0)
         kept = max(float(mixed[AU_INDEX[b]]) for b in REST_KEEPS.get(au, (au,)))
         out[au] = max(f, neutralize * (1.0 - min(kept, 1.0)))
+        if au in REST_NOT_ADDED and r > 0:
+            out[au] = max(out[au], min(float(mixed[AU_INDEX[au]]) / r, 1.0))
     return out
 
 

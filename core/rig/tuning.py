@@ -187,6 +187,13 @@ REST_LIDS: dict = {
 # A rest AU a mix keeps instead of taking away under neutralize: the mix's own AU, or one doing
 # its work (a smile's AU6 and AU7 narrow the eyes too: a laughing squint set to happy stays)
 REST_KEEPS: dict[int, tuple[int, ...]] = {43: (6, 7, 43)}
+# Rest AUs that a mix driving the same AU does not add to: the face shows the larger of the two.
+# Lips parted at rest (a smiling photo's AU25 ~1.0) plus happy's own AU25 1.0 parted them twice:
+# a laugh's mouth gaped behind its own teeth, a dark cavity and a made-up lower row under them
+# (by eye on the smiling photo, the pencil drawing and four low-resolution laughs; a FER2013
+# CNN's p(happy) on the smiling photo 0.96 -> 0.99). A smile (AU12) still adds: happy on a
+# smiling photo reads as the broader grin users ask for (by eye)
+REST_NOT_ADDED: tuple[int, ...] = (25,)
 # Which mixed AUs take a rest AU away (DESIGN.md: "remove the rest AUs that conflict, add the
 # expert's"): a smile yields to the corner depressor, brow lowerer, nose wrinkler, stretcher,
 # pressed lips or a dropped jaw (surprise on the smiling photo read as a laughing grin); a mouth open at rest yields to pressed or tightened lips or a raised chin; etc.

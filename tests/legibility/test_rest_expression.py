@@ -105,6 +105,28 @@ def test_no_neutralize_keeps_the_rest_for_an_agreeing_emotion(smiling):
     assert kept > rest - 0.02 and gone < kept - 0.1
 
 
+def _lip_gap(eng, prepared, mix: EmotionMix) -> float:
+    """Inner-lip gap of the rendered frame's own landmarks (IPD)."""
+    lm = eng.render_frame(RenderJob(portrait=prepared, mix=mix, size=SIZE, duration=1.0),
+                          15).info["landmarks_ipd"]
+    return float(lm[[14, 87, 317], 1].mean() - lm[[13, 82, 312], 1].mean())
+
+
+def test_lips_parted_at_rest_and_by_the_mix_part_once(smiling, hopper):
+    # the smiling photo parts its lips at rest (AU25 ~1.0); happy parts them too. They used to
+    # add up: happy's gap 0.32 IPD there against 0.15 on the closed-mouth grace_hopper.jpg, a
+    # laugh gaping behind its own teeth (tuning.py REST_NOT_ADDED)
+    eng, prepared = smiling
+    closed = eng.prepare(hopper)
+    happy = EmotionMix.from_preset("happy")
+    on_smile, on_closed = _lip_gap(eng, prepared, happy), _lip_gap(eng, closed, happy)
+    assert abs(on_smile - on_closed) < 0.05, (on_smile, on_closed)
+    # ... and half of happy keeps the rest's own parting, neither closing nor doubling it
+    rest = _lip_gap(eng, prepared, EmotionMix())
+    half = _lip_gap(eng, prepared, EmotionMix.from_preset("happy", intensity=0.5))
+    assert abs(half - rest) < 0.05, (half, rest)
+
+
 def test_analyze_cli_prints_rest_aus(portrait_path, capsys):
     assert run_cli(["analyze", "--portrait", str(portrait_path)]) == 0
     out = json.loads(capsys.readouterr().out)
