@@ -163,6 +163,7 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     mixed = motion.moe.mixed_aus(g_eff, gain)
     emotion = _emotion_displacement(motion, row, muted, yields)
     smile_taken = 0.0
+    fractions: dict[int, float] = {}
     if motion.rest.aus:
         taken, fractions = _rest_displacement(motion, row, mixed)
         emotion = emotion + taken
@@ -189,6 +190,8 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     final = {au: round(min(max(v, 0.0), 1.0), 4) for au, v in total.items() if v > 1e-4}
     head = tuple(float(a) + float(b) for a, b in zip(drive.head, row.head))
     gaze = tuple(float(a) * row.gaze_life + float(b) for a, b in zip(drive.gaze, row.gaze))
+    chin = (np.float32(final.get(17, 0.0)) * motion.chin_per_au17
+            - np.float32(min(fractions.get(17, 0.0), 1.0)) * motion.rest_chin)
     pose = RigPose(aus=extra, head=head, gaze=gaze, blink=blink, gates=g_eff, final_aus=final,
-                   smile_taken=smile_taken)
+                   smile_taken=smile_taken, chin_raise=chin)
     return pose, emotion

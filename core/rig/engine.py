@@ -193,4 +193,6 @@ class RigEngine(Engine):
         shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(
             motion.P[eyes], pose.head, eyes).mean(0)
         image = sp.eyes.composite(image, deformed, gaze_px=motion.to_pixels(shift, sp.scale))
-        return sp.mouth.composite(image, deformed, pose.smile_taken)
+        chin = None if pose.chin_raise is None else motion.to_pixels(
+            np.asarray(pose.chin_raise, np.float32)[None], sp.scale)[0]
+        return sp.mouth.composite(image, deformed, pose.smile_taken, chin)

@@ -13,6 +13,7 @@ from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.fold_guard import FoldGuard
 from core.rig.glasses import Glasses
 from core.rig.moe_rig import RigMoE
+from core.rig.mouth import JAW
 from core.rig.pose import RigPose
 from core.rig.rest import fit_rest
 from core.rig.rims import Rims
@@ -107,6 +108,10 @@ class MotionModel:
         self.ring_pairs = self._ring_pairs()
         self.lip_sides = self._lip_sides()
         self.key_index = self.basis.index()
+        # the chin's mean move under AU17 at 1, and under the rest's own AU17 (compose.py)
+        self.chin_per_au17 = self.basis.displacement(self.au_weights({17: 1.0}))[JAW].mean(0)
+        self.rest_chin = self.rest.fields[17][JAW].mean(0) if 17 in self.rest.fields \
+            else np.zeros(2, np.float32)
         self.silhouette = self._silhouette()
         self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
         # condition -> MoE displacements (core/rig/compose.py)

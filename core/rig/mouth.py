@@ -58,7 +58,9 @@ MOUTH_TUNING = {
     "corner_shade": 0.35,  # teeth darken toward the corners by this much (buccal corridor; 0.7
     # and 0.5 greyed a smile's narrow band of made-up teeth: on the grayscale photo its teeth
     # came out as grey as the skin, by eye)
-    "teeth_reach": 0.85,  # ... and end at this share of the half-width, fading out
+    # ... and end at this share of the way to each corner, fading out (0.85 left black wedges
+    # at the corners of made-up teeth that read as fangs on four paintings, by eye)
+    "teeth_reach": 0.95,
     "under_lip_shadow": 0.1,  # the top of the teeth sits in the upper lip's shadow (0.35 and
     # 0.2: in a smile's narrow opening every row of teeth was in shadow, grey)
     "shadow_depth": 0.03,  # IPD: ... this far down
@@ -66,6 +68,11 @@ MOUTH_TUNING = {
     # a rest bite line this far down the opening: the portrait shows its upper row only (the
     # smiling sample portrait's bite sits at 0.97)
     "upper_row_only": 0.85,
+    # ... in an opening at least this big (IPD^2): a thin one (lips parted on the tips of the
+    # teeth, 0.03-0.05) shows too little to tell, and a smile that opened it showed a dark
+    # cavity under the tips and no lower row (by eye on two photos of LivePortrait's examples;
+    # the smiling sample portrait's opening is 0.12)
+    "upper_row_area": 0.08,
     "teeth_level": 1.0,  # teeth / the portrait's teeth or eye-white colour (0.92 with the
     # shades above left made-up teeth darker than the skin: 65 against 70 L on grace_hopper.jpg)
     "cavity_level": 0.3,  # cavity / the lip colour: lit soft tissue in shadow, not black (0.22
@@ -154,7 +161,7 @@ class _Grid(NamedTuple):
     v: np.ndarray
     um: np.ndarray  # u from the dental midline
     half: float  # the mouth's half-width, px
-    lateral: np.ndarray  # |um| / half, at most 1
+    lateral: np.ndarray  # |um| / the midline's distance to that side's corner, at most 1
 
 
 def catmull_rom(n: int, steps: int) -> np.ndarray:
@@ -339,10 +346,16 @@ class MouthRenderer:
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
         return curve_at(uv, u).astype(np.float32)
 
-    def _bones(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(skull similarity 2x3 rest -> now, jaw translation px on top of it)."""
+    def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """(skull similarity 2x3 rest -> now, jaw translation px on top of it): the chin's
+        move less what the chin raiser (AU17, `chin_px`) did to its soft tissue: the jaw stays.
+        Taken as the jaw, a smile that took a painting's rest AU17 away dropped its lower teeth
+        0.07-0.1 IPD, a dark band between the rows (by eye on four paintings)."""
         skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
         jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
+        if chin_px is not None:
+            jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
 
     def _rest_interior(self, image: np.ndarray):
@@ -403,7 +416,7 @@ class MouthRenderer:
 
     # ----- per frame
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
-                  smile_taken: float = 0.0) -> np.ndarray:
+                  smile_taken: float = 0.0, chin_px: np.ndarray | None = None) -> np.ndarray:
         """Paint the interior into `img` (in place, the warped frame) and return it;
         `smile_taken` (rest AU12 x the share removed, core/rig/compose.py) shades the real teeth
         beside the corners."""
@@ -428,7 +441,7 @@ class MouthRenderer:
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * clip(mask * 4, 0, 1)
-        skull, jaw = self._bones(xy)
+        skull, jaw = self._bones(xy, chin_px)
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
         interior = self._interior(xy, grid, gap, skull, jaw)
         if self.grain is not None:
@@ -520,7 +533,13 @@ class MouthRenderer:
         mid = (_apply(skull, self.rest[MIDLINE:MIDLINE + 1]) - c) @ axes.T
         um = u - np.float32(mid.astype(np.float32)[0, 0])
         half = max(abs(float((xy[308] - xy[78]) @ axes[0])) / 2, 1.0)
-        return _Grid(c, axes, u, v, um, half, np.minimum(np.abs(um) / np.float32(half), 1.0))
+        # each side's share of the way from the midline to its own corner: a midline off the
+        # mouth's centre (a turned face, a crooked smile) ended the teeth short of the far
+        # corner, a long black wedge there (by eye on the Mona Lisa's smile)
+        m = float(mid[0, 0])
+        side = np.where(um >= 0, np.float32(1 / max(half - m, 1.0)),
+                        np.float32(1 / max(half + m, 1.0)))
+        return _Grid(c, axes, u, v, um, half, np.minimum(np.abs(um) * side, 1.0))
 
     def _grain_at(self, grid: _Grid) -> np.ndarray:
         """The portrait's grain over the interior box, laid in the mouth's frame (mirrored past
@@ -599,7 +618,8 @@ class MouthRenderer:
         # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
         # band under the teeth rides with the skull and covers the row, all but where the mouth
         # outgrows its rest opening (a grey block at one corner in fear, by eye)
-        if self.bite is None or self.bite < t["upper_row_only"]:
+        if self.bite is None or self.bite < t["upper_row_only"] \
+                or self.rest_area < t["upper_row_area"] * ipd * ipd:
             rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
             m = clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
             keep = 1 - m
@@ -607,10 +627,15 @@ class MouthRenderer:
             tongue *= keep
             teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
         rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
-        if self.bite is not None:  # real teeth at rest reach the rest lip: above it is gum
-            above = v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd
-            crown = ((rel < 1.0) & ~above).astype(np.float32)
+        if self.bite is not None:
+            # real teeth at rest: a crown's height above their edge, or up to the rest lip where
+            # the portrait showed more, is crown; above both, gum. Gum from the rest lip up
+            # painted a thin opening's teeth (a slightly parted smile showing their tips) as
+            # gum when a smile raised the lip: a dark mouth with no teeth (by eye)
+            above = (v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd) \
+                & (rel >= 1.0)
             gum = above.astype(np.float32)
+            crown = 1.0 - gum
             neck = 1.0
         else:  # the gum line scalloped over each crown (the papillae between them), soft
             to_gum = rel + papillae[at] - 1.0  # < 0 on the crown, in crown heights

@@ -20,4 +20,7 @@ class RigPose:
     gates: np.ndarray | None = None  # global gates g (6,), for display and curves
     final_aus: dict[int, float] = field(default_factory=dict)
     smile_taken: float = 0.0  # rest AU12 x the share of it taken away (core/rig/unsmile.py)
+    # (2,) IPD: how far the chin raiser (AU17) moved the chin against the rest, soft tissue
+    # over a still jaw (core/rig/mouth.py: the lower teeth don't follow it)
+    chin_raise: Any = None
     emotion: Any = None  # core.track.TrackRow of a live frame (toggles, regions, head, gaze)

@@ -156,9 +156,12 @@ CREASES.update({
               _a("bridge_upper", 0.07, 0.02, 0.3))),
     # Nasolabial fold: from the nose wing past the mouth corner, deepened as AU10/AU11/AU12
     # (and the cheek lift of AU6/AU9) push the cheek against the lip; its lower half hangs on
-    # the corner, so a smile bends it up and out. The cheek side overhangs and is lit.
+    # the corner, so a smile bends it up and out. The cheek side overhangs and is lit, faintly:
+    # at 0.55 of the depth its lit lip drew a white streak down the cheek, a scar more than a
+    # fold (disgust on seven of LivePortrait's example portraits and the low-resolution faces,
+    # by eye; 0.25 still did on a grayscale photo and a painting)
     "nasolabial": Crease(
-        aus={12: 0.9, 10: 0.8, 11: 1.0, 9: 0.5, 6: 0.3}, depth=0.36, width=0.022, lip=0.55,
+        aus={12: 0.9, 10: 0.8, 11: 1.0, 9: 0.5, 6: 0.3}, depth=0.36, width=0.022, lip=0.1,
         bulge=(-1.0, -0.3),
         path=(_a("nasolabial_top", -0.03, -0.02, 0.35), _a("nasolabial_upper", -0.04, 0.0, 0.9),
               _a("nasolabial_mid", -0.04, 0.01),

@@ -1,0 +1,136 @@
+"""The teeth ride on the bones (core/rig/mouth.py): the lower row follows the jaw, not the chin
+raiser's soft tissue (AU17), and the teeth span each side of the mouth to its own corner."""
+import copy
+
+import cv2
+import numpy as np
+import pytest
+
+from core.face.frame import FaceFrame
+from core.face.landmarks import detect_face
+from core.face.regions import region
+from core.mix import EmotionMix
+from core.rig.motion import MotionModel
+from core.rig.mouth import JAW, MOUTH_TUNING, MouthRenderer
+from core.rig.rest import RestExpression
+from tests.rig.test_rig_motion import disp
+
+
+@pytest.fixture(scope="module")
+def motion(portrait):
+    return MotionModel(detect_face(portrait))
+
+
+def jaw(motion, mix):
+    """(the chin's mean move, the jaw the lower teeth follow), IPD: no head motion here, so the
+    skull stays and the mouth's jaw is the chin's move less the chin raiser's."""
+    d, pose = disp(motion, mix)
+    chin = d[JAW].mean(0)
+    return chin, chin - np.asarray(pose.chin_raise)
+
+
+def test_the_chin_raiser_leaves_the_lower_teeth_where_they_are(motion):
+    chin, bone = jaw(motion, EmotionMix(au_overrides={17: 1.0}))
+    assert chin[1] < -0.04  # the chin rose (AU17's 0.065 IPD)
+    assert np.abs(bone).max() < 0.005
+
+
+def test_a_dropped_jaw_still_carries_them(motion):
+    chin, bone = jaw(motion, EmotionMix(au_overrides={26: 1.0, 17: 1.0}))
+    alone, _ = jaw(motion, EmotionMix(au_overrides={26: 1.0}))
+    assert bone[1] == pytest.approx(alone[1], abs=0.005) and bone[1] > 0.2
+
+
+def test_a_rest_chin_raise_taken_away_does_not_drop_them(motion):
+    # a painting measured at rest AU17 1.0 (the Bouguereau girl of LivePortrait's examples): a
+    # smile's parted lips take that rest AU away (REST_CONFLICTS), which lowered the chin
+    # 0.065 IPD, and the lower teeth with it: a dark band between the rows (by eye)
+    m = copy.copy(motion)
+    field = m.basis.displacement(m.au_weights({17: 1.0}))
+    m.rest = RestExpression(aus={**motion.rest.aus, 17: 1.0},
+                            fields={**motion.rest.fields, 17: field})
+    m.rest_home_region = {**motion.rest_home_region, 17: motion.rest_home_region.get(12, 0)}
+    m.rest_chin = field[JAW].mean(0)
+    chin, bone = jaw(m, EmotionMix.from_preset("happy"))
+    plain, _ = jaw(motion, EmotionMix.from_preset("happy"))
+    assert chin[1] - plain[1] > 0.05  # the rest's chin raise went: the chin fell
+    assert bone[1] == pytest.approx(plain[1], abs=0.005)
+
+
+def test_teeth_reach_both_corners_of_a_mouth_off_its_midline(portrait):
+    face = detect_face(portrait)
+    xy = face.xy.astype(np.float32)
+    mr = MouthRenderer(portrait, xy, FaceFrame.from_landmarks(face.landmarks))
+    moved = xy.copy()
+    moved[[78, 95, 88, 178, 87, 14, 317, 402, 318, 324, 308], 1] += 0.1 * mr.ipd  # lips part
+    moved[308, 0] += 0.15 * mr.ipd  # the left inner corner pulled out: a crooked smile
+    skull, _ = mr._bones(moved)
+    box_w, box_h = 400, 200
+    origin = moved[[78, 308]].mean(0) - [box_w / 2, box_h / 2]
+    grid = mr._grid(moved, (box_h, box_w), origin.astype(np.float32), skull)
+    c, axes = grid.c, grid.axes
+    for corner in (78, 308):
+        u = float((moved[corner] - c) @ axes[0])
+        col = int(round(c[0] + u * axes[0, 0] - origin[0]))
+        row = int(round(c[1] + u * axes[0, 1] - origin[1]))
+        assert grid.lateral[row, col] > 0.97, corner
+    # ... and the midline is 0 on both sides
+    assert float(grid.lateral.min()) < 0.01
+
+
+@pytest.fixture(scope="module")
+def thin_rest(portrait):
+    """The sample portrait with its rest lips drawn together to a thin opening over the tips of
+    its real teeth (0.04 IPD^2 against its own 0.12), as in a slightly parted smile."""
+    face = detect_face(portrait)
+    xy = face.xy.astype(np.float32)
+    up, lo = region("lips_upper_inner"), region("lips_lower_inner")
+    thin = xy.copy()
+    thin[lo] = xy[up] + (xy[lo] - xy[up]) * 0.35
+    return portrait, thin, FaceFrame.from_landmarks(face.landmarks)
+
+
+def _opened(xy, ipd, down=0.0, up=0.0):
+    out = xy.copy()
+    out[region("lips_lower_inner")[1:-1], 1] += down * ipd
+    out[region("lips_lower_outer")[1:-1], 1] += down * ipd
+    out[region("lips_upper_inner")[1:-1], 1] -= up * ipd
+    return out
+
+
+def _band(img, xy, ipd, y0, y1):
+    """Mean luminance of the mouth's central columns (0.12 IPD each side) between rows y0, y1."""
+    cx = int(round(float(xy[[78, 308], 0].mean())))
+    w = int(0.12 * ipd)
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    return float(grey[int(y0):int(y1), cx - w:cx + w].mean())
+
+
+def test_a_thin_rest_opening_shows_a_lower_row_when_it_opens(thin_rest, monkeypatch):
+    image, rest, frame = thin_rest
+    mr = MouthRenderer(image, rest, frame)
+    assert mr.rest_area < MOUTH_TUNING["upper_row_area"] * mr.ipd ** 2 and mr.bite > 0.85
+    moved = _opened(rest, mr.ipd, down=0.15)
+    lip = float(rest[14, 1])  # the rest lower lip's middle: the upper teeth's edge sits there
+    low = float(moved[14, 1])
+
+    def lower_part():
+        out = mr.composite(image.copy(), moved)
+        return _band(out, moved, mr.ipd, lip + 0.3 * (low - lip), low - 2)
+
+    shown = lower_part()
+    # a lower row under the tips, not the cavity: what the old rule (upper row only at any
+    # opening) drew there
+    monkeypatch.setitem(MOUTH_TUNING, "upper_row_area", 0.0)
+    assert shown > lower_part() + 60
+
+
+def test_a_raised_lip_over_thin_rest_teeth_bares_crowns_not_gum(thin_rest):
+    image, rest, frame = thin_rest
+    mr = MouthRenderer(image, rest, frame)
+    moved = _opened(rest, mr.ipd, down=0.05, up=0.06)
+    out = mr.composite(image.copy(), moved)
+    top = float(moved[13, 1])  # the raised upper lip's middle
+    bared = _band(out, moved, mr.ipd, top + 2, float(rest[13, 1]) - 1)
+    gum = float(mr.gum @ np.array([0.299, 0.587, 0.114]))
+    assert bared > gum + 40, (bared, gum)
