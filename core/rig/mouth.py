@@ -89,6 +89,10 @@ MOUTH_TUNING = {
     # 1.5; the anatomical third (~3.5 mm of a ~10.5 mm central crown: Wheeler's Dental Anatomy)
     # with pointed tips read as a saw's teeth at 512 px (by eye), 0.22 with round ones as teeth
     "papilla_height": 0.22,
+    # the incisal embrasures: a crown's edge rounds up (the lower row's down) by this much at a
+    # boundary, over this far each side (IPD; ~0.5-1 mm, Wheeler's Dental Anatomy)
+    "embrasure_depth": 0.012,
+    "embrasure_width": 0.03,
     "papilla_width": 0.06,
     "gum_edge": 14.0,  # 1 / the gum line's softness, in crown heights (~0.07 of the crown)
     "neck_shade": 0.12,  # the crown darkens by this much over its last fifth by the gum
@@ -612,7 +616,7 @@ class MouthRenderer:
         corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
         shadow = 1 - t["under_lip_shadow"] * clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
                                                      0, 1)
-        u_tab, upper_gaps, lower_gaps, papillae = self._gap_table
+        u_tab, upper_gaps, lower_gaps, papillae, notch_up, notch_lo = self._gap_table
         at = clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
         # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
@@ -621,12 +625,13 @@ class MouthRenderer:
         if self.bite is None or self.bite < t["upper_row_only"] \
                 or self.rest_area < t["upper_row_area"] * ipd * ipd:
             rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
-            m = clip(rel * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
+            top = rel - notch_lo[at] / np.float32(t["lower_crown_height"] * ipd)
+            m = clip(top * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
             keep = 1 - m
             cavity *= keep
             tongue *= keep
             teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
-        rel = (edge_up - v) / np.float32(t["crown_height"] * ipd)
+        rel = (edge_up - notch_up[at] - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:
             # real teeth at rest: a crown's height above their edge, or up to the rest lip where
             # the portrait showed more, is crown; above both, gum. Gum from the rest lip up
@@ -679,6 +684,14 @@ class MouthRenderer:
             d = clip(np.abs(u - e * self.ipd) / (t["papilla_width"] * self.ipd), 0, 1)
             np.maximum(reach, t["papilla_height"] * (0.5 + 0.5 * np.cos(np.pi * d)), out=reach)
         tables.append(reach)
+        # the incisal embrasures: each crown's edge rounds off toward its neighbours, so the
+        # row's edge is scalloped, not ruled (px the upper edge rises, the lower edge drops)
+        for edges in (t["tooth_edges"], t["lower_tooth_edges"]):
+            notch = np.zeros_like(u)
+            for e in _boundaries(edges):
+                d = clip(np.abs(u - e * self.ipd) / (t["embrasure_width"] * self.ipd), 0, 1)
+                np.maximum(notch, (1 - d) ** 2, out=notch)
+            tables.append(notch * np.float32(t["embrasure_depth"] * self.ipd))
         return tuple(tables)
 
 

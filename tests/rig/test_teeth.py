@@ -134,3 +134,33 @@ def test_a_raised_lip_over_thin_rest_teeth_bares_crowns_not_gum(thin_rest):
     bared = _band(out, moved, mr.ipd, top + 2, float(rest[13, 1]) - 1)
     gum = float(mr.gum @ np.array([0.299, 0.587, 0.114]))
     assert bared > gum + 40, (bared, gum)
+
+
+def test_made_up_teeth_have_rounded_incisal_corners():
+    # grace_hopper.jpg shows no teeth at rest: its teeth are made up. Drawn at twice its size,
+    # the jaw dropped, the upper row's edge rises where two crowns meet (the embrasures), so
+    # the row's edge is scalloped, not ruled
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    img = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), None, fx=2, fy=2)
+    face = detect_face(img)
+    xy = face.xy.astype(np.float32)
+    mr = MouthRenderer(img, xy, FaceFrame.from_landmarks(face.landmarks))
+    assert mr.bite is None
+    moved = _opened(xy, mr.ipd, down=0.3, up=0.12)
+    moved[JAW, 1] += 0.25 * mr.ipd
+    out = cv2.cvtColor(mr.composite(img.copy(), moved), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    mid = float(xy[13, 0])  # the dental midline (an upright face: along x)
+    top, bottom = int(moved[13, 1]) + 2, int(moved[14, 1]) - 2
+
+    def edge(x):  # the last row of the upper crowns in column x, going down
+        col = out[top:bottom, int(round(x))]
+        bright = col > 0.5 * (col.max() + col.min())
+        first = int(np.argmax(bright))
+        return top + first + int(np.argmin(bright[first:]))
+
+    for e0, e1 in ((0.0, 0.135), (0.135, 0.24)):  # boundaries of the central and lateral incisor
+        for sign in (-1, 1):
+            crown = edge(mid + sign * (e0 + e1) / 2 * mr.ipd)
+            notch = [edge(mid + sign * e * mr.ipd) for e in (e0, e1)]
+            assert max(notch) < crown, (e0, sign, notch, crown)
