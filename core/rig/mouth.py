@@ -396,6 +396,11 @@ class MouthRenderer:
         after = np.flatnonzero(~bright[first:])
         split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
         upper = clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
+        if self.rest_area < MOUTH_TUNING["upper_row_area"] * self.ipd ** 2:
+            # a thin opening's corners are the commissures' shadow, not teeth: kept, they rode
+            # with the skull into a smile's opening as dark wedges beside the real tips (by eye
+            # on a photo of LivePortrait's examples); made-up crowns take over there
+            upper *= clip((0.85 - np.abs(u) / max(half, 1.0)) / 0.25, 0, 1)
         self.bite = split
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
         # soft edges: the rows move apart with the jaw, and a hard-edged lower part (its lip
@@ -456,7 +461,8 @@ class MouthRenderer:
                      MOUTH_TUNING["grain_dark"], 1.0)
             interior += (self._grain_at(grid) * k)[..., None]
         if self.rest_patch is not None:
-            interior = self._real_teeth(interior, origin, skull, jaw)
+            lip = (xy[self.lower[1:-1]] - _apply(skull, self.rest[self.lower[1:-1]])).mean(0)
+            interior = self._real_teeth(interior, origin, skull, jaw, lip.astype(np.float32))
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
@@ -510,11 +516,18 @@ class MouthRenderer:
         return own * spread(w) + tint(1 - w, self.lip_fill)
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
-                    jaw: np.ndarray) -> np.ndarray:
+                    jaw: np.ndarray, lower_lip: np.ndarray | None = None) -> np.ndarray:
         """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
         its lower part with the jaw, so an opening jaw parts the rows."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
+        thin = self.rest_area < MOUTH_TUNING["upper_row_area"] * self.ipd ** 2
+        if lower_lip is not None and thin:
+            # a thin opening's lower part is the lower lip's inner edge and its shadow, not the
+            # lower row: carried with the jaw it hung a band of lip across a smile's opening
+            # (by eye on the Girl with a Pearl Earring); it goes with the lip, and the made-up
+            # cavity and row open above it
+            jaw = lower_lip
         for mask, extra in ((masks[1], jaw), (masks[0], np.zeros(2, np.float32))):
             m = skull.copy()
             # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion

@@ -164,3 +164,43 @@ def test_made_up_teeth_have_rounded_incisal_corners():
             crown = edge(mid + sign * (e0 + e1) / 2 * mr.ipd)
             notch = [edge(mid + sign * e * mr.ipd) for e in (e0, e1)]
             assert max(notch) < crown, (e0, sign, notch, crown)
+
+
+def test_a_thin_openings_lower_edge_goes_with_the_lower_lip(thin_rest):
+    # a thin rest opening's lower part is the lower lip's inner edge: a smile that lowers the
+    # lip (jaw still) carries it along, not a band of lip left hanging where it was. The rest
+    # interior is painted pure green so where it lands can be found
+    image, rest, frame = thin_rest
+    mr = MouthRenderer(image, rest, frame)
+    (ox, oy), patch, masks = mr.rest_patch
+    green = np.zeros_like(patch)
+    green[..., 1] = 255.0
+    # all of it as the lower part (this thin opening over real teeth has little below its bite)
+    mr.rest_patch = ((ox, oy), green, (masks[0] * 0, np.clip(masks[0] + masks[1], 0, 1)))
+    shift = 0.1 * mr.ipd
+    out = mr.composite(image.copy(), _opened(rest, mr.ipd, down=0.15)).astype(np.float32)
+    was = mr.composite(image.copy(), _opened(rest, mr.ipd, down=0.05)).astype(np.float32)
+
+    def centre_y(img):
+        ys, _ = np.nonzero((img[..., 1] > 200) & (img[..., 0] < 60) & (img[..., 2] < 60))
+        return float(ys.mean())
+
+    assert centre_y(out) - centre_y(was) == pytest.approx(shift, abs=0.25 * shift)
+
+
+def test_a_thin_openings_corners_are_not_kept_as_teeth(thin_rest):
+    # the corners of a thin opening are the commissures' shadow: they are left out of the real
+    # upper row the skull carries (dark wedges beside a smile's real tips otherwise)
+    image, rest, frame = thin_rest
+    mr = MouthRenderer(image, rest, frame)
+    (ox, oy), _, (upper, _) = mr.rest_patch
+    c = (rest[78] + rest[308]) / 2
+    mid = (rest[13] + rest[14]) / 2  # inside the opening, at its middle
+
+    def at(p):
+        return upper[int(round(p[1])) - oy, int(round(p[0])) - ox]
+
+    assert at(mid) > 0.9
+    for k in (0.92, -0.92):  # beyond 0.85 of the half-width, a pixel inside the lips' corners
+        p = c + (rest[308] - c) * k
+        assert at(p) == 0.0, k
