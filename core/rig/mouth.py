@@ -554,9 +554,9 @@ class MouthRenderer:
         # mouth's centre (a turned face, a crooked smile) ended the teeth short of the far
         # corner, a long black wedge there (by eye on the Mona Lisa's smile)
         m = float(mid[0, 0])
-        side = np.where(um >= 0, np.float32(1 / max(half - m, 1.0)),
-                        np.float32(1 / max(half + m, 1.0)))
-        return _Grid(c, axes, u, v, um, half, np.minimum(np.abs(um) * side, 1.0))
+        lateral = np.maximum(um * np.float32(1 / max(half - m, 1.0)),
+                             um * np.float32(-1 / max(half + m, 1.0)))  # each side's own share
+        return _Grid(c, axes, u, v, um, half, np.minimum(lateral, 1.0))
 
     def _grain_at(self, grid: _Grid) -> np.ndarray:
         """The portrait's grain over the interior box, laid in the mouth's frame (mirrored past
