@@ -150,11 +150,27 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
             fields[au] = (v * f).astype(np.float32)
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
+    _identity_on_closed_lips(P, out, fields)
     k = _exact_corners(fields, P, Q)
     if k > 1.0:
         out[12] = round(min(out[12] * k, 1.0), 2)
     _lowered_lids(P, Q, out, fields)
     return RestExpression(out, fields)
+
+
+def _identity_on_closed_lips(P: np.ndarray, out: dict[int, float],
+                             fields: dict[int, np.ndarray]) -> None:
+    """Lips that meet at rest are not parted, so no rest AU25/AU26; and the chin raise the fit
+    paired with a parting there is the face's own lip shape and chin length, a raised lower lip
+    cancelled on the lips by a lowered one: 11 of 14 closed-mouth faces of LivePortrait's
+    examples read AU17 ~1.0 with AU25 ~1.0, and a smile, taking that AU17 away, lengthened the
+    chin 0.07-0.1 IPD. Both are identity there: neither reported nor taken away."""
+    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+    if float(np.mean(P[lo, 1] - P[up, 1])) >= REST_FIT["lips_meet"]:
+        return
+    for au in (*REST_FIT["parting_aus"], 17):
+        out.pop(au, None)
+        fields.pop(au, None)
 
 
 def rest_notes(rest: RestExpression) -> list[str]:

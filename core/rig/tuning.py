@@ -152,6 +152,10 @@ REST_FIT: dict = {
     # sad's closed mouth) meet over the teeth instead of leaving a band of them
     "max_parting": 3.0,
     "parting_aus": (25, 26),
+    # lips that meet at rest (mean inner gap under this, IPD; the canonical face's are set to
+    # meet, a parted photo's stand 0.04-0.19 apart) show no parting: rest.py
+    # _identity_on_closed_lips
+    "lips_meet": 0.02,
     # and scaled up to close the gap shown at the lip centre, at most by this (by eye: beyond it
     # the fit has taken something else for a parted mouth)
     "max_gap_scale": 1.6,

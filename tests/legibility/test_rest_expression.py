@@ -127,6 +127,21 @@ def test_lips_parted_at_rest_and_by_the_mix_part_once(smiling, hopper):
     assert abs(half - rest) < 0.05, (half, rest)
 
 
+def test_a_short_chin_over_closed_lips_is_identity_not_an_expression(hopper):
+    # grace_hopper.jpg's lips meet at rest; its chin raised 0.04 IPD (a shorter lower face, as
+    # on most of LivePortrait's example paintings) read as AU17 0.59 with AU25 0.33, a chin
+    # raise cancelled on the lips by a parting, and a smile that took that AU17 away lengthened
+    # the chin. Lips that meet show no parting and no chin raise
+    from core.face.regions import region
+    lm = detect_face(hopper).landmarks.copy()
+    ipd = FaceFrame.from_landmarks(lm).ipd
+    lm[region("chin"), 1] -= 0.04 * ipd
+    rest = fit_rest(lm)
+    assert not {17, 25, 26} & set(rest.aus), rest.aus
+    taken = rest.removal({au: 1.0 for au in rest.aus})
+    assert np.abs(taken[region("chin")]).max() < 0.01
+
+
 def test_analyze_cli_prints_rest_aus(portrait_path, capsys):
     assert run_cli(["analyze", "--portrait", str(portrait_path)]) == 0
     out = json.loads(capsys.readouterr().out)
