@@ -319,6 +319,9 @@ class MouthRenderer:
         self.rest_lips = self.rest[self.poly].copy()
         self.rest_area = self._area(self.rest)
         t = MOUTH_TUNING
+        # a thin rest opening (lips parted on the tips of the teeth) shows too little to tell
+        # what is below them (MOUTH_TUNING "upper_row_area")
+        self.thin_rest = self.rest_area < t["upper_row_area"] * self.ipd ** 2
         open_at_rest = self.rest_area >= t["rest_open_area"] * self.ipd ** 2
         pal = portrait_palette(image, self.rest, open_at_rest)
         self.teeth = pal["teeth"] * t["teeth_level"]
@@ -357,10 +360,14 @@ class MouthRenderer:
         Taken as the jaw, a smile that took a painting's rest AU17 away dropped its lower teeth
         0.07-0.1 IPD, a dark band between the rows (by eye on four paintings)."""
         skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
-        jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
+        jaw = self._off_skull(xy, skull, JAW)
         if chin_px is not None:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
+
+    def _off_skull(self, xy: np.ndarray, skull: np.ndarray, idx) -> np.ndarray:
+        """Mean move (px) of points `idx` beyond what the skull's motion carries them."""
+        return (xy[idx, :2] - _apply(skull, self.rest[idx])).mean(0).astype(np.float32)
 
     def _rest_interior(self, image: np.ndarray):
         """The real mouth interior of a portrait whose mouth is open at rest: its upper teeth
@@ -396,7 +403,7 @@ class MouthRenderer:
         after = np.flatnonzero(~bright[first:])
         split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
         upper = clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
-        if self.rest_area < MOUTH_TUNING["upper_row_area"] * self.ipd ** 2:
+        if self.thin_rest:
             # a thin opening's corners are the commissures' shadow, not teeth: kept, they rode
             # with the skull into a smile's opening as dark wedges beside the real tips (by eye
             # on a photo of LivePortrait's examples); made-up crowns take over there
@@ -461,8 +468,12 @@ class MouthRenderer:
                      MOUTH_TUNING["grain_dark"], 1.0)
             interior += (self._grain_at(grid) * k)[..., None]
         if self.rest_patch is not None:
-            lip = (xy[self.lower[1:-1]] - _apply(skull, self.rest[self.lower[1:-1]])).mean(0)
-            interior = self._real_teeth(interior, origin, skull, jaw, lip.astype(np.float32))
+            # a thin opening's lower part is the lower lip's inner edge and its shadow, not the
+            # lower row: carried with the jaw it hung a band of lip across a smile's opening
+            # (by eye on the Girl with a Pearl Earring); it goes with the lip, and the made-up
+            # cavity and row open above it
+            lower = self._off_skull(xy, skull, self.lower[1:-1]) if self.thin_rest else jaw
+            interior = self._real_teeth(interior, origin, skull, lower)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
@@ -516,19 +527,13 @@ class MouthRenderer:
         return own * spread(w) + tint(1 - w, self.lip_fill)
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
-                    jaw: np.ndarray, lower_lip: np.ndarray | None = None) -> np.ndarray:
+                    lower: np.ndarray) -> np.ndarray:
         """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
-        its lower part with the jaw, so an opening jaw parts the rows."""
+        its lower part by `lower` (px beyond the skull: the jaw, so an opening jaw parts the
+        rows, or a thin opening's lower lip)."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
-        thin = self.rest_area < MOUTH_TUNING["upper_row_area"] * self.ipd ** 2
-        if lower_lip is not None and thin:
-            # a thin opening's lower part is the lower lip's inner edge and its shadow, not the
-            # lower row: carried with the jaw it hung a band of lip across a smile's opening
-            # (by eye on the Girl with a Pearl Earring); it goes with the lip, and the made-up
-            # cavity and row open above it
-            jaw = lower_lip
-        for mask, extra in ((masks[1], jaw), (masks[0], np.zeros(2, np.float32))):
+        for mask, extra in ((masks[1], lower), (masks[0], np.zeros(2, np.float32))):
             m = skull.copy()
             # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
             m[:, 2] = _apply(skull, np.array([rx, ry], np.float32)) + extra - origin
@@ -635,8 +640,7 @@ class MouthRenderer:
         # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
         # band under the teeth rides with the skull and covers the row, all but where the mouth
         # outgrows its rest opening (a grey block at one corner in fear, by eye)
-        if self.bite is None or self.bite < t["upper_row_only"] \
-                or self.rest_area < t["upper_row_area"] * ipd * ipd:
+        if self.bite is None or self.bite < t["upper_row_only"] or self.thin_rest:
             rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
             top = rel - notch_lo[at] / np.float32(t["lower_crown_height"] * ipd)
             m = clip(top * 3 + 0.5, 0, 1) * (rel < 1.0) * fade

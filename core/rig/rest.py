@@ -158,6 +158,15 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     return RestExpression(out, fields)
 
 
+_UP_MID, _LO_MID = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
+
+
+def _inner_gap(d: np.ndarray) -> float:
+    """Mean height between the inner lip contours, corners left out (as core/rig/mouth.py
+    measures the opening), of landmarks or of a displacement."""
+    return float(d[_LO_MID, 1].mean() - d[_UP_MID, 1].mean())
+
+
 def _identity_on_closed_lips(P: np.ndarray, out: dict[int, float],
                              fields: dict[int, np.ndarray]) -> None:
     """Lips that meet at rest are not parted, so no rest AU25/AU26; and the chin raise the fit
@@ -165,8 +174,7 @@ def _identity_on_closed_lips(P: np.ndarray, out: dict[int, float],
     cancelled on the lips by a lowered one: 11 of 14 closed-mouth faces of LivePortrait's
     examples read AU17 ~1.0 with AU25 ~1.0, and a smile, taking that AU17 away, lengthened the
     chin 0.07-0.1 IPD. Both are identity there: neither reported nor taken away."""
-    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
-    if float(np.mean(P[lo, 1] - P[up, 1])) >= REST_FIT["lips_meet"]:
+    if _inner_gap(P) >= REST_FIT["lips_meet"]:
         return
     for au in (*REST_FIT["parting_aus"], 17):
         out.pop(au, None)
@@ -255,14 +263,9 @@ def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:
     shows (mean over the inner contours, as core/rig/mouth.py measures the opening): the height
     fit trades the gap off against the other mouth AUs, and lips left ~0.02 IPD apart still
     show a band of teeth under pressed lips."""
-    up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
-
-    def gap(f: np.ndarray) -> float:
-        return float(f[lo, 1].mean() - f[up, 1].mean())
-
     parting = [au for au in REST_FIT["parting_aus"] if au in fields]
-    explained = sum(gap(fields[au]) for au in parting)
-    shown = gap(d)
+    explained = sum(_inner_gap(fields[au]) for au in parting)
+    shown = _inner_gap(d)
     if explained > 1e-3 and shown > explained:
         k = np.float32(min(shown / explained, REST_FIT["max_gap_scale"]))
         for au in parting:
