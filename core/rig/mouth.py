@@ -110,6 +110,9 @@ MOUTH_TUNING = {
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
     "still_px": 0.25,  # px: inner lips within this of rest: the warped real mouth is already right
+    # a thin rest opening's made-up interior fades in over this much more lip motion (IPD): no
+    # pop from the real teeth's tips to made-up ones when a still face starts to move
+    "thin_fade": 0.03,
     # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
     # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
     # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
@@ -335,7 +338,15 @@ class MouthRenderer:
             np.float32)
         self._gap_table = self._gap_tables()
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
+        self.open_at_rest = open_at_rest
         self.rest_patch = self._rest_interior(image) if open_at_rest else None
+        if self.thin_rest:
+            # a thin opening's real teeth are only their tips: laid into a bigger opening they
+            # left seams against the made-up rest (fangs at a smile's corners, a band of lip
+            # across it, by eye on four of LivePortrait's examples and a low-resolution photo),
+            # so the made-up interior takes over, fading in as the lips leave their rest
+            # (MOUTH_TUNING "thin_fade"); the rest's bite line still places its edge
+            self.rest_patch = None
         self.grain = portrait_grain(image, self.rest, self.ipd)
         # the interior's lightness relative to the skin's, for the grain's strength
         self._lightness = LUMA / np.float32(max(float(pal["skin"] @ LUMA), 1.0))
@@ -360,14 +371,11 @@ class MouthRenderer:
         Taken as the jaw, a smile that took a painting's rest AU17 away dropped its lower teeth
         0.07-0.1 IPD, a dark band between the rows (by eye on four paintings)."""
         skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
-        jaw = self._off_skull(xy, skull, JAW)
+        # the chin's mean move beyond what the skull's motion carries it
+        jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
         if chin_px is not None:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
-
-    def _off_skull(self, xy: np.ndarray, skull: np.ndarray, idx) -> np.ndarray:
-        """Mean move (px) of points `idx` beyond what the skull's motion carries them."""
-        return (xy[idx, :2] - _apply(skull, self.rest[idx])).mean(0).astype(np.float32)
 
     def _rest_interior(self, image: np.ndarray):
         """The real mouth interior of a portrait whose mouth is open at rest: its upper teeth
@@ -403,11 +411,6 @@ class MouthRenderer:
         after = np.flatnonzero(~bright[first:])
         split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
         upper = clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
-        if self.thin_rest:
-            # a thin opening's corners are the commissures' shadow, not teeth: kept, they rode
-            # with the skull into a smile's opening as dark wedges beside the real tips (by eye
-            # on a photo of LivePortrait's examples); made-up crowns take over there
-            upper *= clip((0.85 - np.abs(u) / max(half, 1.0)) / 0.25, 0, 1)
         self.bite = split
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
         # soft edges: the rows move apart with the jaw, and a hard-edged lower part (its lip
@@ -438,9 +441,10 @@ class MouthRenderer:
         beside the corners."""
         xy = deformed_xy[:, :2].astype(np.float32)
         gap = self.opening(xy)
-        if np.abs(xy[self.poly] - self.rest_lips).max() < MOUTH_TUNING["still_px"]:
+        moved = float(np.abs(xy[self.poly] - self.rest_lips).max())
+        if moved < MOUTH_TUNING["still_px"]:
             return img  # the warp shows the real mouth unchanged: nothing to repaint
-        if self.rest_patch is not None and gap < MOUTH_TUNING["sealed_gap"]:
+        if self.open_at_rest and gap < MOUTH_TUNING["sealed_gap"]:
             self._closed_lips(img, xy)
             return img
         if gap < MOUTH_TUNING["closed_gap"]:
@@ -457,6 +461,10 @@ class MouthRenderer:
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
         if f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * clip(mask * 4, 0, 1)
+        if self.open_at_rest and self.thin_rest:
+            fade = (moved - MOUTH_TUNING["still_px"]) / (MOUTH_TUNING["thin_fade"] * self.ipd)
+            if fade < 1.0:
+                mask *= np.float32(fade)
         skull, jaw = self._bones(xy, chin_px)
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
         interior = self._interior(xy, grid, gap, skull, jaw)
@@ -468,12 +476,7 @@ class MouthRenderer:
                      MOUTH_TUNING["grain_dark"], 1.0)
             interior += (self._grain_at(grid) * k)[..., None]
         if self.rest_patch is not None:
-            # a thin opening's lower part is the lower lip's inner edge and its shadow, not the
-            # lower row: carried with the jaw it hung a band of lip across a smile's opening
-            # (by eye on the Girl with a Pearl Earring); it goes with the lip, and the made-up
-            # cavity and row open above it
-            lower = self._off_skull(xy, skull, self.lower[1:-1]) if self.thin_rest else jaw
-            interior = self._real_teeth(interior, origin, skull, lower)
+            interior = self._real_teeth(interior, origin, skull, jaw)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
@@ -527,13 +530,12 @@ class MouthRenderer:
         return own * spread(w) + tint(1 - w, self.lip_fill)
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
-                    lower: np.ndarray) -> np.ndarray:
+                    jaw: np.ndarray) -> np.ndarray:
         """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
-        its lower part by `lower` (px beyond the skull: the jaw, so an opening jaw parts the
-        rows, or a thin opening's lower lip)."""
+        its lower part with the jaw (px beyond the skull), so an opening jaw parts the rows."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
-        for mask, extra in ((masks[1], lower), (masks[0], np.zeros(2, np.float32))):
+        for mask, extra in ((masks[1], jaw), (masks[0], np.zeros(2, np.float32))):
             m = skull.copy()
             # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
             m[:, 2] = _apply(skull, np.array([rx, ry], np.float32)) + extra - origin
@@ -573,7 +575,8 @@ class MouthRenderer:
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
 
     def _cavity_shade(self, lateral: np.ndarray) -> np.ndarray:
-        """The cavity's shade across the mouth: 1 at the middle, `corner_dark` less at the corners."""
+        """The cavity's shade across the mouth: 1 at the middle, `corner_dark` less at the
+        corners."""
         return 1.0 - MOUTH_TUNING["corner_dark"] * lateral * lateral
 
     def _corridor(self, interior: np.ndarray, grid: _Grid, k: float) -> np.ndarray:
