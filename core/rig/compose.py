@@ -73,19 +73,29 @@ def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -
     return out
 
 
-def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float) -> dict[int, float]:
+def rest_removal(rest: dict[int, float], mixed: np.ndarray, neutralize: float,
+                 parted: dict[int, float] | None = None, mix_parts: float = 0.0
+                 ) -> dict[int, float]:
     """Share of each rest AU to take away: a mixed AU that conflicts with it replaces it
     (REST_CONFLICTS); neutralize (0..1, follows the gates' ease-in) takes every rest AU away
     except what the mix itself drives (that AU, or those doing its work: REST_KEEPS); a rest AU
     the mix drives too that must not add up (REST_NOT_ADDED) keeps only what the mix lacks, so
-    the face shows the larger of the two."""
+    the face shows the larger of the two. Where known, the two are lip gaps (IPD): the rest
+    AU's field's (`parted`, RestExpression.parted) against all the mix parts them
+    (`mix_parts`, MotionModel.mix_parting): a broad grin's rest AU25 reads 1.0 (capped) but
+    parts the lips 2-3.5x as far as AU25 1.0, and taken whole for the mix's AU25 1.0, happy
+    closed the grin to half its opening (by eye on four toothy smiles of deepface's test
+    photos and the smiling sample portrait)."""
     out = {}
+    parted = parted or {}
     for au, r in rest.items():
         rival = max((float(mixed[AU_INDEX[b]]) for b in REST_CONFLICTS.get(au, ())), default=0.0)
         f = min(rival / REST_REPLACE_FULL, 1.0)
         kept = max(float(mixed[AU_INDEX[b]]) for b in REST_KEEPS.get(au, (au,)))
         out[au] = max(f, neutralize * (1.0 - min(kept, 1.0)))
-        if au in REST_NOT_ADDED and r > 0:
+        if au in REST_NOT_ADDED and parted.get(au, 0.0) > 1e-4:
+            out[au] = max(out[au], min(mix_parts / parted[au], 1.0))
+        elif au in REST_NOT_ADDED and r > 0:
             out[au] = max(out[au], min(float(mixed[AU_INDEX[au]]) / r, 1.0))
     return out
 
@@ -99,7 +109,8 @@ def _rest_displacement(motion: MotionModel, row: TrackRow,
         strength = min(float(np.max(g)), 1.0)
     else:
         strength = float(row.neutralize)
-    fractions = rest_removal(motion.rest.aus, mixed, strength)
+    fractions = rest_removal(motion.rest.aus, mixed, strength, motion.rest.parted,
+                             motion.mix_parting(mixed))
     if row.s is not None:  # a region closed to every active expert keeps its rest expression
         open_ = np.nan_to_num(row.s, nan=1.0)[:, np.asarray(g) > 0].max(1, initial=0.0)  # (R,)
         # ... and so does a rest AU whose home (the point it moves most) lies there: the smile

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.cache import BoundedCache
+from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
@@ -15,7 +16,7 @@ from core.rig.glasses import Glasses
 from core.rig.moe_rig import RigMoE
 from core.rig.mouth import JAW
 from core.rig.pose import RigPose
-from core.rig.rest import fit_rest
+from core.rig.rest import fit_rest, inner_gap
 from core.rig.rims import Rims
 from core.rig.tuning import (
     AU_MAGNITUDE,
@@ -108,6 +109,12 @@ class MotionModel:
         self.ring_pairs = self._ring_pairs()
         self.lip_sides = self._lip_sides()
         self.key_index = self.basis.index()
+        # how far each AU at 1.0 parts the lips on this face (IPD; 0 for those that don't)
+        self._parting = np.zeros(NUM_AUS, np.float32)
+        for au in AU_NUMBERS:
+            if (au, "R") in self.key_index:
+                gap = inner_gap(self.basis.displacement(self.au_weights({au: 1.0})))
+                self._parting[AU_INDEX[au]] = max(gap, 0.0)
         # the chin's mean move under AU17 at 1, and under the rest's own AU17 (compose.py)
         self.chin_per_au17 = self.basis.displacement(self.au_weights({17: 1.0}))[JAW].mean(0)
         self.rest_chin = self.rest.fields[17][JAW].mean(0) if 17 in self.rest.fields \
@@ -174,6 +181,10 @@ class MotionModel:
             floor = self.P[c, 1] + d[c, 1] + under
             d[pts, 1] += share * np.maximum(floor - (self.P[pts, 1] + d[pts, 1]), 0.0)
         return d
+
+    def mix_parting(self, mixed: np.ndarray) -> float:
+        """How far a mix's AUs (NUM_AUS intensities) part the lips, IPD (compose.py)."""
+        return float(np.asarray(mixed, np.float32) @ self._parting)
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:
         w = np.zeros(len(self.basis.keys), np.float32)

@@ -9,7 +9,7 @@ neutralize, all of them, by subtracting their displacements in the face frame.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
@@ -22,7 +22,7 @@ from core.paths import resource
 from core.rig.au_basis import AUBasis, spread_motion
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at, midline_x
 from core.rig.nnls import nnls
-from core.rig.tuning import REST_FIT, REST_LIDS, SPREAD_SIGMA
+from core.rig.tuning import REST_FIT, REST_LIDS, REST_NOT_ADDED, SPREAD_SIGMA
 
 _MODEL = resource("canonical_face_model.json")
 
@@ -98,10 +98,13 @@ def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
 class RestExpression:
     """aus: AU -> measured rest intensity (only those above REST_FIT["report_min"]);
     fields: AU -> (478, 2) its displacement in the portrait's face frame (IPD), such that
-    rest landmarks ~ neutral + sum of fields."""
+    rest landmarks ~ neutral + sum of fields; parted: AU -> how far its field parts the lips
+    (IPD, inner_gap), for the REST_NOT_ADDED AUs (a broad grin's AU25 reads 1.0, capped, while
+    its field, scaled to close the whole gap, parts them 2-3.5x as far as AU25 1.0 does)."""
 
     aus: dict[int, float]
     fields: dict[int, np.ndarray]
+    parted: dict[int, float] = field(default_factory=dict)
 
     def removal(self, fractions: dict[int, float]) -> np.ndarray:
         """(478, 2) IPD displacement that takes `fractions[au]` of each rest AU away."""
@@ -155,13 +158,14 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     if k > 1.0:
         out[12] = round(min(out[12] * k, 1.0), 2)
     _lowered_lids(P, Q, out, fields)
-    return RestExpression(out, fields)
+    parted = {au: inner_gap(fields[au]) for au in REST_NOT_ADDED if au in fields}
+    return RestExpression(out, fields, parted)
 
 
 _UP_MID, _LO_MID = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
 
 
-def _inner_gap(d: np.ndarray) -> float:
+def inner_gap(d: np.ndarray) -> float:
     """Mean height between the inner lip contours, corners left out (as core/rig/mouth.py
     measures the opening), of landmarks or of a displacement."""
     return float(d[_LO_MID, 1].mean() - d[_UP_MID, 1].mean())
@@ -174,7 +178,7 @@ def _identity_on_closed_lips(P: np.ndarray, out: dict[int, float],
     cancelled on the lips by a lowered one: 11 of 14 closed-mouth faces of LivePortrait's
     examples read AU17 ~1.0 with AU25 ~1.0, and a smile, taking that AU17 away, lengthened the
     chin 0.07-0.1 IPD. Both are identity there: neither reported nor taken away."""
-    if _inner_gap(P) >= REST_FIT["lips_meet"]:
+    if inner_gap(P) >= REST_FIT["lips_meet"]:
         return
     for au in (*REST_FIT["parting_aus"], 17):
         out.pop(au, None)
@@ -264,8 +268,8 @@ def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:
     fit trades the gap off against the other mouth AUs, and lips left ~0.02 IPD apart still
     show a band of teeth under pressed lips."""
     parting = [au for au in REST_FIT["parting_aus"] if au in fields]
-    explained = sum(_inner_gap(fields[au]) for au in parting)
-    shown = _inner_gap(d)
+    explained = sum(inner_gap(fields[au]) for au in parting)
+    shown = inner_gap(d)
     if explained > 1e-3 and shown > explained:
         k = np.float32(min(shown / explained, REST_FIT["max_gap_scale"]))
         for au in parting:

@@ -5,6 +5,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from core.emotions import AU_NUMBERS
 from core.face.landmarks import detect_face
 from core.face.regions import region
 from core.mix import EmotionMix
@@ -148,6 +149,31 @@ def test_no_grimace_smile_on_smile(motion):
     # (grace_hopper.jpg: 0.13 IPD at 1.5): 0.12 here. Before REST_NOT_ADDED the lips parted
     # twice and lifted the upper lip's centre with the corners (0.05)
     assert 0.03 < grin - rest < 0.14
+
+
+def test_happy_keeps_a_broad_grins_opening(portrait):
+    # a broad toothy grin at rest (the sample portrait with its lower lip dropped another
+    # 0.08 IPD) reads AU25 1.0, capped, while its field parts the lips ~2.5x as far as AU25
+    # 1.0 does. Happy, which parts them too, used to take that field whole for its own AU25:
+    # the grin closed to half its opening (0.21 -> 0.11 IPD on a grinning photo, by eye)
+    from core.face.frame import FaceFrame
+    from core.rig.rest import inner_gap
+    face = detect_face(portrait)
+    lm = face.landmarks.copy()
+    ipd = FaceFrame.from_landmarks(lm).ipd
+    lm[np.union1d(region("lips_lower_inner")[1:-1], region("lips_lower_outer")[1:-1]), 1] \
+        += 0.08 * ipd
+    grin = MotionModel(replace(face, landmarks=lm))
+    assert grin.rest.aus[25] == 1.0 and grin.rest.parted[25] > 2 * grin.mix_parting(
+        np.eye(len(grin._parting))[list(AU_NUMBERS).index(25)])
+    rest = inner_gap(grin.P)
+    happy = inner_gap(grin.P + disp(grin, EmotionMix.from_preset("happy"))[0])
+    assert happy > rest - 0.02, (happy, rest)
+    # ... and on the sample portrait itself (lips parted 0.13 IPD at rest, about what happy's
+    # own AUs part them) the two don't add up: happy keeps about the rest's opening
+    plain = MotionModel(face)
+    own = inner_gap(plain.P)
+    assert abs(inner_gap(plain.P + disp(plain, EmotionMix.from_preset("happy"))[0]) - own) < 0.03
 
 
 def test_speech_owns_the_mouth(motion):
