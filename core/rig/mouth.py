@@ -65,13 +65,9 @@ MOUTH_TUNING = {
     # 0.2: in a smile's narrow opening every row of teeth was in shadow, grey)
     "shadow_depth": 0.03,  # IPD: ... this far down
     "lower_teeth_shade": 0.88,  # the lower row, deeper in the mouth
-    # a rest bite line this far down the opening: the portrait shows its upper row only (the
-    # smiling sample portrait's bite sits at 0.97)
-    "upper_row_only": 0.85,
-    # ... in an opening at least this big (IPD^2): a thin one (lips parted on the tips of the
-    # teeth, 0.03-0.05) shows too little to tell, and a smile that opened it showed a dark
-    # cavity under the tips and no lower row (by eye on two photos of LivePortrait's examples;
-    # the smiling sample portrait's opening is 0.12)
+    # a rest opening smaller than this (IPD^2) is thin: lips parted on the tips of the teeth
+    # (0.03-0.05 on two photos of LivePortrait's examples; the smiling sample portrait's opening
+    # is 0.12), its made-up interior replaces it once the lips move (MouthRenderer.thin_rest)
     "upper_row_area": 0.08,
     "teeth_level": 1.0,  # teeth / the portrait's teeth or eye-white colour (0.92 with the
     # shades above left made-up teeth darker than the skin: 65 against 70 L on grace_hopper.jpg)
@@ -488,7 +484,7 @@ class MouthRenderer:
         into pale slivers between the lips. The sliver is filled with the lips' own colour and
         the line where they meet is drawn, smooth, along the middle (in place)."""
         poly = self.outline(xy)
-        box = poly_box(poly, img.shape, pad=3)
+        box = poly_box(poly, img.shape, pad=5)
         if box is None:
             return
         x0, y0, x1, y1 = box
@@ -496,7 +492,10 @@ class MouthRenderer:
         t = MOUTH_TUNING
         fill = polygon_mask(poly, (y1 - y0, x1 - x0), origin)
         roi = img[y0:y1, x0:x1].astype(np.float32)
-        fill = cv2.GaussianBlur(cv2.dilate(fill, np.ones((3, 3), np.uint8)), (0, 0), 0.7)
+        # 2 px past the smooth outline: a broad grin's teeth squeezed between pressed lips lie
+        # a pixel or two outside it, jagged, and 1 px left a pale line along the seam (sad and
+        # angry on a toothy smile of deepface's test photos, by eye)
+        fill = cv2.GaussianBlur(cv2.dilate(fill, np.ones((5, 5), np.uint8)), (0, 0), 0.7)
         c, axes = self._mouth_frame(xy)
         mid = ((xy[self.upper] + xy[self.lower]) / 2 - c) @ axes.T
         # a smooth seam: a quartic in the mouth frame through the contours' midpoints
@@ -611,7 +610,6 @@ class MouthRenderer:
         warm = self._cavity_shade(lateral)
         cavity = (1 - 0.35 * d2) * warm
         tongue = 0.35 * d2 * warm
-        teeth = None  # no lower row yet: zero
         if gap > t["tongue_from_gap"]:
             th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
@@ -640,17 +638,16 @@ class MouthRenderer:
         u_tab, upper_gaps, lower_gaps, papillae, notch_up, notch_lo = self._gap_table
         at = clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
-        # open mouth shows only its upper row (bite near the lower lip) shows none: its own dark
-        # band under the teeth rides with the skull and covers the row, all but where the mouth
-        # outgrows its rest opening (a grey block at one corner in fear, by eye)
-        if self.bite is None or self.bite < t["upper_row_only"] or self.thin_rest:
-            rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
-            top = rel - notch_lo[at] / np.float32(t["lower_crown_height"] * ipd)
-            m = clip(top * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
-            keep = 1 - m
-            cavity *= keep
-            tongue *= keep
-            teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
+        # open mouth shows only its upper row (bite near the lower lip) gets one too: a smile
+        # that keeps its opening and lowers the lip (happy on a toothy grin) showed a dark band
+        # under the real teeth without it (by eye on four of deepface's test photos)
+        rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
+        top = rel - notch_lo[at] / np.float32(t["lower_crown_height"] * ipd)
+        m = clip(top * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
+        keep = 1 - m
+        cavity *= keep
+        tongue *= keep
+        teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
         rel = (edge_up - notch_up[at] - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:
             # real teeth at rest: a crown's height above their edge, or up to the rest lip where
@@ -677,11 +674,8 @@ class MouthRenderer:
         tongue *= keep
         upper = m * corner * upper_gaps[at] * shadow * neck \
             * (0.93 + 0.07 * clip(rel * 4, 0, 1))  # the incisal edge a shade darker
-        if teeth is None:
-            teeth = upper
-        else:
-            teeth *= keep
-            teeth += upper
+        teeth *= keep
+        teeth += upper
         w = cv2.merge([cavity, tongue, teeth, np.multiply(gum, shadow, dtype=np.float32)])
         return w @ self._colours
 

@@ -106,23 +106,24 @@ def _band(img, xy, ipd, y0, y1):
     return float(grey[int(y0):int(y1), cx - w:cx + w].mean())
 
 
-def test_a_thin_rest_opening_shows_a_lower_row_when_it_opens(thin_rest):
+@pytest.mark.parametrize("thin", [False, True])
+def test_a_mouth_showing_its_upper_row_shows_a_lower_row_when_it_opens(portrait, thin_rest,
+                                                                      thin):
+    # the sample portrait shows only its upper row at rest (bite 0.97), and so does its thin
+    # variant: a lower lip dropped 0.15 IPD (the jaw still, as happy on a toothy grin) bares a
+    # lower row under the tips, not the dark cavity those mouths showed before
     image, rest, frame = thin_rest
+    if not thin:
+        rest = detect_face(portrait).xy.astype(np.float32)
     mr = MouthRenderer(image, rest, frame)
-    assert mr.rest_area < MOUTH_TUNING["upper_row_area"] * mr.ipd ** 2 and mr.bite > 0.85
+    assert mr.bite > 0.85 and mr.thin_rest == thin
     moved = _opened(rest, mr.ipd, down=0.15)
     lip = float(rest[14, 1])  # the rest lower lip's middle: the upper teeth's edge sits there
     low = float(moved[14, 1])
-
-    def lower_part():
-        out = mr.composite(image.copy(), moved)
-        return _band(out, moved, mr.ipd, lip + 0.3 * (low - lip), low - 2)
-
-    shown = lower_part()
-    # a lower row under the tips, not the cavity: what the old rule (upper row only at any
-    # opening) drew there
-    mr.thin_rest = False
-    assert shown > lower_part() + 60
+    out = mr.composite(image.copy(), moved)
+    shown = _band(out, moved, mr.ipd, lip + 0.3 * (low - lip), low - 2)
+    cavity = float(mr.cavity @ np.array([0.299, 0.587, 0.114]))
+    assert shown > cavity + 60, (shown, cavity)
 
 
 def test_a_raised_lip_over_thin_rest_teeth_bares_crowns_not_gum(thin_rest):
