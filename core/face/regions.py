@@ -46,11 +46,19 @@ def skin_points() -> np.ndarray:
     return np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
 
 
-def skin_colour(image: np.ndarray, xy: np.ndarray) -> np.ndarray:
+def skin_colour(image: np.ndarray, xy: np.ndarray, side: int | None = None) -> np.ndarray:
     """(3,) float32: the median colour of `image` (H, W, 3+) at the skin points of landmarks
-    `xy` (478, 2+, image pixels; points off the picture read its nearest edge)."""
+    `xy` (478, 2+, image pixels; points off the picture read its nearest edge); `side` 0 or 1
+    (the subject's right or left, as the R_/L_ lists): that half of the face only, beyond the
+    midway between the pupils, as lit (a face lit from one side: the smiling sample portrait's
+    halves 208 and 146 in red)."""
     h, w = image.shape[:2]
-    p = np.clip(np.round(xy[skin_points(), :2]).astype(int), 0, [w - 1, h - 1])
+    pts = skin_points()
+    if side is not None:
+        r, l = xy[R_IRIS_CENTER, :2], xy[L_IRIS_CENTER, :2]
+        across = (xy[pts, :2] - (r + l) / 2) @ (l - r)
+        pts = pts[across > 0] if side else pts[across < 0]
+    p = np.clip(np.round(xy[pts, :2]).astype(int), 0, [w - 1, h - 1])
     return np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
 
 

@@ -6,10 +6,11 @@ of the brow's soft edge and the socket's shadow; raised by AU1/AU2 (surprise, fe
 strip grows two or three times taller, and stretched it became a brown band that read as
 smeared eye shadow (by eye, on low-resolution photos of men with heavy brows). A real brow lifted
 off the socket shows lit lid skin there. So where the strip is stretched, it is drawn toward the
-portrait's own skin colour (its median over cheeks and forehead: a grayscale portrait stays
-grey, a painting keeps its palette) by a share that grows with the stretch (REVEAL in
-core/rig/tuning.py); only what is darker than that skin is lifted, so light lid skin is left as
-it is. Portraits with glasses are left alone: the strip lies behind the pinned rims.
+portrait's own skin colour (its median over that side's cheek and forehead: a grayscale
+portrait stays grey, a painting keeps its palette, a shadowed side stays in shadow) by a share
+that grows with the stretch (REVEAL in core/rig/tuning.py); only what is darker than that skin is
+lifted, so light lid skin is left as it is. Portraits with glasses are left alone: the strip lies
+behind the pinned rims.
 """
 from __future__ import annotations
 
@@ -68,8 +69,10 @@ class LidReveal:
         # from: the ratio is measured against at least REVEAL["min_rest"] IPD
         floor = REVEAL["min_rest"] * self.ipd
         self.rest_height = [max(_height(_strip(rest_xy, s), s), floor) for s in (0, 1)]
-        self.skin = skin_colour(image, rest_xy)
-        self._skin_scalar = (*np.round(self.skin).tolist(), 0.0)  # cv2's Scalar
+        # each side's own skin: toward the whole face's median, the shadowed side of a face lit
+        # from one side got a lit patch under its brow, cut off at the strip's edges (fear on
+        # a painting of LivePortrait's examples, by eye)
+        self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
 
     def shares(self, xy: np.ndarray) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
@@ -101,7 +104,8 @@ class LidReveal:
         if box is None:
             return img
         x0, y0, x1, y1 = box
-        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
+        # one mask per side in one image's channels: one blur for both
+        masks = np.zeros((y1 - y0, x1 - x0, 2), np.float32)
         for s, poly, share in active:
             n = len(_BROW[s])
             poly -= np.float32([x0, y0])
@@ -109,12 +113,16 @@ class LidReveal:
             brow_at = _RESAMPLE[s] @ brow
             lows = brow_at + _REACH[:, None, None] * (fold - brow_at)  # (steps, fold points, 2)
             bands = np.concatenate([np.broadcast_to(brow, (_STEPS, n, 2)), lows[:, ::-1]], 1)
+            mask = np.zeros(masks.shape[:2], np.float32)
             for band, level in zip(np.round(bands * 16).astype(np.int32), _LEVEL * share):
                 cv2.fillPoly(mask, [band], float(level), cv2.LINE_AA, 4)
-        mask = cv2.GaussianBlur(mask, (0, 0), feather)
+            masks[..., s] = mask
+        masks = cv2.GaussianBlur(masks, (0, 0), feather)
         roi = img[y0:y1, x0:x1, :3]
-        # only the darker is drawn toward the skin: the saturating difference
-        lift = cv2.subtract(self._skin_scalar, roi)
-        step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
-        img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
+        out = roi.astype(np.float32)
+        for s, _, _ in active:
+            # only the darker is drawn toward the side's skin
+            lift = np.maximum(self.skin[s] - roi, 0.0)
+            out += lift * masks[..., s:s + 1]
+        img[y0:y1, x0:x1, :3] = np.minimum(out + 0.5, 255.0).astype(np.uint8)
         return img

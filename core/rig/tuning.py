@@ -300,8 +300,11 @@ IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "lip_margin
 # read as a painted arch; faded, shares 0.5 and 0.75 left a brown cast over a 2.6x strip, and
 # at 1 the sample's lid fold still shows (the fade reaches nothing at the fold)
 # (`min_rest`: the least rest height in IPD the stretch is measured from; the portraits looked
-# at have 0.04-0.17, a near profile's far eye 0.01)
-REVEAL = {"stretch_start": 1.3, "stretch_full": 2.3, "share": 1.0, "feather": 0.02, "steps": 4,
+# at have 0.04-0.17, a near profile's far eye 0.01). The skin colour is each side's own
+# (a side-lit face's shadowed socket stays in shadow), and the feather 0.04: at 0.02 the lifted
+# strip's edge under the brow showed as a cut-out patch on a side-lit painting of LivePortrait's
+# examples in fear (by eye)
+REVEAL = {"stretch_start": 1.3, "stretch_full": 2.3, "share": 1.0, "feather": 0.04, "steps": 4,
           "min_rest": 0.03}
 
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured

@@ -52,8 +52,9 @@ def test_a_stretched_strip_is_lifted_toward_the_skin(heavy_brows, monkeypatch):
     strip = _strip_mask(xy, side)
     assert y_shown[strip].mean() > y_bare[strip].mean() + 12
     # nothing moves but the strips and their feathered rims
+    rim = int(np.ceil(3 * REVEAL["feather"] * p.at_size(512).lids.ipd))  # the blur's reach
     near = cv2.dilate(sum(_strip_mask(xy, s) for s in (0, 1)).astype(np.uint8),
-                      np.ones((9, 9), np.uint8)).astype(bool)
+                      np.ones((2 * rim + 1, 2 * rim + 1), np.uint8)).astype(bool)
     assert np.array_equal(shown.image[~near], bare.image[~near])
 
 
@@ -100,3 +101,27 @@ def test_a_strip_seen_edge_on_is_not_stretched_by_a_twitch(portrait):
     twitch = rest.copy()
     twitch[np.concatenate(lid_reveal._BROW), 1] -= 0.01 * ipd
     assert lids.shares(twitch) == [0.0, 0.0]
+
+
+def test_a_shadowed_sides_strip_stays_in_shadow(heavy_brows):
+    # a face lit from one side: the shadowed half's strip is drawn toward that half's own skin,
+    # not the whole face's (a lit patch cut out under the brow, fear on a side-lit painting)
+    eng, p = heavy_brows
+    sp = p.at_size(512)
+    rest = sp.rest_xy
+    img = sp.image.copy()
+    mid = int(round(float(rest[[468, 473], 0].mean())))
+    img[:, mid:] = (img[:, mid:] * 0.55).astype(np.uint8)  # the subject's left half in shadow
+    lids = LidReveal(img, rest, sp.lids.ipd)
+    luma = np.array([0.299, 0.587, 0.114])
+    lit, shade = (float(lids.skin[s] @ luma) for s in (0, 1))
+    assert shade < 0.7 * lit
+    lifted = rest.copy()
+    lifted[np.concatenate(lid_reveal._BROW), 1] -= 0.15 * p.frame.ipd
+    out = cv2.cvtColor(lids.apply(img.copy(), lifted), cv2.COLOR_RGB2GRAY).astype(float)
+    dark = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) < shade - 10  # what the lift draws up
+    strip = _strip_mask(lifted, 1) & (np.arange(512)[None, :] > mid + 3) & dark
+    assert strip.sum() > 50
+    # lifted up to the shadowed half's skin, not past it toward the lit half's
+    assert out[strip].max() < shade + 3, (out[strip].max(), shade, lit)
+    assert out[strip].mean() > cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[strip].mean() + 5
