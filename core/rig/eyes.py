@@ -113,15 +113,24 @@ class EyeRenderer:
         # sclera's, so it reads as "white above the iris" (FACS AU5), not smeared lid skin.
         # Inside the rest opening nothing changes, so the rest eye stays pixel-identical.
         vis = polygon_mask(xy[poly], xx.shape, (x0, y0)) > 0.5
-        iris_vis, sclera_vis = vis & (disc > 0.5), vis & (disc <= 0)
+        # the iris's colour from the iris itself: the disc's margin takes in the limbus and
+        # the sclera beside it, and its median filled a raised lid's uncovered iris top grey
+        iris_vis = vis & (dist < r / EYE_TUNING["iris_margin"] - 1.0)
+        if iris_vis.sum() < 4:
+            iris_vis = vis & (disc > 0.5)
+        sclera_vis = vis & (disc <= 0)
         near = cv2.dilate(opening, np.ones((5, 5), np.uint8)) > 0  # the feathered lid edge
+        # past the rest opening's own anti-aliased pixel (the feathered lid at rest reaches no
+        # further): a band of lid skin and lashes kept there showed as pink streaks across the
+        # iris of a raised lid (fear on a painting of LivePortrait's examples, by eye at 1024 px)
+        outside = opening == 0
         if iris_vis.any():
-            iris_layer[~near] = np.median(patch[iris_vis], axis=0)
+            iris_layer[outside] = np.median(patch[iris_vis], axis=0)
         if sclera_vis.any():
-            empty[~near] = np.median(patch[sclera_vis], axis=0)
+            empty[outside] = np.median(patch[sclera_vis], axis=0)
         # where the lids hid it at rest the disc ends at the iris itself, not past it: its
         # margin painted a pale ring round an iris a raised lid uncovered (by eye at 1024 px)
-        disc = np.where(near, disc, clip(r / EYE_TUNING["iris_margin"] + 0.5 - dist, 0, 1))
+        disc = np.where(outside, clip(r / EYE_TUNING["iris_margin"] + 0.5 - dist, 0, 1), disc)
         inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
         upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
                              (x0, y0))

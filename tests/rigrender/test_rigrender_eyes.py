@@ -182,3 +182,49 @@ def test_a_dropped_lower_lid_leaves_no_second_lid_line(p, rig):
 
         # the rest rim (its lashes) is gone: lighter than it was by a clear margin
         assert at(out) > at(p.image) + 12, (side, at(out), at(p.image))
+
+
+def test_a_raised_lid_shows_the_iris_above_the_rest_lid_line():
+    """What a raised lid (AU5) uncovers just above the rest lid line is the iris's hidden top in
+    the iris's own colour, not the band of lid skin and lashes that lay there: kept in the iris
+    layer for the lid's feathered edge, it showed as pink streaks across the iris in fear
+    (by eye on a painting of LivePortrait's examples, 1024 px). Here the sample portrait's
+    upper lids come down over the top of the iris, painted pink, then rise."""
+    from core.face.frame import FaceFrame
+    from core.face.landmarks import detect_face
+    from core.samples import sample_portrait
+
+    size = 1024
+    img = sample_portrait(size)
+    face = detect_face(img)
+    xy = face.xy.astype(np.float32).copy()
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    pink = np.array([205, 140, 135], np.float32)
+    irises = []
+    for side in "RL":
+        iris = region(f"{side}_iris")
+        c = xy[iris[0]].copy()
+        r = float(np.mean(np.hypot(*(xy[iris[1:]] - c).T)))
+        irises.append((side, c, r))
+        upper = region(f"{side}_eye_upper_lid")
+        low = np.maximum(xy[upper, 1], c[1] - 0.3 * r)  # the lid down over the iris's top
+        top = np.concatenate([xy[upper], np.stack([xy[upper, 0], low], 1)[::-1]])
+        cv2.fillPoly(img, [np.round(top).astype(np.int32)], pink.tolist())
+        xy[upper, 1] = low
+    eyes = EyeRenderer(img, xy, FaceFrame.from_landmarks(face.landmarks))
+    raised = xy.copy()
+    for side, c, r in irises:
+        raised[region(f"{side}_eye_upper_lid"), 1] -= 0.8 * r
+    out = eyes.composite(img.copy(), raised).astype(np.float32)
+    for side, c, r in irises:
+        poly = np.concatenate([[33 if side == "R" else 263], region(f"{side}_eye_upper_lid"),
+                               [133 if side == "R" else 362],
+                               region(f"{side}_eye_lower_lid")[::-1]])
+        rest = np.zeros((size, size), np.uint8)
+        cv2.fillPoly(rest, [np.round(xy[poly]).astype(np.int32)], 1)
+        disc = np.hypot(xx - c[0], yy - c[1]) < r - 2
+        colour = np.median(img[rest.astype(bool) & disc].astype(np.float32), 0)
+        band = (cv2.dilate(rest, np.ones((9, 9), np.uint8)) > 0) \
+            & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) == 0) & disc & (yy < c[1])
+        assert band.sum() > 20, side
+        assert np.abs(out[band] - colour).mean() < np.abs(pink - colour).mean() / 4, side
