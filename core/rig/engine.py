@@ -189,10 +189,13 @@ class RigEngine(Engine):
         image = sp.lids.apply(image, deformed)
         image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
+        # each eyeball rides with the skull (the head's motion at its centre), not with the eye
+        # corners the expression moves; the iris adds gaze
         eyes = [468, 473]
-        shift = np.asarray(pose.gaze, np.float32) + motion.head_displacement(
-            motion.P[eyes], pose.head, eyes).mean(0)
-        image = sp.eyes.composite(image, deformed, gaze_px=motion.to_pixels(shift, sp.scale))
+        skull = motion.head_displacement(motion.P[eyes], pose.head, eyes)
+        image = sp.eyes.composite(
+            image, deformed, gaze_px=motion.to_pixels(np.asarray(pose.gaze, np.float32), sp.scale),
+            skull_px=motion.to_pixels(skull, sp.scale))
         chin = None if pose.chin_raise is None else motion.to_pixels(
             np.asarray(pose.chin_raise, np.float32)[None], sp.scale)[0]
         return sp.mouth.composite(image, deformed, pose.smile_taken, chin)

@@ -166,12 +166,16 @@ class EyeRenderer:
         return lid_opening(xy, "RL"[eye]) / self.ipd
 
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
-                  gaze_px=(0.0, 0.0)) -> np.ndarray:
+                  gaze_px=(0.0, 0.0), skull_px: np.ndarray | None = None) -> np.ndarray:
         """Paint the unsquashed eyes into `img` (h, w, 3 uint8; in place) and return it.
 
-        gaze_px: (2,) pixels the irises move (gaze plus head motion of the eye centres); at most
-        EYE_TUNING["max_gaze"] away from the eyeball's own motion (the eye corners').
-        """
+        skull_px: (2, 2) pixels each eyeball (subject's right, left) moves with the skull (the
+        head's motion at its own centre); gaze_px: (2,) pixels the irises move on top of it, at
+        most EYE_TUNING["max_gaze"]. Both irises took the two eyes' mean motion before, and a
+        rolled head lifts one eye and lowers the other: at disgust's 4 degrees of roll one iris
+        sat 0.03-0.04 IPD high under its lid, a pale eye with no pupil, and the other low (by
+        eye on a photo of deepface's tests). Without skull_px the eyeballs ride with the eye
+        corners and gaze_px is where the irises go in all."""
         g = np.asarray(gaze_px, np.float32).reshape(2)
         openings = [self.opening(deformed_xy, i) for i in range(len(self.eyes))]
         # both eyes alike: one opened to a made-up eye beside a slit read as a wink (by eye)
@@ -179,11 +183,12 @@ class EyeRenderer:
                        if e.made_up is not None), default=0.0)
         for i, eye in enumerate(self.eyes):
             if openings[i] >= EYE_TUNING["closed"]:
-                self._paint(img, deformed_xy, eye, g, made_up if eye.made_up else 0.0)
+                skull = None if skull_px is None else np.asarray(skull_px, np.float32)[i]
+                self._paint(img, deformed_xy, eye, g, made_up if eye.made_up else 0.0, skull)
         return img
 
     def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray,
-               made_up: float = 0.0) -> None:
+               made_up: float = 0.0, skull: np.ndarray | None = None) -> None:
         poly = xy[eye.poly]
         box = poly_box(poly, img.shape)
         if box is None:
@@ -191,13 +196,16 @@ class EyeRenderer:
         X0, Y0, X1, Y1 = box
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
-        # the eyeball rides with the eye corners (head motion); the iris adds gaze
-        c0, c1 = eye.corners
-        ball = ((xy[c0] - self.rest_xy[c0]) + (xy[c1] - self.rest_xy[c1])) / 2
+        # the eyeball rides with the skull (or the eye corners); the iris adds gaze
+        if skull is None:
+            c0, c1 = eye.corners
+            ball = ((xy[c0] - self.rest_xy[c0]) + (xy[c1] - self.rest_xy[c1])) / 2
+            rel = gaze - ball
+        else:
+            ball, rel = skull, gaze
         # the iris stays within max_gaze of where the eyeball took it: clamping the whole shift
         # (gaze plus the head's motion) left the iris behind a head tilted back more than ~5
         # degrees, under the lower lid (happily surprised at intensity 1.5: white above a sliver)
-        rel = gaze - ball
         limit = EYE_TUNING["max_gaze"] * self.ipd
         norm = float(np.hypot(*rel))
         if norm > limit:
