@@ -10,6 +10,7 @@ import numpy as np
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose, onset
+from core.rig.mouth import BONE_POINTS
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
 from core.track import EmotionTrack, TrackBuilder, neutral_row
@@ -198,4 +199,6 @@ class RigEngine(Engine):
             skull_px=motion.to_pixels(skull, sp.scale))
         chin = None if pose.chin_raise is None else motion.to_pixels(
             np.asarray(pose.chin_raise, np.float32)[None], sp.scale)[0]
-        return sp.mouth.composite(image, deformed, pose.smile_taken, chin)
+        bones = motion.head_displacement(motion.P[BONE_POINTS], pose.head, BONE_POINTS)
+        return sp.mouth.composite(image, deformed, pose.smile_taken, chin,
+                                  motion.to_pixels(bones, sp.scale))

@@ -4,8 +4,8 @@ at the lip edge (DESIGN.md, "Mouth interior").
 
 Everything is laid out in the mouth's own frame (u along the inner lip corners, v toward the
 chin), so a tilted or rotated face gets its interior exactly between its lips. The teeth ride
-on the bones, not the lips: the upper row with the skull (a similarity fitted to the nose bridge
-and eye corners), the lower row with the jaw (the chin's motion on top of it). So a raised upper
+on the bones, not the lips: the upper row with the skull (the head's own motion where the teeth
+are), the lower row with the jaw (the chin's motion on top of it). So a raised upper
 lip (AU10) bares the upper teeth with the jaw closed, and a portrait that shows its teeth at rest
 opens between its rows. Colours come from the portrait itself (DESIGN.md, "Colours come from
 the portrait"): the teeth from its own visible teeth or, failing that, its eye whites; cavity and
@@ -152,6 +152,9 @@ MOUTH_TUNING = {
 
 SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
 JAW = [152, 175, 199, 200]  # chin: moves with the jaw
+# the bones' points under a head turn: the inner lips at rest (the dental arch lies just behind
+# them), then the chin (MouthRenderer.composite's head_px)
+BONE_POINTS = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner"), JAW])
 MIDLINE = 13  # upper inner lip centre: the dental midline at rest
 
 
@@ -360,15 +363,29 @@ class MouthRenderer:
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
         return curve_at(uv, u).astype(np.float32)
 
-    def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None
-               ) -> tuple[np.ndarray, np.ndarray]:
+    def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None,
+               head_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(skull similarity 2x3 rest -> now, jaw translation px on top of it): the chin's
         move less what the chin raiser (AU17, `chin_px`) did to its soft tissue: the jaw stays.
         Taken as the jaw, a smile that took a painting's rest AU17 away dropped its lower teeth
-        0.07-0.1 IPD, a dark band between the rows (by eye on four paintings)."""
-        skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
-        # the chin's mean move beyond what the skull's motion carries it
-        jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
+        0.07-0.1 IPD, a dark band between the rows (by eye on four paintings).
+
+        The skull: the head's own motion at BONE_POINTS (`head_px`), or without it a similarity
+        fitted to the nose bridge and eye corners. That fit carried the teeth with the upper
+        face: a head tilted back (surprise) lifts the brow line more than the mouth, and the
+        upper teeth went 11 px up behind the upper lip at 512 px, a dark cavity with a sliver
+        of teeth (by eye on a toothy smile of deepface's test photos)."""
+        if head_px is None:
+            skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
+            # the chin's mean move beyond what the skull's motion carries it
+            jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
+        else:
+            n = len(BONE_POINTS) - len(JAW)
+            rest = self.rest[BONE_POINTS]
+            head = np.asarray(head_px, np.float32)
+            skull = similarity_matrix(rest[:n], rest[:n] + head[:n])
+            # the chin's move less the head's there: the expression's own
+            jaw = (xy[JAW, :2] - rest[n:] - head[n:]).mean(0)
         if chin_px is not None:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
@@ -431,10 +448,12 @@ class MouthRenderer:
 
     # ----- per frame
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
-                  smile_taken: float = 0.0, chin_px: np.ndarray | None = None) -> np.ndarray:
+                  smile_taken: float = 0.0, chin_px: np.ndarray | None = None,
+                  head_px: np.ndarray | None = None) -> np.ndarray:
         """Paint the interior into `img` (in place, the warped frame) and return it;
         `smile_taken` (rest AU12 x the share removed, core/rig/compose.py) shades the real teeth
-        beside the corners."""
+        beside the corners; `head_px` (len(BONE_POINTS), 2): those points' motion (px) under
+        the head's turn alone, which the teeth ride (`_bones`)."""
         xy = deformed_xy[:, :2].astype(np.float32)
         gap = self.opening(xy)
         moved = float(np.abs(xy[self.poly] - self.rest_lips).max())
@@ -461,7 +480,7 @@ class MouthRenderer:
             fade = (moved - MOUTH_TUNING["still_px"]) / (MOUTH_TUNING["thin_fade"] * self.ipd)
             if fade < 1.0:
                 mask *= np.float32(fade)
-        skull, jaw = self._bones(xy, chin_px)
+        skull, jaw = self._bones(xy, chin_px, head_px)
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
         interior = self._interior(xy, grid, gap, skull, jaw)
         if self.grain is not None:
