@@ -73,6 +73,7 @@ class LidReveal:
         # from one side got a lit patch under its brow, cut off at the strip's edges (fear on
         # a painting of LivePortrait's examples, by eye)
         self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
+        self._skin_u8 = [np.round(c).astype(np.uint8) for c in self.skin]
 
     def shares(self, xy: np.ndarray) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
@@ -104,8 +105,7 @@ class LidReveal:
         if box is None:
             return img
         x0, y0, x1, y1 = box
-        # one mask per side in one image's channels: one blur for both
-        masks = np.zeros((y1 - y0, x1 - x0, 2), np.float32)
+        mask = np.zeros((y1 - y0, x1 - x0), np.float32)
         for s, poly, share in active:
             n = len(_BROW[s])
             poly -= np.float32([x0, y0])
@@ -113,16 +113,22 @@ class LidReveal:
             brow_at = _RESAMPLE[s] @ brow
             lows = brow_at + _REACH[:, None, None] * (fold - brow_at)  # (steps, fold points, 2)
             bands = np.concatenate([np.broadcast_to(brow, (_STEPS, n, 2)), lows[:, ::-1]], 1)
-            mask = np.zeros(masks.shape[:2], np.float32)
             for band, level in zip(np.round(bands * 16).astype(np.int32), _LEVEL * share):
                 cv2.fillPoly(mask, [band], float(level), cv2.LINE_AA, 4)
-            masks[..., s] = mask
-        masks = cv2.GaussianBlur(masks, (0, 0), feather)
+        mask = cv2.GaussianBlur(mask, (0, 0), feather)
         roi = img[y0:y1, x0:x1, :3]
-        out = roi.astype(np.float32)
-        for s, _, _ in active:
-            # only the darker is drawn toward the side's skin
-            lift = np.maximum(self.skin[s] - roi, 0.0)
-            out += lift * masks[..., s:s + 1]
-        img[y0:y1, x0:x1, :3] = np.minimum(out + 0.5, 255.0).astype(np.uint8)
+        # each side's skin over its own half of the box (the strips lie apart: split between
+        # their middles), and only the darker drawn toward it: the saturating difference
+        target = np.empty_like(roi)
+        if len(active) == 1:
+            target[:] = self._skin_u8[active[0][0]]
+        else:
+            (xa, sa), (xb, sb) = sorted((float(poly[0, 0] + poly[-1, 0]), s)
+                                        for s, poly, _ in active)
+            split = int(round((xa + xb) / 4))  # between the strips' middles
+            target[:, :split] = self._skin_u8[sa]
+            target[:, split:] = self._skin_u8[sb]
+        lift = cv2.subtract(target, roi)
+        step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
+        img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
         return img
