@@ -372,9 +372,10 @@ class MouthRenderer:
 
         The skull: the head's own motion at BONE_POINTS (`head_px`), or without it a similarity
         fitted to the nose bridge and eye corners. That fit carried the teeth with the upper
-        face: a head tilted back (surprise) lifts the brow line more than the mouth, and the
-        upper teeth went 11 px up behind the upper lip at 512 px, a dark cavity with a sliver
-        of teeth (by eye on a toothy smile of deepface's test photos)."""
+        face: on a turned face those points lie at other depths than the mouth, and fear's head
+        back and away lifted the upper teeth 0.04-0.09 IPD behind the upper lip, a dark slot
+        with a sliver of teeth (by eye on three turned portraits); the expression's own move of
+        those points (brows, lids) added 0.01-0.02 IPD."""
         if head_px is None:
             skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
             # the chin's mean move beyond what the skull's motion carries it
