@@ -1,8 +1,8 @@
 """Eyes: the warp squashes whatever lies between the lids; a real eyeball doesn't squash. So the
 rest eye is painted back inside the current lid opening: an "empty" eyeball (the rest eye with
 its iris inpainted away, so a gaze shift leaves sclera behind, not a second iris) moving with the
-eye corners, and the rest iris disc on top moving with gaze. As lids close they cover the iris
-instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its rest line shows the eyeball
+skull (the head's motion at the eye), and the rest iris disc on top moving with gaze. As lids
+close they cover the iris instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its rest line shows the eyeball
 continued from inside where its rest rim was, not that rim painted back (a second lid line).
 """
 from __future__ import annotations
@@ -39,7 +39,6 @@ EYE_TUNING = {
 @dataclass
 class _Eye:
     poly: np.ndarray  # landmark indices of the lid opening, corner to corner and back
-    corners: tuple[int, int]
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 of the textures in the rest image
     empty: np.ndarray  # (bh, bw, 3) float32 eyeball without iris
     iris: np.ndarray  # (bh, bw, 3) float32 rest pixels
@@ -157,7 +156,7 @@ class EyeRenderer:
         made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
                                   xy[list(c)], vis, self.skin, self.ipd, rest_open) \
             if rest_open < EYEBALL["below"] else None
-        return _Eye(poly, c, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
+        return _Eye(poly, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
                     (clean, lower_clean), np.asarray(upper), np.asarray(lower), up, made_up)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
@@ -170,12 +169,11 @@ class EyeRenderer:
         """Paint the unsquashed eyes into `img` (h, w, 3 uint8; in place) and return it.
 
         skull_px: (2, 2) pixels each eyeball (subject's right, left) moves with the skull (the
-        head's motion at its own centre); gaze_px: (2,) pixels the irises move on top of it, at
-        most EYE_TUNING["max_gaze"]. Both irises took the two eyes' mean motion before, and a
-        rolled head lifts one eye and lowers the other: at disgust's 4 degrees of roll one iris
-        sat 0.03-0.04 IPD high under its lid, a pale eye with no pupil, and the other low (by
-        eye on a photo of deepface's tests). Without skull_px the eyeballs ride with the eye
-        corners and gaze_px is where the irises go in all."""
+        head's motion at its own centre; none: the head is still); gaze_px: (2,) pixels the
+        irises move on top of it, at most EYE_TUNING["max_gaze"]. Both irises took the two
+        eyes' mean motion before, and a rolled head lifts one eye and lowers the other: at
+        disgust's 4 degrees of roll one iris sat 0.03-0.04 IPD high under its lid, a pale eye
+        with no pupil, and the other low (by eye on a photo of deepface's tests)."""
         g = np.asarray(gaze_px, np.float32).reshape(2)
         openings = [self.opening(deformed_xy, i) for i in range(len(self.eyes))]
         # both eyes alike: one opened to a made-up eye beside a slit read as a wink (by eye)
@@ -183,12 +181,13 @@ class EyeRenderer:
                        if e.made_up is not None), default=0.0)
         for i, eye in enumerate(self.eyes):
             if openings[i] >= EYE_TUNING["closed"]:
-                skull = None if skull_px is None else np.asarray(skull_px, np.float32)[i]
-                self._paint(img, deformed_xy, eye, g, made_up if eye.made_up else 0.0, skull)
+                skull = np.zeros(2, np.float32) if skull_px is None \
+                    else np.asarray(skull_px, np.float32)[i]
+                self._paint(img, deformed_xy, eye, g, skull, made_up if eye.made_up else 0.0)
         return img
 
     def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray,
-               made_up: float = 0.0, skull: np.ndarray | None = None) -> None:
+               ball: np.ndarray, made_up: float = 0.0) -> None:
         poly = xy[eye.poly]
         box = poly_box(poly, img.shape)
         if box is None:
@@ -196,13 +195,8 @@ class EyeRenderer:
         X0, Y0, X1, Y1 = box
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
-        # the eyeball rides with the skull (or the eye corners); the iris adds gaze
-        if skull is None:
-            c0, c1 = eye.corners
-            ball = ((xy[c0] - self.rest_xy[c0]) + (xy[c1] - self.rest_xy[c1])) / 2
-            rel = gaze - ball
-        else:
-            ball, rel = skull, gaze
+        # the eyeball rides with the skull (`ball`); the iris adds gaze, and
+        rel = gaze
         # the iris stays within max_gaze of where the eyeball took it: clamping the whole shift
         # (gaze plus the head's motion) left the iris behind a head tilted back more than ~5
         # degrees, under the lower lid (happily surprised at intensity 1.5: white above a sliver)

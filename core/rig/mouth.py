@@ -150,7 +150,6 @@ MOUTH_TUNING = {
     "grain_dark": 0.35,  # ... at this share where the interior is black, full at skin's lightness
 }
 
-SKULL = [168, 6, 197, 33, 133, 263, 362]  # points the expression AUs barely move (FACS.md)
 JAW = [152, 175, 199, 200]  # chin: moves with the jaw
 # the bones' points under a head turn: the inner lips at rest (the dental arch lies just behind
 # them), then the chin (MouthRenderer.composite's head_px)
@@ -370,23 +369,18 @@ class MouthRenderer:
         Taken as the jaw, a smile that took a painting's rest AU17 away dropped its lower teeth
         0.07-0.1 IPD, a dark band between the rows (by eye on four paintings).
 
-        The skull: the head's own motion at BONE_POINTS (`head_px`), or without it a similarity
-        fitted to the nose bridge and eye corners. That fit carried the teeth with the upper
+        The skull: the head's own motion at BONE_POINTS (`head_px`; none: the head is still).
+        A similarity fitted to the nose bridge and eye corners carried the teeth with the upper
         face: on a turned face those points lie at other depths than the mouth, and fear's head
         back and away lifted the upper teeth 0.04-0.09 IPD behind the upper lip, a dark slot
         with a sliver of teeth (by eye on three turned portraits); the expression's own move of
         those points (brows, lids) added 0.01-0.02 IPD."""
-        if head_px is None:
-            skull = similarity_matrix(self.rest[SKULL], xy[SKULL, :2])
-            # the chin's mean move beyond what the skull's motion carries it
-            jaw = (xy[JAW, :2] - _apply(skull, self.rest[JAW])).mean(0)
-        else:
-            n = len(BONE_POINTS) - len(JAW)
-            rest = self.rest[BONE_POINTS]
-            head = np.asarray(head_px, np.float32)
-            skull = similarity_matrix(rest[:n], rest[:n] + head[:n])
-            # the chin's move less the head's there: the expression's own
-            jaw = (xy[JAW, :2] - rest[n:] - head[n:]).mean(0)
+        n = len(BONE_POINTS) - len(JAW)
+        rest = self.rest[BONE_POINTS]
+        head = np.zeros_like(rest) if head_px is None else np.asarray(head_px, np.float32)
+        skull = similarity_matrix(rest[:n], rest[:n] + head[:n])
+        # the chin's move less the head's there: the expression's own
+        jaw = (xy[JAW, :2] - rest[n:] - head[n:]).mean(0)
         if chin_px is not None:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
@@ -454,7 +448,7 @@ class MouthRenderer:
         """Paint the interior into `img` (in place, the warped frame) and return it;
         `smile_taken` (rest AU12 x the share removed, core/rig/compose.py) shades the real teeth
         beside the corners; `head_px` (len(BONE_POINTS), 2): those points' motion (px) under
-        the head's turn alone, which the teeth ride (`_bones`)."""
+        the head's turn alone, which the teeth ride (`_bones`; none: the head is still)."""
         xy = deformed_xy[:, :2].astype(np.float32)
         gap = self.opening(xy)
         moved = float(np.abs(xy[self.poly] - self.rest_lips).max())

@@ -9,8 +9,8 @@ neutralize, all of them, by subtracting their displacements in the face frame.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -98,13 +98,17 @@ def neutral_landmarks(landmarks: np.ndarray) -> np.ndarray:
 class RestExpression:
     """aus: AU -> measured rest intensity (only those above REST_FIT["report_min"]);
     fields: AU -> (478, 2) its displacement in the portrait's face frame (IPD), such that
-    rest landmarks ~ neutral + sum of fields; parted: AU -> how far its field parts the lips
-    (IPD, inner_gap), for the REST_NOT_ADDED AUs (a broad grin's AU25 reads 1.0, capped, while
-    its field, scaled to close the whole gap, parts them 2-3.5x as far as AU25 1.0 does)."""
+    rest landmarks ~ neutral + sum of fields."""
 
     aus: dict[int, float]
     fields: dict[int, np.ndarray]
-    parted: dict[int, float] = field(default_factory=dict)
+
+    @cached_property
+    def parted(self) -> dict[int, float]:
+        """AU -> how far its field parts the lips (IPD, inner_gap), for the REST_NOT_ADDED AUs:
+        a broad grin's AU25 reads 1.0, capped, while its field, scaled to close the whole gap,
+        parts them 2-3.5x as far as AU25 1.0 does."""
+        return {au: inner_gap(self.fields[au]) for au in REST_NOT_ADDED if au in self.fields}
 
     def removal(self, fractions: dict[int, float]) -> np.ndarray:
         """(478, 2) IPD displacement that takes `fractions[au]` of each rest AU away."""
@@ -158,8 +162,7 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     if k > 1.0:
         out[12] = round(min(out[12] * k, 1.0), 2)
     _lowered_lids(P, Q, out, fields)
-    parted = {au: inner_gap(fields[au]) for au in REST_NOT_ADDED if au in fields}
-    return RestExpression(out, fields, parted)
+    return RestExpression(out, fields)
 
 
 _UP_MID, _LO_MID = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]

@@ -95,7 +95,7 @@ def test_head_motion_carries_the_iris_with_the_eyeball(p, rig):
     t = np.array([0.0, -0.2 * p.frame.ipd], np.float32)  # ~11 deg of head pitch
     moved = cv2.warpAffine(p.image, np.float32([[1, 0, t[0]], [0, 1, t[1]]]), (512, 512),
                            borderMode=cv2.BORDER_REPLICATE)
-    out = eyes.composite(moved.copy(), p.xy + t, gaze_px=t)
+    out = eyes.composite(moved.copy(), p.xy + t, skull_px=np.stack([t, t]))
     for side in "RL":
         ys, xs = _box(p, side, pad=0.0)
         ys = slice(int(ys.start + t[1]), int(ys.stop + t[1]))
