@@ -2,8 +2,9 @@
 rest eye is painted back inside the current lid opening: an "empty" eyeball (the rest eye with
 its iris inpainted away, so a gaze shift leaves sclera behind, not a second iris) moving with the
 skull (the head's motion at the eye), and the rest iris disc on top moving with gaze. As lids
-close they cover the iris instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its rest line shows the eyeball
-continued from inside where its rest rim was, not that rim painted back (a second lid line).
+close they cover the iris instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its
+rest line shows the eyeball continued from inside where its rest rim was, not that rim painted
+back (a second lid line).
 """
 from __future__ import annotations
 
