@@ -26,15 +26,20 @@ _BROW = (region("R_brow_lower"), region("L_brow_lower"))
 _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
 
 
+# per side, the strip's outline: the brow's lower edge, then the fold ring back
+_OUTLINE = tuple(np.concatenate([b, f[::-1]]) for b, f in zip(_BROW, _FOLD))
+
+
 def _strip(xy: np.ndarray, side: int) -> np.ndarray:
     """The strip's polygon (px): the brow's lower edge, then the fold ring back."""
-    return np.concatenate([xy[_BROW[side], :2], xy[_FOLD[side][::-1], :2]]).astype(np.float32)
+    return xy[_OUTLINE[side], :2].astype(np.float32)
 
 
 def _height(poly: np.ndarray, side: int) -> float:
     """The strip's mean height: its area over the fold ring's length."""
     fold = poly[len(_BROW[side]):]
-    length = float(np.hypot(*np.diff(fold, axis=0).T).sum())
+    step = fold[1:] - fold[:-1]
+    length = float(np.hypot(step[:, 0], step[:, 1]).sum())
     return abs(float(cv2.contourArea(poly))) / max(length, 1e-6)
 
 
@@ -56,7 +61,7 @@ _RESAMPLE = (_brow_at_fold(0), _brow_at_fold(1))
 # brow's edge down to 1, (steps-1)/steps ... 1/steps of the way to the fold, the largest first,
 # each drawn over the last one level higher
 _STEPS = int(REVEAL["steps"])
-_REACH = np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS
+_REACH = (np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS)[:, None, None]  # (steps, 1, 1)
 _LEVEL = np.arange(1, _STEPS + 1, dtype=np.float32) / _STEPS
 
 
@@ -73,7 +78,10 @@ class LidReveal:
         # from one side got a lit patch under its brow, cut off at the strip's edges (fear on
         # a painting of LivePortrait's examples, by eye)
         self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
-        self._skin_u8 = [np.round(c).astype(np.uint8) for c in self.skin]
+        # as cv2 scalars: per channel in the image's order, the fourth unused
+        self._skin_u8 = [(*np.round(c).astype(np.uint8).tolist(), 0) for c in self.skin]
+        self.feather = max(REVEAL["feather"] * self.ipd, 0.5)
+        self.pad = int(np.ceil(3 * self.feather))
 
     def shares(self, xy: np.ndarray) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
@@ -90,8 +98,6 @@ class LidReveal:
         """Lift the stretched strips of `img` (in place; landmarks `xy` px) and return it."""
         if not self.enabled:
             return img
-        feather = max(REVEAL["feather"] * self.ipd, 0.5)
-        pad = int(np.ceil(3 * feather))
         active = []
         for s in (0, 1):
             poly = _strip(xy, s)
@@ -101,7 +107,7 @@ class LidReveal:
         if not active:
             return img
         # both eyes in one box: one mask, one blur, one blend (the calls cost more than pixels)
-        box = poly_box(np.concatenate([poly for _, poly, _ in active]), img.shape, pad=pad)
+        box = poly_box(np.concatenate([poly for _, poly, _ in active]), img.shape, pad=self.pad)
         if box is None:
             return img
         x0, y0, x1, y1 = box
@@ -111,24 +117,31 @@ class LidReveal:
             poly -= np.float32([x0, y0])
             brow, fold = poly[:n], poly[n:][::-1]
             brow_at = _RESAMPLE[s] @ brow
-            lows = brow_at + _REACH[:, None, None] * (fold - brow_at)  # (steps, fold points, 2)
-            bands = np.concatenate([np.broadcast_to(brow, (_STEPS, n, 2)), lows[:, ::-1]], 1)
-            for band, level in zip(np.round(bands * 16).astype(np.int32), _LEVEL * share):
-                cv2.fillPoly(mask, [band], float(level), cv2.LINE_AA, 4)
-        mask = cv2.GaussianBlur(mask, (0, 0), feather)
+            bands = np.empty((_STEPS, len(poly), 2), np.float32)  # each the brow, then a low
+            bands[:, :n] = brow
+            bands[:, n:] = (brow_at + _REACH * (fold - brow_at))[:, ::-1]
+            for band, level in zip(np.round(bands * 16).astype(np.int32),
+                                   (_LEVEL * share).tolist()):
+                cv2.fillPoly(mask, [band], level, cv2.LINE_AA, 4)
+        mask = cv2.GaussianBlur(mask, (0, 0), self.feather)
         roi = img[y0:y1, x0:x1, :3]
         # each side's skin over its own half of the box (the strips lie apart: split between
-        # their middles), and only the darker drawn toward it: the saturating difference
-        target = np.empty_like(roi)
+        # their middles), and only the darker drawn toward it: the saturating difference from
+        # the skin colour as a cv2 scalar (filling an image with it cost far more)
         if len(active) == 1:
-            target[:] = self._skin_u8[active[0][0]]
+            lift = cv2.subtract(self._skin_u8[active[0][0]], roi)
         else:
             (xa, sa), (xb, sb) = sorted((float(poly[0, 0] + poly[-1, 0]), s)
                                         for s, poly, _ in active)
             split = int(round((xa + xb) / 4))  # between the strips' middles
-            target[:, :split] = self._skin_u8[sa]
-            target[:, split:] = self._skin_u8[sb]
-        lift = cv2.subtract(target, roi)
-        step = cv2.multiply(lift, cv2.merge([mask, mask, mask]), dtype=cv2.CV_8U)
-        img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
+            split = slice(split).indices(x1 - x0)[1]  # as [:split] cuts it: clipped, from the end
+            lift = np.empty_like(roi)
+            for cols, s in ((slice(None, split), sa), (slice(split, None), sb)):
+                if lift[:, cols].size:
+                    cv2.subtract(self._skin_u8[s], roi[:, cols], dst=lift[:, cols])
+        step = cv2.multiply(lift, cv2.cvtColor(mask, cv2.COLOR_GRAY2RGB), dtype=cv2.CV_8U)
+        if img.shape[2] == 3:
+            cv2.add(roi, step, dst=roi)  # in place: roi is a view of img
+        else:
+            img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
         return img
