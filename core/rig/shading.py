@@ -304,7 +304,7 @@ class ShadingRenderer:
                  px_per_ipd: float, light: np.ndarray, axes: np.ndarray) -> None:
         """Every active crease segment: a dark line with a lit lip beside it, on the side
         facing the light (or the crease's bulge), all lips first, then all darks."""
-        k = np.flatnonzero(on[self.seg_owner])
+        k = on[self.seg_owner].nonzero()[0]
         if not len(k):
             return
         ends = p[self.seg_ends[k]]  # (segments, 2, 2)
@@ -318,8 +318,8 @@ class ShadingRenderer:
         facing = (normal * toward).sum(1)
         lit = v * self.seg_lip[k] * np.where(bulge, 1.0, clip(np.abs(facing), 0.35, 1.0))
         off = normal * (np.where(facing >= 0, 1.0, -1.0) * T["lip_offset"] * width)[:, None]
-        thick = np.maximum(np.round(width), 1).astype(int)
-        lip_thick = np.maximum(np.round(width * T["lip_width"]), 1).astype(int)
+        thick = np.maximum(width.round(), 1).astype(int)
+        lip_thick = np.maximum((width * T["lip_width"]).round(), 1).astype(int)
         free = self.seg_free[k]
         if layers["free"] is None and free.any():
             layers["free"] = np.zeros_like(layers["skin"])
@@ -338,9 +338,9 @@ class ShadingRenderer:
         key = (free.astype(int) * 64 + thick) * 4096 + q + 2048
         key[len(key) // 2:] += 1 << 40  # the second half after the first
         order = np.argsort(key, kind="stable")
-        segs = list(np.round(ends * 16).astype(np.int32)[order])
+        segs = list((ends * 16).round().astype(np.int32)[order])
         keys = key[order]
-        cuts = (np.flatnonzero(keys[1:] != keys[:-1]) + 1).tolist()
+        cuts = ((keys[1:] != keys[:-1]).nonzero()[0] + 1).tolist()
         starts = order[[0, *cuts]]
         # Python lists: indexing numpy arrays element by element cost more than the drawing
         for lo, hi, qj, fj, tj in zip([0, *cuts], [*cuts, len(keys)], q[starts].tolist(),
@@ -363,7 +363,7 @@ class ShadingRenderer:
         radii = [self.placed[i].crease.width * m_ipd for i in mounds]
         # per mound its shadow, then its highlight: lifted toward the light by a share of r
         lift = _SIGNS * light * np.float32(radii)[:, None, None] * np.float32(T["mound_lift"])
-        spots = np.round((centres[:, None] + lift) * 16).astype(np.int32).tolist()
+        spots = ((centres[:, None] + lift) * 16).round().astype(np.int32).tolist()
         ang = float(np.degrees(np.arctan2(axes[0, 1], axes[0, 0])))
         for i, r, (shadow, highlight), centre in zip(mounds, radii, spots, centres):
             pl = self.placed[i]
@@ -375,7 +375,7 @@ class ShadingRenderer:
             if pl.stipple is not None:
                 dots = centre + (pl.stipple @ axes) * m_ipd
                 rad = max(round(0.012 * m_ipd * 16), 8)
-                for d in np.round(dots * 16).astype(np.int32).tolist():
+                for d in (dots * 16).round().astype(np.int32).tolist():
                     cv2.circle(layers["skin"], d, rad, -T["stipple"] * v, -1, cv2.LINE_AA,
                                _SHIFT)
         reach = np.float32([r * (1 + T["mound_lift"]) + 3 * max(0.06 * m_ipd, 1.0) + 2
@@ -406,24 +406,23 @@ class ShadingRenderer:
         columns) where delta is not ~0 are touched: the brows, eyes and nose between the
         creases cost nothing."""
         live = np.abs(delta) > 1e-3
-        rows = np.flatnonzero(live.any(1))
-        if not len(rows):
+        x, y, w, h = cv2.boundingRect(live.view(np.uint8))  # the live cells' box
+        if not w:
             return
-        cols = np.flatnonzero(live[rows[0]:rows[-1] + 1].any(0))
-        # the gains over the live cells' box (and the cell around it) only
-        top, bottom = max(rows[0] - 1, 0), min(rows[-1] + 2, delta.shape[0])
-        left, right = max(cols[0] - 1, 0), min(cols[-1] + 2, delta.shape[1])
+        # the gains over that box (and the cell around it) only
+        top, bottom = max(y - 1, 0), min(y + h + 1, delta.shape[0])
+        left, right = max(x - 1, 0), min(x + w + 1, delta.shape[1])
         delta, live = delta[top:bottom, left:right], live[top:bottom, left:right]
         gains = delta
         if self.warmth is not None:  # each channel's own change: shadows on skin take its hue
             shade = np.minimum(delta, 0.0) * skin[top:bottom, left:right]
             gains = cv2.merge(list(delta + shade * self.warmth_col))
         origin = (origin[0] + left * self.k, origin[1] + top * self.k)
-        rows = rows - top
-        breaks = np.flatnonzero(np.diff(rows) > 2)
+        rows = live.any(1).nonzero()[0]
+        breaks = (rows[1:] - rows[:-1] > 2).nonzero()[0]
         for r0, r1 in zip([rows[0], *rows[breaks + 1]], [*rows[breaks], rows[-1]]):
             r0, r1 = max(r0 - 1, 0), min(r1 + 2, delta.shape[0])
-            cols = np.flatnonzero(live[r0:r1].any(0))
+            cols = live[r0:r1].any(0).nonzero()[0]
             c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, delta.shape[1])
             self._multiply_block(img, gains[r0:r1, c0:c1],
                                  (origin[0] + c0 * self.k, origin[1] + r0 * self.k))
