@@ -23,7 +23,6 @@ from core import lab_tables
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
-from core.rig.au_points import curve_at
 from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
@@ -155,6 +154,7 @@ JAW = [152, 175, 199, 200]  # chin: moves with the jaw
 # them), then the chin (MouthRenderer.composite's head_px)
 BONE_POINTS = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner"), JAW])
 MIDLINE = 13  # upper inner lip centre: the dental midline at rest
+_interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
 
 
 class _Grid(NamedTuple):
@@ -167,6 +167,8 @@ class _Grid(NamedTuple):
     um: np.ndarray  # u from the dental midline
     half: float  # the mouth's half-width, px
     lateral: np.ndarray  # |um| / the midline's distance to that side's corner, at most 1
+    shade: np.ndarray  # the cavity's shade across the mouth (MouthRenderer._cavity_shade)
+    u64: np.ndarray  # u as float64, what np.interp takes (MouthRenderer._curve)
 
 
 def catmull_rom(n: int, steps: int) -> np.ndarray:
@@ -348,6 +350,27 @@ class MouthRenderer:
         self.grain = portrait_grain(image, self.rest, self.ipd)
         # the interior's lightness relative to the skin's, for the grain's strength
         self._lightness = LUMA / np.float32(max(float(pal["skin"] @ LUMA), 1.0))
+        self._prepare_frame_constants()
+
+    def _prepare_frame_constants(self) -> None:
+        """What every frame's interior takes from the rest alone, worked out once: the rest
+        points the bones and the incisal edges start from, the tooth tables stacked for one
+        gather per frame (`_interior`), the colours as float32."""
+        t = MOUTH_TUNING
+        self._gap_pts = np.concatenate([self.upper[1:-1], self.lower[1:-1]])  # opening()
+        self._bone_rest = self.rest[BONE_POINTS]
+        self._rest_up = self.rest[self.upper]
+        # the upper incisal edge at rest on the rest bite line (none: `_interior` sets it below
+        # the upper lip along the frame's own v)
+        self._rest_edge = None if self.bite is None else \
+            self._rest_up + (self.rest[self.lower] - self._rest_up) * self.bite
+        u_tab, upper_gaps, lower_gaps, papillae, notch_up, notch_lo = self._gap_table
+        self._u_first = u_tab[0]
+        # the lower notch in lower crown heights (as `_interior` divides it, table-wise)
+        notch_lo = notch_lo / np.float32(t["lower_crown_height"] * self.ipd)
+        rows = [upper_gaps, lower_gaps, notch_up, notch_lo]
+        self._tables = np.stack(rows if self.bite is not None else rows + [papillae])
+        self._cavity32 = self.cavity.astype(np.float32)
 
     # ----- geometry
     @staticmethod
@@ -355,12 +378,16 @@ class MouthRenderer:
         """(centre, axes (2, 2): u along the inner corners, v toward the chin)."""
         c = (xy[78] + xy[308]) / 2
         d = xy[308] - xy[78]
-        ex = d / max(float(np.hypot(*d)), 1e-6)
-        return c, np.stack([ex, np.array([-ex[1], ex[0]])]).astype(np.float32)
+        ex = (d / max(float(np.hypot(d[0], d[1])), 1e-6)).tolist()
+        return c, np.array([ex, [-ex[1], ex[0]]], np.float32)
 
     @staticmethod
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
-        return curve_at(uv, u).astype(np.float32)
+        """Height (float32) of the polyline through `uv` at `u`, as au_points.curve_at: numpy's
+        compiled interp without np.interp's wrapper (the same call), and `u` best float64 (what
+        it works in: `_Grid.u64`, converted once a frame, not once a curve)."""
+        o = np.argsort(uv[:, 0])
+        return _interp(u, uv[o, 0], uv[o, 1]).astype(np.float32)
 
     def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None,
                head_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -376,11 +403,12 @@ class MouthRenderer:
         with a sliver of teeth (by eye on three turned portraits); the expression's own move of
         those points (brows, lids) added 0.01-0.02 IPD."""
         n = len(BONE_POINTS) - len(JAW)
-        rest = self.rest[BONE_POINTS]
+        rest = self._bone_rest
         head = np.zeros_like(rest) if head_px is None else np.asarray(head_px, np.float32)
         skull = similarity_matrix(rest[:n], rest[:n] + head[:n])
-        # the chin's move less the head's there: the expression's own
-        jaw = (xy[JAW, :2] - rest[n:] - head[n:]).mean(0)
+        # the chin's move less the head's there: the expression's own (mean: np.mean's own sum
+        # and division, without its wrapper)
+        jaw = (xy[JAW, :2] - rest[n:] - head[n:]).sum(0) / len(JAW)
         if chin_px is not None:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
@@ -435,11 +463,15 @@ class MouthRenderer:
         up, lo = self._smooth @ xy[self.upper], self._smooth @ xy[self.lower]
         return np.concatenate([up, lo[::-1][1:-1]])
 
-    def opening(self, xy: np.ndarray) -> float:
-        """Mean inner-lip gap in IPD."""
-        c, axes = self._mouth_frame(xy[:, :2])
-        v = (xy[:, :2] - c) @ axes[1]
-        return float(np.mean(v[self.lower[1:-1]] - v[self.upper[1:-1]])) / self.ipd
+    def opening(self, xy: np.ndarray, frame: tuple | None = None) -> float:
+        """Mean inner-lip gap in IPD; `frame`: `_mouth_frame(xy)` where the caller has it."""
+        c, axes = self._mouth_frame(xy[:, :2]) if frame is None else frame
+        v = (xy[self._gap_pts, :2] - c) @ axes[1]  # the upper lip's points, then the lower's
+        n = len(self._gap_pts) // 2
+        gaps = v[n:] - v[:n]
+        # their mean as np.mean takes it (a float32 sum over the count, back to float32),
+        # without its wrapper
+        return float(np.float32(np.add.reduce(gaps) / n)) / self.ipd
 
     # ----- per frame
     def composite(self, img: np.ndarray, deformed_xy: np.ndarray,
@@ -450,12 +482,13 @@ class MouthRenderer:
         beside the corners; `head_px` (len(BONE_POINTS), 2): those points' motion (px) under
         the head's turn alone, which the teeth ride (`_bones`; none: the head is still)."""
         xy = deformed_xy[:, :2].astype(np.float32)
-        gap = self.opening(xy)
+        frame = self._mouth_frame(xy)
+        gap = self.opening(xy, frame)
         moved = float(np.abs(xy[self.poly] - self.rest_lips).max())
         if moved < MOUTH_TUNING["still_px"]:
             return img  # the warp shows the real mouth unchanged: nothing to repaint
         if self.open_at_rest and gap < MOUTH_TUNING["sealed_gap"]:
-            self._closed_lips(img, xy)
+            self._closed_lips(img, xy, frame)
             return img
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
@@ -476,7 +509,7 @@ class MouthRenderer:
             if fade < 1.0:
                 mask *= np.float32(fade)
         skull, jaw = self._bones(xy, chin_px, head_px)
-        grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull)
+        grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull, frame)
         interior = self._interior(xy, grid, gap, skull, jaw)
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
@@ -484,7 +517,7 @@ class MouthRenderer:
             light = interior @ self._lightness
             k = clip(MOUTH_TUNING["grain_dark"] + (1 - MOUTH_TUNING["grain_dark"]) * light,
                      MOUTH_TUNING["grain_dark"], 1.0)
-            interior += (self._grain_at(grid) * k)[..., None]
+            interior += spread(self._grain_at(grid) * k)
         if self.rest_patch is not None:
             interior = self._real_teeth(interior, origin, skull, jaw)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
@@ -493,7 +526,7 @@ class MouthRenderer:
         paint(img, box, interior, mask)
         return img
 
-    def _closed_lips(self, img: np.ndarray, xy: np.ndarray) -> None:
+    def _closed_lips(self, img: np.ndarray, xy: np.ndarray, frame: tuple | None = None) -> None:
         """Lips closed (or nearly) over a mouth open at rest: the warp squeezes the rest teeth
         into pale slivers between the lips. The sliver is filled with the lips' own colour and
         the line where they meet is drawn, smooth, along the middle (in place)."""
@@ -510,7 +543,7 @@ class MouthRenderer:
         # a pixel or two outside it, jagged, and 1 px left a pale line along the seam (sad and
         # angry on a toothy smile of deepface's test photos, by eye)
         fill = cv2.GaussianBlur(cv2.dilate(fill, np.ones((5, 5), np.uint8)), (0, 0), 0.7)
-        c, axes = self._mouth_frame(xy)
+        c, axes = self._mouth_frame(xy) if frame is None else frame
         mid = ((xy[self.upper] + xy[self.lower]) / 2 - c) @ axes.T
         # a smooth seam: a quartic in the mouth frame through the contours' midpoints
         coef = np.polyfit(mid[:, 0], mid[:, 1], min(4, len(mid) - 1))
@@ -548,10 +581,11 @@ class MouthRenderer:
         its lower part with the jaw (px beyond the skull), so an opening jaw parts the rows."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
+        # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
+        corner = _apply(skull, np.array([rx, ry], np.float32))
         for mask, extra in ((masks[1], jaw), (masks[0], np.zeros(2, np.float32))):
             m = skull.copy()
-            # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
-            m[:, 2] = _apply(skull, np.array([rx, ry], np.float32)) + extra - origin
+            m[:, 2] = corner + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
             a = spread(cv2.warpAffine(mask, m, size))
             interior *= 1 - a  # in place: `interior` is this frame's own (same values)
@@ -559,10 +593,10 @@ class MouthRenderer:
         return interior
 
     def _grid(self, xy: np.ndarray, shape: tuple[int, int], origin: np.ndarray,
-              skull: np.ndarray) -> _Grid:
-        """The interior box's pixels in the mouth frame (`_Grid`), u, v, um and lateral as rows
-        and columns broadcast (the same values as full grids, without building them)."""
-        c, axes = self._mouth_frame(xy)
+              skull: np.ndarray, frame: tuple | None = None) -> _Grid:
+        """The interior box's pixels in the mouth frame (`_Grid`), u and v from a row and a
+        column of pixel coordinates; `frame`: `_mouth_frame(xy)` where the caller has it."""
+        c, axes = self._mouth_frame(xy) if frame is None else frame
         xs = np.arange(shape[1], dtype=np.float32)[None] + np.float32(origin[0] - c[0])
         ys = np.arange(shape[0], dtype=np.float32)[:, None] + np.float32(origin[1] - c[1])
         u = xs * axes[0, 0] + ys * axes[0, 1]
@@ -576,15 +610,15 @@ class MouthRenderer:
         m = float(mid[0, 0])
         lateral = np.maximum(um * np.float32(1 / max(half - m, 1.0)),
                              um * np.float32(-1 / max(half + m, 1.0)))  # each side's own share
-        return _Grid(c, axes, u, v, um, half, np.minimum(lateral, 1.0))
+        lateral = np.minimum(lateral, 1.0)
+        return _Grid(c, axes, u, v, um, half, lateral, self._cavity_shade(lateral),
+                     u.astype(np.float64))
 
     def _grain_at(self, grid: _Grid) -> np.ndarray:
         """The portrait's grain over the interior box, laid in the mouth's frame (mirrored past
         the patch's edges)."""
         gh, gw = self.grain.shape
-        u = np.broadcast_to(grid.u, grid.v.shape) + np.float32(gw / 2)
-        v = np.broadcast_to(grid.v, grid.u.shape) + np.float32(gh / 2)
-        return cv2.remap(self.grain, np.ascontiguousarray(u), np.ascontiguousarray(v),
+        return cv2.remap(self.grain, grid.u + np.float32(gw / 2), grid.v + np.float32(gh / 2),
                          cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT_101)
 
     def _cavity_shade(self, lateral: np.ndarray) -> np.ndarray:
@@ -597,13 +631,11 @@ class MouthRenderer:
         taken away, an opening mouth (speech, fear) showed that full band and read as a grin.
         Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
         buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
-        um, lateral = grid.um, grid.lateral
         lo, hi = MOUTH_TUNING["corridor_from"]
-        f = clip((np.abs(um) / np.float32(self.ipd) - lo) / (hi - lo), 0.0, 1.0)
+        f = clip((np.abs(grid.um) / np.float32(self.ipd) - lo) / (hi - lo), 0.0, 1.0)
         dark = spread(f * f * (3 - 2 * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
-        shade = self._cavity_shade(lateral)
-        cavity = tint(shade, self.cavity.astype(np.float32))
+        cavity = tint(grid.shade, self._cavity32)
         return interior * (1 - dark) + cavity * dark
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
@@ -614,16 +646,21 @@ class MouthRenderer:
         product at the end."""
         t = MOUTH_TUNING
         ipd = self.ipd
-        c, axes, u, v, um, half, lateral = grid
-        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32)
-        y_up = self._curve(to_uv(xy[self.upper]), u)
-        y_lo = self._curve(to_uv(xy[self.lower]), u)
+        c, axes, u, v, um, half, lateral, warm, u64 = grid
+        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32, copy=False)
+        y_up = self._curve(to_uv(xy[self.upper]), u64)
+        y_lo = self._curve(to_uv(xy[self.lower]), u64)
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
-        # walls beside the corners are in shadow (by eye on photos of open mouths)
-        d2 = clip((v - y_up) / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
-        warm = self._cavity_shade(lateral)
-        cavity = (1 - 0.35 * d2) * warm
-        tongue = 0.35 * d2 * warm
+        # walls beside the corners are in shadow (by eye on photos of open mouths: `warm`)
+        below_lip = v - y_up
+        d2 = clip(below_lip / np.maximum(y_lo - y_up, 1e-3), 0, 1) ** 2
+        # the weights of cavity, tongue and teeth: planes of one array, so what hides two or
+        # all three of them scales them in one product
+        weights = np.empty((3, *u.shape), np.float32)
+        cavity, tongue, teeth = weights
+        np.multiply(0.35, d2, out=tongue)
+        np.subtract(1, tongue, out=cavity)
+        weights[:2] *= warm
         if gap > t["tongue_from_gap"]:
             th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
@@ -632,49 +669,48 @@ class MouthRenderer:
             inside = clip((1.0 - (um / tw) ** 2 - ((v - y_lo) / th) ** 2)
                              * t["tongue_soft"], 0.0, 1.0)
             m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
-            keep = 1 - m
-            cavity *= keep
-            tongue *= keep
+            weights[:2] *= 1 - m
             tongue += clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
         # the incisal edges: upper on the skull, lower on the jaw (rest bite line when known)
-        rest_up = self.rest[self.upper]
-        if self.bite is not None:
-            rest_edge = rest_up + (self.rest[self.lower] - rest_up) * self.bite
-        else:
-            rest_edge = rest_up + axes[1] * t["incisal_below_lip"] * ipd
-        edge_up = self._curve(to_uv(_apply(skull, rest_edge)), u)
-        edge_lo = self._curve(to_uv(_apply(skull, rest_edge) + jaw), u) - t["overbite"] * ipd
+        rest_edge = self._rest_edge
+        if rest_edge is None:
+            rest_edge = self._rest_up + axes[1] * t["incisal_below_lip"] * ipd
+        edge = _apply(skull, rest_edge)
+        edge_up = self._curve(to_uv(edge), u64)
+        edge_lo = self._curve(to_uv(edge + jaw), u64) - t["overbite"] * ipd
         reach = t["teeth_reach"]
         fade = clip((reach - lateral) * 10, 0, 1)  # teeth end short of the corners
         corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
-        shadow = 1 - t["under_lip_shadow"] * clip(1 - (v - y_up) / (t["shadow_depth"] * ipd),
+        shadow = 1 - t["under_lip_shadow"] * clip(1 - below_lip / (t["shadow_depth"] * ipd),
                                                      0, 1)
-        u_tab, upper_gaps, lower_gaps, papillae, notch_up, notch_lo = self._gap_table
-        at = clip(((um - u_tab[0]) * 4 + 0.5).astype(np.int32), 0, len(u_tab) - 1)
+        # the tooth tables (`_gap_tables`) at each pixel's u, 1/4 px steps, in one gather
+        at = ((um - self._u_first) * 4 + 0.5).astype(np.int32)
+        upper_gap, lower_gap, notch_up, notch_lo, *papilla = np.take(self._tables, at, axis=1,
+                                                                     mode="clip")
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
         # open mouth shows only its upper row (bite near the lower lip) gets one too: a smile
         # that keeps its opening and lowers the lip (happy on a toothy grin) showed a dark band
         # under the real teeth without it (by eye on four of deepface's test photos)
         rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
-        top = rel - notch_lo[at] / np.float32(t["lower_crown_height"] * ipd)
+        top = rel - notch_lo  # notch_lo in lower crown heights
         m = clip(top * 3 + 0.5, 0, 1) * (rel < 1.0) * fade
-        keep = 1 - m
-        cavity *= keep
-        tongue *= keep
-        teeth = m * corner * lower_gaps[at] * t["lower_teeth_shade"]
-        rel = (edge_up - notch_up[at] - v) / np.float32(t["crown_height"] * ipd)
+        weights[:2] *= 1 - m
+        np.multiply(m, corner, out=teeth)
+        teeth *= lower_gap
+        teeth *= t["lower_teeth_shade"]
+        rel = (edge_up - notch_up - v) / np.float32(t["crown_height"] * ipd)
         if self.bite is not None:
             # real teeth at rest: a crown's height above their edge, or up to the rest lip where
             # the portrait showed more, is crown; above both, gum. Gum from the rest lip up
             # painted a thin opening's teeth (a slightly parted smile showing their tips) as
             # gum when a smile raised the lip: a dark mouth with no teeth (by eye)
-            above = (v < self._curve(to_uv(_apply(skull, rest_up)), u) - 0.01 * ipd) \
+            above = (v < self._curve(to_uv(_apply(skull, self._rest_up)), u64) - 0.01 * ipd) \
                 & (rel >= 1.0)
             gum = above.astype(np.float32)
             crown = 1.0 - gum
-            neck = 1.0
+            neck = None  # no darker neck: the real crowns' own
         else:  # the gum line scalloped over each crown (the papillae between them), soft
-            to_gum = rel + papillae[at] - 1.0  # < 0 on the crown, in crown heights
+            to_gum = rel + papilla[0] - 1.0  # < 0 on the crown, in crown heights
             gum = clip(to_gum * t["gum_edge"] + 0.5, 0, 1)
             crown = 1 - gum
             # the crown's neck, by the gum, a shade darker (by eye: a white crown cut straight
@@ -683,12 +719,11 @@ class MouthRenderer:
         # a crisp incisal edge: at rel * 6 the last ~0.03 IPD of a crown faded into the cavity, and
         # in a smile's narrow opening that was most of what showed (grey teeth, by eye)
         m = clip(rel * 16 + 0.5, 0, 1) * crown * fade
-        keep = (1 - m) * (1 - gum)
-        cavity *= keep
-        tongue *= keep
-        upper = m * corner * upper_gaps[at] * shadow * neck \
-            * (0.93 + 0.07 * clip(rel * 4, 0, 1))  # the incisal edge a shade darker
-        teeth *= keep
+        weights *= (1 - m) * crown
+        upper = m * corner * upper_gap * shadow
+        if neck is not None:
+            upper *= neck
+        upper *= 0.93 + 0.07 * clip(rel * 4, 0, 1)  # the incisal edge a shade darker
         teeth += upper
         w = cv2.merge([cavity, tongue, teeth, np.multiply(gum, shadow, dtype=np.float32)])
         return w @ self._colours
