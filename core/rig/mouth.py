@@ -154,6 +154,8 @@ JAW = [152, 175, 199, 200]  # chin: moves with the jaw
 # them), then the chin (MouthRenderer.composite's head_px)
 BONE_POINTS = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner"), JAW])
 MIDLINE = 13  # upper inner lip centre: the dental midline at rest
+_JAW = np.array(JAW)  # as an index array: numpy converts a list on every indexing
+_DILATE = np.ones((5, 5), np.uint8)  # MouthRenderer._closed_lips
 _interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
 
 
@@ -408,7 +410,7 @@ class MouthRenderer:
         skull = similarity_matrix(rest[:n], rest[:n] + head[:n])
         # the chin's move less the head's there: the expression's own (mean: np.mean's own sum
         # and division, without its wrapper)
-        jaw = (xy[JAW, :2] - rest[n:] - head[n:]).sum(0) / len(JAW)
+        jaw = (xy[_JAW, :2] - rest[n:] - head[n:]).sum(0) / len(JAW)
         if chin_px is not None:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
@@ -542,7 +544,7 @@ class MouthRenderer:
         # 2 px past the smooth outline: a broad grin's teeth squeezed between pressed lips lie
         # a pixel or two outside it, jagged, and 1 px left a pale line along the seam (sad and
         # angry on a toothy smile of deepface's test photos, by eye)
-        fill = cv2.GaussianBlur(cv2.dilate(fill, np.ones((5, 5), np.uint8)), (0, 0), 0.7)
+        fill = cv2.GaussianBlur(cv2.dilate(fill, _DILATE), (0, 0), 0.7)
         c, axes = self._mouth_frame(xy) if frame is None else frame
         mid = ((xy[self.upper] + xy[self.lower]) / 2 - c) @ axes.T
         # a smooth seam: a quartic in the mouth frame through the contours' midpoints
