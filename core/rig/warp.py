@@ -179,13 +179,18 @@ class Warper:
         self._set_live(np.flatnonzero(reached))
         self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
                                              np.arange(y0, y1, dtype=np.float32)))
-        # the roi's pixel rows where each band of REMAP_BAND grid rows begins (_moving_spans)
+        # each band of REMAP_BAND grid rows: the roi's pixel rows it covers and the grid rows its
+        # pixels read (_moving_spans). A pixel reads the two grid rows / columns around
+        # (p + 0.5) / spacing - 0.5 (cv2.resize, INTER_LINEAR): one node of margin each side
+        # covers them
         nb = -(-gh // REMAP_BAND)
-        self._band_starts = np.arange(0, gh, REMAP_BAND)
         edges = np.minimum(np.round(np.arange(nb + 1) * REMAP_BAND * float(self.spacing[1]))
                            .astype(int), rh)
         edges[-1] = rh
-        self._band_edges = edges.tolist()
+        edges = edges.tolist()
+        self._band_px = list(zip(edges[:-1], edges[1:]))
+        self._band_reads = [slice(max(k * REMAP_BAND - 1, 0), (k + 1) * REMAP_BAND + 1)
+                            for k in range(nb)]
 
     def _set_live(self, live: np.ndarray) -> None:
         """The grid nodes Newton iterates on (`live`, flat indices) and their layout as a remap
@@ -296,25 +301,19 @@ class Warper:
         backward map moves no pixel: there every grid node it interpolates is under STILL_PX, so
         remap's fixed point (1/32 px) rounds each sample onto the pixel itself and the copy is
         already exact. Measured: ~30 % of the box (the corners around the anchor ring)."""
-        moving = np.abs(B) >= STILL_PX
-        moving = moving[..., 0] | moving[..., 1]
-        gh, gw = moving.shape
-        # a pixel reads the two grid rows / columns around (p + 0.5) / spacing - 0.5
-        # (cv2.resize, INTER_LINEAR): one node of margin each side covers them, so a band of
-        # grid rows takes in the row before and the row after it too
-        bands = np.logical_or.reduceat(moving, self._band_starts, axis=0)
-        bands[1:] |= moving[REMAP_BAND - 1::REMAP_BAND][:len(bands) - 1]
-        bands[:-1] |= moving[REMAP_BAND::REMAP_BAND]
-        # each band's first and last moving node, its pixel columns worked out in Python floats
-        # (float64, as numpy's float arrays)
-        live, first, last = bands.any(1).tolist(), bands.argmax(1).tolist(), \
-            bands[:, ::-1].argmax(1).tolist()
+        # (gh, 2 gw): each node's x and y side by side, nonzero where they move
+        moving = (np.abs(B) >= STILL_PX).view(np.uint8).reshape(B.shape[0], -1)
         rw = self.base_xy.shape[1]
         sx = float(self.spacing[0])
-        edges = self._band_edges
-        return [(edges[k], edges[k + 1], max(math.floor((first[k] - 0.5) * sx - 0.5) - 1, 0),
-                 min(math.ceil((gw - last[k] + 0.5) * sx - 0.5) + 1, rw))
-                for k in range(len(live)) if live[k]]
+        spans = []
+        for (ya, yb), rows in zip(self._band_px, self._band_reads):
+            # the band's first and last moving node (one bounding box; x // 2 its node), out
+            # to the pixels reading them, (node -+ 0.5) * spacing - 0.5, and one more
+            x, _, n, _ = cv2.boundingRect(moving[rows])
+            if n:
+                spans.append((ya, yb, max(math.floor((x // 2 - 0.5) * sx - 0.5) - 1, 0),
+                              min(math.ceil(((x + n + 1) // 2 + 0.5) * sx - 0.5) + 1, rw)))
+        return spans
 
     def roi_maps(self, disp: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Backward maps for the box `roi` only, absolute source px, each (y1-y0, x1-x0)."""
