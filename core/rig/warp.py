@@ -177,6 +177,11 @@ class Warper:
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
         self._set_live(np.flatnonzero(reached))
+        # the Newton's bounds (step, det) as float32 0-d arrays: the same float32 values numpy
+        # casts the Python numbers to, without converting them every call
+        t = WARP_TUNING
+        self._bounds = tuple(np.array(v, np.float32)
+                             for v in (-t["max_step"], t["max_step"], t["min_det"]))
         self.base_xy = np.dstack(np.meshgrid(np.arange(x0, x1, dtype=np.float32),
                                              np.arange(y0, y1, dtype=np.float32)))
         # each band of REMAP_BAND grid rows: the roi's pixel rows it covers and the grid rows its
@@ -245,8 +250,10 @@ class Warper:
         dy /= float(self.spacing[1])  # (b, d - 1)
         dx = _slope(D, 1)
         dx /= float(self.spacing[0])  # (a - 1, c)
-        dy[..., 1] += 1
-        dx[..., 0] += 1
+        # + 1 to d and a: one cv2 add of a per-channel scalar each (numpy's strided one channel
+        # cost twice as much); adding -0.0 leaves the other channel as it is, bit for bit
+        cv2.add(dy, (-0.0, 1.0, 0.0, 0.0), dst=dy)
+        cv2.add(dx, (1.0, -0.0, 0.0, 0.0), dst=dx)
         DJ = cv2.merge([D, dy, dx])
         # x is kept in grid units: q = node index - displacement / spacing. Only the nodes a
         # landmark or pin reaches: elsewhere D is 0 around the node, so q stays on it, B is 0
@@ -264,14 +271,10 @@ class Warper:
         operation one call for both on the same float32 values as one per axis (x uses the
         Jacobian's row (d, -b), y its row (a, -c): with (d, a) and (b, c) stacked and the
         residual's rows swapped, one product each; det's two products as one too)."""
-        t = WARP_TUNING
         g = self._live_g
         s = self.spacing.reshape(2, 1, 1)  # float32: the same products as with Python floats
-        # the bounds as float32 0-d arrays: the same float32 values numpy casts the Python
-        # numbers to, without converting them every call
-        lo, hi, least = (np.array(v, np.float32) for v in
-                         (-t["max_step"], t["max_step"], t["min_det"]))
-        for _ in range(t["newton_steps"]):
+        lo, hi, least = self._bounds
+        for _ in range(WARP_TUNING["newton_steps"]):
             sampled = cv2.remap(DJ, q[0], q[1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
             # channels first, contiguous (numpy on strided channels ran ~2x slower)
             planes = cv2.transpose(sampled.reshape(-1, 6)).reshape(6, *q.shape[1:])
