@@ -3,10 +3,11 @@ from sparse landmarks").
 
 Once per portrait and size: triangulate landmarks + zero-motion anchors (image border and a ring
 outside the face oval) and precompute sparse barycentric weights from those control points to a
-low-resolution grid. Per frame: one sparse product gives the forward field D on the grid, a few
-Newton steps on that tiny grid invert x -> x + D(x) (the plain fixed-point step x' - D(x' - D(x'))
-diverges where the field stretches faster than 1 px/px, e.g. the lip gap of a jaw drop), one
-resize brings the inverse to full size, one cv2.remap moves the pixels.
+low-resolution grid. Per frame: one sparse product (a gather over a table of its three entries a
+row) gives the forward field D on the grid, a few Newton steps on that tiny grid invert
+x -> x + D(x) (the plain fixed-point step x' - D(x' - D(x')) diverges where the field stretches
+faster than 1 px/px, e.g. the lip gap of a jaw drop), one resize brings the inverse to full size,
+one cv2.remap moves the pixels.
 """
 from __future__ import annotations
 

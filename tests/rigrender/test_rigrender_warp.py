@@ -160,3 +160,20 @@ def test_stacked_newton_is_newton_per_axis(p, warper, motion):
         disp = motions.jaw(p, 0.3) + motions.smile(p, 0.15)
         disp[region("R_eye_upper_lid"), 1] += 3.0
     assert np.array_equal(warper.inverse_field(disp), _newton_per_axis(warper, disp))
+
+
+@pytest.mark.parametrize("motion", ["jaw_smile_lid", "negative zero"])
+def test_field_is_the_sparse_product(p, warper, motion):
+    """field() gathers each node's weighted control points from a dense table: the same float32
+    sums as scipy's CSR product `weights @ ext`, bit for bit, the sign of a zero included (nodes
+    among -0 displacements: scipy's sums start from +0)."""
+    if motion == "negative zero":
+        disp = np.full((478, 2), -0.0, np.float32)
+        disp[region("R_eye_upper_lid"), 1] = 3.0
+    else:
+        disp = motions.jaw(p, 0.3) + motions.smile(p, 0.15)
+        disp[region("R_eye_upper_lid"), 1] += 3.0
+    ext = np.zeros((warper.n_ctrl, 2), np.float32)
+    ext[:len(warper.moving)] = disp[warper.moving, :2]
+    want = (warper.weights @ ext).reshape(*warper.grid_shape, 2)
+    assert np.array_equal(warper.field(disp).view(np.uint32), want.view(np.uint32))
