@@ -311,8 +311,9 @@ class Warper:
         sx = float(self.spacing[0])
         spans = []
         for (ya, yb), rows in zip(self._band_px, self._band_reads):
-            # the band's first and last moving node (one bounding box; x // 2 its node), out
-            # to the pixels reading them, (node -+ 0.5) * spacing - 0.5, and one more
+            # the band's first and last moving node columns (one bounding box; x // 2 the
+            # node), out to the pixels reading them: (first - 0.5) * spacing - 0.5 to
+            # (last + 1.5) * spacing - 0.5, and one pixel more each side
             x, _, n, _ = cv2.boundingRect(moving[rows])
             if n:
                 spans.append((ya, yb, max(math.floor((x // 2 - 0.5) * sx - 0.5) - 1, 0),
