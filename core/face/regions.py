@@ -76,11 +76,19 @@ def eye_polygon(s: str) -> np.ndarray:
 def lid_opening(xy: np.ndarray, s: str) -> float:
     """Mean lid opening of eye `s`, in the units of `xy` (478+, 2+): the opening's area over
     its corner-to-corner width (whatever way the lid points slide sideways)."""
+    return polygon_opening(xy[eye_polygon(s), :2])
+
+
+def polygon_opening(poly: np.ndarray) -> float:
+    """`lid_opening` of the lid polygon itself: `poly` (n, 2) the points of `eye_polygon` in
+    their order (a caller that has them already, as the eye renderer each frame, saves the
+    look-up)."""
     import cv2  # here: the index lists stay importable without OpenCV (the CLI's --help)
 
-    poly = np.ascontiguousarray(xy[eye_polygon(s), :2], np.float32)
+    poly = np.ascontiguousarray(poly, np.float32)
     area = abs(cv2.contourArea(poly))  # once per eye and frame: cv2, ~10x numpy's shoelace
-    width = float(np.hypot(*(poly[0] - poly[len(poly) // 2])))
+    d = poly[0] - poly[len(poly) // 2]
+    width = float(np.hypot(d[0], d[1]))  # not np.hypot(*d): unpacking an array is ~2x the call
     return area / max(width, 1e-9)
 
 

@@ -29,8 +29,12 @@ def paint(img: np.ndarray, box: tuple[int, int, int, int], layer: np.ndarray,
     """img[box] = img * (1 - alpha) + layer * alpha, rounded, in place: `img` (H, W, 3) uint8,
     `box` (x0, y0, x1, y1), `layer` (h, w, 3) float32 (overwritten), `alpha` (h, w) float32."""
     x0, y0, x1, y1 = box
+    roi = img[y0:y1, x0:x1]
     a = spread(alpha)
-    out = img[y0:y1, x0:x1] * (1 - a)
+    # the image cast first, then a float32 product in place: the same values as numpy's mixed
+    # uint8 x float32 product, which casts as it goes (~1.5x the time on a face-sized box)
+    out = roi.astype(np.float32)
+    out *= 1 - a
     out += np.multiply(layer, a, out=layer)
     out += 0.5
-    img[y0:y1, x0:x1] = clip(out, 0, 255, out=out)  # truncated, as astype(uint8)
+    roi[...] = clip(out, 0, 255, out=out)  # truncated, as astype(uint8)

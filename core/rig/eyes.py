@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 
 from core.face.frame import FaceFrame
-from core.face.regions import eye_polygon, lid_opening, region, skin_colour
+from core.face.regions import eye_polygon, lid_opening, polygon_opening, region, skin_colour
 from core.rig.blend import paint, spread
 from core.rig.eyeball import EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball
-from core.rig.roi import poly_box, polygon_mask
+from core.rig.roi import UNIT, poly_box, polygon_coverage, polygon_mask
 from core.rig.ufuncs import clip
 
 EYE_TUNING = {
@@ -49,6 +49,8 @@ class _Eye:
     clean: tuple  # per rim: (empty, iris) with that rim continued from inside the eye
     upper: np.ndarray  # upper lid landmark indices
     lower: np.ndarray  # lower lid landmark indices
+    lid_points: np.ndarray  # upper then lower lid landmark indices (one look-up a frame)
+    rest_lids: np.ndarray  # (n, 2) float32: those points at rest
     up: np.ndarray  # (2,) unit vector from the lower lid's middle to the upper's, at rest
     made_up: MadeUpEyeball | None  # for an eye shown (nearly) shut: core/rig/eyeball.py
 
@@ -68,8 +70,20 @@ def _nearer(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], origin) -> np.
     return dist[0] < dist[1]
 
 
-def _shift(patch: np.ndarray, offset: np.ndarray, size: tuple[int, int], border: int):
-    m = np.float32([[1, 0, offset[0]], [0, 1, offset[1]]])
+_IDENTITY = np.eye(2, 3, dtype=np.float32)
+# clip(lids * 3, 0, 1) of a lid mask, looked up from its uint8 coverage (the same values)
+_LID_EDGE = clip(UNIT * 3, 0, 1)
+
+
+def _translation(offset: np.ndarray) -> np.ndarray:
+    """The 2x3 float32 matrix that moves a texture by `offset` (2,) px: one a frame for each
+    offset, shared by the textures that move alike."""
+    m = _IDENTITY.copy()
+    m[:, 2] = offset
+    return m
+
+
+def _shift(patch: np.ndarray, m: np.ndarray, size: tuple[int, int], border: int):
     return cv2.warpAffine(patch, m, size, flags=cv2.INTER_LINEAR, borderMode=border)
 
 
@@ -81,6 +95,8 @@ class EyeRenderer:
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
         self.skin = skin_colour(image, self.rest_xy)
         self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
+        # both lid polygons, fetched from a frame's points in one look-up
+        self._polys = np.concatenate([e.poly for e in self.eyes])
 
     def _eye(self, image: np.ndarray, xy: np.ndarray, s: str) -> _Eye:
         upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
@@ -157,8 +173,10 @@ class EyeRenderer:
         made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
                                   xy[list(c)], vis, self.skin, self.ipd, rest_open) \
             if rest_open < EYEBALL["below"] else None
+        lids = np.concatenate([upper, lower])
         return _Eye(poly, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
-                    (clean, lower_clean), np.asarray(upper), np.asarray(lower), up, made_up)
+                    (clean, lower_clean), np.asarray(upper), np.asarray(lower), lids, xy[lids],
+                    up, made_up)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
@@ -176,62 +194,74 @@ class EyeRenderer:
         disgust's 4 degrees of roll one iris sat 0.03-0.04 IPD high under its lid, a pale eye
         with no pupil, and the other low (by eye on a photo of deepface's tests)."""
         g = np.asarray(gaze_px, np.float32).reshape(2)
-        openings = [self.opening(deformed_xy, i) for i in range(len(self.eyes))]
+        # the iris stays within max_gaze of where the eyeball took it: clamping the whole shift
+        # (gaze plus the head's motion) left the iris behind a head tilted back more than ~5
+        # degrees, under the lower lid (happily surprised at intensity 1.5: white above a sliver)
+        limit = EYE_TUNING["max_gaze"] * self.ipd
+        norm = float(np.hypot(g[0], g[1]))
+        if norm > limit:
+            g = g * np.float32(limit / norm)
+        polys = deformed_xy[self._polys]
+        n = len(self.eyes[0].poly)
+        polys = [polys[i * n:(i + 1) * n] for i in range(len(self.eyes))]
+        openings = [polygon_opening(p) / self.ipd for p in polys]  # as self.opening
         # both eyes alike: one opened to a made-up eye beside a slit read as a wink (by eye)
         made_up = max((e.made_up.weight(o) for e, o in zip(self.eyes, openings)
                        if e.made_up is not None), default=0.0)
+        skull = np.zeros((len(self.eyes), 2), np.float32) if skull_px is None \
+            else np.asarray(skull_px, np.float32)
         for i, eye in enumerate(self.eyes):
             if openings[i] >= EYE_TUNING["closed"]:
-                skull = np.zeros(2, np.float32) if skull_px is None \
-                    else np.asarray(skull_px, np.float32)[i]
-                self._paint(img, deformed_xy, eye, g, skull, made_up if eye.made_up else 0.0)
+                self._paint(img, deformed_xy, polys[i], eye, g, skull[i],
+                            made_up if eye.made_up else 0.0)
         return img
 
-    def _paint(self, img: np.ndarray, xy: np.ndarray, eye: _Eye, gaze: np.ndarray,
-               ball: np.ndarray, made_up: float = 0.0) -> None:
-        poly = xy[eye.poly]
+    def _paint(self, img: np.ndarray, xy: np.ndarray, poly: np.ndarray, eye: _Eye,
+               rel: np.ndarray, ball: np.ndarray, made_up: float = 0.0) -> None:
+        """Paint `eye` into `img`: `poly` its lid polygon's points in `xy`, the eyeball moved
+        by `ball` (2,) px, the iris by `rel` (2,) px more (within max_gaze)."""
         box = poly_box(poly, img.shape)
         if box is None:
             return
         X0, Y0, X1, Y1 = box
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
-        # the eyeball rides with the skull (`ball`); the iris adds gaze, and
-        rel = gaze
-        # the iris stays within max_gaze of where the eyeball took it: clamping the whole shift
-        # (gaze plus the head's motion) left the iris behind a head tilted back more than ~5
-        # degrees, under the lower lid (happily surprised at intensity 1.5: white above a sliver)
-        limit = EYE_TUNING["max_gaze"] * self.ipd
-        norm = float(np.hypot(*rel))
-        if norm > limit:
-            rel = rel * np.float32(limit / norm)
+        # the eyeball rides with the skull (`ball`); the iris adds gaze
         o_ball = np.array([bx - X0, by - Y0], np.float32) + ball
         o_iris = o_ball + rel
-        empty = _shift(eye.empty, o_ball, size, cv2.BORDER_REPLICATE)
-        ba = _shift(eye.ball_alpha, o_ball, size, cv2.BORDER_CONSTANT)
-        iris = _shift(eye.iris, o_iris, size, cv2.BORDER_REPLICATE)
-        ia = _shift(eye.iris_alpha, o_iris, size, cv2.BORDER_CONSTANT)
-        lids = polygon_mask(poly, (size[1], size[0]), (X0, Y0))
+        m_ball, m_iris = _translation(o_ball), _translation(o_iris)
+        empty = _shift(eye.empty, m_ball, size, cv2.BORDER_REPLICATE)
+        ba = _shift(eye.ball_alpha, m_ball, size, cv2.BORDER_CONSTANT)
+        iris = _shift(eye.iris, m_iris, size, cv2.BORDER_REPLICATE)
+        ia = _shift(eye.iris_alpha, m_iris, size, cv2.BORDER_CONSTANT)
+        cover = polygon_coverage(poly, (size[1], size[0]), (X0, Y0))
         f = EYE_TUNING["feather"] * self.ipd
-        if f > 0.3:
-            lids = cv2.GaussianBlur(lids, (0, 0), f) * clip(lids * 3, 0, 1)
+        if f > 0.3:  # blurred, and kept to the polygon's own soft edge
+            lids = cv2.GaussianBlur(cv2.LUT(cover, UNIT), (0, 0), f)
+            lids *= cv2.LUT(cover, _LID_EDGE)
+        else:
+            lids = cv2.LUT(cover, UNIT)  # polygon_mask
         # the rest lid's rim, where a raised lid left it deeper inside the opening than its own
         # width, gives way to the eyeball continued from inside (at rest it lies within that
-        # width: unchanged)
+        # width: unchanged). How far the upper lid rises, the lower drops: one look-up of both
+        # lids' points, and the lower's drop the negated rise (the same values)
         band = self.rim_px
-        away = ((xy[eye.upper] - self.rest_xy[eye.upper] - ball) @ eye.up,  # the upper rises
-                (self.rest_xy[eye.lower] - xy[eye.lower] + ball) @ eye.up)  # the lower drops
+        rise = xy[eye.lid_points] - eye.rest_lids
+        rise -= ball
+        nu = len(eye.upper)
+        away = (max((rise[:nu] @ eye.up).tolist()), -min((rise[nu:] @ eye.up).tolist()))
         deep = None
         for k in (0, 1):
-            if float(away[k].max()) <= band:  # the rim is still within its width of the lid
+            if away[k] <= band:  # the rim is still within its width of the lid
                 continue
             if deep is None:
-                inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
+                inside = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT),
+                                               cv2.DIST_L2, 3)
                 deep = clip(inside - np.float32(band), 0, 1)
-            for layer, clean, o in ((empty, eye.clean[k][0], o_ball),
-                                    (iris, eye.clean[k][1], o_iris)):
-                w = spread(_shift(eye.rims[k], o, size, cv2.BORDER_CONSTANT) * deep)
-                moved = _shift(clean, o, size, cv2.BORDER_REPLICATE)
+            for layer, clean, m in ((empty, eye.clean[k][0], m_ball),
+                                    (iris, eye.clean[k][1], m_iris)):
+                w = spread(_shift(eye.rims[k], m, size, cv2.BORDER_CONSTANT) * deep)
+                moved = _shift(clean, m, size, cv2.BORDER_REPLICATE)
                 layer += np.multiply(moved - layer, w, out=moved)
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
@@ -239,14 +269,16 @@ class EyeRenderer:
         ia3 = spread(ia)
         content = np.multiply(empty, 1 - ia3, out=empty)
         content += np.multiply(iris, ia3, out=iris)
-        alpha = lids * np.maximum(ba, ia)
+        alpha = np.maximum(ba, ia, out=ba)
+        alpha *= lids
         if made_up > 0:  # an eye shut at rest, opened: the made-up eyeball over its slit
             m = eye.made_up
             at = o_iris + np.float32(m.centre) + np.float32([X0, Y0])
-            o_made = o_iris + np.float32([0.0, iris_drop(xy[eye.lower], *at, m.radius)])
-            ia3 = spread(_shift(m.iris_alpha, o_made, size, cv2.BORDER_CONSTANT))
-            ball = _shift(m.ball, o_ball, size, cv2.BORDER_REPLICATE)
-            made = ball + (_shift(m.iris, o_made, size, cv2.BORDER_REPLICATE) - ball) * ia3
+            m_made = _translation(
+                o_iris + np.float32([0.0, iris_drop(xy[eye.lower], *at, m.radius)]))
+            ia3 = spread(_shift(m.iris_alpha, m_made, size, cv2.BORDER_CONSTANT))
+            ball = _shift(m.ball, m_ball, size, cv2.BORDER_REPLICATE)
+            made = ball + (_shift(m.iris, m_made, size, cv2.BORDER_REPLICATE) - ball) * ia3
             made *= spread(lash_shade(lids, float(poly[:, 1].mean()) - Y0, self.ipd))
             content += (made - content) * np.float32(made_up)
             alpha += (lids - alpha) * np.float32(made_up)

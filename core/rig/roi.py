@@ -7,6 +7,11 @@ import math
 import cv2
 import numpy as np
 
+# uint8 coverage -> the float mask: these are the values of coverage.astype(float32) / 255,
+# looked up in one cv2.LUT pass (a frame draws ~5 masks; the cast and the division were two
+# passes and two arrays)
+UNIT = np.arange(256, dtype=np.float32) / 255.0
+
 
 def poly_box(poly: np.ndarray, shape: tuple[int, ...], pad: int = 2) -> tuple[int, ...] | None:
     """(x0, y0, x1, y1) around `poly` (N, 2) px, `pad` px beyond it (one more past the far
@@ -20,10 +25,20 @@ def poly_box(poly: np.ndarray, shape: tuple[int, ...], pad: int = 2) -> tuple[in
     return x0, y0, x1, y1
 
 
+def polygon_coverage(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
+    """uint8 anti-aliased coverage (0-255) of a polygon (N, 2) px in a box of `shape` whose
+    corner is `origin` px: polygon_mask before its scaling (look it up in a table of your own,
+    UNIT or one derived from it, to get a mask and a function of it in one pass)."""
+    mask = np.zeros(shape, np.uint8)
+    pts = points - np.asarray(origin, np.float32)
+    pts *= 16  # the same values as the product (1/16 px: fillPoly's shift=4)
+    cv2.fillPoly(mask, [pts.round(out=pts).astype(np.int32)], 255, lineType=cv2.LINE_AA,
+                 shift=4)
+    return mask
+
+
 def polygon_mask(points: np.ndarray, shape: tuple[int, int], origin) -> np.ndarray:
     """Anti-aliased float mask of a polygon (N, 2) px in a box of `shape` whose corner is
     `origin` px."""
-    mask = np.zeros(shape, np.uint8)
-    pts = np.round((points - np.asarray(origin, np.float32)) * 16).astype(np.int32)
-    cv2.fillPoly(mask, [pts], 255, lineType=cv2.LINE_AA, shift=4)
-    return mask.astype(np.float32) / 255.0
+    mask = polygon_coverage(points, shape, origin)
+    return cv2.LUT(mask, UNIT) if mask.size else mask.astype(np.float32)
