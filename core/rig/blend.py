@@ -16,6 +16,8 @@ LUMA = np.float32([0.299, 0.587, 0.114])  # BT.601 luminance of RGB (OpenCV's RG
 
 def spread(weight: np.ndarray, channels: int = 3) -> np.ndarray:
     """(h, w) float32 -> (h, w, channels), the weight in every channel."""
+    if channels == 3 and weight.dtype == np.float32:
+        return cv2.cvtColor(weight, cv2.COLOR_GRAY2RGB)  # the same copy, ~1 us less a call
     return cv2.merge([weight] * channels)
 
 

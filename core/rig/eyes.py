@@ -92,6 +92,12 @@ class EyeRenderer:
         self.ipd = frame.ipd
         # px: the rest upper lid's rim band (EYE_TUNING["rim_band"])
         self.rim_px = max(int(round(EYE_TUNING["rim_band"] * self.ipd)), 1)
+        # the lid edge's feather (px): cv2.GaussianBlur's own kernel for a float image (its
+        # size from sigma as it picks it), made once; sepFilter2D with it gives the blur's
+        # very values without building the kernel every call
+        f = EYE_TUNING["feather"] * self.ipd
+        self._feather = cv2.getGaussianKernel(int(round(f * 8 + 1)) | 1, f, cv2.CV_32F) \
+            if f > 0.3 else None
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
         self.skin = skin_colour(image, self.rest_xy)
         self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
@@ -227,7 +233,8 @@ class EyeRenderer:
         size = (int(X1 - X0), int(Y1 - Y0))
         bx, by = eye.box[:2]
         # the eyeball rides with the skull (`ball`); the iris adds gaze
-        o_ball = np.array([bx - X0, by - Y0], np.float32) + ball
+        o_ball = np.array([bx - X0, by - Y0], np.float32)
+        o_ball += ball
         o_iris = o_ball + rel
         m_ball, m_iris = _translation(o_ball), _translation(o_iris)
         empty = _shift(eye.empty, m_ball, size, cv2.BORDER_REPLICATE)
@@ -235,9 +242,9 @@ class EyeRenderer:
         iris = _shift(eye.iris, m_iris, size, cv2.BORDER_REPLICATE)
         ia = _shift(eye.iris_alpha, m_iris, size, cv2.BORDER_CONSTANT)
         cover = polygon_coverage(poly, (size[1], size[0]), (X0, Y0))
-        f = EYE_TUNING["feather"] * self.ipd
-        if f > 0.3:  # blurred, and kept to the polygon's own soft edge
-            lids = cv2.GaussianBlur(cv2.LUT(cover, UNIT), (0, 0), f)
+        k = self._feather
+        if k is not None:  # blurred, and kept to the polygon's own soft edge
+            lids = cv2.sepFilter2D(cv2.LUT(cover, UNIT), -1, k, k)
             lids *= cv2.LUT(cover, _LID_EDGE)
         else:
             lids = cv2.LUT(cover, UNIT)  # polygon_mask
@@ -254,15 +261,18 @@ class EyeRenderer:
         for k in (0, 1):
             if away[k] <= band:  # the rim is still within its width of the lid
                 continue
-            if deep is None:
-                inside = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT),
-                                               cv2.DIST_L2, 3)
-                deep = clip(inside - np.float32(band), 0, 1)
+            if deep is None:  # how far inside the lids, past the band (in place)
+                deep = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT), cv2.DIST_L2, 3)
+                deep -= np.float32(band)
+                clip(deep, 0, 1, out=deep)
             for layer, clean, m in ((empty, eye.clean[k][0], m_ball),
                                     (iris, eye.clean[k][1], m_iris)):
-                w = spread(_shift(eye.rims[k], m, size, cv2.BORDER_CONSTANT) * deep)
+                w = _shift(eye.rims[k], m, size, cv2.BORDER_CONSTANT)
+                w *= deep
                 moved = _shift(clean, m, size, cv2.BORDER_REPLICATE)
-                layer += np.multiply(moved - layer, w, out=moved)
+                moved -= layer
+                moved *= spread(w)
+                layer += moved
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
         # in place on the fresh layers (the same values as the plain expressions)
