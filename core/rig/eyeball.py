@@ -163,21 +163,39 @@ def softness(patch: np.ndarray) -> float:
     return best
 
 
+_interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
+
+
 def iris_drop(lower: np.ndarray, x: float, y: float, radius: float) -> float:
     """How far (px) to move a made-up iris of `radius` px centred at (x, y) down to rest on
     the lower lid: `lower` (n, 2) its points where they stand."""
-    yl = np.interp(x, *lower[np.argsort(lower[:, 0])].T)
+    o = lower[:, 0].argsort()
+    yl = _interp(x, lower[o, 0], lower[o, 1])  # np.interp without its wrapper: the same call
     return float(yl - EYEBALL["iris_on_lower_lid"] * radius - y)
 
 
-def lash_shade(lids: np.ndarray, mid_y: float, ipd: float) -> np.ndarray:
+def lash_shade(lids: np.ndarray, mid_y: float, ipd: float,
+               inside: np.ndarray | None = None) -> np.ndarray:
     """(h, w) float32 light factor for a made-up eye inside the lid mask `lids` (h, w): dark
     at the lid's edge (the lash line and the lid's shadow), the upper lid's edge the most;
-    mid_y: the opening's middle row in the mask's coordinates."""
-    inside = cv2.distanceTransform((lids > 0.5).astype(np.uint8), cv2.DIST_L2, 3)
-    edge = np.exp(-inside / np.float32(EYEBALL["lash_reach"] * ipd))
-    broad = np.exp(-inside / np.float32(EYEBALL["lid_shadow_reach"] * ipd))
+    mid_y: the opening's middle row in the mask's coordinates; inside: the distance
+    transform of lids > 0.5, where the caller has it (read only)."""
+    if inside is None:
+        inside = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT), cv2.DIST_L2, 3)
+    # the plain expressions' values, in place on two fresh arrays: edge, then the lash
+    # factor, in `lash`; broad, then the shadow's factor, in `shadow`
+    shadow = np.negative(inside)
+    lash = shadow / np.float32(EYEBALL["lash_reach"] * ipd)
+    np.exp(lash, out=lash)
+    shadow /= np.float32(EYEBALL["lid_shadow_reach"] * ipd)
+    np.exp(shadow, out=shadow)
     rows = np.arange(lids.shape[0], dtype=np.float32)[:, None]
     upper = clip(0.5 + (mid_y - rows) / np.float32(0.02 * ipd), 0.0, 1.0)  # 1 above the middle
-    lash = 1.0 - EYEBALL["lash"] * edge * (0.5 + 0.5 * upper)
-    return (lash * (1.0 - EYEBALL["lid_shadow"] * broad * upper)).astype(np.float32)
+    lash *= EYEBALL["lash"]
+    lash *= 0.5 + 0.5 * upper
+    np.subtract(1.0, lash, out=lash)
+    shadow *= EYEBALL["lid_shadow"]
+    shadow *= upper
+    np.subtract(1.0, shadow, out=shadow)
+    lash *= shadow
+    return lash

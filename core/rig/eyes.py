@@ -251,20 +251,22 @@ class EyeRenderer:
         # the rest lid's rim, where a raised lid left it deeper inside the opening than its own
         # width, gives way to the eyeball continued from inside (at rest it lies within that
         # width: unchanged). How far the upper lid rises, the lower drops: one look-up of both
-        # lids' points, and the lower's drop the negated rise (the same values)
+        # lids' points, one product (each row's value as in a product of its lid's rows alone:
+        # 100000 random trials), and the lower's drop the negated rise (the same values)
         band = self.rim_px
         rise = xy[eye.lid_points] - eye.rest_lids
         rise -= ball
+        rise = (rise @ eye.up).tolist()
         nu = len(eye.upper)
-        away = (max((rise[:nu] @ eye.up).tolist()), -min((rise[nu:] @ eye.up).tolist()))
-        deep = None
+        away = (max(rise[:nu]), -min(rise[nu:]))
+        deep = inside = None
         for k in (0, 1):
             if away[k] <= band:  # the rim is still within its width of the lid
                 continue
-            if deep is None:  # how far inside the lids, past the band (in place)
-                deep = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT), cv2.DIST_L2, 3)
-                deep -= np.float32(band)
-                clip(deep, 0, 1, out=deep)
+            if deep is None:  # how far inside the lids, past the band
+                inside = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT),
+                                               cv2.DIST_L2, 3)
+                deep = clip(inside - np.float32(band), 0, 1)
             for layer, clean, m in ((empty, eye.clean[k][0], m_ball),
                                     (iris, eye.clean[k][1], m_iris)):
                 w = _shift(eye.rims[k], m, size, cv2.BORDER_CONSTANT)
@@ -288,9 +290,16 @@ class EyeRenderer:
                 o_iris + np.float32([0.0, iris_drop(xy[eye.lower], *at, m.radius)]))
             ia3 = spread(_shift(m.iris_alpha, m_made, size, cv2.BORDER_CONSTANT))
             ball = _shift(m.ball, m_ball, size, cv2.BORDER_REPLICATE)
-            made = ball + (_shift(m.iris, m_made, size, cv2.BORDER_REPLICATE) - ball) * ia3
-            made *= spread(lash_shade(lids, float(poly[:, 1].mean()) - Y0, self.ipd))
-            content += (made - content) * np.float32(made_up)
+            # made = ball + (iris - ball) * ia3, shaded; then content += (made - content) * w:
+            # in place on the fresh iris layer (the same values)
+            made = _shift(m.iris, m_made, size, cv2.BORDER_REPLICATE)
+            made -= ball
+            made *= ia3
+            made += ball
+            made *= spread(lash_shade(lids, float(poly[:, 1].mean()) - Y0, self.ipd, inside))
+            made -= content
+            made *= np.float32(made_up)
+            content += made
             alpha += (lids - alpha) * np.float32(made_up)
         # one layer, so the lid's soft edge blends it once
         paint(img, box, content, alpha)
