@@ -7,7 +7,6 @@ corners give way least: the skin around them unfolds by following them."""
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 from scipy.spatial import Delaunay
 
 from core.face.regions import region
@@ -66,39 +65,37 @@ class FoldGuard:
         self.pull[_CORNERS] *= FOLD_GUARD["corner_share"]
         self._keep = 1 - self.pull  # float32, as the pass computed it
         self.sign = np.sign(self._area(self.P))
-        self._edges = self._edge_matrix()
+        self._plus_minus = self._edge_index()
 
     def _area(self, Q: np.ndarray) -> np.ndarray:
         return _signed_area(Q, self._corners)
 
-    def _edge_matrix(self) -> sparse.csr_matrix:
-        """(4 T, 2 m) +1/-1 matrix that takes the flat (x, y) points to, per triangle (a, b, c),
-        xb - xa, yb - ya (rows 0..2T) and yc - ya, xc - xa (rows 2T..4T): twice the signed area
-        is the product of the halves' first rows minus that of their second rows. b and c swap
-        where the rest triangle is negative, so that folded reads alike everywhere: area * sign
-        < 0 exactly when p[:T] < p[T:] (the same float32 products, swapped; 0 + x - y is x - y
-        exactly; and a difference of two floats is below zero exactly when the first is the
+    def _edge_index(self) -> np.ndarray:
+        """(8 T,) indices into the flat (x, y) points: per triangle (a, b, c), the minuends
+        xb, yb (rows 0..2T) and yc, xc (rows 2T..4T), then their subtrahends xa, ya, ya, xa:
+        the first half less the second is xb - xa, yb - ya, yc - ya, xc - xa, and twice the
+        signed area is the product of its halves' first rows minus that of their second rows.
+        b and c swap where the rest triangle is negative, so that folded reads alike
+        everywhere: area * sign < 0 exactly when p[:T] < p[T:] (the same float32 products,
+        swapped; a difference of two floats is below zero exactly when the first is the
         smaller). A triangle without a sign (never folded) gets a, a, a: p = 0, 0."""
         a, b, c = (self.tri[:, k] for k in range(3))
         pos, some = self.sign > 0, self.sign != 0
         b, c = np.where(pos, b, c), np.where(pos, c, b)
         b, c = np.where(some, b, a), np.where(some, c, a)
-        plus = np.concatenate([2 * b, 2 * b + 1, 2 * c + 1, 2 * c])
-        minus = np.concatenate([2 * a, 2 * a + 1, 2 * a + 1, 2 * a])
-        rows = np.arange(len(plus))
-        return sparse.csr_matrix(
-            (np.repeat(np.float32([1.0, -1.0]), len(plus)),
-             (np.concatenate([rows, rows]), np.concatenate([plus, minus]))),
-            shape=(len(plus), 2 * self.m))
+        return np.concatenate([2 * b, 2 * b + 1, 2 * c + 1, 2 * c,
+                               2 * a, 2 * a + 1, 2 * a + 1, 2 * a]).astype(np.intp)
 
     def _folded(self, moved: np.ndarray) -> np.ndarray:
         """Indices of the triangles folded with the mesh's points at `moved` (m, 2) IPD: the
-        same as area * sign < 0, in one sparse product and three operations (the guard's pass
-        runs up to ~40 times a frame on a frown over the smiling photo; ~2x faster)."""
-        d = self._edges @ moved.reshape(-1)
-        half = len(d) // 2
-        p = d[:half] * d[half:]
-        return np.flatnonzero(p[: half // 2] < p[half // 2:])
+        same as area * sign < 0, from one gather and four operations (the guard's pass runs up
+        to ~40 times a frame on a frown over the smiling photo; ~3x faster than the signed
+        areas, ~1.3x than the same differences as a sparse matrix product)."""
+        t = len(self.tri)
+        g = moved.reshape(-1)[self._plus_minus]
+        d = g[:4 * t] - g[4 * t:]
+        p = d[:2 * t] * d[2 * t:]
+        return (p[:t] < p[t:]).nonzero()[0]
 
     def flipped(self, d: np.ndarray, extra: np.ndarray | None = None) -> np.ndarray:
         """Indices of the mesh's triangles that displacements d (N, 2) IPD (and `extra`, the
@@ -112,17 +109,24 @@ class FoldGuard:
         `pinned` points keep their motion (the seam of sealed lips: relaxing it parted the lips
         again); a flipped triangle they share is unfolded by its other corners. `extra` (K, 2):
         the motion of the fixed points given at construction."""
+        return self.unfold(d, pinned, extra)[0]
+
+    def unfold(self, d: np.ndarray, pinned: np.ndarray | None = None,
+               extra: np.ndarray | None = None) -> tuple[np.ndarray, int | None]:
+        """`__call__`'s result and how many triangles it leaves flipped (`flipped`), where its
+        last pass counted them (0 unless its passes ran out; None then)."""
         n, m = self.n, self.m
         free = np.ones(m, bool)
         free[n:] = False
         if pinned is not None:
             free[pinned[pinned < n]] = False
         full = d if m == n else np.vstack([d[:n], extra.astype(d.dtype)])
-        out = None
+        out, left = None, None
         for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
             cur = full if out is None else out
             bad = self._folded(self.P + cur[:m])
             if not len(bad):
+                left = 0
                 break
             if out is None:
                 out = full.copy()
@@ -137,10 +141,9 @@ class FoldGuard:
             c = out[t]
             mean = (c[:, 0] + c[:, 1] + c[:, 2]) / 3
             acc = np.zeros((m, 2), np.float32)
-            flat = t.ravel()
-            np.add.at(acc, flat, np.repeat(mean, 3, axis=0))
-            cnt = np.bincount(flat, minlength=m).astype(np.float32)
-            hit = np.flatnonzero(cnt * free)  # indices: ~2x faster than the mask here
+            np.add.at(acc, t, mean[:, None])  # in t's order, as over its flat corners
+            cnt = np.bincount(t.ravel(), minlength=m).astype(np.float32)
+            hit = (cnt * free).nonzero()[0]  # indices: ~2x faster than the mask here
             if i < FOLD_GUARD["corner_passes"]:
                 a, keep = self.pull[hit, None], self._keep[hit, None]
             else:
@@ -148,9 +151,9 @@ class FoldGuard:
                 keep = 1 - a
             out[hit] = keep * out[hit] + a * acc[hit] / cnt[hit, None]
         if out is None:
-            return d
+            return d, left
         if m == n:
-            return out
+            return out, left
         res = d.copy()
         res[:n] = out[:n]
-        return res
+        return res, left

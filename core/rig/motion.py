@@ -45,6 +45,12 @@ _LOWER_RINGS = (region("lips_lower_inner"), region("lips_lower_semi_inner"),
 _LIPS = np.concatenate([*_UPPER_RINGS, *_LOWER_RINGS])
 _UPPER_OUTSIDE = np.concatenate(_UPPER_RINGS[1:])  # each lip's rings outside its inner contour
 _LOWER_OUTSIDE = np.concatenate(_LOWER_RINGS[1:])
+# the lower lip's inner contour, its own points and the outer mouth corners, in one gather
+_LOWER_LIP = np.concatenate([_LOWER_RINGS[0], LOWER_LIP_ONLY, [61, 291]])
+_N_INNER_LO = len(_LOWER_RINGS[0])
+_interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
+_ONE, _HALF = np.float32(1.0), np.float32(0.5)
+_PIVOT = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)  # (x, y, depth)
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
 # "closed_gap" 0.008), without the gap's triangles collapsing to nothing and flipping
 _LIP_CONTACT = 0.004
@@ -52,10 +58,18 @@ _LIP_CONTACT = 0.004
 
 def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
     """3-D rotation for head pitch then roll (yaw turns on the sphere, MotionModel._yaw)."""
-    p, r = np.radians([pitch, roll])
-    rx = np.array([[1, 0, 0], [0, np.cos(p), -np.sin(p)], [0, np.sin(p), np.cos(p)]])
-    rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    angles = np.radians([pitch, roll])
+    (cp, cr), (sp, sr) = np.cos(angles), np.sin(angles)
+    rx = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
+    rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
     return rz @ rx
+
+
+def _curve_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """core/rig/au_points.py `curve_at` without numpy's Python wrappers (the same calls and
+    values; ~20 a frame)."""
+    o = points[:, 0].argsort()
+    return _interp(x, points[o, 0], points[o, 1])
 
 
 def pressed_shut(pose: RigPose) -> float:
@@ -109,6 +123,13 @@ class MotionModel:
         self.ring_pairs = self._ring_pairs()
         self.lip_sides = self._lip_sides()
         self.key_index = self.basis.index()
+        # each AU's right and left basis keys (au_weights)
+        self._au_keys = {au: [self.key_index[(au, "R")], self.key_index[(au, "L")]]
+                         for au, side in self.key_index if side == "R"}
+        self._lip_bodies = self._lip_body_curve()
+        self._P_lower = self.P[_LOWER_LIP]  # _lower_lip_depth's points at rest
+        self._inner_up_y, self._inner_lo_y = self.P[_INNER_UP, 1], self.P[_INNER_LO, 1]
+        self._pitch_roll_last: tuple = (None, None)
         # how far each AU at 1.0 parts the lips on this face (IPD; 0 for those that don't)
         self._parting = np.zeros(NUM_AUS, np.float32)
         for au in AU_NUMBERS:
@@ -187,11 +208,14 @@ class MotionModel:
         return float(np.asarray(mixed, np.float32) @ self._parting)
 
     def au_weights(self, aus: dict[int, float]) -> np.ndarray:
-        w = np.zeros(len(self.basis.keys), np.float32)
+        """The basis' weights for AU intensities `aus`: each AU on both sides (one write)."""
+        keys, values = [], []
         for au, v in aus.items():
             if v:
-                w[self.key_index[(au, "R")]] += v
-                w[self.key_index[(au, "L")]] += v
+                keys += self._au_keys[au]
+                values += (v, v)
+        w = np.zeros(len(self.basis.keys), np.float32)
+        w[keys] = values
         return w
 
     def _silhouette(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
@@ -211,14 +235,15 @@ class MotionModel:
         return sides
 
     def _on_sphere(self, points: np.ndarray, z: np.ndarray):
-        """(radius, angle, depth in front of the sphere) of `points` (IPD) at depths `z`."""
+        """(radius, angle, depth in front of the sphere, sine of the angle) of `points` (IPD) at
+        depths `z`."""
         x, y = points[:, 0], points[:, 1]
         (y_r, r_r, z_r), (y_l, r_l, z_l) = self.silhouette
         right = x < 0
         r = np.where(right, np.interp(y, y_r, r_r), np.interp(y, y_l, r_l))
         centre_z = np.where(right, np.interp(y, y_r, z_r), np.interp(y, y_l, z_l))
         theta = np.arcsin(clip(x / r, -1.0, 1.0))
-        return r, theta, np.maximum((centre_z - z) - r * np.cos(theta), 0.0)
+        return r, theta, np.maximum((centre_z - z) - r * np.cos(theta), 0.0), np.sin(theta)
 
     def _yaw(self, rest: np.ndarray, z: np.ndarray, yaw: float, key=None) -> np.ndarray:
         """x of `rest` points (IPD, depths `z`) after a head yaw (degrees): each turns on the
@@ -231,12 +256,12 @@ class MotionModel:
             geometry = self._on_sphere(rest, z)
             if key is not None:
                 self._sphere_cache[key] = geometry
-        r, theta, front = geometry
+        r, theta, front, sin_theta = geometry
         a = np.radians(yaw)
         # the turn's change added to the point's own x: a point outside its sphere (beside a
         # near profile's oval, where the sphere is narrower than the picture) moves with the
         # silhouette instead of snapping onto it, which tore the picture at any yaw, even 0.3 deg
-        turned = rest[:, 0] + r * (np.sin(clip(theta - a, -np.pi / 2, np.pi / 2)) - np.sin(theta))
+        turned = rest[:, 0] + r * (np.sin(clip(theta - a, -np.pi / 2, np.pi / 2)) - sin_theta)
         return (turned - np.sin(a) * front * HEAD_YAW["protrusion"]).astype(np.float32)
 
     def head_displacement(self, points: np.ndarray, head, idx=None,
@@ -266,20 +291,34 @@ class MotionModel:
     def _turn(self, points: np.ndarray, head, rest: np.ndarray, z: np.ndarray,
               key=None) -> np.ndarray:
         """`head_displacement` of `points` at rest places `rest`, depths `z` (`key`: `_yaw`'s)."""
-        moved = np.array(points, np.float32)
+        # (x, y, depth), turned in place: the points, then their depths
+        moved = np.empty((len(points), 3), np.float32)
+        moved[:, :2] = points
         if head[0]:
             # each point turns where it sits on the head: its rest place picks its sphere (a
             # jaw dropped by speech below the oval's lowest height took the chin's tiny radius
             # and a notch appeared in the jaw line)
             moved[:, 0] += self._yaw(rest, z, head[0], key) - rest[:, 0]
         if head[1] or head[2]:
-            pivot = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)
-            p3 = np.column_stack([moved, z]) - pivot
-            moved = (p3 @ _pitch_roll(head[1], head[2]).T.astype(np.float32) + pivot)[:, :2]
-        return moved - points
+            moved[:, 2] = z
+            moved -= _PIVOT
+            moved = moved @ self._rotation(head[1], head[2]) + _PIVOT
+        return moved[:, :2] - points
+
+    def _rotation(self, pitch: float, roll: float) -> np.ndarray:
+        """`_pitch_roll`'s matrix, transposed, float32: asked three times a frame with the same
+        head (the landmarks, the eyeballs, the bone points); kept once."""
+        key = (pitch, roll)
+        last = self._pitch_roll_last  # one read: a preview thread may replace it meanwhile
+        if last[0] != key:
+            last = (key, _pitch_roll(pitch, roll).T.astype(np.float32))
+            last[1].setflags(write=False)
+            self._pitch_roll_last = last
+        return last[1]
 
     def displacement(self, pose: RigPose, emotion: np.ndarray | None = None) -> np.ndarray:
-        """(478, 2) displacement in IPD: emotion (precomputed by the MoE) + other AUs + head + gaze."""
+        """(478, 2) displacement in IPD: emotion (precomputed by the MoE) + other AUs + head +
+        gaze."""
         d = self.basis.displacement(self.au_weights(pose.aus))
         if emotion is not None:
             d = d + emotion
@@ -307,14 +346,14 @@ class MotionModel:
         d += self.head_displacement(self.P + d, pose.head)
         depth = self._lower_lip_depth(d)
         pins = None if self.rims is None else self.pin_displacement(pose.head)
-        guarded = self.fold_guard(d, sealed, pins)
+        guarded, folds = self.fold_guard.unfold(d, sealed, pins)
         touched = guarded is not d and not np.array_equal(guarded[_LIPS], d[_LIPS])
-        d = self._lips_after_guard(guarded, depth, pins, touched)
+        d = self._lips_after_guard(guarded, depth, pins, touched, folds)
         d[IRIS] += np.asarray(pose.gaze, np.float32)
         return d
 
     def _lips_after_guard(self, d: np.ndarray, depth: np.ndarray, pins: np.ndarray | None,
-                          touched: bool) -> np.ndarray:
+                          touched: bool, folds: int | None = None) -> np.ndarray:
         """The fold guard unfolds the skin beside the mouth corners, and its relaxation runs on
         along the lips, where it thickens a lip the mix thinned and can carry one lip's ring
         past the other lip's inner contour (the mesh's triangles across the mouth are not the
@@ -325,36 +364,43 @@ class MotionModel:
         rings are put back in order (`_order_rings`) and outside the other lip's inner contour
         (`_lips_apart`). Each step is taken in full, or half of it, or not at all: whichever
         first turns no more of the guard's triangles over (`pins`: its fixed points). When the
-        guard moved no lip point (not `touched`) only the last step can change anything."""
-        folds = None
+        guard moved no lip point (not `touched`) only the last step can change anything.
+        `folds`: how many of the guard's triangles `d` turns over, where the guard knows."""
         steps = (lambda x: self._keep_lower_lip(x, depth), self._order_rings, self._lips_apart)
         for step in steps if touched else steps[-1:]:
             moved = step(d.copy())
-            if np.array_equal(moved, d):
+            if (moved == d).all():  # np.array_equal's test
                 continue
             if folds is None:
                 folds = len(self.fold_guard.flipped(d, pins))
-            for share in (1.0, 0.5):
-                out = d + np.float32(share) * (moved - d)
+            change = moved - d
+            for share in (_ONE, _HALF):
+                out = d + share * change
                 if len(self.fold_guard.flipped(out, pins)) <= folds:
                     d = out
                     break
         return d
 
+    def _lower_lip(self, d: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(how far each of the lower lip's own points lies below its inner contour (IPD),
+        those points, the outer mouth corners), moved by `d`."""
+        q = self._P_lower + d[_LOWER_LIP]
+        inner, own = q[:_N_INNER_LO], q[_N_INNER_LO:-2]
+        return own[:, 1] - _curve_at(inner, own[:, 0]), own, q[-2:]
+
     def _lower_lip_depth(self, d: np.ndarray) -> np.ndarray:
         """How far each of the lower lip's own points lies below its inner contour (IPD)."""
-        Q = self.P + d
-        return Q[LOWER_LIP_ONLY, 1] - curve_at(Q[_LOWER_RINGS[0]], Q[LOWER_LIP_ONLY, 0])
+        return self._lower_lip(d)[0]
 
     def _keep_lower_lip(self, d: np.ndarray, before: np.ndarray) -> np.ndarray:
         """The lower lip's own points lifted back to their depth below its inner contour
         `before` the guard, where it deepened them; fading to nothing at the corners (in
         place)."""
-        over = np.maximum(self._lower_lip_depth(d) - before, 0.0)
-        c = self.P[[61, 291]] + d[[61, 291]]
+        depth, own, c = self._lower_lip(d)
+        over = np.maximum(depth - before, 0.0)
         half = max(abs(float(c[1, 0] - c[0, 0])) / 2, 1e-6)
-        x = self.P[LOWER_LIP_ONLY, 0] + d[LOWER_LIP_ONLY, 0]
-        d[LOWER_LIP_ONLY, 1] -= over * clip(1.0 - ((x - c[:, 0].mean()) / half) ** 2, 0.0, 1.0)
+        mid = (c[0, 0] + c[1, 0]) / 2  # np.mean's float32 sum and division, without its wrapper
+        d[LOWER_LIP_ONLY, 1] -= over * clip(1.0 - ((own[:, 0] - mid) / half) ** 2, 0.0, 1.0)
         return d
 
     def _lip_sides(self) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
@@ -370,18 +416,29 @@ class MotionModel:
         `_seal_lips`')."""
         return self._keep_sides(d, self.lip_sides)
 
+    def _lip_body_curve(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`_shift_lip_bodies`' curve at rest: its x (the inner corners and the upper inner
+        contour's points) in x order, where each shift goes in that order, and the x of the
+        points it moves (each lip's own), all float64 as np.interp takes them."""
+        x = np.concatenate([self.P[[78], 0], self.P[_INNER_UP, 0], self.P[[308], 0]])
+        x = x.astype(np.float64)  # sorted as the float64 curve was
+        o = x.argsort()
+        at = np.argsort(o)[1:-1]  # the shift of inner pair i goes to at[i]
+        return (x[o], at,
+                self.P[np.concatenate([UPPER_LIP_ONLY, LOWER_LIP_ONLY]), 0].astype(np.float64))
+
     def _shift_lip_bodies(self, d: np.ndarray, shift: np.ndarray) -> np.ndarray:
         """Move each lip body vertically by `shift` (per inner pair, + closes: the upper lip down,
         the lower up), interpolated across the mouth and zero at the corners (moving only the
         inner contours would push them through the lips' own middle rings; moving the lips
-        bodily would fold the corners)."""
-        corners = self.P[[78, 308], 0]
-        curve = np.column_stack([
-            np.concatenate([corners[:1], self.P[_INNER_UP, 0], corners[1:]]),
-            np.concatenate([[0.0], shift, [0.0]])])
-        d = d.copy()
-        for pts, sign in ((UPPER_LIP_ONLY, 1.0), (LOWER_LIP_ONLY, -1.0)):  # corners stay put
-            d[pts, 1] += sign * curve_at(curve, self.P[pts, 0]).astype(np.float32)
+        bodily would fold the corners). In place."""
+        xp, at, x = self._lip_bodies
+        fp = np.zeros(len(xp))
+        fp[at] = shift
+        moves = _interp(x, xp, fp).astype(np.float32)  # both lips', as curve_at took them
+        n = len(UPPER_LIP_ONLY)
+        d[UPPER_LIP_ONLY, 1] += moves[:n]  # corners stay put
+        d[LOWER_LIP_ONLY, 1] -= moves[n:]
         return d
 
     def _close_over(self, d: np.ndarray, press: float) -> np.ndarray:
@@ -389,7 +446,7 @@ class MotionModel:
         rest gap the AU basis knows: over a raised upper lip (a grin's or a sneer's AU10) the
         lips of 'Papa' stayed 0.05-0.11 IPD apart. Both lips move, half each."""
         k = closure_share(press)
-        gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])
+        gap = (self._inner_lo_y + d[_INNER_LO, 1]) - (self._inner_up_y + d[_INNER_UP, 1])
         return self._shift_lip_bodies(d, np.maximum(gap - _LIP_CONTACT, 0.0) * (k / 2))
 
     def _ring_pairs(self) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
@@ -402,30 +459,32 @@ class MotionModel:
                             for inner, ring in zip(rings, rings[1:])],
                            MOUTH_LIMITS["lip_ring_gap"])
 
-    def _sides(self, specs, gap: float) -> list[tuple[np.ndarray, np.ndarray, float, np.ndarray]]:
-        """(curve, points, side, clearance) for each (curve, points, side) of `specs`: the
-        points stay on their side of the curve (-1 above, +1 below) by `gap`, or by their rest
-        distance from it if smaller."""
+    def _sides(self, specs, gap: float) -> list[tuple[np.ndarray, np.ndarray, bool, np.ndarray]]:
+        """(curve, points, below, offset) for each (curve, points, side) of `specs`: the
+        points stay on their side of the curve (-1 above, +1 below: `below`) by `gap`, or by
+        their rest distance from it if smaller (the clearance; `offset`: it signed, the
+        curve's height to the points' bound)."""
         out = []
         for curve, pts, sign in specs:
             rest = sign * (self.P[pts, 1] - curve_at(self.P[curve], self.P[pts, 0]))
-            out.append((curve, pts, sign, np.minimum(rest, gap).astype(np.float32)))
+            clearance = np.minimum(rest, gap).astype(np.float32)
+            out.append((curve, pts, sign > 0, sign * clearance))
         return out
 
     def _keep_sides(self, d: np.ndarray, sides) -> np.ndarray:
         """Points that crossed to the wrong side of their curve (`_sides`, in order: a curve
         moved by an earlier entry counts as moved) put back on its clearance (in place)."""
         Q = self.P + d
-        for curve, pts, sign, clearance in sides:
-            c = Q[curve]
-            o = c[:, 0].argsort()  # curve_at's, without numpy's wrappers (~40 calls a frame)
-            bound = np.interp(Q[pts, 0], c[o, 0], c[o, 1]) + sign * clearance
+        for curve, pts, below, offset in sides:
+            c, q = Q[curve], Q[pts]
+            o = c[:, 0].argsort()  # _curve_at's (~40 calls a frame)
+            bound = _interp(q[:, 0], c[o, 0], c[o, 1]) + offset
             # sign * (y - bound) < 0, exactly: a float difference is below zero iff y < bound
-            bad = Q[pts, 1] < bound if sign > 0 else Q[pts, 1] > bound
-            if bad.any():
-                moved = pts[bad]
-                Q[moved, 1] = bound[bad]
-                d[moved, 1] = bound[bad] - self.P[moved, 1]
+            bad = ((q[:, 1] < bound) if below else (q[:, 1] > bound)).nonzero()[0]
+            if len(bad):
+                moved, y = pts[bad], bound[bad]
+                Q[moved, 1] = y
+                d[moved, 1] = y - self.P[moved, 1]
         return d
 
     def _order_rings(self, d: np.ndarray) -> np.ndarray:
@@ -444,15 +503,15 @@ class MotionModel:
         (pressed lips, AU24/AU23, on top of a parted rest mouth taken away) meet halfway
         instead. Left to the fold guard, crossing lips relax the whole mouth and stay ~0.025 IPD
         apart: a band of teeth under pressed lips."""
-        y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
-        y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
+        y_up = self._inner_up_y + d[_INNER_UP, 1]
+        y_lo = self._inner_lo_y + d[_INNER_LO, 1]
         crossed = y_lo < y_up
         if not crossed.any():
             return d, None
         # each lip body backs off by half its overshoot, then each pair meets
         d = self._shift_lip_bodies(d, -np.where(crossed, y_up + _LIP_CONTACT - y_lo, 0.0) / 2)
-        y_up = self.P[_INNER_UP, 1] + d[_INNER_UP, 1]
-        y_lo = self.P[_INNER_LO, 1] + d[_INNER_LO, 1]
+        y_up = self._inner_up_y + d[_INNER_UP, 1]
+        y_lo = self._inner_lo_y + d[_INNER_LO, 1]
         crossed = crossed & (y_lo < y_up + _LIP_CONTACT)
         meet = (y_up + y_lo) / 2
         up, lo = _INNER_UP[crossed], _INNER_LO[crossed]
@@ -461,7 +520,8 @@ class MotionModel:
         # sealed lower points lie along the upper contour between its points (each pair met at
         # its own x; where the two contours' points sit at different x on a curved seam, a lower
         # point poked above the upper chord and turned the triangles across the mouth over)
-        on_seam = curve_at((self.P + d)[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) + _LIP_CONTACT
+        on_seam = _curve_at(self.P[_INNER_UP_C] + d[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) \
+            + _LIP_CONTACT
         d[lo, 1] = np.maximum(self.P[lo, 1] + d[lo, 1], on_seam) - self.P[lo, 1]
         # the pairs now touching: the fold guard keeps them where they met
         gap = (self.P[_INNER_LO, 1] + d[_INNER_LO, 1]) - (self.P[_INNER_UP, 1] + d[_INNER_UP, 1])

@@ -1,6 +1,6 @@
-"""The fold guard's test for folded triangles (core/rig/fold_guard.py `_folded`: one sparse
-product on triangles oriented alike) finds exactly the triangles whose signed area changed sign,
-as computed plainly."""
+"""The fold guard's test for folded triangles (core/rig/fold_guard.py `_folded`: one gather
+of edge differences on triangles oriented alike) finds exactly the triangles whose signed area
+changed sign, as computed plainly."""
 import numpy as np
 import pytest
 
@@ -27,7 +27,7 @@ def test_folded_matches_the_signed_area(pins):
     # rest triangle are checked
     guard.tri[::2] = guard.tri[::2, ::-1]
     guard.sign = np.sign(_signed_area(guard.P, tuple(guard.tri.T)))
-    guard._edges = guard._edge_matrix()
+    guard._plus_minus = guard._edge_index()
     assert (guard.sign > 0).any() and (guard.sign < 0).any()
     rng = np.random.default_rng(1)
     found = 0
