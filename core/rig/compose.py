@@ -41,8 +41,11 @@ class FrameDrive:
     gaze: tuple[float, float] = (0.0, 0.0)
 
 
-_PRESS_IDX = [AU_INDEX[au] for au in PRESS_AUS]
-_OPEN_IDX = [AU_INDEX[au] for au in OPEN_AUS]
+_PRESS_IDX = np.array([AU_INDEX[au] for au in PRESS_AUS])
+_OPEN_IDX = np.array([AU_INDEX[au] for au in OPEN_AUS])
+# each AU's yield to speech: none (0), the pressing one (1) or the opening one (2)
+_YIELD_OF = np.zeros(NUM_AUS, np.intp)
+_YIELD_OF[_PRESS_IDX], _YIELD_OF[_OPEN_IDX] = 1, 2
 _SPEECH_FORM = speech_form_matrix()
 
 
@@ -106,7 +109,7 @@ def _rest_displacement(motion: MotionModel, row: TrackRow,
     and the share of each rest AU taken."""
     g = row.g
     if np.isnan(row.neutralize):  # auto: on with an emotion, easing in with its gates
-        strength = min(float(np.max(g)), 1.0)
+        strength = min(float(np.maximum.reduce(g)), 1.0)  # np.max without its wrapper
     else:
         strength = float(row.neutralize)
     fractions = rest_removal(motion.rest.aus, mixed, strength, motion.rest.parted,
@@ -119,9 +122,9 @@ def _rest_displacement(motion: MotionModel, row: TrackRow,
             home = motion.rest_home_region.get(au)
             if home is not None:
                 fractions[au] *= float(open_[home])
-    d = motion.rest.removal(fractions)
+    d = motion.rest_removal(fractions)
     if row.s is not None:
-        d *= open_[motion.moe.token_region][:, None]
+        d = d * open_[motion.moe.token_region][:, None]
     return d, fractions
 
 
@@ -131,15 +134,10 @@ def onset(t: float) -> float:
     return ONSET_FLOOR + (1.0 - ONSET_FLOOR) * x * x * (3 - 2 * x)
 
 
-def _emotion_displacement(motion: MotionModel, row: TrackRow, muted: list[int],
-                          yields: tuple[float, float]) -> np.ndarray:
-    """MoE output for gains (base) with the pressing and opening AUs scaled by (1 - their
-    yield).
-
-    The experts are linear in the AU gain, so out(gain) = out(base) - yield_p * out(press part)
-    - yield_o * out(open part): three MoE calls per distinct condition (cached), not one per
-    frame while speech varies.
-    """
+def _emotion_parts(motion: MotionModel, row: TrackRow, muted: list[int]) -> tuple:
+    """(MoE output for the condition's AU gains (base), the same for the pressing AUs' share
+    of them alone, for the opening AUs' alone, the base gains (moe.au_gain)): per distinct
+    condition (cached), not per frame (`_emotion_displacement`, compose's gains)."""
     g = row.g
     key = (g.tobytes(), tuple(sorted(muted)), None if row.s is None else row.s.tobytes())
 
@@ -150,10 +148,21 @@ def _emotion_displacement(motion: MotionModel, row: TrackRow, muted: list[int],
             part = np.zeros_like(base)
             part[idx] = base[idx]
             parts.append(motion.moe.displacement(g, row.s, part))
-        return (motion.moe.displacement(g, row.s, base), *parts)
+        return (motion.moe.displacement(g, row.s, base), *parts, base)
 
     # the cache locks itself: the GUI's preview and clip threads share one portrait
-    full, press, open_ = motion.emotion_cache.get_or_make(key, make)
+    return motion.emotion_cache.get_or_make(key, make)
+
+
+def _emotion_displacement(parts: tuple, yields: tuple[float, float]) -> np.ndarray:
+    """MoE output for gains (base) with the pressing and opening AUs scaled by (1 - their
+    yield), from the condition's `_emotion_parts`.
+
+    The experts are linear in the AU gain, so out(gain) = out(base) - yield_p * out(press part)
+    - yield_o * out(open part): three MoE calls per distinct condition, not one per frame while
+    speech varies.
+    """
+    full, press, open_, _ = parts
     out = full
     for y, part in zip(yields, (press, open_)):
         if y:
@@ -167,12 +176,12 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     muted, forced = row.muted, row.forced
     g_eff = row.g
     yields = _yields(drive)
-    yield_gain = np.ones(NUM_AUS, np.float32)
-    yield_gain[_PRESS_IDX] -= yields[0]
-    yield_gain[_OPEN_IDX] -= yields[1]
-    gain = motion.moe.au_gain(g_eff, muted, yield_gain)
+    # 1 less each AU's yield, in float32
+    yield_gain = np.float32(1.0) - np.array([0.0, *yields], np.float32)[_YIELD_OF]
+    parts = _emotion_parts(motion, row, muted)
+    gain = parts[-1] * yield_gain  # moe.au_gain(g_eff, muted, yield_gain): base gains * extra
     mixed = motion.moe.mixed_aus(g_eff, gain)
-    emotion = _emotion_displacement(motion, row, muted, yields)
+    emotion = _emotion_displacement(parts, yields)
     smile_taken = 0.0
     fractions: dict[int, float] = {}
     if motion.rest.aus:
@@ -183,7 +192,7 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     extra = _speech_aus(drive.speech, mixed, muted)
     if drive.activity > 0:  # the experts' own speaking forms (core/expression.py SPEECH_FORM)
         form = np.asarray(g_eff, np.float32) @ _SPEECH_FORM * np.float32(drive.activity)
-        for i in np.flatnonzero(form > 1e-4):
+        for i in (form > 1e-4).nonzero()[0]:
             au = AU_NUMBERS[i]
             if au not in muted and au not in forced:
                 extra[au] = extra.get(au, 0.0) + float(form[i])
@@ -194,11 +203,12 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     for au in EYE_CLOSURE_AUS:
         extra.pop(au, None)
 
-    total = {au: float(mixed[i]) for i, au in enumerate(AU_NUMBERS)}
+    total = dict(zip(AU_NUMBERS, mixed.tolist()))
     for au, v in extra.items():
         total[au] = total.get(au, 0.0) + v
     total[45] = max(total.get(45, 0.0), blink)
-    final = {au: round(min(max(v, 0.0), 1.0), 4) for au, v in total.items() if v > 1e-4}
+    # max(v, 0.0) is v itself past the threshold
+    final = {au: round(min(v, 1.0), 4) for au, v in total.items() if v > 1e-4}
     head = tuple(float(a) + float(b) for a, b in zip(drive.head, row.head))
     gaze = tuple(float(a) * row.gaze_life + float(b) for a, b in zip(drive.gaze, row.gaze))
     chin = (np.float32(final.get(17, 0.0)) * motion.chin_per_au17

@@ -130,6 +130,7 @@ class MotionModel:
         self._P_lower = self.P[_LOWER_LIP]  # _lower_lip_depth's points at rest
         self._inner_up_y, self._inner_lo_y = self.P[_INNER_UP, 1], self.P[_INNER_LO, 1]
         self._pitch_roll_last: tuple = (None, None)
+        self._removal_last: tuple = (None, None)
         # how far each AU at 1.0 parts the lips on this face (IPD; 0 for those that don't)
         self._parting = np.zeros(NUM_AUS, np.float32)
         for au in AU_NUMBERS:
@@ -202,6 +203,17 @@ class MotionModel:
             floor = self.P[c, 1] + d[c, 1] + under
             d[pts, 1] += share * np.maximum(floor - (self.P[pts, 1] + d[pts, 1]), 0.0)
         return d
+
+    def rest_removal(self, fractions: dict[int, float]) -> np.ndarray:
+        """`self.rest.removal(fractions)` (read-only): consecutive frames mostly take the same
+        shares (~85% of them); the last is kept."""
+        key = tuple(fractions.items())
+        last = self._removal_last  # one read: a preview thread may replace it meanwhile
+        if last[0] != key:
+            last = (key, self.rest.removal(fractions))
+            last[1].setflags(write=False)
+            self._removal_last = last
+        return last[1]
 
     def mix_parting(self, mixed: np.ndarray) -> float:
         """How far a mix's AUs (NUM_AUS intensities) part the lips, IPD (compose.py)."""
@@ -460,23 +472,24 @@ class MotionModel:
                            MOUTH_LIMITS["lip_ring_gap"])
 
     def _sides(self, specs, gap: float) -> list[tuple[np.ndarray, np.ndarray, bool, np.ndarray]]:
-        """(curve, points, below, offset) for each (curve, points, side) of `specs`: the
-        points stay on their side of the curve (-1 above, +1 below: `below`) by `gap`, or by
-        their rest distance from it if smaller (the clearance; `offset`: it signed, the
+        """(curve and points, points, below, offset) for each (curve, points, side) of `specs`:
+        the points stay on their side of the curve (-1 above, +1 below: `below`) by `gap`, or
+        by their rest distance from it if smaller (the clearance; `offset`: it signed, the
         curve's height to the points' bound)."""
         out = []
         for curve, pts, sign in specs:
             rest = sign * (self.P[pts, 1] - curve_at(self.P[curve], self.P[pts, 0]))
             clearance = np.minimum(rest, gap).astype(np.float32)
-            out.append((curve, pts, sign > 0, sign * clearance))
+            out.append((np.concatenate([curve, pts]), pts, sign > 0, sign * clearance))
         return out
 
     def _keep_sides(self, d: np.ndarray, sides) -> np.ndarray:
         """Points that crossed to the wrong side of their curve (`_sides`, in order: a curve
         moved by an earlier entry counts as moved) put back on its clearance (in place)."""
         Q = self.P + d
-        for curve, pts, below, offset in sides:
-            c, q = Q[curve], Q[pts]
+        for both, pts, below, offset in sides:
+            c = Q[both]  # the curve's points, then the points'
+            c, q = c[:-len(pts)], c[-len(pts):]
             o = c[:, 0].argsort()  # _curve_at's (~40 calls a frame)
             bound = _interp(q[:, 0], c[o, 0], c[o, 1]) + offset
             # sign * (y - bound) < 0, exactly: a float difference is below zero iff y < bound
