@@ -397,9 +397,10 @@ class MouthRenderer:
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
         """Height (float32) of the polyline through `uv` at `u`, as au_points.curve_at: numpy's
         compiled interp without np.interp's wrapper (the same call), and `u` best float64 (what
-        it works in: `_Grid.u64`, converted once a frame, not once a curve)."""
-        o = np.argsort(uv[:, 0])
-        return _interp(u, uv[o, 0], uv[o, 1]).astype(np.float32)
+        it works in: `_Grid.u64`, converted once a frame, not once a curve). The points sorted
+        by u in one gather: interp takes its columns as float64 copies either way."""
+        s = uv[uv[:, 0].argsort()]
+        return _interp(u, s[:, 0], s[:, 1]).astype(np.float32)
 
     def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None,
                head_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -567,25 +568,35 @@ class MouthRenderer:
         seam = cv2.GaussianBlur(seam.astype(np.float32) / 255.0, (0, 0),
                                 max(t["seam_width"] * self.ipd / 2, 0.5))
         seam = _unit(seam / max(float(seam.max()), 1e-6)) * t["seam_alpha"]
-        fill3 = spread(fill)
-        out = roi * (1 - fill3) + self._lip_fill(roi, fill, xy, origin) * fill3
-        out = out * (1 - spread(seam)) + tint(seam, self.lip_line)
-        img[y0:y1, x0:x1] = clip(out + 0.5, 0, 255).astype(np.uint8)
+        # the blends in place on the frame's own float copy, each weight's complement taken on
+        # one channel and then spread (the same values as on the spread weight)
+        clear = 1 - fill
+        lips = self._lip_fill(roi, fill, clear, xy, origin)
+        lips *= spread(fill)
+        roi *= spread(clear)
+        roi += lips
+        roi *= spread(1 - seam)
+        roi += tint(seam, self.lip_line)
+        roi += 0.5
+        img[y0:y1, x0:x1] = clip(roi, 0, 255, out=roi)  # truncated, as astype(uint8)
 
-    def _lip_fill(self, roi: np.ndarray, fill: np.ndarray, xy: np.ndarray,
+    def _lip_fill(self, roi: np.ndarray, fill: np.ndarray, clear: np.ndarray, xy: np.ndarray,
                   origin: np.ndarray) -> np.ndarray:
         """What fills the sliver between sealed lips: the lips' own colours beside it, carried
         in by a normalised blur of the lips outside the sliver (the upper half of the sliver
         takes the upper lip's colour, the lower half the lower lip's, texture and light as they
-        are), so no flat band of one colour shows. `lip_fill` where no lip is near."""
+        are), so no flat band of one colour shows. `lip_fill` where no lip is near. `clear`:
+        1 - `fill`, which the caller has; a fresh array returned."""
         lips = polygon_mask(xy[self.outer], fill.shape, origin)
-        keep = lips * (1 - fill)
+        keep = lips * clear
         sigma = max(MOUTH_TUNING["fill_reach"] * self.ipd, 0.7)
         den = cv2.GaussianBlur(keep, (0, 0), sigma)
         num = cv2.GaussianBlur(roi * spread(keep), (0, 0), sigma)
         w = _unit(den / MOUTH_TUNING["fill_support"])
-        own = num / spread(np.maximum(den, 1e-6))
-        return own * spread(w) + tint(1 - w, self.lip_fill)
+        own = np.divide(num, spread(np.maximum(den, 1e-6)), out=num)
+        own *= spread(w)
+        own += tint(1 - w, self.lip_fill)
+        return own
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
                     jaw: np.ndarray) -> np.ndarray:
@@ -648,7 +659,9 @@ class MouthRenderer:
         dark = spread(f * f * (3 - 2 * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
         cavity = tint(grid.shade, self._cavity32)
-        return interior * (1 - dark) + cavity * dark
+        interior *= 1 - dark  # in place: `interior` is this frame's own (same values)
+        interior += np.multiply(cavity, dark, out=cavity)
+        return interior
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
                   jaw: np.ndarray) -> np.ndarray:
