@@ -14,6 +14,7 @@ and a painting one in its own palette.
 """
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import cv2
@@ -181,6 +182,17 @@ def _unit(x: np.ndarray) -> np.ndarray:
     the numbers 0 and 1 (value-based casting: the same float32 bounds, the same result), and a
     call on the mouth's small planes runs ~2-5 us faster without converting Python numbers."""
     return clip(x, _ZERO, _ONE)
+
+
+@functools.lru_cache(maxsize=256)
+def _k(x: float) -> np.ndarray:
+    """`x` as a read-only 0-d float32 array, kept: numpy casts a Python number to a float32
+    operand's type (value-based casting: the same float32 value, the same result), but converts
+    it anew on every call, ~1 us each on the mouth's small planes and ~40 a frame. For the
+    constants of the per-frame arithmetic (tuning values, times the IPD where they are px)."""
+    out = np.array(x, np.float32)
+    out.flags.writeable = False
+    return out
 
 
 def catmull_rom(n: int, steps: int) -> np.ndarray:
@@ -377,7 +389,7 @@ class MouthRenderer:
         self._rest_edge = None if self.bite is None else \
             self._rest_up + (self.rest[self.lower] - self._rest_up) * self.bite
         u_tab, upper_gaps, lower_gaps, papillae, notch_up, notch_lo = self._gap_table
-        self._u_first = u_tab[0]
+        self._u_first = np.array(u_tab[0])  # 0-d: faster in arithmetic than a scalar
         # the lower notch in lower crown heights (as `_interior` divides it, table-wise)
         notch_lo = notch_lo / np.float32(t["lower_crown_height"] * self.ipd)
         rows = [upper_gaps, lower_gaps, notch_up, notch_lo]
@@ -516,7 +528,7 @@ class MouthRenderer:
         # of the gap blurs the interior away into the warped dark lip line
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
         if f > 0.3:
-            mask = cv2.GaussianBlur(mask, (0, 0), f) * _unit(mask * 4)
+            mask = cv2.GaussianBlur(mask, (0, 0), f) * _unit(mask * _k(4))
         if self.open_at_rest and self.thin_rest:
             fade = (moved - MOUTH_TUNING["still_px"]) / (MOUTH_TUNING["thin_fade"] * self.ipd)
             if fade < 1.0:
@@ -528,8 +540,8 @@ class MouthRenderer:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
             light = interior @ self._lightness
-            k = clip(MOUTH_TUNING["grain_dark"] + (1 - MOUTH_TUNING["grain_dark"]) * light,
-                     MOUTH_TUNING["grain_dark"], 1.0)
+            dark = _k(MOUTH_TUNING["grain_dark"])
+            k = clip(dark + _k(1 - MOUTH_TUNING["grain_dark"]) * light, dark, _ONE)
             interior += spread(self._grain_at(grid) * k)
         if self.rest_patch is not None:
             interior = self._real_teeth(interior, origin, skull, jaw)
@@ -633,7 +645,7 @@ class MouthRenderer:
         m = float(mid[0, 0])
         lateral = np.maximum(um * np.float32(1 / max(half - m, 1.0)),
                              um * np.float32(-1 / max(half + m, 1.0)))  # each side's own share
-        lateral = np.minimum(lateral, 1.0)
+        lateral = np.minimum(lateral, _ONE)
         return _Grid(c, axes, u, v, um, half, lateral, self._cavity_shade(lateral),
                      u.astype(np.float64))
 
@@ -647,7 +659,7 @@ class MouthRenderer:
     def _cavity_shade(self, lateral: np.ndarray) -> np.ndarray:
         """The cavity's shade across the mouth: 1 at the middle, `corner_dark` less at the
         corners."""
-        return 1.0 - MOUTH_TUNING["corner_dark"] * lateral * lateral
+        return _ONE - _k(MOUTH_TUNING["corner_dark"]) * lateral * lateral
 
     def _corridor(self, interior: np.ndarray, grid: _Grid, k: float) -> np.ndarray:
         """A smiling portrait's real teeth span its smile, premolars included: with the smile
@@ -655,8 +667,8 @@ class MouthRenderer:
         Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
         buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
         lo, hi = MOUTH_TUNING["corridor_from"]
-        f = _unit((np.abs(grid.um) / np.float32(self.ipd) - lo) / (hi - lo))
-        dark = spread(f * f * (3 - 2 * f) * np.float32(k))
+        f = _unit((np.abs(grid.um) / _k(self.ipd) - _k(lo)) / _k(hi - lo))
+        dark = spread(f * f * (_k(3) - _k(2) * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
         cavity = tint(grid.shade, self._cavity32)
         interior *= 1 - dark  # in place: `interior` is this frame's own (same values)
@@ -678,75 +690,77 @@ class MouthRenderer:
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
         # walls beside the corners are in shadow (by eye on photos of open mouths: `warm`)
         below_lip = v - y_up
-        d2 = _unit(below_lip / np.maximum(y_lo - y_up, 1e-3)) ** 2
+        d2 = _unit(below_lip / np.maximum(y_lo - y_up, _k(1e-3))) ** 2
         # the weights of cavity, tongue and teeth: planes of one array, so what hides two or
         # all three of them scales them in one product
         weights = np.empty((3, *u.shape), np.float32)
         cavity, tongue, teeth = weights
-        np.multiply(0.35, d2, out=tongue)
-        np.subtract(1, tongue, out=cavity)
+        np.multiply(_k(0.35), d2, out=tongue)
+        np.subtract(_ONE, tongue, out=cavity)
         weights[:2] *= warm
         if gap > t["tongue_from_gap"]:
             th = max(t["tongue_height"] * ipd * min(1.0, gap / 0.3), 1.0)
             tw = t["tongue_width_share"] * half
             # its outline fades into the cavity over the outer quarter of the ellipse: a hard
             # edge read as a pink disc pasted in the mouth (surprise, by eye)
-            inside = _unit((1.0 - (um / tw) ** 2 - ((v - y_lo) / th) ** 2) * t["tongue_soft"])
+            th, tw = np.array(th, np.float32), np.array(tw, np.float32)
+            inside = _unit((_ONE - (um / tw) ** 2 - ((v - y_lo) / th) ** 2) * _k(t["tongue_soft"]))
             m = inside * np.float32(min(1.0, (gap - t["tongue_from_gap"]) / 0.1))
-            weights[:2] *= 1 - m
-            tongue += clip(0.7 + 0.3 * (v - (y_lo - th)) / th, 0.6, 1.0) * m
+            weights[:2] *= _ONE - m
+            tongue += clip(_k(0.7) + _k(0.3) * (v - (y_lo - th)) / th, _k(0.6), _ONE) * m
         # the incisal edges: upper on the skull, lower on the jaw (rest bite line when known)
         rest_edge = self._rest_edge
         if rest_edge is None:
             rest_edge = self._rest_up + axes[1] * t["incisal_below_lip"] * ipd
         edge = _apply(skull, rest_edge)
         edge_up = self._curve(to_uv(edge), u64)
-        edge_lo = self._curve(to_uv(edge + jaw), u64) - t["overbite"] * ipd
-        reach = t["teeth_reach"]
-        fade = _unit((reach - lateral) * 10)  # teeth end short of the corners
-        corner = 1 - t["corner_shade"] * np.minimum(lateral / reach, 1) ** 2
-        shadow = 1 - t["under_lip_shadow"] * _unit(1 - below_lip / (t["shadow_depth"] * ipd))
+        edge_lo = self._curve(to_uv(edge + jaw), u64) - _k(t["overbite"] * ipd)
+        reach = _k(t["teeth_reach"])
+        fade = _unit((reach - lateral) * _k(10))  # teeth end short of the corners
+        corner = _ONE - _k(t["corner_shade"]) * np.minimum(lateral / reach, _ONE) ** 2
+        shadow = _ONE - _k(t["under_lip_shadow"]) * _unit(
+            _ONE - below_lip / _k(t["shadow_depth"] * ipd))
         # the tooth tables (`_gap_tables`) at each pixel's u, 1/4 px steps, in one gather
-        at = ((um - self._u_first) * 4 + 0.5).astype(np.int32)
+        at = ((um - self._u_first) * _k(4) + _k(0.5)).astype(np.int32)
         upper_gap, lower_gap, notch_up, notch_lo, *papilla = np.take(self._tables, at, axis=1,
                                                                      mode="clip")
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
         # open mouth shows only its upper row (bite near the lower lip) gets one too: a smile
         # that keeps its opening and lowers the lip (happy on a toothy grin) showed a dark band
         # under the real teeth without it (by eye on four of deepface's test photos)
-        rel = (v - edge_lo) / np.float32(t["lower_crown_height"] * ipd)
+        rel = (v - edge_lo) / _k(t["lower_crown_height"] * ipd)
         top = rel - notch_lo  # notch_lo in lower crown heights
-        m = _unit(top * 3 + 0.5) * (rel < 1.0) * fade
-        weights[:2] *= 1 - m
+        m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
+        weights[:2] *= _ONE - m
         np.multiply(m, corner, out=teeth)
         teeth *= lower_gap
-        teeth *= t["lower_teeth_shade"]
-        rel = (edge_up - notch_up - v) / np.float32(t["crown_height"] * ipd)
+        teeth *= _k(t["lower_teeth_shade"])
+        rel = (edge_up - notch_up - v) / _k(t["crown_height"] * ipd)
         if self.bite is not None:
             # real teeth at rest: a crown's height above their edge, or up to the rest lip where
             # the portrait showed more, is crown; above both, gum. Gum from the rest lip up
             # painted a thin opening's teeth (a slightly parted smile showing their tips) as
             # gum when a smile raised the lip: a dark mouth with no teeth (by eye)
-            above = (v < self._curve(to_uv(_apply(skull, self._rest_up)), u64) - 0.01 * ipd) \
-                & (rel >= 1.0)
+            above = (v < self._curve(to_uv(_apply(skull, self._rest_up)), u64) - _k(0.01 * ipd)) \
+                & (rel >= _ONE)
             gum = above.astype(np.float32)
-            crown = 1.0 - gum
+            crown = _ONE - gum
             neck = None  # no darker neck: the real crowns' own
         else:  # the gum line scalloped over each crown (the papillae between them), soft
-            to_gum = rel + papilla[0] - 1.0  # < 0 on the crown, in crown heights
-            gum = _unit(to_gum * t["gum_edge"] + 0.5)
-            crown = 1 - gum
+            to_gum = rel + papilla[0] - _ONE  # < 0 on the crown, in crown heights
+            gum = _unit(to_gum * _k(t["gum_edge"]) + _k(0.5))
+            crown = _ONE - gum
             # the crown's neck, by the gum, a shade darker (by eye: a white crown cut straight
             # against the gum read as a mouthguard)
-            neck = 1 - t["neck_shade"] * _unit(to_gum * 5 + 1)
+            neck = _ONE - _k(t["neck_shade"]) * _unit(to_gum * _k(5) + _ONE)
         # a crisp incisal edge: at rel * 6 the last ~0.03 IPD of a crown faded into the cavity, and
         # in a smile's narrow opening that was most of what showed (grey teeth, by eye)
-        m = _unit(rel * 16 + 0.5) * crown * fade
-        weights *= (1 - m) * crown
+        m = _unit(rel * _k(16) + _k(0.5)) * crown * fade
+        weights *= (_ONE - m) * crown
         upper = m * corner * upper_gap * shadow
         if neck is not None:
             upper *= neck
-        upper *= 0.93 + 0.07 * _unit(rel * 4)  # the incisal edge a shade darker
+        upper *= _k(0.93) + _k(0.07) * _unit(rel * _k(4))  # the incisal edge a shade darker
         teeth += upper
         w = cv2.merge([cavity, tongue, teeth, np.multiply(gum, shadow, dtype=np.float32)])
         return w @ self._colours
