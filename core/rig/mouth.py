@@ -577,20 +577,21 @@ class MouthRenderer:
         seam = np.zeros((y1 - y0, x1 - x0), np.uint8)
         cv2.polylines(seam, [np.round(line * 16).astype(np.int32).reshape(-1, 1, 2)], False, 255,
                       1, cv2.LINE_AA, shift=4)
-        seam = cv2.GaussianBlur(seam.astype(np.float32) / 255.0, (0, 0),
+        seam = cv2.GaussianBlur(seam.astype(np.float32) / _k(255.0), (0, 0),
                                 max(t["seam_width"] * self.ipd / 2, 0.5))
-        seam = _unit(seam / max(float(seam.max()), 1e-6)) * t["seam_alpha"]
+        seam = _unit(seam / np.array(max(float(seam.max()), 1e-6), np.float32)) \
+            * _k(t["seam_alpha"])
         # the blends in place on the frame's own float copy, each weight's complement taken on
         # one channel and then spread (the same values as on the spread weight)
-        clear = 1 - fill
+        clear = _ONE - fill
         lips = self._lip_fill(roi, fill, clear, xy, origin)
         lips *= spread(fill)
         roi *= spread(clear)
         roi += lips
-        roi *= spread(1 - seam)
+        roi *= spread(_ONE - seam)
         roi += tint(seam, self.lip_line)
-        roi += 0.5
-        img[y0:y1, x0:x1] = clip(roi, 0, 255, out=roi)  # truncated, as astype(uint8)
+        roi += _k(0.5)
+        img[y0:y1, x0:x1] = clip(roi, _ZERO, _k(255), out=roi)  # truncated, as astype(uint8)
 
     def _lip_fill(self, roi: np.ndarray, fill: np.ndarray, clear: np.ndarray, xy: np.ndarray,
                   origin: np.ndarray) -> np.ndarray:
@@ -604,10 +605,10 @@ class MouthRenderer:
         sigma = max(MOUTH_TUNING["fill_reach"] * self.ipd, 0.7)
         den = cv2.GaussianBlur(keep, (0, 0), sigma)
         num = cv2.GaussianBlur(roi * spread(keep), (0, 0), sigma)
-        w = _unit(den / MOUTH_TUNING["fill_support"])
-        own = np.divide(num, spread(np.maximum(den, 1e-6)), out=num)
+        w = _unit(den / _k(MOUTH_TUNING["fill_support"]))
+        own = np.divide(num, spread(np.maximum(den, _k(1e-6))), out=num)
         own *= spread(w)
-        own += tint(1 - w, self.lip_fill)
+        own += tint(_ONE - w, self.lip_fill)
         return own
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
@@ -623,7 +624,7 @@ class MouthRenderer:
             m[:, 2] = corner + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
             a = spread(cv2.warpAffine(mask, m, size))
-            interior *= 1 - a  # in place: `interior` is this frame's own (same values)
+            interior *= _ONE - a  # in place: `interior` is this frame's own (same values)
             interior += np.multiply(moved, a, out=moved)
         return interior
 
@@ -671,7 +672,7 @@ class MouthRenderer:
         dark = spread(f * f * (_k(3) - _k(2) * f) * np.float32(k))
         # to the cavity as _interior shades it beside the corners
         cavity = tint(grid.shade, self._cavity32)
-        interior *= 1 - dark  # in place: `interior` is this frame's own (same values)
+        interior *= _ONE - dark  # in place: `interior` is this frame's own (same values)
         interior += np.multiply(cavity, dark, out=cavity)
         return interior
 
