@@ -85,6 +85,46 @@ def _disjoint_boxes(reach: np.ndarray, shape: tuple[int, int]) -> list[tuple[int
     return [tuple(b) for b in boxes]
 
 
+def _union(a, b):
+    """The box around boxes `a` and `b` (either None for none), both (lo, lo, hi, hi)."""
+    if a is None or b is None:
+        return a or b
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+def _drawn(pts: np.ndarray, reach: float) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1) of shapes drawn at points `pts` (n, 2 int32, 1/16 px) that
+    reach `reach` px from them."""
+    x, y, w, h = cv2.boundingRect(pts)
+    return (x / 16 - reach, y / 16 - reach, (x + w) / 16 + reach, (y + h) / 16 + reach)
+
+
+def _blur_into(delta: np.ndarray, layer: np.ndarray, drawn, sigma: float,
+               gain: np.ndarray | None):
+    """Gaussian blur of `layer` into `delta` in place over the box `drawn` (x0, y0, x1, y1,
+    floats: the layer's cells outside it are 0) and the kernel's reach around it only: added
+    times `gain`, or without one written there (where delta is 0). -> that box (x0, y0, x1,
+    y1), or None if `drawn` is. The same values as blurring all of it: outside the box the
+    blur reads only zeros, and inside it the margin past the drawn cells is zeros, so
+    reflecting the box's own edge there reads the zeros the whole layer has (4000 random
+    layers and sigmas)."""
+    if drawn is None:
+        return None
+    m = math.ceil(4 * sigma) + 1  # past the kernel's radius (cv2: 4 sigma for float32)
+    h, w = layer.shape
+    a0, b0 = max(math.floor(drawn[0]) - m, 0), max(math.floor(drawn[1]) - m, 0)
+    a1, b1 = min(math.ceil(drawn[2]) + 1 + m, w), min(math.ceil(drawn[3]) + 1 + m, h)
+    if a1 <= a0 or b1 <= b0:
+        return None
+    if gain is None:
+        cv2.GaussianBlur(layer[b0:b1, a0:a1], (0, 0), sigma, dst=delta[b0:b1, a0:a1])
+    else:
+        blur = cv2.GaussianBlur(layer[b0:b1, a0:a1], (0, 0), sigma)
+        blur *= gain[b0:b1, a0:a1]
+        delta[b0:b1, a0:a1] += blur
+    return a0, b0, a1, b1
+
+
 class ShadingRenderer:
     enabled = True  # benchmarks switch the layer off to measure it
 
@@ -289,14 +329,14 @@ class ShadingRenderer:
             return img
         p = (pts - self.origin + 0.5) * self.scale - 0.5 - np.array([mx0, my0], np.float32)
         layers = {"skin": np.zeros(shape, np.float32), "free": None,
-                  "mound": np.zeros(shape, np.float32)}
+                  "mound": np.zeros(shape, np.float32), "skin box": None, "free box": None}
         light = self.light @ axes
         m_ipd = ipd * self.scale
         self._creases(layers, p, s, on, m_ipd * self.widen, light, axes)
         reach = self._mounds(layers, p, s, on, m_ipd, light, axes)
-        delta = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, self.widen,
-                              _disjoint_boxes(reach, shape))
-        self._multiply(img, delta, self.skin_map[my0:my1, mx0:mx1],
+        delta, near = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, self.widen,
+                                    _disjoint_boxes(reach, shape))
+        self._multiply(img, delta, near, self.skin_map[my0:my1, mx0:mx1],
                        (x0 + mx0 * k, y0 + my0 * k))
         return img
 
@@ -338,7 +378,19 @@ class ShadingRenderer:
         key = (free.astype(int) * 64 + thick) * 4096 + q + 2048
         key[len(key) // 2:] += 1 << 40  # the second half after the first
         order = np.argsort(key, kind="stable")
-        segs = list((ends * 16).round().astype(np.int32)[order])
+        fixed = (ends * 16).round().astype(np.int32)
+        segs = list(fixed[order])
+        # each layer's drawn box (layers' "skin box", "free box"): an anti-aliased line's
+        # cells lie within half its thickness and 2 cells of its segment (1 more than it
+        # reached over 15000 random lines)
+        reach = float(thick.max()) * 0.5 + 2
+        if layers["free"] is None:
+            layers["skin box"] = _union(layers["skin box"], _drawn(fixed.reshape(-1, 2), reach))
+        else:
+            for name, rows in (("skin box", ~free), ("free box", free)):
+                if rows.any():
+                    layers[name] = _union(layers[name],
+                                          _drawn(fixed[rows].reshape(-1, 2), reach))
         keys = key[order]
         cuts = ((keys[1:] != keys[:-1]).nonzero()[0] + 1).tolist()
         starts = order[[0, *cuts]]
@@ -375,7 +427,10 @@ class ShadingRenderer:
             if pl.stipple is not None:
                 dots = centre + (pl.stipple @ axes) * m_ipd
                 rad = max(round(0.012 * m_ipd * 16), 8)
-                for d in (dots * 16).round().astype(np.int32).tolist():
+                dots = (dots * 16).round().astype(np.int32)
+                # the filled anti-aliased circles' reach, as the lines'
+                layers["skin box"] = _union(layers["skin box"], _drawn(dots, rad / 16 + 2))
+                for d in dots.tolist():
                     cv2.circle(layers["skin"], d, rad, -T["stipple"] * v, -1, cv2.LINE_AA,
                                _SHIFT)
         reach = np.float32([r * (1 + T["mound_lift"]) + 3 * max(0.06 * m_ipd, 1.0) + 2
@@ -383,20 +438,31 @@ class ShadingRenderer:
         return np.concatenate([centres - reach, centres + reach], 1)
 
     def _combine(self, layers: dict, window, m_ipd: float, widen: float,
-                 mound_boxes: list) -> np.ndarray:
+                 mound_boxes: list) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+        """The layers blurred and weighed by the skin's contrast -> (delta, its box (y0, y1,
+        x0, x1) grown by a cell: outside it delta is 0). Each layer is blurred only over its
+        drawn cells' box and the kernel's reach around it (_blur_into: the same values); the
+        lines lie in a part of the window, a fold's free lines in a sliver of it."""
         my0, my1, mx0, mx1 = window
         soft = max(T["soft"] * 0.016 * m_ipd * widen, 0.5)
-        delta = cv2.GaussianBlur(layers["skin"], (0, 0), soft)
+        delta = np.zeros(layers["skin"].shape, np.float32)
+        box = _blur_into(delta, layers["skin"], layers["skin box"], soft, None)
         sig = max(0.06 * m_ipd, 1.0)
         for a0, b0, a1, b1 in mound_boxes:  # blur only around the mounds: their kernel is wide
             delta[b0:b1, a0:a1] += cv2.GaussianBlur(layers["mound"][b0:b1, a0:a1], (0, 0), sig)
-        delta *= self.skin_gain[my0:my1, mx0:mx1]
+            box = _union(box, (a0, b0, a1, b1))
+        delta *= self.skin_gain[my0:my1, mx0:mx1]  # all of it: numpy is faster on whole rows
         if layers["free"] is not None:
-            free = cv2.GaussianBlur(layers["free"], (0, 0), soft)
-            delta += free * self.free_gain[my0:my1, mx0:mx1]
-        return delta
+            box = _union(box, _blur_into(delta, layers["free"], layers["free box"], soft,
+                                         self.free_gain[my0:my1, mx0:mx1]))
+        if box is None:
+            return delta, (0, 0, 0, 0)
+        a0, b0, a1, b1 = box
+        h, w = delta.shape
+        return delta, (max(b0 - 1, 0), min(b1 + 1, h), max(a0 - 1, 0), min(a1 + 1, w))
 
-    def _multiply(self, img: np.ndarray, delta: np.ndarray, skin: np.ndarray, origin) -> None:
+    def _multiply(self, img: np.ndarray, delta: np.ndarray, near, skin: np.ndarray,
+                  origin) -> None:
         """Luminance *= 1 + delta, delta's map cell (0, 0) covering the k x k pixels at
         `origin`: each channel changes by its gain times the pixel's luminance. The gain is
         delta itself without a skin tone, so the change is the same in R, G and B and chroma
@@ -404,15 +470,18 @@ class ShadingRenderer:
         the skin map under delta) darkens the skin's weak channels more
         (ShadingRenderer.warmth) and so takes its hue. Only the bands of map rows (and their
         columns) where delta is not ~0 are touched: the brows, eyes and nose between the
-        creases cost nothing."""
-        live = np.abs(delta) > 1e-3
+        creases cost nothing; delta is 0 outside the box `near` (y0, y1, x0, x1)."""
+        n0, n1, m0, m1 = near
+        live = np.abs(delta[n0:n1, m0:m1]) > 1e-3
         x, y, w, h = cv2.boundingRect(live.view(np.uint8))  # the live cells' box
         if not w:
             return
+        x, y = x + m0, y + n0
         # the gains over that box (and the cell around it) only
         top, bottom = max(y - 1, 0), min(y + h + 1, delta.shape[0])
         left, right = max(x - 1, 0), min(x + w + 1, delta.shape[1])
-        delta, live = delta[top:bottom, left:right], live[top:bottom, left:right]
+        delta = delta[top:bottom, left:right]
+        live = live[top - n0:bottom - n0, left - m0:right - m0]  # near holds the cell around
         gains = delta
         if self.warmth is not None:  # each channel's own change: shadows on skin take its hue
             shade = np.minimum(delta, 0.0) * skin[top:bottom, left:right]
@@ -422,8 +491,8 @@ class ShadingRenderer:
         breaks = (rows[1:] - rows[:-1] > 2).nonzero()[0]
         for r0, r1 in zip([rows[0], *rows[breaks + 1]], [*rows[breaks], rows[-1]]):
             r0, r1 = max(r0 - 1, 0), min(r1 + 2, delta.shape[0])
-            cols = live[r0:r1].any(0).nonzero()[0]
-            c0, c1 = max(cols[0] - 1, 0), min(cols[-1] + 2, delta.shape[1])
+            c, _, n, _ = cv2.boundingRect(live[r0:r1].view(np.uint8))  # the band's columns
+            c0, c1 = max(c - 1, 0), min(c + n + 1, delta.shape[1])
             self._multiply_block(img, gains[r0:r1, c0:c1],
                                  (origin[0] + c0 * self.k, origin[1] + r0 * self.k))
 
