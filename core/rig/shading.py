@@ -32,6 +32,7 @@ EYE_CORNERS = (33, 133, 263, 362)  # FACS.md; the irises move with gaze, the cor
 _SHIFT = 4  # cv2 drawing: sub-pixel coordinates in 1/16 px
 _TURN = np.float32([-1.0, 1.0])  # (x, y)[::-1] * this: turned a quarter
 _SIGNS = np.float32([[-1.0], [1.0]])  # a mound's shadow (away from the light), its highlight
+_KEEP = 64  # active crease sets a renderer keeps their tables' rows for
 
 
 @dataclass
@@ -40,6 +41,27 @@ class _Placed:
     rows: slice  # its anchors' rows in the stacked anchor matrix
     side: float  # +1 as written (subject's right), -1 mirrored
     stipple: np.ndarray | None  # (n, 2) face-frame dimple offsets from the mound's centre
+
+
+@dataclass
+class _Selection:
+    """What a set of active creases selects from the portrait's tables: the same for every
+    frame with that set (ShadingRenderer._select keeps them)."""
+    rows: np.ndarray  # (anchors,) bool: the active instances' anchors
+    widest: float  # the widest active instance's width (IPD)
+    seg: np.ndarray  # the active crease segments' indices, and their own tables:
+    ends: np.ndarray  # (segments, 2) anchor rows
+    owner: np.ndarray
+    depth: np.ndarray
+    taper: np.ndarray
+    width: np.ndarray
+    lip: np.ndarray
+    has_bulge: np.ndarray
+    bulge: np.ndarray
+    free: np.ndarray  # (2 segments,) bool: lips, then darks, on the free layer
+    any_free: bool
+    mounds: list[int]  # the active mounds' instances
+    mound_ends: np.ndarray  # (mounds, 2) their first and last anchor rows
 
 
 def landmarks(points: tuple[str, ...]) -> list[int]:
@@ -222,6 +244,28 @@ class ShadingRenderer:
         self.mound_ends = np.array([[placed[i].rows.start, placed[i].rows.stop - 1]
                                     for i in self.mounds], int).reshape(-1, 2)
         self.inst_width = np.array([pl.crease.width for pl in placed], np.float32)
+        self._selected: dict[bytes, _Selection] = {}  # by active set (as bytes)
+
+    def _select(self, on: np.ndarray) -> _Selection:
+        """The tables' rows for the active instances `on`: gathered once per set (a clip's
+        frames share a few), not a dozen gathers a frame. At most _KEEP sets are kept."""
+        key = on.tobytes()
+        sel = self._selected.get(key)
+        if sel is not None:
+            return sel
+        k = on[self.seg_owner].nonzero()[0]
+        free = self.seg_free[k]
+        live = on[self.mounds]
+        sel = _Selection(on[self.row_owner], float(self.inst_width[on].max()), k,
+                         self.seg_ends[k], self.seg_owner[k], self.seg_depth[k],
+                         self.seg_taper[k], self.seg_width[k], self.seg_lip[k],
+                         self.seg_has_bulge[k], self.seg_bulge[k],
+                         np.concatenate([free, free]), bool(free.any()),
+                         self.mounds[live].tolist(), self.mound_ends[live])
+        if len(self._selected) >= _KEEP:
+            self._selected.clear()
+        self._selected[key] = sel
+        return sel
 
     @staticmethod
     def _luma(image: np.ndarray) -> np.ndarray:
@@ -314,8 +358,9 @@ class ShadingRenderer:
         near = xy[self.anchor_idx, :2].astype(np.float32) * self.anchor_wt
         pts = near.sum(0) + (self.anchor_off @ axes) * ipd
         x0, y0, x1, y1 = self.box
-        margin = (T["roi_margin"] + 2.5 * float(self.inst_width[on].max())) * ipd
-        used = pts[on[self.row_owner]]
+        sel = self._select(on)
+        margin = (T["roi_margin"] + 2.5 * sel.widest) * ipd
+        used = pts[sel.rows]
         lo, hi = (used.min(0) - margin).tolist(), (used.max(0) + margin).tolist()
         bx0, by0 = max(math.floor(lo[0]), x0), max(math.floor(lo[1]), y0)
         bx1, by1 = min(math.ceil(hi[0]), x1), min(math.ceil(hi[1]), y1)
@@ -332,39 +377,37 @@ class ShadingRenderer:
                   "mound": np.zeros(shape, np.float32), "skin box": None, "free box": None}
         light = self.light @ axes
         m_ipd = ipd * self.scale
-        self._creases(layers, p, s, on, m_ipd * self.widen, light, axes)
-        reach = self._mounds(layers, p, s, on, m_ipd, light, axes)
+        self._creases(layers, p, s, sel, m_ipd * self.widen, light, axes)
+        reach = self._mounds(layers, p, s, sel, m_ipd, light, axes)
         delta, near = self._combine(layers, (my0, my1, mx0, mx1), m_ipd, self.widen,
                                     _disjoint_boxes(reach, shape))
         self._multiply(img, delta, near, self.skin_map[my0:my1, mx0:mx1],
                        (x0 + mx0 * k, y0 + my0 * k))
         return img
 
-    def _creases(self, layers: dict, p: np.ndarray, s: np.ndarray, on: np.ndarray,
+    def _creases(self, layers: dict, p: np.ndarray, s: np.ndarray, sel: _Selection,
                  px_per_ipd: float, light: np.ndarray, axes: np.ndarray) -> None:
         """Every active crease segment: a dark line with a lit lip beside it, on the side
         facing the light (or the crease's bulge), all lips first, then all darks."""
-        k = on[self.seg_owner].nonzero()[0]
-        if not len(k):
+        if not len(sel.seg):
             return
-        ends = p[self.seg_ends[k]]  # (segments, 2, 2)
+        ends = p[sel.ends]  # (segments, 2, 2)
         pa, pb = ends[:, 0], ends[:, 1]
-        v = self.seg_depth[k] * s[self.seg_owner[k]] * self.seg_taper[k] / 2
-        width = self.seg_width[k] * px_per_ipd
+        v = sel.depth * s[sel.owner] * sel.taper / 2
+        width = sel.width * px_per_ipd
         seg = pb - pa
         normal = seg[:, ::-1] * _TURN / np.maximum(np.hypot(seg[:, 0], seg[:, 1]), 1e-6)[:, None]
-        bulge = self.seg_has_bulge[k]
-        toward = np.where(bulge[:, None], self.seg_bulge[k] @ axes, light[None])
+        bulge = sel.has_bulge
+        toward = np.where(bulge[:, None], sel.bulge @ axes, light[None])
         facing = (normal * toward).sum(1)
-        lit = v * self.seg_lip[k] * np.where(bulge, 1.0, clip(np.abs(facing), 0.35, 1.0))
+        lit = v * sel.lip * np.where(bulge, 1.0, clip(np.abs(facing), 0.35, 1.0))
         off = normal * (np.where(facing >= 0, 1.0, -1.0) * T["lip_offset"] * width)[:, None]
         thick = np.maximum(width.round(), 1).astype(int)
         lip_thick = np.maximum((width * T["lip_width"]).round(), 1).astype(int)
-        free = self.seg_free[k]
-        if layers["free"] is None and free.any():
+        if layers["free"] is None and sel.any_free:
             layers["free"] = np.zeros_like(layers["skin"])
         # the lips (beside the crease), then the darks: one batch, the lips sorted first
-        self._batch(layers, np.concatenate([free, free]),
+        self._batch(layers, sel.free,
                     np.concatenate([lip_thick, thick]),
                     np.concatenate([(lit * 64 + 0.5).astype(int), (-v * 64 + 0.5).astype(int)]),
                     np.concatenate([ends + off[:, None], ends]))
@@ -402,15 +445,14 @@ class ShadingRenderer:
             layer = layers["free"] if fj else layers["skin"]
             cv2.polylines(layer, segs[lo:hi], False, qj / 64, tj, cv2.LINE_AA, _SHIFT)
 
-    def _mounds(self, layers: dict, p: np.ndarray, s: np.ndarray, on: np.ndarray,
+    def _mounds(self, layers: dict, p: np.ndarray, s: np.ndarray, sel: _Selection,
                 m_ipd: float, light: np.ndarray, axes: np.ndarray) -> np.ndarray:
         """Each active mound, a lit bump: highlight toward the light, shadow away from it;
         dimples if stippled. -> their reach (n, 4: x0, y0, x1, y1) on the map, blur included."""
-        live = on[self.mounds]
-        if not live.any():
+        mounds = sel.mounds
+        if not mounds:
             return np.zeros((0, 4), np.float32)
-        mounds = self.mounds[live].tolist()
-        ends = p[self.mound_ends[live]]
+        ends = p[sel.mound_ends]
         centres = (ends[:, 0] + ends[:, 1]) * 0.5
         radii = [self.placed[i].crease.width * m_ipd for i in mounds]
         # per mound its shadow, then its highlight: lifted toward the light by a share of r
