@@ -88,9 +88,10 @@ def _eye_frame(xy: np.ndarray) -> tuple[np.ndarray, float]:
 def _disjoint_boxes(reach: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, int, int, int]]:
     """Integer boxes (x0, y0, x1, y1) inside `shape` covering the float boxes `reach` (n, 4),
     overlapping ones merged (so no pixel is blurred in twice)."""
-    lo = np.maximum(np.floor(reach[:, :2]), 0).astype(int).tolist()
-    hi = np.minimum(np.ceil(reach[:, 2:]), [shape[1], shape[0]]).astype(int).tolist()
-    boxes = [[*a, *b] for a, b in zip(lo, hi) if b[0] > a[0] and b[1] > a[1]]
+    h, w = shape  # one or two boxes: Python floats cost less than numpy's calls
+    boxes = [[max(math.floor(x0), 0), max(math.floor(y0), 0), min(math.ceil(x1), w),
+              min(math.ceil(y1), h)] for x0, y0, x1, y1 in reach.tolist()]
+    boxes = [b for b in boxes if b[2] > b[0] and b[3] > b[1]]
     merged = True
     while merged and len(boxes) > 1:
         merged = False
