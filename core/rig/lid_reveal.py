@@ -28,6 +28,8 @@ _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
 
 # per side, the strip's outline: the brow's lower edge, then the fold ring back
 _OUTLINE = tuple(np.concatenate([b, f[::-1]]) for b, f in zip(_BROW, _FOLD))
+_BOTH = np.concatenate(_OUTLINE)  # both outlines, for one gather a frame
+_SPLIT = len(_OUTLINE[0])
 
 
 def _strip(xy: np.ndarray, side: int) -> np.ndarray:
@@ -99,8 +101,8 @@ class LidReveal:
         if not self.enabled:
             return img
         active = []
-        for s in (0, 1):
-            poly = _strip(xy, s)
+        both = xy[_BOTH, :2].astype(np.float32)  # each side's strip (_strip), in one gather
+        for s, poly in ((0, both[:_SPLIT]), (1, both[_SPLIT:])):
             share = self._share(poly, s)
             if share >= 0.01:
                 active.append((s, poly, share))
