@@ -77,14 +77,15 @@ AU_SHAPES: dict[int, AUShape] = {
                 spread="lip", mask="above_jaw"),
     11: AUShape((Move("nasolabial", x=T(0.5, "au11_nasolabial"), y=T(-1, "au11_nasolabial")),),
                 spread="nose", mask="above_jaw"),
-    # lip corners (profile "corner": 1 at the corner, falling toward the lip centre)
-    12: AUShape((Move("lips", x=T(1, "au12_corner_out", "corner"),
+    # lip corners (profile "corner": 1 at the corner, falling toward the lip centre;
+    # "corner_lateral" the same for sideways motion, foreshortened on a turned face's far side)
+    12: AUShape((Move("lips", x=T(1, "au12_corner_out", "corner_lateral"),
                       y=T(-1, "au12_corner_up", "corner_smile_room")),), spread="corner"),
-    14: AUShape((Move("lips", x=T(-1, "au14_corner_in", "corner"),
+    14: AUShape((Move("lips", x=T(-1, "au14_corner_in", "corner_lateral"),
                       y=T(-0.2, "au14_corner_in", "corner")),), spread="corner"),
     15: AUShape((Move("lips", y=T(1, "au15_corner_down", "corner")),),
                 spread="corner", mask="below_nose"),
-    20: AUShape((Move("lips", x=T(1, "au20_corner_out", "corner"),
+    20: AUShape((Move("lips", x=T(1, "au20_corner_out", "corner_lateral"),
                       y=(Term(0.2, "au20_corner_out", "corner"),
                          Term(1, "au20_thin", "outer_lips_together"))),), spread="corner"),
     # lip shape
