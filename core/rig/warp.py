@@ -172,9 +172,6 @@ class Warper:
         # the nodes that a landmark's or a pin's motion reaches (~70 %; the rest lie among
         # anchors only)
         reached = self.weights[:, : len(self.moving) + self.n_pins].getnnz(axis=1) > 0
-        self._ext = np.zeros((self.n_ctrl, 2), np.float32)  # anchors stay at zero
-        # each control point's (x, y) as one 8-byte item: field() gathers them in one take
-        self._ext_pairs = self._ext.view(np.uint64).reshape(-1)
         self._gx, self._gy = np.meshgrid(np.arange(gw, dtype=np.float32),
                                          np.arange(gh, dtype=np.float32))
         self._set_live(np.flatnonzero(reached))
@@ -227,11 +224,16 @@ class Warper:
         in the same order: ~60 us against ~140 (scipy's per-call set-up). The final + 0 turns a
         -0 that the first term can leave (scipy's sum starts from +0) into +0."""
         m = len(self.moving)  # self.moving is arange(m)
-        self._ext[:m] = disp[:m, :2]
-        if self.n_pins:
-            self._ext[m:m + self.n_pins] = 0.0 if pins is None else pins
-        # mode "clip": the indices are all valid, and clip skips take's bounds error path
-        terms = self._ext_pairs.take(self._cols, mode="clip").view(np.float32)
+        # the control points' motion, anchors at zero: a new array each call (a buffer kept on
+        # the warper would be shared by the GUI's preview and clip threads, and a view of it
+        # kept beside it comes apart when the warper is pickled for the export's helper)
+        ext = np.zeros((self.n_ctrl, 2), np.float32)
+        ext[:m] = disp[:m, :2]
+        if self.n_pins and pins is not None:
+            ext[m:m + self.n_pins] = pins
+        # each point's (x, y) as one 8-byte item, gathered in one take; mode "clip": the
+        # indices are all valid, and clip skips take's bounds error path
+        terms = ext.view(np.uint64).reshape(-1).take(self._cols, mode="clip").view(np.float32)
         terms *= self._w
         g = terms[0].copy()
         for t in terms[1:]:
