@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.face.regions import region
+from core.rig.ufuncs import interp
 
 UPPER_LIP = ("lips_upper_outer", "lips_upper_inner", "lips_upper_semi_inner",
              "lips_upper_semi_outer")
@@ -22,9 +23,10 @@ def idx(*names: str) -> np.ndarray:
 
 def curve_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Height of the polyline through `points` (N, 2), taken in x order, at `x` (flat beyond
-    its ends): a lip contour's y under other points, a seam's."""
-    o = np.argsort(points[:, 0])
-    return np.interp(x, points[o, 0], points[o, 1])
+    its ends): a lip contour's y under other points, a seam's. float64, as np.interp's (the
+    same call, without its wrapper: the rig reads its lip contours ~30 times a frame)."""
+    s = points[points[:, 0].argsort()]
+    return interp(x, s[:, 0], s[:, 1])
 
 
 _MIDLINE = region("midline")

@@ -19,6 +19,7 @@ import numpy as np
 
 from core.rig.blend import LUMA
 from core.rig.tuning import REST_LIDS
+from core.rig.au_points import curve_at
 from core.rig.ufuncs import clip
 
 EYEBALL = {
@@ -163,14 +164,10 @@ def softness(patch: np.ndarray) -> float:
     return best
 
 
-_interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
-
-
 def iris_drop(lower: np.ndarray, x: float, y: float, radius: float) -> float:
     """How far (px) to move a made-up iris of `radius` px centred at (x, y) down to rest on
     the lower lid: `lower` (n, 2) its points where they stand."""
-    o = lower[:, 0].argsort()
-    yl = _interp(x, lower[o, 0], lower[o, 1])  # np.interp without its wrapper: the same call
+    yl = curve_at(lower, x)
     return float(yl - EYEBALL["iris_on_lower_lid"] * radius - y)
 
 

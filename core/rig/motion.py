@@ -27,7 +27,7 @@ from core.rig.tuning import (
     LID_GAZE,
     MOUTH_LIMITS,
 )
-from core.rig.ufuncs import clip
+from core.rig.ufuncs import clip, interp
 
 EMOTION_CACHE = 64  # distinct emotion conditions (g, muted AUs, s) remembered per portrait
 IRIS = np.arange(468, 478)
@@ -48,7 +48,6 @@ _LOWER_OUTSIDE = np.concatenate(_LOWER_RINGS[1:])
 # the lower lip's inner contour, its own points and the outer mouth corners, in one gather
 _LOWER_LIP = np.concatenate([_LOWER_RINGS[0], LOWER_LIP_ONLY, [61, 291]])
 _N_INNER_LO = len(_LOWER_RINGS[0])
-_interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
 _ONE, _HALF = np.float32(1.0), np.float32(0.5)
 _PIVOT = np.array([0.0, HEAD_PIVOT_IPD["y"], HEAD_PIVOT_IPD["z"]], np.float32)  # (x, y, depth)
 # sealed lips stay this far apart (IPD): touching, by the mouth's measure (core/rig/mouth.py
@@ -63,13 +62,6 @@ def _pitch_roll(pitch: float, roll: float) -> np.ndarray:
     rx = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]])
     rz = np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
     return rz @ rx
-
-
-def _curve_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """core/rig/au_points.py `curve_at` without numpy's Python wrappers (the same calls and
-    values; ~20 a frame)."""
-    o = points[:, 0].argsort()
-    return _interp(x, points[o, 0], points[o, 1])
 
 
 def pressed_shut(pose: RigPose) -> float:
@@ -398,7 +390,7 @@ class MotionModel:
         those points, the outer mouth corners), moved by `d`."""
         q = self._P_lower + d[_LOWER_LIP]
         inner, own = q[:_N_INNER_LO], q[_N_INNER_LO:-2]
-        return own[:, 1] - _curve_at(inner, own[:, 0]), own, q[-2:]
+        return own[:, 1] - curve_at(inner, own[:, 0]), own, q[-2:]
 
     def _lower_lip_depth(self, d: np.ndarray) -> np.ndarray:
         """How far each of the lower lip's own points lies below its inner contour (IPD)."""
@@ -447,7 +439,7 @@ class MotionModel:
         xp, at, x = self._lip_bodies
         fp = np.zeros(len(xp))
         fp[at] = shift
-        moves = _interp(x, xp, fp).astype(np.float32)  # both lips', as curve_at took them
+        moves = interp(x, xp, fp).astype(np.float32)  # both lips', as curve_at took them
         n = len(UPPER_LIP_ONLY)
         d[UPPER_LIP_ONLY, 1] += moves[:n]  # corners stay put
         d[LOWER_LIP_ONLY, 1] -= moves[n:]
@@ -490,8 +482,7 @@ class MotionModel:
         for both, pts, below, offset in sides:
             c = Q[both]  # the curve's points, then the points'
             c, q = c[:-len(pts)], c[-len(pts):]
-            o = c[:, 0].argsort()  # _curve_at's (~40 calls a frame)
-            bound = _interp(q[:, 0], c[o, 0], c[o, 1]) + offset
+            bound = curve_at(c, q[:, 0]) + offset
             # sign * (y - bound) < 0, exactly: a float difference is below zero iff y < bound
             bad = ((q[:, 1] < bound) if below else (q[:, 1] > bound)).nonzero()[0]
             if len(bad):
@@ -533,7 +524,7 @@ class MotionModel:
         # sealed lower points lie along the upper contour between its points (each pair met at
         # its own x; where the two contours' points sit at different x on a curved seam, a lower
         # point poked above the upper chord and turned the triangles across the mouth over)
-        on_seam = _curve_at(self.P[_INNER_UP_C] + d[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) \
+        on_seam = curve_at(self.P[_INNER_UP_C] + d[_INNER_UP_C], self.P[lo, 0] + d[lo, 0]) \
             + _LIP_CONTACT
         d[lo, 1] = np.maximum(self.P[lo, 1] + d[lo, 1], on_seam) - self.P[lo, 1]
         # the pairs now touching: the fold guard keeps them where they met

@@ -24,6 +24,7 @@ from core import lab_tables
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
+from core.rig.au_points import curve_at
 from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
@@ -157,7 +158,6 @@ BONE_POINTS = np.concatenate([region("lips_upper_inner"), region("lips_lower_inn
 MIDLINE = 13  # upper inner lip centre: the dental midline at rest
 _JAW = np.array(JAW)  # as an index array: numpy converts a list on every indexing
 _DILATE = np.ones((5, 5), np.uint8)  # MouthRenderer._closed_lips
-_interp = np.core.multiarray.interp  # np.interp's compiled core (for real x, xp, fp)
 
 
 class _Grid(NamedTuple):
@@ -407,12 +407,10 @@ class MouthRenderer:
 
     @staticmethod
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Height (float32) of the polyline through `uv` at `u`, as au_points.curve_at: numpy's
-        compiled interp without np.interp's wrapper (the same call), and `u` best float64 (what
-        it works in: `_Grid.u64`, converted once a frame, not once a curve). The points sorted
-        by u in one gather: interp takes its columns as float64 copies either way."""
-        s = uv[uv[:, 0].argsort()]
-        return _interp(u, s[:, 0], s[:, 1]).astype(np.float32)
+        """Height (float32) of the polyline through `uv` at `u` (au_points.curve_at), `u` best
+        float64 (what interp works in: `_Grid.u64`, converted once a frame, not once a
+        curve)."""
+        return curve_at(uv, u).astype(np.float32)
 
     def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None,
                head_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -6,3 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 clip = np.core.umath.clip
+
+# np.interp's compiled core, likewise: np.interp only checks for complex values and a period,
+# then makes this very call (numpy/lib/function_base.py), ~3-8 us a call more; the rig's lip
+# contours are read through it ~30 times a frame (core/rig/au_points.py curve_at)
+interp = np.core.multiarray.interp
