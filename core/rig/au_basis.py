@@ -238,6 +238,16 @@ class AUBasis:
                 rows.append(field.reshape(-1))
         return cls(keys, np.asarray(rows, np.float32), g)
 
+    def rebuilt(self, frame_points: np.ndarray, aus) -> AUBasis:
+        """A copy whose rows for `aus` are built on the shape `frame_points` (the others as
+        they are)."""
+        g = FaceGeometry.from_frame_points(frame_points.astype(np.float64))
+        matrix = self.matrix.copy()
+        for k, (au, s) in enumerate(self.keys):
+            if au in aus:
+                matrix[k] = build_field(g, au, s).reshape(-1)
+        return AUBasis(self.keys, matrix, self.geometry)
+
     def index(self) -> dict[tuple[int, str], int]:
         return {k: i for i, k in enumerate(self.keys)}
 

@@ -26,6 +26,7 @@ from core.rig.tuning import (
     HEAD_YAW,
     LID_GAZE,
     MOUTH_LIMITS,
+    REST_FIT,
 )
 from core.rig.ufuncs import clip, interp
 
@@ -95,8 +96,8 @@ class MotionModel:
         z_eyes = (z[R_IRIS_CENTER] + z[L_IRIS_CENTER]) / 2
         self.Z = (z - z_eyes) / self.frame.ipd  # depth in IPD, + away from the camera
         self.basis = AUBasis.build(self.P)
-        self.moe = RigMoE(self.basis, self.P)
         self.rest = fit_rest(analysis.landmarks, self.frame)  # what the portrait shows already
+        self.moe = RigMoE(self._mix_basis(), self.P)
         # each rest AU's home: the face region of the point it moves most (compose.py)
         self.rest_home_region = {
             au: int(self.moe.token_region[int(np.argmax(np.einsum("ij,ij->i", f, f)))])
@@ -137,6 +138,20 @@ class MotionModel:
         self._sphere_cache: dict = {}  # landmark index list -> its place on the yaw sphere
         # condition -> MoE displacements (core/rig/compose.py)
         self.emotion_cache: BoundedCache = BoundedCache(EMOTION_CACHE)
+
+    def _mix_basis(self) -> AUBasis:
+        """The basis the experts mix: this face's, but on a mouth open at rest the AUs of
+        REST_FIT["mix_on_neutral"] built on the rest face with every rest AU taken away. An
+        emotion that presses the lips (AU24) takes the rest opening away too (REST_CONFLICTS,
+        neutralize), and AU24 built on the open mouth closed that opening a second time: the
+        lips then crossed and sealed over what the mix itself opens (a sneer's raised upper lip:
+        "angrily disgusted" on six toothy smiles kept a 0.004 IPD gap, 0.06-0.07 on closed-mouth
+        faces). Speech's p/b/m keep this face's basis: they close the mouth it has."""
+        parting = [au for au in REST_FIT["parting_aus"] if au in self.rest.fields]
+        if not parting:
+            return self.basis
+        neutral = self.P - sum(self.rest.fields.values())
+        return self.basis.rebuilt(neutral, REST_FIT["mix_on_neutral"])
 
     def _lid_follow_weights(self) -> tuple[np.ndarray, np.ndarray]:
         """Lid points and how far each follows the iris's vertical shift (LID_GAZE): a half

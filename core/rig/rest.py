@@ -272,7 +272,9 @@ def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:
     show a band of teeth under pressed lips."""
     parting = [au for au in REST_FIT["parting_aus"] if au in fields]
     explained = sum(inner_gap(fields[au]) for au in parting)
-    shown = inner_gap(d)
+    # less what the other rest AUs open (_exact_lip_closure)
+    shown = inner_gap(d) - sum(max(inner_gap(f), 0.0) for au, f in fields.items()
+                               if au not in parting)
     if explained > 1e-3 and shown > explained:
         k = np.float32(min(shown / explained, REST_FIT["max_gap_scale"]))
         for au in parting:
@@ -293,7 +295,13 @@ def _exact_lip_closure(fields: dict[int, np.ndarray], P: np.ndarray) -> None:
     parting = [au for au in REST_FIT["parting_aus"] if au in fields]
     if not parting:
         return
-    gap = np.maximum(P[_LO_IN, 1] - P[_UP_IN, 1], 0.0)
+    # what the other rest AUs open between the lips (a grin's upper lip raise, AU10, parts them
+    # too) is theirs to take away: the parting AUs close the rest (with the whole gap here, a
+    # toothy smile's AU10 0.5-1.0 took away 0.03-0.08 IPD more than it showed, and a sneer's
+    # opening, disgust on two of six toothy smiles, sealed shut)
+    others = sum((f for au, f in fields.items() if au not in parting), np.zeros_like(P))
+    gap = np.maximum(P[_LO_IN, 1] - P[_UP_IN, 1]
+                     - np.maximum(others[_LO_IN, 1] - others[_UP_IN, 1], 0.0), 0.0)
     gap[[0, -1]] = 0.0  # the corners are where the lips meet already
     gap_curve = np.column_stack([P[_UP_IN, 0], gap])
     share = REST_FIT["closure_upper_share"]

@@ -152,6 +152,9 @@ REST_FIT: dict = {
     # sad's closed mouth) meet over the teeth instead of leaving a band of them
     "max_parting": 3.0,
     "parting_aus": (25, 26),
+    # on a mouth open at rest the experts' AUs that act on the lips' own gap are built on the
+    # face with the rest AUs taken away, as the mix shows them (core/rig/motion.py _mix_basis)
+    "mix_on_neutral": (24,),
     # lips that meet at rest (mean inner gap under this, IPD; the canonical face's are set to
     # meet, a parted photo's stand 0.04-0.19 apart) show no parting: rest.py
     # _identity_on_closed_lips
