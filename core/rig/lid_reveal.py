@@ -9,8 +9,9 @@ off the socket shows lit lid skin there. So where the strip is stretched, it is 
 portrait's own skin colour (its median over that side's cheek and forehead: a grayscale
 portrait stays grey, a painting keeps its palette, a shadowed side stays in shadow) by a share
 that grows with the stretch (REVEAL in core/rig/tuning.py); only what is darker than that skin is
-lifted, so light lid skin is left as it is. Portraits with glasses are left alone: the strip lies
-behind the pinned rims.
+lifted, so light lid skin is left as it is. The fade runs on past the fold ring to the ring
+above the lid: on deep-set eyes the stretched shadow reaches below the fold ring too. Portraits
+with glasses are left alone: the strip lies behind the pinned rims.
 """
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
 
 
 # per side, the strip's outline: the brow's lower edge, then the fold ring back
+_LOW = (region("R_eye_halo2_upper"), region("L_eye_halo2_upper"))
 _OUTLINE = tuple(np.concatenate([b, f[::-1]]) for b, f in zip(_BROW, _FOLD))
 _BOTH = np.concatenate(_OUTLINE)  # both outlines, for one gather a frame
 _SPLIT = len(_OUTLINE[0])
@@ -35,6 +37,12 @@ _SPLIT = len(_OUTLINE[0])
 def _strip(xy: np.ndarray, side: int) -> np.ndarray:
     """The strip's polygon (px): the brow's lower edge, then the fold ring back."""
     return xy[_OUTLINE[side], :2].astype(np.float32)
+
+
+def painted(xy: np.ndarray, side: int) -> np.ndarray:
+    """The polygon (px) the lift paints in: the brow's lower edge, then the ring above the lid
+    back (the strip's fade runs on past the fold ring to it)."""
+    return xy[np.concatenate([_BROW[side], _LOW[side][::-1]]), :2].astype(np.float32)
 
 
 def _height(poly: np.ndarray, side: int) -> float:
@@ -59,9 +67,10 @@ def _brow_at_fold(side: int) -> np.ndarray:
 
 
 _RESAMPLE = (_brow_at_fold(0), _brow_at_fold(1))
-# the strip fading from full at the brow to nothing at the fold ring: nested polygons from the
-# brow's edge down to 1, (steps-1)/steps ... 1/steps of the way to the fold, the largest first,
-# each drawn over the last one level higher
+# the strip fading from full at the brow to nothing at the ring above the lid (_LOW, past the
+# fold ring; as many points as the fold ring, so _RESAMPLE serves it): nested polygons from the
+# brow's edge down to 1, (steps-1)/steps ... 1/steps of the way there, the largest first, each
+# drawn over the last one level higher
 _STEPS = int(REVEAL["steps"])
 _REACH = (np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS)[:, None, None]  # (steps, 1, 1)
 _LEVEL = np.arange(1, _STEPS + 1, dtype=np.float32) / _STEPS
@@ -109,7 +118,9 @@ class LidReveal:
         if not active:
             return img
         # both eyes in one box: one mask, one blur, one blend (the calls cost more than pixels)
-        box = poly_box(np.concatenate([poly for _, poly, _ in active]), img.shape, pad=self.pad)
+        box = poly_box(np.concatenate([poly for _, poly, _ in active]
+                                      + [xy[_LOW[s], :2] for s, _, _ in active]),
+                       img.shape, pad=self.pad)
         if box is None:
             return img
         x0, y0, x1, y1 = box
@@ -117,7 +128,8 @@ class LidReveal:
         for s, poly, share in active:
             n = len(_BROW[s])
             poly -= np.float32([x0, y0])
-            brow, fold = poly[:n], poly[n:][::-1]
+            brow = poly[:n]
+            fold = xy[_LOW[s], :2].astype(np.float32) - np.float32([x0, y0])
             brow_at = _RESAMPLE[s] @ brow
             bands = np.empty((_STEPS, len(poly), 2), np.float32)  # each the brow, then a low
             bands[:, :n] = brow
