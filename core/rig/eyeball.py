@@ -93,10 +93,13 @@ def _luma(c: np.ndarray) -> float:
 
 def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarray,
                     radius: float, corners: np.ndarray, slit: np.ndarray, skin: np.ndarray,
-                    ipd: float, rest_open: float) -> MadeUpEyeball:
+                    ipd: float, rest_open: float, iris: np.ndarray | None = None
+                    ) -> MadeUpEyeball:
     """patch: (bh, bw, 3) the rest image in the eye's box at `origin` (x0, y0); centre (2,) and
     radius (px) of Face Mesh's iris; corners: (2, 2) the eye's corners (px); slit: (bh, bw)
-    bool, the rest opening; skin: (3,) the portrait's skin colour (RGB); rest_open: IPD."""
+    bool, the rest opening; skin: (3,) the portrait's skin colour (RGB); rest_open: IPD;
+    `iris` (3,): the iris colour where it is known (the other eye's, open), else read from the
+    slit."""
     bh, bw = patch.shape[:2]
     yy, xx = np.mgrid[0:bh, 0:bw].astype(np.float32)
     lo, hi = EYEBALL["iris_radius"]
@@ -110,17 +113,20 @@ def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarr
     skin = np.asarray(skin, np.float32)
     ls = _luma(skin)
     sclera = ls * EYEBALL["sclera_light"] + EYEBALL["sclera_chroma"] * (skin - ls)
-    # the iris: the darker half of the slit's pixels over the iris disc
     dist = np.hypot(xx - cx, yy - cy)
-    seen = patch[slit & (dist < r)].astype(np.float32)
-    if len(seen) >= 4:
-        lum = seen @ LUMA
-        iris = np.median(seen[lum <= np.median(lum)], axis=0)
+    if iris is not None:
+        iris = np.asarray(iris, np.float32)
     else:
-        iris = skin * EYEBALL["iris_dark"]
-    li = _luma(iris)
-    if li > EYEBALL["iris_dark"] * ls:
-        iris = iris * np.float32(EYEBALL["iris_dark"] * ls / max(li, 1e-6))
+        # the iris: the darker half of the slit's pixels over the iris disc
+        seen = patch[slit & (dist < r)].astype(np.float32)
+        if len(seen) >= 4:
+            lum = seen @ LUMA
+            iris = np.median(seen[lum <= np.median(lum)], axis=0)
+        else:
+            iris = skin * EYEBALL["iris_dark"]
+        li = _luma(iris)
+        if li > EYEBALL["iris_dark"] * ls:
+            iris = iris * np.float32(EYEBALL["iris_dark"] * ls / max(li, 1e-6))
     # light: the ball turning away toward the corners (the lids' shadow goes on where they
     # stand, lash_shade)
     side = clip(np.abs(xx - cx) / np.float32(0.3 * ipd), 0, 1)

@@ -60,6 +60,7 @@ class _Eye:
     iris_pack: np.ndarray | None = None
     rim_packs: tuple = ((None, None), (None, None))
     made_pack: np.ndarray | None = None
+    iris_colour: np.ndarray | None = None  # (3,) the visible iris' median (None: none seen)
 
 
 def _disc(radius: int) -> np.ndarray:
@@ -131,10 +132,21 @@ class EyeRenderer:
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
         self.skin = skin_colour(image, self.rest_xy)
         self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
+        # one eye shut at rest, the other open: the made-up eyeball takes the open eye's iris
+        # colour (read from its own slit it was the lashes' and the pupil's: a green-eyed
+        # photo's squinting eye opened brown beside the real green one, by eye)
+        shut = [e.made_up is not None for e in self.eyes]
+        if shut.count(True) == 1:
+            k = shut.index(True)
+            other = self.eyes[1 - k]
+            if other.iris_colour is not None:
+                self.eyes[k] = self._eye(image, self.rest_xy, "RL"[k], other.iris_colour)
         # both lid polygons, fetched from a frame's points in one look-up
         self._polys = np.concatenate([e.poly for e in self.eyes])
 
-    def _eye(self, image: np.ndarray, xy: np.ndarray, s: str) -> _Eye:
+    def _eye(self, image: np.ndarray, xy: np.ndarray, s: str,
+             known_iris: np.ndarray | None = None) -> _Eye:
+        """Eye `s`'s layers; `known_iris` (3,): the iris colour a made-up eyeball takes."""
         upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
         c = tuple(int(i) for i in region(f"{s}_eye_corners"))  # outer, inner
         poly = eye_polygon(s)
@@ -176,8 +188,10 @@ class EyeRenderer:
         # further): a band of lid skin and lashes kept there showed as pink streaks across the
         # iris of a raised lid (fear on a painting of LivePortrait's examples, by eye at 1024 px)
         outside = opening == 0
-        if iris_vis.any():
-            iris_layer[outside] = np.median(patch[iris_vis], axis=0)
+        iris_colour = np.median(patch[iris_vis], axis=0).astype(np.float32) \
+            if iris_vis.any() else None
+        if iris_colour is not None:
+            iris_layer[outside] = iris_colour
         if sclera_vis.any():
             empty[outside] = np.median(patch[sclera_vis], axis=0)
         # where the lids hid it at rest the disc ends at the iris itself, not past it: its
@@ -207,7 +221,8 @@ class EyeRenderer:
         up = (up / max(float(np.hypot(*up)), 1e-6)).astype(np.float32)
         rest_open = lid_opening(xy, s) / self.ipd
         made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
-                                  xy[list(c)], vis, self.skin, self.ipd, rest_open) \
+                                  xy[list(c)], vis, self.skin, self.ipd, rest_open,
+                                  known_iris) \
             if rest_open < EYEBALL["below"] else None
         lids = np.concatenate([upper, lower])
         return _Eye(poly, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
@@ -215,7 +230,8 @@ class EyeRenderer:
                     up, made_up, _pack(empty, opening), _pack(iris_layer, disc),
                     tuple((_pack(e, rim), _pack(i, rim)) for rim, (e, i)
                           in zip(rims, (clean, lower_clean))),
-                    _pack(made_up.iris, made_up.iris_alpha) if made_up else None)
+                    _pack(made_up.iris, made_up.iris_alpha) if made_up else None,
+                    iris_colour)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area

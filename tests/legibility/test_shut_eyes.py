@@ -164,3 +164,36 @@ def test_a_cheek_raise_narrows_the_eye_from_below(portrait):
     assert f[lowers, 1].mean() < -0.02  # the lower lids rise
     before, after = openings(m.P), openings(m.P + f)
     assert max(a - b for a, b in zip(after, before)) < -0.015
+
+
+def test_one_shut_eye_takes_the_open_eyes_iris_colour(portrait, monkeypatch):
+    """One eye under the made-up threshold, the other open (a green-eyed photo's squinting
+    eye): the made-up iris is the open eye's colour, not the darker half of its slit, which
+    read the lashes and the pupil (brown beside a real green eye, by eye). The astronaut's
+    irises tinted green here; the threshold set between her two eyes' openings."""
+    from core.rig import eyeball
+    from core.rig.eyes import EyeRenderer
+
+    img = portrait.copy()
+    analysis = detect_face(img)
+    xy = analysis.xy
+    yy, xx = np.mgrid[0:img.shape[0], 0:img.shape[1]]
+    for s in "RL":
+        iris = region(f"{s}_iris")
+        c = xy[iris[0]]
+        r = np.mean(np.hypot(*(xy[iris[1:]] - c).T))
+        disc = np.hypot(xx - c[0], yy - c[1]) < 0.95 * r
+        grey = img[disc].astype(float).mean(1, keepdims=True)
+        img[disc] = np.clip(grey * [0.8, 1.25, 0.85] + 20, 0, 255).astype(np.uint8)
+    frame = FaceFrame.from_landmarks(analysis.landmarks)
+    opens = [lid_opening(xy, s) / frame.ipd for s in "RL"]
+    assert abs(opens[0] - opens[1]) > 0.002
+    monkeypatch.setitem(eyeball.EYEBALL, "below", float(np.mean(opens)))
+    eyes = EyeRenderer(img, xy, frame).eyes
+    made = [e for e in eyes if e.made_up is not None]
+    assert len(made) == 1
+    real = next(e for e in eyes if e.made_up is None).iris_colour
+    m = made[0].made_up
+    shown = np.median(m.iris[m.iris_alpha > 0.5], axis=0)
+    assert shown[1] > max(shown[0], shown[2])  # green
+    assert float(shown @ LUMA) > 0.72 * float(real @ LUMA)  # as light (0.60 before)
