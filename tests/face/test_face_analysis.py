@@ -132,3 +132,23 @@ def test_concurrent_calls_agree(portrait, photo):
     assert len(results) == 3
     for lm in results:
         np.testing.assert_allclose(lm, photo.landmarks, atol=1e-3)
+
+
+def test_a_face_filling_the_whole_picture_is_found(portrait):
+    """A tight crop (forehead, chin and ears cut off, as an avatar): the detector wants some
+    head around the face and finds none in any treatment of the picture; inside a border of
+    its own edge pixels it does, and the pupils land where they are."""
+    from core.face.landmarks import DETECT_MAX_SIDE, VARIANTS, _mesh_downscaled
+
+    lm = detect_face(portrait).xy
+    lo, hi = lm.min(0), lm.max(0)
+    half = 0.35 * float((hi - lo).max())
+    x0, y0 = np.round((lo + hi) / 2 - half).astype(int)
+    side = int(round(2 * half))
+    crop = cv2.resize(np.ascontiguousarray(portrait[y0:y0 + side, x0:x0 + side]), (512, 512))
+    assert not any(_mesh_downscaled(crop, DETECT_MAX_SIDE, v) for v in VARIANTS)
+    found = detect_face(crop).xy
+    k = 512 / side
+    expected = (lm[[468, 473]] - [x0, y0]) * k
+    assert np.abs(found[[468, 473]] - expected).max() < 0.05 * k * float(
+        np.hypot(*(lm[473] - lm[468])))
