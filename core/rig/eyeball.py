@@ -67,6 +67,9 @@ EYEBALL = {
     # keeps `keep` of the patch's mean gradient (a sharp painted eye stood out of a blurred,
     # upscaled face like a sticker, by eye)
     "soften": (0.5, 0.8, 1.2, 1.7, 2.4, 3.4),
+    # visible_blur's least (px): a sharp photo at 512 px measures 0.5-0.8 (its resampling), and
+    # what is painted into it stays as crisp as it is drawn
+    "soft_from": 1.0,
     "keep": 0.8,
 }
 
@@ -149,6 +152,14 @@ def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarr
                                  for a in (ball, iris_tex, alpha))
     return MadeUpEyeball(rest_open, (cx, cy), r, ball.astype(np.float32),
                          iris_tex.astype(np.float32), alpha)
+
+
+def visible_blur(patch: np.ndarray) -> float:
+    """`softness` where the portrait is clearly soft (EYEBALL["soft_from"] px or more), else
+    0: what the made-up mouth and the shading's folds take on (a blurred face with sharp teeth
+    or forehead lines read pasted in)."""
+    s = softness(patch)
+    return s if s >= EYEBALL["soft_from"] else 0.0
 
 
 def _gradient(gray: np.ndarray) -> float:

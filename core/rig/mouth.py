@@ -26,12 +26,14 @@ from core.face.regions import region
 from core.face.umeyama import similarity_matrix
 from core.rig.au_points import curve_at
 from core.rig.blend import LUMA, paint, spread, tint
+from core.rig.eyeball import visible_blur
 from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
 # grayscale and painted copies and grace_hopper.jpg unless a source is given.
 MOUTH_TUNING = {
+    "soft_pad": 0.15,  # IPD round the lips where the portrait's own blur is measured
     "feather": 0.018,  # lip-edge softness (0.012 read as a cut-out on the open-mouth sheets)
     "feather_of_gap": 0.25,  # ... at most this share of the mean gap
     # the upper incisal edge sits this far below the rest upper inner lip, hidden behind the
@@ -372,6 +374,14 @@ class MouthRenderer:
             # (MOUTH_TUNING "thin_fade"); the rest's bite line still places its edge
             self.rest_patch = None
         self.grain = portrait_grain(image, self.rest, self.ipd)
+        # the blur the portrait already shows around the mouth (px; 0: sharp): the made-up
+        # interior takes it too, or a soft painting or a low-quality photo opened a sharp black
+        # hole with crisp teeth in a blurred face (by eye on CodeFormer's degraded face crops
+        # and LivePortrait's soft paintings: the teeth read pasted in, posed)
+        box = poly_box(self.rest[self.outer], image.shape,
+                       pad=int(round(t["soft_pad"] * self.ipd)))
+        self.soft = 0.0 if box is None else visible_blur(image[box[1]:box[3], box[0]:box[2]])
+        self._box_pad = 2 + int(np.ceil(2.5 * self.soft))  # room for that blur's spread
         # the interior's lightness relative to the skin's, for the grain's strength
         self._lightness = LUMA / np.float32(max(float(pal["skin"] @ LUMA), 1.0))
         self._prepare_frame_constants()
@@ -516,7 +526,7 @@ class MouthRenderer:
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
         poly = self.outline(xy)
-        box = poly_box(poly, img.shape)
+        box = poly_box(poly, img.shape, self._box_pad)
         if box is None:
             return img
         x0, y0, x1, y1 = box
@@ -525,7 +535,10 @@ class MouthRenderer:
         # a narrow opening (AU10 alone) keeps its middle opaque: a feather wider than a quarter
         # of the gap blurs the interior away into the warped dark lip line
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
-        if f > 0.3:
+        soft = self.soft
+        if soft:  # a blurred portrait's lip edges: blurred across, as the picture's own are
+            mask = cv2.GaussianBlur(mask, (0, 0), max(f, soft))
+        elif f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * _unit(mask * _k(4))
         if self.open_at_rest and self.thin_rest:
             fade = (moved - MOUTH_TUNING["still_px"]) / (MOUTH_TUNING["thin_fade"] * self.ipd)
@@ -546,6 +559,8 @@ class MouthRenderer:
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
+        if soft:
+            interior = cv2.GaussianBlur(interior, (0, 0), soft)
         paint(img, box, interior, mask)
         return img
 

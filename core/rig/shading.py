@@ -24,6 +24,7 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.regions import mirror_map, point, region, skin_points
 from core.rig.blend import LUMA
+from core.rig.eyeball import visible_blur
 from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
 from core.rig.ufuncs import clip
 
@@ -187,6 +188,9 @@ class ShadingRenderer:
         # smooth (painted) portraits get wider, softer creases
         self.widen = 1.0 + T["smooth_widen"] * (1.0 - min(self.detail / T["contrast_ref"], 1.0))
         self.light = self._light(y, xy, axes)  # face frame, unit
+        # a blurred portrait's own blur (map px): its folds no sharper than its face (a
+        # degraded photo's surprise drew crisp stripes across a blurred forehead, by eye)
+        self.blur = visible_blur(image[y0:y1, x0:x1]) * self.scale
 
     # ----- once per portrait
     def _build_anchors(self) -> None:
@@ -488,6 +492,8 @@ class ShadingRenderer:
         lines lie in a part of the window, a fold's free lines in a sliver of it."""
         my0, my1, mx0, mx1 = window
         soft = max(T["soft"] * 0.016 * m_ipd * widen, 0.5)
+        if self.blur:
+            soft = float(np.hypot(soft, self.blur))
         delta = np.zeros(layers["skin"].shape, np.float32)
         box = _blur_into(delta, layers["skin"], layers["skin box"], soft, None)
         sig = max(0.06 * m_ipd, 1.0)
