@@ -67,9 +67,10 @@ EYEBALL = {
     # keeps `keep` of the patch's mean gradient (a sharp painted eye stood out of a blurred,
     # upscaled face like a sticker, by eye)
     "soften": (0.5, 0.8, 1.2, 1.7, 2.4, 3.4),
-    # visible_blur's least (px): a sharp photo at 512 px measures 0.5-0.8 (its resampling), and
-    # what is painted into it stays as crisp as it is drawn
-    "soft_from": 1.0,
+    # visible_blur's least (px): a sharp photo at 512 px measures 0.5-0.8 (its resampling), one
+    # rotated or scaled a little more 1.2, and what is painted into them stays as crisp as it is
+    # drawn; degraded and low-resolution faces measure 1.7-3.4
+    "soft_from": 1.5,
     "keep": 0.8,
 }
 

@@ -25,6 +25,7 @@ from core.face.frame import FaceFrame
 from core.face.regions import mirror_map, point, region, skin_points
 from core.rig.blend import LUMA
 from core.rig.eyeball import visible_blur
+from core.rig.mouth import catmull_rom
 from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
 from core.rig.ufuncs import clip
 
@@ -180,7 +181,8 @@ class ShadingRenderer:
         # per channel, how much more (less) a shadow on skin darkens it than its luminance:
         # less in the skin's strong channel, more in its weak one, so the shadow is warmer
         self.warmth = None if self.tone is None else \
-            (T["shadow_warmth"] * (1.0 - self.tone)).astype(np.float32).tolist()
+            clip(T["shadow_warmth"] * (1.0 - self.tone), -T["warmth_max"],
+                 T["warmth_max"]).astype(np.float32).tolist()
         self.warmth_col = None if self.warmth is None else \
             np.float32(self.warmth)[:, None, None]  # (3, 1, 1): against a map, per channel
         self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
@@ -205,6 +207,8 @@ class ShadingRenderer:
                     idx = [mm[i] for i in idx] if side < 0 else idx
                     np.add.at(m[k], idx, 1.0 / len(idx))
                     m[k, 478:] = (dx * side, dy, taper)
+                if crease.smooth > 1:
+                    m = catmull_rom(len(m), crease.smooth) @ m
                 dots = None
                 if crease.stipple:
                     r = np.sqrt(rng.uniform(0, 1, T["stipple_dots"])) * crease.width * 0.8

@@ -62,6 +62,7 @@ class Crease:
     kind: str = "crease"  # "crease": dark line + lit lip; "mound": a lit bump, shadow below
     skin_only: bool = True  # drawn only where the rest portrait shows skin (not hair, eyes)
     stipple: bool = False  # a mound dimpled like orange peel (the chin boss, FACS AU17)
+    smooth: int = 1  # segments drawn per path segment, along a Catmull-Rom curve through it
 
 
 def _a(points, dx=0.0, dy=0.0, taper=1.0) -> Anchor:
@@ -154,15 +155,17 @@ CREASES.update({
         aus={9: 1.0}, depth=0.25, width=0.014, mirror=False,
         path=(_a("bridge_upper", -0.07, 0.02, 0.3), _a("bridge_upper", 0.0, 0.0),
               _a("bridge_upper", 0.07, 0.02, 0.3))),
-    # Nasolabial fold: from the nose wing past the mouth corner, deepened as AU10/AU11/AU12
+    # Nasolabial fold (drawn along a curve: straight between its anchors it bent at the mouth
+    # corner's like a drawn ">" on smooth skin, by eye on a freckled photo's smile and
+    # disgust): from the nose wing past the mouth corner, deepened as AU10/AU11/AU12
     # (and the cheek lift of AU6/AU9) push the cheek against the lip; its lower half hangs on
     # the corner, so a smile bends it up and out. The cheek side overhangs and is lit, faintly:
     # at 0.55 of the depth its lit lip drew a white streak down the cheek, a scar more than a
     # fold (disgust on seven of LivePortrait's example portraits and the low-resolution faces,
     # by eye; 0.25 still did on a grayscale photo and a painting)
     "nasolabial": Crease(
-        aus={12: 0.9, 10: 0.8, 11: 1.0, 9: 0.5, 6: 0.3}, depth=0.36, width=0.022, lip=0.1,
-        bulge=(-1.0, -0.3),
+        aus={12: 0.9, 10: 0.8, 11: 1.0, 9: 0.5, 6: 0.3}, depth=0.28, width=0.034, lip=0.1,
+        bulge=(-1.0, -0.3), smooth=3,
         path=(_a("nasolabial_top", -0.03, -0.02, 0.35), _a("nasolabial_upper", -0.04, 0.0, 0.9),
               _a("nasolabial_mid", -0.04, 0.01),
               _a("mouth_corner", -0.12, -0.06, 0.9), _a("mouth_corner", -0.13, 0.05, 0.5),
@@ -224,4 +227,8 @@ SHADING_TUNING: dict[str, float] = {
     # low-resolution photos with blown highlights). At 1.5 a white pixel darkened by a quarter
     # comes to about half way to the skin's colour at its new luminance
     "shadow_warmth": 1.5,
+    # ... each channel's lean at most this: on a strongly warm skin (R/Y 1.38, B/Y 0.59: a
+    # pale, freckled redhead lit warm) the blue darkened 2.6x the red and a smile's nasolabial
+    # folds were drawn as orange marker lines (by eye); the sample photo (B/Y 0.74) leans 0.4
+    "warmth_max": 0.3,
 }

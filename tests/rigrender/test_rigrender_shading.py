@@ -184,3 +184,20 @@ def test_a_deep_nasolabial_fold_is_a_shadow_not_a_white_streak(p, shading):
         patch = diff[y - r:y + r + 1, x - r:x + r + 1]
         assert -patch.min() > 10.0, k  # a fold
         assert patch.max() < 0.4 * -patch.min(), (k, patch.max(), patch.min())
+
+
+def test_a_smoothed_crease_runs_through_its_anchors_on_a_curve(shading):
+    """A crease with `smooth` k is drawn as k segments per path segment along a Catmull-Rom
+    curve: it still passes through every anchor (the nasolabial fold, bent straight at the mouth
+    corner's anchor, read as a drawn ">")."""
+    from core.rig.mouth import catmull_rom
+
+    crease = CREASES["nasolabial"]
+    assert crease.smooth > 1
+    placed = [pl for pl in shading.placed if pl.crease is crease]
+    assert placed
+    n = len(crease.path)
+    for pl in placed:
+        assert pl.rows.stop - pl.rows.start == (n - 1) * crease.smooth + 1
+    op = catmull_rom(n, crease.smooth)
+    assert np.allclose(op[:: crease.smooth], np.eye(n), atol=1e-6)  # through the anchors
