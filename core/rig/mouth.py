@@ -353,6 +353,13 @@ class MouthRenderer:
         self.thin_rest = self.rest_area < t["upper_row_area"] * self.ipd ** 2
         open_at_rest = self.rest_area >= t["rest_open_area"] * self.ipd ** 2
         pal = portrait_palette(image, self.rest, open_at_rest)
+        if self.thin_rest and open_at_rest and _lab(pal["teeth"])[0] < _lab(pal["skin"])[0]:
+            # a thin opening that is all shadow (a painting's dark slit of a smile) gave "teeth"
+            # darker than the skin (L* 16 against 48), and the made-up interior, which takes
+            # over from a thin opening, bared a dark slot for a sneer or a laugh (by eye): its
+            # teeth are made up as a closed mouth's are. (A wider opening keeps its sample: its
+            # real interior is laid in, and made-up teeth beside it must match it)
+            pal = portrait_palette(image, self.rest, False)
         self.teeth = pal["teeth"] * t["teeth_level"]
         gray = _chroma(pal["lips"]) < t["gray_lips_chroma"]
         self.tongue = pal["lips"] * t["tongue_level_gray" if gray else "tongue_level"]

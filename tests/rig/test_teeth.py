@@ -236,3 +236,24 @@ def test_the_upper_teeth_stay_under_the_lip_on_a_turned_head(portrait):
     level, turned = teeth_below_lip((0.0, 0.0, 0.0)), teeth_below_lip((15.0, -10.0, 0.0))
     assert level > 4  # the sample portrait's real upper teeth show under the lip
     assert abs(turned - level) <= 1, (level, turned)
+
+
+def test_a_thin_dark_opening_makes_up_teeth_lighter_than_the_skin(portrait, monkeypatch):
+    """A thin rest opening that shows only shadow (a painting's dark slit of a smile): the
+    made-up interior takes over from a thin opening, and teeth sampled from that shadow (L* 16
+    against skin at 48) bared a dark slot for a sneer or a laugh. Its teeth are made up as a
+    closed mouth's are: lighter than the skin. The sample's opening painted dark, and counted
+    thin here."""
+    from core.rig.mouth import _lab
+
+    xy = detect_face(portrait).xy
+    img = portrait.copy()
+    inner = np.concatenate([region("lips_upper_inner"), region("lips_lower_inner")[::-1]])
+    cv2.fillPoly(img, [np.round(xy[inner]).astype(np.int32)], (40, 28, 28))
+    frame = FaceFrame.from_landmarks(xy)
+    monkeypatch.setitem(MOUTH_TUNING, "upper_row_area", 1.0)  # every rest opening is thin
+    mouth = MouthRenderer(img, xy, frame)
+    assert mouth.open_at_rest and mouth.thin_rest
+    skin = np.median(img[np.round(xy[region("cheek_R")][:, 1]).astype(int),
+                         np.round(xy[region("cheek_R")][:, 0]).astype(int)], 0)
+    assert _lab(mouth.teeth)[0] > _lab(skin.astype(np.float32))[0]
