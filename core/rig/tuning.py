@@ -343,6 +343,9 @@ GLASSES = {
     # rims); the rims must exist on both sides and mirror each other, so a lone straight crease
     # at the nasal root is not enough
     "bridge_min": 1.4,
+    # ... and its edge in the weaker half of the window at least this share of the whole
+    # row's (core/rig/glasses.py _bridge)
+    "bridge_both_sides": 0.5,
     "rim_min": 0.6,  # the stylized copy's rims, outlined in black, weigh least (0.94)
     "mirror_max": 0.08,
     # pinning (core/rig/rims.py)

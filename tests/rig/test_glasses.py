@@ -174,3 +174,20 @@ def test_nothing_moving_renders_as_without_glasses(hop, hopper, monkeypatch):
     bare = eng.prepare(hopper)
     assert bare.motion.rims is None and p.motion.rims is not None
     assert np.array_equal(eng.render_pose(p, RigPose(), 384), eng.render_pose(bare, RigPose(), 384))
+
+
+def test_an_edge_on_one_side_of_the_nose_is_no_bridge(portrait):
+    """A dark mass beside the nasal root on one side only (a three-quarter photo's thick brow,
+    its inner end reaching the midline) is no bridge, however strong its edge: found as one,
+    its "rims", the brows, were pinned and tore as they rose."""
+    from core.rig.glasses import NASAL_ROOT
+
+    xy = detect_face(portrait).xy
+    frame = FaceFrame.from_landmarks(xy)
+    img = portrait.copy()
+    # below the nasal root, the subject's right half of the bridge window, dark
+    corners = frame.to_image(np.array([[-0.25, 0.0], [0.0, 0.0], [0.0, 0.2], [-0.25, 0.2]])
+                             + [0.0, frame.to_frame(xy[NASAL_ROOT][None])[0, 1]])
+    cv2.fillPoly(img, [np.round(corners).astype(np.int32)], (40, 30, 25))
+    g = find_glasses(img, xy)
+    assert not g.found and g.scores["bridge"] == 0.0
