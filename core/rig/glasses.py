@@ -135,18 +135,23 @@ def _bridge(cv: _Canvas, P: np.ndarray) -> tuple[Rim, float]:
     win = cv.gy[r0:r1, c0:c1]
     prof = win.mean(1)
     k = int(np.argmax(np.abs(prof)))
-    score = float(abs(prof[k]) / max(cv.mag[r0:r1, c0:c1].mean(), 1e-6))
-    # a bridge crosses the nose: its edge runs through both halves of the window alike. A
+    lo, hi = _pair(prof, k)
+    # a bridge is a bar: as strong as its weaker edge (a lone step, the shading of a smooth
+    # nasal root or a fringe's edge, scored 1.41-1.65 as one edge and nothing as a bar; real
+    # bridges 1.73-2.10 as bars) ...
+    other = hi if lo == k else lo
+    edge = min(abs(prof[k]), abs(prof[other])) if other != k else 0.0
+    score = float(edge / max(cv.mag[r0:r1, c0:c1].mean(), 1e-6))
+    # ... and it crosses the nose: its edge runs through both halves of the window alike. A
     # brow's inner end or a shadow on one side of the nasal root made as strong a row mean
     # (a three-quarter photo's thick brow: 2.88 against real bridges' 2.08-2.71, but 0.29 of
     # it in its weaker half), its "rims", the brows, were pinned and tore as they rose; the
-    # score counts only as far as the weaker half carries it (real bridges: 0.55-0.99)
+    # weaker half must carry its share (real bridges: 0.72-0.99)
     m = (c1 - c0) // 2
-    halves = win[:k + 1][-1:, :m].mean(), win[k:k + 1, m:].mean()
+    halves = win[k, :m].mean(), win[k, m:].mean()
     both = min(abs(halves[0]), abs(halves[1])) if halves[0] * halves[1] > 0 else 0.0
     if both < GLASSES["bridge_both_sides"] * abs(prof[k]):
         score = 0.0
-    lo, hi = _pair(prof, k)
     xs = np.array([-half, half])
     margin = GLASSES["band_margin"]
     top, bottom = cv.y_of(r0 + lo) - margin, cv.y_of(r0 + hi) + margin

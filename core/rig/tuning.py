@@ -341,10 +341,14 @@ GLASSES = {
     # smiling photo, its pencil drawing and stylized copy) bridge 0.64-0.95, rims 1.2-4.7,
     # mirror 0.01-0.11. The bridge carries the decision (the smiling photo's brows pass as
     # rims); the rims must exist on both sides and mirror each other, so a lone straight crease
-    # at the nasal root is not enough
+    # at the nasal root is not enough. Nineteenth legibility round: the bridge is scored as a bar
+    # (its weaker edge) running through both halves of the nose (core/rig/glasses.py _bridge):
+    # glasses 1.73-2.99 (grace_hopper.jpg as the bench crops it, its mirror, half and double
+    # size, grayscale, stylized, turned; the drawn frames), 115 faces without them 0-0.91 (as one
+    # edge, four of them had scored 1.41-2.88 and been taken for glasses)
     "bridge_min": 1.4,
     # ... and its edge in the weaker half of the window at least this share of the whole
-    # row's (core/rig/glasses.py _bridge)
+    # row's (real bridges 0.72-0.99; a thick brow's inner end beside the nose 0.29)
     "bridge_both_sides": 0.5,
     "rim_min": 0.6,  # the stylized copy's rims, outlined in black, weigh least (0.94)
     "mirror_max": 0.08,
