@@ -191,3 +191,22 @@ def test_an_edge_on_one_side_of_the_nose_is_no_bridge(portrait):
     cv2.fillPoly(img, [np.round(corners).astype(np.int32)], (40, 30, 25))
     g = find_glasses(img, xy)
     assert not g.found and g.scores["bridge"] == 0.0
+
+
+def test_a_lone_step_across_the_nose_is_no_bridge(portrait):
+    """A bridge is a bar, two edges: one step across the nasal root (a smooth face's shading,
+    a fringe's edge, a unibrow's lower edge) took four faces without glasses for ones wearing
+    them, their brows held."""
+    from core.rig.glasses import NASAL_ROOT
+
+    xy = detect_face(portrait).xy
+    frame = FaceFrame.from_landmarks(xy)
+    img = portrait.copy()
+    y0 = frame.to_frame(xy[NASAL_ROOT][None])[0, 1]
+    # darker from the nasal root down, past the bridge window's reach, right across the nose
+    corners = frame.to_image(np.array([[-0.2, y0], [0.2, y0], [0.2, y0 + 0.4], [-0.2, y0 + 0.4]]))
+    step = np.zeros(img.shape[:2], np.uint8)
+    cv2.fillPoly(step, [np.round(corners).astype(np.int32)], 1)
+    img[step > 0] = (img[step > 0] * 0.55).astype(np.uint8)
+    g = find_glasses(img, xy)
+    assert not g.found and g.scores["bridge"] < 1.0, g.scores
