@@ -135,7 +135,7 @@ def _bridge(cv: _Canvas, P: np.ndarray) -> tuple[Rim, float]:
     win = cv.gy[r0:r1, c0:c1]
     prof = win.mean(1)
     k = int(np.argmax(np.abs(prof)))
-    lo, hi = _pair(prof, k)
+    lo, hi = _pair(prof, k, GLASSES["bridge_max"])
     # a bridge is a bar: as strong as its weaker edge (a lone step, the shading of a smooth
     # nasal root or a fringe's edge, scored 1.41-1.65 as one edge and nothing as a bar; real
     # bridges 1.73-2.10 as bars) ...
@@ -158,10 +158,11 @@ def _bridge(cv: _Canvas, P: np.ndarray) -> tuple[Rim, float]:
     return Rim(xs, np.full(2, top), np.full(2, bottom)), score
 
 
-def _pair(profile: np.ndarray, k: int) -> tuple[int, int]:
+def _pair(profile: np.ndarray, k: int, widest: float | None = None) -> tuple[int, int]:
     """Rows (lo, hi) of the bar whose strongest edge is at row k: the opposite-signed edge
-    nearest in strength within GLASSES["bar_max"], or k alone for a single edge."""
-    reach = int(GLASSES["bar_max"] * GLASSES["px_per_ipd"])
+    nearest in strength within `widest` IPD (GLASSES["bar_max"]), or k alone for a single
+    edge."""
+    reach = int((GLASSES["bar_max"] if widest is None else widest) * GLASSES["px_per_ipd"])
     lo, hi = max(k - reach, 0), min(k + reach + 1, len(profile))
     opp = -np.sign(profile[k]) * profile[lo:hi]
     j = int(np.argmax(opp))

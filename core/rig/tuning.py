@@ -350,8 +350,12 @@ GLASSES = {
     # ... and its edge in the weaker half of the window at least this share of the whole
     # row's (real bridges 0.72-0.99; a thick brow's inner end beside the nose 0.29)
     "bridge_both_sides": 0.5,
+    # IPD: the widest bridge bar (thick black frames' 0.175; a rim's bar_max is 0.14)
+    "bridge_max": 0.22,
     "rim_min": 0.6,  # the stylized copy's rims, outlined in black, weigh least (0.94)
-    "mirror_max": 0.08,
+    # (thick black frames on a generated portrait: 0.083; since the bridge must be a bar across
+    # the nose, no face without glasses among 115 comes near passing it and the rims, 0.08 -> 0.1)
+    "mirror_max": 0.1,
     # pinning (core/rig/rims.py)
     "pin_step": 0.03,  # IPD between pins along a band edge (~2 px at 384 px output)
     "keep_gap": 0.35,  # a brow lowered toward a rim (or a lid raised toward it) keeps at least

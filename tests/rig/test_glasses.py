@@ -70,8 +70,9 @@ def test_no_glasses_on_faces_without_them(portrait):
     assert eng.prepare(portrait).motion.rims is None
 
 
-def _draw_glasses(image: np.ndarray, square: bool) -> np.ndarray:
-    """Dark frames drawn on a face (0.05 IPD thick): oval or square lenses and a bridge."""
+def _draw_glasses(image: np.ndarray, square: bool, bridge: float = 0.05) -> np.ndarray:
+    """Dark frames drawn on a face (0.05 IPD thick): oval or square lenses and a bridge
+    (`bridge` IPD thick)."""
     frame = FaceFrame.from_landmarks(detect_face(image).xy)
     out = image.copy()
     t = np.linspace(0, 2 * np.pi, 100)
@@ -82,14 +83,22 @@ def _draw_glasses(image: np.ndarray, square: bool) -> np.ndarray:
     for cx in (-0.5, 0.5):
         lens = frame.to_image(np.column_stack([cx + 0.37 * c, 0.03 + 0.25 * s_]))
         cv2.polylines(out, [lens.astype(np.int32)], True, (30, 20, 20), width, cv2.LINE_AA)
-    bridge = frame.to_image(np.array([[-0.15, -0.05], [0.15, -0.05]])).astype(np.int32)
-    cv2.line(out, tuple(map(int, bridge[0])), tuple(map(int, bridge[1])), (30, 20, 20), width,
-             cv2.LINE_AA)
+    ends = frame.to_image(np.array([[-0.15, -0.05], [0.15, -0.05]])).astype(np.int32)
+    cv2.line(out, tuple(map(int, ends[0])), tuple(map(int, ends[1])), (30, 20, 20),
+             max(int(bridge * frame.ipd), 1), cv2.LINE_AA)
     return out
 
 
 def test_glasses_found_when_drawn_on_a_face_without_them(portrait):
     assert [_found(_draw_glasses(portrait, sq)) for sq in (False, True)] == [True, True]
+
+
+def test_thick_frames_are_found(portrait):
+    """A thick bridge (a generated portrait's black frames were missed: their bridge, a bar
+    0.175 IPD tall, is wider than a rim's bar_max, and read as one edge)."""
+    im = _draw_glasses(portrait, True, bridge=0.17)
+    g = find_glasses(im, detect_face(im).xy)
+    assert g.found and g.scores["bridge"] > 1.4, g.scores
 
 
 def _field_at(warper, d_px, pins_px, pts):
