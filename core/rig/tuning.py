@@ -343,9 +343,10 @@ GLASSES = {
     # rims); the rims must exist on both sides and mirror each other, so a lone straight crease
     # at the nasal root is not enough. Nineteenth legibility round: the bridge is scored as a bar
     # (its weaker edge) running through both halves of the nose (core/rig/glasses.py _bridge):
-    # glasses 1.73-2.99 (grace_hopper.jpg as the bench crops it, its mirror, half and double
-    # size, grayscale, stylized, turned; the drawn frames), 115 faces without them 0-0.91 (as one
-    # edge, four of them had scored 1.41-2.88 and been taken for glasses)
+    # glasses 1.73-2.99 (thick black frames 2.43; grace_hopper.jpg as the bench crops it, its
+    # mirror, half and double size, grayscale, stylized, turned; the drawn frames), 119 faces
+    # without them 0-0.91 (as one edge, four of them had scored 1.41-2.88 and been taken for
+    # glasses)
     "bridge_min": 1.4,
     # ... and its edge in the weaker half of the window at least this share of the whole
     # row's (real bridges 0.72-0.99; a thick brow's inner end beside the nose 0.29)
