@@ -136,22 +136,26 @@ def _bridge(cv: _Canvas, P: np.ndarray) -> tuple[Rim, float]:
     prof = win.mean(1)
     k = int(np.argmax(np.abs(prof)))
     lo, hi = _pair(prof, k, GLASSES["bridge_max"])
-    # a bridge is a bar: as strong as its weaker edge (a lone step, the shading of a smooth
-    # nasal root or a fringe's edge, scored 1.41-1.65 as one edge and nothing as a bar; real
-    # bridges 1.73-2.10 as bars) ...
+    # a bridge is a bar: as strong as its weaker edge. As the strongest single edge, a lone step
+    # (the shading of a smooth nasal root, a fringe's edge: 1.41-1.65) or a dark mass on one
+    # side of the nose (a three-quarter photo's thick brow reaching the midline: 2.88) scored as
+    # real bridges do (2.08-2.71), and those faces' brows were pinned as rims. As bars: glasses
+    # 1.73-2.43, faces without them 0-1.23
     other = hi if lo == k else lo
     edge = min(abs(prof[k]), abs(prof[other])) if other != k else 0.0
-    score = float(edge / max(cv.mag[r0:r1, c0:c1].mean(), 1e-6))
-    # ... and it crosses the nose: its edge runs through both halves of the window alike. A
-    # brow's inner end or a shadow on one side of the nasal root made as strong a row mean
-    # (a three-quarter photo's thick brow: 2.88 against real bridges' 2.08-2.71, but 0.29 of
-    # it in its weaker half), its "rims", the brows, were pinned and tore as they rose; the
-    # weaker half must carry its share (real bridges: 0.72-0.99)
+    # ... and it crosses the nose: each half of the window shows that bar too, at least
+    # `bridge_both_sides` of it (each edge looked for within `bridge_slant` IPD of its row: a
+    # turned face's bridge slants across the window), or a dark patch on one side of the nose
+    # counts as none
     m = (c1 - c0) // 2
-    halves = win[k, :m].mean(), win[k, m:].mean()
-    both = min(abs(halves[0]), abs(halves[1])) if halves[0] * halves[1] > 0 else 0.0
-    if both < GLASSES["bridge_both_sides"] * abs(prof[k]):
-        score = 0.0
+    d = int(round(GLASSES["bridge_slant"] * GLASSES["px_per_ipd"]))
+    for half_cols in (slice(None, m), slice(m, None)):
+        side = win[:, half_cols].mean(1)
+        bar = min(float((np.sign(prof[r]) * side[max(r - d, 0):r + d + 1]).max())
+                  for r in (k, other))
+        if bar < GLASSES["bridge_both_sides"] * edge:
+            edge = 0.0
+    score = float(edge / max(cv.mag[r0:r1, c0:c1].mean(), 1e-6))
     xs = np.array([-half, half])
     margin = GLASSES["band_margin"]
     top, bottom = cv.y_of(r0 + lo) - margin, cv.y_of(r0 + hi) + margin

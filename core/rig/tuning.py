@@ -342,20 +342,21 @@ GLASSES = {
     # mirror 0.01-0.11. The bridge carries the decision (the smiling photo's brows pass as
     # rims); the rims must exist on both sides and mirror each other, so a lone straight crease
     # at the nasal root is not enough. Nineteenth legibility round: the bridge is scored as a bar
-    # (its weaker edge) running through both halves of the nose (core/rig/glasses.py _bridge):
-    # glasses 1.73-2.99 (thick black frames 2.43; grace_hopper.jpg as the bench crops it, its
-    # mirror, half and double size, grayscale, stylized, turned; the drawn frames), 119 faces
-    # without them 0-0.91 (as one edge, four of them had scored 1.41-2.88 and been taken for
+    # (its weaker edge; core/rig/glasses.py _bridge): glasses 1.73-2.99 (two photos of a man in
+    # thin dark frames 1.95-1.99, thick black frames 2.43; grace_hopper.jpg as the bench crops it,
+    # its mirror, half and double size, grayscale, stylized, turned; the drawn frames), 133 faces
+    # without them 0-1.23 (as one edge, five of them had scored 1.41-2.88 and been taken for
     # glasses)
     "bridge_min": 1.4,
-    # ... and its edge in the weaker half of the window at least this share of the whole
-    # row's (real bridges 0.72-0.99; a thick brow's inner end beside the nose 0.29)
-    "bridge_both_sides": 0.5,
     # IPD: the widest bridge bar (thick black frames' 0.175; a rim's bar_max is 0.14)
     "bridge_max": 0.22,
+    # each half of the nose shows at least this share of the bridge's bar (a man's slanting thin
+    # frames 0.51; a dark patch on one side none), each edge within `bridge_slant` IPD of its row
+    "bridge_both_sides": 0.4,
+    "bridge_slant": 0.05,
     "rim_min": 0.6,  # the stylized copy's rims, outlined in black, weigh least (0.94)
-    # (thick black frames on a generated portrait: 0.083; since the bridge must be a bar across
-    # the nose, no face without glasses among 115 comes near passing it and the rims, 0.08 -> 0.1)
+    # (thick black frames on a generated portrait: 0.083; since the bridge must be a bar, no face
+    # without glasses among 133 comes near passing it and the rims, 0.08 -> 0.1)
     "mirror_max": 0.1,
     # pinning (core/rig/rims.py)
     "pin_step": 0.03,  # IPD between pins along a band edge (~2 px at 384 px output)
