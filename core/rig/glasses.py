@@ -125,8 +125,10 @@ def _texture(cv: _Canvas, P: np.ndarray) -> float:
 
 
 def _bridge(cv: _Canvas, P: np.ndarray) -> tuple[Rim, float]:
-    """The bridge band and its straightness score: at the best row, the row mean of the
-    vertical gradient across the nose over the mean gradient magnitude of the window."""
+    """The bridge band and its score: the bar at the strongest row of the vertical gradient
+    across the nose (that edge and the opposite one nearest in strength within
+    GLASSES["bridge_max"]), as strong as its weaker edge, over the mean gradient magnitude of
+    the window; 0 unless each half of the nose shows that bar too."""
     half = GLASSES["bridge_half_width"]
     ya, yb = GLASSES["bridge_rows"]
     y0 = P[NASAL_ROOT, 1]

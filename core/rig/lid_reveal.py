@@ -27,8 +27,12 @@ _BROW = (region("R_brow_lower"), region("L_brow_lower"))
 _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
 
 
-# per side, the strip's outline: the brow's lower edge, then the fold ring back
+# per side, the ring just above the lid, where the lift's fade ends (past the fold ring: on
+# deep-set eyes the stretched shadow reaches below it); as many points as the fold ring
 _LOW = (region("R_eye_halo2_upper"), region("L_eye_halo2_upper"))
+assert all(len(lo) == len(f) for lo, f in zip(_LOW, _FOLD))  # _RESAMPLE serves both
+
+# per side, the strip's outline: the brow's lower edge, then the fold ring back
 _OUTLINE = tuple(np.concatenate([b, f[::-1]]) for b, f in zip(_BROW, _FOLD))
 _BOTH = np.concatenate(_OUTLINE)  # both outlines, for one gather a frame
 _SPLIT = len(_OUTLINE[0])
@@ -67,10 +71,9 @@ def _brow_at_fold(side: int) -> np.ndarray:
 
 
 _RESAMPLE = (_brow_at_fold(0), _brow_at_fold(1))
-# the strip fading from full at the brow to nothing at the ring above the lid (_LOW, past the
-# fold ring; as many points as the fold ring, so _RESAMPLE serves it): nested polygons from the
-# brow's edge down to 1, (steps-1)/steps ... 1/steps of the way there, the largest first, each
-# drawn over the last one level higher
+# the strip fading from full at the brow to nothing at the ring above the lid (_LOW): nested
+# polygons from the brow's edge down to 1, (steps-1)/steps ... 1/steps of the way there, the
+# largest first, each drawn over the last one level higher
 _STEPS = int(REVEAL["steps"])
 _REACH = (np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS)[:, None, None]  # (steps, 1, 1)
 _LEVEL = np.arange(1, _STEPS + 1, dtype=np.float32) / _STEPS
@@ -117,19 +120,19 @@ class LidReveal:
                 active.append((s, poly, share))
         if not active:
             return img
+        lows = [xy[_LOW[s], :2].astype(np.float32) for s, _, _ in active]
         # both eyes in one box: one mask, one blur, one blend (the calls cost more than pixels)
-        box = poly_box(np.concatenate([poly for _, poly, _ in active]
-                                      + [xy[_LOW[s], :2] for s, _, _ in active]),
-                       img.shape, pad=self.pad)
+        box = poly_box(np.concatenate([poly for _, poly, _ in active] + lows), img.shape,
+                       pad=self.pad)
         if box is None:
             return img
         x0, y0, x1, y1 = box
         mask = np.zeros((y1 - y0, x1 - x0), np.float32)
-        for s, poly, share in active:
+        for (s, poly, share), low in zip(active, lows):
             n = len(_BROW[s])
             poly -= np.float32([x0, y0])
             brow = poly[:n]
-            fold = xy[_LOW[s], :2].astype(np.float32) - np.float32([x0, y0])
+            fold = low - np.float32([x0, y0])
             brow_at = _RESAMPLE[s] @ brow
             bands = np.empty((_STEPS, len(poly), 2), np.float32)  # each the brow, then a low
             bands[:, :n] = brow
