@@ -16,6 +16,7 @@ import numpy as np
 
 from core.emotions import AU_CATALOG
 from core.face.frame import FaceFrame
+from core.face.landmarks import face_yaw_degrees
 from core.face.regions import lid_opening, region
 from core.face.umeyama import umeyama
 from core.paths import resource
@@ -137,24 +138,35 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     aus = [au for au in REST_FIT["aus"] if au in AU_CATALOG]
     basis = AUBasis.build(Q, aus)
     idx = _fitted()
+    # one column per AU (both sides), or per side for the one-sided ones (a smirk) on a face
+    # near frontal enough for its two sides to compare
+    sided = REST_FIT["sided"] if abs(face_yaw_degrees(landmarks)) <= REST_FIT["sided_max_yaw"] \
+        else ()
+    columns = [(au, sides) for au in aus
+               for sides in ((("R",), ("L",)) if au in sided else (("R", "L"),))]
     cols, full = [], []
-    for au in aus:
-        f = sum(basis.matrix[basis.keys.index((au, s))] for s in ("R", "L")).reshape(-1, 2)
+    for au, sides in columns:
+        f = sum(basis.matrix[basis.keys.index((au, s))] for s in sides).reshape(-1, 2)
         full.append(f)
         cols.append(_heights(f, idx))
     A = np.stack(cols, 1)
     r = _heights(P - Q, idx)
     # a little ridge toward zero keeps AUs with near-identical shapes from trading off wildly
     lam = REST_FIT["ridge"]
-    A_aug = np.vstack([A, np.sqrt(lam) * np.eye(len(aus))])
-    w, _ = nnls(A_aug, np.concatenate([r, np.zeros(len(aus))]))
-    out, fields = {}, {}
-    for au, v, f in zip(aus, w, full):
+    A_aug = np.vstack([A, np.sqrt(lam) * np.eye(len(columns))])
+    w, _ = nnls(A_aug, np.concatenate([r, np.zeros(len(columns))]))
+    shown: dict[int, float] = {}
+    parts: dict[int, np.ndarray] = {}
+    for (au, _), v, f in zip(columns, w, full):
         cap = REST_FIT["max_parting"] if au in REST_FIT["parting_aus"] else REST_FIT["max"]
         v = float(min(v, cap))
+        shown[au] = max(shown.get(au, 0.0), v)
+        parts[au] = parts.get(au, 0.0) + v * f
+    out, fields = {}, {}
+    for au, v in shown.items():
         if v >= REST_FIT["report_min"]:
             out[au] = round(min(v, 1.0), 2)  # FACS scale for display; the field keeps it all
-            fields[au] = (v * f).astype(np.float32)
+            fields[au] = parts[au].astype(np.float32)
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
     _identity_on_closed_lips(P, out, fields)

@@ -140,6 +140,15 @@ REST_FIT: dict = {
     # brows); speech-only AUs (18, 22, 27), blinks, the lid AUs 5/7 and the mouth-width AUs
     # 14/20 stay out (eye opening and mouth width are mostly identity: canonical vs own face)
     "aus": (1, 2, 4, 6, 9, 10, 12, 15, 17, 23, 24, 25, 26),
+    # ... fitted on each side apart: one AU12 for both sides explained a smirk's one lifted
+    # corner by half, under report_min on a smirking face of DECA's test samples, which kept
+    # its smirk under sadness and anger (by eye; 72 of 146 portraits' fits moved, mostly by
+    # under 0.1). Only on faces turned at most `sided_max_yaw` degrees (face_yaw_degrees): the
+    # sides of a face turned further differ by its turn, and the Girl with a Pearl Earring
+    # (-32 degrees) fitted a one-sided AU12 1.0 with AU15 0.7 and folded her near mouth corner
+    # under sadness (by eye)
+    "sided": (12,),
+    "sided_max_yaw": 12.0,
     "ridge": 0.002,  # IPD^2 per unit intensity^2, by eye: small next to a 0.1 IPD AU motion
     # below this a "rest AU" is mostly identity (canonical vs own face): grace_hopper.jpg, a
     # neutral face, fits AU15 0.22, AU2 0.19; the smiling astronaut AU2 0.23 (high brows)

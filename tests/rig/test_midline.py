@@ -67,3 +67,34 @@ def test_a_lopsided_smile_is_taken_away_on_each_side(landmarks):
         return X[[R_CORNER, L_CORNER], 1] - (X[13, 1] + X[14, 1]) / 2
 
     np.testing.assert_allclose(heights(after), heights(neutral), atol=0.01)
+
+
+@pytest.mark.parametrize("side", ["R", "L"])
+def test_a_one_sided_smile_on_a_neutral_face_is_measured_and_taken_away(side):
+    """A smirk alone: a neutral face (grace_hopper.jpg) with one corner lifted by AU12 0.8 on
+    that side only. Fitted as one AU12 for both sides, half of it explained the lifted corner
+    too little to count (a turned face of DECA's test samples kept its smirk under sadness and
+    anger); fitted per side, it reads as a smile and taking it away levels both corners."""
+    import cv2
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    face = detect_face(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)).landmarks.astype(np.float64)
+    assert 12 not in fit_rest(face).aus
+    fr = FaceFrame.from_landmarks(face)
+    P = fr.to_frame(face[:, :2])
+    basis = AUBasis.build(P, [12])
+    smirk = face.copy()
+    smirk[:, :2] = fr.to_image(P + 0.8 * basis.matrix[basis.keys.index((12, side))].reshape(-1, 2))
+    rest = fit_rest(smirk)
+    assert rest.aus.get(12, 0.0) >= 0.5
+    frame = FaceFrame.from_landmarks(smirk)
+    X = frame.to_frame(smirk[:, :2])
+    after = X - sum(rest.fields.values())
+
+    def heights(Y):
+        return Y[[R_CORNER, L_CORNER], 1] - (Y[13, 1] + Y[14, 1]) / 2
+
+    lifted = 0 if side == "R" else 1
+    # the lifted corner comes down to the other one's height, where the face had it
+    assert heights(X)[lifted] < heights(X)[1 - lifted] - 0.03
+    assert abs(heights(after)[lifted] - heights(after)[1 - lifted]) < 0.015
