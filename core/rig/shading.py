@@ -7,10 +7,10 @@ detailed photo photo-like creases). Per frame: each crease of core/rig/shading_t
 are active is placed on the current (deformed) landmarks and drawn as a ridge profile (a dark
 crease with a lit lip) into a small map at about 56 px per IPD, blurred, and the image's
 luminance is multiplied by it: Y' = g * Y, added equally to R, G and B, so the portrait's chroma
-(YCbCr Cb, Cr) is untouched, except in a fold's shadow on skin, which darkens the skin's weak
-channels more than its strong one (its median colour over the face, SHADING_TUNING
-"shadow_warmth") and so takes the skin's hue: a washed-out forehead keeps no hue of its own, and
-its lines came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No
+(YCbCr Cb, Cr) is untouched, except in a fold's shadow on skin, which takes the tint of the
+portrait's own shadows on skin (on most photos they are warmer: the blue darkens more than the
+red; SHADING_TUNING "tint_quantiles"): a washed-out forehead keeps no hue of its own, and its
+lines came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No
 active AU: the frame is returned untouched.
 """
 from __future__ import annotations
@@ -179,10 +179,8 @@ class ShadingRenderer:
         self.skin_map = cv2.resize(skin, msize, interpolation=cv2.INTER_AREA)
         self.tone = self._tone(image, skin)
         # per channel, how much more (less) a shadow on skin darkens it than its luminance:
-        # less in the skin's strong channel, more in its weak one, so the shadow is warmer
-        self.warmth = None if self.tone is None else \
-            clip(T["shadow_warmth"] * (1.0 - self.tone), -T["warmth_max"],
-                 T["warmth_max"]).astype(np.float32).tolist()
+        # as the portrait's own darker skin is tinted against its lighter skin
+        self.warmth = None if self.tone is None else self._shadow_tint(image, skin)
         self.warmth_col = None if self.warmth is None else \
             np.float32(self.warmth)[:, None, None]  # (3, 1, 1): against a map, per channel
         self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
@@ -313,6 +311,31 @@ class ShadingRenderer:
         if luma < 8.0 or float(np.abs(tone - 1.0).max()) < 0.02:
             return None
         return tone.astype(np.float32)
+
+    def _shadow_tint(self, image: np.ndarray, skin: np.ndarray) -> list[float]:
+        """Per channel c, w_c such that a shadow on skin changes c by (1 + w_c) x the luminance's
+        change (ShadingRenderer.apply adds that to each channel) and so moves the colour per
+        unit luminance (c/Y) as the portrait's own darker skin differs from its lighter skin:
+        the slope of log(c/Y) against log Y between the medians of the skin's luminance
+        quantiles in SHADING_TUNING "tint_quantiles", at the skin's median c/Y (`tone`):
+        w_c = tone_c (1 + slope_c) - 1 (slope 0 keeps the hue). Clipped to "warmth_max". On
+        most photos the shadows are warmer than the light (blue falls), but a colour-graded
+        photo's darker skin kept its blue share (0.80 against 0.79 in its lighter skin) and
+        lost green, and leaning toward the skin's median colour (blue darkened 1.3x the
+        luminance) drew its smile's folds as orange arcs on a beige stubble (by eye)."""
+        x0, y0, x1, y1 = self.box
+        rgb = image[y0:y1, x0:x1, :3][skin > 0.5].astype(np.float32) + 1.0
+        y = rgb @ LUMA
+        lo, mid, hi = np.quantile(y, T["tint_quantiles"])
+        dark, light = (y >= lo) & (y < mid), (y >= mid) & (y <= hi)
+        slope = np.zeros(3, np.float32)
+        span = float(np.log(np.median(y[light]) / np.median(y[dark]))) \
+            if dark.sum() >= 8 and light.sum() >= 8 else 0.0
+        if span >= 0.05:  # below it the skin is lit evenly: nothing to measure
+            ratio = np.log(rgb / y[:, None])
+            slope = (np.median(ratio[light], 0) - np.median(ratio[dark], 0)) / span
+        w = self.tone * (1.0 + slope) - 1.0
+        return clip(w, -T["warmth_max"], T["warmth_max"]).astype(np.float32).tolist()
 
     def _contrast(self, y: np.ndarray, skin: np.ndarray) -> tuple[np.ndarray, float]:
         """Local skin detail (box): the mean fine-scale |high-pass| of the luminance (pores,

@@ -220,15 +220,16 @@ SHADING_TUNING: dict[str, float] = {
     # times this (a 30 %/IPD side-lit face gives about 45 degrees; by eye)
     "light_side_gain": 3.3,
     "roi_margin": 0.12,  # IPD around the drawn creases
-    # a fold's shadow on skin takes the skin's hue: each channel darkens by the luminance's
-    # share times 1 + this x (1 - the skin's colour per unit luminance in that channel,
-    # ShadingRenderer._tone), so a skin's weak blue darkens more than its strong red. Darkened
-    # alike, a washed-out forehead's lines came out grey-blue on warm skin (by eye on
-    # low-resolution photos with blown highlights). At 1.5 a white pixel darkened by a quarter
-    # comes to about half way to the skin's colour at its new luminance
-    "shadow_warmth": 1.5,
+    # a fold's shadow on skin takes the tint of the portrait's own shadows on skin: each
+    # channel darkens by the luminance's share times 1 + its slope of log(c/Y) against log Y
+    # over the skin (ShadingRenderer._shadow_tint), measured between the medians of its darker
+    # and lighter halves (these luminance quantiles). Darkened alike, a washed-out forehead's
+    # lines came out grey-blue on warm skin (by eye on low-resolution photos with blown
+    # highlights); the skin's median hue in its place (blue 1.3x) drew orange arcs on a
+    # colour-graded photo whose shadows keep their blue
+    "tint_quantiles": (0.15, 0.5, 0.85),
     # ... each channel's lean at most this: on a strongly warm skin (R/Y 1.38, B/Y 0.59: a
     # pale, freckled redhead lit warm) the blue darkened 2.6x the red and a smile's nasolabial
-    # folds were drawn as orange marker lines (by eye); the sample photo (B/Y 0.74) leans 0.4
+    # folds were drawn as orange marker lines (by eye)
     "warmth_max": 0.3,
 }

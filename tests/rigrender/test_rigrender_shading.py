@@ -102,26 +102,27 @@ def test_lights_keep_colour_and_shadows_take_the_skins(p, shading):
     assert lit.sum() > 100
     assert np.array_equal(step[lit][:, 0], step[lit][:, 1])
     assert np.array_equal(step[lit][:, 0], step[lit][:, 2])
-    # dark: a deep shadow on this warm skin darkens blue more than red, so it keeps the skin's
-    # hue (a shadow on skin is warmer than its light) rather than greying like a filter
+    # dark: a deep shadow on this warm skin is warmer than its light, as the photo's own
+    # darker skin is (its blue share falls), rather than greying like a filter
     drop = luma(p.image) - luma(out)
     deep = ok & (drop > 0.15 * luma(p.image))
     assert deep.sum() > 50
-    alike = np.clip(p.image.astype(float) - drop[..., None], 0, 255)[deep]
-    toned = out[deep].astype(float)
+    before, toned = p.image[deep].astype(float), out[deep].astype(float)
     assert shading.tone[0] > shading.tone[2]
-    assert (toned[:, 0] - toned[:, 2]).mean() > (alike[:, 0] - alike[:, 2]).mean() + 3
+    assert np.median(toned[:, 2] / toned[:, 0]) < np.median(before[:, 2] / before[:, 0]) - 0.03
 
 
 def test_a_washed_out_forehead_gets_skin_coloured_lines_not_grey(p):
-    # the forehead washed out toward a colourless white (a flash photo) on a warm face: darkened
-    # alike, its lines kept its faint hue and came out grey; a fold's shadow on skin is skin
+    # a flash photo: the skin's highlights washed out toward a colourless white (the forehead
+    # most) on a warm face. Darkened alike, the forehead's lines kept its faint hue and came
+    # out grey; the photo's own darker skin keeps its colour, and so does a fold's shadow
     img = p.image.copy()
+    y = luma(img)[..., None]
+    bright = np.clip((y - np.median(y)) / 60.0, 0.0, 1.0)  # how far into the highlights
+    washed = y + 0.3 * (img - y) + 20
+    img = np.clip(img * (1 - bright) + washed * bright, 0, 255).astype(np.uint8)
     fore = region("forehead")
     (x0, y0), (x1, y1) = p.xy[fore].min(0).astype(int), p.xy[fore].max(0).astype(int)
-    patch = img[y0:y1, x0:x1].astype(float)
-    grey = luma(img)[y0:y1, x0:x1, None]
-    img[y0:y1, x0:x1] = np.clip(grey + 0.3 * (patch - grey) + 20, 0, 255).astype(np.uint8)
     renderer = ShadingRenderer(img, p.xy, p.frame)
     out = renderer.apply(img.copy(), {1: 1.0, 2: 1.0}, p.xy)
     lines = (luma(img) - luma(out))[y0:y1, x0:x1] > 15
@@ -130,6 +131,27 @@ def test_a_washed_out_forehead_gets_skin_coloured_lines_not_grey(p):
     before = img[y0:y1, x0:x1][lines].astype(float)
     warmer = (after[:, 0] - after[:, 2]) - (before[:, 0] - before[:, 2])  # R over B
     assert np.median(warmer) >= 3 and renderer.tone[0] > renderer.tone[2]
+
+
+def test_shadows_take_the_tint_of_the_portraits_own_shadows(p):
+    """A colour-graded photo whose darker skin keeps the same colour per unit luminance as its
+    lighter skin (every skin pixel recoloured to one hue, its luminance kept): its folds keep
+    that hue. Leaning toward the skin's median colour (blue darkened 1.3x the luminance) drew a
+    beige stubble's smile folds as orange arcs."""
+    y = luma(p.image)[..., None]
+    hue = np.array([1.25, 0.93, 0.8])  # c / Y, Y = 0.299 R + 0.587 G + 0.114 B = 1 for it
+    hue /= hue @ [0.299, 0.587, 0.114]
+    graded = np.clip(y * hue, 0, 255).astype(np.uint8)
+    renderer = ShadingRenderer(graded, p.xy, p.frame)
+    out = renderer.apply(graded.copy(), {6: 1.0, 12: 1.0, 4: 1.0, 1: 1.0, 2: 1.0}, p.xy)
+    drop = luma(graded) - luma(out)
+    ok = (out.max(-1) < 255) & (graded.min(-1) > 20)
+    deep = ok & (drop > 0.12 * luma(graded))
+    assert deep.sum() > 50
+    before, after = graded[deep].astype(float), out[deep].astype(float)
+    # blue's share of red the same in the folds as on the skin around them (2 %)
+    np.testing.assert_allclose(np.median(after[:, 2] / after[:, 0]),
+                               np.median(before[:, 2] / before[:, 0]), rtol=0.02)
 
 
 @pytest.fixture(scope="module")
