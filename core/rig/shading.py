@@ -8,10 +8,10 @@ are active is placed on the current (deformed) landmarks and drawn as a ridge pr
 crease with a lit lip) into a small map at about 56 px per IPD, blurred, and the image's
 luminance is multiplied by it: Y' = g * Y, added equally to R, G and B, so the portrait's chroma
 (YCbCr Cb, Cr) is untouched, except in a fold's shadow on skin, which takes the tint of the
-portrait's own shadows on skin (on most photos they are warmer: the blue darkens more than the
-red; SHADING_TUNING "tint_quantiles"): a washed-out forehead keeps no hue of its own, and its
-lines came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No
-active AU: the frame is returned untouched.
+portrait's own shadows on skin (on most photos they are warmer: blue's share falls;
+SHADING_TUNING "tint_quantiles"): a washed-out forehead keeps no hue of its own, and its lines
+came out grey. A grayscale portrait's skin is grey: it stays exactly grayscale. No active AU: the
+frame is returned untouched.
 """
 from __future__ import annotations
 

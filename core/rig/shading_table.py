@@ -221,9 +221,10 @@ SHADING_TUNING: dict[str, float] = {
     "light_side_gain": 3.3,
     "roi_margin": 0.12,  # IPD around the drawn creases
     # a fold's shadow on skin takes the tint of the portrait's own shadows on skin: each
-    # channel darkens by the luminance's share times 1 + its slope of log(c/Y) against log Y
-    # over the skin (ShadingRenderer._shadow_tint), measured between the medians of its darker
-    # and lighter halves (these luminance quantiles). Darkened alike, a washed-out forehead's
+    # channel changes by (1 + w) x the luminance's change, w = the skin's c/Y x (1 + the slope
+    # of log(c/Y) against log Y over the skin) - 1 (ShadingRenderer._shadow_tint), the slope
+    # measured between the medians of its darker and lighter halves (these luminance
+    # quantiles); a slope of 0 keeps the hue. Darkened alike, a washed-out forehead's
     # lines came out grey-blue on warm skin (by eye on low-resolution photos with blown
     # highlights); the skin's median hue in its place (blue 1.3x) drew orange arcs on a
     # colour-graded photo whose shadows keep their blue
