@@ -39,6 +39,8 @@ def run(args) -> int:
            "rest_aus": {f"AU{au}": v for au, v in sorted(rest.aus.items())},
            "names": {f"AU{au}": AU_CATALOG[au].name for au in sorted(rest.aus)},
            "label": rest.label(),
+           # the AUs fitted on each side apart (a smile), each side's intensity
+           "rest_sides": {f"AU{au}": v for au, v in sorted(rest.sides.items())},
            "head_roll_degrees": round(frame.roll_degrees, 1),
            "head_yaw_degrees": round(face_yaw_degrees(analysis.landmarks), 1),
            # how big the face is: a rig video keeps the whole picture, so at --size S its pupils

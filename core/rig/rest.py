@@ -9,7 +9,7 @@ neutralize, all of them, by subtracting their displacements in the face frame.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
 import numpy as np
@@ -103,6 +103,20 @@ class RestExpression:
 
     aus: dict[int, float]
     fields: dict[int, np.ndarray]
+    # AU -> {"R": ..., "L": ...}: each side's intensity, for the AUs fitted per side (REST_FIT
+    # "sided") on a face near frontal; `aus` holds the larger
+    sides: dict[int, dict[str, float]] = field(default_factory=dict)
+
+    def one_sided(self) -> dict[int, str]:
+        """AU -> "left" or "right" (the subject's) for a reported AU shown on that side alone:
+        the other side under REST_FIT["one_sided"] of it (a smirk)."""
+        out = {}
+        for au, v in self.sides.items():
+            if au in self.aus:
+                hi, lo = max(v, key=v.get), min(v, key=v.get)
+                if v[lo] < REST_FIT["one_sided"] * v[hi]:
+                    out[au] = "left" if hi == "L" else "right"
+        return out
 
     @cached_property
     def parted(self) -> dict[int, float]:
@@ -120,9 +134,12 @@ class RestExpression:
         return d
 
     def label(self) -> str:
-        """'AU12 0.6, AU6 0.4' (strongest first), or 'neutral'."""
+        """'AU12 0.6, AU6 0.4' (strongest first; 'AU12 0.8 (left)' for a smile on the subject's
+        left side alone), or 'neutral'."""
         items = sorted(self.aus.items(), key=lambda kv: -kv[1])
-        return ", ".join(f"AU{au} {v:.1f}" for au, v in items) or "neutral"
+        side = self.one_sided()
+        return ", ".join(f"AU{au} {v:.1f}" + (f" ({side[au]})" if au in side else "")
+                         for au, v in items) or "neutral"
 
     @classmethod
     def none(cls) -> RestExpression:
@@ -157,11 +174,14 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     w, _ = nnls(A_aug, np.concatenate([r, np.zeros(len(columns))]))
     shown: dict[int, float] = {}
     parts: dict[int, np.ndarray] = {}
-    for (au, _), v, f in zip(columns, w, full):
+    sides: dict[int, dict[str, float]] = {}
+    for (au, side), v, f in zip(columns, w, full):
         cap = REST_FIT["max_parting"] if au in REST_FIT["parting_aus"] else REST_FIT["max"]
         v = float(min(v, cap))
         shown[au] = max(shown.get(au, 0.0), v)
         parts[au] = parts.get(au, 0.0) + v * f
+        if len(side) == 1:
+            sides.setdefault(au, {})[side[0]] = round(min(v, 1.0), 2)
     out, fields = {}, {}
     for au, v in shown.items():
         if v >= REST_FIT["report_min"]:
@@ -170,11 +190,18 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
     _identity_on_closed_lips(P, out, fields)
-    k = _exact_corners(fields, P, Q)
-    if k > 1.0:
-        out[12] = round(min(out[12] * k, 1.0), 2)
+    k = _exact_corners(fields, P, Q)  # each side's scale
+    if 12 in sides and 12 in out:  # fitted per side: each side scaled as its field was
+        sides[12] = {s: round(min(v * float(k["RL".index(s)]), 1.0), 2)
+                     for s, v in sides[12].items()}
+        out[12] = max(sides[12].values())
+        if out[12] < REST_FIT["report_min"]:  # scaled down to the face's own corners: identity
+            for d in (out, fields, sides):
+                d.pop(12)
+    elif k.max() > 1.0:
+        out[12] = round(min(out[12] * float(k.max()), 1.0), 2)
     _lowered_lids(P, Q, out, fields)
-    return RestExpression(out, fields)
+    return RestExpression(out, fields, {au: v for au, v in sides.items() if au in out})
 
 
 _UP_MID, _LO_MID = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
@@ -263,10 +290,10 @@ def _exact_corners(fields: dict[int, np.ndarray], P: np.ndarray, Q: np.ndarray) 
     points (a pencil drawing of the smiling astronaut kept corners 0.08 IPD above its lip
     midline, a closed-lip smile under anger, where the photo kept none), and its one AU12 lifts
     both corners alike, so a lopsided smile (a smirk, most paintings' half smiles) kept its
-    high corner and had its low one pushed under the neutral line. Returns the larger side's
-    scale (1: unchanged)."""
+    high corner and had its low one pushed under the neutral line. Returns each side's scale
+    (subject's right, left; 1: unchanged)."""
     if 12 not in fields:
-        return 1.0
+        return np.ones(2)
     left = _corner_heights(P - sum(fields.values())) - _corner_heights(Q)  # < 0: still lifted
     own = _corner_heights(fields[12])  # < 0: the smile lifts them
     k = np.ones(2)
@@ -274,7 +301,7 @@ def _exact_corners(fields: dict[int, np.ndarray], P: np.ndarray, Q: np.ndarray) 
     k[lifting] = np.clip(1.0 + left[lifting] / own[lifting], 0.0, REST_FIT["max_corner_scale"])
     scale = (k[0] + (k[1] - k[0]) * _left_share(Q)).astype(np.float32)
     fields[12] = (fields[12] * scale[:, None]).astype(np.float32)
-    return float(k.max())
+    return k
 
 
 def _close_the_gap(fields: dict[int, np.ndarray], d: np.ndarray) -> None:

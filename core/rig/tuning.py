@@ -149,6 +149,9 @@ REST_FIT: dict = {
     # under sadness (by eye)
     "sided": (12,),
     "sided_max_yaw": 12.0,
+    # ... and reported as one side's (`RestExpression.one_sided`, "AU12 0.8 (left)") when the
+    # other side shows under this share of it (FACS codes a unilateral AU by its side)
+    "one_sided": 0.5,
     "ridge": 0.002,  # IPD^2 per unit intensity^2, by eye: small next to a 0.1 IPD AU motion
     # below this a "rest AU" is mostly identity (canonical vs own face): grace_hopper.jpg, a
     # neutral face, fits AU15 0.22, AU2 0.19; the smiling astronaut AU2 0.23 (high brows)

@@ -148,6 +148,10 @@ def test_analyze_cli_prints_rest_aus(portrait_path, capsys):
     assert out["rest_aus"]["AU12"] >= 0.6
     assert out["names"]["AU12"] == "Lip corner puller"
     assert "AU12" in out["label"]  # with the parted lips (AU25) among the strongest
+    # a smile fitted on each side: both sides shown, the label not one-sided
+    sides = out["rest_sides"]["AU12"]
+    assert set(sides) == {"R", "L"} and min(sides.values()) > 0.5 * max(sides.values())
+    assert "(left)" not in out["label"] and "(right)" not in out["label"]
     assert abs(out["head_yaw_degrees"]) < 10 and out["notes"] == []  # faces the camera
 
 

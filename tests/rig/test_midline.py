@@ -87,6 +87,13 @@ def test_a_one_sided_smile_on_a_neutral_face_is_measured_and_taken_away(side):
     smirk[:, :2] = fr.to_image(P + 0.8 * basis.matrix[basis.keys.index((12, side))].reshape(-1, 2))
     rest = fit_rest(smirk)
     assert rest.aus.get(12, 0.0) >= 0.5
+    # reported as that side's (FACS codes a unilateral AU by its side), each side's intensity
+    # kept, the reported one the larger
+    name = "right" if side == "R" else "left"
+    assert rest.one_sided() == {12: name}
+    assert f"AU12 {rest.aus[12]:.1f} ({name})" in rest.label()
+    assert rest.aus[12] == max(rest.sides[12].values())
+    assert rest.sides[12][side] > 2 * rest.sides[12]["L" if side == "R" else "R"]
     frame = FaceFrame.from_landmarks(smirk)
     X = frame.to_frame(smirk[:, :2])
     after = X - sum(rest.fields.values())
