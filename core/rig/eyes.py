@@ -34,6 +34,9 @@ EYE_TUNING = {
     # opening, the eyeball layers show it inpainted from inside (showing the warp there instead
     # left the 256 px frame's raised lids grey: the warp stretches the lid line into them)
     "rim_band": 0.02,
+    # a raised lid's uncovered iris top darkens from this share of the iris' radius out to its
+    # rim, eased, to EYEBALL["limbus"] of its colour (the made-up eyeball's limbal ring)
+    "limbus_from": 0.7,
 }
 
 
@@ -191,7 +194,13 @@ class EyeRenderer:
         iris_colour = np.median(patch[iris_vis], axis=0).astype(np.float32) \
             if iris_vis.any() else None
         if iris_colour is not None:
-            iris_layer[outside] = iris_colour
+            # darker toward its rim, as the seen iris is (the limbus): flat, an uncovered top
+            # read as a grey dome over the iris (surprise on a hooded eye, by eye at 1024 px)
+            start = EYE_TUNING["limbus_from"]
+            rim = clip((dist / max(r / EYE_TUNING["iris_margin"], 1.0) - start) / (1.0 - start),
+                       0.0, 1.0)
+            shade = 1.0 - (1.0 - EYEBALL["limbus"]) * rim * rim * (3.0 - 2.0 * rim)
+            iris_layer[outside] = iris_colour * shade[outside][:, None]
         if sclera_vis.any():
             empty[outside] = np.median(patch[sclera_vis], axis=0)
         # where the lids hid it at rest the disc ends at the iris itself, not past it: its

@@ -224,21 +224,17 @@ def test_a_dropped_lower_lid_leaves_no_second_lid_line(p, rig):
         assert at(out) > at(p.image) + 12, (side, at(out), at(p.image))
 
 
-def test_a_raised_lid_shows_the_iris_above_the_rest_lid_line():
-    """What a raised lid (AU5) uncovers just above the rest lid line is the iris's hidden top in
-    the iris's own colour, not the band of lid skin and lashes that lay there: kept in the iris
-    layer for the lid's feathered edge, it showed as pink streaks across the iris in fear
-    (by eye on a painting of LivePortrait's examples, 1024 px). Here the sample portrait's
-    upper lids come down over the top of the iris, painted pink, then rise."""
+def _lids_over_the_irises(size: int = 1024):
+    """The sample portrait with its upper lids brought down over the top of each iris (painted
+    pink there), then raised 0.8 iris radii: (rest image, rest landmarks, [(side, iris centre,
+    radius)], the composite (float32), pink)."""
     from core.face.frame import FaceFrame
     from core.face.landmarks import detect_face
     from core.samples import sample_portrait
 
-    size = 1024
     img = sample_portrait(size)
     face = detect_face(img)
     xy = face.xy.astype(np.float32).copy()
-    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
     pink = np.array([205, 140, 135], np.float32)
     irises = []
     for side in "RL":
@@ -255,7 +251,18 @@ def test_a_raised_lid_shows_the_iris_above_the_rest_lid_line():
     raised = xy.copy()
     for side, c, r in irises:
         raised[region(f"{side}_eye_upper_lid"), 1] -= 0.8 * r
-    out = eyes.composite(img.copy(), raised).astype(np.float32)
+    return img, xy, irises, eyes.composite(img.copy(), raised).astype(np.float32), pink
+
+
+def test_a_raised_lid_shows_the_iris_above_the_rest_lid_line():
+    """What a raised lid (AU5) uncovers just above the rest lid line is the iris's hidden top in
+    the iris's own colour, not the band of lid skin and lashes that lay there: kept in the iris
+    layer for the lid's feathered edge, it showed as pink streaks across the iris in fear
+    (by eye on a painting of LivePortrait's examples, 1024 px). Here the sample portrait's
+    upper lids come down over the top of the iris, painted pink, then rise."""
+    size = 1024
+    img, xy, irises, out, pink = _lids_over_the_irises(size)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
     for side, c, r in irises:
         poly = np.concatenate([[33 if side == "R" else 263], region(f"{side}_eye_upper_lid"),
                                [133 if side == "R" else 362],
@@ -268,3 +275,20 @@ def test_a_raised_lid_shows_the_iris_above_the_rest_lid_line():
             & (cv2.dilate(rest, np.ones((3, 3), np.uint8)) == 0) & disc & (yy < c[1])
         assert band.sum() > 20, side
         assert np.abs(out[band] - colour).mean() < np.abs(pink - colour).mean() / 4, side
+
+
+def test_a_raised_lids_uncovered_iris_darkens_toward_its_rim():
+    """The uncovered top of the iris is drawn darker toward its rim, as an iris is (the
+    limbus): filled flat with the seen iris' colour, a hooded eye's raised lid uncovered a grey
+    dome over the iris (surprise on a deep-set eye of VToonify's photos, by eye at 1024 px)."""
+    size = 1024
+    img, xy, irises, out, _ = _lids_over_the_irises(size)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    for side, c, r in irises:
+        dist = np.hypot(xx - c[0], yy - c[1]) / r
+        hidden = yy < c[1] - 0.4 * r  # above where the lid lay at rest (0.3 r), with a margin
+        luma = out @ np.array([0.299, 0.587, 0.114], np.float32)
+        inner = hidden & (dist < 0.68)
+        rim = hidden & (dist > 0.85) & (dist < 0.97)
+        assert inner.sum() > 20 and rim.sum() > 20, side
+        assert np.median(luma[rim]) < 0.85 * np.median(luma[inner]), side
