@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.face.regions import region
-from core.rig.ufuncs import interp
+from core.rig.ufuncs import clip, interp
 
 UPPER_LIP = ("lips_upper_outer", "lips_upper_inner", "lips_upper_semi_inner",
              "lips_upper_semi_outer")
@@ -27,6 +27,23 @@ def curve_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
     same call, without its wrapper: the rig reads its lip contours ~30 times a frame)."""
     s = points[points[:, 0].argsort()]
     return interp(x, s[:, 0], s[:, 1])
+
+
+def catmull_rom(n: int, steps: int) -> np.ndarray:
+    """((n - 1) * steps + 1, n) linear operator: a uniform Catmull-Rom curve through n points
+    (the end points repeated), `steps` samples per segment: the mouth's inner lip contours (11
+    points each; drawn straight, an open mouth's outline had visible kinks beside the corners)
+    and the shading's curved creases."""
+    t = np.arange(steps, dtype=np.float64) / steps
+    w = 0.5 * np.stack([-t ** 3 + 2 * t ** 2 - t, 3 * t ** 3 - 5 * t ** 2 + 2,
+                        -3 * t ** 3 + 4 * t ** 2 + t, t ** 3 - t ** 2], 1)  # (steps, 4)
+    op = np.zeros(((n - 1) * steps + 1, n), np.float32)
+    for i in range(n - 1):
+        cols = clip([i - 1, i, i + 1, i + 2], 0, n - 1)
+        for j, c in enumerate(cols):
+            op[i * steps:(i + 1) * steps, c] += w[:, j]
+    op[-1, n - 1] = 1.0
+    return op
 
 
 _MIDLINE = region("midline")

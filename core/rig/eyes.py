@@ -134,22 +134,25 @@ class EyeRenderer:
             if f > 0.3 else None
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
         self.skin = skin_colour(image, self.rest_xy)
-        self.eyes = [self._eye(image, self.rest_xy, s) for s in ("R", "L")]
-        # one eye shut at rest, the other open: the made-up eyeball takes the open eye's iris
-        # colour (read from its own slit it was the lashes' and the pupil's: a green-eyed
-        # photo's squinting eye opened brown beside the real green one, by eye)
-        shut = [e.made_up is not None for e in self.eyes]
-        if shut.count(True) == 1:
-            k = shut.index(True)
-            other = self.eyes[1 - k]
-            if other.iris_colour is not None:
-                self.eyes[k] = self._eye(image, self.rest_xy, "RL"[k], other.iris_colour)
+        # one eye shut at rest (a made-up eyeball, _eye), the other open: the made-up eyeball
+        # takes the open eye's iris colour (read from its own slit it was the lashes' and the
+        # pupil's: a green-eyed photo's squinting eye opened brown beside the real green one, by
+        # eye), so the open eye is built first
+        shut = [lid_opening(self.rest_xy, s) / self.ipd < EYEBALL["below"] for s in "RL"]
+        eyes: list[_Eye | None] = [None, None]
+        for k in sorted(range(2), key=lambda i: shut[i]):
+            other = eyes[1 - k]
+            known = other.iris_colour if shut[k] and not shut[1 - k] and other is not None \
+                else None  # both shut: each reads its own slit
+            eyes[k] = self._eye(image, self.rest_xy, "RL"[k], shut[k], known)
+        self.eyes: list[_Eye] = eyes
         # both lid polygons, fetched from a frame's points in one look-up
         self._polys = np.concatenate([e.poly for e in self.eyes])
 
-    def _eye(self, image: np.ndarray, xy: np.ndarray, s: str,
+    def _eye(self, image: np.ndarray, xy: np.ndarray, s: str, shut: bool,
              known_iris: np.ndarray | None = None) -> _Eye:
-        """Eye `s`'s layers; `known_iris` (3,): the iris colour a made-up eyeball takes."""
+        """Eye `s`'s layers; `shut`: (nearly) shut at rest, it gets a made-up eyeball, which
+        takes `known_iris` (3,) for its iris colour where given."""
         upper, lower = region(f"{s}_eye_upper_lid"), region(f"{s}_eye_lower_lid")
         c = tuple(int(i) for i in region(f"{s}_eye_corners"))  # outer, inner
         poly = eye_polygon(s)
@@ -232,7 +235,7 @@ class EyeRenderer:
         made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
                                   xy[list(c)], vis, self.skin, self.ipd, rest_open,
                                   known_iris) \
-            if rest_open < EYEBALL["below"] else None
+            if shut else None
         lids = np.concatenate([upper, lower])
         return _Eye(poly, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
                     (clean, lower_clean), np.asarray(upper), np.asarray(lower), lids, xy[lids],

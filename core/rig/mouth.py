@@ -24,7 +24,7 @@ from core import lab_tables
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
-from core.rig.au_points import curve_at
+from core.rig.au_points import catmull_rom, curve_at
 from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.eyeball import visible_blur
 from core.rig.roi import poly_box, polygon_mask
@@ -132,7 +132,7 @@ MOUTH_TUNING = {
     "lip_line_level": 0.45,
     "seam_width": 0.012,
     "seam_alpha": 0.7,
-    # samples per segment of the inner lips' smooth outline (mouth.py catmull_rom): 4 at 512 px
+    # samples per segment of the inner lips' smooth outline (au_points.catmull_rom): 4 at 512 px
     # puts a vertex every ~3 px along a 0.9 IPD mouth; straight segments showed kinks by eye
     "outline_steps": 4,
     # a smile taken away (rest AU12 x share removed) at this value darkens its real teeth beyond
@@ -195,22 +195,6 @@ def _k(x: float) -> np.ndarray:
     out = np.array(x, np.float32)
     out.flags.writeable = False
     return out
-
-
-def catmull_rom(n: int, steps: int) -> np.ndarray:
-    """((n - 1) * steps + 1, n) linear operator: a uniform Catmull-Rom curve through n points
-    (the end points repeated), `steps` samples per segment. The inner lip contours are 11 points
-    each; drawn straight, an open mouth's outline had visible kinks beside the corners."""
-    t = np.arange(steps, dtype=np.float64) / steps
-    w = 0.5 * np.stack([-t ** 3 + 2 * t ** 2 - t, 3 * t ** 3 - 5 * t ** 2 + 2,
-                        -3 * t ** 3 + 4 * t ** 2 + t, t ** 3 - t ** 2], 1)  # (steps, 4)
-    op = np.zeros(((n - 1) * steps + 1, n), np.float32)
-    for i in range(n - 1):
-        cols = clip([i - 1, i, i + 1, i + 2], 0, n - 1)
-        for j, c in enumerate(cols):
-            op[i * steps:(i + 1) * steps, c] += w[:, j]
-    op[-1, n - 1] = 1.0
-    return op
 
 
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:

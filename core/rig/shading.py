@@ -23,9 +23,9 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import mirror_map, point, region, skin_points
+from core.rig.au_points import catmull_rom
 from core.rig.blend import LUMA
 from core.rig.eyeball import visible_blur
-from core.rig.mouth import catmull_rom
 from core.rig.shading_table import CREASES, POINTS, SHADING_TUNING, Crease
 from core.rig.ufuncs import clip
 
@@ -177,10 +177,11 @@ class ShadingRenderer:
         gain = clip(contrast / T["contrast_ref"], T["contrast_floor"], T["contrast_ceiling"])
         self.skin_gain = cv2.resize(gain * skin, msize, interpolation=cv2.INTER_AREA)
         self.skin_map = cv2.resize(skin, msize, interpolation=cv2.INTER_AREA)
-        self.tone = self._tone(image, skin)
+        on_skin = image[y0:y1, x0:x1, :3][skin > 0.5].astype(np.float32)  # (n, 3)
+        self.tone = self._tone(on_skin)
         # per channel, how much more (less) a shadow on skin darkens it than its luminance:
         # as the portrait's own darker skin is tinted against its lighter skin
-        self.warmth = None if self.tone is None else self._shadow_tint(image, skin)
+        self.warmth = None if self.tone is None else self._shadow_tint(on_skin)
         self.warmth_col = None if self.warmth is None else \
             np.float32(self.warmth)[:, None, None]  # (3, 1, 1): against a map, per channel
         self.free_gain = cv2.resize(gain, msize, interpolation=cv2.INTER_AREA)
@@ -296,13 +297,11 @@ class ShadingRenderer:
         mask = np.exp(-0.5 * (dl ** 2 + dc ** 2)).astype(np.float32)
         return cv2.GaussianBlur(mask, (0, 0), max(0.02 * self.ipd, 0.5))
 
-    def _tone(self, image: np.ndarray, skin: np.ndarray) -> np.ndarray | None:
-        """The skin's colour per unit of luminance (R/Y, G/Y, B/Y of its median), or None for
-        a grey portrait. A fold's shadow on skin leans toward this colour: skin in shadow keeps
-        its own hue, while a photo's washed-out highlights (a forehead near white) have lost it,
-        and darkening them as they are drew grey lines (by eye)."""
-        x0, y0, x1, y1 = self.box
-        rgb = image[y0:y1, x0:x1, :3][skin > 0.5].astype(np.float32)
+    @staticmethod
+    def _tone(rgb: np.ndarray) -> np.ndarray | None:
+        """The skin's colour per unit of luminance (R/Y, G/Y, B/Y of the median of its pixels
+        `rgb` (n, 3)), or None for a grey portrait (its folds' shadows then darken R, G and B
+        alike); the tint of a fold's shadow on skin is taken at it (`_shadow_tint`)."""
         if len(rgb) < 16:
             return None
         med = np.median(rgb, 0)
@@ -312,7 +311,7 @@ class ShadingRenderer:
             return None
         return tone.astype(np.float32)
 
-    def _shadow_tint(self, image: np.ndarray, skin: np.ndarray) -> list[float]:
+    def _shadow_tint(self, on_skin: np.ndarray) -> list[float]:
         """Per channel c, w_c such that a shadow on skin changes c by (1 + w_c) x the luminance's
         change (ShadingRenderer.apply adds that to each channel) and so moves the colour per
         unit luminance (c/Y) as the portrait's own darker skin differs from its lighter skin:
@@ -322,9 +321,9 @@ class ShadingRenderer:
         most photos the shadows are warmer than the light (blue falls), but a colour-graded
         photo's darker skin kept its blue share (0.80 against 0.79 in its lighter skin) and
         lost green, and leaning toward the skin's median colour (blue darkened 1.3x the
-        luminance) drew its smile's folds as orange arcs on a beige stubble (by eye)."""
-        x0, y0, x1, y1 = self.box
-        rgb = image[y0:y1, x0:x1, :3][skin > 0.5].astype(np.float32) + 1.0
+        luminance) drew its smile's folds as orange arcs on a beige stubble (by eye).
+        `on_skin` (n, 3): the skin's pixels."""
+        rgb = on_skin + 1.0
         y = rgb @ LUMA
         lo, mid, hi = np.quantile(y, T["tint_quantiles"])
         dark, light = (y >= lo) & (y < mid), (y >= mid) & (y <= hi)

@@ -205,7 +205,7 @@ def _max_turn(poly: np.ndarray) -> float:
 def test_open_mouth_outline_is_smooth_through_the_lip_points():
     """The interior's outline runs through every inner-lip landmark, without the kinks that
     straight segments drew beside the corners of an open mouth."""
-    from core.rig.mouth import catmull_rom
+    from core.rig.au_points import catmull_rom
 
     u = np.linspace(-1, 1, 11)
     pts = np.stack([u * 40, 14 * u ** 2], 1).astype(np.float32)  # a lower lip, 11 points

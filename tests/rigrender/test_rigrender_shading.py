@@ -212,7 +212,7 @@ def test_a_smoothed_crease_runs_through_its_anchors_on_a_curve(shading):
     """A crease with `smooth` k is drawn as k segments per path segment along a Catmull-Rom
     curve: it still passes through every anchor (the nasolabial fold, bent straight at the mouth
     corner's anchor, read as a drawn ">")."""
-    from core.rig.mouth import catmull_rom
+    from core.rig.au_points import catmull_rom
 
     crease = CREASES["nasolabial"]
     assert crease.smooth > 1
