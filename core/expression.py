@@ -69,9 +69,42 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
 # open, squared, as if shouting"): the upper lip raised and the lower lip pulled down off the
 # teeth, so angry speech bares both rows of teeth; with speech's plain opening alone a talking
 # angry face read as a calm one (by eye).
+# Sad: its corners held down against the lips' parting (AU15 0.3 on top of its own 1.0): with
+# speech's opening alone, a talking sad mouth levelled its corners between words (by eye).
 SPEECH_FORM: dict[str, dict[int, float]] = {
     "angry": {10: 0.4, 16: 0.6},
+    "sad": {15: 0.3},
 }
+
+# How far each expert carries speech's articulation, a gain on the lips' parting and the jaw
+# (ARTICULATION_AUS in core/rig/compose.py: AU16, AU25, AU26, AU27); unlisted experts 1.0.
+# Sadness is low arousal and speaks with little movement; surprise speaks wide-mouthed. With
+# speech's full articulation, a talking sad face opened as wide as a neutral one (0.10 IPD mean
+# inner-lip gap on a 3.4 s sentence) and read sad less often than its still (a FER2013 CNN on
+# 36 talking takes of 36 portraits: 15 against 18 stills); at 0.65 its gap is 0.05 IPD mean,
+# 0.14 at most, still following the voice (r 0.99 with the neutral take's gap), and it read 17.
+# At 0.45 (0.03 IPD mean) the words no longer showed (by eye).
+SPEECH_ARTICULATION: dict[str, float] = {"sad": 0.65, "surprised": 1.2}
+ARTICULATION_RANGE = (0.5, 1.5)  # the mixed gain's bounds (compounds, exaggeration past 1.0)
+
+# Share of an expert's own mouth opening that gives way to speech while it talks (unlisted:
+# SPEECH_MIX["emotion_open_yield"] in core/rig/tuning.py, 0.6). Surprise's dropped jaw and
+# fear's stretched, parted lips are half of what reads: at 0.6 a talking surprise opened little
+# more than a neutral face and read surprised in 16 of 36 talking takes against 19 of 36 stills
+# (the FER2013 CNN above; the second CNN 17 against 27). At 0.25 (surprise; mean gap 0.30 IPD
+# against 0.24, following the voice at r 0.76) and 0.3 (fear): 19 and 21 of 36, fear 7 and 10
+# against 4 and 9. p/b/m still close the lips whatever is kept (core/rig/compose.py _yields).
+SPEECH_OPEN_YIELD: dict[str, float] = {"surprised": 0.25, "fearful": 0.3}
+
+
+def speech_articulation() -> np.ndarray:
+    """(6,) float32: expert i's articulation gain less 1 (0: speech as it is)."""
+    return np.array([SPEECH_ARTICULATION.get(n, 1.0) - 1.0 for n in EMOTIONS], np.float32)
+
+
+def speech_open_yields(default: float) -> np.ndarray:
+    """(6,) float32: expert i's share of its own opening given way to speech."""
+    return np.array([SPEECH_OPEN_YIELD.get(n, default) for n in EMOTIONS], np.float32)
 
 
 def speech_form_matrix() -> np.ndarray:

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
-from core.expression import speech_form_matrix
+from core.expression import (
+    ARTICULATION_RANGE,
+    speech_articulation,
+    speech_form_matrix,
+    speech_open_yields,
+)
 from core.rig.motion import MotionModel, closure_share
 from core.rig.pose import RigPose
 from core.rig.tuning import (
@@ -27,6 +32,9 @@ from core.track import TrackRow
 PRESS_AUS = (23, 24)
 OPEN_AUS = (16, 25, 26, 27)
 MOUTH_YIELD_AUS = PRESS_AUS + OPEN_AUS
+# speech's AUs that each expert's articulation gain scales (core/expression.py
+# SPEECH_ARTICULATION): the lips' parting, the lower lip's drop and the jaw
+ARTICULATION_AUS = (16, 25, 26, 27)
 EYE_CLOSURE_AUS = (43, 45)
 
 
@@ -47,21 +55,39 @@ _OPEN_IDX = np.array([AU_INDEX[au] for au in OPEN_AUS])
 _YIELD_OF = np.zeros(NUM_AUS, np.intp)
 _YIELD_OF[_PRESS_IDX], _YIELD_OF[_OPEN_IDX] = 1, 2
 _SPEECH_FORM = speech_form_matrix()
+_ARTICULATION = speech_articulation()
+_OPEN_YIELDS = speech_open_yields(SPEECH_MIX["emotion_open_yield"])
 
 
-def _yields(drive: FrameDrive) -> tuple[float, float]:
+def _yields(drive: FrameDrive, g: np.ndarray) -> tuple[float, float]:
     """Shares of the emotion's lip pressing and of its mouth opening that give way to speech
-    this frame: the activity's share of each, and all of the opening while speech closes the
-    lips (its AU24 at CLOSURE's full_at: a jaw held open would keep p/b/m apart)."""
+    this frame: the activity's share of each (the opening's: the gates' mean of each expert's
+    SPEECH_OPEN_YIELD), and all of the opening while speech closes the lips (its AU24 at
+    CLOSURE's full_at: a jaw held open would keep p/b/m apart)."""
     a = float(drive.activity)
     closing = closure_share(drive.speech.get(24, 0.0))
-    return (a * SPEECH_MIX["emotion_press_yield"],
-            min(max(a * SPEECH_MIX["emotion_open_yield"], closing), 1.0))
+    total = float(g.sum())
+    opening = (float(g @ _OPEN_YIELDS) / total if total > 1e-6
+               else SPEECH_MIX["emotion_open_yield"])
+    return (a * SPEECH_MIX["emotion_press_yield"], min(max(a * opening, closing), 1.0))
 
 
-def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int]) -> dict[int, float]:
-    """Speech AUs after the AU27 gain and the jaw-drop ceiling (shared with the emotion's jaw)."""
+def articulation(g: np.ndarray) -> float:
+    """The gates' gain on speech's articulation (core/expression.py SPEECH_ARTICULATION):
+    1 + sum_i g_i (gain_i - 1), within ARTICULATION_RANGE."""
+    lo, hi = ARTICULATION_RANGE
+    return min(max(1.0 + float(g @ _ARTICULATION), lo), hi)
+
+
+def _speech_aus(speech: dict[int, float], mixed: np.ndarray, muted: list[int],
+                gain: float = 1.0) -> dict[int, float]:
+    """Speech AUs after the experts' articulation `gain`, the AU27 gain and the jaw-drop ceiling
+    (shared with the emotion's jaw)."""
     out = {au: v for au, v in speech.items() if au not in muted}
+    if gain != 1.0:
+        for au in ARTICULATION_AUS:
+            if au in out:
+                out[au] = min(out[au] * gain, 1.0)
     if 27 in out:
         out[27] *= SPEECH_MIX["speech_au27_gain"]
     m26, m27 = AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]
@@ -174,8 +200,8 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     """One frame from its track row (core/track.py) and the audio/life drive ->
     (pose with the final AU intensities, emotion displacement (478, 2) IPD)."""
     muted, forced = row.muted, row.forced
-    g_eff = row.g
-    yields = _yields(drive)
+    g_eff = np.asarray(row.g, np.float32)
+    yields = _yields(drive, g_eff)
     # 1 less each AU's yield, in float32
     yield_gain = np.float32(1.0) - np.array([0.0, *yields], np.float32)[_YIELD_OF]
     parts = _emotion_parts(motion, row, muted)
@@ -189,9 +215,9 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
         emotion = emotion + taken
         smile_taken = motion.rest.aus.get(12, 0.0) * min(fractions.get(12, 0.0), 1.0)
 
-    extra = _speech_aus(drive.speech, mixed, muted)
+    extra = _speech_aus(drive.speech, mixed, muted, articulation(g_eff))
     if drive.activity > 0:  # the experts' own speaking forms (core/expression.py SPEECH_FORM)
-        form = np.asarray(g_eff, np.float32) @ _SPEECH_FORM * np.float32(drive.activity)
+        form = g_eff @ _SPEECH_FORM * np.float32(drive.activity)
         for i in (form > 1e-4).nonzero()[0]:
             au = AU_NUMBERS[i]
             if au not in muted and au not in forced:

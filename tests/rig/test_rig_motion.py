@@ -183,16 +183,77 @@ def test_speech_owns_the_mouth(motion):
     assert talking[CHIN, 1] < 0.3 * silent[CHIN, 1]
 
 
-def test_an_expert_keeps_part_of_its_opening_while_speaking(motion):
-    """Talking, surprise keeps its jaw dropped (its opening gives way to speech by
-    SPEECH_MIX's share only): a surprised face that talked with speech's plain opening read as a
-    neutral one."""
+@pytest.mark.parametrize("name", ["surprised", "fearful"])
+def test_an_expert_keeps_part_of_its_opening_while_speaking(motion, name):
+    """Talking, an expert keeps part of its own opening (it gives way to speech by its
+    SPEECH_OPEN_YIELD, or SPEECH_MIX's share): a surprised face that talked with speech's plain
+    opening read as a neutral one. Surprise and fear keep most of theirs."""
+    from core.expression import SPEECH_OPEN_YIELD
     from core.rig.tuning import SPEECH_MIX
-    talking, _ = disp(motion, EmotionMix.from_preset("surprised"), speech={}, activity=1.0)
-    silent, _ = disp(motion, EmotionMix.from_preset("surprised"))
-    kept = 1.0 - SPEECH_MIX["emotion_open_yield"]
+    talking, _ = disp(motion, EmotionMix.from_preset(name), speech={}, activity=1.0)
+    silent, _ = disp(motion, EmotionMix.from_preset(name))
+    kept = 1.0 - SPEECH_OPEN_YIELD.get(name, SPEECH_MIX["emotion_open_yield"])
     assert talking[CHIN, 1] == pytest.approx(kept * silent[CHIN, 1], rel=0.05)
-    assert talking[CHIN, 1] > 0.3 * silent[CHIN, 1]
+    assert talking[CHIN, 1] > 0.6 * silent[CHIN, 1]
+
+
+def test_a_compound_yields_its_experts_mean_share(motion):
+    """Happily surprised keeps the gates' mean of its experts' kept openings: happiness (whose
+    own jaw stays shut) does not make surprise's dropped jaw give way as a neutral face's."""
+    from core.expression import SPEECH_OPEN_YIELD
+    from core.rig.tuning import SPEECH_MIX
+    mix = EmotionMix.from_dict({"happy": 0.5, "surprised": 0.5})
+    talking, _ = disp(motion, mix, speech={}, activity=1.0)
+    silent, _ = disp(motion, mix)
+    kept = 1.0 - (SPEECH_OPEN_YIELD["surprised"] + SPEECH_MIX["emotion_open_yield"]) / 2
+    assert talking[CHIN, 1] == pytest.approx(kept * silent[CHIN, 1], rel=0.05)
+
+
+def test_sadness_speaks_with_little_movement_surprise_wide(motion):
+    """Speech's articulation (lips' parting, jaw, lower lip) scaled by the experts'
+    SPEECH_ARTICULATION: a sad voice's mouth opens less than a neutral one's, a surprised one's
+    more, and neither stops moving."""
+    from core.expression import SPEECH_ARTICULATION
+    vowel = {25: 0.7, 26: 0.5, 16: 0.2}  # (surprise's own jaw leaves speech's AU26 no room)
+    gap = {}
+    for name in ("neutral", "sad", "surprised"):
+        mix = EmotionMix() if name == "neutral" else EmotionMix.from_preset(name)
+        _, pose = disp(motion, mix, speech=vowel, activity=1.0)
+        gap[name] = {au: pose.aus.get(au, 0.0) for au in vowel}
+    for au, v in vowel.items():
+        assert gap["neutral"][au] == pytest.approx(v)
+        assert gap["sad"][au] == pytest.approx(v * SPEECH_ARTICULATION["sad"], rel=1e-4)
+        if au != 26:
+            assert gap["surprised"][au] == pytest.approx(
+                min(v * SPEECH_ARTICULATION["surprised"], 1.0), rel=1e-4)
+    assert 0.5 <= SPEECH_ARTICULATION["sad"] < 1.0 < SPEECH_ARTICULATION["surprised"]
+
+
+def test_articulation_stays_in_its_range():
+    """A mix past full weight (exaggeration, stacked compounds) never silences the mouth or
+    makes it gape: the mixed gain stays within ARTICULATION_RANGE."""
+    from core.emotions import EMOTIONS
+    from core.expression import ARTICULATION_RANGE
+    from core.rig.compose import articulation
+    sad = np.zeros(len(EMOTIONS), np.float32)
+    sad[EMOTIONS.index("sad")] = 3.0
+    surprised = np.zeros(len(EMOTIONS), np.float32)
+    surprised[EMOTIONS.index("surprised")] = 5.0
+    assert articulation(sad) == ARTICULATION_RANGE[0]
+    assert articulation(surprised) == ARTICULATION_RANGE[1]
+    assert articulation(np.zeros(len(EMOTIONS), np.float32)) == 1.0
+
+
+def test_sadness_holds_its_corners_down_while_speaking(motion):
+    """Talking, sadness adds its corner depressor (SPEECH_FORM): the corners sit lower than a
+    silent sad face's would with the same lips parted."""
+    sad = EmotionMix.from_preset("sad")
+    _, pose = disp(motion, sad, speech={25: 0.5}, activity=1.0)
+    _, quiet = disp(motion, sad, speech={25: 0.5})
+    assert pose.aus.get(15, 0.0) > 0.25 and 15 not in quiet.aus
+    talking, _ = disp(motion, sad, speech={25: 0.5}, activity=1.0)
+    silent, _ = disp(motion, sad, speech={25: 0.5})
+    assert mean_dy(talking, [R_CORNER, L_CORNER]) > mean_dy(silent, [R_CORNER, L_CORNER]) + 0.005
 
 
 def test_anger_speaks_through_bared_teeth(hopper_motion):
