@@ -26,6 +26,7 @@ from core.face.regions import region
 from core.face.umeyama import similarity_matrix
 from core.rig.au_points import catmull_rom, curve_at
 from core.rig.blend import LUMA, paint, spread, tint
+from core.rig.drawn_mouth import drawn_extent, lateral_fade
 from core.rig.eyeball import visible_blur
 from core.rig.roi import poly_box, polygon_mask
 from core.rig.ufuncs import clip
@@ -365,6 +366,9 @@ class MouthRenderer:
             # (MOUTH_TUNING "thin_fade"); the rest's bite line still places its edge
             self.rest_patch = None
         self.grain = portrait_grain(image, self.rest, self.ipd)
+        # a drawn mouth smaller than Face Mesh's (anime, cartoons): the made-up interior stays
+        # inside what is drawn (core/rig/drawn_mouth.py; None: every photo and painting)
+        self.drawn = drawn_extent(image, self.rest)
         # the blur the portrait already shows around the mouth (px; 0: sharp): the made-up
         # interior takes it too, or a soft painting or a low-quality photo opened a sharp black
         # hole with crisp teeth in a blurred face (by eye on CodeFormer's degraded face crops
@@ -537,6 +541,8 @@ class MouthRenderer:
                 mask *= np.float32(fade)
         skull, jaw = self._bones(xy, chin_px, head_px)
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull, frame)
+        if self.drawn is not None:
+            mask = mask * lateral_fade(grid.um, grid.lateral, self.drawn)
         interior = self._interior(xy, grid, gap, skull, jaw)
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
