@@ -11,7 +11,7 @@ from core.rig.drawn_mouth import drawn_extent
 from core.rig.mouth import MouthRenderer
 from tests.rigrender import motions
 
-REACH = 0.6  # where the drawn test mouth ends, share of the way from the midline to a corner
+REACH = 0.7  # where the drawn test mouth ends, share of the way from the midline to a corner
 
 
 def _lateral(xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -27,9 +27,9 @@ def _lateral(xy: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.where(um < 0, -um / (half + mid), um / (half - mid))
 
 
-def _drawn(p) -> np.ndarray:
-    """The sample portrait with its lips painted over in flat cheek colour past REACH of the way
-    to each corner, a band round them included: a mouth drawn smaller than the mesh's."""
+def _drawn(p, reach: float = REACH) -> np.ndarray:
+    """The sample portrait with its lips painted over in flat cheek colour past `reach` of the
+    way to each corner, a band round them included: a mouth drawn smaller than the mesh's."""
     img = p.image.copy()
     cheeks = np.round(p.xy[np.concatenate([region("cheek_R"), region("cheek_L")])]).astype(int)
     skin = np.median(img[cheeks[:, 1], cheeks[:, 0]], 0).astype(np.uint8)
@@ -37,7 +37,7 @@ def _drawn(p) -> np.ndarray:
     lips = np.zeros(img.shape[:2], np.uint8)
     cv2.fillPoly(lips, [np.round(p.xy[outer]).astype(np.int32)], 1)
     lips = cv2.dilate(lips, np.ones((9, 9), np.uint8)) > 0
-    img[lips & (_lateral(p.xy, img.shape[:2]) > REACH)] = skin
+    img[lips & (_lateral(p.xy, img.shape[:2]) > reach)] = skin
     return img
 
 
@@ -56,6 +56,12 @@ def test_a_drawn_mouth_is_measured_where_its_colours_end(p):
     reach = drawn_extent(_drawn(p), p.xy)
     assert reach is not None
     assert reach == pytest.approx((REACH, REACH), abs=0.06)
+
+
+def test_a_tiny_drawn_mouth_sets_no_limit(p):
+    """A drawn mouth reaching under DRAWN_MOUTH["min_reach"] (a line, a dot, a mouth the mesh
+    missed) sets no limit: its made-up mouth is drawn whole, as a cartoon's."""
+    assert drawn_extent(_drawn(p, 0.3), p.xy) is None
 
 
 def test_the_made_up_interior_stays_inside_the_drawn_mouth(p, warper):
