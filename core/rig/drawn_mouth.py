@@ -22,11 +22,12 @@ from core.rig.au_points import curve_at
 
 DRAWN_MOUTH = {
     # CIE76 difference from the cheeks' median colour that counts as mouth (lip, line, shadow).
-    # Over the last tenth of the way to the corners the 143 photos, paintings and drawings
-    # looked at (deepface's, LivePortrait's, CodeFormer's, VToonify's, GFPGAN's, DECA's,
-    # SadTalker's, facenet's, face_recognition's test faces, the six sample portraits and
-    # DualStyleGAN's cartoons and paintings) differ by 9.4 or more; two anime faces' flat skin
-    # beyond their drawn mouths by 4.0-5.9
+    # The 154 photos, paintings, drawings and cartoons looked at (deepface's, LivePortrait's,
+    # CodeFormer's, VToonify's, GFPGAN's, DECA's, SadTalker's, facenet's, face_recognition's
+    # test faces, the six sample portraits, DualStyleGAN's cartoons and paintings) all reach
+    # their inner corners at this threshold (at their outer corners, first measured on 143 of
+    # them, they differ by 9.4 or more); two anime faces' flat skin beyond their drawn mouths
+    # differs by 4.0-5.9
     "delta_e": 8.0,
     # a measured extent at or past this share on both sides is the mesh's own corner (no
     # limit): all 154 photos, paintings and drawings measured 1.0 on both sides, the two anime
@@ -69,7 +70,10 @@ def drawn_extent(image: np.ndarray, xy: np.ndarray) -> tuple[float, float] | Non
         return None
     ex = d / width
     axes = np.array([ex, [-ex[1], ex[0]]])
-    uv = lambda pts: (pts - c) @ axes.T
+
+    def uv(pts: np.ndarray) -> np.ndarray:
+        return (pts - c) @ axes.T
+
     mid = float(uv(xy[13:14])[0, 0])
     half = width / 2
     top = uv(xy[region("lips_upper_outer")])
