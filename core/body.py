@@ -59,19 +59,30 @@ _HEAD = np.array([[POSTURE[e][k] for k in ("yaw", "pitch", "roll")] for e in EMO
 _GAZE = np.array([[POSTURE[e][k] for k in ("gaze_x", "gaze_y")] for e in EMOTIONS])
 _STARE = np.array([POSTURE[e]["stare"] for e in EMOTIONS])
 
+# expert -> gain on the life motion's head (its drift and the nods on stressed syllables,
+# core/rig/life.py), unlisted 1.0. Movement activity is low in sadness and high in hot anger
+# and elated joy (Wallbott 1998, the same study as the postures above; Busso et al. 2007, IEEE
+# TASLP 15, found head motion in emotional speech differing by emotion as well): a sad voice's
+# head moved as much as a neutral one's and its nods read as emphasis, not as sorrow (by eye).
+HEAD_LIFE: dict[str, float] = {"sad": 0.5, "angry": 1.25, "happy": 1.15}
+HEAD_LIFE_RANGE = (0.3, 1.6)  # the mixed gain's bounds (compounds, exaggeration)
+_HEAD_LIFE = np.array([HEAD_LIFE.get(e, 1.0) - 1.0 for e in EMOTIONS])
+
 
 @dataclass
 class Posture:
     head: np.ndarray  # (T, 3) degrees
     gaze: np.ndarray  # (T, 2) IPD
     gaze_life: np.ndarray  # (T,) gain on the life motion's gaze
+    head_life: np.ndarray  # (T,) gain on the life motion's head
 
 
 def posture(g: np.ndarray) -> Posture:
     """Body language of gates g (T, 6): sum_i g_i * posture_i, like the experts' AUs."""
     g = np.asarray(g, np.float64).reshape(-1, len(EMOTIONS))
     return Posture(head=g @ _HEAD, gaze=(g @ _GAZE) * IRIS_IPD_PER_DEG,
-                   gaze_life=np.clip(1.0 - g @ _STARE, 0.0, 1.0))
+                   gaze_life=np.clip(1.0 - g @ _STARE, 0.0, 1.0),
+                   head_life=np.clip(1.0 + g @ _HEAD_LIFE, *HEAD_LIFE_RANGE))
 
 
 def check_pose(head, gaze, what: str = "") -> tuple[tuple[float, ...], tuple[float, ...]]:

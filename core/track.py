@@ -14,6 +14,7 @@ Arrays (T frames):
     gaze  (T, 2)          iris offsets in IPD (x to the subject's left, y down): the mix's own
                           + body language
     gaze_life (T,)        gain on the life motion's gaze (an angry stare holds still)
+    head_life (T,)        gain on the life motion's head (a sad head moves little)
     neutralize (T,)       taking the portrait's rest expression away: NaN = auto (with the
                           gates), 1 = on, 0 = off (EmotionMix.neutralize; core/rig/rest.py)
 Body language (core/body.py) is mixed by the same g, so it eases in and glides with the gates.
@@ -46,6 +47,7 @@ class TrackRow:
     gaze: np.ndarray  # (2,)
     gaze_life: float = 1.0
     neutralize: float = float("nan")  # NaN: auto (on with the gates), else 0 or 1
+    head_life: float = 1.0
 
     @property
     def muted(self) -> list[int]:
@@ -68,6 +70,7 @@ class EmotionTrack:
     gaze: np.ndarray
     gaze_life: np.ndarray
     neutralize: np.ndarray | None = None  # None: auto on every frame
+    head_life: np.ndarray | None = None  # None: 1.0 on every frame
 
     def __len__(self) -> int:
         return len(self.g)
@@ -75,7 +78,8 @@ class EmotionTrack:
     def row(self, i: int) -> TrackRow:
         return TrackRow(self.g[i], None if self.s is None else self.s[i], self.aus[i],
                         self.head[i], self.gaze[i], float(self.gaze_life[i]),
-                        float("nan") if self.neutralize is None else float(self.neutralize[i]))
+                        float("nan") if self.neutralize is None else float(self.neutralize[i]),
+                        1.0 if self.head_life is None else float(self.head_life[i]))
 
 
 def neutral_row(g=None) -> TrackRow:
@@ -158,7 +162,7 @@ class TrackBuilder:
         return EmotionTrack(
             times=np.zeros(n) if times is None else np.asarray(times, np.float64), g=g, s=s,
             aus=aus, head=head + body.head, gaze=gaze + body.gaze, gaze_life=body.gaze_life,
-            neutralize=neutralize)
+            neutralize=neutralize, head_life=body.head_life)
 
 
 def _resolved_gates(mix: EmotionMix) -> np.ndarray:

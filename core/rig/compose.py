@@ -235,7 +235,7 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     total[45] = max(total.get(45, 0.0), blink)
     # max(v, 0.0) is v itself past the threshold
     final = {au: round(min(v, 1.0), 4) for au, v in total.items() if v > 1e-4}
-    head = tuple(float(a) + float(b) for a, b in zip(drive.head, row.head))
+    head = tuple(float(a) * row.head_life + float(b) for a, b in zip(drive.head, row.head))
     gaze = tuple(float(a) * row.gaze_life + float(b) for a, b in zip(drive.gaze, row.gaze))
     chin = (np.float32(final.get(17, 0.0)) * motion.chin_per_au17
             - np.float32(min(fractions.get(17, 0.0), 1.0)) * motion.rest_chin)

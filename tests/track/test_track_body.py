@@ -171,3 +171,39 @@ def test_keyed_head_reaches_the_track(rig):
     assert track.head[0, 1] == pytest.approx(-8.0) and track.head[-1, 1] > 7.0
     assert np.all(np.diff(track.head[:, 1]) > 0)  # linear between the keys
     assert track.gaze[-1, 1] > 9.0 * IRIS_IPD_PER_DEG
+
+
+def test_head_life_mixes_by_the_gates_within_its_bounds():
+    """The life motion's head gain (core/body.py HEAD_LIFE): 1 without an emotion, each
+    expert's own at full weight, the gates' mix between, within HEAD_LIFE_RANGE past it."""
+    from core.body import HEAD_LIFE, HEAD_LIFE_RANGE
+    g = np.zeros((4, 6))
+    g[1, EMOTIONS.index("sad")] = 1.0
+    g[2, EMOTIONS.index("angry")] = 1.0
+    g[3, EMOTIONS.index("sad")] = 5.0
+    life = posture(g).head_life
+    assert life[0] == 1.0
+    assert life[1] == pytest.approx(HEAD_LIFE["sad"]) and life[2] == pytest.approx(
+        HEAD_LIFE["angry"])
+    assert life[3] == HEAD_LIFE_RANGE[0]
+    assert HEAD_LIFE["sad"] < 1.0 < HEAD_LIFE["angry"]
+
+
+def test_a_sad_voice_moves_the_head_less_an_angry_one_more(rig, speech_wav):
+    """Talking, the life motion's head drift and nods scale with the experts' HEAD_LIFE: a sad
+    take's head moves about half as much as a neutral take's (its posture, head down, on top),
+    an angry one's more; the same seed, so the same motion scaled."""
+    from core.audio.io import load_audio
+    from core.body import HEAD_LIFE
+
+    engine, prepared = rig
+    audio = load_audio(speech_wav)
+    spread = {}
+    for name in ("neutral", "sad", "angry"):
+        mix = EmotionMix() if name == "neutral" else EmotionMix.from_preset(name)
+        job = RenderJob(portrait=prepared, audio=audio, size=128, mix=mix)
+        heads = np.array([engine.render_frame(job, i).info["head"] for i in range(10, 60, 2)])
+        spread[name] = heads.std(0)
+    assert spread["neutral"].sum() > 0.5  # degrees: the voice moves the head
+    assert spread["sad"] == pytest.approx(HEAD_LIFE["sad"] * spread["neutral"], rel=0.05)
+    assert spread["angry"] == pytest.approx(HEAD_LIFE["angry"] * spread["neutral"], rel=0.05)
