@@ -63,7 +63,8 @@ _STARE = np.array([POSTURE[e]["stare"] for e in EMOTIONS])
 # core/rig/life.py), unlisted 1.0. Movement activity is low in sadness and high in hot anger
 # and elated joy (Wallbott 1998, the same study as the postures above; Busso et al. 2007, IEEE
 # TASLP 15, found head motion in emotional speech differing by emotion as well): a sad voice's
-# head moved as much as a neutral one's and its nods read as emphasis, not as sorrow (by eye).
+# head moved as much as a neutral one's (1.27 degrees of pitch spread on a 3 s sentence), nodding
+# on every stressed syllable like an emphatic speaker; at 0.5 it is 0.64.
 HEAD_LIFE: dict[str, float] = {"sad": 0.5, "angry": 1.25, "happy": 1.15}
 HEAD_LIFE_RANGE = (0.3, 1.6)  # the mixed gain's bounds (compounds, exaggeration)
 _HEAD_LIFE = np.array([HEAD_LIFE.get(e, 1.0) - 1.0 for e in EMOTIONS])
