@@ -320,8 +320,15 @@ def portrait_grain(image: np.ndarray, xy: np.ndarray, ipd: float) -> np.ndarray 
     return clip(hp, -lim, lim).astype(np.float32)
 
 
+_MEASURE = object()  # MouthRenderer's `drawn` default: measure the drawn mouth on `image`
+
+
 class MouthRenderer:
-    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame,
+                 drawn=_MEASURE):
+        """`drawn`: the drawn mouth's reach (core/rig/drawn_mouth.py drawn_extent, a share of
+        the way to each corner, so the same at any size), measured once on the full portrait by
+        PreparedPortrait; by default measured on `image`."""
         self.ipd = frame.ipd
         self.upper = region("lips_upper_inner")
         self.lower = region("lips_lower_inner")
@@ -367,8 +374,11 @@ class MouthRenderer:
             self.rest_patch = None
         self.grain = portrait_grain(image, self.rest, self.ipd)
         # a drawn mouth smaller than Face Mesh's (anime, cartoons): the made-up interior stays
-        # inside what is drawn (core/rig/drawn_mouth.py; None: every photo and painting)
-        self.drawn = drawn_extent(image, self.rest)
+        # inside what is drawn (core/rig/drawn_mouth.py; None: every photo and painting).
+        # Measured on the full portrait, so the preview's size and the export's agree (measured
+        # at each output size, an anime face at the limit's edge was limited at 512 and 1024 px
+        # and not at 768)
+        self.drawn = drawn_extent(image, self.rest) if drawn is _MEASURE else drawn
         # the blur the portrait already shows around the mouth (px; 0: sharp): the made-up
         # interior takes it too, or a soft painting or a low-quality photo opened a sharp black
         # hole with crisp teeth in a blurred face (by eye on CodeFormer's degraded face crops

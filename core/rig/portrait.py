@@ -14,6 +14,7 @@ from core.rig.eyes import EyeRenderer
 from core.rig.glasses import find_glasses
 from core.rig.lid_reveal import LidReveal
 from core.rig.motion import MotionModel
+from core.rig.drawn_mouth import drawn_extent
 from core.rig.mouth import MouthRenderer
 from core.rig.rest import rest_notes
 from core.rig.shading import ShadingRenderer
@@ -52,6 +53,8 @@ class PreparedPortrait:
         self.analysis = analysis or detect_face(self.image)
         self.glasses = find_glasses(self.image, self.analysis.xy)
         self.motion = MotionModel(self.analysis, self.glasses)
+        # the drawn mouth's reach, a share of the way to each corner: one for every output size
+        self.drawn_mouth = drawn_extent(self.image, self.analysis.xy)
         self.notes = list(self.analysis.notes) + rest_notes(self.motion.rest)
         self._sizes: OrderedDict[int, ScaledPortrait] = OrderedDict(sizes or {})
         self._lock = threading.Lock()
@@ -88,7 +91,8 @@ class PreparedPortrait:
         rims = self.motion.rims
         pins = None if rims is None else frame.to_image(rims.pins.astype(np.float64))
         return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow), pins=pins),
-                              MouthRenderer(img, rest, frame), EyeRenderer(img, rest, frame),
+                              MouthRenderer(img, rest, frame, self.drawn_mouth),
+                              EyeRenderer(img, rest, frame),
                               ShadingRenderer(img, rest, frame),
                               CreaseFlattener(img, rest, frame.ipd),
                               LidReveal(img, rest, frame.ipd, glasses=rims is not None))

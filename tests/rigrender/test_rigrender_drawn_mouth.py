@@ -83,3 +83,14 @@ def test_the_made_up_interior_stays_inside_the_drawn_mouth(p, warper):
     assert painted["photo"][beyond].sum() > 50  # the photo's interior reaches its corners
     assert painted["drawn"][beyond].sum() == 0
     assert painted["drawn"][inside].sum() > 0.8 * painted["photo"][inside].sum()
+
+
+def test_every_output_size_keeps_to_the_same_drawn_mouth(p):
+    """The reach is measured once on the full portrait (PreparedPortrait.drawn_mouth) and every
+    output size's mouth renderer keeps to it, so the preview and the export agree (measured per
+    size, an anime face at the limit's edge was limited at 512 and 1024 px, not at 768)."""
+    from core.rig.engine import RigEngine
+
+    prepared = RigEngine().prepare(_drawn(p))
+    assert prepared.drawn_mouth is not None
+    assert all(prepared.at_size(s).mouth.drawn == prepared.drawn_mouth for s in (256, 384, 512))
