@@ -29,6 +29,16 @@ def curve_at(points: np.ndarray, x: np.ndarray) -> np.ndarray:
     return interp(x, s[:, 0], s[:, 1])
 
 
+def mouth_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mouth's own frame from landmarks `xy`: (centre, axes (2, 2) float32: u along the
+    inner corners 78 -> 308, v toward the chin). The mouth renderer lays its interior in it and
+    the drawn mouth's reach is measured in it (core/rig/mouth.py, core/rig/drawn_mouth.py)."""
+    c = (xy[78] + xy[308]) / 2
+    d = xy[308] - xy[78]
+    ex = (d / max(float(np.hypot(d[0], d[1])), 1e-6)).tolist()
+    return c, np.array([ex, [-ex[1], ex[0]]], np.float32)
+
+
 def catmull_rom(n: int, steps: int) -> np.ndarray:
     """((n - 1) * steps + 1, n) linear operator: a uniform Catmull-Rom curve through n points
     (the end points repeated), `steps` samples per segment: the mouth's inner lip contours (11

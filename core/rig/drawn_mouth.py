@@ -17,8 +17,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from core import lab_tables
 from core.face.regions import region
-from core.rig.au_points import curve_at
+from core.rig.au_points import curve_at, mouth_frame
 
 DRAWN_MOUTH = {
     # CIE76 difference from the cheeks' median colour that counts as mouth (lip, line, shadow).
@@ -47,9 +48,10 @@ DRAWN_MOUTH = {
 
 
 def _lab(rgb: np.ndarray) -> np.ndarray:
-    """CIE Lab of uint8 RGB pixels of any shape (..., 3)."""
+    """CIE Lab of uint8 RGB pixels of any shape (..., 3), through core/lab_tables.py (OpenCV's
+    Lab tables may still be building on another thread while a portrait is prepared)."""
     flat = rgb.reshape(-1, 1, 3).astype(np.float32) * np.float32(1 / 255)
-    return cv2.cvtColor(flat, cv2.COLOR_RGB2LAB).reshape(rgb.shape)
+    return lab_tables.cvt(flat, cv2.COLOR_RGB2LAB).reshape(rgb.shape)
 
 
 def drawn_extent(image: np.ndarray, xy: np.ndarray) -> tuple[float, float] | None:
@@ -63,13 +65,11 @@ def drawn_extent(image: np.ndarray, xy: np.ndarray) -> tuple[float, float] | Non
     cheeks = np.concatenate([region("cheek_R"), region("cheek_L")])
     p = np.clip(np.round(xy[cheeks]).astype(int), 0, [w - 1, h - 1])
     skin = np.median(_lab(image[p[:, 1], p[:, 0], :3]), 0)
-    c = (xy[78] + xy[308]) / 2
-    d = xy[308] - xy[78]
-    width = float(np.hypot(*d))
+    width = float(np.hypot(*(xy[308] - xy[78])))
     if width < 4:
         return None
-    ex = d / width
-    axes = np.array([ex, [-ex[1], ex[0]]])
+    c, axes = mouth_frame(xy)  # the mouth renderer's frame (its _Grid.lateral is in it)
+    axes = axes.astype(np.float64)
 
     def uv(pts: np.ndarray) -> np.ndarray:
         return (pts - c) @ axes.T

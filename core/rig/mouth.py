@@ -24,7 +24,7 @@ from core import lab_tables
 from core.face.frame import FaceFrame
 from core.face.regions import region
 from core.face.umeyama import similarity_matrix
-from core.rig.au_points import catmull_rom, curve_at
+from core.rig.au_points import catmull_rom, curve_at, mouth_frame
 from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.drawn_mouth import drawn_extent, lateral_fade
 from core.rig.eyeball import visible_blur
@@ -412,13 +412,7 @@ class MouthRenderer:
         self._cavity32 = self.cavity.astype(np.float32)
 
     # ----- geometry
-    @staticmethod
-    def _mouth_frame(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(centre, axes (2, 2): u along the inner corners, v toward the chin)."""
-        c = (xy[78] + xy[308]) / 2
-        d = xy[308] - xy[78]
-        ex = (d / max(float(np.hypot(d[0], d[1])), 1e-6)).tolist()
-        return c, np.array([ex, [-ex[1], ex[0]]], np.float32)
+    _mouth_frame = staticmethod(mouth_frame)  # (centre, axes): core/rig/au_points.py
 
     @staticmethod
     def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:

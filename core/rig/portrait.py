@@ -10,11 +10,11 @@ import numpy as np
 
 from core import lab_tables
 from core.face.landmarks import FaceAnalysis, detect_face
+from core.rig.drawn_mouth import drawn_extent
 from core.rig.eyes import EyeRenderer
 from core.rig.glasses import find_glasses
 from core.rig.lid_reveal import LidReveal
 from core.rig.motion import MotionModel
-from core.rig.drawn_mouth import drawn_extent
 from core.rig.mouth import MouthRenderer
 from core.rig.rest import rest_notes
 from core.rig.shading import ShadingRenderer

@@ -142,11 +142,11 @@ REST_FIT: dict = {
     "aus": (1, 2, 4, 6, 9, 10, 12, 15, 17, 23, 24, 25, 26),
     # ... fitted on each side apart: one AU12 for both sides explained a smirk's one lifted
     # corner by half, under report_min on a smirking face of DECA's test samples, which kept
-    # its smirk under sadness and anger (by eye; 72 of 146 portraits' fits moved, mostly by
-    # under 0.1). Only on faces turned at most `sided_max_yaw` degrees (face_yaw_degrees): the
-    # sides of a face turned further differ by its turn, and the Girl with a Pearl Earring
-    # (-32 degrees) fitted a one-sided AU12 1.0 with AU15 0.7 and folded her near mouth corner
-    # under sadness (by eye)
+    # its smirk under sadness and anger (by eye; 68 of 146 portraits' fits moved with the final
+    # per-side fit, mostly by under 0.1). Only on faces turned at most `sided_max_yaw` degrees
+    # (face_yaw_degrees): the sides of a face turned further differ by its turn, and the Girl
+    # with a Pearl Earring (-32 degrees) fitted a one-sided AU12 1.0 with AU15 0.7 and folded
+    # her near mouth corner under sadness (by eye)
     "sided": (12,),
     "sided_max_yaw": 12.0,
     # ... and reported as one side's (`RestExpression.one_sided`, "AU12 0.8 (left)") when the
