@@ -206,7 +206,7 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     yield_gain = np.float32(1.0) - np.array([0.0, *yields], np.float32)[_YIELD_OF]
     parts = _emotion_parts(motion, row, muted)
     gain = parts[-1] * yield_gain  # moe.au_gain(g_eff, muted, yield_gain): base gains * extra
-    mixed = motion.moe.mixed_aus(g_eff, gain)
+    mixed = motion.moe.mixed_aus(g_eff, gain, row.s)
     emotion = _emotion_displacement(parts, yields)
     smile_taken = 0.0
     fractions: dict[int, float] = {}

@@ -18,12 +18,12 @@ import threading
 
 import numpy as np
 
-from core.emotions import AU_INDEX, NUM_AUS
+from core.emotions import AU_INDEX, EMOTIONS, NUM_AUS
 from core.expression import expert_matrix
 from core.face.regions import region
 from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
-from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION, MIX_YIELDS
+from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION, EXPERT_STRENGTH, MIX_YIELDS
 from core.rig.ufuncs import clip
 
 # AUs measured as a fraction of a gap (lids, pressed lips) never exaggerate past closing it
@@ -32,6 +32,8 @@ _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
 _JAW_IDX = [AU_INDEX[26], AU_INDEX[27]]
 _YIELDS = [(AU_INDEX[a], AU_INDEX[b]) for a, b in MIX_YIELDS.items()]
 _JAW_DROP = np.array([AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]], np.float32)
+# each expert's strength on the face (EXPERT_STRENGTH), (6,)
+_STRENGTH = np.array([EXPERT_STRENGTH.get(n, 1.0) for n in EMOTIONS], np.float32)
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
 LOCAL_GATE_OPEN_BIAS = 12.0
@@ -75,8 +77,17 @@ class RigMoE:
         self.n_keys = len(basis.keys)
         self.n_tokens = basis.matrix.shape[1] // 2
         self.token_region = region_of_tokens(frame_points)
-        self._expert_aus = expert_matrix()
+        self._expert_aus = expert_matrix() * _STRENGTH[:, None]  # the face's, at gate 1
         self._key_au = np.array([AU_INDEX[au] for au, _ in basis.keys])
+        # each AU's home: the region its field (both sides) moves most, on average over the
+        # region's landmarks; a region's local gate closes the AUs at home there (mixed_aus);
+        # -1: not in the basis
+        moved = np.sqrt((basis.matrix.reshape(self.n_keys, -1, 2) ** 2).sum(-1))  # (K, N)
+        by_region = np.stack([moved[:, self.token_region == r].mean(1)
+                              for r in range(len(REGIONS))], 1)  # (K, R)
+        self.au_home = np.full(NUM_AUS, -1)
+        for j in np.unique(self._key_au):
+            self.au_home[j] = int(by_region[self._key_au == j].sum(0).argmax())
         self._net = None  # (EmotionMoE, tokens), see _module()
         self._build_lock = threading.Lock()
 
@@ -144,15 +155,27 @@ class RigMoE:
                       s_override=s_tok, au_gain=torch.as_tensor(gain))
         return out.hidden[0, :, :2].numpy()
 
-    def mixed_aus(self, g: np.ndarray, gain: np.ndarray) -> np.ndarray:
-        """(NUM_AUS,) intensities the mix itself produces (after the ceiling and mutes)."""
-        return clip((g @ self._expert_aus) * gain, 0.0, self.ceiling(g))
+    def mixed_aus(self, g: np.ndarray, gain: np.ndarray, s: np.ndarray | None = None
+                  ) -> np.ndarray:
+        """(NUM_AUS,) intensities the mix itself produces (after the ceiling and mutes); with
+        local gates `s` (R, 6; NaN: open), each AU as its home region shows it (a sad mix
+        gated off the mouth presses no lips and shades no press there)."""
+        if s is None:
+            mixed = g @ self._expert_aus
+        else:
+            open_ = np.vstack([np.nan_to_num(np.asarray(s, np.float32), nan=1.0),
+                               np.ones((1, len(g)), np.float32)])  # row -1: no home
+            mixed = np.einsum("i,ji,ij->j", np.asarray(g, np.float32), open_[self.au_home],
+                              self._expert_aus)
+        return clip(mixed * gain, 0.0, self.ceiling(g))
 
     @staticmethod
     def ceiling(g: np.ndarray) -> np.ndarray:
-        """(NUM_AUS,) highest mixed intensity per AU: 1, or the strongest gate (master intensity
-        above 1) up to EXAGGERATION["max_au"]; gap-fraction AUs stay at 1."""
-        top = float(clip(np.max(g) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
+        """(NUM_AUS,) highest mixed intensity per AU: 1, or the strongest gate times its
+        expert's strength (EXPERT_STRENGTH, master intensity) up to EXAGGERATION["max_au"];
+        gap-fraction AUs stay at 1."""
+        g = np.asarray(g, np.float32)
+        top = float(clip(np.max(g * _STRENGTH) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
         c = np.full(NUM_AUS, top, np.float32)
         c[_GAP_IDX] = 1.0
         return c

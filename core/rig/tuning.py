@@ -245,6 +245,16 @@ REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the 
 # portraits); Du et al.'s happily surprised is 1+2+12+25+26, no 27
 MIX_YIELDS: dict[int, int] = {27: 12}
 
+# How far each expert moves the face at its gate 1, times its AU activations (core/expression.py
+# EXPERT_AUS, FACS intensities): the rig's 2-D motion for a FACS "E" was tuned per AU and left
+# whole expressions faint, read as neutral (sad, angry and happy most: a FER2013 CNN on 216
+# talking takes of 36 faces read sad as neutral 12 times, angry 11). Past 1 an AU goes beyond
+# the FACS ceiling as master intensity does (moe_rig.ceiling; gap AUs still stop at 1, the jaw
+# at EXAGGERATION's max_jaw_drop). Disgust stays at 1: stronger, its sneer turned grotesque and
+# read angry (by eye; the same CNN's disgust 7 -> 4 of 36 at 1.3). Unlisted experts 1.0.
+EXPERT_STRENGTH: dict[str, float] = {"happy": 1.2, "sad": 1.3, "angry": 1.3, "fearful": 1.3,
+                                     "surprised": 1.2}
+
 # Exaggeration (master intensity above 1, core/validate.py MAX_INTENSITY): a mixed AU may reach this,
 # except AUs whose magnitude is a fraction of a gap (lids, pressed lips): past 1 they would cross
 # over and fold the mesh (tests/legibility/test_exaggeration.py)

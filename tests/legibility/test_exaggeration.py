@@ -13,6 +13,7 @@ from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
 from core.rig.portrait import PreparedPortrait
 from core.rig.rest import RestExpression
+from core.rig.tuning import EXAGGERATION, EXPERT_STRENGTH
 from core.track import TrackBuilder
 from core.validate import MAX_INTENSITY
 
@@ -42,7 +43,12 @@ def test_exaggeration_is_stronger_than_intensity_one(prepared, monkeypatch):
         d1 = displacement(prepared, EmotionMix.from_preset(name, neutralize=False))
         d15 = displacement(prepared, EmotionMix.from_preset(name, intensity=1.5,
                                                             neutralize=False))
-        assert np.linalg.norm(d15) > 1.2 * np.linalg.norm(d1), name
+        # an expert stronger on the face (EXPERT_STRENGTH) has only max_au over its strength
+        # left (sad and angry 1.15x, the pressed lips' gap AU none): stronger all the same
+        g = EmotionMix.from_preset(name).gates()
+        k = max(EXPERT_STRENGTH.get(e, 1.0) for e, w in zip(EMOTIONS, g) if w > 0)
+        need = 1.2 if 1.5 * k <= EXAGGERATION["max_au"] else 1.01
+        assert np.linalg.norm(d15) > need * np.linalg.norm(d1), name
 
 
 @pytest.mark.parametrize("name", MIXES)

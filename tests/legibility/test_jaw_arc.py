@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from core.emotions import EMOTIONS
 from core.face.regions import region
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
@@ -83,7 +84,7 @@ def test_the_mixs_jaw_drop_has_a_ceiling():
     warp beside the nose (tests/legibility/test_exaggeration.py)."""
     from core.emotions import AU_INDEX
     from core.rig.moe_rig import _JAW_DROP, _JAW_IDX
-    from core.rig.tuning import EXAGGERATION
+    from core.rig.tuning import EXAGGERATION, EXPERT_STRENGTH
 
     prepared = PreparedPortrait(_hopper())
     moe = prepared.motion.moe
@@ -93,8 +94,9 @@ def test_the_mixs_jaw_drop_has_a_ceiling():
         mixed = moe.mixed_aus(g, moe.au_gain(g, []))
         jaw = float(_JAW_DROP @ mixed[_JAW_IDX])
         assert jaw <= EXAGGERATION["max_jaw_drop"] + 1e-6, (name, intensity, jaw)
-        if intensity == 1.0:  # at 1 the ceiling leaves the expert as it is
-            assert abs(jaw - 0.45) < 1e-3 and abs(mixed[AU_INDEX[27]] - 0.3) < 1e-6
+        if intensity == 1.0:  # at 1 the ceiling leaves the expert as it is, at its strength
+            k = EXPERT_STRENGTH["surprised"]
+            assert abs(jaw - 0.45 * k) < 1e-3 and abs(mixed[AU_INDEX[27]] - 0.3 * k) < 1e-6
 
 
 def test_a_smile_keeps_surprises_mouth_wide(motion):
@@ -111,6 +113,9 @@ def test_a_smile_keeps_surprises_mouth_wide(motion):
 def test_a_muted_smile_takes_nothing_from_the_stretch(motion):
     from core.emotions import AU_INDEX
 
+    from core.rig.tuning import EXPERT_STRENGTH
+
     moe = motion.moe
     g = np.asarray(EmotionMix.from_preset("happily surprised").gates(), np.float32)
-    assert abs(moe.mixed_aus(g, moe.au_gain(g, [12]))[AU_INDEX[27]] - 0.3) < 1e-6
+    asked = 0.3 * EXPERT_STRENGTH["surprised"] * g[EMOTIONS.index("surprised")]
+    assert abs(moe.mixed_aus(g, moe.au_gain(g, [12]))[AU_INDEX[27]] - asked) < 1e-6

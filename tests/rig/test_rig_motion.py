@@ -112,8 +112,9 @@ def test_compound_moves_both_sets(motion):
 def test_gate_override_scales_and_zero_is_neutral(motion):
     # the experts are linear in g; taking the rest expression away is not (tests/legibility),
     # so the expert here is one that takes nothing from the sample portrait's rest smile
-    d1, _ = disp(motion, EmotionMix.from_dict({"happy": 1.0}, neutralize=False))
-    d_half, _ = disp(motion, EmotionMix.from_dict({"happy": 0.5}, neutralize=False))
+    # (at 0.8 and 0.4: at 1.0, happy's strength on the face, 1.2, brings the guard in)
+    d1, _ = disp(motion, EmotionMix.from_dict({"happy": 0.8}, neutralize=False))
+    d_half, _ = disp(motion, EmotionMix.from_dict({"happy": 0.4}, neutralize=False))
     d0, _ = disp(motion, EmotionMix.from_dict({"surprised": 0.0}))
     assert np.abs(d0).max() < 1e-6
     # up to the fold guard's touch on lip slivers (core/rig/fold_guard.py)
@@ -126,6 +127,39 @@ def test_local_gate_keeps_mouth_neutral(motion):
     lips = region("lips_upper_outer")
     assert np.abs(gated[lips]).max() < 0.5 * np.abs(full[lips]).max()
     np.testing.assert_allclose(gated[INNER_BROWS], full[INNER_BROWS], atol=1e-4)
+
+
+def test_a_closed_region_shows_none_of_its_aus(motion):
+    """Gated off the mouth and jaw, sadness neither reports nor acts on its mouth AUs: its lip
+    press (AU24) no longer shut the smiling portrait's parted lips, nor did its shading's press
+    and chin boss draw there (pose.final_aus drives both); the brows keep theirs."""
+    gates = {"mouth": (0.0,) * 6, "jaw": (0.0,) * 6}
+    _, pose = disp(motion, EmotionMix.from_preset("sad", local_gates=gates))
+    assert not {15, 17, 24} & set(pose.final_aus) and pose.final_aus[1] > 0.9
+    rest, _ = disp(motion, EmotionMix())
+    gated, _ = disp(motion, EmotionMix.from_preset("sad", local_gates=gates))
+    gap = lambda d: float((motion.P + d)[14, 1] - (motion.P + d)[13, 1])  # noqa: E731
+    assert abs(gap(gated) - gap(rest)) < 0.01, (gap(gated), gap(rest))
+
+
+def test_each_expert_moves_the_face_at_its_strength(motion):
+    """EXPERT_STRENGTH: at gate 1 an expert's AUs reach its strength (sad 1.3: the faint full
+    weight read as neutral), within max_au; gap AUs (lids, pressed lips) still stop at 1."""
+    from core.emotions import AU_INDEX, EMOTIONS
+    from core.expression import EXPERT_AUS
+    from core.rig.tuning import EXAGGERATION, EXPERT_STRENGTH
+
+    moe = motion.moe
+    for i, name in enumerate(EMOTIONS):
+        g = np.zeros(len(EMOTIONS), np.float32)
+        g[i] = 1.0
+        mixed = moe.mixed_aus(g, moe.au_gain(g, []))
+        k = EXPERT_STRENGTH.get(name, 1.0)
+        for au, v in EXPERT_AUS[name].items():
+            cap = 1.0 if au in EXAGGERATION["gap_aus"] else EXAGGERATION["max_au"]
+            want = min(v * k, cap) if au not in (26, 27) else mixed[AU_INDEX[au]]
+            assert abs(mixed[AU_INDEX[au]] - want) < 1e-5, (name, au)
+    assert EXPERT_STRENGTH["sad"] > 1.0 and EXPERT_STRENGTH.get("disgusted", 1.0) == 1.0
 
 
 def test_au_overrides_mute_and_force(motion):
@@ -244,9 +278,12 @@ def test_articulation_stays_in_its_range():
     assert articulation(np.zeros(len(EMOTIONS), np.float32)) == 1.0
 
 
-def test_sadness_holds_its_corners_down_while_speaking(motion):
+def test_sadness_holds_its_corners_down_while_speaking(hopper_motion):
     """Talking, sadness adds its corner depressor (SPEECH_FORM): the corners sit lower than a
-    silent sad face's would with the same lips parted."""
+    silent sad face's would with the same lips parted. (On a face at rest: the smiling
+    portrait's sad corners, 0.31 IPD down with its smile taken away, are as low as the fold
+    guard lets them go, talking or not.)"""
+    motion = hopper_motion
     sad = EmotionMix.from_preset("sad")
     _, pose = disp(motion, sad, speech={25: 0.5}, activity=1.0)
     _, quiet = disp(motion, sad, speech={25: 0.5})
@@ -297,9 +334,11 @@ def test_speech_closes_the_lips_over_a_raised_upper_lip(hopper_motion):
 
 def test_onset_is_quick(motion):
     happy = EmotionMix.from_preset("happy", neutralize=False)  # the experts' own ease-in
-    early, _ = disp(motion, happy, t=0.0)
+    early, first = disp(motion, happy, t=0.0)
     later, _ = disp(motion, happy, t=0.2)
-    full, _ = disp(motion, happy, t=5.0)
-    # visible from the very first frame, settled within 0.2 s
-    np.testing.assert_allclose(early, 0.6 * full, atol=1e-5)
+    full, settled = disp(motion, happy, t=5.0)
+    # visible from the very first frame, settled within 0.2 s (the motion's 0.6 up to the fold
+    # guard's touch on the full grin's lips, core/rig/fold_guard.py)
+    np.testing.assert_allclose(first.gates, 0.6 * settled.gates, atol=1e-6)
+    np.testing.assert_allclose(early, 0.6 * full, atol=0.025)
     np.testing.assert_allclose(later, full, atol=1e-6)

@@ -69,4 +69,7 @@ def test_live_au_toggles_and_region_gates_show(rig, silence_wav):
     # sad turns the corners down; gated off the mouth and jaw, the corners stay near rest
     assert m["sad_eyes_only"]["lift"] - m["sad"]["lift"] > 0.02
     assert abs(m["sad_eyes_only"]["lift"] - m["rest_sad_posture"]["lift"]) < 0.02
+    # ... and the lips as far apart as at rest: sad's lip press stays off with its mouth gate
+    # (0.112 against 0.171 when the press still closed them, compose.py mixed_aus)
+    assert abs(m["sad_eyes_only"]["open"] - m["rest_sad_posture"]["open"]) < 0.02
     assert m["jaw"]["open"] - m["rest"]["open"] > 0.05  # the forced AU26 drops the jaw
