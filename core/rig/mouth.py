@@ -109,6 +109,16 @@ MOUTH_TUNING = {
     "pale_max_l": 96.0,
     "rest_open_area": 0.02,  # IPD^2: a rest mouth more open than this shows real teeth
     "closed_gap": 0.008,  # below this mean gap the mouth counts as closed
+    # toward the corners of a mouth barely open, where the lips stand less than seal_gap[1]
+    # apart (IPD) they meet: the interior fades out by seal_gap[0], from seal_from of the way
+    # to each corner, in full on a mean gap under seal_below[0], not at all past seal_below[1]
+    # (a sad mouth parting to speak opened as a thin arch down to its lowered corners, the teeth
+    # painted along it and black dots at its ends, by eye on LivePortrait's paintings; sealed on
+    # wide openings too, fear's stretched mouth lost its tapering ends and read as fear less
+    # often: the second CNN on the 36 faces looked at, fear 9 of 36 stills against 12)
+    "seal_gap": (0.012, 0.03),
+    "seal_from": 0.5,
+    "seal_below": (0.06, 0.1),
     "still_px": 0.25,  # px: inner lips within this of rest: the warped real mouth is already right
     # a thin rest opening's made-up interior fades in over this much more lip motion (IPD): no
     # pop from the real teeth's tips to made-up ones when a still face starts to move
@@ -547,7 +557,12 @@ class MouthRenderer:
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull, frame)
         if self.drawn is not None:
             mask = mask * lateral_fade(grid.um, grid.lateral, self.drawn)
-        interior = self._interior(xy, grid, gap, skull, jaw)
+        curves = self._lip_curves(xy, grid)
+        lo, hi = MOUTH_TUNING["seal_below"]
+        barely = min(max((hi - gap) / (hi - lo), 0.0), 1.0)  # how barely open the mouth is
+        if barely > 0.0:
+            mask = mask * self._sealed_corners(grid, curves, barely)
+        interior = self._interior(xy, grid, gap, skull, jaw, curves)
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
@@ -690,18 +705,36 @@ class MouthRenderer:
         interior += np.multiply(cavity, dark, out=cavity)
         return interior
 
+    def _lip_curves(self, xy: np.ndarray, grid: _Grid) -> tuple[np.ndarray, np.ndarray]:
+        """The upper and lower inner lips' heights (v, px) at each pixel's u."""
+        to_uv = lambda p: ((p - grid.c) @ grid.axes.T).astype(np.float32, copy=False)
+        return (self._curve(to_uv(xy[self.upper]), grid.u64),
+                self._curve(to_uv(xy[self.lower]), grid.u64))
+
+    def _sealed_corners(self, grid: _Grid, curves: tuple[np.ndarray, np.ndarray],
+                        strength: float = 1.0) -> np.ndarray:
+        """The interior's opacity where the lips meet toward the corners (MOUTH_TUNING
+        seal_gap, seal_from): 0 where they stand under seal_gap[0] apart, 1 from seal_gap[1]
+        or nearer the middle; `strength` (0..1) of that."""
+        lo, hi = MOUTH_TUNING["seal_gap"]
+        apart = (curves[1] - curves[0]) * _k(1 / self.ipd)
+        met = _ONE - _unit((apart - _k(lo)) * _k(1 / (hi - lo)))
+        start = MOUTH_TUNING["seal_from"]
+        near = _unit((grid.lateral - _k(start)) * _k(strength / (1 - start)))
+        return _ONE - met * near
+
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
-                  jaw: np.ndarray) -> np.ndarray:
+                  jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray] | None = None
+                  ) -> np.ndarray:
         """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
         tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on them runs ~2x
         faster than on one (h, w, 4) array's channels), mixed with the portrait's colours in one
-        product at the end."""
+        product at the end; `curves`: `_lip_curves` where the caller has them."""
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes, u, v, um, half, lateral, warm, u64 = grid
         to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32, copy=False)
-        y_up = self._curve(to_uv(xy[self.upper]), u64)
-        y_lo = self._curve(to_uv(xy[self.lower]), u64)
+        y_up, y_lo = self._lip_curves(xy, grid) if curves is None else curves
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
         # walls beside the corners are in shadow (by eye on photos of open mouths: `warm`)
         below_lip = v - y_up

@@ -312,3 +312,29 @@ def test_made_up_teeth_have_a_scalloped_gum_line(grace):
     over_crowns = (crown_top(mid - centre) + crown_top(mid + centre)) / 2
     papilla = MOUTH_TUNING["papilla_height"] * MOUTH_TUNING["crown_height"] * ipd  # ~5 px
     assert crown_top(mid) - over_crowns >= 0.6 * papilla  # now 5 px; before 1
+
+
+def test_lips_meet_toward_the_corners_where_they_barely_part(p, rig):
+    """A sad mouth parting to speak opened as a thin arch down to its lowered corners, teeth
+    painted along it and black dots at its ends: toward the corners, where the lips stand under
+    MOUTH_TUNING seal_gap apart, the interior fades out (they meet); the middle keeps it, and a
+    mouth open wide keeps it to its corners."""
+    from core.rig.mouth import MOUTH_TUNING
+    from core.rig.roi import poly_box
+
+    _, mouth = rig
+    xy = p.xy
+    frame = mouth._mouth_frame(xy)
+    skull, _ = mouth._bones(xy)
+    x0, y0, x1, y1 = poly_box(mouth.outline(xy), p.image.shape, mouth._box_pad)
+    grid = mouth._grid(xy, (y1 - y0, x1 - x0), np.array([x0, y0], np.float32), skull, frame)
+
+    def apart(ipd_share):
+        half = np.float32(ipd_share * mouth.ipd / 2)
+        return np.full_like(grid.v, -half), np.full_like(grid.v, half)
+
+    lo, hi = MOUTH_TUNING["seal_gap"]
+    thin = mouth._sealed_corners(grid, apart(0.8 * lo))
+    assert thin[grid.lateral > 0.97].max() < 0.1  # met at the corners
+    assert thin[grid.lateral < MOUTH_TUNING["seal_from"]].min() == 1.0  # open in the middle
+    assert mouth._sealed_corners(grid, apart(hi)).min() == 1.0  # wide open to the corners
