@@ -157,7 +157,9 @@ def test_each_expert_moves_the_face_at_its_strength(motion):
         k = EXPERT_STRENGTH.get(name, 1.0)
         for au, v in EXPERT_AUS[name].items():
             cap = 1.0 if au in EXAGGERATION["gap_aus"] else EXAGGERATION["max_au"]
-            want = min(v * k, cap) if au not in (26, 27) else mixed[AU_INDEX[au]]
+            if au in (26, 27):  # the jaw stops at max_jaw_drop (tests/legibility/test_jaw_arc)
+                continue
+            want = min(v * k, cap)
             assert abs(mixed[AU_INDEX[au]] - want) < 1e-5, (name, au)
     assert EXPERT_STRENGTH["sad"] > 1.0 and EXPERT_STRENGTH.get("disgusted", 1.0) == 1.0
 
