@@ -16,6 +16,7 @@ import numpy as np
 from core import validate
 from core.emotions import EMOTIONS
 from core.errors import InputError
+from core.expression import per_expert
 
 # expert -> (yaw, pitch, roll, gaze x, gaze y) in degrees, and "stare": the share of the
 # life motion's saccades an expert at full weight holds still. A few degrees each: enough to
@@ -67,7 +68,7 @@ _STARE = np.array([POSTURE[e]["stare"] for e in EMOTIONS])
 # on every stressed syllable like an emphatic speaker; at 0.5 it is 0.64.
 HEAD_LIFE: dict[str, float] = {"sad": 0.5, "angry": 1.25, "happy": 1.15}
 HEAD_LIFE_RANGE = (0.3, 1.6)  # the mixed gain's bounds (compounds, exaggeration)
-_HEAD_LIFE = np.array([HEAD_LIFE.get(e, 1.0) - 1.0 for e in EMOTIONS])
+_HEAD_LIFE = per_expert(HEAD_LIFE, dtype=np.float64) - 1.0
 
 
 @dataclass

@@ -97,14 +97,11 @@ ARTICULATION_RANGE = (0.5, 1.5)  # the mixed gain's bounds (compounds, exaggerat
 SPEECH_OPEN_YIELD: dict[str, float] = {"surprised": 0.25, "fearful": 0.3}
 
 
-def speech_articulation() -> np.ndarray:
-    """(6,) float32: expert i's articulation gain less 1 (0: speech as it is)."""
-    return np.array([SPEECH_ARTICULATION.get(n, 1.0) - 1.0 for n in EMOTIONS], np.float32)
-
-
-def speech_open_yields(default: float) -> np.ndarray:
-    """(6,) float32: expert i's share of its own opening given way to speech."""
-    return np.array([SPEECH_OPEN_YIELD.get(n, default) for n in EMOTIONS], np.float32)
+def per_expert(table: dict[str, float], default: float = 1.0, dtype=np.float32) -> np.ndarray:
+    """(6,) in EMOTIONS order: each expert's value in `table` (SPEECH_ARTICULATION,
+    SPEECH_OPEN_YIELD, core/body.py HEAD_LIFE, core/rig/tuning.py EXPERT_STRENGTH), `default`
+    for those it leaves out."""
+    return np.array([table.get(n, default) for n in EMOTIONS], dtype)
 
 
 def speech_form_matrix() -> np.ndarray:

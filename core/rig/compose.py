@@ -8,9 +8,10 @@ import numpy as np
 from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.expression import (
     ARTICULATION_RANGE,
-    speech_articulation,
+    SPEECH_ARTICULATION,
+    SPEECH_OPEN_YIELD,
+    per_expert,
     speech_form_matrix,
-    speech_open_yields,
 )
 from core.rig.motion import MotionModel, closure_share
 from core.rig.pose import RigPose
@@ -33,8 +34,8 @@ PRESS_AUS = (23, 24)
 OPEN_AUS = (16, 25, 26, 27)
 MOUTH_YIELD_AUS = PRESS_AUS + OPEN_AUS
 # speech's AUs that each expert's articulation gain scales (core/expression.py
-# SPEECH_ARTICULATION): the lips' parting, the lower lip's drop and the jaw
-ARTICULATION_AUS = (16, 25, 26, 27)
+# SPEECH_ARTICULATION): the opening ones, the lips' parting, the lower lip's drop and the jaw
+ARTICULATION_AUS = OPEN_AUS
 EYE_CLOSURE_AUS = (43, 45)
 
 
@@ -55,8 +56,9 @@ _OPEN_IDX = np.array([AU_INDEX[au] for au in OPEN_AUS])
 _YIELD_OF = np.zeros(NUM_AUS, np.intp)
 _YIELD_OF[_PRESS_IDX], _YIELD_OF[_OPEN_IDX] = 1, 2
 _SPEECH_FORM = speech_form_matrix()
-_ARTICULATION = speech_articulation()
-_OPEN_YIELDS = speech_open_yields(SPEECH_MIX["emotion_open_yield"])
+# each expert's articulation gain less 1 (0: speech as it is)
+_ARTICULATION = (per_expert(SPEECH_ARTICULATION, dtype=np.float64) - 1.0).astype(np.float32)
+_OPEN_YIELDS = per_expert(SPEECH_OPEN_YIELD, SPEECH_MIX["emotion_open_yield"])
 
 
 def _yields(drive: FrameDrive, g: np.ndarray) -> tuple[float, float]:

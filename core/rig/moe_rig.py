@@ -18,8 +18,8 @@ import threading
 
 import numpy as np
 
-from core.emotions import AU_INDEX, EMOTIONS, NUM_AUS
-from core.expression import expert_matrix
+from core.emotions import AU_INDEX, NUM_AUS
+from core.expression import expert_matrix, per_expert
 from core.face.regions import region
 from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
@@ -33,7 +33,7 @@ _JAW_IDX = [AU_INDEX[26], AU_INDEX[27]]
 _YIELDS = [(AU_INDEX[a], AU_INDEX[b]) for a, b in MIX_YIELDS.items()]
 _JAW_DROP = np.array([AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]], np.float32)
 # each expert's strength on the face (EXPERT_STRENGTH), (6,)
-_STRENGTH = np.array([EXPERT_STRENGTH.get(n, 1.0) for n in EMOTIONS], np.float32)
+_STRENGTH = per_expert(EXPERT_STRENGTH)
 # sigmoid(12) = 0.999994: the rig's own local gate lets every expert act everywhere; users
 # narrow it per region through EmotionMix.local_gates.
 LOCAL_GATE_OPEN_BIAS = 12.0

@@ -186,6 +186,12 @@ class _Grid(NamedTuple):
     shade: np.ndarray  # the cavity's shade across the mouth (MouthRenderer._cavity_shade)
     u64: np.ndarray  # u as float64, what np.interp takes (MouthRenderer._curve)
 
+    def height(self, pts: np.ndarray) -> np.ndarray:
+        """Height (v, px, float32) at each pixel's u of the polyline through image points
+        `pts` (MouthRenderer._curve in this frame)."""
+        uv = ((pts - self.c) @ self.axes.T).astype(np.float32, copy=False)
+        return curve_at(uv, self.u64).astype(np.float32)
+
 
 _ZERO, _ONE = np.zeros((), np.float32), np.ones((), np.float32)
 
@@ -557,7 +563,7 @@ class MouthRenderer:
         grid = self._grid(xy, (y1 - y0, x1 - x0), origin, skull, frame)
         if self.drawn is not None:
             mask = mask * lateral_fade(grid.um, grid.lateral, self.drawn)
-        curves = self._lip_curves(xy, grid)
+        curves = grid.height(xy[self.upper]), grid.height(xy[self.lower])  # the inner lips
         lo, hi = MOUTH_TUNING["seal_below"]
         barely = min(max((hi - gap) / (hi - lo), 0.0), 1.0)  # how barely open the mouth is
         if barely > 0.0:
@@ -705,12 +711,6 @@ class MouthRenderer:
         interior += np.multiply(cavity, dark, out=cavity)
         return interior
 
-    def _lip_curves(self, xy: np.ndarray, grid: _Grid) -> tuple[np.ndarray, np.ndarray]:
-        """The upper and lower inner lips' heights (v, px) at each pixel's u."""
-        to_uv = lambda p: ((p - grid.c) @ grid.axes.T).astype(np.float32, copy=False)
-        return (self._curve(to_uv(xy[self.upper]), grid.u64),
-                self._curve(to_uv(xy[self.lower]), grid.u64))
-
     def _sealed_corners(self, grid: _Grid, curves: tuple[np.ndarray, np.ndarray],
                         strength: float = 1.0) -> np.ndarray:
         """The interior's opacity where the lips meet toward the corners (MOUTH_TUNING
@@ -724,17 +724,15 @@ class MouthRenderer:
         return _ONE - met * near
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
-                  jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray] | None = None
-                  ) -> np.ndarray:
+                  jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
         """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
         tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on them runs ~2x
         faster than on one (h, w, 4) array's channels), mixed with the portrait's colours in one
-        product at the end; `curves`: `_lip_curves` where the caller has them."""
+        product at the end; `curves`: the inner lips' heights (`_Grid.height`)."""
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes, u, v, um, half, lateral, warm, u64 = grid
-        to_uv = lambda p: ((p - c) @ axes.T).astype(np.float32, copy=False)
-        y_up, y_lo = self._lip_curves(xy, grid) if curves is None else curves
+        y_up, y_lo = curves
         # cavity: darkest under the upper teeth, warming toward the tongue; the cheeks' inner
         # walls beside the corners are in shadow (by eye on photos of open mouths: `warm`)
         below_lip = v - y_up
@@ -761,8 +759,8 @@ class MouthRenderer:
         if rest_edge is None:
             rest_edge = self._rest_up + axes[1] * t["incisal_below_lip"] * ipd
         edge = _apply(skull, rest_edge)
-        edge_up = self._curve(to_uv(edge), u64)
-        edge_lo = self._curve(to_uv(edge + jaw), u64) - _k(t["overbite"] * ipd)
+        edge_up = grid.height(edge)
+        edge_lo = grid.height(edge + jaw) - _k(t["overbite"] * ipd)
         reach = _k(t["teeth_reach"])
         fade = _unit((reach - lateral) * _k(10))  # teeth end short of the corners
         corner = _ONE - _k(t["corner_shade"]) * np.minimum(lateral / reach, _ONE) ** 2
@@ -789,7 +787,7 @@ class MouthRenderer:
             # the portrait showed more, is crown; above both, gum. Gum from the rest lip up
             # painted a thin opening's teeth (a slightly parted smile showing their tips) as
             # gum when a smile raised the lip: a dark mouth with no teeth (by eye)
-            above = (v < self._curve(to_uv(_apply(skull, self._rest_up)), u64) - _k(0.01 * ipd)) \
+            above = (v < grid.height(_apply(skull, self._rest_up)) - _k(0.01 * ipd)) \
                 & (rel >= _ONE)
             gum = above.astype(np.float32)
             crown = _ONE - gum
