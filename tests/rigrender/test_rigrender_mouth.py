@@ -337,4 +337,5 @@ def test_lips_meet_toward_the_corners_where_they_barely_part(p, rig):
     thin = mouth._sealed_corners(grid, apart(0.8 * lo))
     assert thin[grid.lateral > 0.97].max() < 0.1  # met at the corners
     assert thin[grid.lateral < MOUTH_TUNING["seal_from"]].min() == 1.0  # open in the middle
-    assert mouth._sealed_corners(grid, apart(hi)).min() == 1.0  # wide open to the corners
+    # wide open to the corners (float32 rounding leaves 1 - 1e-7 on some CPUs)
+    assert mouth._sealed_corners(grid, apart(hi)).min() > 1.0 - 1e-6
