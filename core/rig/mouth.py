@@ -173,6 +173,12 @@ _JAW = np.array(JAW)  # as an index array: numpy converts a list on every indexi
 _DILATE = np.ones((5, 5), np.uint8)  # MouthRenderer._closed_lips
 
 
+def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Height (float32) of the polyline through `uv` at `u` (au_points.curve_at), `u` best
+    float64 (what interp works in: `_Grid.u64`, converted once a frame, not once a curve)."""
+    return curve_at(uv, u).astype(np.float32)
+
+
 class _Grid(NamedTuple):
     """The mouth interior box's pixels in the mouth frame (MouthRenderer._grid)."""
 
@@ -184,13 +190,12 @@ class _Grid(NamedTuple):
     half: float  # the mouth's half-width, px
     lateral: np.ndarray  # |um| / the midline's distance to that side's corner, at most 1
     shade: np.ndarray  # the cavity's shade across the mouth (MouthRenderer._cavity_shade)
-    u64: np.ndarray  # u as float64, what np.interp takes (MouthRenderer._curve)
+    u64: np.ndarray  # u as float64, what np.interp takes (_curve)
 
     def height(self, pts: np.ndarray) -> np.ndarray:
         """Height (v, px, float32) at each pixel's u of the polyline through image points
-        `pts` (MouthRenderer._curve in this frame)."""
-        uv = ((pts - self.c) @ self.axes.T).astype(np.float32, copy=False)
-        return curve_at(uv, self.u64).astype(np.float32)
+        `pts` (_curve in this frame)."""
+        return _curve(((pts - self.c) @ self.axes.T).astype(np.float32, copy=False), self.u64)
 
 
 _ZERO, _ONE = np.zeros((), np.float32), np.ones((), np.float32)
@@ -430,13 +435,6 @@ class MouthRenderer:
     # ----- geometry
     _mouth_frame = staticmethod(mouth_frame)  # (centre, axes): core/rig/au_points.py
 
-    @staticmethod
-    def _curve(uv: np.ndarray, u: np.ndarray) -> np.ndarray:
-        """Height (float32) of the polyline through `uv` at `u` (au_points.curve_at), `u` best
-        float64 (what interp works in: `_Grid.u64`, converted once a frame, not once a
-        curve)."""
-        return curve_at(uv, u).astype(np.float32)
-
     def _bones(self, xy: np.ndarray, chin_px: np.ndarray | None = None,
                head_px: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(skull similarity 2x3 rest -> now, jaw translation px on top of it): the chin's
@@ -474,8 +472,8 @@ class MouthRenderer:
         ys, xs = np.mgrid[y0:y1, x0:x1].astype(np.float32)
         u = (xs - c[0]) * axes[0, 0] + (ys - c[1]) * axes[0, 1]
         v = (xs - c[0]) * axes[1, 0] + (ys - c[1]) * axes[1, 1]
-        up = self._curve((self.rest[self.upper] - c) @ axes.T, u)
-        lo = self._curve((self.rest[self.lower] - c) @ axes.T, u)
+        up = _curve((self.rest[self.upper] - c) @ axes.T, u)
+        lo = _curve((self.rest[self.lower] - c) @ axes.T, u)
         frac = clip((v - up) / np.maximum(lo - up, 1e-3), 0, 1)
         lum = cv2.cvtColor(image[y0:y1, x0:x1, :3], cv2.COLOR_RGB2GRAY).astype(np.float32)
         half = abs(float((self.rest[308] - self.rest[78]) @ axes[0])) / 2
