@@ -210,12 +210,13 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     gain = parts[-1] * yield_gain  # moe.au_gain(g_eff, muted, yield_gain): base gains * extra
     mixed = motion.moe.mixed_aus(g_eff, gain, row.s)
     emotion = _emotion_displacement(parts, yields)
-    smile_taken = 0.0
+    smile_taken = cheek_taken = 0.0
     fractions: dict[int, float] = {}
     if motion.rest.aus:
         taken, fractions = _rest_displacement(motion, row, mixed)
         emotion = emotion + taken
         smile_taken = motion.rest.aus.get(12, 0.0) * min(fractions.get(12, 0.0), 1.0)
+        cheek_taken = motion.rest.aus.get(6, 0.0) * min(fractions.get(6, 0.0), 1.0)
 
     extra = _speech_aus(drive.speech, mixed, muted, articulation(g_eff))
     if drive.activity > 0:  # the experts' own speaking forms (core/expression.py SPEECH_FORM)
@@ -242,5 +243,5 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     chin = (np.float32(final.get(17, 0.0)) * motion.chin_per_au17
             - np.float32(min(fractions.get(17, 0.0), 1.0)) * motion.rest_chin)
     pose = RigPose(aus=extra, head=head, gaze=gaze, blink=blink, gates=g_eff, final_aus=final,
-                   smile_taken=smile_taken, chin_raise=chin)
+                   smile_taken=smile_taken, cheek_taken=cheek_taken, chin_raise=chin)
     return pose, emotion

@@ -187,6 +187,8 @@ class RigEngine(Engine):
         pins = None if motion.rims is None else motion.to_pixels(
             motion.pin_displacement(pose.head), sp.scale)
         image = sp.warper.warp(sp.image, d_px, pins)
+        # the laugh's eye lines go before the lid reveal paints over the stretched lid skin
+        image = sp.unsmile.unsquint(image, deformed, pose.cheek_taken)
         image = sp.lids.apply(image, deformed)
         image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)

@@ -94,5 +94,5 @@ class PreparedPortrait:
                               MouthRenderer(img, rest, frame, self.drawn_mouth),
                               EyeRenderer(img, rest, frame),
                               ShadingRenderer(img, rest, frame),
-                              CreaseFlattener(img, rest, frame.ipd),
+                              CreaseFlattener(img, rest, frame.ipd, glasses=rims is not None),
                               LidReveal(img, rest, frame.ipd, glasses=rims is not None))

@@ -20,6 +20,7 @@ class RigPose:
     gates: np.ndarray | None = None  # global gates g (6,), for display and curves
     final_aus: dict[int, float] = field(default_factory=dict)
     smile_taken: float = 0.0  # rest AU12 x the share of it taken away (core/rig/unsmile.py)
+    cheek_taken: float = 0.0  # rest AU6 x the share of it taken away (the same)
     # (2,) IPD: how far the chin raiser (AU17) moved the chin against the rest, soft tissue
     # over a still jaw (core/rig/mouth.py: the lower teeth don't follow it)
     chin_raise: Any = None

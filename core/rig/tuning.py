@@ -308,13 +308,20 @@ UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feath
 # ... and the smile's cheeks ironed (core/rig/unsmile.py _iron), sizes in IPD: the shading
 # between a `fine` and a `coarse` blur (a nasolabial fold is ~0.03-0.08 IPD wide, a raised cheek
 # ~0.3) is taken out by `share` over each cheek's fold zone, feathered by `feather` and kept
-# `lip_margin` off the lips. On the smiling photo (by eye, set to sad and angry; measured in its
+# `keep_margin` off the lips. On the smiling photo (by eye, set to sad and angry; measured in its
 # cheek zones): `fine` at 0.012 flattened the folds but took 22 % of the pores' and freckles'
 # contrast (below 0.012 IPD) with it and looked airbrushed at share 1; at 0.03 and share 0.8
 # the folds stayed visible (their 0.03-0.1 IPD band -44 %); at 0.025 and 1.0 the band falls 60 %,
 # the pores' contrast 16 %, and a FER2013 CNN's p(happy) under anger 0.85 -> 0.44, sadness
 # 0.62 -> 0.17
-IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "lip_margin": 0.02}
+IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "keep_margin": 0.02}
+# ... and a laugh's eyes ironed when its cheek raise (rest AU6) is taken away (unsmile.py
+# unsquint): the same band over each eye's laugh-line zone (crow's feet, the furrows under the
+# lower lid), kept `keep_margin` off the lid openings and brows, in full from a rest AU6 taken of
+# `full_at` (as UNSMILE's smile). Sizes as IRON's (crow's feet are ~0.01-0.04 IPD wide);
+# feathered less (0.04): the zone lies between the lids and the brows
+EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_margin": 0.03,
+            "full_at": 0.5}
 
 # A raised brow's uncovered lid skin (core/rig/lid_reveal.py): the strip between the brow's lower
 # edge and the ring above the lid's fold, once stretched past `stretch_start` x its rest height,

@@ -10,16 +10,22 @@ between the nose wings and the corners, which a FER2013 CNN read as "happy" unde
 photo's anger (0.85) and sadness (0.62) until they were smoothed away (0.21, 0.06). So over each
 cheek, between the nose wing, the cheek and the corner, the shading at the folds' scale (a
 band of the image between two blurs, IRON in core/rig/tuning.py) is taken out by the same share:
-the folds flatten, the skin's own fine texture (pores, freckles) stays."""
+the folds flatten, the skin's own fine texture (pores, freckles) stays.
+
+A laugh's eyes stay in the texture the same way: its cheek raise (AU6) taken away, the crow's
+feet and the furrows under the lower lids still laughed over a sad or angry face (a laughing
+painting set to surprise read "happy" to a FER2013 CNN). Over each eye's laugh-line zone, off
+the lid openings and the brows, the same band is taken out by the share of the rest AU6 taken
+(EYE_IRON); not on a face with glasses, whose rims cross the zones and would fade with it."""
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from core.face.regions import region
+from core.face.regions import eye_polygon, mirror_map, region
 from core.rig.blend import spread
 from core.rig.roi import poly_box
-from core.rig.tuning import IRON, UNSMILE
+from core.rig.tuning import EYE_IRON, IRON, UNSMILE
 from core.rig.ufuncs import clip
 
 CORNERS = [61, 291]
@@ -31,10 +37,24 @@ _CHEEKS = (np.array([129, 205, 187, 192, 61, 98]), np.array([358, 425, 411, 416,
 # the iron's polygons, fetched and moved into its box at once: both cheeks, then the lips
 _IRON_POLYS = np.concatenate([*_CHEEKS, _OUTER_LIPS])
 _N_CHEEK = len(_CHEEKS[0])
+# each eye's laugh-line zone, subject's right then left: a crescent from under the brow's tail
+# out to the temple (crow's feet), down the cheek's top and in under the lower lid to the inner
+# corner (the lower lid's furrows and bulge), then back along the lid's skin ring round the outer
+# corner (Face Mesh points: core/face/regions.py's eye halos; the left side by mirror symmetry)
+_EYE_ZONE_R = np.array([225, 124, 156, 139, 143, 116, 117, 118, 119, 120, 121, 128, 245,
+                        243, 112, 26, 22, 23, 24, 110, 25, 130, 247, 30])
+_EYE_ZONES = (_EYE_ZONE_R, mirror_map()[_EYE_ZONE_R])
+# kept sharp: each lid opening and brow (its lower edge, then its upper edge back)
+_EYE_KEEP = tuple(eye_polygon(s) for s in "RL") + tuple(
+    np.concatenate([region(f"{s}_brow_lower"), region(f"{s}_brow_upper")[::-1]]) for s in "RL")
 
 
 class CreaseFlattener:
-    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float):
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
+                 glasses: bool = False):
+        """`glasses`: the portrait wears them (core/rig/glasses.py): their rims cross the
+        eyes' laugh-line zones, and ironed they would fade, so the eyes are left alone."""
+        self.glasses = glasses
         self.rest_corners = rest_xy[CORNERS, :2].astype(np.float32)
         self.ipd = float(ipd_px)
         self.texture = self._texture(image, rest_xy)
@@ -126,43 +146,68 @@ class CreaseFlattener:
         img[y0:y1, x0:x1] = f
         return self._iron(img, xy, k)
 
+    def unsquint(self, img: np.ndarray, xy: np.ndarray, cheek_taken: float) -> np.ndarray:
+        """A laugh's cheek raise (AU6) taken away leaves its crow's feet and the furrows under
+        the lower lids in the texture, and the eyes still laugh over a sad or angry face: for a
+        rest cheek raise of which `cheek_taken` (rest AU6 x share removed) is gone, the shading
+        at their scale is taken out of each eye's zone (`img` in place; `xy` as `apply`'s)."""
+        k = min(cheek_taken / EYE_IRON["full_at"], 1.0) * self.style_share
+        if k < UNSMILE["min"] or self.glasses:
+            return img
+        zones = [xy[z, :2] for z in _EYE_ZONES]
+        keep = [xy[c, :2] for c in _EYE_KEEP]
+        return iron(img, zones, keep, k * EYE_IRON["share"], self.ipd, EYE_IRON)
+
     def _iron(self, img: np.ndarray, xy: np.ndarray, k: float) -> np.ndarray:
         """Take `k` x IRON["share"] of the fold-scale shading out of both cheeks (in place)."""
-        pad = int(np.ceil(3 * IRON["feather"] * self.ipd)) + 2
         pts = xy[_IRON_POLYS, :2]
-        box = poly_box(pts[:2 * _N_CHEEK], img.shape, pad=pad)
-        if box is None:
-            return img
-        x0, y0, x1, y1 = box
-        crop = img[y0:y1, x0:x1]
-        hh, ww = crop.shape[:2]
-        # the masks and the coarse blur are smooth: made at 1/DOWN of the size
-        sw, sh = max(ww // DOWN, 2), max(hh // DOWN, 2)
-        to_small = np.float32([sw / ww, sh / hh])
-        q = np.round((pts - [x0, y0]) * to_small * 16).astype(np.int32)
-        zone = np.zeros((sh, sw), np.uint8)
-        for c in (q[:_N_CHEEK], q[_N_CHEEK:2 * _N_CHEEK]):  # apart: as one call, their edges
-            cv2.fillPoly(zone, [c], 255, lineType=cv2.LINE_AA, shift=4)  # would be filled as one
-        lips = np.zeros((sh, sw), np.uint8)  # the lips' own edges stay sharp
-        cv2.fillPoly(lips, [q[2 * _N_CHEEK:]], 255, lineType=cv2.LINE_AA, shift=4)
-        s = sw / ww
-        lips = cv2.GaussianBlur(lips, (0, 0), max(IRON["lip_margin"] * self.ipd * s, 0.5))
-        m = cv2.GaussianBlur(zone, (0, 0), max(IRON["feather"] * self.ipd * s, 0.5))
-        # off the lips, with a margin: the blurred lip mask's half-level line is the lip outline
-        m = m.astype(np.float32) * clip(1.0 - lips.astype(np.float32) / 64.0, 0.0, 1.0)
-        m = cv2.resize(m, (ww, hh), interpolation=cv2.INTER_LINEAR)
-        f = crop.astype(np.float32)
-        # the band itself at half size: its finer edge (0.025 IPD, ~2 px at 512) survives that
-        hw, hh2 = max(ww // 2, 2), max(hh // 2, 2)
-        half = cv2.resize(f, (hw, hh2), interpolation=cv2.INTER_AREA)
-        fine = cv2.GaussianBlur(half, (0, 0), max(IRON["fine"] * self.ipd * hw / ww, 0.3))
-        small = cv2.resize(half, (sw, sh), interpolation=cv2.INTER_AREA)
-        coarse = cv2.resize(cv2.GaussianBlur(small, (0, 0), IRON["coarse"] * self.ipd * s),
-                            (hw, hh2), interpolation=cv2.INTER_LINEAR)
-        band = cv2.resize(np.subtract(fine, coarse, out=fine), (ww, hh),
-                          interpolation=cv2.INTER_LINEAR)
-        band *= spread(m * np.float32(k * IRON["share"] / 255))
-        f -= band
-        f += 0.5
-        img[y0:y1, x0:x1] = clip(f, 0, 255, out=f)
+        return iron(img, [pts[:_N_CHEEK], pts[_N_CHEEK:2 * _N_CHEEK]], [pts[2 * _N_CHEEK:]],
+                    k * IRON["share"], self.ipd, IRON)
+
+
+def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: float,
+         ipd: float, sizes: dict) -> np.ndarray:
+    """Take `k` of the shading between a `fine` and a `coarse` blur (`sizes`, IPD) out of
+    `img` (in place) over the `zones` (polygons, px), feathered by `feather`, and kept
+    `keep_margin` off the `keep` polygons (their own edges stay sharp)."""
+    pad = int(np.ceil(3 * sizes["feather"] * ipd)) + 2
+    box = poly_box(np.concatenate(zones), img.shape, pad=pad)
+    if box is None:
         return img
+    x0, y0, x1, y1 = box
+    crop = img[y0:y1, x0:x1]
+    hh, ww = crop.shape[:2]
+    # the masks and the coarse blur are smooth: made at 1/DOWN of the size
+    sw, sh = max(ww // DOWN, 2), max(hh // DOWN, 2)
+    to_small = np.float32([sw / ww, sh / hh])
+
+    def small_px(poly: np.ndarray) -> np.ndarray:
+        return np.round((poly - [x0, y0]) * to_small * 16).astype(np.int32)
+
+    zone = np.zeros((sh, sw), np.uint8)
+    for c in zones:  # apart: as one call, their edges would be filled as one
+        cv2.fillPoly(zone, [small_px(c)], 255, lineType=cv2.LINE_AA, shift=4)
+    kept = np.zeros((sh, sw), np.uint8)
+    for c in keep:
+        cv2.fillPoly(kept, [small_px(c)], 255, lineType=cv2.LINE_AA, shift=4)
+    s = sw / ww
+    kept = cv2.GaussianBlur(kept, (0, 0), max(sizes["keep_margin"] * ipd * s, 0.5))
+    m = cv2.GaussianBlur(zone, (0, 0), max(sizes["feather"] * ipd * s, 0.5))
+    # off the kept shapes, with a margin: the blurred mask's half-level line is their outline
+    m = m.astype(np.float32) * clip(1.0 - kept.astype(np.float32) / 64.0, 0.0, 1.0)
+    m = cv2.resize(m, (ww, hh), interpolation=cv2.INTER_LINEAR)
+    f = crop.astype(np.float32)
+    # the band itself at half size: its finer edge (0.025 IPD, ~2 px at 512) survives that
+    hw, hh2 = max(ww // 2, 2), max(hh // 2, 2)
+    half = cv2.resize(f, (hw, hh2), interpolation=cv2.INTER_AREA)
+    fine = cv2.GaussianBlur(half, (0, 0), max(sizes["fine"] * ipd * hw / ww, 0.3))
+    small = cv2.resize(half, (sw, sh), interpolation=cv2.INTER_AREA)
+    coarse = cv2.resize(cv2.GaussianBlur(small, (0, 0), sizes["coarse"] * ipd * s),
+                        (hw, hh2), interpolation=cv2.INTER_LINEAR)
+    band = cv2.resize(np.subtract(fine, coarse, out=fine), (ww, hh),
+                      interpolation=cv2.INTER_LINEAR)
+    band *= spread(m * np.float32(k / 255))
+    f -= band
+    f += 0.5
+    img[y0:y1, x0:x1] = clip(f, 0, 255, out=f)
+    return img

@@ -1,0 +1,74 @@
+"""A laugh's cheek raise taken away takes its eye lines with it (core/rig/unsmile.py
+unsquint): over each eye's laugh-line zone the crow's feet and the lower lids' furrows flatten,
+the lids, the brows and everything off the zones stay, grayscale stays grayscale, and nothing
+changes without a rest cheek raise taken or on a face with glasses."""
+import cv2
+import numpy as np
+import pytest
+
+from core.face.landmarks import detect_face
+from core.face.regions import eye_polygon, ipd, region
+from core.mix import EmotionMix
+from core.rig.compose import FrameDrive, compose
+from core.rig.engine import RigEngine
+from core.rig.tuning import EYE_IRON
+from core.rig.unsmile import _EYE_ZONES, CreaseFlattener
+from core.track import neutral_row
+
+
+@pytest.fixture(scope="module")
+def marks(portrait):
+    xy = detect_face(portrait).landmarks[:, :2].astype(np.float32)
+    return xy, float(ipd(xy))
+
+
+def _mask(shape, xy, polys) -> np.ndarray:
+    m = np.zeros(shape[:2], np.uint8)
+    for p in polys:
+        cv2.fillPoly(m, [np.round(xy[p]).astype(np.int32)], 1)
+    return m
+
+
+def test_the_laughs_eye_lines_flatten_and_lids_and_brows_stay(portrait, marks):
+    xy, d = marks
+    gray = np.repeat(cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)[..., None], 3, 2)
+    for img in (portrait, gray):
+        out = CreaseFlattener(img, xy, d).unsquint(img.copy(), xy, 1.0)
+        zone = _mask(img.shape, xy, _EYE_ZONES)
+        eyes = _mask(img.shape, xy, [eye_polygon(s) for s in "RL"])
+        brows = _mask(img.shape, xy, [np.concatenate([region(f"{s}_brow_lower"),
+                                                      region(f"{s}_brow_upper")[::-1]])
+                                      for s in "RL"])
+        kept = cv2.dilate(eyes | brows, None, iterations=int(0.06 * d))
+        inner = cv2.erode(zone, None, iterations=int(0.04 * d)) & (1 - kept)
+        g = lambda a, s: cv2.GaussianBlur(a.astype(np.float32).mean(-1), (0, 0), s * d)
+        band = lambda a: (g(a, EYE_IRON["fine"]) - g(a, EYE_IRON["coarse"]))[inner > 0].std()
+        pores = lambda a: (a.astype(np.float32).mean(-1) - g(a, 0.012))[inner > 0].std()
+        assert band(out) < 0.6 * band(img), (band(out), band(img))
+        assert abs(pores(out) - pores(img)) < 0.2 * pores(img)  # the skin's fine texture stays
+        near = cv2.dilate(zone, None, iterations=int(4 * EYE_IRON["feather"] * d) + 3)
+        assert np.array_equal(out[near == 0], img[near == 0])  # off the zones nothing moves
+        # the lid openings (lashes, whites, irises) stay
+        assert np.abs(out[eyes > 0].astype(int) - img[eyes > 0]).mean() < 1.0
+        if img is gray:
+            assert np.ptp(out.astype(int), axis=-1).max() == 0  # gray stays gray
+
+
+def test_nothing_without_a_cheek_raise_taken_nor_on_glasses(portrait, marks):
+    xy, d = marks
+    f = CreaseFlattener(portrait, xy, d)
+    assert np.array_equal(f.unsquint(portrait.copy(), xy, 0.0), portrait)
+    assert not np.array_equal(f.unsquint(portrait.copy(), xy, 0.6), portrait)
+    worn = CreaseFlattener(portrait, xy, d, glasses=True)  # rims would fade with the lines
+    assert np.array_equal(worn.unsquint(portrait.copy(), xy, 0.6), portrait)
+
+
+def test_the_laughing_portrait_set_to_sad_takes_its_cheek_raise(portrait):
+    m = RigEngine().prepare(portrait).motion
+    assert m.rest.aus.get(6, 0.0) > 0.3
+    pose = lambda name: compose(m, neutral_row(EmotionMix.from_preset(name).gates()),
+                                FrameDrive({}))[0]
+    for name in ("sad", "angry", "fearful", "surprised", "disgusted"):
+        assert pose(name).cheek_taken > 0.3, name
+    assert pose("happy").cheek_taken == 0.0  # a laugh set to happy keeps its eyes
+    assert compose(m, neutral_row(), FrameDrive({}))[0].cheek_taken == 0.0
