@@ -172,7 +172,7 @@ def refuse_empty_paths(parser: argparse.ArgumentParser, args: argparse.Namespace
                 refuse_empty_paths(chosen, args)
         elif action.type is PathArg and getattr(args, action.dest, None) is not None:
             nonempty_path(getattr(args, action.dest),
-                          action.option_strings[0] if action.option_strings
+                          max(action.option_strings, key=len) if action.option_strings
                           else f"the {action.dest} path")
 
 

@@ -13,7 +13,7 @@ DEFAULT_OUT = str(output_dir() / "demo.mp4")
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--out", default=DEFAULT_OUT, type=PathArg,
+    parser.add_argument("-o", "--out", default=DEFAULT_OUT, type=PathArg,
                         help="where to write the video (default: out/demo.mp4)")
     parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
                         help="emotion mix, e.g. 'sad=1' or 'sadly surprised' "

@@ -18,7 +18,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("reference", type=PathArg,
                         help="folder of ground-truth videos with the same names")
     parser.add_argument("--metadata", type=PathArg, help="metadata .csv/.json for emotion labels")
-    parser.add_argument("--out", type=PathArg, help="also write the JSON summary to this file")
+    parser.add_argument("-o", "--out", type=PathArg, help="also write the JSON summary to this file")
 
 
 def run(args) -> int:

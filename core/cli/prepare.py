@@ -25,7 +25,7 @@ def add_arguments(parser) -> None:
 
     d = PrepareConfig()
     parser.add_argument("metadata", type=PathArg, help="metadata .csv or .json next to the clips")
-    parser.add_argument("--out", required=True, type=PathArg, help="cache folder to write")
+    parser.add_argument("-o", "--out", required=True, type=PathArg, help="cache folder to write")
     parser.add_argument("--size", type=int, default=d.size, help=f"crop side in pixels ({d.size})")
     parser.add_argument("--min-frames", type=int, default=d.min_frames,
                         help=f"skip clips shorter than this ({d.min_frames})")

@@ -57,7 +57,7 @@ def add_arguments(parser) -> None:
     io.add_argument("--audio", metavar="FILE", type=PathArg,
                     help="the speech to lip-sync (wav, mp3, m4a, ...); required unless "
                          "--duration is given, which makes a silent clip")
-    io.add_argument("--out", required=True, metavar="VIDEO", type=PathArg,
+    io.add_argument("-o", "--out", required=True, metavar="VIDEO", type=PathArg,
                     help="where to write the video (.mp4, .mov or .mkv); it appears only when "
                          "complete")
     emo = parser.add_argument_group("emotion")

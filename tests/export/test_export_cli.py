@@ -91,6 +91,17 @@ def test_missing_files_and_folders(tmp_path, portrait_path, speech_wav, capsys):
     assert os.listdir(tmp_path) == []
 
 
+def test_o_is_short_for_out(tmp_path, portrait_path, speech_wav, capsys, stripes):
+    """`-o` (what ffmpeg users type) writes where --out would; an empty one is named by its
+    long form."""
+    out = tmp_path / "short.mp4"
+    assert run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--engine", stripes,
+                           "--size", 128, "--duration", 1, "-o", out, "--quiet")) == 0
+    assert capsys.readouterr().out.strip() == str(out) and len(decoded_frames(out)) == 25
+    assert run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "-o", "")) != 0
+    assert "--out" in capsys.readouterr().err
+
+
 def test_progress_summary_and_quiet(tmp_path, portrait_path, speech_wav, capsys, stripes):
     out = tmp_path / "a.mp4"
     args = ("--portrait", portrait_path, "--audio", speech_wav, "--engine", stripes,
