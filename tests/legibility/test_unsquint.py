@@ -72,3 +72,28 @@ def test_the_laughing_portrait_set_to_sad_takes_its_cheek_raise(portrait):
         assert pose(name).cheek_taken > 0.3, name
     assert pose("happy").cheek_taken == 0.0  # a laugh set to happy keeps its eyes
     assert compose(m, neutral_row(), FrameDrive({}))[0].cheek_taken == 0.0
+
+
+def test_a_laughing_portrait_set_to_sad_renders_without_its_eye_lines(portrait, monkeypatch):
+    """End to end: the rendered sad frame's eye zones hold less of the laugh lines' band than
+    the same frame with the iron off, and little else moves."""
+    from core.engine import RenderJob
+    from core.rig import tuning
+
+    eng = RigEngine()
+    p = eng.prepare(portrait)
+    job = RenderJob(portrait=p, mix=EmotionMix.from_preset("sad", au_overrides={45: 0.0}),
+                    size=512, duration=1.0, fps=25)
+    shown = eng.render_frame(job, 15)
+    monkeypatch.setitem(tuning.EYE_IRON, "share", 0.0)
+    bare = eng.render_frame(job, 15)
+    xy = shown.info["landmarks"]
+    d = float(ipd(xy))
+    zone = _mask(shown.image.shape, xy, _EYE_ZONES)
+    inner = cv2.erode(zone, None, iterations=int(0.04 * d))
+    g = lambda a, s: cv2.GaussianBlur(a.astype(np.float32).mean(-1), (0, 0), s * d)
+    band = lambda a: (g(a, EYE_IRON["fine"]) - g(a, EYE_IRON["coarse"]))[inner > 0].std()
+    assert band(shown.image) < 0.85 * band(bare.image), (band(shown.image), band(bare.image))
+    near = cv2.dilate(zone, None, iterations=int(4 * EYE_IRON["feather"] * d) + 3)
+    # off the zones at most a grey level, where the shading layer reads the skin's tone
+    assert np.abs(shown.image.astype(int) - bare.image).max(-1)[near == 0].max() <= 1
