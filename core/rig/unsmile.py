@@ -34,9 +34,6 @@ _OUTER_LIPS = np.concatenate([region("lips_upper_outer"), region("lips_lower_out
 # each cheek's fold zone, subject's right then left: nose wing, upper cheek, cheek, jaw side,
 # mouth corner, nostril edge (Face Mesh points; the left side by mirror symmetry)
 _CHEEKS = (np.array([129, 205, 187, 192, 61, 98]), np.array([358, 425, 411, 416, 291, 327]))
-# the iron's polygons, fetched and moved into its box at once: both cheeks, then the lips
-_IRON_POLYS = np.concatenate([*_CHEEKS, _OUTER_LIPS])
-_N_CHEEK = len(_CHEEKS[0])
 # each eye's laugh-line zone, subject's right then left: a crescent from under the brow's tail
 # out to the temple (crow's feet), down the cheek's top and in under the lower lid to the inner
 # corner (the lower lid's furrows and bulge), then back along the lid's skin ring round the outer
@@ -160,8 +157,7 @@ class CreaseFlattener:
 
     def _iron(self, img: np.ndarray, xy: np.ndarray, k: float) -> np.ndarray:
         """Take `k` x IRON["share"] of the fold-scale shading out of both cheeks (in place)."""
-        pts = xy[_IRON_POLYS, :2]
-        return iron(img, [pts[:_N_CHEEK], pts[_N_CHEEK:2 * _N_CHEEK]], [pts[2 * _N_CHEEK:]],
+        return iron(img, [xy[c, :2] for c in _CHEEKS], [xy[_OUTER_LIPS, :2]],
                     k * IRON["share"], self.ipd, IRON)
 
 
@@ -171,7 +167,11 @@ def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: fl
     `img` (in place) over the `zones` (polygons, px), feathered by `feather`, and kept
     `keep_margin` off the `keep` polygons (their own edges stay sharp)."""
     pad = int(np.ceil(3 * sizes["feather"] * ipd)) + 2
-    box = poly_box(np.concatenate(zones), img.shape, pad=pad)
+    # every polygon as one array: the box from the zones', then all moved into the small box at
+    # once (~6x faster than apart)
+    pts = np.concatenate(zones + keep)
+    ends = np.cumsum([len(c) for c in zones + keep])
+    box = poly_box(pts[:ends[len(zones) - 1]], img.shape, pad=pad)
     if box is None:
         return img
     x0, y0, x1, y1 = box
@@ -180,9 +180,7 @@ def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: fl
     # the masks and the coarse blur are smooth: made at 1/DOWN of the size
     sw, sh = max(ww // DOWN, 2), max(hh // DOWN, 2)
     to_small = np.float32([sw / ww, sh / hh])
-    # every polygon moved into the small box at once (one array: ~6x faster than apart)
-    q = np.round((np.concatenate(zones + keep) - [x0, y0]) * to_small * 16).astype(np.int32)
-    q = np.split(q, np.cumsum([len(c) for c in zones + keep])[:-1])
+    q = np.split(np.round((pts - [x0, y0]) * to_small * 16).astype(np.int32), ends[:-1])
     zone = np.zeros((sh, sw), np.uint8)
     for c in q[:len(zones)]:  # apart: as one call, their edges would be filled as one
         cv2.fillPoly(zone, [c], 255, lineType=cv2.LINE_AA, shift=4)

@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 
 from core.face.landmarks import detect_face
-from core.face.regions import eye_polygon, ipd, region
+from core.face.regions import ipd
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
 from core.rig.engine import RigEngine
 from core.rig.tuning import EYE_IRON
-from core.rig.unsmile import _EYE_ZONES, CreaseFlattener
+from core.rig.unsmile import _EYE_KEEP, _EYE_ZONES, CreaseFlattener
 from core.track import neutral_row
 
 
@@ -35,10 +35,8 @@ def test_the_laughs_eye_lines_flatten_and_lids_and_brows_stay(portrait, marks):
     for img in (portrait, gray):
         out = CreaseFlattener(img, xy, d).unsquint(img.copy(), xy, 1.0)
         zone = _mask(img.shape, xy, _EYE_ZONES)
-        eyes = _mask(img.shape, xy, [eye_polygon(s) for s in "RL"])
-        brows = _mask(img.shape, xy, [np.concatenate([region(f"{s}_brow_lower"),
-                                                      region(f"{s}_brow_upper")[::-1]])
-                                      for s in "RL"])
+        eyes = _mask(img.shape, xy, _EYE_KEEP[:2])  # the lid openings, then the brows
+        brows = _mask(img.shape, xy, _EYE_KEEP[2:])
         kept = cv2.dilate(eyes | brows, None, iterations=int(0.06 * d))
         inner = cv2.erode(zone, None, iterations=int(0.04 * d)) & (1 - kept)
         g = lambda a, s: cv2.GaussianBlur(a.astype(np.float32).mean(-1), (0, 0), s * d)
