@@ -314,14 +314,23 @@ UNSMILE = {"radius": 0.3, "sigma": 0.12, "full_at": 0.5, "min": 0.05, "lip_feath
 # the folds stayed visible (their 0.03-0.1 IPD band -44 %); at 0.025 and 1.0 the band falls 60 %,
 # the pores' contrast 16 %, and a FER2013 CNN's p(happy) under anger 0.85 -> 0.44, sadness
 # 0.62 -> 0.17
-IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "keep_margin": 0.02}
+# Both irons work on skin only (unsmile.py _skin_like): a pixel whose level (luma, at 1/4 size)
+# stands off the zone's median by `skin_dist` of it (first: fully skin, second: not skin) is left
+# alone and kept out of the coarse level, as are the lids, brows and lips. By eye on SadTalker's
+# happy.png set to sad (dark hair over the temples, 0.6-0.75 off the skin): without it the hair
+# and the lashes pulled the coarse level down and the iron greyed the skin beside them (-23 grey
+# levels beside a painted lock of dark hair on the sample portrait); at (0.25, 0.5) the sample's
+# furrows under its lower lids stayed (their band 0.77 of before, not 0.66), at (0.55, 0.8) a
+# grey cast came back at happy.png's outer eye corner
+IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "keep_margin": 0.02,
+        "skin_dist": (0.45, 0.7)}
 # ... and a laugh's eyes ironed when its cheek raise (rest AU6) is taken away (unsmile.py
 # unsquint): the same band over each eye's laugh-line zone (crow's feet, the furrows under the
 # lower lid), kept `keep_margin` off the lid openings and brows, in full from a rest AU6 taken of
 # `full_at` (as UNSMILE's smile). Sizes as IRON's (crow's feet are ~0.01-0.04 IPD wide);
 # feathered less (0.04): the zone lies between the lids and the brows
 EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_margin": 0.03,
-            "full_at": 0.5}
+            "full_at": 0.5, "skin_dist": (0.45, 0.7)}
 
 # A raised brow's uncovered lid skin (core/rig/lid_reveal.py): the strip between the brow's lower
 # edge and the ring above the lid's fold, once stretched past `stretch_start` x its rest height,

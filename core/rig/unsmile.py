@@ -16,7 +16,9 @@ A laugh's eyes stay in the texture the same way: its cheek raise (AU6) taken awa
 feet and the furrows under the lower lids still laughed over a sad or angry face (a laughing
 painting set to surprise read "happy" to a FER2013 CNN). Over each eye's laugh-line zone, off
 the lid openings and the brows, the same band is taken out by the share of the rest AU6 taken
-(EYE_IRON); not on a face with glasses, whose rims cross the zones and would fade with it."""
+(EYE_IRON); not on a face with glasses, whose rims cross the zones and would fade with it.
+Both irons touch only skin, measured against the skin around it: hair or a beard over a zone
+stays, and neither they nor the lashes grey the skin beside them."""
 from __future__ import annotations
 
 import cv2
@@ -165,7 +167,8 @@ def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: fl
          ipd: float, sizes: dict) -> np.ndarray:
     """Take `k` of the shading between a `fine` and a `coarse` blur (`sizes`, IPD) out of
     `img` (in place) over the `zones` (polygons, px), feathered by `feather`, and kept
-    `keep_margin` off the `keep` polygons (their own edges stay sharp)."""
+    `keep_margin` off the `keep` polygons (their own edges stay sharp) and off what is not skin
+    (`skin_dist`: hair, a beard); the coarse level is the skin's own."""
     pad = int(np.ceil(3 * sizes["feather"] * ipd)) + 2
     # every polygon as one array: the box from the zones', then all moved into the small box at
     # once (~6x faster than apart)
@@ -188,19 +191,26 @@ def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: fl
     for c in q[len(zones):]:
         cv2.fillPoly(kept, [c], 255, lineType=cv2.LINE_AA, shift=4)
     s = sw / ww
-    kept = cv2.GaussianBlur(kept, (0, 0), max(sizes["keep_margin"] * ipd * s, 0.5))
-    m = cv2.GaussianBlur(zone, (0, 0), max(sizes["feather"] * ipd * s, 0.5))
-    # off the kept shapes, with a margin: the blurred mask's half-level line is their outline
-    m = m.astype(np.float32) * clip(1.0 - kept.astype(np.float32) / 64.0, 0.0, 1.0)
-    m = cv2.resize(m, (ww, hh), interpolation=cv2.INTER_LINEAR)
     f = crop.astype(np.float32)
     # the band itself at half size: its finer edge (0.025 IPD, ~2 px at 512) survives that
     hw, hh2 = max(ww // 2, 2), max(hh // 2, 2)
     half = cv2.resize(f, (hw, hh2), interpolation=cv2.INTER_AREA)
     fine = cv2.GaussianBlur(half, (0, 0), max(sizes["fine"] * ipd * hw / ww, 0.3))
     small = cv2.resize(half, (sw, sh), interpolation=cv2.INTER_AREA)
-    coarse = cv2.resize(cv2.GaussianBlur(small, (0, 0), sizes["coarse"] * ipd * s),
-                        (hw, hh2), interpolation=cv2.INTER_LINEAR)
+    # only the skin: not the kept shapes (lashes, brows, lips), nor hair or a beard over the
+    # zone, whose dark would pull the coarse level down beside them (taking the band out then
+    # greys the skin there) and whose own strands would be smeared
+    skin = _skin_like(small, zone, kept, sizes["skin_dist"])
+    sigma = sizes["coarse"] * ipd * s
+    level = cv2.GaussianBlur(small * skin[..., None], (0, 0), sigma)
+    level /= np.maximum(cv2.GaussianBlur(skin, (0, 0), sigma), 1e-3)[..., None]
+    coarse = cv2.resize(level, (hw, hh2), interpolation=cv2.INTER_LINEAR)
+    kept = cv2.GaussianBlur(kept, (0, 0), max(sizes["keep_margin"] * ipd * s, 0.5))
+    m = cv2.GaussianBlur(zone, (0, 0), max(sizes["feather"] * ipd * s, 0.5))
+    # off the kept shapes, with a margin (the blurred mask's half-level line is their outline)
+    # and off what is not skin
+    m = m.astype(np.float32) * clip(1.0 - kept.astype(np.float32) / 64.0, 0.0, 1.0)
+    m = cv2.resize(m * skin, (ww, hh), interpolation=cv2.INTER_LINEAR)
     band = cv2.resize(np.subtract(fine, coarse, out=fine), (ww, hh),
                       interpolation=cv2.INTER_LINEAR)
     band *= spread(m * np.float32(k / 255))
@@ -208,3 +218,25 @@ def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: fl
     f += 0.5
     img[y0:y1, x0:x1] = clip(f, 0, 255, out=f)
     return img
+
+
+def _skin_like(small: np.ndarray, zone: np.ndarray, kept: np.ndarray,
+               dist: tuple[float, float]) -> np.ndarray:
+    """(h, w) float32 in [0, 1]: how like the zone's own skin each pixel of `small` (RGB, at
+    1/DOWN: fine lines are averaged into their skin there) is, 0 on the kept shapes. The skin:
+    the median level (luma) of the zone off the kept shapes; a pixel's level's
+    distance from it, over it (+20, so that dark skin is not cut finer), from `dist[0]` (alike)
+    to `dist[1]` (not skin). Level, not colour: a painted face's reddened lids are skin."""
+    off = np.float32(1.0) - kept.astype(np.float32) / 255.0
+    inside = (zone > 127) & (kept < 128)
+    if not inside.any():
+        return off
+    level = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    v = level[inside]
+    ref = float(np.partition(v, len(v) // 2)[len(v) // 2])  # the median, 6x faster
+    d = np.abs(level - np.float32(ref)) / np.float32(ref + 20.0)
+    near, far = dist
+    like = clip((far - d) / np.float32(far - near), 0.0, 1.0)
+    # a pixel away from the edge of what is not skin: the edge's pixels mix the two
+    return off * cv2.erode(like, np.ones((3, 3), np.uint8))
+

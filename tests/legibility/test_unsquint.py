@@ -40,9 +40,13 @@ def test_the_laughs_eye_lines_flatten_and_lids_and_brows_stay(portrait, marks):
         kept = cv2.dilate(eyes | brows, None, iterations=int(0.06 * d))
         inner = cv2.erode(zone, None, iterations=int(0.04 * d)) & (1 - kept)
         g = lambda a, s: cv2.GaussianBlur(a.astype(np.float32).mean(-1), (0, 0), s * d)
-        band = lambda a: (g(a, EYE_IRON["fine"]) - g(a, EYE_IRON["coarse"]))[inner > 0].std()
+        # the lines against the skin around them, not against the lashes and brows
+        w = (1 - (eyes | brows)).astype(np.float32)
+        skin = lambda a, s: g(a * w[..., None], s) / np.maximum(g(w[..., None], s), 1e-3)
+        band = lambda a: (g(a, EYE_IRON["fine"]) - skin(a, EYE_IRON["coarse"]))[inner > 0].std()
         pores = lambda a: (a.astype(np.float32).mean(-1) - g(a, 0.012))[inner > 0].std()
-        assert band(out) < 0.6 * band(img), (band(out), band(img))
+        # 0.66 of before (the zones' edges at the temples are the sample's hair, left alone)
+        assert band(out) < 0.75 * band(img), (band(out), band(img))
         assert abs(pores(out) - pores(img)) < 0.2 * pores(img)  # the skin's fine texture stays
         near = cv2.dilate(zone, None, iterations=int(4 * EYE_IRON["feather"] * d) + 3)
         assert np.array_equal(out[near == 0], img[near == 0])  # off the zones nothing moves
@@ -50,6 +54,35 @@ def test_the_laughs_eye_lines_flatten_and_lids_and_brows_stay(portrait, marks):
         assert np.abs(out[eyes > 0].astype(int) - img[eyes > 0]).mean() < 1.0
         if img is gray:
             assert np.ptp(out.astype(int), axis=-1).max() == 0  # gray stays gray
+
+
+def test_hair_over_the_zone_stays_and_the_skin_beside_it_and_the_lids_is_not_greyed(
+        portrait, marks):
+    """A lock of dark hair over the temple (painted: dark brown strands over the outer part of
+    one eye's zone) is not smeared, and neither it nor the lashes darken the skin beside them:
+    the coarse level is the skin's own (seen on SadTalker's happy.png set to sad: a grey cast
+    beside the lashes and the hair; before, the lock moved 12 grey levels on average, the skin
+    beside it -23, the lids' rim -2)."""
+    xy, d = marks
+    img = portrait.copy()
+    zone = _mask(img.shape, xy, _EYE_ZONES[:1])
+    xs = np.nonzero(zone.any(0))[0]
+    lock = np.zeros_like(zone)
+    lock[:, : xs[0] + int(0.3 * (xs[-1] - xs[0]))] = 1
+    lock &= cv2.dilate(zone, None, iterations=int(0.1 * d))
+    strands = 40 + 20 * (np.arange(img.shape[1]) % 6 < 2)  # dark brown, with a fine grain
+    img[lock > 0] = np.stack([strands, strands * 0.75, strands * 0.6], -1)[
+        np.nonzero(lock)[1]].astype(np.uint8)
+    out = CreaseFlattener(img, xy, d).unsquint(img.copy(), xy, 1.0)
+    moved = out.astype(np.float32).mean(-1) - img.astype(np.float32).mean(-1)
+    hair = cv2.erode(lock, None, iterations=int(0.04 * d))  # its edge mixes with the skin
+    assert np.abs(moved[hair > 0]).mean() < 2.0, np.abs(moved[hair > 0]).mean()  # was 12
+    beside = (cv2.dilate(lock, None, iterations=int(0.08 * d)) - lock) & zone
+    assert moved[beside > 0].mean() > -1.0, moved[beside > 0].mean()
+    eyes = _mask(img.shape, xy, _EYE_KEEP[:2])
+    rim = (cv2.dilate(eyes, None, iterations=int(0.1 * d))
+           - cv2.dilate(eyes, None, iterations=int(0.04 * d))) & (1 - lock)
+    assert moved[rim > 0].mean() > -1.0, moved[rim > 0].mean()
 
 
 def test_nothing_without_a_cheek_raise_taken_nor_on_glasses(portrait, marks):
