@@ -207,8 +207,20 @@ def not_an_input(path, inputs, what: str) -> None:
 
 class PathArg(str):
     """argparse `type` of every path-like CLI argument: the CLI refuses an empty one at the door
-    (core.cli.refuse_empty_paths), so `--keys "$KEYS"` with KEYS unset is an error, not a flag
+    (core.cli.refuse_empty_arguments), so `--keys "$KEYS"` with KEYS unset is an error, not a flag
     quietly ignored or the current folder."""
+
+
+class TextArg(str):
+    """argparse `type` of the emotion's text options (--mix, --au, --prompt, --label, --head,
+    --gaze): given, they must say something. `--label "$EMOTION"` with EMOTION unset would
+    otherwise render a neutral take without a word (core.cli.refuse_empty_arguments); left out,
+    the option is None."""
+
+
+def nonempty_text(text, what: str) -> None:
+    if not str(text).strip():
+        raise InputError(f"{what} is empty; give a value or leave the option out")
 
 
 def nonempty_path(path, what: str) -> None:

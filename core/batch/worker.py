@@ -74,7 +74,7 @@ def limit_threads(threads: int) -> None:
 def render_row(line: int, cells: dict[str, str], settings: dict, ident: dict,
                queue=None, threads: int | None = None) -> RowResult:
     from core.batch.record import write_record
-    from core.cli import refuse_empty_paths, render
+    from core.cli import refuse_empty_arguments, render
 
     if threads:
         limit_threads(threads)
@@ -85,7 +85,7 @@ def render_row(line: int, cells: dict[str, str], settings: dict, ident: dict,
         parser = _RenderParser(prog="render")
         render.add_arguments(parser)
         args = parser.parse_args(render_argv(cells, settings))
-        refuse_empty_paths(parser, args)
+        refuse_empty_arguments(parser, args)
         args.workers = 1  # the batch's own pool (or Ray) runs the rows side by side
         with contextlib.redirect_stdout(io.StringIO()):
             render.run(args, progress=progress)

@@ -160,20 +160,21 @@ def interrupted(exc: KeyboardInterrupt, kept: str) -> int:
     return 128 + exc.signum if isinstance(exc, Terminated) else 130
 
 
-def refuse_empty_paths(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """Every argument typed PathArg (core.validate) that was given as empty text is refused,
-    named by its flag (positionals by their name)."""
-    from core.validate import PathArg, nonempty_path
+def refuse_empty_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every argument typed PathArg or TextArg (core.validate) that was given as empty text is
+    refused, named by its flag (positionals by their name)."""
+    from core.validate import PathArg, TextArg, nonempty_path, nonempty_text
 
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             chosen = action.choices.get(getattr(args, action.dest, None) or "")
             if chosen is not None:
-                refuse_empty_paths(chosen, args)
-        elif action.type is PathArg and getattr(args, action.dest, None) is not None:
-            nonempty_path(getattr(args, action.dest),
-                          max(action.option_strings, key=len) if action.option_strings
-                          else f"the {action.dest} path")
+                refuse_empty_arguments(chosen, args)
+        elif action.type in (PathArg, TextArg) and getattr(args, action.dest, None) is not None:
+            check = nonempty_path if action.type is PathArg else nonempty_text
+            check(getattr(args, action.dest),
+                  max(action.option_strings, key=len) if action.option_strings
+                  else f"the {action.dest} path")
 
 
 def run_cli(argv: list[str], prog: str = "main.py") -> int:
@@ -183,7 +184,7 @@ def run_cli(argv: list[str], prog: str = "main.py") -> int:
         parser.print_help()
         return 2
     try:
-        refuse_empty_paths(parser, args)
+        refuse_empty_arguments(parser, args)
         with _signals_as_interrupts(), _warnings_as_notes():
             return int(args._run(args) or 0)
     except Cancelled:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.paths import output_dir, resource
-from core.validate import PathArg
+from core.validate import PathArg, TextArg
 
 NAME = "demo"
 HELP = "render a demo take of the sample portrait and voice (what ./dev app does with no display)"
@@ -15,7 +15,7 @@ DEFAULT_OUT = str(output_dir() / "demo.mp4")
 def add_arguments(parser) -> None:
     parser.add_argument("-o", "--out", default=DEFAULT_OUT, type=PathArg,
                         help="where to write the video (default: out/demo.mp4)")
-    parser.add_argument("--mix", default="happy=0.6,surprised=0.4",
+    parser.add_argument("--mix", default="happy=0.6,surprised=0.4", type=TextArg,
                         help="emotion mix, e.g. 'sad=1' or 'sadly surprised' "
                              "(default: happily surprised)")
     parser.add_argument("--size", type=int, default=512, help="longest side in pixels")

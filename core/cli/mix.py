@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from core.emotions import EMOTIONS
-from core.validate import PathArg
+from core.validate import PathArg, TextArg
 
 NAME = "mix"
 HELP = "print the gates and AU intensities a prompt, label, audio or mix resolves to (JSON)"
@@ -30,12 +30,12 @@ def add_condition_arguments(parser, audio_flag: bool = False) -> None:
         if flag not in have:
             parser.add_argument(flag, **kw)
 
-    add("--prompt", default="", help="free-text emotion, e.g. 'bitter, holding back tears'")
-    add("--label", default="", help="emotion label: " + ", ".join((*EMOTIONS, "neutral"))
+    add("--prompt", type=TextArg, help="free-text emotion, e.g. 'bitter, holding back tears'")
+    add("--label", type=TextArg, help="emotion label: " + ", ".join((*EMOTIONS, "neutral"))
         + " or a compound preset ('happily surprised')")
-    add("--mix", default="", help="hand-set gates, e.g. 'happy=0.7,surprised=0.3' or a preset "
+    add("--mix", type=TextArg, help="hand-set gates, e.g. 'happy=0.7,surprised=0.3' or a preset "
                                   "name ('sadly surprised'); they override the suggested gates")
-    add("--au", default="", help="Action Unit overrides, e.g. '12=1,15=0'")
+    add("--au", type=TextArg, help="Action Unit overrides, e.g. '12=1,15=0'")
     add("--mode", choices=("free", "normalized"), default="free",
         help="free: each weight is an expert intensity; normalized: weights sum to 1")
     add("--intensity", type=float, default=1.0,

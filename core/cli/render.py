@@ -15,6 +15,7 @@ from core.emotions import EMOTIONS
 from core.validate import (
     MAX_INTENSITY,  # one ceiling for the palette, mix and render
     PathArg,
+    TextArg,
 )
 
 NAME = "render"
@@ -61,11 +62,11 @@ def add_arguments(parser) -> None:
                     help="where to write the video (.mp4, .mov or .mkv); it appears only when "
                          "complete")
     emo = parser.add_argument_group("emotion")
-    emo.add_argument("--mix", default="", metavar="NAME=W,...",
+    emo.add_argument("--mix", type=TextArg, metavar="NAME=W,...",
                      help="expert weights >= 0, names from: " + ", ".join(EMOTIONS)
                           + "; e.g. 'happy=0.7,surprised=0.3', or a preset name such as "
                           "'sadly surprised' (none: neutral)")
-    emo.add_argument("--au", default="", metavar="N=I,...",
+    emo.add_argument("--au", type=TextArg, metavar="N=I,...",
                      help="force Action Unit N to intensity I in [0, 1], e.g. '12=1,15=0' "
                           "(0 mutes an AU the mix would produce)")
     emo.add_argument("--mode", choices=("free", "normalized"), default="free",
@@ -77,22 +78,22 @@ def add_arguments(parser) -> None:
                      help="take the portrait's own expression (e.g. the smile in the photo) away "
                           "before the emotion is added (default: on when an emotion is mixed; "
                           "see `main.py analyze`)")
-    emo.add_argument("--prompt", default="", metavar="TEXT",
+    emo.add_argument("--prompt", type=TextArg, metavar="TEXT",
                      help="describe the emotion in words, e.g. 'bitter, holding back tears'; "
                           "--mix, when given, overrides the gates it suggests")
-    emo.add_argument("--label", default="", metavar="NAME",
+    emo.add_argument("--label", type=TextArg, metavar="NAME",
                      help="an emotion label: a basic emotion, neutral, or a compound preset "
                           "such as 'angrily disgusted'")
     emo.add_argument("--emotion-from-audio", action="store_true",
                      help="read the emotion from the speech itself (prosody; or a local "
                           "checkpoint in models/audio_emotion/)")
-    emo.add_argument("--head", default="", metavar="YAW,PITCH,ROLL",
+    emo.add_argument("--head", type=TextArg, metavar="YAW,PITCH,ROLL",
                      help="head offsets in degrees, added to the speech-driven motion and the "
                           "emotion's posture: yaw > 0 turns the face to the subject's right, "
                           "pitch > 0 lowers the chin, roll > 0 tilts toward the subject's left "
                           "shoulder (within +-15, +-12, +-12; write --head=-5,0,0 for a "
                           "leading minus)")
-    emo.add_argument("--gaze", default="", metavar="X,Y",
+    emo.add_argument("--gaze", type=TextArg, metavar="X,Y",
                      help="gaze offset in degrees: x > 0 toward the subject's left, y > 0 down "
                           "(within +-30, +-20)")
     from core.curves import add_curve_arguments

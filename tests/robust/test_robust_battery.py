@@ -308,3 +308,33 @@ EMPTY_PATHS = [
 def test_an_empty_path_is_refused_not_the_current_folder(case, case_folder, capsys, monkeypatch):
     monkeypatch.chdir(case_folder)  # the snapshot then covers the folder "" would name
     run_in_process(case, case_folder, capsys)
+
+
+# An empty emotion option (`--label "$EMOTION"` with EMOTION unset, a blank prompt) rendered or
+# printed a neutral take without a word; given, it must say something.
+EMPTY_TEXT = [
+    *(Case(f"render {flag}", _render(flag, value), f"{flag} is empty")
+      for flag in ("--mix", "--au", "--prompt", "--label", "--head", "--gaze")
+      for value in ("", "  ")),
+    *(Case(f"mix {flag}", _mix(flag, ""), f"{flag} is empty")
+      for flag in ("--mix", "--au", "--prompt", "--label")),
+    Case("demo --mix", lambda f: ["demo", "--mix", "", "--out", f / "demo.mp4"], "--mix is empty"),
+]
+
+
+@pytest.mark.parametrize("case", EMPTY_TEXT, ids=repr)
+def test_an_empty_emotion_option_is_refused_not_a_neutral_take(case, case_folder, capsys):
+    run_in_process(case, case_folder, capsys)
+
+
+def test_emotion_options_left_out_or_given_still_render(case_folder, capsys):
+    """Left out they are None (a neutral take); given, as before."""
+    from core.cli import run_cli
+
+    given = ["--mix", "sad=1", "--au", "12=0", "--prompt", "sad", "--label", "sad",
+             "--head=-3,0,0", "--gaze", "1,1"]
+    for name, extra in (("plain.mp4", []), ("given.mp4", given)):
+        argv = _render("--duration", "0.2", "--quiet", *extra)(case_folder)
+        argv[argv.index("--out") + 1] = case_folder / name
+        assert run_cli([str(a) for a in argv]) == 0, capsys.readouterr().err
+        assert (case_folder / name).stat().st_size > 0
