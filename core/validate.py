@@ -213,7 +213,7 @@ class PathArg(str):
 
 class TextArg(str):
     """argparse `type` of the emotion's text options (--mix, --au, --prompt, --label, --head,
-    --gaze): given, they must say something. `--label "$EMOTION"` with EMOTION unset would
+    --gaze; live's --emotion): given, they must say something. `--label "$EMOTION"` with EMOTION unset would
     otherwise render a neutral take without a word (core.cli.refuse_empty_arguments); left out,
     the option is None."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 
 from core.live.tuning import LIVE
-from core.validate import PathArg
+from core.validate import PathArg, TextArg
 
 NAME = "live"
 HELP = "live demo booth: microphone (or --input FILE) in, real-time lip sync and emotion"
@@ -33,7 +33,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seconds", type=float, default=None,
                         help="stop after this many seconds of audio (default: until the file "
                              "ends, or Ctrl+C)")
-    parser.add_argument("--emotion", default="neutral",
+    parser.add_argument("--emotion", default="neutral", type=TextArg,
                         help="starting emotion: a name (happy, 'sadly angry') or a mix")
     parser.add_argument("--auto", action="store_true", help="emotion from the voice")
     parser.add_argument("--fps", type=int, default=LIVE["fps"])

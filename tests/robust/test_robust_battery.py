@@ -319,6 +319,8 @@ EMPTY_TEXT = [
     *(Case(f"mix {flag}", _mix(flag, ""), f"{flag} is empty")
       for flag in ("--mix", "--au", "--prompt", "--label")),
     Case("demo --mix", lambda f: ["demo", "--mix", "", "--out", f / "demo.mp4"], "--mix is empty"),
+    Case("live --emotion", lambda f: ["live", "--emotion", " ", "--input", f / "speech.wav"],
+         "--emotion is empty"),
 ]
 
 
