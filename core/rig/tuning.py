@@ -330,7 +330,7 @@ IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "keep_margi
 # `full_at` (as UNSMILE's smile). Sizes as IRON's (crow's feet are ~0.01-0.04 IPD wide);
 # feathered less (0.04): the zone lies between the lids and the brows
 EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_margin": 0.03,
-            "full_at": 0.5, "skin_dist": (0.45, 0.7)}
+            "full_at": 0.5, "skin_dist": IRON["skin_dist"]}
 
 # A raised brow's uncovered lid skin (core/rig/lid_reveal.py): the strip between the brow's lower
 # edge and the ring above the lid's fold, once stretched past `stretch_start` x its rest height,

@@ -239,4 +239,3 @@ def _skin_like(small: np.ndarray, zone: np.ndarray, kept: np.ndarray,
     like = clip((far - d) / np.float32(far - near), 0.0, 1.0)
     # a pixel away from the edge of what is not skin: the edge's pixels mix the two
     return off * cv2.erode(like, np.ones((3, 3), np.uint8))
-
