@@ -354,15 +354,19 @@ def run(args, progress=None) -> int:
                               on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None,
                               workers=args.workers, helper=helper)
     except BaseException as exc:
-        if curves:
-            curves.abort()
+        done = isinstance(exc, KeyboardInterrupt) and _identity(out) not in (None, before)
         if stream:
             stream.close()
-        if isinstance(exc, KeyboardInterrupt) and _identity(out) not in (None, before):
-            # the Ctrl-C came after the finished video was moved into place: say so
+        if done:
+            # the Ctrl-C came after the finished video was moved into place: every frame had
+            # reached the sinks by then, so the curves are whole too (they were dropped, and a
+            # kill a few ms after the video landed lost them)
             from core.cli import interrupted
-            return interrupted(exc, f"{out} was already complete and is kept" +
-                               ("; the curves file was not written" if curves else ""))
+            kept = f"{out}" + (f" and {curves.close()}" if curves else "")
+            return interrupted(exc, f"the take was written ({kept}); streaming stopped"
+                               if stream else f"the take was written ({kept})")
+        if curves:
+            curves.abort()
         raise
     finally:
         progress.finish()

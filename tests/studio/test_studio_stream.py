@@ -195,6 +195,31 @@ def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_kill_just_after_the_video_lands_keeps_the_curves(take_args, monkeypatch, capsys):
+    """The kill can land in the few milliseconds between the finished video's move into place
+    and the export's return (the test below hit it once in CI): every frame had reached the
+    curves by then, so they are written too, and the last line says the take was written
+    (the curves were dropped, and it said so)."""
+    import core.video.export as export
+    from core.cli import Terminated
+
+    real = export.export_video
+
+    def lands_then_killed(*a, **k):
+        real(*a, **k)  # the video is in place
+        raise Terminated(15)
+
+    monkeypatch.setattr(export, "export_video", lands_then_killed)
+    with UdpReceiver() as rx:
+        argv, curves = take_args("kill", f"vmc://127.0.0.1:{rx.port}")
+        assert run_cli(argv) == 128 + 15
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: stopped by SIGTERM; the take was written ("), err[-1]
+    assert str(curves) in err[-1]
+    assert len(_curve_rows(curves)) == round(SECONDS * FPS)  # every frame of the take
+    assert not list(curves.parent.glob(".*"))
+
+
 def test_a_kill_while_the_stream_drains_keeps_the_take_and_says_so(portrait_path, speech_wav,
                                                                    tmp_path):
     """The video is written and the stream is still sending its real-time tail when the kill
