@@ -12,13 +12,19 @@ that grows with the stretch (REVEAL in core/rig/tuning.py); only what is darker 
 lifted, so light lid skin is left as it is. The fade runs on past the fold ring to the ring
 above the lid: on deep-set eyes the stretched shadow reaches below the fold ring too. Portraits
 with glasses are left alone: the strip lies behind the pinned rims.
+
+A thick, dark brow reaches below Face Mesh's lower brow points, and raised, its lower hairs
+stretched into streaks down to the lid. Such a brow's hair is laid back whole over the lifted
+strip (core/rig/brow_hair.py), and under it the strip is painted wider (out to the temple and in
+to the nose's root, where the brow's tail and head streaked) and more fully.
 """
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from core.face.regions import region, skin_colour
+from core.face.regions import mirror_map, region, skin_colour
+from core.rig.brow_hair import BrowHair
 from core.rig.roi import poly_box
 from core.rig.tuning import REVEAL
 
@@ -77,6 +83,14 @@ _RESAMPLE = (_brow_at_fold(0), _brow_at_fold(1))
 _STEPS = int(REVEAL["steps"])
 _REACH = (np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS)[:, None, None]  # (steps, 1, 1)
 _LEVEL = np.arange(1, _STEPS + 1, dtype=np.float32) / _STEPS
+_HAIR_LEVEL = np.float32(REVEAL["hair_levels"])  # under a brow whose hair is laid back whole
+assert len(_HAIR_LEVEL) == _STEPS
+# per side, lateral to medial: the top of the strip under a brow laid back whole, the hair's
+# lower edge out to the temple beside the eye's outer corner (156) and in to the nose's root
+# (55, 193); as many points as the low ring, which it pairs point by point
+_WIDE_R = np.array([156, 46, 53, 52, 65, 55, 193])
+_WIDE = (_WIDE_R, mirror_map()[_WIDE_R])
+assert all(len(w) == len(lo) for w, lo in zip(_WIDE, _LOW))
 
 
 class LidReveal:
@@ -92,6 +106,7 @@ class LidReveal:
         # from one side got a lit patch under its brow, cut off at the strip's edges (fear on
         # a painting of LivePortrait's examples, by eye)
         self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
+        self.hair = BrowHair(image, rest_xy, self.ipd, self.skin) if self.enabled else None
         # as cv2 scalars: per channel in the image's order, the fourth unused
         self._skin_u8 = [(*np.round(c).astype(np.uint8).tolist(), 0) for c in self.skin]
         self.feather = max(REVEAL["feather"] * self.ipd, 0.5)
@@ -121,9 +136,14 @@ class LidReveal:
         if not active:
             return img
         lows = [xy[_LOW[s], :2].astype(np.float32) for s, _, _ in active]
+        # a brow whose hair is laid back whole: its strip painted from the hair's lower edge
+        # out to the temple and in to the nose's root, where the raise streaked the brow's tail
+        # and head (Face Mesh's brow lists take in skin there), and more fully
+        wide = {s: xy[_WIDE[s], :2].astype(np.float32) for s, _, _ in active
+                if self.hair.layers[s] is not None}
         # both eyes in one box: one mask, one blur, one blend (the calls cost more than pixels)
-        box = poly_box(np.concatenate([poly for _, poly, _ in active] + lows), img.shape,
-                       pad=self.pad)
+        box = poly_box(np.concatenate([poly for _, poly, _ in active] + lows
+                                      + list(wide.values())), img.shape, pad=self.pad)
         if box is None:
             return img
         x0, y0, x1, y1 = box
@@ -131,14 +151,20 @@ class LidReveal:
         for (s, poly, share), low in zip(active, lows):
             n = len(_BROW[s])
             poly -= np.float32([x0, y0])
-            brow = poly[:n]
             fold = low - np.float32([x0, y0])
-            brow_at = _RESAMPLE[s] @ brow
-            bands = np.empty((_STEPS, len(poly), 2), np.float32)  # each the brow, then a low
+            if s in wide:
+                brow = brow_at = wide[s] - np.float32([x0, y0])
+                levels = _HAIR_LEVEL
+            else:
+                brow = poly[:n]
+                brow_at = _RESAMPLE[s] @ brow
+                levels = _LEVEL
+            n = len(brow)
+            bands = np.empty((_STEPS, n + len(fold), 2), np.float32)  # the brow, a low back
             bands[:, :n] = brow
             bands[:, n:] = (brow_at + _REACH * (fold - brow_at))[:, ::-1]
             for band, level in zip(np.round(bands * 16).astype(np.int32),
-                                   (_LEVEL * share).tolist()):
+                                   (levels * share).tolist()):
                 cv2.fillPoly(mask, [band], level, cv2.LINE_AA, 4)
         mask = cv2.GaussianBlur(mask, (0, 0), self.feather)
         roi = img[y0:y1, x0:x1, :3]
@@ -161,4 +187,6 @@ class LidReveal:
             cv2.add(roi, step, dst=roi)  # in place: roi is a view of img
         else:
             img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
+        for s, poly, share in active:  # the brows' hair back over the lifted strips, whole
+            self.hair.apply(img, xy, s, share)
         return img

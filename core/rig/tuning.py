@@ -350,8 +350,31 @@ EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_
 # below the fold ring: the lift now starts at 1.05x, is full at 1.6x, and its fade runs on to
 # the ring above the lid (lid_reveal.painted). By eye on seven such portraits and eight others:
 # the smear gone on five, the lowest hairs of the brow lifted with it; fair brows unchanged
+# Twenty-sixth round: under a brow whose hair is laid back whole (BROW_HAIR) the strip is
+# painted from the hair's lower edge out to the temple and in to the nose's root, with
+# `hair_levels` from the ring above the lid up (the 0.25-1 fade left a brown cast under the
+# whole brow; by eye on SadTalker's art_1, deepface's img16 and img29, SadTalker's happy.png,
+# LivePortrait's s0)
 REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0.04, "steps": 4,
-          "min_rest": 0.03}
+          "min_rest": 0.03, "hair_levels": (0.6, 1.0, 1.0, 1.0)}
+
+# A raised brow's hair laid back whole (core/rig/brow_hair.py). Looked for from the brow's upper
+# edge down to its lower points pushed `below` of the way to the fold ring, at most `below_ipd`
+# IPD (thick brows reach 0.02-0.05 IPD below Face Mesh's lower points on art_1 and img16; at
+# the tail the ring lies by the eye's corner, and further a shadowed temple hung off the brow),
+# `reach` IPD up and down. Measured against the skin: the side's, or the forehead's right above
+# the brow (its `ring_share` percentile) where that is darker. Both brows get a layer when their
+# bands' median levels are on average at most `dark` of the skin (and each at most
+# `side_dark`): on the 44 portraits looked at, dark brows measure about 0.27-0.65, the light-browed
+# sample photo 0.85-0.87, the Mona Lisa's browless ridges 0.71-0.78. A pixel is hair from the
+# brow's level (its band's darkest tenth) to `edge` of the way to the skin's (at 0.5 a painted
+# soft brow was cut to its dark core and laid up as a hard dash, LivePortrait's s5); where the
+# forehead over a column is no lighter than `lit_above` of that way (hair or shadow at the
+# temple), the column is left to the warp; `max_height` IPD from the hair's top down at most
+# (brows measure 0.06-0.14 per column; hair hanging at a temple 0.2); the alpha softened by
+# `soft` IPD (0.7 px left s5's brows hard-edged)
+BROW_HAIR = {"below": 0.6, "below_ipd": 0.05, "reach": 0.02, "ring_share": 60, "dark": 0.65,
+             "side_dark": 0.8, "edge": 0.75, "lit_above": 0.75, "max_height": 0.15, "soft": 0.02}
 
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
 # on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.

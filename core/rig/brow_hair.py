@@ -1,0 +1,176 @@
+"""A raised brow moves as hair, whole.
+
+Face Mesh's lower brow points lie mid-brow on a thick brow, and a raise (AU1/AU2) stretches the
+hair below them with the skin under it: on portraits whose brows sit on their eyes (SadTalker's
+art_1 painting, deepface's img16 and img29, by eye) the fringe became a band of vertical
+streaks down to the lid. So the brow's hair is cut out of the portrait once (what is darker than
+the skin from the brow's upper edge to a little below its lower points, hanging together with
+the band between its points, under a forehead of skin), and on a raised frame it is laid back
+over the warped picture, each column moved as the brow's points around it moved, after the lid
+reveal (core/rig/lid_reveal.py) has painted the stretched strip under it with skin. Light
+brows, a face without brows and one brow only get no layer. BROW_HAIR in core/rig/tuning.py
+holds the numbers.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from core.face.regions import mirror_map, region
+from core.rig.roi import poly_box
+from core.rig.tuning import BROW_HAIR
+
+# per side: the brow's points that carry its hair (upper edge lateral to medial, then its lower
+# edge back), and the ring above the lid's fold, medial to lateral: the hair is looked for
+# between the brow's upper edge and that ring
+_HAIR_R = np.array([70, 63, 105, 66, 107, 65, 52, 53, 46])
+_HAIR = (_HAIR_R, mirror_map()[_HAIR_R])
+_UPPER = (_HAIR_R[:5], mirror_map()[_HAIR_R[:5]])
+_FOLD = (region("R_eye_halo3_upper")[::-1], region("L_eye_halo3_upper")[::-1])
+
+
+class _Layer:
+    """One brow's hair at rest: the portrait's pixels and their alpha in a box around it."""
+
+    def __init__(self, image: np.ndarray, alpha: np.ndarray, box, rest: np.ndarray):
+        # only the hair's own box, a pixel round it: the warp and the blend cost by the pixel
+        x, y, w, h = cv2.boundingRect((alpha > 1e-3).astype(np.uint8))
+        x0, y0 = box[0] + max(x - 1, 0), box[1] + max(y - 1, 0)
+        x1, y1 = min(box[0] + x + w + 1, box[2]), min(box[1] + y + h + 1, box[3])
+        alpha = alpha[y0 - box[1]:y1 - box[1], x0 - box[0]:x1 - box[0]]
+        self.origin = np.float32([x0, y0])
+        # premultiplied colour and alpha as one 4-channel image: one warp moves both
+        a = alpha[..., None]
+        self.rgba = np.dstack([image[y0:y1, x0:x1, :3].astype(np.float32) * a, alpha])
+        # the hair's points at rest (px), and each edge's, upper and lower, in x order: the
+        # columns' motion is interpolated along them
+        self.rest = rest.astype(np.float32)
+        self.up, self.low = (np.arange(5)[np.argsort(rest[:5, 0])],
+                             5 + np.arange(len(rest) - 5)[np.argsort(rest[5:, 0])])
+        self.up_x, self.low_x = self.rest[self.up, 0], self.rest[self.low, 0]
+
+
+def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndarray,
+                ipd: float) -> tuple[float, _Layer | None]:
+    """(the brow's band's median level over the skin's, its hair layer or None)."""
+    # the zone: the brow's upper edge, then its lower edge pushed `below` of the way down to
+    # the fold ring (the nearest point of the ring across): a thick brow's hair reaches below
+    # Face Mesh's lower points, the socket's shadow lies further down
+    upper = rest_xy[_UPPER[side], :2].astype(np.float32)
+    lower = rest_xy[_HAIR[side][5:], :2].astype(np.float32)
+    fold = rest_xy[_FOLD[side], :2].astype(np.float32)
+    near = fold[np.abs(lower[:, None, 0] - fold[None, :, 0]).argmin(1)]
+    push = BROW_HAIR["below"] * (near - lower)
+    # at most `below_ipd` down: at the tail the ring lies far below the brow, by the eye's outer
+    # corner, and a shadowed temple there hung off the raised brow (SadTalker's happy.png)
+    length = np.maximum(np.hypot(push[:, 0], push[:, 1]), 1e-6)
+    push *= np.minimum(1.0, BROW_HAIR["below_ipd"] * ipd / length)[:, None]
+    poly = np.concatenate([upper, lower + push])
+    pad = int(np.ceil(BROW_HAIR["reach"] * ipd)) + 2
+    box = poly_box(poly, image.shape, pad=4 * pad)
+    if box is None:
+        return 1.0, None
+    x0, y0, x1, y1 = box
+    crop = image[y0:y1, x0:x1, :3]
+    luma = cv2.cvtColor(np.ascontiguousarray(crop), cv2.COLOR_RGB2GRAY).astype(np.float32)
+    zone = np.zeros(luma.shape, np.uint8)
+    cv2.fillPoly(zone, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
+    # up and down a little (the hair's fringe), not past the brow's ends: hair falling over
+    # the temple beside its tail hung off the raised brow (SadTalker's happy.png)
+    zone = cv2.dilate(zone, np.ones((2 * pad - 3, 1), np.uint8)) if pad > 2 else zone
+    ends = rest_xy[_HAIR[side], 0]
+    zone[:, :max(int(np.floor(ends.min())) - x0, 0)] = 0
+    zone[:, max(int(np.ceil(ends.max())) + 1 - x0, 0):] = 0
+    # the brow's own band (between its Face Mesh points) must be hair: a painting without
+    # brows (the Mona Lisa) has the socket's shadow in the zone, which laid up read as a brow
+    core = np.zeros(luma.shape, np.uint8)
+    band = rest_xy[_HAIR[side], :2].astype(np.float32) - [x0, y0]
+    cv2.fillPoly(core, [np.round(band * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
+    if not (core > 127).any():
+        return 1.0, None
+    # the skin it is measured against: the side's, or the forehead's right above the brow
+    # where that is darker (a varnished painting's brow ridge, the Mona Lisa's)
+    o = upper[np.argsort(upper[:, 0])] - [x0, y0]
+    top = np.interp(np.arange(luma.shape[1]), o[:, 0], o[:, 1])  # the brow's upper edge
+    rows = np.arange(luma.shape[0])[:, None]
+    ring = (rows < top[None, :] - pad) & (rows >= top[None, :] - 4 * pad) & (zone.any(0))[None]
+    skin_l = float(np.float32([0.299, 0.587, 0.114]) @ skin)
+    if ring.any():
+        skin_l = min(skin_l, float(np.percentile(luma[ring], BROW_HAIR["ring_share"])))
+    hair_l = float(np.percentile(luma[core > 127], 10))
+    contrast = float(np.median(luma[core > 127])) / max(skin_l, 1.0)
+    if contrast > BROW_HAIR["side_dark"]:
+        return contrast, None
+    # hair from the brow's level, fully skin from `edge` of the way to the skin's
+    edge = hair_l + BROW_HAIR["edge"] * (skin_l - hair_l)
+    alpha = np.clip((edge - luma) / max(edge - hair_l, 1.0), 0.0, 1.0)
+    alpha *= zone.astype(np.float32) / 255.0
+    # only the dark that hangs together with the brow's band: not a strand of the fringe or the
+    # socket's shadow beside it
+    n, labels = cv2.connectedComponents((alpha > 0.5).astype(np.uint8), connectivity=8)
+    keep = np.zeros(n, bool)
+    keep[np.unique(labels[(core > 127) & (labels > 0)])] = True
+    alpha *= cv2.dilate(keep[labels].astype(np.uint8), np.ones((3, 3), np.uint8))
+    # a brow on skin has skin right above it: where the forehead over a column is dark too
+    # (hair over the temple, its shadow beside the brow's tail: SadTalker's happy.png) the
+    # brow is not told from it, and that column is left to the warp
+    count = ring.sum(0)
+    lit = np.where(count > 0, (luma * ring).sum(0) / np.maximum(count, 1), skin_l)
+    alpha[:, lit < hair_l + BROW_HAIR["lit_above"] * (skin_l - hair_l)] = 0.0
+    # a brow is no taller than `max_height` IPD: below that in each column, from the hair's
+    # top, it is something else dark hanging from it (a shadowed temple, hair over it)
+    solid = alpha > 0.5
+    top_row = np.where(solid.any(0), solid.argmax(0), luma.shape[0])
+    alpha[rows >= top_row[None, :] + BROW_HAIR["max_height"] * ipd] = 0.0
+    alpha = cv2.GaussianBlur(alpha, (0, 0), max(BROW_HAIR["soft"] * ipd, 0.5))
+    if alpha.max() < 0.5:
+        return contrast, None
+    return contrast, _Layer(image, alpha.astype(np.float32), box, rest_xy[_HAIR[side], :2])
+
+
+class BrowHair:
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
+                 skins: list[np.ndarray]):
+        """`skins`: each side's skin colour (core.face.regions.skin_colour)."""
+        found = [_side_layer(image, rest_xy, s, skins[s], ipd_px) for s in (0, 1)]
+        # both brows or neither, on how dark the two are on average: light brows smear into
+        # a light band that the lid reveal's lift leaves alone anyway, and one brow laid up
+        # whole beside one stretched read as two different brows
+        both = all(layer is not None for _, layer in found)
+        dark = np.mean([c for c, _ in found]) <= BROW_HAIR["dark"]
+        self.layers = [layer if both and dark else None for _, layer in found]
+
+    def apply(self, img: np.ndarray, xy: np.ndarray, side: int, share: float) -> np.ndarray:
+        """Lay brow `side`'s hair over `img` (in place) where landmarks `xy` (px) put its points,
+        by `share` (the lid reveal's: how stretched the strip under it is)."""
+        layer = self.layers[side]
+        if layer is None or share <= 0.0:
+            return img
+        # each column of the hair moves as the brow's points around it moved: the upper and
+        # the lower edge's motion, each interpolated along the brow, averaged (one affine for the
+        # whole brow straightened sadness's raised inner end, and the warped brow showed beside it)
+        d = xy[_HAIR[side], :2].astype(np.float32) - layer.rest
+        h, w = layer.rgba.shape[:2]
+        lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
+        x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
+        x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, img.shape[1]), min(y1, img.shape[0])
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return img
+        cols = np.arange(x0, x1, dtype=np.float32) - float(np.mean(d[:, 0]))  # at rest, about
+        move = [0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
+                       + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)]
+        map_x = np.arange(x0, x1, dtype=np.float32) - move[0] - layer.origin[0]
+        map_y = (np.arange(y0, y1, dtype=np.float32)[:, None] - move[1][None, :]
+                 - layer.origin[1])
+        moved = cv2.remap(layer.rgba, np.broadcast_to(map_x, map_y.shape).astype(np.float32),
+                          map_y.astype(np.float32), cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        a = moved[..., 3:] * np.float32(min(share, 1.0))
+        roi = img[y0:y1, x0:x1, :3]
+        f = roi.astype(np.float32)
+        f *= 1.0 - a
+        f += moved[..., :3] * np.float32(min(share, 1.0))
+        f += 0.5
+        roi[...] = np.clip(f, 0, 255)
+        return img
