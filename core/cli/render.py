@@ -362,9 +362,9 @@ def run(args, progress=None) -> int:
             # reached the sinks by then, so the curves are whole too (they were dropped, and a
             # kill a few ms after the video landed lost them)
             from core.cli import interrupted
-            kept = f"{out}" + (f" and {curves.close()}" if curves else "")
-            return interrupted(exc, f"the take was written ({kept}); streaming stopped"
-                               if stream else f"the take was written ({kept})")
+            kept = f"the take was written: {out} was already complete and is kept" + (
+                f", and so is {curves.close()}" if curves else "")
+            return interrupted(exc, kept + ("; streaming stopped" if stream else ""))
         if curves:
             curves.abort()
         raise

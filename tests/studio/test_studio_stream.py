@@ -214,7 +214,7 @@ def test_a_kill_just_after_the_video_lands_keeps_the_curves(take_args, monkeypat
         argv, curves = take_args("kill", f"vmc://127.0.0.1:{rx.port}")
         assert run_cli(argv) == 128 + 15
     err = capsys.readouterr().err.strip().splitlines()
-    assert err[-1].startswith("error: stopped by SIGTERM; the take was written ("), err[-1]
+    assert err[-1].startswith("error: stopped by SIGTERM; the take was written: "), err[-1]
     assert str(curves) in err[-1]
     assert len(_curve_rows(curves)) == round(SECONDS * FPS)  # every frame of the take
     assert not list(curves.parent.glob(".*"))
