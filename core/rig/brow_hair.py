@@ -17,6 +17,7 @@ import cv2
 import numpy as np
 
 from core.face.regions import mirror_map, region
+from core.rig.blend import LUMA
 from core.rig.roi import poly_box
 from core.rig.tuning import BROW_HAIR
 
@@ -25,7 +26,8 @@ from core.rig.tuning import BROW_HAIR
 # between the brow's upper edge and that ring
 _HAIR_R = np.array([70, 63, 105, 66, 107, 65, 52, 53, 46])
 _HAIR = (_HAIR_R, mirror_map()[_HAIR_R])
-_UPPER = (_HAIR_R[:5], mirror_map()[_HAIR_R[:5]])
+_N_UPPER = 5  # the first five: the upper edge
+_UPPER = tuple(h[:_N_UPPER] for h in _HAIR)
 _FOLD = (region("R_eye_halo3_upper")[::-1], region("L_eye_halo3_upper")[::-1])
 
 
@@ -45,8 +47,8 @@ class _Layer:
         # the hair's points at rest (px), and each edge's, upper and lower, in x order: the
         # columns' motion is interpolated along them
         self.rest = rest.astype(np.float32)
-        self.up, self.low = (np.arange(5)[np.argsort(rest[:5, 0])],
-                             5 + np.arange(len(rest) - 5)[np.argsort(rest[5:, 0])])
+        k = _N_UPPER
+        self.up, self.low = np.argsort(rest[:k, 0]), k + np.argsort(rest[k:, 0])
         self.up_x, self.low_x = self.rest[self.up, 0], self.rest[self.low, 0]
 
 
@@ -57,7 +59,7 @@ def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndar
     # the fold ring (the nearest point of the ring across): a thick brow's hair reaches below
     # Face Mesh's lower points, the socket's shadow lies further down
     upper = rest_xy[_UPPER[side], :2].astype(np.float32)
-    lower = rest_xy[_HAIR[side][5:], :2].astype(np.float32)
+    lower = rest_xy[_HAIR[side][_N_UPPER:], :2].astype(np.float32)
     fold = rest_xy[_FOLD[side], :2].astype(np.float32)
     near = fold[np.abs(lower[:, None, 0] - fold[None, :, 0]).argmin(1)]
     push = BROW_HAIR["below"] * (near - lower)
@@ -94,7 +96,7 @@ def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndar
     top = np.interp(np.arange(luma.shape[1]), o[:, 0], o[:, 1])  # the brow's upper edge
     rows = np.arange(luma.shape[0])[:, None]
     ring = (rows < top[None, :] - pad) & (rows >= top[None, :] - 4 * pad) & (zone.any(0))[None]
-    skin_l = float(np.float32([0.299, 0.587, 0.114]) @ skin)
+    skin_l = float(LUMA @ skin)
     if ring.any():
         skin_l = min(skin_l, float(np.percentile(luma[ring], BROW_HAIR["ring_share"])))
     hair_l = float(np.percentile(luma[core > 127], 10))
@@ -166,11 +168,11 @@ class BrowHair:
         moved = cv2.remap(layer.rgba, np.broadcast_to(map_x, map_y.shape).astype(np.float32),
                           map_y.astype(np.float32), cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=0)
-        a = moved[..., 3:] * np.float32(min(share, 1.0))
+        share = np.float32(min(share, 1.0))
         roi = img[y0:y1, x0:x1, :3]
         f = roi.astype(np.float32)
-        f *= 1.0 - a
-        f += moved[..., :3] * np.float32(min(share, 1.0))
+        f *= 1.0 - moved[..., 3:] * share
+        f += moved[..., :3] * share
         f += 0.5
         roi[...] = np.clip(f, 0, 255)
         return img

@@ -149,14 +149,13 @@ class LidReveal:
         x0, y0, x1, y1 = box
         mask = np.zeros((y1 - y0, x1 - x0), np.float32)
         for (s, poly, share), low in zip(active, lows):
-            n = len(_BROW[s])
             poly -= np.float32([x0, y0])
             fold = low - np.float32([x0, y0])
             if s in wide:
                 brow = brow_at = wide[s] - np.float32([x0, y0])
                 levels = _HAIR_LEVEL
             else:
-                brow = poly[:n]
+                brow = poly[:len(_BROW[s])]
                 brow_at = _RESAMPLE[s] @ brow
                 levels = _LEVEL
             n = len(brow)
@@ -187,6 +186,6 @@ class LidReveal:
             cv2.add(roi, step, dst=roi)  # in place: roi is a view of img
         else:
             img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
-        for s, poly, share in active:  # the brows' hair back over the lifted strips, whole
+        for s, _, share in active:  # the brows' hair back over the lifted strips, whole
             self.hair.apply(img, xy, s, share)
         return img
