@@ -8,7 +8,8 @@ the skin from the brow's upper edge to a little below its lower points, hanging 
 the band between its points, under a forehead of skin), and on a raised frame it is laid back
 over the warped picture, each column moved as the brow's points around it moved, after the lid
 reveal (core/rig/lid_reveal.py) has painted the stretched strip under it with skin. Light
-brows, a face without brows and one brow only get no layer. BROW_HAIR in core/rig/tuning.py
+brows, a face without brows and one brow only get no layer; over eyeglass frames, only what lies
+above the top rims is hair. BROW_HAIR in core/rig/tuning.py
 holds the numbers.
 """
 from __future__ import annotations
@@ -53,8 +54,9 @@ class _Layer:
 
 
 def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndarray,
-                ipd: float) -> tuple[float, _Layer | None]:
-    """(the brow's band's median level over the skin's, its hair layer or None)."""
+                ipd: float, floor: np.ndarray | None = None) -> tuple[float, _Layer | None]:
+    """(the brow's band's median level over the skin's, its hair layer or None); `floor` a
+    polygon (px) nothing in which is hair (an eyeglass frame's top rim and what is under it)."""
     # the zone: the brow's upper edge, then its lower edge pushed `below` of the way down to
     # the fold ring (the nearest point of the ring across): a thick brow's hair reaches below
     # Face Mesh's lower points, the socket's shadow lies further down
@@ -88,6 +90,10 @@ def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndar
     core = np.zeros(luma.shape, np.uint8)
     band = rest_xy[_HAIR[side], :2].astype(np.float32) - [x0, y0]
     cv2.fillPoly(core, [np.round(band * 16).astype(np.int32)], 255, cv2.LINE_AA, 4)
+    if floor is not None:  # Face Mesh's lower brow points may lie on a rim or under it
+        for m in (zone, core):
+            cv2.fillPoly(m, [np.round((floor - [x0, y0]) * 16).astype(np.int32)], 0,
+                         cv2.LINE_AA, 4)
     if not (core > 127).any():
         return 1.0, None
     # the skin it is measured against: the side's, or the forehead's right above the brow
@@ -132,9 +138,11 @@ def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndar
 
 class BrowHair:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
-                 skins: list[np.ndarray]):
-        """`skins`: each side's skin colour (core.face.regions.skin_colour)."""
-        found = [_side_layer(image, rest_xy, s, skins[s], ipd_px) for s in (0, 1)]
+                 skins: list[np.ndarray], floors: list[np.ndarray] | None = None):
+        """`skins`: each side's skin colour (core.face.regions.skin_colour); `floors` each
+        side's polygon (px) that holds no hair (eyeglass frames)."""
+        found = [_side_layer(image, rest_xy, s, skins[s], ipd_px,
+                             None if floors is None else floors[s]) for s in (0, 1)]
         # both brows or neither, on how dark the two are on average: light brows smear into
         # a light band that the lid reveal's lift leaves alone anyway, and one brow laid up
         # whole beside one stretched read as two different brows

@@ -189,7 +189,7 @@ class RigEngine(Engine):
         image = sp.warper.warp(sp.image, d_px, pins)
         # the laugh's eye lines go before the lid reveal paints over the stretched lid skin
         image = sp.unsmile.unsquint(image, deformed, pose.cheek_taken)
-        image = sp.lids.apply(image, deformed)
+        image = sp.lids.apply(image, deformed, pins)
         image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         # each eyeball rides with the skull (the head's motion at its centre), not with the eye

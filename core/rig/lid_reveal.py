@@ -10,8 +10,9 @@ portrait's own skin colour (its median over that side's cheek and forehead: a gr
 portrait stays grey, a painting keeps its palette, a shadowed side stays in shadow) by a share
 that grows with the stretch (REVEAL in core/rig/tuning.py); only what is darker than that skin is
 lifted, so light lid skin is left as it is. The fade runs on past the fold ring to the ring
-above the lid: on deep-set eyes the stretched shadow reaches below the fold ring too. Portraits
-with glasses are left alone: the strip lies behind the pinned rims.
+above the lid: on deep-set eyes the stretched shadow reaches below the fold ring too. Behind
+eyeglass frames (pinned in the warp, core/rig/rims.py) the strip ends at the top rim: the fold
+lies behind the lens, and the rim, the lens and the frame's end piece are never painted.
 
 A thick, dark brow reaches below Face Mesh's lower brow points, and raised, its lower hairs
 stretched into streaks down to the lid. Such a brow's hair is laid back whole over the lifted
@@ -63,10 +64,10 @@ def _height(poly: np.ndarray, side: int) -> float:
     return abs(float(cv2.contourArea(poly))) / max(length, 1e-6)
 
 
-def _brow_at_fold(side: int) -> np.ndarray:
-    """(fold points, brow points): the brow's edge resampled at the fold ring's points, evenly
-    along each (linear interpolation by index), as a matrix."""
-    n, m = len(_BROW[side]), len(_FOLD[side])
+def _brow_at_fold(side: int, m: int | None = None) -> np.ndarray:
+    """(fold points, brow points): the brow's edge resampled at the fold ring's points (or at
+    `m` points), evenly along each (linear interpolation by index), as a matrix."""
+    n, m = len(_BROW[side]), len(_FOLD[side]) if m is None else m
     u = np.linspace(0.0, 1.0, n)
     w = np.zeros((m, n), np.float32)
     for i, t in enumerate(np.linspace(0.0, 1.0, m)):
@@ -84,7 +85,8 @@ _STEPS = int(REVEAL["steps"])
 _REACH = (np.arange(_STEPS, 0, -1, dtype=np.float32) / _STEPS)[:, None, None]  # (steps, 1, 1)
 _LEVEL = np.arange(1, _STEPS + 1, dtype=np.float32) / _STEPS
 _HAIR_LEVEL = np.float32(REVEAL["hair_levels"])  # under a brow whose hair is laid back whole
-assert len(_HAIR_LEVEL) == _STEPS
+_RIM_LEVEL = np.float32(REVEAL["rim_levels"])  # above an eyeglass frame's top rim
+assert len(_HAIR_LEVEL) == len(_RIM_LEVEL) == _STEPS
 # per side, lateral to medial: the top of the strip under a brow laid back whole, the hair's
 # lower edge out to the temple beside the eye's outer corner (156) and in to the nose's root
 # (55, 193); as many points as the low ring, which it pairs point by point
@@ -93,28 +95,76 @@ _WIDE = (_WIDE_R, mirror_map()[_WIDE_R])
 assert all(len(w) == len(lo) for w, lo in zip(_WIDE, _LOW))
 
 
+class _RimEdges:
+    """Eyeglass frames pinned in the warp (core/rig/rims.py): each side's strip ends at its top
+    rim instead of the fold ring, which lies behind the lens. Points in output px: the pins at
+    rest plus their displacement each frame (the head's motion alone)."""
+
+    def __init__(self, rims, rest_pins: np.ndarray, rest_xy: np.ndarray, ipd: float):
+        self.rest_pins = rest_pins.astype(np.float32)
+        self.top = []
+        for s in (0, 1):
+            top, bottom = rims.edges[s]
+            # the strip's outline runs along the brow lateral to medial, then back along the rim
+            if np.hypot(*(self.rest_pins[top[0]] - rest_xy[_BROW[s][-1], :2])) > \
+                    np.hypot(*(self.rest_pins[top[-1]] - rest_xy[_BROW[s][-1], :2])):
+                top = top[::-1]
+            self.top.append(top)
+        self.resample = [_brow_at_fold(s, len(t)) for s, t in enumerate(self.top)]
+        # how far under a rim's top edge the lift is kept off (the rim, the lens, the eye:
+        # Face Mesh's lower brow points may lie on the rim or under it)
+        self.depth = np.float32(REVEAL["under_rim"] * ipd)
+
+    def at(self, idx: np.ndarray, pins: np.ndarray | None) -> np.ndarray:
+        """The pins `idx` in output px this frame (`pins`: their displacements, px)."""
+        return self.rest_pins[idx] + (0.0 if pins is None else pins[idx])
+
+    def under(self, side: int, pins: np.ndarray | None, x0: int, y0: int) -> np.ndarray:
+        """The polygon (px, from (x0, y0)) of a top rim and what lies under it: its top edge,
+        then the same edge `depth` lower, back."""
+        top = self.at(self.top[side], pins) - np.float32([x0, y0])
+        # out past the lateral end, level with it: the frame's end piece and hinge
+        end = top[-1] + (top[-1] - top[0]) * np.float32(REVEAL["past_rim_end"])
+        top = np.concatenate([top, [[end[0], top[-1, 1]]]]).astype(np.float32)
+        return np.concatenate([top, (top + np.float32([0.0, self.depth]))[::-1]])
+
+    def strip(self, xy: np.ndarray, side: int, pins: np.ndarray | None) -> np.ndarray:
+        """The strip's polygon (px): the brow's lower edge, then the rim's top edge back."""
+        return np.concatenate([xy[_BROW[side], :2].astype(np.float32),
+                               self.at(self.top[side], pins)])
+
+
 class LidReveal:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
-                 glasses: bool = False):
+                 rims=None, rest_pins: np.ndarray | None = None):
+        """`rims` (core/rig/rims.py Rims) and `rest_pins` (their pins at rest, output px): the
+        portrait wears glasses, pinned in the warp; the strip ends at the top rims."""
         self.ipd = float(ipd_px)
-        self.enabled = not glasses
+        self.enabled = True
+        self.rims = None if rims is None else _RimEdges(rims, rest_pins, rest_xy, self.ipd)
         # a strip seen edge-on (the far eye of a near profile: 0.5 px) has no height to stretch
         # from: the ratio is measured against at least REVEAL["min_rest"] IPD
         floor = REVEAL["min_rest"] * self.ipd
-        self.rest_height = [max(_height(_strip(rest_xy, s), s), floor) for s in (0, 1)]
+        self.rest_height = [max(_height(self._strip(rest_xy, s, None), s), floor)
+                            for s in (0, 1)]
         # each side's own skin: toward the whole face's median, the shadowed side of a face lit
         # from one side got a lit patch under its brow, cut off at the strip's edges (fear on
         # a painting of LivePortrait's examples, by eye)
         self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
-        self.hair = BrowHair(image, rest_xy, self.ipd, self.skin) if self.enabled else None
+        # over glasses, the hair is cut out above the top rims only
+        self.hair = BrowHair(image, rest_xy, self.ipd, self.skin, None if rims is None else
+                             [self.rims.under(s, None, 0, 0) for s in (0, 1)])
         # as cv2 scalars: per channel in the image's order, the fourth unused
         self._skin_u8 = [(*np.round(c).astype(np.uint8).tolist(), 0) for c in self.skin]
         self.feather = max(REVEAL["feather"] * self.ipd, 0.5)
         self.pad = int(np.ceil(3 * self.feather))
 
-    def shares(self, xy: np.ndarray) -> list[float]:
+    def _strip(self, xy: np.ndarray, side: int, pins: np.ndarray | None) -> np.ndarray:
+        return _strip(xy, side) if self.rims is None else self.rims.strip(xy, side, pins)
+
+    def shares(self, xy: np.ndarray, pins: np.ndarray | None = None) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
-        return [self._share(_strip(xy, s), s) for s in (0, 1)]
+        return [self._share(self._strip(xy, s, pins), s) for s in (0, 1)]
 
     def _share(self, poly: np.ndarray, side: int) -> float:
         if self.rest_height[side] < 0.5:  # a face a few pixels wide: nothing to say
@@ -123,24 +173,33 @@ class LidReveal:
         stretch = _height(poly, side) / self.rest_height[side]
         return REVEAL["share"] * min(max((stretch - lo) / (hi - lo), 0.0), 1.0)
 
-    def apply(self, img: np.ndarray, xy: np.ndarray) -> np.ndarray:
-        """Lift the stretched strips of `img` (in place; landmarks `xy` px) and return it."""
+    def apply(self, img: np.ndarray, xy: np.ndarray, pins: np.ndarray | None = None
+              ) -> np.ndarray:
+        """Lift the stretched strips of `img` (in place; landmarks `xy` px; `pins` the rims'
+        pins' displacements, px, where the portrait wears glasses) and return it."""
         if not self.enabled:
             return img
         active = []
-        both = xy[_BOTH, :2].astype(np.float32)  # each side's strip (_strip), in one gather
-        for s, poly in ((0, both[:_SPLIT]), (1, both[_SPLIT:])):
+        if self.rims is None:
+            both = xy[_BOTH, :2].astype(np.float32)  # each side's strip (_strip), in one gather
+            strips = ((0, both[:_SPLIT]), (1, both[_SPLIT:]))
+        else:
+            strips = ((s, self.rims.strip(xy, s, pins)) for s in (0, 1))
+        for s, poly in strips:
             share = self._share(poly, s)
             if share >= 0.01:
                 active.append((s, poly, share))
         if not active:
             return img
-        lows = [xy[_LOW[s], :2].astype(np.float32) for s, _, _ in active]
+        lows = [xy[_LOW[s], :2].astype(np.float32) if self.rims is None
+                else poly[len(_BROW[s]):].copy() for s, poly, _ in active]
         # a brow whose hair is laid back whole: its strip painted from the hair's lower edge
         # out to the temple and in to the nose's root, where the raise streaked the brow's tail
         # and head (Face Mesh's brow lists take in skin there), and more fully
-        wide = {s: xy[_WIDE[s], :2].astype(np.float32) for s, _, _ in active
-                if self.hair.layers[s] is not None}
+        laid = {s for s, _, _ in active if self.hair.layers[s] is not None}
+        # (above eyeglass frames the strip reaches down to the rims, fully, anyway)
+        wide = {} if self.rims is not None else \
+            {s: xy[_WIDE[s], :2].astype(np.float32) for s in laid}
         # both eyes in one box: one mask, one blur, one blend (the calls cost more than pixels)
         box = poly_box(np.concatenate([poly for _, poly, _ in active] + lows
                                       + list(wide.values())), img.shape, pad=self.pad)
@@ -154,6 +213,10 @@ class LidReveal:
             if s in wide:
                 brow = brow_at = wide[s] - np.float32([x0, y0])
                 levels = _HAIR_LEVEL
+            elif self.rims is not None:  # lifted fully down to the rim, which is kept below
+                brow = poly[:len(_BROW[s])]
+                brow_at = self.rims.resample[s] @ brow
+                levels = _RIM_LEVEL
             else:
                 brow = poly[:len(_BROW[s])]
                 brow_at = _RESAMPLE[s] @ brow
@@ -166,6 +229,10 @@ class LidReveal:
                                    (levels * share).tolist()):
                 cv2.fillPoly(mask, [band], level, cv2.LINE_AA, 4)
         mask = cv2.GaussianBlur(mask, (0, 0), self.feather)
+        if self.rims is not None:  # the rims and the lenses under them as they are
+            for s, _, _ in active:
+                cv2.fillPoly(mask, [np.round(self.rims.under(s, pins, x0, y0) * 16)
+                                    .astype(np.int32)], 0.0, cv2.LINE_AA, 4)
         roi = img[y0:y1, x0:x1, :3]
         # each side's skin over its own half of the box (the strips lie apart: split between
         # their middles), and only the darker drawn toward it: the saturating difference from
@@ -187,5 +254,6 @@ class LidReveal:
         else:
             img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
         for s, _, share in active:  # the brows' hair back over the lifted strips, whole
-            self.hair.apply(img, xy, s, share)
+            if s in laid:
+                self.hair.apply(img, xy, s, share)
         return img

@@ -95,4 +95,4 @@ class PreparedPortrait:
                               EyeRenderer(img, rest, frame),
                               ShadingRenderer(img, rest, frame),
                               CreaseFlattener(img, rest, frame.ipd, glasses=rims is not None),
-                              LidReveal(img, rest, frame.ipd, glasses=rims is not None))
+                              LidReveal(img, rest, frame.ipd, rims, pins))

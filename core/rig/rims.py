@@ -17,8 +17,13 @@ class Rims:
         """P (478, 2) rest landmarks and Z (478,) their depth, IPD (core/rig/motion.py)."""
         n = min(len(P), 468)  # the irises are not skin (core/rig/warp.py)
         self.bands: list[Rim] = glasses.rims
-        self.pins = np.vstack([r.outline(GLASSES["pin_step"]) for r in self.bands]).astype(
-            np.float32)
+        outlines = [r.outline(GLASSES["pin_step"]) for r in self.bands]
+        self.pins = np.vstack(outlines).astype(np.float32)
+        # per band, its pins' indices along its top edge and along its bottom edge (an outline
+        # is the top edge's points, then the bottom edge's, each along x)
+        ends = np.cumsum([0] + [len(o) for o in outlines])
+        self.edges = [(np.arange(a, (a + b) // 2), np.arange((a + b) // 2, b))
+                      for a, b in zip(ends[:-1], ends[1:])]
         self.pin_z = _interpolate(P[:n], Z[:n], self.pins)
         held, above, below = [], [], []
         for r in self.bands:

@@ -355,8 +355,15 @@ EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_
 # `hair_levels` from the ring above the lid up (the 0.25-1 fade left a brown cast under the
 # whole brow; by eye on SadTalker's art_1, deepface's img16 and img29, SadTalker's happy.png,
 # LivePortrait's s0)
+# Twenty-seventh round: behind eyeglass frames the strip ends at the top rim (pinned, the fold
+# ring lies behind the lens), painted fully (`rim_levels`) down to it; nothing is painted on the
+# rim or within `under_rim` IPD under its top edge, nor `past_rim_end` of its length out past
+# its lateral end (the frame's end piece); by eye on grace_hopper.jpg's photo and stylized
+# copy, a generated portrait in thick black frames (SadTalker's art_6) and two of deepface's
+# photos of men in thin ones
 REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0.04, "steps": 4,
-          "min_rest": 0.03, "hair_levels": (0.6, 1.0, 1.0, 1.0)}
+          "min_rest": 0.03, "hair_levels": (0.6, 1.0, 1.0, 1.0),
+          "rim_levels": (1.0, 1.0, 1.0, 1.0), "under_rim": 0.6, "past_rim_end": 0.25}
 
 # A raised brow's hair laid back whole (core/rig/brow_hair.py). Looked for from the brow's upper
 # edge down to its lower points pushed `below` of the way to the fold ring, at most `below_ipd`
@@ -425,7 +432,9 @@ GLASSES = {
     # this share of its rest distance to the band: it tucks behind the frame instead of crossing
     "rise_ramp": 0.15,  # IPD: points closer than this above a band rise less, in proportion
     # (by eye on grace_hopper.jpg surprised: rising in full 0.1 IPD over the rim, the brow skin
-    # stretched 3x in a thin strip and rippled)
+    # stretched 3x in a thin strip and rippled; tried again at 0.02-0.06 with the lid reveal
+    # painting that strip: a thick brow's lower hairs streaked and a dark wedge rose off the rim
+    # on a photo of a man in thin frames)
     "edge_hold": 0.005,  # IPD: points this close to a band's edge are held with it
     "end_reach": 0.1,  # IPD past a band's ends where points are still kept off it
     "reach": 0.25,  # IPD above/below a band within which points are kept off it

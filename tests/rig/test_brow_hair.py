@@ -108,3 +108,24 @@ def test_a_brow_not_raised_is_left_to_the_warp(thick, monkeypatch):
         bare = _frame(eng, p, emotion)
         monkeypatch.undo()
         assert np.array_equal(shown.image, bare.image), emotion
+
+
+def test_over_glasses_only_what_is_above_the_rims_is_hair(thick):
+    """Dark brows over a pair of glasses (drawn on the thick-browed portrait): the hair is cut
+    out above the top rims only, so a raised brow never lifts a piece of the frame with it
+    (cut as before, a photo's thin frames made up half its layer, and brows behind the rims
+    all of it); brows hidden behind the rims get no layer."""
+    from tests.rig.test_glasses import _draw_glasses
+
+    eng, _, img, _ = thick
+    for lens, shown in (((0.06, 0.2), True), ((0.04, 0.23), False)):  # under the brows, over
+        p = eng.prepare(_draw_glasses(img, square=True, lens=lens))
+        assert p.motion.rims is not None
+        lids = p.at_size(512).lids
+        assert [layer is not None for layer in lids.hair.layers] == [shown] * 2
+        for s, layer in enumerate(lids.hair.layers if shown else ()):
+            under = np.zeros(layer.rgba.shape[:2], np.uint8)  # the rim and below, in its box
+            cv2.fillPoly(under, [np.round(lids.rims.under(s, None, *layer.origin))
+                                 .astype(np.int32)], 1)
+            alpha = layer.rgba[..., 3]
+            assert alpha[under > 0].sum() < 0.12 * alpha.sum()  # the alpha's blur, at the edge

@@ -11,6 +11,7 @@ from scipy.spatial import Delaunay
 from core.cli import run_cli
 from core.engine import RenderJob
 from core.face.frame import FaceFrame
+from core.face.framing import frame_picture
 from core.face.landmarks import detect_face
 from core.mix import EmotionMix
 from core.rig.engine import RigEngine
@@ -58,6 +59,25 @@ def test_glasses_found_on_the_photo_its_grayscale_and_a_painting(hopper):
     assert [_found(im) for im in (hopper, gray, painting, hopper[:, ::-1].copy())] == [True] * 4
 
 
+@pytest.mark.parametrize("view", ["cropped to its face", "at double size"])
+def test_a_painting_s_glasses_found_however_it_is_framed(hopper, view):
+    """Behind the stylized lenses Face Mesh's iris centres wander with the framing (cropped to
+    the face, the right one moved 0.13 IPD): the rims are looked for in a frame from the eye
+    corners, and come back in the landmarks' own (the irises') frame, on the dark bars."""
+    painting = cv2.stylization(hopper, sigma_s=60, sigma_r=0.45)
+    im = frame_picture(painting, "face") if view.startswith("cropped") else \
+        cv2.resize(painting, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    xy = detect_face(im).xy
+    g = find_glasses(im, xy)
+    assert g.found, g.scores
+    frame, gray = FaceFrame.from_landmarks(xy), cv2.cvtColor(im, cv2.COLOR_RGB2GRAY)
+    for rim in g.rims[:2]:
+        tone = [gray[r, c].mean() for r, c in (np.round(frame.to_image(np.column_stack(
+            [rim.xs, y]))).astype(int)[:, ::-1].T for y in ((rim.top + rim.bottom) / 2,
+                                                           rim.top - 0.06))]
+        assert tone[0] < tone[1] - 40, tone  # the band's middle on the bar, skin above it
+
+
 def test_no_glasses_on_faces_without_them(portrait):
     sketch, _ = cv2.pencilSketch(cv2.cvtColor(portrait, cv2.COLOR_RGB2BGR), sigma_s=60,
                                  sigma_r=0.07, shade_factor=0.05)
@@ -71,9 +91,10 @@ def test_no_glasses_on_faces_without_them(portrait):
 
 
 def _draw_glasses(image: np.ndarray, square: bool, bridge: float = 0.05,
-                  slant: float = 0.0) -> np.ndarray:
-    """Dark frames drawn on a face (0.05 IPD thick): oval or square lenses and a bridge
-    (`bridge` IPD thick, its ends `slant` IPD apart in height)."""
+                  slant: float = 0.0, lens: tuple[float, float] = (0.03, 0.25)) -> np.ndarray:
+    """Dark frames drawn on a face (0.05 IPD thick): oval or square lenses (centred `lens[0]`
+    IPD under the pupils, `lens[1]` IPD tall each way) and a bridge (`bridge` IPD thick, its
+    ends `slant` IPD apart in height)."""
     frame = FaceFrame.from_landmarks(detect_face(image).xy)
     out = image.copy()
     t = np.linspace(0, 2 * np.pi, 100)
@@ -82,8 +103,8 @@ def _draw_glasses(image: np.ndarray, square: bool, bridge: float = 0.05,
         c, s_ = np.clip(1.3 * c, -1, 1), np.clip(1.3 * s_, -1, 1)
     width = max(int(0.05 * frame.ipd), 1)
     for cx in (-0.5, 0.5):
-        lens = frame.to_image(np.column_stack([cx + 0.37 * c, 0.03 + 0.25 * s_]))
-        cv2.polylines(out, [lens.astype(np.int32)], True, (30, 20, 20), width, cv2.LINE_AA)
+        ring = frame.to_image(np.column_stack([cx + 0.37 * c, lens[0] + lens[1] * s_]))
+        cv2.polylines(out, [ring.astype(np.int32)], True, (30, 20, 20), width, cv2.LINE_AA)
     ends = frame.to_image(np.array([[-0.15, -0.05 - slant / 2],
                                     [0.15, -0.05 + slant / 2]])).astype(np.int32)
     cv2.line(out, tuple(map(int, ends[0])), tuple(map(int, ends[1])), (30, 20, 20),

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from core.engine import RenderJob
+from core.face.regions import region
 from core.mix import EmotionMix
 from core.rig import lid_reveal
 from core.rig.engine import RigEngine
@@ -62,19 +63,48 @@ def test_a_stretched_strip_is_lifted_toward_the_skin(heavy_brows, monkeypatch):
     assert np.array_equal(shown.image[~near], bare.image[~near])
 
 
-def test_an_unstretched_strip_and_glasses_are_left_alone(heavy_brows):
+def test_an_unstretched_strip_is_left_alone(heavy_brows):
     eng, p = heavy_brows
     sp = p.at_size(512)
     rest = sp.rest_xy
     assert sp.lids.shares(rest) == [0.0, 0.0]
     assert np.array_equal(sp.lids.apply(sp.image.copy(), rest), sp.image)
-    # the brows lifted 0.15 IPD: a stretched strip, but behind a pair of glasses' pinned rims
+
+
+def test_behind_glasses_the_strip_ends_at_the_rims():
+    """Glasses pinned in the warp (core/rig/rims.py): the brow's strip is painted from the brow
+    down to the top rims, never over the frames or behind the lenses."""
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    hopper = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)[0:560, 60:452], (392, 560))
+    p = RigEngine().prepare(cv2.stylization(hopper, sigma_s=60, sigma_r=0.45))
+    sp = p.at_size(512)
+    assert sp.lids.rims is not None
+    rest = sp.rest_xy
+    assert sp.lids.shares(rest) == [0.0, 0.0]
     lifted = rest.copy()
-    brows = np.concatenate([lid_reveal._BROW[0], lid_reveal._BROW[1]])
-    lifted[brows, 1] -= 0.15 * p.frame.ipd
-    assert min(sp.lids.shares(lifted)) > 0.3
-    behind_rims = LidReveal(sp.image, rest, p.frame.ipd, glasses=True)
-    assert np.array_equal(behind_rims.apply(sp.image.copy(), lifted), sp.image)
+    lifted[np.concatenate(lid_reveal._BROW), 1] -= 0.1 * p.frame.ipd
+    assert min(sp.lids.shares(lifted)) > 0.9
+    out = sp.lids.apply(sp.image.copy(), lifted)
+    changed = (out != sp.image).any(2)
+    assert changed.sum() > 100
+    # nothing on the frames (each band drawn whole, top rims and bridge) or under them
+    frames = np.zeros(changed.shape, np.uint8)
+    rims = sp.lids.rims
+    for top, bottom in p.motion.rims.edges:
+        band = np.concatenate([rims.rest_pins[top], rims.rest_pins[bottom][::-1]])
+        cv2.fillPoly(frames, [np.round(band).astype(np.int32)], 1)
+    below = np.zeros_like(frames)
+    for s in (0, 1):  # from each top rim down to the lower lid
+        edge = rims.rest_pins[p.motion.rims.edges[s][1]]
+        lid = rest[region(("R", "L")[s] + "_eye_lower_lid"), :2]
+        hull = cv2.convexHull(np.round(np.concatenate([edge, lid])).astype(np.int32))
+        cv2.fillConvexPoly(below, hull, 1)
+    # (the bands reach GLASSES["band_margin"] past the frames' edges: their outer pixels may
+    # take a little of the lift)
+    inner = cv2.erode(frames, np.ones((3, 3), np.uint8)).astype(bool)
+    assert not changed[inner].any()
+    assert not changed[cv2.erode(below, np.ones((3, 3), np.uint8)).astype(bool)].any()
 
 
 def test_a_grayscale_strip_stays_grayscale(portrait):
