@@ -114,8 +114,10 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> Glasses:
     scores = {"bridge": bridge_score, "rim_R": bar[0], "rim_L": bar[1], "mirror": mirror}
     found = bool(bridge_score >= GLASSES["bridge_min"] and min(bar) >= GLASSES["rim_min"]
                  and mirror <= GLASSES["mirror_max"])
-    rims = [_moved(r, frame, FaceFrame.from_landmarks(landmarks)) for r in (*tops, bridge)]
-    return Glasses(found, rims if found else [], scores)
+    if not found:
+        return Glasses(False, [], scores)
+    own = FaceFrame.from_landmarks(landmarks)
+    return Glasses(True, [_moved(r, frame, own) for r in (*tops, bridge)], scores)
 
 
 def _corner_pupils(landmarks: np.ndarray) -> np.ndarray:

@@ -142,6 +142,10 @@ class LidReveal:
         self.ipd = float(ipd_px)
         self.enabled = True
         self.rims = None if rims is None else _RimEdges(rims, rest_pins, rest_xy, self.ipd)
+        # the strip's bands: the brow's edge resampled at the points its strip ends on (the
+        # fold ring, or a rim, lifted fully down to it: the rim itself is kept out below)
+        self._resample, self._levels = (_RESAMPLE, _LEVEL) if rims is None else \
+            (self.rims.resample, _RIM_LEVEL)
         # a strip seen edge-on (the far eye of a near profile: 0.5 px) has no height to stretch
         # from: the ratio is measured against at least REVEAL["min_rest"] IPD
         floor = REVEAL["min_rest"] * self.ipd
@@ -213,14 +217,10 @@ class LidReveal:
             if s in wide:
                 brow = brow_at = wide[s] - np.float32([x0, y0])
                 levels = _HAIR_LEVEL
-            elif self.rims is not None:  # lifted fully down to the rim, which is kept below
-                brow = poly[:len(_BROW[s])]
-                brow_at = self.rims.resample[s] @ brow
-                levels = _RIM_LEVEL
             else:
                 brow = poly[:len(_BROW[s])]
-                brow_at = _RESAMPLE[s] @ brow
-                levels = _LEVEL
+                brow_at = self._resample[s] @ brow
+                levels = self._levels
             n = len(brow)
             bands = np.empty((_STEPS, n + len(fold), 2), np.float32)  # the brow, a low back
             bands[:, :n] = brow
