@@ -38,6 +38,7 @@ STAGES = (("core.rig.warp", "Warper", "warp"), ("core.rig.warp", "Warper", "inve
           ("core.rig.mouth", "MouthRenderer", "composite"),
           ("core.rig.shading", "ShadingRenderer", "apply"),
           ("core.rig.unsmile", "CreaseFlattener", "apply"),
+          ("core.rig.unsmile", "CreaseFlattener", "source"),
           ("core.rig.eyes", "EyeRenderer", "composite"),
           ("core.rig.motion", "MotionModel", "displacement"),
           ("core.rig.engine", None, "compose"))

@@ -186,11 +186,11 @@ class RigEngine(Engine):
             info["landmarks_ipd"] = motion.P + d_ipd  # face frame, size independent
         pins = None if motion.rims is None else motion.to_pixels(
             motion.pin_displacement(pose.head), sp.scale)
-        image = sp.warper.warp(sp.image, d_px, pins)
-        # the laugh's eye lines go before the lid reveal paints over the stretched lid skin
-        image = sp.unsmile.unsquint(image, deformed, pose.cheek_taken)
+        # a rest smile's creases and a laugh's eye lines taken away at rest, then moved; the
+        # lid reveal paints over the stretched lid skin after
+        source = sp.unsmile.source(sp.image, sp.rest_xy, pose.smile_taken, pose.cheek_taken)
+        image = sp.warper.warp(source, d_px, pins)
         image = sp.lids.apply(image, deformed, pins)
-        image = sp.unsmile.apply(image, deformed, pose.smile_taken)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         # each eyeball rides with the skull (the head's motion at its centre), not with the eye
         # corners the expression moves; the iris adds gaze

@@ -18,7 +18,10 @@ painting set to surprise read "happy" to a FER2013 CNN). Over each eye's laugh-l
 the lid openings and the brows, the same band is taken out by the share of the rest AU6 taken
 (EYE_IRON); not on a face with glasses, whose rims cross the zones and would fade with it.
 Both irons touch only skin, measured against the skin around it: hair or a beard over a zone
-stays, and neither they nor the lashes grey the skin beside them."""
+stays, and neither they nor the lashes grey the skin beside them.
+
+All of it is done to the portrait at rest (`source`), which the warp then moves: the creases are
+in the texture and move with it."""
 from __future__ import annotations
 
 import cv2
@@ -61,6 +64,8 @@ class CreaseFlattener:
         # smudges, so the lift fades as the texture grows from a photo's to a drawing's
         lo, hi = UNSMILE["texture_fade"]
         self.style_share = float(clip((hi - self.texture) / (hi - lo), 0.0, 1.0))
+        self._parts: tuple | None = None  # source()'s changes at full share, made when asked
+        self._last: tuple | None = None  # source()'s last shares and image
 
     def _lift_inputs(self, crop: np.ndarray, x0: int, y0: int, centres: np.ndarray,
                      lip_xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,13 +121,55 @@ class CreaseFlattener:
         return float(np.quantile(np.maximum(dark, 0.0), UNSMILE["texture_share"])) \
             if dark.size else 0.0
 
+    def source(self, image: np.ndarray, rest_xy: np.ndarray, smile_taken: float,
+               cheek_taken: float) -> np.ndarray:
+        """The portrait `image` (the one this flattener was made for; its rest landmarks
+        `rest_xy`, px) with the creases of `smile_taken` and the laugh lines of `cheek_taken`
+        flattened, for the warp to move: the creases are in the texture and move with it, so
+        they are flattened at rest, not in every warped frame (1.5 ms a frame at 512 on a
+        smiling photo). Both flattenings are linear in their share (`apply` lifts by it,
+        `unsquint` takes its band by it): each is made once at full share, as a change over its
+        box, and a frame adds them scaled by its shares (which follow speech: the mouth's
+        yield); the last is kept for the next frame with the same shares. `image` itself when
+        nothing is taken; never changed (nor is what it returns: the warp only reads it)."""
+        ks, ke = self._smile_k(smile_taken), self._eye_k(cheek_taken)
+        if not ks and not ke:
+            return image
+        last = self._last
+        if last is not None and last[0] == (ks, ke):
+            return last[1]
+        parts = self._parts
+        if parts is None:
+            # one assignment: the GUI's threads share this portrait (two may both make it)
+            parts = self._parts = (_change(image, self._unsquint_k(image.copy(), rest_xy, 1.0)),
+                                   _change(image, self._lift(image.copy(), rest_xy, 1.0)))
+        out = image.copy()
+        for k, part in zip((ke, ks), parts):  # the laugh lines first, as in a frame before
+            if k and part is not None:
+                (x0, y0, x1, y1), change = part
+                f = cv2.scaleAdd(change, k, out[y0:y1, x0:x1].astype(np.float32))
+                f += 0.5
+                out[y0:y1, x0:x1] = clip(f, 0, 255, out=f)
+        self._last = ((ks, ke), out)  # a steady mix's next frame: the same source
+        return out
+
+    def _smile_k(self, smile_taken: float) -> float:
+        k = min(smile_taken / UNSMILE["full_at"], 1.0) * self.style_share
+        return k if k >= UNSMILE["min"] else 0.0
+
+    def _eye_k(self, cheek_taken: float) -> float:
+        k = min(cheek_taken / EYE_IRON["full_at"], 1.0) * self.style_share
+        return k if k >= UNSMILE["min"] and not self.glasses else 0.0
+
     def apply(self, img: np.ndarray, xy: np.ndarray, smile_taken: float) -> np.ndarray:
         """Lift the creases in `img` (h, w, 3 uint8, in place) for a rest smile of which
         `smile_taken` (rest AU12 intensity x share removed) is gone; `xy` the frame's (478, 2)
         landmarks in px."""
-        k = min(smile_taken / UNSMILE["full_at"], 1.0) * self.style_share
-        if k < UNSMILE["min"]:
-            return img
+        k = self._smile_k(smile_taken)
+        return self._lift(img, xy, k) if k else img
+
+    def _lift(self, img: np.ndarray, xy: np.ndarray, k: float) -> np.ndarray:
+        """`apply` at share `k` (in place)."""
         r = UNSMILE["radius"] * self.ipd
         centres = np.concatenate((self.rest_corners, xy[CORNERS, :2])).astype(np.float32)
         box = poly_box(centres, img.shape, pad=int(np.ceil(r)))
@@ -150,9 +197,11 @@ class CreaseFlattener:
         the lower lids in the texture, and the eyes still laugh over a sad or angry face: for a
         rest cheek raise of which `cheek_taken` (rest AU6 x share removed) is gone, the shading
         at their scale is taken out of each eye's zone (`img` in place; `xy` as `apply`'s)."""
-        k = min(cheek_taken / EYE_IRON["full_at"], 1.0) * self.style_share
-        if k < UNSMILE["min"] or self.glasses:
-            return img
+        k = self._eye_k(cheek_taken)
+        return self._unsquint_k(img, xy, k) if k else img
+
+    def _unsquint_k(self, img: np.ndarray, xy: np.ndarray, k: float) -> np.ndarray:
+        """`unsquint` at share `k` (in place)."""
         zones = [xy[z, :2] for z in _EYE_ZONES]
         keep = [xy[c, :2] for c in _EYE_KEEP]
         return iron(img, zones, keep, k * EYE_IRON["share"], self.ipd, EYE_IRON)
@@ -161,6 +210,16 @@ class CreaseFlattener:
         """Take `k` x IRON["share"] of the fold-scale shading out of both cheeks (in place)."""
         return iron(img, [xy[c, :2] for c in _CHEEKS], [xy[_OUTER_LIPS, :2]],
                     k * IRON["share"], self.ipd, IRON)
+
+
+def _change(before: np.ndarray, after: np.ndarray) -> tuple | None:
+    """((x0, y0, x1, y1), after - before there (float32)) over the box where they differ, or
+    None where they don't."""
+    x, y, w, h = cv2.boundingRect(np.any(after != before, axis=2).view(np.uint8))
+    if not w:
+        return None
+    box = np.s_[y:y + h, x:x + w]
+    return (x, y, x + w, y + h), after[box].astype(np.float32) - before[box]
 
 
 def iron(img: np.ndarray, zones: list[np.ndarray], keep: list[np.ndarray], k: float,

@@ -5,10 +5,12 @@ import cv2
 import numpy as np
 import pytest
 
+from core.audio.io import load_audio
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose
 from core.rig.engine import RigEngine
-from core.rig.unsmile import _OUTER_LIPS, CORNERS, CreaseFlattener
+from core.rig.tuning import IRON
+from core.rig.unsmile import _CHEEKS, _OUTER_LIPS, CORNERS, CreaseFlattener
 from core.track import neutral_row
 
 
@@ -148,3 +150,57 @@ def test_the_smiles_cheeks_are_ironed_and_their_fine_texture_stays(portrait):
         assert np.abs(out[lips > 0].astype(int) - img[lips > 0]).max() <= 2  # the lips stay
         if img.ndim == 3 and np.ptp(img.astype(int), axis=-1).max() == 0:
             assert np.ptp(out.astype(int), axis=-1).max() == 0  # gray stays gray
+
+
+def test_the_source_is_flattened_at_rest_from_changes_made_once(smiling, monkeypatch):
+    """The warp moves a source flattened at rest (CreaseFlattener.source): the portrait itself
+    with nothing taken; otherwise the creases and laugh lines lifted as `apply` and `unsquint`
+    lift them (each is linear in its share, so it is made once at full share and scaled),
+    whatever the shares; the portrait is never changed."""
+    _, p = smiling
+    sp = p.at_size(512)
+    f = CreaseFlattener(sp.image, sp.rest_xy, sp.unsmile.ipd)
+    before = sp.image.copy()
+    assert f.source(sp.image, sp.rest_xy, 0.0, 0.0) is sp.image
+    made = []
+    lift = f._lift
+    monkeypatch.setattr(f, "_lift", lambda *a: made.append(1) or lift(*a))
+    for smile, cheek in ((0.6, 0.5), (0.2, 0.1), (0.35, 0.0), (0.0, 0.3)):
+        got = f.source(sp.image, sp.rest_xy, smile, cheek)
+        want = f.apply(f.unsquint(sp.image.copy(), sp.rest_xy, cheek), sp.rest_xy, smile)
+        diff = np.abs(got.astype(int) - want)
+        # the cheeks' iron reads the band left after the lift: at a share under 1 it takes a
+        # little more (measured: 4 levels at most, on ~200 pixels 2 or more)
+        assert diff.max() <= 5 and (diff > 1).sum() < 1000, (smile, cheek, diff.max())
+        assert not np.array_equal(got, sp.image)
+    assert np.array_equal(sp.image, before)
+    assert len(made) == 1 + 3  # the full-share change once; `want`'s three lifts
+    assert f.source(sp.image, sp.rest_xy, 0.0, 0.3) is got  # the same shares: kept
+
+
+def test_a_talking_take_flattens_its_source_once(smiling, speech_wav, monkeypatch):
+    """Frame after frame of a sad mix on the smiling portrait, speech moving the shares: one
+    flattening, not one a frame, and the rendered frames lose the rest smile's creases (the
+    source is warped)."""
+    from core.engine import RenderJob
+
+    eng, p = smiling
+    job = RenderJob(portrait=p, mix=EmotionMix.from_preset("sad"), size=512, fps=25,
+                    audio=load_audio(speech_wav))
+    sp = p.at_size(512)
+    calls = []
+    real = sp.unsmile._lift
+    monkeypatch.setattr(sp.unsmile, "_lift", lambda *a: calls.append(1) or real(*a))
+    for i in range(15, 50):  # speech from 0.5 s
+        shown = eng.render_frame(job, i)
+    assert len(calls) <= 1, len(calls)
+    monkeypatch.setattr(sp.unsmile, "source", lambda image, *a: image)
+    bare = eng.render_frame(job, 39)
+    xy = shown.info["landmarks"]
+    d = float(np.linalg.norm(xy[468] - xy[473]))
+    zone = np.zeros(shown.image.shape[:2], np.uint8)
+    for c in _CHEEKS:
+        cv2.fillPoly(zone, [np.round(xy[c]).astype(np.int32)], 1)
+    g = lambda a, s: cv2.GaussianBlur(a.astype(np.float32).mean(-1), (0, 0), s * d)
+    band = lambda a: (g(a, IRON["fine"]) - g(a, IRON["coarse"]))[zone > 0].std()
+    assert band(shown.image) < 0.9 * band(bare.image), (band(shown.image), band(bare.image))

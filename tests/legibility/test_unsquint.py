@@ -117,6 +117,8 @@ def test_a_laughing_portrait_set_to_sad_renders_without_its_eye_lines(portrait, 
                     size=512, duration=1.0, fps=25)
     shown = eng.render_frame(job, 15)
     monkeypatch.setitem(tuning.EYE_IRON, "share", 0.0)
+    # a portrait prepared again: the first keeps its ironed source (CreaseFlattener.source)
+    job.portrait = eng.prepare(portrait)
     bare = eng.render_frame(job, 15)
     xy = shown.info["landmarks"]
     d = float(ipd(xy))
