@@ -63,6 +63,8 @@ def _fit(a: np.ndarray, n: int) -> np.ndarray:
     return np.concatenate([a, pad.astype(np.float32)])
 
 
+# the eyeballs' centres (the irises), then the mouth's bone points: they ride the head's turn
+_RIDERS = [468, 473, *BONE_POINTS]
 TRACK_BLOCK = 250  # frames of emotion track resolved at a time (10 s at 25 fps)
 
 
@@ -193,14 +195,13 @@ class RigEngine(Engine):
         image = sp.lids.apply(image, deformed, pins)
         image = sp.shading.apply(image, pose.final_aus, deformed)
         # each eyeball rides with the skull (the head's motion at its centre), not with the eye
-        # corners the expression moves; the iris adds gaze
-        eyes = [468, 473]
-        skull = motion.head_displacement(motion.P[eyes], pose.head, eyes)
+        # corners the expression moves; the iris adds gaze. The teeth ride the skull's and the
+        # jaw's bone points: all of them under the head's turn in one call
+        skull_px = motion.to_pixels(
+            motion.head_displacement(motion.P[_RIDERS], pose.head, _RIDERS), sp.scale)
         image = sp.eyes.composite(
             image, deformed, gaze_px=motion.to_pixels(np.asarray(pose.gaze, np.float32), sp.scale),
-            skull_px=motion.to_pixels(skull, sp.scale))
+            skull_px=skull_px[:2])
         chin = None if pose.chin_raise is None else motion.to_pixels(
             np.asarray(pose.chin_raise, np.float32)[None], sp.scale)[0]
-        bones = motion.head_displacement(motion.P[BONE_POINTS], pose.head, BONE_POINTS)
-        return sp.mouth.composite(image, deformed, pose.smile_taken, chin,
-                                  motion.to_pixels(bones, sp.scale))
+        return sp.mouth.composite(image, deformed, pose.smile_taken, chin, skull_px[2:])
