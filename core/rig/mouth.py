@@ -123,6 +123,12 @@ MOUTH_TUNING = {
     # a thin rest opening's made-up interior fades in over this much more lip motion (IPD): no
     # pop from the real teeth's tips to made-up ones when a still face starts to move
     "thin_fade": 0.03,
+    # a portrait open at rest: its lower row counts as teeth where a band past the bite's dark
+    # one is this share of the upper row's level (lip rims reach 0.58-0.69 on deepface's img1,
+    # img24, img25 and img28; the pencil drawing's lower row 1.0); without a lower
+    # row the part under the bite fades out as the jaw drops this far (IPD)
+    "lower_row_level": 0.8,
+    "rest_lower_fade": 0.05,
     # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
     # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
     # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
@@ -383,9 +389,10 @@ class MouthRenderer:
         self._colours = np.stack([self.cavity, self.tongue, self.teeth, self.gum]).astype(
             np.float32)
         self._gap_table = self._gap_tables()
+        self.lower_row = False  # a lower row of teeth shows at rest (_rest_interior)
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
         self.open_at_rest = open_at_rest
-        self.rest_patch = self._rest_interior(image) if open_at_rest else None
+        self.rest_patch = self._rest_interior(image, pal) if open_at_rest else None
         if self.thin_rest:
             # a thin opening's real teeth are only their tips: laid into a bigger opening they
             # left seams against the made-up rest (fangs at a smile's corners, a band of lip
@@ -459,7 +466,7 @@ class MouthRenderer:
             jaw = jaw - chin_px
         return skull, jaw.astype(np.float32)
 
-    def _rest_interior(self, image: np.ndarray):
+    def _rest_interior(self, image: np.ndarray, pal: dict):
         """The real mouth interior of a portrait whose mouth is open at rest: its upper teeth
         (above the bite line, where the bright upper row ends between the inner lips) ride with the
         skull, its lower part with the jaw."""
@@ -494,6 +501,20 @@ class MouthRenderer:
         split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
         upper = clip((split - frac) * 4 + 0.5, 0, 1).astype(np.float32)
         self.bite = split
+        # a lower row of teeth at rest: a band past the bite's dark one nearly as light as the
+        # upper row and nearer the teeth's colour than the lips' (a lip's inner rim is darker,
+        # or pinker: a pale lip can be as light as teeth)
+        start = first + int(after[0]) if len(after) else 16
+        rgb = np.stack([np.bincount(band, image[y0:y1, x0:x1, c][central].astype(np.float64),
+                                    minlength=16) for c in range(3)], 1)
+        rgb = rgb[start:] / np.maximum(count[start:, None], 1)
+        lab = lab_tables.cvt(clip(rgb, 0, 255).astype(np.float32)[None] / 255,
+                             cv2.COLOR_RGB2LAB)[0] if len(rgb) else rgb
+        nearer = (np.linalg.norm(lab - _lab(pal["teeth"]), axis=1)
+                  < np.linalg.norm(lab - _lab(pal["lips"]), axis=1))
+        light = prof[start:] >= MOUTH_TUNING["lower_row_level"] * prof.max()
+        dark_end = np.cumsum(prof[start:] > (prof.max() + prof.min()) / 2) > 0  # past the gap
+        self.lower_row = bool((light & nearer & dark_end & (count[start:] > 0)).any())
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
         # soft edges: the rows move apart with the jaw, and a hard-edged lower part (its lip
         # rim included) read as a pasted block in an open mouth
@@ -647,12 +668,26 @@ class MouthRenderer:
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
                     jaw: np.ndarray) -> np.ndarray:
         """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
-        its lower part with the jaw (px beyond the skull), so an opening jaw parts the rows."""
+        its lower part with the jaw (px beyond the skull), so an opening jaw parts the rows; a
+        lower part without a row of teeth fades out as the jaw drops."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
         # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
         corner = _apply(skull, np.array([rx, ry], np.float32))
-        for mask, extra in ((masks[1], jaw), (masks[0], np.zeros(2, np.float32))):
+        lower = masks[1]
+        if not self.lower_row:
+            # no lower teeth at rest: the part under the bite is the dark gap and the lower
+            # lip's inner rim, which a dropped jaw carried into the cavity as a second lip
+            # under a floating sliver of the upper teeth' tips (fear on a toothy smile, by
+            # eye); it fades as the jaw drops and the made-up lower teeth show instead
+            drop = float(np.hypot(jaw[0], jaw[1])) / (MOUTH_TUNING["rest_lower_fade"] * self.ipd)
+            if drop >= 1.0:
+                lower = None
+            elif drop > 0.0:
+                lower = lower * np.float32(1.0 - drop * drop * (3.0 - 2.0 * drop))
+        for mask, extra in ((lower, jaw), (masks[0], np.zeros(2, np.float32))):
+            if mask is None:
+                continue
             m = skull.copy()
             m[:, 2] = corner + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)

@@ -257,3 +257,50 @@ def test_a_thin_dark_opening_makes_up_teeth_lighter_than_the_skin(portrait, monk
     skin = np.median(img[np.round(xy[region("cheek_R")][:, 1]).astype(int),
                          np.round(xy[region("cheek_R")][:, 0]).astype(int)], 0)
     assert _lab(mouth.teeth)[0] > _lab(skin.astype(np.float32))[0]
+
+
+def _below_the_bite(portrait, lower):
+    """The sample portrait's rest opening repainted under its upper row: from 0.6 of the way
+    down the dark gap between the rows, from 0.75 `lower` ("rim": the lower lip's inner rim,
+    its own colour; "teeth": a lower row as light as the upper one); its rest landmarks."""
+    face = detect_face(portrait)
+    xy = face.xy.astype(np.float32)
+    up, lo = xy[region("lips_upper_inner")], xy[region("lips_lower_inner")]
+    up, lo = up[np.argsort(up[:, 0])], lo[np.argsort(lo[:, 0])]
+    image = portrait.copy()
+    lip = portrait[tuple(np.round(xy[[17, 84, 314], ::-1]).astype(int).T)].mean(0)
+    teeth = portrait[int(round(xy[13, 1])) + 3, int(round(xy[13, 0]))].astype(np.float64)
+    colour = {"rim": lip, "teeth": teeth}[lower]
+    for x in range(int(np.ceil(max(up[0, 0], lo[0, 0]))), int(min(up[-1, 0], lo[-1, 0]))):
+        y0, y1 = np.interp(x, up[:, 0], up[:, 1]), np.interp(x, lo[:, 0], lo[:, 1])
+        for y in range(int(np.ceil(y0)), int(y1) + 1):
+            f = (y - y0) / max(y1 - y0, 1e-3)
+            if f >= 0.6:
+                image[y, x] = (40, 26, 26) if f < 0.75 else colour
+    return image, xy, FaceFrame.from_landmarks(face.landmarks), colour
+
+
+@pytest.mark.parametrize("lower", ["rim", "teeth"])
+def test_a_dropped_jaw_leaves_the_rest_lip_rim_behind_and_keeps_a_rest_lower_row(portrait,
+                                                                                  lower):
+    # a toothy smile whose opening shows, under its upper row, a dark gap and the lower lip's
+    # inner rim (deepface's img1): the jaw carried the rim down into the cavity, a second lip
+    # under a sliver of the upper row's tips (fear, by eye); a real lower row rides the jaw
+    image, rest, frame, colour = _below_the_bite(portrait, lower)
+    mr = MouthRenderer(image, rest, frame)
+    assert mr.rest_patch is not None and 0.55 < mr.bite < 0.8
+    assert mr.lower_row == (lower == "teeth")
+    drop = 0.15 * mr.ipd
+    moved = _opened(rest, mr.ipd, down=0.15)
+    moved[JAW, 1] += drop
+    out = mr.composite(image.copy(), moved)
+    # where the rest's lower band lands with the jaw, its middle columns
+    y_lo = float(rest[14, 1])
+    y_band = y_lo - 0.12 * (y_lo - float(rest[13, 1])) + drop
+    cx, w = int(round(float(rest[[78, 308], 0].mean()))), int(0.1 * mr.ipd)
+    shown = out[int(y_band) - 1:int(y_band) + 2, cx - w:cx + w].reshape(-1, 3).mean(0)
+    off = float(np.abs(shown - colour).sum())  # summed over R, G and B
+    if lower == "rim":  # the made-up lower row, not the rim (the rim carried down: 5.4)
+        assert off > 50, (shown, colour)
+    else:
+        assert off < 25, (shown, colour)  # the rest's own lower row, moved with the jaw
