@@ -69,6 +69,8 @@ class WindowFiles:
             self.playback.player.load(track.samples, track.sample_rate)
             self.audio_strip.set_audio(track.samples, track.sample_rate, track.duration)
             self._status("audio", audio.name)
+            for text in track.notes:  # a WAV cut short: the take is what the file holds
+                self._status_message(f"Note: {text}")
             if Path(audio.path).resolve() != SAMPLE_VOICE.resolve():
                 self.settings.add_recent("audio", audio.path)
             if audio.path != self.project.audio_path:

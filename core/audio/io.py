@@ -7,7 +7,7 @@ AudioError sentence that names the file.
 from __future__ import annotations
 
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from math import gcd
 from pathlib import Path
 
@@ -22,6 +22,7 @@ SAMPLE_RATE = 16000
 # Extensions libsndfile reads well; others go straight to ffmpeg.
 SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".au"}
 FFMPEG_TIMEOUT_S = 600
+HEADER_BYTES = 4096  # a file this small may hold a header alone
 READ_BLOCK = 1 << 18  # frames per libsndfile read: a 10-min stereo file never sits in memory twice
 
 
@@ -37,6 +38,8 @@ class AudioTrack:
     sample_rate: int
     path: str | None = None
     offset: float = 0.0
+    # what the file's reading showed that a user should hear of (a WAV cut short)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def duration(self) -> float:
@@ -47,7 +50,7 @@ class AudioTrack:
         a = int(round(min(max(start_s, 0.0), self.duration) * self.sample_rate))
         b = int(round(min(max(end_s, 0.0), self.duration) * self.sample_rate))
         return AudioTrack(self.samples[a:max(a, b)].copy(), self.sample_rate, self.path,
-                          self.offset + a / self.sample_rate)
+                          self.offset + a / self.sample_rate, list(self.notes))
 
 
 def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
@@ -62,14 +65,60 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
     if p.stat().st_size == 0:
         raise AudioError(f"{name} is empty (0 bytes), so it has no audio to use.")
     data, sr = _read_soundfile(p, max_seconds) if p.suffix.lower() in SOUNDFILE_EXTS else (None, 0)
-    if data is None:
+    # no samples from a file with more than a header: a WAV whose writer could not go back to
+    # fill in its data size (0) reads as empty in libsndfile; ffmpeg reads on to the end
+    if data is None or (len(data) == 0 and p.stat().st_size > HEADER_BYTES):
         data, sr = _read_ffmpeg(p, max_seconds)
     data = _mono(data)
     if len(data) == 0:
         raise AudioError(f"{name} contains no audio samples (zero length).")
     _check_length(name, len(data) / sr, max_seconds)
+    notes = _cut_short(p, len(data) / sr)
     data = resample(data, sr, sample_rate)
-    return AudioTrack(_sanitise(data), int(sample_rate), str(p))
+    return AudioTrack(_sanitise(data), int(sample_rate), str(p), notes=notes)
+
+
+def _cut_short(p: Path, seconds: float) -> list[str]:
+    """A note when `p` is a WAV whose header announces more audio than the file holds (a copy
+    or a download cut off): libsndfile reads what is there without a word, and the take came
+    out a fraction of the speech with a success message."""
+    announced = wav_announced_seconds(p)
+    if announced is None or announced <= seconds + max(0.05, 0.01 * announced):
+        return []
+    return [f"{p.name} looks cut short: its header announces {_fmt(announced)} of audio, the "
+            f"file holds {seconds:.2f} s; the take uses what is there"]
+
+
+def wav_announced_seconds(p: Path) -> float | None:
+    """Seconds of audio a RIFF/WAVE file's header announces (its data chunk's size over the
+    format's bytes a second), or None: not a WAV, or a size left open by a streaming writer (0
+    or 0xFFFFFFFF)."""
+    import struct
+    try:
+        with open(p, "rb") as f:
+            head = f.read(12)
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] not in (b"WAVE",):
+                return None
+            rate = None
+            while True:
+                chunk = f.read(8)
+                if len(chunk) < 8:
+                    return None
+                cid, size = chunk[:4], struct.unpack("<I", chunk[4:])[0]
+                if cid == b"fmt ":
+                    fmt = f.read(min(size, 16))
+                    if len(fmt) < 12:
+                        return None
+                    rate = struct.unpack("<I", fmt[8:12])[0]  # average bytes a second
+                    f.seek(size - len(fmt) + (size & 1), 1)
+                elif cid == b"data":
+                    if not rate or size in (0, 0xFFFFFFFF):
+                        return None
+                    return size / rate
+                else:
+                    f.seek(size + (size & 1), 1)
+    except OSError:
+        return None
 
 
 def _read_soundfile(p: Path, max_seconds: float) -> tuple[np.ndarray | None, int]:

@@ -291,13 +291,15 @@ def _identity(path) -> tuple | None:
 
 
 def take_notes(job) -> list[str]:
-    """What the take will be that the flags did not say: a --duration past the audio's end
-    renders up to the end (the summary's seconds are right; this says why they are fewer)."""
+    """What the take will be that the flags did not say: an audio file cut short (its header
+    announces more than it holds), a --duration past the audio's end renders up to the end
+    (the summary's seconds are right; this says why they are fewer)."""
+    notes = list(getattr(job.audio, "notes", None) or [])
     total = job.audio_duration()
     if total is None or job.duration is None or job.start + job.duration <= total + 1e-6:
-        return []
-    return [f"--duration {job.duration:g} s runs past the end of the audio: rendering the "
-            f"{total - job.start:.2f} s there are"]
+        return notes
+    return notes + [f"--duration {job.duration:g} s runs past the end of the audio: rendering "
+                    f"the {total - job.start:.2f} s there are"]
 
 
 def run(args, progress=None) -> int:

@@ -106,3 +106,16 @@ def test_a_face_small_in_the_video_is_said_on_load(window, qtbot, far_face_path)
     window.use_samples()  # a portrait that fills its picture: the note goes
     qtbot.waitUntil(lambda: window.session.portrait.path is None, timeout=20000)
     assert notes.text() == "" and not notes.isVisible()
+
+
+def test_a_voice_cut_short_is_used_and_said(window, qtbot, errors, tmp_path):
+    good = make_speech(tmp_path / "hello.wav", "Hello there, how are you today.", rate=220)
+    cut = tmp_path / "cut.wav"
+    data = good.read_bytes()
+    cut.write_bytes(data[:len(data) // 2])
+    window.open_audio(str(cut))
+    qtbot.waitUntil(lambda: window.session.audio is not None
+                    and window.session.audio.path == str(cut), timeout=20000)
+    _wait_idle(window, qtbot)
+    assert not errors
+    assert "cut.wav looks cut short" in window.statusBar().currentMessage()

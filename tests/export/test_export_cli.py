@@ -339,3 +339,16 @@ def test_frame_face_renders_a_far_face_large(tmp_path, far_face_path, speech_wav
     # (the whole picture's face, 15 px between the pupils, is too small for Face Mesh to find)
     assert probe(outs["face"])["size"] == (512, 512)
     assert float(ipd(detect_face(decoded_frames(outs["face"])[0]).landmarks)) > 80
+
+
+def test_an_audio_file_cut_short_is_said(tmp_path, portrait_path, speech_wav, capsys, stripes):
+    """A WAV cut off mid-download rendered a fraction of the speech with a plain success."""
+    cut = tmp_path / "cut.wav"
+    data = Path(speech_wav).read_bytes()
+    cut.write_bytes(data[:len(data) // 3])
+    out = tmp_path / "a.mp4"
+    assert run_cli(_render("--portrait", portrait_path, "--audio", cut, "--engine", stripes,
+                           "--size", 64, "--out", out)) == 0
+    err = capsys.readouterr().err
+    assert "note: cut.wav looks cut short: its header announces" in err
+    assert out.exists()

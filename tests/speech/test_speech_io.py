@@ -125,3 +125,58 @@ def test_too_long_compressed_file_is_refused_without_full_decode(speech_wav, tmp
                     "-c:a", "aac", str(m4a)], check=True)
     with pytest.raises(AudioError, match=r"speech\.m4a is .* long; the limit is 1\.0 s"):
         load_audio(m4a, max_seconds=1.0)
+
+
+def _cut(src, dst, keep: float) -> None:
+    """A copy of WAV `src` cut off after `keep` of its bytes (a download stopped short): its
+    header still announces the whole file."""
+    data = src.read_bytes()
+    dst.write_bytes(data[:int(len(data) * keep)])
+
+
+def test_a_wav_cut_short_says_so_and_keeps_what_is_there(speech_wav, tmp_path):
+    from core.audio.io import wav_announced_seconds
+
+    whole = load_audio(speech_wav)
+    assert whole.notes == []  # an intact file: nothing to say
+    assert abs(wav_announced_seconds(speech_wav) - whole.duration) < 0.01
+    cut = tmp_path / "cut.wav"
+    _cut(speech_wav, cut, 0.25)
+    track = load_audio(cut)
+    assert 0.2 * whole.duration < track.duration < 0.3 * whole.duration
+    assert len(track.notes) == 1, track.notes
+    note = track.notes[0]
+    assert "cut.wav looks cut short" in note and f"{whole.duration:.1f} s" in note
+    assert f"{track.duration:.2f} s" in note
+    assert track.slice(0.0, 0.5).notes == track.notes  # a slice of it is still that file's
+
+
+def test_a_wav_header_left_open_by_a_streaming_writer_is_no_note(speech_wav, tmp_path):
+    # a writer that cannot seek back leaves the data size 0 or 0xFFFFFFFF: not a cut file
+    import struct
+
+    data = bytearray(speech_wav.read_bytes())
+    at = data.index(b"data") + 4
+    for size in (0, 0xFFFFFFFF):
+        data[at:at + 4] = struct.pack("<I", size)
+        p = tmp_path / f"open{size}.wav"
+        p.write_bytes(bytes(data))
+        from core.audio.io import wav_announced_seconds
+        assert wav_announced_seconds(p) is None
+        track = load_audio(p)  # size 0: libsndfile reads nothing, ffmpeg reads it all
+        assert track.notes == [] and abs(track.duration - load_audio(speech_wav).duration) < 0.05
+
+
+def test_chunks_before_the_data_are_skipped(tmp_path):
+    # a LIST chunk (an editor's tags) between fmt and data: the announced length still found
+    from core.audio.io import wav_announced_seconds
+
+    p = tmp_path / "tagged.wav"
+    t = np.arange(8000) / 16000
+    sf.write(p, 0.3 * np.sin(2 * np.pi * 220 * t), 16000, subtype="PCM_16")
+    raw = p.read_bytes()
+    at = raw.index(b"data")
+    tag = b"LIST" + (5).to_bytes(4, "little") + b"INFOx" + b"\0"  # odd size: one pad byte
+    p.write_bytes(raw[:at] + tag + raw[at:])
+    assert abs(wav_announced_seconds(p) - 0.5) < 1e-6
+    assert wav_announced_seconds(tmp_path / "none.wav") is None
