@@ -495,7 +495,15 @@ class MouthRenderer:
         # bright one (a smile showing only its upper row is bright to the bottom: all upper).
         # The darkest row alone can be the shadow under the upper lip, and then the upper teeth
         # went down with the jaw
-        bright = prof > (prof.max() + prof.min()) / 2
+        mid = (prof.max() + prof.min()) / 2
+        if not (prof[:8] > mid).any():
+            # nothing in the opening's upper half is light: a laugh whose lower row, lit, is
+            # far lighter than its upper row in the upper lip's shadow (bands 77-87 against
+            # 184 on face_recognition's obama2.jpg) read as all upper, and the tongue and the
+            # lower row stayed up with the skull as the jaw dropped; the upper row is then
+            # measured against the upper half's own light
+            mid = (prof[:8].max() + prof.min()) / 2
+        bright = prof > mid
         first = int(np.argmax(bright))
         after = np.flatnonzero(~bright[first:])
         split = (first + int(after[0]) + 0.5) / 16 if len(after) else 1.0
@@ -513,13 +521,22 @@ class MouthRenderer:
         nearer = (np.linalg.norm(lab - _lab(pal["teeth"]), axis=1)
                   < np.linalg.norm(lab - _lab(pal["lips"]), axis=1))
         light = prof[start:] >= MOUTH_TUNING["lower_row_level"] * prof.max()
-        dark_end = np.cumsum(prof[start:] > (prof.max() + prof.min()) / 2) > 0  # past the gap
-        self.lower_row = bool((light & nearer & dark_end & (count[start:] > 0)).any())
+        dark_end = np.cumsum(prof[start:] > mid) > 0  # past the gap
+        row = light & nearer & dark_end & (count[start:] > 0)
+        self.lower_row = bool(row.any())
+        below = 1 - upper
+        if self.lower_row:
+            # the lower part fades in across the dark gap between the rows, from the bite to
+            # the gap's darkest band: carried down whole, the gap's near-black top edge lay
+            # across the made-up cavity as a straight line (a laugh's dropped jaw, obama2.jpg)
+            top = start + int(np.argmax(row))
+            deep = (start + int(np.argmin(prof[start:top])) + 1) / 16 if top > start else split
+            below = clip((frac - split) / max(deep - split, 1 / 16), 0, 1).astype(np.float32)
         patch = image[y0:y1, x0:x1, :3].astype(np.float32)
         # soft edges: the rows move apart with the jaw, and a hard-edged lower part (its lip
         # rim included) read as a pasted block in an open mouth
         soft = max(MOUTH_TUNING["feather"] * self.ipd, 0.5)
-        lower = cv2.GaussianBlur((mask * (1 - upper)).astype(np.float32), (0, 0), soft)
+        lower = cv2.GaussianBlur((mask * below).astype(np.float32), (0, 0), soft)
         return (x0, y0), patch, (mask * upper, lower * mask)
 
     def _area(self, xy: np.ndarray) -> float:
@@ -810,6 +827,8 @@ class MouthRenderer:
         rel = (v - edge_lo) / _k(t["lower_crown_height"] * ipd)
         top = rel - notch_lo  # notch_lo in lower crown heights
         m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
+        if self.lower_row and self.rest_patch is not None:
+            m *= _ZERO  # the portrait's own lower row rides the jaw (`_real_teeth`) instead
         weights[:2] *= _ONE - m
         np.multiply(m, corner, out=teeth)
         teeth *= lower_gap
