@@ -129,6 +129,10 @@ MOUTH_TUNING = {
     # row the part under the bite fades out as the jaw drops this far (IPD)
     "lower_row_level": 0.8,
     "rest_lower_fade": 0.05,
+    # ... unless that part is at least this share of the opening's height: then it is the open
+    # mouth's inside, a tongue, and rides the jaw whole (a wide-open mouth of DECA's examples,
+    # bite 0.22: faded, its tongue gave way to a row of made-up teeth)
+    "rest_interior": 0.5,
     # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
     # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
     # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
@@ -390,6 +394,7 @@ class MouthRenderer:
             np.float32)
         self._gap_table = self._gap_tables()
         self.lower_row = False  # a lower row of teeth shows at rest (_rest_interior)
+        self.lower_kept = False  # the rest's part under the bite rides the jaw whole
         self.bite = None  # rest bite line: v (mouth frame at rest) of the upper incisal edge
         self.open_at_rest = open_at_rest
         self.rest_patch = self._rest_interior(image, pal) if open_at_rest else None
@@ -524,6 +529,9 @@ class MouthRenderer:
         dark_end = np.cumsum(prof[start:] > mid) > 0  # past the gap
         row = light & nearer & dark_end & (count[start:] > 0)
         self.lower_row = bool(row.any())
+        # a tall part under the bite is the open mouth's inside (a tongue), which rides the jaw
+        # whole; a short one is the gap and the lower lip's rim (`_real_teeth`)
+        self.lower_kept = self.lower_row or 1.0 - split >= MOUTH_TUNING["rest_interior"]
         below = 1 - upper
         if self.lower_row:
             # the lower part fades in across the dark gap between the rows, from the bite to
@@ -692,9 +700,9 @@ class MouthRenderer:
         # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
         corner = _apply(skull, np.array([rx, ry], np.float32))
         lower = masks[1]
-        if not self.lower_row:
-            # no lower teeth at rest: the part under the bite is the dark gap and the lower
-            # lip's inner rim, which a dropped jaw carried into the cavity as a second lip
+        if not self.lower_kept:
+            # no lower teeth at rest and a short part under the bite: the dark gap and the
+            # lower lip's inner rim, which a dropped jaw carried into the cavity as a second lip
             # under a floating sliver of the upper teeth' tips (fear on a toothy smile, by
             # eye); it fades as the jaw drops and the made-up lower teeth show instead
             drop = float(np.hypot(jaw[0], jaw[1])) / (MOUTH_TUNING["rest_lower_fade"] * self.ipd)

@@ -261,16 +261,19 @@ def test_a_thin_dark_opening_makes_up_teeth_lighter_than_the_skin(portrait, monk
 
 def _below_the_bite(portrait, lower):
     """The sample portrait's rest opening made taller under its upper row (the lower lip's
-    inner edge 0.16 IPD lower) and the new part painted: the dark gap between the rows, then from
-    0.35 of the way down `lower` ("rim": the lower lip's inner rim, its own colour; "teeth": a
-    lower row the upper row's colour); its rest landmarks (the lower lip moved)."""
+    inner edge lower) and the new part painted: the dark gap between the rows, then `lower`
+    ("rim": 0.05 IPD of the lower lip's inner rim, its own colour, under a part as short as
+    deepface's img1's; "teeth": a 0.1 IPD lower row the upper row's colour; "tongue": a mouth
+    open wide, 0.25 IPD of tongue, the lips' colour darker) -> (image, its rest landmarks (the
+    lower lip moved), frame, the colour, the painted band's height in IPD)."""
     face = detect_face(portrait)
     xy = face.xy.astype(np.float32)
     frame = FaceFrame.from_landmarks(face.landmarks)
     inner = region("lips_lower_inner")[1:-1]
     taller = xy.copy()
-    taller[inner, 1] += 0.16 * frame.ipd
-    taller[region("lips_lower_outer")[1:-1], 1] += 0.16 * frame.ipd
+    reach, gap = {"rim": (0.1, 0.45), "teeth": (0.16, 0.35), "tongue": (0.3, 0.15)}[lower]
+    taller[inner, 1] += reach * frame.ipd
+    taller[region("lips_lower_outer")[1:-1], 1] += reach * frame.ipd
     old, new = xy[inner], taller[inner]
     old, new = old[np.argsort(old[:, 0])], new[np.argsort(new[:, 0])]
     image = portrait.copy()
@@ -278,23 +281,23 @@ def _below_the_bite(portrait, lower):
     cy, cx = np.round((xy[13] + xy[14])[::-1] / 2).astype(int)[-2:]
     w = int(0.1 * frame.ipd)
     teeth = np.median(portrait[cy - 1:cy + 2, cx - w:cx + w].reshape(-1, 3), 0)  # the upper row
-    colour = {"rim": lip, "teeth": teeth}[lower]
+    colour = {"rim": lip, "teeth": teeth, "tongue": lip * 0.8}[lower]
     for x in range(int(np.ceil(old[0, 0])), int(old[-1, 0]) + 1):
         y0, y1 = np.interp(x, old[:, 0], old[:, 1]), np.interp(x, new[:, 0], new[:, 1])
         for y in range(int(np.floor(y0)), int(y1) + 1):
             f = (y - y0) / max(y1 - y0, 1e-3)
-            image[y, x] = (40, 26, 26) if f < 0.35 else colour
-    return image, taller, frame, colour
+            image[y, x] = (40, 26, 26) if f < gap else colour
+    return image, taller, frame, colour, reach * (1 - gap)
 
 
-def _lower_band_dropped(mr, image, rest):
+def _lower_band_dropped(mr, image, rest, band):
     """The mean colour, over the mouth's middle columns, where the middle of the rest's lower
-    band lands when the jaw and the lower lip drop 0.15 IPD."""
+    band (`band` IPD tall, on the lower lip) lands when the jaw and the lower lip drop 0.15 IPD."""
     drop = 0.15 * mr.ipd
     moved = _opened(rest, mr.ipd, down=0.15)
     moved[JAW, 1] += drop
     out = mr.composite(image.copy(), moved)
-    y_band = float(rest[14, 1]) - 0.05 * mr.ipd + drop
+    y_band = float(rest[14, 1]) - band / 2 * mr.ipd + drop
     cx, w = int(round(float(rest[[78, 308], 0].mean()))), int(0.1 * mr.ipd)
     return out[int(y_band) - 1:int(y_band) + 2, cx - w:cx + w].reshape(-1, 3).mean(0)
 
@@ -305,13 +308,13 @@ def test_a_dropped_jaw_leaves_the_rest_lip_rim_behind_and_keeps_a_rest_lower_row
     # a toothy smile whose opening shows, under its upper row, a dark gap and the lower lip's
     # inner rim (deepface's img1): the jaw carried the rim down into the cavity, a second lip
     # under a sliver of the upper row's tips (fear, by eye); a real lower row rides the jaw
-    image, rest, frame, colour = _below_the_bite(portrait, lower)
+    image, rest, frame, colour, band = _below_the_bite(portrait, lower)
     mr = MouthRenderer(image, rest, frame)
     assert mr.rest_patch is not None and 0.4 < mr.bite < 0.8, mr.bite
-    assert mr.lower_row == (lower == "teeth")
-    shown = _lower_band_dropped(mr, image, rest)
+    assert mr.lower_row == mr.lower_kept == (lower == "teeth")
+    shown = _lower_band_dropped(mr, image, rest, band)
     off = float(np.abs(shown - colour).sum())  # summed over R, G and B
-    if lower == "rim":  # the made-up lower row, not the rim (142; the rim carried down: 2)
+    if lower == "rim":  # the made-up lower row, not the rim (78; the rim carried down: 3)
         assert off > 50, (shown, colour)
     else:
         assert off < 25, (shown, colour)  # the rest's own lower row, moved with the jaw (2)
@@ -321,7 +324,7 @@ def test_a_laugh_whose_upper_row_is_in_shadow_parts_its_rows(portrait):
     # a laugh's lower row, lit, far lighter than its upper row in the upper lip's shadow
     # (face_recognition's obama2.jpg): the whole opening read as upper teeth, and the lower row
     # stayed up with the skull as the jaw dropped
-    image, rest, frame, colour = _below_the_bite(portrait, "teeth")
+    image, rest, frame, colour, band = _below_the_bite(portrait, "teeth")
     face = detect_face(portrait).xy.astype(np.float32)
     up, lo = face[region("lips_upper_inner")], face[region("lips_lower_inner")]
     up, lo = up[np.argsort(up[:, 0])], lo[np.argsort(lo[:, 0])]
@@ -331,5 +334,17 @@ def test_a_laugh_whose_upper_row_is_in_shadow_parts_its_rows(portrait):
         image[rows, x] = (image[rows, x] * 0.4).astype(np.uint8)  # the upper row in shadow
     mr = MouthRenderer(image, rest, frame)
     assert mr.bite < 0.7 and mr.lower_row, (mr.bite, mr.lower_row)
-    shown = _lower_band_dropped(mr, image, rest)
+    shown = _lower_band_dropped(mr, image, rest, band)
     assert float(np.abs(shown - colour).sum()) < 25, (shown, colour)  # the row rode the jaw
+
+
+
+def test_a_wide_open_mouths_inside_rides_the_jaw_whole(portrait):
+    # a mouth open wide at rest (a tongue under a short upper row: the bite at 0.22 on one of
+    # DECA's examples): its part under the bite is the mouth's inside, not a lip's rim, and
+    # faded with the jaw, its tongue gave way to a row of made-up teeth
+    image, rest, frame, colour, band = _below_the_bite(portrait, "tongue")
+    mr = MouthRenderer(image, rest, frame)
+    assert mr.bite < 0.5 and not mr.lower_row and mr.lower_kept, (mr.bite, mr.lower_row)
+    shown = _lower_band_dropped(mr, image, rest, band)
+    assert float(np.abs(shown - colour).sum()) < 25, (shown, colour)  # rode the jaw (1; faded 203)
