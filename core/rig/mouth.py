@@ -835,8 +835,11 @@ class MouthRenderer:
         rel = (v - edge_lo) / _k(t["lower_crown_height"] * ipd)
         top = rel - notch_lo  # notch_lo in lower crown heights
         m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
-        if self.lower_row and self.rest_patch is not None:
-            m *= _ZERO  # the portrait's own lower row rides the jaw (`_real_teeth`) instead
+        if self.lower_kept and self.rest_patch is not None:
+            # the portrait's own lower part rides the jaw (`_real_teeth`) instead: its lower
+            # row, or a wide-open mouth's tongue (a made-up row beside it showed as white
+            # crescents at corners stretched past it, fear on GFPGAN's Justin_Timberlake_crop)
+            m *= _ZERO
         weights[:2] *= _ONE - m
         np.multiply(m, corner, out=teeth)
         teeth *= lower_gap

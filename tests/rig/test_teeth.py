@@ -348,3 +348,21 @@ def test_a_wide_open_mouths_inside_rides_the_jaw_whole(portrait):
     assert mr.bite < 0.5 and not mr.lower_row and mr.lower_kept, (mr.bite, mr.lower_row)
     shown = _lower_band_dropped(mr, image, rest, band)
     assert float(np.abs(shown - colour).sum()) < 25, (shown, colour)  # rode the jaw (1; faded 203)
+
+
+def test_no_made_up_lower_row_beside_a_lower_part_that_rides_the_jaw(portrait):
+    # a kept part under the bite is the mouth's own lower row or tongue: a made-up row drawn
+    # under it showed where the lips stretched past it, white crescents at the corners (fear
+    # on GFPGAN's Justin_Timberlake_crop.png). With the rest's lower part taken out of the
+    # way, what it would have covered shows no made-up row (72 light pixels against 554)
+    image, rest, frame, colour, band = _below_the_bite(portrait, "tongue")
+    mr = MouthRenderer(image, rest, frame)
+    assert mr.lower_kept
+    origin, patch, (upper, lower) = mr.rest_patch
+    mr.rest_patch = (origin, patch, (upper, lower * 0))
+    moved = _opened(rest, mr.ipd, down=0.15)
+    moved[JAW, 1] += 0.15 * mr.ipd
+    grey = cv2.cvtColor(mr.composite(image.copy(), moved), cv2.COLOR_RGB2GRAY)
+    cx, w = int(rest[[78, 308], 0].mean()), int(0.3 * mr.ipd)
+    box = grey[int(rest[14, 1] - 0.2 * mr.ipd):int(moved[14, 1]) + 2, cx - w:cx + w]
+    assert int((box > 180).sum()) < 200, int((box > 180).sum())
