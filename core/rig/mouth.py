@@ -124,9 +124,10 @@ MOUTH_TUNING = {
     # pop from the real teeth's tips to made-up ones when a still face starts to move
     "thin_fade": 0.03,
     # a portrait open at rest: its lower row counts as teeth where a band past the bite's dark
-    # one is this share of the upper row's level (lip rims reach 0.58-0.69 on deepface's img1,
-    # img24, img25 and img28; the pencil drawing's lower row 1.0); without a lower
-    # row the part under the bite fades out as the jaw drops this far (IPD)
+    # one is this share of the upper row's level and nearer the teeth's colour than the lips'
+    # (lip rims reach 0.58-0.69 on deepface's img1, img24, img25 and img28; the pencil
+    # drawing's hatching past its gap 1.0, but nearer its lips' grey); without a lower row the
+    # part under the bite fades out as the jaw drops this far (IPD)
     "lower_row_level": 0.8,
     "rest_lower_fade": 0.05,
     # ... unless that part is at least this share of the opening's height: then it is the open
@@ -703,7 +704,7 @@ class MouthRenderer:
         if not self.lower_kept:
             # no lower teeth at rest and a short part under the bite: the dark gap and the
             # lower lip's inner rim, which a dropped jaw carried into the cavity as a second lip
-            # under a floating sliver of the upper teeth' tips (fear on a toothy smile, by
+            # under a floating sliver of the upper teeth's tips (fear on a toothy smile, by
             # eye); it fades as the jaw drops and the made-up lower teeth show instead
             drop = float(np.hypot(jaw[0], jaw[1])) / (MOUTH_TUNING["rest_lower_fade"] * self.ipd)
             if drop >= 1.0:
