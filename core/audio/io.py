@@ -6,6 +6,7 @@ AudioError sentence that names the file.
 """
 from __future__ import annotations
 
+import struct
 import subprocess
 from dataclasses import dataclass, field
 from math import gcd
@@ -62,12 +63,13 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
         raise AudioError(f"The audio file {p} does not exist.")
     if p.is_dir():
         raise AudioError(f"{name} is a folder, not an audio file.")
-    if p.stat().st_size == 0:
+    size = p.stat().st_size
+    if size == 0:
         raise AudioError(f"{name} is empty (0 bytes), so it has no audio to use.")
     data, sr = _read_soundfile(p, max_seconds) if p.suffix.lower() in SOUNDFILE_EXTS else (None, 0)
     # no samples from a file with more than a header: a WAV whose writer could not go back to
     # fill in its data size (0) reads as empty in libsndfile; ffmpeg reads on to the end
-    if data is None or (len(data) == 0 and p.stat().st_size > HEADER_BYTES):
+    if data is None or (len(data) == 0 and size > HEADER_BYTES):
         data, sr = _read_ffmpeg(p, max_seconds)
     data = _mono(data)
     if len(data) == 0:
@@ -93,11 +95,10 @@ def wav_announced_seconds(p: Path) -> float | None:
     """Seconds of audio a RIFF/WAVE file's header announces (its data chunk's size over the
     format's bytes a second), or None: not a WAV, or a size left open by a streaming writer (0
     or 0xFFFFFFFF)."""
-    import struct
     try:
         with open(p, "rb") as f:
             head = f.read(12)
-            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] not in (b"WAVE",):
+            if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
                 return None
             rate = None
             while True:

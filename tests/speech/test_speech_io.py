@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core.audio.io import AudioTrack, load_audio
+from core.audio.io import AudioTrack, load_audio, wav_announced_seconds
 from core.errors import AudioError
 from tests.conftest import make_speech
 
@@ -135,8 +135,6 @@ def _cut(src, dst, keep: float) -> None:
 
 
 def test_a_wav_cut_short_says_so_and_keeps_what_is_there(speech_wav, tmp_path):
-    from core.audio.io import wav_announced_seconds
-
     whole = load_audio(speech_wav)
     assert whole.notes == []  # an intact file: nothing to say
     assert abs(wav_announced_seconds(speech_wav) - whole.duration) < 0.01
@@ -153,15 +151,12 @@ def test_a_wav_cut_short_says_so_and_keeps_what_is_there(speech_wav, tmp_path):
 
 def test_a_wav_header_left_open_by_a_streaming_writer_is_no_note(speech_wav, tmp_path):
     # a writer that cannot seek back leaves the data size 0 or 0xFFFFFFFF: not a cut file
-    import struct
-
     data = bytearray(speech_wav.read_bytes())
     at = data.index(b"data") + 4
     for size in (0, 0xFFFFFFFF):
-        data[at:at + 4] = struct.pack("<I", size)
+        data[at:at + 4] = size.to_bytes(4, "little")
         p = tmp_path / f"open{size}.wav"
         p.write_bytes(bytes(data))
-        from core.audio.io import wav_announced_seconds
         assert wav_announced_seconds(p) is None
         track = load_audio(p)  # size 0: libsndfile reads nothing, ffmpeg reads it all
         assert track.notes == [] and abs(track.duration - load_audio(speech_wav).duration) < 0.05
@@ -169,8 +164,6 @@ def test_a_wav_header_left_open_by_a_streaming_writer_is_no_note(speech_wav, tmp
 
 def test_chunks_before_the_data_are_skipped(tmp_path):
     # a LIST chunk (an editor's tags) between fmt and data: the announced length still found
-    from core.audio.io import wav_announced_seconds
-
     p = tmp_path / "tagged.wav"
     t = np.arange(8000) / 16000
     sf.write(p, 0.3 * np.sin(2 * np.pi * 220 * t), 16000, subtype="PCM_16")
