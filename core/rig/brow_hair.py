@@ -9,8 +9,12 @@ the band between its points, under a forehead of skin), and on a raised frame it
 over the warped picture, each column moved as the brow's points around it moved, after the lid
 reveal (core/rig/lid_reveal.py) has painted the stretched strip under it with skin. Light
 brows, a face without brows and one brow only get no layer; over eyeglass frames, only what lies
-above the top rims is hair. BROW_HAIR in core/rig/tuning.py
-holds the numbers.
+above the top rims is hair. Over glasses, brows with no such layer (light ones) move as blocks:
+the rim holds the brow's lower points, so a raise stretched the whole brow from its upper edge
+down to the frame into a tall smear (grace_hopper.jpg and its stylized copy, by eye). The band
+from the brow's upper edge down to just over the rim rises whole, as far as the upper edge rose
+past the rim, and the lid reveal paints the gap it leaves with the forehead's colour over each
+column. BROW_HAIR in core/rig/tuning.py holds the numbers.
 """
 from __future__ import annotations
 
@@ -136,11 +140,83 @@ def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndar
     return contrast, _Layer(image, alpha.astype(np.float32), box, rest_xy[_HAIR[side], :2])
 
 
+class _Block(_Layer):
+    """A brow over a rim moved whole: its layer, the rim's top edge at rest (px, along x) its
+    lower edge keeps `gap` px over, and the colour its gap is painted with per column."""
+
+    def __init__(self, image, alpha, box, rest, rim: np.ndarray, ipd: float,
+                 fill_x: np.ndarray, fill: np.ndarray):
+        super().__init__(image, alpha, box, rest)
+        self.rim = rim.astype(np.float32)
+        self.gap = np.float32(BROW_HAIR["block_gap"] * ipd)
+        self.taper = np.float32(max(BROW_HAIR["block_taper"] * ipd, 1.0))
+        self.fill_x, self.fill = fill_x.astype(np.float32), fill.astype(np.float32)
+
+
+def _block_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, ipd: float,
+                 rim: np.ndarray) -> _Block | None:
+    """A brow over an eyeglass frame's top rim (`rim`: its top edge at rest, px, along x),
+    whatever its colour: the band from `reach` IPD over its upper edge down to `block_gap` IPD
+    over the rim, or None where the brow sits behind the rim."""
+    upper = rest_xy[_UPPER[side], :2].astype(np.float32)
+    upper = upper[np.argsort(upper[:, 0])]
+    xs = np.linspace(upper[0, 0], upper[-1, 0], 2 * len(upper))
+    top = np.interp(xs, upper[:, 0], upper[:, 1]) - BROW_HAIR["reach"] * ipd
+    bottom = np.interp(xs, rim[:, 0], rim[:, 1]) - BROW_HAIR["block_gap"] * ipd
+    if np.mean(bottom - top) < BROW_HAIR["block_min"] * ipd:
+        return None
+    poly = np.concatenate([np.column_stack([xs, top]),
+                           np.column_stack([xs, np.maximum(bottom, top)])[::-1]])
+    box = poly_box(poly, image.shape, pad=int(np.ceil(3 * BROW_HAIR["soft"] * ipd)) + 2)
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    alpha = np.zeros((y1 - y0, x1 - x0), np.float32)
+    cv2.fillPoly(alpha, [np.round((poly - [x0, y0]) * 16).astype(np.int32)], 1.0,
+                 cv2.LINE_AA, 4)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), max(BROW_HAIR["soft"] * ipd, 0.5))
+    # the gap a raised block leaves over the rim is painted with the forehead's own colour
+    # over each column (a band over the brow, smoothed along it): the side's median skin,
+    # cheeks and all, is darker than a lit forehead and showed as a grey patch (grace_hopper)
+    cols = np.arange(max(int(xs[0]) - 1, 0), min(int(np.ceil(xs[-1])) + 2, image.shape[1]))
+    brow_top = np.interp(cols, upper[:, 0], upper[:, 1])
+    lo, hi = BROW_HAIR["forehead"]
+    rows = np.arange(image.shape[0])[:, None]
+    band = (rows >= brow_top[None, :] - hi * ipd) & (rows <= brow_top[None, :] - lo * ipd)
+    if not band.any(0).all():  # the forehead out of the picture: no block
+        return None
+    colour = np.stack([np.percentile(image[band[:, k], c, :3], BROW_HAIR["forehead_share"],
+                                     axis=0) for k, c in enumerate(cols)]).astype(np.float32)
+    colour = cv2.GaussianBlur(colour[None], (0, 0), sigmaX=max(BROW_HAIR["forehead_soft"]
+                                                                * ipd, 0.5), sigmaY=0)[0]
+    return _Block(image, alpha, box, rest_xy[_HAIR[side], :2], rim, ipd, cols, colour)
+
+
+def _block_move(layer: _Block, xy: np.ndarray, side: int, rim: np.ndarray,
+                cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dx, dy) of a block's columns at rest x `cols` (`rim`: the top rim's edge now): along
+    x as the brow's upper edge moved; down as the rim moved (the head), and up from there as
+    far as the upper edge rose past it, never down onto the frame (a lowered brow is the
+    warp's: it tucks behind the rim)."""
+    d = xy[_HAIR[side][:_N_UPPER], :2].astype(np.float32) - layer.rest[:_N_UPPER]
+    dx = np.interp(cols, layer.up_x, d[layer.up, 0])
+    up = np.interp(cols, layer.up_x, d[layer.up, 1])
+    order = np.argsort(layer.rim[:, 0])
+    held = np.interp(cols, layer.rim[order, 0], (rim[:, 1] - layer.rim[:, 1])[order])
+    # past the brow's ends the rise fades out along the rim: held at the ends' height, the gap
+    # showed as a painted box with straight sides over the lens's outer and inner corners
+    out = np.maximum(np.maximum(layer.up_x[0] - cols, cols - layer.up_x[-1]), 0.0)
+    fade = np.clip(1.0 - out / layer.taper, 0.0, 1.0)
+    return dx.astype(np.float32), (held + fade * np.minimum(up - held, 0.0)).astype(np.float32)
+
+
 class BrowHair:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
-                 skins: list[np.ndarray], floors: list[np.ndarray] | None = None):
+                 skins: list[np.ndarray], floors: list[np.ndarray] | None = None,
+                 rims: list[np.ndarray] | None = None):
         """`skins`: each side's skin colour (core.face.regions.skin_colour); `floors` each
-        side's polygon (px) that holds no hair (eyeglass frames)."""
+        side's polygon (px) that holds no hair (eyeglass frames), `rims` each side's top rim's
+        edge at rest (px, along x)."""
         found = [_side_layer(image, rest_xy, s, skins[s], ipd_px,
                              None if floors is None else floors[s]) for s in (0, 1)]
         # both brows or neither, on how dark the two are on average: light brows smear into
@@ -149,11 +225,37 @@ class BrowHair:
         both = all(layer is not None for _, layer in found)
         dark = np.mean([c for c, _ in found]) <= BROW_HAIR["dark"]
         self.layers = [layer if both and dark else None for _, layer in found]
+        # over glasses, brows the hair was not cut out of move as blocks: the rim holds the
+        # brow's lower points, so raised, a brow stretched from its upper edge down to the
+        # frame into a tall smear (grace_hopper.jpg, its stylized copy: by eye)
+        self.blocks = [None, None]
+        if rims is not None and self.layers == [None, None]:
+            blocks = [_block_layer(image, rest_xy, s, ipd_px, rims[s]) for s in (0, 1)]
+            if all(b is not None for b in blocks):
+                self.blocks = blocks
 
-    def apply(self, img: np.ndarray, xy: np.ndarray, side: int, share: float) -> np.ndarray:
-        """Lay brow `side`'s hair over `img` (in place) where landmarks `xy` (px) put its points,
-        by `share` (the lid reveal's: how stretched the strip under it is)."""
-        layer = self.layers[side]
+    def block_edge(self, xy: np.ndarray, side: int, rim: np.ndarray) -> np.ndarray:
+        """Brow `side`'s block's lower edge, at the rim's points, where landmarks `xy` and the
+        top rim's edge now (`rim`, px, its points in the order given at rest) put it: `gap`
+        over the rim as at rest, and as far above that as the brow's upper edge rose."""
+        layer = self.blocks[side]
+        edge = layer.rim + np.stack(_block_move(layer, xy, side, rim, layer.rim[:, 0]), 1)
+        edge[:, 1] -= layer.gap
+        return edge
+
+    def fill(self, side: int, xs: np.ndarray) -> np.ndarray:
+        """The colour (float, per channel) brow `side`'s block's gap is painted with at
+        columns `xs` (px)."""
+        layer = self.blocks[side]
+        return np.stack([np.interp(xs, layer.fill_x, layer.fill[:, ch])
+                         for ch in range(layer.fill.shape[1])], 1)
+
+    def apply(self, img: np.ndarray, xy: np.ndarray, side: int, share: float,
+              rim: np.ndarray | None = None) -> np.ndarray:
+        """Lay brow `side`'s hair (or, given the top rim's edge now, `rim`, its block) over
+        `img` (in place) where landmarks `xy` (px) put its points, by `share` (the lid reveal's:
+        how stretched the strip under it is)."""
+        layer = self.layers[side] if rim is None else self.blocks[side]
         if layer is None or share <= 0.0:
             return img
         # each column of the hair moves as the brow's points around it moved: the upper and
@@ -162,14 +264,21 @@ class BrowHair:
         d = xy[_HAIR[side], :2].astype(np.float32) - layer.rest
         h, w = layer.rgba.shape[:2]
         lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
+        if rim is not None:  # the rim's motion too: a block may stay with it
+            dr = rim - layer.rim
+            lo = np.minimum(lo, np.floor(dr.min(0))).astype(int)
+            hi = np.maximum(hi, np.ceil(dr.max(0))).astype(int)
         x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
         x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, img.shape[1]), min(y1, img.shape[0])
         if x1 - x0 < 2 or y1 - y0 < 2:
             return img
         cols = np.arange(x0, x1, dtype=np.float32) - float(np.mean(d[:, 0]))  # at rest, about
-        move = [0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
-                       + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)]
+        if rim is None:
+            move = [0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
+                           + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)]
+        else:
+            move = _block_move(layer, xy, side, rim, cols)
         map_x = np.arange(x0, x1, dtype=np.float32) - move[0] - layer.origin[0]
         map_y = (np.arange(y0, y1, dtype=np.float32)[:, None] - move[1][None, :]
                  - layer.origin[1])

@@ -17,7 +17,8 @@ lies behind the lens, and the rim, the lens and the frame's end piece are never 
 A thick, dark brow reaches below Face Mesh's lower brow points, and raised, its lower hairs
 stretched into streaks down to the lid. Such a brow's hair is laid back whole over the lifted
 strip (core/rig/brow_hair.py), and under it the strip is painted wider (out to the temple and in
-to the nose's root, where the brow's tail and head streaked) and more fully.
+to the nose's root, where the brow's tail and head streaked) and more fully. Over glasses, a
+light brow rises as a block, and the strip is the gap it leaves over the rim.
 """
 from __future__ import annotations
 
@@ -129,9 +130,16 @@ class _RimEdges:
         return np.concatenate([top, (top + np.float32([0.0, self.depth]))[::-1]])
 
     def strip(self, xy: np.ndarray, side: int, pins: np.ndarray | None) -> np.ndarray:
-        """The strip's polygon (px): the brow's lower edge, then the rim's top edge back."""
-        return np.concatenate([xy[_BROW[side], :2].astype(np.float32),
-                               self.at(self.top[side], pins)])
+        """The strip's polygon (px): the brow's lower edge, then the rim's top edge back. Brow
+        points on or under the rim (Face Mesh's often are: the brow sits on the frame) are
+        lifted to the rim: the strip is what lies between the two, and a polygon folding back
+        under the rim cancelled its own area, so a raised brow's stretch went unseen (the
+        stylized grace_hopper's brows streaked down to the frame, by eye)."""
+        brow = xy[_BROW[side], :2].astype(np.float32)
+        rim = self.at(self.top[side], pins)
+        order = np.argsort(rim[:, 0])
+        brow[:, 1] = np.minimum(brow[:, 1], np.interp(brow[:, 0], rim[order, 0], rim[order, 1]))
+        return np.concatenate([brow, rim])
 
 
 class LidReveal:
@@ -157,7 +165,12 @@ class LidReveal:
         self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
         # over glasses, the hair is cut out above the top rims only
         self.hair = BrowHair(image, rest_xy, self.ipd, self.skin, None if rims is None else
-                             [self.rims.under(s, None, 0, 0) for s in (0, 1)])
+                             [self.rims.under(s, None, 0, 0) for s in (0, 1)],
+                             None if rims is None else
+                             [self.rims.at(self.rims.top[s], None) for s in (0, 1)])
+        # a brow moved as a block leaves a gap over the rim that was not there at rest
+        self.rest_height = [floor if b is not None else h
+                            for b, h in zip(self.hair.blocks, self.rest_height)]
         # as cv2 scalars: per channel in the image's order, the fourth unused
         self._skin_u8 = [(*np.round(c).astype(np.uint8).tolist(), 0) for c in self.skin]
         self.feather = max(REVEAL["feather"] * self.ipd, 0.5)
@@ -168,14 +181,34 @@ class LidReveal:
 
     def shares(self, xy: np.ndarray, pins: np.ndarray | None = None) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
-        return [self._share(self._strip(xy, s, pins), s) for s in (0, 1)]
+        return [self._share(self._strip(xy, s, pins), s) if self.hair.blocks[s] is None
+                else self._block(xy, s, pins)[2] for s in (0, 1)]
 
-    def _share(self, poly: np.ndarray, side: int) -> float:
+    def _share(self, poly: np.ndarray, side: int, height: float | None = None) -> float:
         if self.rest_height[side] < 0.5:  # a face a few pixels wide: nothing to say
             return 0.0
         lo, hi = REVEAL["stretch_start"], REVEAL["stretch_full"]
-        stretch = _height(poly, side) / self.rest_height[side]
+        height = _height(poly, side) if height is None else height
+        stretch = height / self.rest_height[side]
         return REVEAL["share"] * min(max((stretch - lo) / (hi - lo), 0.0), 1.0)
+
+    def _target(self, side: int, roi: np.ndarray, x0: int):
+        """What side `side`'s strip is drawn toward over `roi` (its left column at `x0`): the
+        side's skin colour as a cv2 scalar, or under a brow block the forehead's colour over
+        each column."""
+        if self.hair.blocks[side] is None:
+            return self._skin_u8[side]
+        fill = self.hair.fill(side, np.arange(x0, x0 + roi.shape[1], dtype=np.float32))
+        row = np.round(fill).astype(np.uint8)[None]
+        return np.ascontiguousarray(np.broadcast_to(row, roi.shape))
+
+    def _block(self, xy: np.ndarray, side: int, pins: np.ndarray | None):
+        """(the top rim's edge now, the brow block's lower edge over it, the share) of a brow
+        moved as a block over glasses: the strip is the gap the block left over the rim."""
+        rim = self.rims.at(self.rims.top[side], pins)
+        edge = self.hair.block_edge(xy, side, rim)
+        gap = float(np.mean(rim[:, 1] - edge[:, 1])) - float(self.hair.blocks[side].gap)
+        return rim, edge, self._share(rim, side, height=max(gap, 0.0) + self.rest_height[side])
 
     def apply(self, img: np.ndarray, xy: np.ndarray, pins: np.ndarray | None = None
               ) -> np.ndarray:
@@ -189,13 +222,20 @@ class LidReveal:
             strips = ((0, both[:_SPLIT]), (1, both[_SPLIT:]))
         else:
             strips = ((s, self.rims.strip(xy, s, pins)) for s in (0, 1))
+        blocks = {}  # per side moved as a block: (the rim's edge now, the block's lower edge)
         for s, poly in strips:
-            share = self._share(poly, s)
+            if self.hair.blocks[s] is None:
+                share = self._share(poly, s)
+            else:
+                rim, edge, share = self._block(xy, s, pins)
+                blocks[s] = (rim, edge)
+                poly = np.concatenate([edge, rim])
             if share >= 0.01:
                 active.append((s, poly, share))
         if not active:
             return img
         lows = [xy[_LOW[s], :2].astype(np.float32) if self.rims is None
+                else blocks[s][0].copy() if s in blocks
                 else poly[len(_BROW[s]):].copy() for s, poly, _ in active]
         # a brow whose hair is laid back whole: its strip painted from the hair's lower edge
         # out to the temple and in to the nose's root, where the raise streaked the brow's tail
@@ -217,6 +257,9 @@ class LidReveal:
             if s in wide:
                 brow = brow_at = wide[s] - np.float32([x0, y0])
                 levels = _HAIR_LEVEL
+            elif s in blocks:  # the gap under the block, at the rim's points
+                brow = brow_at = blocks[s][1] - np.float32([x0, y0])
+                levels = self._levels
             else:
                 brow = poly[:len(_BROW[s])]
                 brow_at = self._resample[s] @ brow
@@ -238,7 +281,7 @@ class LidReveal:
         # their middles), and only the darker drawn toward it: the saturating difference from
         # the skin colour as a cv2 scalar (filling an image with it cost far more)
         if len(active) == 1:
-            lift = cv2.subtract(self._skin_u8[active[0][0]], roi)
+            lift = cv2.subtract(self._target(active[0][0], roi, x0), roi)
         else:
             (xa, sa), (xb, sb) = sorted((float(poly[0, 0] + poly[-1, 0]), s)
                                         for s, poly, _ in active)
@@ -247,7 +290,8 @@ class LidReveal:
             lift = np.empty_like(roi)
             for cols, s in ((slice(None, split), sa), (slice(split, None), sb)):
                 if lift[:, cols].size:
-                    cv2.subtract(self._skin_u8[s], roi[:, cols], dst=lift[:, cols])
+                    cv2.subtract(self._target(s, roi[:, cols], x0 + cols.indices(x1 - x0)[0]),
+                                 roi[:, cols], dst=lift[:, cols])
         step = cv2.multiply(lift, cv2.cvtColor(mask, cv2.COLOR_GRAY2RGB), dtype=cv2.CV_8U)
         if img.shape[2] == 3:
             cv2.add(roi, step, dst=roi)  # in place: roi is a view of img
@@ -256,4 +300,6 @@ class LidReveal:
         for s, _, share in active:  # the brows' hair back over the lifted strips, whole
             if s in laid:
                 self.hair.apply(img, xy, s, share)
+            elif s in blocks:
+                self.hair.apply(img, xy, s, share, rim=blocks[s][0])
         return img

@@ -380,8 +380,20 @@ REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0
 # temple), the column is left to the warp; `max_height` IPD from the hair's top down at most
 # (brows measure 0.06-0.14 per column; hair hanging at a temple 0.2); the alpha softened by
 # `soft` IPD (0.7 px left s5's brows hard-edged)
+# Over eyeglass frames, brows with no hair layer move as blocks: from `reach` over the upper edge
+# down to `block_gap` IPD over the top rim's pins (they lie inside the frame's band: at 0.02 its
+# anti-aliased top edge rose with the block as a thin second rim), none where the block would
+# be under `block_min` IPD tall on average (brows behind the rims); past the brow's ends the
+# rise fades out over `block_taper` IPD. The gap a block leaves is painted with the forehead's
+# colour over each column: the `forehead_share` percentile of a band `forehead` IPD over the
+# brow's upper edge (the median took the stylized copy's dark strokes in, and its gap showed
+# as a grey patch), smoothed along the brow by `forehead_soft` IPD; its grain mirrored down
+# from that band laid stacked stripes on the stylized copy. By eye on grace_hopper.jpg, its
+# grayscale, stylized and turned copies (benchmarks/bench_legibility.py).
 BROW_HAIR = {"below": 0.6, "below_ipd": 0.05, "reach": 0.02, "ring_share": 60, "dark": 0.65,
-             "side_dark": 0.8, "edge": 0.75, "lit_above": 0.75, "max_height": 0.15, "soft": 0.02}
+             "side_dark": 0.8, "edge": 0.75, "lit_above": 0.75, "max_height": 0.15, "soft": 0.02,
+             "block_gap": 0.05, "block_min": 0.03, "block_taper": 0.1, "forehead": (0.03, 0.09),
+             "forehead_share": 75, "forehead_soft": 0.05}
 
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
 # on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.

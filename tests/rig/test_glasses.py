@@ -260,3 +260,53 @@ def test_a_bridge_darker_on_one_side_is_found(portrait):
              max(int(0.05 * frame.ipd), 1), cv2.LINE_AA)
     g = find_glasses(im, detect_face(im).xy)
     assert g.found, g.scores
+
+
+def _raised_over_rims(image: np.ndarray, blocks: bool, monkeypatch):
+    """(scaled portrait, surprised frame, landmarks and the rims' pin motion the lid reveal
+    got) of `image`; `blocks` False: its light brows left to the warp."""
+    from core.rig import brow_hair, lid_reveal
+    with monkeypatch.context() as m:
+        if not blocks:
+            m.setattr(brow_hair, "_block_layer", lambda *a: None)
+        got = {}
+        apply = lid_reveal.LidReveal.apply
+
+        def spy(self, img, xy, pins=None):
+            got.update(xy=xy.copy(), pins=pins)
+            return apply(self, img, xy, pins)
+
+        m.setattr(lid_reveal.LidReveal, "apply", spy)
+        eng = RigEngine()
+        p = eng.prepare(image)
+        sp = p.at_size(512)
+        job = RenderJob(portrait=p, mix=EmotionMix.from_preset("surprised",
+                                                               au_overrides={45: 0.0}),
+                        size=512, duration=1.0, fps=25)
+        return sp, eng.render_frame(job, 15).image, got
+
+
+def test_a_light_brow_over_glasses_rises_whole_over_skin(hopper, monkeypatch):
+    """grace_hopper.jpg's light brows sit on her frames: the rim holds their lower points, and
+    raised, each brow stretched from its upper edge down to the frame into a tall smear. They
+    rise as blocks now, over the forehead's colour: the gap between a raised brow and the rim
+    is about as light as the forehead over the brow (measured 4-6 levels under it, against
+    25-34 with the brow left to the warp), and a grayscale portrait's stays grey."""
+    gray = np.dstack([cv2.cvtColor(hopper, cv2.COLOR_RGB2GRAY)] * 3)
+    for image in (hopper, gray):
+        sp, shown, got = _raised_over_rims(image, True, monkeypatch)
+        _, bare, _ = _raised_over_rims(image, False, monkeypatch)
+        lids = sp.lids
+        assert lids.hair.layers == [None, None] and None not in lids.hair.blocks
+        for s in (0, 1):
+            rim = lids.rims.at(lids.rims.top[s], got["pins"])
+            edge = lids.hair.block_edge(got["xy"], s, rim)
+            assert np.mean(rim[:, 1] - edge[:, 1]) > 0.1 * lids.ipd  # it rose off the rim
+            forehead = float(np.mean(lids.hair.fill(s, rim[:, 0]) @ [0.299, 0.587, 0.114]))
+            gap = [[cv2.cvtColor(im, cv2.COLOR_RGB2GRAY)[y, int(round(x))]
+                    for (x, top), (_, bottom) in zip(edge, rim)
+                    for y in range(int(np.ceil(top)) + 1, int(bottom) - 1)]
+                   for im in (shown, bare)]
+            assert forehead - np.mean(gap[0]) < 10 < 20 < forehead - np.mean(gap[1]), s
+        if image is gray:
+            assert np.abs(shown.astype(int) - shown[..., :1]).max() == 0
