@@ -108,6 +108,34 @@ def test_behind_glasses_the_strip_ends_at_the_rims():
     assert not changed[cv2.erode(below, np.ones((3, 3), np.uint8)).astype(bool)].any()
 
 
+def test_over_glasses_the_strip_never_folds_under_the_rim():
+    """Face Mesh puts some of the lower brow points on or under a rim when the brow sits on the
+    frame (grace_hopper.jpg's stylized copy): the strip's brow edge is lifted onto the rim
+    there. Left under it, the polygon folded back and cancelled its own area, so a raised
+    brow's stretch read as none and the strip was never painted (streaks down to the frame)."""
+    from matplotlib import cbook
+    img = cv2.imread(str(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)))
+    hopper = cv2.resize(cv2.cvtColor(img, cv2.COLOR_BGR2RGB)[0:560, 60:452], (392, 560))
+    sp = RigEngine().prepare(cv2.stylization(hopper, sigma_s=60, sigma_r=0.45)).at_size(512)
+    rims, rest = sp.lids.rims, sp.rest_xy
+    under = 0
+    for s in (0, 1):
+        rim = rims.at(rims.top[s], None)
+        rim = rim[np.argsort(rim[:, 0])]
+        raw = rest[lid_reveal._BROW[s], :2]
+        under += int((raw[:, 1] > np.interp(raw[:, 0], rim[:, 0], rim[:, 1]) + 1).sum())
+        brow = rims.strip(rest, s, None)[:len(lid_reveal._BROW[s])]
+        assert (brow[:, 1] <= np.interp(brow[:, 0], rim[:, 0], rim[:, 1]) + 1e-3).all()
+        # a brow raised by 0.08 IPD is seen as stretched (its strip's mean height grows by
+        # at least half that)
+        raised = rest.copy()
+        raised[lid_reveal._BROW[s], 1] -= 0.08 * sp.lids.ipd
+        grown = lid_reveal._height(rims.strip(raised, s, None), s) - \
+            lid_reveal._height(rims.strip(rest, s, None), s)
+        assert grown > 0.04 * sp.lids.ipd, (s, grown / sp.lids.ipd)
+    assert under > 0  # the portrait has brow points under its rims: the case is exercised
+
+
 def test_a_grayscale_strip_stays_grayscale(portrait):
     g = cv2.cvtColor(portrait, cv2.COLOR_RGB2GRAY)
     gray = np.dstack([g, g, g])
