@@ -141,16 +141,33 @@ def _side_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, skin: np.ndar
 
 
 class _Block(_Layer):
-    """A brow over a rim moved whole: its layer, the rim's top edge at rest (px, along x) its
-    lower edge keeps `gap` px over, and the colour its gap is painted with per column."""
+    """A brow over a rim moved whole: its layer, the rim's top edge at rest (px, in the order
+    given) its lower edge keeps `gap` px over, and the colour its gap is painted with per
+    column. Its box holds the portrait's own pixels everywhere, so it is kept straight (colour
+    and alpha as 8-bit RGBA: one remap, one blend), not premultiplied as hair is."""
 
     def __init__(self, image, alpha, box, rest, rim: np.ndarray, ipd: float,
                  fill_x: np.ndarray, fill: np.ndarray):
         super().__init__(image, alpha, box, rest)
+        x0, y0 = int(self.origin[0]), int(self.origin[1])
+        h, w = self.rgba.shape[:2]
+        self.straight = np.dstack([image[y0:y0 + h, x0:x0 + w, :3],
+                                   np.round(self.rgba[..., 3] * 255).astype(np.uint8)])
         self.rim = rim.astype(np.float32)
+        self.order = np.argsort(self.rim[:, 0])
+        self.rim_x = self.rim[self.order, 0]
         self.gap = np.float32(BROW_HAIR["block_gap"] * ipd)
         self.taper = np.float32(max(BROW_HAIR["block_taper"] * ipd, 1.0))
-        self.fill_x, self.fill = fill_x.astype(np.float32), fill.astype(np.float32)
+        self.rim_fade = self.fade(self.rim[:, 0])
+        # the gap's colour per image column from the block's first: its ends held past them
+        self.fill_x0 = int(fill_x[0])
+        self.fill = np.round(fill).astype(np.uint8)
+
+    def fade(self, cols: np.ndarray) -> np.ndarray:
+        """Past the brow's ends the rise fades out along the rim: held at the ends' height,
+        the gap showed as a painted box with straight sides over the lens's corners."""
+        out = np.maximum(np.maximum(self.up_x[0] - cols, cols - self.up_x[-1]), 0.0)
+        return np.clip(1.0 - out / self.taper, 0.0, 1.0)
 
 
 def _block_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, ipd: float,
@@ -192,21 +209,16 @@ def _block_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, ipd: float,
     return _Block(image, alpha, box, rest_xy[_HAIR[side], :2], rim, ipd, cols, colour)
 
 
-def _block_move(layer: _Block, xy: np.ndarray, side: int, rim: np.ndarray,
-                cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(dx, dy) of a block's columns at rest x `cols` (`rim`: the top rim's edge now): along
-    x as the brow's upper edge moved; down as the rim moved (the head), and up from there as
-    far as the upper edge rose past it, never down onto the frame (a lowered brow is the
-    warp's: it tucks behind the rim)."""
-    d = xy[_HAIR[side][:_N_UPPER], :2].astype(np.float32) - layer.rest[:_N_UPPER]
+def _block_move(layer: _Block, xy: np.ndarray, side: int, rim: np.ndarray, cols: np.ndarray,
+                fade: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(dx, dy) of a block's columns at rest x `cols` (`rim`: the top rim's edge now; `fade`:
+    the block's fade at `cols`): along x as the brow's upper edge moved; down as the rim moved
+    (the head), and up from there as far as the upper edge rose past it, never down onto the
+    frame (a lowered brow is the warp's: it tucks behind the rim)."""
+    d = xy[_UPPER[side], :2].astype(np.float32) - layer.rest[:_N_UPPER]
     dx = np.interp(cols, layer.up_x, d[layer.up, 0])
     up = np.interp(cols, layer.up_x, d[layer.up, 1])
-    order = np.argsort(layer.rim[:, 0])
-    held = np.interp(cols, layer.rim[order, 0], (rim[:, 1] - layer.rim[:, 1])[order])
-    # past the brow's ends the rise fades out along the rim: held at the ends' height, the gap
-    # showed as a painted box with straight sides over the lens's outer and inner corners
-    out = np.maximum(np.maximum(layer.up_x[0] - cols, cols - layer.up_x[-1]), 0.0)
-    fade = np.clip(1.0 - out / layer.taper, 0.0, 1.0)
+    held = np.interp(cols, layer.rim_x, (rim[:, 1] - layer.rim[:, 1])[layer.order])
     return dx.astype(np.float32), (held + fade * np.minimum(up - held, 0.0)).astype(np.float32)
 
 
@@ -239,23 +251,26 @@ class BrowHair:
         top rim's edge now (`rim`, px, its points in the order given at rest) put it: `gap`
         over the rim as at rest, and as far above that as the brow's upper edge rose."""
         layer = self.blocks[side]
-        edge = layer.rim + np.stack(_block_move(layer, xy, side, rim, layer.rim[:, 0]), 1)
+        edge = layer.rim + np.stack(_block_move(layer, xy, side, rim, layer.rim[:, 0],
+                                                layer.rim_fade), 1)
         edge[:, 1] -= layer.gap
         return edge
 
-    def fill(self, side: int, xs: np.ndarray) -> np.ndarray:
-        """The colour (float, per channel) brow `side`'s block's gap is painted with at
-        columns `xs` (px)."""
+    def fill(self, side: int, x0: int, width: int) -> np.ndarray:
+        """(width, 3) uint8: the colour brow `side`'s block's gap is painted with at the
+        columns from `x0` (px)."""
         layer = self.blocks[side]
-        return np.stack([np.interp(xs, layer.fill_x, layer.fill[:, ch])
-                         for ch in range(layer.fill.shape[1])], 1)
+        return layer.fill[np.clip(np.arange(x0 - layer.fill_x0, x0 - layer.fill_x0 + width),
+                                  0, len(layer.fill) - 1)]
 
     def apply(self, img: np.ndarray, xy: np.ndarray, side: int, share: float,
               rim: np.ndarray | None = None) -> np.ndarray:
         """Lay brow `side`'s hair (or, given the top rim's edge now, `rim`, its block) over
         `img` (in place) where landmarks `xy` (px) put its points, by `share` (the lid reveal's:
         how stretched the strip under it is)."""
-        layer = self.layers[side] if rim is None else self.blocks[side]
+        if rim is not None:
+            return self._apply_block(img, xy, side, min(share, 1.0), rim)
+        layer = self.layers[side]
         if layer is None or share <= 0.0:
             return img
         # each column of the hair moves as the brow's points around it moved: the upper and
@@ -264,21 +279,14 @@ class BrowHair:
         d = xy[_HAIR[side], :2].astype(np.float32) - layer.rest
         h, w = layer.rgba.shape[:2]
         lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
-        if rim is not None:  # the rim's motion too: a block may stay with it
-            dr = rim - layer.rim
-            lo = np.minimum(lo, np.floor(dr.min(0))).astype(int)
-            hi = np.maximum(hi, np.ceil(dr.max(0))).astype(int)
         x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
         x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, img.shape[1]), min(y1, img.shape[0])
         if x1 - x0 < 2 or y1 - y0 < 2:
             return img
         cols = np.arange(x0, x1, dtype=np.float32) - float(np.mean(d[:, 0]))  # at rest, about
-        if rim is None:
-            move = [0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
-                           + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)]
-        else:
-            move = _block_move(layer, xy, side, rim, cols)
+        move = [0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
+                       + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)]
         map_x = np.arange(x0, x1, dtype=np.float32) - move[0] - layer.origin[0]
         map_y = (np.arange(y0, y1, dtype=np.float32)[:, None] - move[1][None, :]
                  - layer.origin[1])
@@ -292,4 +300,31 @@ class BrowHair:
         f += moved[..., :3] * share
         f += 0.5
         roi[...] = np.clip(f, 0, 255)
+        return img
+
+    def _apply_block(self, img: np.ndarray, xy: np.ndarray, side: int, share: float,
+                     rim: np.ndarray) -> np.ndarray:
+        layer = self.blocks[side]
+        if layer is None or share <= 0.0:
+            return img
+        # the box: the block's, moved as far as its brow's points or the rim moved
+        d = np.concatenate([xy[_UPPER[side], :2] - layer.rest[:_N_UPPER], rim - layer.rim])
+        lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
+        h, w = layer.straight.shape[:2]
+        x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
+        x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, img.shape[1]), min(y1, img.shape[0])
+        if x1 - x0 < 2 or y1 - y0 < 2:
+            return img
+        cols = np.arange(x0, x1, dtype=np.float32) - float(np.mean(d[:_N_UPPER, 0]))
+        mx, my = _block_move(layer, xy, side, rim, cols, layer.fade(cols))
+        map_x = np.arange(x0, x1, dtype=np.float32) - mx - layer.origin[0]
+        map_y = np.arange(y0, y1, dtype=np.float32)[:, None] - my[None, :] - layer.origin[1]
+        moved = cv2.remap(layer.straight, np.broadcast_to(map_x, map_y.shape).astype(np.float32),
+                          map_y.astype(np.float32), cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        a = moved[..., 3].astype(np.float32) * np.float32(share / 255.0)
+        roi = np.ascontiguousarray(img[y0:y1, x0:x1, :3])
+        img[y0:y1, x0:x1, :3] = cv2.blendLinear(roi, np.ascontiguousarray(moved[..., :3]),
+                                                1.0 - a, a)
         return img

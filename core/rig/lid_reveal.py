@@ -198,8 +198,7 @@ class LidReveal:
         each column."""
         if self.hair.blocks[side] is None:
             return self._skin_u8[side]
-        fill = self.hair.fill(side, np.arange(x0, x0 + roi.shape[1], dtype=np.float32))
-        row = np.round(fill).astype(np.uint8)[None]
+        row = self.hair.fill(side, x0, roi.shape[1])[None]
         return np.ascontiguousarray(np.broadcast_to(row, roi.shape))
 
     def _block(self, xy: np.ndarray, side: int, pins: np.ndarray | None):

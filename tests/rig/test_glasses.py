@@ -302,7 +302,9 @@ def test_a_light_brow_over_glasses_rises_whole_over_skin(hopper, monkeypatch):
             rim = lids.rims.at(lids.rims.top[s], got["pins"])
             edge = lids.hair.block_edge(got["xy"], s, rim)
             assert np.mean(rim[:, 1] - edge[:, 1]) > 0.1 * lids.ipd  # it rose off the rim
-            forehead = float(np.mean(lids.hair.fill(s, rim[:, 0]) @ [0.299, 0.587, 0.114]))
+            row = lids.hair.fill(s, 0, shown.shape[1])  # the gap's paint per column
+            forehead = float(np.mean(row[np.round(rim[:, 0]).astype(int)] @ [0.299, 0.587,
+                                                                            0.114]))
             gap = [[cv2.cvtColor(im, cv2.COLOR_RGB2GRAY)[y, int(round(x))]
                     for (x, top), (_, bottom) in zip(edge, rim)
                     for y in range(int(np.ceil(top)) + 1, int(bottom) - 1)]
