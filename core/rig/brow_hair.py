@@ -179,7 +179,8 @@ def _block_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, ipd: float,
     upper = upper[np.argsort(upper[:, 0])]
     xs = np.linspace(upper[0, 0], upper[-1, 0], 2 * len(upper))
     top = np.interp(xs, upper[:, 0], upper[:, 1]) - BROW_HAIR["reach"] * ipd
-    bottom = np.interp(xs, rim[:, 0], rim[:, 1]) - BROW_HAIR["block_gap"] * ipd
+    along = np.argsort(rim[:, 0])  # one side's rim runs medial to lateral, the other's back
+    bottom = np.interp(xs, rim[along, 0], rim[along, 1]) - BROW_HAIR["block_gap"] * ipd
     if np.mean(bottom - top) < BROW_HAIR["block_min"] * ipd:
         return None
     poly = np.concatenate([np.column_stack([xs, top]),

@@ -392,7 +392,7 @@ REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0
 # grayscale, stylized and turned copies (benchmarks/bench_legibility.py).
 BROW_HAIR = {"below": 0.6, "below_ipd": 0.05, "reach": 0.02, "ring_share": 60, "dark": 0.65,
              "side_dark": 0.8, "edge": 0.75, "lit_above": 0.75, "max_height": 0.15, "soft": 0.02,
-             "block_gap": 0.05, "block_min": 0.03, "block_taper": 0.1, "forehead": (0.03, 0.09),
+             "block_gap": 0.05, "block_min": 0.01, "block_taper": 0.1, "forehead": (0.03, 0.09),
              "forehead_share": 75, "forehead_soft": 0.05}
 
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured

@@ -312,3 +312,20 @@ def test_a_light_brow_over_glasses_rises_whole_over_skin(hopper, monkeypatch):
             assert forehead - np.mean(gap[0]) < 10 < 20 < forehead - np.mean(gap[1]), s
         if image is gray:
             assert np.abs(shown.astype(int) - shown[..., :1]).max() == 0
+
+
+def test_a_brow_block_reads_its_rim_in_either_order(hop):
+    """One side's top rim runs medial to lateral, the other's back (the lid reveal's strip
+    outlines): the block's lower edge over it is the same either way (read in the given order,
+    np.interp made one side's up)."""
+    from core.rig import brow_hair
+
+    _, p = hop
+    sp = p.at_size(512)
+    rims = sp.lids.rims
+    for s in (0, 1):
+        rim = rims.at(rims.top[s], None)
+        blocks = [brow_hair._block_layer(sp.image, sp.rest_xy, s, sp.lids.ipd, r)
+                  for r in (rim, rim[::-1].copy())]
+        assert None not in blocks
+        assert np.array_equal(blocks[0].straight, blocks[1].straight), s
