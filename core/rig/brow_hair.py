@@ -172,8 +172,8 @@ class _Block(_Layer):
 
 def _block_layer(image: np.ndarray, rest_xy: np.ndarray, side: int, ipd: float,
                  rim: np.ndarray) -> _Block | None:
-    """A brow over an eyeglass frame's top rim (`rim`: its top edge at rest, px, along x),
-    whatever its colour: the band from `reach` IPD over its upper edge down to `block_gap` IPD
+    """A brow over an eyeglass frame's top rim (`rim`: its top edge at rest, px, listed either
+    way along it), whatever its colour: the band from `reach` IPD over its upper edge down to `block_gap` IPD
     over the rim, or None where the brow sits behind the rim."""
     upper = rest_xy[_UPPER[side], :2].astype(np.float32)
     upper = upper[np.argsort(upper[:, 0])]
@@ -229,7 +229,7 @@ class BrowHair:
                  rims: list[np.ndarray] | None = None):
         """`skins`: each side's skin colour (core.face.regions.skin_colour); `floors` each
         side's polygon (px) that holds no hair (eyeglass frames), `rims` each side's top rim's
-        edge at rest (px, along x)."""
+        edge at rest (px, listed either way along it)."""
         found = [_side_layer(image, rest_xy, s, skins[s], ipd_px,
                              None if floors is None else floors[s]) for s in (0, 1)]
         # both brows or neither, on how dark the two are on average: light brows smear into

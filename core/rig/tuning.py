@@ -383,7 +383,8 @@ REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0
 # Over eyeglass frames, brows with no hair layer move as blocks: from `reach` over the upper edge
 # down to `block_gap` IPD over the top rim's pins (they lie inside the frame's band: at 0.02 its
 # anti-aliased top edge rose with the block as a thin second rim), none where the block would
-# be under `block_min` IPD tall on average (brows behind the rims); past the brow's ends the
+# be under `block_min` IPD tall on average (brows behind the rims: deepface's img25's left one;
+# grace_hopper's right brow stands 0.022 clear of its frame); past the brow's ends the
 # rise fades out over `block_taper` IPD. The gap a block leaves is painted with the forehead's
 # colour over each column: the `forehead_share` percentile of a band `forehead` IPD over the
 # brow's upper edge (the median took the stylized copy's dark strokes in, and its gap showed
