@@ -223,6 +223,28 @@ def _block_move(layer: _Block, xy: np.ndarray, side: int, rim: np.ndarray, cols:
     return dx.astype(np.float32), (held + fade * np.minimum(up - held, 0.0)).astype(np.float32)
 
 
+def _moved(layer: _Layer, src: np.ndarray, d: np.ndarray, shift: float, shape: tuple,
+           move) -> tuple[tuple[int, int, int, int], np.ndarray] | None:
+    """`src` (a layer's pixels over its box) moved column by column: (the box it lands in, in
+    an image of `shape`, reaching as far as the displacements `d` (px) do; the moved pixels
+    there), or None where too little of it is in the picture. `move(cols)` gives each column's
+    (dx, dy) at its rest x, the output columns less `shift` (the brow's mean dx)."""
+    h, w = src.shape[:2]
+    lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
+    x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
+    x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
+    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, shape[1]), min(y1, shape[0])
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return None
+    mx, my = move(np.arange(x0, x1, dtype=np.float32) - shift)
+    map_x = np.arange(x0, x1, dtype=np.float32) - mx - layer.origin[0]
+    map_y = np.arange(y0, y1, dtype=np.float32)[:, None] - my[None, :] - layer.origin[1]
+    moved = cv2.remap(src, np.broadcast_to(map_x, map_y.shape).astype(np.float32),
+                      map_y.astype(np.float32), cv2.INTER_LINEAR,
+                      borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return (x0, y0, x1, y1), moved
+
+
 class BrowHair:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
                  skins: list[np.ndarray], floors: list[np.ndarray] | None = None,
@@ -278,22 +300,12 @@ class BrowHair:
         # the lower edge's motion, each interpolated along the brow, averaged (one affine for the
         # whole brow straightened sadness's raised inner end, and the warped brow showed beside it)
         d = xy[_HAIR[side], :2].astype(np.float32) - layer.rest
-        h, w = layer.rgba.shape[:2]
-        lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
-        x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
-        x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, img.shape[1]), min(y1, img.shape[0])
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        laid = _moved(layer, layer.rgba, d, float(np.mean(d[:, 0])), img.shape, lambda cols: [
+            0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
+                   + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)])
+        if laid is None:
             return img
-        cols = np.arange(x0, x1, dtype=np.float32) - float(np.mean(d[:, 0]))  # at rest, about
-        move = [0.5 * (np.interp(cols, layer.up_x, d[layer.up, k])
-                       + np.interp(cols, layer.low_x, d[layer.low, k])) for k in (0, 1)]
-        map_x = np.arange(x0, x1, dtype=np.float32) - move[0] - layer.origin[0]
-        map_y = (np.arange(y0, y1, dtype=np.float32)[:, None] - move[1][None, :]
-                 - layer.origin[1])
-        moved = cv2.remap(layer.rgba, np.broadcast_to(map_x, map_y.shape).astype(np.float32),
-                          map_y.astype(np.float32), cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        (x0, y0, x1, y1), moved = laid
         share = np.float32(min(share, 1.0))
         roi = img[y0:y1, x0:x1, :3]
         f = roi.astype(np.float32)
@@ -310,20 +322,11 @@ class BrowHair:
             return img
         # the box: the block's, moved as far as its brow's points or the rim moved
         d = np.concatenate([xy[_UPPER[side], :2] - layer.rest[:_N_UPPER], rim - layer.rim])
-        lo, hi = np.floor(d.min(0)).astype(int), np.ceil(d.max(0)).astype(int)
-        h, w = layer.straight.shape[:2]
-        x0, y0 = int(layer.origin[0]) + lo[0] - 1, int(layer.origin[1]) + lo[1] - 1
-        x1, y1 = int(layer.origin[0]) + w + hi[0] + 1, int(layer.origin[1]) + h + hi[1] + 1
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, img.shape[1]), min(y1, img.shape[0])
-        if x1 - x0 < 2 or y1 - y0 < 2:
+        laid = _moved(layer, layer.straight, d, float(np.mean(d[:_N_UPPER, 0])), img.shape,
+                      lambda cols: _block_move(layer, xy, side, rim, cols, layer.fade(cols)))
+        if laid is None:
             return img
-        cols = np.arange(x0, x1, dtype=np.float32) - float(np.mean(d[:_N_UPPER, 0]))
-        mx, my = _block_move(layer, xy, side, rim, cols, layer.fade(cols))
-        map_x = np.arange(x0, x1, dtype=np.float32) - mx - layer.origin[0]
-        map_y = np.arange(y0, y1, dtype=np.float32)[:, None] - my[None, :] - layer.origin[1]
-        moved = cv2.remap(layer.straight, np.broadcast_to(map_x, map_y.shape).astype(np.float32),
-                          map_y.astype(np.float32), cv2.INTER_LINEAR,
-                          borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        (x0, y0, x1, y1), moved = laid
         a = moved[..., 3].astype(np.float32) * np.float32(share / 255.0)
         roi = np.ascontiguousarray(img[y0:y1, x0:x1, :3])
         img[y0:y1, x0:x1, :3] = cv2.blendLinear(roi, np.ascontiguousarray(moved[..., :3]),

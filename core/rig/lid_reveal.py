@@ -181,14 +181,15 @@ class LidReveal:
 
     def shares(self, xy: np.ndarray, pins: np.ndarray | None = None) -> list[float]:
         """Each side's share of the way to the skin colour, from how stretched its strip is."""
-        return [self._share(self._strip(xy, s, pins), s) if self.hair.blocks[s] is None
+        return [self._share(_height(self._strip(xy, s, pins), s), s)
+                if self.hair.blocks[s] is None
                 else self._block(xy, s, pins)[2] for s in (0, 1)]
 
-    def _share(self, poly: np.ndarray, side: int, height: float | None = None) -> float:
+    def _share(self, height: float, side: int) -> float:
+        """The share for side `side`'s strip `height` px tall."""
         if self.rest_height[side] < 0.5:  # a face a few pixels wide: nothing to say
             return 0.0
         lo, hi = REVEAL["stretch_start"], REVEAL["stretch_full"]
-        height = _height(poly, side) if height is None else height
         stretch = height / self.rest_height[side]
         return REVEAL["share"] * min(max((stretch - lo) / (hi - lo), 0.0), 1.0)
 
@@ -207,7 +208,7 @@ class LidReveal:
         rim = self.rims.at(self.rims.top[side], pins)
         edge = self.hair.block_edge(xy, side, rim)
         gap = float(np.mean(rim[:, 1] - edge[:, 1])) - float(self.hair.blocks[side].gap)
-        return rim, edge, self._share(rim, side, height=max(gap, 0.0) + self.rest_height[side])
+        return rim, edge, self._share(max(gap, 0.0) + self.rest_height[side], side)
 
     def apply(self, img: np.ndarray, xy: np.ndarray, pins: np.ndarray | None = None
               ) -> np.ndarray:
@@ -224,7 +225,7 @@ class LidReveal:
         blocks = {}  # per side moved as a block: (the rim's edge now, the block's lower edge)
         for s, poly in strips:
             if self.hair.blocks[s] is None:
-                share = self._share(poly, s)
+                share = self._share(_height(poly, s), s)
             else:
                 rim, edge, share = self._block(xy, s, pins)
                 blocks[s] = (rim, edge)
