@@ -833,18 +833,19 @@ class MouthRenderer:
         # open mouth shows only its upper row (bite near the lower lip) gets one too: a smile
         # that keeps its opening and lowers the lip (happy on a toothy grin) showed a dark band
         # under the real teeth without it (by eye on four of deepface's test photos)
-        rel = (v - edge_lo) / _k(t["lower_crown_height"] * ipd)
-        top = rel - notch_lo  # notch_lo in lower crown heights
-        m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
         if self.lower_kept and self.rest_patch is not None:
             # the portrait's own lower part rides the jaw (`_real_teeth`) instead: its lower
             # row, or a wide-open mouth's tongue (a made-up row beside it showed as white
             # crescents at corners stretched past it, fear on GFPGAN's Justin_Timberlake_crop)
-            m *= _ZERO
-        weights[:2] *= _ONE - m
-        np.multiply(m, corner, out=teeth)
-        teeth *= lower_gap
-        teeth *= _k(t["lower_teeth_shade"])
+            teeth[...] = _ZERO
+        else:
+            rel = (v - edge_lo) / _k(t["lower_crown_height"] * ipd)
+            top = rel - notch_lo  # notch_lo in lower crown heights
+            m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
+            weights[:2] *= _ONE - m
+            np.multiply(m, corner, out=teeth)
+            teeth *= lower_gap
+            teeth *= _k(t["lower_teeth_shade"])
         rel = (edge_up - notch_up - v) / _k(t["crown_height"] * ipd)
         if self.bite is not None:
             # real teeth at rest: a crown's height above their edge, or up to the rest lip where
