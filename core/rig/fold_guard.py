@@ -121,8 +121,12 @@ class FoldGuard:
         if pinned is not None:
             free[pinned[pinned < n]] = False
         full = d if m == n else np.vstack([d[:n], extra.astype(d.dtype)])
-        out, left = None, None
-        for i in range(FOLD_GUARD["iterations"] + FOLD_GUARD["shrink_passes"]):
+        out, left, relaxed = None, None, None
+        relax = FOLD_GUARD["iterations"]
+        unpin = relax - FOLD_GUARD["unpinned_passes"] if pinned is not None else relax
+        for i in range(relax + FOLD_GUARD["shrink_passes"]):
+            if i == unpin:
+                free[:n] = True
             cur = full if out is None else out
             bad = self._folded(self.P + cur[:m])
             if not len(bad):
@@ -131,8 +135,10 @@ class FoldGuard:
             if out is None:
                 out = full.copy()
             t = self.tri[bad]
-            if i >= FOLD_GUARD["iterations"]:
+            if i >= relax:
                 # last resort: shrink toward the rest shape, which is unfolded by definition
+                if relaxed is None:
+                    relaxed = out.copy()
                 u = np.unique(t)
                 out[u[free[u]]] *= FOLD_GUARD["shrink"]
                 continue
@@ -150,6 +156,12 @@ class FoldGuard:
                 a = FOLD_GUARD["pull"]
                 keep = 1 - a
             out[hit] = keep * out[hit] + a * acc[hit] / cnt[hit, None]
+        if left is None and relaxed is not None and len(self._folded(self.P + out[:m])):
+            # the shrink did not unfold it either (what stays flipped has a fixed corner that
+            # moved: a turn reversed two of the rims' pins): it only pulled the skin around
+            # toward its rest, a jump of up to 0.4 IPD in that one frame; the relaxed mesh,
+            # with its few thin folds, is kept instead
+            out = relaxed
         if out is None:
             return d, left
         if m == n:

@@ -108,7 +108,11 @@ HEAD_PIVOT_IPD = {"y": 0.9, "z": 1.3}
 # against the still background (a rigid 3-D turn moved it 0.2 IPD at 20 deg: the ear beside it was
 # smeared into a ghost and the far cheek folded over its own edge, by eye on grace_hopper.jpg).
 # Points in front of the sphere (the nose) add their parallax (`protrusion`: share of it used).
-HEAD_YAW = {"silhouette": 1.15, "protrusion": 1.0}
+# Within `midline_band` IPD of the midline the two sides' spheres blend (smoothstep), so that the
+# turn has no step there. On a face turned 20 deg in its picture (spheres 1.0 and 1.5 IPD at the
+# nose's bridge) the turn's steepest squeeze across the midline is then 0.37 at 15 deg (a fold
+# is 1; 0.25 at 0.5 IPD, whose blend reaches the pupils); a frontal face's 0.17 is unchanged
+HEAD_YAW = {"silhouette": 1.15, "protrusion": 1.0, "midline_band": 0.3}
 
 # A mouth corner pulled down drags the skin and lip around it (the depressor anguli oris pulls
 # the corner and the tissue beside it as one, FACS.md AU15: "lower lip pulled down and stretched
@@ -270,8 +274,13 @@ EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45),
 # compound at intensity 1 and 1.5 on the astronaut and grace_hopper.jpg ends with no flipped
 # triangle at 0.8 and 60 passes; 1.0 oscillates and leaves a few; a pass without flips is the
 # only cost in the common case, one area check); what still flips after that (rare) shrinks
-# toward the rest shape by `shrink` per pass
-FOLD_GUARD = {"pull": 0.8, "iterations": 60, "shrink_passes": 30, "shrink": 0.7,
+# toward the rest shape by `shrink` per pass. 120 passes, the last `unpinned_passes` of them
+# with the sealed lips' seam let go (a triangle held on two corners only closes in on the held
+# edge): talking takes of the 50 portraits looked at (43,000 frames, 10 mixes) all unfold
+# within them; at 60 passes, none let go, 534 frames needed the shrink, which snapped lips and
+# mouth corners up to 0.46 IPD for a frame (90 and 45: 5 frames)
+FOLD_GUARD = {"pull": 0.8, "iterations": 120, "shrink_passes": 30, "shrink": 0.7,
+              "unpinned_passes": 60,
               # the outer mouth corners' pull, as a share of `pull`: a smile taken away from
               # the smiling photo moves its corners ~0.29 IPD down, more than the skin beside
               # them follows, and at an equal pull the guard unfolded that by lifting the
