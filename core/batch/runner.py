@@ -187,10 +187,11 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
 
 def _stop_pool(pool: ProcessPoolExecutor, pending) -> None:
     """Stopped: no queued row starts, and the rows running stop now instead of finishing
-    after the batch has said it stopped."""
-    for fut in pending:
-        fut.cancel()
-    # the worker processes: no public handle before Python 3.14's terminate_workers()
+    after the batch has said it stopped. The queued rows' futures are not cancelled: the pool
+    fails them itself once its workers are gone, and on a cancelled one Python 3.11's manager
+    thread died printing a traceback (InvalidStateError) over the stop's line."""
+    # the worker processes: no public handle before Python 3.14's terminate_workers(); each
+    # leaves without taking another row (_stop_worker)
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(OSError):
             proc.terminate()

@@ -335,3 +335,55 @@ def _running_in_group(pgid: int) -> list[int]:
         if int(group) == pgid and state != "Z":
             found.append(int(d.name))
     return found
+
+
+def test_stopping_a_batch_before_its_rows_start_prints_no_traceback(tmp_path, portrait_path,
+                                                                    speech_wav):
+    """A kill while the workers still start (the first seconds, when a wrong flag is noticed) or
+    with rows queued behind the running ones: the pool's manager thread printed a traceback
+    (InvalidStateError: CANCELLED, on the queued rows' futures the stop had cancelled) above
+    the stop's one line."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.robust.helpers import ROOT, one_error_line
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    shutil.copy(speech_wav, tmp_path / "line.wav")
+    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
+        f"face.png,line.wav,take{i}.mp4\n" for i in range(8)))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
+                             str(tmp_path / "m.csv"), "--jobs", "2", "--size", "96"],
+                            stderr=subprocess.PIPE, start_new_session=True)
+    first = proc.stderr.readline().decode()  # "batch: 8 rows from ..."
+    assert "rows from" in first, first
+    deadline = time.monotonic() + 60
+    while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None and len(_workers(proc.pid)) == 2  # both started, no row yet
+    proc.send_signal(signal.SIGTERM)
+    err = first + proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    one_error_line(err, "rows are done and kept")  # and no traceback
+    deadline = time.monotonic() + 5  # a worker may still be on its way out
+    while _running_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running_in_group(proc.pid)
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def _workers(pgid: int) -> list[int]:
+    """The group's multiprocessing workers (spawned: `-c ... spawn_main(...)`), from /proc."""
+    from pathlib import Path
+
+    found = []
+    for pid in _running_in_group(pgid):
+        try:
+            if b"spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
