@@ -122,13 +122,15 @@ def _stop_worker(signum, _frame):
     """The batch was stopped (Ctrl-C reaches the whole process group, the driver sends SIGTERM):
     a worker between rows leaves at once; one rendering unwinds once, so the render removes its
     partial files, and a second signal must not cut that cleanup short (a Python no-op, not
-    SIG_IGN: a signal already pending would raise 'ignored due to race condition')."""
-    from core.cli import Terminated
-
+    SIG_IGN: a signal already pending would raise 'ignored due to race condition'). The no-ops
+    go in first: the driver's SIGTERM landing while this imports core.cli ran this again, on a
+    half-imported core.cli, and its ImportError failed the row and left the worker rendering."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
     if not _ROW_RUNNING:
         os._exit(1)
+    from core.cli import Terminated
+
     raise Terminated(signum)
 
 

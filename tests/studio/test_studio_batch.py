@@ -387,3 +387,55 @@ def _workers(pgid: int) -> list[int]:
         except OSError:
             continue
     return found
+
+
+STOP_DURING_IMPORT = """
+import importlib.machinery, os, signal, sys
+sys.path.insert(0, sys.argv[1])
+from core.batch import runner
+class DriverStopsToo(importlib.machinery.PathFinder):
+    # the driver's SIGTERM lands while the worker's Ctrl-C handler imports core.cli (half run)
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "core.cli":
+            return None
+        sys.meta_path.remove(cls)
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            os.kill(os.getpid(), signal.SIGTERM)
+            run(module)
+        spec.loader.exec_module = exec_module
+        return spec
+assert "core.cli" not in sys.modules
+sys.meta_path.insert(0, DriverStopsToo)
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, runner._stop_worker)
+runner._ROW_RUNNING = sys.argv[2] == "row"
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(1000):
+        pass
+except KeyboardInterrupt as e:
+    print(type(e).__name__, e)
+"""
+
+
+@pytest.mark.parametrize("state", ["idle", "row"])
+def test_a_worker_stopped_twice_at_once_leaves_quietly(state):
+    """Ctrl-C reaches a worker and the driver's SIGTERM follows while its handler still imports
+    core.cli: the second run of the handler met a half-imported module and raised ImportError,
+    printed as a traceback by a starting worker and, in a row, failing the row as a plain error
+    so the worker went on to the next one. Idle, it leaves at once; in a row, the row unwinds."""
+    import subprocess
+    import sys
+
+    from tests.robust.helpers import ROOT
+
+    out = subprocess.run([sys.executable, "-c", STOP_DURING_IMPORT, str(ROOT), state],
+                         capture_output=True, text=True, timeout=120)
+    assert out.stderr == ""
+    if state == "idle":
+        assert (out.returncode, out.stdout) == (1, "")
+    else:
+        assert (out.returncode, out.stdout) == (0, "Terminated SIGINT\n")
