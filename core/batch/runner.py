@@ -16,6 +16,7 @@ from core.batch.manifest import BatchRow
 from core.batch.progress import Board
 from core.batch.record import identity, is_done
 from core.batch.worker import RowResult, render_row
+from core.child_processes import sigint_ignored_by_children
 from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
@@ -162,8 +163,9 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
         threads = max(1, (os.cpu_count() or 1) // workers)  # the machine, shared out
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                  initializer=_init_worker, initargs=(queue, threads)) as pool:
-            futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
-                       (row, ident) for row, ident in todo}
+            with sigint_ignored_by_children():  # submit starts the workers; _init_worker
+                futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
+                           (row, ident) for row, ident in todo}
             pending = set(futures)
             while pending:
                 try:

@@ -349,7 +349,7 @@ def test_stopping_a_batch_before_its_rows_start_prints_no_traceback(tmp_path, po
     import sys
     import time
 
-    from tests.robust.helpers import ROOT, one_error_line
+    from tests.robust.helpers import ROOT, ignores_sigint, one_error_line
 
     shutil.copy(portrait_path, tmp_path / "face.png")
     shutil.copy(speech_wav, tmp_path / "line.wav")
@@ -364,6 +364,8 @@ def test_stopping_a_batch_before_its_rows_start_prints_no_traceback(tmp_path, po
     while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)
     assert proc.poll() is None and len(_workers(proc.pid)) == 2  # both started, no row yet
+    # starting, they ignore Ctrl-C (the driver stops them): no KeyboardInterrupt traceback
+    assert all(ignores_sigint(pid) for pid in _workers(proc.pid))
     proc.send_signal(signal.SIGTERM)
     err = first + proc.communicate(timeout=60)[1].decode()
     assert proc.returncode == 128 + signal.SIGTERM, err
