@@ -392,3 +392,27 @@ def _spawned_children(pid: int) -> list[int]:
             continue
     return found
 
+
+def test_a_ctrl_c_a_library_turns_into_its_own_error_still_says_interrupted(
+        tmp_path, portrait_path, speech_wav, monkeypatch, capsys):
+    """A Ctrl-C landing while mediapipe's extension initialises comes out of its import as
+    "ImportError: initialization failed": render printed that traceback and exited 1. The
+    signal was recorded, so the error is its: one `interrupted` line, status 130."""
+    class Importing(StripeEngine):
+        def prepare(self, image):
+            try:
+                signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # Ctrl-C, mid-import ...
+            except KeyboardInterrupt as e:
+                raise ImportError("initialization failed") from e  # ... as pybind11 reports it
+            return image
+
+    monkeypatch.setitem(core.engines._ENGINES, "importing", Importing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out",
+                               tmp_path / "take.mp4", "--engine", "importing", "--quiet"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130
+    assert "interrupted" in _one_error_line(capsys.readouterr().err)
+    assert os.listdir(tmp_path) == []
