@@ -183,6 +183,21 @@ def test_an_output_that_is_an_input_fails_its_row(tmp_path):
     assert rows[2].problem == "self.mp4 is an input of line 4"
 
 
+def test_one_file_named_two_ways_is_one_output(tmp_path):
+    """`out/a.mp4` and `out/../out/a.mp4` (or a folder reached through a link) are one file:
+    both rows rendered into it, the second over the first, and their records took turns, so
+    every run redid one row and kept the other's take under its name."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "out")
+    p = tmp_path / "m.csv"
+    p.write_text("portrait,audio,out\nf.png,a.wav,out/a.mp4\nf.png,b.wav,out/../out/a.mp4\n"
+                 "f.png,c.wav,link/a.mp4\nf.png,b.wav,out/../a.wav\n")
+    rows = read_manifest(p)
+    assert not rows[0].problem
+    assert rows[1].problem == rows[2].problem == "a.mp4 is also written by line 2"
+    assert rows[3].problem == "a.wav is an input of line 2"
+
+
 def test_rows_sharing_a_portrait_read_it_once(tmp_path, monkeypatch):
     """20 done rows with one portrait and one speech file: each file is hashed once per run and
     every row still matches its record; a file rewritten during the run is hashed again."""
