@@ -26,7 +26,9 @@ def start() -> threading.Thread:
     global _builder
     with _lock:
         if _builder is None:
-            _builder = threading.Thread(target=_build, name="opencv-lab-tables", daemon=True)
+            # not a daemon: exit joins it (~0.2 s at most). A daemon thread that leaves cv2 once
+            # Python is finalizing (Ctrl-C during the face search) aborted the process (134)
+            _builder = threading.Thread(target=_build, name="opencv-lab-tables")
             _builder.start()
         return _builder
 

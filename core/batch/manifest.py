@@ -18,6 +18,7 @@ reason and fails alone.
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,25 +149,27 @@ def _row(line: int, header: list[str], cells: list[str], base: Path) -> BatchRow
 
 def _flag_shared_outputs(rows: list[BatchRow]) -> None:
     """An output another row also writes, or one that is a row's input (its render would
-    replace that file), fails its row."""
+    replace that file), fails its row. Paths are compared as the files they name ('out/../a',
+    a folder through a link)."""
     read: dict[str, list[int]] = {}  # path -> the lines that read it
     for row in rows:
         for name in INPUT_COLUMNS:
             if row.cells.get(name):
-                read.setdefault(row.cells[name], []).append(row.line)
+                read.setdefault(os.path.realpath(row.cells[name]), []).append(row.line)
     seen: dict[str, int] = {}
     for row in rows:
         if row.problem:
             continue
         for name in ("out", "curves"):
-            target = row.cells.get(name)
-            if not target:
+            if not row.cells.get(name):
                 continue
+            target = os.path.realpath(row.cells[name])
             if target in read:  # its own input, else the first row's that reads it
                 line = row.line if row.line in read[target] else read[target][0]
-                row.problem = f"{Path(target).name} is an input of line {line}"
+                row.problem = f"{Path(row.cells[name]).name} is an input of line {line}"
                 break
             if target in seen:
-                row.problem = f"{Path(target).name} is also written by line {seen[target]}"
+                row.problem = (f"{Path(row.cells[name]).name} is also written by line "
+                               f"{seen[target]}")
                 break
             seen[target] = row.line

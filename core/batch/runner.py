@@ -16,6 +16,7 @@ from core.batch.manifest import BatchRow
 from core.batch.progress import Board
 from core.batch.record import identity, is_done
 from core.batch.worker import RowResult, render_row
+from core.child_processes import sigint_ignored_by_children
 from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
@@ -122,13 +123,15 @@ def _stop_worker(signum, _frame):
     """The batch was stopped (Ctrl-C reaches the whole process group, the driver sends SIGTERM):
     a worker between rows leaves at once; one rendering unwinds once, so the render removes its
     partial files, and a second signal must not cut that cleanup short (a Python no-op, not
-    SIG_IGN: a signal already pending would raise 'ignored due to race condition')."""
-    from core.cli import Terminated
-
+    SIG_IGN: a signal already pending would raise 'ignored due to race condition'). The no-ops
+    go in first: the driver's SIGTERM landing while this imports core.cli ran this again, on a
+    half-imported core.cli, and its ImportError failed the row and left the worker rendering."""
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: None)
     if not _ROW_RUNNING:
         os._exit(1)
+    from core.cli import Terminated
+
     raise Terminated(signum)
 
 
@@ -160,8 +163,9 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
         threads = max(1, (os.cpu_count() or 1) // workers)  # the machine, shared out
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                  initializer=_init_worker, initargs=(queue, threads)) as pool:
-            futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
-                       (row, ident) for row, ident in todo}
+            with sigint_ignored_by_children():  # submit starts the workers; _init_worker
+                futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
+                           (row, ident) for row, ident in todo}
             pending = set(futures)
             while pending:
                 try:
@@ -187,10 +191,11 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
 
 def _stop_pool(pool: ProcessPoolExecutor, pending) -> None:
     """Stopped: no queued row starts, and the rows running stop now instead of finishing
-    after the batch has said it stopped."""
-    for fut in pending:
-        fut.cancel()
-    # the worker processes: no public handle before Python 3.14's terminate_workers()
+    after the batch has said it stopped. The queued rows' futures are not cancelled: the pool
+    fails them itself once its workers are gone, and on a cancelled one Python 3.11's manager
+    thread died printing a traceback (InvalidStateError) over the stop's line."""
+    # the worker processes: no public handle before Python 3.14's terminate_workers(); each
+    # leaves without taking another row (_stop_worker)
     for proc in list((getattr(pool, "_processes", None) or {}).values()):
         with contextlib.suppress(OSError):
             proc.terminate()

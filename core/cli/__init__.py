@@ -186,7 +186,14 @@ def run_cli(argv: list[str], prog: str = "main.py") -> int:
     try:
         refuse_empty_arguments(parser, args)
         with _signals_as_interrupts(), _warnings_as_notes():
-            return int(args._run(args) or 0)
+            try:
+                return int(args._run(args) or 0)
+            except Exception:
+                # a Ctrl-C that a library turned into its own error (mediapipe's import, cut
+                # short, raises "ImportError: initialization failed"): a traceback and status 1
+                if INTERRUPTS.signal is None:
+                    raise
+                raise INTERRUPTS.signal from None
     except Cancelled:
         print("error: cancelled; no output was written", file=sys.stderr)
         return 130

@@ -87,12 +87,18 @@ def _border(h: int, w: int) -> np.ndarray:
 
 def _barycentric(ctrl: np.ndarray, nodes: np.ndarray) -> sparse.csr_matrix:
     """(n_nodes, n_ctrl) piecewise-affine interpolation weights over a Delaunay triangulation."""
-    tri = Delaunay(ctrl)
-    simplex = tri.find_simplex(nodes)
-    outside = simplex < 0
-    if outside.any():  # numerically on the hull: take the nearest triangle
-        simplex[outside] = tri.find_simplex(nodes[outside], tol=1e-6)
-        simplex[simplex < 0] = 0
+    from threadpoolctl import threadpool_limits
+
+    # one BLAS thread: find_simplex sets up each triangle with a tiny LAPACK call, and with
+    # OpenBLAS's threads each call waited for a thread the other core's load had descheduled
+    # (2 cores, one busy: 9 s instead of 5 ms, the first frame late and Ctrl-C unheard)
+    with threadpool_limits(1, user_api="blas"):
+        tri = Delaunay(ctrl)
+        simplex = tri.find_simplex(nodes)
+        outside = simplex < 0
+        if outside.any():  # numerically on the hull: take the nearest triangle
+            simplex[outside] = tri.find_simplex(nodes[outside], tol=1e-6)
+            simplex[simplex < 0] = 0
     T = tri.transform[simplex]
     b = np.einsum("nij,nj->ni", T[:, :2], nodes - T[:, 2])
     bary = np.column_stack([b, 1 - b.sum(1)])

@@ -103,7 +103,9 @@ class Helper:
         inbox, self.outbox = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
             engine_name, inbox, total, self.counter, self.written, send))
-        self.proc.start()
+        from core.child_processes import sigint_ignored_by_children
+        with sigint_ignored_by_children():  # the Ctrl-C is ours: close() stops it
+            self.proc.start()
         send.close()
         inbox.close()
         self.total = total

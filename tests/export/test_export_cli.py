@@ -15,6 +15,7 @@ import core.engines
 from core.cli import run_cli
 from core.emotions import EMOTIONS
 from tests.export.helpers import StripeEngine, decoded_frames, probe
+from tests.robust.helpers import ignores_sigint
 
 ROOT = Path(__file__).resolve().parents[2]
 FLAGS = ("--portrait", "--audio", "--out", "--mix", "--au", "--fps", "--size", "--start",
@@ -352,3 +353,66 @@ def test_an_audio_file_cut_short_is_said(tmp_path, portrait_path, speech_wav, ca
     err = capsys.readouterr().err
     assert "note: cut.wav looks cut short: its header announces" in err
     assert out.exists()
+
+
+def test_ctrl_c_while_the_helper_process_starts_prints_one_line(tmp_path, portrait_path):
+    """A take of 10 s or more renders in two processes, the helper started while the face is
+    found. A Ctrl-C reaches the whole process group: the helper, still in Python's spawn
+    bootstrap (about a second of imports), printed a KeyboardInterrupt traceback under the
+    render's `error: interrupted` line. The helper now ignores Ctrl-C; the render stops it."""
+    out = tmp_path / "take.mp4"
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait_path),
+         "--duration", "12", "--size", "96", "--out", str(out)], cwd=ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not (helpers := _spawned_children(proc.pid)):
+        assert proc.poll() is None, proc.communicate()
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert ignores_sigint(helpers[0])  # from birth: its bootstrap never sees the Ctrl-C
+    time.sleep(0.3)  # into the bootstrap's imports (~1 s)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in _one_error_line(err)
+    assert os.listdir(tmp_path) == []
+
+
+def _spawned_children(pid: int) -> list[int]:
+    """Processes multiprocessing spawned from `pid` (`-c ... spawn_main(...)`), from /proc."""
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            if d.name.isdigit() and b"spawn_main" in (d / "cmdline").read_bytes() \
+                    and int((d / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(d.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_a_ctrl_c_a_library_turns_into_its_own_error_still_says_interrupted(
+        tmp_path, portrait_path, speech_wav, monkeypatch, capsys):
+    """A Ctrl-C landing while mediapipe's extension initialises comes out of its import as
+    "ImportError: initialization failed": render printed that traceback and exited 1. The
+    signal was recorded, so the error is its: one `interrupted` line, status 130."""
+    class Importing(StripeEngine):
+        def prepare(self, image):
+            try:
+                signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # Ctrl-C, mid-import ...
+            except KeyboardInterrupt as e:
+                raise ImportError("initialization failed") from e  # ... as pybind11 reports it
+            return image
+
+    monkeypatch.setitem(core.engines._ENGINES, "importing", Importing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out",
+                               tmp_path / "take.mp4", "--engine", "importing", "--quiet"))
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130
+    assert "interrupted" in _one_error_line(capsys.readouterr().err)
+    assert os.listdir(tmp_path) == []

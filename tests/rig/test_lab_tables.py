@@ -45,3 +45,25 @@ def test_threads_converting_first_thing_share_one_build():
     out = subprocess.run([sys.executable, "-c", RACE, str(ROOT)], capture_output=True, text=True,
                          timeout=120, check=True)
     assert out.stdout.split() == ["1", "opencv-lab-tables", "False"]
+
+
+EXIT_DURING_BUILD = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from core import lab_tables
+class SlowExit:  # finalized after Python began to finalize: the build ends meanwhile
+    def __del__(self, sleep=time.sleep):
+        sleep(0.5)
+slow = SlowExit()
+lab_tables.start()
+raise SystemExit(130)
+"""
+
+
+def test_a_process_that_exits_during_the_build_exits_cleanly():
+    """Ctrl-C while the face was found (the build still running) could end `render` in SIGABRT
+    (status 134, "terminate called without an active exception"): a daemon thread that leaves
+    cv2 once Python is finalizing is ended through OpenCV's C++ frames. The build is joined."""
+    out = subprocess.run([sys.executable, "-c", EXIT_DURING_BUILD, str(ROOT)],
+                         capture_output=True, text=True, timeout=120)
+    assert (out.returncode, out.stderr) == (130, "")

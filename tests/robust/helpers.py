@@ -92,3 +92,12 @@ def run_case_subprocess(case: Case, folder: Path) -> str:
     line = one_error_line(err, case.keyword)
     assert snapshot(folder) == before, "the command left files behind or changed its inputs"
     return line
+
+
+def ignores_sigint(pid: int) -> bool:
+    """Whether process `pid` ignores SIGINT (SIG_IGN: the SigIgn mask in /proc/PID/status)."""
+    import signal
+
+    status = (Path("/proc") / str(pid) / "status").read_text()
+    mask = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigIgn:")), 16)
+    return bool(mask & (1 << (signal.SIGINT - 1)))

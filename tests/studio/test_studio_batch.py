@@ -183,6 +183,21 @@ def test_an_output_that_is_an_input_fails_its_row(tmp_path):
     assert rows[2].problem == "self.mp4 is an input of line 4"
 
 
+def test_one_file_named_two_ways_is_one_output(tmp_path):
+    """`out/a.mp4` and `out/../out/a.mp4` (or a folder reached through a link) are one file:
+    both rows rendered into it, the second over the first, and their records took turns, so
+    every run redid one row and kept the other's take under its name."""
+    (tmp_path / "out").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "out")
+    p = tmp_path / "m.csv"
+    p.write_text("portrait,audio,out\nf.png,a.wav,out/a.mp4\nf.png,b.wav,out/../out/a.mp4\n"
+                 "f.png,c.wav,link/a.mp4\nf.png,b.wav,out/../a.wav\n")
+    rows = read_manifest(p)
+    assert not rows[0].problem
+    assert rows[1].problem == rows[2].problem == "a.mp4 is also written by line 2"
+    assert rows[3].problem == "a.wav is an input of line 2"
+
+
 def test_rows_sharing_a_portrait_read_it_once(tmp_path, monkeypatch):
     """20 done rows with one portrait and one speech file: each file is hashed once per run and
     every row still matches its record; a file rewritten during the run is hashed again."""
@@ -335,3 +350,109 @@ def _running_in_group(pgid: int) -> list[int]:
         if int(group) == pgid and state != "Z":
             found.append(int(d.name))
     return found
+
+
+def test_stopping_a_batch_before_its_rows_start_prints_no_traceback(tmp_path, portrait_path,
+                                                                    speech_wav):
+    """A kill while the workers still start (the first seconds, when a wrong flag is noticed) or
+    with rows queued behind the running ones: the pool's manager thread printed a traceback
+    (InvalidStateError: CANCELLED, on the queued rows' futures the stop had cancelled) above
+    the stop's one line."""
+    import shutil
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.robust.helpers import ROOT, ignores_sigint, one_error_line
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    shutil.copy(speech_wav, tmp_path / "line.wav")
+    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
+        f"face.png,line.wav,take{i}.mp4\n" for i in range(8)))
+    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
+                             str(tmp_path / "m.csv"), "--jobs", "2", "--size", "96"],
+                            stderr=subprocess.PIPE, start_new_session=True)
+    first = proc.stderr.readline().decode()  # "batch: 8 rows from ..."
+    assert "rows from" in first, first
+    deadline = time.monotonic() + 60
+    while len(_workers(proc.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None and len(_workers(proc.pid)) == 2  # both started, no row yet
+    # starting, they ignore Ctrl-C (the driver stops them): no KeyboardInterrupt traceback
+    assert all(ignores_sigint(pid) for pid in _workers(proc.pid))
+    proc.send_signal(signal.SIGTERM)
+    err = first + proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 128 + signal.SIGTERM, err
+    one_error_line(err, "rows are done and kept")  # and no traceback
+    deadline = time.monotonic() + 5  # a worker may still be on its way out
+    while _running_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _running_in_group(proc.pid)
+    assert not list(tmp_path.glob(".*partial*"))
+
+
+def _workers(pgid: int) -> list[int]:
+    """The group's multiprocessing workers (spawned: `-c ... spawn_main(...)`), from /proc."""
+    from pathlib import Path
+
+    found = []
+    for pid in _running_in_group(pgid):
+        try:
+            if b"spawn_main" in (Path("/proc") / str(pid) / "cmdline").read_bytes():
+                found.append(pid)
+        except OSError:
+            continue
+    return found
+
+
+STOP_DURING_IMPORT = """
+import importlib.machinery, os, signal, sys
+sys.path.insert(0, sys.argv[1])
+from core.batch import runner
+class DriverStopsToo(importlib.machinery.PathFinder):
+    # the driver's SIGTERM lands while the worker's Ctrl-C handler imports core.cli (half run)
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name != "core.cli":
+            return None
+        sys.meta_path.remove(cls)
+        spec = importlib.machinery.PathFinder.find_spec(name, path, target)
+        run = spec.loader.exec_module
+        def exec_module(module):
+            os.kill(os.getpid(), signal.SIGTERM)
+            run(module)
+        spec.loader.exec_module = exec_module
+        return spec
+assert "core.cli" not in sys.modules
+sys.meta_path.insert(0, DriverStopsToo)
+for sig in (signal.SIGINT, signal.SIGTERM):
+    signal.signal(sig, runner._stop_worker)
+runner._ROW_RUNNING = sys.argv[2] == "row"
+try:
+    os.kill(os.getpid(), signal.SIGINT)
+    for _ in range(1000):
+        pass
+except KeyboardInterrupt as e:
+    print(type(e).__name__, e)
+"""
+
+
+@pytest.mark.parametrize("state", ["idle", "row"])
+def test_a_worker_stopped_twice_at_once_leaves_quietly(state):
+    """Ctrl-C reaches a worker and the driver's SIGTERM follows while its handler still imports
+    core.cli: the second run of the handler met a half-imported module and raised ImportError,
+    printed as a traceback by a starting worker and, in a row, failing the row as a plain error
+    so the worker went on to the next one. Idle, it leaves at once; in a row, the row unwinds."""
+    import subprocess
+    import sys
+
+    from tests.robust.helpers import ROOT
+
+    out = subprocess.run([sys.executable, "-c", STOP_DURING_IMPORT, str(ROOT), state],
+                         capture_output=True, text=True, timeout=120)
+    assert out.stderr == ""
+    if state == "idle":
+        assert (out.returncode, out.stdout) == (1, "")
+    else:
+        assert (out.returncode, out.stdout) == (0, "Terminated SIGINT\n")
