@@ -34,6 +34,7 @@ from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS
 from core.errors import CheckpointError, MoeeWarning
 from core.expression import apply_au_overrides, au_vector_from_gates
 from core.gate_choice import gate_source
+from core.latents.emoji import spell_emoji
 from core.latents.label import label_vector
 from core.latents.module import EmotionToLatents
 from core.latents.no_emotion import EmotionContent, EmotionVocabulary
@@ -85,7 +86,7 @@ class LatentsRuntime:
         """One condition -> its projected query (1, D). value: text, label name or vector."""
         if modality == "text":
             with self.lock:
-                return self._text_cache(" ".join(str(value).split()))
+                return self._text_cache(spell_emoji(str(value)))
         if modality == "label" and isinstance(value, str):
             value = label_vector(value)
         x = torch.as_tensor(np.asarray(value, np.float32)).reshape(1, -1)
@@ -95,7 +96,7 @@ class LatentsRuntime:
     def content(self, text: str) -> EmotionContent:
         """How near a prompt is to the emotion vocabulary (no_emotion.py)."""
         with self.lock:
-            return self._content_cache(" ".join(str(text).split()))
+            return self._content_cache(spell_emoji(str(text)))
 
     def prompt_query(self, text: str) -> tuple[torch.Tensor, str | None]:
         """A prompt's query (1, D) and note: the label 'neutral' for text with no word to read
@@ -115,7 +116,7 @@ class LatentsRuntime:
     def suggest_texts(self, texts: list[str]) -> np.ndarray:
         """Batch of prompts -> suggested gates (N, 6) (evaluation path); zeros where a prompt
         has no word to read an emotion from, as the label 'neutral' reads."""
-        x = text_features(self.encoder, texts)
+        x = text_features(self.encoder, [spell_emoji(t) for t in texts])
         gates = self.model.read_head(self.model.latent(self.model.query("text", x)))[0].numpy()
         gates[[self.content(t).neutral for t in texts]] = 0.0
         return gates
