@@ -3,7 +3,9 @@ mesh inside out (a lowered brow pushed through the upper lid, pressed lips cross
 exaggerated mix at master intensity 1.5), its corners' motions are pulled toward their common
 mean, which moves that triangle rigidly, until no triangle is flipped. Triangles that only
 collapse (a lid closing, lips meeting) are left alone: only a sign change counts. The mouth
-corners give way least: the skin around them unfolds by following them."""
+corners give way least: the skin around them unfolds by following them. Held points (the sealed
+lips' seam) are let go for the last passes; what still flips after every pass shrinks toward
+the rest shape, unless that cannot unfold it either (then the relaxed mesh is kept)."""
 from __future__ import annotations
 
 import numpy as np
@@ -157,10 +159,10 @@ class FoldGuard:
                 keep = 1 - a
             out[hit] = keep * out[hit] + a * acc[hit] / cnt[hit, None]
         if left is None and relaxed is not None and len(self._folded(self.P + out[:m])):
-            # the shrink did not unfold it either (what stays flipped has a fixed corner that
-            # moved: a turn reversed two of the rims' pins): it only pulled the skin around
-            # toward its rest, a jump of up to 0.4 IPD in that one frame; the relaxed mesh,
-            # with its few thin folds, is kept instead
+            # the shrink did not unfold it either (what stays flipped has fixed corners that
+            # crossed: two of the rims' pins, when the head's turn still had a step at the
+            # midline): it only pulled the skin around toward its rest, a jump of up to 0.4 IPD
+            # in that one frame; the relaxed mesh, with its few thin folds, is kept instead
             out = relaxed
         if out is None:
             return d, left
