@@ -10,7 +10,10 @@ HELP = "score generated talking-head videos against their ground truth (JSON sum
 DESCRIPTION = HELP + """
 
 Videos are paired by file name. Emotion accuracy needs labels: --metadata (the clip list used
-by `main.py prepare`) gives each stem its emotion."""
+by `main.py prepare`) gives each stem its emotion. A pair is scored frame by frame only when both
+videos have the same frame rate and lengths within one frame; any other pair is listed with
+status fps_mismatch or length_mismatch (and a file cut off or damaged as unreadable), with the
+reason, and left out of the averages."""
 
 
 def add_arguments(parser) -> None:

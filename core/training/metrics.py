@@ -10,6 +10,10 @@
   Mouth opening is left out: speech owns it.
 - Lip-sync: Pearson correlation between mouth opening (inner lips 13/14, in IPD) and the audio's
   per-frame energy, best over +-lipsync_max_lag_frames.
+
+Frames are compared one to one, so a pair at different frame rates or lengths more than a frame
+apart is not scored (status fps_mismatch / length_mismatch, both lengths given), and a file
+that decodes fewer frames than its header declares is unreadable.
 """
 from __future__ import annotations
 
@@ -158,11 +162,15 @@ def audio_energy(video: Path, fps: float, n: int) -> np.ndarray | None:
 
 def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) -> dict:
     """Metrics of one generated video against its ground truth (audio from either). A metric
-    that cannot be measured is None, and `notes` says why (never NaN: it is not valid JSON)."""
+    that cannot be measured is None, and `notes` says why (never NaN: it is not valid JSON).
+    A pair that cannot be compared frame by frame gets no metrics (`_mismatch`)."""
     from core.training.video import read_video
 
-    gen_frames, fps = read_video(generated)
-    ref_frames, _ = read_video(reference)
+    gen_frames, fps = read_video(generated, complete=True)
+    ref_frames, ref_fps = read_video(reference, complete=True)
+    mismatch = _mismatch(generated.stem, (len(gen_frames), fps), (len(ref_frames), ref_fps))
+    if mismatch:
+        return mismatch
     gen, ref = landmark_track(gen_frames), landmark_track(ref_frames)
     scale = ref_frames.shape[1] / gen_frames.shape[1]
     row = {"clip": generated.stem, "status": "ok", **akd(gen, ref, scale)}
@@ -189,6 +197,34 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
     if notes:
         row["notes"] = notes
     return _finite_or_none(row)
+
+
+# Frame rates closer than this are one rate (a container's rounding); 29.97 against 30 is not.
+FPS_TOLERANCE = 0.01
+LENGTH_TOLERANCE_FRAMES = 1  # an encoder's last frame dropped or doubled
+
+
+def _mismatch(clip: str, gen: tuple[int, float], ref: tuple[int, float]) -> dict | None:
+    """A row for a pair whose frames cannot be compared one to one, or None. Metrics pair frame
+    i with frame i, so a pair at different frame rates or of different lengths is not scored:
+    scoring the shared frames of a clip cut short would pass it as whole."""
+    (n_gen, fps_gen), (n_ref, fps_ref) = gen, ref
+    sides = {"generated": _length(n_gen, fps_gen), "reference": _length(n_ref, fps_ref)}
+    if abs(fps_gen - fps_ref) > FPS_TOLERANCE:
+        note = (f"the generated video runs at {fps_gen:g} fps, the ground truth at {fps_ref:g} "
+                f"fps: frames cannot be paired one to one, so the clip is not scored (re-encode "
+                f"it at {fps_ref:g} fps)")
+        return {"clip": clip, "status": "fps_mismatch", **sides, "notes": [note]}
+    if abs(n_gen - n_ref) > LENGTH_TOLERANCE_FRAMES:
+        note = (f"the generated video has {n_gen} frames ({n_gen / fps_gen:.2f} s), the ground "
+                f"truth {n_ref} ({n_ref / fps_ref:.2f} s): the clip is not scored (more than "
+                f"{LENGTH_TOLERANCE_FRAMES} frame apart)")
+        return {"clip": clip, "status": "length_mismatch", **sides, "notes": [note]}
+    return None
+
+
+def _length(frames: int, fps: float) -> dict:
+    return {"frames": frames, "seconds": round(frames / fps, 3), "fps": round(fps, 3)}
 
 
 def _has_face(track: np.ndarray) -> np.ndarray:
@@ -238,19 +274,28 @@ def summarise(rows: list[dict]) -> dict:
     """Averages over the clips that have each metric; `averaged_over` says over how many, and
     `missing` why an average is absent (None) rather than a number over nothing."""
     averages, counts, missing = {}, {}, {}
+    status = [r.get("status", "ok") for r in rows]
+    none_scored = None if "ok" in status else _none_scored(status)
     for key in ("akd_px", "akd_ipd", "lipsync"):
         v = [r[key] for r in rows if r.get(key) is not None and np.isfinite(r[key])]
         averages[key], counts[key] = (float(np.mean(v)) if v else None), len(v)
         if not v:
-            missing[key] = _NO_VALUE[key]
+            missing[key] = none_scored or _NO_VALUE[key]
     judged = [r["correct"] for r in rows if r.get("correct") is not None]
     if not judged:
-        missing["emotion_accuracy"] = ("no clip had an emotion label (--metadata) and a face "
-                                       "to judge it on")
-    status = [r.get("status", "ok") for r in rows]
+        missing["emotion_accuracy"] = none_scored or ("no clip had an emotion label (--metadata) "
+                                                      "and a face to judge it on")
     return _finite_or_none({
         "clips": len(rows), "scored": status.count("ok"), "no_face": status.count("no face"),
-        "unreadable": status.count("unreadable"), **averages,
+        "unreadable": status.count("unreadable"),
+        "length_mismatch": status.count("length_mismatch"),
+        "fps_mismatch": status.count("fps_mismatch"), **averages,
         "emotion_accuracy": float(np.mean(judged)) if judged else None,
         "emotion_judged": len(judged), "averaged_over": counts, "missing": missing,
         "per_clip": rows})
+
+
+def _none_scored(status: list[str]) -> str:
+    """Why no average exists when no clip was scored: each status with its count."""
+    counts = ", ".join(f"{status.count(s)} {s.replace(' ', '_')}" for s in sorted(set(status)))
+    return f"no clip could be scored ({counts}; each clip's reason is under per_clip)"

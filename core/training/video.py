@@ -17,25 +17,38 @@ from core.errors import ExportError, InputError
 MAX_FRAMES = 25 * 60 * 10  # ten minutes at 25 fps: longer clips should be cut before training
 
 
-def read_video(path: str | Path, max_frames: int = MAX_FRAMES) -> tuple[np.ndarray, float]:
-    """All frames (N, H, W, 3) RGB uint8 and the frame rate; InputError when unreadable."""
+def read_video(path: str | Path, max_frames: int = MAX_FRAMES,
+               complete: bool = False) -> tuple[np.ndarray, float]:
+    """All frames (N, H, W, 3) RGB uint8 and the frame rate; InputError when unreadable, and with
+    `complete` also when fewer frames decode than the header declares (a file cut off, as a
+    half-finished copy or download is: OpenCV reads what is there without a word). FFmpeg's own
+    lines about the damage ("moov atom not found", "partial file") are kept off stderr."""
     import cv2
 
-    cap = cv2.VideoCapture(str(path))
-    if not cap.isOpened():
-        raise InputError(f"{Path(path).name} cannot be opened as a video")
-    try:
-        fps = float(cap.get(cv2.CAP_PROP_FPS)) or 25.0
-        frames = []
-        while len(frames) < max_frames:
-            ok, bgr = cap.read()
-            if not ok:
-                break
-            frames.append(bgr[:, :, ::-1])
-    finally:
-        cap.release()
+    from core.native_logs import native_stderr_muted
+
+    name = Path(path).name
+    with native_stderr_muted():  # libavformat logs to fd 2 (core/native_logs.py)
+        cap = cv2.VideoCapture(str(path))
+        if not cap.isOpened():
+            raise InputError(f"{name} cannot be opened as a video (not a video file, or cut "
+                             "off or damaged before its index)")
+        try:
+            fps = float(cap.get(cv2.CAP_PROP_FPS)) or 25.0
+            declared = int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0)
+            frames = []
+            while len(frames) < max_frames:
+                ok, bgr = cap.read()
+                if not ok:
+                    break
+                frames.append(bgr[:, :, ::-1])
+        finally:
+            cap.release()
     if not frames:
-        raise InputError(f"{Path(path).name} has no readable video frames")
+        raise InputError(f"{name} has no readable video frames")
+    if complete and len(frames) < min(declared, max_frames) - 1:
+        raise InputError(f"{name} is cut off or damaged: only {len(frames)} of the {declared} "
+                         "frames its header declares can be decoded")
     return np.stack(frames), fps
 
 

@@ -113,3 +113,81 @@ def test_a_failed_evaluate_out_keeps_the_previous_summary(tiny_clips, tmp_path):
     one_error_line(proc.stderr, "cannot write")
     assert out.read_text() == previous
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gen", "ref", "summary.json"]
+
+
+def _faststart(src, dest):
+    """A copy with its index (moov) first, as players and renderers write for streaming: cut
+    short, it still opens, and OpenCV decodes what is left without a word."""
+    import subprocess
+
+    from core.training.video import ffmpeg_exe
+
+    subprocess.run([ffmpeg_exe(), "-y", "-loglevel", "error", "-i", str(src), "-c", "copy",
+                    "-movflags", "+faststart", str(dest)], check=True)
+
+
+def test_evaluate_refuses_pairs_it_cannot_compare_frame_by_frame(
+        tiny_clips, portrait, tmp_path, capfd):
+    """On main a clip cut short, or at another frame rate, was scored on the frames both videos
+    share with "status": "ok", and FFmpeg's "moov atom not found" reached the terminal."""
+    from core.cli import run_cli
+    from core.training.video import read_video, write_video
+    from tests.training.conftest import synthetic_frames
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    long = write_video(tmp_path / "long.mp4", synthetic_frames(portrait, 40), 25)
+    for name in ("short", "fast", "cut", "noindex"):
+        shutil.copy(long, ref / f"{name}.mp4")
+    frames, _ = read_video(long)
+    write_video(gen / "short.mp4", frames[:20], 25)            # 0.8 s of a 1.6 s clip
+    write_video(gen / "fast.mp4", frames, 30)                  # same frames, other rate
+    _faststart(long, tmp_path / "streamable.mp4")
+    data = (tmp_path / "streamable.mp4").read_bytes()
+    (gen / "cut.mp4").write_bytes(data[:len(data) // 2])      # a half-finished download
+    (gen / "noindex.mp4").write_bytes(long.read_bytes()[:len(data) // 2])  # its moov is last
+
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 0
+    out, err = capfd.readouterr()
+    assert "moov" not in err and "partial file" not in err and "[mov" not in err, err
+    summary = json.loads(out)
+    rows = {r["clip"]: r for r in summary["per_clip"]}
+    assert rows["short"]["status"] == "length_mismatch"
+    assert rows["short"]["generated"] == {"frames": 20, "seconds": 0.8, "fps": 25.0}
+    assert rows["short"]["reference"] == {"frames": 40, "seconds": 1.6, "fps": 25.0}
+    assert "20 frames (0.80 s)" in rows["short"]["notes"][0]
+    assert rows["fast"]["status"] == "fps_mismatch" and "30 fps" in rows["fast"]["notes"][0]
+    assert rows["cut"]["status"] == "unreadable" and "cut off" in rows["cut"]["notes"][0]
+    assert "of the 40 frames" in rows["cut"]["notes"][0]
+    assert rows["noindex"]["status"] == "unreadable"
+    assert "cannot be opened" in rows["noindex"]["notes"][0]
+    for row in rows.values():
+        assert "akd_px" not in row and "lipsync" not in row and len(row["notes"]) == 1
+    assert summary["scored"] == 0 and summary["unreadable"] == 2
+    assert summary["length_mismatch"] == 1 and summary["fps_mismatch"] == 1
+    assert summary["akd_px"] is None and summary["averaged_over"]["akd_px"] == 0
+    assert summary["missing"]["akd_px"].startswith("no clip could be scored (1 fps_mismatch, "
+                                                   "1 length_mismatch, 2 unreadable")
+
+
+def test_evaluate_scores_a_clip_one_frame_short_and_averages_only_scored_clips(
+        tiny_clips, tmp_path, capsys):
+    """An encoder's dropped last frame is within tolerance; a mismatched clip beside it is
+    counted but left out of the averages."""
+    from core.cli import run_cli
+    from core.training.video import read_video, write_video
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    frames, fps = read_video(tiny_clips / "face.mp4")
+    for name in ("a", "b"):
+        shutil.copy(tiny_clips / "face.mp4", ref / f"{name}.mp4")
+    write_video(gen / "a.mp4", frames[:-1], fps, tiny_clips / "speech.wav")
+    write_video(gen / "b.mp4", frames[:3], fps)
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    rows = {r["clip"]: r for r in summary["per_clip"]}
+    assert rows["a"]["status"] == "ok" and rows["a"]["akd_px"] is not None
+    assert rows["b"]["status"] == "length_mismatch"
+    assert summary["scored"] == 1 and summary["averaged_over"]["akd_px"] == 1
+    assert summary["akd_px"] == rows["a"]["akd_px"]
