@@ -17,6 +17,7 @@ from core.rig.motion import MotionModel, closure_share
 from core.rig.pose import RigPose
 from core.rig.tuning import (
     AU_MAGNITUDE,
+    CLOSURE,
     ONSET_FLOOR,
     ONSET_SECONDS,
     REST_CONFLICTS,
@@ -48,6 +49,9 @@ class FrameDrive:
     blink: float = 0.0
     head: tuple[float, float, float] = (0.0, 0.0, 0.0)
     gaze: tuple[float, float] = (0.0, 0.0)
+    # how far speech's p/b/m close the lips at the frames beside this one (Tracks.beside; live
+    # leaves it 0: the next frame is not known yet)
+    beside: float = 0.0
 
 
 _PRESS_IDX = np.array([AU_INDEX[au] for au in PRESS_AUS])
@@ -71,7 +75,10 @@ def _yields(drive: FrameDrive, g: np.ndarray) -> tuple[float, float]:
     total = float(g.sum())
     opening = (float(g @ _OPEN_YIELDS) / total if total > 1e-6
                else SPEECH_MIX["emotion_open_yield"])
-    return (a * SPEECH_MIX["emotion_press_yield"], min(max(a * opening, closing), 1.0))
+    # beside a closure, what is kept of the opening closes partway too (core/rig/engine.py
+    # `_spread_closures`: speech's own opening does alike)
+    kept = (1.0 - min(max(a * opening, closing), 1.0)) * (1.0 - CLOSURE["spread"] * drive.beside)
+    return (a * SPEECH_MIX["emotion_press_yield"], 1.0 - kept)
 
 
 def articulation(g: np.ndarray) -> float:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from core.rig.compose import FrameDrive, compose, onset
 from core.rig.mouth import BONE_POINTS
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
+from core.rig.tuning import CLOSURE
 from core.track import EmotionTrack, TrackBuilder, neutral_row
 
 
@@ -32,7 +34,15 @@ class Tracks:
         return FrameDrive(speech={au: float(v[a]) for au, v in self.speech.items()},
                           activity=float(self.activity[a]), blink=float(self.blink[a]),
                           head=tuple(float(x) for x in self.head[a]),
-                          gaze=tuple(float(x) for x in self.gaze[a]))
+                          gaze=tuple(float(x) for x in self.gaze[a]),
+                          beside=float(self.beside[a]))
+
+    @cached_property
+    def beside(self) -> np.ndarray:
+        """(n,) how far speech's p/b/m close the lips at the frames beside each one: an
+        emotion's jaw held open while it talks (surprise keeps most of its drop) closes partway
+        there, as speech's own opening does (`_spread_closures`)."""
+        return _closing(self.speech, self.n)[1]
 
 
 def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
@@ -47,12 +57,37 @@ def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
 
         feats = compute_features(audio, fps)
         sm = speech_motion(feats)
-        speech = {au: _fit(v, n) for au, v in sm.aus.items()}
+        speech = _spread_closures({au: _fit(v, n) for au, v in sm.aus.items()})
         activity = _fit(sm.activity, n)
         energy = _fit(feats.energy, n)
     life = life_motion(n, fps, energy, seed)
     return Tracks(n, speech, activity, _fit(life.blink, n), _fit(life.head, n),
                   _fit(life.gaze, n))
+
+
+def _closing(speech: dict[int, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """How far speech's p/b/m close the lips at each frame (its AU24, full at CLOSURE's
+    full_at), and the most of that at either frame beside."""
+    c = np.minimum(speech.get(24, np.zeros(n, np.float32)) / np.float32(CLOSURE["full_at"]),
+                   1.0).astype(np.float32)
+    side = np.zeros_like(c)
+    side[1:] = c[:-1]
+    side[:-1] = np.maximum(side[:-1], c[1:])
+    return c, side
+
+
+def _spread_closures(speech: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
+    """Speech's opening (AU25, AU26, AU16, AU27) closes partly in the frames beside a p/b/m
+    closure (CLOSURE["spread"] of it): the viseme mapper shuts the lips for the closure's one
+    frame and opens them again at once, and a jaw 0.45 IPD down shut and reopened within 80 ms
+    (deepface's img19 surprised: the jaw 0.9, 0.1, 0.9, a pop at 25 fps; a real jaw moves a
+    few centimetres a second). Now 0.9, ~0.45, 0.1, ~0.45, 0.9."""
+    if 24 not in speech:
+        return speech
+    n = len(speech[24])
+    _, side = _closing(speech, n)
+    keep = (1.0 - np.float32(CLOSURE["spread"]) * side).astype(np.float32)
+    return {au: v * keep if au in (16, 25, 26, 27) else v for au, v in speech.items()}
 
 
 def _fit(a: np.ndarray, n: int) -> np.ndarray:

@@ -70,7 +70,10 @@ MOUTH_LIMITS: dict[str, float] = {
 
 # Speech's lip closure over an expression's open lips (motion.py _close_over): speech AU24 at
 # this intensity closes whatever gap is left (FACS.md visemes: PP is AU24 0.6)
-CLOSURE = {"full_at": 0.6}
+# `spread`: the share of a closure that reaches the frames beside it, for an emotion's jaw held
+# open (core/rig/engine.py Tracks.closing: surprise's jaw shut for one frame and opened again,
+# a pop at 25 fps; by eye)
+CLOSURE = {"full_at": 0.6, "spread": 0.5}
 
 # How speech and emotion share the mouth (by eye).
 SPEECH_MIX: dict[str, float] = {
