@@ -133,6 +133,10 @@ class EmotionVocabulary:
 
     def _has_words(self, text: str) -> bool:
         """A word of two or more letters that the encoder's tokenizer keeps whole ('the',
-        'hello'; a T5 piece '▁hello' alike): keyboard mash and numbers split into pieces."""
-        tokenize = self.encoder.tokenizer.tokenize
-        return any(len(tokenize(w)) == 1 for w in re.findall(r"[A-Za-z]{2,}", text))
+        'hello'; a T5 piece '▁hello' alike): keyboard mash and numbers split into pieces. A word
+        past WordPiece's 100 characters comes back whole as the unknown token, which is no
+        word ('aaa...' read sad 0.46 as a guess from its wording)."""
+        tokenizer = self.encoder.tokenizer
+        unknown = getattr(tokenizer, "unk_token", None)
+        return any(len(t) == 1 and t[0] != unknown
+                   for t in map(tokenizer.tokenize, re.findall(r"[A-Za-z]{2,}", text)))

@@ -153,9 +153,10 @@ def _mix(capsys, *argv):
     return code, json.loads(out.out), out.err
 
 
-@pytest.mark.parametrize("text", ["asdf qwerty", "zzzz", "1234"])
+@pytest.mark.parametrize("text", ["asdf qwerty", "zzzz", "1234", "a" * 150])
 def test_mix_says_a_prompt_has_no_emotion(runtime, capsys, text):
-    """The defect: these came back confidently sad (0.46-0.64). No word: read as neutral."""
+    """The defect: these came back confidently sad (0.46-0.64). No word: read as neutral. A
+    word past WordPiece's 100 characters is its unknown token, no word either."""
     code, out, err = _mix(capsys, "--prompt", text)
     assert code == 0 and out["source"] == "prompt"
     assert max(out["gates"].values()) < 0.15 and max(out["suggested"].values()) < 0.15
