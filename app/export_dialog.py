@@ -235,6 +235,9 @@ class ExportDialog(QDialog):
             self.progress.setValue(0)
         elif self.saved_path:
             self.eta.setText(f"Saved to {self.saved_path}")
+        else:  # failed (the dialog said why): no "frames · s left" of a run that stopped
+            self.eta.setText("Export failed; nothing was written.")
+            self.progress.setValue(0)
 
     def cancel_or_close(self) -> None:
         if self.worker is not None:

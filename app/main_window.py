@@ -32,7 +32,7 @@ from app.palette.panel import PalettePanel
 from app.playback import Playback
 from app.preview import Preview
 from app.recorder import VoiceRecorder
-from app.session import Session
+from app.session import PORTRAIT_FAILED, Session
 from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
@@ -135,7 +135,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.session.portraitReady.connect(self._portrait_ready)
         self.session.audioReady.connect(self._audio_ready)
         self.session.engineReady.connect(self._engine_ready)
-        self.session.failed.connect(lambda title, e: show_error(self, title, e))
+        self.session.failed.connect(self._load_failed)
         self.session.busy.connect(self._show_busy)
         self.renderer.rendered.connect(self._frame_rendered)
         self.renderer.failed.connect(lambda e: show_error(self, "Preview failed", e))
@@ -178,6 +178,11 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         elif bar.currentMessage() == self.preview.busy_text:
             bar.clearMessage()
         self.preview.set_busy(text)
+
+    def _load_failed(self, title: str, error: BaseException) -> None:
+        if title == PORTRAIT_FAILED and self.session.portrait is None:
+            self._status("portrait", "no portrait")  # not "loading portrait…" for ever
+        show_error(self, title, error)
 
     # ----- palette edits
     def apply_mix(self, mix: EmotionMix, text: str = "Edit palette", merge_key=None) -> None:

@@ -26,6 +26,8 @@ from core.engines import create_engine
 from core.mix import EmotionMix
 from core.track import TrackBuilder
 
+PORTRAIT_FAILED = "Cannot use this portrait"  # Session.failed's title for a portrait
+
 
 @dataclass
 class LoadedPortrait:
@@ -89,7 +91,7 @@ class Session(QObject):
     # ----- loading (asynchronous, newest request per kind wins)
     def load_portrait(self, path: str | None) -> Worker:
         return self._run("portrait", _prepare_portrait, self, path, self.frame,
-                         done=self._portrait_done, title="Cannot use this portrait")
+                         done=self._portrait_done, title=PORTRAIT_FAILED)
 
     def load_audio(self, path: str | None) -> Worker | None:
         if path is None:

@@ -1,0 +1,52 @@
+"""What the window says after a failure is true: a project whose portrait does not read leaves
+no "loading portrait…" behind; a failed export shows no "frames · s left" of a stopped run."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.errors import ExportError
+
+
+def test_unreadable_project_portrait_is_not_loading_for_ever(window, tmp_path, qtbot, errors):
+    bad = tmp_path / "face.png"
+    bad.write_bytes(b"not a png")
+    project = tmp_path / "p.moee.json"
+    project.write_text(json.dumps({"format": "moee-palette-project", "version": 1,
+                                   "portrait": {"path": str(bad)}}))
+    assert window.open_project(str(project))
+    qtbot.waitUntil(lambda: bool(errors) and not window.session.loading(), timeout=20000)
+    assert errors[-1][0] == "Cannot use this portrait" and window.session.portrait is None
+    assert window.status_labels["portrait"].text() == "no portrait"
+
+
+class _FailsAfter:
+    """The window's engine, failing mid-take the way a full disk would."""
+
+    def __init__(self, inner, after: int):
+        self.inner, self.after = inner, after
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def frames(self, job, progress=None, cancel=None):
+        for i, frame in enumerate(self.inner.frames(job, progress, cancel)):
+            if i == self.after:
+                raise ExportError("cannot write the video: the disk is full")
+            yield frame
+
+
+def test_failed_export_says_so(window, tmp_path, qtbot, errors):
+    pytest.importorskip("core.video.export")
+    window.open_export()
+    dialog = window.export_dialog
+    dialog.path.setText(str(tmp_path / "clip.mp4"))
+    dialog.size.setCurrentIndex(dialog.size.findData(256))
+    dialog.end.setValue(window.session.duration)
+    dialog.session.engine = _FailsAfter(window.session.engine, 8)
+    dialog.export_button.click()
+    qtbot.waitUntil(lambda: not dialog.running, timeout=60000)
+    assert errors == [("Export failed", "cannot write the video: the disk is full")]
+    assert dialog.eta.text() == "Export failed; nothing was written."
+    assert dialog.progress.value() == 0 and not (tmp_path / "clip.mp4").exists()
