@@ -238,6 +238,8 @@ class WindowFiles:
         if located:
             loaded.portrait_path = located
         self._take_over(loaded, unsaved=bool(located))
+        if located:  # unsaved from the start: kept for recovery now, not at the next edit
+            self.autosave.write_now()
         self.settings.add_recent("project", path)
         return True
 

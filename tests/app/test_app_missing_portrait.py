@@ -2,6 +2,7 @@
 two projects' state (Skip: the project opens without a portrait; Cancel: nothing changes)."""
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
@@ -67,6 +68,10 @@ def test_locate_uses_the_chosen_file_and_leaves_the_project_unsaved(
     qtbot.waitUntil(lambda: window.session.portrait is not None, timeout=20000)
     assert window.session.portrait.path == str(portrait_path)
     assert window.project.portrait_path == str(portrait_path) and window.project.dirty
+    # unsaved from the start, so kept for recovery at once: killed before any edit, the app
+    # would have lost the located path (the copy was written only at the next edit)
+    kept = json.loads(window.autosave.file.path.read_text())
+    assert kept["project"]["portrait"]["path"] == str(portrait_path), kept["project"]
 
 
 def test_the_real_question_offers_locate_and_skip(window, gone):
