@@ -11,6 +11,7 @@ import numpy as np
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose, onset
+from core.rig.motion import closure_share
 from core.rig.mouth import BONE_POINTS
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
@@ -68,8 +69,7 @@ def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
 def _closing(speech: dict[int, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
     """How far speech's p/b/m close the lips at each frame (its AU24, full at CLOSURE's
     full_at), and the most of that at either frame beside."""
-    c = np.minimum(speech.get(24, np.zeros(n, np.float32)) / np.float32(CLOSURE["full_at"]),
-                   1.0).astype(np.float32)
+    c = closure_share(speech.get(24, np.zeros(n, np.float32))).astype(np.float32)
     side = np.zeros_like(c)
     side[1:] = c[:-1]
     side[:-1] = np.maximum(side[:-1], c[1:])

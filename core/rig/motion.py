@@ -78,10 +78,10 @@ def pressed_shut(pose: RigPose) -> float:
     return max(mix(24) - mix(25) - mix(10), 0.0)
 
 
-def closure_share(press: float) -> float:
-    """How far speech's p/b/m (its AU24 at `press`) close the lips: all of the way from
-    CLOSURE's full_at."""
-    return min(press / CLOSURE["full_at"], 1.0)
+def closure_share(press):
+    """How far speech's p/b/m (its AU24 at `press`, a frame's or a take's array) close the lips:
+    all of the way from CLOSURE's full_at."""
+    return np.minimum(press / CLOSURE["full_at"], 1.0)
 
 
 class MotionModel:
