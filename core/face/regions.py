@@ -46,20 +46,51 @@ def skin_points() -> np.ndarray:
     return np.concatenate([region("cheek_R"), region("cheek_L"), region("forehead")])
 
 
-def skin_colour(image: np.ndarray, xy: np.ndarray, side: int | None = None) -> np.ndarray:
+def skin_colour(image: np.ndarray, xy: np.ndarray, side: int | None = None,
+                hair: dict | None = None) -> np.ndarray:
     """(3,) float32: the median colour of `image` (H, W, 3+) at the skin points of landmarks
     `xy` (478, 2+, image pixels; points off the picture read its nearest edge); `side` 0 or 1
     (the subject's right or left, as the R_/L_ lists): that half of the face only, beyond the
     midway between the pupils, as lit (a face lit from one side: the smiling sample portrait's
-    halves 208 and 146 in red)."""
+    halves 208 and 146 in red).
+
+    `hair` ({"central": IPD, "yellower": degrees, "min_chroma": Lab units}, core/rig/tuning.py
+    SKIN): points whose hue is yellower than the face's middle (its points within `central` IPD
+    of the pupils' midpoint) by more than `yellower` degrees are left out: blonde hair over a
+    cheek or a temple, not skin. Only yellower: a shadowed side's skin is redder than its lit
+    side, and is kept."""
     h, w = image.shape[:2]
     pts = skin_points()
-    if side is not None:
-        r, l = xy[R_IRIS_CENTER, :2], xy[L_IRIS_CENTER, :2]
-        across = (xy[pts, :2] - (r + l) / 2) @ (l - r)
-        pts = pts[across > 0] if side else pts[across < 0]
+    r, l = xy[R_IRIS_CENTER, :2], xy[L_IRIS_CENTER, :2]
     p = np.clip(np.round(xy[pts, :2]).astype(int), 0, [w - 1, h - 1])
-    return np.median(image[p[:, 1], p[:, 0], :3].astype(np.float32), 0)
+    colours = image[p[:, 1], p[:, 0], :3]
+    keep = np.ones(len(pts), bool)
+    if hair is not None:
+        keep = ~_yellower(colours, np.hypot(*(xy[pts, :2] - (r + l) / 2).T)
+                          <= hair["central"] * float(np.hypot(*(l - r))), hair)
+    if side is not None:
+        across = (xy[pts, :2] - (r + l) / 2) @ (l - r)
+        on_side = across > 0 if side else across < 0
+        # a side all hair (or nearly) keeps its points: its median is the best guess there is
+        keep = on_side & keep if np.count_nonzero(on_side & keep) >= 3 else on_side
+    return np.median(colours[keep].astype(np.float32), 0)
+
+
+def _yellower(colours: np.ndarray, central: np.ndarray, hair: dict) -> np.ndarray:
+    """(n,) bool: which `colours` (n, 3, RGB) are yellower than those at `central` (their
+    median's hue, CIELAB) by more than `hair["yellower"]` degrees; colours (or a middle) with
+    less chroma than `hair["min_chroma"]` have no hue to compare (grey portraits, greys)."""
+    import cv2  # here: the index lists stay importable without OpenCV (the CLI's --help)
+
+    lab = cv2.cvtColor(np.clip(colours, 0, 255).astype(np.uint8)[None], cv2.COLOR_RGB2LAB)[0]
+    ab = lab[:, 1:].astype(np.float32) - 128.0
+    ref = np.median(ab[central] if central.any() else ab, 0)
+    if np.hypot(*ref) < hair["min_chroma"]:
+        return np.zeros(len(colours), bool)
+    # hue angles grow from red (0) toward yellow (90): yellower is a larger angle
+    turn = np.degrees(np.arctan2(ab[:, 1], ab[:, 0]) - np.arctan2(ref[1], ref[0]))
+    turn = (turn + 180.0) % 360.0 - 180.0
+    return (turn > hair["yellower"]) & (np.hypot(ab[:, 0], ab[:, 1]) >= hair["min_chroma"])
 
 
 @lru_cache(maxsize=2)

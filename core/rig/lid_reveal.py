@@ -6,11 +6,13 @@ of the brow's soft edge and the socket's shadow; raised by AU1/AU2 (surprise, fe
 strip grows two or three times taller, and stretched it became a brown band that read as
 smeared eye shadow (by eye, on low-resolution photos of men with heavy brows). A real brow lifted
 off the socket shows lit lid skin there. So where the strip is stretched, it is drawn toward the
-portrait's own skin colour (its median over that side's cheek and forehead: a grayscale
-portrait stays grey, a painting keeps its palette, a shadowed side stays in shadow) by a share
-that grows with the stretch (REVEAL in core/rig/tuning.py); only what is darker than that skin is
-lifted, so light lid skin is left as it is. The fade runs on past the fold ring to the ring
-above the lid: on deep-set eyes the stretched shadow reaches below the fold ring too. Behind
+portrait's own skin colour (its median over that side's cheek and forehead, blonde hair left
+out: a grayscale portrait stays grey, a painting keeps its palette, a shadowed side stays in
+shadow) by a share that grows with the stretch (REVEAL in core/rig/tuning.py); only what is
+darker than that skin is lifted, so light lid skin is left as it is. The fade runs on past the
+fold ring to the ring above the lid: on deep-set eyes the stretched shadow reaches below the
+fold ring too. The lifted strip carries the fine grain of the cheek under the eye: one flat
+colour, it read as a box under the brow. Behind
 eyeglass frames (pinned in the warp, core/rig/rims.py) the strip ends at the top rim: the fold
 lies behind the lens, and the rim, the lens and the frame's end piece are never painted.
 
@@ -28,7 +30,7 @@ import numpy as np
 from core.face.regions import mirror_map, region, skin_colour
 from core.rig.brow_hair import BrowHair
 from core.rig.roi import poly_box
-from core.rig.tuning import REVEAL
+from core.rig.tuning import REVEAL, SKIN
 
 # per side, lateral to medial: the brow's lower edge, and the ring just above the lid's fold
 _BROW = (region("R_brow_lower"), region("L_brow_lower"))
@@ -38,6 +40,9 @@ _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
 # per side, the ring just above the lid, where the lift's fade ends (past the fold ring: on
 # deep-set eyes the stretched shadow reaches below it); as many points as the fold ring
 _LOW = (region("R_eye_halo2_upper"), region("L_eye_halo2_upper"))
+# per side, where the lifted strip's grain is taken from (LidReveal._grain): the cheek under the
+# eye
+_CHEEK = (region("R_eye_halo5_lower"), region("L_eye_halo5_lower"))
 assert all(len(lo) == len(f) for lo, f in zip(_LOW, _FOLD))  # _RESAMPLE serves both
 
 # per side, the strip's outline: the brow's lower edge, then the fold ring back
@@ -162,7 +167,7 @@ class LidReveal:
         # each side's own skin: toward the whole face's median, the shadowed side of a face lit
         # from one side got a lit patch under its brow, cut off at the strip's edges (fear on
         # a painting of LivePortrait's examples, by eye)
-        self.skin = [skin_colour(image, rest_xy, s) for s in (0, 1)]
+        self.skin = [skin_colour(image, rest_xy, s, SKIN) for s in (0, 1)]
         # over glasses, the hair is cut out above the top rims only
         self.hair = BrowHair(image, rest_xy, self.ipd, self.skin, None if rims is None else
                              [self.rims.under(s, None, 0, 0) for s in (0, 1)],
@@ -174,7 +179,41 @@ class LidReveal:
         # as cv2 scalars: per channel in the image's order, the fourth unused
         self._skin_u8 = [(*np.round(c).astype(np.uint8).tolist(), 0) for c in self.skin]
         self.feather = max(REVEAL["feather"] * self.ipd, 0.5)
+        # the grain's source: `grain_drop` IPD under the ring 5 below the eye; its scale
+        self._grain_drop = REVEAL["grain_drop"] * self.ipd
+        self._grain_blur = max(REVEAL["grain_blur"] * self.ipd, 0.7)
         self.pad = int(np.ceil(3 * self.feather))
+
+    def _grain(self, img: np.ndarray, xy: np.ndarray, box, halves, active):
+        """(h, w) float32 over `box`: the fine grain (luma less its blur) of the cheek below
+        each strip, moved straight up onto it, over that side's half of the box; None when no
+        cheek lies in the picture. The painted strip was one flat colour, a box under the brow
+        on a textured face (SadTalker's art_1, LivePortrait's s8 turned away)."""
+        x0, y0, x1, y1 = box
+        h = y1 - y0
+        grain = None
+        polys = {s: poly for s, poly, _ in active}  # in box px
+        for cols, s in halves:
+            c0, c1, _ = cols.indices(x1 - x0)
+            if c1 <= c0:
+                continue
+            # from the strip's middle down to the cheek under the eye (sub-pixel: a whole-pixel
+            # shift jumped the grain a pixel at a time as the brow rose)
+            top = float(xy[_CHEEK[s], 1].mean()) + self._grain_drop \
+                - float(polys[s][:, 1].mean())
+            if top < 1 or top + h + 1 >= img.shape[0]:
+                continue
+            r0 = int(np.floor(top)) - 1
+            luma = cv2.cvtColor(np.ascontiguousarray(img[r0:r0 + h + 3, x0 + c0:x0 + c1, :3]),
+                                cv2.COLOR_RGB2GRAY).astype(np.float32)
+            cheek = cv2.getRectSubPix(luma, (c1 - c0, h), ((c1 - c0 - 1) / 2,
+                                                            top - r0 + (h - 1) / 2))
+            fine = cheek - cv2.GaussianBlur(cheek, (0, 0), self._grain_blur)
+            if grain is None:
+                grain = np.zeros((h, x1 - x0), np.float32)
+            levels = REVEAL["grain_levels"]
+            np.clip(fine, -levels, levels, out=grain[:, c0:c1])
+        return grain
 
     def _strip(self, xy: np.ndarray, side: int, pins: np.ndarray | None) -> np.ndarray:
         return _strip(xy, side) if self.rims is None else self.rims.strip(xy, side, pins)
@@ -277,26 +316,34 @@ class LidReveal:
                 cv2.fillPoly(mask, [np.round(self.rims.under(s, pins, x0, y0) * 16)
                                     .astype(np.int32)], 0.0, cv2.LINE_AA, 4)
         roi = img[y0:y1, x0:x1, :3]
-        # each side's skin over its own half of the box (the strips lie apart: split between
-        # their middles), and only the darker drawn toward it: the saturating difference from
-        # the skin colour as a cv2 scalar (filling an image with it cost far more)
+        # each side over its own half of the box (the strips lie apart: split between their
+        # middles)
         if len(active) == 1:
-            lift = cv2.subtract(self._target(active[0][0], roi, x0), roi)
+            halves = ((slice(None), active[0][0]),)
         else:
             (xa, sa), (xb, sb) = sorted((float(poly[0, 0] + poly[-1, 0]), s)
                                         for s, poly, _ in active)
             split = int(round((xa + xb) / 4))  # between the strips' middles
             split = slice(split).indices(x1 - x0)[1]  # as [:split] cuts it: clipped, from the end
-            lift = np.empty_like(roi)
-            for cols, s in ((slice(None, split), sa), (slice(split, None), sb)):
-                if lift[:, cols].size:
-                    cv2.subtract(self._target(s, roi[:, cols], x0 + cols.indices(x1 - x0)[0]),
-                                 roi[:, cols], dst=lift[:, cols])
+            halves = ((slice(None, split), sa), (slice(split, None), sb))
+        # its skin, and only the darker drawn toward it: the saturating difference from the
+        # skin colour as a cv2 scalar (filling an image with it cost far more)
+        lift = np.empty_like(roi)
+        for cols, s in halves:
+            if lift[:, cols].size:
+                cv2.subtract(self._target(s, roi[:, cols], x0 + cols.indices(x1 - x0)[0]),
+                             roi[:, cols], dst=lift[:, cols])
         step = cv2.multiply(lift, cv2.cvtColor(mask, cv2.COLOR_GRAY2RGB), dtype=cv2.CV_8U)
+        # (not over eyeglass frames: the cheek lies behind the lens, and the forehead over a
+        # raised brow, stretched, laid vertical streaks on the gap over the rim)
+        grain = None if self.rims is not None else self._grain(img, xy, box, halves, active)
         if img.shape[2] == 3:
             cv2.add(roi, step, dst=roi)  # in place: roi is a view of img
         else:
             img[y0:y1, x0:x1, :3] = cv2.add(roi, step)
+        if grain is not None:  # signed (it darkens as well as lightens), rounded, saturated
+            grain = cv2.cvtColor(cv2.multiply(grain, mask), cv2.COLOR_GRAY2RGB)
+            img[y0:y1, x0:x1, :3] = cv2.add(img[y0:y1, x0:x1, :3], grain, dtype=cv2.CV_8U)
         for s, _, share in active:  # the brows' hair back over the lifted strips, whole
             if s in laid:
                 self.hair.apply(img, xy, s, share)

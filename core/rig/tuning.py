@@ -344,6 +344,18 @@ IRON = {"fine": 0.025, "coarse": 0.1, "share": 1.0, "feather": 0.05, "keep_margi
 EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_margin": 0.03,
             "full_at": 0.5, "skin_dist": IRON["skin_dist"]}
 
+# A side's skin colour (core/face/regions.py skin_colour) leaves out points yellower in hue than
+# the face's middle (its skin points within `central` IPD of the pupils' midpoint) by more than
+# `yellower` degrees (CIELAB hue; points and middles under `min_chroma` have none): blonde hair
+# over a cheek or temple. On deepface's img3 (blonde hair over the right cheek and temple, 8 of
+# that side's 26 points on hair: hue 75-90 deg against the middle's 48) the lid reveal painted a
+# grey-beige box under a raised brow, RGB (186, 157, 121) -> (196, 148, 123) without them. Only
+# yellower: a shadowed side's skin is redder, and a two-sided cut left out the smiling photo's
+# shadowed half (its colour 146 -> 195 in red: a lit patch). Over the 50 portraits looked at, 32
+# keep their colours, 42 move by at most 4 levels; the most, 10-18 levels, img3, LivePortrait's
+# s10 and s42, SadTalker's sad.png (hair over a temple), by eye no worse under a raised brow
+SKIN = {"central": 0.75, "yellower": 20.0, "min_chroma": 6.0}
+
 # A raised brow's uncovered lid skin (core/rig/lid_reveal.py): the strip between the brow's lower
 # edge and the ring above the lid's fold, once stretched past `stretch_start` x its rest height,
 # is drawn toward the portrait's skin colour by up to `share` at `stretch_full` x, fading in
@@ -373,9 +385,19 @@ EYE_IRON = {"fine": 0.025, "coarse": 0.15, "share": 1.0, "feather": 0.04, "keep_
 # its lateral end (the frame's end piece); by eye on grace_hopper.jpg's photo and stylized
 # copy, a generated portrait in thick black frames (SadTalker's art_6) and two of deepface's
 # photos of men in thin ones
+# Thirty-second round: the painted strip carries the cheek's grain (luma less its blur at
+# `grain_blur` IPD, clipped to `grain_levels`), taken `grain_drop` IPD under the ring 5 below the
+# eye and moved straight up onto it, by the same mask: one flat colour, it read as a box under the
+# brow on textured faces (SadTalker's art_1, "goggles"; LivePortrait's s8 turned away). By eye
+# on art_1, img3, img16, s0, s8, art_8, the bench's smiling photo and drawing: skin, not a patch
+# (1.5x the grain: coarser than the skin round it; at 0.05 IPD under the ring the rows under a
+# full surprise's strip top come within ~0.03 IPD of the lower lashes). Not over eyeglass
+# frames: the forehead over a raised brow (the cheek lies behind the lens) is stretched there,
+# and laid vertical streaks on the gap (grace_hopper's)
 REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0.04, "steps": 4,
           "min_rest": 0.03, "hair_levels": (0.6, 1.0, 1.0, 1.0),
-          "rim_levels": (1.0, 1.0, 1.0, 1.0), "under_rim": 0.6, "past_rim_end": 0.25}
+          "rim_levels": (1.0, 1.0, 1.0, 1.0), "under_rim": 0.6, "past_rim_end": 0.25,
+          "grain_drop": 0.1, "grain_blur": 0.012, "grain_levels": 12.0}
 
 # A raised brow's hair laid back whole (core/rig/brow_hair.py). Looked for from the brow's upper
 # edge down to its lower points pushed `below` of the way to the fold ring, at most `below_ipd`

@@ -190,19 +190,25 @@ def test_a_shadowed_sides_strip_stays_in_shadow(heavy_brows):
     assert out[strip].mean() > cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)[strip].mean() + 5
 
 
-def test_a_deep_socket_is_lifted_from_a_small_stretch_down_past_the_fold(portrait, monkeypatch):
-    """Dark-browed photos with deep-set eyes smeared their brows' shadow into a band down to
-    the lids from a 1.4-1.5x stretch (sadness, surprise on five of seven such portraits, by
-    eye), where the lift began only at 1.3x and reached nothing at the fold ring: the socket
-    painted dark down to the ring above the lid, sadness's small stretch lifts it, past the
-    fold ring too."""
+def painted_sockets(portrait):
+    """(engine, prepared portrait): the sample portrait with each side's painted region (its
+    brow's lower edge down to the ring above the lid) one flat dark brown at rest."""
     eng = RigEngine()
     analysis = eng.prepare(portrait).analysis
     img = portrait.copy()
     for side in (0, 1):
         cv2.fillPoly(img, [np.round(lid_reveal.painted(analysis.xy, side)).astype(np.int32)],
                      (95, 62, 40))
-    p = PreparedPortrait(img, analysis)
+    return eng, PreparedPortrait(img, analysis)
+
+
+def test_a_deep_socket_is_lifted_from_a_small_stretch_down_past_the_fold(portrait, monkeypatch):
+    """Dark-browed photos with deep-set eyes smeared their brows' shadow into a band down to
+    the lids from a 1.4-1.5x stretch (sadness, surprise on five of seven such portraits, by
+    eye), where the lift began only at 1.3x and reached nothing at the fold ring: the socket
+    painted dark down to the ring above the lid, sadness's small stretch lifts it, past the
+    fold ring too."""
+    eng, p = painted_sockets(portrait)
     shown = _frame(eng, p, "sad")
     xy = shown.info["landmarks"]
     assert min(p.at_size(512).lids.shares(xy)) > 0.5
