@@ -252,12 +252,20 @@ def _cached_row(dest: Path, key: str) -> dict | None:
 
 
 def _clip_ids(clips: list[ClipMeta]) -> list[str]:
-    """A folder name per clip: the file's stem made safe, numbered when stems repeat."""
-    ids, seen = [], {}
+    """A folder name per clip: the file's stem made safe, numbered when stems repeat. Every id is
+    distinct, also where the filesystem ignores case and where a numbered one meets a real
+    stem (x.mp4, d/x.mp4, x_2.mp4 gave x, x_2, x_2: two clips in one folder), and none is '.' or
+    '..' (clip '..mp4' was prepared into clips/. and replaced every clip before it)."""
+    ids, used = [], set()
     for c in clips:
-        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(c.file).stem) or "clip"
-        seen[base] = seen.get(base, 0) + 1
-        ids.append(base if seen[base] == 1 else f"{base}_{seen[base]}")
+        base = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(c.file).stem)
+        base = base if base.strip(".") else "clip"
+        cid, n = base, 1
+        while cid.lower() in used:
+            n += 1
+            cid = f"{base}_{n}"
+        used.add(cid.lower())
+        ids.append(cid)
     return ids
 
 

@@ -90,3 +90,30 @@ def test_a_clip_that_is_a_folder_or_empty_says_which(tmp_path):
     assert "is a folder, not a video file" in reasons["take.mp4"]
     assert "cannot be opened as a video" in reasons["empty.mp4"]
     assert "file not found" in reasons["gone.mp4"]
+
+
+def test_every_clip_gets_a_folder_of_its_own(tmp_path, portrait):
+    """x.mp4, d/x.mp4 and x_2.mp4 were all kept, but the last two shared clips/x_2 (the first's
+    frames were replaced by the second's); a clip named '..mp4' went into clips/. and replaced
+    every clip prepared before it. Each kept row now names a folder that holds its own clip."""
+    from core.training.prepare import PrepareConfig, _clip_ids, prepare_dataset
+    from core.training.video import write_video
+    from tests.conftest import make_speech
+    from tests.training.conftest import synthetic_frames
+
+    speech = make_speech(tmp_path / "speech.wav", "Hello there, papa.", rate=220)
+    names = ["x.mp4", "d/x.mp4", "x_2.mp4", "..mp4"]
+    (tmp_path / "d").mkdir()
+    for i, name in enumerate(names):
+        write_video(tmp_path / name, synthetic_frames(portrait, 10, seed=i), 25, speech)
+    write_metadata(tmp_path / "m.csv", [ClipMeta(n, "happy") for n in names])
+    out = tmp_path / "out"
+    report = prepare_dataset(tmp_path / "m.csv", out,
+                             PrepareConfig(size=32, min_frames=8, min_emotion_consistency=0.0))
+    assert len(report.kept) == len(names)
+    for row in report.kept:
+        clip = json.loads((out / "clips" / row["id"] / "clip.json").read_text(encoding="utf-8"))
+        assert clip["file"] == row["file"]
+    assert len({p.name for p in (out / "clips").iterdir()}) == len(names)
+    ids = _clip_ids([ClipMeta(n, "sad") for n in ("A.mp4", "a.mp4", ".mp4", "...mp4")])
+    assert len({i.lower() for i in ids}) == 4 and not any(set(i) == {"."} for i in ids)
