@@ -83,6 +83,10 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
     todo = [(m, cid) for i, (m, cid) in enumerate(zip(every, _clip_ids(every))) if in_shard(i, shard)]
     clips, ids = [m for m, _ in todo], [c for _, c in todo]
     report = PrepareReport(Path(out_dir), manifest=manifest_name(shard))
+    if (report.out_dir / report.manifest).resolve() == metadata.resolve():
+        # a metadata file named manifest.json in OUT was replaced by the first clip's manifest
+        raise InputError(f"the metadata file {metadata} is where prepare writes its manifest "
+                         f"({report.manifest}); rename it or give another --out folder")
     (report.out_dir / "clips").mkdir(parents=True, exist_ok=True)
     for i, (meta, cid) in enumerate(zip(clips, ids)):
         if cancel is not None:

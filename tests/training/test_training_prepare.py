@@ -117,3 +117,21 @@ def test_every_clip_gets_a_folder_of_its_own(tmp_path, portrait):
     assert len({p.name for p in (out / "clips").iterdir()}) == len(names)
     ids = _clip_ids([ClipMeta(n, "sad") for n in ("A.mp4", "a.mp4", ".mp4", "...mp4")])
     assert len({i.lower() for i in ids}) == 4 and not any(set(i) == {"."} for i in ids)
+
+
+def test_metadata_named_like_the_manifest_is_not_overwritten(tmp_path):
+    """`prepare data/manifest.json -o data`: the metadata was replaced by prepare's own manifest
+    (the user's rows lost; the next run said 'manifest.json lists no clips')."""
+    from core.errors import InputError
+    from core.training.prepare import prepare_dataset
+
+    meta = tmp_path / "manifest.json"
+    write_metadata(meta, [ClipMeta("a.mp4", "happy")])
+    before = meta.read_bytes()
+    with pytest.raises(InputError, match="rename it or give another --out"):
+        prepare_dataset(meta, tmp_path)
+    with pytest.raises(InputError, match="manifest.shard-1-of-2.json"):
+        shard_meta = tmp_path / "manifest.shard-1-of-2.json"
+        shard_meta.write_bytes(before)
+        prepare_dataset(shard_meta, tmp_path, shard=(1, 2))
+    assert meta.read_bytes() == before and not (tmp_path / "clips").exists()
