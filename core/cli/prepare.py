@@ -38,6 +38,7 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from core import validate
+    from core.errors import MoeeError
     from core.training.metadata import read_metadata
     from core.training.prepare import PrepareConfig, prepare_dataset
 
@@ -57,6 +58,9 @@ def run(args) -> int:
         report = prepare_dataset(args.metadata, args.out, cfg, progress=progress, shard=shard)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args.out)
+    except MoeeError:
+        print(file=sys.stderr)  # the error goes on a line of its own, not after the progress
+        raise
     print(file=sys.stderr)
     print(f"kept {len(report.kept)} clips, skipped {len(report.skipped)} "
           f"(see {report.out_dir / report.manifest})")

@@ -32,7 +32,7 @@ import numpy as np
 from core import atomic
 from core.audio.io import SAMPLE_RATE
 from core.engine import CancelToken
-from core.errors import AudioError, InputError, MoeeError
+from core.errors import AudioError, ExportError, InputError, MoeeError
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.face.regions import ipd as face_ipd
 from core.training.cache_key import clip_cache_key
@@ -101,6 +101,9 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
             report.kept.append({"id": cid, **row})
         except SkipClip as exc:
             report.skipped.append({"file": meta.file, "reason": str(exc)})
+        except ExportError as exc:  # no later clip could be written either: stop, say what stays
+            raise ExportError(f"{exc}; the {len(report.kept)} clips finished before it are kept "
+                              f"in {report.out_dir} (a rerun reuses them)") from None
         _write_manifest(report, metadata, config)
     if progress:
         progress(len(clips), len(clips), "done")
@@ -230,18 +233,29 @@ def _write_clip(dest: Path, crops, lm, masks, track, fps: float, n: int, row: di
     energy[:min(n, feats.n)] = feats.energy[:n]
     db = np.full(n, -100.0, np.float32)
     db[:min(n, len(feats.db))] = feats.db[:n]
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with atomic.folder(dest) as tmp:
-        np.savez_compressed(tmp / "frames.npz", frames=crops)
-        np.save(tmp / "landmarks.npy", lm)
-        for name, value in (arrays or {}).items():
-            np.save(tmp / f"{name}.npy", value)
-        np.savez_compressed(tmp / "masks.npz", **masks)
-        audio = np.zeros(int(round(n / fps * SAMPLE_RATE)), np.float32)  # exactly the frames' span
-        audio[:min(len(audio), len(track.samples))] = track.samples[:len(audio)]
-        sf.write(tmp / "audio.wav", audio, SAMPLE_RATE, subtype="FLOAT")
-        np.savez(tmp / "features.npz", energy=energy, db=db)
-        (tmp / "clip.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with atomic.folder(dest) as tmp:
+            _write_clip_files(tmp, crops, lm, masks, track, fps, n, row, arrays, energy, db)
+    except (OSError, sf.SoundFileError) as e:  # a full disk: a traceback, the kept clips unsaid
+        reason = atomic.os_error_reason(e) if isinstance(e, OSError) else str(e)
+        raise ExportError(f"cannot write the prepared clip {dest}: {reason}") from None
+
+
+def _write_clip_files(tmp: Path, crops, lm, masks, track, fps: float, n: int, row: dict,
+                      arrays, energy, db) -> None:
+    import soundfile as sf
+
+    np.savez_compressed(tmp / "frames.npz", frames=crops)
+    np.save(tmp / "landmarks.npy", lm)
+    for name, value in (arrays or {}).items():
+        np.save(tmp / f"{name}.npy", value)
+    np.savez_compressed(tmp / "masks.npz", **masks)
+    audio = np.zeros(int(round(n / fps * SAMPLE_RATE)), np.float32)  # the frames' span
+    audio[:min(len(audio), len(track.samples))] = track.samples[:len(audio)]
+    sf.write(tmp / "audio.wav", audio, SAMPLE_RATE, subtype="FLOAT")
+    np.savez(tmp / "features.npz", energy=energy, db=db)
+    (tmp / "clip.json").write_text(json.dumps(row, indent=2) + "\n", encoding="utf-8")
 
 
 def _cached_row(dest: Path, key: str) -> dict | None:

@@ -135,3 +135,44 @@ def test_metadata_named_like_the_manifest_is_not_overwritten(tmp_path):
         shard_meta.write_bytes(before)
         prepare_dataset(shard_meta, tmp_path, shard=(1, 2))
     assert meta.read_bytes() == before and not (tmp_path / "clips").exists()
+
+
+def test_a_full_disk_stops_with_one_line_that_says_what_is_kept(tmp_path, portrait):
+    """A write that fails (here: files capped at 48 KB by RLIMIT_FSIZE, as a full disk fails)
+    ended `prepare` with numpy's traceback and 'OSError: [Errno 28] No space left on device',
+    not a word about the clips already done. Now one line, and the finished clip stays."""
+    import os
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from core.training.prepare import PrepareConfig, prepare_dataset
+    from core.training.video import write_video
+    from tests.conftest import make_speech
+    from tests.robust.helpers import ROOT, one_error_line
+    from tests.training.conftest import synthetic_frames
+
+    speech = make_speech(tmp_path / "speech.wav", "Hello there, papa.", rate=220)
+    for i, name in enumerate(("a.mp4", "b.mp4")):
+        write_video(tmp_path / name, synthetic_frames(portrait, 10, seed=i), 25, speech)
+    out = tmp_path / "out"
+    write_metadata(tmp_path / "one.csv", [ClipMeta("a.mp4", "happy")])
+    cfg = PrepareConfig(size=64, min_frames=8, min_emotion_consistency=0.0)
+    prepare_dataset(tmp_path / "one.csv", out, cfg)
+    done = (out / "clips" / "a" / "frames.npz").read_bytes()
+    write_metadata(tmp_path / "two.csv", [ClipMeta("a.mp4", "happy"), ClipMeta("b.mp4", "sad")])
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the cap fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (48_000, 48_000))
+
+    proc = subprocess.run([sys.executable, "main.py", "prepare", str(tmp_path / "two.csv"), "-o",
+                           str(out), "--size", "64", "--min-frames", "8", "--min-consistency",
+                           "0"], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          preexec_fn=small_files, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert proc.returncode == 1, proc.stderr
+    line = one_error_line(proc.stderr, "cannot write the prepared clip")
+    assert "the 1 clips finished before it are kept" in line
+    assert (out / "clips" / "a" / "frames.npz").read_bytes() == done
+    assert sorted(p.name for p in (out / "clips").iterdir()) == ["a"]  # no half clip b
