@@ -144,11 +144,34 @@ def _check_flags(args) -> None:
     _check_device(args.device)
     validate.input_folder(args.data, "the prepared data folder")
     validate.output_folder(args.run, "--run")
+    _check_run_folder(args)
     if args.export is not None:
         validate.output_folder(args.export, "--export")
     for flag in ("models", "init"):
         if getattr(args, flag):
             validate.input_folder(getattr(args, flag), f"--{flag}")
+
+
+def _check_run_folder(args) -> None:
+    """A --run that holds checkpoints is continued with --resume, never trained over: a fresh
+    run there trimmed the old log to its own rows, replaced the old checkpoints of the same
+    steps and kept the later ones, which a later --resume then took up. A run of the other
+    stage cannot be resumed (its optimizer state has other parameters)."""
+    from core.errors import InputError
+    from core.training.checkpoint import latest, saved_stage
+
+    found = latest(args.run)
+    if found is None:
+        return
+    if not args.resume:
+        raise InputError(f"--run {args.run} already holds a training run (latest checkpoint "
+                         f"{found.name}); add --resume to continue it, or give a new --run "
+                         "folder")
+    stage = saved_stage(found)
+    if stage is not None and stage != args.stage:
+        raise InputError(f"--run {args.run} is a stage-{stage} run; continue it with --stage "
+                         f"{stage}, or start stage {args.stage} in a new --run with --init "
+                         f"{args.run}")
 
 
 def _check_device(name: str) -> None:

@@ -65,6 +65,15 @@ def latest(run_dir: str | Path) -> Path | None:
     return found[0] if found else None
 
 
+def saved_stage(path: str | Path) -> int | None:
+    """The training stage a checkpoint was saved in (None when its state.json says none)."""
+    try:
+        stage = json.loads((Path(path) / "state.json").read_text(encoding="utf-8")).get("stage")
+        return int(stage) if stage is not None else None
+    except (OSError, ValueError, TypeError, AttributeError):
+        return None
+
+
 def load_latest_good(run_dir: str | Path, parts: dict[str, nn.Module],
                      optimizer: torch.optim.Optimizer | None = None, scaler=None,
                      log=print) -> tuple[Path, Resumed] | None:

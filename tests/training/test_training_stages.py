@@ -118,3 +118,26 @@ def test_perceptual_network_loads_from_a_folder_or_says_it_is_off(tmp_path):
     net = load_perceptual(tmp_path / "vgg", log=lines.append)
     x = torch.rand(2, 3, 32, 32) * 2 - 1
     assert net(x, x).abs().max() == 0 and float(net(x, -x).min()) > 0
+
+
+def test_train_over_a_run_without_resume_is_refused(prepared, dataset, tmp_path, capsys):
+    """`train --run R` again without --resume, after 6 steps with checkpoints at 2, 4, 6: the new
+    run trimmed R/log.csv to its own 2 rows, replaced step-2 and kept the old step-4 and
+    step-6, which the next --resume took up. A stage-2 --resume of a stage-1 run ended in
+    torch's traceback ('parameter group that doesn't match'). Both are one line now, R as it
+    was."""
+    from main import main
+    from tests.robust.helpers import one_error_line, snapshot
+
+    run = tmp_path / "run"
+    cfg = _cfg(1, 6)
+    cfg.checkpoint_every = 2
+    Trainer(TinyModel(), dataset, cfg, run, log=lambda m: None).run()
+    before = snapshot(run)
+    common = [str(prepared[0]), "--run", str(run), "--tiny", "--steps", "1", "--grad-accum", "1",
+              "--n-frames", "4", "--resolution", "32", "--device", "cpu"]
+    assert main(["train", *common, "--stage", "1"]) == 1
+    one_error_line(capsys.readouterr().err, "add --resume to continue it")
+    assert main(["train", *common, "--stage", "2", "--resume"]) == 1
+    one_error_line(capsys.readouterr().err, "is a stage-1 run; continue it with --stage 1")
+    assert snapshot(run) == before
