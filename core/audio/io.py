@@ -63,6 +63,9 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
         raise AudioError(f"The audio file {p} does not exist.")
     if p.is_dir():
         raise AudioError(f"{name} is a folder, not an audio file.")
+    if not p.is_file():  # a pipe (--input /dev/stdin) or a device has size 0: not "empty"
+        raise AudioError(f"{name} is not a regular file (a pipe or a device); save the audio "
+                         "to a file and give that.")
     size = p.stat().st_size
     if size == 0:
         raise AudioError(f"{name} is empty (0 bytes), so it has no audio to use.")

@@ -173,3 +173,16 @@ def test_chunks_before_the_data_are_skipped(tmp_path):
     p.write_bytes(raw[:at] + tag + raw[at:])
     assert abs(wav_announced_seconds(p) - 0.5) < 1e-6
     assert wav_announced_seconds(tmp_path / "none.wav") is None
+
+
+def test_a_pipe_is_not_called_empty(tmp_path):
+    """`cat take.wav | main.py live --input /dev/stdin` said 'stdin is empty (0 bytes)': a
+    pipe's size is 0 whatever flows through it. It now says what it is."""
+    import os
+
+    fifo = tmp_path / "take.wav"
+    os.mkfifo(fifo)
+    for p in (fifo, "/dev/zero"):
+        with pytest.raises(AudioError, match="is not a regular file") as e:
+            load_audio(p)
+        assert "empty" not in str(e.value)
