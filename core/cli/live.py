@@ -114,7 +114,12 @@ def _source(args):
 
     if args.input:
         from core.audio.io import load_audio
-        return FileSource(load_audio(args.input, LIVE["sample_rate"]), loop=args.loop)
+        from core.cli import note
+
+        track = load_audio(args.input, LIVE["sample_rate"])
+        for text in track.notes:  # a WAV cut short played its first 0.07 s without a word
+            note(text)
+        return FileSource(track, loop=args.loop)
     source = MicrophoneSource()
     source.start()  # fail now, with one clear line, if there is no microphone
     source.stop()

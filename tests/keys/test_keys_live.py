@@ -170,3 +170,14 @@ def test_cli_live_frames_a_far_face(rig, speech_wav, far_face_path, capsys):
         err = capsys.readouterr().err
         assert ("note: the face is small in the video (11 px between the pupils at 384 px"
                 in err) == small, err
+
+
+def test_cli_live_says_when_its_input_is_cut_short(rig, speech_wav, tmp_path, capsys):
+    """A WAV cut off at 3000 bytes (its header still announces 2.64 s): live played 0.07 s and
+    reported '1 frames ... over 0.1 s of audio' without a word, where render notes it."""
+    from core.cli import run_cli
+
+    cut = tmp_path / "cut.wav"
+    cut.write_bytes(speech_wav.read_bytes()[:3000])
+    assert run_cli(["live", "--input", str(cut)]) == 0
+    assert "note: cut.wav looks cut short: its header announces" in capsys.readouterr().err
