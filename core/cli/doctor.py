@@ -41,10 +41,21 @@ def _device_lines() -> list[str]:
     try:
         import os
         pages, size = os.sysconf("SC_PHYS_PAGES"), os.sysconf("SC_PAGE_SIZE")
-        lines.append(f"RAM: {pages * size / 2**30:.1f} GiB, {os.cpu_count()} CPU threads")
+        lines.append(f"RAM: {pages * size / 2**30:.1f} GiB, {_cpu_threads()} CPU threads")
     except (ValueError, OSError, AttributeError):
         pass
     return lines
+
+
+def _cpu_threads() -> int:
+    """The CPUs this process may run on (taskset, a container's cpuset): os.cpu_count() counts
+    the machine's, and said 2 under `taskset -c 0` where torch trains on 1."""
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 def _parts_lines(models: str | None) -> tuple[list[str], bool]:

@@ -23,3 +23,20 @@ def test_doctor_names_missing_parts_and_device(tmp_path, capsys):
 def test_doctor_tiny_render(tmp_path, capsys):
     assert doctor.run(_args(models=str(tmp_path), tiny=True)) == 0
     assert "tiny diffusion render: 4 frames" in capsys.readouterr().out
+
+
+def test_doctor_counts_the_cpus_this_process_may_use(tmp_path, capsys):
+    """Under `taskset -c 0` on a 2-CPU machine doctor said '2 CPU threads'; torch used 1."""
+    import os
+
+    import pytest
+
+    allowed = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else set()
+    if len(allowed) < 2:
+        pytest.skip("needs a process allowed on 2 CPUs or more")
+    os.sched_setaffinity(0, {min(allowed)})
+    try:
+        assert doctor.run(_args(models=str(tmp_path))) == 0
+    finally:
+        os.sched_setaffinity(0, allowed)
+    assert ", 1 CPU threads" in capsys.readouterr().out
