@@ -15,6 +15,7 @@ import sys
 
 def main(argv: list[str] | None = None, app_by_default: bool = True, prog: str = "main.py") -> int:
     argv = sys.argv[1:] if argv is None else argv
+    _reopen_closed_std_fds()
     # --verbose anywhere on the line (every command and the app): show the native libraries' logs
     from core.native_logs import configure
     configure(verbose_logs=True if "--verbose" in argv else None)
@@ -28,6 +29,19 @@ def main(argv: list[str] | None = None, app_by_default: bool = True, prog: str =
         import app.live_window  # noqa: F401  registers the viewer; core stays Qt-free
     from core.cli import run_cli
     return run_cli(argv, prog)
+
+
+def _reopen_closed_std_fds() -> None:
+    """Started with stdin, stdout or stderr closed (`2>&-`, a launcher): each gets /dev/null.
+    Else the first file opened takes that number, and with fd 2 closed the face detector's
+    quieting (os.dup(2)) failed: `live 2>&-` exited 1 with no frame and no word."""
+    import os
+
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
 
 
 def gui_main(argv: list[str] | None = None) -> int:

@@ -181,3 +181,14 @@ def test_cli_live_says_when_its_input_is_cut_short(rig, speech_wav, tmp_path, ca
     cut.write_bytes(speech_wav.read_bytes()[:3000])
     assert run_cli(["live", "--input", str(cut)]) == 0
     assert "note: cut.wav looks cut short: its header announces" in capsys.readouterr().err
+
+
+def test_cli_live_runs_with_stderr_closed(speech_wav):
+    """`main.py live --input F 2>&-`: os.dup(2) in the face detector's log quieting raised
+    EBADF and the run exited 1 without a frame (and, stderr closed, without a word)."""
+    import os
+
+    proc = subprocess.run([sys.executable, "main.py", "live", "--input", str(speech_wav),
+                           "--seconds", "0.3"], cwd=ROOT, stdout=subprocess.PIPE, timeout=120,
+                          text=True, preexec_fn=lambda: os.close(2))
+    assert proc.returncode == 0 and "voice-to-mouth latency" in proc.stdout, proc.stdout
