@@ -170,7 +170,8 @@ def test_a_full_disk_stops_with_one_line_that_says_what_is_kept(tmp_path, portra
     proc = subprocess.run([sys.executable, "main.py", "prepare", str(tmp_path / "two.csv"), "-o",
                            str(out), "--size", "64", "--min-frames", "8", "--min-consistency",
                            "0"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                          preexec_fn=small_files, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+                          preexec_fn=small_files,
+                          env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 1, proc.stderr
     line = one_error_line(proc.stderr, "cannot write the prepared clip")
     assert "the 1 clips finished before it are kept" in line
