@@ -101,6 +101,28 @@ _WIDE = (_WIDE_R, mirror_map()[_WIDE_R])
 assert all(len(w) == len(lo) for w, lo in zip(_WIDE, _LOW))
 
 
+def _cheek_grain(image: np.ndarray, rest_xy: np.ndarray, side: int, ipd: float
+                 ) -> np.ndarray | None:
+    """The fine grain (luma less its blur at `grain_blur` IPD, clipped to `grain_levels`) of
+    the cheek under side `side`'s eye at rest, (h, w) float32, its middle the strip's middle
+    moved straight down `grain_drop` IPD under the ring 5 below the eye: a patch as wide as the
+    strip painted out to the temple and in to the nose's root, `grain_height` IPD tall. None
+    where that cheek is not in the picture."""
+    strip = rest_xy[np.concatenate([_WIDE[side], _OUTLINE[side]]), :2]
+    lo, hi = strip.min(0), strip.max(0)
+    w = int(np.ceil(hi[0] - lo[0] + 2 * REVEAL["grain_margin"] * ipd)) | 1
+    h = int(np.ceil(REVEAL["grain_height"] * ipd)) | 1
+    cx = float(rest_xy[_OUTLINE[side], 0].mean())
+    cy = float(rest_xy[_CHEEK[side], 1].mean()) + REVEAL["grain_drop"] * ipd
+    if cy - h / 2 < 0 or cy + h / 2 > image.shape[0] or w < 3:
+        return None
+    luma = cv2.cvtColor(np.ascontiguousarray(image[..., :3]), cv2.COLOR_RGB2GRAY)
+    cheek = cv2.getRectSubPix(luma.astype(np.float32), (w, h), (cx, cy))
+    fine = cheek - cv2.GaussianBlur(cheek, (0, 0), max(REVEAL["grain_blur"] * ipd, 0.7))
+    levels = REVEAL["grain_levels"]
+    return np.clip(fine, -levels, levels, out=fine)
+
+
 class _RimEdges:
     """Eyeglass frames pinned in the warp (core/rig/rims.py): each side's strip ends at its top
     rim instead of the fold ring, which lies behind the lens. Points in output px: the pins at
@@ -179,40 +201,32 @@ class LidReveal:
         # as cv2 scalars: per channel in the image's order, the fourth unused
         self._skin_u8 = [(*np.round(c).astype(np.uint8).tolist(), 0) for c in self.skin]
         self.feather = max(REVEAL["feather"] * self.ipd, 0.5)
-        # the grain's source: `grain_drop` IPD under the ring 5 below the eye; its scale
-        self._grain_drop = REVEAL["grain_drop"] * self.ipd
-        self._grain_blur = max(REVEAL["grain_blur"] * self.ipd, 0.7)
+        # each side's grain, cut once from the portrait at rest (not glasses: the cheek lies
+        # behind the lens)
+        self._grains = [None, None] if rims is not None else \
+            [_cheek_grain(image, rest_xy, s, self.ipd) for s in (0, 1)]
         self.pad = int(np.ceil(3 * self.feather))
 
-    def _grain(self, img: np.ndarray, xy: np.ndarray, box, halves, active):
-        """(h, w) float32 over `box`: the fine grain (luma less its blur) of the cheek below
-        each strip, moved straight up onto it, over that side's half of the box; None when no
-        cheek lies in the picture. The painted strip was one flat colour, a box under the brow
-        on a textured face (SadTalker's art_1, LivePortrait's s8 turned away)."""
+    def _grain(self, box, halves, active) -> np.ndarray | None:
+        """(h, w) float32 over `box`: each side's cheek grain (`_cheek_grain`) laid over its
+        half of the box, its middle on the strip's middle now (sub-pixel), so it moves with the
+        strip as a texture does; None when neither side has one. The painted strip was one
+        flat colour, a box under the brow on a textured face (SadTalker's art_1)."""
         x0, y0, x1, y1 = box
         h = y1 - y0
         grain = None
         polys = {s: poly for s, poly, _ in active}  # in box px
         for cols, s in halves:
             c0, c1, _ = cols.indices(x1 - x0)
-            if c1 <= c0:
+            if c1 <= c0 or self._grains[s] is None:
                 continue
-            # from the strip's middle down to the cheek under the eye (sub-pixel: a whole-pixel
-            # shift jumped the grain a pixel at a time as the brow rose)
-            top = float(xy[_CHEEK[s], 1].mean()) + self._grain_drop \
-                - float(polys[s][:, 1].mean())
-            if top < 1 or top + h + 1 >= img.shape[0]:
-                continue
-            r0 = int(np.floor(top)) - 1
-            luma = cv2.cvtColor(np.ascontiguousarray(img[r0:r0 + h + 3, x0 + c0:x0 + c1, :3]),
-                                cv2.COLOR_RGB2GRAY).astype(np.float32)
-            cheek = cv2.getRectSubPix(luma, (c1 - c0, h), ((c1 - c0 - 1) / 2,
-                                                            top - r0 + (h - 1) / 2))
-            fine = cheek - cv2.GaussianBlur(cheek, (0, 0), self._grain_blur)
+            patch = self._grains[s]
+            mid = polys[s].mean(0)  # the strip's middle, box px
+            centre = ((patch.shape[1] - 1) / 2 + c0 + (c1 - c0 - 1) / 2 - float(mid[0]),
+                      (patch.shape[0] - 1) / 2 + (h - 1) / 2 - float(mid[1]))
             if grain is None:
                 grain = np.zeros((h, x1 - x0), np.float32)
-            levels = REVEAL["grain_levels"]
-            np.clip(fine, -levels, levels, out=grain[:, c0:c1])
+            grain[:, c0:c1] = cv2.getRectSubPix(patch, (c1 - c0, h), centre)
         return grain
 
     def _strip(self, xy: np.ndarray, side: int, pins: np.ndarray | None) -> np.ndarray:
@@ -334,9 +348,7 @@ class LidReveal:
                 cv2.subtract(self._target(s, roi[:, cols], x0 + cols.indices(x1 - x0)[0]),
                              roi[:, cols], dst=lift[:, cols])
         step = cv2.multiply(lift, cv2.cvtColor(mask, cv2.COLOR_GRAY2RGB), dtype=cv2.CV_8U)
-        # (not over eyeglass frames: the cheek lies behind the lens, and the forehead over a
-        # raised brow, stretched, laid vertical streaks on the gap over the rim)
-        grain = None if self.rims is not None else self._grain(img, xy, box, halves, active)
+        grain = self._grain(box, halves, active)
         if img.shape[2] == 3:
             cv2.add(roi, step, dst=roi)  # in place: roi is a view of img
         else:

@@ -386,9 +386,13 @@ SKIN = {"central": 0.75, "yellower": 20.0, "min_chroma": 6.0}
 # copy, a generated portrait in thick black frames (SadTalker's art_6) and two of deepface's
 # photos of men in thin ones
 # Thirty-second round: the painted strip carries the cheek's grain (luma less its blur at
-# `grain_blur` IPD, clipped to `grain_levels`), taken `grain_drop` IPD under the ring 5 below the
-# eye and moved straight up onto it, by the same mask: one flat colour, it read as a box under the
-# brow on textured faces (SadTalker's art_1, "goggles"; LivePortrait's s8 turned away). By eye
+# `grain_blur` IPD, clipped to `grain_levels`), cut once from the portrait at rest `grain_drop`
+# IPD under the ring 5 below the eye (a patch `grain_height` IPD tall, `grain_margin` IPD past the
+# strip's ends) and laid with its middle on the strip's middle, by the same mask: one flat colour,
+# it read as a box under the brow on textured faces (SadTalker's art_1, "goggles"; LivePortrait's
+# s8 turned away). Taken from each frame's cheek instead, the grain crawled as speech moved the
+# cheek under it (art_1's surprised take: frame-to-frame change in the strips 3.51 levels against
+# 3.34 cut at rest; 2.68 flat). By eye
 # on art_1, img3, img16, s0, s8, art_8, the bench's smiling photo and drawing: skin, not a patch
 # (1.5x the grain: coarser than the skin round it; at 0.05 IPD under the ring the rows under a
 # full surprise's strip top come within ~0.03 IPD of the lower lashes). Not over eyeglass
@@ -397,7 +401,8 @@ SKIN = {"central": 0.75, "yellower": 20.0, "min_chroma": 6.0}
 REVEAL = {"stretch_start": 1.05, "stretch_full": 1.6, "share": 1.0, "feather": 0.04, "steps": 4,
           "min_rest": 0.03, "hair_levels": (0.6, 1.0, 1.0, 1.0),
           "rim_levels": (1.0, 1.0, 1.0, 1.0), "under_rim": 0.6, "past_rim_end": 0.25,
-          "grain_drop": 0.1, "grain_blur": 0.012, "grain_levels": 12.0}
+          "grain_drop": 0.1, "grain_blur": 0.012, "grain_levels": 12.0, "grain_margin": 0.1,
+          "grain_height": 0.7}
 
 # A raised brow's hair laid back whole (core/rig/brow_hair.py). Looked for from the brow's upper
 # edge down to its lower points pushed `below` of the way to the fold ring, at most `below_ipd`

@@ -35,7 +35,7 @@ def test_the_lifted_strip_has_the_cheeks_grain(flat_strips, monkeypatch):
     shown = _frame(eng, p, "surprised")
     xy = shown.info["landmarks"]
     assert min(p.at_size(512).lids.shares(xy)) > 0.5
-    monkeypatch.setitem(REVEAL, "grain_levels", 0.0)
+    monkeypatch.setattr(p.at_size(512).lids, "_grains", [None, None])
     flat = _frame(eng, p, "surprised")
     y_shown, _ = _fine(shown.image)
     y_flat, fine_flat = _fine(flat.image)
@@ -64,5 +64,5 @@ def test_no_grain_where_no_brow_is_raised(portrait, monkeypatch):
     eng = RigEngine()
     p = eng.prepare(portrait)
     angry = _frame(eng, p, "angry")
-    monkeypatch.setitem(REVEAL, "grain_levels", 0.0)
+    monkeypatch.setattr(p.at_size(512).lids, "_grains", [None, None])
     np.testing.assert_array_equal(angry.image, _frame(eng, p, "angry").image)
