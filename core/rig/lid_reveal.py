@@ -40,8 +40,7 @@ _FOLD = (region("R_eye_halo3_upper"), region("L_eye_halo3_upper"))
 # per side, the ring just above the lid, where the lift's fade ends (past the fold ring: on
 # deep-set eyes the stretched shadow reaches below it); as many points as the fold ring
 _LOW = (region("R_eye_halo2_upper"), region("L_eye_halo2_upper"))
-# per side, where the lifted strip's grain is taken from (LidReveal._grain): the cheek under the
-# eye
+# per side, where the lifted strip's grain is cut from (_cheek_grain): the cheek under the eye
 _CHEEK = (region("R_eye_halo5_lower"), region("L_eye_halo5_lower"))
 assert all(len(lo) == len(f) for lo, f in zip(_LOW, _FOLD))  # _RESAMPLE serves both
 
