@@ -13,7 +13,8 @@ HELP = "train the diffusion engine (stage 1: ReferenceNet + U-Net; stage 2: emot
 DESCRIPTION = HELP + """
 
 Writes RUN/log.csv (step, loss, l_latent, l_pixel, l_gate, lr, seconds) and checkpoints to
-RUN/checkpoints/step-N/; --resume continues from the latest one. Stage 2 starts from a stage-1
+RUN/checkpoints/step-N/; --resume continues from the latest one (and is refused where RUN holds
+none: nothing is trained from step 0 by mistake). Stage 2 starts from a stage-1
 run given by --init. --export DIR writes the trained modules in the models/ layout at every
 checkpoint (DIR/moee/{audio_proj,moee_attention,reference_net,unet}, DIR/emotion_to_latents/), so
 `--models DIR`-style folders (and the render engine) can load them.
@@ -37,7 +38,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny random network (smoke tests)")
     parser.add_argument("--init", type=PathArg,
                         help="another run whose latest checkpoint to start from")
-    parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from RUN's latest checkpoint (refused when RUN has none)")
     parser.add_argument("--export", type=PathArg,
                         help="models/ folder to write the trained modules to "
                         "(moee/ and emotion_to_latents/) at each checkpoint")
@@ -156,12 +158,20 @@ def _check_run_folder(args) -> None:
     """A --run that holds checkpoints is continued with --resume, never trained over: a fresh
     run there trimmed the old log to its own rows, replaced the old checkpoints of the same
     steps and kept the later ones, which a later --resume then took up. A run of the other
-    stage cannot be resumed (its optimizer state has other parameters)."""
+    stage cannot be resumed (its optimizer state has other parameters). --resume where there
+    is no checkpoint is refused too: it trained from step 0 without a word, and a mistyped
+    --run cost a whole run's time before anyone saw the log start at step 1."""
     from core.errors import InputError
     from core.training.checkpoint import latest, saved_stage
 
     found = latest(args.run)
     if found is None:
+        if args.resume:
+            where = "does not exist" if not Path(args.run).exists() else (
+                "holds no checkpoint (no complete checkpoints/step-N folder)")
+            raise InputError(f"--resume: --run {args.run} {where}, so there is nothing to "
+                             "continue; check the folder, or leave out --resume to start a new "
+                             "run at step 0")
         return
     if not args.resume:
         raise InputError(f"--run {args.run} already holds a training run (latest checkpoint "
