@@ -2,6 +2,7 @@
 under `accelerate launch`, on many (DDP on one machine or several)."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from pathlib import Path
@@ -106,7 +107,8 @@ def _train(args, cfg, acc, say):
     dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
     model = from_diffusion(args.models, tiny=args.tiny, device=str(acc.device))
     if args.init:
-        say(f"starting from {args.init} (step {init_from(model, args.init)})")
+        with _other_model("--init", args):
+            say(f"starting from {args.init} (step {init_from(model, args.init)})")
     elif args.stage == 2 and not args.tiny and not _has_trained_unet(args.models):
         say("warning: stage 2 without --init (a stage-1 run) or --models holding moee/unet "
             "trains the experts on an untrained ReferenceNet and audio attention", file=sys.stderr)
@@ -116,8 +118,27 @@ def _train(args, cfg, acc, say):
     if args.export:
         trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
-        trainer.resume()
+        with _other_model("--resume", args):
+            trainer.resume()
     return trainer.run(progress=_bar if main else None)
+
+
+@contextlib.contextmanager
+def _other_model(flag: str, args):
+    """Checkpoints saved from another model than this command's (--tiny's random parts against
+    a --models folder, or another folder) say so and what to do: they were called "damaged"."""
+    from core.errors import CheckpointError, CheckpointMismatch
+
+    try:
+        yield
+    except CheckpointMismatch as exc:
+        this = "--tiny's random parts" if args.tiny else f"the model from {_models_name(args)}"
+        run = args.init if flag == "--init" else args.run
+        fix = ("start from that run with the model it was trained with (its --models DIR, or "
+               "--tiny)" if flag == "--init" else "resume the run with the model it was trained "
+               "with (its --models DIR, or --tiny), or train this model in a new --run")
+        raise CheckpointError(f"{flag}: the checkpoints in {run} were saved from another model "
+                              f"than {this} ({exc.detail}); they are not damaged: {fix}") from None
 
 
 def _perceptual_dir(args):
@@ -237,6 +258,12 @@ def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str, before: set[str] | 
             shutil.rmtree(q, ignore_errors=True) if q.is_dir() else q.unlink(missing_ok=True)
     return interrupted(exc, f"no checkpoint was written yet, so nothing was kept (what it had "
                             f"added to {p} is removed; the files that were there stay)")
+
+
+def _models_name(args) -> str:
+    from core.diffusion.loading import models_root
+
+    return f"--models {args.models}" if args.models else f"the default {models_root(None)}"
 
 
 def _has_trained_unet(models: str | None) -> bool:
