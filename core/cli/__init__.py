@@ -4,6 +4,7 @@
     HELP: str                     # one line for `main.py --help`
     def add_arguments(parser)     # argparse flags
     def run(args) -> int          # exit code
+    DESCRIPTION, EPILOG: str      # optional: the text above and below the flags in CMD --help
 
 and is found automatically; no central list to edit. Module level stays light (NAME and HELP
 need no heavy import): `main.py --help` imports every command module but calls no
@@ -145,6 +146,7 @@ def build_parser(command: str | None = None, prog: str = "main.py") -> argparse.
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in _commands():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
+                           epilog=getattr(mod, "EPILOG", None),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if command is None or command == mod.NAME:
             mod.add_arguments(p)
