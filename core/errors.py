@@ -40,6 +40,16 @@ class CheckpointError(MoeeError):
     """A model part is missing or does not match what was expected."""
 
 
+class CheckpointMismatch(CheckpointError):
+    """A training checkpoint that reads whole but was saved from another model (other sizes,
+    other parameters): not damaged, and no older checkpoint of the same run fits better.
+    `detail`: the first difference found (file, parameter, both shapes)."""
+
+    def __init__(self, message: str, detail: str = ""):
+        super().__init__(message)
+        self.detail = detail or message
+
+
 class Cancelled(MoeeError):
     """The user cancelled a long job."""
 

@@ -4,6 +4,7 @@
     HELP: str                     # one line for `main.py --help`
     def add_arguments(parser)     # argparse flags
     def run(args) -> int          # exit code
+    DESCRIPTION, EPILOG: str      # optional: the text above and below the flags in CMD --help
 
 and is found automatically; no central list to edit. Module level stays light (NAME and HELP
 need no heavy import): `main.py --help` imports every command module but calls no
@@ -145,6 +146,7 @@ def build_parser(command: str | None = None, prog: str = "main.py") -> argparse.
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in _commands():
         p = sub.add_parser(mod.NAME, help=mod.HELP, description=getattr(mod, "DESCRIPTION", mod.HELP),
+                           epilog=getattr(mod, "EPILOG", None),
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         if command is None or command == mod.NAME:
             mod.add_arguments(p)
@@ -177,7 +179,95 @@ def refuse_empty_arguments(parser: argparse.ArgumentParser, args: argparse.Names
                   else f"the {action.dest} path")
 
 
+class StdoutFailed(Exception):
+    """A write to standard output failed: a full disk (`> /dev/full`), an I/O error, or a pipe
+    whose reader has gone (`| head`). `error` is the OSError."""
+
+    def __init__(self, error: OSError):
+        super().__init__(str(error))
+        self.error = error
+
+
+class _GuardedStdout:
+    """sys.stdout while a command runs: a failed write or flush raises StdoutFailed, so run_cli
+    can tell it from a failure writing an output file (which keeps its own message, or its
+    traceback). Everything else is the stream's own."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text):
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise StdoutFailed(exc) from exc
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        try:
+            return self._stream.flush()
+        except OSError as exc:
+            raise StdoutFailed(exc) from exc
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _stdout_failed(error: OSError, stream) -> int:
+    """After a failed write to stdout: the stream's file descriptor is pointed at /dev/null, so
+    Python's own flush at exit (of what is still buffered) cannot fail again and print
+    'Exception ignored ... BrokenPipeError' under our line. A closed pipe ends quietly with
+    128 + SIGPIPE = 141, what `$?` shows for cat or grep killed by SIGPIPE (`yes | head`; under
+    `set -o pipefail` a script sees the same as for them, and can tell it from an error's 1).
+    Anything else (ENOSPC, EIO) is an error: one line on stderr, status 1."""
+    import os
+
+    try:
+        fd = stream.fileno()
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, fd)
+        os.close(devnull)
+    except (AttributeError, OSError, ValueError):  # not a file (an in-process caller's buffer)
+        pass
+    if isinstance(error, BrokenPipeError):
+        return 128 + getattr(signal, "SIGPIPE", 13)
+    reason = error.strerror or str(error)
+    try:
+        print(f"error: could not write to standard output ({reason}); what the command "
+              "printed there is cut short", file=sys.stderr)
+    except OSError:
+        pass
+    return 1
+
+
 def run_cli(argv: list[str], prog: str = "main.py") -> int:
+    """Run one subcommand; the exit status. A failed write to stdout (disk full, `| head` gone)
+    is one line or a quiet 141 (_stdout_failed), not print()'s traceback, whether it fails at a
+    print or at the last flush (stdout to a file or pipe is buffered: small output failed only
+    in Python's flush at exit, as 'Exception ignored ...' and status 120)."""
+    real = sys.stdout
+    guarded = sys.stdout = _GuardedStdout(real) if real is not None else None
+    try:
+        try:
+            code = _run_command(argv, prog)
+        except SystemExit:  # argparse: --help printed, or a usage error
+            if guarded is not None:
+                guarded.flush()
+            raise
+        if guarded is not None:
+            guarded.flush()
+        return code
+    except StdoutFailed as exc:
+        return _stdout_failed(exc.error, real)
+    finally:
+        if sys.stdout is guarded:
+            sys.stdout = real
+
+
+def _run_command(argv: list[str], prog: str) -> int:
     parser = build_parser(next((a for a in argv if not a.startswith("-")), ""), prog)
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):

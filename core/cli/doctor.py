@@ -10,6 +10,17 @@ from core.validate import PathArg
 
 NAME = "doctor"
 HELP = "report the models/ checkpoints, the device and its memory (--tiny: run a tiny render)"
+EPILOG = """exit status (for scripts: `main.py doctor >/dev/null && ...`):
+  0  the diffusion engine is ready: every required part is there and its files load
+     (and with --tiny, the tiny render worked)
+  1  something is wrong: a part is there but cannot load (BROKEN in the report), the --tiny
+     render failed, or --models is not a folder
+  2  a flag it does not know (the usage line says which)
+  3  the diffusion engine is not installed: a required part is MISSING, nothing is broken.
+     The rig engine needs no checkpoints: the app and `render` work as they are; only
+     --engine diffusion does not"""
+
+READY, BROKEN, NOT_INSTALLED = 0, 1, 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -58,24 +69,27 @@ def _cpu_threads() -> int:
         return os.cpu_count() or 1
 
 
-def _parts_lines(models: str | None) -> tuple[list[str], bool]:
-    """A line per part; "ok" only for a part whose files were checked to load (headers, not
-    weights: core/model_files.py), so a folder of garbage is reported with its reason."""
+def _parts_lines(models: str | None) -> tuple[list[str], int]:
+    """A line per part, and the status: READY, BROKEN (a part there whose files do not load)
+    or NOT_INSTALLED (a required part missing, nothing broken). "ok" only for a part whose
+    files were checked to load (headers, not weights: core/model_files.py), so a folder of
+    garbage is reported with its reason."""
     from core.diffusion.loading import part_status
     from core.model_files import folder_problem
 
-    lines, ready = [], True
+    lines, broken, missing = [], False, False
     for part, path, present in part_status(models):
         problem = folder_problem(path, needs_weights=part.rel != "sd15/scheduler") if present else None
         mark = ("BROKEN" if problem else "ok ") if present else (
             "-- " if not part.required else "MISSING")
-        ready &= (present and not problem) or (not present and not part.required)
+        broken |= bool(problem)
+        missing |= not present and part.required
         lines.append(f"  {mark:8s}{part.name}: {path}")
         if problem:
             lines.append(f"          cannot load: {problem}")
         elif not present:
             lines.append(f"          expected {part.expected}")
-    return lines, ready
+    return lines, BROKEN if broken else NOT_INSTALLED if missing else READY
 
 
 def _tiny_check() -> str:
@@ -95,20 +109,27 @@ def _tiny_check() -> str:
 
 
 def run(args) -> int:
+    """The exit status is EPILOG's: scripts can tell a usable diffusion engine (0) from a
+    broken setup (1) and from one that has no checkpoints yet, where the rig engine still
+    works (3). It was 0 whatever the report said."""
     if args.models:
         from core import validate
         validate.input_folder(args.models, "the models folder")
     for line in _device_lines():
         print(line)
-    lines, ready = _parts_lines(args.models)
+    lines, status = _parts_lines(args.models)
     print("diffusion engine checkpoints:")
     print("\n".join(lines))
-    print("diffusion engine: " + ("ready" if ready else "not ready (see models/README.md); "
-                                  "the rig engine works without checkpoints"))
+    print("diffusion engine: " + {
+        READY: "ready",
+        BROKEN: "not ready: a part above cannot load (see models/README.md)",
+        NOT_INSTALLED: "not ready: not installed (see models/README.md)"}[status]
+        + ("" if status == READY else "; the rig engine works without checkpoints"))
     if args.tiny:
         try:
-            print(_tiny_check())
+            line = _tiny_check()
         except Exception as exc:  # noqa: BLE001 - a broken install is what doctor reports
             print(f"tiny diffusion render failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-            return 1
-    return 0
+            return BROKEN
+        print(line)
+    return status

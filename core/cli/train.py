@@ -2,6 +2,7 @@
 under `accelerate launch`, on many (DDP on one machine or several)."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sys
 from pathlib import Path
@@ -13,7 +14,8 @@ HELP = "train the diffusion engine (stage 1: ReferenceNet + U-Net; stage 2: emot
 DESCRIPTION = HELP + """
 
 Writes RUN/log.csv (step, loss, l_latent, l_pixel, l_gate, lr, seconds) and checkpoints to
-RUN/checkpoints/step-N/; --resume continues from the latest one. Stage 2 starts from a stage-1
+RUN/checkpoints/step-N/; --resume continues from the latest one (and is refused where RUN holds
+none: nothing is trained from step 0 by mistake). Stage 2 starts from a stage-1
 run given by --init. --export DIR writes the trained modules in the models/ layout at every
 checkpoint (DIR/moee/{audio_proj,moee_attention,reference_net,unet}, DIR/emotion_to_latents/), so
 `--models DIR`-style folders (and the render engine) can load them.
@@ -37,7 +39,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--tiny", action="store_true", help="tiny random network (smoke tests)")
     parser.add_argument("--init", type=PathArg,
                         help="another run whose latest checkpoint to start from")
-    parser.add_argument("--resume", action="store_true", help="continue from RUN's latest checkpoint")
+    parser.add_argument("--resume", action="store_true",
+                        help="continue from RUN's latest checkpoint (refused when RUN has none)")
     parser.add_argument("--export", type=PathArg,
                         help="models/ folder to write the trained modules to "
                         "(moee/ and emotion_to_latents/) at each checkpoint")
@@ -104,7 +107,8 @@ def _train(args, cfg, acc, say):
     dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
     model = from_diffusion(args.models, tiny=args.tiny, device=str(acc.device))
     if args.init:
-        say(f"starting from {args.init} (step {init_from(model, args.init)})")
+        with _other_model("--init", args):
+            say(f"starting from {args.init} (step {init_from(model, args.init)})")
     elif args.stage == 2 and not args.tiny and not _has_trained_unet(args.models):
         say("warning: stage 2 without --init (a stage-1 run) or --models holding moee/unet "
             "trains the experts on an untrained ReferenceNet and audio attention", file=sys.stderr)
@@ -114,8 +118,27 @@ def _train(args, cfg, acc, say):
     if args.export:
         trainer.on_checkpoint = lambda path: model.export(args.export)
     if args.resume:
-        trainer.resume()
+        with _other_model("--resume", args):
+            trainer.resume()
     return trainer.run(progress=_bar if main else None)
+
+
+@contextlib.contextmanager
+def _other_model(flag: str, args):
+    """Checkpoints saved from another model than this command's (--tiny's random parts against
+    a --models folder, or another folder) say so and what to do: they were called "damaged"."""
+    from core.errors import CheckpointError, CheckpointMismatch
+
+    try:
+        yield
+    except CheckpointMismatch as exc:
+        this = "--tiny's random parts" if args.tiny else f"the model from {_models_name(args)}"
+        run = args.init if flag == "--init" else args.run
+        fix = ("start from that run with the model it was trained with (its --models DIR, or "
+               "--tiny)" if flag == "--init" else "resume the run with the model it was trained "
+               "with (its --models DIR, or --tiny), or train this model in a new --run")
+        raise CheckpointError(f"{flag}: the checkpoints in {run} were saved from another model "
+                              f"than {this} ({exc.detail}); they are not damaged: {fix}") from None
 
 
 def _perceptual_dir(args):
@@ -156,12 +179,20 @@ def _check_run_folder(args) -> None:
     """A --run that holds checkpoints is continued with --resume, never trained over: a fresh
     run there trimmed the old log to its own rows, replaced the old checkpoints of the same
     steps and kept the later ones, which a later --resume then took up. A run of the other
-    stage cannot be resumed (its optimizer state has other parameters)."""
+    stage cannot be resumed (its optimizer state has other parameters). --resume where there
+    is no checkpoint is refused too: it trained from step 0 without a word, and a mistyped
+    --run cost a whole run's time before anyone saw the log start at step 1."""
     from core.errors import InputError
     from core.training.checkpoint import latest, saved_stage
 
     found = latest(args.run)
     if found is None:
+        if args.resume:
+            where = "does not exist" if not Path(args.run).exists() else (
+                "holds no checkpoint (no complete checkpoints/step-N folder)")
+            raise InputError(f"--resume: --run {args.run} {where}, so there is nothing to "
+                             "continue; check the folder, or leave out --resume to start a new "
+                             "run at step 0")
         return
     if not args.resume:
         raise InputError(f"--run {args.run} already holds a training run (latest checkpoint "
@@ -227,6 +258,12 @@ def _kept_on_interrupt(exc: KeyboardInterrupt, run_dir: str, before: set[str] | 
             shutil.rmtree(q, ignore_errors=True) if q.is_dir() else q.unlink(missing_ok=True)
     return interrupted(exc, f"no checkpoint was written yet, so nothing was kept (what it had "
                             f"added to {p} is removed; the files that were there stay)")
+
+
+def _models_name(args) -> str:
+    from core.diffusion.loading import models_root
+
+    return f"--models {args.models}" if args.models else f"the default {models_root(None)}"
 
 
 def _has_trained_unet(models: str | None) -> bool:

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from core import atomic
-from core.errors import CheckpointError
+from core.errors import CheckpointError, CheckpointMismatch
 
 _STEP_DIR = re.compile(r"^step-(\d+)$")
 
@@ -79,12 +79,19 @@ def load_latest_good(run_dir: str | Path, parts: dict[str, nn.Module],
                      log=print) -> tuple[Path, Resumed] | None:
     """Load the newest checkpoint that reads whole; a damaged one (a crash mid-copy, a bad
     disk) is named with its reason and the one before it is used. None when there is none;
-    CheckpointError when every checkpoint is damaged."""
+    CheckpointError when every checkpoint is damaged; CheckpointMismatch at once when one reads
+    whole but was saved from another model (every checkpoint of a run is of the same model, so
+    an older one would not fit either; calling them damaged invited deleting good ones)."""
     found = checkpoints(run_dir)
     reasons = []
     for path in found:
         try:
             return path, load_checkpoint(path, parts, optimizer, scaler)
+        except CheckpointMismatch as exc:
+            detail = f"{path.name}/{exc.detail}"
+            raise CheckpointMismatch(f"the checkpoints in {Path(run_dir) / 'checkpoints'} are "
+                                     f"whole but were saved from another model ({detail})",
+                                     detail) from None
         except CheckpointError as exc:
             reasons.append(str(exc))
             log(f"warning: {exc}; trying the checkpoint before it")
@@ -132,11 +139,12 @@ def _check_params(module: nn.Module, tensors: dict[str, torch.Tensor], file: Pat
     params = dict(module.named_parameters())
     unknown = [k for k in tensors if k not in params]
     if unknown:
-        raise CheckpointError(f"{file.name} does not match the model: no parameter {unknown[0]}")
+        raise CheckpointMismatch(f"{file.name} holds {unknown[0]}, a parameter this model "
+                                 "does not have")
     for k, v in tensors.items():
         if params[k].shape != v.shape:
-            raise CheckpointError(f"{file.name}: {k} has shape {tuple(v.shape)}, "
-                                  f"the model expects {tuple(params[k].shape)}")
+            raise CheckpointMismatch(f"{file.name}: {k} has shape {tuple(v.shape)} there, "
+                                     f"{tuple(params[k].shape)} in this model")
 
 
 def _copy_params(module: nn.Module, tensors: dict[str, torch.Tensor]) -> None:

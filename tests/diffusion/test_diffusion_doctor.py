@@ -14,14 +14,14 @@ def _args(**kw) -> argparse.Namespace:
 
 
 def test_doctor_names_missing_parts_and_device(tmp_path, capsys):
-    assert doctor.run(_args(models=str(tmp_path))) == 0
+    assert doctor.run(_args(models=str(tmp_path))) == doctor.NOT_INSTALLED == 3
     out = capsys.readouterr().out
     assert "MISSING" in out and str(tmp_path / "sd15" / "unet") in out
     assert "GPU" in out and "not ready" in out
 
 
 def test_doctor_tiny_render(tmp_path, capsys):
-    assert doctor.run(_args(models=str(tmp_path), tiny=True)) == 0
+    assert doctor.run(_args(models=str(tmp_path), tiny=True)) == doctor.NOT_INSTALLED
     assert "tiny diffusion render: 4 frames" in capsys.readouterr().out
 
 
@@ -36,7 +36,7 @@ def test_doctor_counts_the_cpus_this_process_may_use(tmp_path, capsys):
         pytest.skip("needs a process allowed on 2 CPUs or more")
     os.sched_setaffinity(0, {min(allowed)})
     try:
-        assert doctor.run(_args(models=str(tmp_path))) == 0
+        assert doctor.run(_args(models=str(tmp_path))) == doctor.NOT_INSTALLED
     finally:
         os.sched_setaffinity(0, allowed)
     assert ", 1 CPU threads" in capsys.readouterr().out

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.robust.helpers import ROOT, one_error_line
+from tests.robust.helpers import ROOT, one_error_line, run_main
 
 
 @pytest.fixture(scope="module")
@@ -37,11 +37,15 @@ def models(tmp_path_factory):
     return root
 
 
-def _doctor(models, capsys) -> str:
+def _doctor(models, capsys, code: int = 0) -> str:
+    """doctor's report on `models`, which must end with exit status `code` (0 ready, 1 a part
+    that cannot load, 3 a required part missing)."""
     from core.cli import run_cli
 
-    assert run_cli(["doctor", "--models", str(models)]) == 0
-    return capsys.readouterr().out
+    got = run_cli(["doctor", "--models", str(models)])
+    out = capsys.readouterr().out
+    assert got == code, out
+    return out
 
 
 def test_doctor_is_ready_only_when_the_files_load(models, tmp_path, capsys):
@@ -52,7 +56,7 @@ def test_doctor_is_ready_only_when_the_files_load(models, tmp_path, capsys):
     shutil.copytree(models, broken)
     weights = next((broken / "sd15" / "vae").glob("*.safetensors"))
     weights.write_bytes(b"garbage" * 10)
-    out = _doctor(broken, capsys)
+    out = _doctor(broken, capsys, code=1)
     assert "BROKEN" in out and weights.name in out and "not ready" in out
 
 
@@ -75,8 +79,42 @@ def test_doctor_names_the_damage(models, tmp_path, capsys, damage, reason):
         weights.write_bytes(weights.read_bytes()[:-10])
     else:
         weights.unlink()
-    out = _doctor(broken, capsys)
+    out = _doctor(broken, capsys, code=1)
     assert reason in out and "not ready" in out
+
+
+def test_doctor_exit_status_says_ready_broken_or_not_installed(models, tmp_path, capsys):
+    """`main.py doctor` exited 0 whatever it found: 'diffusion engine: not ready' with every
+    part MISSING, or with a part BROKEN, was 0 as well, so `doctor && render --engine diffusion`
+    could not tell. Now 0 ready, 1 broken, 3 not installed (the rig engine needs nothing), as
+    `doctor --help` says."""
+    import shutil
+
+    from core.cli import run_cli
+
+    broken = tmp_path / "broken"
+    shutil.copytree(models, broken)
+    (broken / "sd15" / "vae" / "config.json").write_text("{garbage")
+    missing = tmp_path / "missing"
+    shutil.copytree(models, missing)
+    shutil.rmtree(missing / "motion_adapter")
+    for folder, code, said in [(models, 0, "diffusion engine: ready"),
+                               (broken, 1, "a part above cannot load"),
+                               (missing, 3, "not installed")]:
+        assert said in _doctor(folder, capsys, code).splitlines()[-1]
+    shutil.rmtree(broken / "motion_adapter")  # broken and missing: something to repair
+    assert "a part above cannot load" in _doctor(broken, capsys, 1)
+    # a real process: the status reaches the shell
+    (tmp_path / "empty").mkdir()
+    proc = run_main(["doctor", "--models", tmp_path / "empty"])
+    assert proc.returncode == 3, proc.stderr.decode()
+    assert "not installed" in proc.stdout.decode().splitlines()[-1]
+    with pytest.raises(SystemExit):
+        run_cli(["doctor", "--help"])
+    usage = capsys.readouterr().out
+    for line in ("exit status", "0  the diffusion engine is ready", "1  something is wrong",
+                 "3  the diffusion engine is not installed"):
+        assert line in usage, usage
 
 
 def test_load_parts_names_a_garbage_part_instead_of_a_traceback(models, tmp_path):

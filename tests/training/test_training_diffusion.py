@@ -178,3 +178,35 @@ def test_progress_reports_each_step_with_its_loss(dataset, tmp_path):
     assert all(float(row["loss"]) > 0 for _, _, row in seen)
     rows = read_log(tmp_path)  # the CSV a user plots
     assert {"step", "loss", "lr"} <= set(rows[0]) and len(rows) == 3
+
+
+def test_checkpoints_of_another_model_are_not_called_damaged(prepared, tmp_path, capsys):
+    """A --tiny run resumed against a --models folder (or started from with --init) said
+    'warning: unet.safetensors: audio_proj.proj1.bias has shape (16,), the model expects
+    (512,); trying the checkpoint before it' and 'error: every checkpoint in R/checkpoints is
+    damaged'. The files are fine: one line now says they belong to another model, and what to
+    do; R is left as it was."""
+    from main import main
+    from tests.robust.helpers import one_error_line, snapshot
+
+    models = _models_dir(tmp_path / "models")
+    run = tmp_path / "tiny_run"
+    common = [str(prepared[0]), "--steps", "2", "--batch-size", "1", "--grad-accum", "1",
+              "--n-frames", "4", "--resolution", "32", "--device", "cpu"]
+    assert main(["train", *common, "--stage", "1", "--steps", "1", "--tiny",
+                 "--run", str(run)]) == 0
+    capsys.readouterr()
+    before = snapshot(tmp_path)
+    assert main(["train", *common, "--stage", "1", "--models", str(models), "--run", str(run),
+                 "--resume"]) == 1
+    err = capsys.readouterr().err
+    line = one_error_line(err, "saved from another model than the model from --models")
+    assert "damaged" not in err.replace("not damaged", "") and "warning" not in err, err
+    assert "audio_proj.proj1.bias has shape (16,) there, (512,) in this model" in line
+    assert "in a new --run" in line
+    assert main(["train", *common, "--stage", "2", "--models", str(models),
+                 "--run", str(tmp_path / "s2"), "--init", str(run)]) == 1
+    err = capsys.readouterr().err
+    line = one_error_line(err, f"--init: the checkpoints in {run} were saved from another model")
+    assert "damaged" not in err.replace("not damaged", "") and "warning" not in err, err
+    assert snapshot(tmp_path) == before

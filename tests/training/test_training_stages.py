@@ -141,3 +141,24 @@ def test_train_over_a_run_without_resume_is_refused(prepared, dataset, tmp_path,
     assert main(["train", *common, "--stage", "2", "--resume"]) == 1
     one_error_line(capsys.readouterr().err, "is a stage-1 run; continue it with --stage 1")
     assert snapshot(run) == before
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["no folder", "empty folder"])
+def test_resume_without_a_checkpoint_is_refused(prepared, tmp_path, capsys, made):
+    """`train --resume --run R` where R held no checkpoint trained from step 0 and exited 0
+    without a word (a mistyped R cost a whole run). Refused now, before anything loads, and R is
+    left as it was (not created)."""
+    from main import main
+    from tests.robust.helpers import one_error_line, snapshot
+
+    run = tmp_path / "run"
+    if made:
+        (run / "checkpoints" / "step-00000002").mkdir(parents=True)  # incomplete: no state.json
+    before = snapshot(tmp_path)
+    assert main(["train", str(prepared[0]), "--run", str(run), "--tiny", "--stage", "1",
+                 "--steps", "1", "--grad-accum", "1", "--n-frames", "4", "--resolution", "32",
+                 "--device", "cpu", "--resume"]) == 1
+    line = one_error_line(capsys.readouterr().err, "nothing to continue")
+    assert str(run) in line and "leave out --resume" in line
+    assert ("holds no checkpoint" if made else "does not exist") in line
+    assert snapshot(tmp_path) == before

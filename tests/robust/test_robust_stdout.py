@@ -1,0 +1,72 @@
+"""A failed write to stdout: `main.py live --input F > /dev/full` (or `mix ... > /dev/full`)
+ended in print()'s traceback ('OSError: [Errno 28] No space left on device'), and piped to a
+reader that has gone (`| head`) in 'BrokenPipeError: [Errno 32] Broken pipe'; with stdout
+buffered (no PYTHONUNBUFFERED) the small output failed only in Python's flush at exit:
+'Exception ignored in: <_io.TextIOWrapper name='<stdout>' ...>' and status 120. Now one
+`error:` line and status 1, or for the closed pipe nothing and 141 (128 + SIGPIPE)."""
+from __future__ import annotations
+
+import errno
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.robust.helpers import ROOT, one_error_line
+
+BUFFERING = [pytest.param({"PYTHONUNBUFFERED": "1"}, id="unbuffered"),
+             pytest.param({}, id="buffered")]
+
+
+def _main(argv, stdout, env: dict) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, argv)], cwd=ROOT,
+                          stdout=stdout, stderr=subprocess.PIPE, env={**base, **env},
+                          timeout=120, text=True)
+
+
+def _commands(speech_wav):
+    return [["--help"], ["live", "--input", speech_wav, "--seconds", "0.3"]]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("env", BUFFERING)
+def test_stdout_on_a_full_disk_is_one_line(speech_wav, env):
+    for argv in _commands(speech_wav):
+        with open("/dev/full", "w") as full:
+            proc = _main(argv, full, env)
+        assert proc.returncode == 1, proc.stderr
+        assert "Exception ignored" not in proc.stderr, proc.stderr
+        one_error_line(proc.stderr, "could not write to standard output (No space left on "
+                                    "device)")
+
+
+@pytest.mark.parametrize("env", BUFFERING)
+def test_a_closed_pipe_ends_quietly_with_141(speech_wav, env):
+    for argv in _commands(speech_wav):
+        read, write = os.pipe()
+        os.close(read)  # the reader is gone before the first write: `| head` after its lines
+        try:
+            proc = _main(argv, write, env)
+        finally:
+            os.close(write)
+        assert proc.returncode == 141, proc.stderr
+        for said in ("Traceback", "Exception ignored", "error", "Broken pipe"):
+            assert said not in proc.stderr, proc.stderr
+
+
+def test_other_write_errors_are_not_taken_for_stdout(monkeypatch, capsys):
+    """A command's own ENOSPC (an output file on a full disk) is not reported as stdout's: it
+    reaches the caller as it was (its own handling, or a traceback that shows where)."""
+    from core.cli import doctor, run_cli
+
+    def full_disk(args):
+        print("partial")
+        raise OSError(errno.ENOSPC, "No space left on device", "take.mp4")
+
+    monkeypatch.setattr(doctor, "run", full_disk)
+    with pytest.raises(OSError, match="take.mp4"):
+        run_cli(["doctor"])
+    assert "standard output" not in capsys.readouterr().err
+    assert sys.stdout is not None and "Guarded" not in type(sys.stdout).__name__
