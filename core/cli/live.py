@@ -59,7 +59,7 @@ def run(args) -> int:
         raise InputError(f"--fps must be between 5 and 60 for live mode, got {args.fps}")
     if not 64 <= args.size <= 2048:
         raise InputError(f"--size must be between 64 and 2048 pixels, got {args.size}")
-    from core.stream.options import check_stream_args, finish_take, open_from_args
+    from core.stream.options import check_stream_args, finish_take, nothing_sent, open_from_args
 
     if args.headless and (args.window or args.fullscreen):
         flag = "--window" if args.window else "--fullscreen"
@@ -73,10 +73,16 @@ def run(args) -> int:
     stream = open_from_args(stream_target, args.fps, take=False)
     if stream is not None:
         session.taps.append(stream.push)
+    status = None
     try:
-        return _run(session, args, windowed)
+        code = _run(session, args, windowed)
     finally:
-        finish_take(stream)  # the last few frames still queued go out, then it closes
+        status = finish_take(stream)  # the last few frames still queued go out, then it closes
+    failed = nothing_sent(status, stream_target)
+    if failed and code == 0:
+        print(f"error: {failed}", file=sys.stderr)
+        return 1
+    return code
 
 
 def _run(session, args, windowed: bool) -> int:

@@ -377,7 +377,7 @@ def run(args, progress=None) -> int:
         if not args.quiet:
             print(f"curves: {curves.path}", file=sys.stderr)
     try:
-        finish_take(stream, args.quiet)
+        status = finish_take(stream, args.quiet)
     except KeyboardInterrupt as exc:  # the files are written; only the stream's tail is cut
         from core.cli import interrupted
         kept = f"{result.path}" + (f" and {curves.path}" if curves else "")
@@ -385,4 +385,9 @@ def run(args, progress=None) -> int:
     if not args.quiet:
         print(summary(result, engine.name), file=sys.stderr)
     print(result.path)
+    from core.stream.options import nothing_sent
+    failed = nothing_sent(status, stream_target)
+    if failed:  # the take is written and said; the stream asked for is not
+        print(f"error: {failed}; the take was written ({result.path})", file=sys.stderr)
+        return 1
     return 0

@@ -35,16 +35,30 @@ def open_from_args(target, fps: int, take: bool, quiet: bool = False):
     return open_stream(target, fps, take=take)
 
 
-def finish_take(stream, quiet: bool = False) -> None:
-    """After a render or a live run: let the queued frames go at the frame rate, then close."""
+def finish_take(stream, quiet: bool = False):
+    """After a render or a live run: let the queued frames go at the frame rate, then close.
+    The stream's last status (None without a stream)."""
     if stream is None:
-        return
+        return None
     try:
         left = stream.pending_s()
         if left > 0.5 and not quiet:
             print(f"streaming: {left:.1f} s of frames still to send", file=sys.stderr)
         stream.drain(left + 2.0)
+        status = stream.status()
         if not quiet:
-            print(f"stream: {stream.status().line()}", file=sys.stderr)
+            print(f"stream: {status.line()}", file=sys.stderr)
+        return status
     finally:
         stream.close()
+
+
+def nothing_sent(status, target) -> str | None:
+    """What to say when a stream asked for sent not one frame and every try failed (a
+    broadcast address without permission, a network that is down): the run had ended 0, its
+    only word the status line's error count. None when it sent, or never tried."""
+    if status is None or status.sent or not status.errors:
+        return None
+    last = f" (last: {status.last_error})" if status.last_error else ""
+    return (f"--stream: nothing reached {target.url()}: all {status.errors} sends "
+            f"failed{last}")

@@ -257,3 +257,18 @@ def test_a_kill_while_the_stream_drains_keeps_the_take_and_says_so(portrait_path
     _, rows = read_curves(curves)
     assert len(rows) == round(3 * len(data) / sr * FPS)  # every frame of the take
     assert not list(tmp_path.glob(".*"))
+
+
+def test_a_stream_that_sends_nothing_ends_in_an_error(take_args, speech_wav, capsys):
+    """Every send refused (a broadcast address without permission: EACCES): `live` and
+    `render` ended 0, the status line's error count their only word. The take is kept."""
+    code = run_cli(["live", "--input", str(speech_wav), "--seconds", "1", "--size", "64",
+                    "--stream", "vmc://255.255.255.255:39539"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1, err
+    assert err[-1].startswith("error: --stream: nothing reached vmc://255.255.255.255"), err
+    argv, curves = take_args("refused", "livelink://255.255.255.255:11111")
+    code = run_cli(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and "nothing reached" in err[-1] and "the take was written" in err[-1], err
+    assert curves.exists() and curves.with_suffix(".mp4").stat().st_size > 0
