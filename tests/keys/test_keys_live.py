@@ -192,3 +192,24 @@ def test_cli_live_runs_with_stderr_closed(speech_wav):
                            "--seconds", "0.3"], cwd=ROOT, stdout=subprocess.PIPE, timeout=120,
                           text=True, preexec_fn=lambda: os.close(2))
     assert proc.returncode == 0 and "voice-to-mouth latency" in proc.stdout, proc.stdout
+
+
+def test_cli_live_killed_says_so_in_its_status(speech_wav):
+    """SIGTERM (a supervisor stopping the booth) unwound like Ctrl+C and ended 0, as if stopped
+    by hand; it prints its stats and ends 128 + 15. Ctrl+C still ends a live run with 0."""
+    import signal
+    import time
+
+    for sig, code in ((signal.SIGTERM, 128 + 15), (signal.SIGINT, 0)):
+        proc = subprocess.Popen([sys.executable, "main.py", "live", "--input", str(speech_wav),
+                                 "--loop", "--size", "64"], cwd=ROOT, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        start = time.monotonic()
+        line = proc.stderr.readline()  # "live: file ... Ctrl+C to stop": the loop is running
+        while "Ctrl+C" not in line and time.monotonic() - start < 60:
+            line = proc.stderr.readline()
+        time.sleep(0.5)
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == code, (sig, proc.returncode, err)
+        assert "voice-to-mouth latency" in out, out
