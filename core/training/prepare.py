@@ -33,6 +33,7 @@ from core import atomic
 from core.audio.io import SAMPLE_RATE
 from core.engine import CancelToken
 from core.errors import AudioError, ExportError, InputError, MoeeError
+from core.folder_lock import exclusive
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region
 from core.face.regions import ipd as face_ipd
 from core.training.cache_key import clip_cache_key
@@ -74,7 +75,6 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
                     shard: tuple[int, int] | None = None) -> PrepareReport:
     """Prepare every clip of a metadata file (or shard (i, n) of them); bad clips are skipped
     and listed, never fatal."""
-    from core.training.consistency import inconsistency
     from core.training.shards import in_shard, manifest_name
 
     config = config or PrepareConfig()
@@ -88,6 +88,21 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
         raise InputError(f"the metadata file {metadata} is where prepare writes its manifest "
                          f"({report.manifest}); rename it or give another --out folder")
     (report.out_dir / "clips").mkdir(parents=True, exist_ok=True)
+    # one run per manifest: two into one folder each replaced the other's manifest (shards
+    # write manifests of their own, and run side by side)
+    manifest = report.out_dir / report.manifest
+    with exclusive(report.out_dir / f".{report.manifest}.lock", str(manifest),
+                   "wait for it to finish, or give another --out folder (or --shard)"):
+        _prepare_all(report, metadata, clips, ids, config, progress, cancel)
+    return report
+
+
+def _prepare_all(report: PrepareReport, metadata: Path, clips: list, ids: list[str],
+                 config: PrepareConfig, progress: Progress | None,
+                 cancel: CancelToken | None) -> None:
+    """prepare_dataset's loop: each clip in turn, the manifest rewritten after each."""
+    from core.training.consistency import inconsistency
+
     for i, (meta, cid) in enumerate(zip(clips, ids)):
         if cancel is not None:
             cancel.raise_if_cancelled()
@@ -107,7 +122,6 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
         _write_manifest(report, metadata, config)
     if progress:
         progress(len(clips), len(clips), "done")
-    return report
 
 
 def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig) -> dict:

@@ -177,3 +177,37 @@ def test_a_full_disk_stops_with_one_line_that_says_what_is_kept(tmp_path, portra
     assert "the 1 clips finished before it are kept" in line
     assert (out / "clips" / "a" / "frames.npz").read_bytes() == done
     assert sorted(p.name for p in (out / "clips").iterdir()) == ["a"]  # no half clip b
+
+
+def test_a_second_prepare_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
+    """Two `prepare` runs into one --out (no shards): each rewrote manifest.json after every
+    clip, and the last to write it won, listing only its own clips. While one runs (here a
+    process holding its lock), another is refused before it writes anything; a shard of its
+    own (its own manifest) is not held up."""
+    import subprocess
+    import sys
+
+    from core.errors import InputError
+    from core.training.prepare import prepare_dataset
+
+    meta = tmp_path / "meta.json"
+    write_metadata(meta, [ClipMeta("missing.mp4", "happy")])
+    out = tmp_path / "out"
+    out.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import fcntl, os, sys, time\n"
+         f"fd = os.open({str(out / '.manifest.json.lock')!r}, os.O_RDWR | os.O_CREAT)\n"
+         "fcntl.flock(fd, fcntl.LOCK_EX); os.write(fd, str(os.getpid()).encode())\n"
+         "print('held', flush=True); time.sleep(60)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(InputError, match=rf"being written by another run \(process "
+                                             rf"{holder.pid}\); wait for it"):
+            prepare_dataset(meta, out)
+        assert not (out / "manifest.json").exists()
+        report = prepare_dataset(meta, out, shard=(0, 2))  # its own manifest: runs
+        assert report.manifest != "manifest.json" and report.skipped
+    finally:
+        holder.kill()
+        holder.wait()
+    assert prepare_dataset(meta, out).skipped  # the lock went with its process
