@@ -73,6 +73,8 @@ def skin_colour(image: np.ndarray, xy: np.ndarray, side: int | None = None,
         on_side = across > 0 if side else across < 0
         # a side all hair (or nearly) keeps its points: its median is the best guess there is
         keep = on_side & keep if np.count_nonzero(on_side & keep) >= 3 else on_side
+    elif np.count_nonzero(keep) < 3:
+        keep[:] = True
     return np.median(colours[keep].astype(np.float32), 0)
 
 
