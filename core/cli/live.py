@@ -90,16 +90,16 @@ def _run(session, args, windowed: bool) -> int:
         return _window(session, args)
     print(f"live: {'file ' + args.input if args.input else 'microphone'} -> {args.size} px at "
           f"{args.fps} fps; Ctrl+C to stop", file=sys.stderr)
-    from core.cli import Terminated
+    from core import cli
 
     stopped = None
     try:
-        stats = session.run(args.seconds)
+        stats = session.run(args.seconds, cancel=cli.INTERRUPTS)
     except KeyboardInterrupt as exc:  # Ctrl+C is how a live run ends: its stats, status 0
         stats, stopped = session.stats, exc
     print(stats.report())
     # killed (SIGTERM, a closed terminal) is not stopped by hand: a supervisor reads 128 + N
-    return 128 + stopped.signum if isinstance(stopped, Terminated) else 0
+    return 128 + stopped.signum if isinstance(stopped, cli.Terminated) else 0
 
 
 def build_session(args):

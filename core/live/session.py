@@ -109,9 +109,15 @@ class LiveSession:
     def stop(self) -> None:
         self._stop.set()
 
-    def run(self, seconds: float | None = None) -> LiveStats:
+    def run(self, seconds: float | None = None, cancel=None) -> LiveStats:
+        """Render as the audio comes, until `seconds` of it, its end, stop() or `cancel` (a
+        CancelToken: the command's recorded Ctrl+C or SIGTERM, checked each turn, for the
+        KeyboardInterrupt a signal raises can be lost inside a finalizer, and with --loop the
+        run then never ended)."""
         with self.source:
             while not self._stop.is_set():
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
                 if seconds is not None and self.stats.audio_s >= seconds:
                     self._finish()
                     break

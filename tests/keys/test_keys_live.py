@@ -84,6 +84,20 @@ def test_loop_covers_the_input_without_rendering(speech_wav):
     assert stats.latency_ms.summary()["median"] >= 0.75 * stats.algorithmic_ms  # never early
 
 
+def test_a_recorded_interrupt_stops_the_loop(speech_wav):
+    """A signal's KeyboardInterrupt can be lost inside a finalizer ("Exception ignored"); the
+    command's recorded interrupt (its CancelToken) stops the loop at its next turn, where a
+    --loop run had gone on for ever (a SIGTERM in CI: the test's 60 s ran out)."""
+    from core.cli import Interrupts, Terminated
+
+    cancel = Interrupts()
+    cancel.signal = Terminated(15)
+    session = LiveSession(InstantRenderer(), None, FileSource(load_audio(speech_wav), loop=True))
+    with pytest.raises(Terminated):
+        session.run(cancel=cancel)
+    assert session.stats.frames == 0
+
+
 @pytest.mark.slow
 def test_loop_timing_without_rendering(speech_wav):
     track = load_audio(speech_wav).slice(0.0, 2.0)
@@ -194,9 +208,33 @@ def test_cli_live_runs_with_stderr_closed(speech_wav):
     assert proc.returncode == 0 and "voice-to-mouth latency" in proc.stdout, proc.stdout
 
 
-def test_cli_live_killed_says_so_in_its_status(speech_wav):
+def test_live_killed_ends_128_plus_the_signal(capsys):
     """SIGTERM (a supervisor stopping the booth) unwound like Ctrl+C and ended 0, as if stopped
     by hand; it prints its stats and ends 128 + 15. Ctrl+C still ends a live run with 0."""
+    from types import SimpleNamespace
+
+    from core.cli import Terminated
+    from core.cli.live import _run
+    from core.live.session import LiveStats
+
+    class Stopped:
+        stats = LiveStats()
+
+        def __init__(self, exc):
+            self.exc = exc
+
+        def run(self, seconds, cancel=None):
+            raise self.exc
+
+    args = SimpleNamespace(input="take.wav", size=64, fps=25, seconds=None)
+    assert _run(Stopped(Terminated(15)), args, False) == 128 + 15
+    assert _run(Stopped(KeyboardInterrupt()), args, False) == 0
+    assert capsys.readouterr().out.count("frames") == 2  # the stats, both times
+
+
+@pytest.mark.slow
+def test_cli_live_killed_says_so_in_its_status(speech_wav):
+    """The same through a real process and real signals."""
     import signal
     import time
 
