@@ -65,3 +65,25 @@ def native_stderr_muted():
             os.dup2(saved, 2)
             os.close(saved)
             os.close(devnull)
+
+
+class _EmptyFloat32List:
+    """A logging filter: diffusers (0.3x) warns "There are modules in UNetMotionModel that
+    should be kept in float32: []. Casting directly with `to()` can lead to inconsistent
+    results ..." whenever a model with an empty list of such modules is cast, which
+    UNetMotionModel.from_unet2d does on every build: `doctor --tiny`, `train` and the
+    diffusion engine's first render printed it, a warning about nothing. Dropped only when
+    the list is empty; a list that names modules still warns."""
+
+    def filter(self, record) -> bool:
+        return "should be kept in float32: []" not in record.getMessage()
+
+
+def quiet_diffusers_cast() -> None:
+    """Install the filter on the diffusers logger that says it (once; stdlib logging only,
+    diffusers need not be imported yet)."""
+    import logging
+
+    logger = logging.getLogger("diffusers.models.modeling_utils")
+    if not any(isinstance(f, _EmptyFloat32List) for f in logger.filters):
+        logger.addFilter(_EmptyFloat32List())

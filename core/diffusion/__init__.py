@@ -13,3 +13,6 @@
     portrait.py       DiffusionPortrait: face crop + face/lip/region masks (prepare())
     ops.py            batch spreading, multi-head SDPA, latent-grid maps -> per-token weights
 """
+from core.native_logs import quiet_diffusers_cast
+
+quiet_diffusers_cast()  # a warning about an empty list of modules, on every U-Net build
