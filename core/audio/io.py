@@ -17,9 +17,7 @@ import numpy as np
 from core.errors import AudioError
 from core.validate import MAX_TAKE_S
 
-# The engine's analysis rate: speech features, wav2vec2 and the audio-emotion model all work on
-# 16 kHz mono (wav2vec2 and emotion2vec were trained at 16 kHz).
-SAMPLE_RATE = 16000
+from core.audio.rate import SAMPLE_RATE  # noqa: F401 - the engine's analysis rate, 16 kHz
 # Extensions libsndfile reads well; others go straight to ffmpeg.
 SOUNDFILE_EXTS = {".wav", ".wave", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".aifc", ".au"}
 FFMPEG_TIMEOUT_S = 600

@@ -1,7 +1,7 @@
 """Every number that tunes live mode, with its source."""
 from __future__ import annotations
 
-from core.audio.io import SAMPLE_RATE
+from core.audio.rate import SAMPLE_RATE
 
 LIVE = {
     # Audio. 10 ms blocks: PortAudio's usual low-latency buffer at 16 kHz (160 samples), also the
