@@ -84,7 +84,9 @@ def _yellower(colours: np.ndarray, central: np.ndarray, hair: dict) -> np.ndarra
     less chroma than `hair["min_chroma"]` have no hue to compare (grey portraits, greys)."""
     import cv2  # here: the index lists stay importable without OpenCV (the CLI's --help)
 
-    lab = cv2.cvtColor(np.clip(colours, 0, 255).astype(np.uint8)[None], cv2.COLOR_RGB2LAB)[0]
+    from core import lab_tables  # its tables may be building on another thread: wait for them
+
+    lab = lab_tables.cvt(np.clip(colours, 0, 255).astype(np.uint8)[None], cv2.COLOR_RGB2LAB)[0]
     ab = lab[:, 1:].astype(np.float32) - 128.0
     ref = np.median(ab[central] if central.any() else ab, 0)
     if np.hypot(*ref) < hair["min_chroma"]:
