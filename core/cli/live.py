@@ -73,7 +73,6 @@ def run(args) -> int:
     stream = open_from_args(stream_target, args.fps, take=False)
     if stream is not None:
         session.taps.append(stream.push)
-    status = None
     try:
         code = _run(session, args, windowed)
     finally:

@@ -83,14 +83,14 @@ def prepare_dataset(metadata: str | Path, out_dir: str | Path, config: PrepareCo
     todo = [(m, cid) for i, (m, cid) in enumerate(zip(every, _clip_ids(every))) if in_shard(i, shard)]
     clips, ids = [m for m, _ in todo], [c for _, c in todo]
     report = PrepareReport(Path(out_dir), manifest=manifest_name(shard))
-    if (report.out_dir / report.manifest).resolve() == metadata.resolve():
+    manifest = report.out_dir / report.manifest
+    if manifest.resolve() == metadata.resolve():
         # a metadata file named manifest.json in OUT was replaced by the first clip's manifest
         raise InputError(f"the metadata file {metadata} is where prepare writes its manifest "
                          f"({report.manifest}); rename it or give another --out folder")
     (report.out_dir / "clips").mkdir(parents=True, exist_ok=True)
     # one run per manifest: two into one folder each replaced the other's manifest (shards
     # write manifests of their own, and run side by side)
-    manifest = report.out_dir / report.manifest
     with exclusive(report.out_dir / f".{report.manifest}.lock", str(manifest),
                    "wait for it to finish, or give another --out folder (or --shard)"):
         _prepare_all(report, metadata, clips, ids, config, progress, cancel)
