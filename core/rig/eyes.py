@@ -37,6 +37,8 @@ EYE_TUNING = {
     # a raised lid's uncovered iris top darkens from this share of the iris' radius out to its
     # rim, eased, to EYEBALL["limbus"] of its colour (the made-up eyeball's limbal ring)
     "limbus_from": 0.7,
+    # IPD: the largest catchlight left out of the iris continued into the rest lid's rim
+    "catchlight": 0.025,
 }
 
 
@@ -220,7 +222,16 @@ class EyeRenderer:
                                cv2.INPAINT_TELEA).astype(np.float32)
 
         rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
-        clean = tuple(inpainted(layer, rim > 0) for layer in (empty, iris_layer))
+        # both continued from inside the eye only: past the rest opening the layers hold
+        # made-up fills, the iris' top with its dark limbal ring and the sclera's median,
+        # which drawn into the rim band laid a line where the rest lid had been across a raised
+        # lid's eye (by eye at 12x: a dark second lid line across the iris on sharp photos, a
+        # black dash on a blurred one's pale eye, a pale stripe over a dark blurred sclera);
+        # the iris without its catchlight, which drawn up into the band stood as a white bar
+        lit = max(int(round(EYE_TUNING["catchlight"] * self.ipd)), 1)
+        unlit = cv2.morphologyEx(iris_layer, cv2.MORPH_OPEN, _disc(lit))
+        clean = (inpainted(empty, ~inner), inpainted(unlit, ~inner)) if inner.any() \
+            else (inpainted(empty, rim > 0), inpainted(iris_layer, rim > 0))
         # the lower lid's rim too, once the lid drops (a smile's cheek raise taken away drew a
         # dark arc under the iris, by eye at 1024 px): the sclera continued from inside, and
         # the iris layer only past the iris itself (inpainted, the iris grew down as a block)
@@ -336,10 +347,15 @@ class EyeRenderer:
         # eyeball texture only where it was real at rest (beyond that the warp's raised lid
         # shows); the iris wherever the lids let it
         # in place on the fresh layers (the same values as the plain expressions)
+        # the iris' share of what is painted, ia over the painted alpha: where both fade at the
+        # rest opening's edge (one edge, one coverage), what shows there is iris, not the
+        # sclera layer mixed in at half; as ia alone, the raised lid's first row over the
+        # iris was a pale line where the rest lid had been (by eye at 12x, surprise)
+        alpha = np.maximum(ba, ia, out=ba)
+        ia = np.divide(ia, alpha, out=np.zeros_like(ia), where=alpha > 1e-6)
         ia3 = spread(ia)
         content = np.multiply(empty, 1 - ia3, out=empty)
         content += np.multiply(iris, ia3, out=iris)
-        alpha = np.maximum(ba, ia, out=ba)
         alpha *= lids
         if made_up > 0:  # an eye shut at rest, opened: the made-up eyeball over its slit
             m = eye.made_up

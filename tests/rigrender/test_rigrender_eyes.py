@@ -163,6 +163,48 @@ def test_a_raised_lid_leaves_no_second_lid_line(p, rig):
 
 
 
+
+@pytest.mark.parametrize("soft", [False, True], ids=["sharp", "low-resolution"])
+@pytest.mark.parametrize("shift", [(0.0, -3.5), (0.4, -2.3)])
+def test_a_raised_lid_leaves_no_line_across_the_iris(p, warper, soft, shift):
+    """Upper lids raised with the head moving (the eyeball shifted a fraction of a pixel): down
+    the iris, no row where the rest lid lay is lighter or darker than both rows 2 px above and
+    below it. Two lines were there: a pale one, where the fading edge of the rest opening
+    mixed the sclera layer in under the iris; and a dark one, where the rim band was
+    continued from the made-up iris top's dark limbal ring (a black dash across a blurred
+    photo's pale eye under surprise, by eye). Before: 10-20 levels; now 2-6. And on a blurred
+    eye, none across the sclera either."""
+    img = p.image
+    if soft:  # a face 110 px across, upscaled: eyes as soft as old, low-resolution photos
+        img = cv2.resize(cv2.resize(img, (110, 110), interpolation=cv2.INTER_AREA),
+                         img.shape[1::-1], interpolation=cv2.INTER_CUBIC)
+    eyes = EyeRenderer(img, p.xy, p.frame)
+    shift = np.float32(shift)
+    d = motions.blink(p, -0.6) + shift
+    out = eyes.composite(warper.warp(img, d), p.xy + d, skull_px=np.stack([shift, shift]))
+    luma = out.astype(np.float32) @ np.float32([0.299, 0.587, 0.114])
+    across, whole = [], []  # the iris' middle; the whole eye but its corners
+    for side in "RL":
+        iris = region(f"{side}_iris")
+        c = p.xy[iris[0]] + shift
+        r = float(np.mean(np.hypot(*(p.xy[iris[1:]] - p.xy[iris[0]]).T)))
+        lid = p.xy[region(f"{side}_eye_upper_lid")] + shift  # where the rest lid lay, moved
+        lid = lid[np.argsort(lid[:, 0])]
+        for x in range(int(lid[2, 0]), int(lid[-3, 0]) + 1):
+            y = int(np.interp(x, *lid.T))
+            col = luma[y - 3:y + 5, x]
+            line = [max(col[k] - max(col[k - 2], col[k + 2]), min(col[k - 2], col[k + 2]) - col[k])
+                    for k in range(2, len(col) - 2)]
+            whole += line
+            if abs(x - c[0]) <= 0.5 * r:
+                across += line
+    assert max(across) < 8.0, max(across)
+    if soft:  # a sharp eye's lashes and sclera edges cross that line by themselves
+        # the sclera's median drawn in made a pale stripe over a dark, blurred sclera: 45-69
+        # levels before, 6-13 now
+        assert max(whole) < 20.0, max(whole)
+
+
 def test_a_raised_lid_uncovers_the_iris_not_a_ring_round_it():
     """Where a lid hid the iris at rest, the repainted iris ends at the iris itself: its disc's
     margin (past the iris, for the anti-aliased edge) painted a pale ring of the iris layer's
