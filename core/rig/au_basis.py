@@ -25,10 +25,14 @@ N = 478
 
 
 def spread_motion(P: np.ndarray, movers: np.ndarray, vecs: np.ndarray, sigma: float,
-                  allowed: np.ndarray | None = None) -> np.ndarray:
+                  allowed: np.ndarray | None = None, up: float = 1.0) -> np.ndarray:
     """Displacement field (N, 2): movers get `vecs` exactly; other points a Gaussian-weighted
-    average of nearby movers' motion, fading with distance to the nearest mover."""
-    d2 = ((P[:, None, :] - P[None, movers, :]) ** 2).sum(-1)
+    average of nearby movers' motion, fading with distance to the nearest mover; `up` times as
+    far (sigma) for points above a mover than beside or below it."""
+    diff = P[:, None, :] - P[None, movers, :]
+    if up != 1.0:
+        diff[..., 1] /= np.where(diff[..., 1] < 0, up, 1.0)
+    d2 = (diff ** 2).sum(-1)
     w = np.exp(-d2 / (2 * sigma**2))
     out = (w @ vecs) / np.maximum(w.sum(1, keepdims=True), 1e-12) * w.max(1, keepdims=True)
     out[movers] = vecs
@@ -96,7 +100,8 @@ def _from_moves(g: FaceGeometry, shape: AUShape, s: str) -> np.ndarray:
             z[p] = v
         vecs = z[movers]
     mask = MASKS[shape.mask](g) if shape.mask else None
-    field = spread_motion(g.P, movers, vecs, SPREAD_SIGMA[shape.spread] * shape.spread_scale, mask)
+    field = spread_motion(g.P, movers, vecs, SPREAD_SIGMA[shape.spread] * shape.spread_scale, mask,
+                          shape.spread_up)
     for m in shape.after:
         p, v = _vectors(g, m, s)
         field[p] += v

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.rig.tuning import BROW_RAISE_SPREAD_UP
+
 
 @dataclass(frozen=True)
 class Term:
@@ -33,6 +35,7 @@ class AUShape:
     moves: tuple[Move, ...] = ()
     spread: str = "lip"  # SPREAD_SIGMA key
     spread_scale: float = 1.0
+    spread_up: float = 1.0  # the spread's reach above its movers, times `spread`'s
     mask: str | None = None  # au_points.MASKS key: where the spread may reach
     kind: str = "moves"  # "moves" or a rule in au_basis.RULES
     shared: str = "each"  # points in two moves: "each" keeps both vectors, "last" the later one
@@ -47,9 +50,9 @@ def T(factor: float, magnitude: str, profile: str = "flat") -> tuple[Term, ...]:
 AU_SHAPES: dict[int, AUShape] = {
     # brows: inner-ness 1 at the medial end of the brow, 0 at the lateral end
     1: AUShape((Move("brow", y=T(-1, "au1_inner_brow_up", "brow_inner_0.25")),),
-               spread="brow", mask="above_lids"),
+               spread="brow", mask="above_lids", spread_up=BROW_RAISE_SPREAD_UP),
     2: AUShape((Move("brow", y=T(-1, "au2_outer_brow_up", "brow_outer_0.2")),),
-               spread="brow", mask="above_lids"),
+               spread="brow", mask="above_lids", spread_up=BROW_RAISE_SPREAD_UP),
     4: AUShape((Move("brow", x=T(-1, "au4_brow_medial", "brow_inner"),
                      y=T(1, "au4_brow_down", "brow_inner_0.5")),),
                spread="brow", mask="upper_face_not_lids",

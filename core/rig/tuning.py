@@ -54,6 +54,16 @@ SPREAD_SIGMA: dict[str, float] = {
     "jaw": 0.35,
 }
 
+# How much farther a brow raise (AU1, AU2) spreads up the forehead than beside or below its
+# movers (the Gaussian's sigma above them, times SPREAD_SIGMA["brow"]). At 1 the forehead took
+# the raise in the band just over the brow, squeezed to 0.39 of its height there (0.54 above;
+# five portraits' surprise, brow to Face Mesh's top ring): a brow ridge's highlight between
+# the raised brow and a fringe's shadow became a crisp pale arc over each brow (a grayscale
+# boy, a dark-skinned low-resolution photo, by eye). At 1.5 the two bands take 0.61 and 0.51
+# (the forehead bunches as a whole) and the top ring rises 0.02-0.04 IPD; at 2, 0.05-0.08
+# (the hairline visibly climbs)
+BROW_RAISE_SPREAD_UP = 1.5
+
 # Mouth limits that keep expressions from stacking into grimaces (DESIGN.md, last point).
 MOUTH_LIMITS: dict[str, float] = {
     # corners may rise at most this far above the lip midline, rest pose included (by eye:

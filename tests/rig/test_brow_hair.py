@@ -81,8 +81,9 @@ def test_a_thick_brow_raised_is_laid_back_whole_over_skin(thick, monkeypatch):
         laid = np.median(_columns(shown.image, xy, s, ipd)[:, 0])
         stretched = np.median(_columns(bare.image, xy, s, ipd)[:, 0])
         # as thick as at rest (measured: 8 and 9 against 11 and 9 px), where without the
-        # layer the stretched brow was lifted away from below (4 and 6 px)
-        assert laid >= 0.7 * at_rest > stretched, (s, at_rest, laid, stretched)
+        # layer the stretched brow was lifted away from below (4 and 6 px; 4 and 7 since the
+        # raise spreads farther up the forehead, core/rig/tuning.py BROW_RAISE_SPREAD_UP)
+        assert laid >= 0.7 * at_rest and laid > stretched, (s, at_rest, laid, stretched)
         # under it, down to the ring above the lid, skin: below the rest brow's thickness
         # (+0.02 IPD) a few dark pixels at most
         below = _columns(shown.image, xy, s, ipd, skip=at_rest / ipd + 0.06)
