@@ -66,10 +66,11 @@ EYEBALL = {
     # softened like the portrait round the eye: the largest of `soften` (px) whose blur
     # keeps `keep` of the patch's mean gradient (a sharp painted eye stood out of a blurred,
     # upscaled face like a sticker, by eye)
-    "soften": (0.5, 0.8, 1.2, 1.7, 2.4, 3.4),
+    "soften": (0.5, 0.8, 1.2, 1.7, 2.4, 3.4, 4.8),
     # visible_blur's least (px): a sharp photo at 512 px measures 0.5-0.8 (its resampling), one
     # rotated or scaled a little more 1.2, and what is painted into them stays as crisp as it is
-    # drawn; degraded and low-resolution faces measure 1.7-3.4
+    # drawn; degraded and low-resolution faces measure 1.7-4.8 (4.8: a face ~110 px across,
+    # upscaled: at 3.4 its mouth and made-up eyes stayed crisper than the face, by eye)
     "soft_from": 1.5,
     "keep": 0.8,
 }

@@ -154,6 +154,7 @@ MOUTH_TUNING = {
     "lip_line_level": 0.45,
     "seam_width": 0.012,
     "seam_alpha": 0.7,
+    "seam_soft_alpha": 0.45,  # the seam's darkest on a blurred portrait (visible_blur), by eye
     # samples per segment of the inner lips' smooth outline (au_points.catmull_rom): 4 at 512 px
     # puts a vertex every ~3 px along a 0.9 IPD mouth; straight segments showed kinks by eye
     "outline_steps": 4,
@@ -636,7 +637,7 @@ class MouthRenderer:
         into pale slivers between the lips. The sliver is filled with the lips' own colour and
         the line where they meet is drawn, smooth, along the middle (in place)."""
         poly = self.outline(xy)
-        box = poly_box(poly, img.shape, pad=5)
+        box = poly_box(poly, img.shape, pad=5 + int(np.ceil(2.5 * self.soft)))
         if box is None:
             return
         x0, y0, x1, y1 = box
@@ -661,6 +662,11 @@ class MouthRenderer:
                                 max(t["seam_width"] * self.ipd / 2, 0.5))
         seam = _unit(seam / np.array(max(float(seam.max()), 1e-6), np.float32)) \
             * _k(t["seam_alpha"])
+        if self.soft:  # spread as the blurred portrait's own lines are: drawn at the seam's
+            # width, a very soft photo's sad mouth was a crisp pencil arc (by eye); its darkest
+            # kept at `seam_soft_alpha`, where the blur alone left it too faint to read
+            seam = cv2.GaussianBlur(seam, (0, 0), self.soft)
+            seam *= _k(t["seam_soft_alpha"] / max(float(seam.max()), 1e-6))
         # the blends in place on the frame's own float copy, each weight's complement taken on
         # one channel and then spread (the same values as on the spread weight)
         clear = _ONE - fill
