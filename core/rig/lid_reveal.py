@@ -168,6 +168,25 @@ class _RimEdges:
         return np.concatenate([brow, rim])
 
 
+
+def _halves(active: list, shape: tuple[int, int]) -> list[tuple[np.ndarray, int]]:
+    """(uint8 mask over the box `shape`, side) for each active strip (side, polygon in box px,
+    share): each side's half of the box, split along the face's own midline, the line halfway
+    between the strips' middles and square to the line joining them. Split at a column, a
+    rolled face (35 degrees) had one strip's inner end painted toward the other side's colour,
+    cut off by a vertical line between the brows (by eye)."""
+    if len(active) == 1:
+        return [(np.full(shape, 255, np.uint8), active[0][0])]
+    (sa, pa, _), (sb, pb, _) = active
+    a, b = (pa[0] + pa[-1]) / 2, (pb[0] + pb[-1]) / 2  # the strips' middles (its ends' mean)
+    d = (b - a).astype(np.float32)
+    c = float(d @ (a + b)) / 2
+    on_b = np.add.outer(np.arange(shape[0], dtype=np.float32) * d[1],
+                        np.arange(shape[1], dtype=np.float32) * d[0]) > c
+    b_mask = on_b.view(np.uint8) * np.uint8(255)
+    return [(cv2.bitwise_not(b_mask), sa), (b_mask, sb)]
+
+
 class LidReveal:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, ipd_px: float,
                  rims=None, rest_pins: np.ndarray | None = None):
@@ -208,24 +227,24 @@ class LidReveal:
 
     def _grain(self, box, halves, active) -> np.ndarray | None:
         """(h, w) float32 over `box`: each side's cheek grain (`_cheek_grain`) laid over its
-        half of the box, its middle on the strip's middle now (sub-pixel), so it moves with the
-        strip as a texture does; None when neither side has one. The painted strip was one
-        flat colour, a box under the brow on a textured face (SadTalker's art_1)."""
+        half of the box (`_halves`), its middle on the strip's middle now (sub-pixel), so it
+        moves with the strip as a texture does; None when neither side has one. The painted
+        strip was one flat colour, a box under the brow on a textured face (SadTalker's
+        art_1)."""
         x0, y0, x1, y1 = box
-        h = y1 - y0
+        h, w = y1 - y0, x1 - x0
         grain = None
         polys = {s: poly for s, poly, _ in active}  # in box px
-        for cols, s in halves:
-            c0, c1, _ = cols.indices(x1 - x0)
-            if c1 <= c0 or self._grains[s] is None:
+        for where, s in halves:
+            if self._grains[s] is None:
                 continue
             patch = self._grains[s]
             mid = polys[s].mean(0)  # the strip's middle, box px
-            centre = ((patch.shape[1] - 1) / 2 + c0 + (c1 - c0 - 1) / 2 - float(mid[0]),
+            centre = ((patch.shape[1] - 1) / 2 + (w - 1) / 2 - float(mid[0]),
                       (patch.shape[0] - 1) / 2 + (h - 1) / 2 - float(mid[1]))
             if grain is None:
-                grain = np.zeros((h, x1 - x0), np.float32)
-            grain[:, c0:c1] = cv2.getRectSubPix(patch, (c1 - c0, h), centre)
+                grain = np.zeros((h, w), np.float32)
+            cv2.copyTo(cv2.getRectSubPix(patch, (w, h), centre), where, grain)
         return grain
 
     def _strip(self, xy: np.ndarray, side: int, pins: np.ndarray | None) -> np.ndarray:
@@ -329,23 +348,12 @@ class LidReveal:
                 cv2.fillPoly(mask, [np.round(self.rims.under(s, pins, x0, y0) * 16)
                                     .astype(np.int32)], 0.0, cv2.LINE_AA, 4)
         roi = img[y0:y1, x0:x1, :3]
-        # each side over its own half of the box (the strips lie apart: split between their
-        # middles)
-        if len(active) == 1:
-            halves = ((slice(None), active[0][0]),)
-        else:
-            (xa, sa), (xb, sb) = sorted((float(poly[0, 0] + poly[-1, 0]), s)
-                                        for s, poly, _ in active)
-            split = int(round((xa + xb) / 4))  # between the strips' middles
-            split = slice(split).indices(x1 - x0)[1]  # as [:split] cuts it: clipped, from the end
-            halves = ((slice(None, split), sa), (slice(split, None), sb))
+        halves = _halves(active, (y1 - y0, x1 - x0))
         # its skin, and only the darker drawn toward it: the saturating difference from the
         # skin colour as a cv2 scalar (filling an image with it cost far more)
         lift = np.empty_like(roi)
-        for cols, s in halves:
-            if lift[:, cols].size:
-                cv2.subtract(self._target(s, roi[:, cols], x0 + cols.indices(x1 - x0)[0]),
-                             roi[:, cols], dst=lift[:, cols])
+        for where, s in halves:
+            cv2.subtract(self._target(s, roi, x0), roi, dst=lift, mask=where)
         step = cv2.multiply(lift, cv2.cvtColor(mask, cv2.COLOR_GRAY2RGB), dtype=cv2.CV_8U)
         grain = self._grain(box, halves, active)
         if img.shape[2] == 3:

@@ -261,3 +261,38 @@ def test_a_thick_striped_brow_raised_leaves_no_streaks_on_the_lid(portrait):
         cv2.fillPoly(m, [np.round(lid_reveal.painted(fxy, s)).astype(np.int32)], 1)
         dark.append(float((y[m > 0] < 0.75 * float(lids.skin[s] @ luma)).mean()))
     assert max(dark) < 0.1, dark
+
+
+def test_on_a_rolled_face_each_strip_is_drawn_toward_its_own_sides_skin():
+    """The box both strips share is split between the sides along the face's own midline:
+    split at a column, a face rolled 35 degrees had the upper strip's inner end painted toward
+    the other side's skin, cut off by a vertical line between the brows (by eye). Here the
+    sides' skins are set far apart (red, green) and the lift laid on a flat dark frame: 4.8 %
+    of one side's lifted pixels went the other side's way before, none now."""
+    from core.samples import sample_portrait
+    from tests.rig.test_brow_hair import _brows
+
+    eng = RigEngine()
+    img = sample_portrait()
+    img, _ = _brows(img, eng.prepare(img).analysis)  # thick brows: strips in to the nose
+    turn = cv2.getRotationMatrix2D((256.0, 256.0), 35.0, 0.9)
+    img = cv2.warpAffine(img, turn, (512, 512), borderMode=cv2.BORDER_REFLECT)
+    p = eng.prepare(img)
+    lids = p.at_size(512).lids
+    assert all(layer is not None for layer in lids.hair.layers)
+    lids.skin = [np.float32([210, 60, 60]), np.float32([60, 210, 60])]
+    lids._skin_u8 = [(210, 60, 60, 0), (60, 210, 60, 0)]
+    lids._grains = [None, None]
+    xy = np.asarray(_frame(eng, p, "surprised").info["landmarks"], np.float32)
+    out = lids.apply(np.full((512, 512, 3), 40, np.uint8), xy)
+    rise = out.astype(int) - 40
+    for side, (own, other) in ((0, (0, 1)), (1, (1, 0))):
+        # where a laid brow's strip is painted: from the brow's wide edge (out to the temple,
+        # in to the nose's root) down to the ring above the lid
+        outline = np.concatenate([lid_reveal._WIDE[side], lid_reveal._LOW[side][::-1]])
+        mask = np.zeros((512, 512), np.uint8)
+        cv2.fillPoly(mask, [np.round(xy[outline, :2]).astype(np.int32)], 1)
+        lifted = mask.astype(bool) & (rise.max(-1) > 8)
+        assert lifted.sum() > 100, side
+        wrong = rise[lifted][:, other] > rise[lifted][:, own]
+        assert wrong.mean() < 0.02, (side, float(wrong.mean()))
