@@ -158,6 +158,10 @@ MOUTH_TUNING = {
     # samples per segment of the inner lips' smooth outline (au_points.catmull_rom): 4 at 512 px
     # puts a vertex every ~3 px along a 0.9 IPD mouth; straight segments showed kinks by eye
     "outline_steps": 4,
+    # the open mouth's outline smoothed along its length (round_corners) by this share of the
+    # mean gap (px): the inner lips' two curves met at the corners in cusps, and a dropped
+    # jaw's hole read as a hexagon or a trapezoid with pointed ends (by eye, surprise)
+    "corner_round": 0.3,
     # a smile taken away (rest AU12 x share removed) at this value darkens its real teeth beyond
     # the canines fully (mouth.py _corridor) ...
     "corridor_full_at": 0.5,
@@ -586,7 +590,7 @@ class MouthRenderer:
             return img
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
-        poly = self.outline(xy)
+        poly = round_corners(self.outline(xy), MOUTH_TUNING["corner_round"] * gap * self.ipd)
         box = poly_box(poly, img.shape, self._box_pad)
         if box is None:
             return img
@@ -910,6 +914,26 @@ class MouthRenderer:
                 np.maximum(notch, (1 - d) ** 2, out=notch)
             tables.append(notch * np.float32(t["embrasure_depth"] * self.ipd))
         return tuple(tables)
+
+
+def round_corners(poly: np.ndarray, sigma: float) -> np.ndarray:
+    """Closed polygon `poly` (M, 2) smoothed along its length with a Gaussian of `sigma` px:
+    its cusps (the lips' corners) round off, its long curves barely move. Unchanged for
+    sigma under half a pixel."""
+    if sigma < 0.5:
+        return poly
+    closed = np.vstack([poly, poly[:1]]).astype(np.float64)
+    run = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(closed, axis=0).T))])
+    n = max(int(run[-1]), 8)  # about a point a pixel
+    t = np.arange(n) * (run[-1] / n)
+    pts = np.stack([np.interp(t, run, closed[:, 0]), np.interp(t, run, closed[:, 1])], 1)
+    k = cv2.getGaussianKernel(2 * int(np.ceil(3 * sigma)) + 1, sigma).ravel()
+    half = len(k) // 2
+    if half >= n:
+        return poly
+    wrapped = np.vstack([pts[-half:], pts, pts[:half]]) if half else pts
+    out = np.stack([np.convolve(wrapped[:, i], k, "valid") for i in (0, 1)], 1)
+    return out.astype(np.float32)
 
 
 def _boundaries(edges: tuple[float, ...]) -> list[float]:
