@@ -175,6 +175,25 @@ def test_auto_keys_can_be_discarded_or_accepted(window, qtbot):
     assert len(keys.track) == 0
 
 
+def test_auto_keys_heard_in_the_previous_voice_never_arrive(window, qtbot, tmp_path):
+    """Auto keys, then another voice before they came back: the keys heard in the sample voice
+    (up to 5 s) were offered on a half-second voice. Now the search is dropped with its voice."""
+    from tests.conftest import make_speech
+    short = str(make_speech(tmp_path / "short.wav", "Yes.", rate=200))
+    searches = []
+    window.keys.proposalsChanged.connect(
+        lambda: window.keys._worker and searches.append(window.keys._worker))
+    window.audio_strip.keybar.auto.click()
+    with qtbot.waitSignal(window.session.audioReady, timeout=20000):
+        window.open_audio(short)
+    assert searches
+    qtbot.waitUntil(lambda: searches[0].done, timeout=20000)
+    qtbot.wait(50)  # its returned signal, had it been sent, is delivered by now
+    assert window.keys.proposals == [] and not window.keys.proposing
+    assert window.audio_strip.keys.ghost_times() == []
+    assert window.audio_strip.keybar.auto.isEnabled()
+
+
 def test_markers_follow_key_times_after_switching_voices(window, qtbot, tmp_path):
     """Issue 14, item 6: a short voice clamps the markers; the long one places them again."""
     from app.ui_constants import SAMPLE_VOICE
