@@ -159,7 +159,9 @@ class ExportDialog(QDialog):
 
     # ----- export
     def start_export(self) -> None:
-        path = self.path.text().strip()
+        path = self._target(self.path.text())
+        if path:
+            self.path.setText(path)  # where the file goes, as the message will say
         start, end = self.start.value(), self.end.value()
         job = self.session.job(self.project.mix, start, end, size=self.size.currentData(),
                                fps=self.fps.value(), keys=self.keys)
@@ -182,6 +184,15 @@ class ExportDialog(QDialog):
         self._set_running(True)
         self.poll.start()
         self.worker.start()
+
+    def _target(self, text: str) -> str:
+        """The typed path made whole: "~" is the home folder, a bare or relative name lands in
+        the folder the default file sits in (not the folder the app was started from)."""
+        text = text.strip()
+        if not text:
+            return ""
+        path = Path(text).expanduser()
+        return str(path if path.is_absolute() else self._default_path().parent / path)
 
     def _check(self, path: str, start: float, end: float, job) -> str | None:
         if job is None:
