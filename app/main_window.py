@@ -78,6 +78,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.project.subscribe(self._on_project_changed)
         self.autosave = Autosave(self.project, self.settings.data_dir() / "recovery", self)
         self.autosave.failed.connect(self._status_message)
+        self.autosave.message.connect(self._status_message)
         self.palette.show_mix(self.project.mix)
         self._update_title()
         if load_samples:
