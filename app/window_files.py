@@ -8,12 +8,13 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFileDialog
 
-from app.errors import ask_missing_portrait, ask_save_changes, show_error
+from app.errors import ask_missing_portrait, ask_overwrite_changed, ask_save_changes, show_error
 from app.session import LoadedAudio, LoadedPortrait
 from app.ui_constants import APP_NAME, AUDIO_RATE, SAMPLE_VOICE
 from app.undo import SetKeysCommand
 from core.keyframes import load_keys, save_keys
-from core.project import PROJECT_SUFFIX, Project, load_project, save_project
+from core.project import (PROJECT_SUFFIX, Project, changed_on_disk, load_project,
+                          save_project)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
@@ -283,6 +284,10 @@ class WindowFiles:
     def save_project(self) -> bool:
         if not self.project.file_path:
             return self.save_project_as()
+        if changed_on_disk(self.project):  # another window saved it: never replaced unasked
+            answer = ask_overwrite_changed(self, Path(self.project.file_path).name)
+            if answer != "overwrite":
+                return answer == "save as" and self.save_project_as()
         return self._save_to(self.project.file_path)
 
     def save_project_as(self) -> bool:

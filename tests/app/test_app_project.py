@@ -104,6 +104,51 @@ def test_disk_full_on_save_is_a_dialog(window, tmp_path, errors, monkeypatch):
     assert window.isWindowModified()  # nothing the user made is lost
 
 
+def test_save_never_replaces_what_another_window_saved_unasked(window, tmp_path, errors,
+                                                              monkeypatch):
+    """Two windows on one project: the second's Ctrl+S silently replaced what the first had
+    saved a moment before. Now it asks: Cancel keeps the other save, Overwrite replaces it."""
+    path = tmp_path / "take.moee.json"
+    window.palette.presets.choose("sad")
+    assert window._save_to(str(path))
+    other = load_project(path)  # the other window: opens the file, edits, saves
+    other.set_mix(EmotionMix.from_preset("angry"))
+    save_project(other, path)
+    theirs = path.read_bytes()
+    replies, asked = ["cancel", "overwrite"], []
+    monkeypatch.setattr("app.window_files.ask_overwrite_changed",
+                        lambda parent, name: asked.append(name) or replies.pop(0))
+    window.palette.presets.choose("happy")
+    assert not window.save_project()
+    assert asked == ["take.moee.json"] and path.read_bytes() == theirs
+    assert window.isWindowModified()  # nothing of this window's is lost either
+    assert window.save_project()
+    assert load_project(path).mix == window.project.mix and not window.isWindowModified()
+    window.palette.presets.choose("sad")
+    assert window.save_project() and len(asked) == 2  # its own file since: not asked again
+    assert not errors
+
+
+def test_the_real_changed_on_disk_question(window, tmp_path, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    path = tmp_path / "take.moee.json"
+    assert window._save_to(str(path))
+    save_project(load_project(path), path)  # another window saved it
+    window.palette.presets.choose("happy")
+    seen = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox) and box.objectName() == "changedOnDisk"
+        seen.extend(b.text() for b in box.buttons())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(200, answer)
+    assert not window.save_project() and window.isWindowModified()
+    assert {"Save as…", "Overwrite"} <= set(seen)
+
+
 def test_layout_kept_in_settings(window, settings):
     window.close()
     geometry, state = settings.window()
