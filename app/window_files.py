@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog
 
 from app.errors import ask_missing_portrait, ask_overwrite_changed, ask_save_changes, show_error
 from app.session import LoadedAudio, LoadedPortrait
-from app.ui_constants import APP_NAME, AUDIO_RATE, SAMPLE_VOICE
+from app.ui_constants import APP_NAME, AUDIO_RATE, RECORD_MAX_S, SAMPLE_VOICE
 from app.undo import SetKeysCommand
 from core.keyframes import load_keys, save_keys
 from core.project import (PROJECT_SUFFIX, Project, changed_on_disk, load_project,
@@ -150,6 +150,9 @@ class WindowFiles:
             else:
                 self.record_action.setText("&Record a voice take")
                 self.open_audio(str(self.recorder.stop()))
+                if self.recorder.cut:
+                    show_error(self, "The take was cut", f"A take keeps at most "
+                               f"{RECORD_MAX_S:.0f} s: what was said after that is not in it.")
         except Exception as e:
             self.record_action.setText("&Record a voice take")
             show_error(self, "Cannot record", e)
