@@ -49,11 +49,11 @@ class ExportSettings:
         if end is not None and validate.number(end, "the export end (seconds)", 0.0) <= start:
             raise InputError(f"the export end ({end} s) must be after its start ({start} s)")
         range_audio = d.get("range_audio")
-        return cls(path=validate.text(d.get("path", ""), "the export path"),
+        return cls(path=validate.path_text(d.get("path", ""), "the export path"),
                    size=validate.size(d.get("size", 512), "the export size"),
                    fps=validate.integer(d.get("fps", 25), "the export fps", *validate.FPS_RANGE),
                    start=start, end=None if end is None else float(end),
-                   range_audio=None if range_audio is None else validate.text(
+                   range_audio=None if range_audio is None else validate.path_text(
                        range_audio, "the export's audio range"))
 
 
@@ -211,9 +211,9 @@ def _resolve_entry(entry: dict | None, base: Path | None, what: str = "media") -
     if not entry:
         return None
     entry = validate.mapping(entry, f"the project's {what} entry")
-    validate.text(entry.get("path"), f"the project's {what} path")
+    validate.path_text(entry.get("path"), f"the project's {what} path")
     if entry.get("relative") is not None:
-        validate.text(entry["relative"], f"the project's relative {what} path")
+        validate.path_text(entry["relative"], f"the project's relative {what} path")
     if base is not None and entry.get("relative"):
         candidate = (base / entry["relative"]).resolve()
         if candidate.exists():

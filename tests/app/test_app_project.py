@@ -56,6 +56,24 @@ def test_bad_project_files(tmp_path, text, needle):
         load_project(path)
 
 
+def test_a_portrait_whose_name_is_not_utf8_opens_again(tmp_path, portrait_path):
+    """Linux file names are bytes: the app opened a portrait named b"face\\xff.png" and saved
+    the project ("Saved"), and that project then never opened again ("the project's portrait
+    path is not valid UTF-8 text")."""
+    import os
+    import shutil
+    face = os.fsdecode(os.fsencode(str(tmp_path)) + b"/face\xff.png")
+    shutil.copy(portrait_path, face)
+    path = tmp_path / "take.moee.json"
+    save_project(Project(portrait_path=face), path)
+    assert load_project(path).portrait_path == face
+    saved = json.loads(path.read_text())
+    saved["portrait"] = {"path": "\ud800.png"}  # text no file name can hold
+    path.write_text(json.dumps(saved))
+    with pytest.raises(InputError, match="portrait path is not a file name"):
+        load_project(path)
+
+
 def test_failed_save_keeps_old_file(tmp_path, monkeypatch):
     p = _project(tmp_path)
     path = tmp_path / "a.moee.json"
