@@ -75,6 +75,16 @@ def ask_save_changes(parent: QWidget | None, what: str = "this project") -> str:
             QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
 
 
+def ask_replace(parent: QWidget | None, name: str) -> bool:
+    """Whether to replace `name`, a file already there. Blocking by nature; tests monkeypatch
+    it."""
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, "Replace the file?",
+                                  f"{name} already exists. Replace it?", buttons,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
 def _ask(parent: QWidget | None, icon, title: str, text: str, name: str,
          choices: tuple[tuple[str, QMessageBox.ButtonRole, str], ...], other: str) -> str:
     """A blocking question: the answer of the button clicked (`choices`: label, role, answer;

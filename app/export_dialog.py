@@ -15,11 +15,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from app.errors import show_error
+from app.save_path import ask_save_path
 from app.session import Session
 from app.ui_constants import EXPORT_PATH_WIDTH, EXPORT_POLL_MS, EXPORT_SIZES
 from app.workers import Worker
@@ -150,10 +151,10 @@ class ExportDialog(QDialog):
         self.path.setMinimumWidth(max(lo, min(hi, need)))
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export video", self.path.text(),
-                                              "MP4 video (*.mp4)")
+        path = ask_save_path(self, "Export video", self.path.text(), "MP4 video (*.mp4)", ".mp4",
+                             (".mov", ".mkv"))
         if path:
-            self.path.setText(path if path.endswith(".mp4") else path + ".mp4")
+            self.path.setText(path)
             if self.settings is not None:
                 self.settings.remember_dir("export", path)
 

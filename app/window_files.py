@@ -9,6 +9,7 @@ from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFileDialog
 
 from app.errors import ask_missing_portrait, ask_overwrite_changed, ask_save_changes, show_error
+from app.save_path import ask_save_path
 from app.session import LoadedAudio, LoadedPortrait
 from app.ui_constants import APP_NAME, AUDIO_RATE, RECORD_MAX_S, SAMPLE_VOICE
 from app.undo import SetKeysCommand
@@ -294,13 +295,11 @@ class WindowFiles:
         return self._save_to(self.project.file_path)
 
     def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project",
-                                              self.settings.last_dir("project"), PROJECT_FILTER)
+        path = ask_save_path(self, "Save project", self.settings.last_dir("project"),
+                             PROJECT_FILTER, PROJECT_SUFFIX, (".json",))
         if not path:
             return False
         self.settings.remember_dir("project", path)
-        if not path.endswith(".json"):
-            path += PROJECT_SUFFIX
         return self._save_to(path)
 
     def _save_to(self, path: str) -> bool:

@@ -171,3 +171,54 @@ def test_layout_kept_in_settings(window, settings):
     window.close()
     geometry, state = settings.window()
     assert geometry is not None and state is not None
+
+
+def _type_in_the_save_dialog(name: str, replace: str | None) -> list[str]:
+    """Answer the real dialogs from timers: type `name` in the Save dialog, then click
+    `replace` ("&Yes"/"&No") in the question that follows, if one comes."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+    asked = []
+
+    def answer_question():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            [b for b in box.buttons() if b.text() == replace][0].click()
+
+    def type_name():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog)
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(name)
+        QTimer.singleShot(200, answer_question)
+        dialog.accept()
+
+    QTimer.singleShot(300, type_name)
+    return asked
+
+
+def test_a_name_typed_without_its_suffix_replaces_nothing_unasked(window, tmp_path, errors):
+    """Save project as… 'take' where take.moee.json (another project) is: the dialog asked
+    about 'take' (no such file), then the app added .moee.json and wrote over the other
+    project without a word. The export's Browse… did the same with clip -> clip.mp4."""
+    other = tmp_path / "take.moee.json"
+    save_project(Project(mix=EmotionMix.from_preset("angry")), other)
+    theirs = other.read_bytes()
+    window.settings.remember_dir("project", str(other))
+    window.palette.presets.choose("sad")
+    asked = _type_in_the_save_dialog("take", "&No")
+    assert not window.save_project_as()
+    assert asked == ["take.moee.json already exists. Replace it?"]
+    assert other.read_bytes() == theirs and window.isWindowModified()
+    asked = _type_in_the_save_dialog("take", "&Yes")
+    assert window.save_project_as() and len(asked) == 1
+    assert load_project(other).mix == window.project.mix and not window.isWindowModified()
+    (tmp_path / "clip.mp4").write_bytes(b"an earlier video")
+    window.open_export()
+    dialog = window.export_dialog
+    dialog.path.setText(str(tmp_path / "new.mp4"))
+    asked = _type_in_the_save_dialog("clip", "&No")
+    dialog._browse()
+    assert len(asked) == 1 and dialog.path.text() == str(tmp_path / "new.mp4")
+    dialog.close()
+    assert not errors
