@@ -17,6 +17,7 @@ from core.recovery import RecoveryFile, read
 
 class Autosave(QObject):
     failed = Signal(str)  # why the recovery copy could not be written (once per problem)
+    message = Signal(str)  # for the status bar
 
     def __init__(self, project: Project, folder, parent=None):
         super().__init__(parent)
@@ -53,21 +54,23 @@ class Autosave(QObject):
         self.file.clear()
 
     def offer(self, window) -> bool:
-        """Ask about the newest copy a crashed run left; True when it was recovered. The answer
-        covers every copy left behind ('later' keeps them for the next start); copies that no
-        longer read are left alone."""
+        """Ask about each copy crashed runs left, newest first; True when one was recovered.
+        Discard moves on to the next copy, Later keeps them all for the next start, Recover
+        takes that one: copies not asked about yet are kept for the next start, never deleted
+        unseen. Copies that no longer read are left alone."""
         kept = [found for p in self.file.orphans() if (found := read(p)) is not None]
-        if not kept:
-            return False
-        newest = kept[0].project
-        name = Path(newest.file_path).name if newest.file_path else "an untitled project"
-        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(kept[0].saved_at))
-        answer = errors.ask_recover(window, name, when)
-        if answer == "later":
-            return False
-        for found in kept:
+        for i, found in enumerate(kept):
+            project = found.project
+            name = Path(project.file_path).name if project.file_path else "an untitled project"
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.saved_at))
+            answer = errors.ask_recover(window, name, when)
+            if answer == "later":
+                return False
             found.source.unlink(missing_ok=True)
-        if answer == "recover":
-            window.restore_project(newest)
-            return True
+            if answer == "recover":
+                window.restore_project(project)
+                if len(kept) > i + 1:
+                    self.message.emit(f"{len(kept) - i - 1} more unsaved project(s) from a "
+                                      "crash will be offered at the next start")
+                return True
         return False

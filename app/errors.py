@@ -75,31 +75,58 @@ def ask_save_changes(parent: QWidget | None, what: str = "this project") -> str:
             QMessageBox.StandardButton.Discard: "discard"}.get(answer, "cancel")
 
 
+def ask_replace(parent: QWidget | None, name: str) -> bool:
+    """Whether to replace `name`, a file already there. Blocking by nature; tests monkeypatch
+    it."""
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, "Replace the file?",
+                                  f"{name} already exists. Replace it?", buttons,
+                                  QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def _ask(parent: QWidget | None, icon, title: str, text: str, name: str,
+         choices: tuple[tuple[str, QMessageBox.ButtonRole, str], ...], other: str) -> str:
+    """A blocking question: the answer of the button clicked (`choices`: label, role, answer;
+    the first is the default), else `other` (Cancel, Esc, the window closed)."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName(name)
+    buttons = [(box.addButton(label, role), answer) for label, role, answer in choices]
+    if other == "cancel":
+        box.addButton(QMessageBox.StandardButton.Cancel)
+    else:
+        box.addButton(other.capitalize(), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(buttons[0][0])
+    answers = {id(button): answer for button, answer in buttons}
+    box.exec()
+    return answers.get(id(box.clickedButton()), other)
+
+
+def ask_overwrite_changed(parent: QWidget | None, name: str) -> str:
+    """'save as', 'overwrite' or 'cancel' when the project's file changed on disk since it was
+    opened or saved here (another window saved it). Blocking by nature; tests monkeypatch it."""
+    return _ask(parent, QMessageBox.Icon.Warning, "Project changed on disk",
+                f"{name} was saved by another window or program since you opened it. Saving "
+                "here replaces those changes.", "changedOnDisk",
+                (("Save as…", QMessageBox.ButtonRole.AcceptRole, "save as"),
+                 ("Overwrite", QMessageBox.ButtonRole.DestructiveRole, "overwrite")), "cancel")
+
+
 def ask_missing_portrait(parent: QWidget | None, path: str) -> str:
     """'locate', 'skip' or 'cancel' for a project whose portrait file is gone. Blocking by
     nature; tests monkeypatch it (or answer the real box from a timer)."""
-    box = QMessageBox(QMessageBox.Icon.Warning, "Portrait not found",
-                      f"This project's portrait was not found: {path}. Locate it, or open the "
-                      "project without a portrait?", QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("missingPortrait")
-    locate = box.addButton("Locate…", QMessageBox.ButtonRole.AcceptRole)
-    skip = box.addButton("Skip", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(locate)
-    box.exec()
-    return {id(locate): "locate", id(skip): "skip"}.get(id(box.clickedButton()), "cancel")
+    return _ask(parent, QMessageBox.Icon.Warning, "Portrait not found",
+                f"This project's portrait was not found: {path}. Locate it, or open the project "
+                "without a portrait?", "missingPortrait",
+                (("Locate…", QMessageBox.ButtonRole.AcceptRole, "locate"),
+                 ("Skip", QMessageBox.ButtonRole.DestructiveRole, "skip")), "cancel")
 
 
 def ask_recover(parent: QWidget | None, what: str, when: str) -> str:
     """'recover', 'discard' or 'later' for unsaved work a crash left behind (core/recovery.py).
     Blocking by nature; tests monkeypatch it."""
-    box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work",
-                      f"MoEE Palette did not quit normally. Unsaved changes to {what} were kept "
-                      f"at {when}. Recover them?", QMessageBox.StandardButton.NoButton, parent)
-    box.setObjectName("recoverWork")
-    recover = box.addButton("Recover", QMessageBox.ButtonRole.AcceptRole)
-    discard = box.addButton("Discard", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton("Later", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(recover)
-    box.exec()
-    return {id(recover): "recover", id(discard): "discard"}.get(id(box.clickedButton()), "later")
+    return _ask(parent, QMessageBox.Icon.Question, "Recover unsaved work",
+                f"MoEE Palette did not quit normally. Unsaved changes to {what} were kept at "
+                f"{when}. Recover them?", "recoverWork",
+                (("Recover", QMessageBox.ButtonRole.AcceptRole, "recover"),
+                 ("Discard", QMessageBox.ButtonRole.DestructiveRole, "discard")), "later")

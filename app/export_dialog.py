@@ -15,11 +15,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox,
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QProgressBar,
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from app.errors import show_error
+from app.save_path import ask_save_path
 from app.session import Session
 from app.ui_constants import EXPORT_PATH_WIDTH, EXPORT_POLL_MS, EXPORT_SIZES
 from app.workers import Worker
@@ -150,16 +151,18 @@ class ExportDialog(QDialog):
         self.path.setMinimumWidth(max(lo, min(hi, need)))
 
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export video", self.path.text(),
-                                              "MP4 video (*.mp4)")
+        path = ask_save_path(self, "Export video", self.path.text(), "MP4 video (*.mp4)", ".mp4",
+                             (".mov", ".mkv"))
         if path:
-            self.path.setText(path if path.endswith(".mp4") else path + ".mp4")
+            self.path.setText(path)
             if self.settings is not None:
                 self.settings.remember_dir("export", path)
 
     # ----- export
     def start_export(self) -> None:
-        path = self.path.text().strip()
+        path = self._target(self.path.text())
+        if path:
+            self.path.setText(path)  # where the file goes, as the message will say
         start, end = self.start.value(), self.end.value()
         job = self.session.job(self.project.mix, start, end, size=self.size.currentData(),
                                fps=self.fps.value(), keys=self.keys)
@@ -182,6 +185,15 @@ class ExportDialog(QDialog):
         self._set_running(True)
         self.poll.start()
         self.worker.start()
+
+    def _target(self, text: str) -> str:
+        """The typed path made whole: "~" is the home folder, a bare or relative name lands in
+        the folder the default file sits in (not the folder the app was started from)."""
+        text = text.strip()
+        if not text:
+            return ""
+        path = Path(text).expanduser()
+        return str(path if path.is_absolute() else self._default_path().parent / path)
 
     def _check(self, path: str, start: float, end: float, job) -> str | None:
         if job is None:

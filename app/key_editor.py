@@ -156,5 +156,10 @@ class KeyEditor(QObject):
         self.proposalsChanged.emit()
 
     def discard_proposals(self) -> None:
+        """Also drops a search still running: its keys were heard in a voice no longer loaded
+        (or the user said no to them already)."""
+        if self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
         self.proposals = []
         self.proposalsChanged.emit()

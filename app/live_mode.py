@@ -52,13 +52,17 @@ class LiveMode(QObject):
         if self.active:
             return
         worker = Worker(build_live_session, engine_name, portrait, mix, self.make_source)
-        worker.returned.connect(lambda session: self._open(session, fullscreen))
-        worker.errored.connect(self._not_started)
-        worker.finished.connect(self._built)
+        # a build stopped meanwhile (Live mode off again, the app closing) is no longer
+        # self._worker: what it built or why it failed is dropped
+        worker.returned.connect(lambda session, w=worker: w is self._worker
+                                and self._open(session, fullscreen))
+        worker.errored.connect(lambda e, w=worker: w is self._worker and self._not_started(e))
+        worker.finished.connect(lambda w=worker: self._built(w))
         self._worker = worker.start()
 
-    def _built(self) -> None:
-        self._worker = None
+    def _built(self, worker: Worker) -> None:
+        if worker is self._worker:
+            self._worker = None
 
     def _not_started(self, error: BaseException) -> None:
         self.stateChanged.emit(False)
@@ -83,8 +87,13 @@ class LiveMode(QObject):
             self.failed.emit("Live mode stopped", error)
 
     def stop(self) -> None:
+        """End live mode; one still starting never opens (nor opens the microphone)."""
         if self.window is not None:
             self.window.stop()
+        elif self._worker is not None:
+            self._worker.cancel()
+            self._worker = None
+            self.stateChanged.emit(False)
 
     def set_mix(self, mix: EmotionMix) -> None:
         """Palette edits in the main window reach the live face too."""

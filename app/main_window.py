@@ -35,8 +35,8 @@ from app.recorder import VoiceRecorder
 from app.session import PORTRAIT_FAILED, Session
 from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
-from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, GATE_CURVE_RATE, KEY_CLICK_TOLERANCE_S,
-                              ORG_NAME, PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH,
+from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, KEY_CLICK_TOLERANCE_S, ORG_NAME,
+                              PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH,
                               STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
@@ -65,7 +65,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.recorder = VoiceRecorder()
         self.latencies_ms: list[float] = []  # control change -> frame on screen
         self.export_dialog: ExportDialog | None = None
-        self._gate_rows: np.ndarray | None = None
+        self._gate_times: np.ndarray | None = None  # the strip's gate curve: times (T,)
+        self._gate_rows: np.ndarray | None = None  # and g (T, 6)
         self.keys = KeyEditor(self.project, self.undo_stack, self)
         self.live = LiveMode(parent=self)
         self._build_widgets()
@@ -78,6 +79,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.project.subscribe(self._on_project_changed)
         self.autosave = Autosave(self.project, self.settings.data_dir() / "recovery", self)
         self.autosave.failed.connect(self._status_message)
+        self.autosave.message.connect(self._status_message)
         self.palette.show_mix(self.project.mix)
         self._update_title()
         if load_samples:
@@ -237,7 +239,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         if self.preview.frames_shown == 1:
             self.session.warm_up()
         if frame.gates is not None and self._gate_rows is not None:
-            row = round(frame.time * GATE_CURVE_RATE)
+            row = round(frame.time / self._gate_times[1])  # the curve's samples are evenly spaced
             self._gate_rows[min(row, len(self._gate_rows) - 1)] = frame.gates
 
     def _show_rates(self) -> None:
@@ -250,12 +252,12 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
 
     def _refresh_gates(self) -> None:
         """The gate curves: the track's g over the take, as the engine renders it."""
-        _, self._gate_rows = self.session.gate_curve(self.project.mix, self.keys.render_track())
+        self._gate_times, self._gate_rows = self.session.gate_curve(self.project.mix,
+                                                                    self.keys.render_track())
         self._draw_gates()
 
     def _draw_gates(self) -> None:
-        times = np.arange(len(self._gate_rows)) / GATE_CURVE_RATE
-        self.audio_strip.set_gates(times, self._gate_rows)
+        self.audio_strip.set_gates(self._gate_times, self._gate_rows)
 
     # ----- playback
     def playback_toggle(self) -> None:

@@ -17,7 +17,9 @@ BUSY_MARK = "⏳ "
 
 
 def format_time(t: float) -> str:
-    return f"{int(t // 60)}:{t % 60:05.2f}"
+    """m:ss.cc, rounded once (59.996 s is 1:00.00, not 0:60.00)."""
+    cs = int(round(max(t, 0.0) * 100))
+    return f"{cs // 6000}:{cs % 6000 // 100:02d}.{cs % 100:02d}"
 
 
 class Preview(QWidget):

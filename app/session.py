@@ -15,6 +15,7 @@ from shiboken6 import isValid
 
 from app.ui_constants import (
     AUDIO_RATE,
+    GATE_CURVE_MAX_POINTS,
     GATE_CURVE_RATE,
     PREVIEW_FPS,
     PREVIEW_SIZE,
@@ -182,7 +183,10 @@ class Session(QObject):
                    rate: float = GATE_CURVE_RATE) -> tuple[np.ndarray, np.ndarray]:
         """(times, g (T, 6)) over the take: the g the engine's frames render (the track's, onset
         included), so the strip's curve is what is drawn. `keys` as in `job`."""
-        times = np.arange(max(2, int(self.duration * rate))) / rate
+        n = max(2, int(self.duration * rate))
+        if n > GATE_CURVE_MAX_POINTS:  # a long take: fewer samples, the same curve
+            n, rate = GATE_CURVE_MAX_POINTS, GATE_CURVE_MAX_POINTS / self.duration
+        times = np.arange(n) / rate
         mixes = [mix] * len(times) if keys is None else [keys.mix_at(float(t)) for t in times]
         if self.engine is None:  # not loaded yet: the track's g without the rig's ease-in
             return times, TrackBuilder().rendered_gates(mixes, times)

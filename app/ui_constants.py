@@ -81,6 +81,10 @@ KEY_SELECTED_COLOR = "#ffffff"  # outline drawn around the selected marker's lab
 KEY_GHOST_ALPHA = 170  # proposals (auto keys) are dashed and a little transparent
 KEY_CLICK_TOLERANCE_S = 0.08  # a click this close to a key picks it
 GATE_CURVE_RATE = 25  # samples per second of the keyed gate curves on the strip
+# ... and at most this many samples in all (a longer take's curve is sampled more thinly): the
+# curve is rebuilt on the GUI thread at every palette edit, and a 20-minute keyed take (30,000
+# samples) held each edit for 1.6 s, a slider drag for many; ~2 samples per pixel of a strip
+GATE_CURVE_MAX_POINTS = 3000
 
 # Live window (demo booth).
 LIVE_POLL_MS = 10  # GUI timer that shows the newest live frame

@@ -8,12 +8,14 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFileDialog
 
-from app.errors import ask_missing_portrait, ask_save_changes, show_error
+from app.errors import ask_missing_portrait, ask_overwrite_changed, ask_save_changes, show_error
+from app.save_path import ask_save_path
 from app.session import LoadedAudio, LoadedPortrait
-from app.ui_constants import APP_NAME, AUDIO_RATE, SAMPLE_VOICE
+from app.ui_constants import APP_NAME, AUDIO_RATE, RECORD_MAX_S, SAMPLE_VOICE
 from app.undo import SetKeysCommand
 from core.keyframes import load_keys, save_keys
-from core.project import PROJECT_SUFFIX, Project, load_project, save_project
+from core.project import (PROJECT_SUFFIX, Project, changed_on_disk, load_project,
+                          save_project)
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
 AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
@@ -149,6 +151,9 @@ class WindowFiles:
             else:
                 self.record_action.setText("&Record a voice take")
                 self.open_audio(str(self.recorder.stop()))
+                if self.recorder.cut:
+                    show_error(self, "The take was cut", f"A take keeps at most "
+                               f"{RECORD_MAX_S:.0f} s: what was said after that is not in it.")
         except Exception as e:
             self.record_action.setText("&Record a voice take")
             show_error(self, "Cannot record", e)
@@ -283,16 +288,18 @@ class WindowFiles:
     def save_project(self) -> bool:
         if not self.project.file_path:
             return self.save_project_as()
+        if changed_on_disk(self.project):  # another window saved it: never replaced unasked
+            answer = ask_overwrite_changed(self, Path(self.project.file_path).name)
+            if answer != "overwrite":
+                return answer == "save as" and self.save_project_as()
         return self._save_to(self.project.file_path)
 
     def save_project_as(self) -> bool:
-        path, _ = QFileDialog.getSaveFileName(self, "Save project",
-                                              self.settings.last_dir("project"), PROJECT_FILTER)
+        path = ask_save_path(self, "Save project", self.settings.last_dir("project"),
+                             PROJECT_FILTER, PROJECT_SUFFIX, (".json",))
         if not path:
             return False
         self.settings.remember_dir("project", path)
-        if not path.endswith(".json"):
-            path += PROJECT_SUFFIX
         return self._save_to(path)
 
     def _save_to(self, path: str) -> bool:

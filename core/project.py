@@ -49,11 +49,11 @@ class ExportSettings:
         if end is not None and validate.number(end, "the export end (seconds)", 0.0) <= start:
             raise InputError(f"the export end ({end} s) must be after its start ({start} s)")
         range_audio = d.get("range_audio")
-        return cls(path=validate.text(d.get("path", ""), "the export path"),
+        return cls(path=validate.path_text(d.get("path", ""), "the export path"),
                    size=validate.size(d.get("size", 512), "the export size"),
                    fps=validate.integer(d.get("fps", 25), "the export fps", *validate.FPS_RANGE),
                    start=start, end=None if end is None else float(end),
-                   range_audio=None if range_audio is None else validate.text(
+                   range_audio=None if range_audio is None else validate.path_text(
                        range_audio, "the export's audio range"))
 
 
@@ -66,6 +66,9 @@ class Project:
     keyframes: list[dict] = field(default_factory=list)
     export: ExportSettings = field(default_factory=ExportSettings)
     file_path: str | None = None  # where the project was last saved or opened
+    # file_stamp(file_path) when this project last read or wrote it: a save that finds another
+    # stamp there would replace what someone else saved since (a second window on the file)
+    file_stamp: tuple | None = field(default=None, compare=False)
     dirty: bool = False
     _observers: list[Observer] = field(default_factory=list, repr=False, compare=False)
     # (the keyframes list, its keys as core.keyframes.Key): parsed once per list, by whoever
@@ -131,7 +134,7 @@ class Project:
     def replace_with(self, other: Project) -> None:
         """Take over another project's content (File > Open, File > New); observers stay."""
         for name in ("mix", "portrait_path", "portrait_frame", "audio_path", "keyframes", "_keys",
-                     "export", "file_path"):
+                     "export", "file_path", "file_stamp"):
             setattr(self, name, getattr(other, name))
         self.dirty = False
         for what in (CHANGE_MEDIA, CHANGE_MIX, CHANGE_KEYFRAMES, CHANGE_EXPORT, CHANGE_FILE):
@@ -208,9 +211,9 @@ def _resolve_entry(entry: dict | None, base: Path | None, what: str = "media") -
     if not entry:
         return None
     entry = validate.mapping(entry, f"the project's {what} entry")
-    validate.text(entry.get("path"), f"the project's {what} path")
+    validate.path_text(entry.get("path"), f"the project's {what} path")
     if entry.get("relative") is not None:
-        validate.text(entry["relative"], f"the project's relative {what} path")
+        validate.path_text(entry["relative"], f"the project's relative {what} path")
     if base is not None and entry.get("relative"):
         candidate = (base / entry["relative"]).resolve()
         if candidate.exists():
@@ -223,7 +226,28 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
 
     path = Path(path)
     atomic.write_text(path, json.dumps(project.to_json_dict(path.parent.resolve()), indent=2))
+    project.file_stamp = file_stamp(path)
     project.mark_saved(str(path))
+
+
+def file_stamp(path: str | os.PathLike) -> tuple | None:
+    """What tells one version of a file from the next (an atomic save makes a new inode), or
+    None when there is no file there."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_ino, st.st_mtime_ns, st.st_size
+
+
+def changed_on_disk(project: Project) -> bool:
+    """Whether the project's file is not the one it read or wrote last: saved by another window
+    or program since. False when that is not known (never saved, recovered) or the file is gone
+    (saving makes it again and replaces nothing)."""
+    if project.file_path is None or project.file_stamp is None:
+        return False
+    now = file_stamp(project.file_path)
+    return now is not None and now != project.file_stamp
 
 
 def load_project(path: str | os.PathLike) -> Project:
@@ -231,6 +255,7 @@ def load_project(path: str | os.PathLike) -> Project:
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a project file")
     try:
+        stamp = file_stamp(path)  # before reading: a save in between reads as a change
         d = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"project file not found: {path}") from None
@@ -240,4 +265,5 @@ def load_project(path: str | os.PathLike) -> Project:
         raise InputError(f"cannot read {path.name}: {e.strerror or e}") from None
     project = Project.from_json_dict(d, path.parent.resolve())
     project.file_path = str(path)
+    project.file_stamp = stamp
     return project

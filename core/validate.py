@@ -102,6 +102,21 @@ def text(value, what: str) -> str:
     return value
 
 
+def path_text(value, what: str) -> str:
+    """A file's path as the system names it: text, or a name whose bytes are not UTF-8 (Linux
+    allows any), held as the surrogates os.fsdecode makes and written back as those bytes. A
+    project saved with such a portrait opens again; text no file name can hold is refused."""
+    import os
+
+    if not isinstance(value, str):
+        raise InputError(f"{what} must be text, got {_show(value)}")
+    try:
+        os.fsencode(value)
+    except UnicodeEncodeError:
+        raise InputError(f"{what} is not a file name this system can use ({value!r})") from None
+    return value
+
+
 def mapping(value, what: str) -> dict:
     if not isinstance(value, dict):
         raise InputError(f"{what} must be an object ({{...}}), got {_show(value)}")

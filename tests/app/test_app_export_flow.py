@@ -95,3 +95,26 @@ def test_default_path_beside_project_or_last_export(window, qtbot, tmp_path, err
     window.open_export()
     assert window.export_dialog.path.text() == str(tmp_path / "song.mp4")
     window.export_dialog.close()
+
+
+def test_typed_home_and_bare_names_go_where_the_user_looks(window, qtbot, tmp_path, errors,
+                                                           monkeypatch):
+    """Before: "~/clip.mp4" was refused ("The folder ~ does not exist.") and a bare "take.mp4"
+    was written into whatever folder the app was started from, "Saved to take.mp4"."""
+    home, started_in, project = tmp_path / "home", tmp_path / "started", tmp_path / "songs"
+    for folder in (home, started_in, project):
+        folder.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(started_in)
+    dialog = _export(window, qtbot, Path("~/clip.mp4"), end=0.4)
+    assert not errors, errors
+    assert (home / "clip.mp4").stat().st_size > 1000
+    assert dialog.eta.text() == f"Saved to {home / 'clip.mp4'}"
+    dialog.close()
+    assert window._save_to(str(project / "song.moee.json"))
+    dialog = _export(window, qtbot, Path("take.mp4"), end=0.4)
+    assert not errors, errors
+    assert (project / "take.mp4").exists() and not list(started_in.iterdir())
+    assert dialog.eta.text() == f"Saved to {project / 'take.mp4'}"
+    assert window.project.export.path == str(project / "take.mp4")
+    dialog.close()

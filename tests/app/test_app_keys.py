@@ -175,6 +175,49 @@ def test_auto_keys_can_be_discarded_or_accepted(window, qtbot):
     assert len(keys.track) == 0
 
 
+def test_auto_keys_heard_in_the_previous_voice_never_arrive(window, qtbot, tmp_path):
+    """Auto keys, then another voice before they came back: the keys heard in the sample voice
+    (up to 5 s) were offered on a half-second voice. Now the search is dropped with its voice."""
+    from tests.conftest import make_speech
+    short = str(make_speech(tmp_path / "short.wav", "Yes.", rate=200))
+    searches = []
+    window.keys.proposalsChanged.connect(
+        lambda: window.keys._worker and searches.append(window.keys._worker))
+    window.audio_strip.keybar.auto.click()
+    with qtbot.waitSignal(window.session.audioReady, timeout=20000):
+        window.open_audio(short)
+    assert searches
+    qtbot.waitUntil(lambda: searches[0].done, timeout=20000)
+    qtbot.wait(50)  # its returned signal, had it been sent, is delivered by now
+    assert window.keys.proposals == [] and not window.keys.proposing
+    assert window.audio_strip.keys.ghost_times() == []
+    assert window.audio_strip.keybar.auto.isEnabled()
+
+
+def test_a_long_takes_gate_curve_is_sampled_thinly_enough_to_redraw_per_edit(window, qtbot,
+                                                                          tmp_path):
+    """The gate curve is rebuilt on the GUI thread at every palette edit. At 25 samples a
+    second, a 20-minute keyed take (30,000) held each edit for 1.6 s here, each step of a
+    slider drag. Now it has at most GATE_CURVE_MAX_POINTS samples over the whole take, each
+    the g a frame at its time renders."""
+    import soundfile as sf
+    from app.ui_constants import GATE_CURVE_MAX_POINTS
+    voice = tmp_path / "long.wav"
+    sf.write(voice, np.zeros(600 * 16000, np.int16), 16000)  # 10 minutes: 15,000 at 25 a second
+    with qtbot.waitSignal(window.session.audioReady, timeout=20000):
+        window.open_audio(str(voice))
+    window.keys.add(60.0, HAPPY)
+    window.keys.add(540.0, SAD)
+    window.palette.presets.choose("angry")  # an edit: the curve is rebuilt
+    x, _ = window.audio_strip.gate_curves[0].getData()
+    assert len(x) == GATE_CURVE_MAX_POINTS and x[0] == 0.0 and 599.0 < x[-1] < 600.0
+    curve = np.stack([c.getData()[1] for c in window.audio_strip.gate_curves], axis=1)
+    mixes = [window.keys.track.mix_at(float(t)) for t in x]
+    np.testing.assert_array_equal(curve, window.session.engine.gate_curve(mixes, x))
+    assert curve[int(np.searchsorted(x, 30.0)), 0] > 0.8  # happy before its key
+    assert curve[-1, 1] > 0.8  # sad after its
+
+
 def test_markers_follow_key_times_after_switching_voices(window, qtbot, tmp_path):
     """Issue 14, item 6: a short voice clamps the markers; the long one places them again."""
     from app.ui_constants import SAMPLE_VOICE

@@ -65,3 +65,27 @@ def test_live_action_without_a_microphone_shows_a_dialog(window, qtbot, errors):
     assert not window.live_action.isChecked() and not window.live.active
     window.solo(0)  # the app keeps working
     assert window.project.mix.dominant() == "happy"
+
+
+def test_live_mode_turned_off_while_starting_stays_off(window, qtbot, errors):
+    """Live mode on, then off again before its window came up (a second or two on the rig):
+    the menu showed it off, and then the live window opened anyway and the microphone was
+    listened to. Now the start is dropped; turned on again, it starts."""
+    from core.audio.io import load_audio
+    from core.live.sources import FileSource
+    track = load_audio(str(SAMPLE_VOICE), 16000).slice(0.0, 3.0)
+    window.live.make_source = lambda: FileSource(track)
+    window.live_action.trigger()
+    starting = window.live._worker
+    assert starting is not None and window.live_action.isChecked()
+    window.live_action.trigger()
+    assert not window.live_action.isChecked() and not window.live.active
+    qtbot.waitUntil(lambda: starting.done, timeout=20000)
+    qtbot.wait(100)  # what it sent, had it been kept, is delivered by now
+    assert window.live.window is None and not window.live_action.isChecked()
+    assert window.statusBar().currentMessage() == "Live mode off."
+    window.live_action.trigger()
+    qtbot.waitUntil(lambda: window.live.window is not None, timeout=20000)
+    assert window.live_action.isChecked() and not errors
+    window.live.stop()
+    qtbot.waitUntil(lambda: not window.live.active, timeout=10000)

@@ -56,6 +56,24 @@ def test_bad_project_files(tmp_path, text, needle):
         load_project(path)
 
 
+def test_a_portrait_whose_name_is_not_utf8_opens_again(tmp_path, portrait_path):
+    """Linux file names are bytes: the app opened a portrait named b"face\\xff.png" and saved
+    the project ("Saved"), and that project then never opened again ("the project's portrait
+    path is not valid UTF-8 text")."""
+    import os
+    import shutil
+    face = os.fsdecode(os.fsencode(str(tmp_path)) + b"/face\xff.png")
+    shutil.copy(portrait_path, face)
+    path = tmp_path / "take.moee.json"
+    save_project(Project(portrait_path=face), path)
+    assert load_project(path).portrait_path == face
+    saved = json.loads(path.read_text())
+    saved["portrait"] = {"path": "\ud800.png"}  # text no file name can hold
+    path.write_text(json.dumps(saved))
+    with pytest.raises(InputError, match="portrait path is not a file name"):
+        load_project(path)
+
+
 def test_failed_save_keeps_old_file(tmp_path, monkeypatch):
     p = _project(tmp_path)
     path = tmp_path / "a.moee.json"
@@ -104,7 +122,103 @@ def test_disk_full_on_save_is_a_dialog(window, tmp_path, errors, monkeypatch):
     assert window.isWindowModified()  # nothing the user made is lost
 
 
+def test_save_never_replaces_what_another_window_saved_unasked(window, tmp_path, errors,
+                                                              monkeypatch):
+    """Two windows on one project: the second's Ctrl+S silently replaced what the first had
+    saved a moment before. Now it asks: Cancel keeps the other save, Overwrite replaces it."""
+    path = tmp_path / "take.moee.json"
+    window.palette.presets.choose("sad")
+    assert window._save_to(str(path))
+    other = load_project(path)  # the other window: opens the file, edits, saves
+    other.set_mix(EmotionMix.from_preset("angry"))
+    save_project(other, path)
+    theirs = path.read_bytes()
+    replies, asked = ["cancel", "overwrite"], []
+    monkeypatch.setattr("app.window_files.ask_overwrite_changed",
+                        lambda parent, name: asked.append(name) or replies.pop(0))
+    window.palette.presets.choose("happy")
+    assert not window.save_project()
+    assert asked == ["take.moee.json"] and path.read_bytes() == theirs
+    assert window.isWindowModified()  # nothing of this window's is lost either
+    assert window.save_project()
+    assert load_project(path).mix == window.project.mix and not window.isWindowModified()
+    window.palette.presets.choose("sad")
+    assert window.save_project() and len(asked) == 2  # its own file since: not asked again
+    assert not errors
+
+
+def test_the_real_changed_on_disk_question(window, tmp_path, qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+    path = tmp_path / "take.moee.json"
+    assert window._save_to(str(path))
+    save_project(load_project(path), path)  # another window saved it
+    window.palette.presets.choose("happy")
+    seen = []
+
+    def answer():
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox) and box.objectName() == "changedOnDisk"
+        seen.extend(b.text() for b in box.buttons())
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(200, answer)
+    assert not window.save_project() and window.isWindowModified()
+    assert {"Save as…", "Overwrite"} <= set(seen)
+
+
 def test_layout_kept_in_settings(window, settings):
     window.close()
     geometry, state = settings.window()
     assert geometry is not None and state is not None
+
+
+def _type_in_the_save_dialog(name: str, replace: str | None) -> list[str]:
+    """Answer the real dialogs from timers: type `name` in the Save dialog, then click
+    `replace` ("&Yes"/"&No") in the question that follows, if one comes."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
+    asked = []
+
+    def answer_question():
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            asked.append(box.text())
+            [b for b in box.buttons() if b.text() == replace][0].click()
+
+    def type_name():
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, QFileDialog)
+        dialog.findChild(QLineEdit, "fileNameEdit").setText(name)
+        QTimer.singleShot(200, answer_question)
+        dialog.accept()
+
+    QTimer.singleShot(300, type_name)
+    return asked
+
+
+def test_a_name_typed_without_its_suffix_replaces_nothing_unasked(window, tmp_path, errors):
+    """Save project as… 'take' where take.moee.json (another project) is: the dialog asked
+    about 'take' (no such file), then the app added .moee.json and wrote over the other
+    project without a word. The export's Browse… did the same with clip -> clip.mp4."""
+    other = tmp_path / "take.moee.json"
+    save_project(Project(mix=EmotionMix.from_preset("angry")), other)
+    theirs = other.read_bytes()
+    window.settings.remember_dir("project", str(other))
+    window.palette.presets.choose("sad")
+    asked = _type_in_the_save_dialog("take", "&No")
+    assert not window.save_project_as()
+    assert asked == ["take.moee.json already exists. Replace it?"]
+    assert other.read_bytes() == theirs and window.isWindowModified()
+    asked = _type_in_the_save_dialog("take", "&Yes")
+    assert window.save_project_as() and len(asked) == 1
+    assert load_project(other).mix == window.project.mix and not window.isWindowModified()
+    (tmp_path / "clip.mp4").write_bytes(b"an earlier video")
+    window.open_export()
+    dialog = window.export_dialog
+    dialog.path.setText(str(tmp_path / "new.mp4"))
+    asked = _type_in_the_save_dialog("clip", "&No")
+    dialog._browse()
+    assert len(asked) == 1 and dialog.path.text() == str(tmp_path / "new.mp4")
+    dialog.close()
+    assert not errors

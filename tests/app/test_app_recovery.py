@@ -3,6 +3,7 @@ crash (core/recovery.py, app/autosave.py); a save, a discard or a normal quit le
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -129,3 +130,28 @@ def test_unwritable_folder_is_said_once(window, qtbot, tmp_path):
     window.autosave.write_now()
     assert len(said) == 1 and "recovery" in said[0]
     assert window.isWindowModified()
+
+
+def test_every_crashed_copy_is_asked_about_before_it_goes(window, qtbot, tmp_path, dead_pid,
+                                                          monkeypatch):
+    """Two runs crashed (two projects open, a power cut): Recover on the newest deleted the
+    other's unsaved work without a word. Now Discard asks about the next copy, and Recover
+    keeps those not asked about yet for the next start."""
+    folder = window.autosave.file.folder
+    sad, happy, angry = (EmotionMix.from_preset(n) for n in ("sad", "happy", "angry"))
+    older, newer = (RecoveryFile(folder, pid=dead_pid + i) for i in (0, 1))
+    older.write(Project(mix=sad, file_path=str(tmp_path / "a.json")))
+    newer.write(Project(mix=happy, file_path=str(tmp_path / "b.json")))
+    os.utime(older.path, (1e9, 1e9))
+    replies, asked = ["recover", "discard", "recover"], []
+    monkeypatch.setattr("app.errors.ask_recover",
+                        lambda parent, what, when: asked.append(what) or replies.pop(0))
+    assert window.autosave.offer(window)
+    assert asked == ["b.json"] and window.project.mix == happy
+    assert older.path.exists() and not newer.path.exists()
+    assert "1 more" in window.statusBar().currentMessage()
+    # the next start, after another crash: Discard the newest, then the older is asked about
+    newer.write(Project(mix=angry, file_path=str(tmp_path / "c.json")))
+    assert window.autosave.offer(window)
+    assert asked == ["b.json", "c.json", "a.json"] and window.project.mix == sad
+    assert not older.path.exists() and not newer.path.exists()

@@ -1,8 +1,11 @@
 """What the window says after a failure is true: a project whose portrait does not read leaves
-no "loading portrait…" behind; a failed export shows no "frames · s left" of a stopped run."""
+no "loading portrait…" behind; a failed export shows no "frames · s left" of a stopped run;
+times read as a clock would."""
 from __future__ import annotations
 
 import json
+
+import numpy as np
 
 import pytest
 
@@ -50,3 +53,18 @@ def test_failed_export_says_so(window, tmp_path, qtbot, errors):
     assert errors == [("Export failed", "cannot write the video: the disk is full")]
     assert dialog.eta.text() == "Export failed; nothing was written."
     assert dialog.progress.value() == 0 and not (tmp_path / "clip.mp4").exists()
+
+
+def test_a_voice_just_under_a_minute_reads_one_minute(window, qtbot, tmp_path):
+    """A 59.996 s voice showed '0:60.00' as its length (seconds rounded after the minutes were
+    taken); scrubbing to 119.996 s of a longer one would read '1:60.00'."""
+    import soundfile as sf
+    voice = tmp_path / "minute.wav"
+    sf.write(voice, np.zeros(int(59.996 * 16000), np.float32), 16000)
+    with qtbot.waitSignal(window.session.audioReady, timeout=20000):
+        window.open_audio(str(voice))
+    assert window.preview.time_label.text() == "0:00.00 / 1:00.00"
+    window.seek(59.996)
+    assert window.preview.time_label.text() == "1:00.00 / 1:00.00"
+    window.seek(12.3449)
+    assert window.preview.time_label.text() == "0:12.34 / 1:00.00"

@@ -1,0 +1,40 @@
+"""Voice takes (app/recorder.py). This machine has no microphone, so the blocks PortAudio would
+hand the recorder's callback are handed to it here: real sample blocks, real files."""
+from __future__ import annotations
+
+import numpy as np
+import soundfile as sf
+
+from app.recorder import VoiceRecorder
+from app.ui_constants import AUDIO_RATE, RECORD_MAX_S
+
+
+def _speak(recorder: VoiceRecorder, seconds: float, level: float) -> None:
+    """What the audio thread does: blocks of 0.1 s at a level of the take's own."""
+    block = np.full((AUDIO_RATE // 10, 1), level, np.float32)
+    for _ in range(int(round(seconds * 10))):
+        recorder._callback(block, len(block), None, None)
+
+
+def test_takes_in_the_same_second_keep_a_file_each(tmp_path):
+    """Three short takes in a row (under a second together): each take was written to
+    take-<date>-<time>.wav of its second, over the take before, which a project may use."""
+    paths = []
+    for level in (0.1, 0.2, 0.3):
+        recorder = VoiceRecorder()
+        _speak(recorder, 0.3, level)
+        paths.append(recorder.stop(tmp_path))
+    assert len(set(paths)) == 3 and sorted(tmp_path.iterdir()) == sorted(paths)
+    for path, level in zip(paths, (0.1, 0.2, 0.3)):
+        data, rate = sf.read(path, dtype="float32")
+        assert rate == AUDIO_RATE and np.allclose(data, level, atol=1e-3)
+
+
+def test_a_take_past_the_limit_says_it_was_cut(tmp_path):
+    recorder = VoiceRecorder()
+    _speak(recorder, 2.0, 0.2)
+    assert not recorder.cut
+    _speak(recorder, RECORD_MAX_S, 0.2)
+    assert recorder.cut
+    data, _ = sf.read(recorder.stop(tmp_path), dtype="float32")
+    assert len(data) == RECORD_MAX_S * AUDIO_RATE
