@@ -373,6 +373,10 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:
+        if self.recorder.recording:  # closed mid-take: the take is kept and becomes the
+            take = self.stop_take()  # project's voice, which the unsaved-changes question covers
+            if take is not None:
+                self.project.set_media(audio_path=take)
         if not self._may_discard():
             event.ignore()
             return

@@ -143,20 +143,31 @@ class WindowFiles:
                        "MoEE project.")
 
     def toggle_recording(self) -> None:
+        if self.recorder.recording:
+            take = self.stop_take()
+            if take is not None:
+                self.open_audio(take)
+            return
         try:
-            if not self.recorder.recording:
-                self.recorder.start()
-                self.record_action.setText("Stop &recording")
-                self._status_message("Recording… press Ctrl+R again to stop.")
-            else:
-                self.record_action.setText("&Record a voice take")
-                self.open_audio(str(self.recorder.stop()))
-                if self.recorder.cut:
-                    show_error(self, "The take was cut", f"A take keeps at most "
-                               f"{RECORD_MAX_S:.0f} s: what was said after that is not in it.")
+            self.recorder.start()
+            self.record_action.setText("Stop &recording")
+            self._status_message("Recording… press Ctrl+R again to stop.")
         except Exception as e:
-            self.record_action.setText("&Record a voice take")
             show_error(self, "Cannot record", e)
+
+    def stop_take(self) -> str | None:
+        """Stop recording and keep the take as a file of its own: its path, or None (and why,
+        shown) when it could not be kept."""
+        self.record_action.setText("&Record a voice take")
+        try:
+            take = str(self.recorder.stop())
+        except Exception as e:
+            show_error(self, "Cannot record", e)
+            return None
+        if self.recorder.cut:
+            show_error(self, "The take was cut", f"A take keeps at most "
+                       f"{RECORD_MAX_S:.0f} s: what was said after that is not in it.")
+        return take
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

@@ -38,3 +38,29 @@ def test_a_take_past_the_limit_says_it_was_cut(tmp_path):
     assert recorder.cut
     data, _ = sf.read(recorder.stop(tmp_path), dtype="float32")
     assert len(data) == RECORD_MAX_S * AUDIO_RATE
+
+
+class _Stream:
+    """Stands in for PortAudio's input stream (no microphone on this machine); the blocks it
+    would deliver go to the recorder's real callback."""
+
+    def stop(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def test_closing_the_window_while_recording_keeps_the_take(window, tmp_path, monkeypatch,
+                                                           answers):
+    """The window closed mid-take: the take was dropped unwritten. Now it is stopped and kept as
+    Stop keeps it, becomes the voice, and the unsaved-changes question covers it."""
+    monkeypatch.setattr("app.recorder.takes_folder", lambda: tmp_path)
+    window.recorder._stream = _Stream()
+    _speak(window.recorder, 1.0, 0.25)
+    window.close()
+    takes = list(tmp_path.glob("take-*.wav"))
+    assert len(takes) == 1 and window.project.audio_path == str(takes[0])
+    data, rate = sf.read(takes[0], dtype="float32")
+    assert rate == AUDIO_RATE and len(data) == AUDIO_RATE and np.allclose(data, 0.25, atol=1e-3)
+    assert answers["asked"]  # the unsaved project (with its new voice) was asked about
