@@ -24,6 +24,8 @@ from app.save_path import ask_save_path
 from app.session import Session
 from app.ui_constants import EXPORT_PATH_WIDTH, EXPORT_POLL_MS, EXPORT_SIZES
 from app.workers import Worker
+from core import validate
+from core.errors import InputError
 from core.engine import CancelToken
 from core.project import Project
 
@@ -204,6 +206,12 @@ class ExportDialog(QDialog):
             return "The range is empty: 'To' must be after 'From'."
         if not Path(path).parent.is_dir():
             return f"The folder {Path(path).parent} does not exist."
+        try:  # as render refuses it: the video would replace the file it is made from
+            validate.not_an_input(path, (("the voice", self.project.audio_path),
+                                         ("the portrait", self.project.portrait_path)),
+                                  "The video")
+        except InputError as e:
+            return str(e)
         return None
 
     def _set_running(self, running: bool) -> None:

@@ -118,3 +118,15 @@ def test_typed_home_and_bare_names_go_where_the_user_looks(window, qtbot, tmp_pa
     assert dialog.eta.text() == f"Saved to {project / 'take.mp4'}"
     assert window.project.export.path == str(project / "take.mp4")
     dialog.close()
+
+
+def test_an_export_over_the_voice_it_is_made_from_is_refused(window, qtbot, tmp_path, errors):
+    """As `render` refuses it (core/validate.py not_an_input): typed as the export path, the
+    voice file was replaced by the video made from it."""
+    voice = make_speech(tmp_path / "voice.wav")
+    _load_voice(window, qtbot, voice)
+    before = voice.read_bytes()
+    dialog = _export(window, qtbot, voice, end=0.5)
+    assert errors and "the voice" in errors[-1][1], errors
+    assert voice.read_bytes() == before
+    dialog.close()
