@@ -168,7 +168,6 @@ class _RimEdges:
         return np.concatenate([brow, rim])
 
 
-
 def _halves(active: list, shape: tuple[int, int]) -> list[tuple[np.ndarray, int]]:
     """(uint8 mask over the box `shape`, side) for each active strip (side, polygon in box px,
     share): each side's half of the box, split along the face's own midline, the line halfway

@@ -60,7 +60,7 @@ SPREAD_SIGMA: dict[str, float] = {
 # five portraits' surprise, brow to Face Mesh's top ring): a brow ridge's highlight between
 # the raised brow and a fringe's shadow became a crisp pale arc over each brow (a grayscale
 # boy, a dark-skinned low-resolution photo, by eye). At 1.5 the two bands take 0.61 and 0.51
-# (the forehead bunches as a whole) and the top ring rises 0.02-0.04 IPD; at 2, 0.05-0.08
+# (the forehead bunches as a whole) and the top ring rises 0.01-0.06 IPD; at 2, 0.05-0.08
 # (the hairline visibly climbs)
 BROW_RAISE_SPREAD_UP = 1.5
 
