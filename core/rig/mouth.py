@@ -160,8 +160,14 @@ MOUTH_TUNING = {
     "outline_steps": 4,
     # the open mouth's outline smoothed along its length (round_corners) by this share of the
     # mean gap (px): the inner lips' two curves met at the corners in cusps, and a dropped
-    # jaw's hole read as a hexagon or a trapezoid with pointed ends (by eye, surprise)
+    # jaw's hole read as a hexagon or a trapezoid with pointed ends (by eye, surprise) ...
     "corner_round": 0.3,
+    # ... fully once the gap stands this share of the width (surprise 0.49-0.65, "sadly
+    # surprised" 0.45-0.59, "happily surprised" 0.36-0.47 on four portraits), not below the
+    # first: fear's stretched slot (0.22-0.31) keeps its pointed corners (rounded, the two
+    # FER2013 CNNs read fear on 9 and 14 of 50 faces' stills against 7 and 17, "sadly
+    # fearful" 9 and 5 against 14 and 7; surprise 37 and 32 against 34 and 31)
+    "corner_round_aspect": (0.3, 0.45),
     # a smile taken away (rest AU12 x share removed) at this value darkens its real teeth beyond
     # the canines fully (mouth.py _corridor) ...
     "corridor_full_at": 0.5,
@@ -590,7 +596,8 @@ class MouthRenderer:
             return img
         if gap < MOUTH_TUNING["closed_gap"]:
             return img
-        poly = round_corners(self.outline(xy), MOUTH_TUNING["corner_round"] * gap * self.ipd)
+        poly = self.outline(xy)
+        poly = round_corners(poly, self._corner_sigma(poly, gap * self.ipd))
         box = poly_box(poly, img.shape, self._box_pad)
         if box is None:
             return img
@@ -635,6 +642,15 @@ class MouthRenderer:
             interior = cv2.GaussianBlur(interior, (0, 0), soft)
         paint(img, box, interior, mask)
         return img
+
+    def _corner_sigma(self, poly: np.ndarray, gap_px: float) -> float:
+        """How far (px) round_corners smooths an open mouth's outline `poly`: a share of its
+        gap, by how tall the opening stands against its width (a round O, not a slot)."""
+        n = len(self._smooth)  # the upper lip's curve first, corner to corner
+        width = float(np.hypot(*(poly[0] - poly[n - 1])))
+        lo, hi = MOUTH_TUNING["corner_round_aspect"]
+        share = min(max((gap_px / max(width, 1.0) - lo) / (hi - lo), 0.0), 1.0)
+        return MOUTH_TUNING["corner_round"] * gap_px * share
 
     def _closed_lips(self, img: np.ndarray, xy: np.ndarray, frame: tuple | None = None) -> None:
         """Lips closed (or nearly) over a mouth open at rest: the warp squeezes the rest teeth

@@ -1,6 +1,7 @@
-"""An open mouth's hole has round ends: the inner lips' two smooth curves met at the corners in
-cusps, and a dropped jaw's hole read as a hexagon or a trapezoid with pointed ends (by eye on
-surprise, "sadly surprised" and "happily surprised"). core/rig/mouth.py round_corners."""
+"""A dropped jaw's hole has round ends: the inner lips' two smooth curves met at the corners in
+cusps, and surprise's O read as a hexagon or a trapezoid with pointed ends (by eye on surprise,
+"sadly surprised" and "happily surprised"). Fear's stretched slot keeps its pointed corners.
+core/rig/mouth.py round_corners, MouthRenderer._corner_sigma."""
 import cv2
 import numpy as np
 import pytest
@@ -26,21 +27,34 @@ def _end_angles(mask: np.ndarray) -> list[float]:
     return out
 
 
-@pytest.mark.parametrize("preset", ["surprised", "sadly surprised", "happily surprised"])
-def test_an_open_mouths_hole_has_round_ends(monkeypatch, preset):
+def _painted(monkeypatch, preset):
+    """The mouth's interior mask as painted (box origin, mask), the frame's landmarks, and the
+    lips' opening (px^2)."""
     masks = []
     paint = mouth.paint
     monkeypatch.setattr(mouth, "paint", lambda img, box, interior, mask: (
-        masks.append((box, np.array(mask))), paint(img, box, interior, mask))[1])
+        masks.append(np.array(mask)), paint(img, box, interior, mask))[1])
     eng = RigEngine()
     p = eng.prepare(sample_portrait())
     job = RenderJob(portrait=p, mix=EmotionMix.from_preset(preset, au_overrides={45: 0.0}),
                     size=512, duration=1.0, fps=25)
-    frame = eng.render_frame(job, 15)
-    (x0, y0, _, _), mask = masks[-1]  # the interior, painted last
-    # 99-138 degrees before, 135-157 now
+    xy = np.asarray(eng.render_frame(job, 15).info["landmarks"], np.float32)
+    lips = cv2.contourArea(p.at_size(512).mouth.outline(xy).astype(np.float32))
+    return masks[-1], lips  # the interior, painted last
+
+
+@pytest.mark.parametrize("preset", ["surprised", "sadly surprised"])
+def test_a_dropped_jaws_hole_has_round_ends(monkeypatch, preset):
+    mask, lips = _painted(monkeypatch, preset)
+    # 107-138 degrees before, 147-157 now
     assert min(_end_angles(mask)) > 125.0, _end_angles(mask)
     # and the hole is still the lips' opening, its ends rounded off only
-    xy = np.asarray(frame.info["landmarks"], np.float32)
-    lips = cv2.contourArea(p.at_size(512).mouth.outline(xy).astype(np.float32))
     assert (mask > 0.5).sum() > 0.85 * lips
+
+
+def test_fears_stretched_slot_keeps_its_pointed_corners(monkeypatch):
+    """Rounded too, the two FER2013 CNNs read fear on 9 and 14 of 50 faces' stills against 7
+    and 17, "sadly fearful" on 9 and 5 against 14 and 7 (core/rig/mouth.py MOUTH_TUNING)."""
+    mask, lips = _painted(monkeypatch, "fearful")
+    assert max(_end_angles(mask)) < 85.0, _end_angles(mask)  # 59-72 degrees (rounded: 90-96)
+    assert (mask > 0.5).sum() > 0.95 * lips
