@@ -9,7 +9,7 @@ import errno
 import logging
 import traceback
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from core.errors import MoeeError
 
@@ -84,6 +84,12 @@ def ask_replace(parent: QWidget | None, name: str) -> bool:
                                   QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
 
+
+
+def ask_take_folder(parent: QWidget | None, start: str) -> str:
+    """A folder to keep a voice take in ("" when cancelled). Blocking by nature; tests
+    monkeypatch it."""
+    return QFileDialog.getExistingDirectory(parent, "Keep the take in a folder", start)
 
 def _ask(parent: QWidget | None, icon, title: str, text: str, name: str,
          choices: tuple[tuple[str, QMessageBox.ButtonRole, str], ...], other: str) -> str:

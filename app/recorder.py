@@ -69,6 +69,13 @@ class VoiceRecorder:
             raise InputError("The take is too short to use (under a quarter of a second).")
         return write_take(folder or takes_folder(), samples)
 
+    def keep(self, folder: Path) -> Path:
+        """Write the last take again, into `folder`: one that could not be written (a full
+        disk, a folder gone) is held until the next take starts."""
+        with self._lock:
+            samples = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
+        return write_take(folder, samples)
+
 
 def write_take(folder: Path, samples: np.ndarray) -> Path:
     """take-<date>-<time>.wav in `folder`, -2, -3, ... when a take of that second is there

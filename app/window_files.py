@@ -8,11 +8,13 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFileDialog
 
-from app.errors import ask_missing_portrait, ask_overwrite_changed, ask_save_changes, show_error
+from app.errors import (ask_missing_portrait, ask_overwrite_changed, ask_save_changes,
+                        ask_take_folder, show_error, user_message)
 from app.save_path import ask_save_path
 from app.session import LoadedAudio, LoadedPortrait
 from app.ui_constants import APP_NAME, AUDIO_RATE, RECORD_MAX_S, SAMPLE_VOICE
 from app.undo import SetKeysCommand
+from core.errors import ExportError
 from core.keyframes import load_keys, save_keys
 from core.project import (PROJECT_SUFFIX, Project, changed_on_disk, load_project,
                           save_project)
@@ -161,6 +163,10 @@ class WindowFiles:
         self.record_action.setText("&Record a voice take")
         try:
             take = str(self.recorder.stop())
+        except ExportError as e:  # not written (a full disk): the take is held, kept elsewhere
+            take = self._keep_take_elsewhere(e)
+            if take is None:
+                return None
         except Exception as e:
             show_error(self, "Cannot record", e)
             return None
@@ -168,6 +174,20 @@ class WindowFiles:
             show_error(self, "The take was cut", f"A take keeps at most "
                        f"{RECORD_MAX_S:.0f} s: what was said after that is not in it.")
         return take
+
+    def _keep_take_elsewhere(self, error: Exception) -> str | None:
+        """Ask for another folder for a take that could not be written until one keeps it, or
+        the user cancels (then it is dropped, as they chose); its path or None."""
+        while True:
+            show_error(self, "Cannot keep the take", f"{user_message(error)}. The take is "
+                       "still held: choose another folder to keep it in.")
+            folder = ask_take_folder(self, self.settings.last_dir("audio"))
+            if not folder:
+                return None
+            try:
+                return str(self.recorder.keep(Path(folder)))
+            except ExportError as e:
+                error = e
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()

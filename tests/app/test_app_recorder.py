@@ -64,3 +64,39 @@ def test_closing_the_window_while_recording_keeps_the_take(window, tmp_path, mon
     data, rate = sf.read(takes[0], dtype="float32")
     assert rate == AUDIO_RATE and len(data) == AUDIO_RATE and np.allclose(data, 0.25, atol=1e-3)
     assert answers["asked"]  # the unsaved project (with its new voice) was asked about
+
+
+def test_a_take_that_cannot_be_written_is_kept_in_another_folder(window, tmp_path, monkeypatch,
+                                                                 errors):
+    """The takes folder unwritable (here a file where its parent should be; a full disk alike):
+    the take was lost with "Cannot record". Now it is held, the user is asked for another
+    folder (a second failure asks again), and the take kept there becomes the voice."""
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setattr("app.recorder.takes_folder", lambda: blocked / "takes")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    asked = iter([str(blocked / "again"), str(elsewhere)])
+    monkeypatch.setattr("app.window_files.ask_take_folder", lambda parent, start: next(asked))
+    opened = []
+    monkeypatch.setattr(window, "open_audio", opened.append)
+    window.recorder._stream = _Stream()
+    _speak(window.recorder, 1.0, 0.25)
+    window.toggle_recording()  # Stop
+    takes = list(elsewhere.glob("take-*.wav"))
+    assert len(takes) == 1 and opened == [str(takes[0])]
+    data, _ = sf.read(takes[0], dtype="float32")
+    assert len(data) == AUDIO_RATE and np.allclose(data, 0.25, atol=1e-3)
+    assert [title for title, _ in errors] == ["Cannot keep the take"] * 2
+    assert "still held" in errors[0][1]
+
+
+def test_a_take_that_cannot_be_written_is_dropped_only_when_the_user_says_so(
+        window, tmp_path, monkeypatch, errors):
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setattr("app.recorder.takes_folder", lambda: blocked / "takes")
+    monkeypatch.setattr("app.window_files.ask_take_folder", lambda parent, start: "")
+    window.recorder._stream = _Stream()
+    _speak(window.recorder, 1.0, 0.25)
+    assert window.stop_take() is None and len(errors) == 1
