@@ -63,8 +63,7 @@ class VoiceRecorder:
         if stream is not None:
             stream.stop()
             stream.close()
-        with self._lock:
-            samples = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
+        samples = self._samples()
         if len(samples) < AUDIO_RATE // 4:
             raise InputError("The take is too short to use (under a quarter of a second).")
         return write_take(folder or takes_folder(), samples)
@@ -72,9 +71,11 @@ class VoiceRecorder:
     def keep(self, folder: Path) -> Path:
         """Write the last take again, into `folder`: one that could not be written (a full
         disk, a folder gone) is held until the next take starts."""
+        return write_take(folder, self._samples())
+
+    def _samples(self) -> np.ndarray:
         with self._lock:
-            samples = np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
-        return write_take(folder, samples)
+            return np.concatenate(self._blocks) if self._blocks else np.zeros(0, np.float32)
 
 
 def write_take(folder: Path, samples: np.ndarray) -> Path:

@@ -657,7 +657,7 @@ class MouthRenderer:
         into pale slivers between the lips. The sliver is filled with the lips' own colour and
         the line where they meet is drawn, smooth, along the middle (in place)."""
         poly = self.outline(xy)
-        box = poly_box(poly, img.shape, pad=5 + int(np.ceil(2.5 * self.soft)))
+        box = poly_box(poly, img.shape, pad=3 + self._box_pad)  # 5 px, and the blur's room
         if box is None:
             return
         x0, y0, x1, y1 = box
