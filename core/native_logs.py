@@ -49,11 +49,15 @@ def quiet_absl() -> None:
 @contextlib.contextmanager
 def native_stderr_muted():
     """fd 2 goes to /dev/null inside the block (unless verbose); Python's sys.stderr is flushed
-    first so nothing of ours is lost, and an exception still reaches the caller's handler."""
+    first so nothing of ours is lost, and an exception still reaches the caller's handler. A
+    signal arriving inside is raised as the block ends, with fd 2 back."""
+    from core.signal_shield import shielded
+
     if verbose():
-        yield
+        with shielded():
+            yield
         return
-    with _fd_lock:
+    with shielded(), _fd_lock:  # a Ctrl-C waits for the block's end (core/signal_shield.py)
         with contextlib.suppress(Exception):
             sys.stderr.flush()
         saved = os.dup(2)

@@ -16,7 +16,7 @@ from core.batch.manifest import BatchRow
 from core.batch.progress import Board
 from core.batch.record import identity, is_done
 from core.batch.worker import RowResult, render_row
-from core.child_processes import sigint_ignored_by_children
+from core.child_processes import hear_sigint, sigint_ignored_by_children
 from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
@@ -115,6 +115,7 @@ def _init_worker(queue, threads: int) -> None:
     _QUEUE = queue
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, _stop_worker)
+    hear_sigint()  # born with it blocked (core/child_processes.py)
     from core.batch.worker import limit_threads
     limit_threads(threads)
 

@@ -21,6 +21,7 @@ import signal
 import sys
 import warnings
 
+from core import signal_shield
 from core.errors import Cancelled, MoeeError, MoeeWarning
 
 
@@ -57,7 +58,8 @@ INTERRUPTS = Interrupts()  # the running command's; a new one for each run_cli
 
 def _record(exc: KeyboardInterrupt) -> None:
     INTERRUPTS.signal = exc
-    raise exc
+    if not signal_shield.hold(exc):  # raised where Python is, unless native set-up is running
+        raise exc
 
 
 def _terminate(signum, _frame):

@@ -253,25 +253,26 @@ def _face_crop(rgb: np.ndarray, lm: np.ndarray) -> tuple[np.ndarray, np.ndarray,
 # --- MediaPipe -------------------------------------------------------------------------------
 
 def _face_mesh():
+    """The one Face Mesh graph, made on first use. Call inside native_stderr_muted: the graph
+    opens its calculators on its own threads after FaceMesh() returns, and they log until the
+    first image has gone through (core/native_logs.py, core/signal_shield.py)."""
     global _mesh
     if _mesh is None:
         configure_native_logs()
         quiet_absl()
         from core.face.mediapipe_import import import_mediapipe
         mp = import_mediapipe()
-        with native_stderr_muted():
-            _mesh = mp.solutions.face_mesh.FaceMesh(
-                static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,
-                min_detection_confidence=MIN_DETECTION_CONFIDENCE)
+        _mesh = mp.solutions.face_mesh.FaceMesh(
+            static_image_mode=True, max_num_faces=MAX_FACES, refine_landmarks=True,
+            min_detection_confidence=MIN_DETECTION_CONFIDENCE)
     return _mesh
 
 
 def _run_mesh(rgb: np.ndarray) -> list[np.ndarray]:
     """All faces Face Mesh finds: (478, 3) float32 arrays in this image's pixels. Hold _lock."""
     h, w = rgb.shape[:2]
-    mesh = _face_mesh()
-    with native_stderr_muted():  # the graph's threads log while it runs (core/native_logs.py)
-        result = mesh.process(np.ascontiguousarray(rgb))
+    with native_stderr_muted():  # mediapipe's import, its graph's start and run log to fd 2
+        result = _face_mesh().process(np.ascontiguousarray(rgb))
     return [np.array([(p.x * w, p.y * h, p.z * w) for p in f.landmark], np.float32)
             for f in (result.multi_face_landmarks or [])]
 

@@ -95,9 +95,11 @@ def run_case_subprocess(case: Case, folder: Path) -> str:
 
 
 def ignores_sigint(pid: int) -> bool:
-    """Whether process `pid` ignores SIGINT (SIG_IGN: the SigIgn mask in /proc/PID/status)."""
+    """Whether process `pid` never gets SIGINT: ignored (SigIgn in /proc/PID/status) or, in
+    its main thread, blocked (SigBlk: core/child_processes.py)."""
     import signal
 
     status = (Path("/proc") / str(pid) / "status").read_text()
-    mask = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigIgn:")), 16)
-    return bool(mask & (1 << (signal.SIGINT - 1)))
+    masks = [int(ln.split()[1], 16) for ln in status.splitlines()
+             if ln.startswith(("SigIgn:", "SigBlk:"))]
+    return any(mask & (1 << (signal.SIGINT - 1)) for mask in masks)
