@@ -49,9 +49,13 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # and the lower lip pulled off the lower teeth read aghast. At 15 0.3, 16 0.6, 26 0.35 the
     # smiling photo's fear still read as a smile and grace_hopper.jpg's as neutral (by eye; a
     # FER2013 CNN agreed: its fear 0.19 -> 0.30, top-1, and happy 0.61 -> 0.16 on the smile).
-    # 4 at 0.4 (the 0.06 IPD lowering 0.6 gave before AU4's magnitude rose): more pushed the
-    # skin above the lids into the raised lids and the fold guard narrowed the wide eyes
-    "fearful": {1: 1.0, 4: 0.4, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.7, 26: 0.5, 15: 0.5, 16: 1.0},
+    # The brows of fear are raised and drawn together, inner ends highest (Ekman & Friesen
+    # 1975): 4 at 0.7 and 2 at 0.3. With 2 at 0.7 and 4 at 0.4 they rose as even arcs,
+    # surprise's brows, and the face read astonished rather than afraid (by eye on six faces,
+    # talking and still; a FER2013 CNN's fear on 52 faces 6 -> 12, p 0.15 -> 0.22, the second
+    # CNN's 16 -> 16, p 0.30 -> 0.31; 2 at 0.45, or 4 left at 0.4, gained less). The eyes
+    # narrow a little (0.194 -> 0.173 IPD open against 0.143 at rest, six faces)
+    "fearful": {1: 1.0, 4: 0.7, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.3, 26: 0.5, 15: 0.5, 16: 1.0},
     # 1+2+25+26 prototypical; 5 (66%). 26 at full: the jaw drop's corners drawn in and its
     # lower lip's arc (core/rig/au_table.py) narrow the opening, which at 0.9 had read as a
     # shout on grace_hopper.jpg (by eye). 27 at 0.3 (EMFACS surprise 1+2+5B+26 or 27): the
