@@ -46,29 +46,45 @@ def quiet_absl() -> None:
         absl_logging.set_verbosity(absl_logging.ERROR)
 
 
+_muted_from: list[int] = []  # while fd 2 is muted: a copy of what it was (outermost first)
+
+
 @contextlib.contextmanager
-def native_stderr_muted():
+def native_stderr_muted(hold_signals: bool = False):
     """fd 2 goes to /dev/null inside the block (unless verbose); Python's sys.stderr is flushed
-    first so nothing of ours is lost, and an exception still reaches the caller's handler. A
-    signal arriving inside is raised as the block ends, with fd 2 back."""
+    first so nothing of ours is lost, and an exception still reaches the caller's handler.
+    hold_signals: a Ctrl-C arriving inside is raised as the block ends (native set-up that
+    must not be cut short: core/signal_shield.py); without it, a long read stays stoppable."""
     from core.signal_shield import shielded
 
+    hold = shielded() if hold_signals else contextlib.nullcontext()
     if verbose():
-        with shielded():
+        with hold:
             yield
         return
-    with shielded(), _fd_lock:  # a Ctrl-C waits for the block's end (core/signal_shield.py)
+    with hold, _fd_lock:
         with contextlib.suppress(Exception):
             sys.stderr.flush()
         saved = os.dup(2)
+        _muted_from.append(saved)
         devnull = os.open(os.devnull, os.O_WRONLY)
         try:
             os.dup2(devnull, 2)
             yield
         finally:
             os.dup2(saved, 2)
+            _muted_from.remove(saved)
             os.close(saved)
             os.close(devnull)
+
+
+def stderr_back() -> None:
+    """fd 2 on its own file again, for an error line: a Ctrl-C that landed inside
+    native_stderr_muted's `finally` cut it short before fd 2 came back, and the command's
+    `error: interrupted` went to /dev/null (seen once in about 40 Ctrl-Cs at 20 ms steps)."""
+    if _muted_from:
+        with contextlib.suppress(OSError):
+            os.dup2(_muted_from[0], 2)
 
 
 class _EmptyFloat32List:

@@ -1,19 +1,17 @@
 """Native set-up finishes before a Ctrl-C lands.
 
 A command's SIGINT/SIGTERM handler (core/cli `_signals_as_interrupts`) raises wherever Python
-happens to be. Inside a native library's set-up that went wrong in ways nothing downstream could
-mend (each seen with `main.py render` stopped at 20 ms steps through its first two seconds):
+happens to be. Inside MediaPipe's set-up that went wrong in ways nothing downstream could mend
+(each seen with `main.py render` stopped at 20 ms steps through its first two seconds):
 - protobuf's C extension, importing its Python half when the interrupt hit, printed the
   KeyboardInterrupt's traceback itself (PyErr_Print) under mediapipe's import, and went on;
 - MediaPipe's graph opens its calculators on its own threads after FaceMesh() returns: an
   interrupt raised before the first image went through put fd 2 back while those threads still
   logged ("Created TensorFlow Lite XNNPACK delegate", "Feedback manager ..." under the
-  command's `error: interrupted`);
-- an interrupt inside native_stderr_muted's own `finally` left fd 2 on /dev/null, and the
-  command's `error: interrupted` line went there: the command stopped without a word.
+  command's `error: interrupted`; stop 51's CI run failed on it).
 Inside `shielded()` the handler only records the signal (the command's INTERRUPTS has it at
-once); it is raised when the outermost block ends. The blocks are short: mediapipe's import
-(~0.7 s on this machine) and a Face Mesh graph's creation with one image through it (~0.1 s).
+once); it is raised when the outermost block ends. So the blocks must be short: Face Mesh's
+(core/face/landmarks.py `_run_mesh`: mediapipe's import, ~0.7 s once, then ~0.1 s an image).
 Signals reach the main thread only, so elsewhere `shielded()` changes nothing.
 """
 from __future__ import annotations

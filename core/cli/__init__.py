@@ -23,6 +23,7 @@ import warnings
 
 from core import signal_shield
 from core.errors import Cancelled, MoeeError, MoeeWarning
+from core.native_logs import stderr_back
 
 
 class Terminated(KeyboardInterrupt):
@@ -93,6 +94,7 @@ def _signals_as_interrupts():
     finally:
         for sig, old in saved.items():
             signal.signal(sig, old)
+        stderr_back()  # for the error line that may follow
 
 
 _NOTED: set[str] = set()
@@ -160,6 +162,7 @@ def interrupted(exc: KeyboardInterrupt, kept: str) -> int:
     """For a command that had already written something when Ctrl-C (or a kill) came: say what
     was kept instead of claiming nothing was written. Returns the exit code."""
     how = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
+    stderr_back()
     print(f"\nerror: {how}; {kept}", file=sys.stderr)
     return 128 + exc.signum if isinstance(exc, Terminated) else 130
 

@@ -271,7 +271,9 @@ def _face_mesh():
 def _run_mesh(rgb: np.ndarray) -> list[np.ndarray]:
     """All faces Face Mesh finds: (478, 3) float32 arrays in this image's pixels. Hold _lock."""
     h, w = rgb.shape[:2]
-    with native_stderr_muted():  # mediapipe's import, its graph's start and run log to fd 2
+    # mediapipe's import, its graph's start and run log to fd 2, and a Ctrl-C among them broke
+    # more than it stopped (core/signal_shield.py): it waits for this block (~0.1 s; ~1 s once)
+    with native_stderr_muted(hold_signals=True):
         result = _face_mesh().process(np.ascontiguousarray(rgb))
     return [np.array([(p.x * w, p.y * h, p.z * w) for p in f.landmark], np.float32)
             for f in (result.multi_face_landmarks or [])]

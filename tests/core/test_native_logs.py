@@ -45,7 +45,7 @@ import core.cli as cli
 from core.native_logs import native_stderr_muted
 with cli._signals_as_interrupts():
     try:
-        with native_stderr_muted():
+        with native_stderr_muted(hold_signals=True):
             line = b"Created TensorFlow Lite XNNPACK delegate\n"
             threading.Timer(0.05, os.write, (2, line)).start()
             os.kill(os.getpid(), signal.SIGINT)
@@ -80,3 +80,26 @@ def test_outside_a_command_the_shield_is_a_plain_block():
         with shielded():
             pass
     assert hold(KeyboardInterrupt()) is False
+
+
+_CUT_SHORT = r"""
+import sys
+import core.cli as cli
+from core.native_logs import native_stderr_muted
+try:
+    with cli._signals_as_interrupts():
+        cut = native_stderr_muted()  # a block whose `finally` a Ctrl-C cut short
+        cut.__enter__()
+        raise KeyboardInterrupt
+except KeyboardInterrupt:
+    print("error: interrupted", file=sys.stderr)
+"""
+
+
+def test_the_error_line_is_seen_when_a_ctrl_c_cut_the_mutes_end_short():
+    """One Ctrl-C in about 40 landed in the mute's `finally` before fd 2 came back: render
+    exited 130 without a word. The command puts fd 2 back before its error line."""
+    env = {k: v for k, v in os.environ.items() if k != "MOEE_VERBOSE"}
+    done = subprocess.run([sys.executable, "-c", _CUT_SHORT], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.stderr.splitlines() == ["error: interrupted"], done
