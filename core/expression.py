@@ -53,8 +53,9 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # 1975): 4 at 0.7 and 2 at 0.3. With 2 at 0.7 and 4 at 0.4 they rose as even arcs,
     # surprise's brows, and the face read astonished rather than afraid (by eye on six faces,
     # talking and still; a FER2013 CNN's fear on 52 faces 6 -> 12, p 0.15 -> 0.22, the second
-    # CNN's 16 -> 16, p 0.30 -> 0.31; 2 at 0.45, or 4 left at 0.4, gained less). The eyes
-    # narrow a little (0.194 -> 0.173 IPD open against 0.143 at rest, six faces)
+    # CNN's 16 -> 16, p 0.30 -> 0.31; 2 at 0.45, or 4 left at 0.4, gained less). The lids open
+    # as wide (0.223 IPD against 0.225, 0.135 at rest); the brows rise 0.12-0.20 IPD, lateral
+    # to medial, not 0.21-0.27, and their inner ends close 0.13 IPD, not 0.07 (four faces)
     "fearful": {1: 1.0, 4: 0.7, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.3, 26: 0.5, 15: 0.5, 16: 1.0},
     # 1+2+25+26 prototypical; 5 (66%). 26 at full: the jaw drop's corners drawn in and its
     # lower lip's arc (core/rig/au_table.py) narrow the opening, which at 0.9 had read as a
