@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import sys
 
-from app.launch import main
+from app.launch import deaf_to_late_ctrl_c, main
 
 def _main_interruptible() -> int:
     try:
-        return main()
+        code = main()
     except KeyboardInterrupt:  # Ctrl-C while modules were still loading, before any work
         print("error: interrupted during start-up; nothing was written", file=sys.stderr)
         return 130
+    deaf_to_late_ctrl_c()  # the command is done: Python's teardown is not to be cut
+    return code
 
 
 if __name__ == "__main__":

@@ -28,18 +28,17 @@ def main(argv: list[str] | None = None, app_by_default: bool = True, prog: str =
     if argv[:1] == ["live"] and ("--window" in argv or "--fullscreen" in argv):
         import app.live_window  # noqa: F401  registers the viewer; core stays Qt-free
     from core.cli import run_cli
-    code = run_cli(argv, prog)
-    _deaf_to_late_ctrl_c()
-    return code
+    return run_cli(argv, prog)
 
 
-def _deaf_to_late_ctrl_c() -> None:
+def deaf_to_late_ctrl_c() -> None:
     """The command is done and has said so; a Ctrl-C from here on changes nothing. Python's
     teardown after a torch or MediaPipe command takes 0.3-2 s (`doctor --tiny`: 1.8 s after
     its last line), and a Ctrl-C in it killed the process by SIGINT: the shell saw an
     interrupted command (status -2 to a parent) after the take was written and reported. An
     ignored SIGINT stays ignored through Python's finalization (a handler function becomes
-    SIG_DFL before the modules are torn down); `kill` still ends it."""
+    SIG_DFL before the modules are torn down); `kill` still ends it. For the process's own
+    entry points only (main.py, `moee`), once the command has returned: never in-process."""
     import signal
     import threading
 
@@ -67,7 +66,9 @@ def gui_main(argv: list[str] | None = None) -> int:
 
 def cli_main() -> int:
     """`moee`: the subcommands; without one it prints the list."""
-    return main(app_by_default=False, prog="moee")
+    code = main(app_by_default=False, prog="moee")
+    deaf_to_late_ctrl_c()
+    return code
 
 
 def palette_main() -> int:

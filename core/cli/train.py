@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sys
+import time
 from pathlib import Path
 
 from core.validate import PathArg
@@ -120,6 +121,8 @@ def _train(args, cfg, acc, say):
     if args.resume:
         with _other_model("--resume", args):
             trainer.resume()
+    if main:
+        trainer.on_micro_batch = _MicroBar(trainer, cfg.steps)
     return trainer.run(progress=_bar if main else None)
 
 
@@ -270,6 +273,20 @@ def _has_trained_unet(models: str | None) -> bool:
     from core.diffusion.loading import models_root
 
     return models_root(models).joinpath("moee", "unet").is_dir()
+
+
+class _MicroBar:
+    """Inside a step: which micro-batch is done, and the time since the run started."""
+
+    def __init__(self, trainer, total: int):
+        self.trainer, self.total, self.t0 = trainer, total, time.monotonic()
+
+    def __call__(self, done: int, of: int) -> None:
+        step = self.trainer.step
+        filled = int(30 * step / max(self.total, 1))
+        line = (f"[{'#' * filled}{'.' * (30 - filled)}] {step}/{self.total} step {step + 1}: "
+                f"micro-batch {done}/{of} {time.monotonic() - self.t0:.0f}s")
+        print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)  # over the last bar whole
 
 
 def _bar(step: int, total: int, row: dict) -> None:

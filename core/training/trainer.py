@@ -100,6 +100,10 @@ class Trainer:
                                          prediction_type=model.prediction_type)  # SD-1.5 schedule
         self.step = 0
         self.on_checkpoint: Callable[[Path], None] | None = None  # e.g. export the modules
+        # (micro-batches done, of grad_accum) inside a step, on the main process: a step of the
+        # defaults (16 frames at 256 px, 4 micro-batches) takes minutes on a CPU, --tiny too
+        # (over 10 min on this 2-core machine), and the bar moved only once a step was done
+        self.on_micro_batch: Callable[[int, int], None] | None = None
 
     def _sampling(self) -> SamplingConfig:
         c = self.cfg
@@ -186,6 +190,8 @@ class Trainer:
                     self.acc.backward(terms["loss"] / self.cfg.grad_accum)
             for name in totals:
                 totals[name] += float(terms[name].detach()) / self.cfg.grad_accum
+            if self.on_micro_batch is not None and self.acc.is_main_process:
+                self.on_micro_batch(k + 1, self.cfg.grad_accum)
         self.acc.clip_grad_norm_(self.params, self.cfg.max_grad_norm)
         self.opt.step()
         self.sched.step()
