@@ -413,6 +413,8 @@ def run_app(argv: list[str]) -> int:
         app.setStyleSheet(THEME_QSS.read_text())
     window = MainWindow()
     _install_excepthook(lambda: window)
+    from app.terminal_signals import close_on_terminal_signals
+    close_on_terminal_signals(window, app)  # Ctrl-C in the terminal closes it as its button does
     window.show()
     window.autosave.offer(window)
     for arg in argv:
