@@ -110,9 +110,16 @@ def run_live_window(session: LiveSession, fullscreen: bool = False,
     window = LiveWindow(session, seconds)
     loop = QEventLoop()
     window.finished.connect(lambda _error: loop.quit())
+    # Ctrl-C in the terminal closes the window as Esc does (the command's own handler raised
+    # inside a slot: a traceback, and the booth went on)
+    from app.terminal_signals import close_on_terminal_signals
+    restore = close_on_terminal_signals(window, window)
     window.showFullScreen() if fullscreen else window.show()
     window.start()
-    loop.exec()
+    try:
+        loop.exec()
+    finally:
+        restore()
     error = window.error
     window.close()
     window.deleteLater()

@@ -54,6 +54,25 @@ def test_run_live_window_returns_after_the_seconds(qtbot, rig):
     assert session.stats.frames > 0 and 1.0 <= session.stats.audio_s < 1.5
 
 
+def test_ctrl_c_in_the_terminal_closes_the_live_window_as_esc_does(qtbot, rig):
+    """`live --window` under the command's own Ctrl-C handler: it raised inside the window's
+    poll slot, printed a traceback, and the booth went on (still running 20 s after)."""
+    import os
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    import core.cli as cli
+    from app.live_window import run_live_window
+    session = _session(rig, seconds_of_audio=20.0)
+    QTimer.singleShot(1500, lambda: os.kill(os.getpid(), signal.SIGINT))
+    with cli._signals_as_interrupts():
+        handler = signal.getsignal(signal.SIGINT)
+        assert run_live_window(session, fullscreen=False) == 0
+        assert signal.getsignal(signal.SIGINT) is handler  # the command's, back
+    assert 0.5 < session.stats.audio_s < 5.0  # stopped by the Ctrl-C, not the input's end
+
+
 def test_live_action_without_a_microphone_shows_a_dialog(window, qtbot, errors):
     from core.live.sources import MicrophoneSource
     window.live.make_source = lambda: MicrophoneSource(device="no such microphone")
