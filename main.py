@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from app.launch import deaf_to_late_ctrl_c, main
+from app.launch import command_done, main
 
 def _main_interruptible() -> int:
     try:
@@ -13,7 +13,7 @@ def _main_interruptible() -> int:
     except KeyboardInterrupt:  # Ctrl-C while modules were still loading, before any work
         print("error: interrupted during start-up; nothing was written", file=sys.stderr)
         return 130
-    deaf_to_late_ctrl_c()  # the command is done: Python's teardown is not to be cut
+    command_done()  # what is left is Python's teardown: not to be cut short, nor slow
     return code
 
 
