@@ -283,14 +283,17 @@ class _MicroBar:
 
     def __call__(self, done: int, of: int) -> None:
         step = self.trainer.step
-        filled = int(30 * step / max(self.total, 1))
-        line = (f"[{'#' * filled}{'.' * (30 - filled)}] {step}/{self.total} step {step + 1}: "
-                f"micro-batch {done}/{of} {time.monotonic() - self.t0:.0f}s")
+        line = (f"{_bar_head(step, self.total)} step {step + 1}: micro-batch {done}/{of} "
+                f"{time.monotonic() - self.t0:.0f}s")
         print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)  # over the last bar whole
 
 
-def _bar(step: int, total: int, row: dict) -> None:
+def _bar_head(step: int, total: int) -> str:
     done = int(30 * step / max(total, 1))
-    print(f"\r[{'#' * done}{'.' * (30 - done)}] {step}/{total} loss {row['loss']:.4f} "
+    return f"[{'#' * done}{'.' * (30 - done)}] {step}/{total}"
+
+
+def _bar(step: int, total: int, row: dict) -> None:
+    print(f"\r{_bar_head(step, total)} loss {row['loss']:.4f} "
           f"(latent {row['l_latent']:.4f}, pixel {row['l_pixel']:.4f}) {row['seconds']:.0f}s",
           end="", file=sys.stderr, flush=True)
