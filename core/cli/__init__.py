@@ -97,6 +97,26 @@ def _signals_as_interrupts():
         stderr_back()  # for the error line that may follow
 
 
+_bar_open = False  # a progress line is on stderr, redrawn in place, with no newline after it
+
+
+def progress_bar(text: str) -> None:
+    """Draw `text` over the command's progress line on stderr (\r, no newline). An error line
+    that follows starts on a line of its own: `evaluate` stopped by a Ctrl-C printed
+    "[2/3] happy.mp4    error: interrupted; ..." on one line."""
+    global _bar_open
+    print(f"\r{text}", end="", file=sys.stderr, flush=True)
+    _bar_open = True
+
+
+def progress_done() -> None:
+    """End the progress line, if one is open: what follows starts on a line of its own."""
+    global _bar_open
+    if _bar_open:
+        print(file=sys.stderr, flush=True)
+        _bar_open = False
+
+
 _NOTED: set[str] = set()
 
 
@@ -278,6 +298,8 @@ def _run_command(argv: list[str], prog: str) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    global _bar_open
+    _bar_open = False
     try:
         refuse_empty_arguments(parser, args)
         with _signals_as_interrupts(), _warnings_as_notes():
@@ -290,14 +312,18 @@ def _run_command(argv: list[str], prog: str) -> int:
                     raise
                 raise INTERRUPTS.signal from None
     except Cancelled:
+        progress_done()
         print("error: cancelled; no output was written", file=sys.stderr)
         return 130
     except Terminated as exc:
+        progress_done()
         print(f"error: stopped by {exc}; no output was written", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:
+        progress_done()
         print("error: interrupted; no output was written", file=sys.stderr)
         return 130
     except MoeeError as exc:
+        progress_done()
         print(f"error: {exc}", file=sys.stderr)
         return 1

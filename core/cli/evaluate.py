@@ -25,10 +25,10 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    import sys
     from pathlib import Path
 
     from core import atomic, validate
+    from core.cli import progress_bar, progress_done
     from core.errors import InputError
     from core.training.metrics import evaluate_folders
     from core.training.metadata import read_metadata
@@ -46,10 +46,10 @@ def run(args) -> int:
         labels = {Path(c.file).stem: c.emotion for c in read_metadata(args.metadata)}
 
     def progress(done: int, total: int, name: str) -> None:
-        print(f"\r[{done + 1}/{total}] {name[:60]:<60}", end="", file=sys.stderr, flush=True)
+        progress_bar(f"[{done + 1}/{total}] {name[:60]:<60}")
 
     summary = evaluate_folders(args.generated, args.reference, labels, progress)
-    print(file=sys.stderr)
+    progress_done()
     text = json.dumps(summary, indent=2, allow_nan=False)  # NaN is not JSON: absent is None
     print(text)
     if args.out:

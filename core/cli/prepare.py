@@ -1,8 +1,6 @@
 """`main.py prepare`: crop, align and mask a folder of talking-head clips for training."""
 from __future__ import annotations
 
-import sys
-
 from core.validate import PathArg
 
 NAME = "prepare"
@@ -38,12 +36,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from core import validate
-    from core.errors import MoeeError
+    from core.cli import progress_bar, progress_done
     from core.training.metadata import read_metadata
     from core.training.prepare import PrepareConfig, prepare_dataset
 
     def progress(done: int, total: int, msg: str) -> None:
-        print(f"\r[{done}/{total}] {msg[:60]:<60}", end="", file=sys.stderr, flush=True)
+        progress_bar(f"[{done}/{total}] {msg[:60]:<60}")
 
     from core.training.shards import parse_shard
 
@@ -58,10 +56,7 @@ def run(args) -> int:
         report = prepare_dataset(args.metadata, args.out, cfg, progress=progress, shard=shard)
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args.out)
-    except MoeeError:
-        print(file=sys.stderr)  # the error goes on a line of its own, not after the progress
-        raise
-    print(file=sys.stderr)
+    progress_done()
     print(f"kept {len(report.kept)} clips, skipped {len(report.skipped)} "
           f"(see {report.out_dir / report.manifest})")
     for row in report.skipped:

@@ -60,6 +60,35 @@ def test_evaluate_cli_on_a_folder_of_videos(clip_dir, tmp_path, capsys):
     assert summary["emotion_judged"] == 2 and summary["lipsync"] is not None
 
 
+def test_an_evaluate_stopped_mid_way_says_so_on_a_line_of_its_own(clip_dir, tmp_path, capsys,
+                                                                  monkeypatch):
+    """A Ctrl-C after the first pair: the line came after the progress line's padding,
+    "[2/2] sad_1    ...    error: interrupted; no output was written", one line."""
+    import shutil
+
+    import core.training.metrics as metrics
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    for name in ("happy_1", "sad_1"):
+        shutil.copy(clip_dir / f"{name}.mp4", gen)
+        shutil.copy(clip_dir / f"{name}.mp4", ref)
+    real = metrics.evaluate_folders
+
+    def ctrl_c_at_the_second(generated, reference, labels, progress):
+        def seen(done, total, name):
+            progress(done, total, name)
+            if done == 1:
+                raise KeyboardInterrupt
+        return real(generated, reference, labels, seen)
+
+    monkeypatch.setattr(metrics, "evaluate_folders", ctrl_c_at_the_second)
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 130
+    lines = capsys.readouterr().err.split("\n")
+    assert "error: interrupted; no output was written" in lines, lines
+
+
 def test_prepare_cli_lists_skipped_clips(clip_dir, tmp_path, capsys):
     from core.cli import run_cli
 
