@@ -94,7 +94,8 @@ def _signals_as_interrupts():
     finally:
         for sig, old in saved.items():
             signal.signal(sig, old)
-        stderr_back()  # for the error line that may follow
+        stderr_back()  # for the error line that may follow, on a line of its own
+        progress_done()
 
 
 _bar_open = False  # a progress line is on stderr, redrawn in place, with no newline after it
@@ -181,8 +182,10 @@ def build_parser(command: str | None = None, prog: str = "main.py") -> argparse.
 def interrupted(exc: KeyboardInterrupt, kept: str) -> int:
     """For a command that had already written something when Ctrl-C (or a kill) came: say what
     was kept instead of claiming nothing was written. Returns the exit code."""
+    global _bar_open
     how = f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
     stderr_back()
+    _bar_open = False  # the line break below ends any progress line
     print(f"\nerror: {how}; {kept}", file=sys.stderr)
     return 128 + exc.signum if isinstance(exc, Terminated) else 130
 
@@ -298,8 +301,6 @@ def _run_command(argv: list[str], prog: str) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
-    global _bar_open
-    _bar_open = False
     try:
         refuse_empty_arguments(parser, args)
         with _signals_as_interrupts(), _warnings_as_notes():
@@ -312,18 +313,14 @@ def _run_command(argv: list[str], prog: str) -> int:
                     raise
                 raise INTERRUPTS.signal from None
     except Cancelled:
-        progress_done()
         print("error: cancelled; no output was written", file=sys.stderr)
         return 130
     except Terminated as exc:
-        progress_done()
         print(f"error: stopped by {exc}; no output was written", file=sys.stderr)
         return 128 + exc.signum
     except KeyboardInterrupt:
-        progress_done()
         print("error: interrupted; no output was written", file=sys.stderr)
         return 130
     except MoeeError as exc:
-        progress_done()
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from core.cli import progress_bar, progress_done
 from core.validate import PathArg
 
 NAME = "train"
@@ -90,7 +91,7 @@ def run(args) -> int:
         result = _train(args, cfg, acc, say)
     except KeyboardInterrupt as exc:
         return _kept_on_interrupt(exc, args.run, before if main else "not the main process")
-    say(file=sys.stderr)
+    progress_done()  # only the main process draws the bar
     say(f"stage {cfg.stage}: step {result.step} on {acc.num_processes} process(es), checkpoint "
         f"{result.checkpoint}" + (f", modules exported to {args.export}" if args.export else ""))
     acc.end_training()
@@ -285,7 +286,7 @@ class _MicroBar:
         step = self.trainer.step
         line = (f"{_bar_head(step, self.total)} step {step + 1}: micro-batch {done}/{of} "
                 f"{time.monotonic() - self.t0:.0f}s")
-        print(f"\r{line:<79}", end="", file=sys.stderr, flush=True)  # over the last bar whole
+        progress_bar(f"{line:<79}")  # over the last bar whole
 
 
 def _bar_head(step: int, total: int) -> str:
@@ -294,6 +295,6 @@ def _bar_head(step: int, total: int) -> str:
 
 
 def _bar(step: int, total: int, row: dict) -> None:
-    print(f"\r{_bar_head(step, total)} loss {row['loss']:.4f} "
-          f"(latent {row['l_latent']:.4f}, pixel {row['l_pixel']:.4f}) {row['seconds']:.0f}s",
-          end="", file=sys.stderr, flush=True)
+    progress_bar(f"{_bar_head(step, total)} loss {row['loss']:.4f} "
+                 f"(latent {row['l_latent']:.4f}, pixel {row['l_pixel']:.4f}) "
+                 f"{row['seconds']:.0f}s")
