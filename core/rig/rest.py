@@ -49,6 +49,7 @@ def _stable() -> np.ndarray:
     return np.unique(np.concatenate([region(n) for n in names] + [np.array([234, 454, 127, 356])]))
 
 
+_CORNERS = region("mouth_corners_outer")  # subject's right, left (61, 291)
 _MOUTH = np.concatenate([region("mouth_corners_outer"), region("lips_upper_inner"),
                          region("lips_lower_inner")])
 
@@ -71,13 +72,17 @@ def _left_share(Q: np.ndarray) -> np.ndarray:
     return np.clip(0.5 + (Q[:, 0] - midline_x(Q)) / 0.1, 0.0, 1.0)
 
 
-def _heights(d: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """The parts of a displacement (478, 2) the fit compares: heights only (widths of mouth and
+def _heights(d: np.ndarray, idx: np.ndarray, width: bool = False) -> np.ndarray:
+    """The parts of a displacement (478, 2) the fit compares: heights (widths of mouth and
     brows are mostly identity), and mouth points relative to the lip midline's centre (how low
-    the mouth sits under the nose is identity too; a smile or a parted lip moves points apart)."""
+    the mouth sits under the nose is identity too; a smile or a parted lip moves points apart);
+    with `width`, the mouth's width too, corner to corner, weighted (REST_FIT "width_weight":
+    on parted lips, where the heights alone took toothy smiles for parted mouths)."""
     y = d[idx, 1].copy()
     mouth = np.isin(idx, _MOUTH)
     y[mouth] -= (d[13, 1] + d[14, 1]) / 2
+    if width:
+        return np.append(y, REST_FIT["width_weight"] * (d[_CORNERS[1], 0] - d[_CORNERS[0], 0]))
     return y
 
 
@@ -152,7 +157,10 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     P = frame.to_frame(landmarks[:, :2].astype(np.float64))
     Q = frame.to_frame(neutral_landmarks(landmarks))
     # the basis is built on the neutral shape: the portrait is neutral + AU motion from there
-    aus = [au for au in REST_FIT["aus"] if au in AU_CATALOG]
+    # lips parted at rest: the mouth's width joins the fit, and AU20 with it (REST_FIT)
+    width = inner_gap(P) >= REST_FIT["width_from_gap"]
+    aus = [au for au in REST_FIT["aus"] + (REST_FIT["width_aus"] if width else ())
+           if au in AU_CATALOG]
     basis = AUBasis.build(Q, aus)
     idx = _fitted()
     # one column per AU (both sides), or per side for the one-sided ones (a smirk) on a face
@@ -165,9 +173,9 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
     for au, sides in columns:
         f = sum(basis.matrix[basis.keys.index((au, s))] for s in sides).reshape(-1, 2)
         full.append(f)
-        cols.append(_heights(f, idx))
+        cols.append(_heights(f, idx, width))
     A = np.stack(cols, 1)
-    r = _heights(P - Q, idx)
+    r = _heights(P - Q, idx, width)
     # a little ridge toward zero keeps AUs with near-identical shapes from trading off wildly
     lam = REST_FIT["ridge"]
     A_aug = np.vstack([A, np.sqrt(lam) * np.eye(len(columns))])
@@ -187,6 +195,11 @@ def fit_rest(landmarks: np.ndarray, frame: FaceFrame | None = None) -> RestExpre
         if v >= REST_FIT["report_min"]:
             out[au] = round(min(v, 1.0), 2)  # FACS scale for display; the field keeps it all
             fields[au] = parts[au].astype(np.float32)
+    # a width without a lift is the face's own mouth (identity, as on closed lips): AU20 only
+    # keeps that width from being read as a smile, and is neither reported nor taken away
+    for au in REST_FIT["width_aus"]:
+        out.pop(au, None)
+        fields.pop(au, None)
     _close_the_gap(fields, P - Q)
     _exact_lip_closure(fields, P)
     _identity_on_closed_lips(P, out, fields)

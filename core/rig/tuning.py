@@ -157,6 +157,27 @@ REST_FIT: dict = {
     # brows); speech-only AUs (18, 22, 27), blinks, the lid AUs 5/7 and the mouth-width AUs
     # 14/20 stay out (eye opening and mouth width are mostly identity: canonical vs own face)
     "aus": (1, 2, 4, 6, 9, 10, 12, 15, 17, 23, 24, 25, 26),
+    # ... except on lips parted at rest (inner gap at least `width_from_gap` IPD): there the
+    # corners' height against the lip midline's centre cannot tell a toothy smile (corners up)
+    # from a parted mouth (the centres apart). 9 of 31 toothy smiles among 108 test photos
+    # (GFPGAN's and CodeFormer's inputs, deepface's, LivePortrait's, SadTalker's and
+    # face_recognition's, the bench's six; both FER2013 CNNs: happy >= 0.75) fitted no AU12 but
+    # AU17 1.0, AU25 1.0 and AU10, and their smile never went away: set to sad, angry or
+    # disgusted, their wide mouths kept grinning (by eye; on the 50 faces of GFPGAN's and
+    # CodeFormer's inputs, the tuning CNN read 20 disgust renders "happy"). So the mouth's
+    # width, corner to corner (face frame), joins the fit at `width_weight` per unit against one
+    # point's height, with AU20 to explain a width that comes without a lift: toothy smiles are
+    # 0.03-0.48 IPD wider than the posed neutral face (most over 0.2), open neutral mouths
+    # -0.15-0.16. Without AU20 the fit paired AU12 with AU15 (corners out, not up) on three open
+    # neutral mouths. AU20 itself is then dropped: a width without a lift is the face's own
+    # mouth, and taken away (as AU20's field, or as the whole mouth scaled sideways) it narrowed
+    # the mouth under a frown until the fold guard undid up to 28 % of it and thickened
+    # anger's pressed lips (tests/legibility). Fitted so, 6 of those 9 smiles read AU12 0.3-0.6,
+    # no open neutral mouth reads more than before, and closed-mouth portraits are unchanged; a
+    # weight of 1 or 2 moved them by 0.1
+    "width_aus": (20,),
+    "width_weight": 0.5,
+    "width_from_gap": 0.05,
     # ... fitted on each side apart: one AU12 for both sides explained a smirk's one lifted
     # corner by half, under report_min on a smirking face of DECA's test samples, which kept
     # its smirk under sadness and anger (by eye; 68 of 146 portraits' fits moved with the final
