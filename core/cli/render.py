@@ -247,31 +247,32 @@ def load_portrait(args):
 
 # ----- running it
 class ProgressLine:
-    """One stderr line redrawn in place: frames done, render speed, time left."""
+    """The command's progress line (core.cli.progress_bar), redrawn in place: frames done,
+    render speed, time left. Ended by core.cli.progress_done, so an error or Ctrl-C line that
+    ended it already is not followed by a blank line (a Ctrl-C just after the video was moved
+    into place printed its error line, then this line's own line break)."""
 
-    def __init__(self, enabled: bool, stream=None):
+    def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.stream = stream or sys.stderr
         self.t0 = time.perf_counter()
         self.last = -math.inf
-        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
+        from core.cli import progress_bar
+
         now = time.perf_counter()
         if not self.enabled or (now - self.last < PROGRESS_EVERY_S and done < total):
             return
         self.last = now
         fps = done / max(now - self.t0, 1e-6)
         eta = (total - done) / fps if fps > 0 else 0.0
-        text = (f"\rrendering {done}/{total} frames  {fps:5.1f} fps  "
-                f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
-        print(text, end="", file=self.stream, flush=True)
-        self.shown = True
+        progress_bar(f"rendering {done}/{total} frames  {fps:5.1f} fps  "
+                     f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
 
     def finish(self) -> None:
-        if self.shown:
-            print(file=self.stream, flush=True)
-            self.shown = False
+        from core.cli import progress_done
+
+        progress_done()
 
 
 def summary(result, engine_name: str) -> str:

@@ -118,6 +118,26 @@ def test_progress_summary_and_quiet(tmp_path, portrait_path, speech_wav, capsys,
     assert cap.out.strip() == str(out) and cap.err == ""
 
 
+def test_a_ctrl_c_after_the_video_is_placed_leaves_no_blank_line(capsys):
+    """render's `finally` ends its progress line after `interrupted()` has printed the error
+    line (a Ctrl-C just after the finished video was moved into place): the line break that
+    error line began with ended the progress line, and nothing follows it."""
+    from core.cli import interrupted
+    from core.cli.render import ProgressLine
+
+    progress = ProgressLine(enabled=True)
+    progress(25, 25)
+    try:
+        assert interrupted(KeyboardInterrupt(), "the take was written") == 130
+    finally:
+        progress.finish()
+    err = capsys.readouterr().err
+    assert err.startswith("\rrendering 25/25 frames")
+    assert err.endswith("error: interrupted; the take was written\n"), repr(err)
+    progress.finish()  # ended once: a second end adds nothing
+    assert capsys.readouterr().err == ""
+
+
 def test_duration_past_the_audio_is_said(tmp_path, portrait_path, silence_wav, capsys, stripes):
     """The take ends with the audio: --duration 100 on a short file rendered it quietly."""
     from core.audio.io import load_audio
