@@ -5,6 +5,7 @@ screen, Esc stops. Importing this module registers the viewer for `main.py live 
 from __future__ import annotations
 
 import app.pyside_imports  # noqa: F401  first: it speeds up every import after PySide6's
+import signal
 import sys
 import threading
 
@@ -105,7 +106,9 @@ class LiveWindow(QWidget):
 def run_live_window(session: LiveSession, fullscreen: bool = False,
                     seconds: float | None = None) -> int:
     """`main.py live --window`: show the session until Esc, the window closes or the input ends.
-    An error that ended the session is raised again for the CLI to report."""
+    An error that ended the session is raised again for the CLI to report. Closed by a kill
+    (SIGTERM) it returns 128 + 15 after its statistics, as headless `live` does: a booth's
+    supervisor tells a kill from Esc, Ctrl-C or the input's end (status 0)."""
     app = QApplication.instance() or QApplication([sys.argv[0]])
     window = LiveWindow(session, seconds)
     loop = QEventLoop()
@@ -113,7 +116,8 @@ def run_live_window(session: LiveSession, fullscreen: bool = False,
     # Ctrl-C in the terminal closes the window as Esc does (the command's own handler raised
     # inside a slot: a traceback, and the booth went on)
     from app.terminal_signals import close_on_terminal_signals
-    restore = close_on_terminal_signals(window, window)
+    heard: list[int] = []
+    restore = close_on_terminal_signals(window, window, heard)
     window.showFullScreen() if fullscreen else window.show()
     window.start()
     try:
@@ -127,7 +131,8 @@ def run_live_window(session: LiveSession, fullscreen: bool = False,
     if error is not None:
         raise error
     print(session.stats.report())
-    return 0
+    killed = [sig for sig in heard if sig != signal.SIGINT]
+    return 128 + int(killed[0]) if killed else 0
 
 
 register_window(run_live_window)

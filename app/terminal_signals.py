@@ -23,9 +23,11 @@ SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasat
 _held: list[tuple] = []
 
 
-def close_on_terminal_signals(window, parent: QObject) -> Callable[[], None]:
-    """Route SIGINT/SIGTERM to window.close() while `parent` lives; -> a function that puts the
-    previous handlers back. Off the main thread (signals are the main thread's): no-op."""
+def close_on_terminal_signals(window, parent: QObject,
+                              heard: list[int] | None = None) -> Callable[[], None]:
+    """Route SIGINT/SIGTERM to window.close() while `parent` lives, appending each signal's
+    number to `heard` if given; -> a function that puts the previous handlers back. Off the
+    main thread (signals are the main thread's): no-op."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     reader, writer = socket.socketpair()
@@ -40,8 +42,12 @@ def close_on_terminal_signals(window, parent: QObject) -> Callable[[], None]:
 
     notifier.activated.connect(drain)
     _held.append(kept := (reader, writer, notifier))
-    old = {sig: signal.signal(sig, lambda *_: QTimer.singleShot(0, window.close))
-           for sig in SIGNALS}
+    def close(signum: int, _frame) -> None:
+        if heard is not None:
+            heard.append(signum)
+        QTimer.singleShot(0, window.close)
+
+    old = {sig: signal.signal(sig, close) for sig in SIGNALS}
 
     def restore() -> None:
         if kept not in _held:

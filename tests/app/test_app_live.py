@@ -73,6 +73,24 @@ def test_ctrl_c_in_the_terminal_closes_the_live_window_as_esc_does(qtbot, rig):
     assert 0.5 < session.stats.audio_s < 5.0  # stopped by the Ctrl-C, not the input's end
 
 
+def test_a_kill_closes_the_live_window_with_the_signals_status(qtbot, rig, capsys):
+    """Killed (SIGTERM), `live --window` closed as Esc does and ended with status 0, where
+    headless `live` ends with 128 + 15: a booth's supervisor could not tell a kill from Esc."""
+    import os
+    import signal
+
+    from PySide6.QtCore import QTimer
+
+    import core.cli as cli
+    from app.live_window import run_live_window
+    session = _session(rig, seconds_of_audio=20.0)
+    QTimer.singleShot(1500, lambda: os.kill(os.getpid(), signal.SIGTERM))
+    with cli._signals_as_interrupts():
+        assert run_live_window(session, fullscreen=False) == 128 + signal.SIGTERM
+    assert 0.5 < session.stats.audio_s < 5.0
+    assert "frames" in capsys.readouterr().out  # its statistics, as after Esc
+
+
 def test_live_action_without_a_microphone_shows_a_dialog(window, qtbot, errors):
     from core.live.sources import MicrophoneSource
     window.live.make_source = lambda: MicrophoneSource(device="no such microphone")
