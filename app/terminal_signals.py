@@ -42,6 +42,7 @@ def close_on_terminal_signals(window, parent: QObject,
 
     notifier.activated.connect(drain)
     _held.append(kept := (reader, writer, notifier))
+
     def close(signum: int, _frame) -> None:
         if heard is not None:
             heard.append(signum)

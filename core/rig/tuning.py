@@ -167,14 +167,14 @@ REST_FIT: dict = {
     # CodeFormer's inputs, the tuning CNN read 20 disgust renders "happy"). So the mouth's
     # width, corner to corner (face frame), joins the fit at `width_weight` per unit against one
     # point's height, with AU20 to explain a width that comes without a lift: toothy smiles are
-    # 0.03-0.48 IPD wider than the posed neutral face (most over 0.2), open neutral mouths
-    # -0.15-0.16. Without AU20 the fit paired AU12 with AU15 (corners out, not up) on three open
-    # neutral mouths. AU20 itself is then dropped: a width without a lift is the face's own
-    # mouth, and taken away (as AU20's field, or as the whole mouth scaled sideways) it narrowed
-    # the mouth under a frown until the fold guard undid up to 28 % of it and thickened
-    # anger's pressed lips (tests/legibility). Fitted so, 6 of those 9 smiles read AU12 0.3-0.6,
-    # no open neutral mouth reads more than before, and closed-mouth portraits are unchanged; a
-    # weight of 1 or 2 moved them by 0.1
+    # 0.03-0.48 IPD wider than the posed neutral face (most over 0.2), open neutral mouths -0.16
+    # to 0.16. Without AU20 the fit paired AU12 with AU15 (corners out, not up) on 28 faces and
+    # read three open neutral mouths as smiles. AU20 itself is then dropped: a width without a
+    # lift is the face's own mouth, and taken away (as AU20's field, or as the whole mouth
+    # scaled sideways) it narrowed the mouth under a frown until the fold guard undid up to 28 %
+    # of it and thickened anger's pressed lips (tests/legibility). Fitted so, 6 of those 9
+    # smiles read AU12 0.3-0.6, no open neutral mouth reads more than before, and closed-mouth
+    # portraits are unchanged; a weight of 1 or 2 moved them by 0.1
     "width_aus": (20,),
     "width_weight": 0.5,
     "width_from_gap": 0.05,
