@@ -54,9 +54,13 @@ def test_run_live_window_returns_after_the_seconds(qtbot, rig):
     assert session.stats.frames > 0 and 1.0 <= session.stats.audio_s < 1.5
 
 
-def test_ctrl_c_in_the_terminal_closes_the_live_window_as_esc_does(qtbot, rig):
+@pytest.mark.parametrize("name, status", [("SIGINT", 0), ("SIGTERM", 128 + 15)])
+def test_a_signal_from_the_terminal_closes_the_live_window_as_esc_does(qtbot, rig, capsys,
+                                                                       name, status):
     """`live --window` under the command's own Ctrl-C handler: it raised inside the window's
-    poll slot, printed a traceback, and the booth went on (still running 20 s after)."""
+    poll slot, printed a traceback, and the booth went on (still running 20 s after). Killed
+    (SIGTERM), it then ended with status 0, where headless `live` ends with 128 + 15: a booth's
+    supervisor could not tell a kill from Esc. Ctrl-C, as Esc, ends with 0."""
     import os
     import signal
 
@@ -64,30 +68,14 @@ def test_ctrl_c_in_the_terminal_closes_the_live_window_as_esc_does(qtbot, rig):
 
     import core.cli as cli
     from app.live_window import run_live_window
+    sig = getattr(signal, name)
     session = _session(rig, seconds_of_audio=20.0)
-    QTimer.singleShot(1500, lambda: os.kill(os.getpid(), signal.SIGINT))
+    QTimer.singleShot(1500, lambda: os.kill(os.getpid(), sig))
     with cli._signals_as_interrupts():
-        handler = signal.getsignal(signal.SIGINT)
-        assert run_live_window(session, fullscreen=False) == 0
-        assert signal.getsignal(signal.SIGINT) is handler  # the command's, back
-    assert 0.5 < session.stats.audio_s < 5.0  # stopped by the Ctrl-C, not the input's end
-
-
-def test_a_kill_closes_the_live_window_with_the_signals_status(qtbot, rig, capsys):
-    """Killed (SIGTERM), `live --window` closed as Esc does and ended with status 0, where
-    headless `live` ends with 128 + 15: a booth's supervisor could not tell a kill from Esc."""
-    import os
-    import signal
-
-    from PySide6.QtCore import QTimer
-
-    import core.cli as cli
-    from app.live_window import run_live_window
-    session = _session(rig, seconds_of_audio=20.0)
-    QTimer.singleShot(1500, lambda: os.kill(os.getpid(), signal.SIGTERM))
-    with cli._signals_as_interrupts():
-        assert run_live_window(session, fullscreen=False) == 128 + signal.SIGTERM
-    assert 0.5 < session.stats.audio_s < 5.0
+        handler = signal.getsignal(sig)
+        assert run_live_window(session, fullscreen=False) == status
+        assert signal.getsignal(sig) is handler  # the command's, back
+    assert 0.5 < session.stats.audio_s < 5.0  # stopped by the signal, not the input's end
     assert "frames" in capsys.readouterr().out  # its statistics, as after Esc
 
 
