@@ -294,7 +294,7 @@ def _between(pts: np.ndarray, ends: np.ndarray, to: np.ndarray) -> np.ndarray:
 def _corner_heights(X: np.ndarray) -> np.ndarray:
     """(2,) how far each mouth corner (subject's right, left) sits below the lip midline's
     centre (face frame: + is down)."""
-    return X[[61, 291], 1] - (X[13, 1] + X[14, 1]) / 2
+    return X[_CORNERS, 1] - (X[13, 1] + X[14, 1]) / 2
 
 
 def _exact_corners(fields: dict[int, np.ndarray], P: np.ndarray, Q: np.ndarray) -> float:
