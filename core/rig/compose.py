@@ -220,7 +220,14 @@ def compose(motion: MotionModel, row: TrackRow, drive: FrameDrive) -> tuple[RigP
     smile_taken = cheek_taken = 0.0
     fractions: dict[int, float] = {}
     if motion.rest.aus:
-        taken, fractions = _rest_displacement(motion, row, mixed)
+        # a forced AU (an AU toggle) conflicts with the rest as the mix's own does: AU15 or
+        # AU24 toggled on a smiling photo took nothing of its smile away
+        shown = mixed
+        if forced:
+            shown = mixed.copy()
+            for au, v in forced.items():
+                shown[AU_INDEX[au]] = v
+        taken, fractions = _rest_displacement(motion, row, shown)
         emotion = emotion + taken
         smile_taken = motion.rest.aus.get(12, 0.0) * min(fractions.get(12, 0.0), 1.0)
         cheek_taken = motion.rest.aus.get(6, 0.0) * min(fractions.get(6, 0.0), 1.0)

@@ -235,7 +235,11 @@ def test_the_upper_teeth_stay_under_the_lip_on_a_turned_head(portrait):
 
     level, turned = teeth_below_lip((0.0, 0.0, 0.0)), teeth_below_lip((15.0, -10.0, 0.0))
     assert level > 4  # the sample portrait's real upper teeth show under the lip
-    assert abs(turned - level) <= 1, (level, turned)
+    # measured 7 and 9 px (the toggled jaw drop takes the rest smile away as an expert's does,
+    # tests/legibility/test_toggles_replace_rest.py; with the smile kept, 14 and 15). The head's
+    # pitch alone moves the teeth's edge 2 px at this size, with the smile or without (10 deg
+    # back: 9 against 7, 16 against 14); the lift this guards against was 0.04-0.09 IPD (3-8 px)
+    assert abs(turned - level) <= 2, (level, turned)
 
 
 def test_a_thin_dark_opening_makes_up_teeth_lighter_than_the_skin(portrait, monkeypatch):
