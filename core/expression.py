@@ -28,16 +28,21 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # grace_hopper.jpg and the smiling photo; a FER2013 CNN's sad 0.31 -> 0.41 on the former)
     "sad": {1: 1.0, 4: 0.4, 15: 1.0, 17: 0.7, 24: 0.35, 43: 0.25},
     # 4+7+24 prototypical; 17 (52%), 23 (29%), 10 (26%); 5 from EMFACS anger 4+5+7+23.
-    # 15 (not in Du et al.): pressed lips with level corners read as determined, turned down as
-    # angry (by eye on the contact sheets). At 1.0, not 0.45: grace_hopper.jpg's brows lie
-    # behind her glasses' rims, and her anger read as a calm, stern face until the mouth turned
-    # down (by eye; the FER2013 CNN's p(angry), 6 portraits: 0.15 -> 0.28, and the smiling
-    # photo's talking anger lost the smile's grin). Sad keeps AU1's oblique brows. The glare is
-    # raised upper lids over tensed lower ones (Ekman & Friesen 1975, anger: "lower lid tensed,
-    # upper lid raised, hard stare"): 7 at
-    # 1.0 with 5 at 0.5 squinted the eyes, which on a smiling photo read as the smile's eyes
-    # (by eye; a FER2013 CNN read grace_hopper.jpg angry at 0.51 against 0.38)
-    "angry": {4: 1.0, 7: 0.4, 24: 0.9, 23: 0.8, 17: 0.6, 10: 0.3, 5: 0.8, 15: 1.0},
+    # The mouth bares its teeth: EMFACS's open-mouthed anger (4+5+7+10+25/26; Ekman & Friesen
+    # 1975: "lips ... open, squared"), 10 at 1.0, 25 0.7 and 16 0.3 in place of Du et al.'s
+    # pressed lips (23 0.8, 24 0.9, 17 0.6, 10 0.3; AU toggles still press them). Pressed, the
+    # mouth turned down was sadness's pout: a FER2013 CNN read 50 faces' anger as sad 13 times
+    # and neutral 15 (19 angry; bared, 26; the second CNN 17 -> 22, talking 18 -> 28 and
+    # 22 -> 26). Lips pressed level read as determined, not angry (by eye; as a straight line,
+    # 15 0.4, angry 20 -> 15 of 52). 15 (not in Du et al.) at 1.0: the corners turn down round
+    # the teeth, a snarl, not a grin (at 0.5 the CNN's angry 26 -> 29 but the second's 22 -> 17
+    # and more read as happy), and grace_hopper.jpg's brows lie behind her glasses' rims: her
+    # anger read as a calm, stern face until the mouth turned down. Sad keeps AU1's oblique
+    # brows. The glare is raised upper lids over tensed lower ones (Ekman & Friesen 1975, anger:
+    # "lower lid tensed, upper lid raised, hard stare"): 7 at 1.0 with 5 at 0.5 squinted the
+    # eyes, which on a smiling photo read as the smile's eyes (by eye; a FER2013 CNN read
+    # grace_hopper.jpg angry at 0.51 against 0.38)
+    "angry": {4: 1.0, 7: 0.4, 10: 1.0, 25: 0.7, 16: 0.3, 5: 0.8, 15: 1.0},
     # 9+10+17 prototypical; 4 (31%), 24 (26%); 15 from EMFACS disgust 9+15+16; 7 (by eye: the
     # sneer narrows the eyes) and 25 (the raised upper lip bares the upper teeth). 15 at 0.9,
     # not 0.5: with level corners the bared teeth read as a grin on low-resolution faces (by eye
@@ -71,9 +76,9 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
 # What an expert adds to the mouth while speech is active (times the speech activity), on top of
 # the AUs above, most of whose opening and pressing give way to speech (core/rig/compose.py).
 # Angry: EMFACS's open-mouthed anger (4+5+7+10+22+23+25/26; Ekman & Friesen 1975: "lips ...
-# open, squared, as if shouting"): the upper lip raised and the lower lip pulled down off the
-# teeth, so angry speech bares both rows of teeth; with speech's plain opening alone a talking
-# angry face read as a calm one (by eye).
+# open, squared, as if shouting"): the upper lip raised further and the lower lip pulled down off
+# the teeth, so angry speech bares both rows of teeth; with speech's plain opening alone a
+# talking angry face read as a calm one (by eye).
 # Sad: its corners held down against the lips' parting (AU15 0.3 on top of its own 1.0): with
 # speech's opening alone, a talking sad mouth levelled its corners between words (by eye).
 SPEECH_FORM: dict[str, dict[int, float]] = {

@@ -1,16 +1,16 @@
-"""A smiling photo that shows its teeth, set to an emotion with closed lips (sad, angry): the lips
-meet over the teeth everywhere (the rest opening is closed point by point, the fold guard keeps
-the seam), no band of squeezed teeth shows, and the corners turn down. And lids follow a
-downcast gaze (sad)."""
+"""A smiling photo that shows its teeth, set to an emotion with closed lips (sad, anger with
+pressed lips): the lips meet over the teeth everywhere (the rest opening is closed point by
+point, the fold guard keeps the seam), no band of squeezed teeth shows, and the corners turn
+down. And lids follow a downcast gaze (sad)."""
 import cv2
 import numpy as np
 import pytest
 
 from core.engine import RenderJob
 from core.face.regions import region
-from core.mix import EmotionMix
 from core.rig.engine import RigEngine
 from core.rig.pose import RigPose
+from tests.legibility.mixes import preset
 
 UP_IN, LO_IN = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
 
@@ -26,10 +26,10 @@ def _lab(image, pts):
     return cv2.cvtColor(image[p[:, 1], p[:, 0]][None].astype(np.uint8), cv2.COLOR_RGB2LAB)[0]
 
 
-@pytest.mark.parametrize("name", ["sad", "angry"])
+@pytest.mark.parametrize("name", ["sad", "pressed anger"])
 def test_lips_meet_over_the_teeth_and_corners_turn_down(smiling, name):
     eng, p = smiling
-    job = RenderJob(portrait=p, mix=EmotionMix.from_preset(name, au_overrides={45: 0.0}),
+    job = RenderJob(portrait=p, mix=preset(name, {45: 0.0}),
                     size=384, duration=1.0)
     frame = eng.render_frame(job, 15)
     P = np.asarray(frame.info["landmarks_ipd"])
@@ -57,14 +57,14 @@ def test_upper_lids_follow_a_downcast_gaze(smiling):
     assert down - level > 0.025 and level - up > 0.015
 
 
-@pytest.mark.parametrize("name", ["sad", "angry"])
+@pytest.mark.parametrize("name", ["sad", "pressed anger"])
 def test_the_sliver_between_sealed_lips_takes_the_lips_colours(smiling, name):
     """Just below the line where the lips meet, the colour is the lower lip's a few pixels
     further down (the lips' own colours carried into the squeezed sliver), not a flat band of one
     darker, greyer lip colour (the band it replaced: a colour difference of 29 there)."""
     eng, p = smiling
-    frame = eng.render_frame(RenderJob(portrait=p, mix=EmotionMix.from_preset(
-        name, au_overrides={45: 0.0}), size=512, duration=1.0), 15)
+    frame = eng.render_frame(RenderJob(portrait=p, mix=preset(name, {45: 0.0}), size=512,
+                                       duration=1.0), 15)
     xy = np.asarray(frame.info["landmarks"])[:, :2]
     lab = cv2.cvtColor(frame.image, cv2.COLOR_RGB2LAB).astype(float)
     y = int(round((xy[13, 1] + xy[14, 1]) / 2))

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from core.face.regions import region
-from core.mix import EmotionMix
 from core.rig.au_points import curve_at
 from core.rig.compose import FrameDrive, compose
 from core.rig.portrait import PreparedPortrait
 from core.track import TrackBuilder
+from tests.legibility.mixes import preset
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +22,9 @@ def motion(portrait):
 
 
 def _landmarks(motion, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """(the rig's landmarks in the face frame, the displacement before the fold guard)."""
-    mix = EmotionMix.from_preset(name)
+    """(the rig's landmarks in the face frame, the displacement before the fold guard);
+    `name` a preset's, or "pressed anger" (tests/legibility/mixes.py)."""
+    mix = preset(name)
     row = replace(TrackBuilder().for_mixes([mix], mix.gates()).row(0),
                   head=np.zeros(3), gaze=np.zeros(2))
     pose, emotion = compose(motion, row, FrameDrive(speech={}))

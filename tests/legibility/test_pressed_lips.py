@@ -1,14 +1,16 @@
-"""Anger presses and thins the lips; sadness does not (core/rig/au_basis.py _toward_split,
-core/rig/motion.py _lips_after_guard). On the smiling portrait, whose mouth is open at rest, the
-pressed lips used to close by thickening: the lip contours were moved toward the mouth's split
-line by a share of their distance from it, which counted the smile's opening as lip, and the fold
-guard's relaxation then ran along the lower lip and thickened it again. Anger's lips came out as
-full as sadness's pout (upper lip 0.116 against 0.119 IPD, lower 0.169 against 0.173)."""
+"""Anger with pressed lips (tests/legibility/mixes.py) presses and thins them; sadness does not
+(core/rig/au_basis.py _toward_split, core/rig/motion.py _lips_after_guard). On the smiling
+portrait, whose mouth is open at rest, the pressed lips used to close by thickening: the lip
+contours were moved toward the mouth's split line by a share of their distance from it, which
+counted the smile's opening as lip, and the fold guard's relaxation then ran along the lower lip
+and thickened it again. Anger's lips came out as full as sadness's pout (upper lip 0.116 against
+0.119 IPD, lower 0.169 against 0.173)."""
 import numpy as np
 import pytest
 
 from core.face.regions import region
 from core.rig.au_points import curve_at
+from tests.legibility.mixes import preset
 from tests.legibility.test_lip_rings import _landmarks
 
 # each lip's red at the face's midline: outer contour to inner contour (Face Mesh 0-13, 14-17)
@@ -28,10 +30,10 @@ def motion(portrait):
 def test_anger_thins_the_lips_that_sadness_keeps(motion):
     rest = _red(motion.P)
     sad, _ = _landmarks(motion, "sad")
-    angry, _ = _landmarks(motion, "angry")
+    angry, _ = _landmarks(motion, "pressed anger")
     (su, sl), (au, al) = _red(sad), _red(angry)
-    # measured: sad 0.098 / 0.151, angry 0.061 / 0.087 (rest, stretched by the smile: 0.070 /
-    # 0.120); before, 0.116 / 0.169 against 0.119 / 0.173
+    # measured: sad 0.096 / 0.142, pressed anger 0.057 / 0.071 (rest, stretched by the smile:
+    # 0.070 / 0.120); before, 0.116 / 0.169 against 0.119 / 0.173
     assert au < 0.75 * su and al < 0.9 * sl, ((su, sl), (au, al))
     assert au < rest[0], "anger's pressed upper lip is thinner than the smile's stretched one"
 
@@ -49,7 +51,8 @@ def test_pressing_a_mouth_open_at_rest_carries_the_lips_whole(motion):
     assert up_change <= 0 and lo_change <= 0, (up_change, lo_change)
 
 
-@pytest.mark.parametrize("name", ["angry", "sadly angry", "angrily disgusted", "sad"])
+@pytest.mark.parametrize("name", ["angry", "pressed anger", "sadly angry", "angrily disgusted",
+                                  "sad"])
 def test_after_the_guard_no_lip_ring_crosses_the_other_lip(motion, name):
     Q, _ = _landmarks(motion, name)
     up_in, lo_in = region("lips_upper_inner"), region("lips_lower_inner")
@@ -91,12 +94,11 @@ def _inner_gap(motion, mix) -> float:
 
 
 def test_pressed_lips_stay_shut_over_a_lifted_upper_lip(hopper):
-    """The basis' AU24 closes only the gap the lips had at rest: anger's upper lip lifted
-    further (AU10 0.5, an AU toggle) parted its pressed lips 0.012 IPD, a band of teeth (on a
-    tilted face its own AU10 0.3 did). The mix's press closes the gap the lips have now,
-    less what parts or lifts them; a sneer with parted lips still bares the teeth."""
-    from core.mix import EmotionMix
-    angry = _inner_gap(hopper, EmotionMix.from_preset("angry", au_overrides={10: 0.5}))
+    """The basis' AU24 closes only the gap the lips had at rest: pressed anger's upper lip
+    lifted further (AU10 0.5) parted its pressed lips 0.012 IPD, a band of teeth (on a tilted
+    face its own AU10 0.3 did). The mix's press closes the gap the lips have now, less what
+    parts or lifts them; a sneer with parted lips still bares the teeth."""
+    angry = _inner_gap(hopper, preset("pressed anger", {10: 0.5}))
     assert angry < 0.008, angry  # mouth.py "closed_gap"
-    assert _inner_gap(hopper, EmotionMix.from_preset("disgusted")) > 0.05
-    assert _inner_gap(hopper, EmotionMix.from_preset("angrily disgusted")) > 0.05
+    assert _inner_gap(hopper, preset("disgusted")) > 0.05
+    assert _inner_gap(hopper, preset("angrily disgusted")) > 0.05

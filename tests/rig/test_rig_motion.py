@@ -70,7 +70,9 @@ def test_angry(motion):
     assert outward(d, motion, INNER_BROWS) < -0.01  # and together
     gap_rest = motion.P[14, 1] - motion.P[13, 1]
     gap = gap_rest + d[14, 1] - d[13, 1]
-    assert gap < 0.6 * gap_rest  # AU24 presses the lips together
+    # AU10 with the lips parted bares the upper teeth (the rest smile's opening closed, then
+    # anger's own: measured 0.131 IPD against 0.130 at rest, the upper lip 0.085 up)
+    assert d[0, 1] < -0.04 and gap > 0.05, (d[0, 1], gap)
     # AU7 tenses the lower lid: above sad's (which takes the rest smile's raised lids away too)
     sad, _ = disp(motion, EmotionMix.from_preset("sad"))
     assert mean_dy(d, LOWER_LID_MID) < mean_dy(sad, LOWER_LID_MID) - 0.01
@@ -296,17 +298,26 @@ def test_sadness_holds_its_corners_down_while_speaking(hopper_motion):
 
 
 def test_anger_speaks_through_bared_teeth(hopper_motion):
-    """While speaking, anger raises its upper lip and pulls its lower lip down off the teeth
-    (core/expression.py SPEECH_FORM); silent, it keeps its pressed lips."""
+    """Anger bares its teeth (EMFACS's open-mouthed anger): silent, its upper lip is raised
+    off the teeth and the lips part; while speaking, the speech form (core/expression.py
+    SPEECH_FORM) raises the upper lip and pulls the lower lip down off the teeth on top of
+    speech's opening, so both rows show; p/b/m still close."""
     motion = hopper_motion
     angry = EmotionMix.from_preset("angry")
-    talking, pose = disp(motion, angry, speech={}, activity=1.0)
-    silent, quiet = disp(motion, angry)
-    assert pose.aus.get(10, 0.0) > 0.3 and pose.aus.get(16, 0.0) > 0.5
-    assert 10 not in quiet.aus and 16 not in quiet.aus
     up, lo = region("lips_upper_inner")[1:-1], region("lips_lower_inner")[1:-1]
-    assert talking[up, 1].mean() < silent[up, 1].mean() - 0.02  # upper lip up
-    assert talking[lo, 1].mean() > silent[lo, 1].mean() + 0.03  # lower lip down
+    silent, quiet = disp(motion, angry)
+    assert 10 not in quiet.aus and 16 not in quiet.aus  # the speech form only while speaking
+    # measured on grace_hopper.jpg (closed lips at rest): the upper lip's centre 0.128 IPD up
+    # (its corners turn down), the lips' mean gap 0.158
+    assert silent[13, 1] < -0.08
+    assert (silent[lo, 1] - silent[up, 1]).mean() > 0.1
+    vowel = {26: 0.4}
+    talking, pose = disp(motion, angry, speech=vowel, activity=1.0)
+    calm, _ = disp(motion, EmotionMix.from_preset("neutral"), speech=vowel, activity=1.0)
+    assert pose.aus.get(10, 0.0) > 0.3 and pose.aus.get(16, 0.0) > 0.5
+    # measured: upper lip -0.046 against 0.015, lower lip 0.190 against 0.080
+    assert talking[up, 1].mean() < calm[up, 1].mean() - 0.03  # upper lip up
+    assert talking[lo, 1].mean() > calm[lo, 1].mean() + 0.05  # lower lip down
     shut, _ = disp(motion, angry, speech={24: 0.6}, activity=1.0)  # ... and p/b/m still close
     gap = float(((motion.P + shut)[lo, 1] - (motion.P + shut)[up, 1]).mean())
     assert gap < 0.012
