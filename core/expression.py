@@ -60,8 +60,12 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # talking and still; a FER2013 CNN's fear on 52 faces 6 -> 12, p 0.15 -> 0.22, the second
     # CNN's 16 -> 16, p 0.30 -> 0.31; 2 at 0.45, or 4 left at 0.4, gained less). The lids open
     # as wide (0.223 IPD against 0.225, 0.135 at rest); the brows rise 0.12-0.20 IPD, lateral
-    # to medial, not 0.21-0.27, and their inner ends close 0.13 IPD, not 0.07 (four faces)
-    "fearful": {1: 1.0, 4: 0.7, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.3, 26: 0.5, 15: 0.5, 16: 1.0},
+    # to medial, not 0.21-0.27, and their inner ends close 0.13 IPD, not 0.07 (four faces).
+    # 2 at 0.1, not 0.3: the outer ends nearly level (0.009 IPD up against 0.039 in the face
+    # frame, the inner ends 0.071 against 0.082; four faces), a worried brow, not a startled
+    # one; the CNNs' fear on 50 faces, stills 11 -> 15 and 15 -> 18, talking 5 -> 12 and
+    # 14 -> 15 (2 at 0 gained less: 13 and 16 stills)
+    "fearful": {1: 1.0, 4: 0.7, 20: 1.0, 25: 0.6, 5: 1.0, 2: 0.1, 26: 0.5, 15: 0.5, 16: 1.0},
     # 1+2+25+26 prototypical; 5 (66%). 26 at full: the jaw drop's corners drawn in and its
     # lower lip's arc (core/rig/au_table.py) narrow the opening, which at 0.9 had read as a
     # shout on grace_hopper.jpg (by eye). 27 at 0.3 (EMFACS surprise 1+2+5B+26 or 27): the
