@@ -29,8 +29,7 @@ def _lab(image, pts):
 @pytest.mark.parametrize("name", ["sad", "pressed anger"])
 def test_lips_meet_over_the_teeth_and_corners_turn_down(smiling, name):
     eng, p = smiling
-    job = RenderJob(portrait=p, mix=preset(name, {45: 0.0}),
-                    size=384, duration=1.0)
+    job = RenderJob(portrait=p, mix=preset(name, {45: 0.0}), size=384, duration=1.0)
     frame = eng.render_frame(job, 15)
     P = np.asarray(frame.info["landmarks_ipd"])
     gaps = P[LO_IN, 1] - P[UP_IN, 1]

@@ -32,8 +32,7 @@ def _openings(image: np.ndarray, names: tuple[str, ...]) -> dict[str, float]:
     prepared = eng.prepare(image)
     out = {}
     for name in names:
-        job = RenderJob(portrait=prepared, mix=preset(name), size=384,
-                        duration=1.0)
+        job = RenderJob(portrait=prepared, mix=preset(name), size=384, duration=1.0)
         frame = eng.render_frame(job, 15)  # past the onset
         lm = frame.info["landmarks"]
         out[name] = inner_gap(FaceFrame.from_landmarks(lm).to_frame(lm[:, :2]))

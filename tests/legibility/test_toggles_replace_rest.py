@@ -31,7 +31,7 @@ def _shown(motion, toggles: dict[int, float]):
 
 def test_a_toggled_corner_depressor_takes_the_rest_smile_away(motion):
     assert motion.rest.aus.get(12, 0.0) > 0.8
-    rest_elevation, rest_gap, taken = _shown(motion, {})
+    rest_elevation, _, taken = _shown(motion, {})
     assert taken == 0.0 and rest_elevation > 0.15  # nothing toggled: the photo's own smile
     elevation, _, taken = _shown(motion, {15: 1.0})
     # measured: -0.092 IPD (0.067 before), the smile taken whole
