@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 import app.pyside_imports  # noqa: E402,F401  the suite imports torch after PySide6 (pytest-qt)
+
+# A suite started in the background (`./.ci/run &`, nohup) inherits SIGINT ignored, and Python
+# keeps it so: the tests that send themselves a Ctrl-C (tests/core/test_child_processes.py,
+# test_native_logs.py) and the commands they start would never see one. Ctrl-C as in a terminal
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SPEECH_TEXT = ("Hello there. My name is Eileen, and I fly to space. "
                "Papa bought a map of the moon.")
