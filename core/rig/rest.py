@@ -50,8 +50,7 @@ def _stable() -> np.ndarray:
 
 
 _CORNERS = region("mouth_corners_outer")  # subject's right, left (61, 291)
-_MOUTH = np.concatenate([region("mouth_corners_outer"), region("lips_upper_inner"),
-                         region("lips_lower_inner")])
+_MOUTH = np.concatenate([_CORNERS, region("lips_upper_inner"), region("lips_lower_inner")])
 
 
 def _fitted() -> np.ndarray:
