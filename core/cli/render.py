@@ -258,11 +258,11 @@ class ProgressLine:
         self.last = -math.inf
 
     def __call__(self, done: int, total: int) -> None:
-        from core.cli import progress_bar
-
         now = time.perf_counter()
         if not self.enabled or (now - self.last < PROGRESS_EVERY_S and done < total):
             return
+        from core.cli import progress_bar
+
         self.last = now
         fps = done / max(now - self.t0, 1e-6)
         eta = (total - done) / fps if fps > 0 else 0.0
