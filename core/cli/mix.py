@@ -87,13 +87,19 @@ def run(args) -> int:
         from core.audio.io import load_audio
 
         audio = load_audio(args.audio)
-    _, cond = condition_from_args(args, audio)
+    mix, cond = condition_from_args(args, audio)
     if cond.note:
         from core.cli import note
 
         note(cond.note)
+    from core.rig.moe_rig import face_aus
+
+    # the AUs the face gets (the rig engine's, as a silent take's AU curves show them), and for
+    # a prompt, label or voice the module's own AU reading its latent carries (diffusion engine)
     out = {"gates": _named(cond.gates),
-           "aus": {f"AU{au}": v for au, v in sorted(cond.aus.items())},
+           "aus": {f"AU{au}": v for au, v in face_aus(cond.gates, mix.au_overrides).items()},
+           "module_aus": None if cond.source == "hand" else
+           {f"AU{au}": v for au, v in sorted(cond.aus.items())},
            "source": cond.source,
            "suggested": None if cond.suggested_gates is None else _named(cond.suggested_gates),
            "prompt_note": cond.note}

@@ -18,12 +18,12 @@ import threading
 
 import numpy as np
 
-from core.emotions import AU_INDEX, NUM_AUS
+from core.emotions import AU_INDEX, AU_NUMBERS, NUM_AUS, emotion_index
 from core.expression import expert_matrix, per_expert
 from core.face.regions import region
 from core.mix import REGIONS
 from core.rig.au_basis import AUBasis
-from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION, EXPERT_STRENGTH, MIX_YIELDS
+from core.rig.tuning import AU_MAGNITUDE, EXAGGERATION, EXPERT_STRENGTH, GATE_YIELDS, MIX_YIELDS
 from core.rig.ufuncs import clip
 
 # AUs measured as a fraction of a gap (lids, pressed lips) never exaggerate past closing it
@@ -31,6 +31,7 @@ _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
 # ... and the jaw drops no further than EXAGGERATION["max_jaw_drop"]: AU26 and AU27's IPD
 _JAW_IDX = [AU_INDEX[26], AU_INDEX[27]]
 _YIELDS = [(AU_INDEX[a], AU_INDEX[b]) for a, b in MIX_YIELDS.items()]
+_GATE_YIELDS = [(AU_INDEX[a], emotion_index(e), k) for a, e, k in GATE_YIELDS]
 _JAW_DROP = np.array([AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]], np.float32)
 # each expert's strength on the face (EXPERT_STRENGTH), (6,)
 _STRENGTH = per_expert(EXPERT_STRENGTH)
@@ -69,6 +70,61 @@ def region_of_tokens(frame_points: np.ndarray) -> np.ndarray:
     return labels
 
 
+def face_experts() -> np.ndarray:
+    """(6, NUM_AUS) each expert's AUs on the face at gate 1: EXPERT_AUS times EXPERT_STRENGTH."""
+    return expert_matrix() * _STRENGTH[:, None]
+
+
+def ceiling(g: np.ndarray) -> np.ndarray:
+    """(NUM_AUS,) highest mixed intensity per AU: 1, or the strongest gate times its
+    expert's strength (EXPERT_STRENGTH, master intensity) up to EXAGGERATION["max_au"];
+    gap-fraction AUs stay at 1."""
+    g = np.asarray(g, np.float32)
+    top = float(clip(np.max(g * _STRENGTH) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
+    c = np.full(NUM_AUS, top, np.float32)
+    c[_GAP_IDX] = 1.0
+    return c
+
+
+def au_gain(expert_aus: np.ndarray, g: np.ndarray, muted: list[int],
+            extra: np.ndarray | None = None) -> np.ndarray:
+    """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling), or up to the
+    strongest gate when the master intensity exaggerates (EXAGGERATION); muted -> 0; the
+    yields (MIX_YIELDS, GATE_YIELDS); `extra` (NUM_AUS,) multiplies in (e.g. mouth AUs yielding
+    to speech). `expert_aus`: face_experts()."""
+    g = np.asarray(g, np.float32)
+    mixed = g @ expert_aus
+    top_au = ceiling(g)
+    gain = np.where(mixed > top_au, top_au / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
+    for au in muted:
+        gain[AU_INDEX[au]] = 0.0
+    for au, rival in _YIELDS:  # MIX_YIELDS (a muted rival takes nothing away)
+        gain[au] *= max(1.0 - float(mixed[rival] * gain[rival]), 0.0)
+    top = float(g.max()) if len(g) else 0.0
+    for au, expert, k in _GATE_YIELDS if top > 0 else ():  # GATE_YIELDS: by gate share
+        gain[au] *= max(1.0 - k * float(g[expert]) / top, 0.0)
+    jaw = float(_JAW_DROP @ (mixed * gain)[_JAW_IDX])
+    if jaw > EXAGGERATION["max_jaw_drop"]:  # AU26 and AU27 shrink together
+        gain[_JAW_IDX] *= EXAGGERATION["max_jaw_drop"] / jaw
+    return gain if extra is None else gain * extra
+
+
+def face_aus(g: np.ndarray, au_overrides: dict[int, float] | None = None) -> dict[int, float]:
+    """AU number -> the intensity the rig gives a face for global gates g once the mix has
+    eased in, silent, before the portrait's rest expression: the experts' strengths, the
+    ceiling and the yields, AU toggles applied (0 mutes, > 0 forces). What a silent take's AU
+    curves show (`main.py mix` prints it)."""
+    overrides = au_overrides or {}
+    experts = face_experts()
+    g = np.asarray(g, np.float32)
+    gain = au_gain(experts, g, [au for au, v in overrides.items() if v == 0])
+    vec = np.minimum(clip(g @ experts * gain, 0.0, ceiling(g)), 1.0)
+    for au, v in overrides.items():
+        if v > 0:
+            vec[AU_INDEX[au]] = v
+    return {au: round(float(v), 4) for au, v in zip(AU_NUMBERS, vec) if v > 1e-4}
+
+
 class RigMoE:
     """Wraps core.moe.EmotionMoE with the rig's tokens for one portrait."""
 
@@ -77,7 +133,7 @@ class RigMoE:
         self.n_keys = len(basis.keys)
         self.n_tokens = basis.matrix.shape[1] // 2
         self.token_region = region_of_tokens(frame_points)
-        self._expert_aus = expert_matrix() * _STRENGTH[:, None]  # the face's, at gate 1
+        self._expert_aus = face_experts()  # the face's, at gate 1
         self._key_au = np.array([AU_INDEX[au] for au, _ in basis.keys])
         # each AU's home: the region its field (both sides) moves most, on average over the
         # region's landmarks; a region's local gate closes the AUs at home there (mixed_aus);
@@ -109,20 +165,8 @@ class RigMoE:
             return self._net
 
     def au_gain(self, g: np.ndarray, muted: list[int], extra: np.ndarray | None = None) -> np.ndarray:
-        """Per-AU gain so the mixed intensity of every AU stays <= 1 (FACS ceiling), or up to the
-        strongest gate when the master intensity exaggerates (EXAGGERATION); muted -> 0;
-        `extra` (NUM_AUS,) multiplies in (e.g. mouth AUs yielding to speech)."""
-        mixed = g @ self._expert_aus
-        ceiling = self.ceiling(g)
-        gain = np.where(mixed > ceiling, ceiling / np.maximum(mixed, 1e-9), 1.0).astype(np.float32)
-        for au in muted:
-            gain[AU_INDEX[au]] = 0.0
-        for au, rival in _YIELDS:  # MIX_YIELDS (a muted rival takes nothing away)
-            gain[au] *= max(1.0 - float(mixed[rival] * gain[rival]), 0.0)
-        jaw = float(_JAW_DROP @ (mixed * gain)[_JAW_IDX])
-        if jaw > EXAGGERATION["max_jaw_drop"]:  # AU26 and AU27 shrink together
-            gain[_JAW_IDX] *= EXAGGERATION["max_jaw_drop"] / jaw
-        return gain if extra is None else gain * extra
+        """Per-AU gain for global gates g (module-level au_gain on this rig's experts)."""
+        return au_gain(self._expert_aus, g, muted, extra)
 
     def displacement(self, g: np.ndarray, s: np.ndarray | None, gain: np.ndarray) -> np.ndarray:
         """Emotion landmark motion (478, 2) in IPD for global gates g (6,), local gates per
@@ -169,15 +213,6 @@ class RigMoE:
                               self._expert_aus)
         return clip(mixed * gain, 0.0, self.ceiling(g))
 
-    @staticmethod
-    def ceiling(g: np.ndarray) -> np.ndarray:
-        """(NUM_AUS,) highest mixed intensity per AU: 1, or the strongest gate times its
-        expert's strength (EXPERT_STRENGTH, master intensity) up to EXAGGERATION["max_au"];
-        gap-fraction AUs stay at 1."""
-        g = np.asarray(g, np.float32)
-        top = float(clip(np.max(g * _STRENGTH) if len(g) else 0.0, 1.0, EXAGGERATION["max_au"]))
-        c = np.full(NUM_AUS, top, np.float32)
-        c[_GAP_IDX] = 1.0
-        return c
+    ceiling = staticmethod(ceiling)
 
 

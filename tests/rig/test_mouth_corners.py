@@ -4,7 +4,6 @@ cusps, and surprise's O read as a hexagon or a trapezoid with pointed ends (by e
 core/rig/mouth.py round_corners, MouthRenderer._corner_sigma."""
 import cv2
 import numpy as np
-import pytest
 
 import core.rig.mouth as mouth
 from core.engine import RenderJob
@@ -43,9 +42,10 @@ def _painted(monkeypatch, preset):
     return masks[-1], lips  # the interior, painted last
 
 
-@pytest.mark.parametrize("preset", ["surprised", "sadly surprised"])
-def test_a_dropped_jaws_hole_has_round_ends(monkeypatch, preset):
-    mask, lips = _painted(monkeypatch, preset)
+def test_a_dropped_jaws_hole_has_round_ends(monkeypatch):
+    # "sadly surprised" no longer draws the O in (core/rig/tuning.py GATE_YIELDS): its wider
+    # opening has the corners of a mouth that drops open with its corners turned down
+    mask, lips = _painted(monkeypatch, "surprised")
     # 107-138 degrees before, 147-157 now
     assert min(_end_angles(mask)) > 125.0, _end_angles(mask)
     # and the hole is still the lips' opening, its ends rounded off only
