@@ -1,7 +1,8 @@
 """AU toggles: one cell per Action Unit (number and name; tooltip: muscle and motion).
 
 Each AU is off (the mix decides), forced on at an intensity, or muted; a bar beside it shows what
-the mix itself produces (core.expression.aus_from_gates without overrides).
+the mix itself gives the face (core.rig.moe_rig.face_aus without overrides: the experts'
+strengths, the ceiling and the compounds' yields, as the AU curves show them).
 """
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QProgressBar, QSlider,
 from app.elided_label import ElidedLabel
 from app.ui_constants import AU_CELL_MIN_WIDTH, AU_FORCED_DEFAULT, AU_GRID_COLUMNS, SLIDER_STEPS
 from core.emotions import AU_CATALOG, ActionUnit
-from core.expression import aus_from_gates
 from core.mix import EmotionMix
+from core.rig.moe_rig import face_aus
 
 STATE_OFF, STATE_ON, STATE_MUTED = "off", "on", "muted"
 _NEXT_STATE = {STATE_OFF: STATE_ON, STATE_ON: STATE_MUTED, STATE_MUTED: STATE_OFF}
@@ -120,6 +121,6 @@ class AUGrid(QWidget):
         return QSize(AU_CELL_MIN_WIDTH, super().minimumSizeHint().height())
 
     def show_mix(self, mix: EmotionMix) -> None:
-        produced = aus_from_gates(mix.gates())
+        produced = face_aus(mix.gates())
         for number, cell in self.cells.items():
             cell.show_state(mix.au_overrides.get(number), produced.get(number, 0.0))
