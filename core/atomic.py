@@ -27,6 +27,17 @@ def os_error_reason(e: OSError) -> str:
     return e.strerror or str(e)
 
 
+def protected(p: str | os.PathLike) -> bool:
+    """An existing regular file with no write bit (chmod a-w): a take the user protected, which a
+    rename over it would replace all the same. By the mode bits, not os.access: root may write
+    anything. A link is judged by its target, the file written."""
+    try:
+        mode = os.stat(p).st_mode
+    except OSError:  # not there yet (or unreadable: the writer reports that)
+        return False
+    return stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+
+
 def umask() -> int:
     """The process umask, read without changing it where the OS allows (os.umask sets it, and
     another thread creating a file meanwhile would get the wrong mode)."""

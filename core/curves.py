@@ -19,8 +19,9 @@ Formats (picked by the path's suffix):
 - .csv: one header row, then one row per video frame.
 - .json: {"format": "moee-curves", "version": 1, "fps": 25, "names": [same as the CSV header],
   "frames": [[row], ...]}: rows as in the CSV, written as frames arrive.
-Files are written to a temporary file next to the target and renamed at `close()`; `abort()`
-(or an exception inside `with`) removes it, so a cancelled export leaves no half file.
+Files are written to a temporary file next to the target and renamed at `close()` (`finish()`
+then `commit()`); `abort()` (or an exception inside `with`) removes it, so a cancelled export
+leaves no half file.
 """
 from __future__ import annotations
 
@@ -31,9 +32,9 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from core.atomic import file_mode, os_error_reason
+from core.atomic import file_mode, os_error_reason, protected
 from core.emotions import AU_CATALOG, AU_NUMBERS
-from core.errors import ExportError
+from core.errors import ExportError, InputError
 from core.validate import PathArg, output_file
 
 ARKIT_52: tuple[str, ...] = (
@@ -93,24 +94,37 @@ def _clip(v: float) -> float:
 def check_curves_path(path: str | os.PathLike) -> Path:
     """--curves as a path that can be written (a folder that exists and is writable, not a
     folder itself, not read-only) and ends in .csv or .json; render checks it at the door."""
-    return output_file(path, "--curves", SUFFIXES)
+    p = output_file(path, "--curves", SUFFIXES)
+    if protected(p):
+        raise InputError(f"--curves {p} is read-only; choose another name or make it writable")
+    return p
 
 
 class CurveWriter:
-    """Streams rows as frames arrive: `write(frame)` (a core.engine.Frame) or `write_aus`."""
+    """Streams rows as frames arrive: `write(frame)` (a core.engine.Frame) or `write_aus`.
+
+    `close()` = `finish()` (the whole file written to its temp file and synced: a full disk
+    shows here) + `commit()` (the rename into place). render finishes the curves before the
+    video is moved into place and commits them right after it, so a disk that fills at the end
+    leaves the previous video and curves both as they were."""
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = check_curves_path(path)
         self.fps = float(fps)
         self.json = self.path.suffix.lower() == ".json"
         self.rows = 0
+        self._finished = self._committed = False
         try:
             fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
                                              dir=self.path.parent)
-            os.fchmod(fd, file_mode(self.path))  # mkstemp's 0600 would hide the curves
         except OSError as e:
             raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         self._f = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        try:
+            os.fchmod(fd, file_mode(self.path))  # mkstemp's 0600 would hide the curves
+        except OSError as e:
+            self.abort()
+            raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         self._put(self._header())
 
     def _header(self) -> str:
@@ -130,25 +144,55 @@ class CurveWriter:
             self._put(",".join(_fmt(v) for v in row) + "\n")
         self.rows += 1
 
-    def close(self) -> Path:
-        """Finish the file and move it into place; returns the final path."""
-        if self._f.closed:
-            return self.path
+    def finish(self) -> None:
+        """Write the rest and sync the temp file (not yet in place; `commit()` puts it there).
+        ExportError, and no temp file left, when that fails (a full disk)."""
+        if self._finished or self._f.closed:
+            return
         if self.json:
             self._put("\n]}\n")
         try:
+            self._f.flush()
+            os.fsync(self._f.fileno())
             self._f.close()
+        except OSError as e:
+            self.abort()
+            raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
+        self._finished = True
+
+    def commit(self) -> Path:
+        """Move the finished file into place (finishing it first if needed); the final path."""
+        if self._committed:
+            return self.path
+        self.finish()
+        try:
             os.replace(self._tmp, self.path)
         except OSError as e:
             self.abort()
             raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
+        self._committed = True
         return self.path
 
+    def close(self) -> Path:
+        """Finish the file and move it into place; returns the final path."""
+        return self.commit()
+
     def abort(self) -> None:
-        """Drop the partial file (cancelled export)."""
-        if not self._f.closed:
-            self._f.close()
-        Path(self._tmp).unlink(missing_ok=True)
+        """Drop the partial file (cancelled export, or a write that failed). Never raises an
+        OSError: closing flushes the buffer, which fails again on the full disk that brought
+        us here, and the clean message the caller raises next must not become a traceback."""
+        if self._committed:
+            return
+        try:
+            if not self._f.closed:
+                self._f.close()
+        except OSError:
+            pass  # the file descriptor is closed even when the flush before it failed
+        try:
+            Path(self._tmp).unlink(missing_ok=True)
+        except OSError:
+            pass
+        self._finished = True  # nothing left to finish; commit() finds no file
 
     def _put(self, text: str) -> None:
         try:

@@ -75,9 +75,11 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
     header = [c.strip().lower() for c in head_cells]
     unknown = [c for c in header if c not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
-    if unknown or missing:
+    twice = [c for i, c in enumerate(header) if c in COLUMNS and c in header[:i]]
+    if unknown or missing or twice:  # a second 'portrait' column silently won over the first
         what = (f"unknown column(s) {', '.join(map(repr, unknown))}" if unknown
-                else f"missing column(s) {', '.join(missing)}")
+                else f"column(s) {', '.join(map(repr, dict.fromkeys(twice)))} given twice"
+                if twice else f"missing column(s) {', '.join(missing)}")
         raise InputError(f"manifest {p}: {what}; columns are {', '.join(COLUMNS)} "
                          f"({', '.join(REQUIRED)} required)")
     rows = []
@@ -88,7 +90,7 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
             rows.append(_row(i, header, cells, p.parent.absolute()))
     if not rows:
         raise InputError(f"manifest {p} has a header but no rows")
-    _flag_shared_outputs(rows)
+    _flag_shared_outputs(rows, p)
     return rows
 
 
@@ -147,10 +149,11 @@ def _row(line: int, header: list[str], cells: list[str], base: Path) -> BatchRow
     return row
 
 
-def _flag_shared_outputs(rows: list[BatchRow]) -> None:
-    """An output another row also writes, or one that is a row's input (its render would
-    replace that file), fails its row. Paths are compared as the files they name ('out/../a',
-    a folder through a link)."""
+def _flag_shared_outputs(rows: list[BatchRow], manifest: Path | None = None) -> None:
+    """An output another row also writes, or one that is a row's input or the manifest itself
+    (its render would replace that file), fails its row. Paths are compared as the files they
+    name ('out/../a', a folder through a link; the manifest also through a hard link)."""
+    script = os.path.realpath(manifest) if manifest is not None else None
     read: dict[str, list[int]] = {}  # path -> the lines that read it
     for row in rows:
         for name in INPUT_COLUMNS:
@@ -164,6 +167,10 @@ def _flag_shared_outputs(rows: list[BatchRow]) -> None:
             if not row.cells.get(name):
                 continue
             target = os.path.realpath(row.cells[name])
+            if script is not None and _same_file(target, script):
+                row.problem = (f"{name} {Path(row.cells[name]).name} is the manifest itself; "
+                               "give it another name")
+                break
             if target in read:  # its own input, else the first row's that reads it
                 line = row.line if row.line in read[target] else read[target][0]
                 row.problem = f"{Path(row.cells[name]).name} is an input of line {line}"
@@ -173,3 +180,13 @@ def _flag_shared_outputs(rows: list[BatchRow]) -> None:
                                f"{seen[target]}")
                 break
             seen[target] = row.line
+
+
+def _same_file(a: str, b: str) -> bool:
+    """`a` and `b` (resolved paths) name one file: equal, or hard links of one file."""
+    if a == b:
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # `a` does not exist yet: then it is not the manifest
+        return False

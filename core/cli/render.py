@@ -291,6 +291,17 @@ def _identity(path) -> tuple | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
+def _commit_curves(curves, video) -> None:
+    """Move the finished curves into place, right after the video. Should that rename fail,
+    the message says the video was written, so no one takes the old curves for this take's."""
+    from core.errors import ExportError
+
+    try:
+        curves.commit()
+    except ExportError as e:
+        raise ExportError(f"{e}; the video was written ({video}), the curves were not") from None
+
+
 def take_notes(job) -> list[str]:
     """What the take will be that the flags did not say: an audio file cut short (its header
     announces more than it holds), a --duration past the audio's end renders up to the end
@@ -335,9 +346,9 @@ def run(args, progress=None) -> int:
     try:
         job.portrait = engine.prepare(image)  # face analysis: NoFaceError etc.
         from core.face.framing import portrait_notes
-        notes = portrait_notes(job.portrait, job.size,
-                               "render with --frame face (a square around the face) or a "
-                               "larger --size")
+        remedy = ("render with a larger --size" if args.frame == "face" else  # already on
+                  "render with --frame face (a square around the face) or a larger --size")
+        notes = portrait_notes(job.portrait, job.size, remedy)
         for text in notes if not args.quiet else []:
             note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)
@@ -353,9 +364,12 @@ def run(args, progress=None) -> int:
     before = _identity(out)
     try:
         from core.cli import INTERRUPTS
+        # the curves are finished (written whole, synced) before the video replaces the old
+        # one: a full disk there leaves the previous video and curves as they were
         result = export_video(engine, job, out, progress=progress, cancel=INTERRUPTS,
                               on_frame=(lambda fr: [f(fr) for f in sinks]) if sinks else None,
-                              workers=args.workers, helper=helper)
+                              workers=args.workers, helper=helper,
+                              before_commit=curves.finish if curves else None)
     except BaseException as exc:
         done = isinstance(exc, KeyboardInterrupt) and _identity(out) not in (None, before)
         if stream:
@@ -373,8 +387,8 @@ def run(args, progress=None) -> int:
         raise
     finally:
         progress.finish()
-    if curves:  # whole once the video is: written before the stream's real-time tail
-        curves.close()
+    if curves:  # finished before the video went into place: only the rename is left
+        _commit_curves(curves, result.path)
         if not args.quiet:
             print(f"curves: {curves.path}", file=sys.stderr)
     try:

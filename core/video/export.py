@@ -6,7 +6,9 @@ is renamed over the output (os.replace, atomic on one file system). Any error, c
 kills ffmpeg and removes the folder, so an existing output is never half overwritten, and an
 encoder that a signal orphaned mid-start (before it was ours to kill) finds no folder to write
 into later: a loose temp file would have been made again by it after the clean-up (seen: a batch
-stopped by Ctrl-C kept a hidden .partial.mp4).
+stopped by Ctrl-C kept a hidden .partial.mp4). A SIGKILL or an out-of-memory kill can't be
+caught, so each temp folder holds an `owner` file (pid, process start time, host): the next
+export to the same file removes those whose process is gone.
 
     result = export_video(engine, job, "take.mp4", progress=cb, cancel=token)
 
@@ -17,17 +19,21 @@ stopped by Ctrl-C kept a hidden .partial.mp4).
 from __future__ import annotations
 
 import itertools
+import json
 import os
+import re
 import secrets
 import shutil
+import socket
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from core.atomic import file_mode, os_error_reason, write_target
+from core.atomic import file_mode, os_error_reason, protected, write_target
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
@@ -37,6 +43,7 @@ from core.video.yuv import to_i420
 DEFAULT_CRF = 18
 DEFAULT_PRESET = "veryfast"
 ENCODER_EXIT_WAIT_S = 5  # after a broken pipe, how long to wait for ffmpeg's last words
+OWNER = "owner"  # in a partial folder: who writes it ({"pid", "start", "host"}, JSON)
 
 
 @dataclass
@@ -63,6 +70,8 @@ def check_output_path(path: str | Path) -> Path:
         raise ExportError(f"cannot write {p}: the folder {folder} does not exist")
     if not folder.is_dir():
         raise ExportError(f"cannot write {p}: {folder} is not a folder")
+    if protected(p):
+        raise ExportError(f"{p} is read-only; choose another name or make it writable")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ExportError(f"cannot write {p}: the folder {folder} is not writable")
     _unlink(_reserve(p, "probe"))  # access() can't see read-only mounts, ACLs or root squash
@@ -81,12 +90,77 @@ def _reserve(final: Path, tag: str) -> Path:
 
 def _reserve_folder(final: Path, tag: str) -> Path:
     """A hidden, uniquely named temp folder next to `final` (same file system: the rename is
-    atomic)."""
+    atomic), with an OWNER file naming this process."""
     try:
-        return Path(tempfile.mkdtemp(prefix=f".{final.stem}.", suffix=f".{tag}",
-                                     dir=final.parent))
+        folder = Path(tempfile.mkdtemp(prefix=f".{final.stem}.", suffix=f".{tag}",
+                                       dir=final.parent))
     except OSError as e:
         raise ExportError(f"cannot write {final}: {os_error_reason(e)}") from None
+    try:
+        (folder / OWNER).write_text(json.dumps(_owner()), encoding="ascii")
+    except OSError as e:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise ExportError(f"cannot write {final}: {os_error_reason(e)}") from None
+    return folder
+
+
+def _owner(pid: int | None = None) -> dict:
+    pid = os.getpid() if pid is None else pid
+    return {"pid": pid, "start": _process_start(pid), "host": socket.gethostname()}
+
+
+def _process_start(pid: int) -> str:
+    """When process `pid` started (Linux: /proc/PID/stat field 22, clock ticks since boot), so
+    a pid used again by a later process is not taken for the owner; '' where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        return data[data.rindex(b")") + 2:].split()[19].decode("ascii")
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
+        return ""
+
+
+def _owner_gone(folder: Path) -> bool:
+    """True only when the folder's OWNER file names a process of this machine that has ended
+    (or whose pid now belongs to a later process). No file yet, another host, anything
+    unreadable: False, and the folder is kept."""
+    try:
+        with open(folder / OWNER, encoding="ascii") as f:
+            owner = json.loads(f.read(1000))
+        pid, start, host = int(owner["pid"]), str(owner.get("start", "")), owner.get("host")
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return False
+    if pid <= 0 or (host is not None and host != socket.gethostname()):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: alive, another user's
+        return False
+    now = _process_start(pid)
+    return bool(start and now) and now != start
+
+
+def remove_stale_partials(final: Path, tag: str) -> list[Path]:
+    """Remove the partial folders (`.<stem>.XXXXXXXX.<tag>`, as _reserve_folder names them) of
+    the output `final` that a killed export left behind; a live export's folder is kept.
+    Returns the folders removed. Never raises: the clean-up must not fail an export."""
+    name = re.compile(rf"\.{re.escape(final.stem)}\.[a-z0-9_]{{8}}\.{re.escape(tag)}")
+    removed = []
+    try:
+        entries = list(os.scandir(final.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            if (name.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
+                    and _owner_gone(Path(entry.path))):
+                shutil.rmtree(entry.path, ignore_errors=True)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def _unlink(path: Path | None) -> None:
@@ -108,7 +182,7 @@ class VideoWriter:
 
     def __init__(self, path: str | Path, fps: float, width: int, height: int, audio=None,
                  audio_start: float = 0.0, crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
-                 frames: int | None = None):
+                 frames: int | None = None, before_commit: Callable[[], None] | None = None):
         self.path = check_output_path(path)
         # a link is written through, not replaced by a file; the file keeps its mode
         self._final = write_target(self.path)
@@ -130,11 +204,16 @@ class VideoWriter:
         self._video: Path | None = None  # video-only pass when there is audio to add
         self._wav: Path | None = None
         self._enc: EncoderProcess | None = None
+        # runs once the video is complete, just before it is moved into place: files that
+        # belong with it (the curves) are finished there, so a failure leaves the old video
+        self.before_commit = before_commit
 
     # ----- context manager
     def __enter__(self) -> VideoWriter:
         try:
-            self._dir = _reserve_folder(self._final, "partial" + self.path.suffix)
+            tag = "partial" + self.path.suffix
+            remove_stale_partials(self._final, tag)  # left by a killed export of this file
+            self._dir = _reserve_folder(self._final, tag)
             self._temp = self._dir / ("take" + self.path.suffix)
             target, container, audio = self._temp, self.container, None
             if self.audio is not None and self.expected:
@@ -196,6 +275,8 @@ class VideoWriter:
                 self._audio_muxed = False
             if self.audio is not None and not self._audio_muxed:
                 self._add_audio()
+            if self.before_commit is not None:
+                self.before_commit()
             try:
                 os.chmod(self._temp, file_mode(self.path))
                 os.replace(self._temp, self._final)
@@ -285,12 +366,14 @@ def _failure(path: Path, what: str, log: str) -> ExportError:
 def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
                  crf: int = DEFAULT_CRF, preset: str = DEFAULT_PRESET,
                  on_frame=None, workers: int = 1,
-                 helper: parallel.Helper | None = None) -> ExportResult:
+                 helper: parallel.Helper | None = None,
+                 before_commit: Callable[[], None] | None = None) -> ExportResult:
     """Render `job` with `engine` straight into a video file; the frame size comes from frame 0.
     `on_frame(frame)` sees every frame as it is written (e.g. a curve writer). `workers` 2: a
     helper process renders every other block of frames (core/video/parallel.py; engines that
     support it, takes of at least parallel.MIN_FRAMES frames); `helper`: one started early for
-    it (parallel.Helper.early), stopped here if unused.
+    it (parallel.Helper.early), stopped here if unused. `before_commit()` runs when the video
+    is complete, before it replaces the output (VideoWriter); its error leaves the old file.
 
     Raises InputError (bad job), ExportError (path, disk, encoder), Cancelled; no file on failure.
     """
@@ -316,7 +399,8 @@ def export_video(engine, job, out_path: str | Path, progress=None, cancel=None,
             raise ExportError(f"cannot write {path}: the engine rendered no frames")
         h, w = first.image.shape[:2]
         with VideoWriter(path, job.fps, w, h, job.audio, audio_start=start, crf=crf,
-                         preset=preset, frames=job.frame_count()) as writer:
+                         preset=preset, frames=job.frame_count(),
+                         before_commit=before_commit) as writer:
             for frame in itertools.chain([first], frames):
                 writer.write(frame.image, copy=False)
                 if on_frame is not None:
