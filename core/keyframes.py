@@ -28,6 +28,7 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 
@@ -40,6 +41,7 @@ from core.validate import PathArg
 
 KEYS_FORMAT = "moee-keyframes"
 KEYS_VERSION = 1
+FILE_FIELDS = ("format", "version", "keys")  # a keyframe file's; a key's: Key.FIELDS
 MIN_GAP_S = 1e-3  # two keys closer than this are one key (adding replaces)
 
 
@@ -69,6 +71,8 @@ class Key:
     mix: EmotionMix
     easing: str = DEFAULT_EASING  # of the segment from this key to the next
 
+    FIELDS: ClassVar[tuple[str, ...]] = ("time", "easing", "mix")  # of its JSON object
+
     def __post_init__(self):
         t = validate.number(self.time, "a key's time (seconds)", 0.0)
         easing = EASING_ALIASES.get(self.easing, self.easing)
@@ -89,6 +93,10 @@ class Key:
         for name in ("time", "mix"):
             if name not in d:
                 raise InputError(f"{where}: the field {name!r} is missing")
+        try:
+            validate.known_fields(d, cls.FIELDS)
+        except InputError as e:
+            raise InputError(f"{where}: {e}") from None
         t = validate.number(d["time"], f"{where}, field 'time' (seconds)", 0.0)
         try:
             mix = EmotionMix.from_json_dict(validate.mapping(d["mix"], "field 'mix'"))
@@ -256,6 +264,10 @@ class KeyTrack:
         if not isinstance(version, int) or version > KEYS_VERSION:
             raise InputError(f"{source}: keyframe format version {version!r} is not supported "
                              f"(this MoEE Palette reads up to {KEYS_VERSION})")
+        try:
+            validate.known_fields(d, FILE_FIELDS)
+        except InputError as e:
+            raise InputError(f"{source}: {e}") from None
         keys = d.get("keys")
         if not isinstance(keys, list):
             raise InputError(f"{source}: the field 'keys' must be a list of keys")

@@ -18,6 +18,10 @@ MixMode = Literal["free", "normalized"]
 _WEIGHT_NAMES = tuple(f"the weight of {e}" for e in EMOTIONS)  # made once: every key checks six
 # Face regions a local-gate override (the paper's s) can address; the rig maps them to landmarks.
 REGIONS: tuple[str, ...] = ("brows", "eyes", "nose", "cheeks", "mouth", "jaw")
+# Every field a mix's JSON (as_dict) may hold: a key or project file with another (a typo such
+# as "weigths", "aus") is refused, not read as a neutral face.
+MIX_FIELDS: tuple[str, ...] = ("weights", "mode", "intensity", "au_overrides", "local_gates",
+                               "prompt", "label", "gate_override", "neutralize", "head", "gaze")
 # The master intensity ceiling is core/validate.py MAX_INTENSITY: 1 is the experts as designed,
 # up to 1.5 exaggerates (animation style); the rig keeps that fold-free (tuning.py EXAGGERATION)
 
@@ -27,7 +31,11 @@ def normalized(weights, mode: MixMode) -> tuple[float, ...]:
     stay neutral), unchanged in "free" mode. The one place weights are normalised: EmotionMix
     applies it when a mix is made, so stored weights are what is rendered and never divided again."""
     w = np.asarray(weights, np.float64)
-    total = w.sum()
+    with np.errstate(over="ignore"):
+        total = w.sum()
+    if mode == "normalized" and np.isinf(total) and np.isfinite(w).all():  # 1e308 + 1e308
+        w = w / w.max()
+        total = w.sum()
     # already on the simplex (up to float rounding): unchanged, so remaking a mix is exact
     if mode == "normalized" and total > 0 and abs(total - 1.0) > 1e-12:
         w = w / total
@@ -135,7 +143,8 @@ class EmotionMix:
             if isinstance(x, (int, float)) and not isinstance(x, bool) and x > top:
                 raise InputError(
                     f"{what} must be in [0, {top:g}] in a free mix (an expert's strength: 1 "
-                    f"is full, as on the palette's slider, past it exaggerated), got {x:g}; "
+                    f"is full, as on the palette's slider, past it exaggerated), got "
+                    f"{validate.show_number(x)}; "
                     "use the normalized mode for relative weights")
 
     @classmethod
@@ -175,6 +184,7 @@ class EmotionMix:
         """A mix from a key or project file. The shapes JSON can get wrong (objects, lists, the
         text fields) are checked here; every number once, by __post_init__ (core.validate)."""
         d = validate.mapping(d, "the mix")
+        validate.known_fields(d, MIX_FIELDS, "in mix")
         weights = validate.mapping(d.get("weights", {}), "the mix's weights")
         w: list = [0.0] * NUM_EXPERTS
         for name, value in weights.items():
@@ -214,9 +224,12 @@ def _pairs(text: str, what: str, presets: bool = False) -> list[tuple[str, float
             raise InputError(f"{what}: expected NAME=VALUE pairs separated by commas{hint}, "
                              f"got {part!r}")
         try:
-            out.append((key.strip(), float(value)))
+            number = float(value)
         except ValueError:
             raise InputError(f"{what}: {value.strip()!r} is not a number (in {part!r})") from None
+        if np.isinf(number) and "inf" not in value.lower():  # 1e400 reads as inf
+            raise InputError(f"{what}: {value.strip()!r} is too large a number (in {part!r})")
+        out.append((key.strip(), number))
     return out
 
 

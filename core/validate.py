@@ -123,6 +123,16 @@ def mapping(value, what: str) -> dict:
     return value
 
 
+def known_fields(d: dict, allowed: Iterable[str], where: str = "") -> None:
+    """Refuse the first key of `d` not in `allowed`: a misspelt field ("weigths", "easeing")
+    would otherwise be ignored and its value silently replaced by the default."""
+    allowed = tuple(allowed)
+    for key in d:
+        if key not in allowed:
+            at = f" {where}" if where else ""
+            raise InputError(f"unknown field {_show(key)}{at} (expected: {', '.join(allowed)})")
+
+
 def size(value, what: str = "--size") -> int:
     return integer(value, what, *SIZE_RANGE)
 
@@ -157,6 +167,39 @@ def _bound(x) -> str:
 def _show(value) -> str:
     s = repr(value)
     return s if len(s) <= 40 else s[:37] + "..."
+
+
+def show_number(x: float) -> str:
+    """x as briefly as :g shows it, or with every digit where :g would round it: 1.5000001
+    shown as 1.5 contradicts the "must be in [0, 1.5]" beside it."""
+    s = f"{x:g}"
+    return s if float(s) == x else repr(float(x))
+
+
+def os_error_message(verb: str, path, exc: OSError) -> str:
+    """One line for an OSError met reading or writing `path` (`verb`: "read", "write"):
+    "cannot read /x/face.png: permission denied (the folder /x cannot be opened)". Permission
+    is the file's own or a folder's on the way to it; the folder is named where access()
+    shows it (not as root, who may search every folder)."""
+    import errno
+    import os
+    from pathlib import Path
+
+    from core.atomic import os_error_reason
+
+    denied = isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM)
+    reason = "permission denied" if denied else os_error_reason(exc)
+    reason = reason[:1].lower() + reason[1:]
+    hint = ""
+    if denied:
+        try:
+            p = Path(os.fsdecode(path)).absolute()
+            shut = next((d for d in reversed(p.parents) if not os.access(d, os.X_OK)), None)
+        except (OSError, ValueError):
+            shut = None
+        if shut is not None:
+            hint = f" (the folder {shut} cannot be opened)"
+    return f"cannot {verb} {os.fsdecode(path)}: {reason}{hint}"
 
 
 def input_folder(path, what: str):

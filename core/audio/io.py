@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import AudioError
-from core.validate import MAX_TAKE_S
+from core.validate import MAX_TAKE_S, os_error_message
 
 from core.audio.rate import SAMPLE_RATE  # noqa: F401 - the engine's analysis rate, 16 kHz
 # Extensions libsndfile reads well; others go straight to ffmpeg.
@@ -57,14 +57,19 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
     """Read `path`, mix down to mono, resample to `sample_rate`; raise AudioError on bad input."""
     p = Path(path)
     name = p.name or str(p)  # "." or "..": its own name is empty
-    if not p.exists():
-        raise AudioError(f"The audio file {p} does not exist.")
-    if p.is_dir():
-        raise AudioError(f"{name} is a folder, not an audio file.")
-    if not p.is_file():  # a pipe (--input /dev/stdin) or a device has size 0: not "empty"
-        raise AudioError(f"{name} is not a regular file (a pipe or a device); save the audio "
-                         "to a file and give that.")
-    size = p.stat().st_size
+    try:  # exists() raises PermissionError inside a folder that may not be searched
+        if not p.exists():
+            raise AudioError(f"The audio file {p} does not exist.")
+        if p.is_dir():
+            raise AudioError(f"{name} is a folder, not an audio file.")
+        if not p.is_file():  # a pipe (--input /dev/stdin) or a device has size 0: not "empty"
+            raise AudioError(f"{name} is not a regular file (a pipe or a device); save the "
+                             "audio to a file and give that.")
+        size = p.stat().st_size
+        with open(p, "rb"):  # libsndfile and ffmpeg would call an unreadable file damaged
+            pass
+    except PermissionError as e:
+        raise AudioError(os_error_message("read", p, e)) from None
     if size == 0:
         raise AudioError(f"{name} is empty (0 bytes), so it has no audio to use.")
     data, sr = _read_soundfile(p, max_seconds) if p.suffix.lower() in SOUNDFILE_EXTS else (None, 0)
@@ -75,6 +80,7 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
     data = _mono(data)
     if len(data) == 0:
         raise AudioError(f"{name} contains no audio samples (zero length).")
+    _check_finite(name, data, sr)
     _check_length(name, len(data) / sr, max_seconds)
     notes = _cut_short(p, len(data) / sr)
     data = resample(data, sr, sample_rate)
@@ -171,6 +177,17 @@ def _read_ffmpeg(p: Path, max_seconds: float) -> tuple[np.ndarray, int]:
     if len(data) == 0:
         raise AudioError(f"{p.name} contains no audio samples (zero length or no audio track).")
     return data.reshape(-1, 1), sr
+
+
+def _check_finite(name: str, data: np.ndarray, sr: int) -> None:
+    """A float file can hold NaN or Inf: the analysis copy could be made silent there, but the
+    video's sound is the file's own, and the encoder fails on it with a message that blames the
+    disk. The sum is one pass with no copy; only a bad file is searched for the first one."""
+    if np.isfinite(np.sum(data, dtype=np.float64)):  # float32 values cannot overflow a float64 sum
+        return
+    first = int(np.flatnonzero(~np.isfinite(data))[0])
+    raise AudioError(f"{name} has invalid samples (NaN or Inf) at {first / sr:.2f} s; "
+                     "re-export the audio.")
 
 
 def _check_length(name: str, seconds: float, max_seconds: float) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import importlib
 import pkgutil
 import signal
@@ -324,3 +325,39 @@ def _run_command(argv: list[str], prog: str) -> int:
     except MoeeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except OSError as exc:  # a path no door check classified: permission, a full disk, ...
+        message = _os_error_line(exc, args)
+        if message is None:
+            raise
+        progress_done()
+        print(f"error: {message}", file=sys.stderr)
+        return 1
+
+
+# errors that only a write meets; any other on an output path (-o, --curves) is a write's too
+_WRITE_ERRNOS = frozenset(getattr(errno, n) for n in ("ENOSPC", "EDQUOT", "EROFS", "EFBIG")
+                          if hasattr(errno, n))
+_OUTPUT_ARGS = ("out", "curves", "export", "run")
+
+
+def _os_error_line(exc: OSError, args: argparse.Namespace) -> str | None:
+    """`cannot read/write PATH: REASON` for an OSError that names its file (a PermissionError
+    from Path.exists() in a folder without search permission, an ENOSPC, an EROFS); None for
+    one without a file name, which is a bug to show with its traceback."""
+    import os
+    from pathlib import Path
+
+    from core.validate import os_error_message
+
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        return None
+    try:
+        where = Path(os.fsdecode(path)).absolute()
+        outputs = [Path(os.fsdecode(v)).absolute() for v in
+                   (getattr(args, a, None) for a in _OUTPUT_ARGS) if isinstance(v, (str, Path))]
+    except (OSError, ValueError):
+        where, outputs = None, []
+    writing = (exc.filename2 is not None or exc.errno in _WRITE_ERRNOS
+               or any(where == o or o in where.parents for o in outputs))
+    return os_error_message("write" if writing else "read", path, exc)

@@ -13,7 +13,8 @@ Videos are paired by file name. Emotion accuracy needs labels: --metadata (the c
 by `main.py prepare`) gives each stem its emotion. A pair is scored frame by frame only when both
 videos have the same frame rate and lengths within one frame; any other pair is listed with
 status fps_mismatch or length_mismatch (and a file cut off or damaged as unreadable), with the
-reason, and left out of the averages."""
+reason, and left out of the averages. A generated video with no same-named ground truth is named
+in a note and under "unmatched"."""
 
 
 def add_arguments(parser) -> None:
@@ -28,7 +29,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from core import atomic, validate
-    from core.cli import progress_bar, progress_done
+    from core.cli import note, progress_bar, progress_done
     from core.errors import InputError
     from core.training.metrics import evaluate_folders
     from core.training.metadata import read_metadata
@@ -48,13 +49,27 @@ def run(args) -> int:
     def progress(done: int, total: int, name: str) -> None:
         progress_bar(f"[{done + 1}/{total}] {name[:60]:<60}")
 
+    unmatched = _unmatched(gen, ref)
     summary = evaluate_folders(args.generated, args.reference, labels, progress)
     progress_done()
+    for name in unmatched:  # a typo in one name would otherwise drop that clip unseen
+        note(f"{name} has no same-named ground truth in {ref}; left out of the scores")
+    summary["unmatched"] = unmatched
     text = json.dumps(summary, indent=2, allow_nan=False)  # NaN is not JSON: absent is None
     print(text)
     if args.out:
         atomic.write_text(args.out, text + "\n")
     return 0
+
+
+def _unmatched(gen, ref) -> list[str]:
+    """The generated videos that no ground truth pairs with (pairs match by stem, as in
+    core.training.metrics.evaluate_folders), by name."""
+    from core.training.metrics import VIDEO_SUFFIXES
+
+    refs = {p.stem for p in ref.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
+    return sorted(p.name for p in gen.iterdir()
+                  if p.suffix.lower() in VIDEO_SUFFIXES and p.stem not in refs)
 
 
 def _inputs(args) -> list[tuple[str, object]]:

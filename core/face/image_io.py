@@ -26,17 +26,19 @@ def load_image(path: str | Path) -> np.ndarray:
 
     Raises InputError naming the file when it is missing, unreadable, damaged or too small.
     """
-    from core.validate import nonempty_path
+    from core.validate import nonempty_path, os_error_message
 
     nonempty_path(path, "the picture's path")  # Path("") is the current folder
     path = Path(path)
     name = path.name or str(path)
-    if not path.exists():
-        raise InputError(f"the picture {name} was not found; check the path ({path})")
-    if path.is_dir():
-        raise InputError(f"{name} is a folder, not a picture; choose an image file inside it")
-    try:
+    try:  # exists() raises PermissionError inside a folder that may not be searched
+        if not path.exists():
+            raise InputError(f"the picture {name} was not found; check the path ({path})")
+        if path.is_dir():
+            raise InputError(f"{name} is a folder, not a picture; choose an image file inside it")
         arr = _read_with_pillow(path)
+    except PermissionError as e:  # the file is fine: "damaged, re-download it" would mislead
+        raise InputError(os_error_message("read", path, e)) from None
     except (OSError, SyntaxError, ValueError) as e:  # truncated data, broken chunks, decoders
         raise InputError(f"could not read the picture {name}: the file is damaged or "
                          f"incomplete ({e}); re-export or re-download it") from e

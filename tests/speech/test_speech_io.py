@@ -46,13 +46,19 @@ def test_mp3_decodes_through_ffmpeg(speech_wav, tmp_path):
     assert np.abs(track.samples).max() > 0.1
 
 
-def test_nan_and_overrange_samples_are_guarded(tmp_path):
+def test_overrange_samples_are_guarded_and_nan_refused(tmp_path):
     p = tmp_path / "wild.wav"
     x = np.full(8000, 0.5, np.float32)
-    x[10], x[20] = np.nan, 4.0
+    x[20] = 4.0
     sf.write(p, x, 16000, subtype="FLOAT")
     s = load_audio(p).samples
     assert np.isfinite(s).all() and np.abs(s).max() <= 1.0
+    # a NaN is refused at the door: the video's sound is the file's own, and the encoder
+    # failed on it with a message that blamed the disk (tests/robust/test_input_door_audio_nan)
+    x[10] = np.nan
+    sf.write(p, x, 16000, subtype="FLOAT")
+    with pytest.raises(AudioError, match="invalid samples"):
+        load_audio(p)
 
 
 def test_silent_audio_is_allowed(silence_wav):

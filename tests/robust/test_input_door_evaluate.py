@@ -1,0 +1,42 @@
+"""evaluate pairs videos by name: a generated video with no same-named ground truth (a typo in
+one name) was silently left out of the scores. It is now named on stderr and in the JSON."""
+from __future__ import annotations
+
+import json
+import shutil
+
+
+def test_a_generated_video_without_ground_truth_is_reported(tiny_clips, tmp_path, capsys):
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    for name in ("a", "b"):
+        shutil.copy(tiny_clips / "blank.mp4", gen / f"{name}.mp4")
+        shutil.copy(tiny_clips / "blank.mp4", ref / f"{name}.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", gen / "onlygen.mp4")
+    (gen / "notes.txt").write_text("not a video: not a clip either")
+    out = tmp_path / "summary.json"
+    assert run_cli(["evaluate", str(gen), str(ref), "-o", str(out)]) == 0
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert summary["clips"] == 2
+    assert summary["unmatched"] == ["onlygen.mp4"]
+    assert json.loads(out.read_text())["unmatched"] == ["onlygen.mp4"]
+    notes = [ln for ln in captured.err.splitlines() if "onlygen" in ln]
+    assert notes == [f"note: onlygen.mp4 has no same-named ground truth in {ref}; "
+                     "left out of the scores"]
+
+
+def test_all_matched_lists_no_unmatched(tiny_clips, tmp_path, capsys):
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "blank.mp4", gen / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", ref / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", ref / "only_ref.mp4")  # extra truth: nothing to score
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["unmatched"] == []
+    assert "note:" not in captured.err
