@@ -31,7 +31,8 @@ _GAP_IDX = [AU_INDEX[au] for au in EXAGGERATION["gap_aus"]]
 # ... and the jaw drops no further than EXAGGERATION["max_jaw_drop"]: AU26 and AU27's IPD
 _JAW_IDX = [AU_INDEX[26], AU_INDEX[27]]
 _YIELDS = [(AU_INDEX[a], AU_INDEX[b]) for a, b in MIX_YIELDS.items()]
-_GATE_YIELDS = [(AU_INDEX[a], emotion_index(e), k) for a, e, k in GATE_YIELDS]
+_GATE_YIELDS = [(AU_INDEX[a], emotion_index(e), k, [emotion_index(f) for f in src])
+                for a, e, k, src in GATE_YIELDS]
 _JAW_DROP = np.array([AU_MAGNITUDE["au26_jaw_down"], AU_MAGNITUDE["au27_jaw_down"]], np.float32)
 # each expert's strength on the face (EXPERT_STRENGTH), (6,)
 _STRENGTH = per_expert(EXPERT_STRENGTH)
@@ -101,8 +102,11 @@ def au_gain(expert_aus: np.ndarray, g: np.ndarray, muted: list[int],
     for au, rival in _YIELDS:  # MIX_YIELDS (a muted rival takes nothing away)
         gain[au] *= max(1.0 - float(mixed[rival] * gain[rival]), 0.0)
     top = float(g.max()) if len(g) else 0.0
-    for au, expert, k in _GATE_YIELDS if top > 0 else ():  # GATE_YIELDS: by gate share
-        gain[au] *= max(1.0 - k * float(g[expert]) / top, 0.0)
+    for au, expert, k, src in _GATE_YIELDS if top > 0 else ():  # GATE_YIELDS: by gate share
+        made = float(mixed[au])
+        if made > 0:  # the yielding experts' part of the AU scaled, the others' kept
+            part = float(g[src] @ expert_aus[src, au]) / made
+            gain[au] *= 1.0 - part * min(k * float(g[expert]) / top, 1.0)
     jaw = float(_JAW_DROP @ (mixed * gain)[_JAW_IDX])
     if jaw > EXAGGERATION["max_jaw_drop"]:  # AU26 and AU27 shrink together
         gain[_JAW_IDX] *= EXAGGERATION["max_jaw_drop"] / jaw

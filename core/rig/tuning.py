@@ -283,16 +283,26 @@ REST_REPLACE_FULL = 0.5  # a conflicting AU at this mixed intensity removes the 
 # portraits); Du et al.'s happily surprised is 1+2+12+25+26, no 27
 MIX_YIELDS: dict[int, int] = {27: 12}
 
-# (AU, expert, k): a mixed AU that gives way to an expert's share of the mix (its gate over
-# the strongest gate), scaled by 1 - k * share. Sadness under surprise: Du et al. 2014's sadly
+# (AU, expert, k, from): the part of a mixed AU that the experts `from` make gives way to
+# another expert's share of the mix (its gate over the strongest gate), scaled by 1 - k * share;
+# what other experts make of that AU stays. Sadness under surprise: Du et al. 2014's sadly
 # surprised is 1+4+25+26, no outer brow raise (2), no raised upper lids (5); surprise's arcs
 # and wide eyes hid sadness's oblique brows and heavy lids, and its drawn-in "O" (27) the
 # corners turned down: the preset (surprised 0.55, sad 0.45) read as plain surprise (by eye on
 # twelve portraits; a FER2013 CNN's top two on 50 faces were sad and surprise 2 times, 7 with
 # these yields, its top one surprise 31 -> 17 and sad 2 -> 17). At k 1.1 the preset keeps a
-# tenth of them; a sad gate as strong as the surprise takes them all
-GATE_YIELDS: tuple[tuple[int, str, float], ...] = (
-    (2, "sad", 1.1), (5, "sad", 1.1), (27, "sad", 1.1))
+# tenth of them; a sad gate as strong as the surprise takes them all.
+# Anger under surprise and fear: Du et al.'s angrily surprised is 4+25+26 and fearfully angry
+# 4+20+25, no brow raise (1, 2): surprise's and fear's raised brows hid anger's lowered ones
+# and the compounds read as surprise and fear (by eye on six portraits; the same CNN's top two
+# on 50 faces 18 -> 26 and 10 -> 13, the second CNN's 10 -> 19 and 7 -> 12). Sadness's own
+# inner brow raise stays: under anger's bared teeth it is all that tells "sadly angry" (and
+# anger's glare stays there: yielding to sadness too, the second CNN's pair went 10 -> 6 of 50)
+_SURPRISE_FEAR = ("surprised", "fearful")
+GATE_YIELDS: tuple[tuple[int, str, float, tuple[str, ...]], ...] = (
+    (2, "sad", 1.1, _SURPRISE_FEAR), (5, "sad", 1.1, _SURPRISE_FEAR),
+    (27, "sad", 1.1, ("surprised",)),
+    (1, "angry", 1.1, _SURPRISE_FEAR), (2, "angry", 1.1, _SURPRISE_FEAR))
 
 # How far each expert moves the face at its gate 1, times its AU activations (core/expression.py
 # EXPERT_AUS, FACS intensities): the rig's 2-D motion for a FACS "E" was tuned per AU and left

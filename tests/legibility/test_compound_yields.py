@@ -1,6 +1,8 @@
-"""Sadness under surprise: "sadly surprised" (surprised 0.55, sad 0.45) shows sadness's oblique
-brows and heavy lids over a dropped jaw, Du et al. 2014's 1+4+25+26, instead of surprise's arched
-brows and wide eyes (it read as plain surprise). core/rig/tuning.py GATE_YIELDS."""
+"""Compounds that show both emotions (core/rig/tuning.py GATE_YIELDS). Sadness under surprise:
+"sadly surprised" (surprised 0.55, sad 0.45) shows sadness's oblique brows and heavy lids over a
+dropped jaw, Du et al. 2014's 1+4+25+26, instead of surprise's arched brows and wide eyes (it read
+as plain surprise). Anger under surprise and fear: anger's lowered brows, not their raised ones
+(Du et al.'s angrily surprised 4+25+26, fearfully angry 4+20+25); sadness's raise stays."""
 import numpy as np
 import pytest
 
@@ -40,3 +42,15 @@ def test_sad_brows_and_lids_under_surprise(motion):
     assert inner > 2 * outer  # oblique, the inner ends highest: 0.129 (before: 0.183 and 0.209)
     assert mean_dy(d, UPPER_LID_MID) > 0.0  # the lids no wider than at rest (+0.033; -0.030)
     assert pose.final_aus[26] > 0.5  # the jaw still drops
+
+
+def test_anger_lowers_the_brows_that_surprise_and_fear_raise(motion):
+    d, pose = disp(motion, EmotionMix.from_preset("angrily surprised"))
+    assert mean_dy(d, INNER_BROWS) > 0.05  # down 0.124 IPD (up 0.095 before)
+    assert pose.final_aus[26] > 0.5 and pose.final_aus[5] == pytest.approx(1.0)  # still agape
+    d, pose = disp(motion, EmotionMix.from_preset("fearfully angry"))
+    assert 1 not in pose.final_aus and mean_dy(d, INNER_BROWS) > 0.05  # fear's raise gone
+    assert pose.final_aus[20] > 0.5  # its stretched mouth kept
+    # sadness's own inner brow raise stays under anger: all that tells "sadly angry"
+    g = EmotionMix.from_preset("sadly angry").gates()
+    assert motion.moe.au_gain(g, [])[[AU_INDEX[1], AU_INDEX[5]]] == pytest.approx([1.0, 1.0])
