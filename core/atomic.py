@@ -38,6 +38,64 @@ def protected(p: str | os.PathLike) -> bool:
     return stat.S_ISREG(mode) and not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
 
 
+def process_start(pid: int) -> str:
+    """When process `pid` started (Linux: /proc/PID/stat field 22, clock ticks since boot), so a
+    pid used again by a later process is not taken for the first; '' where unknown."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            data = f.read()
+        return data[data.rindex(b")") + 2:].split()[19].decode("ascii")
+    except (OSError, ValueError, IndexError, UnicodeDecodeError):
+        return ""
+
+
+def process_gone(pid: int, start: str) -> bool:
+    """True only when process `pid` of this machine has ended, or its pid now belongs to a later
+    process (`start`: its process_start then); alive, another user's, or unknown: False."""
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # EPERM: alive, another user's
+        return False
+    now = process_start(pid)
+    return bool(start and now) and now != start
+
+
+def host_tag() -> str:
+    """Six hex digits naming this machine, for temp files on a folder machines may share."""
+    import hashlib
+    import socket
+
+    return hashlib.sha1(socket.gethostname().encode()).hexdigest()[:6]
+
+
+def remove_stale(folder: Path, name, gone) -> list[Path]:
+    """Remove what a killed process left in `folder`: each entry whose name fully matches the
+    pattern `name` and that `gone(entry, match)` says is stale (a file, or a folder with what
+    it holds; never through a link). The paths removed; never raises: a clean-up must not fail
+    the write that runs it."""
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = name.fullmatch(entry.name)
+        try:
+            if m and not entry.is_symlink() and gone(entry, m):
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
+
+
 def umask() -> int:
     """The process umask, read without changing it where the OS allows (os.umask sets it, and
     another thread creating a file meanwhile would get the wrong mode)."""

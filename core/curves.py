@@ -21,18 +21,20 @@ Formats (picked by the path's suffix):
   "frames": [[row], ...]}: rows as in the CSV, written as frames arrive.
 Files are written to a temporary file next to the target and renamed at `close()` (`finish()`
 then `commit()`); `abort()` (or an exception inside `with`) removes it, so a cancelled export
-leaves no half file.
+leaves no half file, and one a killed writer left is removed by the next writer of those curves.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from core.atomic import file_mode, os_error_reason, protected
+from core.atomic import (file_mode, host_tag, os_error_reason, process_gone, process_start,
+                         protected, remove_stale)
 from core.emotions import AU_CATALOG, AU_NUMBERS
 from core.errors import ExportError, InputError
 from core.validate import PathArg, output_file
@@ -100,6 +102,15 @@ def check_curves_path(path: str | os.PathLike) -> Path:
     return p
 
 
+def remove_stale_parts(path: Path) -> list[Path]:
+    """Remove the temp files of the curves `path` (`.<name>.<host>.<pid>-<start>.XXXXXXXX.part`,
+    as CurveWriter names them) whose writer was killed (SIGKILL, out of memory) on this machine:
+    a live writer's file is kept. The files removed; never raises."""
+    name = re.compile(rf"\.{re.escape(path.name)}\.{host_tag()}\.(\d+)-(\d*)\.[a-z0-9_]{{8}}\.part")
+    return remove_stale(path.parent, name, lambda entry, m: entry.is_file(follow_symlinks=False)
+                        and process_gone(int(m[1]), m[2]))
+
+
 class CurveWriter:
     """Streams rows as frames arrive: `write(frame)` (a core.engine.Frame) or `write_aus`.
 
@@ -114,9 +125,12 @@ class CurveWriter:
         self.json = self.path.suffix.lower() == ".json"
         self.rows = 0
         self._finished = self._committed = False
+        remove_stale_parts(self.path)  # left by a killed writer of these curves
+        pid = os.getpid()
         try:
-            fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
-                                             dir=self.path.parent)
+            fd, self._tmp = tempfile.mkstemp(
+                prefix=f".{self.path.name}.{host_tag()}.{pid}-{process_start(pid)}.",
+                suffix=".part", dir=self.path.parent)
         except OSError as e:
             raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         self._f = os.fdopen(fd, "w", encoding="utf-8", newline="")

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.atomic import file_mode, os_error_reason, protected, write_target
+from core.atomic import (file_mode, os_error_reason, process_gone, process_start, protected,
+                         remove_stale, write_target)
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
@@ -106,18 +107,7 @@ def _reserve_folder(final: Path, tag: str) -> Path:
 
 def _owner(pid: int | None = None) -> dict:
     pid = os.getpid() if pid is None else pid
-    return {"pid": pid, "start": _process_start(pid), "host": socket.gethostname()}
-
-
-def _process_start(pid: int) -> str:
-    """When process `pid` started (Linux: /proc/PID/stat field 22, clock ticks since boot), so
-    a pid used again by a later process is not taken for the owner; '' where unknown."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            data = f.read()
-        return data[data.rindex(b")") + 2:].split()[19].decode("ascii")
-    except (OSError, ValueError, IndexError, UnicodeDecodeError):
-        return ""
+    return {"pid": pid, "start": process_start(pid), "host": socket.gethostname()}
 
 
 def _owner_gone(folder: Path) -> bool:
@@ -130,16 +120,9 @@ def _owner_gone(folder: Path) -> bool:
         pid, start, host = int(owner["pid"]), str(owner.get("start", "")), owner.get("host")
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return False
-    if pid <= 0 or (host is not None and host != socket.gethostname()):
+    if host is not None and host != socket.gethostname():
         return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # EPERM: alive, another user's
-        return False
-    now = _process_start(pid)
-    return bool(start and now) and now != start
+    return process_gone(pid, start)
 
 
 def remove_stale_partials(final: Path, tag: str) -> list[Path]:
@@ -147,20 +130,8 @@ def remove_stale_partials(final: Path, tag: str) -> list[Path]:
     the output `final` that a killed export left behind; a live export's folder is kept.
     Returns the folders removed. Never raises: the clean-up must not fail an export."""
     name = re.compile(rf"\.{re.escape(final.stem)}\.[a-z0-9_]{{8}}\.{re.escape(tag)}")
-    removed = []
-    try:
-        entries = list(os.scandir(final.parent))
-    except OSError:
-        return removed
-    for entry in entries:
-        try:
-            if (name.fullmatch(entry.name) and entry.is_dir(follow_symlinks=False)
-                    and _owner_gone(Path(entry.path))):
-                shutil.rmtree(entry.path, ignore_errors=True)
-                removed.append(Path(entry.path))
-        except OSError:
-            continue
-    return removed
+    return remove_stale(final.parent, name, lambda entry, m: entry.is_dir(follow_symlinks=False)
+                        and _owner_gone(Path(entry.path)))
 
 
 def _unlink(path: Path | None) -> None:

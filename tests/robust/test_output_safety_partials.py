@@ -11,8 +11,9 @@ import sys
 
 import numpy as np
 
+from core.atomic import process_start
 from core.cli import run_cli
-from core.video.export import OWNER, VideoWriter, _process_start
+from core.video.export import OWNER, VideoWriter
 
 
 def _dead_pid() -> int:
@@ -35,7 +36,7 @@ def test_next_render_removes_stale_partials_only(tmp_path, capsys, portrait_path
     dead = _dead_pid()
     stale = _partial(tmp_path, ".take.k6l4mtuj.partial.mp4", dead)
     live = _partial(tmp_path, ".take.abcd_123.partial.mp4", os.getpid(),
-                    _process_start(os.getpid()))
+                    process_start(os.getpid()))
     unowned = _partial(tmp_path, ".take.qqqqqqqq.partial.mp4", None)  # starting, or older
     other_take = _partial(tmp_path, ".other.k6l4mtuj.partial.mp4", dead)
     other_ext = _partial(tmp_path, ".take.k6l4mtuj.partial.mov", dead)
@@ -59,7 +60,7 @@ def test_a_partial_folder_names_its_owner(tmp_path):
     with VideoWriter(tmp_path / "take.mp4", fps=25, width=32, height=32) as writer:
         [folder] = [p for p in tmp_path.iterdir() if p.name.endswith(".partial.mp4")]
         owner = json.loads((folder / OWNER).read_text())
-        assert owner == {"pid": os.getpid(), "start": _process_start(os.getpid()),
+        assert owner == {"pid": os.getpid(), "start": process_start(os.getpid()),
                          "host": socket.gethostname()}
         writer.write(np.zeros((32, 32, 3), np.uint8))
     assert [p.name for p in tmp_path.iterdir()] == ["take.mp4"]
