@@ -49,27 +49,15 @@ def run(args) -> int:
     def progress(done: int, total: int, name: str) -> None:
         progress_bar(f"[{done + 1}/{total}] {name[:60]:<60}")
 
-    unmatched = _unmatched(gen, ref)
     summary = evaluate_folders(args.generated, args.reference, labels, progress)
     progress_done()
-    for name in unmatched:  # a typo in one name would otherwise drop that clip unseen
+    for name in summary["unmatched"]:  # a typo in one name would otherwise drop that clip unseen
         note(f"{name} has no same-named ground truth in {ref}; left out of the scores")
-    summary["unmatched"] = unmatched
     text = json.dumps(summary, indent=2, allow_nan=False)  # NaN is not JSON: absent is None
     print(text)
     if args.out:
         atomic.write_text(args.out, text + "\n")
     return 0
-
-
-def _unmatched(gen, ref) -> list[str]:
-    """The generated videos that no ground truth pairs with (pairs match by stem, as in
-    core.training.metrics.evaluate_folders), by name."""
-    from core.training.metrics import VIDEO_SUFFIXES
-
-    refs = {p.stem for p in ref.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
-    return sorted(p.name for p in gen.iterdir()
-                  if p.suffix.lower() in VIDEO_SUFFIXES and p.stem not in refs)
 
 
 def _inputs(args) -> list[tuple[str, object]]:

@@ -215,8 +215,4 @@ class RigMoE:
                                np.ones((1, len(g)), np.float32)])  # row -1: no home
             mixed = np.einsum("i,ji,ij->j", np.asarray(g, np.float32), open_[self.au_home],
                               self._expert_aus)
-        return clip(mixed * gain, 0.0, self.ceiling(g))
-
-    ceiling = staticmethod(ceiling)
-
-
+        return clip(mixed * gain, 0.0, ceiling(g))

@@ -248,10 +248,13 @@ VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".avi")
 def evaluate_folders(generated: str | Path, reference: str | Path,
                      labels: dict[str, str] | None = None, progress=None) -> dict:
     """Pair videos by file stem; `labels` maps stem -> emotion. Returns a JSON-ready summary.
-    A pair that cannot be read is counted and listed with its reason, never silently dropped."""
+    A pair that cannot be read is counted and listed with its reason, never silently dropped;
+    a generated video with no ground truth of its stem is named under "unmatched"."""
     gen_dir, ref_dir = Path(generated), Path(reference)  # checked at the door (cli/evaluate.py)
     refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
-    pairs = [(p, refs[p.stem]) for p in sorted(gen_dir.iterdir()) if p.stem in refs]
+    gens = sorted(gen_dir.iterdir())
+    pairs = [(p, refs[p.stem]) for p in gens if p.stem in refs]
+    unmatched = [p.name for p in gens if p.suffix.lower() in VIDEO_SUFFIXES and p.stem not in refs]
     if not pairs:
         raise InputError(f"no video in {gen_dir} has a same-named ground truth in {ref_dir}")
     rows = []
@@ -262,7 +265,7 @@ def evaluate_folders(generated: str | Path, reference: str | Path,
             rows.append(evaluate_pair(g, r, (labels or {}).get(g.stem)))
         except InputError as exc:
             rows.append({"clip": g.stem, "status": "unreadable", "notes": [str(exc)]})
-    return summarise(rows)
+    return {**summarise(rows), "unmatched": unmatched}
 
 
 # Why an average is absent, per metric (the summary says so instead of printing 0.0 or NaN).
