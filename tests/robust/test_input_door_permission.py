@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from core.errors import AudioError, InputError
+from tests.robust.checks import error_line
 
 
 def _deny_under(monkeypatch, folder: Path) -> None:
@@ -105,13 +106,6 @@ def test_real_mode_000_files_are_permission_messages(portrait_path, speech_wav, 
         wav.chmod(0o644)
 
 
-def _error_line(err: str) -> str:
-    assert "Traceback" not in err, err
-    lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
-    assert len(lines) == 1, err
-    return lines[0]
-
-
 def test_a_command_reading_a_closed_folder_ends_in_one_line(tmp_path, monkeypatch, capsys):
     """evaluate's door check calls Path.is_file(), which raised PermissionError to the top."""
     from core.cli import run_cli
@@ -120,7 +114,7 @@ def test_a_command_reading_a_closed_folder_ends_in_one_line(tmp_path, monkeypatc
     (tmp_path / "ref").mkdir()
     _deny_under(monkeypatch, tmp_path / "np")
     assert run_cli(["evaluate", str(tmp_path / "np" / "gen"), str(tmp_path / "ref")]) == 1
-    line = _error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert line.startswith("error: cannot read ") and "np" in line
     assert line.endswith("permission denied")
 
@@ -133,7 +127,7 @@ def test_an_output_in_a_closed_folder_is_a_write_message(tmp_path, monkeypatch, 
     _deny_under(monkeypatch, tmp_path / "np")
     out = tmp_path / "np" / "d.mp4"
     assert run_cli(["demo", "-o", str(out)]) == 1
-    line = _error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert line == f"error: cannot write {out}: permission denied"
 
 
@@ -156,10 +150,10 @@ def test_a_full_or_read_only_disk_is_a_write_message(tmp_path, monkeypatch, caps
                          "permission denied (read-only file or folder)")):
         _fail_in_evaluate(monkeypatch, exc)
         assert run_cli(["evaluate", str(gen), str(ref)]) == 1
-        assert _error_line(capsys.readouterr().err) == f"error: cannot write /x/a.json: {reason}"
+        assert error_line(capsys.readouterr().err) == f"error: cannot write /x/a.json: {reason}"
 
 
-def test_bugs_are_not_swallowed_by_the_os_error_line(tmp_path, monkeypatch):
+def test_bugs_are_not_swallowed_by_the_oserror_line(tmp_path, monkeypatch):
     """Only an OSError naming a file becomes a line: anything else keeps its traceback."""
     from core.cli import run_cli
 

@@ -4,25 +4,18 @@ live writer's file or anything else (core/curves.py remove_stale_parts)."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 from core.atomic import host_tag, process_start
 from core.curves import CurveWriter
-
-
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
+from tests.robust.checks import dead_pid
 
 
 def test_a_killed_writers_part_goes_and_a_live_ones_stays(tmp_path):
     me = os.getpid()
-    stale = tmp_path / f".c.csv.{host_tag()}.{_dead_pid()}-123.abcd_123.part"
+    stale = tmp_path / f".c.csv.{host_tag()}.{dead_pid()}-123.abcd_123.part"
     live = tmp_path / f".c.csv.{host_tag()}.{me}-{process_start(me)}.zz99yy88.part"
-    others = [tmp_path / f".c.csv.ffffff.{_dead_pid()}-1.abcd1234.part",  # another machine's
-              tmp_path / f".d.csv.{host_tag()}.{_dead_pid()}-1.abcd1234.part",  # other curves
+    others = [tmp_path / f".c.csv.ffffff.{dead_pid()}-1.abcd1234.part",  # another machine's
+              tmp_path / f".d.csv.{host_tag()}.{dead_pid()}-1.abcd1234.part",  # other curves
               tmp_path / ".c.csv.abcd1234.part"]  # no owner in its name (older versions')
     for f in [stale, live, *others]:
         f.write_text("time,AU1\n")

@@ -21,6 +21,7 @@ import core.curves
 from core.cli import run_cli
 from core.curves import CurveWriter
 from core.errors import ExportError
+from tests.robust.checks import error_line
 
 OLD_VIDEO = b"OLDVIDEO, a take the user kept"
 OLD_CURVES = '{"old": 1}\n'
@@ -71,13 +72,6 @@ def _previous_take(folder):
     return folder / "o.mp4", folder / "o.json"
 
 
-def _error_line(err: str) -> str:
-    assert "Traceback" not in err, err
-    lines = [ln for ln in err.splitlines() if ln.startswith("error: ")]
-    assert len(lines) == 1, err
-    return lines[0]
-
-
 def test_curves_failing_at_the_end_leave_the_previous_video(tmp_path, monkeypatch, capsys,
                                                             portrait_path, speech_wav):
     _fill_disk(monkeypatch, free=0)
@@ -93,7 +87,7 @@ def _render_fails_on_full_disk(tmp_path, capsys, portrait_path, speech_wav, seco
                     "--duration", seconds, "--size", "64", "--workers", "1", "-o", str(video),
                     "--curves", str(curves)])
     assert code == 1
-    line = _error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err)
     assert "o.json" in line and "the disk is full" in line
     assert video.read_bytes() == OLD_VIDEO and curves.read_text() == OLD_CURVES
     assert sorted(p.name for p in video.parent.iterdir()) == ["o.json", "o.mp4"]

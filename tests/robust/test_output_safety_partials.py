@@ -6,20 +6,13 @@ from __future__ import annotations
 import json
 import os
 import socket
-import subprocess
-import sys
 
 import numpy as np
 
 from core.atomic import process_start
 from core.cli import run_cli
 from core.video.export import OWNER, VideoWriter
-
-
-def _dead_pid() -> int:
-    proc = subprocess.Popen([sys.executable, "-c", "pass"])
-    proc.wait()
-    return proc.pid
+from tests.robust.checks import dead_pid
 
 
 def _partial(folder, name: str, pid: int | None, start: str = "") -> object:
@@ -33,7 +26,7 @@ def _partial(folder, name: str, pid: int | None, start: str = "") -> object:
 
 
 def test_next_render_removes_stale_partials_only(tmp_path, capsys, portrait_path, speech_wav):
-    dead = _dead_pid()
+    dead = dead_pid()
     stale = _partial(tmp_path, ".take.k6l4mtuj.partial.mp4", dead)
     live = _partial(tmp_path, ".take.abcd_123.partial.mp4", os.getpid(),
                     process_start(os.getpid()))

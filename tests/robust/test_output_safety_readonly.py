@@ -9,6 +9,7 @@ import pytest
 
 from core.batch.runner import preflight
 from core.cli import run_cli
+from tests.robust.checks import error_line
 
 OLD = b"a take the user protected"
 
@@ -24,13 +25,6 @@ def _render(portrait, audio, *extra) -> list[str]:
             "--size", "64", "--workers", "1", *map(str, extra)]
 
 
-def _error_line(err: str) -> str:
-    assert "Traceback" not in err, err
-    lines = [ln for ln in err.splitlines() if ln.strip()]
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    return lines[0]
-
-
 @pytest.mark.parametrize("link", [False, True])
 def test_render_refuses_a_read_only_video(tmp_path, capsys, portrait_path, speech_wav, link):
     video = _protected(tmp_path / "take.mp4")
@@ -39,7 +33,7 @@ def test_render_refuses_a_read_only_video(tmp_path, capsys, portrait_path, speec
         out = tmp_path / "link.mp4"
         out.symlink_to(video)
     assert run_cli(_render(portrait_path, speech_wav, "-o", out)) == 1
-    line = _error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err, alone=True)
     assert line == f"error: {out} is read-only; choose another name or make it writable"
     assert video.read_bytes() == OLD and stat.S_IMODE(os.stat(video).st_mode) == 0o444
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -50,7 +44,7 @@ def test_render_refuses_read_only_curves(tmp_path, capsys, portrait_path, speech
     curves = _protected(tmp_path / "take.csv")
     assert run_cli(_render(portrait_path, speech_wav, "-o", tmp_path / "take.mp4",
                            "--curves", curves)) == 1
-    line = _error_line(capsys.readouterr().err)
+    line = error_line(capsys.readouterr().err, alone=True)
     assert "take.csv is read-only; choose another name or make it writable" in line
     assert curves.read_bytes() == OLD
     assert [p.name for p in tmp_path.iterdir()] == ["take.csv"]
