@@ -1,7 +1,6 @@
 """Pose -> landmark displacements: emotion (through the MoE), speech and other AUs, head, gaze."""
 from __future__ import annotations
 
-
 import numpy as np
 
 from core.cache import BoundedCache
@@ -13,6 +12,7 @@ from core.rig.au_basis import AUBasis
 from core.rig.au_points import LOWER_LIP_ONLY, UPPER_LIP_ONLY, curve_at
 from core.rig.fold_guard import FoldGuard
 from core.rig.glasses import Glasses
+from core.rig.lid_skin import LidSkin
 from core.rig.moe_rig import RigMoE
 from core.rig.mouth import JAW
 from core.rig.pose import RigPose
@@ -114,6 +114,7 @@ class MotionModel:
         self.corner_follow = self._corner_follow_weights()
         self.corner_push = self._corner_push()
         self.ring_pairs = self._ring_pairs()
+        self.lid_skin = LidSkin(self.P)
         self.lip_sides = self._lip_sides()
         self.key_index = self.basis.index()
         # each AU's right and left basis keys (au_weights)
@@ -365,6 +366,7 @@ class MotionModel:
             d = self._close_over(d, press)
         d, sealed = self._seal_lips(d)
         d = self._order_rings(d)
+        d = self.lid_skin.order(self.P, d)
         if self.rims is not None:
             d = self.rims.hold(d)
             sealed = self.rims.kept if sealed is None else np.concatenate([sealed, self.rims.kept])

@@ -324,6 +324,14 @@ EXAGGERATION: dict = {"max_au": 1.5, "gap_aus": (18, 22, 24, 43, 45),
                       # (tests/legibility/test_exaggeration.py)
                       "max_jaw_drop": 0.65}
 
+# The skin between a lowered brow and the rising upper lid (core/rig/lid_skin.py): the lid's
+# margin stays this share of its rest gap below the brow (by eye: anger's brows over its glare),
+# the lowered brow pushes the margin down by this share of its drop (the fold guard had done
+# it, more, by unfolding), and the skin rings between the two go to their rest places in the
+# gap as the brow comes down, fully once it is down this share of the gap, so that they bunch
+# up in order
+LID_SKIN = {"margin_clearance": 0.3, "margin_push": 0.2, "full_at": 0.4}
+
 # Fold guard (core/rig/fold_guard.py): how hard a flipped triangle's corners are pulled toward
 # their mean motion per pass, and how many passes at most (measured: every expert and MoEE
 # compound at intensity 1 and 1.5 on the astronaut and grace_hopper.jpg ends with no flipped
