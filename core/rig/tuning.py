@@ -526,7 +526,9 @@ GLASSES = {
     # thin dark frames 1.95-1.99, thick black frames 2.43; grace_hopper.jpg as the bench crops it,
     # its mirror, half and double size, grayscale, stylized, turned; the drawn frames), 133 faces
     # without them 0-1.23 (as one edge, five of them had scored 1.41-2.88 and been taken for
-    # glasses)
+    # glasses). Thirty-eighth round: the whole bar on one half of the nose, its strongest edge
+    # on both (core/rig/glasses.py _bridge): 95 faces looked at, each mirrored, halved and
+    # doubled, without glasses 0-1.02; a man in thin metal frames 1.66-1.80 (missed 3 times of 4)
     "bridge_min": 1.4,
     # IPD: the widest bridge bar (thick black frames' 0.175; a rim's bar_max is 0.14)
     "bridge_max": 0.22,

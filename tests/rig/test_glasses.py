@@ -262,6 +262,30 @@ def test_a_bridge_darker_on_one_side_is_found(portrait):
     assert g.found, g.scores
 
 
+def test_a_bridge_over_a_shadow_on_one_side_is_found(portrait):
+    """A thin bridge whose lower edge merges, on one side of the nose, with a nose pad's shadow
+    under it: its top edge crosses the whole nose, its bar only one half. (A photo of a man in
+    thin metal frames was missed so, and his frames arched up with his brows.) A dark mass on
+    one side alone is still no bridge (test_an_edge_on_one_side_of_the_nose_is_no_bridge)."""
+    from core.rig.glasses import NASAL_ROOT
+
+    im = _draw_glasses(portrait, False, bridge=0.03)
+    xy = detect_face(im).xy
+    frame = FaceFrame.from_landmarks(xy)
+    y0 = frame.to_frame(xy[NASAL_ROOT][None])[0, 1]
+    # under the bridge (its middle at -0.05 IPD), the subject's right half of the nose in a
+    # shadow 0.85 as dark as the frame, from the bar down past the window's reach (0.2 IPD
+    # under the nasal root): that half's bar has a bottom edge 0.15 as strong as the other's
+    skin = np.median(portrait[np.round(xy[[118, 347], 1]).astype(int),
+                              np.round(xy[[118, 347], 0]).astype(int)], 0)
+    shade = tuple(float(c) for c in skin - 0.85 * (skin - np.array([30, 20, 20])))
+    corners = frame.to_image(np.array([[-0.2, -0.05], [0.0, -0.05], [0.0, y0 + 0.3],
+                                       [-0.2, y0 + 0.3]]))
+    cv2.fillPoly(im, [np.round(corners).astype(np.int32)], shade)
+    g = find_glasses(im, xy)
+    assert g.found and g.scores["bridge"] > 1.4, g.scores
+
+
 def _raised_over_rims(image: np.ndarray, blocks: bool, monkeypatch):
     """(scaled portrait, surprised frame, landmarks and the rims' pin motion the lid reveal
     got) of `image`; `blocks` False: its light brows left to the warp."""
