@@ -48,8 +48,9 @@ def run(args) -> int:
            # `render --frame face` crops to the face)
            "pupils_px": round(float(ipd(analysis.landmarks)), 1),
            "picture_px": list(analysis.image_size[::-1]),
-           # found, their frames move with the head alone (core/rig/rims.py)
-           "eyeglasses": {"found": glasses.found,
+           # found, their frames move with the head alone (core/rig/rims.py); dark lenses too,
+           # whole (the eyes behind them neither open nor blink)
+           "eyeglasses": {"found": glasses.found, "dark_lenses": glasses.dark_lenses,
                           "cues": {k: round(v, 2) for k, v in glasses.scores.items()}},
            "notes": analysis.notes + rest_notes(rest)}
     print(json.dumps(out, indent=2))

@@ -27,7 +27,7 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.regions import L_IRIS_CENTER, R_IRIS_CENTER, region, skin_points
 from core.rig.au_points import curve_at
-from core.rig.tuning import GLASSES
+from core.rig.tuning import GLASSES, LENS
 
 NASAL_ROOT = 168  # Face Mesh: the nose bridge between the eyes (FACS.md)
 
@@ -53,8 +53,10 @@ class Rim:
 @dataclass(frozen=True)
 class Glasses:
     found: bool
-    rims: list[Rim] = field(default_factory=list)  # top rims (subject's right, left), bridge
+    # top rims (subject's right, left), bridge; then, for dark lenses, each lens whole
+    rims: list[Rim] = field(default_factory=list)
     scores: dict[str, float] = field(default_factory=dict)  # the cues, for notes and tests
+    dark_lenses: bool = False  # sunglasses: nothing of the eyes shows through
 
 
 class _Canvas:
@@ -116,8 +118,64 @@ def find_glasses(image: np.ndarray, landmarks: np.ndarray) -> Glasses:
                  and mirror <= GLASSES["mirror_max"])
     if not found:
         return Glasses(False, [], scores)
+    lenses = _dark_lenses(cv, P)
     own = FaceFrame.from_landmarks(landmarks)
-    return Glasses(True, [_moved(r, frame, own) for r in (*tops, bridge)], scores)
+    return Glasses(True, [_moved(r, frame, own) for r in (*tops, bridge, *lenses)], scores,
+                   bool(lenses))
+
+
+def _dark_lenses(cv: _Canvas, P: np.ndarray) -> list[Rim]:
+    """Each lens as a band, where nothing of the eyes shows through them (sunglasses): the
+    brightest tenth of each eye's opening darker than LENS["eye_share"] of the skin (a sclera,
+    a catch light, even in a shadowed socket, is brighter). Each band spans the dark around
+    its eye, column by column, up and down from the pupil's row to where the tone is nearer the
+    skin's than the lens's. [] when either eye shows."""
+    h, w = cv.g.shape
+    pts = P[skin_points()]
+    skin = float(np.median([cv.g[min(max(cv.row(y), 0), h - 1), min(max(cv.col(x), 0), w - 1)]
+                            for x, y in pts]))
+    bands = []
+    for side, pupil in (("R", P[R_IRIS_CENTER]), ("L", P[L_IRIS_CENTER])):
+        ring = np.concatenate([P[region(f"{side}_eye_upper_lid")],
+                               P[region(f"{side}_eye_lower_lid")][::-1]])
+        poly = np.column_stack([[cv.col(x) for x in ring[:, 0]], [cv.row(y) for y in ring[:, 1]]])
+        mask = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(mask, [poly.astype(np.int32)], 1)
+        eye = cv.g[mask > 0]
+        if eye.size < 4 or np.percentile(eye, 90) > LENS["eye_share"] * skin:
+            return []
+        mid = (float(np.median(eye)) + skin) / 2
+        out = -1.0 if side == "R" else 1.0
+        xs = pupil[0] + out * np.linspace(*LENS["span"], 40)
+        xs = np.sort(xs)
+        r0 = cv.row(pupil[1])
+        top, bottom, keep = [], [], []
+        for x in xs:
+            c = cv.col(x)
+            if not (0 <= c < w) or cv.g[r0, c] > mid:
+                keep.append(False)
+                top.append(0.0)
+                bottom.append(0.0)
+                continue
+            col = cv.g[:, c]
+            up = r0
+            while up > max(cv.row(pupil[1] - LENS["reach_up"]), 0) and col[up - 1] <= mid:
+                up -= 1
+            down = r0
+            while down < min(cv.row(pupil[1] + LENS["reach_down"]), h - 1) and \
+                    col[down + 1] <= mid:
+                down += 1
+            keep.append(True)
+            top.append(float(cv.y_of(up)))
+            bottom.append(float(cv.y_of(down)))
+        keep = np.array(keep)
+        if keep.sum() < 4:
+            return []
+        k = GLASSES["smooth_cols"]
+        margin = GLASSES["band_margin"]
+        bands.append(Rim(xs[keep], _smooth(np.array(top)[keep], k) - margin,
+                         _smooth(np.array(bottom)[keep], k) + margin))
+    return bands
 
 
 def _corner_pupils(landmarks: np.ndarray) -> np.ndarray:
