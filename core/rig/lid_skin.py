@@ -8,10 +8,12 @@ where it had been (AU4 + AU5 on the sample portrait: the margin 0.010 IPD lower 
 instead of 0.065 higher). Anger then narrowed the eyes like disgust's squint instead of glaring
 (Ekman & Friesen 1975, anger: "upper lid raised ... lowered brow", a hard stare).
 
-So, before the guard, each side's upper lid is kept a share of its rest gap below the lowered
-brow (the brow wins: nothing lifts the lid through it), and each skin ring stays at least its
-rest share of the way from the margin to the brow: the rings bunch up between the two instead of
-crossing either. Where nothing presses them (raised brows, a lid alone) nothing changes.
+So, before the guard, where a brow is lowered: its side's upper lid is pushed down a share of
+the brow's drop (what the guard's unfolding had done, by accident and more) and kept a share of
+its rest gap below the brow (the brow wins: nothing lifts the lid through it), and the skin rings
+go toward their rest places between the lid and the brow as the brow comes down: they bunch up
+between the two instead of crossing either. Where no brow is lowered (raised brows, a lid alone,
+a blink) nothing changes (tests/rig/test_lid_skin.py).
 """
 from __future__ import annotations
 
