@@ -146,35 +146,28 @@ def _dark_lenses(cv: _Canvas, P: np.ndarray) -> list[Rim]:
             return []
         mid = (float(np.median(eye)) + skin) / 2
         out = -1.0 if side == "R" else 1.0
-        xs = pupil[0] + out * np.linspace(*LENS["span"], 40)
-        xs = np.sort(xs)
         r0 = cv.row(pupil[1])
-        top, bottom, keep = [], [], []
-        for x in xs:
+        r_up = max(cv.row(pupil[1] - LENS["reach_up"]), 0)
+        r_down = min(cv.row(pupil[1] + LENS["reach_down"]), h - 1)
+        cols = []  # (x, top, bottom) of each column dark at the pupil's row
+        for x in np.sort(pupil[0] + out * np.linspace(*LENS["span"], 40)):
             c = cv.col(x)
             if not (0 <= c < w) or cv.g[r0, c] > mid:
-                keep.append(False)
-                top.append(0.0)
-                bottom.append(0.0)
                 continue
             col = cv.g[:, c]
             up = r0
-            while up > max(cv.row(pupil[1] - LENS["reach_up"]), 0) and col[up - 1] <= mid:
+            while up > r_up and col[up - 1] <= mid:
                 up -= 1
             down = r0
-            while down < min(cv.row(pupil[1] + LENS["reach_down"]), h - 1) and \
-                    col[down + 1] <= mid:
+            while down < r_down and col[down + 1] <= mid:
                 down += 1
-            keep.append(True)
-            top.append(float(cv.y_of(up)))
-            bottom.append(float(cv.y_of(down)))
-        keep = np.array(keep)
-        if keep.sum() < 4:
+            cols.append((x, float(cv.y_of(up)), float(cv.y_of(down))))
+        if len(cols) < 4:
             return []
+        xs, top, bottom = (np.array(v) for v in zip(*cols))
         k = GLASSES["smooth_cols"]
         margin = GLASSES["band_margin"]
-        bands.append(Rim(xs[keep], _smooth(np.array(top)[keep], k) - margin,
-                         _smooth(np.array(bottom)[keep], k) + margin))
+        bands.append(Rim(xs, _smooth(top, k) - margin, _smooth(bottom, k) + margin))
     return bands
 
 

@@ -34,6 +34,7 @@ _RINGS = {s: np.concatenate([region(f"{s}_eye_halo2_upper"), region(f"{s}_eye_ha
 class LidSkin:
     def __init__(self, P: np.ndarray):
         """`P` (N, 2): the rest landmarks in IPD, y down."""
+        self.P = P
         self.sides = []
         for s in _SIDES:
             # each curve's points in x order at rest (the lids and brows move mostly up and
@@ -50,9 +51,10 @@ class LidSkin:
             self.sides.append((margin, brow, rings, share, LID_SKIN["full_at"] * gap,
                                ring_brow, brow_y, clear))
 
-    def order(self, P: np.ndarray, d: np.ndarray) -> np.ndarray:
+    def order(self, d: np.ndarray) -> np.ndarray:
         """`d` (N, 2) IPD with each side's lid margin below its brow and its skin rings
-        between the two (in place; `P` the rest landmarks)."""
+        between the two (in place)."""
+        P = self.P
         for margin, brow, rings, share, full, ring_brow, brow_y, clear in self.sides:
             if not (d[brow, 1] > 0.0).any():
                 continue  # no brow lowered: nothing presses the lid skin

@@ -366,7 +366,7 @@ class MotionModel:
             d = self._close_over(d, press)
         d, sealed = self._seal_lips(d)
         d = self._order_rings(d)
-        d = self.lid_skin.order(self.P, d)
+        d = self.lid_skin.order(d)
         if self.rims is not None:
             d = self.rims.hold(d)
             sealed = self.rims.kept if sealed is None else np.concatenate([sealed, self.rims.kept])

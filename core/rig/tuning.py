@@ -497,16 +497,6 @@ BROW_HAIR = {"below": 0.6, "below_ipd": 0.05, "reach": 0.02, "ring_share": 60, "
 
 # Eyeglasses (core/rig/glasses.py finds them, core/rig/rims.py pins them). Cue values measured
 # on the benchmark portraits (benchmarks/bench_legibility.py), see the thresholds' comments.
-# Dark lenses (core/rig/glasses.py _dark_lenses): nothing of the eyes shows through them, so
-# the lenses are held whole, as the rims are (core/rig/rims.py). An eye's brightest tenth under
-# this share of the skin's median tone is no eye showing. Measured (the brightest tenth over the
-# skin, each portrait as is, mirrored, halved and doubled): sunglasses drawn on the sample
-# portrait 0.145-0.152; eyes behind clear glasses 0.54-1.22, the darkest a stylized painting's
-# 0.35-0.53 (grace_hopper.jpg's, strong strokes round the eyes), a pencil drawing's 0.37-0.41.
-# Each lens is looked for across `span` IPD from its pupil (inward negative) and
-# `reach_up`/`reach_down` IPD above and below it
-LENS = {"eye_share": 0.25, "span": (-0.35, 0.5), "reach_up": 0.4, "reach_down": 0.5}
-
 GLASSES = {
     "px_per_ipd": 80,  # the face-aligned resample: a 0.02 IPD wire rim is ~2 px
     "blur_px": 1.0,
@@ -563,3 +553,13 @@ GLASSES = {
     "end_reach": 0.1,  # IPD past a band's ends where points are still kept off it
     "reach": 0.25,  # IPD above/below a band within which points are kept off it
 }
+
+# Dark lenses (core/rig/glasses.py _dark_lenses): nothing of the eyes shows through them, so
+# the lenses are held whole, as the rims are (core/rig/rims.py). An eye's brightest tenth under
+# this share of the skin's median tone is no eye showing. Measured (the brightest tenth over the
+# skin, each portrait as is, mirrored, halved and doubled): sunglasses drawn on the sample
+# portrait 0.145-0.152; eyes behind clear glasses 0.54-1.22, the darkest a stylized painting's
+# 0.35-0.53 (grace_hopper.jpg's, strong strokes round the eyes), a pencil drawing's 0.37-0.41.
+# Each lens is looked for across `span` IPD from its pupil (inward negative) and
+# `reach_up`/`reach_down` IPD above and below it
+LENS = {"eye_share": 0.25, "span": (-0.35, 0.5), "reach_up": 0.4, "reach_down": 0.5}

@@ -64,14 +64,14 @@ def test_raised_brows_and_lids_alone_are_left_as_they_are(motion):
     skin = LidSkin(motion.P)
     for a in ({1: 1.0, 2: 1.0, 5: 1.0}, {5: 1.0}, {1: 1.0, 43: 0.5}, {}):
         d = motion.basis.displacement(motion.au_weights(a))
-        assert np.array_equal(skin.order(motion.P, d.copy()), d), a
+        assert np.array_equal(skin.order(d.copy()), d), a
 
 
 def test_the_lid_stops_short_of_the_brow(motion):
     """Even when asked to rise through it (AU5 at 1.5 under AU4 at 1.5)."""
     skin = LidSkin(motion.P)
     d = motion.basis.displacement(motion.au_weights({4: 1.5, 5: 1.5}))
-    Q = motion.P + skin.order(motion.P, d.copy())
+    Q = motion.P + skin.order(d.copy())
     for s in "RL":
         margin = region(f"{s}_eye_upper_lid")
         brow = curve_at(Q[region(f"{s}_brow_lower")], Q[margin, 0])
