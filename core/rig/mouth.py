@@ -130,6 +130,16 @@ MOUTH_TUNING = {
     # part under the bite fades out as the jaw drops this far (IPD)
     "lower_row_level": 0.8,
     "rest_lower_fade": 0.05,
+    # ... and the made-up lower row drawn in its place shows as the jaw drops that far or the
+    # lower lip comes down off it from the first to the second of these (IPD; all of it past
+    # the second). Happy on a toothy smile lowers the lip 0.01-0.08 IPD with the jaw still
+    # (the sample portrait, deepface's img1, img22, img24, img28): a made-up row a sliver
+    # tall showed as a grey band round the real teeth, a mouthguard, where a dark crescent
+    # reads as a laugh (by eye). Anger's lip comes 0.03-0.16 down, mostly past 0.07, and its
+    # crowns stand tall enough to read as clenched teeth: of 95 faces' anger, a FER2013 CNN
+    # read 56 angry (56 with the row always drawn; 53 with none until the jaw drops), the
+    # second CNN 34 (37; 32)
+    "lower_row_lip_drop": (0.03, 0.08),
     # ... unless that part is at least this share of the opening's height: then it is the open
     # mouth's inside, a tongue, and rides the jaw whole (a wide-open mouth of DECA's examples,
     # bite 0.22: faded, its tongue gave way to a row of made-up teeth)
@@ -239,6 +249,12 @@ def _k(x: float) -> np.ndarray:
     out = np.array(x, np.float32)
     out.flags.writeable = False
     return out
+
+
+def _smoothstep(x: float) -> float:
+    """0 up to x = 0, 1 from x = 1, eased between (3x^2 - 2x^3)."""
+    x = min(max(x, 0.0), 1.0)
+    return x * x * (3.0 - 2.0 * x)
 
 
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -625,7 +641,8 @@ class MouthRenderer:
         barely = min(max((hi - gap) / (hi - lo), 0.0), 1.0)  # how barely open the mouth is
         if barely > 0.0:
             mask = mask * self._sealed_corners(grid, curves, barely)
-        interior = self._interior(xy, grid, gap, skull, jaw, curves)
+        lip_drop = 0.0 if self.rest_patch is None else self._lip_drop(xy, frame[1], skull, jaw)
+        interior = self._interior(xy, grid, gap, skull, jaw, curves, lip_drop)
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
@@ -634,7 +651,7 @@ class MouthRenderer:
             k = clip(dark + _k(1 - MOUTH_TUNING["grain_dark"]) * light, dark, _ONE)
             interior += spread(self._grain_at(grid) * k)
         if self.rest_patch is not None:
-            interior = self._real_teeth(interior, origin, skull, jaw)
+            interior = self._real_teeth(interior, origin, skull, jaw, lip_drop)
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
@@ -717,11 +734,30 @@ class MouthRenderer:
         own += tint(_ONE - w, self.lip_fill)
         return own
 
+    def _lower_row_shown(self, jaw: np.ndarray, lip_drop: float) -> float:
+        """Share (0..1) of the made-up lower row drawn under real upper teeth that show no
+        lower row at rest: none while the jaw stays and the lower lip barely leaves it, all once
+        the jaw has dropped `rest_lower_fade` IPD or the lower lip come `lower_row_lip_drop`
+        down off it (`lip_drop`, px: `_lip_drop`)."""
+        t = MOUTH_TUNING
+        by_jaw = _smoothstep(float(np.hypot(jaw[0], jaw[1])) / (t["rest_lower_fade"] * self.ipd))
+        lo, hi = t["lower_row_lip_drop"]
+        return max(by_jaw, _smoothstep((lip_drop / self.ipd - lo) / (hi - lo)))
+
+    def _lip_drop(self, xy: np.ndarray, axes: np.ndarray, skull: np.ndarray,
+                  jaw: np.ndarray) -> float:
+        """How far (px) the lower lip's inner edge has come down off the jaw: its middle
+        points' mean move toward the chin, less where the skull and the jaw carry them."""
+        lo = self._gap_pts[len(self._gap_pts) // 2:]
+        carried = _apply(skull, self.rest[lo]) + jaw
+        return float(((xy[lo] - carried) @ axes[1]).mean())
+
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
-                    jaw: np.ndarray) -> np.ndarray:
+                    jaw: np.ndarray, lip_drop: float = 0.0) -> np.ndarray:
         """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
         its lower part with the jaw (px beyond the skull), so an opening jaw parts the rows; a
-        lower part without a row of teeth fades out as the jaw drops."""
+        lower part without a row of teeth fades out as the jaw drops or the lower lip comes
+        down off it (`lip_drop`, px: `_lip_drop`)."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
         # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
@@ -731,12 +767,15 @@ class MouthRenderer:
             # no lower teeth at rest and a short part under the bite: the dark gap and the
             # lower lip's inner rim, which a dropped jaw carried into the cavity as a second lip
             # under a floating sliver of the upper teeth's tips (fear on a toothy smile, by
-            # eye); it fades as the jaw drops and the made-up lower teeth show instead
-            drop = float(np.hypot(jaw[0], jaw[1])) / (MOUTH_TUNING["rest_lower_fade"] * self.ipd)
+            # eye); it fades as the jaw drops and the made-up lower teeth show instead. The
+            # lower lip alone coming down (anger's, AU16 and AU25 with the jaw still) left the
+            # rim behind the same way, a pink band afloat under the teeth (deepface's img1)
+            drop = max(float(np.hypot(jaw[0], jaw[1])), lip_drop) \
+                / (MOUTH_TUNING["rest_lower_fade"] * self.ipd)
             if drop >= 1.0:
                 lower = None
             elif drop > 0.0:
-                lower = lower * np.float32(1.0 - drop * drop * (3.0 - 2.0 * drop))
+                lower = lower * np.float32(1.0 - _smoothstep(drop))
         for mask, extra in ((lower, jaw), (masks[0], np.zeros(2, np.float32))):
             if mask is None:
                 continue
@@ -809,7 +848,8 @@ class MouthRenderer:
         return _ONE - met * near
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
-                  jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+                  jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray],
+                  lip_drop: float = 0.0) -> np.ndarray:
         """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
         tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on them runs ~2x
         faster than on one (h, w, 4) array's channels), mixed with the portrait's colours in one
@@ -848,6 +888,14 @@ class MouthRenderer:
         edge_lo = grid.height(edge + jaw) - _k(t["overbite"] * ipd)
         reach = _k(t["teeth_reach"])
         fade = _unit((reach - lateral) * _k(10))  # teeth end short of the corners
+        if self.bite is not None:
+            # ... and where the real ones do: a smile widened past its rest corners (happy on
+            # a toothy smile) showed made-up crowns beyond them, white wedges under the upper
+            # lip at the corners, where the real teeth end in the buccal corridor's dark
+            # (deepface's img24 and img1, by eye)
+            ends = _apply(skull, self.rest[[78, 308]])
+            rest_half = max(abs(float((ends[1] - ends[0]) @ axes[0])) / 2, 1.0)
+            fade *= _unit((reach - np.abs(um) * _k(1 / rest_half)) * _k(10))
         corner = _ONE - _k(t["corner_shade"]) * np.minimum(lateral / reach, _ONE) ** 2
         shadow = _ONE - _k(t["under_lip_shadow"]) * _unit(
             _ONE - below_lip / _k(t["shadow_depth"] * ipd))
@@ -856,9 +904,11 @@ class MouthRenderer:
         upper_gap, lower_gap, notch_up, notch_lo, *papilla = np.take(self._tables, at, axis=1,
                                                                      mode="clip")
         # lower row first, so the upper row overlaps it when the jaw is closed. A portrait whose
-        # open mouth shows only its upper row (bite near the lower lip) gets one too: a smile
-        # that keeps its opening and lowers the lip (happy on a toothy grin) showed a dark band
-        # under the real teeth without it (by eye on four of deepface's test photos)
+        # open mouth shows only its upper row (bite near the lower lip) gets one too, once its
+        # jaw or lower lip has come down far enough for the crowns to read as teeth
+        # (`_lower_row_shown`): a lip dropped 0.15 IPD showed a dark band under the real teeth
+        # without it (by eye on four of deepface's test photos), and one dropped 0.01-0.08 a
+        # grey band with it
         if self.lower_kept and self.rest_patch is not None:
             # the portrait's own lower part rides the jaw (`_real_teeth`) instead: its lower
             # row, or a wide-open mouth's tongue (a made-up row beside it showed as white
@@ -868,6 +918,8 @@ class MouthRenderer:
             rel = (v - edge_lo) / _k(t["lower_crown_height"] * ipd)
             top = rel - notch_lo  # notch_lo in lower crown heights
             m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
+            if self.rest_patch is not None:
+                m *= _k(self._lower_row_shown(jaw, lip_drop))
             weights[:2] *= _ONE - m
             np.multiply(m, corner, out=teeth)
             teeth *= lower_gap

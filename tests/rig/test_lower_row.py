@@ -1,0 +1,68 @@
+"""Under real upper teeth that show no lower row at rest, what a lower lip coming down off a
+still jaw uncovers (core/rig/mouth.py `_lower_row_shown`, `_lip_drop`)."""
+import cv2
+import numpy as np
+
+from core.face.frame import FaceFrame
+from core.face.landmarks import detect_face
+from core.face.regions import region
+from core.rig.mouth import MouthRenderer
+from tests.rig.test_teeth import _band, _below_the_bite, _opened
+
+
+def test_a_lip_barely_lowered_under_real_teeth_uncovers_the_dark_not_a_grey_band(portrait):
+    # happy on a toothy smile lowers the lip 0.01-0.08 IPD with the jaw still: a made-up
+    # lower row a sliver tall there read as a grey band round the real teeth, a mouthguard
+    face = detect_face(portrait)
+    rest = face.xy.astype(np.float32)
+    mr = MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
+    assert mr.bite > 0.85 and not mr.lower_row
+    moved = _opened(rest, mr.ipd, down=0.03)
+    out = mr.composite(portrait.copy(), moved)
+    shown = _band(out, moved, mr.ipd, float(rest[14, 1]) + 1, float(moved[14, 1]) - 1)
+    cavity = float(mr.cavity @ np.array([0.299, 0.587, 0.114]))
+    teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
+    # nearer the cavity's shade than the teeth's: 124 (the row drawn: 193; cavity 51, teeth 229)
+    assert shown < (cavity + teeth) / 2, (shown, cavity, teeth)
+
+
+def test_a_lip_lowered_off_a_still_jaw_leaves_no_rest_lip_rim_afloat(portrait):
+    # anger lowers the lip 0.03-0.16 IPD with the jaw still: the rest's dark gap and lower
+    # lip rim (deepface's img1) stayed with the jaw, a pink band afloat under the teeth
+    image, rest, frame, colour, band = _below_the_bite(portrait, "rim")
+    mr = MouthRenderer(image, rest, frame)
+    assert not mr.lower_kept
+    moved = _opened(rest, mr.ipd, down=0.1)
+    out = mr.composite(image.copy(), moved)
+    y = float(rest[14, 1]) - band / 2 * mr.ipd  # the rim's middle at rest, where the jaw is
+    cx, w = int(round(float(rest[[78, 308], 0].mean()))), int(0.1 * mr.ipd)
+    shown = out[int(y) - 1:int(y) + 2, cx - w:cx + w].reshape(-1, 3).mean(0)
+    # the made-up row there, not the rim (the rim left with the jaw: 2)
+    assert float(np.abs(shown - colour).sum()) > 50, (shown, colour)
+
+
+def test_made_up_crowns_end_where_the_real_teeth_do(portrait):
+    # happy widens a toothy smile past its rest corners: made-up crowns there, beyond the real
+    # teeth, showed as white wedges at the corners under the upper lip (deepface's img24); the
+    # real teeth end in the dark of the buccal corridor
+    face = detect_face(portrait)
+    rest = face.xy.astype(np.float32)
+    mr = MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
+    assert mr.bite is not None
+    lips = np.unique(np.concatenate([region(n) for n in (
+        "lips_upper_inner", "lips_lower_inner", "lips_upper_outer", "lips_lower_outer")]))
+    cx = float(rest[[78, 308], 0].mean())
+    moved = _opened(rest, mr.ipd, down=0.05)
+    moved[lips, 0] = cx + (moved[lips, 0] - cx) * 1.3  # the corners 0.3 of the way further out
+    out = mr.composite(portrait.copy(), moved)
+    grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    half = float(rest[308, 0] - rest[78, 0]) / 2
+    shown = []
+    for side in (-1, 1):  # a column past each rest corner, between the inner lips
+        x = int(round(cx + side * 1.08 * half))
+        y0, y1 = (float(np.interp(x, *moved[region(n)][np.argsort(moved[region(n)][:, 0])].T))
+                  for n in ("lips_upper_inner", "lips_lower_inner"))
+        shown.append(float(grey[int(y0) + 2:int(y1) - 1, x].mean()))
+    teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
+    # the cavity's dark (48 and 49; made-up crowns there: 151 and 150, the teeth 229)
+    assert max(shown) < 0.6 * teeth, (shown, teeth)
