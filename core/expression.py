@@ -44,16 +44,11 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # grace_hopper.jpg angry at 0.51 against 0.38)
     "angry": {4: 1.0, 7: 0.4, 10: 1.0, 25: 0.7, 16: 0.3, 5: 0.8, 15: 1.0},
     # 9+10+17 prototypical; 4 (31%), 24 (26%); 15 from EMFACS disgust 9+15+16; 7 (by eye: the
-    # sneer narrows the eyes). 15 at 0.9,
+    # sneer narrows the eyes) and 25 (the raised upper lip bares the upper teeth). 15 at 0.9,
     # not 0.5: with level corners the bared teeth read as a grin on low-resolution faces (by eye
     # on six of them; a FER2013 CNN's p(happy) under disgust 0.96/0.44/0.63 -> 0.79/0.24/0.47
-    # on the three it called happy); turned down, the mouth is the sneer's inverted U. 17 at
-    # 1.0 and no 25 (0.7 and 0.2 before): the chin raise pushes the lower lip up to the teeth
-    # while the raised upper lip bares them. Parted, a laughing portrait's disgust opened a
-    # band of teeth across its wide mouth that read as its grin (by eye on low-resolution
-    # laughs of GFPGAN's and CodeFormer's inputs; of 95 faces' disgust a FER2013 CNN read 21
-    # happy, the second CNN 25; now 13 and 20)
-    "disgusted": {9: 1.0, 10: 1.0, 17: 1.0, 4: 0.7, 15: 0.9, 7: 0.35},
+    # on the three it called happy); turned down, the mouth is the sneer's inverted U
+    "disgusted": {9: 1.0, 10: 1.0, 17: 0.7, 4: 0.7, 15: 0.9, 7: 0.35, 25: 0.2},
     # 1+4+20+25 prototypical; 5 (63%), 2 (57%), 26 (33%; EMFACS fear 1+2+4+5+20+26).
     # 15 and 16 (by eye): a stretched mouth with level corners reads as a grin; corners down
     # and the lower lip pulled off the lower teeth read aghast. At 15 0.3, 16 0.6, 26 0.35 the
