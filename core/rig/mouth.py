@@ -651,7 +651,8 @@ class MouthRenderer:
             k = clip(dark + _k(1 - MOUTH_TUNING["grain_dark"]) * light, dark, _ONE)
             interior += spread(self._grain_at(grid) * k)
         if self.rest_patch is not None:
-            interior = self._real_teeth(interior, origin, skull, jaw, lip_drop)
+            interior = self._real_teeth(interior, origin, skull, jaw, lip_drop,
+                                        self._uncovered_top(grid, curves[0], skull))
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
@@ -744,6 +745,19 @@ class MouthRenderer:
         lo, hi = t["lower_row_lip_drop"]
         return max(by_jaw, _smoothstep((lip_drop / self.ipd - lo) / (hi - lo)))
 
+    def _uncovered_top(self, grid: _Grid, lip: np.ndarray, skull: np.ndarray) -> np.ndarray:
+        """(h, w) share of the real upper teeth laid at each pixel: all of it, except where
+        the upper lip has risen off its rest line (`lip`: its height, `_Grid.height`). There
+        the real row's top, which holds the rest lip's shadow, gives way over `shadow_depth`
+        to the made-up crowns, shaded from the lip where it is now: uncovered, that shadow
+        lay across the teeth as a dark seam under a pale strip of made-up crown (disgust's
+        raised lip on the sample portrait's smile, by eye at 1024 px)."""
+        depth = _k(MOUTH_TUNING["shadow_depth"] * self.ipd)
+        rest = grid.height(_apply(skull, self._rest_up))
+        risen = _unit((rest - lip) / (depth * _k(0.5)))
+        from_rest = _unit((grid.v - rest) / depth)
+        return _ONE - risen * (_ONE - from_rest)
+
     def _lip_drop(self, xy: np.ndarray, axes: np.ndarray, skull: np.ndarray,
                   jaw: np.ndarray) -> float:
         """How far (px) the lower lip's inner edge has come down off the jaw: its middle
@@ -753,11 +767,13 @@ class MouthRenderer:
         return float(((xy[lo] - carried) @ axes[1]).mean())
 
     def _real_teeth(self, interior: np.ndarray, origin: np.ndarray, skull: np.ndarray,
-                    jaw: np.ndarray, lip_drop: float = 0.0) -> np.ndarray:
+                    jaw: np.ndarray, lip_drop: float = 0.0,
+                    top: np.ndarray | None = None) -> np.ndarray:
         """Lay the rest interior over the rendered one: its upper teeth moved with the skull,
         its lower part with the jaw (px beyond the skull), so an opening jaw parts the rows; a
         lower part without a row of teeth fades out as the jaw drops or the lower lip comes
-        down off it (`lip_drop`, px: `_lip_drop`)."""
+        down off it (`lip_drop`, px: `_lip_drop`); `top` (`_uncovered_top`) scales the upper
+        teeth's cover."""
         (rx, ry), patch, masks = self.rest_patch
         size = (interior.shape[1], interior.shape[0])
         # patch pixel (i, j) sits at rest (rx + i, ry + j): compose with the bone motion
@@ -782,7 +798,10 @@ class MouthRenderer:
             m = skull.copy()
             m[:, 2] = corner + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
-            a = spread(cv2.warpAffine(mask, m, size))
+            a = cv2.warpAffine(mask, m, size)
+            if top is not None and extra is not jaw:
+                a *= top
+            a = spread(a)
             interior *= _ONE - a  # in place: `interior` is this frame's own (same values)
             interior += np.multiply(moved, a, out=moved)
         return interior

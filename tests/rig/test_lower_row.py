@@ -66,3 +66,22 @@ def test_made_up_crowns_end_where_the_real_teeth_do(portrait):
     teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
     # the cavity's dark (48 and 49; made-up crowns there: 151 and 150, the teeth 229)
     assert max(shown) < 0.6 * teeth, (shown, teeth)
+
+
+def test_an_upper_lip_raised_off_real_teeth_leaves_no_seam_across_them(portrait):
+    # the real row's top holds the rest lip's shadow: with the lip raised 0.04 IPD off it
+    # (disgust on a toothy smile) it lay across the teeth as a dark seam under a pale strip
+    # of made-up crown
+    face = detect_face(portrait)
+    rest = face.xy.astype(np.float32)
+    mr = MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
+    moved = _opened(rest, mr.ipd, up=0.04)
+    out = mr.composite(portrait.copy(), moved)
+    grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
+    cx, w = int(round(float(rest[[78, 308], 0].mean()))), int(0.12 * mr.ipd)
+    rows = grey[int(moved[13, 1]):int(rest[13, 1] + 0.08 * mr.ipd), cx - w:cx + w].mean(1)
+    cavity = float(mr.cavity @ np.array([0.299, 0.587, 0.114]))
+    teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
+    first = int(np.argmax(rows > cavity + 0.8 * (teeth - cavity)))  # the crowns' top
+    # no darker band below it: 208 at the top, 208 at the least (the seam: 208, then 180)
+    assert rows[first:].min() > 0.9 * rows[first], rows.round()
