@@ -130,20 +130,27 @@ MOUTH_TUNING = {
     # part under the bite fades out as the jaw drops this far (IPD)
     "lower_row_level": 0.8,
     "rest_lower_fade": 0.05,
-    # ... and the made-up lower row drawn in its place shows as the jaw drops that far or the
-    # lower lip comes down off it from the first to the second of these (IPD; all of it past
-    # the second). Happy on a toothy smile lowers the lip 0.01-0.08 IPD with the jaw still
-    # (the sample portrait, deepface's img1, img22, img24, img28): a made-up row a sliver
-    # tall showed as a grey band round the real teeth, a mouthguard, where a dark crescent
-    # reads as a laugh (by eye). Anger's lip comes 0.03-0.16 down, mostly past 0.07, and its
-    # crowns stand tall enough to read as clenched teeth: of 95 faces' anger, a FER2013 CNN
-    # read 56 angry (56 with the row always drawn; 53 with none until the jaw drops), the
-    # second CNN 34 (37; 32)
-    "lower_row_lip_drop": (0.03, 0.08),
     # ... unless that part is at least this share of the opening's height: then it is the open
     # mouth's inside, a tongue, and rides the jaw whole (a wide-open mouth of DECA's examples,
     # bite 0.22: faded, its tongue gave way to a row of made-up teeth)
     "rest_interior": 0.5,
+    # where that part fades, the made-up lower row drawn in its place shows as the jaw drops
+    # `rest_lower_fade` or the lower lip comes down off it from the first to the second of these
+    # (IPD; all of it past the second). Happy on a toothy smile lowers the lip 0.01-0.08 IPD
+    # with the jaw still (the sample portrait, deepface's img1, img22, img24, img28): a made-up
+    # row a sliver tall showed as a grey band round the real teeth, a mouthguard, where a dark
+    # crescent reads as a laugh (by eye). Anger's lip comes 0.03-0.16 down, mostly past 0.07,
+    # and its crowns stand tall enough to read as clenched teeth: of 95 faces' anger, a FER2013
+    # CNN read 56 angry (56 with the row always drawn; 53 with none until the jaw drops), the
+    # second CNN 34 (37; 32)
+    "lower_row_lip_drop": (0.03, 0.08),
+    # made-up crowns beside a portrait's real ones end at the first of these shares of the rest
+    # mouth's half-width (corner to corner, inner lips), fading out over 1 / the second: the
+    # real row darkens toward its rest corners (the buccal corridor), and made-up crowns out
+    # to 0.95 of it showed as white fangs at a raised smile's corners on blurred laughs (by
+    # eye on six of GFPGAN's and CodeFormer's inputs; 0.8 keeps the sharp photos' lateral
+    # teeth: deepface's img22, img24, img25, img28)
+    "made_up_reach_on_real": (0.8, 4.0),
     # a mouth open at rest, closing (pressed lips, sad): below this mean gap the sliver left
     # between the lips is painted as the line where lips meet, not as a band of teeth (by eye on
     # the smiling sample portrait: the fold guard leaves pressed lips ~0.02 IPD apart near the
@@ -914,7 +921,8 @@ class MouthRenderer:
             # (deepface's img24 and img1, by eye)
             ends = _apply(skull, self.rest[[78, 308]])
             rest_half = max(abs(float((ends[1] - ends[0]) @ axes[0])) / 2, 1.0)
-            fade *= _unit((reach - np.abs(um) * _k(1 / rest_half)) * _k(10))
+            end, soft = t["made_up_reach_on_real"]
+            fade *= _unit((_k(end) - np.abs(um) * _k(1 / rest_half)) * _k(soft))
         corner = _ONE - _k(t["corner_shade"]) * np.minimum(lateral / reach, _ONE) ** 2
         shadow = _ONE - _k(t["under_lip_shadow"]) * _unit(
             _ONE - below_lip / _k(t["shadow_depth"] * ipd))
