@@ -752,16 +752,19 @@ class MouthRenderer:
         lo, hi = t["lower_row_lip_drop"]
         return max(by_jaw, _smoothstep((lip_drop / self.ipd - lo) / (hi - lo)))
 
-    def _uncovered_top(self, grid: _Grid, lip: np.ndarray, skull: np.ndarray) -> np.ndarray:
-        """(h, w) share of the real upper teeth laid at each pixel: all of it, except where
-        the upper lip has risen off its rest line (`lip`: its height, `_Grid.height`). There
-        the real row's top, which holds the rest lip's shadow, gives way over `shadow_depth`
-        to the made-up crowns, shaded from the lip where it is now: uncovered, that shadow
-        lay across the teeth as a dark seam under a pale strip of made-up crown (disgust's
-        raised lip on the sample portrait's smile, by eye at 1024 px)."""
+    def _uncovered_top(self, grid: _Grid, lip: np.ndarray,
+                       skull: np.ndarray) -> np.ndarray | None:
+        """(h, w) share of the real upper teeth laid at each pixel (None: all of it
+        everywhere): all, except where the upper lip has risen off its rest line (`lip`: its
+        height, `_Grid.height`). There the real row's top, which holds the rest lip's shadow,
+        gives way over `shadow_depth` to the made-up crowns, shaded from the lip where it is
+        now: uncovered, that shadow lay across the teeth as a dark seam under a pale strip of
+        made-up crown (disgust's raised lip on the sample portrait's smile, by eye at 1024 px)."""
         depth = _k(MOUTH_TUNING["shadow_depth"] * self.ipd)
         rest = grid.height(_apply(skull, self._rest_up))
         risen = _unit((rest - lip) / (depth * _k(0.5)))
+        if not risen.any():
+            return None
         from_rest = _unit((grid.v - rest) / depth)
         return _ONE - risen * (_ONE - from_rest)
 
@@ -799,15 +802,15 @@ class MouthRenderer:
                 lower = None
             elif drop > 0.0:
                 lower = lower * np.float32(1.0 - _smoothstep(drop))
-        for mask, extra in ((lower, jaw), (masks[0], np.zeros(2, np.float32))):
+        for mask, extra, cover in ((lower, jaw, None), (masks[0], np.zeros(2, np.float32), top)):
             if mask is None:
                 continue
             m = skull.copy()
             m[:, 2] = corner + extra - origin
             moved = cv2.warpAffine(patch, m, size, borderMode=cv2.BORDER_REPLICATE)
             a = cv2.warpAffine(mask, m, size)
-            if top is not None and extra is not jaw:
-                a *= top
+            if cover is not None:
+                a *= cover
             a = spread(a)
             interior *= _ONE - a  # in place: `interior` is this frame's own (same values)
             interior += np.multiply(moved, a, out=moved)

@@ -1,5 +1,7 @@
-"""Under real upper teeth that show no lower row at rest, what a lower lip coming down off a
-still jaw uncovers (core/rig/mouth.py `_lower_row_shown`, `_lip_drop`)."""
+"""A portrait showing its upper teeth at rest: what a lower lip coming down off a still jaw
+uncovers under them (core/rig/mouth.py `_lower_row_shown`, `_lip_drop`), where made-up crowns
+beside them end (`made_up_reach_on_real`) and what a raised upper lip uncovers above them
+(`_uncovered_top`)."""
 import cv2
 import numpy as np
 
