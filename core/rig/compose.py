@@ -26,6 +26,7 @@ from core.rig.tuning import (
     REST_REPLACE_FULL,
     SPEECH_MIX,
 )
+from core.rig.ufuncs import smoothstep
 from core.track import TrackRow
 
 # Emotion AUs that press or open the mouth give way to speech while it is active, so vowels
@@ -165,8 +166,8 @@ def _rest_displacement(motion: MotionModel, row: TrackRow,
 
 def onset(t: float) -> float:
     """Ease-in of a constant mix at the start of the take (smoothstep over ONSET_SECONDS)."""
-    x = min(max(t / ONSET_SECONDS, 0.0), 1.0) if ONSET_SECONDS > 0 else 1.0
-    return ONSET_FLOOR + (1.0 - ONSET_FLOOR) * x * x * (3 - 2 * x)
+    return ONSET_FLOOR + (1.0 - ONSET_FLOOR) * smoothstep(
+        t / ONSET_SECONDS if ONSET_SECONDS > 0 else 1.0)
 
 
 def _emotion_parts(motion: MotionModel, row: TrackRow, muted: list[int]) -> tuple:

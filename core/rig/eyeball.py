@@ -20,7 +20,7 @@ import numpy as np
 from core.rig.blend import LUMA
 from core.rig.tuning import REST_LIDS
 from core.rig.au_points import curve_at
-from core.rig.ufuncs import clip
+from core.rig.ufuncs import clip, smoothstep
 
 EYEBALL = {
     # the slit's opening under which an eye gets a made-up eyeball (IPD): the rest fit's
@@ -88,8 +88,7 @@ class MadeUpEyeball:
     def weight(self, opening: float) -> float:
         """How much of the made-up eye shows at this lid opening (IPD): 0 at the rest slit."""
         start = max(self.rest_open * EYEBALL["start"], self.rest_open + EYEBALL["start_min"])
-        x = min(max((opening - start) / EYEBALL["span"], 0.0), 1.0)
-        return x * x * (3.0 - 2.0 * x)
+        return smoothstep((opening - start) / EYEBALL["span"])
 
 
 def _luma(c: np.ndarray) -> float:

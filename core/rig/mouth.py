@@ -29,7 +29,7 @@ from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.drawn_mouth import drawn_extent, lateral_fade
 from core.rig.eyeball import visible_blur
 from core.rig.roi import poly_box, polygon_mask
-from core.rig.ufuncs import clip
+from core.rig.ufuncs import clip, smoothstep
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
 # grayscale and painted copies and grace_hopper.jpg unless a source is given.
@@ -256,12 +256,6 @@ def _k(x: float) -> np.ndarray:
     out = np.array(x, np.float32)
     out.flags.writeable = False
     return out
-
-
-def _smoothstep(x: float) -> float:
-    """0 up to x = 0, 1 from x = 1, eased between (3x^2 - 2x^3)."""
-    x = min(max(x, 0.0), 1.0)
-    return x * x * (3.0 - 2.0 * x)
 
 
 def _apply(m: np.ndarray, pts: np.ndarray) -> np.ndarray:
@@ -649,7 +643,10 @@ class MouthRenderer:
         if barely > 0.0:
             mask = mask * self._sealed_corners(grid, curves, barely)
         lip_drop = 0.0 if self.rest_patch is None else self._lip_drop(xy, frame[1], skull, jaw)
-        interior = self._interior(xy, grid, gap, skull, jaw, curves, lip_drop)
+        # the rest upper lip's height, carried by the skull, over the box: where real teeth at
+        # rest end above (the bite known)
+        rest_lip = None if self.bite is None else grid.height(_apply(skull, self._rest_up))
+        interior = self._interior(xy, grid, gap, skull, jaw, curves, lip_drop, rest_lip)
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
@@ -659,7 +656,7 @@ class MouthRenderer:
             interior += spread(self._grain_at(grid) * k)
         if self.rest_patch is not None:
             interior = self._real_teeth(interior, origin, skull, jaw, lip_drop,
-                                        self._uncovered_top(grid, curves[0], skull))
+                                        self._uncovered_top(grid, curves[0], rest_lip))
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
                 interior = self._corridor(interior, grid, k)
@@ -748,20 +745,20 @@ class MouthRenderer:
         the jaw has dropped `rest_lower_fade` IPD or the lower lip come `lower_row_lip_drop`
         down off it (`lip_drop`, px: `_lip_drop`)."""
         t = MOUTH_TUNING
-        by_jaw = _smoothstep(float(np.hypot(jaw[0], jaw[1])) / (t["rest_lower_fade"] * self.ipd))
+        by_jaw = smoothstep(float(np.hypot(jaw[0], jaw[1])) / (t["rest_lower_fade"] * self.ipd))
         lo, hi = t["lower_row_lip_drop"]
-        return max(by_jaw, _smoothstep((lip_drop / self.ipd - lo) / (hi - lo)))
+        return max(by_jaw, smoothstep((lip_drop / self.ipd - lo) / (hi - lo)))
 
     def _uncovered_top(self, grid: _Grid, lip: np.ndarray,
-                       skull: np.ndarray) -> np.ndarray | None:
+                       rest: np.ndarray) -> np.ndarray | None:
         """(h, w) share of the real upper teeth laid at each pixel (None: all of it
-        everywhere): all, except where the upper lip has risen off its rest line (`lip`: its
-        height, `_Grid.height`). There the real row's top, which holds the rest lip's shadow,
-        gives way over `shadow_depth` to the made-up crowns, shaded from the lip where it is
-        now: uncovered, that shadow lay across the teeth as a dark seam under a pale strip of
-        made-up crown (disgust's raised lip on the sample portrait's smile, by eye at 1024 px)."""
+        everywhere): all, except where the upper lip has risen off its rest line (`lip`,
+        `rest`: their heights, `_Grid.height`). There the real row's top, which holds the rest
+        lip's shadow, gives way over `shadow_depth` to the made-up crowns, shaded from the lip
+        where it is now: uncovered, that shadow lay across the teeth as a dark seam under a
+        pale strip of made-up crown (disgust's raised lip on the sample portrait's smile, by
+        eye at 1024 px)."""
         depth = _k(MOUTH_TUNING["shadow_depth"] * self.ipd)
-        rest = grid.height(_apply(skull, self._rest_up))
         risen = _unit((rest - lip) / (depth * _k(0.5)))
         if not risen.any():
             return None
@@ -801,7 +798,7 @@ class MouthRenderer:
             if drop >= 1.0:
                 lower = None
             elif drop > 0.0:
-                lower = lower * np.float32(1.0 - _smoothstep(drop))
+                lower = lower * np.float32(1.0 - smoothstep(drop))
         for mask, extra, cover in ((lower, jaw, None), (masks[0], np.zeros(2, np.float32), top)):
             if mask is None:
                 continue
@@ -878,11 +875,13 @@ class MouthRenderer:
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
                   jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray],
-                  lip_drop: float = 0.0) -> np.ndarray:
+                  lip_drop: float = 0.0, rest_lip: np.ndarray | None = None) -> np.ndarray:
         """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
         tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on them runs ~2x
         faster than on one (h, w, 4) array's channels), mixed with the portrait's colours in one
-        product at the end; `curves`: the inner lips' heights (`_Grid.height`)."""
+        product at the end; `curves`: the inner lips' heights (`_Grid.height`); `lip_drop`:
+        `_lip_drop`; `rest_lip`: the rest upper lip's height, carried by the skull (given
+        wherever the bite is known)."""
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes, u, v, um, half, lateral, warm, u64 = grid
@@ -960,7 +959,7 @@ class MouthRenderer:
             # the portrait showed more, is crown; above both, gum. Gum from the rest lip up
             # painted a thin opening's teeth (a slightly parted smile showing their tips) as
             # gum when a smile raised the lip: a dark mouth with no teeth (by eye)
-            above = (v < grid.height(_apply(skull, self._rest_up)) - _k(0.01 * ipd)) \
+            above = (v < rest_lip - _k(0.01 * ipd)) \
                 & (rel >= _ONE)
             gum = above.astype(np.float32)
             crown = _ONE - gum
