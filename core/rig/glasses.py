@@ -165,9 +165,7 @@ def _dark_lenses(cv: _Canvas, P: np.ndarray) -> list[Rim]:
         if len(cols) < 4:
             return []
         xs, top, bottom = (np.array(v) for v in zip(*cols))
-        k = GLASSES["smooth_cols"]
-        margin = GLASSES["band_margin"]
-        bands.append(Rim(xs, _smooth(top, k) - margin, _smooth(bottom, k) + margin))
+        bands.append(_band(xs, top, bottom))
     return bands
 
 
@@ -313,11 +311,7 @@ def _bar(cv: _Canvas, xs: np.ndarray, c0: int, r_lo: np.ndarray,
     per_col, top, bottom = best
     bottom = _whole_bar(cv.g[r0:int(r_hi.max()), c0:c0 + len(xs)], top, bottom,
                         top + reach, inside)
-    k = GLASSES["smooth_cols"]
-    margin = GLASSES["band_margin"]
-    rim = Rim(xs, _smooth(cv.y_of(top + r0), k) - margin,
-              _smooth(cv.y_of(bottom + r0), k) + margin)
-    return rim, per_col
+    return _band(xs, cv.y_of(top + r0), cv.y_of(bottom + r0)), per_col
 
 
 def _whole_bar(g: np.ndarray, top: np.ndarray, bottom: np.ndarray, limit: np.ndarray,
@@ -373,6 +367,14 @@ def _best_path(cost: np.ndarray) -> np.ndarray:
     for c in range(w - 1, 0, -1):
         path[c - 1] = back[path[c], c]
     return path
+
+
+def _band(xs: np.ndarray, top: np.ndarray, bottom: np.ndarray) -> Rim:
+    """A band across the columns `xs` from `top` to `bottom` (IPD per column), each edge
+    smoothed along the columns (GLASSES["smooth_cols"]) and moved out GLASSES["band_margin"]."""
+    k = GLASSES["smooth_cols"]
+    margin = GLASSES["band_margin"]
+    return Rim(xs, _smooth(top, k) - margin, _smooth(bottom, k) + margin)
 
 
 def _smooth(y: np.ndarray, k: int) -> np.ndarray:
