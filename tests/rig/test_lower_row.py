@@ -8,22 +8,28 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.landmarks import detect_face
 from core.face.regions import region
+from core.rig.blend import LUMA
 from core.rig.mouth import MouthRenderer
 from tests.rig.test_teeth import _band, _below_the_bite, _opened
+
+
+def _sample(portrait):
+    """(the sample portrait's rest landmarks, a MouthRenderer of it): it shows its upper teeth
+    at rest, no lower row."""
+    face = detect_face(portrait)
+    rest = face.xy.astype(np.float32)
+    return rest, MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
 
 
 def test_a_lip_barely_lowered_under_real_teeth_uncovers_the_dark_not_a_grey_band(portrait):
     # happy on a toothy smile lowers the lip 0.01-0.08 IPD with the jaw still: a made-up
     # lower row a sliver tall there read as a grey band round the real teeth, a mouthguard
-    face = detect_face(portrait)
-    rest = face.xy.astype(np.float32)
-    mr = MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
+    rest, mr = _sample(portrait)
     assert mr.bite > 0.85 and not mr.lower_row
     moved = _opened(rest, mr.ipd, down=0.03)
     out = mr.composite(portrait.copy(), moved)
     shown = _band(out, moved, mr.ipd, float(rest[14, 1]) + 1, float(moved[14, 1]) - 1)
-    cavity = float(mr.cavity @ np.array([0.299, 0.587, 0.114]))
-    teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
+    cavity, teeth = float(mr.cavity @ LUMA), float(mr.teeth @ LUMA)
     # nearer the cavity's shade than the teeth's: 124 (the row drawn: 193; cavity 51, teeth 229)
     assert shown < (cavity + teeth) / 2, (shown, cavity, teeth)
 
@@ -47,9 +53,7 @@ def test_made_up_crowns_end_where_the_real_teeth_do(portrait):
     # happy widens a toothy smile past its rest corners: made-up crowns there, beyond the real
     # teeth, showed as white wedges at the corners under the upper lip (deepface's img24); the
     # real teeth end in the dark of the buccal corridor
-    face = detect_face(portrait)
-    rest = face.xy.astype(np.float32)
-    mr = MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
+    rest, mr = _sample(portrait)
     assert mr.bite is not None
     lips = np.unique(np.concatenate([region(n) for n in (
         "lips_upper_inner", "lips_lower_inner", "lips_upper_outer", "lips_lower_outer")]))
@@ -65,7 +69,7 @@ def test_made_up_crowns_end_where_the_real_teeth_do(portrait):
         y0, y1 = (float(np.interp(x, *moved[region(n)][np.argsort(moved[region(n)][:, 0])].T))
                   for n in ("lips_upper_inner", "lips_lower_inner"))
         shown.append(float(grey[int(y0) + 2:int(y1) - 1, x].mean()))
-    teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
+    teeth = float(mr.teeth @ LUMA)
     # the cavity's dark (48 and 49; made-up crowns there: 151 and 150, the teeth 229)
     assert max(shown) < 0.6 * teeth, (shown, teeth)
 
@@ -74,16 +78,13 @@ def test_an_upper_lip_raised_off_real_teeth_leaves_no_seam_across_them(portrait)
     # the real row's top holds the rest lip's shadow: with the lip raised 0.04 IPD off it
     # (disgust on a toothy smile) it lay across the teeth as a dark seam under a pale strip
     # of made-up crown
-    face = detect_face(portrait)
-    rest = face.xy.astype(np.float32)
-    mr = MouthRenderer(portrait, rest, FaceFrame.from_landmarks(face.landmarks))
+    rest, mr = _sample(portrait)
     moved = _opened(rest, mr.ipd, up=0.04)
     out = mr.composite(portrait.copy(), moved)
     grey = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)
     cx, w = int(round(float(rest[[78, 308], 0].mean()))), int(0.12 * mr.ipd)
     rows = grey[int(moved[13, 1]):int(rest[13, 1] + 0.08 * mr.ipd), cx - w:cx + w].mean(1)
-    cavity = float(mr.cavity @ np.array([0.299, 0.587, 0.114]))
-    teeth = float(mr.teeth @ np.array([0.299, 0.587, 0.114]))
+    cavity, teeth = float(mr.cavity @ LUMA), float(mr.teeth @ LUMA)
     first = int(np.argmax(rows > cavity + 0.8 * (teeth - cavity)))  # the crowns' top
     # no darker band below it: 208 at the top, 208 at the least (the seam: 208, then 180)
     assert rows[first:].min() > 0.9 * rows[first], rows.round()
