@@ -646,7 +646,8 @@ class MouthRenderer:
         # the rest upper lip's height, carried by the skull, over the box: where real teeth at
         # rest end above (the bite known)
         rest_lip = None if self.bite is None else grid.height(_apply(skull, self._rest_up))
-        interior = self._interior(xy, grid, gap, skull, jaw, curves, lip_drop, rest_lip)
+        interior, lower_row = self._interior(xy, grid, gap, skull, jaw, curves, lip_drop,
+                                             rest_lip)
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
@@ -659,7 +660,7 @@ class MouthRenderer:
                                         self._uncovered_top(grid, curves[0], rest_lip))
             k = min(smile_taken / MOUTH_TUNING["corridor_full_at"], 1.0)
             if k > 0.01:
-                interior = self._corridor(interior, grid, k)
+                interior = self._corridor(interior, grid, k, lower_row)
         if soft:
             interior = cv2.GaussianBlur(interior, (0, 0), soft)
         paint(img, box, interior, mask)
@@ -847,14 +848,21 @@ class MouthRenderer:
         corners."""
         return _ONE - _k(MOUTH_TUNING["corner_dark"]) * lateral * lateral
 
-    def _corridor(self, interior: np.ndarray, grid: _Grid, k: float) -> np.ndarray:
+    def _corridor(self, interior: np.ndarray, grid: _Grid, k: float,
+                  lower_row: np.ndarray | None = None) -> np.ndarray:
         """A smiling portrait's real teeth span its smile, premolars included: with the smile
         taken away, an opening mouth (speech, fear) showed that full band and read as a grin.
         Relaxed lips show the front six teeth and the mouth darkens behind the canines (the
-        buccal corridor), so beyond them the interior fades to the cavity colour, by `k`."""
+        buccal corridor), so beyond them the interior fades to the cavity colour, by `k`.
+        Not the made-up lower row (`lower_row`, its opacity from `_interior`): it has no smile
+        to take away, and darkened with the rest it ended in square cuts mid-cavity (fear on
+        deepface's img1 and img22, by eye; its own ends fade at `teeth_reach`)."""
         lo, hi = MOUTH_TUNING["corridor_from"]
         f = _unit((np.abs(grid.um) / _k(self.ipd) - _k(lo)) / _k(hi - lo))
-        dark = spread(f * f * (_k(3) - _k(2) * f) * np.float32(k))
+        dark = f * f * (_k(3) - _k(2) * f) * np.float32(k)
+        if lower_row is not None:
+            dark *= _ONE - lower_row
+        dark = spread(dark)
         # to the cavity as _interior shades it beside the corners
         cavity = tint(grid.shade, self._cavity32)
         interior *= _ONE - dark  # in place: `interior` is this frame's own (same values)
@@ -938,6 +946,7 @@ class MouthRenderer:
         # (`_lower_row_shown`): a lip dropped 0.15 IPD showed a dark band under the real teeth
         # without it (by eye on four of deepface's test photos), and one dropped 0.01-0.08 a
         # grey band with it
+        lower_row = None
         if self.lower_kept and self.rest_patch is not None:
             # the portrait's own lower part rides the jaw (`_real_teeth`) instead: its lower
             # row, or a wide-open mouth's tongue (a made-up row beside it showed as white
@@ -949,6 +958,7 @@ class MouthRenderer:
             m = _unit(top * _k(3) + _k(0.5)) * (rel < _ONE) * fade
             if self.rest_patch is not None:
                 m *= _k(self._lower_row_shown(jaw, lip_drop))
+            lower_row = m
             weights[:2] *= _ONE - m
             np.multiply(m, corner, out=teeth)
             teeth *= lower_gap
@@ -981,7 +991,7 @@ class MouthRenderer:
         upper *= _k(0.93) + _k(0.07) * _unit(rel * _k(4))  # the incisal edge a shade darker
         teeth += upper
         w = cv2.merge([cavity, tongue, teeth, np.multiply(gum, shadow, dtype=np.float32)])
-        return w @ self._colours
+        return w @ self._colours, lower_row
 
     def _gap_tables(self) -> tuple:
         """(u px at 1/4 px steps, upper-row shade, lower-row shade, upper gum's reach down):

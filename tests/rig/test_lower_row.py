@@ -1,7 +1,8 @@
 """A portrait showing its upper teeth at rest: what a lower lip coming down off a still jaw
 uncovers under them (core/rig/mouth.py `_lower_row_shown`, `_lip_drop`), where made-up crowns
-beside them end (`made_up_reach_on_real`) and what a raised upper lip uncovers above them
-(`_uncovered_top`)."""
+beside them end (`made_up_reach_on_real`), what a raised upper lip uncovers above them
+(`_uncovered_top`), and that the dark past the canines of a smile taken away (`_corridor`)
+leaves the made-up lower row whole."""
 import cv2
 import numpy as np
 
@@ -88,3 +89,24 @@ def test_an_upper_lip_raised_off_real_teeth_leaves_no_seam_across_them(portrait)
     first = int(np.argmax(rows > cavity + 0.8 * (teeth - cavity)))  # the crowns' top
     # no darker band below it: 208 at the top, 208 at the least (the seam: 208, then 180)
     assert rows[first:].min() > 0.9 * rows[first], rows.round()
+
+
+def test_a_smile_taken_away_leaves_the_made_up_lower_row_whole(portrait):
+    # fear on a toothy smile takes the smile away, and the real teeth darken past the canines
+    # (`_corridor`); so did the made-up lower row under them, which ended in square cuts
+    # mid-cavity (deepface's img1 and img22, by eye)
+    rest, mr = _sample(portrait)
+    moved = _opened(rest, mr.ipd, down=0.15)  # the lower row shown under the real teeth
+    lip = moved[region("lips_lower_inner")]
+    lip = lip[np.argsort(lip[:, 0])]
+    cx = float(rest[[78, 308], 0].mean())
+    shown = []
+    for taken in (0.0, 1.0):
+        grey = cv2.cvtColor(mr.composite(portrait.copy(), moved, taken), cv2.COLOR_RGB2GRAY)
+        row = []
+        for side in (-1, 1):  # past the canines, 0.06 IPD above the lowered lip
+            x = int(round(cx + side * 0.26 * mr.ipd))
+            row.append(float(grey[int(round(np.interp(x, *lip.T) - 0.06 * mr.ipd)), x]))
+        shown.append(row)
+    # as bright as with the smile kept: 181 and 144 of 181 and 158 (darkened: 127 and 69)
+    assert min(t / k for t, k in zip(shown[1], shown[0])) > 0.85, shown
