@@ -8,6 +8,7 @@ import os
 import socket
 
 import numpy as np
+import pytest
 
 from core.atomic import process_start
 from core.cli import run_cli
@@ -57,3 +58,33 @@ def test_a_partial_folder_names_its_owner(tmp_path):
                          "host": socket.gethostname()}
         writer.write(np.zeros((32, 32, 3), np.uint8))
     assert [p.name for p in tmp_path.iterdir()] == ["take.mp4"]
+
+
+def _stopped_after(monkeypatch, module, name: str):
+    """`module.name` does its work, then a stop lands (KeyboardInterrupt, as a Ctrl-C or a
+    batch worker's SIGTERM handler raises)."""
+    real = getattr(module, name)
+
+    def stop(*args, **kwargs):
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, name, stop)
+
+
+@pytest.mark.parametrize("where", ["mkdir", "owner", "probe"])
+def test_a_stop_while_the_temp_files_are_made_leaves_none(tmp_path, monkeypatch, where):
+    # a batch stopped under load kept a hidden .take0.XXXXXXXX.partial.mp4: the worker's
+    # SIGTERM landed inside mkdtemp, after its mkdir, or before the OWNER file was written
+    # (and without one the next render's sweep keeps the folder for good)
+    import core.video.export as export
+
+    if where == "mkdir":
+        _stopped_after(monkeypatch, os, "mkdir")
+    elif where == "owner":
+        _stopped_after(monkeypatch, export, "_owner")
+    else:
+        _stopped_after(monkeypatch, os, "open")
+    with pytest.raises(KeyboardInterrupt):
+        VideoWriter(tmp_path / "take.mp4", fps=25, width=32, height=32).__enter__()
+    assert list(tmp_path.iterdir()) == []
