@@ -252,9 +252,10 @@ def evaluate_folders(generated: str | Path, reference: str | Path,
     a generated video with no ground truth of its stem is named under "unmatched"."""
     gen_dir, ref_dir = Path(generated), Path(reference)  # checked at the door (cli/evaluate.py)
     refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
-    gens = sorted(gen_dir.iterdir())
+    # videos only: `render --curves a.csv` beside a.mp4 was paired too, a second clip "a"
+    gens = sorted(p for p in gen_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
     pairs = [(p, refs[p.stem]) for p in gens if p.stem in refs]
-    unmatched = [p.name for p in gens if p.suffix.lower() in VIDEO_SUFFIXES and p.stem not in refs]
+    unmatched = [p.name for p in gens if p.stem not in refs]
     if not pairs:
         raise InputError(f"no video in {gen_dir} has a same-named ground truth in {ref_dir}")
     rows = []

@@ -40,3 +40,19 @@ def test_all_matched_lists_no_unmatched(tiny_clips, tmp_path, capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["unmatched"] == []
     assert "note:" not in captured.err
+
+
+def test_a_curves_file_beside_its_video_is_not_a_clip(tiny_clips, tmp_path, capsys):
+    """`render --out a.mp4 --curves a.csv` leaves a.csv beside the video: it was paired with
+    the ground truth a.mp4 by its stem and counted as a second, unreadable clip "a"."""
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "blank.mp4", gen / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", ref / "a.mp4")
+    (gen / "a.csv").write_text("time,AU1\n0,0\n")
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert (summary["clips"], summary["unreadable"]) == (1, 0)
+    assert [row["clip"] for row in summary["per_clip"]] == ["a"]
