@@ -324,6 +324,9 @@ def load_keys(path: str | os.PathLike,
                          f"column {e.colno}") from None
     except RecursionError:
         raise InputError(f"{p.name} is nested too deeply to be a keyframe file") from None
+    except ValueError:  # an integer of over 4300 digits: Python's own limit, a traceback
+        raise InputError(f"{p.name} holds a number too long to read, so it is not a keyframe "
+                         "file") from None
     return KeyTrack.from_json_dict(d, p.name, progress)
 
 

@@ -259,7 +259,7 @@ def load_project(path: str | os.PathLike) -> Project:
         d = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"project file not found: {path}") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+    except (ValueError, RecursionError):  # not UTF-8 or JSON, a 5000-digit number, too deep
         raise InputError(f"{path.name} is not a MoEE Palette project (not readable JSON)") from None
     except OSError as e:
         raise InputError(f"cannot read {path.name}: {e.strerror or e}") from None

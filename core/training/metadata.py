@@ -117,10 +117,16 @@ def _read_csv(p: Path) -> list[dict]:
 
 
 def _read_json(p: Path) -> list[dict]:
+    text = p.read_text(encoding="utf-8")  # not UTF-8: read_metadata says so
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"{p.name} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{p.name} is nested too deeply to be a clip list") from None
+    except ValueError:  # an integer of over 4300 digits: Python's own limit, a traceback
+        raise InputError(f"{p.name} holds a number too long to read, so it is not a clip "
+                         "list") from None
     rows = data.get("clips", []) if isinstance(data, dict) else data
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError(f"{p.name} must hold a list of clip objects (or {{\"clips\": [...]}})")

@@ -13,6 +13,7 @@ import pytest
 from tests.robust.helpers import Case, run_in_process
 
 NON_UTF8 = b"file,emotion\nfa\xe7ade.mp4,happy\n"
+HUGE_NUMBER = '[{"file": "a.mp4", "emotion": "happy", "n": ' + "9" * 5000 + "}]"
 KEYS_HEAD = '{"format": "moee-keyframes", "version": 1, "keys": '
 
 
@@ -43,6 +44,8 @@ PREPARE = [
     Case("missing metadata", _prepare_meta("nope.csv"), "does not exist"),
     Case("metadata is a folder", _prepare_meta("clips"), "folder"),
     Case("non-UTF-8 CSV", _prepare_meta("m.csv"), "UTF-8", setup=write("m.csv", NON_UTF8)),
+    Case("a 5000-digit number", _prepare_meta("m.json"), "too long",
+         setup=write("m.json", HUGE_NUMBER)),
     Case("malformed JSON", _prepare_meta("m.json"), "not valid JSON",
          setup=write("m.json", '{"clips": [')),
     Case("JSON of numbers", _prepare_meta("m.json"), "list of clip objects",
@@ -126,6 +129,13 @@ EVALUATE = [
                           write("m.json", '[{"file": "face.mp4", "emotion": "happy"}]')(f))),
     Case("--metadata not UTF-8", _evaluate("gen", "ref", "--metadata", "m.csv"), "UTF-8",
          setup=lambda f: (two_folders(f), write("m.csv", NON_UTF8)(f))),
+    Case("--metadata JSON not UTF-8", _evaluate("gen", "ref", "--metadata", "m.json"), "UTF-8",
+         setup=lambda f: (two_folders(f), write("m.json", b'[{"file": "fa\xe7ade.mp4"}]')(f))),
+    # json.loads raised ValueError (Python's 4300-digit limit) and RecursionError: tracebacks
+    Case("--metadata with a 5000-digit number", _evaluate("gen", "ref", "--metadata", "m.json"),
+         "too long", setup=lambda f: (two_folders(f), write("m.json", HUGE_NUMBER)(f))),
+    Case("--metadata nested too deeply", _evaluate("gen", "ref", "--metadata", "m.json"),
+         "too deeply", setup=lambda f: (two_folders(f), write("m.json", "[" * 100000)(f))),
 ]
 
 
@@ -189,6 +199,8 @@ RENDER = [
     Case("--keys is a folder", lambda f: [*_render()(f), "--keys", f / "clips"], "folder"),
     Case("--keys not UTF-8", lambda f: [*_render()(f), "--keys", f / "k.json"], "UTF-8",
          setup=write("k.json", b'{"format": "moee-keyframes", "\xff": 1}')),
+    Case("--keys with a 5000-digit number", lambda f: [*_render()(f), "--keys", f / "k.json"],
+         "too long", setup=write("k.json", KEYS_HEAD + '[{"time": ' + "9" * 5000 + "}]}")),
     Case("--keys NaN intensity", lambda f: [*_render()(f), "--keys", f / "k.json"], "intensity",
          setup=write("k.json", key_file({"intensity": float("nan")}))),
     Case("--keys infinite weight", lambda f: [*_render()(f), "--keys", f / "k.json"], "happy",

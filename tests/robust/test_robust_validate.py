@@ -94,6 +94,7 @@ def test_bad_project_fields_are_refused_when_loading(tmp_path, fields, word):
 @pytest.mark.parametrize("content, word", [
     (b"\xff\xfe{}", "not a MoEE Palette project"),
     (b"[" * 100000, "not a MoEE Palette project"),
+    (b'{"version": ' + b"9" * 5000 + b"}", "not a MoEE Palette project"),  # ValueError
     (b'{"format": "moee-palette-project", "version": 1, "mix": {"intensity": NaN}}', "intensity"),
 ])
 def test_unreadable_projects_are_one_message(tmp_path, content, word):
