@@ -67,7 +67,9 @@ def outputs(cells: dict[str, str]) -> dict[str, int | None]:
 def is_done(cells: dict[str, str], ident: dict) -> bool:
     try:
         record = json.loads(record_path(cells["out"]).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
+        return False
+    if not isinstance(record, dict):  # damaged: `[]` stopped the whole batch with a traceback
         return False
     return (record.get("format") == FORMAT and record.get("version") == VERSION
             and record.get("inputs") == ident and None not in outputs(cells).values()

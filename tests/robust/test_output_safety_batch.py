@@ -67,3 +67,16 @@ def test_the_workers_announced_are_the_workers_started(tmp_path, capsys):
     assert run_cli(["batch", str(manifest), "--jobs", "50"]) == 1
     err = capsys.readouterr().err
     assert "on 2 worker process(es)" in err.splitlines()[0]
+
+
+@pytest.mark.parametrize("record", [b"[]", b"null", b'"done"', b"[" * 100000])
+def test_a_damaged_record_means_not_done(tmp_path, record):
+    """A record beside the output that is JSON but not an object, or nested past Python's
+    stack, stopped the whole batch with a traceback (AttributeError, RecursionError) before
+    any row ran; the row is just not done, and renders again."""
+    from core.batch.record import is_done, record_path
+
+    out = tmp_path / "o1.mp4"
+    out.write_bytes(b"video")
+    record_path(out).write_bytes(record)
+    assert is_done({"out": str(out)}, {}) is False
