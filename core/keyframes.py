@@ -75,7 +75,9 @@ class Key:
 
     def __post_init__(self):
         t = validate.number(self.time, "a key's time (seconds)", 0.0)
-        easing = EASING_ALIASES.get(self.easing, self.easing)
+        easing = self.easing
+        if isinstance(easing, str):  # a list from a file is unhashable: choice() names it
+            easing = EASING_ALIASES.get(easing, easing)
         validate.choice(easing, (*EASINGS, *EASING_ALIASES), "easing")
         object.__setattr__(self, "easing", easing)
         object.__setattr__(self, "time", t)

@@ -42,6 +42,16 @@ def test_an_unknown_field_of_a_key_is_refused(tmp_path):
                             "(expected: time, easing, mix)")
 
 
+@pytest.mark.parametrize("easing", [["hold"], {"name": "hold"}])
+def test_an_easing_that_is_not_text_names_the_easing(tmp_path, easing):
+    """A list or object as the easing was blamed on the mix: "key 1, field 'mix': unhashable
+    type: 'list'"."""
+    path = _write(tmp_path / "e.json", [{"time": 0, "easing": easing, "mix": {}}])
+    with pytest.raises(InputError) as e:
+        load_keys(path)
+    assert str(e.value).startswith(f"e.json: key 1: unknown easing {easing!r}; expected one of")
+
+
 def test_an_unknown_top_level_field_is_refused(tmp_path):
     path = _write(tmp_path / "typo.json", [{"time": 0, "mix": {}}], kyes=[])
     with pytest.raises(InputError) as e:
