@@ -251,9 +251,9 @@ def evaluate_folders(generated: str | Path, reference: str | Path,
     A pair that cannot be read is counted and listed with its reason, never silently dropped;
     a generated video with no ground truth of its stem is named under "unmatched"."""
     gen_dir, ref_dir = Path(generated), Path(reference)  # checked at the door (cli/evaluate.py)
-    refs = {p.stem: p for p in ref_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES}
+    refs = _videos_by_stem(ref_dir)
     # videos only: `render --curves a.csv` beside a.mp4 was paired too, a second clip "a"
-    gens = sorted(p for p in gen_dir.iterdir() if p.suffix.lower() in VIDEO_SUFFIXES)
+    gens = sorted(_videos_by_stem(gen_dir).values())
     pairs = [(p, refs[p.stem]) for p in gens if p.stem in refs]
     unmatched = [p.name for p in gens if p.stem not in refs]
     if not pairs:
@@ -267,6 +267,20 @@ def evaluate_folders(generated: str | Path, reference: str | Path,
         except InputError as exc:
             rows.append({"clip": g.stem, "status": "unreadable", "notes": [str(exc)]})
     return {**summarise(rows), "unmatched": unmatched}
+
+
+def _videos_by_stem(folder: Path) -> dict[str, Path]:
+    """The folder's videos by clip name. One clip under two names (a.mp4 and a.mkv) is refused:
+    generated, it was scored twice; ground truth, the one paired was the listing order's pick."""
+    out: dict[str, Path] = {}
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() not in VIDEO_SUFFIXES:
+            continue
+        if p.stem in out:
+            raise InputError(f"{folder} holds {out[p.stem].name} and {p.name}, one clip under "
+                             "two names; keep one of them (or move it) so the clip is scored once")
+        out[p.stem] = p
+    return out
 
 
 # Why an average is absent, per metric (the summary says so instead of printing 0.0 or NaN).

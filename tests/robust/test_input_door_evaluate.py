@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
+from tests.robust.helpers import one_error_line
+
 
 def test_a_generated_video_without_ground_truth_is_reported(tiny_clips, tmp_path, capsys):
     from core.cli import run_cli
@@ -56,3 +60,22 @@ def test_a_curves_file_beside_its_video_is_not_a_clip(tiny_clips, tmp_path, caps
     summary = json.loads(capsys.readouterr().out)
     assert (summary["clips"], summary["unreadable"]) == (1, 0)
     assert [row["clip"] for row in summary["per_clip"]] == ["a"]
+
+
+@pytest.mark.parametrize("side", ["gen", "ref"])
+def test_one_clip_under_two_video_names_is_refused(tiny_clips, tmp_path, capsys, side):
+    """a.mp4 and a.mkv in one folder: generated, both were scored against the one ground truth
+    and clip "a" counted twice in the averages; ground truth, one of the two was taken in the
+    folder's listing order, a different score on another machine."""
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "blank.mp4", gen / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", ref / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", tmp_path / side / "a.mkv")
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    line = one_error_line(captured.err, "a.mkv")
+    assert "a.mp4" in line
