@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from core.atomic import (file_mode, host_tag, os_error_reason, process_gone, process_start,
-                         protected, remove_stale)
+                         protected, remove_stale, write_target)
 from core.emotions import AU_CATALOG, AU_NUMBERS
 from core.errors import ExportError, InputError
 from core.validate import PathArg, output_file
@@ -121,16 +121,18 @@ class CurveWriter:
 
     def __init__(self, path: str | os.PathLike, fps: float):
         self.path = check_curves_path(path)
+        # a link is written through, not replaced by a file (as the video and keys files are)
+        self._final = write_target(self.path)
         self.fps = float(fps)
         self.json = self.path.suffix.lower() == ".json"
         self.rows = 0
         self._finished = self._committed = False
-        remove_stale_parts(self.path)  # left by a killed writer of these curves
+        remove_stale_parts(self._final)  # left by a killed writer of these curves
         pid = os.getpid()
         try:
             fd, self._tmp = tempfile.mkstemp(
-                prefix=f".{self.path.name}.{host_tag()}.{pid}-{process_start(pid)}.",
-                suffix=".part", dir=self.path.parent)
+                prefix=f".{self._final.name}.{host_tag()}.{pid}-{process_start(pid)}.",
+                suffix=".part", dir=self._final.parent)
         except OSError as e:
             raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         self._f = os.fdopen(fd, "w", encoding="utf-8", newline="")
@@ -180,7 +182,7 @@ class CurveWriter:
             return self.path
         self.finish()
         try:
-            os.replace(self._tmp, self.path)
+            os.replace(self._tmp, self._final)
         except OSError as e:
             self.abort()
             raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None

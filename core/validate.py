@@ -240,11 +240,14 @@ def output_file(path, what: str, suffixes: tuple[str, ...] = ()):
     if suffixes and p.suffix.lower() not in suffixes:
         raise InputError(f"{what} {p}: the file name must end in {' or '.join(suffixes)} "
                          f"(got {p.suffix or 'no extension'!r})")
-    if not p.parent.is_dir():
-        raise InputError(f"{what} {p}: the folder {p.parent} does not exist")
+    from core.atomic import write_target
+
+    folder = write_target(p).parent  # a link is written through: its target's folder
+    if not folder.is_dir():
+        raise InputError(f"{what} {p}: the folder {folder} does not exist")
     if p.exists() and not os.access(p, os.W_OK):
         raise InputError(f"{what} {p} is not writable (read-only)")
-    _writable(p.parent, p, what)
+    _writable(folder, p, what)
     return p
 
 

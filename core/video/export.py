@@ -65,7 +65,8 @@ def check_output_path(path: str | Path) -> Path:
     if p.suffix.lower() not in FORMATS:
         raise ExportError(f"cannot write {p}: the video file name must end in "
                           f"{', '.join(FORMATS)} (got {p.suffix or 'no extension'!r})")
-    folder = p.parent
+    target = write_target(p)  # a link is written through: its target's folder is the one
+    folder = target.parent
     if not folder.exists():
         raise ExportError(f"cannot write {p}: the folder {folder} does not exist")
     if not folder.is_dir():
@@ -74,7 +75,7 @@ def check_output_path(path: str | Path) -> Path:
         raise ExportError(f"{p} is read-only; choose another name or make it writable")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ExportError(f"cannot write {p}: the folder {folder} is not writable")
-    _probe(p)
+    _probe(target)
     return p
 
 

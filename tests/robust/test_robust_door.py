@@ -58,6 +58,46 @@ def test_refused_at_the_door(case, folder, capsys):
     run_in_process(case, folder, capsys)
 
 
+def _dangling(name: str):
+    """`name` in the case folder, a link to a file in a folder that does not exist."""
+    return lambda f: (f / name).symlink_to(f / "gone" / name)
+
+
+# An output that is a link is written through to its target (core.atomic.write_target), but
+# the door checked the link's own folder: the whole take ran, then "cannot write ...: No such
+# file or directory" (the video), or the curves replaced the link with a file
+LINKS = [
+    Case("--out a link into a missing folder", _render("blank.png"), "gone",
+         setup=_dangling("take.mp4")),
+    Case("--curves a link into a missing folder", _render("blank.png", "--curves", "c.csv"),
+         "gone", setup=_dangling("c.csv")),
+    Case("evaluate --out a link into a missing folder",
+         lambda f: ["evaluate", f / "gen", f / "ref", "--out", f / "s.json"], "gone",
+         setup=_dangling("s.json")),
+]
+
+
+@pytest.mark.parametrize("case", LINKS, ids=repr)
+def test_a_link_into_a_missing_folder_is_refused_at_the_door(case, folder, capsys):
+    run_in_process(case, folder, capsys)
+
+
+def test_curves_are_written_through_a_link_as_the_video_is(folder, capsys):
+    """--curves over a link replaced the link with a file and left its target as it was."""
+    from core.cli import run_cli
+
+    (folder / "real.csv").write_text("old\n")
+    (folder / "c.csv").symlink_to("real.csv")
+    (folder / "real.mp4").write_bytes(b"old")
+    (folder / "take.mp4").symlink_to("real.mp4")
+    argv = [*_render("portrait.png", "--curves", "c.csv")(folder), "--duration", "0.2",
+            "--size", "64"]
+    assert run_cli([str(a) for a in argv]) == 0, capsys.readouterr().err
+    for link, real in (("c.csv", "real.csv"), ("take.mp4", "real.mp4")):
+        assert (folder / link).is_symlink()
+        assert (folder / real).read_bytes()[:3] != b"old"
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into a read-only folder")
 def test_curves_in_a_read_only_folder_is_refused_at_the_door(folder, capsys):
     (folder / "ro").mkdir()
