@@ -75,7 +75,8 @@ def prosody_features(track) -> dict[str, float]:
 
     f = compute_features(track, FPS)
     db = f.db if len(f.db) else 20 * np.log10(np.maximum(f.energy, 1e-4))
-    active = db > max(db.max() - 35.0, -60.0)
+    # initial: a clip of a few samples has no analysis frame (no voiced speech, said below)
+    active = db > max(db.max(initial=-np.inf) - 35.0, -60.0)
     voiced = active & (f.voiced > 0.5) & (f.f0 > 50)
     if voiced.sum() < 10:
         raise AudioError("the audio has no voiced speech to read an emotion from; use a speech "

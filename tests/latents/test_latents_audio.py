@@ -58,6 +58,16 @@ def test_silence_is_a_clear_error(tmp_path):
         estimate_audio_emotion(AudioTrack(np.zeros(32000, np.float32), 16000), checkpoint="/x")
 
 
+@pytest.mark.parametrize("samples", [0, 1, 10])
+def test_audio_shorter_than_an_analysis_frame_is_a_clear_error(samples):
+    """A clip of a few samples has no 10 ms analysis frame: `mix --audio` of a 1-sample WAV
+    ended in "ValueError: zero-size array to reduction operation maximum"."""
+    from core.audio.io import AudioTrack
+
+    with pytest.raises(AudioError, match="no voiced speech to read an emotion"):
+        estimate_audio_emotion(AudioTrack(np.zeros(samples, np.float32), 16000), checkpoint="/x")
+
+
 def test_resolve_emotion_from_audio(runtime, voices):
     cond = resolve_condition_from(voices["low"])
     assert cond.source == "audio" and cond.gates.argmax() == S
