@@ -28,6 +28,11 @@ def read_video(path: str | Path, max_frames: int = MAX_FRAMES,
     from core.native_logs import native_stderr_muted
 
     name = Path(path).name
+    try:  # OpenCV takes the name as UTF-8: a name it cannot spell was a segmentation fault
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"the file name {name!r} is not UTF-8, which the video reader cannot "
+                         "open; rename the file") from None
     with native_stderr_muted():  # libavformat logs to fd 2 (core/native_logs.py)
         cap = cv2.VideoCapture(str(path))
         if not cap.isOpened():

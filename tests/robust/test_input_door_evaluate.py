@@ -79,3 +79,24 @@ def test_one_clip_under_two_video_names_is_refused(tiny_clips, tmp_path, capsys,
     assert captured.out == ""
     line = one_error_line(captured.err, "a.mkv")
     assert "a.mp4" in line
+
+
+def test_a_video_whose_name_is_not_utf8_is_unreadable_not_a_crash(tiny_clips, tmp_path):
+    """OpenCV's VideoCapture, given a name Linux allows but UTF-8 cannot spell (b'b\\xe9.mp4',
+    a Latin-1 é), crashed the whole evaluate with a segmentation fault. The clip is listed as
+    unreadable with the reason, and the others are scored."""
+    import os
+
+    from tests.robust.helpers import run_main
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    for folder in (gen, ref):
+        shutil.copy(tiny_clips / "blank.mp4", folder / "a.mp4")
+        shutil.copy(tiny_clips / "blank.mp4", os.fsdecode(bytes(folder) + b"/b\xe9.mp4"))
+    proc = run_main(["evaluate", gen, ref])
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    summary = json.loads(proc.stdout)
+    assert (summary["clips"], summary["unreadable"]) == (2, 1)
+    row = next(r for r in summary["per_clip"] if r["status"] == "unreadable")
+    assert "UTF-8" in row["notes"][0]
