@@ -79,8 +79,11 @@ def prosody_features(track) -> dict[str, float]:
     active = db > max(db.max(initial=-np.inf) - 35.0, -60.0)
     voiced = active & (f.voiced > 0.5) & (f.f0 > 50)
     if voiced.sum() < 10:
+        # the advice holds with a mix given too (it said "set the emotion with a mix instead"
+        # to `mix --audio silent.wav --mix happy=1`)
         raise AudioError("the audio has no voiced speech to read an emotion from; use a speech "
-                         "recording or set the emotion with a prompt, label or mix instead")
+                         "recording, or leave the audio's emotion out (no --audio in mix, no "
+                         "--emotion-from-audio in render) and set it with a prompt, label or mix")
     st = 12 * np.log2(f.f0[voiced])
     onsets = np.sum(np.diff(_smooth_mask(voiced).astype(np.int8)) == 1)
     return {

@@ -54,8 +54,11 @@ def test_louder_is_angrier_and_plain_is_calmer(voices):
 def test_silence_is_a_clear_error(tmp_path):
     from core.audio.io import AudioTrack
 
-    with pytest.raises(AudioError, match="no voiced speech to read an emotion"):
+    with pytest.raises(AudioError, match="no voiced speech to read an emotion") as e:
         estimate_audio_emotion(AudioTrack(np.zeros(32000, np.float32), 16000), checkpoint="/x")
+    # true with a mix given too: it said "set the emotion with a ... mix instead" to
+    # `mix --audio silent.wav --mix happy=1`
+    assert "leave the audio's emotion out (no --audio in mix" in str(e.value)
 
 
 @pytest.mark.parametrize("samples", [0, 1, 10])
