@@ -311,7 +311,7 @@ def load_keys(path: str | os.PathLike,
     if p.is_dir():
         raise InputError(f"the keyframe file {p} is a folder, not a file")
     try:
-        text = p.read_text(encoding="utf-8")
+        text = p.read_text(encoding="utf-8-sig")  # a BOM (Notepad's) was "Unexpected UTF-8 BOM"
     except FileNotFoundError:
         raise InputError(f"the keyframe file {p} does not exist") from None
     except UnicodeDecodeError:

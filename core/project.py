@@ -256,7 +256,7 @@ def load_project(path: str | os.PathLike) -> Project:
         raise InputError(f"{path} is a folder, not a project file")
     try:
         stamp = file_stamp(path)  # before reading: a save in between reads as a change
-        d = json.loads(path.read_text(encoding="utf-8"))
+        d = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM: an editor's save
     except FileNotFoundError:
         raise InputError(f"project file not found: {path}") from None
     except (ValueError, RecursionError):  # not UTF-8 or JSON, a 5000-digit number, too deep

@@ -117,7 +117,7 @@ def _read_csv(p: Path) -> list[dict]:
 
 
 def _read_json(p: Path) -> list[dict]:
-    text = p.read_text(encoding="utf-8")  # not UTF-8: read_metadata says so
+    text = p.read_text(encoding="utf-8-sig")  # not UTF-8: read_metadata says so; a BOM as CSV
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
