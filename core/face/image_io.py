@@ -134,6 +134,20 @@ def _read_with_pillow(path: Path) -> np.ndarray:
                          f"{MAX_SIDE_PX * 4} pixels per side") from e
 
 
+def picture_size(path: str | Path) -> tuple[int, int] | None:
+    """(width, height) of the picture file itself, upright as its EXIF orientation turns it
+    (load_image's array is capped at MAX_SIDE_PX); None where the header can't be read."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            turned = im.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn: sides swap
+    except (OSError, SyntaxError, ValueError):
+        return None
+    return (h, w) if turned else (w, h)
+
+
 def _check_pixels(im, name: str) -> None:
     w, h = im.size
     if w * h > MAX_PIXELS:

@@ -42,3 +42,36 @@ def test_analyze_says_how_big_the_face_is(far_face_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["picture_px"] == [1456, 1456]
     assert 38 < out["pupils_px"] < 47  # ~42.6: 15 px at 512, the note's figure
+
+
+def test_analyze_gives_the_files_own_size_for_a_picture_read_scaled_down(far_face, tmp_path,
+                                                                         capsys):
+    """Pictures over 2048 px are read scaled down (image_io.MAX_SIDE_PX): analyze reported the
+    scaled copy's size and pupils (2048, for a 2912 px picture), not the file's."""
+    import json
+
+    import cv2
+
+    from core.cli import run_cli
+
+    big = tmp_path / "big.png"
+    cv2.imwrite(str(big), cv2.resize(far_face[:, :, ::-1], (2912, 2912),
+                                     interpolation=cv2.INTER_CUBIC))
+    assert run_cli(["analyze", "--portrait", str(big)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["picture_px"] == [2912, 2912]
+    assert 76 < out["pupils_px"] < 94  # twice the 1456 px picture's ~42.6
+
+
+def test_the_picture_size_is_upright_as_its_exif_turns_it(tmp_path):
+    from PIL import Image
+
+    from core.face.image_io import load_image, picture_size
+
+    im = Image.new("RGB", (300, 200), (128, 100, 90))
+    exif = im.getexif()
+    exif[0x0112] = 6  # rotate 90 degrees clockwise to show
+    im.save(tmp_path / "turned.jpg", exif=exif)
+    assert picture_size(tmp_path / "turned.jpg") == (200, 300)
+    assert load_image(tmp_path / "turned.jpg").shape[:2] == (300, 200)
+    assert picture_size(tmp_path / "missing.jpg") is None
