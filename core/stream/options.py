@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import sys
 
+from core.errors import InputError
 from core.stream.tuning import STREAM
 
 
@@ -12,16 +13,21 @@ def add_stream_arguments(parser) -> None:
                    help="also send the face each frame over UDP: livelink://HOST:PORT (Unreal "
                         f"Live Link Face, default port {STREAM['livelink_port']}) or "
                         f"vmc://HOST:PORT (VMC protocol, default port {STREAM['vmc_port']})")
-    g.add_argument("--subject", metavar="NAME", default=STREAM["subject"],
+    g.add_argument("--subject", metavar="NAME", default=None,
                    help=f"Live Link subject name (default {STREAM['subject']})")
 
 
 def check_stream_args(args):
-    """The StreamTarget for --stream (None when absent); InputError on a bad URL or host."""
+    """The StreamTarget for --stream (None when absent); InputError on a bad URL or host, or
+    on --subject without a stream (it was ignored without a word)."""
+    subject = getattr(args, "subject", None)
     if not getattr(args, "stream", None):
+        if subject is not None:
+            raise InputError("--subject names the Live Link subject of a stream; give "
+                             "--stream livelink://HOST:PORT too, or leave --subject out")
         return None
     from core.stream.target import parse_stream_url
-    target = parse_stream_url(args.stream, args.subject)
+    target = parse_stream_url(args.stream, STREAM["subject"] if subject is None else subject)
     target.address()  # an unknown host is reported before any slow work
     return target
 

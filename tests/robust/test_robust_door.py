@@ -50,6 +50,11 @@ CASES = [
     # the weight's message named --mix, a flag live does not have
     Case("live --emotion NaN weight", lambda f: ["live", "--input", f / "speech.wav",
                                                  "--emotion", "happy=nan"], "--emotion:"),
+    # a Live Link subject with no stream to name was ignored without a word
+    Case("--subject without --stream", _render("portrait.png", "--subject", "Eileen"),
+         "--subject"),
+    Case("live --subject without --stream", lambda f: ["live", "--input", f / "speech.wav",
+                                                       "--subject", "Eileen"], "--subject"),
 ]
 
 
