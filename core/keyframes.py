@@ -263,7 +263,9 @@ class KeyTrack:
             raise InputError(f"{source} is not a MoEE keyframe file "
                              f"(expected \"format\": \"{KEYS_FORMAT}\")")
         version = d.get("version")
-        if not isinstance(version, int) or version > KEYS_VERSION:
+        # versions start at 1; a bool is an int to Python (true was read as version 1)
+        if isinstance(version, bool) or not isinstance(version, int) \
+                or not 1 <= version <= KEYS_VERSION:
             raise InputError(f"{source}: keyframe format version {version!r} is not supported "
                              f"(this MoEE Palette reads up to {KEYS_VERSION})")
         try:

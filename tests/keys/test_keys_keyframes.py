@@ -104,6 +104,8 @@ def test_step_is_hold_and_old_files_still_load(tmp_path):
     ('{"format": "moee-keyframes", "version": 1, "keys": [\n  {"time": 1,}\n]}', "line 2"),
     ('{"format": "other"}', "not a MoEE keyframe file"),
     ('{"format": "moee-keyframes", "version": 9, "keys": []}', "version 9"),
+    ('{"format": "moee-keyframes", "version": 0, "keys": []}', "version 0"),
+    ('{"format": "moee-keyframes", "version": true, "keys": []}', "version True"),
     ('{"format": "moee-keyframes", "version": 1, "keys": [{"mix": {}}]}',
      "key 1: the field 'time'"),
     ('{"format": "moee-keyframes", "version": 1, "keys": [{"time": "x", "mix": {}}]}',
