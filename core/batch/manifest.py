@@ -176,8 +176,12 @@ def _flag_shared_outputs(rows: list[BatchRow], manifest: Path | None = None) -> 
                 row.problem = f"{Path(row.cells[name]).name} is an input of line {line}"
                 break
             if target in seen:
-                row.problem = (f"{Path(row.cells[name]).name} is also written by line "
-                               f"{seen[target]}")
+                # the row's own video and curves on one file: "also written by line N" named
+                # the row itself
+                row.problem = (f"curves {Path(row.cells[name]).name} is the row's own video; "
+                               "give the curves another name") if seen[target] == row.line \
+                    else (f"{Path(row.cells[name]).name} is also written by line "
+                          f"{seen[target]}")
                 break
             seen[target] = row.line
 

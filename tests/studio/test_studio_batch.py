@@ -198,6 +198,14 @@ def test_one_file_named_two_ways_is_one_output(tmp_path):
     assert rows[3].problem == "a.wav is an input of line 2"
 
 
+def test_curves_on_the_rows_own_video_name_the_row_not_another(tmp_path):
+    # it said "a.mp4 is also written by line 2" of line 2 itself
+    p = tmp_path / "m.csv"
+    p.write_text("portrait,audio,out,curves\nf.png,a.wav,a.mp4,a.mp4\n")
+    [row] = read_manifest(p)
+    assert row.problem == "curves a.mp4 is the row's own video; give the curves another name"
+
+
 def test_rows_sharing_a_portrait_read_it_once(tmp_path, monkeypatch):
     """20 done rows with one portrait and one speech file: each file is hashed once per run and
     every row still matches its record; a file rewritten during the run is hashed again."""
