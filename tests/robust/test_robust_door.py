@@ -50,6 +50,11 @@ CASES = [
     # the weight's message named --mix, a flag live does not have
     Case("live --emotion NaN weight", lambda f: ["live", "--input", f / "speech.wav",
                                                  "--emotion", "happy=nan"], "--emotion:"),
+    # a name the file system takes (240 bytes of 255) whose temp folder's it doesn't: "File
+    # name too long" said of a name that is not
+    Case("--out name with no room for its temp folder's",
+         lambda f: ["render", "--portrait", f / "portrait.png", "--duration", "0.2", "--out",
+                    f / ("t" * 236 + ".mp4")], "shorten it to 237"),
     # a Live Link subject with no stream to name was ignored without a word
     Case("--subject without --stream", _render("portrait.png", "--subject", "Eileen"),
          "--subject"),
