@@ -81,6 +81,8 @@ class EmotionContent:
     def note(self, text: str) -> str | None:
         if self.present:
             return None
+        if len(text) > _QUOTED:  # a 5000-character prompt was quoted whole in one note line
+            text = text[:_QUOTED - 3].rstrip() + "..."
         why = (f"its nearest emotion words, {', '.join(self.nearest[:3])}, stand "
                f"{self.lift:.2f} above its average, below {NO_EMOTION['MIN_LIFT']}; sentiment "
                f"{self.sentiment:.2f}, below {NO_EMOTION['MIN_SENTIMENT']}")
@@ -90,6 +92,9 @@ class EmotionContent:
         return (f"the prompt {text!r} names no feeling and is far from every emotion the module "
                 f"knows ({why}): the gates are a guess from its wording; name the feeling "
                 "(e.g. 'relieved and happy') to be sure")
+
+
+_QUOTED = 60  # characters of a prompt a note quotes
 
 
 def _named_words() -> list[str]:

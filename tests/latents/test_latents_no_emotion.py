@@ -160,7 +160,9 @@ def test_mix_says_a_prompt_has_no_emotion(runtime, capsys, text):
     code, out, err = _mix(capsys, "--prompt", text)
     assert code == 0 and out["source"] == "prompt"
     assert max(out["gates"].values()) < 0.15 and max(out["suggested"].values()) < 0.15
-    assert "reads as neutral" in out["prompt_note"] and text in out["prompt_note"]
+    # quoted whole up to 60 characters (a 5000-character prompt was quoted whole)
+    quoted = repr(text if len(text) <= 60 else text[:57] + "...")
+    assert "reads as neutral" in out["prompt_note"] and quoted in out["prompt_note"]
     assert f"note: {out['prompt_note']}" in err
 
 
