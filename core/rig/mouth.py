@@ -883,13 +883,15 @@ class MouthRenderer:
 
     def _interior(self, xy: np.ndarray, grid: _Grid, gap: float, skull: np.ndarray,
                   jaw: np.ndarray, curves: tuple[np.ndarray, np.ndarray],
-                  lip_drop: float = 0.0, rest_lip: np.ndarray | None = None) -> np.ndarray:
-        """(h, w, 3) float32 interior over `grid` (`_grid`): per-pixel weights of cavity,
-        tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on them runs ~2x
-        faster than on one (h, w, 4) array's channels), mixed with the portrait's colours in one
-        product at the end; `curves`: the inner lips' heights (`_Grid.height`); `lip_drop`:
-        `_lip_drop`; `rest_lip`: the rest upper lip's height, carried by the skull (given
-        wherever the bite is known)."""
+                  lip_drop: float = 0.0, rest_lip: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
+        """((h, w, 3) float32 interior over `grid` (`_grid`), (h, w) opacity of its made-up
+        lower row or None where none is drawn, which `_corridor` leaves alone): per-pixel
+        weights of cavity, tongue, teeth and gum (2-D planes, each contiguous: the arithmetic on
+        them runs ~2x faster than on one (h, w, 4) array's channels), mixed with the portrait's
+        colours in one product at the end; `curves`: the inner lips' heights (`_Grid.height`);
+        `lip_drop`: `_lip_drop`; `rest_lip`: the rest upper lip's height, carried by the skull
+        (given wherever the bite is known)."""
         t = MOUTH_TUNING
         ipd = self.ipd
         c, axes, u, v, um, half, lateral, warm, u64 = grid
