@@ -129,6 +129,26 @@ def file_mode(path: str | os.PathLike) -> int:
     return _mode_for(write_target(Path(path)), 0o666)
 
 
+def name_room(shown: str | os.PathLike, target: Path, extra: int) -> str | None:
+    """Why `target`'s name, which its folder takes, is too long for a temp name `extra` bytes
+    longer written beside it first (a write that failed as "File name too long" for a name the
+    file system allows); None where both fit or the folder's limit is unknown."""
+    try:
+        most = os.pathconf(target.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        return None
+    size = len(os.fsencode(target.name))
+    if size > most or size + extra <= most:  # a name too long itself: the write says so
+        return None
+    return (f"cannot write {shown}: the file name is {size} bytes long, and it is written first "
+            f"beside it under a name {extra} bytes longer; this folder takes names of at most "
+            f"{most} bytes, so shorten it to {most - extra} or less")
+
+
+# bytes write_text's temp file adds to the name: ".<name>.XXXXXXXX.tmp"
+_TMP_EXTRA = len(".") + len(".XXXXXXXX") + len(".tmp")
+
+
 def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     """Write `text` (UTF-8) to `path` atomically; ExportError with the reason on failure."""
     p = Path(path)
@@ -137,6 +157,9 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
         raise ExportError(f"cannot write {p}: that is a folder; give a file name")
     if target.exists() and not os.access(target, os.W_OK):
         raise ExportError(f"cannot write {p}: the file is not writable (read-only)")
+    too_long = name_room(p, target, _TMP_EXTRA)
+    if too_long:
+        raise ExportError(too_long)
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                    dir=target.parent or ".")

@@ -33,8 +33,8 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from core.atomic import (file_mode, host_tag, os_error_reason, process_gone, process_start,
-                         protected, remove_stale, write_target)
+from core.atomic import (file_mode, host_tag, name_room, os_error_reason, process_gone,
+                         process_start, protected, remove_stale, write_target)
 from core.emotions import AU_CATALOG, AU_NUMBERS
 from core.errors import ExportError, InputError
 from core.validate import PathArg, output_file
@@ -99,7 +99,16 @@ def check_curves_path(path: str | os.PathLike) -> Path:
     p = output_file(path, "--curves", SUFFIXES)
     if protected(p):
         raise InputError(f"--curves {p} is read-only; choose another name or make it writable")
+    too_long = name_room(p, write_target(p), len(_part_prefix("") + "XXXXXXXX.part"))
+    if too_long:  # it failed as "File name too long" after the face analysis
+        raise InputError(too_long)
     return p
+
+
+def _part_prefix(name: str) -> str:
+    """The start of the temp file's name that CurveWriter streams `name`'s curves into."""
+    pid = os.getpid()
+    return f".{name}.{host_tag()}.{pid}-{process_start(pid)}."
 
 
 def remove_stale_parts(path: Path) -> list[Path]:
@@ -128,11 +137,9 @@ class CurveWriter:
         self.rows = 0
         self._finished = self._committed = False
         remove_stale_parts(self._final)  # left by a killed writer of these curves
-        pid = os.getpid()
         try:
-            fd, self._tmp = tempfile.mkstemp(
-                prefix=f".{self._final.name}.{host_tag()}.{pid}-{process_start(pid)}.",
-                suffix=".part", dir=self._final.parent)
+            fd, self._tmp = tempfile.mkstemp(prefix=_part_prefix(self._final.name),
+                                             suffix=".part", dir=self._final.parent)
         except OSError as e:
             raise ExportError(f"cannot write {self.path}: {os_error_reason(e)}") from None
         self._f = os.fdopen(fd, "w", encoding="utf-8", newline="")

@@ -312,6 +312,7 @@ def load_keys(path: str | os.PathLike,
     p = Path(path)
     if p.is_dir():
         raise InputError(f"the keyframe file {p} is a folder, not a file")
+    validate.not_a_stream(p, "the keyframe file")
     try:
         text = p.read_text(encoding="utf-8-sig")  # a BOM (Notepad's) was "Unexpected UTF-8 BOM"
     except FileNotFoundError:

@@ -254,6 +254,7 @@ def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a project file")
+    validate.not_a_stream(path, "the project file")
     try:
         stamp = file_stamp(path)  # before reading: a save in between reads as a change
         d = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM: an editor's save

@@ -291,6 +291,23 @@ def nonempty_path(path, what: str) -> None:
         raise InputError(f"{what} is empty; give a path")
 
 
+def not_a_stream(path, what: str) -> None:
+    """Refuse a pipe, socket or device where a file is read: open() on a named pipe that nothing
+    writes to waits forever (`--portrait` on a FIFO hung render), and a device reads without
+    end. A missing or unreadable path passes: the caller's own read says which it is."""
+    import os
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        name = os.path.basename(os.fsdecode(path)) or os.fsdecode(path)
+        raise InputError(f"{what} {name} is not a regular file (a pipe, a socket or a device); "
+                         "save it to a file and give that")
+
+
 def _existing_ancestor(p):
     q = p.absolute()
     while not q.exists() and q != q.parent:

@@ -45,12 +45,13 @@ class BatchRow:
 
 
 def read_manifest(path: str | Path) -> list[BatchRow]:
-    from core.validate import nonempty_path
+    from core.validate import nonempty_path, not_a_stream
 
     nonempty_path(path, "the manifest's path")
     p = Path(path)
     if p.is_dir():
         raise InputError(f"manifest {p} is a folder; give the CSV file inside it")
+    not_a_stream(p, "the manifest")
     if not p.is_file():
         raise InputError(f"manifest {p} was not found")
     try:

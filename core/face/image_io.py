@@ -26,7 +26,7 @@ def load_image(path: str | Path) -> np.ndarray:
 
     Raises InputError naming the file when it is missing, unreadable, damaged or too small.
     """
-    from core.validate import nonempty_path, os_error_message
+    from core.validate import nonempty_path, not_a_stream, os_error_message
 
     nonempty_path(path, "the picture's path")  # Path("") is the current folder
     path = Path(path)
@@ -36,6 +36,7 @@ def load_image(path: str | Path) -> np.ndarray:
             raise InputError(f"the picture {name} was not found; check the path ({path})")
         if path.is_dir():
             raise InputError(f"{name} is a folder, not a picture; choose an image file inside it")
+        not_a_stream(path, "the picture")
         arr = _read_with_pillow(path)
     except PermissionError as e:  # the file is fine: "damaged, re-download it" would mislead
         raise InputError(os_error_message("read", path, e)) from None

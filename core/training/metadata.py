@@ -84,6 +84,7 @@ def read_metadata(path: str | Path) -> list[ClipMeta]:
     p = Path(path)
     if p.is_dir():
         raise InputError(f"the metadata file {p} is a folder; give the .csv or .json inside it")
+    validate.not_a_stream(p, "the metadata file")
     if not p.is_file():
         raise InputError(f"the metadata file {p} does not exist")
     try:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import ExportError, InputError
+from core.validate import not_a_stream
 
 MAX_FRAMES = 25 * 60 * 10  # ten minutes at 25 fps: longer clips should be cut before training
 
@@ -33,6 +34,7 @@ def read_video(path: str | Path, max_frames: int = MAX_FRAMES,
     except UnicodeEncodeError:
         raise InputError(f"the file name {name!r} is not UTF-8, which the video reader cannot "
                          "open; rename the file") from None
+    not_a_stream(path, "the video")
     with native_stderr_muted():  # libavformat logs to fd 2 (core/native_logs.py)
         cap = cv2.VideoCapture(str(path))
         if not cap.isOpened():

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.atomic import (file_mode, os_error_reason, process_gone, process_start, protected,
-                         remove_stale, write_target)
+from core.atomic import (file_mode, name_room, os_error_reason, process_gone, process_start,
+                         protected, remove_stale, write_target)
 from core.errors import ExportError
 from core.video.ffmpeg import (FORMATS, AudioInput, EncodeSpec, EncoderProcess, encode_command,
                                looks_like_disk_full, mux_command, reads_audio, run_ffmpeg)
@@ -75,7 +75,9 @@ def check_output_path(path: str | Path) -> Path:
         raise ExportError(f"{p} is read-only; choose another name or make it writable")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise ExportError(f"cannot write {p}: the folder {folder} is not writable")
-    _check_name_room(p, target)
+    too_long = name_room(p, target, _TEMP_NAME_EXTRA)
+    if too_long:  # it failed as "File name too long", after the face analysis at that
+        raise ExportError(too_long)
     _probe(target)
     return p
 
@@ -83,21 +85,6 @@ def check_output_path(path: str | Path) -> Path:
 # bytes the export's temp folder adds to the output's name: ".<stem>.XXXXXXXX.partial<suffix>"
 # (_reserve_folder), the longest name it makes beside the output
 _TEMP_NAME_EXTRA = len(".") + len(".XXXXXXXX") + len(".partial")
-
-
-def _check_name_room(p: Path, target: Path) -> None:
-    """A name the file system takes whose temp folder's name it doesn't: it failed as "File name
-    too long" for a name it allows (224-240 bytes of 255), after the face analysis at that."""
-    try:
-        most = os.pathconf(target.parent, "PC_NAME_MAX")
-    except (OSError, ValueError):
-        return
-    size = len(os.fsencode(target.name))
-    if size + _TEMP_NAME_EXTRA > most:
-        raise ExportError(f"cannot write {p}: the file name is {size} bytes long, and the render "
-                          f"writes beside it under a name {_TEMP_NAME_EXTRA} bytes longer; this "
-                          f"folder takes names of at most {most} bytes, so shorten it to "
-                          f"{most - _TEMP_NAME_EXTRA} or less")
 
 
 def _probe(final: Path) -> None:

@@ -55,6 +55,10 @@ CASES = [
     Case("--out name with no room for its temp folder's",
          lambda f: ["render", "--portrait", f / "portrait.png", "--duration", "0.2", "--out",
                     f / ("t" * 236 + ".mp4")], "shorten it to 237"),
+    # the curves' temp name (pid, process start, host) 25+ bytes longer: "File name too long"
+    Case("--curves name with no room for its temp file's",
+         lambda f: ["render", "--portrait", f / "portrait.png", "--duration", "0.2", "--curves",
+                    f / ("c" * 236 + ".csv"), "--out", f / "take.mp4"], "shorten it to"),
     # a Live Link subject with no stream to name was ignored without a word
     Case("--subject without --stream", _render("portrait.png", "--subject", "Eileen"),
          "--subject"),

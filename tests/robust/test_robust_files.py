@@ -84,3 +84,15 @@ def test_saving_a_project_keeps_mode_and_link(tmp_path):
     link.symlink_to(real)
     save_project(load_project(link), link)
     assert link.is_symlink() and (real.stat().st_mode & 0o777) == 0o664
+
+
+def test_a_name_with_no_room_for_the_temp_files_is_refused_with_how_long_it_may_be(tmp_path):
+    """A 245-byte name the folder takes, whose temp file (14 bytes longer) it doesn't: the write
+    said "File name too long" of a name that is not."""
+    most = os.pathconf(tmp_path, "PC_NAME_MAX")
+    name = "k" * (most - 10) + ".json"
+    with pytest.raises(atomic.ExportError, match=f"shorten it to {most - 14} or less"):
+        atomic.write_text(tmp_path / name, "{}")
+    assert os.listdir(tmp_path) == []
+    atomic.write_text(tmp_path / ("k" * (most - 19) + ".json"), "{}")  # 14 bytes to spare
+    assert len(os.listdir(tmp_path)) == 1
