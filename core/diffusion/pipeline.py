@@ -282,6 +282,8 @@ class MoEEPipeline(DiffusionPipeline):
             latents[:, :, :m] = motion_latents
         if output_type == "latent":
             frames = latents
+        elif self.interrupt:  # stopped: the half-denoised frames are not decoded (the engine
+            frames = None     # throws them away; at SD sizes a decode is seconds on a CPU)
         else:
             video = self.decode_latents(latents, decode_chunk_size)
             frames = video if output_type == "pt" else video.permute(0, 1, 3, 4, 2).cpu().numpy()

@@ -52,6 +52,17 @@ def test_interrupt_stops_the_loop(pipe, ref_image, speech):
     assert steps == [0] and out.interrupted
 
 
+def test_an_interrupted_clip_is_not_decoded(pipe, ref_image, speech, monkeypatch):
+    """The engine throws a stopped clip away: decoding it made a cancel wait for the VAE."""
+    def stop(p, i, t, kw):
+        p._interrupt = True
+        return kw
+    decoded = []
+    monkeypatch.setattr(pipe, "decode_latents", lambda *a, **k: decoded.append(1))
+    out = _call(pipe, ref_image, speech, num_inference_steps=3, callback_on_step_end=stop)
+    assert out.interrupted and out.frames is None and decoded == []
+
+
 def test_clip_continues_from_the_last_two_frames(pipe, ref_image, speech):
     first = _call(pipe, ref_image, speech, output_type="latent")
     motion = first.latents[:, :, -2:]
