@@ -252,7 +252,11 @@ def _connect(ray, address: str) -> None:
     try:
         ray.init(address=address, runtime_env=env or None, log_to_driver=False)
     except (ConnectionError, ValueError, RuntimeError) as e:
+        why = " ".join(str(e).split())
+        if "Could not find any running Ray instance" in why:  # its hint names Ray's own flags
+            why = ("no running Ray instance was found; start one (ray start --head) or give "
+                   "--ray the address of a running cluster (host:6379 or ray://host:10001)")
         raise InputError(f"--ray: cannot connect to the Ray cluster at {address!r}: "
-                         + " ".join(str(e).split())[:200]) from None
+                         + why[:200]) from None
     print(f"ray: connected to {address} ({ray.cluster_resources().get('CPU', 0):g} CPUs)",
           file=sys.stderr)

@@ -464,3 +464,16 @@ def test_a_worker_stopped_twice_at_once_leaves_quietly(state):
         assert (out.returncode, out.stdout) == (1, "")
     else:
         assert (out.returncode, out.stdout) == (0, "Terminated SIGINT\n")
+
+
+def test_no_running_ray_instance_is_told_in_this_cli_s_words(take_dir, capsys):
+    """Ray's own hint names an `--address` flag this CLI does not have."""
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        ray.shutdown()
+    (take_dir / "one.csv").write_text("portrait,audio,out\nface.png,line.wav,out/ray.mp4\n")
+    code = run_cli(["batch", str(take_dir / "one.csv"), "--ray", "auto"])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 1 and "no running Ray instance was found" in err, err
+    assert "--address" not in err and "ray start --head" in err
+    assert not (take_dir / "out" / "ray.mp4").exists()
