@@ -93,8 +93,9 @@ def _baseline(parts: dict, device, dtype, size, frames, steps, clips,
     return time.perf_counter() - t0, new
 
 
-def _render(pipe, size, frames, steps, clips, fps, gscale) -> tuple[float, int]:
-    """Renders `clips` continued clips; returns (seconds, new frames)."""
+def _render(pipe, size, frames, steps, clips, fps, gscale, **kw) -> tuple[float, int]:
+    """Renders `clips` continued clips; returns (seconds, new frames). `kw`: more of the
+    pipeline's arguments (emotion_guidance_scale)."""
     image = (np.random.default_rng(0).random((size, size, 3)) * 255).astype(np.uint8)
     audio = np.random.default_rng(1).standard_normal(16000 * 10).astype(np.float32) * 0.1
     dim = pipe.moee_attention.config.emotion_dim
@@ -105,7 +106,7 @@ def _render(pipe, size, frames, steps, clips, fps, gscale) -> tuple[float, int]:
         out = pipe(image, audio=audio, fps=fps, first_frame=k * (frames - 2), num_frames=frames,
                    height=size, width=size, emotion_latent=z, emotion_gates=gates,
                    motion_latents=prev, num_inference_steps=steps, guidance_scale=gscale,
-                   generator=torch.Generator().manual_seed(k))
+                   generator=torch.Generator().manual_seed(k), **kw)
         prev = out.latents[:, :, -2:]
         new += frames if k == 0 else frames - 2
     _sync()

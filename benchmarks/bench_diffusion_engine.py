@@ -94,6 +94,9 @@ def main() -> int:
     ap.add_argument("--tiny", action="store_true", help="tiny random parts on the CPU")
     ap.add_argument("--seconds", type=float, default=None, help="take length (2.2; tiny 0.6)")
     ap.add_argument("--json", type=Path, default=None, help="where to write the results")
+    ap.add_argument("--scheduler", choices=("ddim", "dpm++"), default="ddim")
+    ap.add_argument("--emotion-guidance", type=float, default=None,
+                    help="separate emotion guidance (3 passes; DiffusionConfig's)")
     args = ap.parse_args()
     from diffusers.utils import logging as diffusers_logging
 
@@ -111,12 +114,14 @@ def main() -> int:
     cuda = torch.cuda.is_available() and not args.tiny
     if not cuda and not args.tiny:
         print("no CUDA GPU: running --tiny (tiny random parts on the CPU)")
+    chosen = {"scheduler": args.scheduler, "emotion_guidance_scale": args.emotion_guidance}
     if cuda:
-        config, sizes, seconds = DiffusionConfig(), SD15, args.seconds or 2.2
+        config, sizes, seconds = DiffusionConfig(**chosen), SD15, args.seconds or 2.2
     else:
         torch.set_num_threads(1)
         config = DiffusionConfig(resolution=64, clip_frames=4, num_inference_steps=2,
-                                 guidance_scale=1.0, device="cpu", dtype="fp32")
+                                 guidance_scale=1.0 if args.emotion_guidance is None else 2.0,
+                                 device="cpu", dtype="fp32", **chosen)
         sizes, seconds = TINY, args.seconds or 0.6
     check = Checks()
     with tempfile.TemporaryDirectory(prefix="moee-models-") as tmp:
@@ -171,7 +176,8 @@ def main() -> int:
     # the baseline: the bare pipeline on the same frame count (its clips continued the same way)
     clips = len(plan_clips(n, config.clip_frames, config.motion_frames))
     base_s, base_new = _render(engine.pipe, config.resolution, config.clip_frames,
-                               config.num_inference_steps, clips, 25, config.guidance_scale)
+                               config.num_inference_steps, clips, 25, config.guidance_scale,
+                               emotion_guidance_scale=config.emotion_guidance_scale)
 
     # cancel after the first denoising step: Cancelled, within one more step
     token, when = CancelToken(), []
@@ -197,6 +203,7 @@ def main() -> int:
         "device": engine.describe()["device"],
         "resolution": config.resolution, "output_size": size, "steps": config.num_inference_steps,
         "clip_frames": config.clip_frames, "guidance_scale": config.guidance_scale,
+        "scheduler": config.scheduler, "emotion_guidance_scale": config.emotion_guidance_scale,
         "take_s": seconds, "frames": n, "clips": clips,
         "conditioning": cond_note,
         "write_models_s": round(write_s, 1), "load_models_s": round(load_s, 1),
