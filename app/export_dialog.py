@@ -212,6 +212,8 @@ class ExportDialog(QDialog):
                                   "The video")
         except InputError as e:
             return str(e)
+        except OSError as e:  # a name longer than the folder takes (exists() raises)
+            return validate.os_error_message("write", path, e)
         return None
 
     def _set_running(self, running: bool) -> None:

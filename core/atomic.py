@@ -24,6 +24,8 @@ def os_error_reason(e: OSError) -> str:
         return "the disk is full"
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (read-only file or folder)"
+    if e.errno == errno.ENAMETOOLONG:
+        return "the file name or path is too long; choose a shorter one"
     return e.strerror or str(e)
 
 
@@ -152,11 +154,14 @@ _TMP_EXTRA = len(".") + len(".XXXXXXXX") + len(".tmp")
 def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     """Write `text` (UTF-8) to `path` atomically; ExportError with the reason on failure."""
     p = Path(path)
-    target = write_target(p)
-    if target.is_dir():
-        raise ExportError(f"cannot write {p}: that is a folder; give a file name")
-    if target.exists() and not os.access(target, os.W_OK):
-        raise ExportError(f"cannot write {p}: the file is not writable (read-only)")
+    try:  # a name longer than the folder takes: is_dir() raises, it does not say False
+        target = write_target(p)
+        if target.is_dir():
+            raise ExportError(f"cannot write {p}: that is a folder; give a file name")
+        if target.exists() and not os.access(target, os.W_OK):
+            raise ExportError(f"cannot write {p}: the file is not writable (read-only)")
+    except OSError as e:
+        raise ExportError(f"cannot write {p}: {os_error_reason(e)}") from None
     too_long = name_room(p, target, _TMP_EXTRA)
     if too_long:
         raise ExportError(too_long)

@@ -119,3 +119,19 @@ def test_a_voice_cut_short_is_used_and_said(window, qtbot, errors, tmp_path):
     _wait_idle(window, qtbot)
     assert not errors
     assert "cut.wav looks cut short" in window.statusBar().currentMessage()
+
+
+def test_a_name_longer_than_the_folder_takes_is_said_in_words(window, qtbot, tmp_path, errors):
+    """A project or video name over 255 bytes: 'Something went wrong: [Errno 36] ...' (a bug's
+    dialog, with a traceback) for the project; the export's click raised inside the slot."""
+    long = "y" * 300
+    assert not window._save_to(str(tmp_path / f"{long}.moee.json"))
+    assert len(errors) == 1 and errors[0][0] == "Cannot save the project", errors
+    assert "name or path is too long" in errors[0][1] and "went wrong" not in errors[0][1]
+    window.open_export()
+    dialog = window.export_dialog
+    dialog.path.setText(str(tmp_path / f"{long}.mp4"))
+    dialog.export_button.click()
+    assert not dialog.running and len(errors) == 2, errors
+    assert errors[1][0] == "Cannot export" and "name or path is too long" in errors[1][1], errors
+    dialog.close()
