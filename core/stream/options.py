@@ -28,7 +28,10 @@ def check_stream_args(args):
         return None
     from core.stream.target import parse_stream_url
     target = parse_stream_url(args.stream, STREAM["subject"] if subject is None else subject)
-    target.address()  # an unknown host is reported before any slow work
+    try:
+        target.address()  # an unknown host is reported before any slow work
+    except InputError as e:  # in the CLI's words (the app's Stream menu has no flags)
+        raise InputError(f"--stream: {e}") from None
     return target
 
 

@@ -30,7 +30,8 @@ class StreamTarget:
         try:
             info = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_DGRAM)
         except (socket.gaierror, UnicodeError) as e:
-            raise InputError(f"--stream: cannot resolve host {self.host!r} ({e})") from None
+            raise InputError(f"cannot resolve host {self.host!r} ({e}); check the name or give "
+                             "its IP address") from None
         family, _, _, _, sockaddr = info[0]
         return family, sockaddr
 

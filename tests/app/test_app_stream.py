@@ -69,4 +69,6 @@ def test_unresolvable_host_turns_the_light_red(window):
     window.stream.set_fields(host="no-such-host.invalid")
     window.stream.toggle.trigger()
     assert not window.stream.on and not window.stream.toggle.isChecked()
-    assert "cannot resolve host" in window.statusBar().currentMessage()
+    message = window.statusBar().currentMessage()
+    assert "cannot resolve host" in message
+    assert "--stream" not in message  # the app has no such flag (the CLI's message named it)
