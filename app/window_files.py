@@ -3,6 +3,7 @@ drag-and-drop, recent files, microphone), key files, and projects with their "un
 prompt. Each kind of file dialog starts in the folder that kind was last taken from."""
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 from PySide6.QtCore import QSignalBlocker
@@ -27,6 +28,16 @@ PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
 KEYS_FILTER = "MoEE keys (*.json)"  # what `main.py render --keys take.json` reads
 
 
+def _present(path: str) -> bool:
+    """Whether a project's portrait may be there: one whose name is longer than this file
+    system takes (a project made on another system) is missing; one behind a folder that may
+    not be searched is left to the loader, which says so."""
+    try:
+        return Path(path).exists()
+    except OSError as e:
+        return e.errno != errno.ENAMETOOLONG
+
+
 class WindowFiles:
     # ----- media
     def _load_project_media(self) -> None:
@@ -34,7 +45,7 @@ class WindowFiles:
         self.session.frame = self.project.portrait_frame
         with QSignalBlocker(self.frame_action):
             self.frame_action.setChecked(self.session.frame == "face")
-        if path is not None and not Path(path).exists():
+        if path is not None and not _present(path):
             self._drop_portrait(f"portrait missing: {Path(path).name}")
         elif loaded is None or loaded.path != path or loaded.frame != self.session.frame:
             self.session.load_portrait(path)
@@ -301,7 +312,7 @@ class WindowFiles:
     def _find_portrait(self, loaded: Project) -> str | None | bool:
         """None: the portrait is there (or skipped); a path: located; False: cancelled."""
         missing = loaded.portrait_path
-        if missing is None or Path(missing).exists():
+        if missing is None or _present(missing):
             return None
         answer = ask_missing_portrait(self, missing)
         if answer == "skip":

@@ -25,7 +25,7 @@ def os_error_reason(e: OSError) -> str:
     if e.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         return "permission denied (read-only file or folder)"
     if e.errno == errno.ENAMETOOLONG:
-        return "the file name or path is too long; choose a shorter one"
+        return "the file name or path is too long for this file system"
     return e.strerror or str(e)
 
 

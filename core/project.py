@@ -216,8 +216,11 @@ def _resolve_entry(entry: dict | None, base: Path | None, what: str = "media") -
         validate.path_text(entry["relative"], f"the project's relative {what} path")
     if base is not None and entry.get("relative"):
         candidate = (base / entry["relative"]).resolve()
-        if candidate.exists():
-            return str(candidate)
+        try:
+            if candidate.exists():
+                return str(candidate)
+        except OSError:  # a name longer than this file system takes: not here
+            pass
     return str(entry["path"])
 
 

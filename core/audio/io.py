@@ -68,7 +68,7 @@ def load_audio(path: str | Path, sample_rate: int = SAMPLE_RATE,
         size = p.stat().st_size
         with open(p, "rb"):  # libsndfile and ffmpeg would call an unreadable file damaged
             pass
-    except PermissionError as e:
+    except OSError as e:  # permission, a name longer than this file system takes: not damage
         raise AudioError(os_error_message("read", p, e)) from None
     if size == 0:
         raise AudioError(f"{name} is empty (0 bytes), so it has no audio to use.")

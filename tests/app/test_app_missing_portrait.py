@@ -87,3 +87,23 @@ def test_the_real_question_offers_locate_and_skip(window, gone):
     assert window.open_project(str(gone[0]))
     assert {"Locate…", "Skip"} <= set(seen)
     assert window.session.portrait is None
+
+
+def test_media_names_longer_than_this_file_system_takes(window, qtbot, tmp_path, reply, errors):
+    """A project from a system whose names may be longer (400 bytes of UTF-8 fit NTFS, not
+    ext4): it did not open at all ('Something went wrong: [Errno 36] File name too long');
+    now its portrait is asked about as missing, and its voice is said not to be readable."""
+    path = tmp_path / "far.moee.json"
+    save_project(Project(mix=EmotionMix.from_preset("sad")), path)
+    d = json.loads(path.read_text())
+    long = "é" * 200
+    d["portrait"] = {"path": str(tmp_path / f"{long}.png"), "relative": f"{long}.png"}
+    d["audio"] = {"path": str(tmp_path / f"{long}.wav"), "relative": f"{long}.wav"}
+    path.write_text(json.dumps(d))
+    assert window.open_project(str(path))
+    assert reply["asked"] == [str(tmp_path / f"{long}.png")]
+    qtbot.waitUntil(lambda: bool(errors), timeout=20000)
+    qtbot.waitUntil(lambda: not window.session.loading(), timeout=20000)
+    assert len(errors) == 1 and errors[0][0] == "Cannot use this audio", errors
+    assert "name or path is too long" in errors[0][1] and "went wrong" not in errors[0][1]
+    assert window.session.portrait is None and window.project.mix == EmotionMix.from_preset("sad")
