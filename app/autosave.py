@@ -10,6 +10,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import errors
 from app.ui_constants import AUTOSAVE_MS
+from core.atomic import os_error_reason
 from core.errors import MoeeError
 from core.project import Project
 from core.recovery import RecoveryFile, read
@@ -66,11 +67,24 @@ class Autosave(QObject):
             answer = errors.ask_recover(window, name, when)
             if answer == "later":
                 return False
-            found.source.unlink(missing_ok=True)
+            stuck = _delete(found.source)
             if answer == "recover":
                 window.restore_project(project)
                 if len(kept) > i + 1:
                     self.message.emit(f"{len(kept) - i - 1} more unsaved project(s) from a "
                                       "crash will be offered at the next start")
+            if stuck:  # the folder read-only since the crash (a disk remounted read-only)
+                self.message.emit(f"The recovery copy {found.source} could not be deleted: "
+                                  f"{stuck}; it will be offered again at the next start")
+            if answer == "recover":
                 return True
         return False
+
+
+def _delete(path: Path) -> str | None:
+    """Delete `path`; why it could not be, or None."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as e:
+        return os_error_reason(e)
+    return None

@@ -155,3 +155,41 @@ def test_every_crashed_copy_is_asked_about_before_it_goes(window, qtbot, tmp_pat
     assert window.autosave.offer(window)
     assert asked == ["b.json", "c.json", "a.json"] and window.project.mix == sad
     assert not older.path.exists() and not newer.path.exists()
+
+
+@pytest.fixture
+def locked(tmp_path):
+    """lock(folder): nothing in it may be deleted from now to the test's end (chmod for a user;
+    root passes mode bits, so the immutable attribute for root); skips where neither holds."""
+    import shutil
+    import subprocess
+    done = []
+
+    def lock(folder):
+        if os.geteuid() != 0:
+            os.chmod(folder, 0o500)
+        elif not shutil.which("chattr") or subprocess.run(
+                ["chattr", "+i", str(folder)], capture_output=True).returncode:
+            pytest.skip("no way to make a folder undeletable here")
+        done.append(folder)
+
+    yield lock
+    for folder in done:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(folder)], check=True)
+        os.chmod(folder, 0o700)
+
+
+@pytest.mark.parametrize("reply", ["discard", "recover"])
+def test_a_copy_that_cannot_be_deleted_is_said_not_raised(window, qtbot, dead_pid, locked,
+                                                           recovery_answer, reply):
+    """The data folder read-only since the crash (a disk remounted read-only): the answer's
+    delete raised out of offer(), and the app failed to start, at every start."""
+    folder = window.autosave.file.folder
+    RecoveryFile(folder, pid=dead_pid).write(Project(mix=EmotionMix.from_preset("sad")))
+    locked(folder)
+    recovery_answer["reply"]["value"] = reply
+    assert window.autosave.offer(window) == (reply == "recover")
+    assert "will be offered again" in window.statusBar().currentMessage()
+    if reply == "recover":
+        assert window.project.mix == EmotionMix.from_preset("sad")
