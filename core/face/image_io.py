@@ -40,10 +40,18 @@ def load_image(path: str | Path) -> np.ndarray:
         arr = _read_with_pillow(path)
     except PermissionError as e:  # the file is fine: "damaged, re-download it" would mislead
         raise InputError(os_error_message("read", path, e)) from None
-    except (OSError, SyntaxError, ValueError) as e:  # truncated data, broken chunks, decoders
-        raise InputError(f"could not read the picture {name}: the file is damaged or "
-                         f"incomplete ({e}); re-export or re-download it") from e
+    except OSError as e:  # the system's refusal (a name too long for it), not the file's data
+        if e.errno is None:
+            raise _damaged(name, e) from e
+        raise InputError(os_error_message("read", path, e)) from None
+    except (SyntaxError, ValueError) as e:  # truncated data, broken chunks, decoders
+        raise _damaged(name, e) from e
     return prepare_image_array(arr, name=name)
+
+
+def _damaged(name: str, e: Exception) -> InputError:
+    return InputError(f"could not read the picture {name}: the file is damaged or "
+                      f"incomplete ({e}); re-export or re-download it")
 
 
 def prepare_image_array(arr: np.ndarray, name: str = "the picture") -> np.ndarray:

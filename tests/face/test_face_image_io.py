@@ -144,3 +144,19 @@ def test_truncated_file(tmp_path, portrait, ext):
 def test_bad_array_shapes(shape):
     with pytest.raises(InputError, match="unsupported shape|empty"):
         prepare_image_array(np.zeros(shape, np.uint8))
+
+
+def test_a_name_too_long_for_the_file_system_is_not_called_damaged(tmp_path):
+    """exists() raised ENAMETOOLONG and the picture was 'damaged or incomplete; re-download'."""
+    with pytest.raises(InputError, match="too long for this file system") as e:
+        load_image(tmp_path / ("p" * 300 + ".png"))
+    assert "damaged" not in str(e.value)
+
+
+def test_truncated_data_is_still_called_damaged(tmp_path, small):
+    whole = tmp_path / "whole.png"
+    Image.fromarray(small).save(whole)
+    cut = tmp_path / "cut.png"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    with pytest.raises(InputError, match="damaged or incomplete"):
+        load_image(cut)
