@@ -51,9 +51,13 @@ class FaceGeometry:
     corner_elevation: float  # how far the rest lip corners sit above the lip midline (IPD)
     split: np.ndarray  # (N,) the mouth split line's height under each point (flat past corners)
     mx: np.ndarray  # (N,) x from the face's own midline at the point's height (IPD)
+    # IPD of dark band (liner, shadow, lashes) over each upper lid, subject's right and left
+    # (core/rig/lid_band.py); 0: bare lids
+    lid_bands: tuple[float, float] = (0.0, 0.0)
 
     @classmethod
-    def from_frame_points(cls, P: np.ndarray) -> FaceGeometry:
+    def from_frame_points(cls, P: np.ndarray,
+                          lid_bands: tuple[float, float] = (0.0, 0.0)) -> FaceGeometry:
         up, lo = region("lips_upper_inner"), region("lips_lower_inner")
         split = curve_at((P[up] + P[lo]) / 2, P[:, 0])  # mouth split line, flat past corners
         lower = (P[:, 1] > split).astype(np.float32)
@@ -65,7 +69,8 @@ class FaceGeometry:
         corners = P[[region("mouth_corners_outer")[0], region("mouth_corners_outer")[1]]]
         centre_y = (P[13, 1] + P[14, 1]) / 2
         elevation = float(centre_y - corners[:, 1].mean())
-        return cls(P=P, lower=lower, side=side, corner_elevation=elevation, split=split, mx=mx)
+        return cls(P=P, lower=lower, side=side, corner_elevation=elevation, split=split, mx=mx,
+                   lid_bands=tuple(lid_bands))
 
     def smile_room(self) -> float:
         """Share of AU12's lift left before the corners pass the elevation limit (a smile on a
@@ -232,9 +237,10 @@ class AUBasis:
     geometry: FaceGeometry
 
     @classmethod
-    def build(cls, frame_points: np.ndarray, aus=None) -> AUBasis:
-        """aus: only these AUs (default all of AU_CATALOG)."""
-        g = FaceGeometry.from_frame_points(frame_points.astype(np.float64))
+    def build(cls, frame_points: np.ndarray, aus=None,
+              lid_bands: tuple[float, float] = (0.0, 0.0)) -> AUBasis:
+        """aus: only these AUs (default all of AU_CATALOG); lid_bands: FaceGeometry's."""
+        g = FaceGeometry.from_frame_points(frame_points.astype(np.float64), lid_bands)
         keys, rows = [], []
         for au in (AU_CATALOG if aus is None else aus):
             for s in SIDES:
@@ -246,7 +252,8 @@ class AUBasis:
     def rebuilt(self, frame_points: np.ndarray, aus) -> AUBasis:
         """A copy whose rows for `aus` are built on the shape `frame_points` (the others as
         they are)."""
-        g = FaceGeometry.from_frame_points(frame_points.astype(np.float64))
+        g = FaceGeometry.from_frame_points(frame_points.astype(np.float64),
+                                           self.geometry.lid_bands)
         matrix = self.matrix.copy()
         for k, (au, s) in enumerate(self.keys):
             if au in aus:

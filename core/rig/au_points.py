@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.face.regions import region
+from core.rig.tuning import LID_BAND
 from core.rig.ufuncs import clip, interp
 
 UPPER_LIP = ("lips_upper_outer", "lips_upper_inner", "lips_upper_semi_inner",
@@ -169,17 +170,32 @@ def _above_lids(g) -> np.ndarray:
     """Upper face fading to nothing toward the upper lid margins: a raised brow stretches the
     skin between the brow and the lid crease, not the lid itself (the tarsal plate). Without
     the fade the lid ring just above the lashes (eye halo 2, ~0.08 IPD up) rose with the brow
-    while the margin stayed, and the dark lash line smeared into a band (surprise, fear)."""
+    while the margin stayed, and the dark lash line smeared into a band (surprise, fear). Over
+    a made-up lid (a dark band, g.lid_bands) the fade lies higher: the band rides the margin."""
     lids = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])
     dist = np.sqrt(((g.P[:, None, :] - g.P[None, lids, :]) ** 2).sum(-1)).min(1)
-    lo, hi = LID_FADE
+    # subject's right, left; the brow's lower edge keeps its whole raise
+    fades = [_lid_fade(b, float(dist[region(f"{s}_brow_lower")].min()))
+             for b, s in zip(g.lid_bands, "RL")]
+    side = g.side
+    lo = np.where(side < 0, fades[0][0], np.where(side > 0, fades[1][0],
+                                                  min(fades[0][0], fades[1][0])))
+    hi = np.where(side < 0, fades[0][1], np.where(side > 0, fades[1][1],
+                                                  min(fades[0][1], fades[1][1])))
     return (g.P[:, 1] < -0.08) * np.clip((dist - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
 
 
-# IPD from the nearest upper lid point: below lo a brow raise moves nothing, above hi all of it
-# (eye halo 2 sits ~0.08 IPD above the margin, halo 3 ~0.11, the lower brow 0.16+ on the sample
-# portrait; by eye on its surprise and fear renders)
-LID_FADE = (0.06, 0.15)
+def _lid_fade(band: float, brow: float) -> tuple[float, float]:
+    """(lo, hi) IPD: LID_FADE over a bare lid, moved up over a dark band (LID_BAND); its top
+    no higher than the brow's lower edge (`brow` IPD above the lid: the brow keeps its whole
+    raise) unless the bare lid's is, and no narrower than LID_BAND's."""
+    (b0, b1), (bare, made_up) = LID_BAND["band"], LID_BAND["fade"]
+    t = float(np.clip((band - b0) / (b1 - b0), 0.0, 1.0))
+    lo, hi = (bare[0] + t * (made_up[0] - bare[0]), bare[1] + t * (made_up[1] - bare[1]))
+    hi = max(min(hi, brow), bare[1])
+    return max(min(lo, hi - (made_up[1] - made_up[0])), bare[0]), hi
+
+
 
 # A cheek raise (AU6) narrows the eye from below: FACS "raises the cheek, narrows the eye
 # aperture" (FACS.md). Its spread from the cheek ring had reached the upper lids and brows and

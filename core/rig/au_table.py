@@ -61,7 +61,8 @@ AU_SHAPES: dict[int, AUShape] = {
                after=(Move("lid_skin_upper", y=T(0.27, "au4_brow_down")),)),
     # lids and cheeks
     # the retracted lid folds into the crease: the ring above the lashes rises half as far
-    # (the brows' raise fades out above it, au_points.LID_FADE; by eye, fear and surprise)
+    # (the brows' raise fades out above it, LID_FADE and LID_BAND in core/rig/tuning.py; by
+    # eye, fear and surprise)
     5: AUShape((Move("upper_lid", y=T(-1, "au5_upper_lid_up", "lid_arc")),
                 Move("upper_lid_halo", y=T(-0.5, "au5_upper_lid_up", "lid_arc"))),
                spread="lid", mask="upper_face_and_eye_band"),

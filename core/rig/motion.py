@@ -87,15 +87,17 @@ def closure_share(press):
 class MotionModel:
     """Everything about a portrait's motion that doesn't depend on the output size."""
 
-    def __init__(self, analysis: FaceAnalysis, glasses: Glasses | None = None):
+    def __init__(self, analysis: FaceAnalysis, glasses: Glasses | None = None,
+                 lid_bands: tuple[float, float] = (0.0, 0.0)):
         """`glasses`: eyeglasses found on the portrait (core/rig/glasses.py); their rims then
-        move only with the head."""
+        move only with the head. `lid_bands`: the dark bands over its upper lids (IPD,
+        core/rig/lid_band.py), which ride with the lids under a raised brow."""
         self.frame = FaceFrame.from_landmarks(analysis.landmarks)
         self.P = self.frame.to_frame(analysis.xy).astype(np.float32)  # (478, 2) IPD
         z = analysis.landmarks[:, 2].astype(np.float32)
         z_eyes = (z[R_IRIS_CENTER] + z[L_IRIS_CENTER]) / 2
         self.Z = (z - z_eyes) / self.frame.ipd  # depth in IPD, + away from the camera
-        self.basis = AUBasis.build(self.P)
+        self.basis = AUBasis.build(self.P, lid_bands=lid_bands)
         self.rest = fit_rest(analysis.landmarks, self.frame)  # what the portrait shows already
         self.moe = RigMoE(self._mix_basis(), self.P)
         # each rest AU's home: the face region of the point it moves most (compose.py)

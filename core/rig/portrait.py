@@ -9,10 +9,12 @@ import cv2
 import numpy as np
 
 from core import lab_tables
+from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.drawn_mouth import drawn_extent
 from core.rig.eyes import EyeRenderer
 from core.rig.glasses import find_glasses
+from core.rig.lid_band import dark_lid_bands
 from core.rig.lid_reveal import LidReveal
 from core.rig.motion import MotionModel
 from core.rig.mouth import MouthRenderer
@@ -52,7 +54,9 @@ class PreparedPortrait:
         self.image = np.ascontiguousarray(image[:, :, :3])
         self.analysis = analysis or detect_face(self.image)
         self.glasses = find_glasses(self.image, self.analysis.xy)
-        self.motion = MotionModel(self.analysis, self.glasses)
+        ipd = FaceFrame.from_landmarks(self.analysis.landmarks).ipd
+        self.motion = MotionModel(self.analysis, self.glasses,
+                                  dark_lid_bands(self.image, self.analysis.xy, ipd))
         # the drawn mouth's reach, a share of the way to each corner: one for every output size
         self.drawn_mouth = drawn_extent(self.image, self.analysis.xy)
         self.notes = list(self.analysis.notes) + rest_notes(self.motion.rest)
