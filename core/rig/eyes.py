@@ -16,7 +16,8 @@ import numpy as np
 from core.face.frame import FaceFrame
 from core.face.regions import eye_polygon, lid_opening, polygon_opening, region, skin_colour
 from core.rig.blend import paint, spread
-from core.rig.eyeball import EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball
+from core.rig.eyeball import (EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball,
+                              visible_blur)
 from core.rig.roi import UNIT, poly_box, polygon_coverage, polygon_mask
 from core.rig.ufuncs import clip
 
@@ -66,6 +67,11 @@ class _Eye:
     rim_packs: tuple = ((None, None), (None, None))
     made_pack: np.ndarray | None = None
     iris_colour: np.ndarray | None = None  # (3,) the visible iris' median (None: none seen)
+    # the blur the portrait shows round this eye (px; 0: sharp, eyeball.visible_blur) and the lid
+    # edge's feather kernel it takes: on a blurred face a sharp-edged eye (a laugh's squint
+    # opened, lids raised) was a cut-out sticker with a jagged rim (by eye on GFPGAN's inputs)
+    soft: float = 0.0
+    feather: np.ndarray | None = None
 
 
 def _disc(radius: int) -> np.ndarray:
@@ -86,6 +92,29 @@ def _nearer(a: np.ndarray, b: np.ndarray, shape: tuple[int, int], origin) -> np.
 _IDENTITY = np.eye(2, 3, dtype=np.float32)
 # clip(lids * 3, 0, 1) of a lid mask, looked up from its uint8 coverage (the same values)
 _LID_EDGE = clip(UNIT * 3, 0, 1)
+
+
+def _soften_rim(img: np.ndarray, poly: np.ndarray, soft: float, share: float) -> None:
+    """Blur `img` (in place) across the lid polygon's edge as the portrait around it is blurred
+    (`soft` px), by `share` (0..1: how far the lids left their rest lines; at rest nothing
+    changes): the painted eye's rim, kept inside the polygon, stayed a crisp cut-out edge on a
+    face that is soft all round it (a squint opened on GFPGAN's blurred inputs, by eye)."""
+    box = poly_box(poly, img.shape, pad=2 + int(np.ceil(3 * soft)))
+    if box is None:
+        return
+    x0, y0, x1, y1 = box
+    inside = cv2.LUT(polygon_coverage(poly, (y1 - y0, x1 - x0), (x0, y0)), UNIT)
+    inside = cv2.GaussianBlur(inside, (0, 0), soft)
+    band = inside * (1.0 - inside) * np.float32(4.0 * share)  # 1 on the edge, 0 off it
+    roi = img[y0:y1, x0:x1]
+    out = roi.astype(np.float32)
+    out += (cv2.GaussianBlur(out, (0, 0), soft) - out) * spread(band)
+    roi[:] = clip(out + 0.5, 0, 255).astype(np.uint8)
+
+
+def _kernel(sigma: float) -> np.ndarray:
+    """cv2.GaussianBlur's own kernel for a float image of this sigma (px)."""
+    return cv2.getGaussianKernel(int(round(sigma * 8 + 1)) | 1, sigma, cv2.CV_32F)
 
 
 def _translation(offset: np.ndarray) -> np.ndarray:
@@ -132,8 +161,7 @@ class EyeRenderer:
         # size from sigma as it picks it), made once; sepFilter2D with it gives the blur's
         # very values without building the kernel every call
         f = EYE_TUNING["feather"] * self.ipd
-        self._feather = cv2.getGaussianKernel(int(round(f * 8 + 1)) | 1, f, cv2.CV_32F) \
-            if f > 0.3 else None
+        self._feather = _kernel(f) if f > 0.3 else None
         self.rest_xy = rest_xy[:, :2].astype(np.float32).copy()
         self.skin = skin_colour(image, self.rest_xy)
         # one eye shut at rest (a made-up eyeball, _eye), the other open: the made-up eyeball
@@ -248,13 +276,14 @@ class EyeRenderer:
                                   known_iris) \
             if shut else None
         lids = np.concatenate([upper, lower])
+        soft = visible_blur(patch)
         return _Eye(poly, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
                     (clean, lower_clean), np.asarray(upper), np.asarray(lower), lids, xy[lids],
                     up, made_up, _pack(empty, opening), _pack(iris_layer, disc),
                     tuple((_pack(e, rim), _pack(i, rim)) for rim, (e, i)
                           in zip(rims, (clean, lower_clean))),
                     _pack(made_up.iris, made_up.iris_alpha) if made_up else None,
-                    iris_colour)
+                    iris_colour, soft, _kernel(soft) if soft else None)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
@@ -312,7 +341,8 @@ class EyeRenderer:
         empty, ba = _shift_pair(eye.empty, eye.ball_alpha, eye.ball_pack, m_ball, size)
         iris, ia = _shift_pair(eye.iris, eye.iris_alpha, eye.iris_pack, m_iris, size)
         cover = polygon_coverage(poly, (size[1], size[0]), (X0, Y0))
-        k = self._feather
+        # a blurred face's edge as soft as the face's own
+        k = self._feather if eye.feather is None else eye.feather
         if k is not None:  # blurred, and kept to the polygon's own soft edge
             lids = cv2.sepFilter2D(cv2.LUT(cover, UNIT), -1, k, k)
             lids *= cv2.LUT(cover, _LID_EDGE)
@@ -377,3 +407,5 @@ class EyeRenderer:
             alpha += (lids - alpha) * np.float32(made_up)
         # one layer, so the lid's soft edge blends it once
         paint(img, box, content, alpha)
+        if eye.soft and max(away) > 0:  # lids moved off their rest lines on a blurred face
+            _soften_rim(img, poly, eye.soft, min(max(away) / (2.0 * band), 1.0))
