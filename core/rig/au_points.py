@@ -196,7 +196,6 @@ def _lid_fade(band: float, brow: float) -> tuple[float, float]:
     return max(min(lo, hi - (made_up[1] - made_up[0])), bare[0]), hi
 
 
-
 # A cheek raise (AU6) narrows the eye from below: FACS "raises the cheek, narrows the eye
 # aperture" (FACS.md). Its spread from the cheek ring had reached the upper lids and brows and
 # lifted them more than the lower lid (0.05-0.057 IPD against 0.039 on three portraits): every

@@ -283,7 +283,8 @@ class EyeRenderer:
                     tuple((_pack(e, rim), _pack(i, rim)) for rim, (e, i)
                           in zip(rims, (clean, lower_clean))),
                     _pack(made_up.iris, made_up.iris_alpha) if made_up else None,
-                    iris_colour, soft, _kernel(soft) if soft else None)
+                    iris_colour, soft,
+                    _kernel(max(soft, EYE_TUNING["feather"] * self.ipd)) if soft else None)
 
     def opening(self, xy: np.ndarray, eye: int) -> float:
         """Mean lid opening of eye 0 (subject's right) or 1 (left) in IPD: the opening's area
