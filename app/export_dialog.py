@@ -46,6 +46,13 @@ def run_export(engine, job, out_path: str, state: dict, cancel: CancelToken):
     return out_path
 
 
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:  # a name longer than the folder takes: not a folder
+        return False
+
+
 class ExportDialog(QDialog):
     exported = Signal(str)
 
@@ -190,12 +197,18 @@ class ExportDialog(QDialog):
 
     def _target(self, text: str) -> str:
         """The typed path made whole: "~" is the home folder, a bare or relative name lands in
-        the folder the default file sits in (not the folder the app was started from)."""
+        the folder the default file sits in (not the folder the app was started from), and a
+        name with no extension at all is an .mp4 (typed "take", the export was refused for
+        its missing extension)."""
         text = text.strip()
         if not text:
             return ""
         path = Path(text).expanduser()
-        return str(path if path.is_absolute() else self._default_path().parent / path)
+        path = path if path.is_absolute() else self._default_path().parent / path
+        if not path.suffix and path.name and not text.endswith(("/", "\\")) \
+                and not _is_dir(path):  # a folder's name is told to be one
+            path = path.with_name(path.name + ".mp4")
+        return str(path)
 
     def _check(self, path: str, start: float, end: float, job) -> str | None:
         if job is None:

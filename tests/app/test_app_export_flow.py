@@ -130,3 +130,19 @@ def test_an_export_over_the_voice_it_is_made_from_is_refused(window, qtbot, tmp_
     assert errors and "the voice" in errors[-1][1], errors
     assert voice.read_bytes() == before
     dialog.close()
+
+
+def test_a_name_typed_without_an_extension_is_saved_as_mp4(window, qtbot, tmp_path, errors):
+    """Before: "take" was refused ('the video file name must end in .mp4, .mov, .mkv')."""
+    dialog = _export(window, qtbot, tmp_path / "take", end=0.4)
+    assert not errors, errors
+    assert (tmp_path / "take.mp4").stat().st_size > 1000 and not (tmp_path / "take").exists()
+    assert dialog.eta.text() == f"Saved to {tmp_path / 'take.mp4'}"
+    dialog.close()
+    dialog = _export(window, qtbot, tmp_path / "take.v2", end=0.4)  # another extension: refused
+    assert not (tmp_path / "take.v2").exists() and not (tmp_path / "take.v2.mp4").exists()
+    dialog.close()
+    (tmp_path / "clips").mkdir()  # a folder's name: still told it is a folder
+    dialog = _export(window, qtbot, tmp_path / "clips", end=0.4)
+    assert not (tmp_path / "clips.mp4").exists() and not list((tmp_path / "clips").iterdir())
+    dialog.close()
