@@ -177,11 +177,9 @@ def _above_lids(g) -> np.ndarray:
     # subject's right, left; the brow's lower edge keeps its whole raise
     fades = [_lid_fade(b, float(dist[region(f"{s}_brow_lower")].min()))
              for b, s in zip(g.lid_bands, "RL")]
-    side = g.side
-    lo = np.where(side < 0, fades[0][0], np.where(side > 0, fades[1][0],
-                                                  min(fades[0][0], fades[1][0])))
-    hi = np.where(side < 0, fades[0][1], np.where(side > 0, fades[1][1],
-                                                  min(fades[0][1], fades[1][1])))
+    # each point its side's, a midline point the lower of the two
+    lo, hi = (np.where(g.side < 0, r, np.where(g.side > 0, left, min(r, left)))
+              for r, left in zip(*fades))
     return (g.P[:, 1] < -0.08) * np.clip((dist - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from core.face.regions import ipd as face_ipd
 from core.face.regions import region, skin_colour
 from core.rig.blend import LUMA
 from core.rig.tuning import LID_BAND
 
 
-def dark_lid_bands(image: np.ndarray, xy: np.ndarray, ipd: float) -> tuple[float, float]:
+def dark_lid_bands(image: np.ndarray, xy: np.ndarray) -> tuple[float, float]:
     """(subject's right, left): IPD from the upper lid margin up to where its dark band ends
     (0: a bare lid). `image` (H, W, 3) RGB uint8, `xy` (478, 2+) its landmarks in pixels."""
     xy = np.asarray(xy, np.float32)[:, :2]
+    ipd = float(face_ipd(xy))
     skins = [float(skin_colour(image, xy, side=k) @ LUMA) for k in range(2)]
     # only the eyes and brows are read: blurred whole, a 2048 px photo cost 17 ms
     pts = xy[np.concatenate([region(f"{s}_{part}") for s in "RL"

@@ -9,7 +9,6 @@ import cv2
 import numpy as np
 
 from core import lab_tables
-from core.face.frame import FaceFrame
 from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.drawn_mouth import drawn_extent
 from core.rig.eyes import EyeRenderer
@@ -54,9 +53,8 @@ class PreparedPortrait:
         self.image = np.ascontiguousarray(image[:, :, :3])
         self.analysis = analysis or detect_face(self.image)
         self.glasses = find_glasses(self.image, self.analysis.xy)
-        ipd = FaceFrame.from_landmarks(self.analysis.landmarks).ipd
         self.motion = MotionModel(self.analysis, self.glasses,
-                                  dark_lid_bands(self.image, self.analysis.xy, ipd))
+                                  dark_lid_bands(self.image, self.analysis.xy))
         # the drawn mouth's reach, a share of the way to each corner: one for every output size
         self.drawn_mouth = drawn_extent(self.image, self.analysis.xy)
         self.notes = list(self.analysis.notes) + rest_notes(self.motion.rest)

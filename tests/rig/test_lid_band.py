@@ -33,9 +33,9 @@ def _lined(portrait, a, ipd, height=0.08):
 
 def test_a_bare_lid_has_no_band_and_a_lined_one_measures_its_height(portrait, face):
     a, frame = face
-    bare = dark_lid_bands(portrait, a.xy, frame.ipd)
+    bare = dark_lid_bands(portrait, a.xy)
     assert max(bare) < 0.04, bare
-    lined = dark_lid_bands(_lined(portrait, a, frame.ipd), a.xy, frame.ipd)
+    lined = dark_lid_bands(_lined(portrait, a, frame.ipd), a.xy)
     assert all(0.065 <= b <= 0.11 for b in lined), lined
 
 
