@@ -97,13 +97,13 @@ def _luma(c: np.ndarray) -> float:
 
 def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarray,
                     radius: float, corners: np.ndarray, slit: np.ndarray, skin: np.ndarray,
-                    ipd: float, rest_open: float, iris: np.ndarray | None = None
-                    ) -> MadeUpEyeball:
+                    ipd: float, rest_open: float, iris: np.ndarray | None = None,
+                    blur: float = 0.0) -> MadeUpEyeball:
     """patch: (bh, bw, 3) the rest image in the eye's box at `origin` (x0, y0); centre (2,) and
     radius (px) of Face Mesh's iris; corners: (2, 2) the eye's corners (px); slit: (bh, bw)
     bool, the rest opening; skin: (3,) the portrait's skin colour (RGB); rest_open: IPD;
     `iris` (3,): the iris colour where it is known (the other eye's, open), else read from the
-    slit."""
+    slit; `blur`: the whole face's blur (px, core/rig/face_blur.py), the least it is softened."""
     bh, bw = patch.shape[:2]
     yy, xx = np.mgrid[0:bh, 0:bw].astype(np.float32)
     lo, hi = EYEBALL["iris_radius"]
@@ -147,7 +147,7 @@ def made_up_eyeball(patch: np.ndarray, origin: tuple[int, int], centre: np.ndarr
     bright = np.float32(min(ls * 1.25, 255.0))
     iris_tex += cv2.merge([glint * (bright - iris_tex[..., k]) for k in range(3)])
     alpha = clip(r + 0.5 - dist, 0, 1).astype(np.float32)
-    s = softness(patch)
+    s = max(softness(patch), blur)
     if s > 0:
         ball, iris_tex, alpha = (cv2.GaussianBlur(a.astype(np.float32), (0, 0), s)
                                  for a in (ball, iris_tex, alpha))

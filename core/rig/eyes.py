@@ -19,6 +19,7 @@ from core.rig.blend import paint, spread
 from core.rig.eyeball import (EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball,
                               visible_blur)
 from core.rig.roi import UNIT, poly_box, polygon_coverage, polygon_mask
+from core.rig.tuning import FACE_BLUR
 from core.rig.ufuncs import clip
 
 EYE_TUNING = {
@@ -153,8 +154,12 @@ def _shift_pair(colour: np.ndarray, alpha: np.ndarray, pack: np.ndarray | None, 
 
 
 class EyeRenderer:
-    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame,
+                 blur: float = 0.0):
+        """`blur`: the whole face's blur (px, core/rig/face_blur.py): what is made up round the
+        eyes takes its share FACE_BLUR["eyes"] where the eye's own patch measures less."""
         self.ipd = frame.ipd
+        self.blur = FACE_BLUR["eyes"] * blur
         # px: the rest upper lid's rim band (EYE_TUNING["rim_band"])
         self.rim_px = max(int(round(EYE_TUNING["rim_band"] * self.ipd)), 1)
         # the lid edge's feather (px): cv2.GaussianBlur's own kernel for a float image (its
@@ -273,10 +278,10 @@ class EyeRenderer:
         rest_open = lid_opening(xy, s) / self.ipd
         made_up = made_up_eyeball(patch, (x0, y0), centre, r / EYE_TUNING["iris_margin"],
                                   xy[list(c)], vis, self.skin, self.ipd, rest_open,
-                                  known_iris) \
+                                  known_iris, self.blur) \
             if shut else None
         lids = np.concatenate([upper, lower])
-        soft = visible_blur(patch)
+        soft = max(visible_blur(patch), self.blur)
         return _Eye(poly, (x0, y0, x1, y1), empty, iris_layer, disc, opening, rims,
                     (clean, lower_clean), np.asarray(upper), np.asarray(lower), lids, xy[lids],
                     up, made_up, _pack(empty, opening), _pack(iris_layer, disc),

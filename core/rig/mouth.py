@@ -385,10 +385,11 @@ _MEASURE = object()  # MouthRenderer's `drawn` default: measure the drawn mouth 
 
 class MouthRenderer:
     def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame,
-                 drawn=_MEASURE):
+                 drawn=_MEASURE, blur: float = 0.0):
         """`drawn`: the drawn mouth's reach (core/rig/drawn_mouth.py drawn_extent, a share of
         the way to each corner, so the same at any size), measured once on the full portrait by
-        PreparedPortrait; by default measured on `image`."""
+        PreparedPortrait; by default measured on `image`. `blur`: the whole face's blur (px,
+        core/rig/face_blur.py), which the made-up interior takes on."""
         self.ipd = frame.ipd
         self.upper = region("lips_upper_inner")
         self.lower = region("lips_lower_inner")
@@ -448,7 +449,12 @@ class MouthRenderer:
         box = poly_box(self.rest[self.outer], image.shape,
                        pad=int(round(t["soft_pad"] * self.ipd)))
         self.soft = 0.0 if box is None else visible_blur(image[box[1]:box[3], box[0]:box[2]])
-        self._box_pad = 2 + int(np.ceil(2.5 * self.soft))  # room for that blur's spread
+        # the face's own blur, where it is more: the made-up parts take it (a patch round the
+        # lips saturates, and a degraded photo's cavity stayed a crisp black hole, by eye); the
+        # real teeth, repainted from the blurred portrait, take only `soft` (blurred twice they
+        # smeared)
+        self.made_up_soft = max(self.soft, blur)
+        self._box_pad = 2 + int(np.ceil(2.5 * self.made_up_soft))  # room for the blur's spread
         # the interior's lightness relative to the skin's, for the grain's strength
         self._lightness = LUMA / np.float32(max(float(pal["skin"] @ LUMA), 1.0))
         self._prepare_frame_constants()
@@ -624,9 +630,9 @@ class MouthRenderer:
         # a narrow opening (AU10 alone) keeps its middle opaque: a feather wider than a quarter
         # of the gap blurs the interior away into the warped dark lip line
         f = min(MOUTH_TUNING["feather"], MOUTH_TUNING["feather_of_gap"] * gap) * self.ipd
-        soft = self.soft
-        if soft:  # a blurred portrait's lip edges: blurred across, as the picture's own are
-            mask = cv2.GaussianBlur(mask, (0, 0), max(f, soft))
+        soft, made_up = self.soft, self.made_up_soft
+        if made_up:  # a blurred portrait's lip edges: blurred across, as the picture's own are
+            mask = cv2.GaussianBlur(mask, (0, 0), max(f, made_up))
         elif f > 0.3:
             mask = cv2.GaussianBlur(mask, (0, 0), f) * _unit(mask * _k(4))
         if self.open_at_rest and self.thin_rest:
@@ -648,6 +654,9 @@ class MouthRenderer:
         rest_lip = None if self.bite is None else grid.height(_apply(skull, self._rest_up))
         interior, lower_row = self._interior(xy, grid, gap, skull, jaw, curves, lip_drop,
                                              rest_lip)
+        if made_up > soft:  # the made-up parts to the face's blur (with `soft`, below); the
+            # portrait's grain after it, as a grainy soft photo's own skin has it
+            interior = cv2.GaussianBlur(interior, (0, 0), float(np.sqrt(made_up ** 2 - soft ** 2)))
         if self.grain is not None:
             # fainter in the dark: strokes over shadow are denser, not brighter (by eye: at
             # full strength a pencil drawing's cavity showed its paper as a net of light dots)
@@ -705,10 +714,10 @@ class MouthRenderer:
                                 max(t["seam_width"] * self.ipd / 2, 0.5))
         seam = _unit(seam / np.array(max(float(seam.max()), 1e-6), np.float32)) \
             * _k(t["seam_alpha"])
-        if self.soft:  # spread as the blurred portrait's own lines are: drawn at the seam's
-            # width, a very soft photo's sad mouth was a crisp pencil arc (by eye); its darkest
-            # kept at `seam_soft_alpha`, where the blur alone left it too faint to read
-            seam = cv2.GaussianBlur(seam, (0, 0), self.soft)
+        if self.made_up_soft:  # spread as the blurred portrait's own lines are: drawn at the
+            # seam's width, a very soft photo's sad mouth was a crisp pencil arc (by eye); its
+            # darkest kept at `seam_soft_alpha`, where the blur alone left it too faint to read
+            seam = cv2.GaussianBlur(seam, (0, 0), self.made_up_soft)
             seam *= _k(t["seam_soft_alpha"] / max(float(seam.max()), 1e-6))
         # the blends in place on the frame's own float copy, each weight's complement taken on
         # one channel and then spread (the same values as on the spread weight)

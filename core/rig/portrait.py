@@ -12,6 +12,7 @@ from core import lab_tables
 from core.face.landmarks import FaceAnalysis, detect_face
 from core.rig.drawn_mouth import drawn_extent
 from core.rig.eyes import EyeRenderer
+from core.rig.face_blur import face_blur
 from core.rig.glasses import find_glasses
 from core.rig.lid_band import dark_lid_bands
 from core.rig.lid_reveal import LidReveal
@@ -92,9 +93,10 @@ class PreparedPortrait:
         frame = self.frame.scaled((sx + sy) / 2)
         rims = self.motion.rims
         pins = None if rims is None else frame.to_image(rims.pins.astype(np.float64))
+        blur = face_blur(img, rest)  # what the made-up parts take on (0: a sharp face)
         return ScaledPortrait(img, rest, (sx + sy) / 2, Warper(rest, (oh, ow), pins=pins),
-                              MouthRenderer(img, rest, frame, self.drawn_mouth),
-                              EyeRenderer(img, rest, frame),
-                              ShadingRenderer(img, rest, frame),
+                              MouthRenderer(img, rest, frame, self.drawn_mouth, blur),
+                              EyeRenderer(img, rest, frame, blur),
+                              ShadingRenderer(img, rest, frame, blur),
                               CreaseFlattener(img, rest, frame.ipd, glasses=rims is not None),
                               LidReveal(img, rest, frame.ipd, rims, pins))

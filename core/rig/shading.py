@@ -153,7 +153,9 @@ def _blur_into(delta: np.ndarray, layer: np.ndarray, drawn, sigma: float,
 class ShadingRenderer:
     enabled = True  # benchmarks switch the layer off to measure it
 
-    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame):
+    def __init__(self, image: np.ndarray, rest_xy: np.ndarray, frame: FaceFrame,
+                 blur: float = 0.0):
+        """`blur`: the whole face's blur (px, core/rig/face_blur.py): the folds' least."""
         self.ipd = frame.ipd
         h, w = image.shape[:2]
         # one map cell = k x k image pixels (k integer), so a plain resize brings the map back
@@ -191,7 +193,7 @@ class ShadingRenderer:
         self.light = self._light(y, xy, axes)  # face frame, unit
         # a blurred portrait's own blur (map px): its folds no sharper than its face (a
         # degraded photo's surprise drew crisp stripes across a blurred forehead, by eye)
-        self.blur = visible_blur(image[y0:y1, x0:x1]) * self.scale
+        self.blur = max(visible_blur(image[y0:y1, x0:x1]), blur) * self.scale
 
     # ----- once per portrait
     def _build_anchors(self) -> None:

@@ -582,3 +582,19 @@ LID_FADE = (0.06, 0.15)
 # them), against 25 and 25 here
 LID_BAND = {"blur": 0.004, "step": 0.004, "reach": 0.2, "dark": 0.45, "percentile": 75,
             "band": (0.06, 0.12), "fade": (LID_FADE, (0.10, 0.17))}
+
+# A whole face's blur (core/rig/face_blur.py): the Gaussian sigma (output px) that a sharp face
+# would need to look as soft. The measure is the face box's gradient energy kept under a trial
+# blur b, E(blur b) / E = r, so b * sqrt(r / (1 - r)) (natural images' 1/f spectrum: E falls as
+# 1 / sigma^2), `iterations` times from `start`. Sharp photos at 512 px measure 0.75-1.7 (their
+# own edges and resampling), so `calibration` maps the measure to the blur that gives it: the
+# medians over 27 sharp faces (deepface's and LivePortrait's examples at 512 px) blurred by
+# known sigmas (0-12 px; the 10-90 % spread is about +-15 %). The region's own softness
+# (eyeball.visible_blur, a patch round the mouth or eye) saturates on a small patch: 8 px of
+# blur measured 2.4-3.4 there, and a GFPGAN input's made-up mouth and eyes stayed crisp holes
+# in the blurred face (0143, 0368, by eye). Under `soft_from` px the face is taken as sharp.
+# Made-up eyes take a share (`eyes`): an iris is smaller than such a blur, and at the whole of it
+# a wide-open eye was a grey blob with neither white nor iris (0368, 0720: 12 px; by eye at 512).
+FACE_BLUR = {"start": 2.0, "iterations": 4, "soft_from": 2.0, "eyes": 0.5,
+             "calibration": ((1.2, 1.9, 2.4, 2.9, 3.8, 4.6, 5.2, 5.9, 7.1, 8.4, 9.5),
+                             (0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0))}
