@@ -26,12 +26,16 @@ class Board:
         return min(1.0, (self.finished + sum(self.partial.values())) / self.total)
 
     def bar(self) -> str:
+        """Rounded down, and full only once every row is finished: 199 of 200 rows showed a
+        full bar and "100%" (99.5 rounded), and so did a lone row at 99.6 % of its frames."""
         f = self.fraction()
-        fill = int(round(f * BAR_WIDTH))
+        whole = self.finished >= self.total
+        fill = BAR_WIDTH if whole else min(int(f * BAR_WIDTH), BAR_WIDTH - 1)
+        percent = 100 if whole else min(int(100 * f), 99)
         elapsed = time.monotonic() - self.t0
         eta = elapsed * (1 - f) / f if f > 0 else 0.0
         return (f"[{'#' * fill}{'.' * (BAR_WIDTH - fill)}] {self.finished}/{self.total} rows "
-                f"{100 * f:3.0f}%  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
+                f"{percent:3d}%  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
 
     def frames(self, line: int, done: int, total: int) -> None:
         self.partial[line] = done / max(total, 1)
