@@ -235,7 +235,10 @@ class CurveWriter:
 
 
 def _fmt(v: float) -> str:
-    return f"{v:.6g}"
+    """A CSV cell: the row's value as rounded (time to 6 decimals, weights to DECIMALS) in full.
+    Six significant digits cut a time past 1000 s to 2 decimals: at 120 fps two frames read
+    1000.02, and every time was off by up to 5 ms (the JSON form kept them)."""
+    return f"{v:.12g}"
 
 
 def curves_sink(path: str | os.PathLike | None, fps: float) -> CurveWriter | None:

@@ -19,3 +19,16 @@ def test_the_batch_bar_says_100_percent_only_when_every_row_is_finished(tmp_path
     shown = [(m[1].count("#"), int(m[3])) for m in bars]
     assert shown[-2:] == [(29, 99), (30, 100)]
     assert all(pct < 100 and fill < 30 for fill, pct in shown[:-1])
+
+
+def test_curve_times_past_1000_s_keep_their_frames_apart(tmp_path):
+    """A take's curves past 1000 s at 120 fps (`render --start 1000 --fps 120 --curves`): the
+    CSV's times were printed to 6 significant digits, 1000.02 for two frames in a row (and
+    each up to 5 ms off); the JSON form kept them."""
+    from core.curves import read_curves, write_curves
+
+    times = [1000 + i / 120 for i in range(6)]
+    for name in ("take.csv", "take.json"):
+        write_curves([(t, {12: 0.5}) for t in times], 120, tmp_path / name)
+        _, rows = read_curves(tmp_path / name)
+        assert [r[0] for r in rows] == [round(t, 6) for t in times]
