@@ -129,6 +129,9 @@ def mouth_opening(lm: np.ndarray) -> np.ndarray:
     return np.linalg.norm(lm[:, INNER_LOWER] - lm[:, INNER_UPPER], axis=-1) / ipd(lm)
 
 
+LIPSYNC_MIN_FRAMES = 4  # frames with a face (at one lag) that a correlation is taken over
+
+
 def lipsync(lm: np.ndarray, energy: np.ndarray) -> float:
     """Best Pearson correlation of mouth opening with audio energy over small lags."""
     mouth = mouth_opening(lm)
@@ -140,7 +143,7 @@ def lipsync(lm: np.ndarray, energy: np.ndarray) -> float:
         a = mouth[max(lag, 0):n + min(lag, 0)]
         b = energy[max(-lag, 0):n - max(lag, 0)]
         ok = np.isfinite(a) & np.isfinite(b)
-        if ok.sum() < 4 or a[ok].std() < 1e-9 or b[ok].std() < 1e-9:
+        if ok.sum() < LIPSYNC_MIN_FRAMES or a[ok].std() < 1e-9 or b[ok].std() < 1e-9:
             continue
         r = float(np.corrcoef(a[ok], b[ok])[0, 1])
         best = r if not np.isfinite(best) else max(best, r)
@@ -189,7 +192,7 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
     if energy is None:
         notes.append("lipsync: neither video has readable audio")
     elif not np.isfinite(row["lipsync"]) and row["status"] == "ok":
-        notes.append("lipsync: mouth opening or audio energy does not vary")
+        notes.append(_no_lipsync_reason(gen, len(energy)))
     if emotion:
         scores = emotion_scores(gen * scale, ref[0])
         row.update(emotion=emotion, predicted=EMOTIONS[int(np.nanargmax(scores))]
@@ -197,6 +200,16 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
     if notes:
         row["notes"] = notes
     return _finite_or_none(row)
+
+
+def _no_lipsync_reason(track: np.ndarray, n_energy: int) -> str:
+    """Why a clip with a face has no lip-sync score: too few frames with a face to correlate
+    (a 0.1 s clip's 3 frames were said not to vary), or a mouth or a sound that stays still."""
+    faces = int(_has_face(track[:n_energy]).sum())
+    if faces < LIPSYNC_MIN_FRAMES:
+        return (f"lipsync: only {faces} frame{'s' * (faces != 1)} with a face, and a "
+                f"correlation needs at least {LIPSYNC_MIN_FRAMES}")
+    return "lipsync: mouth opening or audio energy does not vary"
 
 
 # Frame rates closer than this are one rate (a container's rounding); 29.97 against 30 is not.
@@ -285,7 +298,8 @@ def _videos_by_stem(folder: Path) -> dict[str, Path]:
 
 # Why an average is absent, per metric (the summary says so instead of printing 0.0 or NaN).
 _NO_VALUE = {"akd_px": "no clip had a face in both videos", "akd_ipd": "no clip had a face in "
-             "both videos", "lipsync": "no clip had a face and audio that vary together"}
+             "both videos", "lipsync": "no clip had enough frames with a face and audio that "
+             "vary together"}
 
 
 def summarise(rows: list[dict]) -> dict:

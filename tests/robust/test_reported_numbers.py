@@ -32,3 +32,25 @@ def test_curve_times_past_1000_s_keep_their_frames_apart(tmp_path):
         write_curves([(t, {12: 0.5}) for t in times], 120, tmp_path / name)
         _, rows = read_curves(tmp_path / name)
         assert [r[0] for r in rows] == [round(t, 6) for t in times]
+
+
+def test_a_clip_too_short_for_lipsync_is_said_to_be_too_short(tmp_path, portrait_path,
+                                                               speech_wav, capsys):
+    """A 0.1 s clip (3 frames, of speech) has no lip-sync score: a correlation needs 4 frames.
+    Its note said the mouth or the audio 'does not vary'."""
+    import json
+
+    for folder in ("gen", "ref"):
+        (tmp_path / folder).mkdir()
+        assert run_cli(["render", "--portrait", str(portrait_path), "--audio", str(speech_wav),
+                        "--start", "1.5", "--duration", "0.1", "--size", "256", "--quiet",
+                        "-o", str(tmp_path / folder / "a.mp4")]) == 0
+    capsys.readouterr()
+    assert run_cli(["evaluate", str(tmp_path / "gen"), str(tmp_path / "ref")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    clip = summary["per_clip"][0]
+    assert (clip["status"], clip["lipsync"]) == ("ok", None)
+    assert clip["notes"] == ["lipsync: only 3 frames with a face, and a correlation needs at "
+                             "least 4"]
+    assert summary["missing"]["lipsync"] == ("no clip had enough frames with a face and audio "
+                                             "that vary together")
