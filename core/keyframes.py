@@ -384,9 +384,13 @@ def keys_from_args(args, resolver: Callable[[EmotionMix], EmotionMix] | None = N
         return None
 
     def progress(done: int, total: int) -> None:
-        import sys
-        print(f"\rloading keys {done}/{total}", end="\n" if done == total else "",
-              file=sys.stderr, flush=True)
+        # the command's progress line: an error about a later key starts on a line of its own
+        # ("loading keys 50000/60000error: ..." was one line)
+        from core.cli import progress_bar, progress_done
+
+        progress_bar(f"loading keys {done}/{total}")
+        if done == total:
+            progress_done()
 
     track = load_keys(path, None if getattr(args, "quiet", False) else progress)
     track.resolver = resolver

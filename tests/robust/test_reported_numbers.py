@@ -54,3 +54,24 @@ def test_a_clip_too_short_for_lipsync_is_said_to_be_too_short(tmp_path, portrait
                              "least 4"]
     assert summary["missing"]["lipsync"] == ("no clip had enough frames with a face and audio "
                                              "that vary together")
+
+
+def test_an_error_after_the_keys_progress_starts_on_its_own_line(tmp_path, portrait_path,
+                                                                  speech_wav, capsys,
+                                                                  monkeypatch):
+    """A long keyframe file shows 'loading keys N/M' as it loads; a bad key after the first
+    report was told on that line: 'loading keys 50000/60000error: ...'."""
+    import json
+
+    import core.keyframes
+
+    monkeypatch.setattr(core.keyframes, "PROGRESS_EVERY", 2)  # 50 000 keys' reports, on 5
+    keys = [{"time": i, "mix": {"weights": {"happy": 0.5}}} for i in range(5)]
+    keys[3]["mix"]["weights"]["happy"] = "x"
+    path = tmp_path / "take.json"
+    path.write_text(json.dumps({"format": "moee-keyframes", "version": 1, "keys": keys}))
+    assert run_cli(["render", "--portrait", str(portrait_path), "--audio", str(speech_wav),
+                    "--keys", str(path), "-o", str(tmp_path / "take.mp4")]) == 1
+    lines = capsys.readouterr().err.split("\n")
+    assert lines[-3:] == ["\rloading keys 2/5", "error: take.json: key 4: the weight of happy "
+                          "must be a number, got 'x'", ""]
