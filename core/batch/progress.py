@@ -48,12 +48,18 @@ class Board:
         """A finished row's line: status 'ok', 'FAILED' or 'skipped'."""
         self.finished += 1
         self.partial.pop(line, None)
-        text = f"{status:<8} {label}" + (f": {detail}" if detail else "")
+        self._line(f"{status:<8} {label}" + (f": {detail}" if detail else ""), bar=True)
+
+    def say(self, text: str) -> None:
+        """A line of its own (above the bar, on a terminal)."""
+        self._line(text, bar=False)
+
+    def _line(self, text: str, bar: bool) -> None:
         if self.tty:
             print(f"\r{' ' * (BAR_WIDTH + 40)}\r{text}\n{self.bar()} ", end="", file=self.stream,
                   flush=True)
         else:
-            print(f"{text}  {self.bar()}", file=self.stream, flush=True)
+            print(f"{text}  {self.bar()}" if bar else text, file=self.stream, flush=True)
 
     def close(self) -> None:
         if self.tty:

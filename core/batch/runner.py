@@ -158,9 +158,14 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
     ctx = multiprocessing.get_context("spawn")
     queue = ctx.Queue()
     attempts: dict[int, int] = {}
+    again = False
     while todo:
         crashed = []
         workers = min(options.jobs, len(todo))
+        # the processes started, once the rows that fail their checks or are done are known
+        board.say(f"batch: {'trying again' if again else 'rendering'} {len(todo)} row(s) on "
+                  f"{workers} worker process(es)")
+        again = True
         threads = max(1, (os.cpu_count() or 1) // workers)  # the machine, shared out
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                  initializer=_init_worker, initargs=(queue, threads)) as pool:

@@ -60,10 +60,10 @@ def run(args) -> int:
     if args.frame != "picture":  # so rows done before --frame existed still count as done
         settings["frame"] = args.frame
     options = BatchOptions(jobs=args.jobs, ray=args.ray, force=args.force, settings=settings)
-    # the pool starts no more workers than there are rows (--jobs 50 on 6 rows starts 6)
-    where = (f"Ray cluster {args.ray}" if args.ray
-             else f"{min(args.jobs, len(rows))} worker process(es)")
-    print(f"batch: {len(rows)} rows from {args.manifest} on {where}", file=sys.stderr)
+    # the worker processes are told when they start (core/batch/runner.py): as many as the rows
+    # left to render once the rows that fail their checks or are done are known, maybe none
+    where = f" on Ray cluster {args.ray}" if args.ray else ""
+    print(f"batch: {len(rows)} rows from {args.manifest}{where}", file=sys.stderr)
     try:
         report = run_batch(rows, options)
     except KeyboardInterrupt as exc:

@@ -85,6 +85,9 @@ def test_good_rows_render_and_bad_rows_say_why(take_dir, first_run):
     names, rows = read_curves(out / "happy.csv")
     assert len(rows) == 25 and max(r[names.index("mouthSmileLeft")] for r in rows) > 0.3
     assert "ok       line 2 (happy.mp4)" in log and "[####" in log
+    # 3 rows pass the door checks (the face-less one fails in its worker): 2 processes, --jobs 2
+    assert log.count("worker process") == 1
+    assert "batch: rendering 3 row(s) on 2 worker process(es)" in log.splitlines()
 
 
 def test_rerun_skips_what_is_done_and_redoes_what_changed(take_dir, first_run, capsys):
