@@ -60,7 +60,8 @@ class LiveStats:
 
     def report(self) -> str:
         lat, comp = self.latency_ms.summary(), self.compute_ms.summary()
-        return (f"{self.frames} frames ({self.skipped} skipped) over {self.audio_s:.1f} s of "
+        # seconds to 10 ms, a live block: "1 frames ... over 0.0 s of audio" for 0.03 s
+        return (f"{self.frames} frames ({self.skipped} skipped) over {self.audio_s:.2f} s of "
                 f"audio; voice-to-mouth latency median {lat['median']:.0f} ms, p95 "
                 f"{lat['p95']:.0f} ms, max {lat['max']:.0f} ms (tracker look-ahead "
                 f"{self.algorithmic_ms:.0f} ms); compute per frame median {comp['median']:.1f} "

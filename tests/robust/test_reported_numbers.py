@@ -75,3 +75,18 @@ def test_an_error_after_the_keys_progress_starts_on_its_own_line(tmp_path, portr
     lines = capsys.readouterr().err.split("\n")
     assert lines[-3:] == ["\rloading keys 2/5", "error: take.json: key 4: the weight of happy "
                           "must be a number, got 'x'", ""]
+
+
+def test_live_reports_the_seconds_of_audio_its_frames_came_from(speech_wav, capsys):
+    """`live --seconds 0.03` renders a frame from 0.03 s of audio; the report said 'over 0.0 s
+    of audio' (one decimal)."""
+    import math
+
+    from core.live.tuning import LIVE
+
+    assert run_cli(["live", "--input", str(speech_wav), "--seconds", "0.03"]) == 0
+    m = re.fullmatch(r"(\d+) frames \((\d+) skipped\) over ([\d.]+) s of audio; .*",
+                     capsys.readouterr().out.strip())
+    frames, skipped, seconds = int(m[1]), int(m[2]), float(m[3])
+    assert 0.03 <= seconds < 0.1
+    assert frames + skipped == math.ceil(seconds * LIVE["fps"] - 1e-6) >= 1
