@@ -29,6 +29,7 @@ from core.rig.blend import LUMA, paint, spread, tint
 from core.rig.drawn_mouth import drawn_extent, lateral_fade
 from core.rig.eyeball import visible_blur
 from core.rig.roi import poly_box, polygon_mask
+from core.rig.tuning import FACE_BLUR
 from core.rig.ufuncs import clip, smoothstep
 
 # Sizes in IPD; shades are shares of the sampled colour. By eye on the sample portrait, its
@@ -449,11 +450,11 @@ class MouthRenderer:
         box = poly_box(self.rest[self.outer], image.shape,
                        pad=int(round(t["soft_pad"] * self.ipd)))
         self.soft = 0.0 if box is None else visible_blur(image[box[1]:box[3], box[0]:box[2]])
-        # the face's own blur, where it is more: the made-up parts take it (a patch round the
-        # lips saturates, and a degraded photo's cavity stayed a crisp black hole, by eye); the
-        # real teeth, repainted from the blurred portrait, take only `soft` (blurred twice they
-        # smeared)
-        self.made_up_soft = max(self.soft, blur)
+        # the face's own blur (its share FACE_BLUR["mouth"]), where it is more: the made-up
+        # parts take it (a patch round the lips saturates, and a degraded photo's cavity stayed
+        # a crisp black hole, by eye); the real teeth, repainted from the blurred portrait, take
+        # only `soft` (blurred twice they smeared)
+        self.made_up_soft = max(self.soft, FACE_BLUR["mouth"] * blur)
         self._box_pad = 2 + int(np.ceil(2.5 * self.made_up_soft))  # room for the blur's spread
         # the interior's lightness relative to the skin's, for the grain's strength
         self._lightness = LUMA / np.float32(max(float(pal["skin"] @ LUMA), 1.0))

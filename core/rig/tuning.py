@@ -593,8 +593,10 @@ LID_BAND = {"blur": 0.004, "step": 0.004, "reach": 0.2, "dark": 0.45, "percentil
 # (eyeball.visible_blur, a patch round the mouth or eye) saturates on a small patch: 8 px of
 # blur measured 2.4-3.4 there, and a GFPGAN input's made-up mouth and eyes stayed crisp holes
 # in the blurred face (0143, 0368, by eye). Under `soft_from` px the face is taken as sharp.
-# Made-up eyes take a share (`eyes`): an iris is smaller than such a blur, and at the whole of it
-# a wide-open eye was a grey blob with neither white nor iris (0368, 0720: 12 px; by eye at 512).
-FACE_BLUR = {"start": 2.0, "iterations": 4, "soft_from": 2.0, "eyes": 0.5,
+# The made-up parts take a share of it: an iris is smaller than such a blur, and at the whole of
+# it a wide-open eye was a grey blob with neither white nor iris (`eyes`; 0368 and 0720 measure
+# 12 px, by eye at 512), and an open mouth a pale grey smudge (`mouth`: at 0.75 it began to fade,
+# at 0.6 it is dark and as soft as the lips round it). The folds take all of it.
+FACE_BLUR = {"start": 2.0, "iterations": 4, "soft_from": 2.0, "eyes": 0.5, "mouth": 0.6,
              "calibration": ((1.2, 1.9, 2.4, 2.9, 3.8, 4.6, 5.2, 5.9, 7.1, 8.4, 9.5),
                              (0.0, 1.0, 1.5, 2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0, 12.0))}
