@@ -76,3 +76,25 @@ def test_a_blurred_face_at_rest_is_untouched_and_its_raised_lids_are_soft(blurre
     changed = np.abs(raised.astype(int) - raised_crisp).max(2) > 0
     assert changed.any() and not (changed & ~near).any()
     assert _grad(raised)[changed].mean() < 0.93 * _grad(raised_crisp)[changed].mean()
+
+
+def test_made_up_fills_ease_out_of_a_blurred_opening():
+    """A blurred face's pale eye met the made-up iris top in a crisp line (a dark dash under a
+    raised lid, GFPGAN's 0143): past the opening, each layer now eases from the opening's own
+    pixels, continued, into its fill over 2 x soft px; inside and far outside nothing moves."""
+    from core.rig.eyes import _ease_made_up
+
+    h, w = 60, 80
+    opening = np.zeros((h, w), np.uint8)
+    cv2.ellipse(opening, (40, 34), (26, 10), 0, 0, 360, 1, -1)
+    outside = opening == 0
+    layer = np.where(outside[..., None], np.float32(80.0), np.float32(200.0)) \
+        * np.ones((1, 1, 3), np.float32)
+    before = layer.copy()
+    _ease_made_up(outside, 3.0, (layer,))
+    assert np.array_equal(layer[~outside], before[~outside])
+    far = cv2.distanceTransform(outside.astype(np.uint8), cv2.DIST_L2, 3) > 6.5
+    assert np.allclose(layer[far], before[far])
+    step = np.abs(np.diff(layer[..., 0], axis=0)).max()
+    assert np.abs(np.diff(before[..., 0], axis=0)).max() == 120.0
+    assert step < 45.0  # the 120-level step spread over ~6 px
