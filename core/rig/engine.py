@@ -11,6 +11,7 @@ import numpy as np
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose, onset
+from core.rig.life import LifeTake
 from core.rig.motion import closure_share
 from core.rig.mouth import BONE_POINTS
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
@@ -21,22 +22,24 @@ from core.track import EmotionTrack, TrackBuilder, neutral_row
 
 @dataclass
 class Tracks:
-    """Audio-driven tracks for a whole take, indexed by absolute frame (time * fps)."""
+    """Audio-driven tracks for a whole take, indexed by absolute frame (time * fps); the life
+    motion made a chunk at a time as frames ask for it (core/rig/life.py LifeTake), so a frame
+    late in a take costs what an early one does."""
 
     n: int
     speech: dict[int, np.ndarray]
     activity: np.ndarray
-    blink: np.ndarray
-    head: np.ndarray  # (n, 3)
-    gaze: np.ndarray  # (n, 2)
+    life: LifeTake
 
     def drive(self, a: int) -> FrameDrive:
         a = min(max(a, 0), self.n - 1)
+        blink, head, gaze = self.life.at(a)
+        talk = len(self.activity) > 0  # a silent take keeps no (n,) arrays: n grows with --start
         return FrameDrive(speech={au: float(v[a]) for au, v in self.speech.items()},
-                          activity=float(self.activity[a]), blink=float(self.blink[a]),
-                          head=tuple(float(x) for x in self.head[a]),
-                          gaze=tuple(float(x) for x in self.gaze[a]),
-                          beside=float(self.beside[a]))
+                          activity=float(self.activity[a]) if talk else 0.0, blink=blink,
+                          head=tuple(float(x) for x in head),
+                          gaze=tuple(float(x) for x in gaze),
+                          beside=float(self.beside[a]) if talk else 0.0)
 
     @cached_property
     def beside(self) -> np.ndarray:
@@ -47,10 +50,8 @@ class Tracks:
 
 
 def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
-    from core.rig.life import life_motion
-
     speech: dict[int, np.ndarray] = {}
-    activity = np.zeros(n, np.float32)
+    activity = np.zeros(0, np.float32)  # (n,) with audio
     energy = None
     if audio is not None:
         from core.audio.features import compute_features
@@ -61,9 +62,7 @@ def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
         speech = _spread_closures({au: _fit(v, n) for au, v in sm.aus.items()})
         activity = _fit(sm.activity, n)
         energy = _fit(feats.energy, n)
-    life = life_motion(n, fps, energy, seed)
-    return Tracks(n, speech, activity, _fit(life.blink, n), _fit(life.head, n),
-                  _fit(life.gaze, n))
+    return Tracks(n, speech, activity, LifeTake(fps, energy, seed))
 
 
 def _closing(speech: dict[int, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -148,6 +147,8 @@ class RigEngine(Engine):
         if job is not None:
             portrait.at_size(job.size)
             tracks = self.tracks(job)
+            first = int(round(job.start * job.fps))
+            tracks.life.frames(first, first + job.frame_count())  # made here, travel made
         return portrait.image, portrait.analysis, portrait.scaled_states(), tracks
 
     def from_portable(self, state, job: RenderJob | None = None) -> PreparedPortrait:

@@ -1,13 +1,16 @@
 """The rig engine end to end on real media: the sample portrait, espeak-ng speech."""
+import time
+
 import cv2
 import numpy as np
 import pytest
 
-from core.audio.io import load_audio
+from core.audio.io import AudioTrack, load_audio
 from core.engine import CancelToken, RenderJob
 from core.errors import Cancelled, InputError
 from core.mix import EmotionMix
 from core.rig.engine import RigEngine
+from core.rig.life import LifeTake, LifeTracker, chunk_frames, life_motion
 
 
 @pytest.fixture(scope="module")
@@ -125,3 +128,75 @@ def test_paintings_animate(engine, portrait):
     f = engine.render_frame(RenderJob(portrait=p, duration=1.0, size=256,
                                       mix=EmotionMix.from_preset("surprised")), 10)
     assert np.abs(f.image.astype(int) - p.at_size(256).image).mean() > 0.5
+
+# A frame late in a take costs what an early one does, and is the frame a render from 0 makes.
+# The life motion (blinks, head, gaze; core/rig/life.py) was stepped from frame 0 up to the
+# first frame asked for: 12 frames at --start 1000 s took 0.7 s, at 10000 s 6.8 s (0.05 s at 0).
+FPS = 25
+
+
+@pytest.fixture(scope="module")
+def long_speech(speech_wav):
+    """~75 s of speech (the 6 s clip over and over): three chunks of life motion and more."""
+    one = load_audio(speech_wav)
+    return AudioTrack(np.tile(one.samples, 13), one.sample_rate)
+
+
+def _late_frames_match(engine, prepared, audio, start, duration, whole):
+    part = list(engine.frames(RenderJob(portrait=prepared, audio=audio, size=128, start=start,
+                                        duration=duration)))
+    take = RenderJob(portrait=prepared, audio=audio, size=128, duration=whole)
+    fresh = RigEngine()  # its own tracks: nothing shared with the late render's
+    for f in part:
+        index = int(round(f.time * FPS))
+        full = fresh.render_frame(take, index)
+        assert full.time == pytest.approx(f.time)
+        np.testing.assert_array_equal(f.image, full.image)
+        assert f.aus == full.aus and f.info["head"] == full.info["head"]
+    return part
+
+
+def test_late_start_frames_are_the_take_frames(engine, prepared, long_speech):
+    """A render with --start gives, frame for frame, what the take from 0 gives at those times:
+    across a chunk's start (60 s) and after it, with speech and silent."""
+    seam = 2 * chunk_frames(FPS) / FPS
+    for audio, whole in ((long_speech, None), (None, 75.0)):
+        part = _late_frames_match(engine, prepared, audio, seam - 0.12, 0.28, whole)
+        assert len(part) == 7
+        _late_frames_match(engine, prepared, audio, 71.0, 0.12, whole)
+
+
+def test_a_frame_costs_the_same_at_any_start(engine, prepared):
+    """12 silent frames at --start 10000 s cost about what they cost at 0 (before: 6.8 s
+    against 0.05 s, the life motion stepped through 250,000 frames first)."""
+    def cost(start):
+        job = RenderJob(portrait=prepared, size=128, start=start, duration=0.5)
+        t0 = time.perf_counter()
+        frames = list(RigEngine().frames(job))
+        assert len(frames) == 12
+        return time.perf_counter() - t0
+
+    cost(0.0)  # warm
+    early, late = cost(0.0), cost(10000.0)
+    assert late < 3 * early + 1.0, (early, late)
+
+
+def test_life_take_from_any_frame_matches_one_run():
+    """LifeTake's chunks, made on their own from any frame, are one continuous tracker's run
+    (live mode's) up to float rounding: no seam where a chunk starts."""
+    rng = np.random.default_rng(0)
+    n = 5 * chunk_frames(FPS) + 40
+    talk = np.clip(rng.random(n) * 1.3 - 0.2, 0, 1) * ((np.arange(n) // 60) % 3 > 0)
+    for energy in (None, talk):
+        whole = life_motion(n, FPS, energy, seed=4)
+        tracker = LifeTracker(FPS, seed=4)
+        steps = [tracker.step(0.0 if energy is None else float(e)) for e in
+                 (np.zeros(n) if energy is None else energy)]
+        assert np.allclose([s[0] for s in steps], whole.blink, atol=1e-6)
+        assert np.allclose([s[1] for s in steps], whole.head, atol=1e-4)
+        assert np.allclose([s[2] for s in steps], whole.gaze, atol=1e-6)
+        for first in (2 * chunk_frames(FPS) - 3, 3 * chunk_frames(FPS) + 100, n - 5):
+            late = LifeTake(FPS, energy, seed=4).frames(first, first + 5)
+            assert np.array_equal(late.blink, whole.blink[first:first + 5])
+            assert np.array_equal(late.head, whole.head[first:first + 5])
+            assert np.array_equal(late.gaze, whole.gaze[first:first + 5])
