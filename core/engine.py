@@ -78,7 +78,10 @@ class RenderJob:
             raise InputError(f"--duration must be > 0 seconds, got {self.duration}")
         total = self.audio_duration()
         if total is not None and self.start >= total:
-            raise InputError(f"--start {self.start:.2f}s is past the end of the audio ({total:.2f}s)")
+            end = validate.seconds_beside(self.start, total)
+            where = "at" if self.start == total else "past"
+            raise InputError(f"--start {validate.show_number(self.start)}s is {where} the end of "
+                             f"the audio ({end}s)")
         if total is None and self.duration is None:
             raise InputError("a render without audio needs a --duration")
 

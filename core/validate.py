@@ -169,6 +169,18 @@ def _show(value) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
+def seconds_beside(given: float, other: float) -> str:
+    """`other` to two decimals, or to as many more as tell it from `given` (a number the user
+    gave, shown whole: show_number) where the two differ: --start 2.999 on 2.997 s of audio
+    read "--start 3.00s is past the end of the audio (3.00s)". Equal, it reads as `given`."""
+    if other == given:
+        return show_number(given)
+    for d in range(2, 10):
+        if f"{other:.{d}f}" != f"{given:.{d}f}":
+            return f"{other:.{d}f}"
+    return repr(float(other))
+
+
 def show_number(x: float) -> str:
     """x as briefly as :g shows it, or with every digit where :g would round it: 1.5000001
     shown as 1.5 contradicts the "must be in [0, 1.5]" beside it."""

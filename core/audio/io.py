@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import AudioError
-from core.validate import MAX_TAKE_S, os_error_message
+from core.validate import MAX_TAKE_S, os_error_message, seconds_beside, show_number
 
 from core.audio.rate import SAMPLE_RATE  # noqa: F401 - the engine's analysis rate, 16 kHz
 # Extensions libsndfile reads well; others go straight to ffmpeg.
@@ -94,8 +94,9 @@ def _cut_short(p: Path, seconds: float) -> list[str]:
     announced = wav_announced_seconds(p)
     if announced is None or announced <= seconds + max(0.05, 0.01 * announced):
         return []
-    return [f"{p.name} looks cut short: its header announces {_fmt(announced)} of audio, the "
-            f"file holds {seconds:.2f} s; the take uses what is there"]
+    said, held = _fmt_pair(announced, seconds)
+    return [f"{p.name} looks cut short: its header announces {said} of audio, the "
+            f"file holds {held}; the take uses what is there"]
 
 
 def wav_announced_seconds(p: Path) -> float | None:
@@ -192,8 +193,18 @@ def _check_finite(name: str, data: np.ndarray, sr: int) -> None:
 
 def _check_length(name: str, seconds: float, max_seconds: float) -> None:
     if seconds > max_seconds:
-        raise AudioError(f"{name} is {_fmt(seconds)} long; the limit is {_fmt(max_seconds)}, "
+        long, limit = _fmt_pair(seconds, max_seconds)
+        raise AudioError(f"{name} is {long} long; the limit is {limit}, "
                          f"so cut it into shorter parts.")
+
+
+def _fmt_pair(a: float, b: float) -> tuple[str, str]:
+    """_fmt of each, or both in seconds to as many decimals as tell them apart where _fmt shows
+    them alike (3600.5 s against a 3600 s limit read '1 h 00 min' twice)."""
+    shown = _fmt(a), _fmt(b)
+    if shown[0] != shown[1] or a == b:
+        return shown
+    return f"{show_number(a)} s", f"{seconds_beside(a, b)} s"
 
 
 def _fmt(seconds: float) -> str:

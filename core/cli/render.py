@@ -16,6 +16,8 @@ from core.validate import (
     MAX_INTENSITY,  # one ceiling for the palette, mix and render
     PathArg,
     TextArg,
+    seconds_beside,
+    show_number,
 )
 
 NAME = "render"
@@ -310,8 +312,9 @@ def take_notes(job) -> list[str]:
     total = job.audio_duration()
     if total is None or job.duration is None or job.start + job.duration <= total + 1e-6:
         return notes
-    return notes + [f"--duration {job.duration:g} s runs past the end of the audio: rendering "
-                    f"the {total - job.start:.2f} s there are"]
+    there = seconds_beside(job.duration, total - job.start)
+    return notes + [f"--duration {show_number(job.duration)} s runs past the end of the audio: "
+                    f"rendering the {there} s there are"]
 
 
 def run(args, progress=None) -> int:

@@ -154,6 +154,28 @@ def test_duration_past_the_audio_is_said(tmp_path, portrait_path, silence_wav, c
     assert "note:" not in capsys.readouterr().err
 
 
+def test_start_and_duration_past_the_audio_read_apart(tmp_path, portrait_path, capsys, stripes):
+    """--start 2.999 on 2.997 s of audio said "--start 3.00s is past the end of the audio
+    (3.00s)", both to two decimals; --duration 2.999 rendered "the 3.00 s there are". The
+    audio's length now has the decimals that tell it from the number given."""
+    import soundfile as sf
+
+    wav = tmp_path / "short.wav"
+    sf.write(wav, np.zeros(47952, np.float32), 16000)  # 2.997 s
+    out = tmp_path / "a.mp4"
+    base = ("--portrait", portrait_path, "--audio", wav, "--engine", stripes, "--size", 64,
+            "--out", out)
+    assert run_cli(_render(*base, "--start", 2.999)) == 1
+    assert _one_error_line(capsys.readouterr().err) == \
+        "error: --start 2.999s is past the end of the audio (2.997s)"
+    assert run_cli(_render(*base, "--start", 2.997)) == 1
+    assert _one_error_line(capsys.readouterr().err) == \
+        "error: --start 2.997s is at the end of the audio (2.997s)"
+    assert run_cli(_render(*base, "--duration", 2.999)) == 0
+    assert "note: --duration 2.999 s runs past the end of the audio: rendering the 2.997 s " \
+        "there are" in capsys.readouterr().err
+
+
 def test_demo_progress_line_is_redrawn_a_few_times_a_second(tmp_path, capsys):
     """`main.py demo` (what `./dev app` runs with no display) redrew its line on every frame;
     it now shares render's line: at most one redraw per PROGRESS_EVERY_S, plus the last."""
