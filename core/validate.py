@@ -169,15 +169,17 @@ def _show(value) -> str:
     return s if len(s) <= 40 else s[:37] + "..."
 
 
-def seconds_beside(given: float, other: float) -> str:
+def seconds_beside(given: float, other: float, *more: float) -> str:
     """`other` to two decimals, or to as many more as tell it from `given` (a number the user
-    gave, shown whole: show_number) where the two differ: --start 2.999 on 2.997 s of audio
-    read "--start 3.00s is past the end of the audio (3.00s)". Equal, it reads as `given`."""
+    gave, shown whole: show_number) and from each of `more` where they differ: --start 2.999 on
+    2.997 s of audio read "--start 3.00s is past the end of the audio (3.00s)". Equal, it reads
+    as `given`."""
     if other == given:
         return show_number(given)
     for d in range(2, 10):
-        if f"{other:.{d}f}" != f"{given:.{d}f}":
-            return f"{other:.{d}f}"
+        shown = f"{other:.{d}f}"
+        if all(shown != f"{x:.{d}f}" for x in (given, *more) if x != other):
+            return shown
     return repr(float(other))
 
 

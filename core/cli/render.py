@@ -307,14 +307,34 @@ def _commit_curves(curves, video) -> None:
 def take_notes(job) -> list[str]:
     """What the take will be that the flags did not say: an audio file cut short (its header
     announces more than it holds), a --duration past the audio's end renders up to the end
-    (the summary's seconds are right; this says why they are fewer)."""
+    (the summary's seconds are right; this says why they are fewer), and a --duration that is
+    not a whole number of frames is rounded to the nearest, at least one: --duration 0.01 gave
+    '1 frames, 0.04 s' without a word why."""
     notes = list(getattr(job.audio, "notes", None) or [])
-    total = job.audio_duration()
-    if total is None or job.duration is None or job.start + job.duration <= total + 1e-6:
+    if job.duration is None:
         return notes
-    there = seconds_beside(job.duration, total - job.start)
-    return notes + [f"--duration {show_number(job.duration)} s runs past the end of the audio: "
-                    f"rendering the {there} s there are"]
+    total, fps, asked = job.audio_duration(), job.fps, show_number(job.duration)
+    frames = job.frame_count()
+    start, end = job.time_range()
+    wanted = (end - start) * fps  # frames the seconds hold, up to the end of the audio
+    rounded = "" if abs(frames - wanted) < 1e-6 else _frames_note(frames, fps, end - start)
+    if total is not None and job.start + job.duration > total + 1e-6:
+        there = seconds_beside(job.duration, total - job.start, frames / fps)
+        return notes + [f"--duration {asked} s runs past the end of the audio: rendering the "
+                        f"{there} s there are" + (f": {rounded}" if rounded else "")]
+    if not rounded:
+        return notes
+    if wanted < 1:
+        return notes + [f"--duration {asked} s is less than a frame at {fps:g} fps: a take is "
+                        f"at least one frame, {rounded}"]
+    return notes + [f"--duration {asked} s is {wanted:g} frames at {fps:g} fps: {rounded}"]
+
+
+def _frames_note(frames: int, fps: float, seconds: float) -> str:
+    """'rounded up to 1 frame (0.04 s)': the rendered length, as the summary's seconds."""
+    way = "up" if frames > seconds * fps else "down"
+    return (f"rounded {way} to {frames} frame{'' if frames == 1 else 's'} "
+            f"({seconds_beside(seconds, frames / fps)} s)")
 
 
 def run(args, progress=None) -> int:

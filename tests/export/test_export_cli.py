@@ -173,7 +173,32 @@ def test_start_and_duration_past_the_audio_read_apart(tmp_path, portrait_path, c
         "error: --start 2.997s is at the end of the audio (2.997s)"
     assert run_cli(_render(*base, "--duration", 2.999)) == 0
     assert "note: --duration 2.999 s runs past the end of the audio: rendering the 2.997 s " \
-        "there are" in capsys.readouterr().err
+        "there are: rounded up to 75 frames (3.000 s)\n" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("duration,frames,note", [
+    (0.01, 1, "--duration 0.01 s is less than a frame at 25 fps: a take is at least one frame, "
+              "rounded up to 1 frame (0.04 s)"),
+    (0.1, 2, "--duration 0.1 s is 2.5 frames at 25 fps: rounded down to 2 frames (0.08 s)"),
+    (0.13, 3, "--duration 0.13 s is 3.25 frames at 25 fps: rounded down to 3 frames (0.12 s)"),
+    (0.15, 4, "--duration 0.15 s is 3.75 frames at 25 fps: rounded up to 4 frames (0.16 s)"),
+    (0.12, 3, None),
+])
+def test_a_duration_off_the_frame_grid_is_said(tmp_path, portrait_path, capsys, stripes,
+                                               duration, frames, note):
+    """--duration 0.01 rendered 1 frame and said '1 frames, 0.04 s' without a word why: a take
+    is a whole number of frames (the nearest, at least one), and the note says which; the
+    summary's seconds are the encoded video's frames over its fps."""
+    import imageio_ffmpeg
+
+    out = tmp_path / "a.mp4"
+    assert run_cli(_render("--portrait", portrait_path, "--engine", stripes, "--size", 64,
+                           "--duration", duration, "--out", out)) == 0
+    err = capsys.readouterr().err
+    notes = [ln[len("note: "):] for ln in err.splitlines() if ln.startswith("note: --duration")]
+    assert notes == ([note] if note else []), err
+    assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == frames
+    assert f"{frames} frames, {frames / 25:.2f} s at 25 fps" in err
 
 
 def test_demo_progress_line_is_redrawn_a_few_times_a_second(tmp_path, capsys):
