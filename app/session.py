@@ -86,11 +86,15 @@ class Session(QObject):
         self.frame = "picture"  # what portraits load as: the project's portrait_frame
         self.audio: LoadedAudio | None = None
         self._workers: dict[str, Worker] = {}
+        # bumped by switch_project: a load started under an older number was for another project
+        self.generation = 0
+        self._wanted: list = []  # [path] of the portrait last asked for; [] when none is
         self.fps = PREVIEW_FPS
         self.preview_size = PREVIEW_SIZE
 
     # ----- loading (asynchronous, newest request per kind wins)
     def load_portrait(self, path: str | None) -> Worker:
+        self._wanted = [path]
         return self._run("portrait", _prepare_portrait, self, path, self.frame,
                          done=self._portrait_done, title=PORTRAIT_FAILED)
 
@@ -109,25 +113,54 @@ class Session(QObject):
         prepare = self.portrait is not None
         return self._run("engine", _engine_with_portrait, name, path, prepare, self.frame,
                          done=lambda r: self._engine_switched(name, *r), title="",
-                         on_error=lambda e: self.engineFailed.emit(name, e))
+                         on_error=lambda e: self.engineFailed.emit(name, e),
+                         stale=lambda r: self._engine_switched(name, r[0], r[1], stale=True))
 
-    def _engine_switched(self, name: str, engine: Engine, portrait) -> None:
+    def _engine_switched(self, name: str, engine: Engine, portrait, stale=False) -> None:
+        """stale: the portrait was prepared for the project before a switch_project; the engine
+        is taken, and the portrait now asked for is prepared again with it."""
         self.engine_name, self.engine = name, engine
-        if portrait is not None:
+        if portrait is not None and not stale:
             self._portrait_done(portrait)
-        else:
-            self.engineReady.emit(engine.describe())
+            return
+        self.engineReady.emit(engine.describe())
+        if stale and self._wanted:
+            self.load_portrait(self._wanted[0])
 
-    def _run(self, kind: str, fn, *args, done, title: str, on_error=None) -> Worker:
+    def switch_project(self) -> None:
+        """Another project takes over (File > New, Open, a recovered copy): what was loading
+        for the one before is dropped. A load it started delivers nothing, not even its error,
+        so a late portrait or voice never lands in the new project; an engine switch still
+        takes effect (View > Engine is no project's), without the portrait it prepared."""
+        self.generation += 1
+        for kind in ("portrait", "audio"):
+            if (worker := self._workers.get(kind)) is not None:
+                worker.cancel()
+
+    def _run(self, kind: str, fn, *args, done, title: str, on_error=None,
+             stale=None) -> Worker:
+        """stale: what a result gets when switch_project came since this started (None: it is
+        dropped, with its error)."""
         old = self._workers.get(kind)
         if old is not None:
             old.cancel()
         worker = Worker(fn, *args)
-        # isValid: a worker may outlive its window (the engine warm-up loads torch for seconds)
-        worker.returned.connect(lambda r, w=worker: None if w.cancelled or not isValid(self)
-                                else done(r))
+        generation = self.generation
+
+        def returned(result, w=worker) -> None:
+            # isValid: a worker may outlive its window (the engine warm-up loads torch for
+            # seconds)
+            if w.cancelled or not isValid(self):
+                return
+            if generation == self.generation:
+                done(result)
+            elif stale is not None:
+                stale(result)
+
+        worker.returned.connect(returned)
         report = on_error or (lambda e: self.failed.emit(title, e))
-        worker.errored.connect(lambda e: isValid(self) and report(e))
+        worker.errored.connect(lambda e: isValid(self) and (
+            generation == self.generation or stale is not None) and report(e))
         worker.finished.connect(lambda k=kind, w=worker: isValid(self) and self._finished(k, w))
         self._workers[kind] = worker
         self.busy.emit(f"Loading {kind}…")
@@ -147,7 +180,7 @@ class Session(QObject):
             return None
         loaded.warmed = True
         return self._run("engine parts", self.engine.warm_up, loaded.prepared, done=lambda _r: None,
-                         title="Cannot load the engine")
+                         title="Cannot load the engine", stale=lambda _r: None)
 
     def ensure_engine(self) -> Engine:
         """Create the engine on first use (called from a worker: engines may load models)."""
@@ -160,7 +193,7 @@ class Session(QObject):
         old = self._workers.get("portrait")
         if old is not None:
             old.cancel()
-        self.portrait = None
+        self.portrait, self._wanted = None, []
 
     def _portrait_done(self, portrait: LoadedPortrait) -> None:
         self.portrait = portrait

@@ -257,8 +257,15 @@ class WindowFiles:
     def new_project(self) -> None:
         if not self._may_discard():
             return
-        self.project.replace_with(Project(audio_path=self.project.audio_path))
+        self._replace_project(Project(audio_path=self.project.audio_path))
         self.undo_stack.clear()
+
+    def _replace_project(self, other: Project) -> None:
+        """The one door from one project to another (New, Open, a recovered copy): a portrait,
+        voice or auto keys still loading for the project before never land in this one."""
+        self.session.switch_project()
+        self.keys.discard_proposals()
+        self.project.replace_with(other)
 
     def open_project_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project",
@@ -296,7 +303,7 @@ class WindowFiles:
         if (self.session.portrait is None
                 or self.session.portrait.path != other.portrait_path):
             self._drop_portrait("loading portrait…")  # never the previous project's face
-        self.project.replace_with(other)
+        self._replace_project(other)
         if unsaved:
             self.project.dirty = True
             self._update_title()
