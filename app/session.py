@@ -6,13 +6,13 @@ thread never waits. Everything engine-facing goes through core.engine's interfac
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
+from app.path_text import shown_name
 from app.ui_constants import (
     AUDIO_RATE,
     GATE_CURVE_MAX_POINTS,
@@ -40,7 +40,7 @@ class LoadedPortrait:
 
     @property
     def name(self) -> str:
-        return Path(self.path).name if self.path else "sample portrait"
+        return shown_name(self.path) if self.path else "sample portrait"
 
 
 @dataclass
@@ -50,7 +50,7 @@ class LoadedAudio:
 
     @property
     def name(self) -> str:
-        return Path(self.path).name
+        return shown_name(self.path)
 
 
 def read_image(path: str | None, frame: str = "picture") -> np.ndarray:

@@ -1,10 +1,13 @@
-"""Preferences, recent files and window layout, kept with QSettings (with a migration step)."""
+"""Preferences, recent files and window layout, kept with QSettings (with a migration step).
+Paths go in and out through app/path_text.py: QSettings drops a file name's bytes that are not
+UTF-8."""
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
 
+from app.path_text import exists, read_path, stored_path
 from app.ui_constants import APP_NAME, ORG_NAME, RECENT_FILES_MAX, SETTINGS_VERSION
 
 RECENT_KINDS = ("portrait", "audio", "project")
@@ -37,11 +40,13 @@ class AppSettings:
         value = self.qs.value(f"recent/{kind}", [])
         if isinstance(value, str):  # QSettings returns a bare string for one item
             value = [value]
-        return [p for p in (value or []) if Path(p).exists()]
+        paths = (read_path(v) for v in (value or []))
+        return [p for p in paths if p is not None and exists(p)]
 
     def add_recent(self, kind: str, path: str) -> None:
         items = [path] + [p for p in self.recent(kind) if p != path]
-        self.qs.setValue(f"recent/{kind}", items[:RECENT_FILES_MAX])
+        kept = [s for s in map(stored_path, items) if s is not None]
+        self.qs.setValue(f"recent/{kind}", kept[:RECENT_FILES_MAX])
 
     # ----- preferences
     def value(self, key: str, default=None, kind=str):
@@ -59,14 +64,16 @@ class AppSettings:
         """The last folder used for this kind, else the old shared one (settings from before
         folders were per kind), else `default`, else the home folder."""
         for key in (f"dirs/{kind}", "prefs/last_dir"):
-            value = self.qs.value(key)
-            if value and Path(value).is_dir():
-                return str(value)
+            value = read_path(self.qs.value(key))
+            if value and exists(value, Path.is_dir):
+                return value
         return default or str(Path.home())
 
     def remember_dir(self, kind: str, path: str) -> None:
         """path: a file the user chose; its folder becomes this kind's start folder."""
-        self.qs.setValue(f"dirs/{kind}", str(Path(path).parent))
+        folder = stored_path(str(Path(path).parent))
+        if folder is not None:
+            self.qs.setValue(f"dirs/{kind}", folder)
 
     # ----- window
     def save_window(self, geometry: QByteArray, state: QByteArray) -> None:
@@ -78,3 +85,4 @@ class AppSettings:
 
     def sync(self) -> None:
         self.qs.sync()
+

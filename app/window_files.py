@@ -13,6 +13,7 @@ from app.errors import (ask_missing_portrait, ask_overwrite_changed, ask_save_ch
                         ask_take_folder, show_error, user_message)
 from app.save_path import ask_save_path
 from app.session import LoadedAudio, LoadedPortrait
+from app.path_text import local_path, shown_name
 from app.ui_constants import APP_NAME, AUDIO_RATE, RECORD_MAX_S, SAMPLE_VOICE
 from app.undo import SetKeysCommand
 from core.errors import ExportError
@@ -204,7 +205,7 @@ class WindowFiles:
         self.recent_menu.clear()
         for kind in ("project", "portrait", "audio"):
             for path in self.settings.recent(kind):
-                self.recent_menu.addAction(f"{kind}: {Path(path).name}",
+                self.recent_menu.addAction(f"{kind}: {shown_name(path)}",
                                            lambda p=path: self.open_path(p))
         if self.recent_menu.isEmpty():
             self.recent_menu.addAction("(nothing yet)").setEnabled(False)
@@ -250,7 +251,7 @@ class WindowFiles:
     def dropEvent(self, event) -> None:
         for url in event.mimeData().urls():
             if url.isLocalFile():
-                self.open_path(url.toLocalFile())
+                self.open_path(local_path(url))
         event.acceptProposedAction()
 
     # ----- projects
