@@ -33,8 +33,8 @@ def test_edit_keys_through_the_strip_with_undo(window, qtbot):
     bar.add.click()
     assert _times(window) == [0.0] and keys.selected == 0 and window.isWindowModified()
     assert window.project.keyframes == keys.track.to_project()
-    line = strip.keys.lines[0]
-    assert line.pen.color().name() == pg.mkColor(EMOTION_COLORS["happy"]).name()
+    _at, color, _width, _label = strip.keys.shown(0)
+    assert pg.mkColor(color).name() == pg.mkColor(EMOTION_COLORS["happy"]).name()
 
     window.seek(2.0)  # the playhead leaves the key: deselected
     assert keys.selected is None
