@@ -262,7 +262,6 @@ class EyeRenderer:
         soft = max(visible_blur(patch), self.blur)
         if soft:
             _ease_made_up(outside, soft, (empty, iris_layer))
-            disc = np.where(outside, cv2.GaussianBlur(disc, (0, 0), soft), disc)
         inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
         upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
                              (x0, y0))
