@@ -54,10 +54,13 @@ class WindowEngines:
             action.setEnabled(problem is None)
             action.setText(name if problem is None else f"{name} (model files missing)")
             action.setToolTip(name if problem is None else problem[0])
-            action.setChecked(name == self.session.engine_name)
+            action.setChecked(name == self.session.chosen_engine)
 
     def switch_engine(self, name: str) -> None:
-        if name == self.session.engine_name:
+        if name == self.session.chosen_engine:
+            return
+        if name == self.session.engine_name:  # the one in use again: a switch under way stops
+            self.session.switch_engine(name)
             return
         problem = engine_problem(name)
         if problem is not None:
@@ -66,7 +69,7 @@ class WindowEngines:
             return
         self.playback.pause()
         self._status("engine", f"engine: {name} (loading…)")
-        self.session.switch_engine(name, self.project.portrait_path)
+        self.session.switch_engine(name)
 
     def _engine_failed(self, name: str, error: BaseException) -> None:
         self._show_engine_checked()
@@ -78,4 +81,4 @@ class WindowEngines:
 
     def _show_engine_checked(self) -> None:
         for name, action in self.engine_actions.items():
-            action.setChecked(name == self.session.engine_name)
+            action.setChecked(name == self.session.chosen_engine)

@@ -88,15 +88,25 @@ class Session(QObject):
         self._workers: dict[str, Worker] = {}
         # bumped by switch_project: a load started under an older number was for another project
         self.generation = 0
-        self._wanted: list = []  # [path] of the portrait last asked for; [] when none is
+        # (path, frame) of the portrait last asked for (None: none is); what a switch prepares
+        self._wanted: tuple | None = None
+        self._switching: str | None = None  # the engine a switch under way brings
         self.fps = PREVIEW_FPS
         self.preview_size = PREVIEW_SIZE
 
     # ----- loading (asynchronous, newest request per kind wins)
-    def load_portrait(self, path: str | None) -> Worker:
-        self._wanted = [path]
+    # The rule between portraits and engines: the engine and the portrait it renders are set
+    # together, the portrait always prepared by that engine. While an engine switch is under way
+    # a portrait asked for waits for it, and the switch takes it (or the portrait asked for
+    # last, prepared with the new engine first) in place of the one it began with.
+    def load_portrait(self, path: str | None) -> Worker | None:
+        self._wanted = (path, self.frame)
+        if self._switching is not None:  # prepared with the engine the switch brings
+            self._cancel("portrait")
+            return None
         return self._run("portrait", _prepare_portrait, self, path, self.frame,
-                         done=self._portrait_done, title=PORTRAIT_FAILED)
+                         done=self._portrait_done, title=PORTRAIT_FAILED,
+                         on_error=self._portrait_failed)
 
     def load_audio(self, path: str | None) -> Worker | None:
         if path is None:
@@ -106,44 +116,88 @@ class Session(QObject):
         return self._run("audio", lambda p: LoadedAudio(p, read_audio(p)), path,
                          done=self._audio_done, title="Cannot use this audio")
 
-    def switch_engine(self, name: str, path: str | None) -> Worker:
-        """Build engine `name` and prepare the portrait (path; None = the sample) with it in a
-        worker; only when both worked do they replace the current ones, so a failed switch
-        leaves the previous engine running (engineFailed says why)."""
-        prepare = self.portrait is not None
-        return self._run("engine", _engine_with_portrait, name, path, prepare, self.frame,
-                         done=lambda r: self._engine_switched(name, *r), title="",
-                         on_error=lambda e: self.engineFailed.emit(name, e),
-                         stale=lambda r: self._engine_switched(name, r[0], r[1], stale=True))
+    @property
+    def chosen_engine(self) -> str:
+        """The engine last chosen: the one a switch under way brings, else the one in use."""
+        return self._switching or self.engine_name
 
-    def _engine_switched(self, name: str, engine: Engine, portrait, stale=False) -> None:
-        """stale: the portrait was prepared for the project before a switch_project; the engine
-        is taken, and the portrait now asked for is prepared again with it."""
-        self.engine_name, self.engine = name, engine
-        if portrait is not None and not stale:
-            self._portrait_done(portrait)
+    def switch_engine(self, name: str) -> Worker | None:
+        """Build engine `name` and prepare the portrait asked for with it in a worker; only when
+        both worked do they replace the current ones, so a failed switch leaves the previous
+        engine running (engineFailed says why). The engine in use, chosen again, drops a switch
+        under way (its portrait asked for meanwhile is then prepared with this engine)."""
+        if name == self.engine_name:
+            if self._switching is not None:
+                self._switching = None
+                self._cancel("engine")
+                self.engineReady.emit(self.engine.describe())
+                self._engine_kept()
+            return None
+        self._switching = name
+        self._cancel("portrait")  # the switch prepares it
+        return self._switch_step(name, _engine_with_portrait, name, self._wanted, fallback=None)
+
+    def _switch_step(self, name: str, fn, *args, fallback) -> Worker:
+        """fn(*args) -> (engine, the portrait args[-1] asks for, prepared by it), in the
+        switch's worker. fallback: (engine, a portrait it prepared) to take should this one
+        fail; None for the first step, which builds the engine."""
+        def failed(error) -> None:
+            if fallback is None:  # building the engine (or its first portrait) failed
+                self._switching = None
+                self.engineFailed.emit(name, error)
+                self._engine_kept()
+            else:  # the engine works; a portrait asked for during the switch does not
+                self._switched(name, *fallback, failed=(args[-1], error))
+
+        return self._run("engine", fn, *args, done=lambda r: self._switched(name, *r),
+                         title="", on_error=failed, stale=lambda r: self._switched(name, *r))
+
+    def _switched(self, name: str, engine: Engine, portrait, failed=None) -> None:
+        """The new engine with `portrait` prepared by it: both are taken when that is the
+        portrait asked for now (a switch_project may have asked for another); otherwise that one
+        is prepared with the engine first, the current pair rendering meanwhile. failed: (the
+        portrait asked for, its error) when it could not be prepared: `portrait` stays."""
+        if failed is not None and failed[0] == self._wanted:
+            self._wanted = _wish_of(portrait)
+            self.failed.emit(PORTRAIT_FAILED, failed[1])
+        if _wish_of(portrait) != self._wanted:
+            self._switch_step(name, _prepared_wish, engine, self._wanted,
+                              fallback=(engine, portrait))
             return
-        self.engineReady.emit(engine.describe())
-        if stale and self._wanted:
+        self._switching = None
+        self.engine_name, self.engine = name, engine
+        if portrait is None:
+            self.portrait = None
+            self.engineReady.emit(engine.describe())
+        else:
+            self._portrait_done(portrait)
+
+    def _engine_kept(self) -> None:
+        """A switch ended without its engine: a portrait asked for meanwhile loads with the
+        engine in use."""
+        if self._wanted not in (None, _wish_of(self.portrait)):
             self.load_portrait(self._wanted[0])
 
     def switch_project(self) -> None:
         """Another project takes over (File > New, Open, a recovered copy): what was loading
         for the one before is dropped. A load it started delivers nothing, not even its error,
         so a late portrait or voice never lands in the new project; an engine switch still
-        takes effect (View > Engine is no project's), without the portrait it prepared."""
+        takes effect (View > Engine is no project's), with the portrait the new project asks
+        for (prepared again when it is not the one the switch prepared)."""
         self.generation += 1
+        self._wanted = _wish_of(self.portrait)  # the new project asks for its own
         for kind in ("portrait", "audio"):
-            if (worker := self._workers.get(kind)) is not None:
-                worker.cancel()
+            self._cancel(kind)
+
+    def _cancel(self, kind: str) -> None:
+        if (worker := self._workers.get(kind)) is not None:
+            worker.cancel()
 
     def _run(self, kind: str, fn, *args, done, title: str, on_error=None,
              stale=None) -> Worker:
         """stale: what a result gets when switch_project came since this started (None: it is
         dropped, with its error)."""
-        old = self._workers.get(kind)
-        if old is not None:
-            old.cancel()
+        self._cancel(kind)
         worker = Worker(fn, *args)
         generation = self.generation
 
@@ -159,7 +213,7 @@ class Session(QObject):
 
         worker.returned.connect(returned)
         report = on_error or (lambda e: self.failed.emit(title, e))
-        worker.errored.connect(lambda e: isValid(self) and (
+        worker.errored.connect(lambda e, w=worker: isValid(self) and not w.cancelled and (
             generation == self.generation or stale is not None) and report(e))
         worker.finished.connect(lambda k=kind, w=worker: isValid(self) and self._finished(k, w))
         self._workers[kind] = worker
@@ -189,11 +243,14 @@ class Session(QObject):
         return self.engine
 
     def clear_portrait(self) -> None:
-        """No portrait (a project whose portrait file is missing): a pending load is dropped."""
-        old = self._workers.get("portrait")
-        if old is not None:
-            old.cancel()
-        self.portrait, self._wanted = None, []
+        """No portrait (a project whose portrait file is missing): a pending load is dropped
+        (and an engine switch under way takes none)."""
+        self._cancel("portrait")
+        self.portrait, self._wanted = None, None
+
+    def _portrait_failed(self, error: BaseException) -> None:
+        self._wanted = _wish_of(self.portrait)  # the portrait before stays
+        self.failed.emit(PORTRAIT_FAILED, error)
 
     def _portrait_done(self, portrait: LoadedPortrait) -> None:
         self.portrait = portrait
@@ -245,9 +302,16 @@ def _prepared(engine: Engine, path: str | None, frame: str) -> LoadedPortrait:
     return LoadedPortrait(path, image, engine.prepare(image), frame=frame)
 
 
-def _engine_with_portrait(name: str, path: str | None, prepare: bool, frame: str):
-    engine = create_engine(name)
-    return engine, _prepared(engine, path, frame) if prepare else None
+def _wish_of(portrait: LoadedPortrait | None) -> tuple | None:
+    return None if portrait is None else (portrait.path, portrait.frame)
+
+
+def _prepared_wish(engine: Engine, wish: tuple | None):
+    return engine, None if wish is None else _prepared(engine, *wish)
+
+
+def _engine_with_portrait(name: str, wish: tuple | None):
+    return _prepared_wish(create_engine(name), wish)
 
 
 def _prepare_portrait(session: Session, path: str | None, frame: str) -> LoadedPortrait:
