@@ -183,6 +183,11 @@ def seconds_beside(given: float, other: float, *more: float) -> str:
     return repr(float(other))
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 frame', '2 frames': a report's count with its noun ("1 frames" read as a typo)."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def show_number(x: float) -> str:
     """x as briefly as :g shows it, or with every digit where :g would round it: 1.5000001
     shown as 1.5 contradicts the "must be in [0, 1.5]" beside it."""

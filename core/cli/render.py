@@ -16,6 +16,7 @@ from core.validate import (
     MAX_INTENSITY,  # one ceiling for the palette, mix and render
     PathArg,
     TextArg,
+    counted,
     seconds_beside,
     show_number,
 )
@@ -279,9 +280,9 @@ class ProgressLine:
 
 def summary(result, engine_name: str) -> str:
     speed = result.seconds / result.elapsed if result.elapsed > 0 else math.inf
-    return (f"{result.frames} frames, {result.seconds:.2f} s at {result.fps:g} fps, "
-            f"{result.width}x{result.height}, {engine_name} engine; rendered in "
-            f"{result.elapsed:.1f} s ({speed:.2f}x real time)")
+    return (f"{counted(result.frames, 'frame')}, {result.seconds:.2f} s at "
+            f"{result.fps:g} fps, {result.width}x{result.height}, {engine_name} engine; "
+            f"rendered in {result.elapsed:.1f} s ({speed:.2f}x real time)")
 
 
 def _identity(path) -> tuple | None:

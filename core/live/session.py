@@ -22,6 +22,7 @@ from core.engine import Frame
 from core.live.emotion_controls import LivePalette, VoiceEmotion
 from core.live.sources import AudioSource
 from core.live.tuning import LIVE
+from core.validate import counted
 
 
 class RollingStats:
@@ -60,12 +61,12 @@ class LiveStats:
 
     def report(self) -> str:
         lat, comp = self.latency_ms.summary(), self.compute_ms.summary()
-        # seconds to 10 ms, a live block: "1 frames ... over 0.0 s of audio" for 0.03 s
-        return (f"{self.frames} frames ({self.skipped} skipped) over {self.audio_s:.2f} s of "
-                f"audio; voice-to-mouth latency median {lat['median']:.0f} ms, p95 "
-                f"{lat['p95']:.0f} ms, max {lat['max']:.0f} ms (tracker look-ahead "
-                f"{self.algorithmic_ms:.0f} ms); compute per frame median {comp['median']:.1f} "
-                f"ms, p95 {comp['p95']:.1f} ms")
+        # seconds to 10 ms, a live block: "over 0.0 s of audio" for 0.03 s
+        return (f"{counted(self.frames, 'frame')} ({self.skipped} skipped) over "
+                f"{self.audio_s:.2f} s of audio; voice-to-mouth latency median "
+                f"{lat['median']:.0f} ms, p95 {lat['p95']:.0f} ms, max {lat['max']:.0f} ms "
+                f"(tracker look-ahead {self.algorithmic_ms:.0f} ms); compute per frame median "
+                f"{comp['median']:.1f} ms, p95 {comp['p95']:.1f} ms")
 
 
 class LatestFrame:

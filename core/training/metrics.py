@@ -29,6 +29,7 @@ from core.face.frame import FaceFrame
 from core.face.regions import ipd
 from core.latents.label import canonical_label, label_weights
 from core.training.tuning import TUNING
+from core.validate import counted
 
 # Face Mesh indices (FACS.md): inner/outer brows, mid lids, lip corners, inner lip midpoints.
 INNER_BROWS = [107, 66, 55, 65, 336, 296, 285, 295]
@@ -207,7 +208,7 @@ def _no_lipsync_reason(track: np.ndarray, n_energy: int) -> str:
     (a 0.1 s clip's 3 frames were said not to vary), or a mouth or a sound that stays still."""
     faces = int(_has_face(track[:n_energy]).sum())
     if faces < LIPSYNC_MIN_FRAMES:
-        return (f"lipsync: only {faces} frame{'s' * (faces != 1)} with a face, and a "
+        return (f"lipsync: only {counted(faces, 'frame')} with a face, and a "
                 f"correlation needs at least {LIPSYNC_MIN_FRAMES}")
     return "lipsync: mouth opening or audio energy does not vary"
 

@@ -198,7 +198,8 @@ def test_a_duration_off_the_frame_grid_is_said(tmp_path, portrait_path, capsys, 
     notes = [ln[len("note: "):] for ln in err.splitlines() if ln.startswith("note: --duration")]
     assert notes == ([note] if note else []), err
     assert imageio_ffmpeg.count_frames_and_secs(str(out))[0] == frames
-    assert f"{frames} frames, {frames / 25:.2f} s at 25 fps" in err
+    shown = "1 frame" if frames == 1 else f"{frames} frames"  # "1 frames" read as a typo
+    assert f"{shown}, {frames / 25:.2f} s at 25 fps" in err
 
 
 def test_demo_progress_line_is_redrawn_a_few_times_a_second(tmp_path, capsys):
