@@ -117,6 +117,12 @@ class Session(QObject):
                          done=self._audio_done, title="Cannot use this audio")
 
     @property
+    def wanted(self) -> tuple | None:
+        """(path, frame) of the portrait last asked for: the one shown, or one still loading (or
+        waiting for an engine switch); None when none is."""
+        return self._wanted
+
+    @property
     def chosen_engine(self) -> str:
         """The engine last chosen: the one a switch under way brings, else the one in use."""
         return self._switching or self.engine_name

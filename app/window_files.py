@@ -42,13 +42,20 @@ def _present(path: str) -> bool:
 class WindowFiles:
     # ----- media
     def _load_project_media(self) -> None:
-        loaded, path = self.session.portrait, self.project.portrait_path
+        """The project's portrait (framed as it says) and voice, each loaded unless it is the
+        one shown or asked for already. The project's portrait path lags a load under way (it
+        is set when that one is ready): while it still names the one shown, the portrait asked
+        for is the one wanted, so File > Frame the face during a load re-frames that one."""
+        loaded, wanted = self.session.portrait, self.session.wanted
+        path = self.project.portrait_path
+        if wanted is not None and path == (loaded.path if loaded else None):
+            path = wanted[0]
         self.session.frame = self.project.portrait_frame
         with QSignalBlocker(self.frame_action):
             self.frame_action.setChecked(self.session.frame == "face")
         if path is not None and not _present(path):
             self._drop_portrait(f"portrait missing: {Path(path).name}")
-        elif loaded is None or loaded.path != path or loaded.frame != self.session.frame:
+        elif (path, self.session.frame) != wanted:
             self.session.load_portrait(path)
         audio = self.session.audio
         if (audio.path if audio else None) != self.project.audio_path:

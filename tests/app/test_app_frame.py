@@ -40,3 +40,17 @@ def test_framing_the_face_crops_the_picture_and_is_saved(window, qtbot, far_face
     assert window.open_project(str(path))  # the saved choice comes back with the project
     _loaded(window, qtbot, far_face, "face")
     assert window.frame_action.isChecked()
+
+
+def test_framing_during_a_portrait_load_frames_that_portrait(window, qtbot, far_face_path,
+                                                             errors):
+    """Ticked while a portrait opened is still loading (the project still names the one shown):
+    that portrait loads framed, not the one shown before (it came back, the new one dropped)."""
+    far_face = str(far_face_path)
+    window.open_portrait(far_face)
+    window.frame_action.trigger()  # before the portrait is ready
+    _loaded(window, qtbot, far_face, "face")
+    qtbot.wait(50)  # results queued by the last workers are delivered
+    assert window.session.portrait.path == window.project.portrait_path == far_face
+    assert window.project.portrait_frame == "face" and window.frame_action.isChecked()
+    assert window.status_labels["portrait"].text() == far_face_path.name and not errors
