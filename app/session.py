@@ -141,12 +141,15 @@ class Session(QObject):
             return None
         self._switching = name
         self._cancel("portrait")  # the switch prepares it
-        return self._switch_step(name, _engine_with_portrait, name, self._wanted, fallback=None)
+        return self._switch_step(name, _engine_with_portrait, name, _wish_of(self.portrait),
+                                 self._wanted, fallback=None)
 
     def _switch_step(self, name: str, fn, *args, fallback) -> Worker:
         """fn(*args) -> (engine, the portrait args[-1] asks for, prepared by it), in the
-        switch's worker. fallback: (engine, a portrait it prepared) to take should this one
-        fail; None for the first step, which builds the engine."""
+        switch's worker (or, from the first step, (engine, the portrait shown, prepared by it,
+        (the portrait asked for, its error)) when only that one failed). fallback: (engine, a
+        portrait it prepared) to take should this one fail; None for the first step, which
+        builds the engine: its failure is the engine's."""
         def failed(error) -> None:
             if fallback is None:  # building the engine (or its first portrait) failed
                 self._switching = None
@@ -316,8 +319,19 @@ def _prepared_wish(engine: Engine, wish: tuple | None):
     return engine, None if wish is None else _prepared(engine, *wish)
 
 
-def _engine_with_portrait(name: str, wish: tuple | None):
-    return _prepared_wish(create_engine(name), wish)
+def _engine_with_portrait(name: str, shown: tuple | None, wish: tuple | None):
+    """The engine `name` with the portrait asked for, prepared by it. Should that portrait
+    fail while the engine built (a broken file opened just before the switch), the engine is
+    no less usable: the one shown is prepared instead, and (engine, it, (wish, error)) says
+    what failed, so the switch takes the engine and 'Cannot use this portrait' alone says why.
+    The one shown failing too (it worked with the engine before) is this engine's failure."""
+    engine = create_engine(name)
+    try:
+        return _prepared_wish(engine, wish)
+    except Exception as error:
+        if wish == shown:
+            raise
+        return (*_prepared_wish(engine, shown), (wish, error))
 
 
 def _prepare_portrait(session: Session, path: str | None, frame: str) -> LoadedPortrait:

@@ -153,3 +153,19 @@ def test_a_broken_portrait_opened_during_a_switch_leaves_the_one_before(
     window.open_portrait(str(broken))  # asked for again: it fails again, and says so
     _settled(window, qtbot)
     assert len(errors) == 2 and window.session.portrait.path is None
+
+
+def test_a_broken_portrait_opened_just_before_a_switch_is_one_portrait_error(
+        window, qtbot, engines, tmp_path, errors):
+    """The switch prepares the portrait asked for, a broken one still loading: the engine
+    built, so it is taken (with the portrait shown) and one dialog names the portrait; it
+    was 'Cannot use the paint engine', then the same file failing again with the rig."""
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    engines("paint")
+    window.open_portrait(str(broken))
+    window.switch_engine("paint")
+    _settled(window, qtbot)
+    assert [title for title, _ in errors] == ["Cannot use this portrait"]
+    _assert_final(window, "paint", None)  # the sample, prepared by paint
+    assert window.status_labels["portrait"].text() == "sample portrait"
