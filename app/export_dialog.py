@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
                                QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from app.errors import show_error
+from app.path_text import exists
 from app.save_path import ask_save_path
 from app.session import Session
 from app.ui_constants import EXPORT_PATH_WIDTH, EXPORT_POLL_MS, EXPORT_SIZES
@@ -44,13 +45,6 @@ def run_export(engine, job, out_path: str, state: dict, cancel: CancelToken):
 
     export_video(engine, job, out_path, progress=progress, cancel=cancel)
     return out_path
-
-
-def _is_dir(path: Path) -> bool:
-    try:
-        return path.is_dir()
-    except OSError:  # a name longer than the folder takes: not a folder
-        return False
 
 
 class ExportDialog(QDialog):
@@ -206,7 +200,7 @@ class ExportDialog(QDialog):
         path = Path(text).expanduser()
         path = path if path.is_absolute() else self._default_path().parent / path
         if not path.suffix and path.name and not text.endswith(("/", "\\")) \
-                and not _is_dir(path):  # a folder's name is told to be one
+                and not exists(path, Path.is_dir):  # a folder's name is told to be one
             path = path.with_name(path.name + ".mp4")
         return str(path)
 

@@ -44,20 +44,17 @@ class KeyLane(QObject):
         self.ghosts.setZValue(4)
         for item in (self.marks, self.ghosts):
             plot.addItem(item)
-        self._styles: dict[int, tuple[str, str]] = {}  # id(mix) -> (colour, label), per set
 
-    def _style(self, mix: EmotionMix) -> tuple[str, str]:
-        style = self._styles.get(id(mix))
-        if style is None:
-            style = self._styles[id(mix)] = (key_color(mix), key_label(mix))
-        return style
-
-    def _marks(self, keys, selected: int | None, suffix: str = "") -> list[tuple]:
+    @staticmethod
+    def _marks(keys, selected: int | None, suffix: str = "") -> list[tuple]:
         """(time, colour, width, label) per key; keys sharing a mix are styled once."""
-        self._styles.clear()
+        styles: dict[int, tuple[str, str]] = {}  # id(mix) -> (colour, label)
         marks = []
         for i, key in enumerate(keys):
-            color, label = self._style(key.mix)
+            style = styles.get(id(key.mix))
+            if style is None:
+                style = styles[id(key.mix)] = (key_color(key.mix), key_label(key.mix))
+            color, label = style
             if i == selected:
                 marks.append((key.time, color, KEY_SELECTED_WIDTH, "▶ " + label + suffix))
             else:

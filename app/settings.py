@@ -85,4 +85,3 @@ class AppSettings:
 
     def sync(self) -> None:
         self.qs.sync()
-

@@ -101,13 +101,20 @@ def _ease_made_up(outside: np.ndarray, soft: float, layers) -> None:
     the opening (`outside`, bool): switched at once, the blurred portrait's pale eye met the
     made-up iris top in a crisp line, a dark dash under a raised lid (GFPGAN's 0143, by eye).
     Inside the opening nothing changes: at rest the eye is its own pixels."""
-    out = outside.astype(np.uint8)
-    ramp = clip(cv2.distanceTransform(out, cv2.DIST_L2, 3) / np.float32(2.0 * soft), 0.0, 1.0)
+    ramp = clip(cv2.distanceTransform(outside.astype(np.uint8), cv2.DIST_L2, 3)
+                / np.float32(2.0 * soft), 0.0, 1.0)
     w = ramp[outside][:, None]
     for layer in layers:
-        grown = cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8), out * 255,
-                            max(soft, 1.0), cv2.INPAINT_TELEA).astype(np.float32)
+        grown = _inpainted(layer, outside, max(soft, 1.0))
         layer[outside] = grown[outside] + (layer[outside] - grown[outside]) * w
+
+
+def _inpainted(layer: np.ndarray, where: np.ndarray, radius: float) -> np.ndarray:
+    """`layer` (h, w, 3 float) with `where` (bool) filled in from around it (Telea, `radius`
+    px), as float32."""
+    return cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8),
+                       where.astype(np.uint8) * 255, radius,
+                       cv2.INPAINT_TELEA).astype(np.float32)
 
 
 def _soften_rim(img: np.ndarray, poly: np.ndarray, soft: float, share: float) -> None:
@@ -268,9 +275,7 @@ class EyeRenderer:
         reach = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
 
         def inpainted(layer: np.ndarray, where: np.ndarray) -> np.ndarray:
-            return cv2.inpaint(clip(layer + 0.5, 0, 255).astype(np.uint8),
-                               where.astype(np.uint8) * 255, reach,
-                               cv2.INPAINT_TELEA).astype(np.float32)
+            return _inpainted(layer, where, reach)
 
         rim = ((opening > 0) & ~inner & upper_side).astype(np.float32)
         # both continued from inside the eye only: past the rest opening the layers hold
