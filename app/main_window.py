@@ -385,6 +385,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
             self.export_dialog.cancel_or_close()
         self.playback.shutdown()
         self.live.stop()
+        self.stream.set_on(False)  # here, not before: a close cancelled above keeps it on
         self.renderer.stop()
         self.settings.save_window(self.saveGeometry(), self.saveState())
         self.settings.sync()

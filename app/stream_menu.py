@@ -2,12 +2,12 @@
 VMC receiver from timeline playback and live mode, with a status light in the status bar.
 
 The sending itself is core.stream (no Qt): this file holds the settings, the menu and dialog,
-and the hooks into Playback.frameShown and live sessions. `install_stream_menu(window)` is the
-only call the main window makes.
+and the hooks into Playback.frameShown and live sessions. The main window calls
+`install_stream_menu(window)`, and `set_on(False)` from its closeEvent once the close is sure.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QSpinBox)
@@ -145,19 +145,6 @@ class StreamDialog(QDialog):
         super().accept()
 
 
-class _CloseWatcher(QObject):
-    """Stops the stream when the main window closes (no edit to its closeEvent)."""
-
-    def __init__(self, controller: StreamController):
-        super().__init__(controller)
-        self.controller = controller
-
-    def eventFilter(self, obj, event) -> bool:
-        if event.type() == QEvent.Type.Close:
-            self.controller.set_on(False)
-        return False
-
-
 def install_stream_menu(window) -> StreamController:
     """Add the Stream menu and status light to `window` (a MainWindow) and feed the stream from
     its playback and live mode."""
@@ -186,7 +173,6 @@ def install_stream_menu(window) -> StreamController:
     _light(light, "off", "stream: off")
     window.playback.frameShown.connect(lambda frame: controller.push(frame, window.playback.fps))
     window.live.stateChanged.connect(lambda on: _tap_live(window.live, controller) if on else None)
-    window.installEventFilter(_CloseWatcher(controller))
     controller.toggle = toggle
     return controller
 

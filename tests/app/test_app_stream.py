@@ -72,3 +72,23 @@ def test_unresolvable_host_turns_the_light_red(window):
     message = window.statusBar().currentMessage()
     assert "cannot resolve host" in message
     assert "--stream" not in message  # the app has no such flag (the CLI's message named it)
+
+
+def test_a_cancelled_close_keeps_the_stream_on(window, qtbot, answers):
+    """Closing the window with unsaved changes and answering Cancel keeps the window (and live
+    mode, and playback): the stream stopped all the same, its menu item still ticked."""
+    with UdpReceiver() as rx:
+        window.stream.set_fields(protocol="livelink", host="127.0.0.1", port=rx.port)
+        window.stream.toggle.trigger()
+        window.palette.presets.choose("happy")  # unsaved changes: closing asks
+        answers["reply"]["value"] = "cancel"
+        assert not window.close() and window.isVisible() and answers["asked"]
+        assert window.stream.on and window.stream.toggle.isChecked()
+        window.playback_toggle()
+        qtbot.waitUntil(lambda: len(rx.packets) >= 3, timeout=15000)
+        window.playback_toggle()
+        answers["reply"]["value"] = "discard"
+        assert window.close()
+        assert not window.stream.on  # a close that goes through still stops it
+        rx.close()
+
