@@ -169,12 +169,22 @@ def install_stream_menu(window) -> StreamController:
     light.setContentsMargins(8, 0, 8, 0)
     window.statusBar().addPermanentWidget(light)
     controller.statusChanged.connect(lambda state, text: _light(light, state, text))
+    # the tick follows the stream, also when it stops on its own (a restart on a new target
+    # that fails): it said 'Send the face' over a stream that was off
+    controller.statusChanged.connect(lambda *_: _tick(toggle, controller.on))
     controller.failed.connect(window.statusBar().showMessage)
     _light(light, "off", "stream: off")
     window.playback.frameShown.connect(lambda frame: controller.push(frame, window.playback.fps))
     window.live.stateChanged.connect(lambda on: _tap_live(window.live, controller) if on else None)
     controller.toggle = toggle
     return controller
+
+
+def _tick(toggle: QAction, on: bool) -> None:
+    if toggle.isChecked() != on:
+        toggle.blockSignals(True)
+        toggle.setChecked(on)
+        toggle.blockSignals(False)
 
 
 def _switch_protocol(controller: StreamController, protocol: str) -> None:

@@ -92,3 +92,21 @@ def test_a_cancelled_close_keeps_the_stream_on(window, qtbot, answers):
         assert not window.stream.on  # a close that goes through still stops it
         rx.close()
 
+
+def test_the_menu_tick_follows_a_restart_that_fails(window):
+    """A running stream moved to a host that does not resolve stops (the light turns red and
+    the status bar says why): the menu item stayed ticked, 'Send the face' while nothing was
+    sent, and the first click on it only unticked it."""
+    with UdpReceiver() as rx:
+        window.stream.set_fields(protocol="vmc", host="127.0.0.1", port=rx.port)
+        window.stream.toggle.trigger()
+        assert window.stream.on and window.stream.toggle.isChecked()
+        window.stream.set_fields(host="no-such-host.invalid")
+        assert not window.stream.on
+        assert not window.stream.toggle.isChecked()
+        assert "cannot resolve host" in window.statusBar().currentMessage()
+        window.stream.set_fields(host="127.0.0.1")  # back to a good host: stays off
+        window.stream.toggle.trigger()  # one click turns it on again
+        assert window.stream.on and window.stream.toggle.isChecked()
+        window.stream.set_on(False)
+        rx.close()
