@@ -12,8 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from core.body import IRIS_IPD_PER_DEG
 from core.curves import ARKIT_52, arkit_weights
-from core.stream.tuning import STREAM
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def face_sample(frame, fps: int) -> FaceSample:
     info = getattr(frame, "info", None) or {}
     head = tuple(float(v) for v in info.get("head", (0.0, 0.0, 0.0)))[:3]
     gaze = tuple(float(v) for v in info.get("gaze", (0.0, 0.0)))[:2]
-    per_deg = STREAM["gaze_ipd_per_deg"]
+    per_deg = IRIS_IPD_PER_DEG  # the unit a mix's gaze in degrees is drawn with
     # a take may start mid-frame (--start 0.5 at 25 fps): floor plus a sub-frame keeps every
     # frame's number distinct and its time exact (Live Link's FQualifiedFrameTime)
     number = math.floor(frame.time * fps + 1e-6)

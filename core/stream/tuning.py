@@ -8,9 +8,6 @@ STREAM = {
     "livelink_port": 11111,
     "vmc_port": 39539,
     "subject": "MoEE",
-    # Gaze: the rig's iris shift is in IPD; ~0.003 IPD per degree of eye rotation (12 mm
-    # eyeball, core/rig/life.py TUNING comment).
-    "gaze_ipd_per_deg": 0.003,
     # Sender queue. Live: a few frames at most, older ones are dropped so latency cannot grow
     # (the live loop already renders at the frame rate). Takes: the whole take (a sample is a
     # few hundred bytes, so 10 minutes at 25 fps is ~4 MB).

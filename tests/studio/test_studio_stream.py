@@ -144,6 +144,28 @@ def test_livelink_bytes_layout():
         livelink.decode(data[:-3])
 
 
+def test_a_gaze_set_in_degrees_streams_those_degrees():
+    """A mix's gaze of 10 deg to the subject's left and 8 deg down moves the irises by
+    core.body's 12 mm eyeball over a 63 mm IPD; the stream turned the shift back into degrees
+    with a rounder 0.003 IPD per degree and sent 11.1 and 8.9 deg."""
+    import numpy as np
+
+    from core.engine import Frame
+    from core.mix import EmotionMix
+    from core.stream import vmc
+    from core.stream.face import face_sample
+
+    gaze = EmotionMix(gaze=(10.0, 8.0)).gaze_ipd()  # what the rig draws (core/rig/engine.py)
+    frame = Frame(index=0, time=0.0, image=np.zeros((2, 2, 3), np.uint8),
+                  info={"head": (0.0, 0.0, 0.0), "gaze": gaze})
+    sample = face_sample(frame, FPS)
+    assert sample.eyes == pytest.approx((10.0, 8.0))
+    p = livelink.decode(livelink.encode(sample, "Subj", "dev"))
+    assert p.curves["LeftEyeYaw"] == pytest.approx(math.radians(10.0), abs=1e-6)
+    assert p.curves["RightEyePitch"] == pytest.approx(math.radians(8.0), abs=1e-6)
+    assert vmc.bones(sample)["LeftEye"][1] == pytest.approx(vmc.unity_euler(8.0, -10.0, 0.0))
+
+
 def test_pacer_keeps_the_frame_rate():
     now = [0.0]
     pacer = Pacer(FPS, clock=lambda: now[0])
