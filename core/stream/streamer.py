@@ -22,12 +22,19 @@ from core.stream.tuning import STREAM
 
 
 class Pacer:
-    """At most one send per 1/fps: a steady cadence that restarts after an idle spell."""
+    """At most one send per 1/fps: a steady cadence that restarts after an idle spell. `slack`
+    lets a live stream's sends come that much sooner, for its frames are paced already, by a
+    clock (the microphone's, the audio player's) that may run a little faster than this one."""
 
-    def __init__(self, fps: float, clock: Callable[[], float] = time.monotonic):
-        self.period = 1.0 / float(fps)
+    def __init__(self, fps: float, clock: Callable[[], float] = time.monotonic,
+                 slack: float = 0.0):
+        self.slack = float(slack)
+        self.set_fps(fps)
         self.clock = clock
         self.next: float | None = None
+
+    def set_fps(self, fps: float) -> None:
+        self.period = (1.0 - self.slack) / float(fps)
 
     def delay(self) -> float:
         """Seconds to wait before the next send may go."""
@@ -66,7 +73,8 @@ class FaceStreamer:
 
     def __init__(self, target: StreamTarget, fps: int,
                  queue_frames: int = STREAM["live_queue_frames"],
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 slack: float = STREAM["live_slack"]):
         self.target, self.fps = target, int(fps)
         self._encode = encoder_for(target)
         family, self._addr = target.address()
@@ -75,7 +83,7 @@ class FaceStreamer:
         self._queue: deque[FaceSample] = deque()
         self._limit = max(1, int(queue_frames))
         self._cond = threading.Condition()
-        self._pacer = Pacer(self.fps, clock)
+        self._pacer = Pacer(self.fps, clock, slack)
         self._busy = False
         self._closing = False
         self._errors_in_row = 0
@@ -103,7 +111,7 @@ class FaceStreamer:
         """A new frame rate (the app's playback and live mode may differ)."""
         with self._cond:
             self.fps = int(fps)
-            self._pacer.period = 1.0 / self.fps
+            self._pacer.set_fps(self.fps)
 
     def drain(self, timeout: float) -> bool:
         """Wait until the queue is empty and the last datagram sent; False on timeout."""
@@ -189,5 +197,6 @@ def open_stream(url_or_target: str | StreamTarget, fps: int, take: bool = False,
 
     target = (url_or_target if isinstance(url_or_target, StreamTarget)
               else parse_stream_url(url_or_target, subject))
-    frames = STREAM["take_queue_frames"] if take else STREAM["live_queue_frames"]
-    return FaceStreamer(target, fps, frames)
+    if take:  # exactly at the frame rate: the renderer is no clock
+        return FaceStreamer(target, fps, STREAM["take_queue_frames"], slack=0.0)
+    return FaceStreamer(target, fps, STREAM["live_queue_frames"])

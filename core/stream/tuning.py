@@ -13,6 +13,12 @@ STREAM = {
     # few hundred bytes, so 10 minutes at 25 fps is ~4 MB).
     "live_queue_frames": 4,
     "take_queue_frames": 60 * 60 * 30,
+    # A live stream's frames are paced by the clock that makes them (a microphone's, the audio
+    # player's), which may run faster than this machine's: held to exactly 1/fps, each frame
+    # waited a little longer than the one before until the queue was full (4 frames, 160 ms
+    # at 25 fps, after 1/drift frames). Its sends may come this much sooner than 1/fps; a
+    # take's go exactly at the frame rate.
+    "live_slack": 0.1,
     # A send that fails (unreachable network, bad route) is counted; the status turns red after
     # this many in a row and green again on the next success.
     "errors_for_red": 3,
