@@ -42,15 +42,22 @@ def parse_stream_url(text: str, subject: str | None = None) -> StreamTarget:
     if "://" not in raw:
         raise InputError(f"--stream: {text!r} is not a stream URL; use livelink://HOST:PORT "
                          "or vmc://HOST:PORT")
-    parts = urlsplit(raw)
-    scheme = parts.scheme.lower()
+    scheme, netloc = raw.split("://", 1)[0].lower(), raw.split("://", 1)[1].split("/", 1)[0]
     if scheme not in PROTOCOLS:
-        raise InputError(f"--stream: unknown protocol {parts.scheme!r}; use livelink:// or vmc://")
+        raise InputError(f"--stream: unknown protocol {scheme!r}; use livelink:// or vmc://")
+    bracketed = (f"--stream: cannot read the host in {text!r}; an IPv6 address goes in "
+                 f"brackets, e.g. {scheme}://[::1]:{DEFAULT_PORTS[scheme]}")
+    try:
+        parts = urlsplit(raw)
+    except ValueError:  # a bracket left open, or no address inside them
+        raise InputError(bracketed) from None
     if parts.path not in ("", "/") or parts.query or parts.fragment:
         raise InputError(f"--stream: {text!r} has extra parts; give only {scheme}://HOST:PORT")
     try:
         port = parts.port
     except ValueError:
+        if "[" not in netloc and netloc.count(":") > 1:  # ::1:39539 is no port 1:39539
+            raise InputError(bracketed) from None
         raise InputError(f"--stream: the port in {text!r} must be a number from 1 to "
                          "65535") from None
     if not parts.hostname:

@@ -223,7 +223,12 @@ def test_a_live_stream_keeps_up_with_a_fast_clock():
 @pytest.mark.parametrize("url, words", [
     ("127.0.0.1:11111", "not a stream URL"), ("osc://127.0.0.1:9000", "unknown protocol"),
     ("vmc://127.0.0.1:99999", "1 to 65535"), ("vmc://:9000", "no host"),
-    ("livelink://127.0.0.1:11111/x", "extra parts"), ("vmc://127.0.0.1:abc", "1 to 65535")])
+    ("livelink://127.0.0.1:11111/x", "extra parts"), ("vmc://127.0.0.1:abc", "1 to 65535"),
+    # IPv6 typed without its brackets (the error blamed the port), or with one missing or
+    # around no address (a traceback: urlsplit's ValueError)
+    ("vmc://::1:39539", r"IPv6 address goes in brackets, e\.g\. vmc://\[::1\]:39539"),
+    ("livelink://fe80::1", "in brackets"), ("vmc://[::1:39539", "in brackets"),
+    ("vmc://[zz]:5", "in brackets")])
 def test_bad_stream_urls(url, words):
     with pytest.raises(InputError, match=words):
         parse_stream_url(url)
