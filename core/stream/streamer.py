@@ -48,7 +48,7 @@ class Pacer:
 
 @dataclass
 class StreamStatus:
-    state: str  # "off", "waiting" (no frame yet), "sending", "error"
+    state: str  # "off", "waiting" (no frame yet, or none for a while), "sending", "error"
     sent: int = 0
     dropped: int = 0  # frames that were replaced by newer ones before they could go
     errors: int = 0
@@ -87,6 +87,8 @@ class FaceStreamer:
         self._busy = False
         self._closing = False
         self._errors_in_row = 0
+        self._clock = clock
+        self._last_sent = 0.0
         self.stats = StreamStatus("waiting")
         self._thread = threading.Thread(target=self._run, name=f"stream-{target.protocol}",
                                         daemon=True)
@@ -131,7 +133,10 @@ class FaceStreamer:
     def status(self) -> StreamStatus:
         with self._cond:
             s = self.stats
-            return StreamStatus(s.state, s.sent, s.dropped, s.errors, s.last_error)
+            state = s.state
+            if state == "sending" and self._clock() - self._last_sent > STREAM["idle_s"]:
+                state = "waiting"  # on, but nothing to send (playback paused): not 'sending'
+            return StreamStatus(state, s.sent, s.dropped, s.errors, s.last_error)
 
     def close(self) -> None:
         with self._cond:
@@ -180,6 +185,7 @@ class FaceStreamer:
         with self._cond:
             if ok:
                 self._errors_in_row = 0
+                self._last_sent = self._clock()
                 self.stats.sent += 1
                 self.stats.state = "sending"
             else:

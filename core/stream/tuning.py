@@ -22,6 +22,9 @@ STREAM = {
     # A send that fails (unreachable network, bad route) is counted; the status turns red after
     # this many in a row and green again on the next success.
     "errors_for_red": 3,
+    # A stream whose last frame went longer ago than this says "waiting", not "sending"
+    # (playback paused; 25 frames at 25 fps).
+    "idle_s": 1.0,
     # How long a stopped sender may take to finish the datagram in flight.
     "join_s": 1.0,
     # VMC bone rest offsets (metres, Unity axes: x to the avatar's right, y up, z forward), so a

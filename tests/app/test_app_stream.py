@@ -110,3 +110,27 @@ def test_the_menu_tick_follows_a_restart_that_fails(window):
         assert window.stream.on and window.stream.toggle.isChecked()
         window.stream.set_on(False)
         rx.close()
+
+
+def test_the_light_leaves_sending_when_playback_stops(window, qtbot):
+    """Playback paused, nothing goes out: the light stayed green, 'sending', for as long as the
+    stream was on (the receiver's avatar frozen). It says 'waiting' once no frame has gone for
+    a second, and 'sending' again when playback resumes."""
+    from PySide6.QtWidgets import QLabel
+
+    light = window.findChild(QLabel, "status_stream")
+    with UdpReceiver() as rx:
+        window.stream.set_fields(protocol="vmc", host="127.0.0.1", port=rx.port)
+        window.stream.set_on(True)
+        window.playback_toggle()
+        qtbot.waitUntil(lambda: "sending" in light.text(), timeout=15000)
+        window.playback_toggle()
+        qtbot.waitUntil(lambda: "waiting" in light.text(), timeout=5000)
+        count = len(rx.packets)
+        assert "sent" in light.toolTip()
+        window.playback_toggle()
+        qtbot.waitUntil(lambda: "sending" in light.text() and len(rx.packets) > count,
+                        timeout=15000)
+        window.playback_toggle()
+        window.stream.set_on(False)
+        rx.close()
