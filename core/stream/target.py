@@ -26,13 +26,16 @@ class StreamTarget:
         return f"{self.protocol}://{host}:{self.port}"
 
     def address(self) -> tuple:
-        """(family, sockaddr) for a UDP socket; InputError when the host does not resolve."""
+        """(family, sockaddr) for a UDP socket; InputError when the host does not resolve. A
+        name with an IPv4 address gets that one even where IPv6 comes first ("localhost" on
+        macOS and Windows): the receivers (VSeeFace, VNyan, Warudo, Unreal's Live Link Face
+        source) listen on IPv4."""
         try:
             info = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_DGRAM)
         except (socket.gaierror, UnicodeError) as e:
             raise InputError(f"cannot resolve host {self.host!r} ({e}); check the name or give "
                              "its IP address") from None
-        family, _, _, _, sockaddr = info[0]
+        family, _, _, _, sockaddr = min(info, key=lambda i: i[0] != socket.AF_INET)
         return family, sockaddr
 
 

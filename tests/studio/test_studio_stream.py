@@ -240,6 +240,35 @@ def test_urls_and_default_ports():
     assert (t.protocol, t.host, t.port) == ("vmc", "::1", 39540) and t.url() == "vmc://[::1]:39540"
 
 
+def test_a_name_with_both_addresses_streams_to_ipv4(monkeypatch):
+    """On macOS and Windows "localhost" resolves to ::1 first, then 127.0.0.1; the receivers
+    (VSeeFace, VNyan, Warudo, Unreal's Live Link Face source) listen on IPv4, so --stream
+    livelink://localhost:11111 sent every frame to ::1, nothing arrived, and the status said
+    'sending', no errors. The resolver's answer is staged (this machine's hosts file maps
+    localhost to 127.0.0.1 alone); the sockets are real."""
+    import socket
+
+    from core.stream import target as target_module
+
+    real = socket.getaddrinfo
+
+    def both(host, port, *a, **k):
+        if host != "localhost":
+            return real(host, port, *a, **k)
+        return [(socket.AF_INET6, socket.SOCK_DGRAM, 17, "", ("::1", port, 0, 0)),
+                (socket.AF_INET, socket.SOCK_DGRAM, 17, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(target_module.socket, "getaddrinfo", both)
+    with UdpReceiver() as rx:
+        with FaceStreamer(parse_stream_url(f"livelink://localhost:{rx.port}"), FPS) as s:
+            s.push_sample(_sample(3))
+            assert s.drain(2.0)
+        packets = [livelink.decode(d) for d in rx.close()]
+    assert [p.frame for p in packets] == [3]
+    t = parse_stream_url("vmc://[::1]:39539")  # an IPv6 address given as such stays IPv6
+    assert t.address() == (socket.AF_INET6, ("::1", 39539, 0, 0))
+
+
 def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
     code = run_cli(["render", "--portrait", str(portrait_path), "--duration", "1",
                     "--out", str(tmp_path / "x.mp4"), "--stream", "vmc://no-such-host.invalid:1"])
