@@ -76,6 +76,8 @@ def make_target(protocol: str, host: str, port: int, subject: str | None = None)
     if protocol not in PROTOCOLS:
         raise InputError(f"stream target must be one of {', '.join(PROTOCOLS)}, got {protocol!r}")
     host = (host or "").strip()
+    if host.startswith("[") and host.endswith("]"):  # [::1], as url() and the CLI write it
+        host = host[1:-1].strip()
     if not host:
         raise InputError("stream host is empty; e.g. 127.0.0.1")
     if not 1 <= int(port) <= 65535:

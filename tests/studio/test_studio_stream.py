@@ -240,6 +240,13 @@ def test_urls_and_default_ports():
     assert (t.protocol, t.host, t.port) == ("vmc", "::1", 39540) and t.url() == "vmc://[::1]:39540"
 
 
+def test_the_stream_menu_takes_an_ipv6_host_as_its_status_shows_it():
+    """The Stream menu's host field given "[::1]", as the light's tooltip and the CLI write
+    it (vmc://[::1]:39540): 'cannot resolve host '[::1]' ... give its IP address'."""
+    with FaceStreamer(make_target("vmc", " [::1] ", 39540), FPS) as s:
+        assert s.target.host == "::1" and s.target.url() == "vmc://[::1]:39540"
+
+
 def test_a_name_with_both_addresses_streams_to_ipv4(monkeypatch):
     """On macOS and Windows "localhost" resolves to ::1 first, then 127.0.0.1; the receivers
     (VSeeFace, VNyan, Warudo, Unreal's Live Link Face source) listen on IPv4, so --stream
