@@ -18,6 +18,7 @@ head and gaze), warp.py moves the pixels, eyes.py and mouth.py repaint what a wa
     fold_guard.py keeps the landmark mesh fold-free (exaggeration up to intensity 1.5)
     motion.py     RigPose -> landmark displacements (emotion, speech, other AUs, head, gaze)
     life.py       blinks, head motion and gaze saccades (deterministic per seed)
+    speech_track.py  a take's speech drive (mouth AUs, activity, closures), a chunk at a time
     warp.py       sparse landmark motion -> dense backward map -> cv2.remap
     eyes.py       unsquashed eyeballs and irises inside the current lid opening
     mouth.py      the mouth interior: cavity, teeth, tongue where the lips part; the line

@@ -76,8 +76,8 @@ def _yields(drive: FrameDrive, g: np.ndarray) -> tuple[float, float]:
     total = float(g.sum())
     opening = (float(g @ _OPEN_YIELDS) / total if total > 1e-6
                else SPEECH_MIX["emotion_open_yield"])
-    # beside a closure, what is kept of the opening closes partway too (core/rig/engine.py
-    # `_spread_closures`: speech's own opening does alike)
+    # beside a closure, what is kept of the opening closes partway too
+    # (core/rig/speech_track.py `spread_closures`: speech's own opening does alike)
     kept = (1.0 - min(max(a * opening, closing), 1.0)) * (1.0 - CLOSURE["spread"] * drive.beside)
     return (a * SPEECH_MIX["emotion_press_yield"], 1.0 - kept)
 

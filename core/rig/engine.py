@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 
@@ -12,90 +11,42 @@ from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
 from core.mix import EmotionMix
 from core.rig.compose import FrameDrive, compose, onset
 from core.rig.life import LifeTake
-from core.rig.motion import closure_share
 from core.rig.mouth import BONE_POINTS
 from core.rig.portrait import PreparedPortrait, ScaledPortrait
 from core.rig.pose import RigPose
-from core.rig.tuning import CLOSURE
+from core.rig.speech_track import SpeechTrack
 from core.track import EmotionTrack, TrackBuilder, neutral_row
 
 
 @dataclass
 class Tracks:
-    """Audio-driven tracks for a whole take, indexed by absolute frame (time * fps); the life
-    motion made a chunk at a time as frames ask for it (core/rig/life.py LifeTake), so a frame
-    late in a take costs what an early one does."""
+    """Audio-driven tracks for a whole take, indexed by absolute frame (time * fps); the speech
+    drive and the life motion made a chunk at a time as frames ask for them
+    (core/rig/speech_track.py SpeechTrack, core/rig/life.py LifeTake), so a frame late in a
+    take costs what an early one does."""
 
     n: int
-    speech: dict[int, np.ndarray]
-    activity: np.ndarray
+    speech_track: SpeechTrack | None  # None: a silent take
     life: LifeTake
 
     def drive(self, a: int) -> FrameDrive:
         a = min(max(a, 0), self.n - 1)
         blink, head, gaze = self.life.at(a)
-        talk = len(self.activity) > 0  # a silent take keeps no (n,) arrays: n grows with --start
-        return FrameDrive(speech={au: float(v[a]) for au, v in self.speech.items()},
-                          activity=float(self.activity[a]) if talk else 0.0, blink=blink,
+        speech, activity, beside = ({}, 0.0, 0.0) if self.speech_track is None \
+            else self.speech_track.at(a)
+        return FrameDrive(speech=speech, activity=activity, blink=blink,
                           head=tuple(float(x) for x in head),
-                          gaze=tuple(float(x) for x in gaze),
-                          beside=float(self.beside[a]) if talk else 0.0)
+                          gaze=tuple(float(x) for x in gaze), beside=beside)
 
-    @cached_property
-    def beside(self) -> np.ndarray:
-        """(n,) how far speech's p/b/m close the lips at the frames beside each one: an
-        emotion's jaw held open while it talks (surprise keeps most of its drop) closes partway
-        there, as speech's own opening does (`_spread_closures`)."""
-        return _closing(self.speech, self.n)[1]
+    @property
+    def speech(self) -> dict[int, np.ndarray]:
+        """The whole take's speech AUs, (n,) each (every chunk made: for tests and tools)."""
+        return {} if self.speech_track is None else self.speech_track.frames(0, self.n)[0]
 
 
 def build_tracks(audio, fps: int, n: int, seed: int) -> Tracks:
-    speech: dict[int, np.ndarray] = {}
-    activity = np.zeros(0, np.float32)  # (n,) with audio
-    energy = None
-    if audio is not None:
-        from core.audio.features import compute_features
-        from core.audio.visemes import speech_motion
-
-        feats = compute_features(audio, fps)
-        sm = speech_motion(feats)
-        speech = _spread_closures({au: _fit(v, n) for au, v in sm.aus.items()})
-        activity = _fit(sm.activity, n)
-        energy = _fit(feats.energy, n)
-    return Tracks(n, speech, activity, LifeTake(fps, energy, seed))
-
-
-def _closing(speech: dict[int, np.ndarray], n: int) -> tuple[np.ndarray, np.ndarray]:
-    """How far speech's p/b/m close the lips at each frame (its AU24, full at CLOSURE's
-    full_at), and the most of that at either frame beside."""
-    c = closure_share(speech.get(24, np.zeros(n, np.float32))).astype(np.float32)
-    side = np.zeros_like(c)
-    side[1:] = c[:-1]
-    side[:-1] = np.maximum(side[:-1], c[1:])
-    return c, side
-
-
-def _spread_closures(speech: dict[int, np.ndarray]) -> dict[int, np.ndarray]:
-    """Speech's opening (AU25, AU26, AU16, AU27) closes partly in the frames beside a p/b/m
-    closure (CLOSURE["spread"] of it): the viseme mapper shuts the lips for the closure's one
-    frame and opens them again at once, and a jaw 0.45 IPD down shut and reopened within 80 ms
-    (deepface's img19 surprised: wide, shut, wide, a pop at 25 fps; a real jaw moves a few
-    centimetres a second). Beside a closure the sample's surprised mouth now opens a median
-    0.91 of what it opens two frames away, against 1.11 (tests/rig/test_closure_spread.py)."""
-    if 24 not in speech:
-        return speech
-    n = len(speech[24])
-    _, side = _closing(speech, n)
-    keep = (1.0 - np.float32(CLOSURE["spread"]) * side).astype(np.float32)
-    return {au: v * keep if au in (16, 25, 26, 27) else v for au, v in speech.items()}
-
-
-def _fit(a: np.ndarray, n: int) -> np.ndarray:
-    a = np.asarray(a, np.float32)
-    if len(a) >= n:
-        return a[:n]
-    pad = np.repeat(a[-1:], n - len(a), axis=0) if len(a) else np.zeros((n, *a.shape[1:]))
-    return np.concatenate([a, pad.astype(np.float32)])
+    speech = None if audio is None else SpeechTrack(audio, fps, n)
+    return Tracks(n, speech, LifeTake(fps, None if speech is None else speech.energy, seed))
 
 
 # the eyeballs' centres (the irises), then the mouth's bone points: they ride the head's turn
@@ -149,6 +100,8 @@ class RigEngine(Engine):
             tracks = self.tracks(job)
             first = int(round(job.start * job.fps))
             tracks.life.frames(first, first + job.frame_count())  # made here, travel made
+            if tracks.speech_track is not None:
+                tracks.speech_track.frames(first, first + job.frame_count())
         return portrait.image, portrait.analysis, portrait.scaled_states(), tracks
 
     def from_portable(self, state, job: RenderJob | None = None) -> PreparedPortrait:

@@ -1,7 +1,7 @@
 """A p/b/m closes a mouth held wide open (surprise, fear) over three frames, not in one: the
 viseme mapper shuts the lips for the closure's frame and opens them again at once, and
-surprise's dropped jaw shut and reopened within 80 ms, a pop at 25 fps (core/rig/engine.py
-`_spread_closures`, compose.py `_yields`)."""
+surprise's dropped jaw shut and reopened within 80 ms, a pop at 25 fps (core/rig/speech_track.py
+`spread_closures`, compose.py `_yields`)."""
 import numpy as np
 import pytest
 
