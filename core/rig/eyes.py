@@ -4,7 +4,7 @@ its iris inpainted away, so a gaze shift leaves sclera behind, not a second iris
 skull (the head's motion at the eye), and the rest iris disc on top moving with gaze. As lids
 close they cover the iris instead of flattening it (DESIGN.md, "Eyes"). A lid raised above its
 rest line shows the eyeball continued from inside where its rest rim was, not that rim painted
-back (a second lid line).
+back (a second lid line); a lower lid dropped below its own shows the seen iris continued down.
 """
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from core.face.frame import FaceFrame
 from core.face.regions import eye_polygon, lid_opening, polygon_opening, region, skin_colour
-from core.rig.blend import paint, spread
+from core.rig.blend import LUMA, paint, spread
 from core.rig.eyeball import (EYEBALL, MadeUpEyeball, iris_drop, lash_shade, made_up_eyeball,
                               visible_blur)
 from core.rig.roi import UNIT, poly_box, polygon_coverage, polygon_mask
@@ -39,6 +39,21 @@ EYE_TUNING = {
     # a raised lid's uncovered iris top darkens from this share of the iris' radius out to its
     # rim, eased, to EYEBALL["limbus"] of its colour (the made-up eyeball's limbal ring)
     "limbus_from": 0.7,
+    # the pupil, left out of the iris continued under a dropped lower lid (continued down, it
+    # stood as a dark bar under the iris): its middle's pixels (this share of its radius)
+    # darker than this share of its outer ring's median luminance (pupils measure 0.14-0.35
+    # of it, the rest of the middle 0.54 and up at its 5th percentile: eight eyes of deepface's
+    # img1, 3, 12, 19 and SadTalker's art_0 at 1024 px)
+    "pupil_within": 0.6,
+    "pupil_dark": 0.5,
+    # the rest lower rim under the iris counts as sclera (the iris ends above the lid there,
+    # and the sclera is continued under it, not the iris) only as light as this share of the
+    # skin's luminance: between a waterline's 0.55-0.7 (deepface's img1 and img3, whose dim
+    # sclera's colour it is near) and a sclera's 0.95-1.3 (SadTalker's art_0), at 1024 px
+    "sclera_rim_light": 0.85,
+    # px: a dropped lower lid's rest rim gives way this far inside the lids and deeper (the
+    # lid's own anti-aliased edge pixel keeps the rest eye's)
+    "lower_rim_edge": 1.0,
     # IPD: the largest catchlight left out of the iris continued into the rest lid's rim
     "catchlight": 0.025,
 }
@@ -107,6 +122,53 @@ def _ease_made_up(outside: np.ndarray, soft: float, layers) -> None:
     for layer in layers:
         grown = _inpainted(layer, outside, max(soft, 1.0))
         layer[outside] = grown[outside] + (layer[outside] - grown[outside]) * w
+
+
+def _pupil(patch: np.ndarray, iris: np.ndarray, dist: np.ndarray, radius: float) -> np.ndarray:
+    """(h, w) bool: the pupil, the seen iris' (`iris`, bool) pixels within
+    EYE_TUNING["pupil_within"] of its `radius` (px; `dist`: each pixel's distance from its
+    centre) darker than EYE_TUNING["pupil_dark"] of its outer ring's median luminance."""
+    lum = patch.astype(np.float32) @ LUMA
+    within = dist < EYE_TUNING["pupil_within"] * radius
+    ring = iris & ~within
+    if not ring.any():
+        return np.zeros(iris.shape, bool)
+    return iris & within & (lum < EYE_TUNING["pupil_dark"] * np.median(lum[ring]))
+
+
+def _sclera_rim(patch: np.ndarray, vis: np.ndarray, inner: np.ndarray, sclera: np.ndarray,
+                iris: np.ndarray, skin: np.ndarray, reach: float) -> np.ndarray:
+    """(h, w, 1) float32, 0..1: how much the rest lid's rim (`vis` (bool), the rest opening,
+    less `inner`) is the sclera rather than the iris continued from inside the eye there
+    (`iris`, (h, w, 3)): each pixel nearer the sclera's colour than that iris and the lid's
+    `skin` (3,), and lighter than EYE_TUNING["sclera_rim_light"] of the skin, averaged along
+    the rim over `reach` px (one pixel of the iris' anti-aliased edge, continued on its own,
+    stood as a dark tick under it); past the opening, its nearest rim pixel's. The sclera's
+    colour: the median of the lightest quarter of `sclera` (bool: the sclera seen, with the
+    eye's shadowed corners and pink caruncle); none seen, 0 throughout."""
+    seen = patch[sclera].astype(np.float32)
+    if len(seen) < 4:
+        return np.zeros((*vis.shape, 1), np.float32)
+    lum = seen @ LUMA
+    colour = np.median(seen[lum >= np.percentile(lum, 75)], axis=0)
+    rest = patch.astype(np.float32)
+    skin = np.asarray(skin, np.float32)
+    near = np.linalg.norm(rest - colour, axis=-1)
+    own = (near < np.linalg.norm(rest - iris, axis=-1)) \
+        & (near < np.linalg.norm(rest - skin, axis=-1)) \
+        & (rest @ LUMA >= EYE_TUNING["sclera_rim_light"] * float(skin @ LUMA))
+    rim = (vis & ~inner).astype(np.float32)
+    # each pixel's say in the average: how far that iris is from the sclera there (beside the
+    # iris, the sclera continued, either way alike, has none)
+    say = rim * np.linalg.norm(iris - colour, axis=-1)
+    share = cv2.GaussianBlur(own * say, (0, 0), reach)
+    share /= np.maximum(cv2.GaussianBlur(say, (0, 0), reach), 1e-6)
+    share *= rim
+    _, label = cv2.distanceTransformWithLabels((~vis).astype(np.uint8), cv2.DIST_L2, 5,
+                                               labelType=cv2.DIST_LABEL_PIXEL)
+    lut = np.zeros(int(label.max()) + 1, np.float32)
+    lut[label[vis]] = share[vis]
+    return lut[label][..., None]
 
 
 def _inpainted(layer: np.ndarray, where: np.ndarray, radius: float) -> np.ndarray:
@@ -253,6 +315,25 @@ class EyeRenderer:
         outside = opening == 0
         iris_colour = np.median(patch[iris_vis], axis=0).astype(np.float32) \
             if iris_vis.any() else None
+        inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
+        upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
+                             (x0, y0))
+        reach = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
+        ri = r / EYE_TUNING["iris_margin"]  # the iris' own radius
+        # The iris' hidden bottom, what a dropped lower lid uncovers, is the seen iris continued
+        # down from inside the eye, past the rest lid's rim: filled as the hidden top is (one
+        # colour, darkened to a limbal ring) and with the rest rim left in place above it, a
+        # light iris got a dark line under it (surprise and fear, by eye at 1024 px). Where the
+        # iris ends above the lid at rest (the rest rim under it is the sclera), the sclera is
+        # continued there instead: the iris continued over it grew down as a block
+        below = ~upper_side & ~inner
+        low_sclera = _inpainted(empty, ~inner, reach) if inner.any() else None
+        low_iris = sclera_rim = None
+        if low_sclera is not None and (iris_vis & inner & ~upper_side).any():
+            low_iris = _inpainted(patch, ~inner | _pupil(patch, iris_vis, dist, ri), reach)
+            sclera_rim = _sclera_rim(patch, vis, inner, sclera_vis & inner, low_iris,
+                                     self.skin, reach)
+            low_iris += (low_sclera - low_iris) * sclera_rim
         if iris_colour is not None:
             # darker toward its rim, as the seen iris is (the limbus): flat, an uncovered top
             # read as a grey dome over the iris (surprise on a hooded eye, by eye at 1024 px)
@@ -261,18 +342,18 @@ class EyeRenderer:
                        0.0, 1.0)
             shade = 1.0 - (1.0 - EYEBALL["limbus"]) * rim * rim * (3.0 - 2.0 * rim)
             iris_layer[outside] = iris_colour * shade[outside][:, None]
+            if low_iris is not None:
+                fill = outside & below
+                iris_layer[fill] = low_iris[fill]
         if sclera_vis.any():
             empty[outside] = np.median(patch[sclera_vis], axis=0)
         # where the lids hid it at rest the disc ends at the iris itself, not past it: its
         # margin painted a pale ring round an iris a raised lid uncovered (by eye at 1024 px)
         disc = np.where(outside, clip(r / EYE_TUNING["iris_margin"] + 0.5 - dist, 0, 1), disc)
         soft = max(visible_blur(patch), self.blur)
-        if soft:
-            _ease_made_up(outside, soft, (empty, iris_layer))
-        inner = cv2.erode(vis.astype(np.uint8), _disc(self.rim_px)) > 0
-        upper_side = _nearer(xy[[c[0], *upper, c[1]]], xy[[c[0], *lower, c[1]]], xx.shape,
-                             (x0, y0))
-        reach = max(EYE_TUNING["rim_band"] * self.ipd, 1.0)
+        if soft:  # the iris continued under the lower lid already meets the opening's own
+            _ease_made_up(outside, soft, (empty,))
+            _ease_made_up(outside if low_iris is None else outside & ~below, soft, (iris_layer,))
 
         def inpainted(layer: np.ndarray, where: np.ndarray) -> np.ndarray:
             return _inpainted(layer, where, reach)
@@ -286,15 +367,22 @@ class EyeRenderer:
         # the iris without its catchlight, which drawn up into the band stood as a white bar
         lit = max(int(round(EYE_TUNING["catchlight"] * self.ipd)), 1)
         unlit = cv2.morphologyEx(iris_layer, cv2.MORPH_OPEN, _disc(lit))
-        clean = (inpainted(empty, ~inner), inpainted(unlit, ~inner)) if inner.any() \
+        clean = (low_sclera, inpainted(unlit, ~inner)) if inner.any() \
             else (inpainted(empty, rim > 0), inpainted(iris_layer, rim > 0))
         # the lower lid's rim too, once the lid drops (a smile's cheek raise taken away drew a
-        # dark arc under the iris, by eye at 1024 px): the sclera continued from inside, and
-        # the iris layer only past the iris itself (inpainted, the iris grew down as a block)
-        low = near & ~inner & ~upper_side
-        sclera = inpainted(empty, low)
+        # dark arc under the iris, by eye at 1024 px): the sclera continued from inside (only:
+        # drawn from the made-up sclera past the opening too, a dark one laid a grey line along
+        # the lid), and the iris layer only past the iris itself (inpainted, the iris grew down
+        # as a block); over the iris, the iris continued as below the rest opening
+        low = near & below
+        sclera = inpainted(empty, low) if low_sclera is None else low_sclera
         past = low & (dist > r / EYE_TUNING["iris_margin"])
-        lower_clean = (sclera, np.where(past[..., None], sclera, iris_layer))
+        if low_iris is None:
+            lower_iris = np.where(past[..., None], sclera, iris_layer)
+        else:
+            lower_iris = np.where(outside[..., None], iris_layer,
+                                  np.where(past[..., None], sclera, low_iris))
+        lower_clean = (sclera, lower_iris)
         rims = (rim, low.astype(np.float32))
         up = xy[upper].mean(0) - xy[lower].mean(0)
         up = (up / max(float(np.hypot(*up)), 1e-6)).astype(np.float32)
@@ -387,14 +475,20 @@ class EyeRenderer:
         rise = (rise @ eye.up).tolist()
         nu = len(eye.upper)
         away = (max(rise[:nu]), -min(rise[nu:]))
-        deep = inside = None
+        # The lower lid's rim (its waterline and lashes) gives way as soon as the lid drops, in
+        # step with the drop, from the lid's own edge pixel in: kept until the drop passed the
+        # band, the rest waterline stood inside the eye over the iris continued below it, a
+        # dark line under a light iris (surprise and fear, by eye at 1024 px)
+        inside = None
         for k in (0, 1):
-            if away[k] <= band:  # the rim is still within its width of the lid
+            if away[k] <= (band if k == 0 else 0.0):  # within its width; not dropped
                 continue
-            if deep is None:  # how far inside the lids, past the band
+            if inside is None:  # how far inside the lids
                 inside = cv2.distanceTransform(cv2.compare(lids, 0.5, cv2.CMP_GT),
                                                cv2.DIST_L2, 3)
-                deep = clip(inside - np.float32(band), 0, 1)
+            deep = clip(inside - np.float32(band), 0, 1) if k == 0 else \
+                clip(inside - np.float32(EYE_TUNING["lower_rim_edge"]), 0, 1) \
+                * np.float32(min(away[1] / band, 1.0))
             for layer, clean, pack, m in ((empty, eye.clean[k][0], eye.rim_packs[k][0], m_ball),
                                           (iris, eye.clean[k][1], eye.rim_packs[k][1], m_iris)):
                 moved, w = _shift_pair(clean, eye.rims[k], pack, m, size)

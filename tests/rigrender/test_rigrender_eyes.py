@@ -256,6 +256,11 @@ def test_a_dropped_lower_lid_leaves_no_second_lid_line(p, rig):
     for side in "RL":
         lower = region(f"{side}_eye_lower_lid")
         mid = lower[len(lower) // 2 - 2:len(lower) // 2 + 3]
+        # over the sclera: under the iris, the iris continued shows there (the next test)
+        iris = region(f"{side}_iris")
+        radius = np.mean(np.hypot(*(p.xy[iris[1:]] - p.xy[iris[0]]).T))
+        mid = mid[np.hypot(*(p.xy[mid] - p.xy[iris[0]]).T) > radius + 1.0]
+        assert len(mid) >= 3, side
 
         def at(img):
             v = [img[y, x].astype(float).mean() for dy in (-1.0, 0.0)
@@ -264,6 +269,72 @@ def test_a_dropped_lower_lid_leaves_no_second_lid_line(p, rig):
 
         # the rest rim (its lashes) is gone: lighter than it was by a clear margin
         assert at(out) > at(p.image) + 12, (side, at(out), at(p.image))
+
+
+def _light_irises_under_lower_lids(size: int = 1024, drop: float = 0.04):
+    """The sample portrait with light grey-blue irises, their upper halves in the upper lids'
+    shadow, whose bottoms its lower lids cover (the lids brought up to 0.6 iris radii under
+    the centre, lid skin and a waterline painted there), then those lids dropped `drop` IPD:
+    (the composite (float32), [(side, iris centre, radius, rest lower lid (n, 2), dropped
+    lower lid (n, 2))], the light iris' colour)."""
+    from core.face.frame import FaceFrame
+    from core.face.landmarks import detect_face
+    from core.samples import sample_portrait
+
+    img = sample_portrait(size)
+    face = detect_face(img)
+    frame = FaceFrame.from_landmarks(face.landmarks)
+    xy = face.xy.astype(np.float32).copy()
+    iris_rgb = np.array([150, 168, 182], np.float32)
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    irises = []
+    for side in "RL":
+        iris = region(f"{side}_iris")
+        c = xy[iris[0]].copy()
+        r = float(np.mean(np.hypot(*(xy[iris[1:]] - c).T)))
+        dist = np.hypot(xx - c[0], yy - c[1])
+        img[dist < r] = iris_rgb.astype(np.uint8)
+        img[(dist < r) & (yy < c[1])] = (70, 76, 82)  # in the upper lid's shadow
+        img[dist < 0.45 * r] = (25, 22, 24)
+        lower = region(f"{side}_eye_lower_lid")
+        lid = np.minimum(xy[lower, 1], c[1] + 0.6 * r)  # up over the iris' bottom
+        skin = np.concatenate([np.stack([xy[lower, 0], lid], 1),
+                               np.stack([xy[lower, 0], xy[lower, 1] + 0.6 * r], 1)[::-1]])
+        cv2.fillPoly(img, [np.round(skin).astype(np.int32)], (200, 150, 140))
+        cv2.polylines(img, [np.round(np.stack([xy[lower, 0], lid + 1.0], 1)).astype(np.int32)],
+                      False, (150, 105, 100), 2)  # the waterline, darker than the skin
+        xy[lower, 1] = lid
+        irises.append((side, c, r, lower))
+    eyes = EyeRenderer(img, xy, frame)
+    dropped = xy.copy()
+    for _, _, _, lower in irises:
+        dropped[lower, 1] += drop * frame.ipd
+    out = eyes.composite(img.copy(), dropped).astype(np.float32)
+    return out, [(s, c, r, xy[lw], dropped[lw]) for s, c, r, lw in irises], iris_rgb
+
+
+def test_a_dropped_lower_lid_shows_a_light_iris_continued_not_a_dark_line():
+    """A light iris whose lower lid drops a few pixels (surprise, fear) shows the iris
+    continued down to the new lid edge: its hidden bottom was filled with the whole iris'
+    median (the pupil and the lid's shadow in it) darkened to a limbal ring, and the rest
+    lid's rim was kept above it until the drop passed the rim's width, a dark line under the
+    iris (a deepface photo's pale blue eyes, by eye at 1024 px)."""
+    size = 1024
+    out, irises, iris_rgb = _light_irises_under_lower_lids(size)
+    luma = out @ np.array([0.299, 0.587, 0.114], np.float32)
+    level = float(iris_rgb @ np.array([0.299, 0.587, 0.114], np.float32))
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    for side, c, r, rest, dropped in irises:
+        centre = np.abs(xx - c[0]) < 0.4 * r  # the iris' middle columns, clear of the pupil
+        order = np.argsort(rest[:, 0])
+        rest_y = np.interp(xx, rest[order, 0], rest[order, 1])
+        new_y = np.interp(xx, dropped[order, 0], dropped[order, 1])
+        # from the rest lid's rim down to one pixel above the new lid edge, inside the iris
+        strip = centre & (yy > rest_y - 1.5) & (yy < new_y - 1.5) \
+            & (np.hypot(xx - c[0], yy - c[1]) < r - 1.5)
+        rows = [luma[y][strip[y]].mean() for y in range(size) if strip[y].sum() >= 3]
+        assert len(rows) >= 3, side
+        assert min(rows) > 0.8 * level, (side, [round(v) for v in rows], level)
 
 
 def _lids_over_the_irises(size: int = 1024):
