@@ -162,8 +162,10 @@ def analyse_db(x: np.ndarray, sr: int) -> np.ndarray:
 
 
 def _power_db(long: np.ndarray) -> np.ndarray:
-    """Frame power in dBFS over the pitch window (each row on its own)."""
-    power = np.mean(long.astype(np.float64) ** 2, axis=1)
+    """Frame power in dBFS over the pitch window (each row on its own), about each row's own
+    mean: a DC offset (a cheap sound card's or USB microphone's, 0.01 = -40 dBFS) is no
+    loudness, or the mouth would move through every pause."""
+    power = np.var(long.astype(np.float64), axis=1)
     return (10.0 * np.log10(power + 1e-12)).astype(np.float32)
 
 
