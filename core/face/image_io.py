@@ -59,10 +59,24 @@ def prepare_image_array(arr: np.ndarray, name: str = "the picture") -> np.ndarra
     or float in [0, 1]) -> RGB uint8 (H, W, 3), longest side <= MAX_SIDE_PX."""
     rgb = as_rgb_uint8(arr, name)
     h, w = rgb.shape[:2]
+    _check_sides(w, h, name)
+    return cap_size(rgb, MAX_SIDE_PX)
+
+
+def _check_sides(w: int, h: int, name: str) -> None:
+    """Too small, or so long and narrow that once its longest side is brought down to
+    MAX_SIDE_PX its shortest is too small: a 30000x200 strip became 2048x14, and its clear
+    200 px face was reported as no face found."""
     if min(h, w) < MIN_SIDE_PX:
         raise InputError(f"{name} is only {w}x{h} pixels; use a picture at least {MIN_SIDE_PX} "
                          f"pixels on its shortest side (256 or more looks much better)")
-    return cap_size(rgb, MAX_SIDE_PX)
+    short = min(h, w) * MAX_SIDE_PX / max(h, w)
+    if short < MIN_SIDE_PX:
+        raise InputError(f"{name} is {w}x{h} pixels, too long and narrow: brought down to the "
+                         f"{MAX_SIDE_PX} pixels its longest side is worked at, its shortest "
+                         f"would be {short:.0f}, under the {MIN_SIDE_PX} a face needs; crop it "
+                         f"closer to the face (its longest side at most "
+                         f"{MAX_SIDE_PX // MIN_SIDE_PX} times its shortest)")
 
 
 def as_rgb_uint8(arr: np.ndarray, name: str = "the picture") -> np.ndarray:
@@ -150,18 +164,24 @@ def picture_size(path: str | Path) -> tuple[int, int] | None:
 
     try:
         with Image.open(path) as im:
-            w, h = im.size
-            turned = im.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn: sides swap
+            return _upright_size(im)
     except (OSError, SyntaxError, ValueError):
         return None
+
+
+def _upright_size(im) -> tuple[int, int]:
+    w, h = im.size
+    turned = im.getexif().get(0x0112) in (5, 6, 7, 8)  # a quarter turn: sides swap
     return (h, w) if turned else (w, h)
 
 
 def _check_pixels(im, name: str) -> None:
-    w, h = im.size
+    """From the header, before anything is decoded."""
+    w, h = _upright_size(im)
     if w * h > MAX_PIXELS:
         raise InputError(f"{name} is {w}x{h} pixels, too large to open; resize it below "
                          f"{MAX_SIDE_PX * 4} pixels per side")
+    _check_sides(w, h, name)
 
 
 def _pillow_to_array(im) -> np.ndarray:

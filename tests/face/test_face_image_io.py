@@ -107,6 +107,13 @@ def test_huge_image_is_capped(tmp_path, small):
     assert out.shape == (683, MAX_SIDE_PX, 3)
 
 
+def test_a_long_narrow_array_names_what_it_would_become(small):
+    strip = np.zeros((100, 4000, 3), np.uint8)  # 2048x51 once capped
+    with pytest.raises(InputError, match=r"4000x100 pixels, too long and narrow.* would be 51"):
+        prepare_image_array(strip)
+    assert prepare_image_array(strip[:, :3200]).shape == (64, MAX_SIDE_PX, 3)  # 32:1 is kept
+
+
 def test_tiny_image_names_its_size(tmp_path, small):
     Image.fromarray(small[:30, :40]).save(tmp_path / "tiny.png")
     with pytest.raises(InputError, match=r"tiny\.png is only 40x30 pixels"):

@@ -1,0 +1,53 @@
+"""Pictures at the edges of what a camera or an editor writes, through `render` and `analyze`:
+refused from the header with the real reason, or read whole, never a misleading "no face"."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.robust.helpers import Case, run_in_process
+
+
+@pytest.fixture
+def folder(tmp_path, portrait_path, speech_wav) -> Path:
+    f = tmp_path / "case"
+    f.mkdir()
+    shutil.copy(speech_wav, f / "speech.wav")
+    shutil.copy(portrait_path, f / "face.png")
+    return f
+
+
+def _strip(w: int, h: int, name: str):
+    """A plain strip with the sample portrait, whole, in its middle: its face is clear."""
+    def setup(folder: Path) -> None:
+        import cv2
+        face = np.asarray(Image.open(folder / "face.png"))
+        side = min(w, h)
+        strip = np.full((h, w, 3), 180, np.uint8)
+        y, x = (h - side) // 2, (w - side) // 2
+        strip[y:y + side, x:x + side] = cv2.resize(face, (side, side))
+        Image.fromarray(strip).save(folder / name)
+    return setup
+
+
+def _render(portrait: str):
+    return lambda f: ["render", "--portrait", f / portrait, "--audio", f / "speech.wav",
+                      "--out", f / "take.mp4"]
+
+
+CASES = [
+    # capped to 2048 px on its long side it was 2048x14: "no face found" of a 200 px face
+    Case("30000x200 strip", _render("strip.png"), "too long and narrow",
+         setup=_strip(30000, 200, "strip.png")),
+    Case("200x30000 strip, analyze", lambda f: ["analyze", "--portrait", f / "tall.jpg"],
+         "200x30000 pixels, too long and narrow", setup=_strip(200, 30000, "tall.jpg")),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=repr)
+def test_refused_at_the_door(case, folder, capsys):
+    run_in_process(case, folder, capsys)
