@@ -19,6 +19,8 @@ MAX_SIDE_PX = 2048  # larger pictures only cost time: the rig warps at preview r
 ALPHA_BACKGROUND = (204, 204, 204)
 # Pillow refuses images above 2 * this many pixels (decompression bombs); 16k x 16k is plenty.
 MAX_PIXELS = 16384 * 16384
+# Modes Pillow's reduce() averages right (not palette indices; "LA" and "RGBA" premultiplied)
+REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "I", "F")
 
 
 def load_image(path: str | Path) -> np.ndarray:
@@ -147,7 +149,8 @@ def _read_with_pillow(path: Path) -> np.ndarray:
             with Image.open(path) as im:
                 _check_pixels(im, path.name)
                 im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))  # JPEG: decode at reduced scale
-                im = ImageOps.exif_transpose(im)  # also forces the full decode
+                im = _reduced(im)  # forces the full decode
+                im = ImageOps.exif_transpose(im)
                 return _pillow_to_array(im)
     except UnidentifiedImageError as e:
         raise InputError(f"{path.name} is not a picture this app can read; use a PNG, JPEG, "
@@ -155,6 +158,20 @@ def _read_with_pillow(path: Path) -> np.ndarray:
     except Image.DecompressionBombError as e:
         raise InputError(f"{path.name} has too many pixels to open safely; resize it below "
                          f"{MAX_SIDE_PX * 4} pixels per side") from e
+
+
+def _reduced(im):
+    """A decoded picture at least twice MAX_SIDE_PX long, box-averaged by the whole factor
+    that keeps it at least that long (cap_size's area averaging does the rest). Pillow holds RGB
+    at 4 bytes a pixel, and its copy (the EXIF turn) and its array export (bytes, joined) came
+    on top of the decode: a 12000 px PNG peaked at 2.0 GB."""
+    im.load()
+    factor = max(im.size) // MAX_SIDE_PX
+    if factor < 2 or im.mode not in REDUCIBLE_MODES:
+        return im
+    small = im.reduce(factor)
+    im.close()  # the full-size pixels go now, not when the caller's `with` ends
+    return small
 
 
 def picture_size(path: str | Path) -> tuple[int, int] | None:

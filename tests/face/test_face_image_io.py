@@ -114,6 +114,39 @@ def test_a_long_narrow_array_names_what_it_would_become(small):
     assert prepare_image_array(strip[:, :3200]).shape == (64, MAX_SIDE_PX, 3)  # 32:1 is kept
 
 
+PEAK_SCRIPT = """
+import sys
+import cv2, numpy, PIL.Image, PIL.ImageOps
+from core.face.image_io import load_image
+def kb(field):
+    return int(next(ln for ln in open("/proc/self/status") if ln.startswith(field)).split()[1])
+open("/proc/self/clear_refs", "w").write("5")  # the peak (VmHWM) starts again from here
+before = kb("VmRSS")
+shape = load_image(sys.argv[1]).shape
+print(shape[0], shape[1], kb("VmHWM") - before)
+"""
+
+
+def test_a_big_png_costs_about_its_decode_in_memory(tmp_path):
+    """Pillow holds the decode (4 bytes a pixel); its copy for the EXIF turn and its array export
+    came on top: this 4096 px PNG's peak was 225 MB over the process before it, 3.4x its 67 MB
+    decode (now 81 MB: the decode, the halved copy and the array)."""
+    import subprocess
+    import sys
+
+    import cv2
+    from tests.conftest import ROOT
+
+    img = np.full((4096, 4096, 3), (90, 140, 200), np.uint8)
+    img[::64] = 0
+    cv2.imwrite(str(tmp_path / "big.png"), img, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT, str(tmp_path / "big.png")],
+                         cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    h, w, grew_kb = map(int, out)
+    assert (h, w) == (MAX_SIDE_PX, MAX_SIDE_PX)
+    assert grew_kb * 1024 < 1.5 * 4096 * 4096 * 4, f"{grew_kb / 1024:.0f} MB"
+
+
 def test_tiny_image_names_its_size(tmp_path, small):
     Image.fromarray(small[:30, :40]).save(tmp_path / "tiny.png")
     with pytest.raises(InputError, match=r"tiny\.png is only 40x30 pixels"):
