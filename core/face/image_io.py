@@ -5,7 +5,7 @@ palette PNGs, CMYK JPEGs, EXIF rotation, tiny and huge pictures, truncated or no
 """
 from __future__ import annotations
 
-import warnings
+import math
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +17,9 @@ MAX_SIDE_PX = 2048  # larger pictures only cost time: the rig warps at preview r
 # Transparent pixels become a neutral light grey, not black: a black surround makes a dark
 # halo at the face edge after the warp and confuses the face detector on cut-out portraits.
 ALPHA_BACKGROUND = (204, 204, 204)
-# Pillow refuses images above 2 * this many pixels (decompression bombs); 16k x 16k is plenty.
+# A picture that would decode to more pixels than this is refused from its header (a
+# decompression bomb: a few MB of PNG that would take GBs); 16k x 16k is plenty. A JPEG counts
+# at the scale it is decoded at (draft: down to 1/8), so a 200 MP phone photo is one to read.
 MAX_PIXELS = 16384 * 16384
 # Modes Pillow's reduce() averages right (not palette indices; "LA" and "RGBA" premultiplied)
 REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "I", "F")
@@ -141,23 +143,29 @@ def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
 
 
 def _read_with_pillow(path: Path) -> np.ndarray:
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ImageOps, UnidentifiedImageError
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                _check_pixels(im, path.name)
-                im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))  # JPEG: decode at reduced scale
-                im = _reduced(im)  # forces the full decode
-                im = ImageOps.exif_transpose(im)
-                return _pillow_to_array(im)
+        with _open(path) as im:
+            size = _header_size(im)
+            _check_sides(*size, path.name)
+            im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))  # JPEG: decode at reduced scale
+            _check_pixels(im.size, size, path.name)
+            im = _reduced(im)  # forces the full decode
+            im = ImageOps.exif_transpose(im)
+            return _pillow_to_array(im)
     except UnidentifiedImageError as e:
         raise InputError(f"{path.name} is not a picture this app can read; use a PNG, JPEG, "
                          f"WebP, BMP or TIFF image") from e
-    except Image.DecompressionBombError as e:
-        raise InputError(f"{path.name} has too many pixels to open safely; resize it below "
-                         f"{MAX_SIDE_PX * 4} pixels per side") from e
+
+
+def _open(path: str | Path):
+    """Image.open without Pillow's decompression-bomb guard, which counts the header's pixels
+    (refusing above 179 M, warning on stderr above 89 M): _check_pixels counts those decoded."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS = None  # process-wide, idempotent; core/samples.py opens our own PNGs
+    return Image.open(path)
 
 
 def _reduced(im):
@@ -177,13 +185,20 @@ def _reduced(im):
 def picture_size(path: str | Path) -> tuple[int, int] | None:
     """(width, height) of the picture file itself, upright as its EXIF orientation turns it
     (load_image's array is capped at MAX_SIDE_PX); None where the header can't be read."""
-    from PIL import Image
-
     try:
-        with Image.open(path) as im:
-            return _upright_size(im)
+        with _open(path) as im:  # past the limit, not decoded to look for a PNG's late EXIF
+            return _upright_size(im) if im.size[0] * im.size[1] <= MAX_PIXELS else im.size
     except (OSError, SyntaxError, ValueError):
         return None
+
+
+def _header_size(im) -> tuple[int, int]:
+    """_upright_size where the header holds the EXIF turn. A PNG may keep its EXIF after the
+    pixels, and Pillow decodes them all to look (a 40000 px bomb took 1.6 GB to be refused):
+    there the size as stored; the checks on it are symmetric, only their message's WxH turns."""
+    if im.format == "PNG" and "exif" not in im.info:
+        return im.size
+    return _upright_size(im)
 
 
 def _upright_size(im) -> tuple[int, int]:
@@ -192,13 +207,14 @@ def _upright_size(im) -> tuple[int, int]:
     return (h, w) if turned else (w, h)
 
 
-def _check_pixels(im, name: str) -> None:
-    """From the header, before anything is decoded."""
-    w, h = _upright_size(im)
-    if w * h > MAX_PIXELS:
-        raise InputError(f"{name} is {w}x{h} pixels, too large to open; resize it below "
-                         f"{MAX_SIDE_PX * 4} pixels per side")
-    _check_sides(w, h, name)
+def _check_pixels(decoded: tuple[int, int], size: tuple[int, int], name: str) -> None:
+    """Before anything is decoded: `decoded` is the size the decoder will make (a JPEG's after
+    draft), `size` the picture's own."""
+    if decoded[0] * decoded[1] > MAX_PIXELS:
+        w, h = size
+        raise InputError(f"{name} is {w}x{h} pixels ({w * h / 1e6:.0f} megapixels), too many "
+                         f"to open: the limit is {MAX_PIXELS / 1e6:.0f} megapixels "
+                         f"({math.isqrt(MAX_PIXELS)}x{math.isqrt(MAX_PIXELS)}); resize it")
 
 
 def _pillow_to_array(im) -> np.ndarray:

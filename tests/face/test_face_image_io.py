@@ -147,6 +147,28 @@ def test_a_big_png_costs_about_its_decode_in_memory(tmp_path):
     assert grew_kb * 1024 < 1.5 * 4096 * 4096 * 4, f"{grew_kb / 1024:.0f} MB"
 
 
+def test_a_200_megapixel_phone_jpeg_is_read_at_reduced_scale(tmp_path):
+    """16320x12240, a 200 MP phone camera's full size: Pillow's own guard (179 M pixels by the
+    header) refused it as too many pixels "to open safely; resize it below 8192 pixels per
+    side", though a 12000x12000 opened; decoded at 1/4 scale it takes 0.4 s. Pictures over
+    89 M pixels also printed Pillow's DecompressionBombWarning on stderr from picture_size."""
+    import warnings
+
+    from PIL import ImageDraw
+
+    from core.face.image_io import picture_size
+
+    im = Image.new("L", (16320, 12240), 150)
+    ImageDraw.Draw(im).ellipse((4000, 2000, 12000, 10000), fill=60)
+    im.save(tmp_path / "phone.jpg", quality=50)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        out = load_image(tmp_path / "phone.jpg")
+        assert picture_size(tmp_path / "phone.jpg") == (16320, 12240)
+    assert out.shape == (1536, MAX_SIDE_PX, 3) and out[768, 1024, 0] < 80
+    assert not seen, [str(w.message) for w in seen]
+
+
 def test_tiny_image_names_its_size(tmp_path, small):
     Image.fromarray(small[:30, :40]).save(tmp_path / "tiny.png")
     with pytest.raises(InputError, match=r"tiny\.png is only 40x30 pixels"):

@@ -34,6 +34,24 @@ def _strip(w: int, h: int, name: str):
     return setup
 
 
+def _png_header(w: int, h: int, name: str):
+    """A PNG whose header says w x h and whose pixels stop at once: refused from the header,
+    it is never decoded (decoding would call it damaged)."""
+    def setup(folder: Path) -> None:
+        import struct
+        import zlib
+
+        def chunk(kind: bytes, data: bytes) -> bytes:
+            return (struct.pack(">I", len(data)) + kind + data
+                    + struct.pack(">I", zlib.crc32(kind + data)))
+
+        ihdr = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)  # 8-bit grey
+        (folder / name).write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+                                    + chunk(b"IDAT", zlib.compress(b"\0" * (w + 1)))
+                                    + chunk(b"IEND", b""))
+    return setup
+
+
 def _render(portrait: str):
     return lambda f: ["render", "--portrait", f / portrait, "--audio", f / "speech.wav",
                       "--out", f / "take.mp4"]
@@ -45,6 +63,11 @@ CASES = [
          setup=_strip(30000, 200, "strip.png")),
     Case("200x30000 strip, analyze", lambda f: ["analyze", "--portrait", f / "tall.jpg"],
          "200x30000 pixels, too long and narrow", setup=_strip(200, 30000, "tall.jpg")),
+    # Pillow's guard said "too many pixels to open safely; resize it below 8192 pixels per
+    # side" (a 12000x12000 opened), and its own limit (179 M) stood in for the app's (268 M)
+    Case("40000x40000 PNG bomb", _render("bomb.png"),
+         "40000x40000 pixels (1600 megapixels), too many to open: the limit is 268 megapixels",
+         setup=_png_header(40000, 40000, "bomb.png")),
 ]
 
 
