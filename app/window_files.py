@@ -21,8 +21,12 @@ from core.keyframes import load_keys, save_keys
 from core.project import (PROJECT_SUFFIX, Project, changed_on_disk, load_project,
                           save_project)
 
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff"}
-AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".mp3", ".m4a", ".aiff", ".aif"}
+# What the loaders read (core/face/image_io.py: Pillow, a GIF's first frame; core/audio/io.py:
+# libsndfile, else ffmpeg), as `render --portrait/--audio` takes them: voice notes in Opus
+# (WhatsApp .opus, Telegram .oga), AAC, and the sound of a video
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".webp", ".tif", ".tiff", ".gif"}
+AUDIO_SUFFIXES = {".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".aiff",
+                  ".aif", ".mp4", ".mov", ".webm", ".mkv"}
 IMAGE_FILTER = "Images (" + " ".join(f"*{s}" for s in sorted(IMAGE_SUFFIXES)) + ")"
 AUDIO_FILTER = "Audio (" + " ".join(f"*{s}" for s in sorted(AUDIO_SUFFIXES)) + ")"
 PROJECT_FILTER = f"MoEE project (*{PROJECT_SUFFIX} *.json)"
