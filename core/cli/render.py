@@ -257,17 +257,26 @@ class ProgressLine:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.t0 = time.perf_counter()
+        self.first: tuple[float, int] | None = None  # (time, frames done) at the first report
         self.last = -math.inf
 
     def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
+        if self.first is None:
+            self.first = (now, done)
         if not self.enabled or (now - self.last < PROGRESS_EVERY_S and done < total):
             return
         from core.cli import progress_bar
 
         self.last = now
-        fps = done / max(now - self.t0, 1e-6)
+        # the speed of the frames alone: the first one waits for the take's set-up (the speech
+        # of a whole hour-long file is analysed for a 5 s --start preview, 15 s), and counting
+        # it made the first line say "0.1 fps  ETA 27:49" of a take done 0.2 s later
+        t0, done0 = self.first
+        if done == done0:
+            progress_bar(f"rendering {done}/{total} frames ")
+            return
+        fps = (done - done0) / max(now - t0, 1e-6)
         eta = (total - done) / fps if fps > 0 else 0.0
         progress_bar(f"rendering {done}/{total} frames  {fps:5.1f} fps  "
                      f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")

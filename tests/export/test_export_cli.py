@@ -138,6 +138,27 @@ def test_a_ctrl_c_after_the_video_is_placed_leaves_no_blank_line(capsys):
     assert capsys.readouterr().err == ""
 
 
+def test_the_progress_line_times_the_frames_not_the_set_up(capsys, monkeypatch):
+    """The first frame waits for the take's set-up (a 5 s --start preview of an hour-long file
+    analyses its whole speech, 15 s): timed from the start, the first line said "0.1 fps  ETA
+    27:49" of a take that was done 0.2 s later. Speed and time left now count from it."""
+    import time
+
+    from core.cli.render import PROGRESS_EVERY_S, ProgressLine
+
+    clock = [100.0]
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    progress = ProgressLine(enabled=True)
+    clock[0] += 15.0  # the set-up
+    progress(1, 125)
+    clock[0] += PROGRESS_EVERY_S
+    progress(61, 125)  # 60 frames in 0.2 s: 300 fps, 64 left
+    progress.finish()
+    lines = capsys.readouterr().err.strip().split("\r")
+    assert lines[-2] == "rendering 1/125 frames ", lines
+    assert "300.0 fps  ETA 0:00" in lines[-1], lines
+
+
 def test_duration_past_the_audio_is_said(tmp_path, portrait_path, silence_wav, capsys, stripes):
     """The take ends with the audio: --duration 100 on a short file rendered it quietly."""
     from core.audio.io import load_audio
