@@ -71,12 +71,22 @@ class WindowEngines:
         self._status("engine", f"engine: {name} (loading…)")
         self.session.switch_engine(name)
 
-    def _engine_failed(self, name: str, error: BaseException) -> None:
+    def _engine_failed(self, name: str, error: BaseException,
+                       portrait_error: BaseException | None = None) -> None:
+        """One dialog, also when the portrait opened just before failed as well."""
         self._show_engine_checked()
         self._status("engine", f"engine: {self.session.engine_name}")
-        show_error(self, f"Cannot use the {name} engine",
-                   f"The {name} engine could not start, so the {self.session.engine_name} "
-                   f"engine is still in use: {user_message(error)}", details=str(error))
+        text = (f"The {name} engine could not start, so the {self.session.engine_name} "
+                f"engine is still in use: {user_message(error)}")
+        details = str(error)
+        if portrait_error is not None:
+            shown = self.session.portrait
+            kept = "no portrait" if shown is None else shown.name if shown.path else \
+                "the sample portrait"
+            text = (f"{text.rstrip('.')}. The portrait opened just before cannot be used "
+                    f"either, so {kept} is still shown: {user_message(portrait_error)}")
+            details = f"{details}\n\n{portrait_error}"
+        show_error(self, f"Cannot use the {name} engine", text, details=details)
         self.request_preview()
 
     def _show_engine_checked(self) -> None:

@@ -74,7 +74,9 @@ class Session(QObject):
     portraitReady = Signal(object)  # LoadedPortrait
     audioReady = Signal(object)  # LoadedAudio | None
     failed = Signal(str, object)  # title, exception
-    engineFailed = Signal(str, object)  # engine name, exception (the previous engine stays)
+    # engine name, its exception, and the portrait asked for's exception when that one failed
+    # too (tried with the engine that stays): said together. The previous engine stays.
+    engineFailed = Signal(str, object, object)
     busy = Signal(str)  # what is loading ("" when idle)
 
     def __init__(self, engine_name: str = "rig", engine: Engine | None = None,
@@ -141,8 +143,8 @@ class Session(QObject):
             return None
         self._switching = name
         self._cancel("portrait")  # the switch prepares it
-        return self._switch_step(name, _engine_with_portrait, name, _wish_of(self.portrait),
-                                 self._wanted, fallback=None)
+        return self._switch_step(name, _engine_with_portrait, name, self.engine,
+                                 _wish_of(self.portrait), self._wanted, fallback=None)
 
     def _switch_step(self, name: str, fn, *args, fallback) -> Worker:
         """fn(*args) -> (engine, the portrait args[-1] asks for, prepared by it), in the
@@ -153,8 +155,7 @@ class Session(QObject):
         def failed(error) -> None:
             if fallback is None:  # building the engine (or its first portrait) failed
                 self._switching = None
-                self.engineFailed.emit(name, error)
-                self._engine_kept()
+                self._engine_failed(name, error)
             else:  # the engine works; a portrait asked for during the switch does not
                 self._switched(name, *fallback, failed=(args[-1], error))
 
@@ -180,6 +181,21 @@ class Session(QObject):
             self.engineReady.emit(engine.describe())
         else:
             self._portrait_done(portrait)
+
+    def _engine_failed(self, name: str, error: BaseException) -> None:
+        """Engine `name` failed: the engine in use stays, with the portrait asked for should the
+        switch's worker have prepared it with that engine (_EngineFailed); should that portrait
+        fail too, one engineFailed says both (not a second dialog when it is tried again)."""
+        portrait_error = None
+        if isinstance(error, _EngineFailed):
+            if error.wish == self._wanted:  # nothing else asked for since
+                if isinstance(error.portrait, LoadedPortrait):
+                    self._portrait_done(error.portrait)
+                else:
+                    self._wanted, portrait_error = _wish_of(self.portrait), error.portrait
+            error = error.error
+        self.engineFailed.emit(name, error, portrait_error)
+        self._engine_kept()
 
     def _engine_kept(self) -> None:
         """A switch ended without its engine: a portrait asked for meanwhile loads with the
@@ -319,19 +335,41 @@ def _prepared_wish(engine: Engine, wish: tuple | None):
     return engine, None if wish is None else _prepared(engine, *wish)
 
 
-def _engine_with_portrait(name: str, shown: tuple | None, wish: tuple | None):
+class _EngineFailed(Exception):
+    """A switch's engine failed (`error`) while a portrait other than the one shown was asked
+    for (`wish`): `portrait` is that one prepared by the engine in use, which stays, or why it
+    could not be (an exception)."""
+
+    def __init__(self, error: BaseException, wish: tuple, portrait):
+        super().__init__(str(error))
+        self.error, self.wish, self.portrait = error, wish, portrait
+
+
+def _engine_with_portrait(name: str, current: Engine | None, shown: tuple | None,
+                          wish: tuple | None):
     """The engine `name` with the portrait asked for, prepared by it. Should that portrait
     fail while the engine built (a broken file opened just before the switch), the engine is
     no less usable: the one shown is prepared instead, and (engine, it, (wish, error)) says
     what failed, so the switch takes the engine and 'Cannot use this portrait' alone says why.
-    The one shown failing too (it worked with the engine before) is this engine's failure."""
-    engine = create_engine(name)
+    The one shown failing too (it worked with the engine before) is this engine's failure.
+    Should the engine fail, the portrait asked for is prepared by the engine in use, `current`
+    (_EngineFailed), so a broken one is said with the engine's failure, in one dialog."""
     try:
-        return _prepared_wish(engine, wish)
+        engine = create_engine(name)
+        try:
+            return _prepared_wish(engine, wish)
+        except Exception as error:
+            if wish == shown:
+                raise
+            return (*_prepared_wish(engine, shown), (wish, error))
     except Exception as error:
-        if wish == shown:
+        if current is None or wish in (None, shown):
             raise
-        return (*_prepared_wish(engine, shown), (wish, error))
+        try:
+            portrait = _prepared(current, *wish)
+        except Exception as portrait_error:
+            portrait = portrait_error
+        raise _EngineFailed(error, wish, portrait) from error
 
 
 def _prepare_portrait(session: Session, path: str | None, frame: str) -> LoadedPortrait:

@@ -169,3 +169,40 @@ def test_a_broken_portrait_opened_just_before_a_switch_is_one_portrait_error(
     assert [title for title, _ in errors] == ["Cannot use this portrait"]
     _assert_final(window, "paint", None)  # the sample, prepared by paint
     assert window.status_labels["portrait"].text() == "sample portrait"
+
+
+
+@pytest.mark.parametrize("opened", ["broken", "good"])
+def test_an_engine_that_fails_with_a_portrait_pending_is_one_dialog(
+        window, qtbot, monkeypatch, tmp_path, portrait_path, errors, opened):
+    """The engine chosen cannot start while the portrait opened just before still loads: that
+    portrait comes with the rig, and should it be broken too one dialog says both (it was
+    'Cannot use the paint engine', then 'Cannot use this portrait' when the same file was
+    tried again with the rig); the rig and the portrait shown stay."""
+    from core import engines as registry
+    from core.errors import InputError
+
+    def build(**_kw):
+        raise InputError("the paint engine's weights are damaged")
+
+    monkeypatch.setitem(registry._ENGINES, "paint", build)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    window.open_portrait(str(broken if opened == "broken" else portrait_path))
+    window.switch_engine("paint")
+    _settled(window, qtbot)
+    assert [title for title, _ in errors] == ["Cannot use the paint engine"]
+    message = errors[0][1]
+    assert message.startswith("The paint engine could not start, so the rig engine is still "
+                              "in use: the paint engine's weights are damaged")
+    if opened == "broken":
+        assert message.endswith(". The portrait opened just before cannot be used either, so "
+                                "the sample portrait is still shown: broken.png is not a "
+                                "picture this app can read; use a PNG, JPEG, WebP, BMP or TIFF "
+                                "image")
+        _assert_final(window, "rig", None)  # the sample, still prepared by the rig
+        assert window.status_labels["portrait"].text() == "sample portrait"
+    else:
+        assert "portrait" not in message
+        _assert_final(window, "rig", str(portrait_path))
+        assert window.status_labels["portrait"].text() == portrait_path.name
