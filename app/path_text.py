@@ -14,6 +14,8 @@ from urllib.parse import unquote_to_bytes
 
 from PySide6.QtCore import QUrl
 
+from core.errors import InputError
+
 BYTES_TAG = "fs-bytes:"  # what begins a path kept as base64 of its file-system bytes
 log = logging.getLogger("moee.app")
 
@@ -46,6 +48,42 @@ def local_path(url: QUrl) -> str:
     if os.name != "posix" or url.host():
         return url.toLocalFile()
     return os.fsdecode(unquote_to_bytes(url.path(QUrl.ComponentFormattingOption.FullyEncoded)))
+
+
+def real_path(path: str) -> str:
+    """The file a file dialog (or a drop) named. Qt's GTK dialog reads the name it returns as
+    UTF-8 (QString::fromUtf8), so one whose bytes are not (b"face\\xff.png") comes back with
+    U+FFFD ("face\\ufffd.png"): a file that is not there. Each part of the path with U+FFFD is
+    looked up in its folder: the one name there that reads so is taken; none leaves the part as
+    it is (a new file's name, or one gone: the loader says so); several (b"face\\xfe.png" too)
+    is InputError, since which one was chosen cannot be told."""
+    if "\ufffd" not in path or os.name != "posix":
+        return path
+    parts = Path(path).parts
+    real = Path(parts[0])
+    for part in parts[1:]:
+        if "\ufffd" in part:
+            names = [n for n in _listed(real) if n.decode("utf-8", "replace") == part]
+            if len(names) > 1:
+                raise InputError(
+                    f"{len(names)} files in {_shown(real)} are named "
+                    f"{part}: names that are not valid UTF-8 read alike (an odd byte shows as "
+                    "\ufffd), so which one you chose cannot be told. Rename the file to a "
+                    "name without such bytes, then choose it again")
+            part = os.fsdecode(names[0]) if names else part
+        real = real / part
+    return str(real)
+
+
+def _shown(path: Path) -> str:
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def _listed(folder: Path) -> list[bytes]:
+    try:
+        return os.listdir(os.fsencode(folder))
+    except OSError:  # not there, not readable: the loader says which
+        return []
 
 
 def read_path(value) -> str | None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app import errors
+from app.path_text import real_path
+from core.errors import InputError
 
 
 def ask_save_path(parent: QWidget | None, title: str, start: str, name_filter: str,
@@ -15,6 +17,11 @@ def ask_save_path(parent: QWidget | None, title: str, start: str, name_filter: s
     """The path to write, or "" when the user cancelled. `accepted`: endings kept as typed
     (`suffix` is always one)."""
     path, _ = QFileDialog.getSaveFileName(parent, title, start, name_filter)
+    try:  # a folder named with bytes that are not UTF-8 came back with U+FFFD
+        path = real_path(path)
+    except InputError as e:
+        errors.show_error(parent, "Cannot save there", e)
+        return ""
     if not path or path.lower().endswith((suffix, *accepted)):
         return path
     path += suffix

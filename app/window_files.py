@@ -13,10 +13,10 @@ from app.errors import (ask_missing_portrait, ask_overwrite_changed, ask_save_ch
                         ask_take_folder, show_error, user_message)
 from app.save_path import ask_save_path
 from app.session import LoadedAudio, LoadedPortrait
-from app.path_text import local_path, shown_name
+from app.path_text import local_path, real_path, shown_name
 from app.ui_constants import APP_NAME, AUDIO_RATE, RECORD_MAX_S, SAMPLE_VOICE
 from app.undo import SetKeysCommand
-from core.errors import ExportError
+from core.errors import ExportError, InputError
 from core.keyframes import load_keys, save_keys
 from core.project import (PROJECT_SUFFIX, Project, changed_on_disk, load_project,
                           save_project)
@@ -134,17 +134,27 @@ class WindowFiles:
     def open_audio(self, path: str) -> None:
         self.session.load_audio(path)
 
+    def _chosen(self, path: str) -> str:
+        """A path a file dialog or a drop gave, as the file system names it (a name that is
+        not UTF-8 came back with U+FFFD: app.path_text.real_path); "" (and why, shown) when
+        which file it is cannot be told."""
+        try:
+            return real_path(path) if path else ""
+        except InputError as e:
+            show_error(self, "Cannot open this file", e)
+            return ""
+
     def open_portrait_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open portrait",
                                               self.settings.last_dir("portrait"), IMAGE_FILTER)
-        if path:
+        if path := self._chosen(path):
             self.settings.remember_dir("portrait", path)
             self.open_portrait(path)
 
     def open_audio_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open voice", self.settings.last_dir("audio"),
                                               AUDIO_FILTER)
-        if path:
+        if path := self._chosen(path):
             self.settings.remember_dir("audio", path)
             self.open_audio(path)
 
@@ -208,8 +218,8 @@ class WindowFiles:
             if not folder:
                 return None
             try:
-                return str(self.recorder.keep(Path(folder)))
-            except ExportError as e:
+                return str(self.recorder.keep(Path(real_path(folder))))
+            except (ExportError, InputError) as e:
                 error = e
 
     def _fill_recent(self) -> None:
@@ -225,7 +235,7 @@ class WindowFiles:
     def import_keys_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Import keys", self.settings.last_dir("keys"),
                                               KEYS_FILTER)
-        if not path:
+        if not (path := self._chosen(path)):
             return
         self.settings.remember_dir("keys", path)
         try:
@@ -261,8 +271,8 @@ class WindowFiles:
 
     def dropEvent(self, event) -> None:
         for url in event.mimeData().urls():
-            if url.isLocalFile():
-                self.open_path(local_path(url))
+            if url.isLocalFile() and (path := self._chosen(local_path(url))):
+                self.open_path(path)
         event.acceptProposedAction()
 
     # ----- projects
@@ -282,7 +292,7 @@ class WindowFiles:
     def open_project_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project",
                                               self.settings.last_dir("project"), PROJECT_FILTER)
-        if path:
+        if path := self._chosen(path):
             self.settings.remember_dir("project", path)
             self.open_project(path)
 
@@ -341,7 +351,7 @@ class WindowFiles:
                 self.settings.last_dir("portrait")
             found, _ = QFileDialog.getOpenFileName(self, "Locate the portrait", start,
                                                    IMAGE_FILTER)
-            if found:
+            if found := self._chosen(found):
                 self.settings.remember_dir("portrait", found)
                 return found
         return False
