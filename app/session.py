@@ -108,7 +108,7 @@ class Session(QObject):
             return None
         return self._run("portrait", _prepare_portrait, self, path, self.frame,
                          done=self._portrait_done, title=PORTRAIT_FAILED,
-                         on_error=self._portrait_failed)
+                         on_error=lambda e: self._portrait_failed(e, path))
 
     def load_audio(self, path: str | None) -> Worker | None:
         if path is None:
@@ -168,7 +168,7 @@ class Session(QObject):
         is prepared with the engine first, the current pair rendering meanwhile. failed: (the
         portrait asked for, its error) when it could not be prepared: `portrait` stays."""
         if failed is not None and failed[0] == self._wanted:
-            self._wanted = _wish_of(portrait)
+            self._wanted = self._fallback(portrait, failed[0][0])
             self.failed.emit(PORTRAIT_FAILED, failed[1])
         if _wish_of(portrait) != self._wanted:
             self._switch_step(name, _prepared_wish, engine, self._wanted,
@@ -192,7 +192,8 @@ class Session(QObject):
                 if isinstance(error.portrait, LoadedPortrait):
                     self._portrait_done(error.portrait)
                 else:
-                    self._wanted, portrait_error = _wish_of(self.portrait), error.portrait
+                    self._wanted = self._fallback(self.portrait, error.wish[0])
+                    portrait_error = error.portrait
             error = error.error
         self.engineFailed.emit(name, error, portrait_error)
         self._engine_kept()
@@ -273,9 +274,19 @@ class Session(QObject):
         self._cancel("portrait")
         self.portrait, self._wanted = None, None
 
-    def _portrait_failed(self, error: BaseException) -> None:
-        self._wanted = _wish_of(self.portrait)  # the portrait before stays
+    def _portrait_failed(self, error: BaseException, path: str | None) -> None:
+        self._wanted = self._fallback(self.portrait, path)  # the portrait before stays
         self.failed.emit(PORTRAIT_FAILED, error)
+        if self._wanted != _wish_of(self.portrait):  # framed as chosen meanwhile
+            self.load_portrait(self._wanted[0])
+
+    def _fallback(self, portrait: LoadedPortrait | None, failed: str | None) -> tuple | None:
+        """What is asked for once the portrait at path `failed` could not be used: `portrait`
+        (the one shown), framed as now chosen (File > Frame the face ticked while the failed
+        one loaded), unless that is the portrait that failed (then as it is)."""
+        if portrait is None or portrait.path == failed:
+            return _wish_of(portrait)
+        return portrait.path, self.frame
 
     def _portrait_done(self, portrait: LoadedPortrait) -> None:
         self.portrait = portrait

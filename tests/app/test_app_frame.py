@@ -54,3 +54,24 @@ def test_framing_during_a_portrait_load_frames_that_portrait(window, qtbot, far_
     assert window.session.portrait.path == window.project.portrait_path == far_face
     assert window.project.portrait_frame == "face" and window.frame_action.isChecked()
     assert window.status_labels["portrait"].text() == far_face_path.name and not errors
+
+
+def test_framing_during_a_broken_portrait_load_frames_the_one_shown(window, qtbot,
+                                                                    far_face_path, tmp_path,
+                                                                    errors):
+    """Ticked while a broken portrait opened is still loading: that one fails (said once), and
+    the one shown is framed as the menu and the project say (it stayed the whole picture while
+    File > Frame the face was ticked, and a save kept 'face')."""
+    far_face = str(far_face_path)
+    window.open_portrait(far_face)
+    _loaded(window, qtbot, far_face, "picture")
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    window.open_portrait(str(broken))
+    window.frame_action.trigger()  # before the broken one has failed
+    framed = _loaded(window, qtbot, far_face, "face")
+    qtbot.wait(50)  # results queued by the last workers are delivered
+    assert framed.image.shape[0] < 400 and window.session.portrait is framed
+    assert window.project.portrait_frame == "face" and window.frame_action.isChecked()
+    assert window.project.portrait_path == far_face
+    assert [title for title, _ in errors] == ["Cannot use this portrait"]
