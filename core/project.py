@@ -245,8 +245,8 @@ def file_stamp(path: str | os.PathLike) -> tuple | None:
 
 def changed_on_disk(project: Project) -> bool:
     """Whether the project's file is not the one it read or wrote last: saved by another window
-    or program since. False when that is not known (never saved, recovered) or the file is gone
-    (saving makes it again and replaces nothing)."""
+    or program since (also since a crashed run's recovery copy was made). False when that is
+    not known (never saved) or the file is gone (saving makes it again and replaces nothing)."""
     if project.file_path is None or project.file_stamp is None:
         return False
     now = file_stamp(project.file_path)

@@ -50,7 +50,9 @@ class RecoveryFile:
         except OSError as e:
             raise ExportError(f"cannot write {self.folder}: {atomic.os_error_reason(e)}") from None
         payload = {"saved_at": time.time(), "file_path": project.file_path,
-                   "project": project.to_json_dict()}
+                   # the file as this project last read or wrote it: saving the recovered
+                   # copy asks first should that file have been saved again since
+                   "file_stamp": project.file_stamp, "project": project.to_json_dict()}
         # a copy, not the user's file: no fsync (a crash mid-write leaves the previous copy)
         atomic.write_text(self.path, json.dumps(payload, indent=1), fsync=False)
 
@@ -78,6 +80,15 @@ def read(path: Path) -> Recovered | None:
         project = Project.from_json_dict(d["project"])
         file_path = d.get("file_path")
         project.file_path = file_path if isinstance(file_path, str) else None
+        project.file_stamp = _stamp(d.get("file_stamp")) if project.file_path else None
         return Recovered(project, float(d.get("saved_at", path.stat().st_mtime)), path)
     except (OSError, ValueError, KeyError, TypeError, MoeeError):
         return None
+
+
+def _stamp(kept) -> tuple | None:
+    """A file stamp (core.project.file_stamp) as JSON kept it, or None (a copy made before
+    copies kept it, or not one): then a save replaces that file unasked, as before."""
+    if isinstance(kept, list) and len(kept) == 3 and all(type(n) is int for n in kept):
+        return tuple(kept)
+    return None

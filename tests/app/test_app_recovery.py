@@ -8,7 +8,7 @@ import os
 import pytest
 
 from core.mix import EmotionMix
-from core.project import Project
+from core.project import Project, changed_on_disk, load_project, save_project
 from core.recovery import RecoveryFile, read
 
 
@@ -193,3 +193,32 @@ def test_a_copy_that_cannot_be_deleted_is_said_not_raised(window, qtbot, dead_pi
     assert "will be offered again" in window.statusBar().currentMessage()
     if reply == "recover":
         assert window.project.mix == EmotionMix.from_preset("sad")
+
+
+def test_a_recovered_copy_is_not_saved_over_what_was_saved_since(window, qtbot, tmp_path,
+                                                                  dead_pid, recovery_answer,
+                                                                  monkeypatch):
+    """Two windows on one project, one crashed with unsaved changes, the other saved the file
+    after: Recover and Ctrl+S silently replaced that save (a recovered project did not know
+    which version of its file it came from). Now the copy keeps the file's stamp, and saving
+    asks, as it does for a file another window saved since it was opened."""
+    path = tmp_path / "take.moee.json"
+    window.palette.presets.choose("sad")
+    assert window._save_to(str(path))
+    window.palette.presets.choose("happy")
+    window.autosave.write_now()
+    crashed = _crash(window, dead_pid)
+    assert not changed_on_disk(read(crashed).project)  # the file as it was: saved unasked
+    other = load_project(path)  # the other window saves its own change
+    other.set_mix(EmotionMix.from_preset("angry"))
+    save_project(other, path)
+    theirs = path.read_bytes()
+    window.project.replace_with(Project())  # the next start
+    assert window.autosave.offer(window)
+    replies, asked = ["cancel", "overwrite"], []
+    monkeypatch.setattr("app.window_files.ask_overwrite_changed",
+                        lambda parent, name: asked.append(name) or replies.pop(0))
+    assert not window.save_project()
+    assert asked == ["take.moee.json"] and path.read_bytes() == theirs
+    assert window.isWindowModified() and window.project.mix.label == "happy"
+    assert window.save_project() and load_project(path).mix.label == "happy"
