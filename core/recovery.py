@@ -1,12 +1,15 @@
 """Crash recovery: an unsaved project is copied, a few seconds after each change, to a recovery
-file of its own process (`recovery-<pid>.json` in the app's data folder), written atomically.
-A clean save, a discard or a normal quit deletes it; one left by a process that is no longer
-running is work a crash (or a killed app, a power cut) would have lost, and the next start
-offers it back. No Qt here: the app (app/autosave.py) drives it."""
+file of its own process (`recovery-<pid>-<start>.json` in the app's data folder: the process
+and when it started, so a later run given the same pid, as in a container or after a reboot,
+is not taken for it), written atomically. A clean save, a discard or a normal quit deletes it;
+one left by a process that is no longer running is work a crash (or a killed app, a power cut)
+would have lost, and the next start offers it back. No Qt here: the app (app/autosave.py)
+drives it."""
 from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +19,8 @@ from core.errors import ExportError, MoeeError
 from core.project import Project
 
 PREFIX, SUFFIX = "recovery-", ".json"
+# recovery-<pid>-<start>.json; recovery-<pid>.json where the start is not known (and before)
+_NAME = re.compile(rf"{PREFIX}(\d+)(?:-(\d+))?{re.escape(SUFFIX)}")
 
 
 @dataclass
@@ -25,22 +30,20 @@ class Recovered:
     source: Path  # the recovery file itself
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process (PermissionError): running, not ours to take
-        pass
-    return True
+def _gone(pid: int, start: str) -> bool:
+    """Whether the run that named a copy after process `pid`, started at `start` ('' where not
+    known), has ended: its pid gone, or now another process's (this one's, too)."""
+    if pid == os.getpid() and not start:  # never a name this run writes where it knows its start
+        return bool(atomic.process_start(pid))
+    return atomic.process_gone(pid, start)
 
 
 class RecoveryFile:
     def __init__(self, folder: str | os.PathLike, pid: int | None = None):
         self.folder = Path(folder)
-        self.path = self.folder / f"{PREFIX}{os.getpid() if pid is None else pid}{SUFFIX}"
+        pid = os.getpid() if pid is None else pid
+        start = atomic.process_start(pid)
+        self.path = self.folder / f"{PREFIX}{pid}{f'-{start}' if start else ''}{SUFFIX}"
 
     def write(self, project: Project) -> None:
         """Copy `project` (absolute media paths) here; ExportError when the folder is not
@@ -66,8 +69,8 @@ class RecoveryFile:
         """Recovery files whose process is gone, newest first."""
         found = []
         for p in self.folder.glob(f"{PREFIX}*{SUFFIX}"):
-            pid = p.name[len(PREFIX):-len(SUFFIX)]
-            if pid.isdigit() and not _alive(int(pid)):
+            m = _NAME.fullmatch(p.name)
+            if m and _gone(int(m[1]), m[2] or ""):
                 found.append(p)
         return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
 

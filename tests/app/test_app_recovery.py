@@ -101,6 +101,27 @@ def test_a_running_apps_copy_is_not_offered(tmp_path):
     assert live.orphans() == []
 
 
+def test_an_earlier_run_with_this_runs_pid_is_a_crash(tmp_path):
+    """A run given the pid of one that crashed (the app's pid in a container is the same at
+    every start; pids start over after a reboot) took that run's copy for its own: never
+    offered, then replaced by this run's first copy or deleted by its first save. Copies are
+    now named by pid and process start, and one of this pid but another start is a crash."""
+    pid = os.getpid()
+    older = tmp_path / f"recovery-{pid}.json"  # named as before, or where starts are unknown
+    other_start = tmp_path / f"recovery-{pid}-1.json"
+    for crashed, preset in ((older, "sad"), (other_start, "angry")):
+        RecoveryFile(tmp_path, pid=2**22 + 7).write(Project(mix=EmotionMix.from_preset(preset)))
+        (tmp_path / f"recovery-{2**22 + 7}.json").rename(crashed)
+    os.utime(older, (1e9, 1e9))
+    mine = RecoveryFile(tmp_path)
+    mine.write(Project(mix=EmotionMix.from_preset("happy")))
+    assert mine.orphans() == [other_start, older]
+    assert [read(p).project.mix for p in (other_start, older)] == [
+        EmotionMix.from_preset("angry"), EmotionMix.from_preset("sad")]
+    mine.clear()
+    assert older.exists() and other_start.exists()
+
+
 def test_damaged_copies_are_left_alone(tmp_path, dead_pid):
     bad = tmp_path / f"recovery-{dead_pid}.json"
     bad.write_text("{not json")
