@@ -1,6 +1,7 @@
 """Crash recovery in the app: an unsaved project is copied (core/recovery.py) AUTOSAVE_MS after
-its last change; saving, discarding or quitting normally deletes the copy; at start-up a copy a
-crashed run left behind is offered back."""
+its last change, and AUTOSAVE_LONGEST_MS at the latest after the first change not yet copied
+(edits in a steady stream, keys set along a take as it plays); saving, discarding or quitting
+normally deletes the copy; at start-up a copy a crashed run left behind is offered back."""
 from __future__ import annotations
 
 import time
@@ -9,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import errors
-from app.ui_constants import AUTOSAVE_MS
+from app.ui_constants import AUTOSAVE_LONGEST_MS, AUTOSAVE_MS
 from core.atomic import os_error_reason
 from core.errors import MoeeError
 from core.project import Project
@@ -24,21 +25,29 @@ class Autosave(QObject):
         super().__init__(parent)
         self.project = project
         self.file = RecoveryFile(folder)
-        self.timer = QTimer(self)
-        self.timer.setSingleShot(True)
-        self.timer.setInterval(AUTOSAVE_MS)
-        self.timer.timeout.connect(self.write_now)
+        self.timer = self._timer(AUTOSAVE_MS)
+        self.deadline = self._timer(AUTOSAVE_LONGEST_MS)
         self._problem: str | None = None
         project.subscribe(self._changed)
+
+    def _timer(self, ms: int) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(self.write_now)
+        return timer
 
     def _changed(self, what: str) -> None:
         if self.project.dirty:
             self.timer.start()  # restarted by every change: a slider drag writes once
+            if not self.deadline.isActive():  # not restarted: changes never AUTOSAVE_MS apart
+                self.deadline.start()  # (keys set as a take plays) still get a copy
         else:  # saved, opened or new: nothing unsaved to keep
-            self.timer.stop()
-            self.file.clear()
+            self.stop()
 
     def write_now(self) -> None:
+        self.timer.stop()
+        self.deadline.stop()
         if not self.project.dirty:
             return
         try:
@@ -50,8 +59,10 @@ class Autosave(QObject):
                 self.failed.emit(f"Unsaved changes could not be kept for recovery: {e}")
 
     def stop(self) -> None:
-        """A normal quit (the user chose to save or discard): no copy stays behind."""
+        """Nothing unsaved to keep (saved, opened, new; a normal quit, the user having chosen to
+        save or discard): no copy stays behind."""
         self.timer.stop()
+        self.deadline.stop()
         self.file.clear()
 
     def offer(self, window) -> bool:

@@ -64,6 +64,8 @@ STATUS_MESSAGE_MS = 6000
 # an unsaved project is copied for crash recovery this long after its last change (core/
 # recovery.py): long enough that a slider drag writes once, short enough to lose little
 AUTOSAVE_MS = 3000
+# and at the latest this long after the first change not yet copied, however the changes go on
+AUTOSAVE_LONGEST_MS = 20000
 SETTINGS_VERSION = 1
 
 # Export dialog.

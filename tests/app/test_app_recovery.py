@@ -94,6 +94,25 @@ def test_a_normal_quit_leaves_no_copy(window, qtbot, answers):
     assert not window.autosave.file.path.exists()
 
 
+def test_edits_that_never_pause_are_copied_all_the_same(window, qtbot):
+    """The copy waited for a pause in the edits: keys set along a take as it plays, a point
+    dragged round the hexagon, any changes never AUTOSAVE_MS apart put it off for as long as
+    they went on, and a crash then lost all of them. Now the first change not yet copied is
+    copied AUTOSAVE_LONGEST_MS later at the latest."""
+    window.autosave.timer.setInterval(400)
+    window.autosave.deadline.setInterval(1000)
+    made, copied = [], []
+    for i in range(30):  # 3 s of edits 0.1 s apart
+        window.palette.presets.choose(["sad", "happy", "angry"][i % 3])
+        made.append(window.project.mix)
+        qtbot.wait(100)
+        if window.autosave.file.path.exists():
+            copied.append(read(window.autosave.file.path).project.mix)
+    assert copied and copied[0] in made
+    last = window.project.mix
+    qtbot.waitUntil(lambda: read(window.autosave.file.path).project.mix == last, timeout=5000)
+
+
 def test_a_running_apps_copy_is_not_offered(tmp_path):
     # another window of a running app (this process) keeps its own copy: not a crash
     live = RecoveryFile(tmp_path)
