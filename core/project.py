@@ -74,6 +74,9 @@ class Project:
     # (the keyframes list, its keys as core.keyframes.Key): parsed once per list, by whoever
     # had them in hand (the loader, an editor's edit), not again by each reader
     _keys: tuple | None = field(default=None, repr=False, compare=False)
+    # what file_path holds (_content()) as this project last read or wrote it: an edit undone
+    # back to it leaves nothing unsaved. None: no file's content is known (new, recovered)
+    _saved: str | None = field(default=None, repr=False, compare=False)
 
     # ----- observation
     def subscribe(self, observer: Observer) -> None:
@@ -81,7 +84,7 @@ class Project:
 
     def _changed(self, what: str, dirty: bool = True) -> None:
         if dirty:
-            self.dirty = True
+            self.dirty = self._saved is None or self._content() != self._saved
         for observer in list(self._observers):
             observer(what)
 
@@ -134,7 +137,7 @@ class Project:
     def replace_with(self, other: Project) -> None:
         """Take over another project's content (File > Open, File > New); observers stay."""
         for name in ("mix", "portrait_path", "portrait_frame", "audio_path", "keyframes", "_keys",
-                     "export", "file_path", "file_stamp"):
+                     "export", "file_path", "file_stamp", "_saved"):
             setattr(self, name, getattr(other, name))
         self.dirty = False
         for what in (CHANGE_MEDIA, CHANGE_MIX, CHANGE_KEYFRAMES, CHANGE_EXPORT, CHANGE_FILE):
@@ -142,10 +145,15 @@ class Project:
 
     def mark_saved(self, path: str) -> None:
         self.file_path = path
+        self._saved = self._content()
         self.dirty = False
         self._changed(CHANGE_FILE, dirty=False)
 
     # ----- JSON
+    def _content(self) -> str:
+        """What a save writes, media paths absolute: equal content, equal text."""
+        return json.dumps(self.to_json_dict(), sort_keys=True)
+
     def to_json_dict(self, base: Path | None = None) -> dict:
         return {
             "format": PROJECT_FORMAT,
@@ -270,4 +278,5 @@ def load_project(path: str | os.PathLike) -> Project:
     project = Project.from_json_dict(d, path.parent.resolve())
     project.file_path = str(path)
     project.file_stamp = stamp
+    project._saved = project._content()
     return project

@@ -222,3 +222,31 @@ def test_a_name_typed_without_its_suffix_replaces_nothing_unasked(window, tmp_pa
     assert len(asked) == 1 and dialog.path.text() == str(tmp_path / "new.mp4")
     dialog.close()
     assert not errors
+
+
+def test_undoing_back_to_the_saved_project_leaves_nothing_unsaved(window, tmp_path, answers):
+    """Undo back to what was saved kept the title's asterisk, and closing asked to save
+    changes there were none of: any change marked the project changed for good. Now it is
+    unsaved while it differs from what its file holds (a project with no file: after any
+    change)."""
+    window.palette.presets.choose("sad")
+    assert window._save_to(str(tmp_path / "take.moee.json"))
+    window.palette.presets.choose("happy")
+    window.project.set_export(fps=30)  # a change the undo stack does not hold, made by hand
+    window.autosave.write_now()
+    assert window.autosave.file.path.exists()
+    window.undo_stack.undo()
+    assert window.isWindowModified()
+    window.project.set_export(fps=25)
+    assert not window.isWindowModified() and not window.project.dirty
+    assert not window.autosave.file.path.exists()  # nothing to recover
+    window.undo_stack.undo()  # past the save: not what the file holds
+    assert window.isWindowModified()
+    window.undo_stack.redo()
+    assert not window.isWindowModified()
+    window.close()
+    assert answers["asked"] == []
+    untitled = Project()
+    untitled.set_mix(EmotionMix.from_preset("sad"))
+    untitled.set_mix(Project().mix)
+    assert untitled.dirty  # what it was is in no file
