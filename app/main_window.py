@@ -65,6 +65,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.recorder = VoiceRecorder()
         self.latencies_ms: list[float] = []  # control change -> frame on screen
         self.export_dialog: ExportDialog | None = None
+        self.hung_up = False  # the terminal closed (SIGHUP): closing asks nothing, keeps the copy
         self._gate_times: np.ndarray | None = None  # the strip's gate curve: times (T,)
         self._gate_rows: np.ndarray | None = None  # and g (T, 6)
         self.keys = KeyEditor(self.project, self.undo_stack, self)
@@ -372,15 +373,25 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         if state is not None:
             self.restoreState(state)
 
+    def hang_up(self) -> None:
+        """The terminal that started the app closed (SIGHUP): no one is there to answer the
+        unsaved-changes question, and the process would die with the terminal's session. The
+        unsaved changes go to the recovery copy, offered at the next start, and the app quits."""
+        self.hung_up = True
+        self.close()
+
     def closeEvent(self, event) -> None:
         if self.recorder.recording:  # closed mid-take: the take is kept and becomes the
             take = self.stop_take()  # project's voice, which the unsaved-changes question covers
             if take is not None:
                 self.project.set_media(audio_path=take)
-        if not self._may_discard():
+        if self.hung_up:  # no one to ask: the unsaved changes stay in the recovery copy
+            self.autosave.write_now()
+        elif not self._may_discard():
             event.ignore()
             return
-        self.autosave.stop()
+        else:
+            self.autosave.stop()
         if self.export_dialog is not None and self.export_dialog.running:
             self.export_dialog.cancel_or_close()
         self.playback.shutdown()
@@ -415,7 +426,8 @@ def run_app(argv: list[str]) -> int:
     window = MainWindow()
     _install_excepthook(lambda: window)
     from app.terminal_signals import close_on_terminal_signals
-    close_on_terminal_signals(window, app)  # Ctrl-C in the terminal closes it as its button does
+    # Ctrl-C in the terminal closes it as its button does; closing the terminal keeps the work
+    close_on_terminal_signals(window, app, hangup=window.hang_up)
     window.show()
     window.autosave.offer(window)
     for arg in argv:

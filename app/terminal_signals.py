@@ -1,5 +1,8 @@
 """Ctrl-C in the terminal that started the app (and `kill`) close the window as its close button
-does: the unsaved-changes question, a take being recorded kept, the export cancelled.
+does: the unsaved-changes question, a take being recorded kept, the export cancelled. Closing
+that terminal (SIGHUP) leaves no one to answer the question: `hangup` runs instead (the main
+window keeps its unsaved changes in the recovery copy and quits); SIGHUP ignored (`nohup`)
+stays ignored.
 
 While Qt's event loop runs, Python's own handlers never ran: SIGINT was recorded by the C-level
 handler, and Python only looks at that between bytecodes, which the loop, in C++, never reaches.
@@ -18,16 +21,18 @@ from typing import Callable
 from PySide6.QtCore import QObject, QSocketNotifier, QTimer
 
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM") if hasattr(signal, name))
+HANGUP = getattr(signal, "SIGHUP", None)  # none on Windows
 # the sockets and the notifier in use: held here, not by the caller (collected, the sockets
 # closed and their numbers went to the next file opened; the handler's write failed, EINVAL)
 _held: list[tuple] = []
 
 
-def close_on_terminal_signals(window, parent: QObject,
-                              heard: list[int] | None = None) -> Callable[[], None]:
-    """Route SIGINT/SIGTERM to window.close() while `parent` lives, appending each signal's
-    number to `heard` if given; -> a function that puts the previous handlers back. Off the
-    main thread (signals are the main thread's): no-op."""
+def close_on_terminal_signals(window, parent: QObject, heard: list[int] | None = None,
+                              hangup: Callable[[], None] | None = None) -> Callable[[], None]:
+    """Route SIGINT/SIGTERM to window.close() while `parent` lives, and SIGHUP to `hangup`
+    (given, and SIGHUP not ignored), appending each signal's number to `heard` if given; -> a
+    function that puts the previous handlers back. Off the main thread (signals are the main
+    thread's): no-op."""
     if threading.current_thread() is not threading.main_thread():
         return lambda: None
     reader, writer = socket.socketpair()
@@ -49,6 +54,13 @@ def close_on_terminal_signals(window, parent: QObject,
         QTimer.singleShot(0, window.close)
 
     old = {sig: signal.signal(sig, close) for sig in SIGNALS}
+    if hangup is not None and HANGUP is not None and signal.getsignal(HANGUP) != signal.SIG_IGN:
+        def hung_up(signum: int, _frame) -> None:
+            if heard is not None:
+                heard.append(signum)
+            QTimer.singleShot(0, hangup)
+
+        old[HANGUP] = signal.signal(HANGUP, hung_up)
 
     def restore() -> None:
         if kept not in _held:

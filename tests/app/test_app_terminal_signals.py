@@ -47,3 +47,44 @@ def test_the_previous_handlers_come_back(window):
     before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     close_on_terminal_signals(window, QApplication.instance())()
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGHUP"), reason="no SIGHUP on this system")
+def test_closing_the_terminal_keeps_unsaved_work_for_recovery(window, qtbot, answers):
+    """Closing the terminal that started the app (SIGHUP) killed it at once: the changes since
+    the last recovery copy (up to 3 s of them, 20 s while edits kept coming) were lost, and no
+    one was there to answer a question. Now the copy is written, nothing is asked, the app
+    quits, and the copy stays for the next start."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.terminal_signals import close_on_terminal_signals
+    from core.recovery import read
+
+    restore = close_on_terminal_signals(window, QApplication.instance(), hangup=window.hang_up)
+    try:
+        window.palette.presets.choose("sadly fearful")  # unsaved, not yet copied (3 s timer)
+        assert window.isWindowModified() and not window.autosave.file.path.exists()
+        os.kill(os.getpid(), signal.SIGHUP)
+        qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
+        assert answers["asked"] == []
+        kept = read(window.autosave.file.path)
+        assert kept is not None and kept.project.mix == window.project.mix
+    finally:
+        restore()
+
+
+def test_an_ignored_hangup_stays_ignored(window):
+    """`nohup moee-palette &`: SIGHUP is ignored on purpose, and the app leaves it so."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.terminal_signals import close_on_terminal_signals
+
+    if not hasattr(signal, "SIGHUP"):
+        pytest.skip("no SIGHUP on this system")
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        restore = close_on_terminal_signals(window, QApplication.instance(), hangup=window.hang_up)
+        assert signal.getsignal(signal.SIGHUP) == signal.SIG_IGN
+        restore()
+    finally:
+        signal.signal(signal.SIGHUP, before)
