@@ -69,8 +69,14 @@ class Autosave(QObject):
         """Ask about each copy crashed runs left, newest first; True when one was recovered.
         Discard moves on to the next copy, Later keeps them all for the next start, Recover
         takes that one: copies not asked about yet are kept for the next start, never deleted
-        unseen. Copies that no longer read are left alone."""
-        kept = [found for p in self.file.orphans() if (found := read(p)) is not None]
+        unseen. Copies that no longer read are left alone, and the status bar says where."""
+        orphans = self.file.orphans()
+        kept = [found for p in orphans if (found := read(p)) is not None]
+        if len(kept) < len(orphans):  # left where they are, and said: not there unseen
+            self.message.emit(f"{len(orphans) - len(kept)} recovery cop"
+                              f"{'y' if len(orphans) - len(kept) == 1 else 'ies'} from a crash "
+                              "could not be read (damaged, or from a newer version of the app) "
+                              f"and stay in {self.file.folder}")
         for i, found in enumerate(kept):
             project = found.project
             name = Path(project.file_path).name if project.file_path else "an untitled project"

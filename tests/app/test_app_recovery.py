@@ -262,3 +262,21 @@ def test_a_recovered_copy_is_not_saved_over_what_was_saved_since(window, qtbot, 
     assert asked == ["take.moee.json"] and path.read_bytes() == theirs
     assert window.isWindowModified() and window.project.mix.label == "happy"
     assert window.save_project() and load_project(path).mix.label == "happy"
+
+
+def test_a_copy_that_no_longer_reads_is_said(window, qtbot, dead_pid, recovery_answer):
+    """A damaged copy (or one from a newer app) was left in place and never mentioned: the
+    user was not told unsaved work from a crash sat in the data folder."""
+    folder = window.autosave.file.folder
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"recovery-{dead_pid}.json").write_text("{not json")
+    said = []
+
+    def say(text):
+        said.append(text)
+
+    window.autosave.message.connect(say)
+    assert window.autosave.offer(window) is False
+    assert recovery_answer["asked"] == []
+    assert len(said) == 1 and "1 recovery copy" in said[0] and str(folder) in said[0]
+    assert (folder / f"recovery-{dead_pid}.json").exists()
