@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.face.regions import region
+from core.face.regions import mirror_map, region
 from core.rig.tuning import LID_BAND
 from core.rig.ufuncs import clip, interp
 
@@ -171,7 +171,8 @@ def _above_lids(g) -> np.ndarray:
     skin between the brow and the lid crease, not the lid itself (the tarsal plate). Without
     the fade the lid ring just above the lashes (eye halo 2, ~0.08 IPD up) rose with the brow
     while the margin stayed, and the dark lash line smeared into a band (surprise, fear). Over
-    a made-up lid (a dark band, g.lid_bands) the fade lies higher: the band rides the margin."""
+    a made-up lid (a dark band, g.lid_bands) the fade lies higher: the band rides the margin,
+    and the skin from the band up to the brow takes the raise evenly (`_over_band`)."""
     lids = np.concatenate([region("R_eye_upper_lid"), region("L_eye_upper_lid")])
     dist = np.sqrt(((g.P[:, None, :] - g.P[None, lids, :]) ** 2).sum(-1)).min(1)
     # subject's right, left; the brow's lower edge keeps its whole raise
@@ -180,7 +181,41 @@ def _above_lids(g) -> np.ndarray:
     # each point its side's, a midline point the lower of the two
     lo, hi = (np.where(g.side < 0, r, np.where(g.side > 0, left, min(r, left)))
               for r, left in zip(*fades))
-    return (g.P[:, 1] < -0.08) * np.clip((dist - lo) / (hi - lo), 0.0, 1.0).astype(np.float32)
+    w = np.clip((dist - lo) / (hi - lo), 0.0, 1.0)
+    for k, s in enumerate("RL"):
+        w = _over_band(g, w, dist, g.lid_bands[k], fades[k][0], k)
+    return ((g.P[:, 1] < -0.08) * w).astype(np.float32)
+
+
+# per side, the brow's own points: Face Mesh's brow lists also hold points beside the eye at its
+# corners' height (brow_upper's ends 156 and 193, brow_lower's lateral 35 and 124)
+_BROW_R = np.array([70, 63, 105, 66, 107, 55, 65, 52, 53, 46])
+_BROWS = (_BROW_R, mirror_map()[_BROW_R])
+
+
+def _over_band(g, w: np.ndarray, dist: np.ndarray, band: float, lo: float,
+               k: int) -> np.ndarray:
+    """`w` (the fade above the lids) with side k's skin between its dark band and its brow
+    taking the raise in proportion to the way up from the band (lo IPD above the lid) to the
+    brow, by the band's share of LID_BAND["band"]: under a brow well above the fade (0.2-0.25
+    IPD over a made-up lid) the fade's steep ramp had put most of the stretch in the ring just
+    over the band (eye halos 2 to 3: 3.7-4.7 times its height against 1.5-2.0 under the brow),
+    and the smoky shadow's top streaked up to the brow (deepface's img10 and img1, 768 px). The
+    points beside the eye's outer corner that Face Mesh counts as brow (156) ride with the band
+    too: raised whole, they dragged a liner's wing up. A point above the brow, the brow itself
+    and the other side keep `w`; a bare lid (no band) keeps it all."""
+    b0, b1 = LID_BAND["band"]
+    t = float(np.clip((band - b0) / (b1 - b0), 0.0, 1.0))
+    if t <= 0.0:
+        return w
+    brow = _BROWS[k]
+    d = np.sqrt(((g.P[:, None, :] - g.P[None, brow, :]) ** 2).sum(-1))
+    nearest = brow[d.argmin(1)]
+    up = np.maximum(dist - lo, 0.0)
+    even = up / np.maximum(up + d.min(1), 1e-9)
+    under = (g.side == (-1 if k == 0 else 1)) & (g.P[:, 1] > g.P[nearest, 1])
+    under[brow] = False
+    return np.where(under, w + t * (even - w), w)
 
 
 def _lid_fade(band: float, brow: float) -> tuple[float, float]:

@@ -575,8 +575,12 @@ LID_FADE = (0.06, 0.15)
 # lid's points (made-up photos 0.08-0.14 IPD; a bare lid's lashes and crease 0-0.04, but deep
 # sockets and paintings' dark outlines measure as bands too: 46 of the 95 faces looked at have
 # a side at 0.06 or more). A band of `band` IPD moves the brows' fade above the lid (LID_FADE)
-# to `fade`, kept under the brow's lower edge (au_points._lid_fade). The liner stays crisp where
-# the raise smeared it into a black fan up to the brow (surprise on deepface's img1 and img10,
+# to `fade`, kept under the brow's lower edge (au_points._lid_fade), and by the same share the
+# skin from the band up to the brow takes the raise evenly (au_points._over_band: with the fade
+# alone, AU1 + AU2 stretched the ring over the band 3.7-4.7 times and the skin under the brow
+# 1.5-2.0, deepface's img1, img10 and img28: a smoky eye's shadow streaked up to the brow at
+# 768 px; now 2.2-3.9 and 1.9-2.5). The liner stays crisp where the raise smeared it into a
+# black fan up to the brow (surprise on deepface's img1 and img10,
 # SadTalker's people_0, by eye at 512 and 1024 px); (0.11, 0.17) from 0.04 cleaned as well, but
 # the two CNN readers' fear fell from 27 and 27 of 95 to 23 and 22 (the eyes look less wide to
 # them), against 25 and 25 here
