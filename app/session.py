@@ -54,14 +54,13 @@ class LoadedAudio:
 
 
 def read_image(path: str | None, frame: str = "picture") -> np.ndarray:
-    from core.face.framing import frame_picture
     if path is None:
+        from core.face.framing import frame_picture
         from core.samples import sample_portrait
-        image = sample_portrait()
-    else:
-        from core.face.image_io import load_image
-        image = load_image(path)
-    return frame_picture(image, frame)
+        return frame_picture(sample_portrait(), frame)
+    from core.face.portrait_file import read_portrait
+    # a face found only in the file's own pixels (a full-length photo): framed, it is animated
+    return read_portrait(path, frame, "tick File > Frame the face and open the picture again")
 
 
 def read_audio(path: str):

@@ -18,6 +18,11 @@ class FaceTooSmallError(InputError):
     pass
 
 
+class FaceSmallInPictureError(FaceTooSmallError):
+    """The face is big enough to animate once the picture is framed on it (its own pixels,
+    cropped), not in the whole picture: the message says how to frame it."""
+
+
 class AudioError(InputError):
     pass
 

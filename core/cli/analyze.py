@@ -24,22 +24,25 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from core.emotions import AU_CATALOG
     from core.face.frame import FaceFrame
-    from core.face.image_io import load_image, picture_size
+    from core.face.image_io import picture_size
     from core.face.landmarks import detect_face, face_yaw_degrees
+    from core.face.portrait_file import read_for_analysis
     from core.face.regions import ipd
     from core.rig.glasses import find_glasses
     from core.rig.rest import fit_rest, rest_notes
 
-    image = load_image(args.portrait)
+    # a face too small to animate in the whole picture (a full-length photo) is analysed in
+    # its frame, the file's own pixels: what `render --frame face` animates
+    image, per_px, framed = read_for_analysis(args.portrait)
     analysis = detect_face(image)
     glasses = find_glasses(image, analysis.xy)
     frame = FaceFrame.from_landmarks(analysis.landmarks)
     rest = fit_rest(analysis.landmarks, frame)
     # the file's own pixels: a picture over image_io.MAX_SIDE_PX is read scaled down, and an
     # 8000 px photo was reported 2048 px wide (its pupils on the same scale)
-    read = analysis.image_size[::-1]
-    size = picture_size(args.portrait) or read
-    scale = max(size) / max(read)
+    size = picture_size(args.portrait) or analysis.image_size[::-1]
+    notes = (["the face is too small to animate in the whole picture: render --frame face "
+              "crops the picture to it (analysed so)"] if framed else [])
     out = {"portrait": str(args.portrait),
            "rest_aus": {f"AU{au}": v for au, v in sorted(rest.aus.items())},
            "names": {f"AU{au}": AU_CATALOG[au].name for au in sorted(rest.aus)},
@@ -51,12 +54,12 @@ def run(args) -> int:
            # how big the face is: a rig video keeps the whole picture, so at --size S its pupils
            # are this x S / the picture's longest side apart (expressions read from ~40 px;
            # `render --frame face` crops to the face)
-           "pupils_px": round(float(ipd(analysis.landmarks)) * scale, 1),
+           "pupils_px": round(float(ipd(analysis.landmarks)) * per_px, 1),
            "picture_px": [int(v) for v in size],
            # found, their frames move with the head alone (core/rig/rims.py); dark lenses too,
            # whole (the eyes behind them neither open nor blink)
            "eyeglasses": {"found": glasses.found, "dark_lenses": glasses.dark_lenses,
                           "cues": {k: round(v, 2) for k, v in glasses.scores.items()}},
-           "notes": analysis.notes + rest_notes(rest)}
+           "notes": notes + analysis.notes + rest_notes(rest)}
     print(json.dumps(out, indent=2))
     return 0

@@ -110,9 +110,9 @@ def build_session(args):
     source = _source(args)  # first: a missing microphone is reported before the slow parts
     engine = create_engine("rig")
     from core.cli import note
-    from core.face.framing import frame_picture, portrait_notes
+    from core.face.framing import portrait_notes
 
-    portrait = engine.prepare(frame_picture(_portrait(args.portrait), args.frame))
+    portrait = engine.prepare(_portrait(args.portrait, args.frame))
     for text in portrait_notes(portrait, args.size, "run with --frame face or a larger --size"):
         note(text)
     return LiveSession(engine, portrait, source, fps=args.fps, size=args.size, palette=palette)
@@ -135,12 +135,14 @@ def _source(args):
     return source
 
 
-def _portrait(path):
+def _portrait(path, frame: str):
     if path:
-        from core.face.image_io import load_image
-        return load_image(path)
+        from core.face.portrait_file import read_portrait
+        return read_portrait(path, frame, "run with --frame face, which crops the picture to "
+                                          "the face")
+    from core.face.framing import frame_picture
     from core.samples import sample_portrait
-    return sample_portrait()
+    return frame_picture(sample_portrait(), frame)
 
 
 def _mix(text: str):

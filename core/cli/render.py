@@ -239,13 +239,16 @@ def build_job(args, audio, mix, portrait=None):
     return job
 
 
+FRAME_FACE_REMEDY = "use --frame face, which crops the picture to the face"
+
+
 def load_portrait(args):
     """--portrait as RGB uint8 (InputError on a missing or damaged file); the engine analyses it
     later, so a bad file is reported before any engine loads. --frame face crops it to the face
-    (NoFaceError when it has none)."""
-    from core.face.framing import frame_picture
-    from core.face.image_io import load_image
-    return frame_picture(load_image(args.portrait), args.frame)
+    (NoFaceError when it has none), in the file's own pixels; a face too small to animate in
+    the whole picture is an error that says --frame face (core/face/portrait_file.py)."""
+    from core.face.portrait_file import read_portrait
+    return read_portrait(args.portrait, args.frame, FRAME_FACE_REMEDY)
 
 
 # ----- running it

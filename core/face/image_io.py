@@ -25,8 +25,10 @@ MAX_PIXELS = 16384 * 16384
 REDUCIBLE_MODES = ("L", "LA", "RGB", "RGBA", "I", "F")
 
 
-def load_image(path: str | Path) -> np.ndarray:
-    """Read a picture file as RGB uint8 (H, W, 3), EXIF-upright, longest side <= MAX_SIDE_PX.
+def load_image(path: str | Path, max_side: int = MAX_SIDE_PX) -> np.ndarray:
+    """Read a picture file as RGB uint8 (H, W, 3), EXIF-upright, longest side <= max_side
+    (MAX_SIDE_PX, the size everything works at; more for a search of the picture's own pixels,
+    core/face/portrait_file.py, where a picture over it is brought down by a whole factor).
 
     Raises InputError naming the file when it is missing, unreadable, damaged or too small.
     """
@@ -41,7 +43,7 @@ def load_image(path: str | Path) -> np.ndarray:
         if path.is_dir():
             raise InputError(f"{name} is a folder, not a picture; choose an image file inside it")
         not_a_stream(path, "the picture")
-        arr = _read_with_pillow(path)
+        arr = _read_with_pillow(path, max_side)
     except PermissionError as e:  # the file is fine: "damaged, re-download it" would mislead
         raise InputError(os_error_message("read", path, e)) from None
     except OSError as e:  # the system's refusal (a name too long for it), not the file's data
@@ -50,6 +52,8 @@ def load_image(path: str | Path) -> np.ndarray:
         raise InputError(os_error_message("read", path, e)) from None
     except (SyntaxError, ValueError) as e:  # truncated data, broken chunks, decoders
         raise _damaged(name, e) from e
+    if max_side != MAX_SIDE_PX:
+        return cap_size(as_rgb_uint8(arr, name), max_side)
     return prepare_image_array(arr, name=name)
 
 
@@ -142,16 +146,16 @@ def _composite_alpha(rgba: np.ndarray) -> np.ndarray:
     return f[:, :, :3] * alpha + bg * (1.0 - alpha)
 
 
-def _read_with_pillow(path: Path) -> np.ndarray:
+def _read_with_pillow(path: Path, max_side: int = MAX_SIDE_PX) -> np.ndarray:
     from PIL import ImageOps, UnidentifiedImageError
 
     try:
         with _open(path) as im:
             size = _header_size(im)
             _check_sides(*size, path.name)
-            im.draft("RGB", (MAX_SIDE_PX, MAX_SIDE_PX))  # JPEG: decode at reduced scale
+            im.draft("RGB", (max_side, max_side))  # JPEG: decode at reduced scale
             _check_pixels(im.size, size, path.name)
-            im = _reduced(im)  # forces the full decode
+            im = _reduced(im, max_side)  # forces the full decode
             im = ImageOps.exif_transpose(im)
             return _pillow_to_array(im)
     except UnidentifiedImageError as e:
@@ -168,13 +172,18 @@ def _open(path: str | Path):
     return Image.open(path)
 
 
-def _reduced(im):
+def _reduced(im, max_side: int = MAX_SIDE_PX):
     """A decoded picture at least twice MAX_SIDE_PX long, box-averaged by the whole factor
     that keeps it at least that long (cap_size's area averaging does the rest). Pillow holds RGB
     at 4 bytes a pixel, and its copy (the EXIF turn) and its array export (bytes, joined) came
-    on top of the decode: a 12000 px PNG peaked at 2.0 GB."""
+    on top of the decode: a 12000 px PNG peaked at 2.0 GB. A larger max_side (a search at the
+    picture's own resolution) takes the whole factor that brings it within max_side: no full
+    size array besides the decode."""
     im.load()
-    factor = max(im.size) // MAX_SIDE_PX
+    if max_side == MAX_SIDE_PX:
+        factor = max(im.size) // MAX_SIDE_PX
+    else:
+        factor = -(-max(im.size) // max_side)
     if factor < 2 or im.mode not in REDUCIBLE_MODES:
         return im
     small = im.reduce(factor)

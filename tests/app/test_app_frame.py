@@ -75,3 +75,21 @@ def test_framing_during_a_broken_portrait_load_frames_the_one_shown(window, qtbo
     assert window.project.portrait_frame == "face" and window.frame_action.isChecked()
     assert window.project.portrait_path == far_face
     assert [title for title, _ in errors] == ["Cannot use this portrait"]
+
+
+def test_a_face_small_in_a_big_photo_is_framed_from_the_files_own_pixels(tmp_path, portrait):
+    """A full-length photo (a face ~70 px wide in 4000 px): found only in the file's own
+    pixels. Framed, it loads; the whole picture says where to frame it (before: "the face is
+    too small ... use a version about 1.5x larger" from the engine, framed or not)."""
+    import pytest
+
+    from app.session import read_image
+    from core.errors import FaceSmallInPictureError
+    from tests.face.test_small_face_full_resolution import canvas, inset, save
+
+    photo = inset(canvas((2800, 4000)), portrait, 170, (1000, 1500))
+    path = str(save(tmp_path / "full_length.jpg", photo))
+    with pytest.raises(FaceSmallInPictureError, match="tick File > Frame the face"):
+        read_image(path, "picture")
+    framed = read_image(path, "face")
+    assert framed.shape[0] == framed.shape[1] and 130 < framed.shape[0] < 190
