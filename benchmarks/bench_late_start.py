@@ -10,7 +10,8 @@ as a render's are).
    every first frame waited for before the speech drive was made a chunk at a time,
    core/rig/speech_track.py): before, 3.3 and 3.0 s; now 0.28 and 0.32 s (the take's
    loudness 0.17 s, a chunk of speech 0.12 s, the life motion's chunk 0.11 s). The voice's
-   loading (1.4-2 s: read and resample 22.05 -> 16 kHz) comes before either, timed apart.
+   loading (1.4-2 s then, 0.3 s since bench_load_voice.py's round: read and resample
+   22.05 -> 16 kHz) comes before either, timed apart.
 
     .venv/bin/python benchmarks/bench_late_start.py [--minutes 17]
 """

@@ -216,9 +216,20 @@ def _fmt(seconds: float) -> str:
 
 def _mono(data: np.ndarray) -> np.ndarray:
     data = np.asarray(data, dtype=np.float32)
-    if data.ndim == 2 and data.shape[1] == 1:
+    if data.ndim != 2:
+        return data.reshape(-1)
+    channels = data.shape[1]
+    if channels == 1:
         return data[:, 0]  # a view: a mono file is not copied
-    return data.mean(axis=1) if data.ndim == 2 else data.reshape(-1)
+    if channels >= 8:  # numpy's mean sums 8 or more pairwise
+        return data.mean(axis=1)
+    # mean(axis=1)'s very sums, in its order, without its per-row reduction: 0.8 s of a
+    # 17-minute stereo file's reading became 0.03 s
+    out = data[:, 0] + data[:, 1]
+    for c in range(2, channels):
+        out += data[:, c]
+    out /= channels
+    return out
 
 
 def resample(x: np.ndarray, sr_in: int, sr_out: int) -> np.ndarray:
