@@ -4,8 +4,15 @@ VMC receiver from timeline playback and live mode, with a status light in the st
 The sending itself is core.stream (no Qt): this file holds the settings, the menu and dialog,
 and the hooks into Playback.frameShown and live sessions. The main window calls
 `install_stream_menu(window)`, and `set_on(False)` from its closeEvent once the close is sure.
+
+The target's host name is looked up on a thread of its own (`_Lookup`): getaddrinfo blocks
+5-30 s when the DNS server does not answer, and on the GUI thread the whole window froze. The
+light says 'resolving' meanwhile; the answer is taken up on the GUI thread, where the sender
+starts; a newer start (a new target, off and on) drops an older lookup's answer.
 """
 from __future__ import annotations
+
+import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -18,8 +25,33 @@ from core.stream.target import DEFAULT_PORTS
 from core.stream.tuning import STREAM
 
 PROTOCOL_NAMES = {"livelink": "Live Link Face (Unreal)", "vmc": "VMC protocol (VTubing)"}
-LIGHTS = {"off": "#8a8a8a", "waiting": "#d8a31a", "sending": "#2fa84f", "error": "#d23c3c"}
+LIGHTS = {"off": "#8a8a8a", "resolving": "#d8a31a", "waiting": "#d8a31a", "sending": "#2fa84f",
+          "error": "#d23c3c"}
 STATUS_POLL_MS = 250
+LOOKUP_POLL_MS = 20  # how often the GUI thread looks for a lookup's answer
+
+
+class _Lookup:
+    """target.address() on a daemon thread: nothing here touches Qt, and nothing waits for the
+    thread (a window closed during a lookup closes at once; an interpreter that exits does not
+    wait either). `answer()`: None while looking, else (address, None) or (None, why)."""
+
+    def __init__(self, target):
+        self.target = target
+        self._answer: tuple | None = None
+        threading.Thread(target=self._run, name=f"resolve-{target.host}", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            answer = self.target.address(), None
+        except MoeeError as e:
+            answer = None, str(e)
+        except Exception as e:  # noqa: BLE001 - said, not left 'resolving' for ever
+            answer = None, f"cannot resolve host {self.target.host!r} ({e})"
+        self._answer = answer  # one assignment: the GUI thread sees None or the whole answer
+
+    def answer(self) -> tuple | None:
+        return self._answer
 
 
 class StreamController(QObject):
@@ -32,10 +64,14 @@ class StreamController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.streamer = None
+        self._lookup: _Lookup | None = None  # the start under way: its host's lookup
         self._fps = 25
         self.timer = QTimer(self)
         self.timer.setInterval(STATUS_POLL_MS)
         self.timer.timeout.connect(self._poll)
+        self._lookup_timer = QTimer(self)
+        self._lookup_timer.setInterval(LOOKUP_POLL_MS)
+        self._lookup_timer.timeout.connect(self._looked_up)
 
     # ----- settings
     def fields(self) -> dict:
@@ -48,39 +84,69 @@ class StreamController(QObject):
 
     def set_fields(self, **changes) -> None:
         """Store new target fields (InputError if they make a bad target); restarts a running
-        stream on the new target."""
+        stream, or one starting, on the new target."""
         fields = {**self.fields(), **changes}
         make_target(**fields)
         for key, value in fields.items():
             self.settings.set_value(f"stream_{key}", value)
-        if self.streamer is not None:
+        if self.on:
             self.set_on(False)
             self.set_on(True)
 
     # ----- on / off
     @property
     def on(self) -> bool:
-        return self.streamer is not None
+        """Sending, or starting to (its host being looked up)."""
+        return self.streamer is not None or self._lookup is not None
 
     def set_on(self, on: bool) -> bool:
+        """Off at once; on starts the host's lookup and returns (False: a bad target). The
+        stream starts when the lookup answers, or fails then as `failed` says."""
         if on == self.on:
             return True
         if not on:
+            self._lookup = None  # its answer, when it comes, is dropped
+            self._lookup_timer.stop()
             streamer, self.streamer = self.streamer, None
-            streamer.close()
+            if streamer is not None:
+                streamer.close()
             self.timer.stop()
             self.statusChanged.emit("off", "stream: off")
             return True
+        try:
+            target = make_target(**self.fields())
+        except MoeeError as e:
+            self._fail(str(e))
+            return False
+        self._lookup = _Lookup(target)
+        self._lookup_timer.start()
+        self.statusChanged.emit("resolving", f"stream to {target.url()}: resolving "
+                                             f"{target.host}…")
+        return True
+
+    def _looked_up(self) -> None:
+        lookup = self._lookup
+        answer = lookup.answer() if lookup is not None else None
+        if answer is None:
+            return
+        self._lookup = None
+        self._lookup_timer.stop()
+        address, why = answer
+        if address is None:
+            self._fail(why)
+            return
         from core.stream import open_stream
         try:
-            self.streamer = open_stream(make_target(**self.fields()), self._fps)
+            self.streamer = open_stream(lookup.target, self._fps, address=address)
         except MoeeError as e:
-            self.statusChanged.emit("error", f"stream: {e}")
-            self.failed.emit(str(e))
-            return False
+            self._fail(str(e))
+            return
         self.timer.start()
         self._poll()
-        return True
+
+    def _fail(self, why: str) -> None:
+        self.statusChanged.emit("error", f"stream: {why}")
+        self.failed.emit(why)
 
     def push(self, frame, fps: int) -> None:
         """A frame that is on screen now (playback tick, live session thread)."""

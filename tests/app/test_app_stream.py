@@ -65,10 +65,11 @@ def test_bad_target_is_refused(window, change, words):
     assert window.stream.fields() == before
 
 
-def test_unresolvable_host_turns_the_light_red(window):
+def test_unresolvable_host_turns_the_light_red(window, qtbot):
     window.stream.set_fields(host="no-such-host.invalid")
     window.stream.toggle.trigger()
-    assert not window.stream.on and not window.stream.toggle.isChecked()
+    qtbot.waitUntil(lambda: not window.stream.on, timeout=10000)  # looked up on a thread
+    assert not window.stream.toggle.isChecked()
     message = window.statusBar().currentMessage()
     assert "cannot resolve host" in message
     assert "--stream" not in message  # the app has no such flag (the CLI's message named it)
@@ -93,16 +94,17 @@ def test_a_cancelled_close_keeps_the_stream_on(window, qtbot, answers):
         rx.close()
 
 
-def test_the_menu_tick_follows_a_restart_that_fails(window):
+def test_the_menu_tick_follows_a_restart_that_fails(window, qtbot):
     """A running stream moved to a host that does not resolve stops (the light turns red and
     the status bar says why): the menu item stayed ticked, 'Send the face' while nothing was
     sent, and the first click on it only unticked it."""
     with UdpReceiver() as rx:
         window.stream.set_fields(protocol="vmc", host="127.0.0.1", port=rx.port)
         window.stream.toggle.trigger()
+        qtbot.waitUntil(lambda: window.stream.streamer is not None, timeout=10000)
         assert window.stream.on and window.stream.toggle.isChecked()
         window.stream.set_fields(host="no-such-host.invalid")
-        assert not window.stream.on
+        qtbot.waitUntil(lambda: not window.stream.on, timeout=10000)  # looked up on a thread
         assert not window.stream.toggle.isChecked()
         assert "cannot resolve host" in window.statusBar().currentMessage()
         window.stream.set_fields(host="127.0.0.1")  # back to a good host: stays off
@@ -134,3 +136,133 @@ def test_the_light_leaves_sending_when_playback_stops(window, qtbot):
         window.playback_toggle()
         window.stream.set_on(False)
         rx.close()
+
+
+SLOW_DNS_S = 2.0
+
+
+@pytest.fixture
+def slow_dns(monkeypatch):
+    """A resolver as slow as a dead DNS server for every name but an address: each lookup of
+    a name sleeps SLOW_DNS_S, then asks the real one."""
+    import socket
+    import time
+
+    from core.stream import target as target_module
+
+    real = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def slow(host, port, *a, **k):
+        looked_up.append(host)
+        if not host[:1].isdigit():
+            time.sleep(SLOW_DNS_S)
+        return real(host, port, *a, **k)
+
+    monkeypatch.setattr(target_module.socket, "getaddrinfo", slow)
+    return looked_up
+
+
+def _ticks(qtbot):
+    """Times a 10 ms QTimer fired at: a GUI thread blocked anywhere stops it."""
+    import time
+
+    from PySide6.QtCore import QTimer
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    return timer, ticks
+
+
+def _stream_threads() -> list:
+    import threading
+    return [t for t in threading.enumerate()
+            if t.name.startswith(("stream-", "resolve")) and t.is_alive()]
+
+
+def test_a_slow_dns_lookup_does_not_freeze_the_window(window, qtbot, slow_dns):
+    """Turning the stream on resolved the host on the GUI thread: with a DNS server that does
+    not answer, getaddrinfo blocks 5-30 s and the whole window froze. The name is now looked
+    up on a thread of its own; the light says it is resolving, the window keeps running, and
+    the stream then sends."""
+    import time
+
+    from PySide6.QtWidgets import QLabel
+
+    light = window.findChild(QLabel, "status_stream")
+    with UdpReceiver() as rx:
+        window.stream.set_fields(protocol="livelink", host="localhost", port=rx.port,
+                                 subject="Palette")
+        timer, ticks = _ticks(qtbot)
+        t0 = time.monotonic()
+        window.stream.toggle.trigger()
+        assert time.monotonic() - t0 < 0.5 * SLOW_DNS_S  # before: the lookup's 2 s
+        assert window.stream.toggle.isChecked() and window.stream.on
+        assert "resolving" in light.text() and "localhost" in light.toolTip()
+        seen = len(ticks)
+        qtbot.waitUntil(lambda: len(ticks) > seen, timeout=100)  # the event loop runs
+        window.playback_toggle()
+        qtbot.waitUntil(lambda: len(rx.packets) >= 3, timeout=20000)
+        window.playback_toggle()
+        timer.stop()
+        assert time.monotonic() - t0 >= SLOW_DNS_S  # the lookup did take its time
+        assert max(b - a for a, b in zip(ticks, ticks[1:])) < 0.5 * SLOW_DNS_S
+        qtbot.waitUntil(lambda: "sending" in light.text(), timeout=2000)
+        window.stream.toggle.trigger()
+        packets = [livelink.decode(d) for d in rx.close()]
+    assert packets and all(p.subject == "Palette" for p in packets)
+    assert not window.stream.on and "off" in light.text()
+    assert slow_dns == ["localhost"]
+
+
+def test_a_new_target_supersedes_one_still_resolving(window, qtbot, slow_dns):
+    """Retargeted while the old name is still being looked up: the stream goes to the new
+    target, and the old lookup's answer, when it comes, opens nothing."""
+    import time
+
+    with UdpReceiver() as old, UdpReceiver() as new:
+        window.stream.set_fields(protocol="vmc", host="localhost", port=old.port)
+        t0 = time.monotonic()
+        window.stream.set_on(True)
+        window.stream.set_fields(host="127.0.0.1", port=new.port)
+        assert time.monotonic() - t0 < 0.5 * SLOW_DNS_S  # before: the first lookup's 2 s
+        qtbot.waitUntil(lambda: window.stream.streamer is not None, timeout=5000)
+        assert window.stream.streamer.target.port == new.port
+        window.playback_toggle()
+        qtbot.wait(int(SLOW_DNS_S * 1000) + 500)  # the old lookup is over
+        window.playback_toggle()
+        assert window.stream.on and window.stream.streamer.target.port == new.port
+        assert len(_stream_threads()) == 1  # the old target's sender never started, or ended
+        window.stream.set_on(False)
+        assert not old.close() and new.close()
+    assert slow_dns == ["localhost", "127.0.0.1"]
+
+
+def test_closing_the_window_while_resolving(window, qtbot, slow_dns, errors):
+    """The window closed during a slow lookup closes at once; the lookup, when it ends, opens
+    no stream (no sender thread, no socket left behind) and raises nothing."""
+    import time
+
+    window.stream.set_fields(protocol="livelink", host="localhost", port=11111)
+    t0 = time.monotonic()
+    window.stream.set_on(True)
+    assert window.close()
+    assert time.monotonic() - t0 < 0.5 * SLOW_DNS_S
+    assert not window.stream.on
+    qtbot.waitUntil(lambda: not _stream_threads(), timeout=int(SLOW_DNS_S * 1000) + 3000)
+    assert window.stream.streamer is None and not errors
+
+
+def test_a_name_that_does_not_resolve_after_a_wait(window, qtbot, slow_dns):
+    """The error of a slow lookup shows as a fast one's: red light, status bar, tick off."""
+    from PySide6.QtWidgets import QLabel
+
+    light = window.findChild(QLabel, "status_stream")
+    window.stream.set_fields(host="no-such-host.invalid")
+    window.stream.toggle.trigger()
+    assert window.stream.toggle.isChecked() and "resolving" in light.text()
+    qtbot.waitUntil(lambda: not window.stream.on, timeout=int(SLOW_DNS_S * 1000) + 5000)
+    assert not window.stream.toggle.isChecked() and "error" in light.text()
+    assert "cannot resolve host" in window.statusBar().currentMessage()
