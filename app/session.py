@@ -91,6 +91,8 @@ class Session(QObject):
         self.generation = 0
         # (path, frame) of the portrait last asked for (None: none is); what a switch prepares
         self._wanted: tuple | None = None
+        # the voice last asked for (the one shown, or one loading) and the one asked for before
+        self._audio_asked: tuple[str | None, str | None] = (None, None)
         self._switching: str | None = None  # the engine a switch under way brings
         self.fps = PREVIEW_FPS
         self.preview_size = PREVIEW_SIZE
@@ -110,12 +112,29 @@ class Session(QObject):
                          on_error=lambda e: self._portrait_failed(e, path))
 
     def load_audio(self, path: str | None) -> Worker | None:
+        self._audio_asked = (path, self._audio_asked[0])
         if path is None:
             self.audio = None
             self.audioReady.emit(None)
             return None
         return self._run("audio", lambda p: LoadedAudio(p, read_audio(p)), path,
-                         done=self._audio_done, title="Cannot use this audio")
+                         done=self._audio_done, title="Cannot use this audio",
+                         on_error=lambda e: self._audio_failed(e, path))
+
+    def _audio_failed(self, error: Exception, path: str) -> None:
+        if self._audio_asked[0] == path:  # nothing asked for since: the one shown stays
+            self._audio_asked = (self.audio.path if self.audio else None, None)
+        self.failed.emit("Cannot use this audio", error)
+
+    def audio_coming(self, project_path: str | None) -> bool:
+        """A voice asked for is still loading, and it is `project_path` (the project's), or that
+        names the one before it (the project's voice is set only once one is ready): the one
+        shown, or one asked for and dropped for it (the sample voice a window starts loading,
+        when a voice is opened, dropped or named on the command line before that is ready).
+        Loading the project's voice then would load it twice, or take back what was asked for."""
+        asked, before = self._audio_asked
+        shown = self.audio.path if self.audio else None
+        return asked != shown and project_path in (asked, shown, before)
 
     @property
     def wanted(self) -> tuple | None:
@@ -211,6 +230,7 @@ class Session(QObject):
         for (prepared again when it is not the one the switch prepared)."""
         self.generation += 1
         self._wanted = _wish_of(self.portrait)  # the new project asks for its own
+        self._audio_asked = (self.audio.path if self.audio else None, None)
         for kind in ("portrait", "audio"):
             self._cancel(kind)
 

@@ -62,6 +62,8 @@ class WindowFiles:
         elif (path, self.session.frame) != wanted:
             self.session.load_portrait(path)
         audio = self.session.audio
+        if self.session.audio_coming(self.project.audio_path):
+            return  # the project names the voice under way once it is ready
         if (audio.path if audio else None) != self.project.audio_path:
             if audio is not None:  # should this project's voice fail to load, no voice plays,
                 self.session.load_audio(None)  # never the previous project's under this one

@@ -44,3 +44,27 @@ def test_a_gif_opens_as_a_portrait(window, qtbot, errors, tmp_path, portrait):
                                              and window.session.portrait.path == str(path)),
                     timeout=20000)
     assert not errors
+
+
+def test_a_voice_opened_before_the_sample_voice_is_ready_stays(qtbot, settings, errors, answers,
+                                                              speech_wav):
+    """A window starts loading the sample voice; a voice opened at once (dropped, or named on
+    the command line: `moee-palette face.png voice.wav`) replaces that load, and the project
+    names it only once it is ready. A change of the project's media meanwhile (the portrait
+    becoming ready did it, one time in three) loaded the project's voice, the sample, again,
+    and the sample voice played."""
+    from app.main_window import MainWindow
+    from tests.app.conftest import make_engine
+
+    w = MainWindow(settings=settings, engine=make_engine())
+    qtbot.addWidget(w)
+    w.show()
+    w.open_path(str(speech_wav))
+    w.set_frame(False)  # the project's media changed, the voice still loading
+    qtbot.waitUntil(lambda: bool(errors) or (
+        not w.session.loading() and w.session.audio is not None
+        and w.session.audio.path == str(speech_wav)), timeout=60000)
+    qtbot.wait(200)
+    assert errors == [] and w.session.audio.path == str(speech_wav)
+    assert w.project.audio_path == str(speech_wav)
+    w.close()
