@@ -14,6 +14,7 @@ from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from app.gui_gc import GuiThreadGC
+from app.icon import app_icon
 from app.ui_constants import APP_NAME, LIVE_POLL_MS, LIVE_WINDOW_SIZE
 from core.live.session import LatestFrame, LiveSession
 from core.live.window import register_window
@@ -28,6 +29,7 @@ class LiveWindow(QWidget):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(f"Live — {APP_NAME}")
+        self.setWindowIcon(app_icon())
         self.session, self.seconds = session, seconds
         self.latest = LatestFrame()
         session.on_frame = self.latest.put

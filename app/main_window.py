@@ -25,6 +25,7 @@ from app.errors import show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
 from app.gui_gc import GuiThreadGC
+from app.icon import app_icon
 from app.key_editor import KeyEditor
 from app.live_mode import LiveMode
 from app.palette import mixing
@@ -41,6 +42,7 @@ from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, KEY_CLICK_TOLERANCE_S
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
 from app.window_menus import WindowMenus
+from core.desktop import APP_ID
 from core.emotions import EMOTIONS
 from core.engine import Engine, Frame
 from core.errors import InputError
@@ -77,6 +79,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self._connect()
         self._restore_layout()
         self.setAcceptDrops(True)
+        self.setWindowIcon(app_icon())  # also set app-wide by start_app, for dialogs
         self.project.subscribe(self._on_project_changed)
         self.autosave = Autosave(self.project, self.settings.data_dir() / "recovery", self)
         self.autosave.failed.connect(self._status_message)
@@ -417,13 +420,19 @@ def _install_excepthook(window_getter) -> None:
     sys.excepthook = hook
 
 
-def run_app(argv: list[str]) -> int:
+def start_app(argv: list[str], **window_args) -> tuple[QApplication, MainWindow]:
+    """What run_app does before the event loop: the application's names and icon, the window,
+    then each file named on the command line opened as the window opens it when dropped (a
+    project, a portrait, a voice: `moee-palette take.moee.json`, `moee-palette face.jpg
+    voice.wav`, what a desktop launcher's %F passes). `window_args` go to MainWindow (tests)."""
     app = QApplication.instance() or QApplication([sys.argv[0], *argv])
     app.setOrganizationName(ORG_NAME)
-    app.setApplicationName(APP_NAME)
+    app.setApplicationName(APP_NAME)  # on X11 also the windows' class, the launcher's WMClass
+    app.setDesktopFileName(APP_ID)  # Wayland's app id: the desktop file, its name and icon
+    app.setWindowIcon(app_icon())
     if THEME_QSS.exists():
         app.setStyleSheet(THEME_QSS.read_text())
-    window = MainWindow()
+    window = MainWindow(**window_args)
     _install_excepthook(lambda: window)
     from app.terminal_signals import close_on_terminal_signals
     # Ctrl-C in the terminal closes it as its button does; closing the terminal keeps the work
@@ -434,4 +443,9 @@ def run_app(argv: list[str]) -> int:
         if not arg.startswith("-"):
             window.open_path(arg) if Path(arg).exists() else show_error(
                 window, "Cannot open", InputError(f"no such file: {arg}"))
+    return app, window
+
+
+def run_app(argv: list[str]) -> int:
+    app, _window = start_app(argv)
     return app.exec()

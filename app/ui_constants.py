@@ -4,9 +4,9 @@ from __future__ import annotations
 from core.paths import resources_dir
 
 from core.audio.io import SAMPLE_RATE
+from core.desktop import APP_NAME  # noqa: F401  one name: windows, settings, the launcher
 from core.validate import MAX_INTENSITY as INTENSITY_MAX  # noqa: F401  the one ceiling (core)
 
-APP_NAME = "MoEE Palette"
 ORG_NAME = "MoEE"
 RESOURCES = resources_dir()
 SAMPLE_VOICE = RESOURCES / "samples" / "sample_voice.wav"

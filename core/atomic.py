@@ -153,6 +153,11 @@ _TMP_EXTRA = len(".") + len(".XXXXXXXX") + len(".tmp")
 
 def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
     """Write `text` (UTF-8) to `path` atomically; ExportError with the reason on failure."""
+    return write_bytes(path, text.encode("utf-8"), fsync)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes, fsync: bool = True) -> Path:
+    """Write `data` to `path` atomically; ExportError with the reason on failure."""
     p = Path(path)
     try:  # a name longer than the folder takes: is_dir() raises, it does not say False
         target = write_target(p)
@@ -172,8 +177,8 @@ def write_text(path: str | os.PathLike, text: str, fsync: bool = True) -> Path:
         raise ExportError(f"cannot write {p}: {os_error_reason(e)}") from None
     try:
         os.fchmod(fd, file_mode(target))
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             if fsync:
                 f.flush()
                 os.fsync(f.fileno())

@@ -51,3 +51,10 @@ def test_mix_prompt_loads_the_text_encoder_only():
     assert json.loads(text)["gates"]["happy"] > 0.5
     assert {"torch", "transformers"} <= loaded  # the MiniLM encoder is the floor here
     assert loaded & {"diffusers", "mediapipe", "cv2", "PySide6"} == set()
+
+
+def test_install_desktop_loads_neither_qt_nor_numpy(tmp_path):
+    """It writes text files and copies the icons: the Qt the app draws with stays unloaded."""
+    loaded, text = _heavy_after("install-desktop", "--print")
+    assert "[Desktop Entry]" in text
+    assert loaded == set()

@@ -51,8 +51,9 @@ def _bin(env_dir: Path, name: str) -> Path:
     return env_dir / ("Scripts" if os.name == "nt" else "bin") / name
 
 
-def _run(cmd: list[str], cwd: Path) -> str:
+def _run(cmd: list[str], cwd: Path, **extra_env: str) -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+    env.update(extra_env)
     r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, f"{cmd[:3]} failed ({r.returncode}):\n{r.stderr[-2000:]}"
     return r.stdout.strip()
@@ -64,6 +65,9 @@ def test_wheel_holds_packages_and_resources(venv):
     assert "core/cli/batch.py" in names and "app/launch.py" in names
     assert "moee_resources/facemesh_regions.json" in names
     assert "moee_resources/latents/emotion_to_latents/model.safetensors" in names
+    assert {"moee_resources/icons/moee-palette.svg",
+            "moee_resources/icons/moee-palette-256.png"} <= set(names)
+    assert "app/__main__.py" in names  # `python -m app`: a launcher's fallback
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
 
 
@@ -85,3 +89,24 @@ def test_moee_mix_runs_from_the_installed_package(venv, tmp_path):
                   "print(core.__file__, app.__file__, resources_dir(), sep='\\n')"], cwd=tmp_path)
     for line in where.splitlines():
         assert str(venv) in line and str(ROOT) not in line, line
+
+
+def test_install_desktop_launches_the_installed_app(venv, tmp_path):
+    """The launcher starts this installation's own `moee-palette` script (a virtualenv or pipx
+    one is on no menu's PATH), with the icon from the installed package."""
+    data = tmp_path / "data"
+    out = _run([str(_bin(venv, "moee")), "install-desktop"], cwd=tmp_path,
+               XDG_DATA_HOME=str(data))
+    entry = (data / "applications" / "moee-palette.desktop").read_text()
+    script = _bin(venv, "moee-palette")
+    assert f"\nExec={script} %F\n" in entry and f"\nTryExec={script}\n" in entry
+    installed = Path(_run([str(_bin(venv, "python")), "-c",
+                           "from core.paths import resource; "
+                           "print(resource('icons', 'moee-palette.svg'))"], cwd=tmp_path))
+    assert str(venv) in str(installed)
+    icon = data / "icons" / "hicolor" / "scalable" / "apps" / "moee-palette.svg"
+    assert icon.read_bytes() == installed.read_bytes()
+    assert f"runs {script}" in out
+    _run([str(_bin(venv, "moee")), "install-desktop", "--uninstall"], cwd=tmp_path,
+         XDG_DATA_HOME=str(data))
+    assert list(data.rglob("*")) == []

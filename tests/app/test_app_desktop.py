@@ -1,0 +1,117 @@
+"""The app as a desktop starts it: with its own icon on every window (not Qt's blank one), and
+with the files the launcher's %F passes (`moee-palette take.moee.json`, `moee-palette face.png
+voice.wav`) opened as a drop opens them; a file that cannot be opened is the usual dialog."""
+from __future__ import annotations
+
+import sys
+
+import pytest
+from PySide6.QtCore import QSize
+from PySide6.QtWidgets import QApplication
+
+from app.icon import ICON_SIZES, app_icon
+from core.desktop import APP_ID
+from core.project import Project, save_project
+from tests.app.conftest import make_engine
+
+
+def _sizes(icon) -> set[int]:
+    return {s.width() for s in icon.availableSizes() if s.width() == s.height()}
+
+
+def test_the_main_window_has_the_app_icon(window):
+    icon = window.windowIcon()
+    assert not icon.isNull()
+    assert _sizes(icon) == set(ICON_SIZES)  # drawn at each size, not one picture shrunk
+    image = icon.pixmap(QSize(32, 32)).toImage()
+    assert image.width() == 32
+    # drawn, not blank: the hexagon's yellow top, the face's light centre, transparent corners
+    top, centre, corner = image.pixelColor(16, 3), image.pixelColor(16, 16), image.pixelColor(0, 0)
+    assert top.red() > 200 and top.green() > 150 and top.blue() < 120
+    assert min(centre.red(), centre.green(), centre.blue()) > 200
+    assert corner.alpha() == 0
+
+
+def test_the_live_window_has_it_too(qtbot):
+    from app.live_window import LiveWindow
+
+    class _Session:
+        on_frame = None
+
+    w = LiveWindow(_Session())
+    qtbot.addWidget(w)
+    assert _sizes(w.windowIcon()) == set(ICON_SIZES)
+
+
+@pytest.fixture
+def started(qtbot, settings, errors, answers, monkeypatch):
+    """start_app(argv) on the test's QApplication, as run_app starts it; what it changes in the
+    process (names, icon, excepthook, signal handlers) is put back afterwards."""
+    from app import main_window
+
+    app = QApplication.instance()
+    names = (app.organizationName(), app.applicationName(), app.desktopFileName(),
+             app.windowIcon())
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr("app.terminal_signals.close_on_terminal_signals", lambda *a: None)
+    windows = []
+
+    def start(*argv: str):
+        _app, window = main_window.start_app(list(argv), settings=settings,
+                                             engine=make_engine())
+        qtbot.addWidget(window)
+        windows.append(window)
+        return window
+
+    yield start
+    for window in windows:
+        window.close()
+    app.setOrganizationName(names[0])
+    app.setApplicationName(names[1])
+    app.setDesktopFileName(names[2])
+    app.setWindowIcon(names[3])
+
+
+def _loaded(window, portrait=None, audio=None) -> bool:
+    s = window.session
+    return (not s.loading()
+            and (portrait is None or (s.portrait is not None and s.portrait.path == portrait))
+            and (audio is None or (s.audio is not None and s.audio.path == audio)))
+
+
+def test_a_project_named_on_the_command_line_opens(started, qtbot, errors, tmp_path,
+                                                   portrait_path, speech_wav):
+    path = tmp_path / "take.moee.json"
+    save_project(Project(portrait_path=str(portrait_path), audio_path=str(speech_wav)), path)
+    window = started(str(path))
+    app = QApplication.instance()
+    assert app.desktopFileName() == APP_ID and _sizes(app.windowIcon()) == set(ICON_SIZES)
+    assert window.project.file_path == str(path)
+    qtbot.waitUntil(lambda: bool(errors) or _loaded(window, str(portrait_path), str(speech_wav)),
+                    timeout=60000)
+    assert errors == []
+    assert "take.moee.json" in window.windowTitle()
+
+
+def test_a_portrait_and_a_voice_named_on_the_command_line_open(started, qtbot, errors,
+                                                               portrait_path, speech_wav):
+    window = started(str(portrait_path), str(speech_wav))
+    qtbot.waitUntil(lambda: bool(errors) or _loaded(window, str(portrait_path), str(speech_wav)),
+                    timeout=60000)
+    assert errors == []
+
+
+def test_files_that_cannot_be_opened_are_a_dialog_each(started, qtbot, errors, tmp_path):
+    broken = tmp_path / "broken.moee.json"
+    broken.write_text("{ not json")
+    other = tmp_path / "notes.txt"
+    other.write_text("hello")
+    window = started(str(tmp_path / "gone.moee.json"), str(broken), str(other))
+    assert [title for title, _message in errors] == [
+        "Cannot open", "Cannot open the project", "Cannot open this file"]
+    assert "gone.moee.json" in errors[0][1] and "notes.txt" in errors[2][1]
+    assert window.isVisible() and window.project.file_path is None
+
+
+def test_the_icon_is_made_once():
+    assert app_icon() is app_icon()
