@@ -164,7 +164,7 @@ def desktop_entry(command: list[str]) -> str:
             "Terminal=false\n"
             "StartupNotify=true\n"
             f"StartupWMClass={WM_CLASS}\n"
-            "Categories=AudioVideo;Graphics;\n"
+            "Categories=AudioVideo;Video;\n"  # one main category: menus list it once
             "Keywords=emotion;portrait;animation;lip sync;talking head;face;MoEE;\n"
             f"MimeType={';'.join(mime_types())};\n")
 

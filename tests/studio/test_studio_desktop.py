@@ -59,7 +59,7 @@ def test_install_writes_a_valid_launcher_icon_and_file_type(data_home, capsys):
         assert entry.get(key), key
     assert entry["Type"] == "Application" and entry["Terminal"] == "false"
     assert entry["Icon"] == desktop.APP_ID
-    assert entry["Categories"] == "AudioVideo;Graphics;"
+    assert entry["Categories"] == "AudioVideo;Video;"
     from app.ui_constants import APP_NAME  # the windows' class on X11 is the app's name
     assert entry["StartupWMClass"] == APP_NAME == entry["Name"]
     argv = shlex.split(entry["Exec"])
