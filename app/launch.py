@@ -22,13 +22,21 @@ def main(argv: list[str] | None = None, app_by_default: bool = True, prog: str =
     argv = [a for a in argv if a != "--verbose"]
     wants_app = (argv[:1] in (["gui"], ["app"])
                  or (app_by_default and (not argv or (argv[0].startswith("-")
-                                                     and argv[0] not in ("-h", "--help")))))
+                                                     and argv[0] not in ("-h", "--help"))
+                                         or _names_a_file(argv[0]))))
     if wants_app:
         return gui_main(argv[1:] if argv[:1] in (["gui"], ["app"]) else argv)
     if argv[:1] == ["live"] and ("--window" in argv or "--fullscreen" in argv):
         import app.live_window  # noqa: F401  registers the viewer; core stays Qt-free
     from core.cli import run_cli
     return run_cli(argv, prog)
+
+
+def _names_a_file(arg: str) -> bool:
+    """`main.py face.jpg voice.wav` opens them in the app, as `main.py app face.jpg ...` does
+    (no command has a dot or a slash in its name)."""
+    import os
+    return ("." in os.path.basename(arg) or os.sep in arg) and os.path.exists(arg)
 
 
 def command_done() -> None:

@@ -53,7 +53,7 @@ def started(qtbot, settings, errors, answers, monkeypatch):
     names = (app.organizationName(), app.applicationName(), app.desktopFileName(),
              app.windowIcon())
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    monkeypatch.setattr("app.terminal_signals.close_on_terminal_signals", lambda *a: None)
+    monkeypatch.setattr("app.terminal_signals.close_on_terminal_signals", lambda *a, **k: None)
     windows = []
 
     def start(*argv: str):
@@ -115,3 +115,20 @@ def test_files_that_cannot_be_opened_are_a_dialog_each(started, qtbot, errors, t
 
 def test_the_icon_is_made_once():
     assert app_icon() is app_icon()
+
+
+def test_main_py_with_a_file_opens_the_app(monkeypatch, tmp_path):
+    """`main.py face.jpg` (as a file manager's 'Open with' or a user types it) said "invalid
+    choice" of the commands; it opens the app with the file, as `main.py app face.jpg` does.
+    A command keeps its meaning; a missing file stays the CLI's error."""
+    from app import launch
+
+    opened = []
+    monkeypatch.setattr(launch, "gui_main", lambda argv: opened.append(argv) or 0)
+    monkeypatch.setattr("core.cli.run_cli", lambda argv, prog: opened.append(("cli", argv)) or 2)
+    face = tmp_path / "face.jpg"
+    face.write_bytes(b"")
+    assert launch.main([str(face), "voice.wav"]) == 0 and opened[-1] == [str(face), "voice.wav"]
+    assert launch.main(["mix", "--prompt", "calm"]) == 2 and opened[-1][0] == "cli"
+    assert launch.main([str(tmp_path / "gone.jpg")]) == 2 and opened[-1][0] == "cli"
+    assert launch.main([str(face)], app_by_default=False) == 2  # `moee face.jpg`: the CLI's
