@@ -28,9 +28,11 @@ import torch
 
 from core.diffusion.gates import one_hot
 from core.emotions import EMOTIONS, NUM_AUS, NUM_EXPERTS
+from core.errors import InputError
 from core.latents.label import label_vector
 from core.training.data import ClipDataset, collate
 from core.training.tuning import TUNING
+from core.validate import counted
 
 
 @dataclass
@@ -70,6 +72,12 @@ class EmotionSampler:
         self.experts = [e for e in EMOTIONS if self.by_emotion[e]]
         self.neutral = dataset.indices(kind="neutral")
         self.compound = dataset.indices(kind="compound")
+        if self.cfg.stage == 2 and not self.experts and not self.compound:
+            raise InputError(f"stage 2 trains the emotion experts and their gates, and the "
+                             f"training clips ({counted(len(dataset), 'clip')}) are all "
+                             "neutral: none is labelled with an emotion for an expert or with "
+                             "a compound for the gates; add such clips (`main.py prepare`), or "
+                             "train stage 1 on these")
 
     def draw(self) -> Draw:
         if self.cfg.stage == 1:

@@ -162,3 +162,28 @@ def test_resume_without_a_checkpoint_is_refused(prepared, tmp_path, capsys, made
     assert str(run) in line and "leave out --resume" in line
     assert ("holds no checkpoint" if made else "does not exist") in line
     assert snapshot(tmp_path) == before
+
+
+def test_stage2_on_neutral_clips_only_is_refused(prepared, tmp_path, capsys):
+    """`train --stage 2` on data whose train split holds only neutral clips (no emotion to give
+    an expert, no compound for the gates) ended at the first step in numpy's traceback
+    ('ValueError: high <= 0') and left an empty --run folder. One line now, nothing made."""
+    import json
+    import shutil
+
+    from main import main
+    from tests.robust.helpers import one_error_line
+
+    data = tmp_path / "neutral"
+    shutil.copytree(prepared[0], data)
+    manifest = json.loads((data / "manifest.json").read_text())
+    manifest["kept"] = [r for r in manifest["kept"] if r["emotion"] == "neutral"]
+    assert manifest["kept"]
+    (data / "manifest.json").write_text(json.dumps(manifest))
+    run = tmp_path / "run"
+    assert main(["train", str(data), "--run", str(run), "--tiny", "--stage", "2", "--steps", "1",
+                 "--grad-accum", "1", "--n-frames", "4", "--resolution", "32",
+                 "--device", "cpu"]) == 1
+    line = one_error_line(capsys.readouterr().err, "stage 2")
+    assert "neutral" in line and "compound" in line
+    assert not run.exists()
