@@ -7,6 +7,7 @@ Written to a temporary folder and renamed; `latest()` picks the highest complete
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ import torch
 from torch import nn
 
 from core import atomic
-from core.errors import CheckpointError, CheckpointMismatch
+from core.errors import CheckpointError, CheckpointMismatch, ExportError
 
 _STEP_DIR = re.compile(r"^step-(\d+)$")
 
@@ -38,16 +39,36 @@ def save_checkpoint(run_dir: str | Path, step: int, parts: dict[str, nn.Module],
     root = Path(run_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)
     dest = root / f"step-{step:08d}"
-    with atomic.folder(dest) as tmp:
-        for name, module in parts.items():
-            tensors = trainable_state(module)
-            if tensors:
-                save_file(tensors, str(tmp / f"{name}.safetensors"))
-        torch.save({"optimizer": optimizer.state_dict(),
-                    "scaler": scaler.state_dict() if scaler is not None else None}, tmp / "optimizer.pt")
-        (tmp / "state.json").write_text(json.dumps({"step": step, **state}, indent=2) + "\n")
+    try:
+        with atomic.folder(dest) as tmp:
+            for name, module in parts.items():
+                tensors = trainable_state(module)
+                if tensors:
+                    save_file(tensors, str(tmp / f"{name}.safetensors"))
+            with open(tmp / "optimizer.pt", "wb") as fh:  # a file object: OSError says why
+                torch.save({"optimizer": optimizer.state_dict(),
+                            "scaler": scaler.state_dict() if scaler is not None else None}, fh)
+            (tmp / "state.json").write_text(json.dumps({"step": step, **state}, indent=2) + "\n")
+    except Exception as exc:  # noqa: BLE001 - safetensors and torch each fail their own way
+        raise _not_saved(dest, exc, run_dir) from None
     _prune(root, keep)
     return dest
+
+
+def _not_saved(dest: Path, exc: Exception, run_dir: str | Path) -> ExportError:
+    """A checkpoint that could not be written (a full disk: safetensors' SafetensorError,
+    torch's RuntimeError or an OSError): why, in words, and which checkpoint is kept."""
+    code = exc.errno if isinstance(exc, OSError) else None
+    if code is None and (m := re.search(r"\(os error (\d+)\)", str(exc))):
+        code = int(m.group(1))  # Rust's io::Error, inside safetensors' message
+    reason = (atomic.os_error_reason(OSError(code, os.strerror(code))) if code is not None
+              else (str(exc).splitlines() or [type(exc).__name__])[0][:200])
+    kept = latest(run_dir)
+    after = (f"the checkpoints before it are kept (latest: {kept.name}); continue from it with "
+             "--resume" if kept is not None else
+             "no checkpoint of this run was written before it")
+    return ExportError(f"cannot write the checkpoint {dest.name} in {dest.parent} ({reason}); "
+                       f"{after}")
 
 
 def checkpoints(run_dir: str | Path) -> list[Path]:

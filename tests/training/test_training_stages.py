@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+from contextlib import nullcontext
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -187,3 +191,55 @@ def test_stage2_on_neutral_clips_only_is_refused(prepared, tmp_path, capsys):
     line = one_error_line(capsys.readouterr().err, "stage 2")
     assert "neutral" in line and "compound" in line
     assert not run.exists()
+
+
+@pytest.mark.parametrize("part", ["weights", "optimizer"])
+def test_a_full_disk_at_a_checkpoint_says_so_and_keeps_the_one_before(prepared, tmp_path,
+                                                                      capsys, monkeypatch, part):
+    """The disk filling up while step 2's checkpoint was written ended `train` in a traceback
+    (safetensors' SafetensorError, or an OSError with no file name) that said nothing of the
+    run. One line now: the disk is full, which checkpoint is kept; step 1's still loads and no
+    half-written folder is left. The writers write a part of their file, then fail as the
+    libraries do on a full disk (safetensors' message; Python's OSError under torch.save)."""
+    import errno
+
+    import safetensors.torch
+    from safetensors import SafetensorError
+
+    import core.training.checkpoint as ckpt
+    from core.training.diffusion_adapter import from_diffusion
+    from main import main
+    from tests.robust.helpers import one_error_line
+
+    real_file, real_save = safetensors.torch.save_file, torch.save
+
+    def full(f) -> bool:
+        return ".step-00000002-" in str(f.name if hasattr(f, "write") else f)
+
+    def full_file(tensors, path):
+        if not full(path):
+            return real_file(tensors, path)
+        Path(path).write_bytes(b"\0" * 100)
+        raise SafetensorError("Error while serializing: I/O error: No space left on device "
+                              "(os error 28)")
+
+    def full_save(obj, f, *a, **k):
+        if not full(f):
+            return real_save(obj, f, *a, **k)
+        with open(f, "wb") if isinstance(f, (str, Path)) else nullcontext(f) as fh:
+            fh.write(b"PK\3\4")
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    if part == "weights":
+        monkeypatch.setattr(safetensors.torch, "save_file", full_file)
+    else:
+        monkeypatch.setattr(torch, "save", full_save)
+    run = tmp_path / "run"
+    assert main(["train", str(prepared[0]), "--run", str(run), "--tiny", "--stage", "1",
+                 "--steps", "2", "--checkpoint-every", "1", "--grad-accum", "1",
+                 "--n-frames", "4", "--resolution", "32", "--device", "cpu"]) == 1
+    line = one_error_line(capsys.readouterr().err, "the disk is full")
+    assert "step-00000002" in line and "step-00000001" in line and "--resume" in line
+    assert [p.name for p in (run / "checkpoints").iterdir()] == ["step-00000001"]
+    model = from_diffusion(tiny=True)
+    assert ckpt.load_checkpoint(run / "checkpoints" / "step-00000001", model.parts()).step == 1
