@@ -128,12 +128,10 @@ class Trainer:
             self.sampler.rng.bit_generator.state = res.state["sampler_rng"]  # exact continuation
         else:  # another process count: each rank its own stream from the step on
             self.sampler.rng = np.random.default_rng([self.cfg.seed, self.rank, res.step])
-        torch.manual_seed(self._torch_seed())
         self.log(f"resumed from {path} at step {res.step}")
         return res.step
 
     def run(self, progress: Progress | None = None, cancel: CancelToken | None = None) -> TrainResult:
-        torch.manual_seed(self._torch_seed())
         result = TrainResult(self.step)
         if self.acc.is_main_process:
             self.run_dir.mkdir(parents=True, exist_ok=True)
@@ -180,6 +178,7 @@ class Trainer:
         """One optimiser step: grad_accum micro-batches per process, gradients averaged over
         processes once (at the last micro-batch), clipped, one AdamW step on every rank."""
         self.opt.zero_grad(set_to_none=True)
+        torch.manual_seed(self._torch_seed())  # this step's noise, resumed or not
         totals = dict.fromkeys(("loss", "l_latent", "l_pixel", "l_gate"), 0.0)
         for k in range(self.cfg.grad_accum):
             batch, _ = self.sampler.batch(self.cfg.batch_size)
@@ -243,7 +242,8 @@ class Trainer:
         return fn(x.flatten(0, 1), noise.flatten(0, 1), t.repeat_interleave(f)).view_as(x)
 
     def _torch_seed(self) -> int:
-        """Noise and timesteps: a stream per rank and step (resumes the same on any count)."""
+        """Noise and timesteps: a stream per rank and step, seeded as the step starts, so a
+        resumed run draws the noise that the run never stopped would have."""
         return self.cfg.seed + self.step + 1_000_003 * self.rank
 
     def _append_log(self, row: dict) -> None:

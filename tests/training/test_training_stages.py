@@ -243,3 +243,25 @@ def test_a_full_disk_at_a_checkpoint_says_so_and_keeps_the_one_before(prepared, 
     assert [p.name for p in (run / "checkpoints").iterdir()] == ["step-00000001"]
     model = from_diffusion(tiny=True)
     assert ckpt.load_checkpoint(run / "checkpoints" / "step-00000001", model.parts()).step == 1
+
+
+def test_a_resumed_run_continues_as_if_never_stopped(dataset, tmp_path):
+    """A run stopped at its step-2 checkpoint and resumed to step 4 logged other losses for
+    steps 3 and 4, and ended with other weights, than the same run never stopped: the noise
+    and timesteps came from a stream seeded once per run (at seed + the resumed step), not per
+    step, so resuming changed the rest of the run. The sampler, optimizer and schedule were
+    restored exactly already; now the noise is too."""
+    def cfg(steps):
+        return StageConfig(stage=1, steps=steps, batch_size=2, grad_accum=2, lr=5e-3,
+                           warmup_steps=3, n_frames=4, resolution=32, checkpoint_every=2)
+
+    whole = Trainer(TinyModel(), dataset, cfg(4), tmp_path / "whole", log=lambda m: None)
+    whole.run()
+    Trainer(TinyModel(), dataset, cfg(2), tmp_path / "parts", log=lambda m: None).run()
+    resumed = Trainer(TinyModel(), dataset, cfg(4), tmp_path / "parts", log=lambda m: None)
+    assert resumed.resume() == 2 and resumed.run().step == 4
+    assert read_log(tmp_path / "parts") == [
+        {**r, "seconds": p["seconds"]} for r, p in zip(read_log(tmp_path / "whole"),
+                                                       read_log(tmp_path / "parts"))]
+    for a, b in zip(whole.model.parameters(), resumed.model.parameters()):
+        assert torch.equal(a, b)
