@@ -192,12 +192,13 @@ class Trainer:
             if self.on_micro_batch is not None and self.acc.is_main_process:
                 self.on_micro_batch(k + 1, self.cfg.grad_accum)
         self.acc.clip_grad_norm_(self.params, self.cfg.max_grad_norm)
+        lr = self.opt.param_groups[0]["lr"]  # this step's rate: the scheduler moves it on next
         self.opt.step()
         self.sched.step()
         if self.world > 1:  # the log shows the mean over processes
             mean = self.acc.reduce(torch.tensor(list(totals.values()), device=self.device), "mean")
             totals = dict(zip(totals, mean.tolist()))
-        return {**{k: round(v, 6) for k, v in totals.items()}, "lr": self.opt.param_groups[0]["lr"]}
+        return {**{k: round(v, 6) for k, v in totals.items()}, "lr": lr}
 
     def losses(self, batch: dict) -> dict[str, torch.Tensor]:
         """Eq. 6 on one micro-batch: L_latent + lambda * w(t) * (L1 + VGG) [+ gate loss]."""

@@ -265,3 +265,19 @@ def test_a_resumed_run_continues_as_if_never_stopped(dataset, tmp_path):
                                                        read_log(tmp_path / "parts"))]
     for a, b in zip(whole.model.parameters(), resumed.model.parameters()):
         assert torch.equal(a, b)
+
+
+def test_the_log_gives_each_step_the_learning_rate_it_used(dataset, tmp_path):
+    """log.csv's lr was read after the scheduler had moved on: through the warm-up each row
+    showed the next step's rate (step 1 of a 4-step warm-up to 4e-3 logged 2e-3, and used
+    1e-3), so the curve of lr against loss was shifted by a step."""
+    cfg = StageConfig(stage=1, steps=5, batch_size=1, grad_accum=1, lr=4e-3, warmup_steps=4,
+                      n_frames=4, resolution=32, checkpoint_every=5)
+    trainer = Trainer(TinyModel(), dataset, cfg, tmp_path, log=lambda m: None)
+    used = []
+    step = trainer.opt.step
+    trainer.opt.step = lambda *a, **k: (used.append(trainer.opt.param_groups[0]["lr"]),
+                                        step(*a, **k))[1]
+    trainer.run()
+    assert used == pytest.approx([1e-3, 2e-3, 3e-3, 4e-3, 4e-3])
+    assert [r["lr"] for r in read_log(tmp_path)] == pytest.approx(used)
