@@ -161,6 +161,7 @@ def _check_flags(args) -> None:
     for name in ("steps", "batch_size", "grad_accum", "n_frames", "checkpoint_every"):
         validate.integer(getattr(args, name), f"--{name.replace('_', '-')}", 1)
     validate.integer(args.resolution, "--resolution", *validate.CROP_RANGE)
+    _check_resolution(args.resolution)
     validate.number(args.lr, "--lr", 1e-12)
     validate.unit(args.noise_rate, "--noise-rate")
     validate.number(args.pixel_lambda, "--pixel-lambda", 0.0)
@@ -177,6 +178,23 @@ def _check_flags(args) -> None:
     for flag in ("models", "init"):
         if getattr(args, flag):
             validate.input_folder(getattr(args, flag), f"--{flag}")
+
+
+# Pixels per latent of the engine's VAE (SD-1.5's AutoencoderKL: 4 blocks, 3 halvings; --tiny's
+# halves once, a divisor): another side decodes to another size than the frames it is scored on.
+VAE_FACTOR = 8
+
+
+def _check_resolution(side: int) -> None:
+    from core.errors import InputError
+    from core.validate import CROP_RANGE
+
+    if side % VAE_FACTOR:
+        down, up = side // VAE_FACTOR * VAE_FACTOR, -(-side // VAE_FACTOR) * VAE_FACTOR
+        near = f"{down} or {up}" if down >= CROP_RANGE[0] else str(up)
+        raise InputError(f"--resolution must be a multiple of {VAE_FACTOR} (the VAE turns "
+                         f"{VAE_FACTOR}x{VAE_FACTOR} pixels into one latent), got {side}; "
+                         f"try {near}")
 
 
 def _check_run_folder(args) -> None:

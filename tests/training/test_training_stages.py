@@ -281,3 +281,22 @@ def test_the_log_gives_each_step_the_learning_rate_it_used(dataset, tmp_path):
     trainer.run()
     assert used == pytest.approx([1e-3, 2e-3, 3e-3, 4e-3, 4e-3])
     assert [r["lr"] for r in read_log(tmp_path)] == pytest.approx(used)
+
+
+@pytest.mark.parametrize("side", [37, 36])
+def test_a_resolution_the_vae_cannot_halve_is_refused_at_the_door(prepared, tmp_path, capsys,
+                                                                  side):
+    """`train --resolution 37` loaded the model and ran a step, then ended in torch's traceback
+    (the VAE decoded 36 pixels for 37: 'The size of tensor a (36) must match ...'); a side of
+    36 passed --tiny's 2x VAE and failed the same way only on the engine's 8x one. Sides that
+    are not a multiple of 8 are refused before anything loads, and no --run is made."""
+    from main import main
+    from tests.robust.helpers import one_error_line
+
+    run = tmp_path / "run"
+    assert main(["train", str(prepared[0]), "--run", str(run), "--tiny", "--stage", "1",
+                 "--steps", "1", "--grad-accum", "1", "--n-frames", "4",
+                 "--resolution", str(side), "--device", "cpu"]) == 1
+    line = one_error_line(capsys.readouterr().err, "--resolution")
+    assert "multiple of 8" in line and "40" in line
+    assert not run.exists()
