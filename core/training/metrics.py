@@ -198,9 +198,23 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
         scores = emotion_scores(gen * scale, ref[0])
         row.update(emotion=emotion, predicted=EMOTIONS[int(np.nanargmax(scores))]
                    if np.isfinite(scores).all() else None, correct=emotion_correct(scores, emotion))
+        if row["correct"] is None:
+            notes.append(_not_judged(emotion, scores, gen, ref))
     if notes:
         row["notes"] = notes
     return _finite_or_none(row)
+
+
+def _not_judged(emotion: str, scores: np.ndarray, gen: np.ndarray, ref: np.ndarray) -> str:
+    """Why a labelled clip has no emotion verdict (emotion_correct gave None)."""
+    if canonical_label(emotion) == "neutral":
+        return "emotion: a neutral clip is not judged (the proxy picks one of the six experts)"
+    if not _has_face(ref[:1]).all():
+        return ("emotion: the ground truth's first frame, the reference the change is measured "
+                "from, has no face")
+    if not _has_face(gen).any():
+        return "emotion: no generated frame has a face"
+    return "emotion: the expression features could not be measured"
 
 
 def _no_lipsync_reason(track: np.ndarray, n_energy: int) -> str:
@@ -316,8 +330,9 @@ def summarise(rows: list[dict]) -> dict:
             missing[key] = none_scored or _NO_VALUE[key]
     judged = [r["correct"] for r in rows if r.get("correct") is not None]
     if not judged:
-        missing["emotion_accuracy"] = none_scored or ("no clip had an emotion label (--metadata) "
-                                                      "and a face to judge it on")
+        missing["emotion_accuracy"] = none_scored or (
+            "no clip had an emotion label (--metadata)" if not any("emotion" in r for r in rows)
+            else "no labelled clip could be judged (each clip's notes say why)")
     return _finite_or_none({
         "clips": len(rows), "scored": status.count("ok"), "no_face": status.count("no face"),
         "unreadable": status.count("unreadable"),

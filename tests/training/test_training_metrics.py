@@ -96,3 +96,27 @@ def test_prepare_cli_lists_skipped_clips(clip_dir, tmp_path, capsys):
                     "--size", "32", "--min-frames", "8", "--min-consistency", "0"]) == 0
     out = capsys.readouterr().out
     assert "kept 6 clips, skipped 3" in out and "noface.mp4" in out
+
+
+def test_an_emotion_left_unjudged_says_why(clip_dir, tmp_path, capsys):
+    """A clip labelled neutral is not judged (the proxy picks one of six experts), yet its row
+    had correct: null with no note, and the summary said the emotion accuracy was missing
+    because "no clip had an emotion label (--metadata)": the label was there. The row says why
+    now, and the summary points there instead of at a missing --metadata."""
+    import shutil
+
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(clip_dir / "calm_1.mp4", gen)
+    shutil.copy(clip_dir / "calm_1.mp4", ref)
+    assert run_cli(["evaluate", str(gen), str(ref), "--metadata",
+                    str(clip_dir / "metadata.csv")]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    row = summary["per_clip"][0]
+    assert row["emotion"] == "neutral" and row["correct"] is None
+    assert any("neutral clip is not judged" in n for n in row["notes"])
+    assert summary["emotion_accuracy"] is None and summary["emotion_judged"] == 0
+    assert "--metadata" not in summary["missing"]["emotion_accuracy"]
+    assert "notes" in summary["missing"]["emotion_accuracy"]
