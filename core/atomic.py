@@ -195,15 +195,20 @@ def write_bytes(path: str | os.PathLike, data: bytes, fsync: bool = True) -> Pat
 @contextmanager
 def folder(dest: str | os.PathLike) -> Iterator[Path]:
     """Fill the yielded temporary folder; on success it replaces `dest` whole, else it is
-    removed."""
+    removed. An old `dest` is renamed aside and removed once the new one is in place: removed
+    first, a kill during its removal (seconds for a training checkpoint of GBs) left neither."""
     dest = write_target(Path(dest))
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
     try:
         os.chmod(tmp, _mode_for(dest, 0o777))
         yield tmp
+        aside = None
         if dest.exists():
-            shutil.rmtree(dest)
+            aside = Path(tempfile.mkdtemp(prefix=f".{dest.name}-old-", dir=dest.parent))
+            os.replace(dest, aside / dest.name)
         os.replace(tmp, dest)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if aside is not None:
+        shutil.rmtree(aside, ignore_errors=True)

@@ -96,3 +96,29 @@ def test_a_name_with_no_room_for_the_temp_files_is_refused_with_how_long_it_may_
     assert os.listdir(tmp_path) == []
     atomic.write_text(tmp_path / ("k" * (most - 19) + ".json"), "{}")  # 14 bytes to spare
     assert len(os.listdir(tmp_path)) == 1
+
+
+def test_a_folder_replaced_whole_is_never_absent_while_the_old_one_is_removed(tmp_path,
+                                                                              monkeypatch):
+    """atomic.folder (training checkpoints, prepared data) removed the old folder and then
+    renamed the new one in: a kill during the removal (seconds for a checkpoint of GBs) left
+    neither. The old one is now renamed aside and removed once the new one is in place."""
+    import shutil
+
+    from core import atomic
+
+    dest = tmp_path / "step-00000004"
+    dest.mkdir()
+    (dest / "state.json").write_text('{"step": 4}')
+    seen = []
+    real_rmtree = shutil.rmtree
+
+    def watching(path, *a, **k):
+        seen.append((dest / "state.json").read_text() if dest.exists() else None)
+        return real_rmtree(path, *a, **k)
+
+    monkeypatch.setattr(shutil, "rmtree", watching)
+    with atomic.folder(dest) as tmp:
+        (tmp / "state.json").write_text('{"step": 4, "again": true}')
+    assert seen == ['{"step": 4, "again": true}']  # the new one in place when the old goes
+    assert [p.name for p in tmp_path.iterdir()] == [dest.name]  # nothing left aside
