@@ -30,6 +30,10 @@ ENCODER = {
     # SNR against the source 53 dB against 38 dB (twoloop shapes its noise; SNR is no ear).
     "aac_coder": "fast",
     "audio_rate": 48000,
+    # a voice of more channels (a 5.1 or 8-channel recorder's file) is mixed down to stereo:
+    # left as it was, an 8-channel file went out as 7.1 AAC whatever its real layout, a
+    # talking head whose voice came out of the rear speakers; mono and stereo pass as they are
+    "audio_layouts": "mono|stereo",
     # machines with this many cores or fewer encode on one x264 thread: the renderers keep every
     # core busy, and x264's frame threads (3 on 2 cores) only added CPU. Measured on a 60 s take
     # at 512 px, veryfast CRF 18: 3.1 s CPU against 3.5 s, the same decoded frames (MD5).
@@ -89,9 +93,12 @@ def encode_command(spec: EncodeSpec, audio: AudioInput | None = None) -> list[st
         cmd += ["-threads", "1"]
     if audio is not None:
         # atrim, not an output -t: the video's length is the frames it gets, the audio's is exact
-        cmd += ["-map", "1:a:0", "-af", f"apad,atrim=duration={audio.seconds:.6f}",
+        cmd += ["-map", "1:a:0", "-af", f"{_LAYOUT},apad,atrim=duration={audio.seconds:.6f}",
                 *_audio_codec()]
     return cmd + _container_flags(spec.container) + ["-f", spec.container, spec.out_path]
+
+
+_LAYOUT = f"aformat=channel_layouts={ENCODER['audio_layouts']}"
 
 
 def _audio_input(path: str, start: float, seconds: float) -> list[str]:
@@ -126,7 +133,8 @@ def mux_command(video_path: str, wav_path: str, out_path: str, seconds: float,
     # the output -t sets the exact length
     return [ffmpeg_exe(), "-hide_banner", "-nostats", "-nostdin", "-loglevel", "error", "-y",
             "-i", video_path, *_audio_input(wav_path, audio_start, seconds),
-            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-af", "apad", *_audio_codec(),
+            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-af", f"{_LAYOUT},apad",
+            *_audio_codec(),
             "-t", f"{seconds:.6f}", *_container_flags(container), "-f", container, out_path]
 
 

@@ -74,3 +74,18 @@ def test_falls_back_to_track_samples(tmp_path, source, path):
     assert abs(audio_seconds(out) - 2.0) <= 1 / FPS
     assert np.sqrt(np.mean(x ** 2)) > 0.05  # the speech is there ...
     assert _band_share(x, 48000, 9_500, 10_500) < 0.01  # ... band-limited to 8 kHz
+
+
+@pytest.mark.parametrize("channels, out", [(8, 2), (6, 2), (2, 2), (1, 1)])
+def test_a_voice_of_many_channels_goes_out_as_stereo(tmp_path, source, channels, out):
+    """An 8-channel recorder's file went into the video as 7.1 AAC (the voice in the rear
+    speakers); more than two channels are mixed down to stereo, mono and stereo stay."""
+    import soundfile as sf
+    x, _ = sf.read(source, dtype="float32")
+    wav = tmp_path / f"ch{channels}.wav"
+    sf.write(wav, np.repeat(x[:, None], channels, axis=1) * 0.5, SR)
+    path = tmp_path / "out.mp4"
+    _export(path, load_audio(wav), frames=25)
+    probe = subprocess.run([ffmpeg(), "-i", str(path)], capture_output=True, text=True).stderr
+    layout = [line for line in probe.splitlines() if "Audio:" in line][0]
+    assert (" stereo," if out == 2 else " mono,") in layout, layout
