@@ -111,6 +111,16 @@ class Session(QObject):
                          done=self._portrait_done, title=PORTRAIT_FAILED,
                          on_error=lambda e: self._portrait_failed(e, path))
 
+    def back_to_shown(self, path: str | None, frame: str) -> bool:
+        """(path, frame) is the portrait shown while another loads (File > Frame the face ticked
+        and unticked at once): that load is dropped, not the one shown prepared again (0.9 s of
+        "Loading portrait…" for the picture already on screen). False: it is not so."""
+        if self._switching is not None or _wish_of(self.portrait) != (path, frame):
+            return False
+        self._cancel("portrait")
+        self._wanted = (path, frame)
+        return True
+
     def load_audio(self, path: str | None) -> Worker | None:
         self._audio_asked = (path, self._audio_asked[0])
         if path is None:

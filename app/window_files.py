@@ -59,7 +59,8 @@ class WindowFiles:
             self.frame_action.setChecked(self.session.frame == "face")
         if path is not None and not _present(path):
             self._drop_portrait(f"portrait missing: {Path(path).name}")
-        elif (path, self.session.frame) != wanted:
+        elif (path, self.session.frame) != wanted \
+                and not self.session.back_to_shown(path, self.session.frame):
             self.session.load_portrait(path)
         audio = self.session.audio
         if self.session.audio_coming(self.project.audio_path):

@@ -77,6 +77,33 @@ def test_framing_during_a_broken_portrait_load_frames_the_one_shown(window, qtbo
     assert [title for title, _ in errors] == ["Cannot use this portrait"]
 
 
+def test_framing_ticked_and_unticked_at_once_keeps_the_portrait_shown(window, qtbot,
+                                                                    far_face_path, monkeypatch):
+    """File > Frame the face ticked and unticked before the framed load was ready prepared the
+    picture already on screen again (0.9 s of "Loading portrait…" for nothing): the framed
+    load is dropped and the one shown stays, the same object."""
+    import app.session as session_module
+
+    far_face = str(far_face_path)
+    window.open_portrait(far_face)
+    shown = _loaded(window, qtbot, far_face, "picture")
+    prepared = []
+    real = session_module._prepared
+
+    def counted(engine, path, frame):
+        prepared.append(frame)
+        return real(engine, path, frame)
+
+    monkeypatch.setattr(session_module, "_prepared", counted)
+    window.frame_action.trigger()
+    window.frame_action.trigger()  # back, before the framed one is ready
+    qtbot.waitUntil(lambda: not window.session.loading(), timeout=30000)
+    qtbot.wait(50)  # results queued by the last workers are delivered
+    assert window.session.portrait is shown and not window.frame_action.isChecked()
+    assert "picture" not in prepared
+    assert window.session.wanted == (far_face, "picture")
+
+
 def test_a_face_small_in_a_big_photo_is_framed_from_the_files_own_pixels(tmp_path, portrait):
     """A full-length photo (a face ~70 px wide in 4000 px): found only in the file's own
     pixels. Framed, it loads; the whole picture says where to frame it (before: "the face is
