@@ -3,13 +3,14 @@ under `accelerate launch`, on many (DDP on one machine or several)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import sys
 import time
 from pathlib import Path
 
 from core.cli import progress_bar, progress_done
-from core.validate import PathArg
+from core.validate import PathArg, counted
 
 NAME = "train"
 HELP = "train the diffusion engine (stage 1: ReferenceNet + U-Net; stage 2: emotion experts)"
@@ -25,7 +26,11 @@ checkpoint (DIR/moee/{audio_proj,moee_attention,reference_net,unet}, DIR/emotion
 Several GPUs or machines: `accelerate launch --num_processes N main.py train ...` (add
 --num_machines/--machine_rank/--main_process_ip for several machines; `--cpu` for CPU processes).
 Each process draws --batch-size clips per micro-batch; gradients are averaged over processes.
-Checkpoints resume on any number of processes."""
+Checkpoints resume on any number of processes.
+
+Ctrl-C (or SIGTERM) finishes the step in progress, saves a checkpoint of it and stops (exit
+status 130, or 143 for SIGTERM); a second Ctrl-C aborts at once, and the latest complete
+checkpoint stands."""
 
 
 def add_arguments(parser) -> None:
@@ -87,18 +92,24 @@ def run(args) -> int:
     main = acc.is_main_process
     say = print if main else (lambda *a, **k: None)
     before = _entries(args.run)
+    stop = _StopAfterStep(main)
     try:
-        result = _train(args, cfg, acc, say)
+        result = _train(args, cfg, acc, say, stop)
     except KeyboardInterrupt as exc:
+        if stop.signal is not None and (code := _abandoned(exc, args.run, stop, main)) is not None:
+            return code
         return _kept_on_interrupt(exc, args.run, before if main else "not the main process")
     progress_done()  # only the main process draws the bar
+    if result.stopped:
+        acc.end_training()
+        return _stopped(stop.signal, result, args, main)
     say(f"stage {cfg.stage}: step {result.step} on {acc.num_processes} process(es), checkpoint "
         f"{result.checkpoint}" + (f", modules exported to {args.export}" if args.export else ""))
     acc.end_training()
     return 0
 
 
-def _train(args, cfg, acc, say):
+def _train(args, cfg, acc, say, stop):
     """Load the data and the model, then train; Ctrl-C or a kill may land anywhere in here."""
     from core.training.data import ClipDataset
     from core.training.diffusion_adapter import from_diffusion
@@ -124,7 +135,118 @@ def _train(args, cfg, acc, say):
             trainer.resume()
     if main:
         trainer.on_micro_batch = _MicroBar(trainer, cfg.steps)
-    return trainer.run(progress=_bar if main else None)
+    stop.trainer = trainer
+    with stop.installed():
+        return trainer.run(progress=_bar if main else None, cancel=stop)
+
+
+class _StopAfterStep:
+    """Ctrl-C or SIGTERM while training: the first lets the step in progress finish, and the
+    trainer then saves a checkpoint of it and stops (every rank after the same step: Trainer.
+    stop_agreed); the second aborts at once, as the command's own handler does (the checkpoint
+    being written is not left half-written: save_checkpoint writes a folder aside and renames
+    it). Before, the first Ctrl-C lost every step since the last checkpoint. SIGHUP (the
+    terminal closed) and a SIGINT its parent ignores are left to the command's handlers."""
+
+    def __init__(self, main: bool):
+        self.main, self.signal, self.trainer = main, None, None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.signal is not None
+
+    @contextlib.contextmanager
+    def installed(self):
+        import signal
+
+        from core import cli
+
+        ours = {signal.SIGINT: cli._interrupt, signal.SIGTERM: cli._terminate}
+        saved = {}
+        try:
+            for sig, theirs in ours.items():
+                if signal.getsignal(sig) is theirs:
+                    saved[sig] = signal.signal(sig, self._handle)
+        except ValueError:  # not the main thread: signals are not ours to take
+            pass
+        try:
+            yield self
+        finally:
+            for sig, old in saved.items():
+                signal.signal(sig, old)
+
+    def _handle(self, signum, frame):
+        import signal
+
+        from core import cli
+
+        if self.signal is not None:  # the second: abort now, as Ctrl-C always did
+            (cli._interrupt if signum == signal.SIGINT else cli._terminate)(signum, frame)
+            return
+        self.signal = KeyboardInterrupt() if signum == signal.SIGINT else cli.Terminated(signum)
+        if self.main:
+            again = "Ctrl-C again" if signum == signal.SIGINT else "a second signal"
+            launcher = ("; accelerate launch ends its processes 30 s after passing a signal on"
+                        if "TORCHELASTIC_RUN_ID" in os.environ else "")
+            _say_now(f"\n{_how(self.signal)}: finishing the step in progress, then saving a "
+                     f"checkpoint of it and stopping ({again} aborts at once; the steps since "
+                     f"the last checkpoint are then lost{launcher})\n")
+
+
+def _say_now(text: str) -> None:
+    """From a signal handler: one write(2) to stderr, not print (the handler may run inside a
+    print of the progress bar, and the buffered stream refuses to be re-entered)."""
+    try:
+        os.write(sys.stderr.fileno(), text.encode("utf-8", "replace"))
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's capture)
+        print(text, end="", file=sys.stderr, flush=True)
+
+
+def _how(exc: KeyboardInterrupt) -> str:
+    from core.cli import Terminated
+
+    return f"stopped by {exc}" if isinstance(exc, Terminated) else "interrupted"
+
+
+def _exit_code(exc: KeyboardInterrupt) -> int:
+    from core.cli import Terminated
+
+    return 128 + exc.signum if isinstance(exc, Terminated) else 130
+
+
+def _stopped(exc: KeyboardInterrupt, result, args, main: bool) -> int:
+    """The first Ctrl-C's end: the step it came in was finished and saved."""
+    from core.cli import interrupted
+
+    if not main:
+        return _exit_code(exc)
+    exported = f", modules exported to {args.export}" if args.export else ""
+    name = result.checkpoint.name if result.checkpoint is not None else "?"
+    return interrupted(exc, f"stopped at step {result.step}; saved checkpoint {name} "
+                            f"({result.checkpoint}){exported}; continue with --resume")
+
+
+def _abandoned(exc: KeyboardInterrupt, run_dir, stop: _StopAfterStep, main: bool) -> int | None:
+    """A second signal while the first's step was finished or saved: which checkpoint is the
+    latest complete one, and how many steps done after it are lost. None where the run has no
+    checkpoint (_kept_on_interrupt removes what it made)."""
+    from core.cli import interrupted
+    from core.training.checkpoint import latest
+
+    kept = latest(run_dir)
+    if kept is None:
+        return None
+    if not main:
+        return _exit_code(exc)
+    done = stop.trainer.step if stop.trainer is not None else 0
+    kept_step = int(kept.name.split("-")[1])
+    if kept_step >= done:
+        return interrupted(exc, f"aborted by a second signal after the checkpoint of step "
+                                f"{kept_step} was saved ({kept}); continue with --resume")
+    return interrupted(exc, f"aborted by a second signal: the checkpoint of step {done} was "
+                            f"abandoned unsaved, so {counted(done - kept_step, 'step')} after "
+                            f"{kept.name} are lost; the latest complete checkpoint is {kept}; "
+                            "continue from it with --resume")
 
 
 @contextlib.contextmanager

@@ -67,6 +67,7 @@ class TrainResult:
     step: int                                         # last completed optimiser step
     losses: list[float] = field(default_factory=list)  # total loss per step of this run
     checkpoint: Path | None = None
+    stopped: bool = False  # `cancel` ended it early: at `step`, saved in `checkpoint`
 
 
 Progress = Callable[[int, int, dict], None]  # (step, total steps, last log row)
@@ -132,15 +133,14 @@ class Trainer:
         return res.step
 
     def run(self, progress: Progress | None = None, cancel: CancelToken | None = None) -> TrainResult:
+        """Train to cfg.steps. `cancel` set (a Ctrl-C, core/cli/train.py) stops the run once the
+        step in progress is done, with a checkpoint of that step (result.stopped)."""
         result = TrainResult(self.step)
         if self.acc.is_main_process:
             self.run_dir.mkdir(parents=True, exist_ok=True)
             self._trim_log()
         t0 = time.monotonic()
         while self.step < self.cfg.steps:
-            if cancel is not None and cancel.cancelled:
-                self.log(f"cancelled at step {self.step}; saving a checkpoint")
-                break
             row = self.train_step()
             self.step += 1
             row.update(step=self.step, seconds=round(time.monotonic() - t0, 3))
@@ -152,10 +152,26 @@ class Trainer:
                     progress(self.step, self.cfg.steps, row)
             if self.step % self.cfg.checkpoint_every == 0:
                 result.checkpoint = self.save()
+            if self.step < self.cfg.steps and self.stop_agreed(cancel):
+                self.log(f"stopping at step {self.step}; saving a checkpoint")
+                result.stopped = True
+                break
         if result.checkpoint is None or self.step % self.cfg.checkpoint_every:
             result.checkpoint = self.save()
         result.step = self.step
         return result
+
+    def stop_agreed(self, cancel: CancelToken | None) -> bool:
+        """Whether to stop after this step: `cancel` set on any process (a signal may reach one
+        rank only, or each at another moment). Every rank calls it after every step and gets
+        the same answer, so all stop after the same step and meet in the same save: a rank
+        stopping alone waited in save() while the others ran on into the next step's gradient
+        all-reduce, and neither came back."""
+        local = cancel is not None and cancel.cancelled
+        if self.world == 1:
+            return local
+        flag = torch.tensor([1.0 if local else 0.0], device=self.device)
+        return bool(self.acc.reduce(flag, "sum").item() > 0)
 
     def save(self) -> Path:
         """Written by the main process only (every rank holds the same weights and optimizer

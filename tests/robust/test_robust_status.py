@@ -153,15 +153,18 @@ def test_ctrl_c_in_train_says_which_checkpoints_were_kept(tiny_prepared, tmp_pat
     os.killpg(proc.pid, signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err
-    line = one_error_line(err, "kept")
+    # the step in progress is finished and saved (tests/training/test_training_stop.py)
+    line = one_error_line(err, "saved checkpoint step-")
     assert "no output was written" not in err and "--resume" in line
-    assert list((run / "checkpoints").glob("step-*"))
+    step = int(line.split("stopped at step ")[1].split(";")[0])
+    assert (run / "checkpoints" / f"step-{step:08d}" / "state.json").is_file()
 
 
 @pytest.mark.slow
 def test_a_kill_before_the_first_checkpoint_leaves_no_run_folder(tiny_prepared, tmp_path):
-    """SIGTERM while the first steps run: the run folder it made (log, no checkpoint: nothing to
-    resume) is removed, and the message says nothing was kept."""
+    """SIGHUP (the terminal closed) while the first steps run: the run folder it made (log, no
+    checkpoint: nothing to resume) is removed, and the message says nothing was kept. (SIGTERM
+    and Ctrl-C finish the step and save it: tests/training/test_training_stop.py.)"""
     run = tmp_path / "run"
     cmd = _tiny_train(tiny_prepared, run, checkpoint_every=100000)
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -171,11 +174,11 @@ def test_a_kill_before_the_first_checkpoint_leaves_no_run_folder(tiny_prepared, 
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGTERM)
+    os.killpg(proc.pid, signal.SIGHUP)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 128 + signal.SIGTERM, err
+    assert proc.returncode == 128 + signal.SIGHUP, err
     line = one_error_line(err, "nothing was kept")
-    assert "SIGTERM" in line and str(run) in line
+    assert "SIGHUP" in line and str(run) in line
     assert not run.exists() and list(tmp_path.iterdir()) == []
 
 

@@ -1,7 +1,8 @@
 """One rank of the two-process CPU training test (test_training_distributed.py), started by
 `accelerate launch --multi_gpu --num_processes 2` (gloo on CPUs): a few stage-2 steps of the tiny
 diffusion engine; each rank writes its loss on its own fixed batch before and after, and a digest
-of its trainable weights, to OUT/rank-<i>.json."""
+of its trainable weights, to OUT/rank-<i>.json. With STOP_AT, rank 1 alone is asked to stop
+during that step."""
 from __future__ import annotations
 
 import hashlib
@@ -55,7 +56,18 @@ class Fixed:
         return self.fixed
 
 
-def main(data: str, run: str, out: str, steps: int) -> None:
+class StopOnRank1:
+    """A Ctrl-C that reached rank 1 only, during step `at` (`kill -INT` to one process)."""
+
+    def __init__(self, trainer, rank: int, at: int):
+        self.trainer, self.rank, self.at = trainer, rank, at
+
+    @property
+    def cancelled(self) -> bool:
+        return self.rank == 1 and self.trainer.step >= self.at
+
+
+def main(data: str, run: str, out: str, steps: int, stop_at: int | None = None) -> None:
     torch.set_num_threads(1)
     from core.training.data import ClipDataset
     from core.training.diffusion_adapter import from_diffusion
@@ -70,14 +82,16 @@ def main(data: str, run: str, out: str, steps: int) -> None:
     trainer.sampler = Fixed(batch, trainer.sampler.rng)
     start = digest(trainer.params)
     before = fixed_loss(trainer, batch)
-    result = trainer.run()
+    stop = StopOnRank1(trainer, acc.process_index, stop_at) if stop_at else None
+    result = trainer.run(cancel=stop)
     after = fixed_loss(trainer, batch)
     Path(out, f"rank-{acc.process_index}.json").write_text(json.dumps({
         "world": acc.num_processes, "backend": torch.distributed.get_backend(),
         "before": before, "after": after, "start": start, "weights": digest(trainer.params),
-        "step": result.step}))
+        "step": result.step, "stopped": result.stopped}))
     acc.end_training()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    main(sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]),
+         int(sys.argv[5]) if len(sys.argv) > 5 else None)

@@ -15,17 +15,34 @@ from tests.training.ddp_job import digest, fixed_batch, fixed_loss, stage2_confi
 STEPS = 3
 
 
-def test_two_processes_train_in_step_and_resume_on_one(prepared, tmp_path):
-    run, out = tmp_path / "run", tmp_path / "out"
-    out.mkdir()
+def _launch(*job_args, timeout: int = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     job = Path(__file__).with_name("ddp_job.py")
     # --multi_gpu is Accelerate's torch.distributed launcher; with Accelerator(cpu=True) each
     # process runs on the CPU over gloo (`--cpu` alone launches one process without mpirun)
     cmd = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes",
            "2", "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
-           str(job), str(prepared[0]), str(run), str(out), str(STEPS)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, check=False)
+           str(job), *map(str, job_args)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        # the ranks run in sessions of their own: killing the launcher left them hung for
+        # good; SIGTERM makes it pass the signal on (and SIGKILL them 30 s later)
+        proc.terminate()
+        try:
+            _, err = proc.communicate(timeout=60)
+        finally:
+            proc.kill()
+        raise AssertionError(f"the ranks did not finish in {timeout} s: {err[-3000:]}") from None
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+
+
+def test_two_processes_train_in_step_and_resume_on_one(prepared, tmp_path):
+    run, out = tmp_path / "run", tmp_path / "out"
+    out.mkdir()
+    proc = _launch(prepared[0], run, out, STEPS)
     assert proc.returncode == 0, proc.stderr[-3000:]
     ranks = [json.loads((out / f"rank-{i}.json").read_text()) for i in (0, 1)]
     assert all(r["world"] == 2 and r["backend"] == "gloo" and r["step"] == STEPS for r in ranks)
@@ -49,3 +66,18 @@ def test_two_processes_train_in_step_and_resume_on_one(prepared, tmp_path):
     batch = fixed_batch(dataset, 0)
     assert abs(fixed_loss(trainer, batch) - ranks[0]["after"]) < 1e-5
     assert trainer.run().step == STEPS + 1
+
+
+def test_a_stop_asked_of_one_rank_stops_every_rank_after_the_same_step(prepared, tmp_path):
+    """A Ctrl-C that reached one rank only (or each rank at another moment): that rank stopped
+    after its step and waited in the checkpoint's barrier while the other went on into the next
+    step's gradient all-reduce, and neither came back. The ranks now agree after every step:
+    both stop after step 2, in step, with step 2's checkpoint written once."""
+    run, out = tmp_path / "run", tmp_path / "out"
+    out.mkdir()
+    proc = _launch(prepared[0], run, out, 4, 2, timeout=150)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    ranks = [json.loads((out / f"rank-{i}.json").read_text()) for i in (0, 1)]
+    assert [(r["step"], r["stopped"]) for r in ranks] == [(2, True), (2, True)]
+    assert ranks[0]["weights"] == ranks[1]["weights"]
+    assert [p.name for p in (run / "checkpoints").iterdir()] == ["step-00000002"]
