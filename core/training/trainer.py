@@ -11,6 +11,7 @@ times the batch per step; DDP averages their gradients.
 from __future__ import annotations
 
 import csv
+import io
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -21,6 +22,7 @@ from typing import Literal
 import numpy as np
 import torch
 
+from core import atomic
 from core.engine import CancelToken
 from core.training import checkpoint as ckpt
 from core.training.data import ClipDataset
@@ -279,10 +281,12 @@ class Trainer:
             return
         with path.open(newline="") as fh:
             rows = [r for r in csv.DictReader(fh) if int(r["step"]) <= self.step]
-        with path.open("w", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=LOG_COLUMNS)
-            w.writeheader()
-            w.writerows(rows)
+        text = io.StringIO(newline="")
+        w = csv.DictWriter(text, fieldnames=LOG_COLUMNS)
+        w.writeheader()
+        w.writerows(rows)
+        # whole or not at all: rewritten in place, a kill or a full disk midway lost the log
+        atomic.write_text(path, text.getvalue())
 
 
 def _to(batch: dict, device: torch.device) -> dict:

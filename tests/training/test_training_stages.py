@@ -300,3 +300,31 @@ def test_a_resolution_the_vae_cannot_halve_is_refused_at_the_door(prepared, tmp_
     line = one_error_line(capsys.readouterr().err, "--resolution")
     assert "multiple of 8" in line and "40" in line
     assert not run.exists()
+
+
+def test_a_crash_while_the_log_is_trimmed_keeps_the_log(dataset, tmp_path, monkeypatch):
+    """A resume drops RUN/log.csv's rows past the resumed step by rewriting the file; it was
+    rewritten in place, so a kill (or a full disk) midway left the header and part of the rows:
+    the run's history was lost. It is written aside and renamed over the log now."""
+    import csv
+
+    cfg = StageConfig(stage=1, steps=4, batch_size=1, grad_accum=1, lr=5e-3, warmup_steps=1,
+                      n_frames=4, resolution=32, checkpoint_every=2)
+    Trainer(TinyModel(), dataset, cfg, tmp_path, log=lambda m: None).run()
+    log = (tmp_path / "log.csv").read_bytes()
+    resumed = Trainer(TinyModel(), dataset, cfg, tmp_path, log=lambda m: None)
+    assert resumed.resume(tmp_path / "checkpoints" / "step-00000002") == 2
+    writerows = csv.DictWriter.writerows
+
+    def killed_midway(self, rows):
+        writerows(self, list(rows)[:1])
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(csv.DictWriter, "writerows", killed_midway)
+        with pytest.raises(KeyboardInterrupt):
+            resumed.run()
+    assert (tmp_path / "log.csv").read_bytes() == log
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    assert resumed.run().step == 4
+    assert [r["step"] for r in read_log(tmp_path)] == [1, 2, 3, 4]
