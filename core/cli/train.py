@@ -114,10 +114,13 @@ def _train(args, cfg, acc, say, stop):
     from core.training.data import ClipDataset
     from core.training.diffusion_adapter import from_diffusion
     from core.training.perceptual import load_perceptual
+    from core.training.sampling import expert_coverage_warning
     from core.training.trainer import Trainer, init_from
 
     main = acc.is_main_process
     dataset = ClipDataset(args.data, "train", cfg.n_frames, cfg.resolution)
+    if args.stage == 2 and (missing := expert_coverage_warning(dataset)):
+        say(f"warning: {missing}", file=sys.stderr)  # before minutes of loading the model
     model = from_diffusion(args.models, tiny=args.tiny, device=str(acc.device))
     if args.init:
         with _other_model("--init", args):

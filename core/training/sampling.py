@@ -64,6 +64,32 @@ def training_gates(expert: str | None) -> np.ndarray | None:
     return None if expert is None else one_hot(expert)
 
 
+def experts_without_clips(dataset: ClipDataset) -> list[str]:
+    """The experts no single-emotion clip of `dataset` is labelled for, in EMOTIONS' order."""
+    return [e for e in EMOTIONS if not dataset.indices(kind="single", emotion=e)]
+
+
+def expert_coverage_warning(dataset: ClipDataset) -> str | None:
+    """Stage 2 on clips labelled for only some of the six experts trains only those: an expert
+    draw's g is one-hot, and EmotionMoE skips an expert whose gate is 0, so the others get no
+    gradient (AdamW leaves them as they are). Only the compound clips' softmax gates reach
+    them. None when every expert has clips, or when none has and no compound clip is there
+    either (EmotionSampler refuses that)."""
+    missing = experts_without_clips(dataset)
+    compound = len(dataset.indices(kind="compound"))
+    if not missing or (len(missing) == len(EMOTIONS) and not compound):
+        return None
+    one = len(missing) == 1
+    names = missing[0] if one else f"{', '.join(missing[:-1])} or {missing[-1]}"
+    them, their = ("this expert", "its") if one else (f"these {len(missing)} experts", "their")
+    change = (f"{their} weights will not change in this run" if not compound else
+              f"{their} weights change only through the softmax gates on the "
+              f"{counted(compound, 'compound clip')}, never trained as {their} emotion's expert")
+    return (f"stage 2: no training clip is labelled {names}, so {them} "
+            f"{'gets' if one else 'get'} no clips of {their} own and {change}; add clips "
+            f"labelled so (`main.py prepare`) to train {'it' if one else 'them'}")
+
+
 class EmotionSampler:
     def __init__(self, dataset: ClipDataset, config: SamplingConfig | None = None, seed: int = 0):
         self.ds, self.cfg = dataset, config or SamplingConfig()

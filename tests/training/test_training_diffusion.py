@@ -230,7 +230,9 @@ def test_checkpoints_of_another_model_are_not_called_damaged(prepared, tmp_path,
     assert "in a new --run" in line
     assert main(["train", *common, "--stage", "2", "--models", str(models),
                  "--run", str(tmp_path / "s2"), "--init", str(run)]) == 1
-    err = capsys.readouterr().err
+    # the data's clips are labelled for 3 of the 6 experts: that warning is not about damage
+    err = "\n".join(ln for ln in capsys.readouterr().err.splitlines()
+                    if "no training clip is labelled" not in ln)
     line = one_error_line(err, f"--init: the checkpoints in {run} were saved from another model")
     assert "damaged" not in err.replace("not damaged", "") and "warning" not in err, err
     assert snapshot(tmp_path) == before

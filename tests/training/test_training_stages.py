@@ -328,3 +328,46 @@ def test_a_crash_while_the_log_is_trimmed_keeps_the_log(dataset, tmp_path, monke
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
     assert resumed.run().step == 4
     assert [r["step"] for r in read_log(tmp_path)] == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("compound", [False, True], ids=["no compound", "compound"])
+def test_stage2_names_the_experts_it_has_no_clips_for(prepared, tmp_path, capsys, compound):
+    """Stage 2 on clips labelled happy, sad and angry trained those three experts and left
+    disgusted, fearful and surprised as they were, without a word: the run looked whole. The
+    door names them now, and says what becomes of their weights (nothing without compound
+    clips, which is checked here; only the gates' share with them)."""
+    import json
+    import re
+    import shutil
+
+    from safetensors.torch import load_file
+
+    from core.training.diffusion_adapter import from_diffusion
+    from main import main
+
+    data = tmp_path / "data"
+    shutil.copytree(prepared[0], data)
+    manifest = json.loads((data / "manifest.json").read_text())
+    if not compound:
+        manifest["kept"] = [r for r in manifest["kept"] if " " not in r["emotion"]]
+        (data / "manifest.json").write_text(json.dumps(manifest))
+    run = tmp_path / "run"
+    assert main(["train", str(data), "--run", str(run), "--tiny", "--stage", "2", "--steps", "2",
+                 "--grad-accum", "1", "--n-frames", "4", "--resolution", "32", "--lr", "0.1",
+                 "--device", "cpu"]) == 0
+    err = capsys.readouterr().err
+    warnings = [ln for ln in err.splitlines() if ln.startswith("warning: stage 2: no training")]
+    assert len(warnings) == 1, err
+    line = warnings[0]
+    assert "labelled disgusted, fearful or surprised, so these 3 experts" in line
+    assert "happy" not in line and "main.py prepare" in line
+    if compound:
+        assert "only through the softmax gates on the 1 compound clip," in line
+        return
+    assert "their weights will not change in this run" in line
+    saved = load_file(str(run / "checkpoints" / "step-00000002" / "unet.safetensors"))
+    start = dict(from_diffusion(tiny=True).parts()["unet"].named_parameters())
+    expert = re.compile(r"\.moe\.experts\.(\d)\.")
+    moved = {int(m.group(1)) for k, v in saved.items() if (m := expert.search(k))
+             and not torch.equal(v, start[k].detach())}
+    assert moved and moved <= {0, 1, 2}  # of happy, sad, angry; the others as they started
