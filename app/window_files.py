@@ -390,10 +390,16 @@ class WindowFiles:
     def _may_discard(self) -> bool:
         if not self.project.dirty:
             return True
-        answer = ask_save_changes(self)
-        if answer == "save":
-            return self.save_project()
-        return answer == "discard"
+        if getattr(self, "_asking", False):  # a question is open (a second Ctrl-C closing the
+            return False  # window while it waits): that question decides, not a second one
+        self._asking = True
+        try:
+            answer = ask_save_changes(self)
+            if answer == "save":
+                return self.save_project()
+            return answer == "discard"
+        finally:
+            self._asking = False
 
     def _update_title(self) -> None:
         name = Path(self.project.file_path).name if self.project.file_path else "untitled"

@@ -88,3 +88,22 @@ def test_an_ignored_hangup_stays_ignored(window):
         restore()
     finally:
         signal.signal(signal.SIGHUP, before)
+
+
+def test_a_ctrl_c_while_file_new_asks_stacks_no_second_question(window, monkeypatch):
+    """Ctrl-C (a close) while File > New's unsaved-changes question waited stacked the close's
+    own question over it; the open question decides, and Cancel keeps the window and its work.
+    (A close during the close's own question is no second close: Qt ignores it.)"""
+    asked = []
+
+    def ask(parent, what="this project"):
+        asked.append(what)
+        if len(asked) == 1:
+            window.close()  # the Ctrl-C, handled in the question's own event loop
+        return "cancel"
+
+    monkeypatch.setattr("app.window_files.ask_save_changes", ask)
+    window.palette.presets.choose("sadly fearful")
+    window.new_project()
+    assert len(asked) == 1 and window.isVisible() and window.isWindowModified()
+    monkeypatch.setattr("app.window_files.ask_save_changes", lambda *a, **k: "discard")
