@@ -280,3 +280,15 @@ def test_a_copy_that_no_longer_reads_is_said(window, qtbot, dead_pid, recovery_a
     assert recovery_answer["asked"] == []
     assert len(said) == 1 and "1 recovery copy" in said[0] and str(folder) in said[0]
     assert (folder / f"recovery-{dead_pid}.json").exists()
+
+
+def test_a_recovery_copy_reaches_the_disk_before_it_is_named(tmp_path, monkeypatch):
+    """The copy is for a crash, a power cut too: written without fsync, a cut soon after a
+    first copy left it empty (renamed in before its data was on the disk)."""
+    import core.atomic
+
+    synced = []
+    real = os.fsync
+    monkeypatch.setattr(core.atomic.os, "fsync", lambda fd: synced.append(fd) or real(fd))
+    RecoveryFile(tmp_path).write(Project(mix=EmotionMix.from_preset("sad")))
+    assert synced
