@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # bench_late_start
 
 import core.audio.io as audio_io  # noqa: E402
 import core.audio.resample as audio_resample  # noqa: E402
-from core.audio.resample import _lowpass  # noqa: E402
+from core.audio.resample import polyphase  # noqa: E402
 
 def baseline_resample_poly(x: np.ndarray, up: int, down: int) -> np.ndarray:
     """core.audio.resample.resample_poly before: one einsum per phase over the whole file."""
@@ -41,18 +41,7 @@ def baseline_resample_poly(x: np.ndarray, up: int, down: int) -> np.ndarray:
     x = np.asarray(x, np.float32)
     if up == down:
         return x.copy()
-    n_in = len(x)
-    n_out = -(-n_in * up // down)
-    h, half = _lowpass(up, down)
-    pre = down - half % down
-    start = (half + pre) // down
-    taps = -(-(pre + len(h)) // up)
-    h = np.concatenate([np.zeros(pre), h, np.zeros(taps * up - pre - len(h))])
-    phases = h.reshape(taps, up).T[:, ::-1].astype(np.float32)
-    q_last = ((start + n_out - 1) * down) // up
-    xp = np.concatenate([np.zeros(taps, np.float32), x,
-                         np.zeros(max(q_last + 1 - n_in, 0) + 1, np.float32)])
-    windows = np.lib.stride_tricks.sliding_window_view(xp, taps)
+    n_out, start, _taps, phases, windows = polyphase(x, up, down)  # the same then as now
     y = np.empty(n_out, np.float32)
     for r in range(min(up, n_out)):
         t = (start + r) * down

@@ -35,6 +35,25 @@ def _lowpass(up: int, down: int) -> tuple[np.ndarray, int]:
     return h / h.sum() * up, half
 
 
+def polyphase(x: np.ndarray, up: int, down: int) -> tuple:
+    """For x (float32) and a reduced up / down: (outputs, the output samples the filter delay
+    adds in front, taps per phase, the phases' reversed taps (up, taps), x zero-padded as
+    scipy's as rows of `taps` samples): output i is windows[(start + i) * down // up + 1] times
+    phases[(start + i) * down % up]."""
+    n_in = len(x)
+    n_out = -(-n_in * up // down)
+    h, half = _lowpass(up, down)
+    pre = down - half % down
+    start = (half + pre) // down
+    taps = -(-(pre + len(h)) // up)
+    h = np.concatenate([np.zeros(pre), h, np.zeros(taps * up - pre - len(h))])
+    phases = h.reshape(taps, up).T[:, ::-1].astype(np.float32)
+    q_last = ((start + n_out - 1) * down) // up
+    xp = np.concatenate([np.zeros(taps, np.float32), x,
+                         np.zeros(max(q_last + 1 - n_in, 0) + 1, np.float32)])
+    return n_out, start, taps, phases, np.lib.stride_tricks.sliding_window_view(xp, taps)
+
+
 def resample_poly(x: np.ndarray, up: int, down: int) -> np.ndarray:
     """1-D float signal x resampled by up / down (zero padding at both ends, as scipy's)."""
     g = gcd(int(up), int(down))
@@ -42,18 +61,7 @@ def resample_poly(x: np.ndarray, up: int, down: int) -> np.ndarray:
     x = np.asarray(x, np.float32)
     if up == down:
         return x.copy()
-    n_in = len(x)
-    n_out = -(-n_in * up // down)
-    h, half = _lowpass(up, down)
-    pre = down - half % down
-    start = (half + pre) // down  # output samples the filter delay adds in front
-    taps = -(-(pre + len(h)) // up)
-    h = np.concatenate([np.zeros(pre), h, np.zeros(taps * up - pre - len(h))])
-    phases = h.reshape(taps, up).T[:, ::-1].astype(np.float32)  # phase p, reversed taps
-    q_last = ((start + n_out - 1) * down) // up
-    xp = np.concatenate([np.zeros(taps, np.float32), x,
-                         np.zeros(max(q_last + 1 - n_in, 0) + 1, np.float32)])
-    windows = np.lib.stride_tricks.sliding_window_view(xp, taps)
+    n_out, start, taps, phases, windows = polyphase(x, up, down)
     y = np.empty(n_out, np.float32)
     n_phase = min(up, n_out)
     if n_phase == 0:
