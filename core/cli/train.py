@@ -234,7 +234,7 @@ def _abandoned(exc: KeyboardInterrupt, run_dir, stop: _StopAfterStep, main: bool
     latest complete one, and how many steps done after it are lost. None where the run has no
     checkpoint (_kept_on_interrupt removes what it made)."""
     from core.cli import interrupted
-    from core.training.checkpoint import latest
+    from core.training.checkpoint import latest, step_of
 
     kept = latest(run_dir)
     if kept is None:
@@ -242,7 +242,7 @@ def _abandoned(exc: KeyboardInterrupt, run_dir, stop: _StopAfterStep, main: bool
     if not main:
         return _exit_code(exc)
     done = stop.trainer.step if stop.trainer is not None else 0
-    kept_step = int(kept.name.split("-")[1])
+    kept_step = step_of(kept)
     if kept_step >= done:
         return interrupted(exc, f"aborted by a second signal after the checkpoint of step "
                                 f"{kept_step} was saved ({kept}); continue with --resume")

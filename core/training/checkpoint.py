@@ -32,13 +32,23 @@ def trainable_state(module: nn.Module) -> dict[str, torch.Tensor]:
     return {k: p.detach().contiguous().cpu() for k, p in module.named_parameters() if p.requires_grad}
 
 
+def step_dir(run_dir: str | Path, step: int) -> Path:
+    """Where step `step`'s checkpoint of the run lives."""
+    return Path(run_dir) / "checkpoints" / f"step-{step:08d}"
+
+
+def step_of(path: str | Path) -> int:
+    """The step a checkpoint folder (step_dir) holds."""
+    return int(_STEP_DIR.match(Path(path).name).group(1))
+
+
 def save_checkpoint(run_dir: str | Path, step: int, parts: dict[str, nn.Module],
                     optimizer: torch.optim.Optimizer, state: dict, scaler=None, keep: int = 3) -> Path:
     from safetensors.torch import save_file
 
-    root = Path(run_dir) / "checkpoints"
+    dest = step_dir(run_dir, step)
+    root = dest.parent
     root.mkdir(parents=True, exist_ok=True)
-    dest = root / f"step-{step:08d}"
     try:
         with atomic.folder(dest) as tmp:
             for name, module in parts.items():

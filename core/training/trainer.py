@@ -178,7 +178,7 @@ class Trainer:
     def save(self) -> Path:
         """Written by the main process only (every rank holds the same weights and optimizer
         state); the others wait for it, so no rank runs ahead of a checkpoint."""
-        path = self.run_dir / "checkpoints" / f"step-{self.step:08d}"
+        path = ckpt.step_dir(self.run_dir, self.step)
         if self.acc.is_main_process:
             state = {"stage": self.cfg.stage, "config": asdict(self.cfg),
                      "num_processes": self.world,
