@@ -201,6 +201,16 @@ def picture_size(path: str | Path) -> tuple[int, int] | None:
         return None
 
 
+def longest_side(path: str | Path) -> int | None:
+    """The picture file's longest side (px), from its header alone: the same whichever way its
+    EXIF turns it (picture_size may decode a PNG whole to find that); None where unread."""
+    try:
+        with _open(path) as im:
+            return max(im.size)
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
 def _header_size(im) -> tuple[int, int]:
     """_upright_size where the header holds the EXIF turn. A PNG may keep its EXIF after the
     pixels, and Pillow decodes them all to look (a 40000 px bomb took 1.6 GB to be refused):

@@ -50,13 +50,15 @@ def read_for_analysis(path: str | Path) -> tuple[np.ndarray, float, bool]:
 
 def _read(path, frame: str, remedy: str, or_face: bool = False) -> tuple[np.ndarray, float, bool]:
     from core.face.framing import FRAMES, face_frame
-    from core.face.image_io import MAX_SIDE_PX, cap_size, load_image, picture_size
+    from core.face.image_io import MAX_SIDE_PX, cap_size, load_image, longest_side
     from core.face.landmarks import MIN_IPD_PX, analysis_of, detect_face
 
     if frame not in FRAMES:
         raise ValueError(f"frame must be one of {FRAMES}, got {frame!r}")
     image = load_image(path)
-    longest = max(picture_size(path) or image.shape[1::-1])
+    longest = max(image.shape[:2])
+    if longest >= MAX_SIDE_PX:  # brought down to the working size: the file's own longest side
+        longest = longest_side(path) or longest  # (a PNG's EXIF looked for cost a decode)
     per_px = longest / max(image.shape[:2])  # file px per working px
     try:
         found = detect_face(image, check_size=False)
