@@ -182,7 +182,7 @@ def _above_lids(g) -> np.ndarray:
     lo, hi = (np.where(g.side < 0, r, np.where(g.side > 0, left, min(r, left)))
               for r, left in zip(*fades))
     w = np.clip((dist - lo) / (hi - lo), 0.0, 1.0)
-    for k, s in enumerate("RL"):
+    for k in (0, 1):  # right, left
         w = _over_band(g, w, dist, g.lid_bands[k], fades[k][0], k)
     return ((g.P[:, 1] < -0.08) * w).astype(np.float32)
 
