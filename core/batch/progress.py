@@ -16,6 +16,7 @@ class Board:
         self.stream = stream or sys.stderr
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.finished = 0
+        self.free = 0  # finished rows that took no work (already done, failed at the door)
         self.partial: dict[int, float] = {}  # line -> fraction of its frames done
         self.t0 = time.monotonic()
         self._last = 0.0
@@ -32,10 +33,22 @@ class Board:
         whole = self.finished >= self.total
         fill = BAR_WIDTH if whole else min(int(f * BAR_WIDTH), BAR_WIDTH - 1)
         percent = 100 if whole else min(int(100 * f), 99)
-        elapsed = time.monotonic() - self.t0
-        eta = elapsed * (1 - f) / f if f > 0 else 0.0
         return (f"[{'#' * fill}{'.' * (BAR_WIDTH - fill)}] {self.finished}/{self.total} rows "
-                f"{percent:3d}%  ETA {int(eta) // 60}:{int(eta) % 60:02d}")
+                f"{percent:3d}%  ETA {self.eta()}")
+
+    def eta(self) -> str:
+        """The time left at the pace of the rows that took work: rows already done count as
+        none (20 done rows and 2 to render said 'ETA 0:00' with a whole render to go), and
+        before any work is done there is no pace to tell ('--:--', not '0:00')."""
+        running = sum(self.partial.values())
+        worked = self.finished - self.free + running
+        left = self.total - self.finished - running
+        if left <= 0:
+            return "0:00"
+        if worked <= 0:
+            return "--:--"
+        eta = int((time.monotonic() - self.t0) * left / worked)
+        return f"{eta // 60}:{eta % 60:02d}"
 
     def frames(self, line: int, done: int, total: int) -> None:
         self.partial[line] = done / max(total, 1)
@@ -44,9 +57,12 @@ class Board:
             self._last = now
             print(f"\r{self.bar()} ", end="", file=self.stream, flush=True)
 
-    def row(self, status: str, line: int, label: str, detail: str = "") -> None:
-        """A finished row's line: status 'ok', 'FAILED' or 'skipped'."""
+    def row(self, status: str, line: int, label: str, detail: str = "",
+            free: bool = False) -> None:
+        """A finished row's line: status 'ok', 'FAILED' or 'skipped'; `free`: it took no work
+        (already done, or failed before it started), so it tells nothing of the pace."""
         self.finished += 1
+        self.free += free
         self.partial.pop(line, None)
         self._line(f"{status:<8} {label}" + (f": {detail}" if detail else ""), bar=True)
 

@@ -58,12 +58,12 @@ def run_batch(rows: list[BatchRow], options: BatchOptions, stream=None) -> Batch
     for row in rows:
         problem = row.problem or preflight(row.cells)
         if problem:
-            _failed(report, board, row, problem)
+            _failed(report, board, row, problem, free=True)
             continue
         ident = identity(row.cells, options.settings, hashes)
         if not options.force and is_done(row.cells, ident):
             report.skipped.append(row.line)
-            board.row("skipped", row.line, row.label(), "already done")
+            board.row("skipped", row.line, row.label(), "already done", free=True)
         else:
             todo.append((row, ident))
     if todo:
@@ -101,9 +101,10 @@ def _finish(report: BatchReport, board: Board, row: BatchRow, result: RowResult)
         _failed(report, board, row, result.reason)
 
 
-def _failed(report: BatchReport, board: Board, row: BatchRow, reason: str) -> None:
+def _failed(report: BatchReport, board: Board, row: BatchRow, reason: str,
+            free: bool = False) -> None:
     report.failed.append((row.label(), reason))
-    board.row("FAILED", row.line, row.label(), reason)
+    board.row("FAILED", row.line, row.label(), reason, free)
 
 
 # ----- local process pool

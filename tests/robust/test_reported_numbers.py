@@ -90,3 +90,37 @@ def test_live_reports_the_seconds_of_audio_its_frames_came_from(speech_wav, caps
     frames, skipped, seconds = int(m[1]), int(m[2]), float(m[3])
     assert 0.03 <= seconds < 0.1
     assert frames + skipped == math.ceil(seconds * LIVE["fps"] - 1e-6) >= 1
+
+
+def test_the_batch_eta_counts_only_rows_that_took_work(tmp_path, portrait_path, speech_wav,
+                                                       capsys):
+    """20 rows already done and 2 to render: the done rows were counted as progress made in the
+    time spent, so after the first render (seconds) the bar said 21/22 done and 'ETA 0:00' for
+    the second; and every skipped row said 'ETA 0:00' before anything had rendered."""
+    import shutil
+
+    import soundfile as sf
+
+    from core.batch import record
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    data, sr = sf.read(speech_wav, dtype="float32")
+    sf.write(tmp_path / "line.wav", data[int(0.5 * sr):int(1.5 * sr)], sr)  # 1 s of speech
+    settings = {"fps": 25, "size": 64, "seed": 0, "engine": "rig"}
+    rows = []
+    for i in range(20):
+        cells = {"portrait": str(tmp_path / "face.png"), "audio": str(tmp_path / "line.wav"),
+                 "out": str(tmp_path / f"done{i}.mp4")}
+        (tmp_path / f"done{i}.mp4").write_bytes(b"a take rendered before")
+        record.write_record(cells, record.identity(cells, settings))
+        rows.append(f"face.png,line.wav,done{i}.mp4\n")
+    rows += ["face.png,line.wav,new0.mp4\n", "face.png,line.wav,new1.mp4\n"]
+    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(rows))
+    assert run_cli(["batch", str(tmp_path / "m.csv"), "--size", "64"]) == 0
+    log = capsys.readouterr().err.splitlines()
+    skipped = [ln for ln in log if ln.startswith("skipped")]
+    assert len(skipped) == 20 and all(ln.endswith("ETA --:--") for ln in skipped), skipped
+    first = next(ln for ln in log if ln.startswith("ok") and "21/22 rows" in ln)
+    took = float(re.search(r"frames in ([\d.]+) s", first)[1])
+    minutes, seconds = re.search(r"ETA (\d+):(\d\d)$", first).groups()
+    assert 60 * int(minutes) + int(seconds) >= int(took), first  # one more such row to go
