@@ -20,7 +20,8 @@ from core.child_processes import hear_sigint, sigint_ignored_by_children
 from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
-CRASH_RETRIES = 1  # a row in flight when a worker process died is tried again this many times
+CRASH_RETRIES = 1  # a row whose worker process died is tried again this many times
+STARTED = "started"  # on the progress queue: (line, STARTED, pid) when a worker takes a row
 
 
 @dataclass
@@ -143,6 +144,8 @@ _ROW_RUNNING = False
 def _pool_row(line: int, cells: dict, settings: dict, ident: dict) -> RowResult:
     global _ROW_RUNNING
     _ROW_RUNNING = True
+    with contextlib.suppress(Exception):  # which process has the row, should it die (_crashed)
+        _QUEUE.put((line, STARTED, os.getpid()))
     try:
         return render_row(line, cells, settings, ident, _QUEUE)
     except KeyboardInterrupt:
@@ -161,7 +164,9 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
     attempts: dict[int, int] = {}
     again = False
     while todo:
-        crashed = []
+        broken: list[tuple[BatchRow, dict]] = []  # rows the pool failed when a worker died
+        started: dict[int, int] = {}  # line -> the pid of the worker that took it
+        processes: dict = {}  # pid -> process, kept from the pool once it broke
         workers = min(options.jobs, len(todo))
         # the processes started, once the rows that fail their checks or are done are known
         board.say(f"batch: {'trying again' if again else 'rendering'} {len(todo)} row(s) on "
@@ -180,20 +185,39 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
                 except KeyboardInterrupt:
                     _stop_pool(pool, pending)
                     raise
-                _drain(queue, board)
+                _drain(queue, board, started)
                 for fut in done:
                     row, ident = futures[fut]
                     try:
                         _finish(report, board, row, fut.result())
                     except BrokenProcessPool:
-                        attempts[row.line] = attempts.get(row.line, 0) + 1
-                        if attempts[row.line] > CRASH_RETRIES:
-                            _failed(report, board, row, "the worker process died while "
-                                    "rendering it (a crash in a native library?)")
-                        else:
-                            crashed.append((row, ident))
-        todo = crashed
-    _drain(queue, board)
+                        processes = processes or dict(getattr(pool, "_processes", None) or {})
+                        broken.append((row, ident))
+        _drain(queue, board, started)  # the pool has ended: every start it sent is in
+        todo, crashed = [], _crashed(broken, started, processes)
+        for row, ident in broken:
+            if row.line in crashed:
+                attempts[row.line] = attempts.get(row.line, 0) + 1
+                if attempts[row.line] > CRASH_RETRIES:
+                    _failed(report, board, row, "the worker process died while rendering it "
+                            "(a crash in a native library, or out of memory?)")
+                    continue
+            todo.append((row, ident))
+
+
+def _crashed(broken: list, started: dict[int, int], processes: dict) -> set[int]:
+    """The lines of the rows of `broken` that count a crash. A worker that dies fails every
+    row of the pool: the one it was rendering, the rows the other workers were rendering (they
+    are stopped: exit 1, or SIGTERM before their handler was in) and the rows queued behind
+    them; counting them all failed every row of a batch whose first row kills its worker
+    twice. Its own row when the dead worker is known (it said which row it took), else the
+    rows that started, else all of them: each round that breaks counts one row at least, so
+    the retries end."""
+    stopped = (1, -signal.SIGTERM)
+    dead = {pid for pid, proc in processes.items() if proc.exitcode not in stopped}
+    lines = [row.line for row, _ in broken]
+    ran = [line for line in lines if line in started]
+    return set([line for line in ran if started[line] in dead] or ran or lines)
 
 
 def _stop_pool(pool: ProcessPoolExecutor, pending) -> None:
@@ -208,13 +232,16 @@ def _stop_pool(pool: ProcessPoolExecutor, pending) -> None:
             proc.terminate()
 
 
-def _drain(queue, board: Board) -> None:
+def _drain(queue, board: Board, started: dict[int, int]) -> None:
     while True:
         try:
             line, done, total = queue.get_nowait()
         except Exception:  # noqa: BLE001  queue.Empty, or a queue closed under us
             return
-        board.frames(line, done, total)
+        if done == STARTED:
+            started[line] = total  # the worker's pid
+        else:
+            board.frames(line, done, total)
 
 
 # ----- Ray

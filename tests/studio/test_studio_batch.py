@@ -480,3 +480,49 @@ def test_no_running_ray_instance_is_told_in_this_cli_s_words(take_dir, capsys):
     assert code == 1 and "no running Ray instance was found" in err, err
     assert "--address" not in err and "ray start --head" in err
     assert not (take_dir / "out" / "ray.mp4").exists()
+
+
+@pytest.mark.slow  # 20-30 s: four worker processes start, two per round
+def test_a_row_that_kills_its_worker_fails_alone(tmp_path, portrait_path, speech_wav, capsys):
+    """A row whose worker dies each time it renders it (killed here with SIGKILL, as the kernel's
+    out-of-memory killer does): a dead worker fails every row of the pool, the queued ones and
+    the one beside it too, and each was counted as a crash, so the second crash failed all four
+    rows 'the worker process died'; now only the row that was in the dead worker counts one."""
+    import shutil
+    import signal
+    import threading
+
+    import soundfile as sf
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    data, sr = sf.read(speech_wav, dtype="float32")
+    sf.write(tmp_path / "line.wav", data[int(0.5 * sr):int(1.5 * sr)], sr)  # 1 s of speech
+    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
+        f"face.png,line.wav,{name}.mp4\n" for name in ("boom", "good0", "good1", "good2")))
+    killed: set[int] = set()
+    stop = threading.Event()
+
+    def kill_boom():
+        while not stop.wait(0.01):
+            for owner in tmp_path.glob(".boom.*.partial.mp4/owner"):
+                try:
+                    pid = json.loads(owner.read_text())["pid"]
+                except (OSError, ValueError):
+                    continue
+                if pid not in killed:
+                    killed.add(pid)
+                    os.kill(pid, signal.SIGKILL)
+
+    watcher = threading.Thread(target=kill_boom, daemon=True)
+    watcher.start()
+    try:
+        code = run_cli(["batch", str(tmp_path / "m.csv"), "--jobs", "2", "--size", "64"])
+    finally:
+        stop.set()
+        watcher.join()
+    summary = capsys.readouterr().out.splitlines()
+    assert code == 1 and len(killed) == 2  # tried once more, then failed
+    assert summary[0] == "4 rows: 3 rendered, 0 already done, 1 failed", summary
+    assert "(boom.mp4): the worker process died" in summary[2]
+    assert sorted(p.name for p in tmp_path.glob("[!.]*.mp4")) == ["good0.mp4", "good1.mp4",
+                                                                   "good2.mp4"]
