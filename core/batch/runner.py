@@ -199,10 +199,25 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
             if row.line in crashed:
                 attempts[row.line] = attempts.get(row.line, 0) + 1
                 if attempts[row.line] > CRASH_RETRIES:
+                    _remove_partials(row.cells)
                     _failed(report, board, row, "the worker process died while rendering it "
                             "(a crash in a native library, or out of memory?)")
                     continue
             todo.append((row, ident))
+
+
+def _remove_partials(cells: dict[str, str]) -> None:
+    """The temp files a dead worker left rendering the row (the video's partial folder, the
+    curves' .part file): its next render would sweep them, but a row that failed may never
+    be rendered again, and they stayed beside the outputs."""
+    from core.atomic import write_target
+    from core.curves import remove_stale_parts
+    from core.video.export import remove_stale_partials
+
+    out = Path(cells["out"])
+    remove_stale_partials(write_target(out), "partial" + out.suffix)
+    if cells.get("curves"):
+        remove_stale_parts(write_target(Path(cells["curves"])))
 
 
 def _crashed(broken: list, started: dict[int, int], processes: dict) -> set[int]:

@@ -497,8 +497,9 @@ def test_a_row_that_kills_its_worker_fails_alone(tmp_path, portrait_path, speech
     shutil.copy(portrait_path, tmp_path / "face.png")
     data, sr = sf.read(speech_wav, dtype="float32")
     sf.write(tmp_path / "line.wav", data[int(0.5 * sr):int(1.5 * sr)], sr)  # 1 s of speech
-    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
-        f"face.png,line.wav,{name}.mp4\n" for name in ("boom", "good0", "good1", "good2")))
+    (tmp_path / "m.csv").write_text("portrait,audio,out,curves\n" + "".join(
+        f"face.png,line.wav,{name}.mp4,{name}.csv\n"
+        for name in ("boom", "good0", "good1", "good2")))
     killed: set[int] = set()
     stop = threading.Event()
 
@@ -524,5 +525,7 @@ def test_a_row_that_kills_its_worker_fails_alone(tmp_path, portrait_path, speech
     assert code == 1 and len(killed) == 2  # tried once more, then failed
     assert summary[0] == "4 rows: 3 rendered, 0 already done, 1 failed", summary
     assert "(boom.mp4): the worker process died" in summary[2]
-    assert sorted(p.name for p in tmp_path.glob("[!.]*.mp4")) == ["good0.mp4", "good1.mp4",
-                                                                   "good2.mp4"]
+    assert sorted(p.name for p in tmp_path.glob("*.mp4")) == ["good0.mp4", "good1.mp4",
+                                                               "good2.mp4"]
+    # the dead worker's partial video folder and curves .part file are not left behind
+    assert not list(tmp_path.glob(".*")) and not (tmp_path / "boom.csv").exists()
