@@ -21,21 +21,21 @@ import threading
 
 
 @contextlib.contextmanager
-def sigint_ignored_by_children():
-    """Processes started inside never get SIGINT (blocked for life); this thread gets a Ctrl-C
-    that arrives meanwhile as the block ends. Off the main thread (the app's workers) signals
-    are not this code's to change: no-op."""
+def sigint_ignored_by_children(also: tuple = ()):
+    """Processes started inside never get SIGINT, nor the signals `also` (blocked for life);
+    this thread gets a Ctrl-C that arrives meanwhile as the block ends. Off the main thread
+    (the app's workers) signals are not this code's to change: no-op."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, *also})
     try:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
-def hear_sigint() -> None:
+def hear_sigint(also: tuple = ()) -> None:
     """In a child started inside sigint_ignored_by_children, once its own handler is set: let
-    SIGINT through (one pending since the child's start is delivered now)."""
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    SIGINT (and `also`) through (one pending since the child's start is delivered now)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, *also})

@@ -20,6 +20,8 @@ from core.child_processes import hear_sigint, sigint_ignored_by_children
 from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
+# a closed terminal (or a lost ssh session) hangs up the whole process group, as Ctrl-C does
+HANGUP = (signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()
 CRASH_RETRIES = 1  # a row whose worker process died is tried again this many times
 STARTED = "started"  # on the progress queue: (line, STARTED, pid) when a worker takes a row
 
@@ -115,9 +117,9 @@ _QUEUE = None
 def _init_worker(queue, threads: int) -> None:
     global _QUEUE
     _QUEUE = queue
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, *HANGUP):
         signal.signal(sig, _stop_worker)
-    hear_sigint()  # born with it blocked (core/child_processes.py)
+    hear_sigint(HANGUP)  # born with them blocked (core/child_processes.py)
     from core.batch.worker import limit_threads
     limit_threads(threads)
 
@@ -129,7 +131,7 @@ def _stop_worker(signum, _frame):
     SIG_IGN: a signal already pending would raise 'ignored due to race condition'). The no-ops
     go in first: the driver's SIGTERM landing while this imports core.cli ran this again, on a
     half-imported core.cli, and its ImportError failed the row and left the worker rendering."""
-    for sig in (signal.SIGINT, signal.SIGTERM):
+    for sig in (signal.SIGINT, signal.SIGTERM, *HANGUP):
         signal.signal(sig, lambda *_: None)
     if not _ROW_RUNNING:
         os._exit(1)
@@ -160,7 +162,10 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
     # spawn, not fork: a forked copy of a process that has started threads (torch, ffmpeg
     # readers) can deadlock; each worker imports the engine once and renders many rows
     ctx = multiprocessing.get_context("spawn")
-    queue = ctx.Queue()
+    # the queue's lock starts Python's resource tracker, which ignores Ctrl-C but died of a
+    # hangup (a warning and 8 KeyError tracebacks from the one started again in its place)
+    with sigint_ignored_by_children(HANGUP):
+        queue = ctx.Queue()
     attempts: dict[int, int] = {}
     again = False
     while todo:
@@ -175,7 +180,7 @@ def _run_pool(todo, options: BatchOptions, report: BatchReport, board: Board) ->
         threads = max(1, (os.cpu_count() or 1) // workers)  # the machine, shared out
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
                                  initializer=_init_worker, initargs=(queue, threads)) as pool:
-            with sigint_ignored_by_children():  # submit starts the workers; _init_worker
+            with sigint_ignored_by_children(HANGUP):  # submit starts the workers; _init_worker
                 futures = {pool.submit(_pool_row, row.line, row.cells, options.settings, ident):
                            (row, ident) for row, ident in todo}
             pending = set(futures)

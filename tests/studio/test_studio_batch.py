@@ -301,12 +301,15 @@ def test_shared_settings_fail_once_at_the_door(tmp_path, capsys, flags, words):
     assert "rows from" not in err  # no row was started (the batch never began)
 
 
-@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT", "SIGHUP"])
 def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, portrait_path,
                                                                   speech_wav, signame):
-    """A kill (to the driver) or Ctrl-C (to the whole process group) mid-row: the running renders
-    stop and remove their partial files, no worker is left rendering, and the last line says how
-    many rows are kept (it said 'no output was written' while a worker went on to finish a row)."""
+    """A kill (to the driver), Ctrl-C or a closed terminal (to the whole process group) mid-row:
+    the running renders stop and remove their partial files, no worker is left rendering, and
+    the last line says how many rows are kept (it said 'no output was written' while a worker
+    went on to finish a row). A hangup killed the workers where they were, leaving their
+    partial videos and curves, and Python's resource tracker with them (8 KeyError
+    tracebacks under the error line)."""
     import shutil
     import signal
     import subprocess
@@ -317,8 +320,8 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
 
     shutil.copy(portrait_path, tmp_path / "face.png")
     shutil.copy(speech_wav, tmp_path / "line.wav")
-    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
-        f"face.png,line.wav,take{i}.mp4\n" for i in range(4)))
+    (tmp_path / "m.csv").write_text("portrait,audio,out,curves\n" + "".join(
+        f"face.png,line.wav,take{i}.mp4,take{i}.csv\n" for i in range(4)))
     sig = getattr(signal, signame)
     # a suite run as a background job ignores SIGINT, and children inherit that: restore what
     # a terminal's process has (Python code between fork and exec, so only when it is needed)
@@ -332,17 +335,17 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
     while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "the batch ended before a row was rendering"
-    if sig == signal.SIGINT:
-        os.killpg(proc.pid, sig)  # what a terminal's Ctrl-C does
-    else:
+    if sig == signal.SIGTERM:
         proc.send_signal(sig)
+    else:
+        os.killpg(proc.pid, sig)  # what a terminal's Ctrl-C, or its closing, does
     err = proc.communicate(timeout=60)[1].decode()
     assert proc.returncode == (130 if sig == signal.SIGINT else 128 + sig), err
     line = one_error_line(err, "rows are done and kept")
     done = int(line.split("; ")[1].split()[0])
     time.sleep(1)  # a worker that went on rendering would leave a partial file or a new take
     assert not _running_in_group(proc.pid)  # no worker of the batch is left
-    assert not list(tmp_path.glob(".*partial*"))
+    assert not list(tmp_path.glob(".*"))  # partial videos, curves' .part files
     assert len(list(tmp_path.glob("take*.mp4"))) == done
 
 
