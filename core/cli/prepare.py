@@ -10,7 +10,7 @@ DESCRIPTION = HELP + """
 Metadata columns: file (mp4 with audio, relative to the metadata file), emotion (happy, sad,
 angry, disgusted, fearful, surprised, neutral or a compound preset such as "happily surprised"),
 aus (optional, e.g. "4:0.8;10:0.6"), text (optional), split (train or test), person (optional
-person ID: clips of one person lend each other reference frames).
+person ID: clips of one person lend each other reference frames); no others.
 Per-frame AU intensities are measured from the landmarks and stored with each clip; clips whose
 AUs do not match their label (--min-consistency) are filtered. Bad clips (no face, no audio,
 too short, inconsistent) are skipped and listed in OUT/manifest.json.

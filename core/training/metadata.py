@@ -24,6 +24,7 @@ from core.errors import InputError
 from core.latents.label import canonical_label, label_weights
 
 SPLITS = ("train", "test")
+COLUMNS = ("file", "emotion", "aus", "text", "split", "person")
 
 
 @dataclass
@@ -114,7 +115,18 @@ def write_metadata(path: str | Path, clips: list[ClipMeta]) -> None:
 
 def _read_csv(p: Path) -> list[dict]:
     with p.open(newline="", encoding="utf-8-sig") as fh:
-        return [{k.strip().lower(): (v or "") for k, v in r.items() if k} for r in csv.DictReader(fh)]
+        reader = csv.DictReader(fh)
+        _known_columns(reader.fieldnames or [], f"{p.name}: ")
+        return [{k.strip().lower(): (v or "") for k, v in r.items() if k} for r in reader]
+
+
+def _known_columns(names, where: str) -> None:
+    """A column this reader does not know is refused: 'emotions' for 'emotion' read every clip
+    as neutral, and it was prepared and trained so, without a word."""
+    unknown = [n.strip() for n in names if n and n.strip() and n.strip().lower() not in COLUMNS]
+    if unknown:
+        raise InputError(f"{where}unknown column {unknown[0]!r}; the columns are "
+                         f"{', '.join(COLUMNS)}")
 
 
 def _read_json(p: Path) -> list[dict]:
@@ -131,7 +143,9 @@ def _read_json(p: Path) -> list[dict]:
     rows = data.get("clips", []) if isinstance(data, dict) else data
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError(f"{p.name} must hold a list of clip objects (or {{\"clips\": [...]}})")
-    return rows
+    for i, r in enumerate(rows):
+        _known_columns([str(k) for k in r], f"{p.name}, clip {i + 1}: ")
+    return [{str(k).strip().lower(): v for k, v in r.items()} for r in rows]  # as a CSV's
 
 
 def _row(r: dict, where: str) -> ClipMeta:

@@ -211,3 +211,18 @@ def test_a_second_prepare_into_the_same_folder_is_refused_while_the_first_runs(t
         holder.kill()
         holder.wait()
     assert prepare_dataset(meta, out).skipped  # the lock went with its process
+
+
+@pytest.mark.parametrize("name, text", [
+    ("m.csv", "file,emotions,split\na.mp4,happy,train\nb.mp4,sad,test\n"),
+    ("m.json", '[{"file": "a.mp4", "emotions": "happy"}, {"file": "b.mp4", "emotion": "sad"}]')])
+def test_metadata_with_an_unknown_column_is_refused(tmp_path, name, text):
+    """'emotions' for 'emotion': every clip was read as neutral, and prepared and trained so,
+    without a word; an unknown column is now named with the ones there are."""
+    (tmp_path / name).write_text(text)
+    with pytest.raises(InputError, match=r"unknown column 'emotions'.*file, emotion, aus, text, "
+                                         r"split, person"):
+        read_metadata(tmp_path / name)
+    # a column's name is read whatever its case, in JSON as in a CSV header
+    (tmp_path / name).write_text(text.replace("emotions", "Emotion"))
+    assert [c.emotion for c in read_metadata(tmp_path / name)] == ["happy", "sad"]
