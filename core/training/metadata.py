@@ -116,8 +116,16 @@ def write_metadata(path: str | Path, clips: list[ClipMeta]) -> None:
 def _read_csv(p: Path) -> list[dict]:
     with p.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.DictReader(fh)
-        _known_columns(reader.fieldnames or [], f"{p.name}: ")
-        return [{k.strip().lower(): (v or "") for k, v in r.items() if k} for r in reader]
+        header = reader.fieldnames or []
+        _known_columns(header, f"{p.name}: ")
+        rows = []
+        for i, r in enumerate(reader):
+            if None in r:  # cells past the header's: the last column's text was cut there
+                raise InputError(f"{p.name}, clip {i + 1}: {len(header) + len(r[None])} cells "
+                                 f"but the header has {len(header)} columns (a comma inside a "
+                                 "value needs quotes)")
+            rows.append({k.strip().lower(): (v or "") for k, v in r.items() if k})
+        return rows
 
 
 def _known_columns(names, where: str) -> None:

@@ -226,3 +226,15 @@ def test_metadata_with_an_unknown_column_is_refused(tmp_path, name, text):
     # a column's name is read whatever its case, in JSON as in a CSV header
     (tmp_path / name).write_text(text.replace("emotions", "Emotion"))
     assert [c.emotion for c in read_metadata(tmp_path / name)] == ["happy", "sad"]
+
+
+def test_metadata_row_with_more_cells_than_columns_is_refused(tmp_path):
+    """An unquoted comma in the last column: 'a bitter, tired smile' was read as 'a bitter' and
+    the rest dropped without a word (and the clip was trained on half its description)."""
+    (tmp_path / "m.csv").write_text("file,emotion,text\na.mp4,sad,a quiet sigh\n"
+                                    "b.mp4,happy,a bitter, tired smile\n")
+    with pytest.raises(InputError, match=r"m.csv, clip 2: 4 cells but the header has 3 columns "
+                                         r"\(a comma inside a value needs quotes\)"):
+        read_metadata(tmp_path / "m.csv")
+    (tmp_path / "m.csv").write_text('file,emotion,text\nb.mp4,happy,"a bitter, tired smile"\n')
+    assert read_metadata(tmp_path / "m.csv")[0].text == "a bitter, tired smile"
