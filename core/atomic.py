@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -212,3 +213,21 @@ def folder(dest: str | os.PathLike) -> Iterator[Path]:
         raise
     if aside is not None:
         shutil.rmtree(aside, ignore_errors=True)
+
+
+_FOLDER_LEFT = re.compile(r"\.(.+)-[a-z0-9_]{8}")  # folder()'s temp names (mkdtemp's 8 chars)
+
+
+def remove_folders_left(parent: Path, names) -> list[Path]:
+    """Remove the temp and set-aside folders that folder() left in `parent` for the
+    destinations `names` when its process was killed (SIGKILL, out of memory): nothing else
+    removes them. Only for destinations no live process is writing (the caller holds their
+    lock). The paths removed; never raises."""
+    names = set(names)
+
+    def left(entry, m) -> bool:
+        stem = m[1]  # '<name>' of a temp folder, '<name>-old' of a set-aside one
+        return entry.is_dir(follow_symlinks=False) and (
+            stem in names or stem.endswith("-old") and stem[:-4] in names)
+
+    return remove_stale(parent, _FOLDER_LEFT, left)

@@ -103,6 +103,8 @@ def _prepare_all(report: PrepareReport, metadata: Path, clips: list, ids: list[s
     """prepare_dataset's loop: each clip in turn, the manifest rewritten after each."""
     from core.training.consistency import inconsistency
 
+    # what a killed run left of these clips (a temp folder holds up to a whole clip's frames)
+    atomic.remove_folders_left(report.out_dir / "clips", ids)
     for i, (meta, cid) in enumerate(zip(clips, ids)):
         if cancel is not None:
             cancel.raise_if_cancelled()

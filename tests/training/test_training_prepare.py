@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -238,3 +239,27 @@ def test_metadata_row_with_more_cells_than_columns_is_refused(tmp_path):
         read_metadata(tmp_path / "m.csv")
     (tmp_path / "m.csv").write_text('file,emotion,text\nb.mp4,happy,"a bitter, tired smile"\n')
     assert read_metadata(tmp_path / "m.csv")[0].text == "a bitter, tired smile"
+
+
+def test_a_rerun_removes_what_a_killed_run_left_of_its_clips(clip_dir, tmp_path):
+    """A prepare killed (SIGKILL, the out-of-memory killer: a whole clip is held in memory)
+    while writing a clip left its hidden temp folder in clips/ (20 MB for a 5 s clip at 256 px),
+    or the old clip set aside, and no rerun ever removed them; a rerun now removes those of its
+    own clips, and leaves anything else."""
+    import shutil
+    import tempfile
+
+    from core.training.prepare import PrepareConfig, prepare_dataset
+
+    (tmp_path / "m.csv").write_text("file,emotion\nhappy_1.mp4,happy\n")
+    shutil.copy(clip_dir / "happy_1.mp4", tmp_path)
+    clips = tmp_path / "out" / "clips"
+    clips.mkdir(parents=True)
+    left = [tempfile.mkdtemp(prefix=".happy_1-", dir=clips),  # as core.atomic.folder names them
+            tempfile.mkdtemp(prefix=".happy_1-old-", dir=clips)]
+    (Path(left[0]) / "frames.npz").write_bytes(b"\0" * 1000)
+    other = Path(tempfile.mkdtemp(prefix=".sad_1-", dir=clips))  # not a clip of this run
+    report = prepare_dataset(tmp_path / "m.csv", tmp_path / "out",
+                             PrepareConfig(size=64, min_frames=8, min_emotion_consistency=0.0))
+    assert [r["id"] for r in report.kept] == ["happy_1"]
+    assert sorted(p.name for p in clips.iterdir()) == sorted(["happy_1", other.name])
