@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
@@ -120,8 +121,27 @@ def _init_worker(queue, threads: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, *HANGUP):
         signal.signal(sig, _stop_worker)
     hear_sigint(HANGUP)  # born with them blocked (core/child_processes.py)
+    _leave_with_the_driver()
     from core.batch.worker import limit_threads
     limit_threads(threads)
+
+
+def _leave_with_the_driver() -> None:
+    """A driver killed outright (kill -9: no handler runs, nothing stops the pool) left its
+    workers rendering the rows they had and the one queued behind them, then waiting for work
+    forever, orphans holding their memory. A thread waits for the driver's end and stops this
+    worker as the driver's own SIGTERM would (its row's partial files removed)."""
+    import threading
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="batch-driver-watch", daemon=True).start()
 
 
 def _stop_worker(signum, _frame):

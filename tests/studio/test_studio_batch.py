@@ -310,31 +310,20 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
     went on to finish a row). A hangup killed the workers where they were, leaving their
     partial videos and curves, and Python's resource tracker with them (8 KeyError
     tracebacks under the error line)."""
-    import shutil
     import signal
     import subprocess
-    import sys
     import time
 
-    from tests.robust.helpers import ROOT, one_error_line
+    from tests.robust.helpers import one_error_line
 
-    shutil.copy(portrait_path, tmp_path / "face.png")
-    shutil.copy(speech_wav, tmp_path / "line.wav")
-    (tmp_path / "m.csv").write_text("portrait,audio,out,curves\n" + "".join(
-        f"face.png,line.wav,take{i}.mp4,take{i}.csv\n" for i in range(4)))
     sig = getattr(signal, signame)
     # a suite run as a background job ignores SIGINT, and children inherit that: restore what
     # a terminal's process has (Python code between fork and exec, so only when it is needed)
     inherited = sig == signal.SIGINT and signal.getsignal(sig) is signal.SIG_IGN
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
-                             str(tmp_path / "m.csv"), "--jobs", "2", "--size", "512"],
-                            stderr=subprocess.PIPE, start_new_session=True,
-                            preexec_fn=(lambda: signal.signal(sig, signal.SIG_DFL))
-                            if inherited else None)
-    deadline = time.monotonic() + 120
-    while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert proc.poll() is None, "the batch ended before a row was rendering"
+    proc = _start_batch(tmp_path, portrait_path, speech_wav, 4, 512, curves=True,
+                        stderr=subprocess.PIPE, preexec_fn=(
+                            lambda: signal.signal(sig, signal.SIG_DFL)) if inherited else None)
+    _wait_for_a_partial(tmp_path, proc)
     if sig == signal.SIGTERM:
         proc.send_signal(sig)
     else:
@@ -347,6 +336,62 @@ def test_stopping_a_batch_stops_its_workers_and_says_what_is_kept(tmp_path, port
     assert not _running_in_group(proc.pid)  # no worker of the batch is left
     assert not list(tmp_path.glob(".*"))  # partial videos, curves' .part files
     assert len(list(tmp_path.glob("take*.mp4"))) == done
+
+
+def test_a_driver_killed_outright_takes_its_workers_with_it(tmp_path, portrait_path, speech_wav):
+    """`kill -9` of the batch (no handler runs): its workers rendered on, the rows they had and
+    the row queued behind them (3 takes written after the kill), then waited for work forever,
+    orphans holding their memory. They now see the driver gone, stop their rows (removing
+    the partial files) and leave."""
+    import signal
+    import subprocess
+    import time
+
+
+    proc = _start_batch(tmp_path, portrait_path, speech_wav, 4, 512, stderr=subprocess.DEVNULL)
+    _wait_for_a_partial(tmp_path, proc)
+    done = len(list(tmp_path.glob("take*.mp4")))
+    proc.kill()
+    proc.wait()
+    deadline = time.monotonic() + 30
+    while _running_in_group(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _running_in_group(proc.pid)
+    for pid in left:  # not to leave them to the rest of the suite
+        os.kill(pid, signal.SIGKILL)
+    assert not left
+    assert not list(tmp_path.glob(".*partial*"))
+    assert len(list(tmp_path.glob("take*.mp4"))) == done
+
+
+def _start_batch(tmp_path, portrait_path, speech_wav, takes: int, size: int, curves=False,
+                 **popen):
+    """`main.py batch --jobs 2` of `takes` rows of the portrait and speech, in a session of its
+    own (its process group is the batch's)."""
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.robust.helpers import ROOT
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    shutil.copy(speech_wav, tmp_path / "line.wav")
+    (tmp_path / "m.csv").write_text("portrait,audio,out" + ",curves" * curves + "\n" + "".join(
+        f"face.png,line.wav,take{i}.mp4" + f",take{i}.csv" * curves + "\n"
+        for i in range(takes)))
+    return subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
+                             str(tmp_path / "m.csv"), "--jobs", "2", "--size", str(size)],
+                            start_new_session=True, **popen)
+
+
+def _wait_for_a_partial(tmp_path, proc) -> None:
+    """Until a row is rendering (its partial video is there)."""
+    import time
+
+    deadline = time.monotonic() + 120
+    while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the batch ended before a row was rendering"
 
 
 def _running_in_group(pgid: int) -> list[int]:
@@ -372,21 +417,13 @@ def test_stopping_a_batch_before_its_rows_start_prints_no_traceback(tmp_path, po
     with rows queued behind the running ones: the pool's manager thread printed a traceback
     (InvalidStateError: CANCELLED, on the queued rows' futures the stop had cancelled) above
     the stop's one line."""
-    import shutil
     import signal
     import subprocess
-    import sys
     import time
 
-    from tests.robust.helpers import ROOT, ignores_sigint, one_error_line
+    from tests.robust.helpers import ignores_sigint, one_error_line
 
-    shutil.copy(portrait_path, tmp_path / "face.png")
-    shutil.copy(speech_wav, tmp_path / "line.wav")
-    (tmp_path / "m.csv").write_text("portrait,audio,out\n" + "".join(
-        f"face.png,line.wav,take{i}.mp4\n" for i in range(8)))
-    proc = subprocess.Popen([sys.executable, str(ROOT / "main.py"), "batch",
-                             str(tmp_path / "m.csv"), "--jobs", "2", "--size", "96"],
-                            stderr=subprocess.PIPE, start_new_session=True)
+    proc = _start_batch(tmp_path, portrait_path, speech_wav, 8, 96, stderr=subprocess.PIPE)
     first = proc.stderr.readline().decode()  # "batch: 8 rows from ..."
     assert "rows from" in first, first
     deadline = time.monotonic() + 60
