@@ -103,6 +103,8 @@ def _finish(report: BatchReport, board: Board, row: BatchRow, result: RowResult)
         board.row("ok", row.line, row.label(), f"{result.frames} frames in {result.seconds:.1f} s")
     else:
         _failed(report, board, row, result.reason)
+    for text in result.notes:  # under the row's own line
+        board.say(f"  note: {text}")
 
 
 def _failed(report: BatchReport, board: Board, row: BatchRow, reason: str,

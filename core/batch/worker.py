@@ -7,7 +7,7 @@ import contextlib
 import io
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from core.errors import InputError, MoeeError
 
@@ -24,6 +24,7 @@ class RowResult:
     reason: str = ""  # one line, when not ok
     seconds: float = 0.0  # wall time of the row
     frames: int = 0
+    notes: list[str] = field(default_factory=list)  # the render's `note:` lines
 
 
 class _RenderParser(argparse.ArgumentParser):
@@ -74,27 +75,29 @@ def limit_threads(threads: int) -> None:
 def render_row(line: int, cells: dict[str, str], settings: dict, ident: dict,
                queue=None, threads: int | None = None) -> RowResult:
     from core.batch.record import write_record
-    from core.cli import refuse_empty_arguments, render
+    from core.cli import notes_kept, refuse_empty_arguments, render
 
     if threads:
         limit_threads(threads)
 
     t0 = time.monotonic()
     progress = _Progress(line, queue)
+    notes: list[str] = []
     try:
         parser = _RenderParser(prog="render")
         render.add_arguments(parser)
         args = parser.parse_args(render_argv(cells, settings))
         refuse_empty_arguments(parser, args)
         args.workers = 1  # the batch's own pool (or Ray) runs the rows side by side
-        with contextlib.redirect_stdout(io.StringIO()):
+        with contextlib.redirect_stdout(io.StringIO()), notes_kept(notes):
             render.run(args, progress=progress)
         write_record(cells, ident)
     except MoeeError as e:
-        return RowResult(line, False, _one_line(str(e)), time.monotonic() - t0)
+        return RowResult(line, False, _one_line(str(e)), time.monotonic() - t0, notes=notes)
     except Exception as e:  # noqa: BLE001  one bad row never stops the rest
-        return RowResult(line, False, _one_line(f"{type(e).__name__}: {e}"), time.monotonic() - t0)
-    return RowResult(line, True, "", time.monotonic() - t0, progress.total)
+        return RowResult(line, False, _one_line(f"{type(e).__name__}: {e}"),
+                         time.monotonic() - t0, notes=notes)
+    return RowResult(line, True, "", time.monotonic() - t0, progress.total, notes)
 
 
 def _one_line(text: str) -> str:

@@ -120,6 +120,7 @@ def progress_done() -> None:
 
 
 _NOTED: set[str] = set()
+_KEPT: list[str] | None = None  # where notes go instead of stderr (notes_kept)
 
 
 def note(text: str) -> None:
@@ -127,7 +128,26 @@ def note(text: str) -> None:
     warnings its analysis gave)."""
     if text not in _NOTED:
         _NOTED.add(text)
-        print(f"note: {text}", file=sys.stderr)
+        if _KEPT is not None:
+            _KEPT.append(text)
+        else:
+            print(f"note: {text}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def notes_kept(kept: list[str]):
+    """note() and our warnings go into `kept`, each once, instead of onto stderr: a batch
+    row's, shown under that row's line (a worker printed Python's raw warning, and its notes
+    for no row in particular, once per worker)."""
+    global _KEPT
+    before = _KEPT
+    _KEPT = kept
+    try:
+        with warnings.catch_warnings(), _warnings_as_notes():
+            warnings.simplefilter("always", MoeeWarning)  # each row's, not once per worker
+            yield kept
+    finally:
+        _KEPT = before
 
 
 @contextlib.contextmanager

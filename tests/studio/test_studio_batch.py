@@ -569,3 +569,30 @@ def test_a_row_that_kills_its_worker_fails_alone(tmp_path, portrait_path, speech
                                                                "good2.mp4"]
     # the dead worker's partial video folder and curves .part file are not left behind
     assert not list(tmp_path.glob(".*")) and not (tmp_path / "boom.csv").exists()
+
+
+def test_a_rows_notes_are_shown_with_the_row(tmp_path, portrait_path, speech_wav, capfd):
+    """A portrait with two faces: its worker printed Python's raw warning
+    ('/.../core/rig/portrait.py:55: MoeeWarning: 2 faces found; ...' and a line of source) and,
+    after the batch's summary, a 'note:' for no row in particular (and, a later row of the same
+    portrait in that worker, none at all); each row's notes now follow its own line."""
+    import cv2
+    import soundfile as sf
+
+    face = cv2.imread(str(portrait_path))
+    two = np.full((512, 1024, 3), 128, np.uint8)
+    two[:, :512] = face
+    two[64:448, 576:960] = cv2.resize(face, (384, 384))  # a second, smaller face beside it
+    cv2.imwrite(str(tmp_path / "two.png"), two)
+    data, sr = sf.read(speech_wav, dtype="float32")
+    sf.write(tmp_path / "line.wav", data[int(0.5 * sr):int(1.5 * sr)], sr)  # 1 s of speech
+    (tmp_path / "m.csv").write_text("portrait,audio,out\ntwo.png,line.wav,a.mp4\n"
+                                    "two.png,line.wav,b.mp4\n")
+    assert run_cli(["batch", str(tmp_path / "m.csv"), "--size", "64"]) == 0
+    err = capfd.readouterr().err
+    assert "MoeeWarning" not in err and "portrait.py" not in err, err
+    lines = err.splitlines()
+    for name in ("a.mp4", "b.mp4"):
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("ok") and f"({name})" in ln)
+        assert lines[at + 1] == "  note: 2 faces found; animating the largest one", lines
+    assert err.count("faces found") == 2
