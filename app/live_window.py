@@ -41,7 +41,9 @@ class LiveWindow(QWidget):
         self.view = pg.GraphicsLayoutWidget()
         self.view.setBackground("#000000")
         self.box = self.view.addViewBox(lockAspect=True, invertY=True, enableMouse=False)
-        self.image = pg.ImageItem()
+        # rows as rows: app/preview.py sets this for the whole app, but `main.py live --window`
+        # never imports it, and the face came out on its side
+        self.image = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image)
         self.status = QLabel(LIVE_HELP)
         self.status.setObjectName("liveStatus")
