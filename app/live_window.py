@@ -11,10 +11,12 @@ import threading
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEventLoop, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
+from app.elided_label import ElidedLabel
 from app.gui_gc import GuiThreadGC
 from app.icon import app_icon
+from app.screen_fit import fitted_size
 from app.ui_constants import APP_NAME, LIVE_POLL_MS, LIVE_WINDOW_SIZE
 from core.live.session import LatestFrame, LiveSession
 from core.live.window import register_window
@@ -45,13 +47,15 @@ class LiveWindow(QWidget):
         # never imports it, and the face came out on its side
         self.image = pg.ImageItem(axisOrder="row-major")
         self.box.addItem(self.image)
-        self.status = QLabel(LIVE_HELP)
+        # elided, not wider than the window: a laptop at 150% is 853 pixels wide, and the help
+        # line held the window at 700 (the numbers come first and stay in sight)
+        self.status = ElidedLabel(LIVE_HELP)
         self.status.setObjectName("liveStatus")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
-        self.resize(*LIVE_WINDOW_SIZE)
+        self.resize(*fitted_size(self, LIVE_WINDOW_SIZE))
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.timer = QTimer(self)
         self.timer.setInterval(LIVE_POLL_MS)

@@ -33,6 +33,7 @@ from app.palette.panel import PalettePanel
 from app.playback import Playback
 from app.preview import Preview
 from app.recorder import VoiceRecorder
+from app.screen_fit import fitted_size
 from app.session import PORTRAIT_FAILED, Session
 from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
@@ -108,10 +109,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
 
     def _first_size(self) -> tuple[int, int]:
         """WINDOW_SIZE, or the screen's free area when that is smaller (a laptop)."""
-        screen = self.screen().availableGeometry() if self.screen() else None
-        if screen is None or screen.isEmpty():
-            return WINDOW_SIZE
-        return min(WINDOW_SIZE[0], screen.width()), min(WINDOW_SIZE[1], screen.height())
+        return fitted_size(self, WINDOW_SIZE)
 
     def _dock(self, title: str, name: str, widget, area) -> QDockWidget:
         dock = QDockWidget(title, self)

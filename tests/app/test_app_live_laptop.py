@@ -2,10 +2,13 @@
 without the main window's modules), the picture's orientation, the window on a laptop screen."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,3 +63,61 @@ def test_the_live_window_shows_the_face_upright_as_main_py_live_opens_it():
     assert height > width  # the frame is a tall one
     assert shown_height > shown_width  # and so is the picture on screen
     assert abs(shown_width / shown_height - width / height) < 0.05
+
+
+def on_laptop(script: str, tmp_path, width: int, height: int, scale: float = 1.0) -> str:
+    """Run `script` in a fresh interpreter on an offscreen screen of width x height pixels at
+    QT_SCALE_FACTOR `scale` (the offscreen platform's own screen is 800x800); its stdout."""
+    screens = {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
+                            "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
+    config = tmp_path / f"screen_{width}x{height}.json"
+    config.write_text(json.dumps(screens), encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
+           "QT_SCALE_FACTOR": str(scale)}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+LIVE_ON_LAPTOP = r"""
+from PySide6.QtWidgets import QApplication
+import app.live_window as lw
+from core.audio.io import load_audio
+from core.engines import create_engine
+from core.live.session import LiveSession
+from core.live.sources import FileSource
+from core.samples import sample_portrait
+from app.ui_constants import SAMPLE_VOICE
+qt = QApplication([])
+engine = create_engine("rig")
+track = load_audio(str(SAMPLE_VOICE), 16000).slice(0.0, 2.0)
+session = LiveSession(engine, engine.prepare(sample_portrait()), FileSource(track), size=256)
+window = lw.LiveWindow(session)
+window.show()
+window.start()
+while window.frames_shown < 3:
+    qt.processEvents()
+screen, size = window.screen().availableGeometry(), window.size()  # inside its frame
+status = window.status
+fits = size.width() <= screen.width() and size.height() <= screen.height()
+print(fits, size.width(), size.height(), screen.width(), screen.height())
+shown = status.shown_text() if hasattr(status, "shown_text") else status.text()
+print(status.fontMetrics().horizontalAdvance(shown) <= status.contentsRect().width(), shown)
+window.stop()
+while window.running:
+    qt.processEvents()
+"""
+
+
+@pytest.mark.parametrize("width, height, scale", [(1280, 720, 1.0), (1366, 768, 1.5)])
+def test_the_live_window_fits_a_laptop_screen(tmp_path, width, height, scale):
+    """The live window opened 720x760 whatever the screen: 40 pixels of it, the status line
+    with the latency among them, below a 1280x720 laptop's edge; at 150% (911x512 logical
+    pixels) its bottom third, and its help line held it 700 wide. Now it takes the screen's
+    free area when that is smaller, and the status line elides its help, numbers first."""
+    fits, size_line = on_laptop(LIVE_ON_LAPTOP, tmp_path, width, height, scale).splitlines()[-2:]
+    assert fits.split()[0] == "True", fits
+    whole, shown = size_line.split(" ", 1)
+    assert whole == "True"  # not clipped
+    assert "ms voice to mouth" in shown, size_line  # the numbers in sight
