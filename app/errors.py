@@ -9,12 +9,12 @@ import errno
 import logging
 import traceback
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 from core.errors import MoeeError
 
 log = logging.getLogger("moee.app")
-_open_boxes: list[QMessageBox] = []  # keep references so open() dialogs are not collected
+_open_boxes: list[QDialog] = []  # keep references so open() dialogs are not collected
 
 
 def user_message(error: BaseException | str) -> str:
@@ -50,7 +50,7 @@ def show_error(parent: QWidget | None, title: str, error: BaseException | str,
     return keep_open(box)
 
 
-def keep_open(box: QMessageBox) -> QMessageBox:
+def keep_open(box: QDialog) -> QDialog:
     """open() a non-blocking dialog, keeping it alive until it closes."""
     box.finished.connect(lambda _=0, b=box: _forget(b))
     _open_boxes.append(box)
@@ -58,7 +58,7 @@ def keep_open(box: QMessageBox) -> QMessageBox:
     return box
 
 
-def _forget(box: QMessageBox) -> None:
+def _forget(box: QDialog) -> None:
     if box in _open_boxes:
         _open_boxes.remove(box)
     box.deleteLater()

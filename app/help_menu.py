@@ -6,12 +6,14 @@ import platform
 from importlib import metadata
 
 from PySide6 import __version__ as pyside_version
-from PySide6.QtCore import Qt, qVersion
+from PySide6.QtCore import qVersion
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
 
 from app.errors import keep_open
-from app.ui_constants import APP_NAME, RESOURCES
+from app.screen_fit import fitted_size
+from app.ui_constants import (APP_NAME, HELP_SCREEN_MARGIN, HELP_TEXT_ALLOWANCE, HELP_TEXT_WIDTH,
+                              RESOURCES)
 
 README = RESOURCES.parent / "README.md"
 USAGE_HEADING = "## Using it"
@@ -58,13 +60,39 @@ def about_text() -> str:
     return "\n".join(parts)
 
 
-def show_text(parent: QWidget, title: str, markdown: str, name: str) -> QMessageBox:
-    box = QMessageBox(QMessageBox.Icon.NoIcon, title, "", QMessageBox.StandardButton.Close,
-                      parent)
-    box.setObjectName(name)
-    box.setTextFormat(Qt.TextFormat.MarkdownText)
-    box.setText(markdown)
-    return keep_open(box)
+class TextDialog(QDialog):
+    """Markdown in a scrolling view and a Close button: as tall as the text, at most the
+    screen's free height (a message box grows with its text: Usage was 1391 px tall, its Close
+    button below a 768 px screen's edge)."""
+
+    def __init__(self, parent: QWidget, title: str, markdown: str, name: str):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.setObjectName(name)
+        self._markdown = markdown
+        self.view = QTextBrowser()
+        self.view.setOpenExternalLinks(True)
+        self.view.setMarkdown(markdown)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        self.resize(*self._fitting_size())
+
+    def text(self) -> str:
+        return self._markdown
+
+    def _fitting_size(self) -> tuple[int, int]:
+        document = self.view.document()
+        document.setTextWidth(HELP_TEXT_WIDTH)
+        width = int(document.idealWidth()) + HELP_TEXT_ALLOWANCE[0]
+        height = int(document.size().height()) + HELP_TEXT_ALLOWANCE[1]
+        return fitted_size(self, (width, height), margin=HELP_SCREEN_MARGIN)
+
+
+def show_text(parent: QWidget, title: str, markdown: str, name: str) -> TextDialog:
+    return keep_open(TextDialog(parent, title, markdown, name))
 
 
 def build_help_menu(window, menu) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 
-def fitted_size(widget: QWidget, wanted: tuple[int, int]) -> tuple[int, int]:
+def fitted_size(widget: QWidget, wanted: tuple[int, int], margin: int = 0) -> tuple[int, int]:
+    """`wanted`, no larger than the screen's free area less `margin` on every side."""
     screen = widget.screen().availableGeometry() if widget.screen() else None
     if screen is None or screen.isEmpty():
         return wanted
-    return min(wanted[0], screen.width()), min(wanted[1], screen.height())
+    return (min(wanted[0], screen.width() - 2 * margin),
+            min(wanted[1], screen.height() - 2 * margin))

@@ -75,6 +75,12 @@ EXPORT_POLL_MS = 100
 # 1280 px screen; longer paths show their end (the file name) and the tooltip has all of it.
 EXPORT_PATH_WIDTH = (420, 820)
 
+# Help dialogs (app/help_menu.py): text laid out this wide, plus room for the frame, the scroll
+# bar and the Close button; never closer than the margin to the screen's free area's edges.
+HELP_TEXT_WIDTH = 680
+HELP_TEXT_ALLOWANCE = (48, 80)
+HELP_SCREEN_MARGIN = 40
+
 # Keys on the audio strip (emotion over time).
 KEY_WIDTH = 2  # marker line width, pixels
 KEY_SELECTED_WIDTH = 5

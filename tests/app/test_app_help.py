@@ -5,14 +5,14 @@ from __future__ import annotations
 import platform
 from importlib import metadata
 
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog
 
 from core.emotions import EMOTIONS
 from core.mix import EmotionMix
 
 
-def _shown(window, name: str) -> QMessageBox:
-    boxes = [b for b in window.findChildren(QMessageBox) if b.objectName() == name]
+def _shown(window, name: str) -> QDialog:
+    boxes = [b for b in window.findChildren(QDialog) if b.objectName() == name]
     assert boxes, f"no {name} dialog"
     box = boxes[-1]
     box.close()
@@ -68,6 +68,26 @@ def test_help_menu_shortcuts_usage_and_versions(window):
                     metadata.version("mediapipe")):
         assert version in about
     assert "Qt " in about
+
+
+def test_help_texts_fit_the_screen_with_their_close_button_in_reach(window, qtbot):
+    """Help > Usage was a message box as tall as the README's usage section, 1391 px: on a
+    768 px laptop (or this 800 px test screen) its Close button and last paragraphs lay below
+    the edge, out of reach. Each help text now scrolls in a dialog no taller than the screen."""
+    from PySide6.QtWidgets import QDialogButtonBox
+    help_menu = [a.menu() for a in window.menuBar().actions() if a.text() == "&Help"][0]
+    screen = window.screen().availableGeometry()
+    for action in help_menu.actions():
+        action.trigger()
+        box = [b for b in window.findChildren(QDialog)
+               if b.objectName() + "Action" == action.objectName()][-1]
+        qtbot.waitUntil(box.isVisible)
+        assert box.height() <= screen.height() and box.width() <= screen.width(), action.text()
+        close = box.findChild(QDialogButtonBox).buttons()[0]
+        corner = close.mapToGlobal(close.rect().bottomRight())
+        assert screen.contains(close.mapToGlobal(close.rect().topLeft())) and screen.contains(
+            corner), action.text()
+        box.close()
 
 
 def test_emotion_sliders_name_their_prototype_aus(window):
