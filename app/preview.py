@@ -7,6 +7,7 @@ from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout,
                                QWidget)
 
+from app.elided_label import ElidedLabel
 from app.ui_constants import SCRUB_STEPS_PER_S
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
@@ -58,7 +59,9 @@ class Preview(QWidget):
         self.loop.setToolTip("Loop the range selected on the audio strip")
         self.loop.toggled.connect(self.loopToggled)
         self.busy_text = ""  # what is loading now ("" when idle)
-        self.busy = QLabel()
+        # elided: at its whole width it widened a window at its narrowest by 156 px (past a
+        # 1280x720 laptop's 853 logical px at 150%), and the window stayed so
+        self.busy = ElidedLabel()
         self.busy.setObjectName("busy")
         self.busy.hide()
         self.fps_label = QLabel("– fps")
