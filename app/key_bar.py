@@ -2,8 +2,9 @@
 auto keys (propose from the voice, then accept all or discard)."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QSignalBlocker, QSize, Signal
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
+                               QWidget)
 
 from app.elided_label import ElidedLabel
 from core.keyframes import EASINGS
@@ -45,14 +46,60 @@ class KeyBar(QWidget):
         self.info.setObjectName("keyInfo")
         self.setToolTip(KEYS_HELP)
         self.info.setToolTip(KEYS_HELP)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(4, 2, 4, 0)
-        for w in (self.add, self.delete, QLabel("easing"), self.easing, self.auto, self.accept,
-                  self.discard):
-            row.addWidget(w)
-        row.addWidget(self.info, 1)
+        # one row where it fits, else the auto-key buttons on a second one: the row asked for
+        # 601 px, and with the palette the window for 1007, over a laptop's 911 or 853 px at
+        # 150% (1366x768, 1280x720), the palette's values and scroll bar past the screen's edge
+        self._keys = (self.add, self.delete, QLabel("easing"), self.easing)
+        self._proposals = (self.auto, self.accept, self.discard)
+        self.top, self.bottom = QHBoxLayout(), QHBoxLayout()
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(4, 2, 4, 0)
+        rows.setSpacing(2)
+        rows.addLayout(self.top)
+        rows.addLayout(self.bottom)
+        self.rows = 0
+        self._arrange(1)
         self.show_selection(None, 0)
         self.show_proposals(0, busy=False)
+
+    def _arrange(self, rows: int) -> None:
+        if rows == self.rows:
+            return
+        self.rows = rows
+        for layout in (self.top, self.bottom):
+            while layout.count():
+                layout.takeAt(0)
+        for w in self._keys + (self._proposals if rows == 1 else ()):
+            self.top.addWidget(w)
+        self.top.addWidget(self.info, 1)
+        if rows == 2:
+            for w in self._proposals:
+                self.bottom.addWidget(w)
+            self.bottom.addStretch(1)
+        self.updateGeometry()
+
+    def _width_of(self, widgets) -> int:
+        spacing = self.top.spacing()
+        return sum(w.sizeHint().width() + spacing for w in widgets)
+
+    def one_row_width(self) -> int:
+        m = self.layout().contentsMargins()
+        return (self._width_of(self._keys + self._proposals) + m.left() + m.right()
+                + self.info.minimumSizeHint().width())
+
+    def minimumSizeHint(self) -> QSize:
+        """The two-row width: the narrowest the bar can be with every button whole."""
+        m = self.layout().contentsMargins()
+        width = (max(self._width_of(self._keys) + self.info.minimumSizeHint().width(),
+                     self._width_of(self._proposals)) + m.left() + m.right())
+        return QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self._arrange(1 if self.width() >= self.one_row_width() else 2)
 
     def _button(self, text: str, tip: str, signal) -> QPushButton:
         button = QPushButton(text)
@@ -79,3 +126,4 @@ class KeyBar(QWidget):
         self.accept.setEnabled(count > 0)
         self.discard.setEnabled(count > 0)
         self.accept.setText(f"Accept all ({count})" if count else "Accept all")
+        self._fit()  # a longer label may not fit one row any more

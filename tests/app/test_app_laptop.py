@@ -64,3 +64,36 @@ def test_a_busy_mark_beside_the_frame_rate_never_widens_the_preview(qtbot):
     assert busy.shown_text() == busy.text()
     preview.set_busy("")
     assert not busy.isVisible()
+
+
+SCALED_LAPTOP = (853, 480)  # 1280x720 at QT_SCALE_FACTOR=1.5, in logical pixels
+
+
+def _inside(window, widget) -> bool:
+    top_left = widget.mapTo(window, widget.rect().topLeft())
+    return window.rect().contains(top_left) and window.rect().contains(
+        widget.mapTo(window, widget.rect().bottomRight()))
+
+
+def test_the_window_fits_a_laptop_at_150_percent_with_every_key_button_whole(window, qtbot):
+    """The key bar's one row asked for 601 px, and with the palette the window for 1007, over
+    the 853 logical pixels of a 1280x720 laptop at 150% (911 on 1366x768): the palette's values
+    and scroll bar lay past the screen's edge. The auto-key buttons now take a second row when
+    the first is too narrow for them, and go back when it is wide enough."""
+    bar = window.audio_strip.keybar
+    window.resize(*SCALED_LAPTOP)
+    _settle(qtbot)
+    assert window.width() == SCALED_LAPTOP[0], window.minimumSizeHint()
+    buttons = (bar.add, bar.delete, bar.easing, bar.auto, bar.accept, bar.discard)
+    for button in buttons:
+        assert _inside(window, button) and button.width() >= button.sizeHint().width(), button
+    assert _inside(window, window.palette_dock)
+    bar.show_proposals(12, busy=False)  # "Accept all (12)": longer, still whole
+    _settle(qtbot)
+    assert window.width() == SCALED_LAPTOP[0] and _inside(window, bar.accept)
+    assert bar.accept.width() >= bar.accept.sizeHint().width()
+    window.resize(*LAPTOP)
+    _settle(qtbot)
+    assert bar.accept.y() == bar.add.y()  # one row again where it fits
+    for button in buttons:
+        assert button.width() >= button.sizeHint().width(), button
