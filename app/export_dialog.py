@@ -22,8 +22,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QDoubleSpin
 from app.errors import show_error
 from app.path_text import exists
 from app.save_path import ask_save_path
+from app.screen_fit import free_area, keep_on_screen
 from app.session import Session
-from app.ui_constants import EXPORT_PATH_WIDTH, EXPORT_POLL_MS, EXPORT_SIZES
+from app.ui_constants import (DIALOG_SCREEN_MARGIN, EXPORT_PATH_WIDTH, EXPORT_POLL_MS,
+                              EXPORT_SIZES)
 from app.workers import Worker
 from core import validate
 from core.errors import InputError
@@ -147,11 +149,20 @@ class ExportDialog(QDialog):
         return Path(folder or Path.home()) / f"{stem}.mp4"
 
     def _fit_path(self, text: str) -> None:
-        """Wide enough for the whole path (up to a laptop-friendly cap); full path as tooltip."""
+        """Wide enough for the whole path, up to a cap and to what the screen leaves beside the
+        rest of the dialog; full path as tooltip. The field held the dialog at 1020 px, past a
+        1280x720 laptop's edge when it grew from where it opened, and over the whole screen at
+        150% (853 px): Browse, Export and Cancel beyond it. Grown, it moves back inside."""
         self.path.setToolTip(text)
         lo, hi = EXPORT_PATH_WIDTH
+        screen = free_area(self)
+        if screen is not None:
+            rest = self.minimumSizeHint().width() - self.path.minimumWidth()
+            hi = max(lo, min(hi, screen.width() - 2 * DIALOG_SCREEN_MARGIN - rest))
         need = self.path.fontMetrics().horizontalAdvance(text) + 24  # frame and cursor margins
         self.path.setMinimumWidth(max(lo, min(hi, need)))
+        if self.isVisible():  # once the layout has grown it
+            QTimer.singleShot(0, lambda: keep_on_screen(self, DIALOG_SCREEN_MARGIN))
 
     def _browse(self) -> None:
         path = ask_save_path(self, "Export video", self.path.text(), "MP4 video (*.mp4)", ".mp4",

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayo
 
 from app.errors import keep_open
 from app.screen_fit import fitted_size
-from app.ui_constants import (APP_NAME, HELP_SCREEN_MARGIN, HELP_TEXT_ALLOWANCE, HELP_TEXT_WIDTH,
+from app.ui_constants import (APP_NAME, DIALOG_SCREEN_MARGIN, HELP_TEXT_ALLOWANCE, HELP_TEXT_WIDTH,
                               RESOURCES)
 
 README = RESOURCES.parent / "README.md"
@@ -88,7 +88,7 @@ class TextDialog(QDialog):
         document.setTextWidth(HELP_TEXT_WIDTH)
         width = int(document.idealWidth()) + HELP_TEXT_ALLOWANCE[0]
         height = int(document.size().height()) + HELP_TEXT_ALLOWANCE[1]
-        return fitted_size(self, (width, height), margin=HELP_SCREEN_MARGIN)
+        return fitted_size(self, (width, height), margin=DIALOG_SCREEN_MARGIN)
 
 
 def show_text(parent: QWidget, title: str, markdown: str, name: str) -> TextDialog:

@@ -71,15 +71,18 @@ SETTINGS_VERSION = 1
 # Export dialog.
 EXPORT_SIZES = (256, 384, 512, 768, 1024)
 EXPORT_POLL_MS = 100
-# Path field width range, pixels: it grows with the path up to the cap, so the dialog still fits a
-# 1280 px screen; longer paths show their end (the file name) and the tooltip has all of it.
+# Path field width range, pixels: it grows with the path up to the cap, and to what the screen
+# leaves beside the rest of the dialog (DIALOG_SCREEN_MARGIN); longer paths show their end (the
+# file name) and the tooltip has all of it.
 EXPORT_PATH_WIDTH = (420, 820)
 
 # Help dialogs (app/help_menu.py): text laid out this wide, plus room for the frame, the scroll
-# bar and the Close button; never closer than the margin to the screen's free area's edges.
+# bar and the Close button.
 HELP_TEXT_WIDTH = 680
 HELP_TEXT_ALLOWANCE = (48, 80)
-HELP_SCREEN_MARGIN = 40
+# Dialogs that size themselves to their content (help texts, the export dialog's path) keep this
+# far from the edges of the screen's free area: room for a window frame.
+DIALOG_SCREEN_MARGIN = 16
 
 # Keys on the audio strip (emotion over time).
 KEY_WIDTH = 2  # marker line width, pixels

@@ -97,3 +97,29 @@ def test_the_window_fits_a_laptop_at_150_percent_with_every_key_button_whole(win
     assert bar.accept.y() == bar.add.y()  # one row again where it fits
     for button in buttons:
         assert button.width() >= button.sizeHint().width(), button
+
+
+def test_a_long_export_path_keeps_the_export_dialog_on_the_screen(window, qtbot):
+    """The export dialog's path field grew with the path to 820 px, the dialog to 1020: past a
+    1280x720 laptop's right edge from where it opened, wider than the whole screen at 150% (853
+    px) or this 800 px test screen, Browse, Export and Cancel beyond it. The field now takes at
+    most what the screen leaves, shows the path's end, and the dialog moves back inside."""
+    from PySide6.QtWidgets import QPushButton
+    screen = window.screen().availableGeometry()
+    window.open_export()
+    dialog = window.export_dialog
+    qtbot.waitUntil(dialog.isVisible)
+    name = "portrait_of_the_presenter_with_a_sad_surprise_take_03.mp4"
+    dialog.path.setText("/home/someone/Documents/Projects/Conference booth 2026/takes/" + name)
+    _settle(qtbot)
+    qtbot.waitUntil(lambda: screen.contains(dialog.frameGeometry()), timeout=2000)
+    for button in dialog.findChildren(QPushButton):
+        if button.isVisible():
+            corner = button.mapToGlobal(button.rect().bottomRight())
+            assert screen.contains(button.mapToGlobal(button.rect().topLeft())), button.text()
+            assert screen.contains(corner), button.text()
+    path = dialog.path
+    shown = path.fontMetrics().horizontalAdvance(name)
+    assert path.cursorPosition() == len(path.text()) and shown < path.width()  # the file name
+    assert path.toolTip() == path.text()
+    dialog.reject()
