@@ -245,11 +245,14 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
             self._gate_rows[min(row, len(self._gate_rows) - 1)] = frame.gates
 
     def _show_rates(self) -> None:
-        render = self.playback.ring.render_fps() if self.playback.playing else None
-        latency = self.latencies_ms[-1] if self.latencies_ms else None
+        playing = self.playback.playing
+        render = self.playback.ring.render_fps() if playing else None
+        # measured while paused only (playing, an edit reaches the picture through the ring):
+        # beside the playback's frame rate it was a stale number read as the current one
+        latency = self.latencies_ms[-1] if self.latencies_ms and not playing else None
         self.preview.set_rates(self.playback.shown_fps(), latency)
         self._status("fps", f"render {render:.1f} fps" if render else "render – fps")
-        if self.playback.playing and self._gate_rows is not None:
+        if playing and self._gate_rows is not None:
             self._draw_gates()
 
     def _refresh_gates(self) -> None:

@@ -68,3 +68,20 @@ def test_a_voice_just_under_a_minute_reads_one_minute(window, qtbot, tmp_path):
     assert window.preview.time_label.text() == "1:00.00 / 1:00.00"
     window.seek(12.3449)
     assert window.preview.time_label.text() == "0:12.34 / 1:00.00"
+
+
+def test_playing_shows_the_frame_rate_not_a_stale_control_latency(window, qtbot):
+    """While the take played, the preview's readout read "25.0 fps · frame 10 ms": the frame
+    rate of playback beside the control-to-frame time of the last edit made while paused, never
+    measured again while playing (palette edits then reach the picture through the clip
+    worker's ring). Playing, it shows the frame rate alone; paused again, the latency."""
+    window.seek(1.0)
+    qtbot.waitUntil(lambda: bool(window.latencies_ms), timeout=10000)
+    label = window.preview.fps_label
+    qtbot.waitUntil(lambda: "frame" in label.text(), timeout=2000)
+    window.playback_toggle()
+    qtbot.waitUntil(lambda: "fps" in label.text() and "–" not in label.text(), timeout=10000)
+    assert "frame" not in label.text() and " ms" not in label.text(), label.text()
+    window.playback_toggle()
+    window.seek(2.0)
+    qtbot.waitUntil(lambda: "frame" in label.text(), timeout=10000)
