@@ -45,7 +45,6 @@ class KeyBar(QWidget):
         self.info = ElidedLabel("", tooltip_text=False)
         self.info.setObjectName("keyInfo")
         self.setToolTip(KEYS_HELP)
-        self.info.setToolTip(KEYS_HELP)
         # one row where it fits, else the auto-key buttons on a second one: the row asked for
         # 601 px, and with the palette the window for 1007, over a laptop's 911 or 853 px at
         # 150% (1366x768, 1280x720), the palette's values and scroll bar past the screen's edge
@@ -119,6 +118,8 @@ class KeyBar(QWidget):
         else:
             self.info.setText(f"{count} key{'s' if count != 1 else ''} · palette sets new keys"
                               if count else "no keys: one emotion for the whole take")
+        # the line elides on a narrow window ("key at 1.23 s sel…"): whole above the help
+        self.info.setToolTip(f"{self.info.text()}\n\n{KEYS_HELP}")
 
     def show_proposals(self, count: int, busy: bool) -> None:
         self.auto.setEnabled(not busy)

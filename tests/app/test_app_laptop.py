@@ -123,3 +123,18 @@ def test_a_long_export_path_keeps_the_export_dialog_on_the_screen(window, qtbot)
     assert path.cursorPosition() == len(path.text()) and shown < path.width()  # the file name
     assert path.toolTip() == path.text()
     dialog.reject()
+
+
+def test_the_key_line_elided_on_a_narrow_window_is_whole_in_its_tooltip(window, qtbot):
+    """At 150% on a 1280x720 laptop the key bar's line read "key at 1.23 s sel…" or "no keys:
+    one em…", and its tooltip held the keys' help only: the rest of the line was nowhere. The
+    tooltip now starts with the whole line."""
+    from core.mix import EmotionMix
+    window.project.set_keyframes([{"time": 1.23, "mix": EmotionMix.from_preset("sad").as_dict()}])
+    window.select_key(0)
+    window.resize(*SCALED_LAPTOP)
+    _settle(qtbot)
+    info = window.audio_strip.keybar.info
+    assert info.text() == "key at 1.23 s selected: the palette edits it"
+    assert info.shown_text().endswith("…")  # elided here
+    assert info.toolTip().startswith(info.text()) and "Add key" in info.toolTip()
