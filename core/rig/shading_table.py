@@ -104,6 +104,10 @@ for _k, _line in enumerate(FOREHEAD_LINES):
     _m, _l = _forehead(*_line)
     CREASES[f"forehead_{_k + 1}_medial"], CREASES[f"forehead_{_k + 1}_lateral"] = _m, _l
 
+# a horizontal line at the nasal root (procerus: AU4 and AU9)
+_NASAL_ROOT = (_a("nasion", -0.08, 0.0, 0.3), _a("nasion", 0.0, -0.015),
+               _a("nasion", 0.08, 0.0, 0.3))
+
 CREASES.update({
     # Glabella: corrugator pulls the inner brows down and together, raising vertical furrows
     # between them (FACS AU4; procerus/AU9 adds a horizontal one at the nasal root).
@@ -113,9 +117,16 @@ CREASES.update({
               _a(("brow_inner", "glabella_top"), 0.0, 0.02),
               _a(("brow_inner_low", "nasion"), 0.01, 0.02, 0.6))),
     "glabella_root": Crease(
-        aus={9: 1.0, 4: 0.35}, depth=0.29, width=0.016, mirror=False,
-        path=(_a("nasion", -0.08, 0.0, 0.3), _a("nasion", 0.0, -0.015),
-              _a("nasion", 0.08, 0.0, 0.3))),
+        aus={4: 0.35}, depth=0.29, width=0.016, mirror=False,
+        path=_NASAL_ROOT),
+    # AU9's own line there, apart from AU4's (which sad, anger and fear draw as before), 0.46
+    # deep and 0.021 wide, 1.6 and 1.5x: at 0.29 and 0.014 (one line for both AUs) the wrinkled
+    # nose of disgust, its most telling sign (Ekman & Friesen 1975), was a faint hairline at
+    # 512 px on smooth skin, where the skin-contrast gain falls to 0.45-0.6 (by eye on the
+    # smiling photo, four of the low-resolution faces and a 3D cartoon)
+    "glabella_root_au9": Crease(
+        aus={9: 1.0}, depth=0.46, width=0.021, mirror=False,
+        path=_NASAL_ROOT),
     # Crow's feet: orbicularis oculi (pars orbitalis) creases radiating from the outer eye corner
     # (FACS AU6; AU7 only faintly).
     "crows_feet_upper": Crease(
@@ -142,19 +153,31 @@ CREASES.update({
         aus={6: 1.0, 12: 0.35}, depth=0.07, width=0.16, kind="mound",
         path=(_a("cheek_apex_outer", 0.03, 0.05), _a("cheek_apex_inner", -0.02, 0.05))),
     # Nose: AU9 wrinkles the skin across the root and the sides of the nasal bridge
-    # ("bunny lines", obliquely down and out).
+    # ("bunny lines", obliquely down and out) and bunches it into horizontal folds across the
+    # bridge (FACS AU9; depths and widths as glabella_root_au9's). Two more horizontal folds, one
+    # between the nasion and bridge_upper and one at bridge_lower: with the bunny lines alone
+    # the bridge read as lined, not scrunched (by eye on four low-resolution faces)
     "nose_bunny_upper": Crease(
-        aus={9: 1.0}, depth=0.32, width=0.014,
+        aus={9: 1.0}, depth=0.51, width=0.021,
         path=(_a("bridge_upper", -0.03, -0.02, 0.4), _a("bridge_upper", -0.09, 0.02),
               _a("bridge_upper", -0.15, 0.08, 0.3))),
     "nose_bunny_lower": Crease(
-        aus={9: 1.0}, depth=0.29, width=0.014,
+        aus={9: 1.0}, depth=0.46, width=0.021,
         path=(_a("bridge_lower", -0.03, -0.04, 0.4), _a("bridge_lower", -0.09, 0.0),
               _a("bridge_lower", -0.15, 0.05, 0.3))),
     "nose_bridge": Crease(
-        aus={9: 1.0}, depth=0.25, width=0.014, mirror=False,
+        aus={9: 1.0}, depth=0.4, width=0.021, mirror=False,
         path=(_a("bridge_upper", -0.07, 0.02, 0.3), _a("bridge_upper", 0.0, 0.0),
               _a("bridge_upper", 0.07, 0.02, 0.3))),
+    "nose_root_fold": Crease(
+        aus={9: 1.0}, depth=0.35, width=0.021, mirror=False,
+        path=(_a(("nasion", "bridge_upper"), -0.07, 0.0, 0.3),
+              _a(("nasion", "bridge_upper"), 0.0, -0.01),
+              _a(("nasion", "bridge_upper"), 0.07, 0.0, 0.3))),
+    "nose_bridge_low": Crease(
+        aus={9: 1.0}, depth=0.35, width=0.021, mirror=False,
+        path=(_a("bridge_lower", -0.06, -0.01, 0.3), _a("bridge_lower", 0.0, -0.02),
+              _a("bridge_lower", 0.06, -0.01, 0.3))),
     # Nasolabial fold (drawn along a curve: straight between its anchors it bent at the mouth
     # corner's like a drawn ">" on smooth skin, by eye on a freckled photo's smile and
     # disgust): from the nose wing past the mouth corner, deepened as AU10/AU11/AU12

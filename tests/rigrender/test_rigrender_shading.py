@@ -223,3 +223,25 @@ def test_a_smoothed_crease_runs_through_its_anchors_on_a_curve(shading):
         assert pl.rows.stop - pl.rows.start == (n - 1) * crease.smooth + 1
     op = catmull_rom(n, crease.smooth)
     assert np.allclose(op[:: crease.smooth], np.eye(n), atol=1e-6)  # through the anchors
+
+
+def test_disgust_wrinkles_the_nasal_bridge_visibly(p, shading):
+    # AU9's folds across the bridge, from the nasion to bridge_lower, along its midline (rows'
+    # mean darkening, grey levels): were two faint ones (8 and 12 levels deep at 512 px, a
+    # hairline on smooth skin); now at least three, the deepest 16 levels or more, lit ridges
+    # between them (a scrunched nose, not a lined one)
+    out = shading.apply(p.image.copy(), {9: 1.0}, p.xy)
+    ipd = p.frame.ipd
+    y0, y1 = int(p.xy[168, 1] - 0.05 * ipd), int(p.xy[197, 1] + 0.05 * ipd)
+    cx, w = int(p.xy[6, 0]), int(0.06 * ipd)
+    rows = (luma(p.image) - luma(out))[y0:y1, cx - w:cx + w].mean(1)
+    folds, low = [], True  # the peaks of runs above 5 levels, each after a dip below 2.5
+    for v in rows:
+        if v > 5 and low:
+            folds.append(v)
+            low = False
+        elif v > 5:
+            folds[-1] = max(folds[-1], v)
+        elif v < 2.5:
+            low = True
+    assert len(folds) >= 3 and max(folds) >= 16, np.round(rows, 1)
