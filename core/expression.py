@@ -47,8 +47,18 @@ EXPERT_AUS: dict[str, dict[int, float]] = {
     # sneer narrows the eyes) and 25 (the raised upper lip bares the upper teeth). 15 at 0.9,
     # not 0.5: with level corners the bared teeth read as a grin on low-resolution faces (by eye
     # on six of them; a FER2013 CNN's p(happy) under disgust 0.96/0.44/0.63 -> 0.79/0.24/0.47
-    # on the three it called happy); turned down, the mouth is the sneer's inverted U
-    "disgusted": {9: 1.0, 10: 1.0, 17: 0.7, 4: 0.7, 15: 0.9, 7: 0.35, 25: 0.2},
+    # on the three it called happy); turned down, the mouth is the sneer's inverted U.
+    # The eyes narrow and the brows come down less than anger's: disgust's lower lids and
+    # cheeks are pushed up (Ekman & Friesen 1975, disgust: lines below the lower lid, the lid
+    # pushed up but not tense; FACS: AU9 raises the infraorbital triangle), anger's upper lids
+    # glare. 6 at 1.0 and 7 at 1.0, not 0 and 0.35: the lids' gap 0.094 IPD, not 0.154 (0.158
+    # at rest, anger 0.142; the sample portrait). 4 at 0.35, not 0.7: the inner brows 0.086 IPD
+    # down with AU9's own pull, not 0.135 (anger's 0.181). A FER2013 CNN read 50 tuning
+    # faces' disgust as disgust 9 -> 14 times and as angry 24 -> 20 (the second CNN never
+    # reads disgust; its angry 25 -> 22); 6 0.5 and 7 0.8 gained less (11), 4 at 0.2 too (11,
+    # angry 23). By eye the squint over the wrinkled nose reads as a sneer, not as a smile's
+    # eyes: the corners are down
+    "disgusted": {9: 1.0, 10: 1.0, 17: 0.7, 4: 0.35, 15: 0.9, 7: 1.0, 6: 1.0, 25: 0.2},
     # 1+4+20+25 prototypical; 5 (63%), 2 (57%), 26 (33%; EMFACS fear 1+2+4+5+20+26).
     # 15 and 16 (by eye): a stretched mouth with level corners reads as a grin; corners down
     # and the lower lip pulled off the lower teeth read aghast. At 15 0.3, 16 0.6, 26 0.35 the

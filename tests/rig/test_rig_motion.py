@@ -85,6 +85,22 @@ def test_disgusted(motion):
     assert d[0, 1] < sad[0, 1] - 0.03  # AU10 upper lip centre up
 
 
+def test_disgust_narrows_the_eyes_and_lowers_the_brows_less_than_anger(motion):
+    # disgust's cheeks and lower lids push up (AU6, AU7): the lids' gap was 0.154 IPD (0.158 at
+    # rest, anger's glare 0.142), now 0.094; its inner brows came down 0.135 IPD against
+    # anger's 0.181, now 0.086
+    def lid_gap(d):
+        P = motion.P + d
+        return float((P[LOWER_LID_MID, 1] - P[UPPER_LID_MID, 1]).mean())
+
+    d, _ = disp(motion, EmotionMix.from_preset("disgusted"))
+    angry, _ = disp(motion, EmotionMix.from_preset("angry"))
+    rest = lid_gap(np.zeros_like(d))
+    assert lid_gap(d) < 0.75 * rest and lid_gap(d) < lid_gap(angry) - 0.03, \
+        (lid_gap(d), rest, lid_gap(angry))
+    assert 0.03 < mean_dy(d, INNER_BROWS) < 0.6 * mean_dy(angry, INNER_BROWS)
+
+
 def test_fearful(motion):
     d, _ = disp(motion, EmotionMix.from_preset("fearful"))
     assert mean_dy(d, INNER_BROWS) < -0.04
