@@ -104,6 +104,10 @@ for _k, _line in enumerate(FOREHEAD_LINES):
     _m, _l = _forehead(*_line)
     CREASES[f"forehead_{_k + 1}_medial"], CREASES[f"forehead_{_k + 1}_lateral"] = _m, _l
 
+# AU9's nose folds' lit lips, a share of their depth (Crease.lip's 0.45 elsewhere): at 0.45 the
+# lips of six folds 0.021 IPD wide lit the bridge as a glossy band, a strip of tape across the
+# nose at thumbnail size on a side-lit grayscale photo and the smiling photo (by eye, 200 px)
+_NOSE_LIP = 0.15
 # a horizontal line at the nasal root (procerus: AU4 and AU9)
 _NASAL_ROOT = (_a("nasion", -0.08, 0.0, 0.3), _a("nasion", 0.0, -0.015),
                _a("nasion", 0.08, 0.0, 0.3))
@@ -125,7 +129,7 @@ CREASES.update({
     # 512 px on smooth skin, where the skin-contrast gain falls to 0.45-0.6 (by eye on the
     # smiling photo, four of the low-resolution faces and a 3D cartoon)
     "glabella_root_au9": Crease(
-        aus={9: 1.0}, depth=0.46, width=0.021, mirror=False,
+        aus={9: 1.0}, depth=0.46, width=0.021, lip=_NOSE_LIP, mirror=False,
         path=_NASAL_ROOT),
     # Crow's feet: orbicularis oculi (pars orbitalis) creases radiating from the outer eye corner
     # (FACS AU6; AU7 only faintly).
@@ -158,24 +162,24 @@ CREASES.update({
     # between the nasion and bridge_upper and one at bridge_lower: with the bunny lines alone
     # the bridge read as lined, not scrunched (by eye on four low-resolution faces)
     "nose_bunny_upper": Crease(
-        aus={9: 1.0}, depth=0.51, width=0.021,
+        aus={9: 1.0}, depth=0.51, width=0.021, lip=_NOSE_LIP,
         path=(_a("bridge_upper", -0.03, -0.02, 0.4), _a("bridge_upper", -0.09, 0.02),
               _a("bridge_upper", -0.15, 0.08, 0.3))),
     "nose_bunny_lower": Crease(
-        aus={9: 1.0}, depth=0.46, width=0.021,
+        aus={9: 1.0}, depth=0.46, width=0.021, lip=_NOSE_LIP,
         path=(_a("bridge_lower", -0.03, -0.04, 0.4), _a("bridge_lower", -0.09, 0.0),
               _a("bridge_lower", -0.15, 0.05, 0.3))),
     "nose_bridge": Crease(
-        aus={9: 1.0}, depth=0.4, width=0.021, mirror=False,
+        aus={9: 1.0}, depth=0.4, width=0.021, lip=_NOSE_LIP, mirror=False,
         path=(_a("bridge_upper", -0.07, 0.02, 0.3), _a("bridge_upper", 0.0, 0.0),
               _a("bridge_upper", 0.07, 0.02, 0.3))),
     "nose_root_fold": Crease(
-        aus={9: 1.0}, depth=0.35, width=0.021, mirror=False,
+        aus={9: 1.0}, depth=0.35, width=0.021, lip=_NOSE_LIP, mirror=False,
         path=(_a(("nasion", "bridge_upper"), -0.07, 0.0, 0.3),
               _a(("nasion", "bridge_upper"), 0.0, -0.01),
               _a(("nasion", "bridge_upper"), 0.07, 0.0, 0.3))),
     "nose_bridge_low": Crease(
-        aus={9: 1.0}, depth=0.35, width=0.021, mirror=False,
+        aus={9: 1.0}, depth=0.35, width=0.021, lip=_NOSE_LIP, mirror=False,
         path=(_a("bridge_lower", -0.06, -0.01, 0.3), _a("bridge_lower", 0.0, -0.02),
               _a("bridge_lower", 0.06, -0.01, 0.3))),
     # Nasolabial fold (drawn along a curve: straight between its anchors it bent at the mouth

@@ -228,20 +228,20 @@ def test_a_smoothed_crease_runs_through_its_anchors_on_a_curve(shading):
 def test_disgust_wrinkles_the_nasal_bridge_visibly(p, shading):
     # AU9's folds across the bridge, from the nasion to bridge_lower, along its midline (rows'
     # mean darkening, grey levels): were two faint ones (8 and 12 levels deep at 512 px, a
-    # hairline on smooth skin); now at least three, the deepest 16 levels or more, lit ridges
-    # between them (a scrunched nose, not a lined one)
+    # hairline on smooth skin); now at least three, the deepest 16 levels or more, each standing
+    # 3 levels or more over the rows between it and the next (a scrunched nose, not one smear)
     out = shading.apply(p.image.copy(), {9: 1.0}, p.xy)
     ipd = p.frame.ipd
     y0, y1 = int(p.xy[168, 1] - 0.05 * ipd), int(p.xy[197, 1] + 0.05 * ipd)
     cx, w = int(p.xy[6, 0]), int(0.06 * ipd)
     rows = (luma(p.image) - luma(out))[y0:y1, cx - w:cx + w].mean(1)
-    folds, low = [], True  # the peaks of runs above 5 levels, each after a dip below 2.5
-    for v in rows:
-        if v > 5 and low:
-            folds.append(v)
-            low = False
-        elif v > 5:
-            folds[-1] = max(folds[-1], v)
-        elif v < 2.5:
-            low = True
+    folds, dip = [], np.inf  # peaks over 5 levels, each 3 over the lowest row since the last
+    for k in range(1, len(rows) - 1):
+        dip = min(dip, rows[k])
+        if rows[k] > 5 and rows[k] >= rows[k - 1] and rows[k] > rows[k + 1]:
+            if not folds or rows[k] - dip >= 3:
+                folds.append(rows[k])
+            elif rows[k] > folds[-1]:
+                folds[-1] = rows[k]
+            dip = rows[k]
     assert len(folds) >= 3 and max(folds) >= 16, np.round(rows, 1)
