@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,44 @@ def _load(part: str, path: Path, loader, expected: str, **kw):
                               f"{str(exc).splitlines()[0][:300]}") from exc
 
 
+# wav2vec2's learned mask vector: it only masks features while wav2vec2 itself is trained, and
+# a checkpoint saved without it loads as one that has it
+UNUSED_IF_MISSING = ("masked_spec_embed",)
+
+
+def pretrained(cls):
+    """cls.from_pretrained that refuses a weights file of another model: diffusers and
+    transformers fill every tensor a file lacks with random values and only log it (a wav2vec2/
+    folder holding another model's safetensors loaded as a random audio encoder, in silence
+    but for a 50-line key table; a U-Net holding a VAE's was blamed on the motion adapter)."""
+    def load(path, **kw):
+        with _quiet_loaders():
+            model, info = cls.from_pretrained(path, output_loading_info=True, **kw)
+        missing = sorted(k for k in info["missing_keys"] if not k.endswith(UNUSED_IF_MISSING))
+        if missing:
+            raise ValueError(f"its weights are not a {cls.__name__}'s: {len(missing)} of the "
+                             f"{len(model.state_dict())} tensors it needs are not in them "
+                             f"({missing[0]}, ...)")
+        return model
+    return load
+
+
+@contextmanager
+def _quiet_loaders():
+    """diffusers' and transformers' warnings about missing keys off: pretrained() says it."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as hf_logging
+
+    levels = diffusers_logging.get_verbosity(), hf_logging.get_verbosity()
+    diffusers_logging.set_verbosity_error()
+    hf_logging.set_verbosity_error()
+    try:
+        yield
+    finally:
+        diffusers_logging.set_verbosity(levels[0])
+        hf_logging.set_verbosity(levels[1])
+
+
 def resolve_device(config: DiffusionConfig) -> tuple[torch.device, torch.dtype]:
     """CUDA with bf16 (fp16 where bf16 is unsupported) when present; else CPU in fp32."""
     name = config.device
@@ -156,16 +195,16 @@ def load_parts(models_dir: str | Path | None = None, require_moee: bool = True,
     def load(rel, loader, **kw):
         return _load(names[rel], root / rel, loader, exp[rel], **kw)
 
-    parts = {"vae": load("sd15/vae", AutoencoderKL.from_pretrained),
+    parts = {"vae": load("sd15/vae", pretrained(AutoencoderKL)),
              "scheduler": load("sd15/scheduler", make_scheduler, name=scheduler),
-             "audio_encoder": load("wav2vec2", Wav2Vec2Model.from_pretrained)}
+             "audio_encoder": load("wav2vec2", pretrained(Wav2Vec2Model))}
     ref_rel = "moee/reference_net" if (root / "moee/reference_net").is_dir() else "sd15/unet"
-    parts["reference_net"] = load(ref_rel, UNet2DConditionModel.from_pretrained)
+    parts["reference_net"] = load(ref_rel, pretrained(UNet2DConditionModel))
     if (root / "moee/unet").is_dir():
-        parts["unet"] = load("moee/unet", UNetMotionModel.from_pretrained)
+        parts["unet"] = load("moee/unet", pretrained(UNetMotionModel))
     else:
-        unet2d = load("sd15/unet", UNet2DConditionModel.from_pretrained)
-        adapter = load("motion_adapter", MotionAdapter.from_pretrained)
+        unet2d = load("sd15/unet", pretrained(UNet2DConditionModel))
+        adapter = load("motion_adapter", pretrained(MotionAdapter))
         try:
             parts["unet"] = UNetMotionModel.from_unet2d(unet2d, adapter)
         except (ValueError, RuntimeError) as exc:
@@ -180,7 +219,7 @@ def _moee_modules(root, parts, require_moee, load, AudioProjModel, MoEEAttention
     w2v = parts["audio_encoder"].config
     cross = parts["unet"].config.cross_attention_dim
     if (root / "moee/audio_proj").is_dir() or require_moee:
-        proj = load("moee/audio_proj", AudioProjModel.from_pretrained)
+        proj = load("moee/audio_proj", pretrained(AudioProjModel))
     else:
         proj = AudioProjModel(blocks=w2v.num_hidden_layers, channels=w2v.hidden_size, output_dim=cross)
     if (proj.config.blocks, proj.config.channels) != (w2v.num_hidden_layers, w2v.hidden_size):
@@ -189,7 +228,7 @@ def _moee_modules(root, parts, require_moee, load, AudioProjModel, MoEEAttention
             f"{proj.config.blocks} layers x {proj.config.channels} channels, but {root / 'wav2vec2'} "
             f"has {w2v.num_hidden_layers} x {w2v.hidden_size}")
     if (root / "moee/moee_attention").is_dir() or require_moee:
-        attn = load("moee/moee_attention", MoEEAttentionAdapter.from_pretrained)
+        attn = load("moee/moee_attention", pretrained(MoEEAttentionAdapter))
     else:
         attn = MoEEAttentionAdapter.for_unet(parts["unet"], audio_dim=proj.config.output_dim,
                                              emotion_dim=256)

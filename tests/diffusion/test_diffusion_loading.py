@@ -53,3 +53,27 @@ def test_mismatched_parts_are_named(parts, pipe, tmp_path):
     AudioProjModel(blocks=3, channels=8, output_dim=8).save_pretrained(tmp_path / "moee" / "audio_proj")
     with pytest.raises(CheckpointError, match=r"expects a wav2vec2 with 3 layers"):
         load_parts(tmp_path)
+
+
+def test_a_weights_file_of_another_model_is_refused_not_filled_with_random_values(parts, pipe,
+                                                                                  tmp_path):
+    """wav2vec2/ holding another model's safetensors loaded: transformers gave every tensor the
+    file lacked random values and logged a table, so the engine would render with a random
+    audio encoder. sd15/unet holding the VAE's weights was blamed on the motion adapter."""
+    import shutil
+
+    _write_standard(parts, tmp_path)
+    save_moee(pipe, tmp_path / "moee", with_unets=False)
+    proj = tmp_path / "moee" / "audio_proj" / "diffusion_pytorch_model.safetensors"
+    w2v = tmp_path / "wav2vec2" / "model.safetensors"
+    kept = w2v.read_bytes()
+    shutil.copy(proj, w2v)
+    with pytest.raises(CheckpointError, match=r"wav2vec2 audio encoder at .*wav2vec2 could not be "
+                       r"loaded .*weights are not a Wav2Vec2Model's: \d+ of the \d+ tensors"):
+        load_parts(tmp_path)
+    w2v.write_bytes(kept)
+    vae = tmp_path / "sd15" / "vae" / "diffusion_pytorch_model.safetensors"
+    shutil.copy(vae, tmp_path / "sd15" / "unet" / "diffusion_pytorch_model.safetensors")
+    with pytest.raises(CheckpointError, match=r"U-Net at .*sd15/unet could not be loaded .*"
+                       r"not a UNet2DConditionModel's"):
+        load_parts(tmp_path)
