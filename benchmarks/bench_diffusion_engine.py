@@ -130,14 +130,11 @@ def main() -> int:
         write_models(parts, _pipeline(parts, "cpu", torch.float32), Path(tmp))
         del parts
         write_s = time.perf_counter() - t0
+        cond, cond_note = condition_fn(sizes.emotion_dim)  # the engine checks the width
         t0 = time.perf_counter()
-        engine = DiffusionEngine(models_dir=tmp, config=config)
+        engine = DiffusionEngine(models_dir=tmp, config=config, condition_fn=cond)
         _sync()
         load_s = time.perf_counter() - t0
-    dim = engine.pipe.moee_attention.config.emotion_dim
-    cond, cond_note = condition_fn(dim)
-    if cond is not None:
-        engine.condition_fn = cond
     rng = np.random.default_rng(0)
     picture = (rng.random((640, 512, 3)) * 255).astype(np.uint8)  # not square: the crop's work
     portrait = engine.prepare(picture, detect=False)  # a face detector is not this bench's work

@@ -13,8 +13,8 @@ HELP = "report the models/ checkpoints, the device and its memory (--tiny: run a
 EPILOG = """exit status (for scripts: `main.py doctor >/dev/null && ...`):
   0  the diffusion engine is ready: every required part is there and its files load
      (and with --tiny, the tiny render worked)
-  1  something is wrong: a part is there but cannot load (BROKEN in the report), the --tiny
-     render failed, or --models is not a folder
+  1  something is wrong: a part is there but cannot load, or two parts do not fit together
+     (BROKEN in the report), the --tiny render failed, or --models is not a folder
   2  a flag it does not know (the usage line says which)
   3  the diffusion engine is not installed: a required part is MISSING, nothing is broken.
      The rig engine needs no checkpoints: the app and `render` work as they are; only
@@ -74,7 +74,7 @@ def _parts_lines(models: str | None) -> tuple[list[str], int]:
     or NOT_INSTALLED (a required part missing, nothing broken). "ok" only for a part whose
     files were checked to load (headers, not weights: core/model_files.py), so a folder of
     garbage is reported with its reason."""
-    from core.diffusion.loading import part_status
+    from core.diffusion.loading import config_problem, part_status
     from core.model_files import folder_problem
 
     lines, broken, missing = [], False, False
@@ -89,6 +89,10 @@ def _parts_lines(models: str | None) -> tuple[list[str], int]:
             lines.append(f"          cannot load: {problem}")
         elif not present:
             lines.append(f"          expected {part.expected}")
+    mismatch = config_problem(models)  # each part loads, yet together they would not
+    if mismatch:
+        broken = True
+        lines.append(f"  {'BROKEN':8s}the parts do not fit together: {mismatch}")
     return lines, BROKEN if broken else NOT_INSTALLED if missing else READY
 
 

@@ -65,7 +65,7 @@ class DiffusionEngine(Engine):
                  pipeline=None, condition_fn: ConditionFn | None = None):
         self.config = config or DiffusionConfig()
         if pipeline is None:
-            pipeline = self._load(models_dir)
+            pipeline = self._load(models_dir, own_latents=condition_fn is None)
         self.pipe = pipeline
         self.pipe.set_progress_bar_config(disable=True)
         self.condition_fn = condition_fn or (
@@ -74,10 +74,21 @@ class DiffusionEngine(Engine):
         self._conditions: BoundedCache[tuple[np.ndarray | None, torch.Tensor]] = BoundedCache(64)
         self._audio_emotion: BoundedCache[np.ndarray] = BoundedCache(4)
 
-    def _load(self, models_dir):
-        from core.diffusion.loading import build_pipeline, check_present, load_parts, resolve_device
+    def _load(self, models_dir, own_latents: bool = True):
+        from core.diffusion.loading import (
+            build_pipeline,
+            check_present,
+            config_problem,
+            load_parts,
+            resolve_device,
+        )
 
         check_present(models_dir)  # a missing part is named before anything heavy loads
+        # so are widths that disagree (config.json alone); the emotion latent's only when the
+        # engine conditions on Emotion-to-Latents (a caller's condition_fn brings its own)
+        problem = config_problem(models_dir, latents=own_latents)
+        if problem:
+            raise CheckpointError(problem)
         pipe = build_pipeline(load_parts(models_dir, scheduler=self.config.scheduler))
         device, dtype = resolve_device(self.config)
         return pipe.to(device, dtype)

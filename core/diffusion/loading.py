@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -222,21 +223,64 @@ def _moee_modules(root, parts, require_moee, load, AudioProjModel, MoEEAttention
         proj = load("moee/audio_proj", pretrained(AudioProjModel))
     else:
         proj = AudioProjModel(blocks=w2v.num_hidden_layers, channels=w2v.hidden_size, output_dim=cross)
-    if (proj.config.blocks, proj.config.channels) != (w2v.num_hidden_layers, w2v.hidden_size):
-        raise CheckpointError(
-            f"the MoEE audio projection at {root / 'moee/audio_proj'} expects a wav2vec2 with "
-            f"{proj.config.blocks} layers x {proj.config.channels} channels, but {root / 'wav2vec2'} "
-            f"has {w2v.num_hidden_layers} x {w2v.hidden_size}")
     if (root / "moee/moee_attention").is_dir() or require_moee:
         attn = load("moee/moee_attention", pretrained(MoEEAttentionAdapter))
     else:
         attn = MoEEAttentionAdapter.for_unet(parts["unet"], audio_dim=proj.config.output_dim,
                                              emotion_dim=256)
-    if attn.config.audio_dim != proj.config.output_dim:
-        raise CheckpointError(
-            f"the MoEE attention at {root / 'moee/moee_attention'} expects {attn.config.audio_dim}-wide "
-            f"audio tokens, but the audio projection makes {proj.config.output_dim}")
+    problem = width_problem(root, w2v.to_dict(), dict(proj.config), dict(attn.config))
+    if problem:
+        raise CheckpointError(problem)
     return {"audio_proj": proj, "moee_attention": attn}
+
+
+def latents_folder(models_dir: str | Path | None = None) -> Path:
+    """The Emotion-to-Latents module the engine conditions on: models/emotion_to_latents when
+    it holds a config, else the shipped one."""
+    from core.latents.resolve import DEFAULT_WEIGHTS
+
+    user = models_root(models_dir) / "emotion_to_latents"
+    return user if (user / "config.json").is_file() else DEFAULT_WEIGHTS
+
+
+def _config(folder: Path) -> dict | None:
+    """A part's config.json, or None when missing or damaged (doctor names those)."""
+    try:
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def width_problem(root: Path, w2v: dict | None, proj: dict | None, attn: dict | None,
+                  latents: Path | None = None) -> str | None:
+    """The first width two parts disagree on, as a sentence naming both, or None. Configs as
+    dicts; None for one not there (not compared); `latents`: the Emotion-to-Latents folder."""
+    if w2v and proj and ((proj.get("blocks"), proj.get("channels"))
+                         != (w2v.get("num_hidden_layers"), w2v.get("hidden_size"))):
+        return (f"the MoEE audio projection at {root / 'moee/audio_proj'} expects a wav2vec2 with "
+                f"{proj.get('blocks')} layers x {proj.get('channels')} channels, but "
+                f"{root / 'wav2vec2'} has {w2v.get('num_hidden_layers')} x "
+                f"{w2v.get('hidden_size')}")
+    if proj and attn and attn.get("audio_dim") != proj.get("output_dim"):
+        return (f"the MoEE attention at {root / 'moee/moee_attention'} expects "
+                f"{attn.get('audio_dim')}-wide audio tokens, but the audio projection makes "
+                f"{proj.get('output_dim')}")
+    dim = (_config(latents) or {}).get("latent_dim") if latents is not None else None
+    if attn and dim is not None and attn.get("emotion_dim") != dim:
+        return (f"the Emotion-to-Latents module at {latents} gives {dim}-wide latents but the "
+                f"MoEE experts at {root / 'moee/moee_attention'} expect "
+                f"{attn.get('emotion_dim')} (they were trained with another module)")
+    return None
+
+
+def config_problem(models_dir: str | Path | None = None, latents: bool = True) -> str | None:
+    """width_problem from the config.json files alone (no weights read): `doctor` says it, and
+    the engine stops on it before loading gigabytes only to fail at the first render."""
+    root = models_root(models_dir)
+    return width_problem(root, _config(root / "wav2vec2"), _config(root / "moee/audio_proj"),
+                         _config(root / "moee/moee_attention"),
+                         latents_folder(root) if latents else None)
 
 
 def build_pipeline(parts: dict):

@@ -48,12 +48,10 @@ def tiny_latents(emotion_dim: int) -> nn.Module:
 
 def default_latents(models_dir: str | Path) -> nn.Module:
     """models/emotion_to_latents when present, else the shipped module (the inference default)."""
+    from core.diffusion.loading import latents_folder
     from core.latents.module import EmotionToLatents
-    from core.latents.resolve import DEFAULT_WEIGHTS
 
-    user = Path(models_dir) / "emotion_to_latents"
-    path = user if (user / "config.json").is_file() else DEFAULT_WEIGHTS
-    return EmotionToLatents.from_pretrained(path)
+    return EmotionToLatents.from_pretrained(latents_folder(models_dir))
 
 
 class DiffusionTrainModel:

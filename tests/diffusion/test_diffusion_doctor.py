@@ -56,3 +56,26 @@ def test_doctor_tiny_says_nothing_about_an_empty_list_of_modules():
                           timeout=300)
     assert "tiny diffusion render:" in proc.stdout, proc.stdout + proc.stderr
     assert "kept in float32" not in proc.stdout + proc.stderr, proc.stderr
+
+
+def test_doctor_is_not_ready_when_the_experts_and_emotion_to_latents_disagree(parts, pipe,
+                                                                             tmp_path, capsys):
+    """Every part loaded on its own, so doctor said "ready" (exit 0) over experts trained for
+    16-wide emotion latents; the shipped Emotion-to-Latents gives 256, and `render --engine
+    diffusion` loaded everything, analysed the face, then stopped at the first clip."""
+    from core.diffusion.engine import DiffusionEngine
+    from core.diffusion.loading import save_moee
+    from core.errors import CheckpointError
+    from core.latents.resolve import DEFAULT_WEIGHTS
+
+    for rel, name in (("sd15/unet", "unet2d"), ("sd15/vae", "vae"), ("sd15/scheduler", "scheduler"),
+                      ("motion_adapter", "motion_adapter"), ("wav2vec2", "audio_encoder")):
+        parts[name].save_pretrained(tmp_path / rel)
+    save_moee(pipe, tmp_path / "moee", with_unets=False)  # emotion_dim 16 (tiny)
+    assert doctor.run(_args(models=str(tmp_path))) == doctor.BROKEN
+    out = capsys.readouterr().out
+    assert "do not fit together: the Emotion-to-Latents module at" in out
+    assert f"{DEFAULT_WEIGHTS} gives 256-wide latents" in out and "expect 16" in out
+    import pytest
+    with pytest.raises(CheckpointError, match="gives 256-wide latents .* expect 16"):
+        DiffusionEngine(models_dir=str(tmp_path))
