@@ -147,6 +147,11 @@ class Engine(ABC):
         """Load now, off the critical path, what later frames of `portrait` may need (the rig
         loads torch for its emotion experts only once a mix asks for them). Optional."""
 
+    def speed_note(self, job: RenderJob) -> str | None:
+        """A sentence for a take this engine would render far slower than real time here (the
+        diffusion engine without a GPU), with how long; None when there is nothing to say."""
+        return None
+
     def describe(self) -> dict[str, str]:
         """Engine and device names for the status bar and `main.py doctor`."""
         return {"engine": self.name, "device": "CPU"}

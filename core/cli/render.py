@@ -385,6 +385,7 @@ def run(args, progress=None) -> int:
         remedy = ("render with a larger --size" if args.frame == "face" else  # already on
                   "render with --frame face (a square around the face) or a larger --size")
         notes = portrait_notes(job.portrait, job.size, remedy)
+        notes += [] if args.quiet else [n for n in [engine.speed_note(job)] if n]
         for text in notes if not args.quiet else []:
             note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)

@@ -8,6 +8,7 @@ callback_on_step_end and interrupt. Keyframed mixes change gates and latents per
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 
@@ -27,6 +28,7 @@ from core.diffusion.portrait import (
 from core.engine import CancelToken, Engine, Frame, ProgressFn, RenderJob
 from core.errors import Cancelled, CheckpointError, InputError, MoeeError
 from core.mix import REGIONS, EmotionMix
+from core.validate import counted
 
 # mix -> (gates (6,) float32 or None for the module's own gates, latent (1, T, D))
 # (mix, audio-emotion scores or None) -> (g or None, latent)
@@ -112,6 +114,38 @@ class DiffusionEngine(Engine):
         device = self.pipe.device
         name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
         return {"engine": self.name, "device": f"{name} ({str(self.pipe.unet.dtype).removeprefix('torch.')})"}
+
+    def speed_note(self, job: RenderJob) -> str | None:
+        """Off a GPU, the take's least time, measured: one ReferenceNet pass over one frame at
+        the render size (a U-Net pass of one frame without its motion, reference and audio
+        layers) times the frame passes the take needs. `render` said nothing, and showed no
+        progress before the first of 25 steps ended (over 10 min on 2 cores with tiny parts)."""
+        if self.pipe.device.type == "cuda":
+            return None
+        cfg = self.config
+        clips = len(plan_clips(job.frame_count(), cfg.clip_frames, cfg.motion_frames))
+        passes = 1 if cfg.guidance_scale <= 1 else 2 if cfg.emotion_guidance_scale is None else 3
+        one = self._one_frame_pass()
+        total = one * clips * cfg.num_inference_steps * passes * cfg.clip_frames
+        return (f"no CUDA GPU: the diffusion engine runs on the CPU, about {_duration(total)} "
+                f"or more for this take ({counted(clips, 'clip')} x {cfg.num_inference_steps} "
+                f"steps x {passes} passes x {cfg.clip_frames} frames; one {cfg.resolution} px "
+                f"frame pass took {one:.2f} s here); the rig engine renders it in real time")
+
+    def _one_frame_pass(self) -> float:
+        """Seconds of one ReferenceNet pass over one frame at the render size."""
+        pipe, h = self.pipe, self.config.resolution // self.pipe.vae_scale_factor
+        net = pipe.reference_net
+        latents = torch.zeros(1, net.config.in_channels, h, h, dtype=net.dtype, device=net.device)
+        context = torch.zeros(1, 1, net.config.cross_attention_dim, dtype=net.dtype,
+                              device=net.device)
+        t0 = time.perf_counter()
+        try:
+            with torch.no_grad():
+                net(latents, 0, encoder_hidden_states=context, return_dict=False)
+        finally:
+            pipe.bank.clear()
+        return time.perf_counter() - t0
 
     # ----- Engine
     def prepare(self, image: np.ndarray, detect: bool = True) -> DiffusionPortrait:
@@ -259,6 +293,13 @@ class DiffusionEngine(Engine):
             img = cv2.resize(img, (job.size, job.size), interpolation=interp)
         return Frame(index=index, time=job.frame_time(index), image=img,
                      gates=cond["mix_gates"][row], info={"clip": clip})
+
+
+def _duration(seconds: float) -> str:
+    """'3 h 10 min', '12 min', '40 s'."""
+    if seconds >= 3600:
+        return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+    return f"{round(seconds / 60)} min" if seconds >= 60 else f"{max(1, round(seconds))} s"
 
 
 def oom_message(cfg: DiffusionConfig) -> str:

@@ -69,3 +69,20 @@ def test_export_to_mp4(engine, ref_image, speech, tmp_path):
 def test_without_checkpoints_the_missing_part_and_path_are_named(tmp_path):
     with pytest.raises(CheckpointError, match=str(tmp_path / "sd15" / "unet")):
         DiffusionEngine(models_dir=str(tmp_path))
+
+
+def test_off_a_gpu_the_take_says_how_long_it_would_run_at_least(engine, ref_image, speech):
+    """Without CUDA the engine ran on the CPU in silence: no word of it, and no progress before
+    the first of 25 steps ended (over 10 min on 2 cores with tiny parts at 512 px). The note
+    gives the take's least time from one measured frame pass times the passes it needs."""
+    import re
+
+    job = _job(engine, ref_image, speech)  # 8 frames: 3 clips of 4 (2 carried over)
+    note = engine.speed_note(job)
+    assert note is not None and "no CUDA GPU: the diffusion engine runs on the CPU" in note
+    assert "(3 clips x 2 steps x 1 passes x 4 frames; one 64 px frame pass took" in note
+    one = float(re.search(r"pass took ([\d.]+) s", note).group(1))
+    least = re.search(r"about (\d+) (s|min) or more", note)
+    seconds = int(least.group(1)) * (60 if least.group(2) == "min" else 1)
+    assert abs(seconds - max(1.0, one * 3 * 2 * 1 * 4)) <= max(1.0, 0.1 * seconds)
+    assert len(engine.pipe.bank) == 0  # the measuring pass leaves no reference tokens behind
