@@ -8,6 +8,8 @@ failing deep inside safetensors, torch or json with a traceback.
 - torch .bin / .pt: a zip archive (torch.save's format since 1.6) or a legacy pickle (opcode
   PROTO 0x80 first).
 - config.json: a JSON object.
+Is it this model's? pretrained() loads a diffusers/transformers model and refuses a file that
+lacks its tensors (both libraries would fill them with random values).
 """
 from __future__ import annotations
 
@@ -111,3 +113,41 @@ def loading(what: str, where: Path | str) -> Iterator[None]:
         first = (str(exc).splitlines() or [type(exc).__name__])[0][:200]
         raise CheckpointError(f"the {what} in {where} could not be loaded ({first}); replace or "
                               "remove the damaged files") from None
+
+
+# wav2vec2's learned mask vector: it only masks features while wav2vec2 itself is trained, and
+# a checkpoint saved without it loads as one that has it
+UNUSED_IF_MISSING = ("masked_spec_embed",)
+
+
+def pretrained(cls):
+    """cls.from_pretrained that refuses a weights file of another model: diffusers and
+    transformers fill every tensor a file lacks with random values and only log it (a wav2vec2/
+    folder holding another model's safetensors loaded as a random audio encoder, in silence
+    but for a 50-line key table; a U-Net holding a VAE's was blamed on the motion adapter)."""
+    def load(path, **kw):
+        with _quiet_loaders(cls):
+            model, info = cls.from_pretrained(path, output_loading_info=True, **kw)
+        missing = sorted(k for k in info["missing_keys"] if not k.endswith(UNUSED_IF_MISSING))
+        if missing:
+            raise ValueError(f"its weights are not a {cls.__name__}'s: {len(missing)} of the "
+                             f"{len(model.state_dict())} tensors it needs are not in them "
+                             f"({missing[0]}, ...)")
+        return model
+    return load
+
+
+@contextmanager
+def _quiet_loaders(cls):
+    """The loading library's warnings about missing keys off: pretrained() says it."""
+    import importlib
+
+    library = next(c.__module__.split(".")[0] for c in cls.__mro__
+                   if c.__module__.startswith(("diffusers.", "transformers.")))
+    logs = importlib.import_module(f"{library}.utils.logging")
+    level = logs.get_verbosity()
+    logs.set_verbosity_error()
+    try:
+        yield
+    finally:
+        logs.set_verbosity(level)

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import torch
 
 from core.diffusion.config import DiffusionConfig
 from core.errors import CheckpointError
+from core.model_files import pretrained
 from core.paths import models_dir
 
 
@@ -106,44 +106,6 @@ def _load(part: str, path: Path, loader, expected: str, **kw):
     except Exception as exc:  # noqa: BLE001 - a damaged file fails anywhere in diffusers/safetensors
         raise CheckpointError(f"the {part} at {path} could not be loaded as {expected}: "
                               f"{str(exc).splitlines()[0][:300]}") from exc
-
-
-# wav2vec2's learned mask vector: it only masks features while wav2vec2 itself is trained, and
-# a checkpoint saved without it loads as one that has it
-UNUSED_IF_MISSING = ("masked_spec_embed",)
-
-
-def pretrained(cls):
-    """cls.from_pretrained that refuses a weights file of another model: diffusers and
-    transformers fill every tensor a file lacks with random values and only log it (a wav2vec2/
-    folder holding another model's safetensors loaded as a random audio encoder, in silence
-    but for a 50-line key table; a U-Net holding a VAE's was blamed on the motion adapter)."""
-    def load(path, **kw):
-        with _quiet_loaders():
-            model, info = cls.from_pretrained(path, output_loading_info=True, **kw)
-        missing = sorted(k for k in info["missing_keys"] if not k.endswith(UNUSED_IF_MISSING))
-        if missing:
-            raise ValueError(f"its weights are not a {cls.__name__}'s: {len(missing)} of the "
-                             f"{len(model.state_dict())} tensors it needs are not in them "
-                             f"({missing[0]}, ...)")
-        return model
-    return load
-
-
-@contextmanager
-def _quiet_loaders():
-    """diffusers' and transformers' warnings about missing keys off: pretrained() says it."""
-    from diffusers.utils import logging as diffusers_logging
-    from transformers.utils import logging as hf_logging
-
-    levels = diffusers_logging.get_verbosity(), hf_logging.get_verbosity()
-    diffusers_logging.set_verbosity_error()
-    hf_logging.set_verbosity_error()
-    try:
-        yield
-    finally:
-        diffusers_logging.set_verbosity(levels[0])
-        hf_logging.set_verbosity(levels[1])
 
 
 def resolve_device(config: DiffusionConfig) -> tuple[torch.device, torch.dtype]:

@@ -68,8 +68,10 @@ def load_audio_emotion_model(folder: str | Path) -> AudioEmotionModel:
     from safetensors.torch import load_file
     from transformers import Wav2Vec2Model
 
+    from core.model_files import pretrained
+
     try:
-        encoder = Wav2Vec2Model.from_pretrained(folder, local_files_only=True).eval()
+        encoder = pretrained(Wav2Vec2Model)(folder, local_files_only=True).eval()
         head = load_file(str(folder / "head.safetensors"))
         weight, bias = head["weight"].float(), head["bias"].float()
     except Exception as exc:  # noqa: BLE001 - a damaged file fails anywhere in transformers/safetensors

@@ -57,6 +57,8 @@ def load_text_encoder(path: str | Path | None = None) -> TextEncoder:
     from transformers import AutoConfig, AutoModel, AutoTokenizer, T5EncoderModel
     from transformers.utils import logging as hf_logging
 
+    from core.model_files import pretrained
+
     hf_logging.disable_progress_bar()
 
     folder = Path(path) if path is not None else minilm_path()
@@ -67,7 +69,7 @@ def load_text_encoder(path: str | Path | None = None) -> TextEncoder:
         config = AutoConfig.from_pretrained(folder, local_files_only=True)
         tokenizer = AutoTokenizer.from_pretrained(folder, local_files_only=True)
         cls = T5EncoderModel if config.model_type in ("t5", "mt5", "umt5") else AutoModel
-        model = cls.from_pretrained(folder, local_files_only=True).eval()
+        model = pretrained(cls)(folder, local_files_only=True).eval()
     except (OSError, ValueError) as exc:
         raise CheckpointError(f"cannot load the text encoder in {folder}: {exc}") from None
     name = MINILM if path is None else f"{config.model_type}:{folder.name}"

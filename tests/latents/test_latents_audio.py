@@ -105,3 +105,13 @@ def test_checkpoint_slot(tmp_path, voices):
     save_file({"weight": torch.zeros(7, 16), "bias": bias}, str(folder / "head.safetensors"))
     e = estimate_audio_emotion(voices["plain"], checkpoint=folder)
     assert e.source == "checkpoint" and e.scores.argmax() == SU and e.scores[SU] > 0.9
+    # another model's weights in its place loaded as a random wav2vec2 (transformers filled the
+    # tensors the file lacked with random values), and the head read noise as an emotion
+    import shutil
+
+    other = tmp_path / "audio_emotion_other"
+    shutil.copytree(folder, other)
+    shutil.copy(folder / "head.safetensors", other / "model.safetensors")
+    with pytest.raises(CheckpointError, match=r"audio-emotion model in .*audio_emotion_other: "
+                       r"its weights are not a Wav2Vec2Model's"):
+        estimate_audio_emotion(voices["plain"], checkpoint=other)

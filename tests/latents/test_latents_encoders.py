@@ -43,3 +43,19 @@ def test_missing_encoder_folder_is_clear(tmp_path):
         load_text_encoder(tmp_path)
     with pytest.raises(CheckpointError, match="config.json and model.safetensors"):
         EmotionToLatents.from_pretrained(tmp_path)
+
+
+def test_a_t5_folder_with_another_models_weights_is_refused(tiny_t5, tmp_path):
+    """models/text_encoder/t5 holding another model's safetensors loaded: transformers gave every
+    tensor the file lacked random values, and prompts were read by a random encoder."""
+    from transformers import BertConfig, BertModel
+
+    folder = tmp_path / "t5"
+    shutil.copytree(tiny_t5, folder)
+    other = tmp_path / "bert"
+    BertModel(BertConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=16, vocab_size=40)).save_pretrained(other)
+    shutil.copy(other / "model.safetensors", folder / "model.safetensors")
+    with pytest.raises(CheckpointError, match=r"cannot load the text encoder in .*t5: its "
+                       r"weights are not a T5EncoderModel's: \d+ of the \d+ tensors"):
+        load_text_encoder(folder)
