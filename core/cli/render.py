@@ -280,9 +280,11 @@ class ProgressLine:
             progress_bar(f"rendering {done}/{total} frames ")
             return
         fps = (done - done0) / max(now - t0, 1e-6)
-        eta = (total - done) / fps if fps > 0 else 0.0
-        progress_bar(f"rendering {done}/{total} frames  {fps:5.1f} fps  "
-                     f"ETA {int(eta) // 60}:{int(eta) % 60:02d} ")
+        eta = int((total - done) / fps) if fps > 0 else 0
+        # the diffusion engine off a GPU takes a minute a frame: that read "0.0 fps  ETA 85:20"
+        speed = f"{fps:5.1f} fps" if fps >= 0.95 else f"{1 / fps:.0f} s/frame"
+        left = f"{eta // 3600}:{eta % 3600 // 60:02d}" if eta >= 3600 else f"{eta // 60}"
+        progress_bar(f"rendering {done}/{total} frames  {speed}  ETA {left}:{eta % 60:02d} ")
 
     def finish(self) -> None:
         from core.cli import progress_done

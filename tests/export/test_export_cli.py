@@ -509,3 +509,23 @@ def test_a_ctrl_c_a_library_turns_into_its_own_error_still_says_interrupted(
     assert code == 130
     assert "interrupted" in _one_error_line(capsys.readouterr().err)
     assert os.listdir(tmp_path) == []
+
+
+def test_the_progress_line_at_a_minute_a_frame_says_so(capsys, monkeypatch):
+    """The diffusion engine off a GPU renders a frame in tens of seconds: the line read
+    "0.0 fps  ETA 85:20" (a speed of nothing, and minutes past an hour). It says the seconds
+    a frame takes and the time left in hours."""
+    import time
+
+    from core.cli.render import ProgressLine
+
+    clock = [100.0]
+    monkeypatch.setattr(time, "perf_counter", lambda: clock[0])
+    progress = ProgressLine(enabled=True)
+    progress(0, 130)
+    clock[0] += 80.0
+    progress(2, 130)  # 2 frames in 80 s: 40 s a frame, 128 left: 5120 s
+    progress.finish()
+    line = capsys.readouterr().err.strip().split("\r")[-1]
+    assert line == "rendering 2/130 frames  40 s/frame  ETA 1:25:20", line
+    assert " 0.0 fps" not in line
