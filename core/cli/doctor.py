@@ -74,12 +74,14 @@ def _parts_lines(models: str | None) -> tuple[list[str], int]:
     or NOT_INSTALLED (a required part missing, nothing broken). "ok" only for a part whose
     files were checked to load (headers, not weights: core/model_files.py), so a folder of
     garbage is reported with its reason."""
-    from core.diffusion.loading import config_problem, part_status
+    from core.diffusion.loading import config_problem, half_there, part_status
     from core.model_files import folder_problem
 
     lines, broken, missing = [], False, False
     for part, path, present in part_status(models):
-        problem = folder_problem(path, needs_weights=part.rel != "sd15/scheduler") if present else None
+        problem = folder_problem(path, needs_weights=part.rel != "sd15/scheduler") if present \
+            else half_there(part, path)
+        present |= bool(problem)  # a folder with files but no config is there, and broken
         mark = ("BROKEN" if problem else "ok ") if present else (
             "-- " if not part.required else "MISSING")
         broken |= bool(problem)

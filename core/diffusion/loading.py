@@ -63,8 +63,7 @@ def part_status(models_dir: str | Path | None = None) -> list[tuple[Part, Path, 
     out = []
     for part in PARTS:
         path = root / part.rel
-        out.append((part, path, any((path / f).is_file() for f in
-                                    ("config.json", "scheduler_config.json"))))
+        out.append((part, path, (path / config_name(part)).is_file()))
     return out
 
 
@@ -86,9 +85,27 @@ def setup_hint(missing: list[tuple[Part, Path]], models_dir: str | Path | None =
             f"{path}{more} (models/README.md lists them all).")
 
 
+def config_name(part: Part) -> str:
+    return "scheduler_config.json" if part.rel == "sd15/scheduler" else "config.json"
+
+
+def half_there(part: Part, path: Path) -> str | None:
+    """Why a part's folder that holds files but no config cannot load, or None. The loader
+    takes an optional part's folder whenever it exists: doctor said "ready" over an empty or
+    half-written moee/unet/ that the render then failed to load."""
+    if (path / config_name(part)).is_file() or not path.is_dir() or not any(path.iterdir()):
+        return None
+    return (f"no {config_name(part)} in it (half downloaded or half written?): complete it or "
+            "remove the folder")
+
+
 def check_present(models_dir: str | Path | None = None, require_moee: bool = True) -> None:
-    """Raise CheckpointError naming the first missing required part."""
+    """Raise CheckpointError naming the first missing required part, or a half-there one."""
     for part, path, present in part_status(models_dir):
+        problem = half_there(part, path)
+        if problem:
+            raise CheckpointError(f"the diffusion engine's {part.name} at {path} cannot load: "
+                                  f"{problem}")
         if present or not part.required or (not require_moee and part.rel in MOEE_PARTS):
             continue
         raise CheckpointError(f"the diffusion engine's {part.name} is missing: {path} should hold "

@@ -79,3 +79,35 @@ def test_doctor_is_not_ready_when_the_experts_and_emotion_to_latents_disagree(pa
     import pytest
     with pytest.raises(CheckpointError, match="gives 256-wide latents .* expect 16"):
         DiffusionEngine(models_dir=str(tmp_path))
+
+
+def test_a_half_written_optional_folder_is_broken_not_absent(parts, tmp_path, capsys):
+    """The loader takes moee/unet/ whenever the folder exists, doctor only when it holds a
+    config: over a folder with weights but no config.json (a copy cut short) doctor said
+    "ready" and the render failed loading it."""
+    import shutil
+
+    import pytest
+
+    from core.diffusion.audio import AudioProjModel
+    from core.diffusion.engine import DiffusionEngine
+    from core.diffusion.unet import MoEEAttentionAdapter
+    from core.errors import CheckpointError
+
+    for rel, name in (("sd15/unet", "unet2d"), ("sd15/vae", "vae"), ("sd15/scheduler", "scheduler"),
+                      ("motion_adapter", "motion_adapter"), ("wav2vec2", "audio_encoder")):
+        parts[name].save_pretrained(tmp_path / rel)
+    AudioProjModel(blocks=2, channels=8, output_dim=8).save_pretrained(tmp_path / "moee/audio_proj")
+    MoEEAttentionAdapter.for_unet(parts["unet"], audio_dim=8, emotion_dim=256).save_pretrained(
+        tmp_path / "moee/moee_attention")
+    assert doctor.run(_args(models=str(tmp_path))) == doctor.READY
+    capsys.readouterr()
+    (tmp_path / "moee/unet").mkdir()
+    shutil.copy(tmp_path / "sd15/unet/diffusion_pytorch_model.safetensors", tmp_path / "moee/unet")
+    assert doctor.run(_args(models=str(tmp_path))) == doctor.BROKEN
+    out = capsys.readouterr().out
+    assert f"BROKEN  MoEE denoising U-Net: {tmp_path / 'moee/unet'}" in out
+    assert "cannot load: no config.json in it (half downloaded or half written?)" in out
+    with pytest.raises(CheckpointError, match=r"denoising U-Net at .*moee/unet cannot load: no "
+                       r"config.json in it"):
+        DiffusionEngine(models_dir=str(tmp_path))
