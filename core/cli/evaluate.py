@@ -54,9 +54,11 @@ def run(args) -> int:
     for name in summary["unmatched"]:  # a typo in one name would otherwise drop that clip unseen
         note(f"{name} has no same-named ground truth in {ref}; left out of the scores")
     text = json.dumps(summary, indent=2, allow_nan=False)  # NaN is not JSON: absent is None
-    print(text)
-    if args.out:
-        atomic.write_text(args.out, text + "\n")
+    try:  # the file before stdout, whose reader may have gone (`| head`) with it unwritten
+        if args.out:
+            atomic.write_text(args.out, text + "\n")
+    finally:  # and a file that cannot be written (a full disk) still leaves the scores shown
+        print(text)
     return 0
 
 

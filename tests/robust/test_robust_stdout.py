@@ -7,6 +7,7 @@ buffered (no PYTHONUNBUFFERED) the small output failed only in Python's flush at
 from __future__ import annotations
 
 import errno
+import json
 import os
 import subprocess
 import sys
@@ -70,3 +71,27 @@ def test_other_write_errors_are_not_taken_for_stdout(monkeypatch, capsys):
     err = capsys.readouterr().err
     assert "standard output" not in err and "cannot write take.mp4" in err
     assert sys.stdout is not None and "Guarded" not in type(sys.stdout).__name__
+
+
+def test_evaluate_writes_its_summary_file_when_stdout_is_gone(tiny_clips, tmp_path):
+    """`evaluate GEN REF -o s.json | head` over many clips: the summary, longer than stdout's
+    8 KiB buffer, was printed first, and the closed pipe ended the command before s.json was
+    written (a whole evaluation lost, status 141). The file is written first now."""
+    import shutil
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "blank.mp4", gen / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", ref / "a.mp4")
+    for i in range(150):  # named in the summary's "unmatched", never decoded: a long summary
+        (gen / f"an_unmatched_take_with_a_long_descriptive_name_{i:03d}.mp4").touch()
+    out = tmp_path / "summary.json"
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        proc = _main(["evaluate", gen, ref, "-o", out], write, {})
+    finally:
+        os.close(write)
+    assert proc.returncode == 141, proc.stderr
+    summary = json.loads(out.read_text())
+    assert summary["clips"] == 1 and len(summary["unmatched"]) == 150
