@@ -26,8 +26,6 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from pathlib import Path
-
     from core import atomic, validate
     from core.cli import note, progress_bar, progress_done
     from core.errors import InputError
@@ -42,9 +40,7 @@ def run(args) -> int:
     if args.out is not None:
         validate.output_file(args.out, "--out", (".json",))  # the summary is JSON
         validate.not_an_input(args.out, _inputs(args), "--out")
-    labels = None
-    if args.metadata:
-        labels = {Path(c.file).stem: c.emotion for c in read_metadata(args.metadata)}
+    labels = _labels(args.metadata, read_metadata(args.metadata)) if args.metadata else None
 
     def progress(done: int, total: int, name: str) -> None:
         progress_bar(f"[{done + 1}/{total}] {name[:60]:<60}")
@@ -60,6 +56,24 @@ def run(args) -> int:
     finally:  # and a file that cannot be written (a full disk) still leaves the scores shown
         print(text)
     return 0
+
+
+def _labels(metadata, clips) -> dict[str, str]:
+    """Each clip name's emotion from the metadata. Videos pair by name alone, so one name
+    labelled twice with different emotions (a row repeated and edited, or sub/a.mp4 and
+    other/a.mp4) is refused: the last row won unsaid and flipped the accuracy."""
+    from pathlib import Path
+
+    from core.errors import InputError
+
+    first: dict[str, tuple[str, int]] = {}  # clip name -> (emotion, its row)
+    for i, clip in enumerate(clips, 1):
+        emotion, row = first.setdefault(Path(clip.file).stem, (clip.emotion, i))
+        if emotion != clip.emotion:
+            raise InputError(f"{Path(metadata).name} labels the clip {Path(clip.file).stem} "
+                             f"twice: {emotion} (clip {row}) and {clip.emotion} (clip {i}); "
+                             "keep one, since videos are paired by name alone")
+    return {stem: emotion for stem, (emotion, _) in first.items()}
 
 
 def _inputs(args) -> list[tuple[str, object]]:

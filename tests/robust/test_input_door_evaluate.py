@@ -100,3 +100,28 @@ def test_a_video_whose_name_is_not_utf8_is_unreadable_not_a_crash(tiny_clips, tm
     assert (summary["clips"], summary["unreadable"]) == (2, 1)
     row = next(r for r in summary["per_clip"] if r["status"] == "unreadable")
     assert "UTF-8" in row["notes"][0]
+
+
+@pytest.mark.parametrize("second", ["a.mp4", "other/a.mp4"])
+def test_a_clip_labelled_twice_with_different_emotions_is_refused(tiny_clips, tmp_path, capsys,
+                                                                 second):
+    """Videos pair with metadata rows by name alone: a.mp4 listed as happy and again as sad
+    (a row repeated and edited, or sub/a.mp4 and other/a.mp4) was scored against the last row
+    unsaid, so the same video read 100% or 0% emotion accuracy by the order of the rows. Two
+    labels for one name are refused, naming both; the same label twice is fine."""
+    from core.cli import run_cli
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "blank.mp4", gen / "a.mp4")
+    shutil.copy(tiny_clips / "blank.mp4", ref / "a.mp4")
+    meta = tmp_path / "meta.csv"
+    meta.write_text(f"file,emotion\nsub/a.mp4,happy\n{second},sad\n")
+    assert run_cli(["evaluate", str(gen), str(ref), "--metadata", str(meta)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    line = one_error_line(captured.err, "meta.csv labels the clip a twice")
+    assert "happy (clip 1) and sad (clip 2)" in line
+    meta.write_text(f"file,emotion\nsub/a.mp4,sad\n{second},sad\n")
+    assert run_cli(["evaluate", str(gen), str(ref), "--metadata", str(meta)]) == 0
+    assert json.loads(capsys.readouterr().out)["per_clip"][0]["emotion"] == "sad"
