@@ -110,7 +110,10 @@ def expression_features(lm: np.ndarray) -> np.ndarray:
 
 def emotion_scores(lm: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     """Cosine of the clip's median feature change from `baseline` (478, 2) with each expert (6,)."""
-    delta = np.nanmedian(expression_features(lm), axis=0) - expression_features(baseline[None])[0]
+    features = expression_features(lm)
+    if not np.isfinite(features).any(axis=0).all():  # no frame with a face: nanmedian warns
+        return np.full(len(EMOTIONS), np.nan)
+    delta = np.nanmedian(features, axis=0) - expression_features(baseline[None])[0]
     if not np.isfinite(delta).all():
         return np.full(len(EMOTIONS), np.nan)
     protos = prototypes()

@@ -125,3 +125,24 @@ def test_a_clip_labelled_twice_with_different_emotions_is_refused(tiny_clips, tm
     meta.write_text(f"file,emotion\nsub/a.mp4,sad\n{second},sad\n")
     assert run_cli(["evaluate", str(gen), str(ref), "--metadata", str(meta)]) == 0
     assert json.loads(capsys.readouterr().out)["per_clip"][0]["emotion"] == "sad"
+
+
+def test_a_labelled_clip_without_a_face_says_why_without_a_python_warning(tiny_clips, tmp_path):
+    """A labelled clip whose generated video has no face printed numpy's 'metrics.py:113:
+    RuntimeWarning: All-NaN slice encountered' and a line of source onto the progress line;
+    the clip's notes already say why it is not judged, and that is all a user sees now."""
+    from tests.robust.helpers import run_main
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "blank.mp4", gen / "a.mp4")
+    shutil.copy(tiny_clips / "face.mp4", ref / "a.mp4")
+    meta = tmp_path / "meta.csv"
+    meta.write_text("file,emotion\na.mp4,happy\n")
+    proc = run_main(["evaluate", gen, ref, "--metadata", meta])
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 0, err
+    assert "Warning" not in err and "metrics.py" not in err, err
+    row = json.loads(proc.stdout)["per_clip"][0]
+    assert row["correct"] is None
+    assert "emotion: no generated frame has a face" in row["notes"]
