@@ -189,6 +189,10 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
                                                 "ground-truth") + " video")
     elif row["akd_px"] is None or not np.isfinite(row["akd_px"]):
         notes.append("akd: no frame has a face in both videos")
+    else:
+        lost = _face_lost(faces_gen, faces_ref)
+        if lost:
+            notes.append(lost)
     energy = audio_energy(generated, fps, len(gen))
     if energy is None:
         energy = audio_energy(reference, fps, len(gen))
@@ -206,6 +210,21 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
     if notes:
         row["notes"] = notes
     return _finite_or_none(row)
+
+
+def _face_lost(faces_gen: np.ndarray, faces_ref: np.ndarray) -> str | None:
+    """The frames whose face the generated video lost, which AKD skips: a take with a face in 1
+    of 50 frames read akd_px 0.5, as good as a whole one (FOMM reports AKD with this missing
+    keypoint rate, MKR)."""
+    n = min(len(faces_gen), len(faces_ref))
+    truth = faces_ref[:n]
+    lost = int((truth & ~faces_gen[:n]).sum())
+    if not lost:
+        return None
+    return (f"akd: the generated video has no face in {lost} of the {int(truth.sum())} frames "
+            f"where the ground truth has one ({lost / truth.sum():.0%}); akd_px and akd_ipd "
+            f"are over the {counted(int((truth & faces_gen[:n]).sum()), 'frame')} with a face "
+            "in both")
 
 
 def _not_judged(emotion: str, scores: np.ndarray, gen: np.ndarray, ref: np.ndarray) -> str:

@@ -124,3 +124,29 @@ def test_the_batch_eta_counts_only_rows_that_took_work(tmp_path, portrait_path, 
     took = float(re.search(r"frames in ([\d.]+) s", first)[1])
     minutes, seconds = re.search(r"ETA (\d+):(\d\d)$", first).groups()
     assert 60 * int(minutes) + int(seconds) >= int(took), first  # one more such row to go
+
+
+def test_akd_over_a_take_that_lost_the_face_says_over_how_many_frames(tiny_clips, tmp_path,
+                                                                       capsys):
+    """AKD skips frames without a face: a generated take that kept its face in 3 of 10 frames
+    read akd_px 0.25 against its own ground truth, as good as a whole take, with no word of the
+    7 frames lost. The clip's notes now say how many it lost and what AKD is over."""
+    import json
+
+    import numpy as np
+
+    from core.training.video import read_video, write_video
+
+    frames, fps = read_video(tiny_clips / "face.mp4")
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    blank = np.full_like(frames[0], 128)
+    write_video(gen / "a.mp4", [*frames[:3], *[blank] * (len(frames) - 3)], fps,
+                tiny_clips / "speech.wav")
+    write_video(ref / "a.mp4", list(frames), fps, tiny_clips / "speech.wav")
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 0
+    row = json.loads(capsys.readouterr().out)["per_clip"][0]
+    assert row["status"] == "ok" and row["akd_px"] is not None
+    assert (f"akd: the generated video has no face in 7 of the {len(frames)} frames where the "
+            "ground truth has one (70%); akd_px and akd_ipd are over the 3 frames with a face "
+            "in both") in row["notes"]
