@@ -293,9 +293,9 @@ class PathArg(str):
 
 class TextArg(str):
     """argparse `type` of the emotion's text options (--mix, --au, --prompt, --label, --head,
-    --gaze; live's --emotion): given, they must say something. `--label "$EMOTION"` with
-    EMOTION unset would otherwise render a neutral take without a word
-    (core.cli.refuse_empty_arguments); left out, the option is None."""
+    --gaze; live's --emotion) and of --stream and --subject: given, they must say something.
+    `--label "$EMOTION"` with EMOTION unset would otherwise render a neutral take without a
+    word (core.cli.refuse_empty_arguments); left out, the option is None."""
 
 
 def nonempty_text(text, what: str) -> None:

@@ -8,12 +8,14 @@ from core.stream.tuning import STREAM
 
 
 def add_stream_arguments(parser) -> None:
+    from core.validate import TextArg  # given empty (`--stream "$URL"`, URL unset): refused
+
     g = parser.add_argument_group("streaming")
-    g.add_argument("--stream", metavar="URL", default=None,
+    g.add_argument("--stream", metavar="URL", default=None, type=TextArg,
                    help="also send the face each frame over UDP: livelink://HOST:PORT (Unreal "
                         f"Live Link Face, default port {STREAM['livelink_port']}) or "
                         f"vmc://HOST:PORT (VMC protocol, default port {STREAM['vmc_port']})")
-    g.add_argument("--subject", metavar="NAME", default=None,
+    g.add_argument("--subject", metavar="NAME", default=None, type=TextArg,
                    help=f"Live Link subject name (default {STREAM['subject']})")
 
 

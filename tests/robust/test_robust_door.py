@@ -64,6 +64,12 @@ CASES = [
          "--subject"),
     Case("live --subject without --stream", lambda f: ["live", "--input", f / "speech.wav",
                                                        "--subject", "Eileen"], "--subject"),
+    # `--stream "$URL"` with URL unset rendered the take, streamed nothing, and exited 0
+    Case("--stream empty", _render("portrait.png", "--stream", ""), "--stream is empty"),
+    Case("live --stream empty", lambda f: ["live", "--input", f / "speech.wav", "--stream", ""],
+         "--stream is empty"),
+    Case("--subject empty", _render("portrait.png", "--stream", "livelink://localhost",
+                                    "--subject", ""), "--subject is empty"),
 ]
 
 
