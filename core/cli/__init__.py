@@ -17,6 +17,7 @@ import argparse
 import contextlib
 import errno
 import importlib
+import os
 import pkgutil
 import signal
 import sys
@@ -265,6 +266,22 @@ class _GuardedStdout:
         return getattr(self._stream, name)
 
 
+class _ClosedStdout:
+    """sys.stdout while a command runs with file descriptor 1 closed (`main.py mix ... >&-`):
+    Python leaves sys.stdout None there, and print() to None writes nothing, so the command's
+    result was lost with status 0. A write fails here as it does for `cat` (EBADF)."""
+
+    def write(self, text):
+        raise StdoutFailed(OSError(errno.EBADF, os.strerror(errno.EBADF)))
+
+    def writelines(self, lines):
+        for line in lines:
+            self.write(line)
+
+    def flush(self):
+        pass
+
+
 def _stdout_failed(error: OSError, stream) -> int:
     """After a failed write to stdout: the stream's file descriptor is pointed at /dev/null, so
     Python's own flush at exit (of what is still buffered) cannot fail again and print
@@ -272,8 +289,6 @@ def _stdout_failed(error: OSError, stream) -> int:
     128 + SIGPIPE = 141, what `$?` shows for cat or grep killed by SIGPIPE (`yes | head`; under
     `set -o pipefail` a script sees the same as for them, and can tell it from an error's 1).
     Anything else (ENOSPC, EIO) is an error: one line on stderr, status 1."""
-    import os
-
     try:
         fd = stream.fileno()
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -298,16 +313,14 @@ def run_cli(argv: list[str], prog: str = "main.py") -> int:
     print or at the last flush (stdout to a file or pipe is buffered: small output failed only
     in Python's flush at exit, as 'Exception ignored ...' and status 120)."""
     real = sys.stdout
-    guarded = sys.stdout = _GuardedStdout(real) if real is not None else None
+    guarded = sys.stdout = _GuardedStdout(real) if real is not None else _ClosedStdout()
     try:
         try:
             code = _run_command(argv, prog)
         except SystemExit:  # argparse: --help printed, or a usage error
-            if guarded is not None:
-                guarded.flush()
-            raise
-        if guarded is not None:
             guarded.flush()
+            raise
+        guarded.flush()
         return code
     except StdoutFailed as exc:
         return _stdout_failed(exc.error, real)
@@ -364,7 +377,6 @@ def _os_error_line(exc: OSError, args: argparse.Namespace) -> str | None:
     """`cannot read/write PATH: REASON` for an OSError that names its file (a PermissionError
     from Path.exists() in a folder without search permission, an ENOSPC, an EROFS); None for
     one without a file name, which is a bug to show with its traceback."""
-    import os
     from pathlib import Path
 
     from core.validate import os_error_message

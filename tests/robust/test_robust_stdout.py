@@ -95,3 +95,16 @@ def test_evaluate_writes_its_summary_file_when_stdout_is_gone(tiny_clips, tmp_pa
     assert proc.returncode == 141, proc.stderr
     summary = json.loads(out.read_text())
     assert summary["clips"] == 1 and len(summary["unmatched"]) == 150
+
+
+def test_a_closed_stdout_is_an_error_not_a_lost_result(speech_wav):
+    """`main.py mix --label happy >&-` (file descriptor 1 closed): Python leaves sys.stdout
+    None, print() to None writes nothing, and the command exited 0 with its JSON nowhere. It
+    fails now as `cat >&-` does: one line, status 1."""
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    for argv in (["mix", "--label", "happy"], *_commands(speech_wav)):
+        proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *argv], cwd=ROOT,
+                              stderr=subprocess.PIPE, env=base, timeout=120, text=True,
+                              preexec_fn=lambda: os.close(1))
+        assert proc.returncode == 1, (argv, proc.stderr)
+        one_error_line(proc.stderr, "could not write to standard output (Bad file descriptor)")
