@@ -65,7 +65,10 @@ def command_done() -> None:
 def _reopen_closed_std_fds() -> None:
     """Started with stdin, stdout or stderr closed (`2>&-`, a launcher): each gets /dev/null.
     Else the first file opened takes that number, and with fd 2 closed the face detector's
-    quieting (os.dup(2)) failed: `live 2>&-` exited 1 with no frame and no word."""
+    quieting (os.dup(2)) failed: `live 2>&-` exited 1 with no frame and no word. Python left
+    sys.stderr None there, and print(..., file=None) writes to stdout: `render ... 2>&-` put
+    its notes and progress line before the video's path on stdout. sys.stderr writes to the
+    /dev/null now (sys.stdout stays None: core.cli.run_cli reports a result it cannot print)."""
     import os
 
     for fd in (0, 1, 2):
@@ -73,6 +76,8 @@ def _reopen_closed_std_fds() -> None:
             os.fstat(fd)
         except OSError:
             os.open(os.devnull, os.O_RDWR)  # the lowest free number: this one
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
 
 
 def gui_main(argv: list[str] | None = None) -> int:

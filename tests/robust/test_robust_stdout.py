@@ -108,3 +108,20 @@ def test_a_closed_stdout_is_an_error_not_a_lost_result(speech_wav):
                               preexec_fn=lambda: os.close(1))
         assert proc.returncode == 1, (argv, proc.stderr)
         one_error_line(proc.stderr, "could not write to standard output (Bad file descriptor)")
+
+
+def test_a_closed_stderr_keeps_notes_and_errors_off_stdout(speech_wav, portrait_path, tmp_path):
+    """`main.py render ... 2>&-`: Python leaves sys.stderr None, and print(..., file=None)
+    writes to stdout, so the notes and the progress line came before the video's path there
+    (`path=$(main.py render ... 2>&-)` got them all), and `mix --label nope 2>&-` printed its
+    error where its JSON goes. What is said on a closed stderr is dropped now."""
+    base = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    out = tmp_path / "take.mp4"
+    runs = [(["render", "--portrait", portrait_path, "--audio", speech_wav, "-o", out,
+              "--duration", "0.1", "--size", "64"], 0, f"{out}\n"),
+            (["mix", "--label", "nope"], 1, "")]
+    for argv, code, printed in runs:
+        proc = subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, argv)],
+                              cwd=ROOT, stdout=subprocess.PIPE, env=base, timeout=120,
+                              text=True, preexec_fn=lambda: os.close(2))
+        assert (proc.returncode, proc.stdout) == (code, printed)
