@@ -11,10 +11,10 @@ DESCRIPTION = HELP + """
 
 Videos are paired by file name. Emotion accuracy needs labels: --metadata (the clip list used
 by `main.py prepare`) gives each stem its emotion. A pair is scored frame by frame only when both
-videos have the same frame rate and lengths within one frame; any other pair is listed with
-status fps_mismatch or length_mismatch (and a file cut off or damaged as unreadable), with the
-reason, and left out of the averages. A generated video with no same-named ground truth is named
-in a note and under "unmatched"."""
+videos have the same frame rate, lengths within one frame and the same framing (aspect ratio);
+any other pair is listed with status fps_mismatch, length_mismatch or framing_mismatch (and a
+file cut off or damaged as unreadable), with the reason, and left out of the averages. A
+generated video with no same-named ground truth is named in a note and under "unmatched"."""
 
 
 def add_arguments(parser) -> None:

@@ -175,7 +175,8 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
 
     gen_frames, fps = read_video(generated, complete=True)
     ref_frames, ref_fps = read_video(reference, complete=True)
-    mismatch = _mismatch(generated.stem, (len(gen_frames), fps), (len(ref_frames), ref_fps))
+    mismatch = _mismatch(generated.stem, (len(gen_frames), fps, gen_frames.shape[1:3]),
+                         (len(ref_frames), ref_fps, ref_frames.shape[1:3]))
     if mismatch:
         return mismatch
     gen, ref = landmark_track(gen_frames), landmark_track(ref_frames)
@@ -252,13 +253,17 @@ def _no_lipsync_reason(track: np.ndarray, n_energy: int) -> str:
 # Frame rates closer than this are one rate (a container's rounding); 29.97 against 30 is not.
 FPS_TOLERANCE = 0.01
 LENGTH_TOLERANCE_FRAMES = 1  # an encoder's last frame dropped or doubled
+SHAPE_TOLERANCE_PX = 2  # ground-truth pixels a side may miss its scaled size by: even sides
 
 
-def _mismatch(clip: str, gen: tuple[int, float], ref: tuple[int, float]) -> dict | None:
+def _mismatch(clip: str, gen: tuple[int, float, tuple[int, int]],
+              ref: tuple[int, float, tuple[int, int]]) -> dict | None:
     """A row for a pair whose frames cannot be compared one to one, or None. Metrics pair frame
     i with frame i, so a pair at different frame rates or of different lengths is not scored:
-    scoring the shared frames of a clip cut short would pass it as whole."""
-    (n_gen, fps_gen), (n_ref, fps_ref) = gen, ref
+    scoring the shared frames of a clip cut short would pass it as whole. Points are compared
+    after scaling by the heights' ratio, so a pair of two framings (a `render --frame face`
+    square against the whole picture) is not scored either: it read akd_px 36, status ok."""
+    (n_gen, fps_gen, (h_gen, w_gen)), (n_ref, fps_ref, (h_ref, w_ref)) = gen, ref
     sides = {"generated": _length(n_gen, fps_gen), "reference": _length(n_ref, fps_ref)}
     if abs(fps_gen - fps_ref) > FPS_TOLERANCE:
         note = (f"the generated video runs at {fps_gen:g} fps, the ground truth at {fps_ref:g} "
@@ -270,6 +275,12 @@ def _mismatch(clip: str, gen: tuple[int, float], ref: tuple[int, float]) -> dict
                 f"truth {n_ref} ({n_ref / fps_ref:.2f} s): the clip is not scored (more than "
                 f"{LENGTH_TOLERANCE_FRAMES} frame apart)")
         return {"clip": clip, "status": "length_mismatch", **sides, "notes": [note]}
+    scale = h_ref / h_gen
+    if abs(w_gen * scale - w_ref) > SHAPE_TOLERANCE_PX * max(scale, 1.0):
+        note = (f"the generated video is {w_gen}x{h_gen}, the ground truth {w_ref}x{h_ref}: "
+                "different framings, so their face points cannot be compared; the clip is not "
+                "scored (render or crop it to the ground truth's framing)")
+        return {"clip": clip, "status": "framing_mismatch", **sides, "notes": [note]}
     return None
 
 
@@ -359,7 +370,8 @@ def summarise(rows: list[dict]) -> dict:
         "clips": len(rows), "scored": status.count("ok"), "no_face": status.count("no face"),
         "unreadable": status.count("unreadable"),
         "length_mismatch": status.count("length_mismatch"),
-        "fps_mismatch": status.count("fps_mismatch"), **averages,
+        "fps_mismatch": status.count("fps_mismatch"),
+        "framing_mismatch": status.count("framing_mismatch"), **averages,
         "emotion_accuracy": float(np.mean(judged)) if judged else None,
         "emotion_judged": len(judged), "averaged_over": counts, "missing": missing,
         "per_clip": rows})

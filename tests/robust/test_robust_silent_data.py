@@ -191,3 +191,32 @@ def test_evaluate_scores_a_clip_one_frame_short_and_averages_only_scored_clips(
     assert rows["b"]["status"] == "length_mismatch"
     assert summary["scored"] == 1 and summary["averaged_over"]["akd_px"] == 1
     assert summary["akd_px"] == rows["a"]["akd_px"]
+
+
+def test_evaluate_does_not_score_two_framings_of_a_clip(tiny_clips, tmp_path, capsys):
+    """Face points are compared after scaling by the heights' ratio: a generated take framed
+    otherwise than its ground truth (a `render --frame face` square against the whole picture)
+    was scored, akd_px 36 and status ok, a number about the framing. It is listed as
+    framing_mismatch with both sizes and left out; the same framing at half size is scored."""
+    import cv2
+
+    from core.cli import run_cli
+    from core.training.video import read_video, write_video
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    frames, fps = read_video(tiny_clips / "face.mp4")  # 256x256
+    for name in ("crop", "half"):
+        shutil.copy(tiny_clips / "face.mp4", ref / f"{name}.mp4")
+    write_video(gen / "crop.mp4", [f[:, 40:216] for f in frames], fps)  # 176x256: narrower
+    write_video(gen / "half.mp4", [cv2.resize(f, (128, 128)) for f in frames], fps)
+    assert run_cli(["evaluate", str(gen), str(ref)]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    rows = {r["clip"]: r for r in summary["per_clip"]}
+    assert rows["crop"]["status"] == "framing_mismatch" and "akd_px" not in rows["crop"]
+    assert rows["crop"]["notes"] == [
+        "the generated video is 176x256, the ground truth 256x256: different framings, so "
+        "their face points cannot be compared; the clip is not scored (render or crop it to "
+        "the ground truth's framing)"]
+    assert rows["half"]["status"] == "ok" and rows["half"]["akd_px"] < 3
+    assert summary["framing_mismatch"] == 1 and summary["averaged_over"]["akd_px"] == 1
