@@ -99,18 +99,28 @@ def _parts_lines(models: str | None) -> tuple[list[str], int]:
 
 
 def _tiny_check() -> str:
+    """The tiny render, with a progress line on stderr: it took 15 s on a 2-core CPU after the
+    report, without a word (8 s building the parts, 7 s for 4 frames); Ctrl-C stops it."""
     import numpy as np
     import torch
 
+    from core.cli import INTERRUPTS, progress_bar, progress_done
     from core.diffusion.engine import DiffusionEngine
     from core.engine import RenderJob
 
+    def say(text: str) -> None:
+        progress_bar(f"tiny diffusion render: {text:<30}")
+
     torch.manual_seed(0)
     t0 = time.perf_counter()
+    say("building tiny random parts")
     engine = DiffusionEngine.tiny()
     image = (np.random.default_rng(0).random((64, 64, 3)) * 255).astype(np.uint8)
     job = RenderJob(portrait=engine.prepare(image, detect=False), duration=0.5, fps=8, size=64)
-    frames = list(engine.frames(job))
+    say(f"0/{job.frame_count()} frames")
+    frames = list(engine.frames(job, lambda done, total: say(f"{done}/{total} frames"),
+                                INTERRUPTS))
+    progress_done()
     return f"tiny diffusion render: {len(frames)} frames in {time.perf_counter() - t0:.1f} s (ok)"
 
 
@@ -135,6 +145,9 @@ def run(args) -> int:
         try:
             line = _tiny_check()
         except Exception as exc:  # noqa: BLE001 - a broken install is what doctor reports
+            from core.cli import progress_done
+
+            progress_done()
             print(f"tiny diffusion render failed: {type(exc).__name__}: {exc}", file=sys.stderr)
             return BROKEN
         print(line)

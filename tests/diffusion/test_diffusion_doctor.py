@@ -22,7 +22,14 @@ def test_doctor_names_missing_parts_and_device(tmp_path, capsys):
 
 def test_doctor_tiny_render(tmp_path, capsys):
     assert doctor.run(_args(models=str(tmp_path), tiny=True)) == doctor.NOT_INSTALLED
-    assert "tiny diffusion render: 4 frames" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert "tiny diffusion render: 4 frames" in out
+    # its 15 s (on 2 cores) had no word on stderr; now a progress line, ended
+    shown = [ln.strip() for ln in err.split("\r") if ln.strip()]
+    assert shown[:2] == ["tiny diffusion render: building tiny random parts",
+                         "tiny diffusion render: 0/4 frames"]
+    assert shown[-1] == "tiny diffusion render: 4/4 frames"
+    assert err.endswith("\n")
 
 
 def test_doctor_counts_the_cpus_this_process_may_use(tmp_path, capsys):
