@@ -374,7 +374,8 @@ def propose_keys(audio, window_s: float = AUTO_KEYS["window_s"],
 def add_keys_arguments(parser) -> None:
     parser.add_argument(
         "--keys", metavar="TAKE.json", default=None, type=PathArg,
-        help="keyframe file: the emotion changes over the take (overrides --mix and --emotion)")
+        help="keyframe file: the emotion changes over the take, each key with its own mix "
+             "(so not with --mix, --au, --prompt or --label; --head/--gaze add to every key)")
 
 
 def keys_from_args(args, resolver: Callable[[EmotionMix], EmotionMix] | None = None):

@@ -204,6 +204,30 @@ def resolve_emotion(args, mix, audio):
     return resolved_mix(mix, cond)
 
 
+# the emotion flags a --keys take does not use (RenderJob.mix_at: the keys' mix, whole): each
+# (flag, its dest, its default). --head/--gaze add to every key (offset_keys), and
+# --emotion-from-audio still reaches the diffusion engine's audio branch.
+UNUSED_WITH_KEYS = (("--mix", "mix", None), ("--au", "au", None), ("--prompt", "prompt", None),
+                    ("--label", "label", None), ("--mode", "mode", "free"),
+                    ("--intensity", "intensity", 1.0), ("--neutralize", "neutralize", None))
+
+
+def check_keys_alone(args) -> None:
+    """--keys with --mix (or --au, --prompt, ...): the keyframes set the emotion over the whole
+    take, and the flag was dropped without a word (`--keys k.json --mix sad=1` rendered the
+    keys' happy face)."""
+    if not getattr(args, "keys", None):
+        return
+    unused = [flag if getattr(args, dest) is not False else "--no-" + flag[2:]
+              for flag, dest, default in UNUSED_WITH_KEYS
+              if getattr(args, dest, default) != default]
+    if unused:
+        from core.errors import InputError
+        raise InputError(f"{', '.join(unused)} would not be used: --keys sets the emotion over "
+                         "the whole take (each key has its own mix); put it in the keys, or "
+                         "leave --keys out")
+
+
 def check_not_inputs(args) -> None:
     """--out and --curves never replace a file the take is made from (`--audio take.mp4 --out
     take.mp4`, or `--keys take.json --curves take.json`)."""
@@ -359,6 +383,7 @@ def run(args, progress=None) -> int:
     from core.stream.options import check_stream_args
     from core.video.export import check_output_path, export_video
 
+    check_keys_alone(args)
     mix = build_mix(args)
     out = check_output_path(args.out)
     if args.curves is not None:  # before the audio and the face analysis, as --out is

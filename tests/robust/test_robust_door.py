@@ -35,6 +35,10 @@ def _render(portrait="portrait.png", *extra):
                       "--out", f / "take.mp4", *(f / a if "." in a else a for a in extra)]
 
 
+def _keys(folder: Path) -> None:
+    (folder / "k.json").write_text('[{"time": 0, "mix": {"weights": {"happy": 1}}}]')
+
+
 CASES = [
     # a silent clip's length went to numpy unchecked: MemoryError traceback (93 GiB asked)
     Case("silent clip of 1e9 s", lambda f: ["render", "--portrait", f / "portrait.png", "--out",
@@ -64,6 +68,14 @@ CASES = [
          "--subject"),
     Case("live --subject without --stream", lambda f: ["live", "--input", f / "speech.wav",
                                                        "--subject", "Eileen"], "--subject"),
+    # --keys sets the emotion over the whole take: --mix, --au, ... beside it were dropped
+    # without a word (`--keys k.json --mix sad=1` rendered the keys' happy face)
+    Case("--keys with --mix", _render("portrait.png", "--keys", "k.json", "--mix", "sad=1"),
+         "--mix would not be used: --keys sets the emotion", setup=_keys),
+    Case("--keys with --au, --mode, --no-neutralize",
+         _render("portrait.png", "--keys", "k.json", "--au", "12=1", "--mode", "normalized",
+                 "--no-neutralize"),
+         "--au, --mode, --no-neutralize would not be used", setup=_keys),
     # `--stream "$URL"` with URL unset rendered the take, streamed nothing, and exited 0
     Case("--stream empty", _render("portrait.png", "--stream", ""), "--stream is empty"),
     Case("live --stream empty", lambda f: ["live", "--input", f / "speech.wav", "--stream", ""],
