@@ -109,7 +109,8 @@ def add_arguments(parser) -> None:
     out = parser.add_argument_group("rendering")
     out.add_argument("--fps", type=int, default=25, help="frames per second (default 25)")
     out.add_argument("--size", type=int, default=512, metavar="PX",
-                     help="longest side of the video in pixels (default 512)")
+                     help="longest side of the video in pixels, even (an odd one is rounded "
+                          "down; default 512)")
     out.add_argument("--frame", choices=FRAMES, default="picture",
                      help="what the video shows: the whole picture (default) or a square "
                           "around the face (for a face small in a wide photo; the diffusion "

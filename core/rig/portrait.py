@@ -40,9 +40,10 @@ class ScaledPortrait:
 
 
 def output_shape(h: int, w: int, longest: int) -> tuple[int, int]:
-    """Keep the aspect ratio; even dimensions for H.264."""
+    """Keep the aspect ratio; even dimensions for H.264, none over `longest` (rounded to even,
+    an odd --size 131 gave a 132 px video)."""
     s = longest / max(h, w)
-    return max(2, int(round(h * s / 2)) * 2), max(2, int(round(w * s / 2)) * 2)
+    return tuple(max(2, min(int(round(v * s / 2)) * 2, longest // 2 * 2)) for v in (h, w))
 
 
 class PreparedPortrait:

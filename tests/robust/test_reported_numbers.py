@@ -150,3 +150,15 @@ def test_akd_over_a_take_that_lost_the_face_says_over_how_many_frames(tiny_clips
     assert (f"akd: the generated video has no face in 7 of the {len(frames)} frames where the "
             "ground truth has one (70%); akd_px and akd_ipd are over the 3 frames with a face "
             "in both") in row["notes"]
+
+
+def test_an_odd_size_is_never_exceeded(portrait_path, speech_wav, tmp_path, capsys):
+    """--size is the video's longest side; its sides are even (H.264), and an odd --size 131
+    was rounded up: a 132 px video, over the size asked. It is rounded down now (130)."""
+    from core.training.video import read_video
+
+    out = tmp_path / "take.mp4"
+    assert run_cli(["render", "--portrait", str(portrait_path), "--audio", str(speech_wav),
+                    "-o", str(out), "--size", "131", "--duration", "0.04", "--quiet"]) == 0
+    frames, _ = read_video(out)
+    assert max(frames.shape[1:3]) == 130 and frames.shape[1] % 2 == frames.shape[2] % 2 == 0
