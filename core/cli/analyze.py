@@ -26,13 +26,17 @@ def run(args) -> int:
     from core.face.frame import FaceFrame
     from core.face.image_io import picture_size
     from core.face.landmarks import detect_face, face_yaw_degrees
-    from core.face.portrait_file import read_for_analysis
+    from core.face.portrait_file import animation_note, read_for_analysis
     from core.face.regions import ipd
     from core.rig.glasses import find_glasses
     from core.rig.rest import fit_rest, rest_notes
 
     # a face too small to animate in the whole picture (a full-length photo) is analysed in
     # its frame, the file's own pixels: what `render --frame face` animates
+    animated = animation_note(args.portrait)
+    if animated:
+        from core.cli import note
+        note(animated)
     image, per_px, framed = read_for_analysis(args.portrait)
     analysis = detect_face(image)
     glasses = find_glasses(image, analysis.xy)

@@ -272,7 +272,12 @@ def load_portrait(args):
     later, so a bad file is reported before any engine loads. --frame face crops it to the face
     (NoFaceError when it has none), in the file's own pixels; a face too small to animate in
     the whole picture is an error that says --frame face (core/face/portrait_file.py)."""
-    from core.face.portrait_file import read_portrait
+    from core.face.portrait_file import animation_note, read_portrait
+
+    animated = None if args.quiet else animation_note(args.portrait)
+    if animated:
+        from core.cli import note
+        note(animated)
     return read_portrait(args.portrait, args.frame, FRAME_FACE_REMEDY)
 
 

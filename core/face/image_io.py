@@ -163,6 +163,16 @@ def _read_with_pillow(path: Path, max_side: int = MAX_SIDE_PX) -> np.ndarray:
                          f"WebP, BMP or TIFF image") from e
 
 
+def frame_count(path: str | Path) -> int:
+    """The frames a picture file holds (an animated GIF or WebP, a multi-page TIFF: its first is
+    read); 1 for a still picture or a file Pillow cannot open (load_image says why)."""
+    try:
+        with _open(path) as im:
+            return int(getattr(im, "n_frames", 1))
+    except (OSError, ValueError, SyntaxError, EOFError):
+        return 1
+
+
 def _open(path: str | Path):
     """Image.open without Pillow's decompression-bomb guard, which counts the header's pixels
     (refusing above 179 M, warning on stderr above 89 M): _check_pixels counts those decoded."""

@@ -42,6 +42,19 @@ def read_portrait(path: str | Path, frame: str = "picture",
     return _read(path, frame, remedy)[0]
 
 
+def animation_note(path: str | Path) -> str | None:
+    """What to say of an animated GIF or WebP, or a multi-page TIFF: it is read at its first
+    frame, and one whose face came later was refused as "no face found" without a word why.
+    None for a still picture, or a file the read itself will refuse."""
+    from core.face.image_io import frame_count
+
+    frames = frame_count(path)
+    if frames < 2:
+        return None
+    return (f"{Path(path).name} holds {frames} frames (an animation or a multi-page file); "
+            "the first one is the portrait")
+
+
 def read_for_analysis(path: str | Path) -> tuple[np.ndarray, float, bool]:
     """(picture, the file's pixels per pixel of it, framed): the whole picture, or where its
     face is too small to animate in it (FaceSmallInPictureError), the face's frame."""

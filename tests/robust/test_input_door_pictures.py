@@ -74,3 +74,24 @@ CASES = [
 @pytest.mark.parametrize("case", CASES, ids=repr)
 def test_refused_at_the_door(case, folder, capsys):
     run_in_process(case, folder, capsys)
+
+
+@pytest.mark.parametrize("face_first", [False, True])
+def test_an_animation_says_its_first_frame_is_the_portrait(folder, capsys, face_first):
+    """An animated GIF is read at its first frame: one whose face came in a later frame was
+    refused with "no face found in the portrait" and no word of the frames. A note says so,
+    before that error or before a take of the first frame."""
+    from core.cli import run_cli
+
+    face = Image.open(folder / "face.png").convert("RGB")
+    blank = Image.new("RGB", face.size, (128, 128, 128))
+    first, later = (face, blank) if face_first else (blank, face)
+    first.save(folder / "anim.gif", save_all=True, append_images=[later], duration=100)
+    code = run_cli(["analyze", "--portrait", str(folder / "anim.gif")])
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == ("note: anim.gif holds 2 frames (an animation or a multi-page file); the "
+                      "first one is the portrait")
+    if face_first:
+        assert code == 0
+    else:
+        assert code == 1 and err[-1].startswith("error: no face found")
