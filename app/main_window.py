@@ -67,6 +67,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.playback = Playback(parent=self)
         self.recorder = VoiceRecorder()
         self.latencies_ms: list[float] = []  # control change -> frame on screen
+        self._speed_shown: str | None = None  # the engine's speed line in the status bar
         self.export_dialog: ExportDialog | None = None
         self.hung_up = False  # the terminal closed (SIGHUP): closing asks nothing, keeps the copy
         self._gate_times: np.ndarray | None = None  # the strip's gate curve: times (T,)

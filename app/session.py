@@ -69,7 +69,9 @@ def read_audio(path: str):
 
 
 class Session(QObject):
-    engineReady = Signal(dict)  # engine.describe()
+    # engine.describe(), with "speed": engine.speed_line() when it renders far slower than
+    # real time here (measured in the worker that built it)
+    engineReady = Signal(dict)
     portraitReady = Signal(object)  # LoadedPortrait
     audioReady = Signal(object)  # LoadedAudio | None
     failed = Signal(str, object)  # title, exception
@@ -166,7 +168,7 @@ class Session(QObject):
             if self._switching is not None:
                 self._switching = None
                 self._cancel("engine")
-                self.engineReady.emit(self.engine.describe())
+                self.engineReady.emit(described(self.engine))
                 self._engine_kept()
             return None
         self._switching = name
@@ -206,7 +208,7 @@ class Session(QObject):
         self.engine_name, self.engine = name, engine
         if portrait is None:
             self.portrait = None
-            self.engineReady.emit(engine.describe())
+            self.engineReady.emit(described(engine))
         else:
             self._portrait_done(portrait)
 
@@ -319,7 +321,7 @@ class Session(QObject):
 
     def _portrait_done(self, portrait: LoadedPortrait) -> None:
         self.portrait = portrait
-        self.engineReady.emit(self.engine.describe())
+        self.engineReady.emit(described(self.engine))
         self.portraitReady.emit(portrait)
 
     def _audio_done(self, audio: LoadedAudio) -> None:
@@ -362,6 +364,13 @@ class Session(QObject):
                          duration=max(1.0 / fps, end - start), keys=keys)
 
 
+def described(engine: Engine) -> dict:
+    """engine.describe() and its speed line, should it have one (measured: never measures)."""
+    info = dict(engine.describe())
+    line = engine.speed_line()
+    return info if line is None else {**info, "speed": line}
+
+
 def _prepared(engine: Engine, path: str | None, frame: str) -> LoadedPortrait:
     image = read_image(path, frame)
     return LoadedPortrait(path, image, engine.prepare(image), frame=frame)
@@ -396,6 +405,7 @@ def _engine_with_portrait(name: str, current: Engine | None, shown: tuple | None
     (_EngineFailed), so a broken one is said with the engine's failure, in one dialog."""
     try:
         engine = create_engine(name)
+        engine.measure_speed()  # here, not on the GUI thread: a network pass off a GPU
         try:
             return _prepared_wish(engine, wish)
         except Exception as error:
@@ -413,4 +423,6 @@ def _engine_with_portrait(name: str, current: Engine | None, shown: tuple | None
 
 
 def _prepare_portrait(session: Session, path: str | None, frame: str) -> LoadedPortrait:
-    return _prepared(session.ensure_engine(), path, frame)
+    engine = session.ensure_engine()
+    engine.measure_speed()  # once per engine (the one started with, e.g. a saved diffusion)
+    return _prepared(engine, path, frame)

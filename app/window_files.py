@@ -111,7 +111,19 @@ class WindowFiles:
         self.seek(min(self.playback.t, self.session.duration))
 
     def _engine_ready(self, info: dict) -> None:
-        self._status("engine", f"engine: {info.get('engine', '?')}")
+        """The engine's name and device; when it renders far slower than real time here (the
+        diffusion engine off a GPU), how slow, in its field and in the status bar: the preview
+        stopped updating for minutes with no word why."""
+        speed = info.get("speed")
+        engine = f"engine: {info.get('engine', '?')}"
+        self._status("engine", engine if speed is None else f"{engine} ({speed})")
+        self.status_labels["engine"].setToolTip(speed or "")
+        bar, shown = self.statusBar(), self._speed_shown
+        if speed is not None:
+            bar.showMessage(speed)  # until the engine changes: not gone in 5 s
+        elif shown is not None and bar.currentMessage() == shown:
+            bar.clearMessage()  # back on the rig: no word of the diffusion engine's speed
+        self._speed_shown = speed
         self.settings.set_value("engine", self.session.engine_name)
         self._show_engine_checked()
         self._status("device", info.get("device", "?"))

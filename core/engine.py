@@ -149,7 +149,17 @@ class Engine(ABC):
 
     def speed_note(self, job: RenderJob) -> str | None:
         """A sentence for a take this engine would render far slower than real time here (the
-        diffusion engine without a GPU), with how long; None when there is nothing to say."""
+        diffusion engine without a GPU), with how long; None when there is nothing to say.
+        Once measure_speed() has run, it measures nothing again."""
+        return None
+
+    def measure_speed(self) -> None:
+        """Measure now, once, what speed_note and speed_line tell (the diffusion engine off a
+        GPU runs a network pass: call it off the GUI thread). Nothing by default."""
+
+    def speed_line(self) -> str | None:
+        """One line for a status bar when this engine renders far slower than real time here,
+        from measure_speed's measure (never measuring); None when there is nothing to say."""
         return None
 
     def describe(self) -> dict[str, str]:

@@ -75,6 +75,7 @@ class DiffusionEngine(Engine):
                                                              audio_scores))
         self._conditions: BoundedCache[tuple[np.ndarray | None, torch.Tensor]] = BoundedCache(64)
         self._audio_emotion: BoundedCache[np.ndarray] = BoundedCache(4)
+        self._pass_s: float | None = None  # one frame pass, once measured (off a GPU)
 
     def _load(self, models_dir, own_latents: bool = True):
         from core.diffusion.loading import (
@@ -120,17 +121,37 @@ class DiffusionEngine(Engine):
         the render size (a U-Net pass of one frame without its motion, reference and audio
         layers) times the frame passes the take needs. `render` said nothing, and showed no
         progress before the first of 25 steps ended (over 10 min on 2 cores with tiny parts)."""
-        if self.pipe.device.type == "cuda":
+        self.measure_speed()
+        if self._pass_s is None:
             return None
-        cfg = self.config
+        cfg, one = self.config, self._pass_s
         clips = len(plan_clips(job.frame_count(), cfg.clip_frames, cfg.motion_frames))
-        passes = 1 if cfg.guidance_scale <= 1 else 2 if cfg.emotion_guidance_scale is None else 3
-        one = self._one_frame_pass()
+        passes = self._passes()
         total = one * clips * cfg.num_inference_steps * passes * cfg.clip_frames
         return (f"no CUDA GPU: the diffusion engine runs on the CPU, about {_duration(total)} "
                 f"or more for this take ({counted(clips, 'clip')} x {cfg.num_inference_steps} "
                 f"steps x {passes} passes x {cfg.clip_frames} frames; one {cfg.resolution} px "
                 f"frame pass took {one:.2f} s here); the rig engine renders it in real time")
+
+    def measure_speed(self) -> None:
+        if self._pass_s is None and self.pipe.device.type != "cuda":
+            self._pass_s = self._one_frame_pass()
+
+    def speed_line(self) -> str | None:
+        """Per frame of a long take: a clip's passes over its new frames (the motion frames
+        are carried over); a preview frame renders every clip up to it."""
+        if self._pass_s is None:
+            return None
+        cfg = self.config
+        clip = self._pass_s * cfg.num_inference_steps * self._passes() * cfg.clip_frames
+        per_frame = clip / (cfg.clip_frames - cfg.motion_frames)
+        return (f"diffusion on CPU: about {_duration(per_frame)} per frame or more, measured "
+                f"here; the rig engine previews in real time")
+
+    def _passes(self) -> int:
+        """Network passes per step: 1 without guidance, 2 with, 3 with separate emotion."""
+        cfg = self.config
+        return 1 if cfg.guidance_scale <= 1 else 2 if cfg.emotion_guidance_scale is None else 3
 
     def _one_frame_pass(self) -> float:
         """Seconds of one ReferenceNet pass over one frame at the render size."""

@@ -86,3 +86,25 @@ def test_off_a_gpu_the_take_says_how_long_it_would_run_at_least(engine, ref_imag
     seconds = int(least.group(1)) * (60 if least.group(2) == "min" else 1)
     assert abs(seconds - max(1.0, one * 3 * 2 * 1 * 4)) <= max(1.0, 0.1 * seconds)
     assert len(engine.pipe.bank) == 0  # the measuring pass leaves no reference tokens behind
+
+
+def test_the_speed_is_measured_once_and_told_per_frame(engine, ref_image, speech):
+    """The app measures the pass in the worker that builds the engine (measure_speed) and then
+    reads speed_line and speed_note on the GUI thread: those measure nothing again. Per frame
+    of a long take: a clip's passes over its new frames (4 frames, 2 carried over)."""
+    import re
+
+    engine._pass_s = None
+    assert engine.speed_line() is None  # nothing measured: nothing said, no pass run
+    engine.measure_speed()
+    one = engine._pass_s
+    assert one is not None
+    engine.measure_speed()
+    assert engine._pass_s == one  # once
+    line = engine.speed_line()
+    per_frame = one * 2 * 1 * 4 / 2
+    shown = int(re.search(r"^diffusion on CPU: about (\d+) s per frame or more", line).group(1))
+    assert shown == max(1, round(per_frame))
+    assert line.endswith("; the rig engine previews in real time")
+    note = engine.speed_note(_job(engine, ref_image, speech))
+    assert f"pass took {one:.2f} s here" in note and engine._pass_s == one
