@@ -68,6 +68,11 @@ class WindowEngines:
             show_error(self, f"Cannot use the {name} engine", problem[0], details=problem[1])
             return
         self.playback.pause()
+        # a slow frame of the engine left (the diffusion engine's: minutes off a GPU) stops;
+        # the new engine's first frame comes when its portrait is ready
+        self.renderer.cancel()
+        self.preview_rid = 0  # its reports on their way are no longer shown
+        self.preview.set_working("")
         self._status("engine", f"engine: {name} (loading…)")
         self.session.switch_engine(name)
 

@@ -67,6 +67,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.playback = Playback(parent=self)
         self.recorder = VoiceRecorder()
         self.latencies_ms: list[float] = []  # control change -> frame on screen
+        self.preview_rid = 0  # the renderer's id of the newest preview request
         self._speed_shown: str | None = None  # the engine's speed line in the status bar
         self.export_dialog: ExportDialog | None = None
         self.hung_up = False  # the terminal closed (SIGHUP): closing asks nothing, keeps the copy
@@ -143,7 +144,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.session.failed.connect(self._load_failed)
         self.session.busy.connect(self._show_busy)
         self.renderer.rendered.connect(self._frame_rendered)
-        self.renderer.failed.connect(lambda e: show_error(self, "Preview failed", e))
+        self.renderer.failed.connect(self._preview_failed)
+        self.renderer.progressed.connect(self._preview_progressed)
         self.preview.playToggled.connect(self.playback_toggle)
         self.preview.scrubbed.connect(self.seek)
         self.preview.loopToggled.connect(self._loop_toggled)
@@ -152,6 +154,7 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.playback.frameShown.connect(self._show_frame)
         self.playback.position.connect(self._position)
         self.playback.stateChanged.connect(self.preview.set_playing)
+        self.playback.stateChanged.connect(self._playing_changed)
         self.playback.message.connect(self._status_message)
         self.playback.failed.connect(lambda e: show_error(self, "Playback stopped", e))
         self._connect_keys()
@@ -225,13 +228,27 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         if job is None:
             return
         index = min(job.frame_count() - 1, int(round(self.playback.t * job.fps)))
-        self.renderer.request(self.session.engine, job, index)
+        self.preview_rid = self.renderer.request(self.session.engine, job, index)
 
     def _job(self, start: float = 0.0, end: float | None = None):
         """The take as the engine renders it: keyed when the project has keys."""
         return self.session.job(self.project.mix, start, end, keys=self.keys.render_track())
 
-    def _frame_rendered(self, frame: Frame, asked: float, _rid: int) -> None:
+    def _preview_progressed(self, rid: int, done: int, total: int) -> None:
+        """A slow frame (the diffusion engine's) says where it is, while it is the newest."""
+        if rid != self.preview_rid:
+            return
+        self.preview.set_working("rendering the preview frame…" if total <= 1 else
+                                 f"rendering the preview: {done}/{total} frames up to the "
+                                 "playhead")
+
+    def _preview_failed(self, error: BaseException) -> None:
+        self.preview.set_working("")
+        show_error(self, "Preview failed", error)
+
+    def _frame_rendered(self, frame: Frame, asked: float, rid: int) -> None:
+        if rid == self.preview_rid:
+            self.preview.set_working("")
         if self.playback.playing:
             return
         self._show_frame(frame)
@@ -277,6 +294,16 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.playback.toggle()
         if not self.playback.playing:
             self.request_preview()
+            return
+        speed = self.session.engine.speed_line()
+        if speed is not None:  # the picture lags the voice by minutes: say so, not frozen
+            self.renderer.cancel()  # a slow paused frame no longer wanted
+            self.preview_rid = 0
+            self.preview.set_working(f"playing as fast as frames come ({speed})")
+
+    def _playing_changed(self, playing: bool) -> None:
+        if not playing:  # paused, or at the end: "playing as fast as frames come" is over
+            self.preview.set_working("")
 
     def seek(self, t: float) -> None:
         t = float(np.clip(t, 0.0, self.session.duration))

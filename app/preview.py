@@ -59,6 +59,7 @@ class Preview(QWidget):
         self.loop.setToolTip("Loop the range selected on the audio strip")
         self.loop.toggled.connect(self.loopToggled)
         self.busy_text = ""  # what is loading now ("" when idle)
+        self.working_text = ""  # the frame being rendered, when that is slow ("" when none)
         # elided: at its whole width it widened a window at its narrowest by 156 px (past a
         # 1280x720 laptop's 853 logical px at 150%), and the window stayed so
         self.busy = ElidedLabel()
@@ -89,6 +90,16 @@ class Preview(QWidget):
         """A busy mark while something loads ("" when idle): in the empty preview before the
         first frame, beside the frame rate after it."""
         self.busy_text = text
+        self._show_marks()
+
+    def set_working(self, text: str) -> None:
+        """Where a slow frame is ("" once shown, or dropped), in the busy mark's place when
+        nothing loads: the picture before it stayed for minutes as if frozen."""
+        self.working_text = text
+        self._show_marks()
+
+    def _show_marks(self) -> None:
+        text = self.busy_text or self.working_text
         self.busy.setText(BUSY_MARK + text if text else "")
         self.busy.setVisible(bool(text) and self.image.image is not None)
         if self.image.image is None:

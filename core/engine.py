@@ -129,9 +129,14 @@ class Engine(ABC):
                cancel: CancelToken | None = None) -> Iterator[Frame]:
         """Yield the job's frames in order; raise core.errors.Cancelled when cancelled."""
 
-    def render_frame(self, job: RenderJob, index: int) -> Frame:
-        """One frame of the job (preview scrubbing). Engines may override for speed."""
-        for frame in self.frames(job):
+    def render_frame(self, job: RenderJob, index: int, progress: ProgressFn | None = None,
+                     cancel: CancelToken | None = None) -> Frame:
+        """One frame of the job (preview scrubbing): the frames up to it are rendered, with
+        progress(done, index + 1) and `cancel` as in frames(). Engines may override for speed
+        (without the progress and cancel of a frame that is quick)."""
+        report = None if progress is None else \
+            (lambda done, _total: progress(min(done, index + 1), index + 1))
+        for frame in self.frames(job, progress=report, cancel=cancel):
             if frame.index == index:
                 return frame
         raise IndexError(index)

@@ -5,6 +5,7 @@ an export of hours started with no word. A real DiffusionEngine with tiny random
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -55,8 +56,63 @@ def test_the_switch_says_how_slow_measured_off_the_gui_thread(window, tiny, qtbo
     assert window.status_labels["engine"].text() == f"engine: diffusion ({line})"
     assert window.status_labels["engine"].toolTip() == line
     assert window.statusBar().currentMessage() == line
-    qtbot.waitUntil(lambda: window.renderer.idle, timeout=30000)
+    qtbot.waitUntil(lambda: window.preview.working_text == "" and window.renderer.idle,
+                    timeout=30000)
     _switch(window, qtbot, "rig")
     assert window.status_labels["engine"].text() == "engine: rig"
     assert window.statusBar().currentMessage() == ""  # no word of the other engine's speed
+    assert not errors, errors
+
+
+def test_a_slow_frame_says_where_it_is_and_a_newer_request_stops_it(window, tiny, qtbot,
+                                                                     errors):
+    _switch(window, qtbot, "diffusion", tiny)
+    qtbot.waitUntil(lambda: window.renderer.idle, timeout=30000)
+    rendered: list[int] = []
+    window.renderer.rendered.connect(lambda _f, _t, rid: rendered.append(rid))
+    window.seek(2.0)  # frame 50: the 24 clips up to it, minutes
+    far = window.preview_rid
+    qtbot.waitUntil(lambda: window.preview.working_text.startswith("rendering the preview: "),
+                    timeout=10000)
+    assert window.preview.working_text.endswith("/51 frames up to the playhead")
+    assert window.preview.busy.isVisible() and window.preview.working_text in \
+        window.preview.busy.text()
+    qtbot.waitUntil(lambda: not window.preview.working_text.startswith(
+        "rendering the preview: 0/"), timeout=15000)  # its first step ended: 1/51
+    shown = window.preview.frames_shown
+    window.seek(0.0)  # the newest wins: frame 0, one clip
+    qtbot.waitUntil(lambda: window.preview_rid in rendered, timeout=20000)
+    assert rendered == [window.preview_rid] and far not in rendered
+    assert window.preview.frames_shown > shown
+    assert window.preview.working_text == "" and not window.preview.busy.isVisible()
+    assert not errors, errors
+
+
+def test_switching_back_stops_a_slow_frame(window, tiny, qtbot, errors):
+    _switch(window, qtbot, "diffusion", tiny)
+    qtbot.waitUntil(lambda: window.renderer.idle, timeout=30000)
+    window.seek(4.0)  # frame 100: the 49 clips up to it
+    qtbot.waitUntil(lambda: not window.renderer.idle, timeout=10000)
+    time.sleep(0.5)  # into its first clip
+    t0 = time.monotonic()
+    _switch(window, qtbot, "rig")
+    assert getattr(window.preview, "working_text", "") == ""
+    qtbot.waitUntil(lambda: window.renderer.idle, timeout=20000)  # not the 101 frames' minutes
+    assert time.monotonic() - t0 < 10, time.monotonic() - t0  # one step and the rig's start
+    shown = window.preview.frames_shown
+    window.solo(1)
+    qtbot.waitUntil(lambda: window.preview.frames_shown > shown, timeout=10000)
+    assert not errors, errors
+
+
+def test_playing_says_the_picture_follows_as_frames_come(window, tiny, qtbot, errors):
+    """Playing on the diffusion engine off a GPU, the voice ran on under a still picture."""
+    _switch(window, qtbot, "diffusion", tiny)
+    window.playback_toggle()
+    assert window.playback.playing
+    assert window.preview.working_text == f"playing as fast as frames come ({tiny.speed_line()})"
+    assert window.preview.busy.isVisible()
+    window.playback_toggle()
+    assert not window.playback.playing and not window.preview.working_text.startswith("playing")
+    qtbot.waitUntil(lambda: window.renderer.idle, timeout=30000)
     assert not errors, errors
