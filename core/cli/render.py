@@ -289,32 +289,26 @@ class ProgressLine:
     into place printed its error line, then this line's own line break)."""
 
     def __init__(self, enabled: bool):
+        from core.pace import Pace
+
         self.enabled = enabled
-        self.first: tuple[float, int] | None = None  # (time, frames done) at the first report
+        self.pace = Pace()  # the speed of the frames alone (core/pace.py)
         self.last = -math.inf
 
     def __call__(self, done: int, total: int) -> None:
         now = time.perf_counter()
-        if self.first is None:
-            self.first = (now, done)
+        self.pace.note(done, now)
         if not self.enabled or (now - self.last < PROGRESS_EVERY_S and done < total):
             return
         from core.cli import progress_bar
 
         self.last = now
-        # the speed of the frames alone: the first one waits for the take's set-up (the speech
-        # of a whole hour-long file is analysed for a 5 s --start preview, 15 s), and counting
-        # it made the first line say "0.1 fps  ETA 27:49" of a take done 0.2 s later
-        t0, done0 = self.first
-        if done == done0:
+        # the diffusion engine off a GPU takes a minute a frame: that read "0.0 fps  ETA 85:20"
+        told = self.pace.told(done, total, now)
+        if told is None:
             progress_bar(f"rendering {done}/{total} frames ")
             return
-        fps = (done - done0) / max(now - t0, 1e-6)
-        eta = int((total - done) / fps) if fps > 0 else 0
-        # the diffusion engine off a GPU takes a minute a frame: that read "0.0 fps  ETA 85:20"
-        speed = f"{fps:5.1f} fps" if fps >= 0.95 else f"{1 / fps:.0f} s/frame"
-        left = f"{eta // 3600}:{eta % 3600 // 60:02d}" if eta >= 3600 else f"{eta // 60}"
-        progress_bar(f"rendering {done}/{total} frames  {speed}  ETA {left}:{eta % 60:02d} ")
+        progress_bar(f"rendering {done}/{total} frames  {told[0]}  ETA {told[1]} ")
 
     def finish(self) -> None:
         from core.cli import progress_done

@@ -105,6 +105,42 @@ def test_switching_back_stops_a_slow_frame(window, tiny, qtbot, errors):
     assert not errors, errors
 
 
+def test_export_dialog_tells_the_takes_least_time_and_a_clock_eta(window, tiny, qtbot,
+                                                                   errors):
+    _switch(window, qtbot, "diffusion", tiny)
+    window.open_export()
+    dialog = window.export_dialog
+    note = dialog.estimate.text()
+    assert dialog.estimate.isVisible() and note.startswith("no CUDA GPU: the diffusion engine")
+    assert "or more for this take" in note and dialog.export_button.toolTip() == note
+    clips = int(note.split("for this take (")[1].split(" clip")[0])
+    dialog.end.setValue(dialog.start.value() + 1.0)  # a shorter take: fewer clips
+    assert int(dialog.estimate.text().split("for this take (")[1].split(" clip")[0]) < clips
+    dialog.close()
+    _switch(window, qtbot, "rig")
+    window.open_export()
+    assert window.export_dialog.estimate.text() == "" and \
+        not window.export_dialog.estimate.isVisible()  # the rig: nothing to warn of
+    window.export_dialog.close()
+    assert not errors, errors
+
+
+def test_export_eta_reads_seconds_a_frame_and_a_clock(window, qtbot):
+    """At 40 s a frame the dialog said "about 9960 s left", timed from the start (set-up
+    included); now "40 s/frame · about 2:46:00 left" from the first frame's report on."""
+    from core.pace import Pace
+
+    window.open_export()
+    dialog = window.export_dialog
+    pace = Pace()
+    now = time.monotonic()
+    pace.note(0, now - 80.0)  # the first report: frame 0, 80 s ago; 2 frames since
+    dialog.state = {"done": 2, "total": 251, "pace": pace}
+    dialog._show_progress()
+    assert dialog.eta.text() == "2/251 frames · 40 s/frame · about 2:46:00 left"
+    dialog.close()
+
+
 def test_playing_says_the_picture_follows_as_frames_come(window, tiny, qtbot, errors):
     """Playing on the diffusion engine off a GPU, the voice ran on under a still picture."""
     _switch(window, qtbot, "diffusion", tiny)
