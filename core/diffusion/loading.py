@@ -234,19 +234,23 @@ def _config(folder: Path) -> dict | None:
 def width_problem(root: Path, w2v: dict | None, proj: dict | None, attn: dict | None,
                   latents: Path | None = None) -> str | None:
     """The first width two parts disagree on, as a sentence naming both, or None. Configs as
-    dicts; None for one not there (not compared); `latents`: the Emotion-to-Latents folder."""
-    if w2v and proj and ((proj.get("blocks"), proj.get("channels"))
-                         != (w2v.get("num_hidden_layers"), w2v.get("hidden_size"))):
+    dicts; None for one not there (not compared); a width a config does not state is not
+    compared either (its load says what is wrong); `latents`: the Emotion-to-Latents folder."""
+    def differ(a, b) -> bool:
+        return None not in (a, b) and a != b
+
+    if w2v and proj and (differ(proj.get("blocks"), w2v.get("num_hidden_layers"))
+                         or differ(proj.get("channels"), w2v.get("hidden_size"))):
         return (f"the MoEE audio projection at {root / 'moee/audio_proj'} expects a wav2vec2 with "
                 f"{proj.get('blocks')} layers x {proj.get('channels')} channels, but "
                 f"{root / 'wav2vec2'} has {w2v.get('num_hidden_layers')} x "
                 f"{w2v.get('hidden_size')}")
-    if proj and attn and attn.get("audio_dim") != proj.get("output_dim"):
+    if proj and attn and differ(attn.get("audio_dim"), proj.get("output_dim")):
         return (f"the MoEE attention at {root / 'moee/moee_attention'} expects "
                 f"{attn.get('audio_dim')}-wide audio tokens, but the audio projection makes "
                 f"{proj.get('output_dim')}")
     dim = (_config(latents) or {}).get("latent_dim") if latents is not None else None
-    if attn and dim is not None and attn.get("emotion_dim") != dim:
+    if attn and differ(attn.get("emotion_dim"), dim):
         return (f"the Emotion-to-Latents module at {latents} gives {dim}-wide latents but the "
                 f"MoEE experts at {root / 'moee/moee_attention'} expect "
                 f"{attn.get('emotion_dim')} (they were trained with another module)")
