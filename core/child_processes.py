@@ -19,6 +19,9 @@ import contextlib
 import signal
 import threading
 
+# a closed terminal (or a lost ssh session) hangs up the whole process group, as Ctrl-C does
+HANGUP = (signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()
+
 
 @contextlib.contextmanager
 def sigint_ignored_by_children(also: tuple = ()):
@@ -39,3 +42,24 @@ def hear_sigint(also: tuple = ()) -> None:
     """In a child started inside sigint_ignored_by_children, once its own handler is set: let
     SIGINT (and `also`) through (one pending since the child's start is delivered now)."""
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, *also})
+
+
+def leave_with_the_parent() -> None:
+    """In a child process: once its parent is gone, SIGTERM to itself. A parent killed outright
+    (kill -9: no handler runs, nothing stops its children) left them working, then waiting
+    for work forever, orphans holding their memory (a batch's workers; render's helper, which
+    spun on at full CPU waiting for frames to be written). The child's SIGTERM handler (the
+    default: leave at once) then does what the parent's own stop would have."""
+    import multiprocessing
+    import multiprocessing.connection
+    import os
+
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        multiprocessing.connection.wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()

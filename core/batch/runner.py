@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
-import multiprocessing.connection
 import os
 import signal
 import sys
@@ -17,12 +16,15 @@ from core.batch.manifest import BatchRow
 from core.batch.progress import Board
 from core.batch.record import identity, is_done
 from core.batch.worker import RowResult, render_row
-from core.child_processes import hear_sigint, sigint_ignored_by_children
+from core.child_processes import (
+    HANGUP,
+    hear_sigint,
+    leave_with_the_parent,
+    sigint_ignored_by_children,
+)
 from core.errors import InputError, MoeeError
 
 POLL_S = 0.2  # how often the driver drains progress while rows run
-# a closed terminal (or a lost ssh session) hangs up the whole process group, as Ctrl-C does
-HANGUP = (signal.SIGHUP,) if hasattr(signal, "SIGHUP") else ()
 CRASH_RETRIES = 1  # a row whose worker process died is tried again this many times
 STARTED = "started"  # on the progress queue: (line, STARTED, pid) when a worker takes a row
 
@@ -123,27 +125,11 @@ def _init_worker(queue, threads: int) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM, *HANGUP):
         signal.signal(sig, _stop_worker)
     hear_sigint(HANGUP)  # born with them blocked (core/child_processes.py)
-    _leave_with_the_driver()
+    # a driver killed outright left its workers rendering the rows they had and the one queued
+    # behind them: this one stops as on the driver's SIGTERM (its row's partial files removed)
+    leave_with_the_parent()
     from core.batch.worker import limit_threads
     limit_threads(threads)
-
-
-def _leave_with_the_driver() -> None:
-    """A driver killed outright (kill -9: no handler runs, nothing stops the pool) left its
-    workers rendering the rows they had and the one queued behind them, then waiting for work
-    forever, orphans holding their memory. A thread waits for the driver's end and stops this
-    worker as the driver's own SIGTERM would (its row's partial files removed)."""
-    import threading
-
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-
-    def watch():
-        multiprocessing.connection.wait([parent.sentinel])
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="batch-driver-watch", daemon=True).start()
 
 
 def _stop_worker(signum, _frame):

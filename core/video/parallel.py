@@ -56,6 +56,11 @@ def wanted(engine, job, workers: int) -> bool:
 def _helper(engine_name: str, inbox, total: int, counter, written, conn) -> None:
     import time
 
+    from core.child_processes import leave_with_the_parent
+
+    # the parent killed outright (kill -9) while this waited for it to write its frames left
+    # this process spinning on for ever, and Python's resource tracker waiting on it
+    leave_with_the_parent()
     try:
         from core.engines import create_engine
 
@@ -96,15 +101,20 @@ class Helper:
     otherwise idle then. ParallelFrames hands it the take; close() stops an unused one."""
 
     def __init__(self, engine_name: str, total: int):
+        from core.child_processes import HANGUP, sigint_ignored_by_children
+
         ctx = mp.get_context("spawn")
-        self.counter, self.written = ctx.Value("i", 0), ctx.Value("i", 0)
+        # Ctrl-C and a closed terminal (SIGHUP to the process group) are ours: close() stops
+        # the helper. The shared values' locks start Python's resource tracker, which ignores
+        # Ctrl-C but died of a hangup (a warning and KeyError tracebacks under the stop's line)
+        with sigint_ignored_by_children(HANGUP):
+            self.counter, self.written = ctx.Value("i", 0), ctx.Value("i", 0)
         self.recv, send = ctx.Pipe(duplex=False)
         pipes.widen(self.recv.fileno())  # a frame crosses in one piece, not 13 (core/video/pipes.py)
         inbox, self.outbox = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(target=_helper, daemon=True, name="moee-render-helper", args=(
             engine_name, inbox, total, self.counter, self.written, send))
-        from core.child_processes import sigint_ignored_by_children
-        with sigint_ignored_by_children():  # the Ctrl-C is ours: close() stops it
+        with sigint_ignored_by_children(HANGUP):
             self.proc.start()
         send.close()
         inbox.close()

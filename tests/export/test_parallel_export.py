@@ -3,6 +3,8 @@ a helper that dies mid-take costs time, not frames, and one that can't start mea
 cancelling stops the helper; the CLI's --workers."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -193,3 +195,75 @@ def test_cli_workers_is_checked_at_the_door(portrait_path, tmp_path, capsys):
         run_cli(["render", "--portrait", str(portrait_path), "--duration", "1",
                  "--workers", "3", "--out", str(tmp_path / "x.mp4")])
     assert "must be 1, 2 or auto" in capsys.readouterr().err
+
+
+def _start_render(portrait_path, out, stderr=-1):
+    """`main.py render --workers 2` of a silent take long enough to have a helper, with curves,
+    in a session of its own (its process group is the render's); returns once the encoder
+    is writing (the partial video is there). stderr: subprocess.PIPE (-1) by default."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.robust.helpers import ROOT
+
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait_path),
+         "--duration", "30", "--size", "128", "--workers", "2", "--out", str(out),
+         "--curves", str(out.with_suffix(".csv"))],
+        start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not list(out.parent.glob(".*.partial.mp4")):
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    return proc
+
+
+def test_a_closed_terminal_stops_both_processes_quietly(portrait_path, tmp_path):
+    """SIGHUP to the process group (the terminal closed) mid-take: it killed Python's
+    resource tracker (the helper's shared values started it), and the render's own cleanup
+    then printed 'resource_tracker: process died unexpectedly' and 2 KeyError tracebacks
+    under its stop line. Now one line, exit 129, no partial file, no process left."""
+    import os
+    import signal
+    import time
+
+    from tests.robust.helpers import one_error_line
+    from tests.studio.test_studio_batch import _left_in_group
+
+    proc = _start_render(portrait_path, tmp_path / "take.mp4")
+    time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGHUP)
+    err = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 128 + signal.SIGHUP, err
+    assert "resource_tracker" not in err
+    assert "SIGHUP" in one_error_line(err, "no output was written")
+    assert os.listdir(tmp_path) == []
+    assert not _left_in_group(proc.pid, 5)  # the helper and the tracker, once they see it
+
+
+def test_a_render_killed_outright_takes_its_helper_with_it(portrait_path, tmp_path):
+    """`kill -9` of a render whose helper had rendered its blocks ahead and waited for the
+    writer (the encoder the slower of the two: stopped here): the helper spun on at full CPU
+    for ever, with Python's resource tracker waiting on it. It now sees its parent gone and
+    leaves (within 10 s)."""
+    import os
+    import signal
+    import subprocess
+    import time
+
+    from tests.studio.test_studio_batch import _left_in_group, _running_in_group
+
+    proc = _start_render(portrait_path, tmp_path / "take.mp4", stderr=subprocess.DEVNULL)
+    encoder, deadline = [], time.monotonic() + 30
+    while not encoder and time.monotonic() < deadline:  # started just after its folder
+        encoder = [pid for pid in _running_in_group(proc.pid)
+                   if b"ffmpeg" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+    os.kill(encoder[0], signal.SIGSTOP)  # the writer waits; the helper runs ahead and waits
+    time.sleep(1.5)
+    proc.kill()
+    proc.wait()
+    os.kill(encoder[0], signal.SIGCONT)
+    assert not _left_in_group(proc.pid, 10)

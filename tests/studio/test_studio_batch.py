@@ -343,23 +343,14 @@ def test_a_driver_killed_outright_takes_its_workers_with_it(tmp_path, portrait_p
     the row queued behind them (3 takes written after the kill), then waited for work forever,
     orphans holding their memory. They now see the driver gone, stop their rows (removing
     the partial files) and leave."""
-    import signal
     import subprocess
-    import time
-
 
     proc = _start_batch(tmp_path, portrait_path, speech_wav, 4, 512, stderr=subprocess.DEVNULL)
     _wait_for_a_partial(tmp_path, proc)
     done = len(list(tmp_path.glob("take*.mp4")))
     proc.kill()
     proc.wait()
-    deadline = time.monotonic() + 30
-    while _running_in_group(proc.pid) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    left = _running_in_group(proc.pid)
-    for pid in left:  # not to leave them to the rest of the suite
-        os.kill(pid, signal.SIGKILL)
-    assert not left
+    assert not _left_in_group(proc.pid, 30)
     assert not list(tmp_path.glob(".*partial*"))
     assert len(list(tmp_path.glob("take*.mp4"))) == done
 
@@ -392,6 +383,21 @@ def _wait_for_a_partial(tmp_path, proc) -> None:
     while not list(tmp_path.glob(".take*.partial.mp4")) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert proc.poll() is None, "the batch ended before a row was rendering"
+
+
+def _left_in_group(pgid: int, seconds: float) -> list[int]:
+    """The processes of a group still running after up to `seconds` (killed then, not to leave
+    them to the rest of the suite)."""
+    import signal
+    import time
+
+    deadline = time.monotonic() + seconds
+    while _running_in_group(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    left = _running_in_group(pgid)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    return left
 
 
 def _running_in_group(pgid: int) -> list[int]:
