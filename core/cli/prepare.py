@@ -37,6 +37,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from core import validate
     from core.cli import progress_bar, progress_done
+    from core.validate import counted
     from core.training.metadata import read_metadata
     from core.training.prepare import PrepareConfig, prepare_dataset
 
@@ -57,7 +58,7 @@ def run(args) -> int:
     except KeyboardInterrupt as exc:
         return _interrupted(exc, args.out)
     progress_done()
-    print(f"kept {len(report.kept)} clips, skipped {len(report.skipped)} "
+    print(f"kept {counted(len(report.kept), 'clip')}, skipped {len(report.skipped)} "
           f"(see {report.out_dir / report.manifest})")
     for row in report.skipped:
         print(f"  skipped {row['file']}: {row['reason']}")
@@ -67,7 +68,7 @@ def run(args) -> int:
 def _interrupted(exc: KeyboardInterrupt, out: str) -> int:
     from core.cli import interrupted
     from core.errors import MoeeError
-    from core.training.prepare import read_manifest
+    from core.training.prepare import kept_clips, read_manifest
 
     try:
         kept = len(read_manifest(out)["kept"])
@@ -75,4 +76,4 @@ def _interrupted(exc: KeyboardInterrupt, out: str) -> int:
         kept = 0
     if not kept:
         return interrupted(exc, "no clip was finished, so nothing was kept")
-    return interrupted(exc, f"{kept} finished clips are kept in {out} (a rerun reuses them)")
+    return interrupted(exc, kept_clips(kept, " already finished", out))

@@ -119,11 +119,21 @@ def _prepare_all(report: PrepareReport, metadata: Path, clips: list, ids: list[s
         except SkipClip as exc:
             report.skipped.append({"file": meta.file, "reason": str(exc)})
         except ExportError as exc:  # no later clip could be written either: stop, say what stays
-            raise ExportError(f"{exc}; the {len(report.kept)} clips finished before it are kept "
-                              f"in {report.out_dir} (a rerun reuses them)") from None
+            raise ExportError(f"{exc}; the " + kept_clips(len(report.kept), " finished before it",
+                                                          report.out_dir)) from None
         _write_manifest(report, metadata, config)
     if progress:
         progress(len(clips), len(clips), "done")
+
+
+def kept_clips(n: int, which: str, where) -> str:
+    """'1 clip finished before it is kept in OUT (a rerun reuses it)', '2 clips ... are ...
+    them)': what a stopped run leaves ("the 1 clips finished before it are kept" read as a
+    slip)."""
+    from core.validate import counted
+
+    return (f"{counted(n, 'clip')}{which} {'is' if n == 1 else 'are'} kept in {where} "
+            f"(a rerun reuses {'it' if n == 1 else 'them'})")
 
 
 def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig) -> dict:

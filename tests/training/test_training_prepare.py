@@ -175,9 +175,32 @@ def test_a_full_disk_stops_with_one_line_that_says_what_is_kept(tmp_path, portra
                           env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
     assert proc.returncode == 1, proc.stderr
     line = one_error_line(proc.stderr, "cannot write the prepared clip")
-    assert "the 1 clips finished before it are kept" in line
+    assert f"the 1 clip finished before it is kept in {out} (a rerun reuses it)" in line
     assert (out / "clips" / "a" / "frames.npz").read_bytes() == done
     assert sorted(p.name for p in (out / "clips").iterdir()) == ["a"]  # no half clip b
+
+
+def test_one_clip_kept_is_counted_in_the_singular(tmp_path, portrait, capsys):
+    """A run that kept one clip said 'kept 1 clips', and a Ctrl-C after it '1 finished clips
+    are kept ... (a rerun reuses them)'."""
+    from core.cli import run_cli
+    from core.cli.prepare import _interrupted
+    from core.training.video import write_video
+    from tests.conftest import make_speech
+    from tests.training.conftest import synthetic_frames
+
+    speech = make_speech(tmp_path / "speech.wav", "Hello there, papa.", rate=220)
+    write_video(tmp_path / "a.mp4", synthetic_frames(portrait, 10, seed=0), 25, speech)
+    write_metadata(tmp_path / "one.csv", [ClipMeta("a.mp4", "happy")])
+    out = tmp_path / "out"
+    assert run_cli(["prepare", str(tmp_path / "one.csv"), "-o", str(out), "--size", "64",
+                    "--min-frames", "8", "--min-consistency", "0"]) == 0
+    assert capsys.readouterr().out.startswith("kept 1 clip, skipped 0 ")
+    # what a Ctrl-C now (the clip's manifest written) says: the command's own stop handler
+    assert _interrupted(KeyboardInterrupt(), str(out)) == 130
+    line = capsys.readouterr().err.strip()
+    assert line == (f"error: interrupted; 1 clip already finished is kept in {out} "
+                    "(a rerun reuses it)")
 
 
 def test_a_second_prepare_into_the_same_folder_is_refused_while_the_first_runs(tmp_path):
