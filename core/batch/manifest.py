@@ -75,6 +75,8 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
                          f"{head_quote.format(cell=column)}")
     header = [c.strip().lower() for c in head_cells]
     unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        _refuse_other_separator(p, raw[header_at])
     missing = [c for c in REQUIRED if c not in header]
     twice = [c for i, c in enumerate(header) if c in COLUMNS and c in header[:i]]
     if unknown or missing or twice:  # a second 'portrait' column silently won over the first
@@ -93,6 +95,22 @@ def read_manifest(path: str | Path) -> list[BatchRow]:
         raise InputError(f"manifest {p} has a header but no rows")
     _flag_shared_outputs(rows, p)
     return rows
+
+
+OTHER_SEPARATORS = {";": "';' (semicolons)", "\t": "tabs"}
+
+
+def _refuse_other_separator(p: Path, header: str) -> None:
+    """A header whose cells are column names once split on ';' or tabs (a spreadsheet's
+    export in a locale whose decimal mark is the comma, a TSV): say that, not "unknown column
+    'portrait;audio;out'". Refused rather than read: the line reader is the comma's (its
+    quote rules, "a comma inside a value needs quotes"), and a mix cell holds commas."""
+    for sep, name in OTHER_SEPARATORS.items():
+        cells = [c.strip().strip('"').lower() for c in header.split(sep)]
+        if len(cells) > 1 and all(c in COLUMNS for c in cells):
+            raise InputError(f"manifest {p} looks separated by {name}: its header reads "
+                             f"{header.strip()!r}; a manifest must be comma-separated "
+                             f"({','.join(cells)}); save it as CSV with commas")
 
 
 def _split_line(text: str) -> tuple[list[str], str]:

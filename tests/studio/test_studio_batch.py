@@ -174,6 +174,22 @@ def test_bad_manifests(tmp_path, text, words):
         read_manifest(p)
 
 
+@pytest.mark.parametrize("sep, name", [(";", "';' (semicolons)"), ("\t", "tabs")])
+def test_a_manifest_separated_otherwise_says_so(tmp_path, capsys, sep, name):
+    """A spreadsheet's ';'-separated export (or a TSV) was refused as "unknown column(s)
+    'portrait;audio;out'"; the message now names the separator and asks for commas (a
+    comma-separated manifest with an unknown column still says 'unknown column')."""
+    p = tmp_path / "m.csv"
+    p.write_text(sep.join(["portrait", "audio", "mix", "out"]) + "\n"
+                 + sep.join(["face.png", "a.wav", "happy=1,sad=0.2", "o.mp4"]) + "\n")
+    assert run_cli(["batch", str(p)]) == 1
+    line = capsys.readouterr().err.strip()
+    assert line == (f"error: manifest {p} looks separated by {name}: its header reads "
+                    f"{sep.join(['portrait', 'audio', 'mix', 'out'])!r}; a manifest must be "
+                    "comma-separated (portrait,audio,mix,out); save it as CSV with commas")
+    assert sorted(os.listdir(tmp_path)) == ["m.csv"]
+
+
 def test_an_output_that_is_an_input_fails_its_row(tmp_path):
     """Row 3 would render over the speech row 2 reads (or over its own): the row fails with the
     reason before anything runs; the other rows keep their inputs."""
