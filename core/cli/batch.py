@@ -79,7 +79,13 @@ def _stopped(exc: KeyboardInterrupt, rows, settings: dict) -> int:
     from core.cli import interrupted
 
     hashes: dict = {}
-    done = sum(1 for row in rows if not row.problem
-               and is_done(row.cells, identity(row.cells, settings, hashes)))
-    return interrupted(exc, f"{done} of {len(rows)} rows are done and kept; run the same "
-                            "command again to render the rest")
+    rest = "run the same command again to render the rest"
+    try:
+        done = sum(1 for row in rows if not row.problem
+                   and is_done(row.cells, identity(row.cells, settings, hashes)))
+    except KeyboardInterrupt:
+        # stopped again while the inputs are read again to count (a big file takes a while):
+        # this said 'no output was written' over the rows already kept
+        return interrupted(exc, f"the rows finished before the stop are kept (not counted: "
+                                f"stopped again while checking them); {rest}")
+    return interrupted(exc, f"{done} of {len(rows)} rows are done and kept; {rest}")

@@ -618,3 +618,43 @@ def test_a_rows_notes_are_shown_with_the_row(tmp_path, portrait_path, speech_wav
         at = next(i for i, ln in enumerate(lines) if ln.startswith("ok") and f"({name})" in ln)
         assert lines[at + 1] == "  note: 2 faces found; animating the largest one", lines
     assert err.count("faces found") == 2
+
+
+def test_a_second_ctrl_c_while_a_stop_counts_the_rows_kept_says_they_are_kept(
+        tmp_path, portrait_path, speech_wav, capsys):
+    """A batch's stop reads every row's inputs again to count the rows done; a second Ctrl-C
+    then (a big input takes a while: here 400 MB) ended in 'error: interrupted; no output was
+    written', with a row done and kept. The line now says the finished rows are kept."""
+    import shutil
+    import signal
+    import threading
+
+    from core.batch.record import identity, write_record
+    from core.cli.batch import _stopped
+
+    shutil.copy(portrait_path, tmp_path / "face.png")
+    shutil.copy(speech_wav, tmp_path / "line.wav")
+    with open(tmp_path / "long.wav", "wb") as f:
+        f.truncate(400 << 20)  # sparse: no disk, but read and hashed as 400 MB
+    (tmp_path / "m.csv").write_text("portrait,audio,out\nface.png,line.wav,take0.mp4\n"
+                                    "face.png,long.wav,take1.mp4\n")
+    rows = read_manifest(tmp_path / "m.csv")
+    settings = {"fps": 25, "size": 512, "seed": 0, "engine": "rig"}
+    (tmp_path / "take0.mp4").write_bytes(b"the first row's take")
+    write_record(rows[0].cells, identity(rows[0].cells, settings))  # row 1 is done
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    again = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+    again.start()
+    try:
+        code = _stopped(KeyboardInterrupt(), rows, settings)
+    except KeyboardInterrupt:
+        pytest.fail("the second Ctrl-C escaped the stop's count ('no output was written')")
+    finally:
+        again.cancel()
+        signal.signal(signal.SIGINT, before)
+    line = capsys.readouterr().err.strip()
+    assert code == 130
+    assert line == ("error: interrupted; the rows finished before the stop are kept (not "
+                    "counted: stopped again while checking them); run the same command again "
+                    "to render the rest")
+    assert (tmp_path / "take0.mp4").read_bytes() == b"the first row's take"
