@@ -23,7 +23,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from core.audio.io import load_audio
-    from core.cli.render import ProgressLine
+    from core.cli import INTERRUPTS, interrupted
+    from core.cli.render import ProgressLine, _identity, kept_line, landed
     from core.engine import RenderJob
     from core.engines import create_engine
     from core.mix import EmotionMix, parse_mix
@@ -37,14 +38,21 @@ def run(args) -> int:
     mix = EmotionMix.from_dict(parse_mix(validate.text(args.mix, "--mix")))
     if args.out == DEFAULT_OUT:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)  # only our own out/ folder
-    check_output_path(args.out)
+    out = check_output_path(args.out)
     engine = create_engine("rig")
     job = RenderJob(portrait=engine.prepare(sample_portrait()), audio=load_audio(SAMPLE_VOICE),
                     mix=mix, size=args.size)
 
     progress = ProgressLine(enabled=True)  # render's line: redrawn a few times a second
+    before = _identity(out)
     try:
-        result = export_video(engine, job, args.out, progress=progress)
+        # render's Ctrl-C and kill: checked every frame (the exception alone can be lost in a
+        # finalizer), and one that lands once the video is in place keeps it and says so
+        result = export_video(engine, job, out, progress=progress, cancel=INTERRUPTS)
+    except KeyboardInterrupt as exc:
+        if not landed(exc, out, before):
+            raise
+        return interrupted(exc, kept_line(out))
     finally:
         progress.finish()
     print(result.path)

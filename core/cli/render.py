@@ -332,6 +332,16 @@ def _identity(path) -> tuple | None:
     return st.st_ino, st.st_size, st.st_mtime_ns
 
 
+def landed(exc: BaseException, out, before: tuple | None) -> bool:
+    """Whether `exc` is a Ctrl-C (or a kill) that came after the finished video was moved into
+    place at `out` (`before`: what was there, from _identity): the take is whole and kept."""
+    return isinstance(exc, KeyboardInterrupt) and _identity(out) not in (None, before)
+
+
+def kept_line(out) -> str:
+    return f"the take was written: {out} was already complete and is kept"
+
+
 def _commit_curves(curves, video) -> None:
     """Move the finished curves into place, right after the video. Should that rename fail,
     the message says the video was written, so no one takes the old curves for this take's."""
@@ -435,7 +445,7 @@ def run(args, progress=None) -> int:
                               workers=args.workers, helper=helper,
                               before_commit=curves.finish if curves else None)
     except BaseException as exc:
-        done = isinstance(exc, KeyboardInterrupt) and _identity(out) not in (None, before)
+        done = landed(exc, out, before)
         if stream:
             stream.close()
         if done:
@@ -443,8 +453,7 @@ def run(args, progress=None) -> int:
             # reached the sinks by then, so the curves are whole too (they were dropped, and a
             # kill a few ms after the video landed lost them)
             from core.cli import interrupted
-            kept = f"the take was written: {out} was already complete and is kept" + (
-                f", and so is {curves.close()}" if curves else "")
+            kept = kept_line(out) + (f", and so is {curves.close()}" if curves else "")
             return interrupted(exc, kept + ("; streaming stopped" if stream else ""))
         if curves:
             curves.abort()

@@ -239,6 +239,71 @@ def test_demo_progress_line_is_redrawn_a_few_times_a_second(tmp_path, capsys):
     assert 1 <= draws <= elapsed / PROGRESS_EVERY_S + 2 and draws < frames, (draws, frames)
 
 
+def _interrupted_once_written(monkeypatch) -> None:
+    """A Ctrl-C that lands as export_video returns: the finished video is in place."""
+    import core.video.export as export
+
+    real = export.export_video
+
+    def finished_then_interrupted(*a, **kw):
+        real(*a, **kw)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(export, "export_video", finished_then_interrupted)
+
+
+def test_demo_ctrl_c_after_the_video_is_in_place_says_it_is_kept(tmp_path, monkeypatch,
+                                                                  capsys):
+    """`demo` stopped just after its video was moved into place said 'error: interrupted; no
+    output was written' over a whole take; it now says, as render does, that it is kept."""
+    _interrupted_once_written(monkeypatch)
+    out = tmp_path / "demo.mp4"
+    code = run_cli(["demo", "--out", str(out), "--size", "64"])
+    err = capsys.readouterr().err
+    assert code == 130
+    assert err.strip().splitlines()[-1] == (f"error: interrupted; the take was written: {out} "
+                                            "was already complete and is kept")
+    assert probe(out)["video"] == "h264"
+
+
+def test_demo_a_ctrl_c_swallowed_by_a_finalizer_still_stops_it(tmp_path, monkeypatch, capsys):
+    """demo gave export_video no cancel token: a Ctrl-C whose exception a finalizer swallowed
+    (Python prints 'Exception ignored' and goes on) let the take run to its end, exit 0. It
+    checks the command's INTERRUPTS every frame now, as render does."""
+    from core.rig.engine import RigEngine
+
+    class Swallowing(RigEngine):
+        def frames(self, job, progress=None, cancel=None):
+            for f in super().frames(job, progress, cancel):
+                if f.index == 3:
+                    try:
+                        signal.getsignal(signal.SIGINT)(signal.SIGINT, None)  # a __del__ ...
+                    except KeyboardInterrupt:
+                        pass  # ... that swallowed it
+                yield f
+
+    monkeypatch.setitem(core.engines._ENGINES, "rig", Swallowing)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal
+    try:
+        code = run_cli(["demo", "--out", str(tmp_path / "demo.mp4"), "--size", "64"])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert code == 130
+    assert "error: interrupted; no output was written" in capsys.readouterr().err
+    assert os.listdir(tmp_path) == []
+
+
+def test_demo_killed_mid_take_leaves_no_partial_file(tmp_path):
+    """SIGTERM to `demo` mid-take: exit 143, one line, no partial file, as render."""
+    code, err = _interrupt_render([sys.executable, str(ROOT / "main.py"), "demo", "--out",
+                                   str(tmp_path / "demo.mp4"), "--size", "384"], tmp_path,
+                                  signal.SIGTERM)
+    assert code == 128 + signal.SIGTERM, err
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == "error: stopped by SIGTERM; no output was written"
+    assert os.listdir(tmp_path) == []
+
+
 def test_silent_clip_from_duration(tmp_path, portrait_path, capsys, stripes):
     out = tmp_path / "idle.mkv"
     assert run_cli(_render("--portrait", portrait_path, "--out", out, "--engine", stripes,
@@ -342,15 +407,7 @@ def test_ctrl_c_after_the_video_is_in_place_says_it_is_kept(tmp_path, portrait_p
                                                             stripes, monkeypatch, capsys):
     """A Ctrl-C that lands after the finished file was moved into place (the last lines of
     VideoWriter.close) must not claim that nothing was written: the file is whole and kept."""
-    import core.video.export as export
-
-    real = export.export_video
-
-    def finished_then_interrupted(*a, **kw):
-        real(*a, **kw)
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(export, "export_video", finished_then_interrupted)
+    _interrupted_once_written(monkeypatch)
     out = tmp_path / "take.mp4"
     code = run_cli(_render("--portrait", portrait_path, "--audio", speech_wav, "--out", out,
                            "--engine", stripes, "--duration", "0.4", "--quiet"))
