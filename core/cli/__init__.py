@@ -101,15 +101,18 @@ def _signals_as_interrupts():
 
 
 _bar_open = False  # a progress line is on stderr, redrawn in place, with no newline after it
+_bar_width = 0  # the open line's length: a shorter text drawn over it is padded to cover it
 
 
 def progress_bar(text: str) -> None:
     """Draw `text` over the command's progress line on stderr (\r, no newline). An error line
     that follows starts on a line of its own: `evaluate` stopped by a Ctrl-C printed
-    "[2/3] happy.mp4    error: interrupted; ..." on one line."""
-    global _bar_open
-    print(f"\r{text}", end="", file=sys.stderr, flush=True)
-    _bar_open = True
+    "[2/3] happy.mp4    error: interrupted; ..." on one line. A text shorter than the one it
+    replaces is padded with spaces, so no tail of the longer one stays on the line."""
+    global _bar_open, _bar_width
+    pad = " " * (_bar_width - len(text)) if _bar_open else ""
+    print(f"\r{text}{pad}", end="", file=sys.stderr, flush=True)
+    _bar_open, _bar_width = True, len(text)
 
 
 def progress_done() -> None:

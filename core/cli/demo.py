@@ -24,7 +24,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from core.audio.io import load_audio
     from core.cli import INTERRUPTS, interrupted
-    from core.cli.render import ProgressLine, _identity, kept_line, landed
+    from core.cli.render import ProgressLine, _identity, kept_line, landed, show_setup
     from core.engine import RenderJob
     from core.engines import create_engine
     from core.mix import EmotionMix, parse_mix
@@ -44,6 +44,7 @@ def run(args) -> int:
                     mix=mix, size=args.size)
 
     progress = ProgressLine(enabled=True)  # render's line: redrawn a few times a second
+    show_setup(job, progress)  # demo --size 4096: render's line while the portrait is built
     before = _identity(out)
     try:
         # render's Ctrl-C and kill: checked every frame (the exception alone can be lost in a

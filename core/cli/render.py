@@ -35,6 +35,11 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --audio hello.wav --out a.mp4 --mix sad=1 --head=-5,3,0 --gaze 0,8
 """
 PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
+# the rig's set-up at a size (eyes, shading: core/rig/portrait.py at_size), before the first
+# frame, grows faster than the pixels (2 cores: 1.3 s at 1600x1600, 2.7 s at 2048x2048, 23 s at
+# 4096x4096): said on the progress line from about 2 s
+SLOW_SETUP_PIXELS = 4_000_000
+UPSCALE_NOTE = 2.0  # a picture enlarged more than this many times is said to come out soft
 
 
 class EngineChoices:
@@ -316,6 +321,42 @@ class ProgressLine:
         progress_done()
 
 
+def _rig_picture(job):
+    """The picture the rig scales to --size (built at each size: at_size), or None (the
+    diffusion engine crops the face at its own resolution)."""
+    image = getattr(job.portrait, "image", None)
+    return image if getattr(job.portrait, "at_size", None) is not None else None
+
+
+def upscale_notes(job, frame: str) -> list[str]:
+    """A picture (or --frame face's crop) enlarged over UPSCALE_NOTE times to --size: the video
+    shows its pixels blown up, which no flag sharpens."""
+    image = _rig_picture(job)
+    if image is None:
+        return []
+    longest = max(image.shape[:2])
+    factor = job.size / longest
+    if factor <= UPSCALE_NOTE:
+        return []
+    what = "the face crop" if frame == "face" else "the picture"
+    return [f"{what} is {longest} px; enlarged {factor:.1f}x to {job.size}: expect a soft video"]
+
+
+def show_setup(job, progress) -> None:
+    """On the progress line (when `progress` is the command's own, shown), while the rig builds
+    the portrait's state at a large size: a 4096 px take was silent for 27 s before its first
+    frame. The first 'rendering' line draws over it."""
+    image = _rig_picture(job)
+    if image is None or not (isinstance(progress, ProgressLine) and progress.enabled):
+        return
+    from core.rig.portrait import output_shape
+
+    h, w = output_shape(*image.shape[:2], job.size)
+    if h * w >= SLOW_SETUP_PIXELS:
+        from core.cli import progress_bar
+        progress_bar(f"preparing the portrait at {job.size} px (the first frame waits for it) ")
+
+
 def summary(result, engine_name: str) -> str:
     speed = result.seconds / result.elapsed if result.elapsed > 0 else math.inf
     return (f"{counted(result.frames, 'frame')}, {result.seconds:.2f} s at "
@@ -423,6 +464,7 @@ def run(args, progress=None) -> int:
                   "render with --frame face (a square around the face) or a larger --size")
         notes = portrait_notes(job.portrait, job.size, remedy)
         notes += [] if args.quiet else [n for n in [engine.speed_note(job)] if n]
+        notes += upscale_notes(job, args.frame)
         for text in notes if not args.quiet else []:
             note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)
@@ -435,6 +477,7 @@ def run(args, progress=None) -> int:
             helper.close()
         raise
     sinks = [sink for sink in (curves and curves.write, stream and stream.push) if sink]
+    show_setup(job, progress)
     before = _identity(out)
     try:
         from core.cli import INTERRUPTS

@@ -586,3 +586,32 @@ def test_the_progress_line_at_a_minute_a_frame_says_so(capsys, monkeypatch):
     line = capsys.readouterr().err.strip().split("\r")[-1]
     assert line == "rendering 2/130 frames  40 s/frame  ETA 1:25:20", line
     assert " 0.0 fps" not in line
+
+
+def test_a_large_size_says_it_is_preparing_and_an_enlarged_picture_says_so(tmp_path, capsys):
+    """--size 4096: the rig's set-up at that size took 27 s with nothing on the terminal
+    before the first progress line, and a 600 px picture was enlarged 6.8x without a word.
+    Now a 'preparing the portrait' progress line (drawn over by the first 'rendering' line,
+    padded so none of it stays) and a note with the factor; a picture rendered near its own
+    size gets neither."""
+    import cv2
+
+    from core.samples import sample_portrait
+
+    small = tmp_path / "small.png"
+    cv2.imwrite(str(small), sample_portrait(160)[:, :, ::-1])
+    size = 2048  # 2.7 s of set-up for a 600 px picture, on 2 cores
+    out = tmp_path / "big.mp4"
+    assert run_cli(["render", "--portrait", str(small), "--duration", "0.04", "--size",
+                    str(size), "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert f"note: the picture is 160 px; enlarged {size / 160:.1f}x to {size}: expect a soft " \
+           "video\n" in err
+    waiting = f"\rpreparing the portrait at {size} px (the first frame waits for it) "
+    assert waiting in err and err.index(waiting) < err.index("\rrendering 1/1 frames")
+    first = err.split("\rrendering 1/1 frames ")[1].split("\n")[0].split("\r")[0]
+    assert first == " " * (len(waiting) - 1 - len("rendering 1/1 frames "))  # covered whole
+    assert run_cli(["render", "--portrait", str(small), "--duration", "0.04", "--size",
+                    "320", "--out", str(tmp_path / "twice.mp4")]) == 0
+    err = capsys.readouterr().err
+    assert "preparing" not in err and "enlarged" not in err  # 2x: no note
