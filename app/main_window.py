@@ -179,12 +179,16 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
 
     def _show_busy(self, text: str) -> None:
         """What is loading, in the status bar and on the preview; when idle again, clears only
-        its own message (not, e.g., "playing without sound" shown since)."""
+        its own message (not, e.g., "playing without sound" shown since), back to the engine's
+        speed line where there is one (the diffusion engine off a GPU)."""
         bar = self.statusBar()
         if text:
             bar.showMessage(text)
         elif bar.currentMessage() == self.preview.busy_text:
-            bar.clearMessage()
+            if self._speed_shown:
+                bar.showMessage(self._speed_shown)
+            else:
+                bar.clearMessage()
         self.preview.set_busy(text)
 
     def _load_failed(self, title: str, error: BaseException) -> None:
