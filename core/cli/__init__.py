@@ -138,6 +138,11 @@ def note(text: str) -> None:
             print(f"note: {text}", file=sys.stderr)
 
 
+def notes_are_kept() -> bool:
+    """Inside notes_kept: a batch row's notes are shown under its line, --quiet or not."""
+    return _KEPT is not None
+
+
 @contextlib.contextmanager
 def notes_kept(kept: list[str]):
     """note() and our warnings go into `kept`, each once, instead of onto stderr: a batch

@@ -279,9 +279,10 @@ def load_portrait(args):
     the whole picture is an error that says --frame face (core/face/portrait_file.py)."""
     from core.face.portrait_file import animation_note, read_portrait
 
-    animated = None if args.quiet else animation_note(args.portrait)
+    from core.cli import note, notes_are_kept
+
+    animated = None if args.quiet and not notes_are_kept() else animation_note(args.portrait)
     if animated:
-        from core.cli import note
         note(animated)
     return read_portrait(args.portrait, args.frame, FRAME_FACE_REMEDY)
 
@@ -447,8 +448,8 @@ def run(args, progress=None) -> int:
         from core.errors import InputError
         raise InputError("--emotion-from-audio needs --audio")
     job = build_job(args, audio, resolve_emotion(args, mix, audio))
-    from core.cli import note
-    for text in [] if args.quiet else take_notes(job):
+    from core.cli import note, notes_are_kept
+    for text in [] if args.quiet and not notes_are_kept() else take_notes(job):
         note(text)
     from core.keyframes import keys_from_args
     job.keys = offset_keys(keys_from_args(args), mix.head, mix.gaze)
@@ -463,9 +464,12 @@ def run(args, progress=None) -> int:
         remedy = ("render with a larger --size" if args.frame == "face" else  # already on
                   "render with --frame face (a square around the face) or a larger --size")
         notes = portrait_notes(job.portrait, job.size, remedy)
-        notes += [] if args.quiet else [n for n in [engine.speed_note(job)] if n]
+        # a batch row renders --quiet, its notes kept for its own line: a small, turned or
+        # enlarged face was never said in a batch's log
+        quiet = args.quiet and not notes_are_kept()
+        notes += [] if quiet else [n for n in [engine.speed_note(job)] if n]
         notes += upscale_notes(job, args.frame)
-        for text in notes if not args.quiet else []:
+        for text in notes if not quiet else []:
             note(text)
         progress = progress or ProgressLine(enabled=not args.quiet)
         from core.curves import curves_sink

@@ -620,6 +620,26 @@ def test_a_rows_notes_are_shown_with_the_row(tmp_path, portrait_path, speech_wav
     assert err.count("faces found") == 2
 
 
+def test_a_rows_take_notes_are_shown_though_rows_render_quiet(tmp_path, portrait_path,
+                                                              speech_wav, capfd):
+    """A batch row renders --quiet (its progress is the batch's): render's notes on the take
+    (here a picture enlarged 2.6x to --size) were never said in a batch's log; they follow
+    the row's line, as its warnings do."""
+    import cv2
+    import soundfile as sf
+
+    face = cv2.imread(str(portrait_path))
+    cv2.imwrite(str(tmp_path / "small.png"), cv2.resize(face, (200, 200)))
+    data, sr = sf.read(speech_wav, dtype="float32")
+    sf.write(tmp_path / "line.wav", data[int(0.5 * sr):int(1.0 * sr)], sr)  # 0.5 s of speech
+    (tmp_path / "m.csv").write_text("portrait,audio,out\nsmall.png,line.wav,a.mp4\n")
+    assert run_cli(["batch", str(tmp_path / "m.csv"), "--size", "512"]) == 0
+    lines = capfd.readouterr().err.splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("ok") and "(a.mp4)" in ln)
+    assert "  note: the picture is 200 px; enlarged 2.6x to 512: expect a soft video" in \
+        lines[at + 1:], lines
+
+
 def test_a_second_ctrl_c_while_a_stop_counts_the_rows_kept_says_they_are_kept(
         tmp_path, portrait_path, speech_wav, capsys):
     """A batch's stop reads every row's inputs again to count the rows done; a second Ctrl-C
