@@ -39,7 +39,7 @@ from core.face.regions import ipd as face_ipd
 from core.training.cache_key import clip_cache_key
 from core.training.metadata import ClipMeta, read_metadata
 from core.training.tuning import TUNING
-from core.training.video import read_video
+from core.training.video import read_video, too_long_to_read
 
 MANIFEST = "manifest.json"
 CLIP_FILES = ("frames.npz", "landmarks.npy", "masks.npz", "audio.wav", "features.npz")
@@ -148,6 +148,9 @@ def prepare_clip(video: Path, meta: ClipMeta, dest: Path, config: PrepareConfig)
     cached = _cached_row(dest, key)
     if cached is not None:
         return cached
+    too_long = too_long_to_read(video)
+    if too_long:
+        raise SkipClip(too_long)
     try:
         frames, fps = read_video(video)
         track = _load_track(video, config)

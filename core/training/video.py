@@ -18,6 +18,60 @@ from core.validate import not_a_stream
 MAX_FRAMES = 25 * 60 * 10  # ten minutes at 25 fps: longer clips should be cut before training
 
 
+def video_header(path: str | Path) -> tuple[int, float, int, int] | None:
+    """(frames declared, fps, width, height) from the file's header, decoding nothing; None
+    when it cannot be opened (read_video then says why)."""
+    import cv2
+
+    from core.native_logs import native_stderr_muted
+
+    with native_stderr_muted():
+        cap = cv2.VideoCapture(str(path))
+        try:
+            if not cap.isOpened():
+                return None
+            return (int(cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0),
+                    float(cap.get(cv2.CAP_PROP_FPS)) or 25.0,
+                    int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
+        finally:
+            cap.release()
+
+
+def memory_free() -> int | None:
+    """Bytes of memory a program can take now (Linux's MemAvailable: free pages and the cache
+    that can be dropped; MemFree alone is often a tenth of it), or None where it cannot be told
+    (then nothing is refused for size)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def too_long_to_read(path: str | Path) -> str | None:
+    """Why read_video would not hold this clip whole, from its header: over MAX_FRAMES (it
+    read the first ten minutes and dropped the rest without a word), or more decoded frames
+    than the memory free now holds twice (the frames and their stacked copy: a minute of
+    1080p is 9 GB, and the out-of-memory killer ended the whole run). None when it fits."""
+    head = video_header(path)
+    if head is None:
+        return None
+    frames, fps, w, h = head
+    max_frames = MAX_FRAMES
+    cut = "; cut it into shorter clips (ffmpeg -ss START -t SECONDS -c copy)"
+    if frames > max_frames:
+        return (f"{Path(path).name} is {frames / fps / 60:.1f} min long ({frames} frames); clips "
+                f"are read whole, up to {max_frames / fps / 60:.0f} min" + cut)
+    need, free = 2 * frames * w * h * 3, memory_free()
+    if free is not None and need > free:
+        return (f"{Path(path).name} is {frames} frames at {w}x{h}: reading it whole takes "
+                f"{need / 2 ** 30:.1f} GiB, and {free / 2 ** 30:.1f} GiB of memory is free" + cut)
+    return None
+
+
 def read_video(path: str | Path, max_frames: int = MAX_FRAMES,
                complete: bool = False) -> tuple[np.ndarray, float]:
     """All frames (N, H, W, 3) RGB uint8 and the frame rate; InputError when unreadable, and with

@@ -286,3 +286,37 @@ def test_a_rerun_removes_what_a_killed_run_left_of_its_clips(clip_dir, tmp_path)
                              PrepareConfig(size=64, min_frames=8, min_emotion_consistency=0.0))
     assert [r["id"] for r in report.kept] == ["happy_1"]
     assert sorted(p.name for p in clips.iterdir()) == sorted(["happy_1", other.name])
+
+
+def test_a_clip_too_long_to_hold_is_skipped_with_why_not_cut_or_killed(tmp_path, portrait,
+                                                                       monkeypatch):
+    """prepare reads a clip whole: one over ten minutes was cut there without a word, and one
+    whose frames outgrow the memory (a minute of 1080p is 9 GB, twice with the stacked copy)
+    had the out-of-memory killer end the whole run. Told from the header, before decoding:
+    the clip is skipped with its length or size and the memory free, and the rest go on."""
+    import core.training.video as video
+    from core.training.prepare import PrepareConfig, prepare_dataset
+    from core.training.video import write_video
+    from tests.conftest import make_speech
+    from tests.training.conftest import synthetic_frames
+
+    speech = make_speech(tmp_path / "speech.wav", "Hello there, papa.", rate=220)
+    write_video(tmp_path / "a.mp4", synthetic_frames(portrait, 10, seed=0), 25, speech)
+    write_metadata(tmp_path / "m.csv", [ClipMeta("a.mp4", "happy")])
+    config = PrepareConfig(size=32, min_frames=8, min_emotion_consistency=0.0)
+
+    monkeypatch.setattr(video, "MAX_FRAMES", 6)  # a limit of 6 frames: a.mp4 (10) is over it
+    report = prepare_dataset(tmp_path / "m.csv", tmp_path / "out", config)
+    reason = report.skipped[0]["reason"]
+    assert "a.mp4 is 0.0 min long (10 frames); clips are read whole" in reason, reason
+    assert "cut it into shorter clips" in reason
+
+    monkeypatch.setattr(video, "MAX_FRAMES", 10**9)
+    monkeypatch.setattr(video, "memory_free", lambda: 1 << 20)  # 1 MiB free
+    report = prepare_dataset(tmp_path / "m.csv", tmp_path / "out2", config)
+    reason = report.skipped[0]["reason"]
+    assert reason.startswith("a.mp4 is 10 frames at ") and "GiB of memory is free" in reason
+
+    monkeypatch.undo()
+    report = prepare_dataset(tmp_path / "m.csv", tmp_path / "out3", config)
+    assert not report.skipped and len(report.kept) == 1
