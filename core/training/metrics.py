@@ -171,8 +171,12 @@ def evaluate_pair(generated: Path, reference: Path, emotion: str | None = None) 
     """Metrics of one generated video against its ground truth (audio from either). A metric
     that cannot be measured is None, and `notes` says why (never NaN: it is not valid JSON).
     A pair that cannot be compared frame by frame gets no metrics (`_mismatch`)."""
-    from core.training.video import read_video
+    from core.training.video import read_video, too_long_to_read
 
+    for video in (generated, reference):  # read whole: past ten minutes it was cut unsaid
+        too_long = too_long_to_read(video)
+        if too_long:
+            raise InputError(too_long)
     gen_frames, fps = read_video(generated, complete=True)
     ref_frames, ref_fps = read_video(reference, complete=True)
     mismatch = _mismatch(generated.stem, (len(gen_frames), fps, gen_frames.shape[1:3]),

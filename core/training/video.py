@@ -20,10 +20,18 @@ MAX_FRAMES = 25 * 60 * 10  # ten minutes at 25 fps: longer clips should be cut b
 
 def video_header(path: str | Path) -> tuple[int, float, int, int] | None:
     """(frames declared, fps, width, height) from the file's header, decoding nothing; None
-    when it cannot be opened (read_video then says why)."""
+    when it cannot be opened, is not a plain file, or its name is not UTF-8 (OpenCV takes the
+    name as UTF-8: a name it cannot spell is a segmentation fault); read_video then says why."""
     import cv2
 
     from core.native_logs import native_stderr_muted
+
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    if not Path(path).is_file():  # a pipe (FIFO) would block the open: read_video refuses it
+        return None
 
     with native_stderr_muted():
         cap = cv2.VideoCapture(str(path))

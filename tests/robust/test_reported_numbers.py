@@ -162,3 +162,23 @@ def test_an_odd_size_is_never_exceeded(portrait_path, speech_wav, tmp_path, caps
                     "-o", str(out), "--size", "131", "--duration", "0.04", "--quiet"]) == 0
     frames, _ = read_video(out)
     assert max(frames.shape[1:3]) == 130 and frames.shape[1] % 2 == frames.shape[2] % 2 == 0
+
+
+def test_evaluate_says_a_take_too_long_to_read_whole_is_not_scored(tiny_clips, tmp_path,
+                                                                   monkeypatch):
+    """evaluate reads each video whole: past ten minutes (MAX_FRAMES) a take was cut there and
+    scored on its start as if whole. It is now listed unscored, saying why."""
+    import shutil
+
+    import core.training.video as video
+    from core.training.metrics import evaluate_folders
+
+    gen, ref = tmp_path / "gen", tmp_path / "ref"
+    gen.mkdir(), ref.mkdir()
+    shutil.copy(tiny_clips / "face.mp4", gen / "face.mp4")
+    shutil.copy(tiny_clips / "face.mp4", ref / "face.mp4")
+    monkeypatch.setattr(video, "MAX_FRAMES", 4)  # the clip's frames are over this limit
+    row = evaluate_folders(gen, ref)["per_clip"][0]
+    assert row["status"] == "unreadable" and "clips are read whole" in row["notes"][0], row
+    monkeypatch.undo()
+    assert evaluate_folders(gen, ref)["per_clip"][0]["status"] == "ok"
