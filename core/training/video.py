@@ -18,17 +18,24 @@ from core.validate import not_a_stream
 MAX_FRAMES = 25 * 60 * 10  # ten minutes at 25 fps: longer clips should be cut before training
 
 
+def _spelled_for_opencv(path: str | Path) -> bool:
+    """OpenCV takes a file name as UTF-8: a name it cannot spell was a segmentation fault."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def video_header(path: str | Path) -> tuple[int, float, int, int] | None:
     """(frames declared, fps, width, height) from the file's header, decoding nothing; None
-    when it cannot be opened, is not a plain file, or its name is not UTF-8 (OpenCV takes the
-    name as UTF-8: a name it cannot spell is a segmentation fault); read_video then says why."""
+    when it cannot be opened, is not a plain file, or its name is not UTF-8
+    (_spelled_for_opencv); read_video then says why."""
     import cv2
 
     from core.native_logs import native_stderr_muted
 
-    try:
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
+    if not _spelled_for_opencv(path):
         return None
     if not Path(path).is_file():  # a pipe (FIFO) would block the open: read_video refuses it
         return None
@@ -91,11 +98,9 @@ def read_video(path: str | Path, max_frames: int = MAX_FRAMES,
     from core.native_logs import native_stderr_muted
 
     name = Path(path).name
-    try:  # OpenCV takes the name as UTF-8: a name it cannot spell was a segmentation fault
-        str(path).encode("utf-8")
-    except UnicodeEncodeError:
+    if not _spelled_for_opencv(path):
         raise InputError(f"the file name {name!r} is not UTF-8, which the video reader cannot "
-                         "open; rename the file") from None
+                         "open; rename the file")
     not_a_stream(path, "the video")
     with native_stderr_muted():  # libavformat logs to fd 2 (core/native_logs.py)
         cap = cv2.VideoCapture(str(path))
