@@ -47,8 +47,9 @@ class Board:
             return "0:00"
         if worked <= 0:
             return "--:--"
-        eta = int((time.monotonic() - self.t0) * left / worked)
-        return f"{eta // 60}:{eta % 60:02d}"
+        from core.pace import clock
+
+        return clock((time.monotonic() - self.t0) * left / worked)
 
     def frames(self, line: int, done: int, total: int) -> None:
         self.partial[line] = done / max(total, 1)
