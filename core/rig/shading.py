@@ -559,7 +559,7 @@ class ShadingRenderer:
         left, right = max(x - 1, 0), min(x + w + 1, delta.shape[1])
         delta = delta[top:bottom, left:right]
         live = live[top - n0:bottom - n0, left - m0:right - m0]  # near holds the cell around
-        gains = delta
+        gains, shade = delta, None
         if self.warmth is not None:  # each channel's own change: shadows on skin take its hue
             shade = np.minimum(delta, 0.0) * skin[top:bottom, left:right]
             gains = cv2.merge(list(delta + shade * self.warmth_col))
@@ -571,9 +571,14 @@ class ShadingRenderer:
             c, _, n, _ = cv2.boundingRect(live[r0:r1].view(np.uint8))  # the band's columns
             c0, c1 = max(c - 1, 0), min(c + n + 1, delta.shape[1])
             self._multiply_block(img, gains[r0:r1, c0:c1],
-                                 (origin[0] + c0 * self.k, origin[1] + r0 * self.k))
+                                 (origin[0] + c0 * self.k, origin[1] + r0 * self.k),
+                                 None if shade is None else shade[r0:r1, c0:c1])
 
-    def _multiply_block(self, img: np.ndarray, gains: np.ndarray, origin) -> None:
+    def _multiply_block(self, img: np.ndarray, gains: np.ndarray, origin,
+                        shade: np.ndarray | None = None) -> None:
+        """`gains` (cells, 1 or 3 channels) times the luminance added to each channel of the
+        pixels from `origin`; `shade`: the skin's shadow part of the gain (cells), for
+        _clipped_hue."""
         bx0, by0 = origin
         full = self._to_pixels(gains, img.shape, origin)
         by1, bx1 = by0 + full.shape[0], bx0 + full.shape[1]
@@ -586,7 +591,28 @@ class ShadingRenderer:
             step = cv2.merge([dy, dy, dy])
         else:
             step = cv2.multiply(full, cv2.cvtColor(y, cv2.COLOR_GRAY2RGB))
+            if shade is not None:
+                self._clipped_hue(roi, y, step, self._to_pixels(shade, img.shape, origin))
         cv2.add(roi, step, dst=roi, dtype=cv2.CV_8U)  # in place: roi is a view of img
+
+    def _clipped_hue(self, roi: np.ndarray, y: np.ndarray, step: np.ndarray,
+                     shade: np.ndarray) -> None:
+        """A shadow on a highlight that clipped (a channel at or near 255) takes the skin's own
+        colour at its new luminance (`tone`), in step (in place) by how clipped the pixel is and
+        how deep the shadow (SHADING_TUNING "clip_from", "clip_hue_depth"): such a pixel lost
+        its hue to the clip, and darkened in it, a fold came out a cool grey stroke on warm
+        skin. Pixels under the clip keep `step` exactly."""
+        top = roi.max(2)
+        if int(top.max()) < T["clip_from"]:
+            return
+        a = clip((top.astype(np.float32) - T["clip_from"]) / (255.0 - T["clip_from"]), 0.0, 1.0)
+        w = a * clip(-shade / T["clip_hue_depth"], 0.0, 1.0)
+        if not (w > 0).any():
+            return
+        out = roi.astype(np.float32) + step
+        y_out = y + step @ LUMA.astype(np.float32)
+        target = y_out[..., None] * self.tone
+        step += w[..., None] * (target - out)
 
     def _to_pixels(self, cells: np.ndarray, shape, origin) -> np.ndarray:
         """Map cells -> image pixels from `origin`, cut at the image's edge."""

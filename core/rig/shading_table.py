@@ -260,4 +260,12 @@ SHADING_TUNING: dict[str, float] = {
     # pale, freckled redhead lit warm) the blue darkened 2.6x the red and a smile's nasolabial
     # folds were drawn as orange marker lines (by eye)
     "warmth_max": 0.3,
+    # a shadow on a clipped highlight (a channel past clip_from of 255: blown skin on a flash
+    # photo, a painting's near-white light) moves toward the skin's own colour at its new
+    # luminance, fully once it is clip_hue_depth deep (a share of the luminance) on a pixel at
+    # 255 (ShadingRenderer._clipped_hue): kept at its own washed-out hue, a smile's nasolabial
+    # fold on LivePortrait's s3 (cheek at R 255) went from (255, 230, 206) to (223, 206, 192),
+    # a blue-grey stroke beside the painting's warm brown shadows (by eye)
+    "clip_from": 235.0,
+    "clip_hue_depth": 0.15,
 }

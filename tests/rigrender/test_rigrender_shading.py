@@ -11,7 +11,7 @@ from core.face.regions import region
 from core.mix import EmotionMix
 from core.rig.engine import RigEngine
 from core.rig.shading import ShadingRenderer, landmarks
-from core.rig.shading_table import CREASES
+from core.rig.shading_table import CREASES, SHADING_TUNING
 
 EMOTIONS = ("happy", "sad", "angry", "disgusted", "fearful", "surprised")
 
@@ -152,6 +152,40 @@ def test_shadows_take_the_tint_of_the_portraits_own_shadows(p):
     # blue's share of red the same in the folds as on the skin around them (2 %)
     np.testing.assert_allclose(np.median(after[:, 2] / after[:, 0]),
                                np.median(before[:, 2] / before[:, 0]), rtol=0.02)
+
+
+def test_a_fold_on_a_clipped_highlight_takes_the_skins_colour(p, monkeypatch):
+    """A blown-out cheek (red clipped at 255, as on a painting's near-white light or a flash
+    photo) has lost its hue: darkened in its own washed-out colour, a smile's fold came out a
+    cool grey stroke beside warm skin (LivePortrait's s3: (255, 230, 206) -> (223, 206, 192)).
+    In the shadow it takes the skin's own colour at its new luminance, as the portrait's
+    darker skin has it; pixels under the clip are shaded as before."""
+    y = luma(p.image)[..., None]
+    bright = np.clip((y - np.median(y) + 20) / 40.0, 0.0, 1.0)  # how far into the light
+    blown = y + 0.35 * (p.image - y) + 90  # toward white, red past 255
+    img = np.clip(p.image * (1 - bright) + blown * bright, 0, 255).astype(np.uint8)
+    renderer = ShadingRenderer(img, p.xy, p.frame)
+    aus = {6: 1.0, 12: 1.0, 9: 1.0}
+    out = renderer.apply(img.copy(), aus, p.xy)
+    drop = luma(img) - luma(out)
+    y_out = np.maximum(luma(out), 1.0)
+    clipped = (img.max(-1) >= 252) & (drop > 0.1 * luma(img))
+    assert clipped.sum() > 50
+    rb = (out[..., 0].astype(float) - out[..., 2]) / y_out  # red over blue per unit luminance
+    tone_rb = float(renderer.tone[0] - renderer.tone[2])
+    was = float(np.median((img[clipped][:, 0].astype(float) - img[clipped][:, 2])
+                          / luma(img)[clipped]))
+    now = float(np.median(rb[clipped]))
+    assert tone_rb > was + 0.1  # the clip took the skin's hue away
+    assert now > was + 0.4 * (tone_rb - was), (was, now, tone_rb)  # back toward it
+    assert now < tone_rb + 0.02  # never past the skin's own colour (no orange marker)
+    # under the clip: exactly the shading without this step
+    monkeypatch.setitem(SHADING_TUNING, "clip_from", 256.0)
+    without = renderer.apply(img.copy(), aus, p.xy)
+    under = img.max(-1) < 235
+    assert (drop[under] > 2).sum() > 100
+    assert np.array_equal(out[under], without[under])
+    assert not np.array_equal(out[clipped], without[clipped])
 
 
 @pytest.fixture(scope="module")
