@@ -941,10 +941,15 @@ class MouthRenderer:
             # a toothy smile) showed made-up crowns beyond them, white wedges under the upper
             # lip at the corners, where the real teeth end in the buccal corridor's dark
             # (deepface's img24 and img1, by eye)
-            ends = _apply(skull, self.rest[[78, 308]])
-            rest_half = max(abs(float((ends[1] - ends[0]) @ axes[0])) / 2, 1.0)
+            # Each side against its own rest corner: on a turned face the midline sits near
+            # the far corner, and against half the width the near side's crowns ended at 0.25
+            # IPD of its 0.47, a black gap like missing teeth there (Vermeer's girl, s10 of
+            # LivePortrait's examples: rest corners 0.15 and 0.47 IPD from the midline)
+            ends = _apply(skull, self.rest[[78, MIDLINE, 308]]) @ axes[0]
             end, soft = t["made_up_reach_on_real"]
-            fade *= _unit((_k(end) - np.abs(um) * _k(1 / rest_half)) * _k(soft))
+            share = np.maximum(um * np.float32(1 / max(float(ends[2] - ends[1]), 1.0)),
+                               um * np.float32(-1 / max(float(ends[1] - ends[0]), 1.0)))
+            fade *= _unit((_k(end) - share) * _k(soft))
         corner = _ONE - _k(t["corner_shade"]) * np.minimum(lateral / reach, _ONE) ** 2
         shadow = _ONE - _k(t["under_lip_shadow"]) * _unit(
             _ONE - below_lip / _k(t["shadow_depth"] * ipd))
