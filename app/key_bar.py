@@ -3,10 +3,10 @@ auto keys (propose from the voice, then accept all or discard)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSignalBlocker, QSize, Signal
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QComboBox, QLabel, QPushButton, QWidget
 
 from app.elided_label import ElidedLabel
+from app.two_rows import TwoRowBar
 from core.keyframes import EASINGS
 
 KEYS_HELP = ("Keys: the emotion changes along the take.\n"
@@ -19,7 +19,7 @@ KEYS_HELP = ("Keys: the emotion changes along the take.\n"
              "the playhead.")
 
 
-class KeyBar(QWidget):
+class KeyBar(TwoRowBar):
     addClicked = Signal()
     deleteClicked = Signal()
     easingChosen = Signal(str)
@@ -50,24 +50,13 @@ class KeyBar(QWidget):
         # 150% (1366x768, 1280x720), the palette's values and scroll bar past the screen's edge
         self._keys = (self.add, self.delete, QLabel("easing"), self.easing)
         self._proposals = (self.auto, self.accept, self.discard)
-        self.top, self.bottom = QHBoxLayout(), QHBoxLayout()
-        rows = QVBoxLayout(self)
-        rows.setContentsMargins(4, 2, 4, 0)
-        rows.setSpacing(2)
-        rows.addLayout(self.top)
-        rows.addLayout(self.bottom)
-        self.rows = 0
+        self.layout().setContentsMargins(4, 2, 4, 0)
+        self.layout().setSpacing(2)
         self._arrange(1)
         self.show_selection(None, 0)
         self.show_proposals(0, busy=False)
 
-    def _arrange(self, rows: int) -> None:
-        if rows == self.rows:
-            return
-        self.rows = rows
-        for layout in (self.top, self.bottom):
-            while layout.count():
-                layout.takeAt(0)
+    def _place(self, rows: int) -> None:
         for w in self._keys + (self._proposals if rows == 1 else ()):
             self.top.addWidget(w)
         self.top.addWidget(self.info, 1)
@@ -75,11 +64,6 @@ class KeyBar(QWidget):
             for w in self._proposals:
                 self.bottom.addWidget(w)
             self.bottom.addStretch(1)
-        self.updateGeometry()
-
-    def _width_of(self, widgets) -> int:
-        spacing = self.top.spacing()
-        return sum(w.sizeHint().width() + spacing for w in widgets)
 
     def one_row_width(self) -> int:
         m = self.layout().contentsMargins()
@@ -92,13 +76,6 @@ class KeyBar(QWidget):
         width = (max(self._width_of(self._keys) + self.info.minimumSizeHint().width(),
                      self._width_of(self._proposals)) + m.left() + m.right())
         return QSize(width, super().minimumSizeHint().height())
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        self._arrange(1 if self.width() >= self.one_row_width() else 2)
 
     def _button(self, text: str, tip: str, signal) -> QPushButton:
         button = QPushButton(text)
@@ -127,4 +104,4 @@ class KeyBar(QWidget):
         self.accept.setEnabled(count > 0)
         self.discard.setEnabled(count > 0)
         self.accept.setText(f"Accept all ({count})" if count else "Accept all")
-        self._fit()  # a longer label may not fit one row any more
+        self.fit()  # a longer label may not fit one row any more

@@ -2,13 +2,14 @@
 without the main window's modules), the picture's orientation, the window on a laptop screen."""
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.app.laptop_screen import on_laptop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -63,21 +64,6 @@ def test_the_live_window_shows_the_face_upright_as_main_py_live_opens_it():
     assert height > width  # the frame is a tall one
     assert shown_height > shown_width  # and so is the picture on screen
     assert abs(shown_width / shown_height - width / height) < 0.05
-
-
-def on_laptop(script: str, tmp_path, width: int, height: int, scale: float = 1.0) -> str:
-    """Run `script` in a fresh interpreter on an offscreen screen of width x height pixels at
-    QT_SCALE_FACTOR `scale` (the offscreen platform's own screen is 800x800); its stdout."""
-    screens = {"screens": [{"name": "laptop", "x": 0, "y": 0, "width": width, "height": height,
-                            "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}]}
-    config = tmp_path / f"screen_{width}x{height}.json"
-    config.write_text(json.dumps(screens), encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": f"offscreen:configfile={config}",
-           "QT_SCALE_FACTOR": str(scale)}
-    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
 
 
 LIVE_ON_LAPTOP = r"""
