@@ -38,8 +38,8 @@ from app.session import PORTRAIT_FAILED, Session
 from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, KEY_CLICK_TOLERANCE_S, ORG_NAME,
-                              PALETTE_DOCK_WIDTH, SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH,
-                              STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
+                              PALETTE_DOCK_SHARE, PALETTE_DOCK_WIDTH, SAMPLE_VOICE,
+                              STATUS_LABEL_MAX_WIDTH, STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
 from app.window_menus import WindowMenus
@@ -106,7 +106,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         # the palette runs the full height; the audio strip sits under the preview only
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.resize(*self._first_size())
-        self.resizeDocks([self.palette_dock], [PALETTE_DOCK_WIDTH], Qt.Orientation.Horizontal)
+        palette = min(PALETTE_DOCK_WIDTH, int(self.width() * PALETTE_DOCK_SHARE))
+        self.resizeDocks([self.palette_dock], [palette], Qt.Orientation.Horizontal)
         self.resizeDocks([self.audio_dock], [AUDIO_DOCK_HEIGHT], Qt.Orientation.Vertical)
 
     def _first_size(self) -> tuple[int, int]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from app.elided_label import ElidedLabel
+from app.transport import Transport
 from app.ui_constants import SCRUB_STEPS_PER_S
 
 pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
@@ -43,9 +43,9 @@ class Preview(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.placeholder)
-        layout.addLayout(self._build_transport())
+        layout.addWidget(self._build_transport())
 
-    def _build_transport(self) -> QHBoxLayout:
+    def _build_transport(self) -> Transport:
         self.play = QToolButton()
         self.play.setObjectName("play")
         self.play.setText("▶")
@@ -68,10 +68,9 @@ class Preview(QWidget):
         self.fps_label = QLabel("– fps")
         self.fps_label.setObjectName("fps")
         self.fps_label.setMinimumWidth(150)
-        row = QHBoxLayout()
-        for w in (self.play, self.scrub, self.time_label, self.loop, self.busy, self.fps_label):
-            row.addWidget(w, 1 if w is self.scrub else 0)
-        return row
+        self.transport = Transport(self.play, self.scrub, (self.time_label, self.loop,
+                                                           self.busy, self.fps_label), self.busy)
+        return self.transport
 
     def show_frame(self, image: np.ndarray) -> None:
         first = self.image.image is None
@@ -80,6 +79,7 @@ class Preview(QWidget):
         if first:
             self.placeholder.hide()
             self.busy.setVisible(bool(self.busy.text()))
+            self.transport.fit()
             self.box.autoRange(padding=0.0)
 
     def clear(self) -> None:
@@ -102,6 +102,7 @@ class Preview(QWidget):
         text = self.busy_text or self.working_text
         self.busy.setText(BUSY_MARK + text if text else "")
         self.busy.setVisible(bool(text) and self.image.image is not None)
+        self.transport.fit()  # the mark's ellipsis may not fit one row any more
         if self.image.image is None:
             self.placeholder.setText(BUSY_MARK + text if text else PLACEHOLDER)
 
@@ -113,7 +114,10 @@ class Preview(QWidget):
     def set_time(self, t: float) -> None:
         with QSignalBlocker(self.scrub):
             self.scrub.setValue(int(round(t * SCRUB_STEPS_PER_S)))
-        self.time_label.setText(f"{format_time(t)} / {format_time(self.duration)}")
+        text, before = f"{format_time(t)} / {format_time(self.duration)}", self.time_label.text()
+        self.time_label.setText(text)
+        if len(text) != len(before):  # a take past ten minutes: a wider time
+            self.transport.fit()
 
     def set_playing(self, playing: bool) -> None:
         self.play.setText("❚❚" if playing else "▶")

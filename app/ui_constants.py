@@ -41,6 +41,10 @@ RING_FRAMES = 50  # frames the clip worker may render ahead of the playhead (2 s
 FPS_WINDOW = 25  # frames averaged for the fps readout
 SILENT_DURATION_S = 5.0  # timeline length when no audio is loaded
 SCRUB_STEPS_PER_S = 100  # scrub slider resolution
+# The scrub slider's narrowest (logical px): a 7-second take is then ~43 px a second. Where one
+# transport row would leave it less, it takes a row of its own with the play button: at 150% on
+# a 1280x720 laptop (853 logical px) one row left it 33 px, at 200% on 1920x1080 (960) 77 px.
+SCRUB_MIN_WIDTH = 300
 
 # Audio.
 AUDIO_RATE = SAMPLE_RATE
@@ -52,6 +56,9 @@ RECORD_MAX_S = 60.0
 # Window.
 WINDOW_SIZE = (1440, 900)
 PALETTE_DOCK_WIDTH = 480
+# ... and at most this share of a narrower window's width: the preview and its scrub slider keep
+# the other half (at 150% on a 1280x720 laptop, 853 logical px, 480 left the preview 367)
+PALETTE_DOCK_SHARE = 0.5
 # Laptop screens (issue 14): the window must fit 1280x720. The palette never asks for more than
 # PALETTE_MIN_WIDTH (wider content scrolls); the AU grid reflows to as many columns as fit.
 PALETTE_MIN_WIDTH = 400
