@@ -602,17 +602,18 @@ class ShadingRenderer:
         how deep the shadow (SHADING_TUNING "clip_from", "clip_hue_depth"): such a pixel lost
         its hue to the clip, and darkened in it, a fold came out a cool grey stroke on warm
         skin. Pixels under the clip keep `step` exactly."""
-        top = roi.max(2)
-        if int(top.max()) < T["clip_from"]:
+        r, g, b = cv2.split(roi)
+        top = cv2.max(cv2.max(r, g), b)
+        hot = (top >= T["clip_from"]) & (shade < 0.0)
+        if not hot.any():
             return
-        a = clip((top.astype(np.float32) - T["clip_from"]) / (255.0 - T["clip_from"]), 0.0, 1.0)
-        w = a * clip(-shade / T["clip_hue_depth"], 0.0, 1.0)
-        if not (w > 0).any():
-            return
-        out = roi.astype(np.float32) + step
-        y_out = y + step @ LUMA.astype(np.float32)
-        target = y_out[..., None] * self.tone
-        step += w[..., None] * (target - out)
+        at = np.nonzero(hot)  # only these pixels: on most frames a few or none
+        a = (top[at].astype(np.float32) - T["clip_from"]) / (255.0 - T["clip_from"])
+        w = a * np.minimum(-shade[at] / np.float32(T["clip_hue_depth"]), 1.0)
+        st = step[at]
+        out = roi[at].astype(np.float32) + st
+        target = (y[at] + st @ LUMA)[:, None] * self.tone
+        step[at] = st + w[:, None] * (target - out)
 
     def _to_pixels(self, cells: np.ndarray, shape, origin) -> np.ndarray:
         """Map cells -> image pixels from `origin`, cut at the image's edge."""
