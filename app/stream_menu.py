@@ -32,9 +32,10 @@ LOOKUP_POLL_MS = 20  # how often the GUI thread looks for a lookup's answer
 
 
 class _Lookup:
-    """target.address() on a daemon thread: nothing here touches Qt, and nothing waits for the
+    """target.resolved() on a daemon thread: nothing here touches Qt, and nothing waits for the
     thread (a window closed during a lookup closes at once; an interpreter that exits does not
-    wait either). `answer()`: None while looking, else (address, None) or (None, why)."""
+    wait either). `answer()`: None while looking, else (the target resolved, None) or
+    (None, why)."""
 
     def __init__(self, target):
         self.target = target
@@ -43,7 +44,7 @@ class _Lookup:
 
     def _run(self) -> None:
         try:
-            answer = self.target.address(), None
+            answer = self.target.resolved(), None
         except MoeeError as e:
             answer = None, str(e)
         except Exception as e:  # noqa: BLE001 - said, not left 'resolving' for ever
@@ -131,13 +132,13 @@ class StreamController(QObject):
             return
         self._lookup = None
         self._lookup_timer.stop()
-        address, why = answer
-        if address is None:
+        target, why = answer
+        if target is None:
             self._fail(why)
             return
         from core.stream import open_stream
         try:
-            self.streamer = open_stream(lookup.target, self._fps, address=address)
+            self.streamer = open_stream(target, self._fps)
         except MoeeError as e:
             self._fail(str(e))
             return

@@ -20,8 +20,8 @@ def add_stream_arguments(parser) -> None:
 
 
 def check_stream_args(args):
-    """The StreamTarget for --stream (None when absent); InputError on a bad URL or host, or
-    on --subject without a stream (it was ignored without a word)."""
+    """The StreamTarget for --stream, its host looked up (None when absent); InputError on a
+    bad URL or host, or on --subject without a stream (it was ignored without a word)."""
     subject = getattr(args, "subject", None)
     if not getattr(args, "stream", None):
         if subject is not None:
@@ -30,11 +30,10 @@ def check_stream_args(args):
         return None
     from core.stream.target import parse_stream_url
     target = parse_stream_url(args.stream, STREAM["subject"] if subject is None else subject)
-    try:
-        target.address()  # an unknown host is reported before any slow work
+    try:  # an unknown host is reported before any slow work, and looked up only here
+        return target.resolved()
     except InputError as e:  # in the CLI's words (the app's Stream menu has no flags)
         raise InputError(f"--stream: {e}") from None
-    return target
 
 
 def open_from_args(target, fps: int, take: bool, quiet: bool = False):

@@ -74,12 +74,13 @@ class FaceStreamer:
     def __init__(self, target: StreamTarget, fps: int,
                  queue_frames: int = STREAM["live_queue_frames"],
                  clock: Callable[[], float] = time.monotonic,
-                 slack: float = STREAM["live_slack"], address: tuple | None = None):
-        """`address`: target.address() looked up already (the app does it on a thread of its
-        own: a DNS server that does not answer blocks it for seconds); else looked up here."""
+                 slack: float = STREAM["live_slack"]):
+        """A target `resolved()` already sends there (the CLI looks it up at the door, the app
+        on a thread of its own: a DNS server that does not answer blocks for seconds); any
+        other is looked up here."""
         self.target, self.fps = target, int(fps)
         self._encode = encoder_for(target)
-        family, self._addr = address or target.address()
+        family, self._addr = target.address()
         self._sock = socket.socket(family, socket.SOCK_DGRAM)
         self._sock.setblocking(False)
         self._queue: deque[FaceSample] = deque()
@@ -199,14 +200,12 @@ class FaceStreamer:
 
 
 def open_stream(url_or_target: str | StreamTarget, fps: int, take: bool = False,
-                subject: str | None = None, address: tuple | None = None) -> FaceStreamer:
-    """A started FaceStreamer; `take=True` queues a whole take instead of dropping old frames.
-    `address`: the target's, looked up already (FaceStreamer)."""
+                subject: str | None = None) -> FaceStreamer:
+    """A started FaceStreamer; `take=True` queues a whole take instead of dropping old frames."""
     from core.stream.target import parse_stream_url
 
     target = (url_or_target if isinstance(url_or_target, StreamTarget)
               else parse_stream_url(url_or_target, subject))
     if take:  # exactly at the frame rate: the renderer is no clock
-        return FaceStreamer(target, fps, STREAM["take_queue_frames"], slack=0.0,
-                            address=address)
-    return FaceStreamer(target, fps, STREAM["live_queue_frames"], address=address)
+        return FaceStreamer(target, fps, STREAM["take_queue_frames"], slack=0.0)
+    return FaceStreamer(target, fps, STREAM["live_queue_frames"])

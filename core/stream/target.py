@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -20,6 +20,8 @@ class StreamTarget:
     host: str  # name or address of the receiver
     port: int  # UDP port of the receiver
     subject: str = STREAM["subject"]  # Live Link subject name (ignored by VMC)
+    # (family, sockaddr) once looked up (`resolved()`): the sender uses it as it is
+    looked_up: tuple | None = field(default=None, compare=False, repr=False)
 
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
@@ -30,6 +32,8 @@ class StreamTarget:
         name with an IPv4 address gets that one even where IPv6 comes first ("localhost" on
         macOS and Windows): the receivers (VSeeFace, VNyan, Warudo, Unreal's Live Link Face
         source) listen on IPv4."""
+        if self.looked_up is not None:
+            return self.looked_up
         try:
             info = socket.getaddrinfo(self.host, self.port, type=socket.SOCK_DGRAM)
         except (socket.gaierror, UnicodeError) as e:
@@ -37,6 +41,12 @@ class StreamTarget:
                              "its IP address") from None
         family, _, _, _, sockaddr = min(info, key=lambda i: i[0] != socket.AF_INET)
         return family, sockaddr
+
+    def resolved(self) -> StreamTarget:
+        """This target with its address looked up now (InputError as address()): a render
+        checks the host at the door and its sender, opened after the face analysis, sends there
+        without a second lookup (a DNS server that does not answer cost each one seconds)."""
+        return replace(self, looked_up=self.address())
 
 
 def parse_stream_url(text: str, subject: str | None = None) -> StreamTarget:

@@ -277,6 +277,34 @@ def test_a_name_with_both_addresses_streams_to_ipv4(monkeypatch):
     assert t.address() == (socket.AF_INET6, ("::1", 39539, 0, 0))
 
 
+def test_a_render_looks_the_host_up_once(take_args, monkeypatch):
+    """`render --stream livelink://NAME:PORT` looked NAME up at the door and again when the
+    sender opened after the face analysis: with a DNS server that takes 2 s a lookup, the
+    render waited 4 s (measured: lookups at 0.6 s and 4.3 s), and a name that stopped
+    resolving in between failed the render after the slow work. It is looked up once. The
+    lookup's delay is staged; the sockets and the render are real."""
+    import socket
+
+    from core.stream import target as target_module
+
+    real = socket.getaddrinfo
+    looked_up: list[str] = []
+
+    def slow(host, port, *a, **k):
+        if host == "localhost":
+            looked_up.append(host)
+            time.sleep(0.3)
+        return real(host, port, *a, **k)
+
+    monkeypatch.setattr(target_module.socket, "getaddrinfo", slow)
+    with UdpReceiver() as rx:
+        argv, curves = take_args("once", f"livelink://localhost:{rx.port}")
+        assert run_cli(argv) == 0
+        packets = rx.close()
+    assert looked_up == ["localhost"]
+    assert len(packets) == len(_curve_rows(curves)) == round(SECONDS * FPS)
+
+
 def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
     code = run_cli(["render", "--portrait", str(portrait_path), "--duration", "1",
                     "--out", str(tmp_path / "x.mp4"), "--stream", "vmc://no-such-host.invalid:1"])
