@@ -1,9 +1,12 @@
 """The sender: frames in from any thread (never blocking the renderer), UDP datagrams out from a
 thread of its own, one per frame at the frame rate.
 
-UDP needs no receiver: a target with nothing listening just loses the datagrams (an ICMP "port
-unreachable" that the OS reports on a later send is counted, not raised). A send that fails for
-another reason (no route, buffer full) is counted too and shows in `status()`.
+UDP needs no receiver: a target with nothing listening just loses the datagrams. The socket is
+connected to the target, so the "port unreachable" that the receiver's machine answers (it
+does on this machine and on a LAN; a firewall may drop it) comes back on a later send: counted
+as `refused`, the light waiting, not raised; that send goes again, so a receiver that starts
+later gets every frame from then on. A send that fails for another reason (no route, buffer
+full) is counted too and shows in `status()`.
 """
 from __future__ import annotations
 
@@ -53,10 +56,13 @@ class StreamStatus:
     dropped: int = 0  # frames that were replaced by newer ones before they could go
     errors: int = 0
     last_error: str = ""
+    refused: int = 0  # "port unreachable" answers: nothing was listening on the target's port
 
     def line(self) -> str:
         text = f"{self.state}: {self.sent} sent, {self.dropped} dropped, {self.errors} errors"
-        return text + (f" (last: {self.last_error})" if self.last_error else "")
+        text += f" (last: {self.last_error})" if self.last_error else ""
+        return text + (f", {self.refused} refused: nothing was listening on the port"
+                       if self.refused else "")
 
 
 def encoder_for(target: StreamTarget) -> Callable[[FaceSample], bytes]:
@@ -80,9 +86,8 @@ class FaceStreamer:
         other is looked up here."""
         self.target, self.fps = target, int(fps)
         self._encode = encoder_for(target)
-        family, self._addr = target.address()
-        self._sock = socket.socket(family, socket.SOCK_DGRAM)
-        self._sock.setblocking(False)
+        self._family, self._addr = target.address()
+        self._sock, self._out = self._open()
         self._queue: deque[FaceSample] = deque()
         self._limit = max(1, int(queue_frames))
         self._cond = threading.Condition()
@@ -139,7 +144,7 @@ class FaceStreamer:
             state = s.state
             if state == "sending" and self._clock() - self._last_sent > STREAM["idle_s"]:
                 state = "waiting"  # on, but nothing to send (playback paused): not 'sending'
-            return StreamStatus(state, s.sent, s.dropped, s.errors, s.last_error)
+            return StreamStatus(state, s.sent, s.dropped, s.errors, s.last_error, s.refused)
 
     def close(self) -> None:
         with self._cond:
@@ -155,6 +160,19 @@ class FaceStreamer:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def _open(self) -> tuple[socket.socket, Callable[[bytes], object]]:
+        """A non-blocking socket and how to send on it: connected, so that a "port
+        unreachable" comes back (an unconnected UDP socket never hears of it, and a stream to
+        a port nobody listened on said 'sending' for ever); unconnected where connect fails
+        (no route now, a broadcast address), each send then saying why."""
+        sock = socket.socket(self._family, socket.SOCK_DGRAM)
+        sock.setblocking(False)
+        try:
+            sock.connect(self._addr)
+        except OSError:
+            return sock, lambda data: sock.sendto(data, self._addr)
+        return sock, sock.send
 
     # ----- sender thread
     def _run(self) -> None:
@@ -177,20 +195,28 @@ class FaceStreamer:
                 self._cond.notify_all()
 
     def _send(self, sample: FaceSample) -> None:
-        try:
-            self._sock.sendto(self._encode(sample), self._addr)
-        except ConnectionRefusedError:
-            ok, reason = True, ""  # nobody listening yet (ICMP port unreachable): fine for UDP
-        except OSError as e:
-            ok, reason = False, e.strerror or str(e)
-        else:
-            ok, reason = True, ""
+        data, refused, ok, reason = self._encode(sample), 0, False, ""
+        for _ in range(2):  # a refusal took this send's place (it is an earlier datagram's)
+            try:
+                self._out(data)
+            except (ConnectionRefusedError, ConnectionResetError):  # Windows says 'reset'
+                refused += 1
+                continue
+            except OSError as e:
+                reason = e.strerror or str(e)
+                if not isinstance(e, BlockingIOError):  # not a full buffer: the network moved?
+                    self._sock.close()  # a new socket picks the route and source address anew
+                    self._sock, self._out = self._open()
+            else:
+                ok = True
+            break
         with self._cond:
-            if ok:
+            self.stats.refused += refused
+            if ok or refused:  # nobody listening is no error: UDP needs no receiver
                 self._errors_in_row = 0
                 self._last_sent = self._clock()
-                self.stats.sent += 1
-                self.stats.state = "sending"
+                self.stats.sent += ok
+                self.stats.state = "waiting" if refused else "sending"
             else:
                 self._errors_in_row += 1
                 self.stats.errors += 1

@@ -114,6 +114,23 @@ def test_the_menu_tick_follows_a_restart_that_fails(window, qtbot):
         rx.close()
 
 
+def test_the_light_says_when_nothing_listens(window, qtbot):
+    """A port nobody listens on (Unreal not started, a wrong port): the light was green,
+    'sending', while every datagram was lost. It waits, and its tooltip says why."""
+    from PySide6.QtWidgets import QLabel
+
+    light = window.findChild(QLabel, "status_stream")
+    rx = UdpReceiver()
+    rx.close()  # its port is free: nothing listens there
+    window.stream.set_fields(protocol="livelink", host="127.0.0.1", port=rx.port)
+    window.stream.set_on(True)
+    window.playback_toggle()
+    qtbot.waitUntil(lambda: "refused" in light.toolTip(), timeout=15000)
+    assert "waiting" in light.text() and "nothing was listening" in light.toolTip()
+    window.playback_toggle()
+    window.stream.set_on(False)
+
+
 def test_the_light_leaves_sending_when_playback_stops(window, qtbot):
     """Playback paused, nothing goes out: the light stayed green, 'sending', for as long as the
     stream was on (the receiver's avatar frozen). It says 'waiting' once no frame has gone for

@@ -124,6 +124,38 @@ def test_no_receiver_is_fine(take_args):
     assert run_cli(argv) == 0 and curves.exists()
 
 
+def test_nobody_listening_is_said_and_a_late_receiver_gets_every_frame():
+    """The "port unreachable" a machine answers for a port nobody listens on never reached an
+    unconnected socket: a stream to the wrong port (Unreal not started yet) said 'sending: 20
+    sent, 0 errors' and its light was green. The socket is connected now: the answers are
+    counted as refused and the stream waits. A receiver that starts later gets every frame
+    from then on (the refusal took a send's place: that frame would have been lost)."""
+    import socket
+
+    rx = UdpReceiver()
+    port = rx.port
+    rx.close()  # nothing listens there now
+    with FaceStreamer(make_target("livelink", "127.0.0.1", port), 50, queue_frames=100,
+                      slack=0.0) as s:
+        for i in range(20):
+            s.push_sample(_sample(i))
+        assert s.drain(5.0)
+        alone = s.status()
+        late = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        late.bind(("127.0.0.1", port))
+        late.settimeout(1.0)
+        for i in range(20, 40):
+            s.push_sample(_sample(i))
+        assert s.drain(5.0)
+        frames = [livelink.decode(late.recv(4096)).frame for _ in range(20)]
+        late.close()
+        after = s.status()
+    assert (alone.state, alone.sent, alone.errors, alone.refused) == ("waiting", 20, 0, 19)
+    assert "19 refused: nothing was listening on the port" in alone.line()
+    assert frames == list(range(20, 40))
+    assert (after.state, after.sent, after.refused) == ("sending", 40, 20)
+
+
 def _sample(i: int) -> FaceSample:
     return FaceSample(frame=i, time=i / FPS, fps=FPS, shapes=tuple([0.5] * 52),
                       head=(5.0, -3.0, 2.0), eyes=(4.0, 1.0))
