@@ -19,6 +19,11 @@ STREAM = {
     # at 25 fps, after 1/drift frames). Its sends may come this much sooner than 1/fps; a
     # take's go exactly at the frame rate.
     "live_slack": 0.1,
+    # A sender woken late (a loaded machine: up to 0.14 s measured while a take renders with
+    # two workers on two cores) sends the frames that waited sooner, keeping the frame rate;
+    # one further behind than this (a stall, a laptop asleep) restarts the cadence from now
+    # rather than send a burst.
+    "catch_up_s": 1.0,
     # A send that fails (unreachable network, bad route) is counted; the status turns red after
     # this many in a row and green again on the next success.
     "errors_for_red": 3,
