@@ -19,15 +19,26 @@ def add_stream_arguments(parser) -> None:
                    help=f"Live Link subject name (default {STREAM['subject']})")
 
 
+# Engines whose frames carry no AUs (core.engine.Frame.aus left empty): the diffusion engine
+# paints pixels, so its stream was 52 zero blendshapes and a still head under 'sending'.
+NO_FACE_DATA = ("diffusion",)
+
+
 def check_stream_args(args):
     """The StreamTarget for --stream, its host looked up (None when absent); InputError on a
-    bad URL or host, or on --subject without a stream (it was ignored without a word)."""
+    bad URL or host, on an engine with no face data to send, or on --subject without a stream
+    (it was ignored without a word)."""
     subject = getattr(args, "subject", None)
     if not getattr(args, "stream", None):
         if subject is not None:
             raise InputError("--subject names the Live Link subject of a stream; give "
                              "--stream livelink://HOST:PORT too, or leave --subject out")
         return None
+    engine = getattr(args, "engine", "rig")
+    if engine in NO_FACE_DATA:
+        raise InputError(f"--stream sends each frame's blendshapes, and the {engine} engine's "
+                         "frames carry none (a still face would stream); render with --engine "
+                         "rig, or leave --stream out")
     from core.stream.target import parse_stream_url
     target = parse_stream_url(args.stream, STREAM["subject"] if subject is None else subject)
     try:  # an unknown host is reported before any slow work, and looked up only here

@@ -375,6 +375,20 @@ def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_diffusion_take_is_not_streamed_as_a_still_face(portrait_path, tmp_path, capsys):
+    """The diffusion engine's frames carry no AUs: `render --engine diffusion --stream` sent 52
+    zero blendshapes and a still head for every frame (measured on the tiny engine: the
+    largest weight 0.0) while its status said 'sending'. Refused at the door, before the
+    engine loads; nothing is written."""
+    code = run_cli(["render", "--engine", "diffusion", "--portrait", str(portrait_path),
+                    "--duration", "1", "--out", str(tmp_path / "x.mp4"),
+                    "--stream", "livelink://127.0.0.1:11111"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 1 and err[-1].startswith("error: --stream sends each frame's blendshapes, "
+                                            "and the diffusion engine's frames carry none"), err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_kill_just_after_the_video_lands_keeps_the_curves(take_args, monkeypatch, capsys):
     """The kill can land in the few milliseconds between the finished video's move into place
     and the export's return (the test below hit it once in CI): every frame had reached the
