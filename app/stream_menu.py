@@ -66,6 +66,7 @@ class StreamController(QObject):
         self.settings = settings
         self.streamer = None
         self._lookup: _Lookup | None = None  # the start under way: its host's lookup
+        self._faceless = False  # the last frame shown carried no face data (not sent)
         self._fps = 25
         self.timer = QTimer(self)
         self.timer.setInterval(STATUS_POLL_MS)
@@ -154,6 +155,10 @@ class StreamController(QObject):
         streamer = self.streamer
         if streamer is None:
             return
+        from core.stream.face import has_face_data
+        self._faceless = not has_face_data(frame)
+        if self._faceless:  # the diffusion engine's: it streamed as a still, neutral face
+            return
         if fps != streamer.fps:
             streamer.set_fps(fps)
         streamer.push(frame)
@@ -163,6 +168,11 @@ class StreamController(QObject):
             return
         s = self.streamer.status()
         url = self.streamer.target.url()
+        if self._faceless:
+            self.statusChanged.emit("error", f"stream to {url}: this engine's frames carry no "
+                                             "blendshapes, so none are sent; View > Engine > "
+                                             "rig streams the face")
+            return
         self.statusChanged.emit(s.state, f"stream to {url}: {s.line()}")
 
 

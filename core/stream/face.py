@@ -33,6 +33,12 @@ class FaceSample:
         return dict(zip(ARKIT_52, self.shapes))
 
 
+def has_face_data(frame) -> bool:
+    """Whether a core.engine.Frame carries AUs or a head pose to stream: the diffusion engine's
+    frames carry neither (pixels only), and streamed they were 52 zeros and a still head."""
+    return bool(frame.aus) or "head" in (getattr(frame, "info", None) or {})
+
+
 def face_sample(frame, fps: int) -> FaceSample:
     """A core.engine.Frame -> FaceSample."""
     kit = arkit_weights(frame.aus)

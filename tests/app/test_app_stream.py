@@ -131,6 +131,38 @@ def test_the_light_says_when_nothing_listens(window, qtbot):
     window.stream.set_on(False)
 
 
+def test_frames_without_face_data_are_not_streamed_as_a_still_face(window, qtbot):
+    """The diffusion engine's frames carry no AUs and no head: shown with the stream on, each
+    went out as 52 zero blendshapes and a straight head, the light green. They are not sent,
+    and the light says why; the rig's frames stream again at once. The frames are built as
+    DiffusionEngine._frame builds them (its weights are not installed here)."""
+    import numpy as np
+    from PySide6.QtWidgets import QLabel
+
+    from core.engine import Frame
+
+    light = window.findChild(QLabel, "status_stream")
+    with UdpReceiver() as rx:
+        window.stream.set_fields(protocol="livelink", host="127.0.0.1", port=rx.port)
+        window.stream.set_on(True)
+        qtbot.waitUntil(lambda: window.stream.streamer is not None, timeout=5000)
+        for i in range(5):
+            window.playback.frameShown.emit(Frame(
+                index=i, time=i / 25, image=np.zeros((64, 64, 3), np.uint8),
+                gates=np.eye(6, dtype=np.float32)[1], info={"clip": 0}))
+        qtbot.waitUntil(lambda: "error" in light.text(), timeout=2000)
+        assert "carry no blendshapes" in light.toolTip() and "rig" in light.toolTip()
+        qtbot.wait(300)
+        assert rx.packets == []
+        window.playback_toggle()  # the rig engine's frames
+        qtbot.waitUntil(lambda: len(rx.packets) >= 3 and "sending" in light.text(),
+                        timeout=15000)
+        window.playback_toggle()
+        window.stream.set_on(False)
+        packets = [livelink.decode(d) for d in rx.close()]
+    assert len(packets) >= 3  # decoded: whole Live Link packets
+
+
 def test_the_light_leaves_sending_when_playback_stops(window, qtbot):
     """Playback paused, nothing goes out: the light stayed green, 'sending', for as long as the
     stream was on (the receiver's avatar frozen). It says 'waiting' once no frame has gone for
