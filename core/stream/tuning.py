@@ -9,8 +9,9 @@ STREAM = {
     "vmc_port": 39539,
     "subject": "MoEE",
     # Sender queue. Live: a few frames at most, older ones are dropped so latency cannot grow
-    # (the live loop already renders at the frame rate). Takes: the whole take (a sample is a
-    # few hundred bytes, so 10 minutes at 25 fps is ~4 MB).
+    # (the live loop already renders at the frame rate). Takes: an hour at 30 fps, the longest
+    # voice render takes (a queued FaceSample is ~1.9 KB, measured with tracemalloc: 10 minutes
+    # at 25 fps ~28 MB, a full queue ~200 MB; it was said to be a few hundred bytes, ~4 MB).
     "live_queue_frames": 4,
     "take_queue_frames": 60 * 60 * 30,
     # A live stream's frames are paced by the clock that makes them (a microphone's, the audio
