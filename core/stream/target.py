@@ -90,6 +90,9 @@ def make_target(protocol: str, host: str, port: int, subject: str | None = None)
         host = host[1:-1].strip()
     if not host:
         raise InputError("stream host is empty; e.g. 127.0.0.1")
+    if "/" in host or host.count(":") == 1:  # a URL, or HOST:PORT, in the app's Host field
+        raise InputError(f"stream host {host!r} is not a host name or address: give the host "
+                         "alone (e.g. 127.0.0.1), the port in its own field")
     if not 1 <= int(port) <= 65535:
         raise InputError(f"stream port must be from 1 to 65535, got {port}")
     name = STREAM["subject"] if subject is None else subject.strip()

@@ -65,6 +65,21 @@ def test_bad_target_is_refused(window, change, words):
     assert window.stream.fields() == before
 
 
+@pytest.mark.parametrize("host", ["livelink://127.0.0.1:11111", "127.0.0.1:11111"])
+def test_a_url_in_the_host_field_is_refused_in_the_dialog(window, host):
+    """The URL the CLI takes (or HOST:PORT) typed into the dialog's Host field was stored, and
+    only turning the stream on said "cannot resolve host 'livelink://127.0.0.1:11111' (Name
+    or service not known)". The dialog stays open and says what goes where."""
+    from app.stream_menu import StreamDialog
+
+    before = window.stream.fields()
+    dialog = StreamDialog(window.stream, window)
+    dialog.host.setText(host)
+    dialog.accept()
+    assert not dialog.result() and window.stream.fields() == before
+    assert "the port in its own field" in dialog.problem.text()
+
+
 def test_unresolvable_host_turns_the_light_red(window, qtbot):
     window.stream.set_fields(host="no-such-host.invalid")
     window.stream.toggle.trigger()
