@@ -236,7 +236,7 @@ def install_stream_menu(window) -> StreamController:
         action = QAction(name, window, checkable=True)
         action.setObjectName(f"stream_{key}")
         action.setChecked(controller.fields()["protocol"] == key)
-        action.triggered.connect(lambda _=False, k=key: _switch_protocol(controller, k))
+        action.triggered.connect(lambda _=False, k=key: _switch_protocol(controller, k, group))
         group.addAction(action)
         menu.addAction(action)
     menu.addSeparator()
@@ -264,12 +264,21 @@ def _tick(toggle: QAction, on: bool) -> None:
         toggle.blockSignals(False)
 
 
-def _switch_protocol(controller: StreamController, protocol: str) -> None:
+def _switch_protocol(controller: StreamController, protocol: str, group: QActionGroup) -> None:
+    """A target kept from before (a host an older version stored, such as a URL) that fails
+    the check says why and keeps its protocol ticked: it escaped as 'Unexpected problem', the
+    menu ticking a protocol that was not taken."""
     port = controller.fields()["port"]
     changes = {"protocol": protocol}
     if port in DEFAULT_PORTS.values():
         changes["port"] = DEFAULT_PORTS[protocol]
-    controller.set_fields(**changes)
+    try:
+        controller.set_fields(**changes)
+    except MoeeError as e:
+        kept = controller.fields()["protocol"]
+        for action in group.actions():
+            action.setChecked(action.objectName() == f"stream_{kept}")
+        controller.failed.emit(f"{e}; set the target in Stream > Target, port and subject")
 
 
 def _tap_live(live, controller: StreamController) -> None:

@@ -80,6 +80,22 @@ def test_a_url_in_the_host_field_is_refused_in_the_dialog(window, host):
     assert "the port in its own field" in dialog.problem.text()
 
 
+def test_a_bad_stored_host_keeps_its_protocol_and_says_why(window):
+    """A host an older version stored (a URL, before the dialog refused one): choosing VMC in
+    the Stream menu raised InputError out of the menu's slot ('Unexpected problem') and the
+    menu ticked VMC, the stream still Live Link. It says why, and Live Link stays ticked."""
+    from PySide6.QtGui import QAction
+
+    window.settings.set_value("stream_protocol", "livelink")
+    window.settings.set_value("stream_host", "livelink://127.0.0.1:11111")
+    window.findChild(QAction, "stream_vmc").trigger()
+    assert window.stream.fields()["protocol"] == "livelink"
+    assert window.findChild(QAction, "stream_livelink").isChecked()
+    assert not window.findChild(QAction, "stream_vmc").isChecked()
+    message = window.statusBar().currentMessage()
+    assert "is not a host name or address" in message and "Stream > Target" in message
+
+
 def test_unresolvable_host_turns_the_light_red(window, qtbot):
     window.stream.set_fields(host="no-such-host.invalid")
     window.stream.toggle.trigger()
