@@ -60,6 +60,7 @@ class StreamController(QObject):
 
     statusChanged = Signal(str, str)  # state (a LIGHTS key), one-line detail
     failed = Signal(str)  # why streaming could not start
+    fieldsChanged = Signal()  # a new target stored (the menu ticks its protocol)
 
     def __init__(self, settings, parent: QObject | None = None):
         super().__init__(parent)
@@ -91,6 +92,7 @@ class StreamController(QObject):
         make_target(**fields)
         for key, value in fields.items():
             self.settings.set_value(f"stream_{key}", value)
+        self.fieldsChanged.emit()
         if self.on:
             self.set_on(False)
             self.set_on(True)
@@ -239,6 +241,8 @@ def install_stream_menu(window) -> StreamController:
         action.triggered.connect(lambda _=False, k=key: _switch_protocol(controller, k, group))
         group.addAction(action)
         menu.addAction(action)
+    # the dialog's Target choice too: it left the menu ticking the protocol before it
+    controller.fieldsChanged.connect(lambda: _tick_protocol(group, controller))
     menu.addSeparator()
     menu.addAction("Target, port and &subject…", lambda: StreamDialog(controller, window).exec())
     light = QLabel()
@@ -275,10 +279,14 @@ def _switch_protocol(controller: StreamController, protocol: str, group: QAction
     try:
         controller.set_fields(**changes)
     except MoeeError as e:
-        kept = controller.fields()["protocol"]
-        for action in group.actions():
-            action.setChecked(action.objectName() == f"stream_{kept}")
+        _tick_protocol(group, controller)
         controller.failed.emit(f"{e}; set the target in Stream > Target, port and subject")
+
+
+def _tick_protocol(group: QActionGroup, controller: StreamController) -> None:
+    kept = controller.fields()["protocol"]
+    for action in group.actions():
+        action.setChecked(action.objectName() == f"stream_{kept}")
 
 
 def _tap_live(live, controller: StreamController) -> None:

@@ -80,6 +80,21 @@ def test_a_url_in_the_host_field_is_refused_in_the_dialog(window, host):
     assert "the port in its own field" in dialog.problem.text()
 
 
+def test_the_menu_ticks_the_protocol_the_dialog_chose(window):
+    """VMC chosen in the Stream dialog was stored and streamed, and the menu still ticked Live
+    Link Face."""
+    from PySide6.QtGui import QAction
+
+    from app.stream_menu import StreamDialog
+
+    dialog = StreamDialog(window.stream, window)
+    dialog.protocol.setCurrentIndex(dialog.protocol.findData("vmc"))
+    dialog.accept()
+    assert window.stream.fields()["protocol"] == "vmc"
+    assert window.findChild(QAction, "stream_vmc").isChecked()
+    assert not window.findChild(QAction, "stream_livelink").isChecked()
+
+
 def test_a_bad_stored_host_keeps_its_protocol_and_says_why(window):
     """A host an older version stored (a URL, before the dialog refused one): choosing VMC in
     the Stream menu raised InputError out of the menu's slot ('Unexpected problem') and the
