@@ -100,6 +100,7 @@ def _signals_as_interrupts():
         progress_done()
 
 
+PROGRESS_EVERY_S = 0.2  # how often a progress line is redrawn (render's, a stream's tail)
 _bar_open = False  # a progress line is on stderr, redrawn in place, with no newline after it
 _bar_width = 0  # the open line's length: a shorter text drawn over it is padded to cover it
 

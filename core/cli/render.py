@@ -11,6 +11,7 @@ import os
 import sys
 import time
 
+from core.cli import PROGRESS_EVERY_S  # how often the progress line is redrawn
 from core.emotions import EMOTIONS
 from core.validate import (
     MAX_INTENSITY,  # one ceiling for the palette, mix and render
@@ -34,7 +35,6 @@ EPILOG = """examples:
   main.py render --portrait me.jpg --out idle.mp4 --duration 4 --mix surprised=1   (silent clip)
   main.py render --portrait me.jpg --audio hello.wav --out a.mp4 --mix sad=1 --head=-5,3,0 --gaze 0,8
 """
-PROGRESS_EVERY_S = 0.2  # how often the progress line is redrawn
 # the rig's set-up at a size (eyes, shading: core/rig/portrait.py at_size), before the first
 # frame, grows faster than the pixels (2 cores: 1.3 s at 1600x1600, 2.7 s at 2048x2048, 23 s at
 # 4096x4096): said on the progress line from about 2 s

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from core.errors import InputError
 from core.stream.tuning import STREAM
@@ -64,14 +65,32 @@ def finish_take(stream, quiet: bool = False):
     try:
         left = stream.pending_s()
         if left > 0.5 and not quiet:
-            print(f"streaming: {left:.1f} s of frames still to send", file=sys.stderr)
-        stream.drain(left + 2.0)
+            _drain_shown(stream, left + 2.0)
+        else:
+            stream.drain(left + 2.0)
         status = stream.status()
         if not quiet:
             print(f"stream: {status.line()}", file=sys.stderr)
         return status
     finally:
         stream.close()
+
+
+def _drain_shown(stream, timeout: float) -> None:
+    """Drain with a progress line of the seconds left: a take rendered faster than real time
+    streams its tail at the frame rate (a 26 s take rendered in 6 s streamed 22 s more),
+    and one line said how long at the start, then nothing until the end."""
+    from core.cli import PROGRESS_EVERY_S, progress_bar, progress_done
+
+    end = time.monotonic() + timeout
+    try:
+        while not stream.drain(min(PROGRESS_EVERY_S, max(0.0, end - time.monotonic()))):
+            if time.monotonic() >= end:
+                break
+            progress_bar(f"streaming: {stream.pending_s():.1f} s of frames still to send; "
+                         "Ctrl+C stops it")
+    finally:
+        progress_done()
 
 
 def nothing_sent(status, target) -> str | None:

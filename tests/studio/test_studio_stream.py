@@ -389,6 +389,26 @@ def test_a_diffusion_take_is_not_streamed_as_a_still_face(portrait_path, tmp_pat
     assert list(tmp_path.iterdir()) == []
 
 
+def test_the_streamed_tail_shows_its_seconds_left(portrait_path, speech_wav, tmp_path,
+                                                  capsys):
+    """A take renders faster than real time and streams its tail at the frame rate after the
+    video is written (a 26 s take rendered in 6 s streamed 22 s more): one line said how long
+    at the start, then nothing until the end. The seconds left count down on the progress
+    line."""
+    import re
+
+    with UdpReceiver() as rx:
+        code = run_cli(["render", "--portrait", str(portrait_path), "--audio", str(speech_wav),
+                        "--out", str(tmp_path / "tail.mp4"), "--size", "64", "--duration", "3",
+                        "--stream", f"vmc://127.0.0.1:{rx.port}"])
+        rx.close()
+    err = capsys.readouterr().err
+    left = [float(x) for x in re.findall(r"streaming: ([\d.]+) s of frames still to send", err)]
+    assert code == 0 and len(left) >= 4, err
+    assert left == sorted(left, reverse=True) and left[-1] < left[0] - 1.0
+    assert "Ctrl+C stops it" in err
+
+
 def test_a_kill_just_after_the_video_lands_keeps_the_curves(take_args, monkeypatch, capsys):
     """The kill can land in the few milliseconds between the finished video's move into place
     and the export's return (the test below hit it once in CI): every frame had reached the
