@@ -5,14 +5,13 @@ The sending itself is core.stream (no Qt): this file holds the settings, the men
 and the hooks into Playback.frameShown and live sessions. The main window calls
 `install_stream_menu(window)`, and `set_on(False)` from its closeEvent once the close is sure.
 
-The target's host name is looked up on a thread of its own (`_Lookup`): getaddrinfo blocks
-5-30 s when the DNS server does not answer, and on the GUI thread the whole window froze. The
-light says 'resolving' meanwhile; the answer is taken up on the GUI thread, where the sender
-starts; a newer start (a new target, off and on) drops an older lookup's answer.
+The target's host name is looked up on a thread of its own (core.stream.target.Lookup):
+getaddrinfo blocks 5-30 s when the DNS server does not answer, and on the GUI thread the whole
+window froze. The light says 'resolving' meanwhile; the answer is taken up on the GUI thread,
+where the sender starts; a newer start (a new target, off and on) drops an older lookup's
+answer.
 """
 from __future__ import annotations
-
-import threading
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 
 from core.errors import MoeeError
 from core.stream import make_target
-from core.stream.target import DEFAULT_PORTS
+from core.stream.target import DEFAULT_PORTS, Lookup
 from core.stream.tuning import STREAM
 
 PROTOCOL_NAMES = {"livelink": "Live Link Face (Unreal)", "vmc": "VMC protocol (VTubing)"}
@@ -29,30 +28,6 @@ LIGHTS = {"off": "#8a8a8a", "resolving": "#d8a31a", "waiting": "#d8a31a", "sendi
           "error": "#d23c3c"}
 STATUS_POLL_MS = 250
 LOOKUP_POLL_MS = 20  # how often the GUI thread looks for a lookup's answer
-
-
-class _Lookup:
-    """target.resolved() on a daemon thread: nothing here touches Qt, and nothing waits for the
-    thread (a window closed during a lookup closes at once; an interpreter that exits does not
-    wait either). `answer()`: None while looking, else (the target resolved, None) or
-    (None, why)."""
-
-    def __init__(self, target):
-        self.target = target
-        self._answer: tuple | None = None
-        threading.Thread(target=self._run, name=f"resolve-{target.host}", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            answer = self.target.resolved(), None
-        except MoeeError as e:
-            answer = None, str(e)
-        except Exception as e:  # noqa: BLE001 - said, not left 'resolving' for ever
-            answer = None, f"cannot resolve host {self.target.host!r} ({e})"
-        self._answer = answer  # one assignment: the GUI thread sees None or the whole answer
-
-    def answer(self) -> tuple | None:
-        return self._answer
 
 
 class StreamController(QObject):
@@ -66,7 +41,7 @@ class StreamController(QObject):
         super().__init__(parent)
         self.settings = settings
         self.streamer = None
-        self._lookup: _Lookup | None = None  # the start under way: its host's lookup
+        self._lookup: Lookup | None = None  # the start under way: its host's lookup
         self._faceless = False  # the last frame shown carried no face data (not sent)
         self._fps = 25
         self.timer = QTimer(self)
@@ -122,7 +97,7 @@ class StreamController(QObject):
         except MoeeError as e:
             self._fail(str(e))
             return False
-        self._lookup = _Lookup(target)
+        self._lookup = Lookup(target)
         self._lookup_timer.start()
         self.statusChanged.emit("resolving", f"stream to {target.url()}: resolving "
                                              f"{target.host}…")

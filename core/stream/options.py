@@ -40,12 +40,20 @@ def check_stream_args(args):
         raise InputError(f"--stream sends each frame's blendshapes, and the {engine} engine's "
                          "frames carry none (a still face would stream); render with --engine "
                          "rig, or leave --stream out")
-    from core.stream.target import parse_stream_url
+    from core.stream.target import Lookup, parse_stream_url
     target = parse_stream_url(args.stream, STREAM["subject"] if subject is None else subject)
-    try:  # an unknown host is reported before any slow work, and looked up only here
-        return target.resolved()
-    except InputError as e:  # in the CLI's words (the app's Stream menu has no flags)
-        raise InputError(f"--stream: {e}") from None
+    # an unknown host is reported before any slow work, and looked up only here: on a thread,
+    # so that a Ctrl-C ends a lookup that hangs (a DNS server that does not answer)
+    lookup = Lookup(target)
+    if not lookup.wait(STREAM["lookup_note_s"]):
+        if not getattr(args, "quiet", False):
+            print(f"--stream: looking up {target.host}...; Ctrl+C stops", file=sys.stderr)
+        while not lookup.wait(0.1):  # short waits: the main thread sees a Ctrl-C between them
+            pass
+    resolved, why = lookup.answer()
+    if resolved is None:  # in the CLI's words (the app's Stream menu has no flags)
+        raise InputError(f"--stream: {why}")
+    return resolved
 
 
 def open_from_args(target, fps: int, take: bool, quiet: bool = False):

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import socket
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import urlsplit
 
-from core.errors import InputError
+from core.errors import InputError, MoeeError
 from core.stream.tuning import STREAM
 
 Protocol = Literal["livelink", "vmc"]
@@ -99,3 +100,33 @@ def make_target(protocol: str, host: str, port: int, subject: str | None = None)
     if not name or len(name.encode("utf-8")) > 255:
         raise InputError("stream subject name must be 1 to 255 bytes long")
     return StreamTarget(protocol, host, int(port), name)  # type: ignore[arg-type]
+
+
+class Lookup:
+    """target.resolved() on a daemon thread. getaddrinfo blocks 5-30 s where the DNS server
+    does not answer, and nothing ends it early: a window's event loop stood still, and a
+    Ctrl-C waited for it (glibc's resolver carries on through the signal). Nothing waits for
+    the thread (a window closed, an interpreter that exits). `answer()`: None while looking,
+    else (the target resolved, None) or (None, why); `wait(timeout)`: whether it answered."""
+
+    def __init__(self, target: StreamTarget):
+        self.target = target
+        self._answer: tuple | None = None
+        self._done = threading.Event()
+        threading.Thread(target=self._run, name=f"resolve-{target.host}", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            answer = self.target.resolved(), None
+        except MoeeError as e:
+            answer = None, str(e)
+        except Exception as e:  # noqa: BLE001 - said, not left 'resolving' for ever
+            answer = None, f"cannot resolve host {self.target.host!r} ({e})"
+        self._answer = answer  # one assignment: a reader sees None or the whole answer
+        self._done.set()
+
+    def answer(self) -> tuple | None:
+        return self._answer
+
+    def wait(self, timeout: float) -> bool:
+        return self._done.wait(timeout)

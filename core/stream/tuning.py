@@ -31,6 +31,10 @@ STREAM = {
     # A stream whose last frame went longer ago than this says "waiting", not "sending"
     # (playback paused; 25 frames at 25 fps).
     "idle_s": 1.0,
+    # A host name still being looked up after this long says so on the command line (a DNS
+    # server that does not answer holds getaddrinfo 5-30 s: glibc's 5 s timeout, 2 attempts,
+    # per server); a healthy lookup takes milliseconds.
+    "lookup_note_s": 1.0,
     # How long a stopped sender may take to finish the datagram in flight.
     "join_s": 1.0,
     # VMC bone rest offsets (metres, Unity axes: x to the avatar's right, y up, z forward), so a

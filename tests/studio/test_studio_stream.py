@@ -367,6 +367,69 @@ def test_a_render_looks_the_host_up_once(take_args, monkeypatch):
     assert len(packets) == len(_curve_rows(curves)) == round(SECONDS * FPS)
 
 
+# A resolver whose server does not answer, as glibc's behaves: a signal does not end the lookup
+# (its poll is retried on EINTR), the Ctrl-C is seen once getaddrinfo returns. Staged in the
+# command's own process by a sitecustomize; the command and its signals are real.
+_DEAD_DNS = """
+import signal, socket, time
+_real = socket.getaddrinfo
+def _dead(host, *a, **k):
+    if host != "studio-pc.example":
+        return _real(host, *a, **k)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        time.sleep(8.0)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+    raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+socket.getaddrinfo = _dead
+"""
+
+
+def test_a_ctrl_c_ends_a_lookup_that_hangs(portrait_path, tmp_path):
+    """`render --stream livelink://studio-pc:11111` with a DNS server that does not answer sat
+    silent for the resolver's timeout (5-30 s), and a Ctrl-C waited for the lookup's end (an
+    8 s lookup staged: a Ctrl-C 6 s in took 2.7 s). The lookup runs on a thread: the command
+    says it is looking the name up, and a Ctrl-C ends it at once, nothing written."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import threading
+
+    from tests.robust.helpers import ROOT, one_error_line
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(_DEAD_DNS)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(ROOT)])}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait_path),
+         "--duration", "1", "--out", str(tmp_path / "x.mp4"),
+         "--stream", "livelink://studio-pc.example:11111"],
+        stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stderr), daemon=True)
+    reader.start()
+    try:
+        deadline = time.monotonic() + 6.0  # the imports, then the lookup's note after 1 s
+        while not any("looking up" in ln for ln in lines) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "".join(lines)
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        took = time.monotonic() - sent
+        reader.join(5.0)
+    finally:
+        proc.kill()
+    err = "".join(lines)
+    assert proc.returncode == 130 and took < 2.0, (took, err)
+    assert "--stream: looking up studio-pc.example...; Ctrl+C stops" in err
+    one_error_line(err, "interrupted")
+    assert not (tmp_path / "x.mp4").exists()
+
+
 def test_cli_reports_a_bad_stream_in_one_line(portrait_path, tmp_path, capsys):
     code = run_cli(["render", "--portrait", str(portrait_path), "--duration", "1",
                     "--out", str(tmp_path / "x.mp4"), "--stream", "vmc://no-such-host.invalid:1"])
