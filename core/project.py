@@ -10,7 +10,7 @@ import copy
 import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from core import atomic, validate
@@ -29,6 +29,11 @@ CHANGE_KEYFRAMES = "keyframes"
 CHANGE_EXPORT = "export"
 CHANGE_FILE = "file"  # path or saved/unsaved state
 
+# The fields of a project file and of its media entries: any other is refused by name (a
+# misspelt "keyfames" opened as no keys, and the next save dropped them)
+PROJECT_FIELDS = ("format", "version", "portrait", "frame", "audio", "mix", "keyframes", "export")
+MEDIA_FIELDS = ("path", "relative")
+
 Observer = Callable[[str], None]
 
 
@@ -45,6 +50,7 @@ class ExportSettings:
     @classmethod
     def from_json_dict(cls, d: dict) -> ExportSettings:
         d = validate.mapping(d, "the export settings")
+        validate.known_fields(d, EXPORT_FIELDS, "in the export settings")
         end = d.get("end")
         start = validate.number(d.get("start", 0.0), "the export start (seconds)", 0.0)
         if end is not None and validate.number(end, "the export end (seconds)", 0.0) <= start:
@@ -56,6 +62,9 @@ class ExportSettings:
                    start=start, end=None if end is None else float(end),
                    range_audio=None if range_audio is None else validate.path_text(
                        range_audio, "the export's audio range"))
+
+
+EXPORT_FIELDS = tuple(f.name for f in fields(ExportSettings))
 
 
 @dataclass
@@ -171,6 +180,7 @@ class Project:
     @classmethod
     def from_json_dict(cls, d: dict, base: Path | None = None) -> Project:
         d = migrate(d)
+        validate.known_fields(d, PROJECT_FIELDS, "in the project")
         try:
             keyframes = d.get("keyframes", [])
             if not isinstance(keyframes, list):
@@ -221,6 +231,7 @@ def _resolve_entry(entry: dict | None, base: Path | None, what: str = "media") -
     if not entry:
         return None
     entry = validate.mapping(entry, f"the project's {what} entry")
+    validate.known_fields(entry, MEDIA_FIELDS, f"in the project's {what} entry")
     validate.path_text(entry.get("path"), f"the project's {what} path")
     if entry.get("relative") is not None:
         validate.path_text(entry["relative"], f"the project's relative {what} path")
