@@ -128,6 +128,19 @@ def ask_missing_portrait(parent: QWidget | None, path: str) -> str:
                  ("Skip", QMessageBox.ButtonRole.DestructiveRole, "skip")), "cancel")
 
 
+def ask_stop_export(parent: QWidget | None, done: int, total: int) -> str:
+    """'stop' or 'keep' when the window is closed while a video exports (`done` of `total`
+    frames): closing stops it and writes nothing. Blocking by nature; tests monkeypatch it."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Export running",
+                      f"A video is exporting ({done} of {total} frames). Closing stops it, and "
+                      "no file is written.", QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("stopExport")
+    stop = box.addButton("Stop and close", QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(box.addButton("Keep exporting", QMessageBox.ButtonRole.RejectRole))
+    box.exec()
+    return "stop" if box.clickedButton() is stop else "keep"
+
+
 def ask_recover(parent: QWidget | None, what: str, when: str) -> str:
     """'recover', 'discard' or 'later' for unsaved work a crash left behind (core/recovery.py).
     Blocking by nature; tests monkeypatch it."""

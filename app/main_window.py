@@ -21,7 +21,7 @@ from app.audio_strip import AudioStrip
 from app.autosave import Autosave
 from app.elided_label import ElidedLabel
 from app.engine_switch import WindowEngines, engine_problem
-from app.errors import show_error
+from app.errors import ask_stop_export, show_error
 from app.export_dialog import ExportDialog
 from app.frame_renderer import FrameRenderer
 from app.gui_gc import GuiThreadGC
@@ -417,19 +417,27 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.hung_up = True
         self.close()
 
+    def _may_stop_export(self) -> bool:
+        """Whether the export under way may be stopped to close (closing cancelled it unasked,
+        minutes into a long take)."""
+        state = self.export_dialog.state
+        done, total = state.get("done", 0), state.get("total", 0)
+        return self._ask_once(ask_stop_export, self, done, total) == "stop"
+
     def closeEvent(self, event) -> None:
         if self.recorder.recording:  # closed mid-take: the take is kept and becomes the
             take = self.stop_take()  # project's voice, which the unsaved-changes question covers
             if take is not None:
                 self.project.set_media(audio_path=take)
+        exporting = self.export_dialog is not None and self.export_dialog.running
         if self.hung_up:  # no one to ask: the unsaved changes stay in the recovery copy
             self.autosave.write_now()
-        elif not self._may_discard():
-            event.ignore()
+        elif exporting and not self._may_stop_export() or not self._may_discard():
+            event.ignore()  # the export runs on: it is stopped only once the close is sure
             return
         else:
             self.autosave.stop()
-        if self.export_dialog is not None and self.export_dialog.running:
+        if self.export_dialog is not None and self.export_dialog.running:  # (done meanwhile)
             self.export_dialog.cancel_or_close()
         self.playback.shutdown()
         self.live.stop()

@@ -1,8 +1,8 @@
 """Ctrl-C in the terminal that started the app (and `kill`) close the window as its close button
-does: the unsaved-changes question, a take being recorded kept, the export cancelled. Closing
-that terminal (SIGHUP) leaves no one to answer the question: `hangup` runs instead (the main
-window keeps its unsaved changes in the recovery copy and quits); SIGHUP ignored (`nohup`)
-stays ignored.
+does: the unsaved-changes question, a take being recorded kept, a running export asked about.
+Closing that terminal (SIGHUP) leaves no one to answer the questions: `hangup` runs instead (the
+main window keeps its unsaved changes in the recovery copy, stops the export and quits); SIGHUP
+ignored (`nohup`) stays ignored.
 
 While Qt's event loop runs, Python's own handlers never ran: SIGINT was recorded by the C-level
 handler, and Python only looks at that between bytecodes, which the loop, in C++, never reaches.

@@ -402,14 +402,19 @@ class WindowFiles:
     def _may_discard(self) -> bool:
         if not self.project.dirty:
             return True
-        if getattr(self, "_asking", False):  # a question is open (a second Ctrl-C closing the
-            return False  # window while it waits): that question decides, not a second one
+        answer = self._ask_once(ask_save_changes, self)
+        if answer == "save":
+            return self.save_project()
+        return answer == "discard"
+
+    def _ask_once(self, ask, *args) -> str | None:
+        """ask(*args)'s answer; None while a question is open already (a second Ctrl-C closing
+        the window while it waits): that question decides, not a second one."""
+        if getattr(self, "_asking", False):
+            return None
         self._asking = True
         try:
-            answer = ask_save_changes(self)
-            if answer == "save":
-                return self.save_project()
-            return answer == "discard"
+            return ask(*args)
         finally:
             self._asking = False
 
