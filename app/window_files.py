@@ -268,7 +268,7 @@ class WindowFiles:
             return
         name = Path(self.project.file_path or "take").name.removesuffix(".json")
         start = str(Path(self.settings.last_dir("keys")) / f"{Path(name).stem}.keys.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Export keys", start, KEYS_FILTER)
+        path = ask_save_path(self, "Export keys", start, KEYS_FILTER, ".json")
         if not path:
             return
         self.settings.remember_dir("keys", path)

@@ -82,3 +82,29 @@ def test_a_project_saved_into_such_a_folder_from_the_dialog(window, monkeypatch,
     assert window.save_project_as() and not errors
     assert os.path.exists(folder / "take.moee.json")
     assert window.project.file_path == str(folder / "take.moee.json")
+
+
+def test_keys_exported_into_such_a_folder_from_the_dialog(window, monkeypatch, folder, errors):
+    """Export keys took the dialog's name as it came: the keys went nowhere ("cannot write
+    takes\\ufffd/scene.keys.json") and the keys folder remembered was another one."""
+    from core.keyframes import load_keys
+    from core.mix import EmotionMix
+    monkeypatch.setattr("app.save_path.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (_as_gtk_reads(str(folder / "scene.keys.json")), ""))
+    window.project.set_keyframes([{"time": 0.5, "mix": EmotionMix.from_preset("sad").as_dict()}])
+    window.export_keys_dialog()
+    assert not errors, errors
+    assert [k.time for k in load_keys(folder / "scene.keys.json").keys] == [0.5]
+    assert window.settings.last_dir("keys") == str(folder)
+
+
+def test_keys_exported_under_a_name_typed_without_json(window, monkeypatch, tmp_path, errors):
+    """Typed "scene": the keys were written to a file named "scene", which Import keys (its
+    filter, *.json) does not list; now to scene.json, as a project gets its suffix."""
+    from core.mix import EmotionMix
+    monkeypatch.setattr("app.save_path.QFileDialog.getSaveFileName",
+                        lambda *a, **k: (str(tmp_path / "scene"), ""))
+    window.project.set_keyframes([{"time": 0.5, "mix": EmotionMix.from_preset("sad").as_dict()}])
+    window.export_keys_dialog()
+    assert not errors, errors
+    assert (tmp_path / "scene.json").exists() and not (tmp_path / "scene").exists()
