@@ -174,8 +174,10 @@ def write_bytes(path: str | os.PathLike, data: bytes, fsync: bool = True) -> Pat
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                    dir=target.parent or ".")
-    except OSError as e:
-        raise ExportError(f"cannot write {p}: {os_error_reason(e)}") from None
+    except OSError as e:  # ENOENT: "No such file or directory", of the file it was to make
+        reason = f"its folder {target.parent} is not there (moved or deleted?)" \
+            if e.errno == errno.ENOENT else os_error_reason(e)
+        raise ExportError(f"cannot write {p}: {reason}") from None
     try:
         os.fchmod(fd, file_mode(target))
         with os.fdopen(fd, "wb") as f:

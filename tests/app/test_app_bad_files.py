@@ -135,3 +135,20 @@ def test_a_name_longer_than_the_folder_takes_is_said_in_words(window, qtbot, tmp
     assert not dialog.running and len(errors) == 2, errors
     assert errors[1][0] == "Cannot export" and "name or path is too long" in errors[1][1], errors
     dialog.close()
+
+
+def test_saving_into_a_folder_deleted_since_says_so(window, tmp_path, errors, answers):
+    """The project's folder deleted (or renamed) while the app was open: Save said "cannot write
+    .../take.moee.json: No such file or directory", the file being the one it was to make. It
+    names the folder gone; the project stays open, unsaved, and saves elsewhere."""
+    import shutil
+    folder = tmp_path / "scene"
+    folder.mkdir()
+    assert window._save_to(str(folder / "take.moee.json"))
+    window.palette.presets.choose("angry")
+    shutil.rmtree(folder)
+    assert not window.save_project()
+    assert errors[-1] == ("Cannot save the project", f"cannot write {folder / 'take.moee.json'}: "
+                          f"its folder {folder} is not there (moved or deleted?)"), errors
+    assert window.isWindowModified() and window.autosave.timer.isActive()
+    assert window._save_to(str(tmp_path / "take.moee.json"))
