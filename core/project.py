@@ -191,7 +191,7 @@ class Project:
             project = cls(mix=EmotionMix.from_json_dict(d.get("mix", {})),
                           portrait_path=_resolve_entry(d.get("portrait"), base, "portrait"),
                           portrait_frame=validate.choice(d.get("frame", "picture"), FRAMES,
-                                                         "the project's portrait frame"),
+                                                         "portrait frame"),
                           audio_path=_resolve_entry(d.get("audio"), base, "audio"),
                           keyframes=[dict(k) for k in keyframes],
                           export=ExportSettings.from_json_dict(d.get("export", {})))

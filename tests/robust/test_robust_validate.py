@@ -74,7 +74,7 @@ BAD_PROJECTS = [
     ({"portrait": {"path": 5}}, "portrait"),
     ({"portrait": "face.jpg"}, "portrait"),
     ({"version": "one"}, "version"),
-    ({"frame": "head"}, "portrait frame 'head'; expected one of: picture, face"),
+    ({"frame": "head"}, "^unknown portrait frame 'head'; expected one of: picture, face$"),
     ({"frame": None}, "portrait frame"),
 ]
 
