@@ -8,6 +8,7 @@ is selected the palette shows and edits that key. Live mode lives in app/live_mo
 from __future__ import annotations
 
 import app.pyside_imports  # noqa: F401  first: it speeds up every import after PySide6's
+import os
 import sys
 import time
 from pathlib import Path
@@ -481,9 +482,9 @@ def start_app(argv: list[str], **window_args) -> tuple[QApplication, MainWindow]
     close_on_terminal_signals(window, app, hangup=window.hang_up)
     window.show()
     window.autosave.offer(window)
-    for arg in argv:
-        if not arg.startswith("-"):
-            window.open_path(arg) if Path(arg).exists() else show_error(
+    for arg in argv:  # absolute: a name relative to this run's folder is kept (the project's
+        if not arg.startswith("-"):  # file, recent files) for runs started elsewhere
+            window.open_path(os.path.abspath(arg)) if Path(arg).exists() else show_error(
                 window, "Cannot open", InputError(f"no such file: {arg}"))
     return app, window
 

@@ -251,7 +251,7 @@ def save_project(project: Project, path: str | os.PathLike) -> None:
     path = Path(path)
     atomic.write_text(path, json.dumps(project.to_json_dict(path.parent.resolve()), indent=2))
     project.file_stamp = file_stamp(path)
-    project.mark_saved(str(path))
+    project.mark_saved(os.path.abspath(path))
 
 
 def file_stamp(path: str | os.PathLike) -> tuple | None:
@@ -289,7 +289,7 @@ def load_project(path: str | os.PathLike) -> Project:
     except OSError as e:
         raise InputError(f"cannot read {path.name}: {e.strerror or e}") from None
     project = Project.from_json_dict(d, path.parent.resolve())
-    project.file_path = str(path)
+    project.file_path = os.path.abspath(path)  # as named (a link stays one), not the cwd's
     project.file_stamp = stamp
     project._saved = project._content()
     return project

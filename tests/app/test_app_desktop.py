@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.icon import ICON_SIZES, app_icon
 from core.desktop import APP_ID
-from core.project import Project, save_project
+from core.project import Project, load_project, save_project
 from tests.app.conftest import make_engine
 
 
@@ -132,3 +132,24 @@ def test_main_py_with_a_file_opens_the_app(monkeypatch, tmp_path):
     assert launch.main(["mix", "--prompt", "calm"]) == 2 and opened[-1][0] == "cli"
     assert launch.main([str(tmp_path / "gone.jpg")]) == 2 and opened[-1][0] == "cli"
     assert launch.main([str(face)], app_by_default=False) == 2  # `moee face.jpg`: the CLI's
+
+
+def test_a_project_named_by_a_relative_path_is_saved_where_it_was_opened(
+        started, qtbot, errors, tmp_path, monkeypatch):
+    """`moee-palette take.moee.json` in the project's folder kept "take.moee.json" as the
+    project's file (and in Open Recent): a run started elsewhere that recovered its unsaved
+    changes saved them as a new take.moee.json in that other folder, the project itself left
+    as it was, unasked (measured with SIGKILL and a second run). It is the absolute path."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    save_project(Project(), tmp_path / "a" / "take.moee.json")
+    monkeypatch.chdir(tmp_path / "a")
+    window = started("take.moee.json")
+    where = str(tmp_path / "a" / "take.moee.json")
+    assert window.project.file_path == where
+    assert window.settings.recent("project")[0] == where
+    window.palette.presets.choose("sad")
+    monkeypatch.chdir(tmp_path / "b")  # what the next run's folder is to a relative name
+    assert window.save_project() and not errors
+    assert load_project(where).mix == window.project.mix
+    assert not (tmp_path / "b" / "take.moee.json").exists()

@@ -250,3 +250,13 @@ def test_undoing_back_to_the_saved_project_leaves_nothing_unsaved(window, tmp_pa
     untitled.set_mix(EmotionMix.from_preset("sad"))
     untitled.set_mix(Project().mix)
     assert untitled.dirty  # what it was is in no file
+
+
+def test_a_project_keeps_its_file_as_an_absolute_path(tmp_path, monkeypatch):
+    """Opened or saved by a relative name, the project names its file whole: a later run (its
+    recovery copy) or another folder made current meant another file."""
+    monkeypatch.chdir(tmp_path)
+    project = Project()
+    save_project(project, "take.moee.json")
+    assert project.file_path == str(tmp_path / "take.moee.json")
+    assert load_project("take.moee.json").file_path == str(tmp_path / "take.moee.json")
