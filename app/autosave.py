@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from app import errors
+from app.path_text import shown_name
 from app.ui_constants import AUTOSAVE_LONGEST_MS, AUTOSAVE_MS
 from core.atomic import os_error_reason
 from core.errors import MoeeError
@@ -79,7 +80,7 @@ class Autosave(QObject):
                               f"and stay in {self.file.folder}")
         for i, found in enumerate(kept):
             project = found.project
-            name = Path(project.file_path).name if project.file_path else "an untitled project"
+            name = shown_name(project.file_path) if project.file_path else "an untitled project"
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(found.saved_at))
             answer = errors.ask_recover(window, name, when)
             if answer == "later":

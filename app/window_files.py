@@ -375,7 +375,7 @@ class WindowFiles:
         if not self.project.file_path:
             return self.save_project_as()
         if changed_on_disk(self.project):  # another window saved it: never replaced unasked
-            answer = ask_overwrite_changed(self, Path(self.project.file_path).name)
+            answer = ask_overwrite_changed(self, shown_name(self.project.file_path))
             if answer != "overwrite":
                 return answer == "save as" and self.save_project_as()
         return self._save_to(self.project.file_path)
@@ -396,7 +396,7 @@ class WindowFiles:
             return False
         self.settings.add_recent("project", path)
         self.undo_stack.setClean()
-        self._status_message(f"Saved {Path(path).name}")
+        self._status_message(f"Saved {shown_name(path)}")
         return True
 
     def _may_discard(self) -> bool:
@@ -419,6 +419,6 @@ class WindowFiles:
             self._asking = False
 
     def _update_title(self) -> None:
-        name = Path(self.project.file_path).name if self.project.file_path else "untitled"
+        name = shown_name(self.project.file_path) if self.project.file_path else "untitled"
         self.setWindowTitle(f"{name}[*] — {APP_NAME}")
         self.setWindowModified(self.project.dirty)

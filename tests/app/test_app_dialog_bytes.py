@@ -108,3 +108,22 @@ def test_keys_exported_under_a_name_typed_without_json(window, monkeypatch, tmp_
     window.export_keys_dialog()
     assert not errors, errors
     assert (tmp_path / "scene.json").exists() and not (tmp_path / "scene").exists()
+
+
+def test_a_project_whose_name_is_not_utf8_is_titled_as_the_recent_menu_shows_it(
+        window, folder, errors, monkeypatch):
+    """b"take\\xff.moee.json": the title, "Saved ..." and the recovery question read
+    "take.moee.json" (Qt drops the byte), another file's name, which may be there too."""
+    path = str(folder / "take\udcff.moee.json")
+    assert window._save_to(path) and not errors
+    assert window.windowTitle().startswith("take\ufffd.moee.json[*]")
+    assert window.statusBar().currentMessage() == "Saved take\ufffd.moee.json"
+    window.palette.presets.choose("sad")
+    window.autosave.write_now()
+    own = window.autosave.file.path
+    own.rename(own.with_name(f"recovery-{2**22 + 7}.json"))  # a crashed run's copy
+    asked = []
+    monkeypatch.setattr("app.errors.ask_recover",
+                        lambda parent, what, when: asked.append(what) or "later")
+    assert not window.autosave.offer(window)
+    assert asked == ["take\ufffd.moee.json"]
