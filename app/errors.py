@@ -121,9 +121,18 @@ def ask_overwrite_changed(parent: QWidget | None, name: str) -> str:
 def ask_missing_portrait(parent: QWidget | None, path: str) -> str:
     """'locate', 'skip' or 'cancel' for a project whose portrait file is gone. Blocking by
     nature; tests monkeypatch it (or answer the real box from a timer)."""
-    return _ask(parent, QMessageBox.Icon.Warning, "Portrait not found",
-                f"This project's portrait was not found: {path}. Locate it, or open the project "
-                "without a portrait?", "missingPortrait",
+    return _ask_missing(parent, "portrait", path)
+
+
+def ask_missing_voice(parent: QWidget | None, path: str) -> str:
+    """As ask_missing_portrait, for the project's voice."""
+    return _ask_missing(parent, "voice", path)
+
+
+def _ask_missing(parent: QWidget | None, what: str, path: str) -> str:
+    return _ask(parent, QMessageBox.Icon.Warning, f"{what.capitalize()} not found",
+                f"This project's {what} was not found: {path}. Locate it, or open the project "
+                f"without a {what}?", f"missing{what.capitalize()}",
                 (("Locate…", QMessageBox.ButtonRole.AcceptRole, "locate"),
                  ("Skip", QMessageBox.ButtonRole.DestructiveRole, "skip")), "cancel")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import QFileDialog
 
-from app.errors import (ask_missing_portrait, ask_overwrite_changed, ask_save_changes,
-                        ask_take_folder, show_error, user_message)
+from app.errors import (ask_missing_portrait, ask_missing_voice, ask_overwrite_changed,
+                        ask_save_changes, ask_take_folder, show_error, user_message)
 from app.save_path import ask_save_path
 from app.session import LoadedAudio, LoadedPortrait
 from app.path_text import local_path, real_path, shown_name
@@ -65,10 +65,14 @@ class WindowFiles:
         audio = self.session.audio
         if self.session.audio_coming(self.project.audio_path):
             return  # the project names the voice under way once it is ready
-        if (audio.path if audio else None) != self.project.audio_path:
+        path = self.project.audio_path
+        if (audio.path if audio else None) != path:
             if audio is not None:  # should this project's voice fail to load, no voice plays,
                 self.session.load_audio(None)  # never the previous project's under this one
-            self.session.load_audio(self.project.audio_path)
+            if path is None or _present(path):
+                self.session.load_audio(path)
+            else:  # skipped when asked (or a recovered project's): said, its path kept
+                self._status("audio", f"voice missing: {shown_name(path)}")
 
     def _drop_portrait(self, status: str) -> None:
         self.playback.pause()
@@ -312,10 +316,11 @@ class WindowFiles:
             self.open_project(path)
 
     def open_project(self, path: str) -> bool:
-        """Open a project, whole or not at all. A missing portrait asks Locate…/Skip/Cancel:
-        Locate uses the chosen file (the project is then unsaved: its file names another);
-        Skip opens the project without a portrait (nothing of the previous project's stays on
-        screen; saving keeps the missing path); Cancel leaves the open project untouched."""
+        """Open a project, whole or not at all. A missing portrait or voice asks
+        Locate…/Skip/Cancel: Locate uses the chosen file (the project is then unsaved: its file
+        names another); Skip opens the project without it (nothing of the previous project's
+        stays on screen; saving keeps the missing path); Cancel leaves the open project
+        untouched."""
         if not self._may_discard():
             return False
         try:
@@ -323,14 +328,17 @@ class WindowFiles:
         except Exception as e:
             show_error(self, "Cannot open the project", e)
             return False
-        located = self._find_portrait(loaded)
-        if located is False:
+        portrait = self._find_media(loaded.portrait_path, "portrait")
+        voice = False if portrait is False else self._find_media(loaded.audio_path, "audio")
+        if voice is False:
             return False
-        if located:
-            loaded.portrait_path = located
-        self._take_over(loaded, unsaved=bool(located))
-        if located:  # unsaved from the start: kept for recovery now, not at the next edit
-            self.autosave.write_now()
+        if portrait:
+            loaded.portrait_path = portrait
+        if voice:
+            loaded.audio_path = voice
+        self._take_over(loaded, unsaved=bool(portrait or voice))
+        if portrait or voice:  # unsaved from the start: kept for recovery now, not at the next
+            self.autosave.write_now()  # edit
         self.settings.add_recent("project", path)
         return True
 
@@ -353,21 +361,26 @@ class WindowFiles:
         self.autosave.write_now()
         self._status_message("Recovered the unsaved changes")
 
-    def _find_portrait(self, loaded: Project) -> str | None | bool:
-        """None: the portrait is there (or skipped); a path: located; False: cancelled."""
-        missing = loaded.portrait_path
-        if missing is None or _present(missing):
+    def _find_media(self, missing: str | None, kind: str) -> str | None | bool:
+        """A project's portrait or voice (`kind`: "portrait", "audio") at path `missing`: None
+        when it is there (or skipped, or the voice is the one loaded, which plays from memory);
+        a path: located; False: cancelled."""
+        audio = self.session.audio
+        if missing is None or _present(missing) or (
+                kind == "audio" and audio is not None and audio.path == missing):
             return None
-        answer = ask_missing_portrait(self, missing)
+        ask, what, name_filter = (ask_missing_portrait, "portrait", IMAGE_FILTER) \
+            if kind == "portrait" else (ask_missing_voice, "voice", AUDIO_FILTER)
+        answer = ask(self, missing)
         if answer == "skip":
             return None
         if answer == "locate":
             start = str(Path(missing).parent) if Path(missing).parent.is_dir() else \
-                self.settings.last_dir("portrait")
-            found, _ = QFileDialog.getOpenFileName(self, "Locate the portrait", start,
-                                                   IMAGE_FILTER)
+                self.settings.last_dir(kind)
+            found, _ = QFileDialog.getOpenFileName(self, f"Locate the {what}", start,
+                                                   name_filter)
             if found := self._chosen(found):
-                self.settings.remember_dir("portrait", found)
+                self.settings.remember_dir(kind, found)
                 return found
         return False
 

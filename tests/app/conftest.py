@@ -106,6 +106,19 @@ def answers(monkeypatch):
     return {"asked": asked, "reply": reply}
 
 
+def answer_missing(monkeypatch, question: str) -> dict:
+    """Answer app.window_files' `question` (ask_missing_portrait, ask_missing_voice) with
+    reply["value"] ("skip" unless a test sets it), the paths asked about in reply["asked"]."""
+    reply = {"value": "skip", "asked": []}
+
+    def fake(_parent, path):
+        reply["asked"].append(path)
+        return reply["value"]
+
+    monkeypatch.setattr(f"app.window_files.{question}", fake)
+    return reply
+
+
 @pytest.fixture
 def window(qtbot, settings, errors, answers):
     from app.main_window import MainWindow
