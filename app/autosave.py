@@ -29,6 +29,9 @@ class Autosave(QObject):
         self.timer = self._timer(AUTOSAVE_MS)
         self.deadline = self._timer(AUTOSAVE_LONGEST_MS)
         self._problem: str | None = None
+        # a crashed run's copy recovered while this run's own could not be written (a full
+        # disk): kept until this run has a copy of its own, or nothing unsaved to keep
+        self._adopted: Path | None = None
         project.subscribe(self._changed)
 
     def _timer(self, ms: int) -> QTimer:
@@ -58,6 +61,8 @@ class Autosave(QObject):
             if str(e) != self._problem:
                 self._problem = str(e)
                 self.failed.emit(f"Unsaved changes could not be kept for recovery: {e}")
+            return
+        self._let_go()
 
     def stop(self) -> None:
         """Nothing unsaved to keep (saved, opened, new; a normal quit, the user having chosen to
@@ -65,6 +70,11 @@ class Autosave(QObject):
         self.timer.stop()
         self.deadline.stop()
         self.file.clear()
+        self._let_go()
+
+    def _let_go(self) -> None:
+        if self._adopted is not None and _delete(self._adopted) is None:
+            self._adopted = None
 
     def offer(self, window) -> bool:
         """Ask about each copy crashed runs left, newest first; True when one was recovered.
@@ -85,12 +95,20 @@ class Autosave(QObject):
             answer = errors.ask_recover(window, name, when)
             if answer == "later":
                 return False
-            stuck = _delete(found.source)
             if answer == "recover":
-                window.restore_project(project)
+                window.restore_project(project)  # this run's own copy first, then this one goes
+                if self._problem is None and self.file.path.is_file():  # (written)
+                    stuck = _delete(found.source)
+                else:  # not written (the failed signal said why): the crash's copy stays
+                    stuck, self._adopted = None, found.source
+                    self.message.emit(f"The recovery copy {found.source} stays until this "
+                                      "run can keep its own or the changes are saved: until "
+                                      "then it will be offered again at the next start")
                 if len(kept) > i + 1:
                     self.message.emit(f"{len(kept) - i - 1} more unsaved project(s) from a "
                                       "crash will be offered at the next start")
+            else:
+                stuck = _delete(found.source)
             if stuck:  # the folder read-only since the crash (a disk remounted read-only)
                 self.message.emit(f"The recovery copy {found.source} could not be deleted: "
                                   f"{stuck}; it will be offered again at the next start")

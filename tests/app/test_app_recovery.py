@@ -292,3 +292,33 @@ def test_a_recovery_copy_reaches_the_disk_before_it_is_named(tmp_path, monkeypat
     monkeypatch.setattr(core.atomic.os, "fsync", lambda fd: synced.append(fd) or real(fd))
     RecoveryFile(tmp_path).write(Project(mix=EmotionMix.from_preset("sad")))
     assert synced
+
+
+def test_a_recovered_copy_stays_until_this_run_keeps_its_own(window, qtbot, tmp_path, dead_pid,
+                                                             recovery_answer, errors):
+    """Recover deleted the crash's copy before this run wrote its own: when that write failed
+    (a full disk; here a folder where the copy goes), the recovered work lived in memory only,
+    and a second crash lost it. The crash's copy now stays until this run's own is written, or
+    the changes are saved."""
+    folder = window.autosave.file.folder
+    crashed = RecoveryFile(folder, pid=dead_pid)
+    crashed.write(Project(mix=EmotionMix.from_preset("sad")))
+    window.autosave.file.path.mkdir(parents=True)  # this run's copy cannot be written
+    said = []
+    window.autosave.failed.connect(said.append)
+    window.autosave.message.connect(said.append)
+    assert window.autosave.offer(window)
+    assert window.project.mix == EmotionMix.from_preset("sad") and window.project.dirty
+    assert crashed.path.exists(), "the only copy of the recovered work was deleted"
+    assert "could not be kept for recovery" in said[0] and "will be offered again" in said[1]
+    window.autosave.file.path.rmdir()  # room again: the next edit's copy replaces the crash's
+    window.palette.presets.choose("happy")
+    window.autosave.write_now()
+    assert window.autosave.file.path.is_file() and not crashed.path.exists()
+
+    crashed.write(Project(mix=EmotionMix.from_preset("angry")))  # again, then saved
+    window.autosave.file.path.unlink()
+    window.autosave.file.path.mkdir()
+    assert window.autosave.offer(window) and crashed.path.exists()
+    window.autosave.file.path.rmdir()
+    assert window._save_to(str(tmp_path / "take.moee.json")) and not crashed.path.exists()
