@@ -274,16 +274,30 @@ def changed_on_disk(project: Project) -> bool:
     return now is not None and now != project.file_stamp
 
 
+def _unreadable(name: str, text: str, e: json.JSONDecodeError) -> str:
+    if not text.strip():
+        return f"{name} is empty: there is no project in it"
+    if e.pos >= len(text.rstrip()) and text.lstrip().startswith("{") \
+            and f'"{PROJECT_FORMAT}"' in text:
+        return (f"{name} is cut short: it ends at line {e.lineno} inside the project (a copy or "
+                "save that did not finish?)")
+    return f"{name} is not a MoEE Palette project (not readable JSON)"
+
+
 def load_project(path: str | os.PathLike) -> Project:
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path} is a folder, not a project file")
     validate.not_a_stream(path, "the project file")
+    text = ""
     try:
         stamp = file_stamp(path)  # before reading: a save in between reads as a change
-        d = json.loads(path.read_text(encoding="utf-8-sig"))  # a BOM: an editor's save
+        text = path.read_text(encoding="utf-8-sig")  # a BOM: an editor's save
+        d = json.loads(text)
     except FileNotFoundError:
         raise InputError(f"project file not found: {path}") from None
+    except json.JSONDecodeError as e:  # empty or cut short: not "not a project"
+        raise InputError(_unreadable(path.name, text, e)) from None
     except (ValueError, RecursionError):  # not UTF-8 or JSON, a 5000-digit number, too deep
         raise InputError(f"{path.name} is not a MoEE Palette project (not readable JSON)") from None
     except OSError as e:

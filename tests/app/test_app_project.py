@@ -260,3 +260,23 @@ def test_a_project_keeps_its_file_as_an_absolute_path(tmp_path, monkeypatch):
     save_project(project, "take.moee.json")
     assert project.file_path == str(tmp_path / "take.moee.json")
     assert load_project("take.moee.json").file_path == str(tmp_path / "take.moee.json")
+
+
+def test_an_empty_or_cut_short_project_says_so(tmp_path):
+    """Both read "not a MoEE Palette project (not readable JSON)": a project cut short (a copy
+    or sync that did not finish) is one, and an empty file holds nothing to call JSON."""
+    whole = tmp_path / "whole.moee.json"
+    save_project(Project(mix=EmotionMix.from_preset("sad")), whole)
+    text = whole.read_text()
+    cut = tmp_path / "cut.moee.json"
+    cut.write_text(text[: len(text) // 2])
+    with pytest.raises(InputError) as e:
+        load_project(cut)
+    lines = text[: len(text) // 2].count("\n") + 1
+    assert str(e.value) == (f"cut.moee.json is cut short: it ends at line {lines} inside the "
+                            "project (a copy or save that did not finish?)")
+    empty = tmp_path / "empty.moee.json"
+    empty.write_bytes(b"")
+    with pytest.raises(InputError) as e:
+        load_project(empty)
+    assert str(e.value) == "empty.moee.json is empty: there is no project in it"
