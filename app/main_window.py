@@ -395,7 +395,16 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.export_dialog = ExportDialog(self.session, self.project, self,
                                           keys=self.keys.render_track(), settings=self.settings)
         self.export_dialog.exported.connect(lambda p: self._status_message(f"Saved to {p}"))
+        self.export_dialog.finished.connect(self._export_closed)
         self.export_dialog.open()
+
+    def _export_closed(self) -> None:
+        """A closed export dialog goes (each one stayed a child of the window: a booth's day
+        of exports kept them all, with their takes)."""
+        dialog = self.sender()
+        if dialog is self.export_dialog:
+            self.export_dialog = None
+        dialog.deleteLater()
 
     # ----- status and layout
     def _status(self, key: str, text: str) -> None:
