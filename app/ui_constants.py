@@ -114,3 +114,7 @@ LIVE_WINDOW_SIZE = (720, 760)
 SWEEP_AGAIN_MS = 250  # second sweep after a worker finishes, once its pool thread let go
 GC_INTERVAL_MS = 50  # GUI-thread collection check; short, so a burst of allocations in a worker
 # (a model loading) is collected in small pieces: at 1 s one gen-0 pass took 78 ms (bench_gui)
+# a full pass (the whole heap: 250-370 ms with torch loaded, bench_soak) only once the objects
+# grown old since the last one are this share of those it left: CPython's own rule (gcmodule.c,
+# long_lived_pending < long_lived_total / 4), which the timer's collector had skipped
+GC_FULL_PASS_GROWTH = 0.25
