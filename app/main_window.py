@@ -11,6 +11,7 @@ import app.pyside_imports  # noqa: F401  first: it speeds up every import after 
 import os
 import sys
 import time
+from collections import deque
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +39,9 @@ from app.screen_fit import fitted_size
 from app.session import PORTRAIT_FAILED, Session
 from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
-from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, KEY_CLICK_TOLERANCE_S, ORG_NAME,
-                              PALETTE_DOCK_SHARE, PALETTE_DOCK_WIDTH, SAMPLE_VOICE,
+from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, KEY_CLICK_TOLERANCE_S,
+                              LATENCY_SAMPLES, ORG_NAME, PALETTE_DOCK_SHARE, PALETTE_DOCK_WIDTH,
+                              SAMPLE_VOICE,
                               STATUS_LABEL_MAX_WIDTH, STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
@@ -67,7 +69,8 @@ class MainWindow(WindowMenus, WindowFiles, WindowEngines, QMainWindow):
         self.renderer = FrameRenderer(self)
         self.playback = Playback(parent=self)
         self.recorder = VoiceRecorder()
-        self.latencies_ms: list[float] = []  # control change -> frame on screen
+        # control change -> frame on screen, the newest LATENCY_SAMPLES
+        self.latencies_ms: deque[float] = deque(maxlen=LATENCY_SAMPLES)
         self.preview_rid = 0  # the renderer's id of the newest preview request
         self._speed_shown: str | None = None  # the engine's speed line in the status bar
         self.export_dialog: ExportDialog | None = None

@@ -16,6 +16,10 @@ THEME_QSS = RESOURCES / "theme.qss"
 SLIDER_STEPS = 100
 WEIGHT_MAX = 1.0  # free mode: each expert intensity in [0, WEIGHT_MAX]
 
+# Control -> frame latencies the window keeps (the status bar shows the newest; bench_gui reads
+# 60): a plain list grew by one a preview frame for as long as the app ran (a booth's day)
+LATENCY_SAMPLES = 1000
+
 # Undo: consecutive edits of the same control within this window merge into one step.
 UNDO_MERGE_WINDOW_S = 0.8
 

@@ -106,3 +106,26 @@ def test_gui_thread_gc_makes_a_full_pass_only_when_the_old_generation_grew(monke
         assert listed == []
     finally:
         guard.stop()
+
+
+def test_the_preview_latencies_kept_stay_capped(qtbot, settings, errors, answers, monkeypatch):
+    """The window appended each preview frame's control -> frame latency to a list that was
+    never cut: one more float a frame for as long as the app ran. The newest are kept."""
+    from app.main_window import MainWindow
+    from tests.app.conftest import make_engine
+
+    monkeypatch.setattr("app.main_window.LATENCY_SAMPLES", 4, raising=False)
+    w = MainWindow(settings=settings, engine=make_engine())
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.session.portrait is not None and not w.session.loading()
+                    and w.preview.image.image is not None, timeout=60000)
+    slider = w.palette.sliders.sliders[0]
+    for value in range(10, 90, 10):  # 8 edits, 8 frames
+        shown = w.preview.frames_shown
+        slider.setValue(value)
+        qtbot.waitUntil(lambda n=shown: w.preview.frames_shown > n and w.renderer.idle,
+                        timeout=20000)
+    assert w.preview.frames_shown >= 9 and len(w.latencies_ms) == 4
+    w.project.dirty = False
+    w.close()
