@@ -41,8 +41,8 @@ from app.settings import AppSettings
 from app.stream_menu import install_stream_menu
 from app.ui_constants import (APP_NAME, AUDIO_DOCK_HEIGHT, KEY_CLICK_TOLERANCE_S,
                               LATENCY_SAMPLES, ORG_NAME, PALETTE_DOCK_SHARE, PALETTE_DOCK_WIDTH,
-                              SAMPLE_VOICE,
-                              STATUS_LABEL_MAX_WIDTH, STATUS_MESSAGE_MS, THEME_QSS, WINDOW_SIZE)
+                              SAMPLE_VOICE, STATUS_LABEL_MAX_WIDTH, STATUS_MESSAGE_MS, THEME_QSS,
+                              WINDOW_SIZE)
 from app.undo import SetMixCommand
 from app.window_files import WindowFiles
 from app.window_menus import WindowMenus
