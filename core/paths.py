@@ -42,6 +42,14 @@ def models_dir() -> Path:
     return Path.home() / ".moee-palette" / "models"
 
 
+def models_readme() -> Path:
+    """models/README.md, the checkpoints' layout: the checkout's, else the copy the wheel ships
+    (an installed copy has no models/ folder of its own to hold it)."""
+    if is_checkout():
+        return PACKAGE_ROOT / "models" / "README.md"
+    return resource("models", "README.md")
+
+
 def output_dir() -> Path:
     """Default folder for demo output: the checkout's out/, else out/ in the current folder."""
     return (PACKAGE_ROOT if is_checkout() else Path.cwd()) / "out"

@@ -6,6 +6,7 @@ import platform
 import sys
 import time
 
+from core.paths import models_readme
 from core.validate import PathArg
 
 NAME = "doctor"
@@ -138,8 +139,8 @@ def run(args) -> int:
     print("\n".join(lines))
     print("diffusion engine: " + {
         READY: "ready",
-        BROKEN: "not ready: a part above cannot load (see models/README.md)",
-        NOT_INSTALLED: "not ready: not installed (see models/README.md)"}[status]
+        BROKEN: f"not ready: a part above cannot load (see {models_readme()})",
+        NOT_INSTALLED: f"not ready: not installed (see {models_readme()})"}[status]
         + ("" if status == READY else "; the rig engine works without checkpoints"))
     if args.tiny:
         try:

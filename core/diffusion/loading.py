@@ -20,7 +20,7 @@ import torch
 from core.diffusion.config import DiffusionConfig
 from core.errors import CheckpointError
 from core.model_files import pretrained
-from core.paths import models_dir
+from core.paths import models_dir, models_readme
 
 
 def models_root(given: str | Path | None = None) -> Path:
@@ -82,7 +82,7 @@ def setup_hint(missing: list[tuple[Part, Path]], models_dir: str | Path | None =
     first, path = missing[0]
     more = f" and {len(missing) - 1} more part(s)" if len(missing) > 1 else ""
     return (f"The diffusion engine needs its model files in {root}: put {first.expected} in "
-            f"{path}{more} (models/README.md lists them all).")
+            f"{path}{more} ({models_readme()} lists them all).")
 
 
 def config_name(part: Part) -> str:
@@ -109,13 +109,13 @@ def check_present(models_dir: str | Path | None = None, require_moee: bool = Tru
         if present or not part.required or (not require_moee and part.rel in MOEE_PARTS):
             continue
         raise CheckpointError(f"the diffusion engine's {part.name} is missing: {path} should hold "
-                              f"{part.expected} (see models/README.md)")
+                              f"{part.expected} (see {models_readme()})")
 
 
 def _load(part: str, path: Path, loader, expected: str, **kw):
     if not path.is_dir():
         raise CheckpointError(f"the {part} is missing: {path} should hold {expected} "
-                              "(see models/README.md)")
+                              f"(see {models_readme()})")
     try:
         return loader(path, **kw)
     except CheckpointError:

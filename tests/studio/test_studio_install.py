@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import site
 import subprocess
@@ -18,7 +19,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("core", "app", "resources", "setup.py", "pyproject.toml", "README.md", "main.py")
+# models/README.md alone: a checkout's models/ may hold gigabytes of checkpoints
+SOURCES = ("core", "app", "resources", "models/README.md", "setup.py", "pyproject.toml",
+           "README.md", "main.py")
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +30,7 @@ def venv(tmp_path_factory) -> Path:
     src = tmp / "src"  # a copy, so the build's egg-info and build/ never land in the repo
     src.mkdir()
     for name in SOURCES:
+        (src / name).parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if (ROOT / name).is_dir() else shutil.copy2)(
             ROOT / name, src / name, **({"ignore": shutil.ignore_patterns("__pycache__")}
                                         if (ROOT / name).is_dir() else {}))
@@ -51,11 +55,12 @@ def _bin(env_dir: Path, name: str) -> Path:
     return env_dir / ("Scripts" if os.name == "nt" else "bin") / name
 
 
-def _run(cmd: list[str], cwd: Path, **extra_env: str) -> str:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
+def _run(cmd: list[str], cwd: Path, status: int = 0, **extra_env: str) -> str:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PYTHONPATH", "PYTHONHOME", "MOEE_MODELS")}
     env.update(extra_env)
     r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
-    assert r.returncode == 0, f"{cmd[:3]} failed ({r.returncode}):\n{r.stderr[-2000:]}"
+    assert r.returncode == status, f"{cmd[:3]} failed ({r.returncode}):\n{r.stderr[-2000:]}"
     return r.stdout.strip()
 
 
@@ -68,6 +73,7 @@ def test_wheel_holds_packages_and_resources(venv):
     assert {"moee_resources/icons/moee-palette.svg",
             "moee_resources/icons/moee-palette-256.png"} <= set(names)
     assert "app/__main__.py" in names  # `python -m app`: a launcher's fallback
+    assert "moee_resources/models/README.md" in names  # the checkpoints' layout
     assert not [n for n in names if n.startswith(("tests/", "benchmarks/"))]
 
 
@@ -110,3 +116,15 @@ def test_install_desktop_launches_the_installed_app(venv, tmp_path):
     _run([str(_bin(venv, "moee")), "install-desktop", "--uninstall"], cwd=tmp_path,
          XDG_DATA_HOME=str(data))
     assert list(data.rglob("*")) == []
+
+
+def test_doctor_names_a_layout_the_install_has(venv, tmp_path):
+    """An installed copy has no models/ folder beside it: doctor (and the loaders' errors)
+    named "models/README.md", a file that was nowhere on the user's machine."""
+    out = _run([str(_bin(venv, "moee")), "doctor"], cwd=tmp_path, status=3, HOME=str(tmp_path))
+    assert str(tmp_path / ".moee-palette" / "models") in out  # where it looks, unchanged
+    see = re.search(r"\(see (\S+README\.md)\)", out)
+    assert see, out[-400:]
+    named = Path(see.group(1))
+    assert named.is_absolute() and named.is_file() and str(venv) in str(named), out[-400:]
+    assert named.read_bytes() == (ROOT / "models" / "README.md").read_bytes()
