@@ -195,8 +195,9 @@ def build_parser(command: str | None = None, prog: str = "main.py") -> argparse.
     """The CLI parser; with `command`, only that subcommand gets its flags ("" for none)."""
     parser = argparse.ArgumentParser(
         prog=prog,
-        description="MoEE Palette: give a portrait a voice and a feeling. "
-                    "Run without arguments to open the app.",
+        description="MoEE Palette: give a portrait a voice and a feeling. " + (
+            "Run without arguments to open the app." if prog == "main.py" else
+            f"`{prog} app` (or `moee-palette`) opens the app."),
         epilog="--verbose (anywhere, with any command or the app) shows the MediaPipe/TFLite "
                "log lines that are hidden by default.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

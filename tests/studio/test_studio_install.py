@@ -128,3 +128,12 @@ def test_doctor_names_a_layout_the_install_has(venv, tmp_path):
     named = Path(see.group(1))
     assert named.is_absolute() and named.is_file() and str(venv) in str(named), out[-400:]
     assert named.read_bytes() == (ROOT / "models" / "README.md").read_bytes()
+
+
+def test_moee_alone_says_how_to_open_the_app(venv, tmp_path):
+    """`moee` without a command prints the list and exits 2 (app.launch.cli_main); its text
+    said "Run without arguments to open the app", which is main.py's way, not moee's."""
+    text = _run([str(_bin(venv, "moee"))], cwd=tmp_path, status=2, COLUMNS="200")
+    assert text.startswith("usage: moee ")
+    assert "without arguments" not in text
+    assert "`moee app` (or `moee-palette`) opens the app" in text
