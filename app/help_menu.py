@@ -15,7 +15,8 @@ from app.screen_fit import fitted_size
 from app.ui_constants import (APP_NAME, DIALOG_SCREEN_MARGIN, HELP_TEXT_ALLOWANCE, HELP_TEXT_WIDTH,
                               RESOURCES)
 
-README = RESOURCES.parent / "README.md"
+README = RESOURCES.parent / "README.md"  # a checkout's
+DISTRIBUTION = "moee-palette"  # an installed copy's README is its metadata's description
 USAGE_HEADING = "## Using it"
 VERSIONED = ("torch", "mediapipe", "numpy", "diffusers")
 
@@ -31,11 +32,24 @@ def shortcuts_text(window: QWidget) -> str:
     return "| Key | Does |\n|---|---|\n" + "\n".join(lines)
 
 
-def usage_text() -> str:
-    """The README's usage section; a pointer to it when the README is not installed."""
+def readme_text() -> str | None:
+    """The README: the checkout's file, else the installed distribution's long description
+    (pyproject's readme; a wheel holds no README.md file)."""
     try:
-        text = README.read_text(encoding="utf-8")
+        return README.read_text(encoding="utf-8")
     except OSError:
+        pass
+    try:
+        meta = metadata.metadata(DISTRIBUTION)
+    except metadata.PackageNotFoundError:
+        return None
+    return meta.get_payload() or meta.get("Description") or None
+
+
+def usage_text() -> str:
+    """The README's usage section; a pointer to it when no README is installed."""
+    text = readme_text()
+    if not text:
         return f"See the README of {APP_NAME} for how to use the app and the commands."
     start = text.find(USAGE_HEADING)
     if start < 0:

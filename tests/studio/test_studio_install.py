@@ -137,3 +137,14 @@ def test_moee_alone_says_how_to_open_the_app(venv, tmp_path):
     assert text.startswith("usage: moee ")
     assert "without arguments" not in text
     assert "`moee app` (or `moee-palette`) opens the app" in text
+
+
+def test_help_usage_shows_the_readme_in_an_installed_copy(venv, tmp_path):
+    """Help > Usage read README.md beside the resources: a wheel has none there, so the app
+    installed by pip showed only "See the README of MoEE Palette ..." with no README at hand."""
+    text = _run([str(_bin(venv, "python")), "-c",
+                 "from app.help_menu import usage_text; print(usage_text())"], cwd=tmp_path,
+                QT_QPA_PLATFORM="offscreen")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Using it")
+    assert text == readme[start:readme.index("\n## ", start + 1)].strip()
