@@ -92,6 +92,18 @@ def cli_main() -> int:
     return code
 
 
+PALETTE_USAGE = """usage: moee-palette [--verbose] [FILE ...]
+
+Opens the MoEE Palette app, with each project (*.moee.json), portrait or voice named.
+`moee --help` lists the commands (render, batch, demo, ...)."""
+
+
 def palette_main() -> int:
-    """`moee-palette`: the app."""
-    return gui_main()
+    """`moee-palette`: the app, started as `main.py app` starts it (--verbose, std fds); -h or
+    --help prints what it takes. It called the window directly: `moee-palette --verbose` showed
+    no native log line and `moee-palette --help` opened the window without a word."""
+    argv = sys.argv[1:]
+    if "-h" in argv or "--help" in argv:
+        print(PALETTE_USAGE)
+        return 0
+    return main(["app", *argv])

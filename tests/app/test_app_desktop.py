@@ -3,6 +3,7 @@ with the files the launcher's %F passes (`moee-palette take.moee.json`, `moee-pa
 voice.wav`) opened as a drop opens them; a file that cannot be opened is the usual dialog."""
 from __future__ import annotations
 
+import os
 import sys
 
 import pytest
@@ -153,3 +154,19 @@ def test_a_project_named_by_a_relative_path_is_saved_where_it_was_opened(
     assert window.save_project() and not errors
     assert load_project(where).mix == window.project.mix
     assert not (tmp_path / "b" / "take.moee.json").exists()
+
+
+def test_moee_palette_starts_the_app_as_main_py_does(monkeypatch, capsys):
+    """`moee-palette --verbose` showed no native log line (it skipped main()'s set-up, which
+    `moee app --verbose` and main.py run) and `moee-palette --help` opened the window."""
+    from app import launch
+
+    opened = []
+    monkeypatch.setattr(launch, "gui_main", lambda argv=None: opened.append(argv) or 0)
+    monkeypatch.setenv("MOEE_VERBOSE", "0")  # off; and put back as it was after the test
+    monkeypatch.setattr("sys.argv", ["moee-palette", "--verbose", "take.moee.json"])
+    assert launch.palette_main() == 0
+    assert opened == [["take.moee.json"]] and os.environ.get("MOEE_VERBOSE") == "1"
+    monkeypatch.setattr("sys.argv", ["moee-palette", "--help"])
+    assert launch.palette_main() == 0 and len(opened) == 1
+    assert capsys.readouterr().out.startswith("usage: moee-palette [--verbose] [FILE ...]")
