@@ -200,7 +200,9 @@ def test_cli_workers_is_checked_at_the_door(portrait_path, tmp_path, capsys):
 def _start_render(portrait_path, out, stderr=-1):
     """`main.py render --workers 2` of a silent take long enough to have a helper, with curves,
     in a session of its own (its process group is the render's); returns once the encoder
-    is writing (the partial video is there). stderr: subprocess.PIPE (-1) by default."""
+    is writing (the partial video is there). stderr: subprocess.PIPE (-1) by default. Two
+    minutes of frames: a 30 s take at 128 px rendered and encoded whole in 1.5 s on a quiet
+    machine, before a test could find its encoder or signal it mid-take."""
     import signal
     import subprocess
     import sys
@@ -210,7 +212,7 @@ def _start_render(portrait_path, out, stderr=-1):
 
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "main.py"), "render", "--portrait", str(portrait_path),
-         "--duration", "30", "--size", "128", "--workers", "2", "--out", str(out),
+         "--duration", "120", "--size", "128", "--workers", "2", "--out", str(out),
          "--curves", str(out.with_suffix(".csv"))],
         start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
@@ -244,6 +246,19 @@ def test_a_closed_terminal_stops_both_processes_quietly(portrait_path, tmp_path)
     assert not _left_in_group(proc.pid, 5)  # the helper and the tracker, once they see it
 
 
+def _processes_writing_into(folder, program: bytes) -> list[int]:
+    """Live processes running `program` whose command line names a file in `folder`."""
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if program in cmd and bytes(str(folder), "utf-8") in cmd:
+            found.append(int(d.name))
+    return found
+
+
 def test_a_render_killed_outright_takes_its_helper_with_it(portrait_path, tmp_path):
     """`kill -9` of a render whose helper had rendered its blocks ahead and waited for the
     writer (the encoder the slower of the two: stopped here): the helper spun on at full CPU
@@ -257,10 +272,16 @@ def test_a_render_killed_outright_takes_its_helper_with_it(portrait_path, tmp_pa
     from tests.studio.test_studio_batch import _left_in_group, _running_in_group
 
     proc = _start_render(portrait_path, tmp_path / "take.mp4", stderr=subprocess.DEVNULL)
+    # the encoder: the ffmpeg writing into this folder. It runs in a group of its own (Ctrl-C
+    # reaches only the render, which decides when to stop it); looking in the render's group
+    # found only a short `ffmpeg -version` probe, when the test caught it (often it did not:
+    # the full suite on a quiet machine)
     encoder, deadline = [], time.monotonic() + 30
     while not encoder and time.monotonic() < deadline:  # started just after its folder
-        encoder = [pid for pid in _running_in_group(proc.pid)
-                   if b"ffmpeg" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        encoder = _processes_writing_into(tmp_path, b"ffmpeg")
+    assert encoder, f"no encoder writing the take (render's exit status {proc.poll()})"
+    assert proc.poll() is None
+    assert encoder[0] not in _running_in_group(proc.pid)  # not killed with the render's group
     os.kill(encoder[0], signal.SIGSTOP)  # the writer waits; the helper runs ahead and waits
     time.sleep(1.5)
     proc.kill()
