@@ -592,18 +592,22 @@ class ShadingRenderer:
         else:
             step = cv2.multiply(full, cv2.cvtColor(y, cv2.COLOR_GRAY2RGB))
             if shade is not None:
-                self._clipped_hue(roi, y, step, self._to_pixels(shade, img.shape, origin))
+                self._clipped_hue(roi, y, step, shade, img.shape, origin)
         cv2.add(roi, step, dst=roi, dtype=cv2.CV_8U)  # in place: roi is a view of img
 
     def _clipped_hue(self, roi: np.ndarray, y: np.ndarray, step: np.ndarray,
-                     shade: np.ndarray) -> None:
+                     shade: np.ndarray, shape, origin) -> None:
         """A shadow on a highlight that clipped (a channel at or near 255) takes the skin's own
         colour at its new luminance (`tone`), in step (in place) by how clipped the pixel is and
         how deep the shadow (SHADING_TUNING "clip_from", "clip_hue_depth"): such a pixel lost
         its hue to the clip, and darkened in it, a fold came out a cool grey stroke on warm
-        skin. Pixels under the clip keep `step` exactly."""
+        skin. Pixels under the clip keep `step` exactly. `shade` in map cells, brought to
+        pixels (`_to_pixels`, `shape`, `origin`) only where some pixel is clipped."""
         r, g, b = cv2.split(roi)
         top = cv2.max(cv2.max(r, g), b)
+        if int(top.max()) < T["clip_from"]:
+            return  # most blocks of most portraits: no resize of `shade`
+        shade = self._to_pixels(shade, shape, origin)
         hot = (top >= T["clip_from"]) & (shade < 0.0)
         if not hot.any():
             return
